@@ -1,0 +1,2 @@
+// Public API of @sprout/model.
+export type { Net, Param, ParamRole } from './Net.js';

@@ -1,0 +1,211 @@
+/**
+ * The experiment as data: the contract between the Sprout language, the TypeScript builders and the
+ * training pipeline. Every value is readonly, tagged where it is a union, and JSON-serialisable, so a
+ * resolved spec written as `spec.json` reruns the same experiment.
+ */
+
+/** Version of the spec format; bumped when a field changes meaning. */
+export const SPEC_VERSION = 1 as const;
+
+export type Activation = 'relu' | 'tanh' | 'sigmoid' | 'gelu' | 'linear' | 'softmax';
+export const ACTIVATIONS: readonly Activation[] = ['relu', 'tanh', 'sigmoid', 'gelu', 'linear', 'softmax'];
+
+export type Padding = 'same' | 'valid';
+
+/** A layer of the network, in the order data flows through it. */
+export type Layer =
+  | { readonly _tag: 'dense'; readonly units: number; readonly activation: Activation }
+  | {
+      readonly _tag: 'conv';
+      readonly filters: number;
+      readonly kernel: number;
+      readonly stride: number;
+      readonly padding: Padding;
+      readonly activation: Activation;
+    }
+  | { readonly _tag: 'pool'; readonly kind: 'max' | 'avg'; readonly size: number; readonly stride: number }
+  | { readonly _tag: 'flatten' }
+  /** A residual block `x + f(x)`; `f` is the body and must keep the shape of `x`. */
+  | { readonly _tag: 'residual'; readonly body: readonly Layer[] }
+  | { readonly _tag: 'dropout'; readonly rate: number }
+  | { readonly _tag: 'batchnorm' };
+
+export type LayerTag = Layer['_tag'];
+
+export interface Network {
+  /** Shape of one example: `[features]` for vectors, `[height, width, channels]` for images. */
+  readonly input: readonly number[];
+  readonly layers: readonly Layer[];
+  /** The output layer: a dense layer with this many units. Logits when `activation` is `linear`. */
+  readonly output: { readonly units: number; readonly activation: Activation };
+}
+
+/** Where the examples come from. `split` is the fraction used for training (the rest is the test set). */
+export type Data =
+  | {
+      readonly _tag: 'spirals';
+      /** Points per class. */
+      readonly points: number;
+      readonly turns: number;
+      /** Start radius r₀. */
+      readonly radius: number;
+      readonly split: number;
+    }
+  | {
+      readonly _tag: 'mnist' | 'fashion_mnist';
+      /** Use only the first `trainLimit` training images (all when absent). */
+      readonly trainLimit?: number;
+      /** Use only the first `testLimit` test images (all when absent). */
+      readonly testLimit?: number;
+    }
+  | {
+      readonly _tag: 'csv';
+      readonly path: string;
+      /** Name (when the file has a header) or 0-based index of the label column; default: the last column. */
+      readonly label?: string | number;
+      readonly header: boolean;
+      readonly split: number;
+    }
+  | { readonly _tag: 'idx'; readonly images: string; readonly labels: string; readonly split: number };
+
+export type DataTag = Data['_tag'];
+
+export type Loss = 'cross_entropy' | 'mse';
+
+/** A Gram matrix family for one side (domain `X` or codomain `Y`) of a layer's weight (ALGORITHMS.md §1). */
+export type Gram =
+  | { readonly _tag: 'identity' }
+  | { readonly _tag: 'scaled'; readonly c: number }
+  /** `I/n` on the domain (n = fan-in), `I/m` on the codomain (m = fan-out). */
+  | { readonly _tag: 'width' }
+  /**
+   * From data statistics: domain `(E[x xᵀ] + εI)⁻¹`, codomain `E[δ δᵀ] + εI`; `estimate` per batch or as an
+   * exponential moving average with `decay`.
+   */
+  | {
+      readonly _tag: 'data';
+      readonly structure: 'diagonal' | 'dense';
+      readonly damping: number;
+      readonly estimate: 'batch' | 'ema';
+      readonly decay: number;
+    };
+
+/** A Frobenius-type inner product `⟨A, B⟩ = tr(M_X⁻¹ Aᵀ M_Y B)`; euclidean is identity on both sides. */
+export interface Metric {
+  readonly _tag: 'frobenius';
+  readonly domain: Gram;
+  readonly codomain: Gram;
+}
+
+export type VarianceMode = 'none' | 'per_example' | 'split' | 'ema';
+
+export type StepSize =
+  | { readonly _tag: 'constant'; readonly lr: number }
+  /** Multiply the rate by `factor` every `every` epochs. */
+  | { readonly _tag: 'step'; readonly lr: number; readonly factor: number; readonly every: number }
+  /** Cosine decay from `lr` to `minLr` over the run's epochs. */
+  | { readonly _tag: 'cosine'; readonly lr: number; readonly minLr: number }
+  /** Armijo backtracking from `initial`, shrinking by `shrink` until sufficient decrease with constant `c`. */
+  | { readonly _tag: 'armijo'; readonly initial: number; readonly shrink: number; readonly c: number }
+  /** The adaptive controller of ALGORITHMS.md §2. */
+  | {
+      readonly _tag: 'adaptive';
+      readonly variance: VarianceMode;
+      /** Initial Lipschitz estimate L₀. */
+      readonly L0: number;
+      /** Smoothing factor β of the L estimate. */
+      readonly beta: number;
+      readonly Lmin: number;
+      readonly rhoMin: number;
+      /** Growth cap: a_k ≤ growthCap · a_{k−1}. */
+      readonly growthCap: number;
+      /** Number of chunks K for `split` variance. */
+      readonly chunks: number;
+    };
+
+export type Optimizer =
+  | { readonly _tag: 'sgd'; readonly step: StepSize; readonly metric: Metric }
+  | { readonly _tag: 'momentum'; readonly beta: number; readonly step: StepSize; readonly metric: Metric }
+  | {
+      readonly _tag: 'adam';
+      readonly beta1: number;
+      readonly beta2: number;
+      readonly epsilon: number;
+      readonly step: StepSize;
+      readonly metric: Metric;
+    };
+
+export interface Training {
+  readonly epochs: number;
+  /** Examples per step; `'full'` is the whole training set. */
+  readonly batch: number | 'full';
+  readonly shuffle: boolean;
+}
+
+/** How candidate positions are compared (ALGORITHMS.md §3). */
+export type SensitivityNorm =
+  | { readonly _tag: 'fro' }
+  | { readonly _tag: 'fro_numel' }
+  | { readonly _tag: 'metric'; readonly metric: Metric }
+  | { readonly _tag: 'spectral' };
+
+export type Selection =
+  | { readonly _tag: 'max' }
+  | { readonly _tag: 'min' }
+  | { readonly _tag: 'position'; readonly index: number }
+  /** Insert only if the best score exceeds τ times the mean score of the existing layers. */
+  | { readonly _tag: 'threshold'; readonly tau: number };
+
+export type GrowthSchedule =
+  | { readonly _tag: 'at'; readonly epochs: readonly number[] }
+  | { readonly _tag: 'every'; readonly every: number; readonly max: number };
+
+export type Growth =
+  | { readonly _tag: 'none' }
+  | {
+      readonly _tag: 'sensli';
+      readonly schedule: GrowthSchedule;
+      readonly norm: SensitivityNorm;
+      readonly select: Selection;
+      /** Step size after an insertion = lrFactor × the last step size. */
+      readonly lrFactor: number;
+      /** Optimizer state after an insertion: `reset` (the reference) or `keep` (zero for new weights). */
+      readonly optimizerState: 'reset' | 'keep';
+    };
+
+/** One arm of a side-by-side comparison: the base experiment with some sections replaced. */
+export interface Arm {
+  readonly name: string;
+  readonly network?: Network;
+  readonly data?: Data;
+  readonly loss?: Loss;
+  readonly optimizer?: Optimizer;
+  readonly train?: Training;
+  readonly growth?: Growth;
+}
+
+export type Plot = 'curves' | 'sensitivities';
+export type Table = 'final';
+
+export interface Report {
+  readonly plots: readonly Plot[];
+  readonly tables: readonly Table[];
+}
+
+export interface Experiment {
+  readonly _tag: 'experiment';
+  readonly version: typeof SPEC_VERSION;
+  readonly name: string;
+  readonly seed: number;
+  /** Independent runs with seeds seed, seed+1, …; results report mean and spread. */
+  readonly repeat: number;
+  readonly data: Data;
+  readonly network: Network;
+  readonly loss: Loss;
+  readonly optimizer: Optimizer;
+  readonly train: Training;
+  readonly growth: Growth;
+  /** Extra arms run side by side with the base experiment, from the same initial weights. */
+  readonly compare: readonly Arm[];
+  readonly report: Report;
+}
