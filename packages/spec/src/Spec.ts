@@ -14,7 +14,7 @@ export type Padding = 'same' | 'valid';
 
 /** A layer of the network, in the order data flows through it. */
 export type Layer =
-  | { readonly _tag: 'dense'; readonly units: number; readonly activation: Activation }
+  | { readonly _tag: 'dense'; readonly units: number; readonly activation: Activation; readonly bias: boolean }
   | {
       readonly _tag: 'conv';
       readonly filters: number;
