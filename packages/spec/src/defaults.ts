@@ -1,0 +1,162 @@
+/**
+ * The documented default of every construct, so a short `.sprout` file or a short builder call is a whole
+ * experiment. The language and the builders both fill omitted values from here, which is what makes a
+ * file and its TypeScript twin produce equal specs. Values follow the reference protocols of ALGORITHMS.md
+ * (spirals, plain SGD, the adaptive controller of §2, SensLI selection `max` with `lrFactor` 1).
+ */
+import type { Activation, Data, Gram, Growth, Layer, Loss, Metric, Network, Optimizer, Report, StepSize, Training } from './Spec.js';
+
+type SpiralsData = Extract<Data, { _tag: 'spirals' }>;
+type CsvData = Extract<Data, { _tag: 'csv' }>;
+type IdxData = Extract<Data, { _tag: 'idx' }>;
+type DataGram = Extract<Gram, { _tag: 'data' }>;
+type Adaptive = Extract<StepSize, { _tag: 'adaptive' }>;
+type StepDecay = Extract<StepSize, { _tag: 'step' }>;
+type Cosine = Extract<StepSize, { _tag: 'cosine' }>;
+type Armijo = Extract<StepSize, { _tag: 'armijo' }>;
+type Sensli = Extract<Growth, { _tag: 'sensli' }>;
+type Dense = Extract<Layer, { _tag: 'dense' }>;
+type Conv = Extract<Layer, { _tag: 'conv' }>;
+
+const deepFreeze = <T>(value: T): T => {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+};
+
+const IDENTITY: Gram = { _tag: 'identity' };
+/** The Euclidean (classical Frobenius) inner product: identity Gram matrices on both sides. */
+const EUCLIDEAN: Metric = { _tag: 'frobenius', domain: IDENTITY, codomain: IDENTITY };
+
+export interface Defaults {
+  /** Random seed of the first run. @default 1 */
+  readonly seed: number;
+  /** Independent runs. @default 1 */
+  readonly repeat: number;
+  /** Data when none is given: the reference spirals. @default spirals { points 300, turns 1, radius 0.5, split 0.75 } */
+  readonly data: SpiralsData;
+  /** Per data set defaults (spirals as above; csv has a header and trains on 80 %; idx trains on 80 %). */
+  readonly spirals: Omit<SpiralsData, '_tag'>;
+  readonly csv: Pick<CsvData, 'header' | 'split'>;
+  readonly idx: Pick<IdxData, 'split'>;
+  /** Network when none is given: the reference FNN [5] ReLU for spirals (input 2, output 2 logits). */
+  readonly network: Network;
+  /** @default 'cross_entropy' */
+  readonly loss: Loss;
+  /** @default sgd { step constant 0.1, metric euclidean } */
+  readonly optimizer: Optimizer;
+  /** @default constant 0.1 */
+  readonly step: StepSize;
+  /** Learning rate of `constant`, `step` and `cosine` when none is given. @default 0.1 */
+  readonly lr: number;
+  /** @default euclidean = frobenius { domain identity, codomain identity } */
+  readonly metric: Metric;
+  /** @default { epochs 100, batch 'full', shuffle true } */
+  readonly train: Training;
+  /** @default none */
+  readonly growth: Growth;
+  /** @default [] */
+  readonly compare: readonly [];
+  /** @default { plots ['curves'], tables ['final'] } */
+  readonly report: Report;
+  /** Activation of a hidden dense or conv layer when none is given. @default 'relu' */
+  readonly activation: Activation;
+  /** Activation of the output layer: logits, the cross-entropy loss applies the softmax. @default 'linear' */
+  readonly outputActivation: Activation;
+  /** @default { bias true } */
+  readonly dense: Pick<Dense, 'bias'>;
+  /** @default { stride 1, padding 'same' } */
+  readonly conv: Pick<Conv, 'stride' | 'padding'>;
+  /** Pool: the stride defaults to the pool size (non-overlapping windows), so there is no constant here. */
+  readonly pool: { readonly kind: 'max' | 'avg' };
+  /** @default { beta 0.9 } */
+  readonly momentum: { readonly beta: number };
+  /** @default { beta1 0.9, beta2 0.999, epsilon 1e-8 } */
+  readonly adam: { readonly beta1: number; readonly beta2: number; readonly epsilon: number };
+  /** Step decay: multiply by `factor` every `every` epochs. @default { factor 0.1, every 30 } */
+  readonly stepDecay: Pick<StepDecay, 'factor' | 'every'>;
+  /** @default { minLr 0 } */
+  readonly cosine: Pick<Cosine, 'minLr'>;
+  /** @default { initial 1, shrink 0.5, c 1e-4 } */
+  readonly armijo: Omit<Armijo, '_tag'>;
+  /** ALGORITHMS.md §2. @default { variance 'none', L0 10, beta 0.995, Lmin 1e-5, rhoMin 1e-3, growthCap 2, chunks 4 } */
+  readonly adaptive: Omit<Adaptive, '_tag'>;
+  /** ALGORITHMS.md §1. @default { structure 'diagonal', damping 1e-3, estimate 'batch', decay 0.95 } */
+  readonly dataGram: Omit<DataGram, '_tag'>;
+  /** ALGORITHMS.md §3 (reference SensLI). @default { norm fro, select max, lrFactor 1, optimizerState 'reset' } */
+  readonly sensli: Omit<Sensli, '_tag' | 'schedule'>;
+  /** `every k epochs` without `max`: at most one insertion. @default { max 1 } */
+  readonly every: { readonly max: number };
+  /** `select threshold` without τ. @default { tau 1 } */
+  readonly threshold: { readonly tau: number };
+}
+
+const step: StepSize = { _tag: 'constant', lr: 0.1 };
+
+export const DEFAULTS: Defaults = deepFreeze<Defaults>({
+  seed: 1,
+  repeat: 1,
+  data: { _tag: 'spirals', points: 300, turns: 1, radius: 0.5, split: 0.75 },
+  spirals: { points: 300, turns: 1, radius: 0.5, split: 0.75 },
+  csv: { header: true, split: 0.8 },
+  idx: { split: 0.8 },
+  network: {
+    input: [2],
+    layers: [{ _tag: 'dense', units: 5, activation: 'relu', bias: true }],
+    output: { units: 2, activation: 'linear' },
+  },
+  loss: 'cross_entropy',
+  optimizer: { _tag: 'sgd', step, metric: EUCLIDEAN },
+  step,
+  lr: 0.1,
+  metric: EUCLIDEAN,
+  train: { epochs: 100, batch: 'full', shuffle: true },
+  growth: { _tag: 'none' },
+  compare: [],
+  report: { plots: ['curves'], tables: ['final'] },
+  activation: 'relu',
+  outputActivation: 'linear',
+  dense: { bias: true },
+  conv: { stride: 1, padding: 'same' },
+  pool: { kind: 'max' },
+  momentum: { beta: 0.9 },
+  adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
+  stepDecay: { factor: 0.1, every: 30 },
+  cosine: { minLr: 0 },
+  armijo: { initial: 1, shrink: 0.5, c: 1e-4 },
+  adaptive: { variance: 'none', L0: 10, beta: 0.995, Lmin: 1e-5, rhoMin: 1e-3, growthCap: 2, chunks: 4 },
+  dataGram: { structure: 'diagonal', damping: 1e-3, estimate: 'batch', decay: 0.95 },
+  sensli: { norm: { _tag: 'fro' }, select: { _tag: 'max' }, lrFactor: 1, optimizerState: 'reset' },
+  every: { max: 1 },
+  threshold: { tau: 1 },
+});
+
+/** Number of classes of the built-in data sets; `undefined` for files (known only after loading). */
+export const classCount = (data: Data): number | undefined => {
+  switch (data._tag) {
+    case 'spirals':
+      return 2;
+    case 'mnist':
+    case 'fashion_mnist':
+      return 10;
+    case 'csv':
+    case 'idx':
+      return undefined;
+  }
+};
+
+/** Input shapes a network may declare for the data; `undefined` for files (known only after loading). */
+export const inputShapes = (data: Data): readonly (readonly number[])[] | undefined => {
+  switch (data._tag) {
+    case 'spirals':
+      return [[2]];
+    case 'mnist':
+    case 'fashion_mnist':
+      return [[784], [28, 28, 1]];
+    case 'csv':
+    case 'idx':
+      return undefined;
+  }
+};
