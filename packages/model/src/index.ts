@@ -1,2 +1,10 @@
 // Public API of @sprout/model.
-export type { Net, Param, ParamRole } from './Net.js';
+export type { Net, Param, ParamRole, Taps } from './Net.js';
+export type { ModelError } from './ModelError.js';
+export type { LayerShape } from './shapes.js';
+export { inferShapes, layerKey, windowOutput } from './shapes.js';
+export type { CreateNetOptions } from './create-net.js';
+export { createNet, createNetFromLayers, networkLayers } from './create-net.js';
+export type { ForwardOptions } from './forward.js';
+export { forward, activate, BATCHNORM } from './forward.js';
+export { seedFor, uniformArray } from './random.js';
