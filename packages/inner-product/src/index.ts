@@ -1,0 +1,13 @@
+// Public API of @sprout/inner-product: the typeclass, the Float64 reference instance and the metric
+// builders. The TensorFlow.js instance is the sub-path export `@sprout/inner-product/tfjs`.
+export type { InnerProductSpace } from './InnerProductSpace.js';
+export type { InnerProductError } from './InnerProductError.js';
+export type { Mat } from './Mat.js';
+export { mat, matFromRows, matToRows } from './Mat.js';
+export type { Gram } from './Gram.js';
+export { gramMul, gramSolve, gramMulRight, gramSolveRight, gramMatrix } from './Gram.js';
+export type { FrobeniusSpace } from './frobenius.js';
+export { frobeniusSpace, biasSpace, perExampleNorms2, perExampleBiasNorms2 } from './frobenius.js';
+export type { LayerShape, MomentStats, Side } from './from-metric.js';
+export { fromMetric, gramFromSpec, secondMoment, updateMoment, validateGramSpec, EUCLIDEAN } from './from-metric.js';
+export { transpose, matmul, cholesky, choleskySolve } from './internal/linalg.js';
