@@ -1,0 +1,163 @@
+/**
+ * A compiled experiment and what running it produces: the typed events that reporters consume, the
+ * errors a run can end with, and the result of a finished run. `compile` (compile.ts) builds a
+ * `Pipeline` from a checked spec; `pipeline.run` trains every arm over every repeat.
+ */
+import type { TaskEither } from 'fp-ts/TaskEither';
+import type { Experiment } from '@sprout/spec';
+
+/** Which TensorFlow.js backend to use; `auto` tries tfjs-node, then wasm, then cpu. */
+export type BackendChoice = 'auto' | 'node' | 'wasm' | 'cpu';
+
+/** Name of the base experiment's arm in events, metrics and the summary. */
+export const BASE_ARM = 'base';
+
+export interface RunOptions {
+  /**
+   * The run directory, created exclusively (a suffix `-2`, `-3`, … is added if it exists).
+   * @default `<runsDir>/<experiment>/<UTC time>`
+   */
+  readonly out?: string;
+  /** Root of the default run directories. @default 'runs' */
+  readonly runsDir?: string;
+  /** Write the outputs (spec.json, metrics.csv, events.jsonl, summary.json, curves.svg, model/). @default true */
+  readonly write?: boolean;
+  /** Initialise this backend before training; when absent, the current tfjs backend is used. @default undefined */
+  readonly backend?: BackendChoice;
+  /** Emit a `step` event every this many steps (each one reads the loss from the backend). @default 0 (none) */
+  readonly stepEvery?: number;
+  /** Called with every event, in order, before `run` resolves. @default undefined */
+  readonly onEvent?: (event: RunEvent) => void;
+  /** Save each run's final model in the TensorFlow.js layers format. @default true */
+  readonly saveModel?: boolean;
+}
+
+/** Which run of which arm an event belongs to. */
+export interface RunId {
+  readonly arm: string;
+  /** 0-based repeat index; the seed is `spec.seed + repeat`. */
+  readonly repeat: number;
+  readonly seed: number;
+}
+
+/** State of an adaptive step-size controller (ALGORITHMS.md §2), logged per epoch when one runs. */
+export interface StepSizeState {
+  readonly L: number;
+  readonly rho: number;
+  readonly a: number;
+}
+
+/** The metrics of one epoch; `epoch` counts from 1. */
+export interface EpochMetrics {
+  readonly epoch: number;
+  /** Mean training loss over the epoch's steps, weighted by batch size. */
+  readonly trainLoss: number;
+  readonly testLoss: number;
+  /** Fraction of misclassified test examples (argmax of the output against the label). */
+  readonly testError: number;
+  /** Step size (learning rate) used in the epoch's last step. */
+  readonly stepSize: number;
+  readonly parameterCount: number;
+  /** Wall time since the start of this run, in seconds. */
+  readonly seconds: number;
+  readonly stepSizeState?: StepSizeState;
+}
+
+export type RunEvent =
+  | {
+      readonly _tag: 'started';
+      readonly experiment: string;
+      readonly outDir: string | undefined;
+      readonly backend: string;
+      readonly arms: readonly string[];
+      readonly repeats: number;
+      readonly epochs: number;
+      /** Number of (arm, repeat) runs. */
+      readonly runs: number;
+    }
+  | (RunId & {
+      readonly _tag: 'run-start';
+      /** 0-based index of this run among all runs. */
+      readonly index: number;
+      readonly epochs: number;
+      readonly stepsPerEpoch: number;
+      readonly parameterCount: number;
+    })
+  | (RunId & { readonly _tag: 'step'; readonly epoch: number; readonly step: number; readonly loss: number })
+  | (RunId & { readonly _tag: 'epoch-end' } & EpochMetrics)
+  | (RunId & {
+      readonly _tag: 'insertion';
+      readonly epoch: number;
+      readonly sensitivities: readonly number[];
+      readonly position: number | null;
+      readonly rule: string;
+      readonly parameterCountBefore: number;
+      readonly parameterCountAfter: number;
+      readonly stepSizeBefore: number;
+      readonly stepSizeAfter: number;
+    })
+  | (RunId & { readonly _tag: 'run-end'; readonly final: EpochMetrics })
+  | { readonly _tag: 'finished'; readonly result: RunResult }
+  | { readonly _tag: 'failed'; readonly error: RunError };
+
+export type RunEventTag = RunEvent['_tag'];
+
+/** Mean and sample standard deviation (n − 1 in the denominator; 0 for a single run). */
+export interface Spread {
+  readonly mean: number;
+  readonly std: number;
+}
+
+export interface ArmSummary {
+  readonly arm: string;
+  readonly runs: readonly (RunId & { readonly final: EpochMetrics })[];
+  /** Mean and spread over the repeats of every final metric. */
+  readonly final: {
+    readonly trainLoss: Spread;
+    readonly testLoss: Spread;
+    readonly testError: Spread;
+    readonly parameterCount: Spread;
+    readonly seconds: Spread;
+  };
+}
+
+export interface RunResult {
+  readonly experiment: string;
+  readonly backend: string;
+  /** The run directory, when outputs were written. */
+  readonly outDir: string | undefined;
+  readonly arms: readonly ArmSummary[];
+  /** Wall time of the whole experiment in seconds. */
+  readonly seconds: number;
+}
+
+/** Why a run stopped. Outputs written before the failure are kept. */
+export type RunError =
+  | (RunId & {
+      readonly _tag: 'non-finite-loss';
+      readonly epoch: number;
+      /** 1-based step within the epoch at which the training loss first was NaN or infinite. */
+      readonly step: number;
+      readonly message: string;
+    })
+  | { readonly _tag: 'data-error'; readonly message: string }
+  | { readonly _tag: 'backend-error'; readonly message: string }
+  | { readonly _tag: 'output-error'; readonly path: string; readonly message: string }
+  | { readonly _tag: 'internal-error'; readonly message: string; readonly stack?: string };
+
+export interface Pipeline {
+  /** The checked experiment this pipeline runs. */
+  readonly spec: Experiment;
+  /** Train every arm over every repeat; events go to `options.onEvent`. */
+  readonly run: (options?: RunOptions) => TaskEither<RunError, RunResult>;
+  /**
+   * The same run as an async iterator of its events, ending with `finished` or `failed`.
+   * Training pauses while the consumer does not pull (events are buffered).
+   */
+  readonly events: (options?: Omit<RunOptions, 'onEvent'>) => AsyncIterable<RunEvent>;
+}
+
+export interface CompileOptions {
+  /** Directory that relative data paths (csv, idx) are resolved against. @default process.cwd() */
+  readonly baseDir?: string;
+}

@@ -1,0 +1,29 @@
+/**
+ * From a checked experiment to a runnable pipeline. Compilation is pure: it checks the spec (all
+ * diagnostics at once) and what the pipeline supports, and returns a `Pipeline` whose `run` does the work.
+ */
+import * as E from 'fp-ts/Either';
+import * as TE from 'fp-ts/TaskEither';
+import type { Diagnostic, Experiment } from '@sprout/spec';
+import type { CompileOptions, Pipeline, RunError, RunEvent, RunOptions, RunResult } from './Pipeline.js';
+import { unsupported } from './internal/support.js';
+import { runExperiment } from './internal/run-experiment.js';
+import { eventStream } from './internal/event-stream.js';
+
+/** Compile `spec` into a pipeline, or return every diagnostic that stops it from running. */
+export const compile = (spec: Experiment, options: CompileOptions = {}): E.Either<readonly Diagnostic[], Pipeline> => {
+  const problems = unsupported(spec).filter((d) => d.severity === 'error');
+  if (problems.length > 0) return E.left(problems);
+  const ctx = {
+    spec,
+    baseDir: options.baseDir ?? process.cwd(),
+    stepSizeColumns: false,
+  };
+  const run =
+    (runOptions: RunOptions = {}): TE.TaskEither<RunError, RunResult> =>
+    () =>
+      runExperiment(ctx, runOptions);
+  const events = (runOptions: Omit<RunOptions, 'onEvent'> = {}): AsyncIterable<RunEvent> =>
+    eventStream((onEvent) => runExperiment(ctx, { ...runOptions, onEvent }));
+  return E.right({ spec, run, events });
+};

@@ -1,0 +1,76 @@
+/**
+ * First-order update rules with their state kept per parameter name, so that growth can carry the state
+ * of existing weights across an insertion (`keep`) or start afresh (`reset`).
+ *  - SGD:       w ← w − α g
+ *  - momentum:  v ← β v + g;  w ← w − α v   (the heavy-ball form of PyTorch's SGD with momentum)
+ *  - Adam:      m ← β₁ m + (1 − β₁) g;  v ← β₂ v + (1 − β₂) g²;  m̂ = m / (1 − β₁ᵗ);  v̂ = v / (1 − β₂ᵗ);
+ *               w ← w − α m̂ / (√v̂ + ε)   (Kingma & Ba, arXiv 1412.6980, Algorithm 1)
+ * Adam's step count t is per parameter, so a parameter added by growth starts its bias correction at 1.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Optimizer } from '@sprout/spec';
+
+export interface ParamState {
+  /** Adam's step count t of this parameter. */
+  t: number;
+  readonly slots: tf.Variable[];
+}
+
+export interface UpdateRule {
+  readonly kind: Optimizer['_tag'];
+  /** Apply one update with step size `lr` to every variable that has a gradient. Call inside tf.tidy. */
+  readonly apply: (params: readonly { readonly name: string; readonly variable: tf.Variable }[], grads: ReadonlyMap<string, tf.Tensor>, lr: number) => void;
+  /** The state per parameter name (momentum buffer; Adam's m and v). */
+  readonly state: Map<string, ParamState>;
+  /** Drop the state of every parameter (the `reset` policy). */
+  readonly reset: () => void;
+  readonly dispose: () => void;
+}
+
+const slotCount = (o: Optimizer): number => (o._tag === 'sgd' ? 0 : o._tag === 'momentum' ? 1 : 2);
+
+export const updateRule = (optimizer: Optimizer): UpdateRule => {
+  const state = new Map<string, ParamState>();
+  const slotsOf = (name: string, like: tf.Tensor): ParamState => {
+    let s = state.get(name);
+    if (s === undefined) {
+      s = { t: 0, slots: Array.from({ length: slotCount(optimizer) }, () => tf.variable(tf.zerosLike(like), false)) };
+      state.set(name, s);
+    }
+    return s;
+  };
+  const reset = (): void => {
+    for (const s of state.values()) for (const v of s.slots) v.dispose();
+    state.clear();
+  };
+  const apply: UpdateRule['apply'] = (params, grads, lr) => {
+    for (const { name, variable } of params) {
+      const g = grads.get(name);
+      if (g === undefined) continue;
+      switch (optimizer._tag) {
+        case 'sgd':
+          variable.assign(tf.sub(variable, tf.mul(g, lr)));
+          break;
+        case 'momentum': {
+          const [v] = slotsOf(name, variable).slots as [tf.Variable];
+          v.assign(tf.add(tf.mul(v, optimizer.beta), g));
+          variable.assign(tf.sub(variable, tf.mul(v, lr)));
+          break;
+        }
+        case 'adam': {
+          const s = slotsOf(name, variable);
+          const [m, v] = s.slots as [tf.Variable, tf.Variable];
+          s.t += 1;
+          const { beta1, beta2, epsilon } = optimizer;
+          m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
+          v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)));
+          const mHat = tf.div(m, 1 - Math.pow(beta1, s.t));
+          const vHat = tf.div(v, 1 - Math.pow(beta2, s.t));
+          variable.assign(tf.sub(variable, tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), epsilon)), lr)));
+          break;
+        }
+      }
+    }
+  };
+  return { kind: optimizer._tag, apply, state, reset, dispose: reset };
+};

@@ -1,0 +1,67 @@
+/**
+ * A run's directory and the files in it (ARCHITECTURE.md, "A run's outputs"): spec.json, metrics.csv
+ * (one row per epoch, appended as epochs end), events.jsonl (one JSON object per event, appended),
+ * summary.json, curves.svg and model/. Rows and events are appended synchronously as they happen, so a run
+ * that stops keeps everything written up to then. The directory is created exclusively: two runs never
+ * share one.
+ */
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { EpochMetrics, RunEvent, RunId } from '../Pipeline.js';
+
+/** Longest suffix tried when a run directory exists already (`-2` … `-999`). */
+const MAX_SUFFIX = 999;
+
+const METRIC_COLUMNS = ['arm', 'repeat', 'seed', 'epoch', 'train_loss', 'test_loss', 'test_error', 'step_size', 'parameter_count', 'seconds'];
+const STEP_SIZE_COLUMNS = ['L', 'rho', 'a'];
+
+/** A file-system-safe form of a name: letters, digits, `.`, `_` and `-`. */
+export const slug = (name: string): string => name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'experiment';
+
+/** UTC time as `2026-11-28T02-10-33Z` (no colons, so it is a valid file name everywhere). */
+export const timeStamp = (date: Date): string => date.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+
+/** Create `dir`, or `dir-2`, `dir-3`, … if it exists; parents are created as needed. Returns the path made. */
+export const createExclusiveDir = (dir: string): string => {
+  mkdirSync(dirname(dir), { recursive: true });
+  for (let i = 1; i <= MAX_SUFFIX; i++) {
+    const candidate = i === 1 ? dir : `${dir}-${i}`;
+    try {
+      mkdirSync(candidate);
+      return candidate;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+  throw new Error(`createExclusiveDir: ${dir} and its suffixes up to -${MAX_SUFFIX} exist already; choose another --out`);
+};
+
+const csvField = (v: string | number): string => {
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+export interface RunWriter {
+  readonly dir: string;
+  readonly json: (file: string, value: unknown) => void;
+  readonly text: (file: string, value: string) => void;
+  readonly event: (event: RunEvent) => void;
+  readonly metrics: (id: RunId, m: EpochMetrics) => void;
+}
+
+export const runWriter = (dir: string, options: { readonly stepSizeColumns: boolean }): RunWriter => {
+  const columns = options.stepSizeColumns ? [...METRIC_COLUMNS, ...STEP_SIZE_COLUMNS] : METRIC_COLUMNS;
+  writeFileSync(join(dir, 'metrics.csv'), `${columns.join(',')}\n`, { flag: 'wx' });
+  writeFileSync(join(dir, 'events.jsonl'), '', { flag: 'wx' });
+  return {
+    dir,
+    json: (file, value) => writeFileSync(join(dir, file), `${JSON.stringify(value, null, 2)}\n`),
+    text: (file, value) => writeFileSync(join(dir, file), value),
+    event: (event) => appendFileSync(join(dir, 'events.jsonl'), `${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`),
+    metrics: (id, m) => {
+      const row: (string | number)[] = [id.arm, id.repeat, id.seed, m.epoch, m.trainLoss, m.testLoss, m.testError, m.stepSize, m.parameterCount, m.seconds];
+      if (options.stepSizeColumns) row.push(m.stepSizeState?.L ?? '', m.stepSizeState?.rho ?? '', m.stepSizeState?.a ?? '');
+      appendFileSync(join(dir, 'metrics.csv'), `${row.map(csvField).join(',')}\n`);
+    },
+  };
+};

@@ -1,0 +1,150 @@
+/**
+ * Runs a compiled experiment: every repeat of every arm, in the order (repeat, arm) so the arms of one
+ * seed run side by side; events to the writer and the subscriber; at the end summary.json and the plot.
+ * A failure stops the experiment with a `failed` event; outputs written up to then stay.
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import * as E from 'fp-ts/Either';
+import type { Experiment } from '@sprout/spec';
+import type { ArmSummary, EpochMetrics, RunError, RunEvent, RunId, RunOptions, RunResult } from '../Pipeline.js';
+import { armPlans, seeds, type ArmPlan } from './plan.js';
+import { createExclusiveDir, runWriter, slug, timeStamp, type RunWriter } from './outputs.js';
+import { disposeNet, loadData, toLayersModel } from './deps.js';
+import { disposeTensors, toTensors, trainRun, type DataTensors } from './train-run.js';
+import { spread } from './stats.js';
+import { curvesSvg, type CurvePoint, type InsertionMark } from './plot.js';
+import { saveLayersModel } from './model-io.js';
+
+const PIPELINE_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export interface ExperimentContext {
+  readonly spec: Experiment;
+  readonly baseDir: string;
+  /** Whether the metrics get the adaptive controller's columns L, rho, a. */
+  readonly stepSizeColumns: boolean;
+}
+
+const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+const summarize = (plans: readonly ArmPlan[], finals: readonly (RunId & { final: EpochMetrics })[]): ArmSummary[] =>
+  plans.map((plan) => {
+    const runs = finals.filter((f) => f.arm === plan.name);
+    const of = (k: 'trainLoss' | 'testLoss' | 'testError' | 'parameterCount' | 'seconds') => spread(runs.map((r) => r.final[k]));
+    return {
+      arm: plan.name,
+      runs,
+      final: { trainLoss: of('trainLoss'), testLoss: of('testLoss'), testError: of('testError'), parameterCount: of('parameterCount'), seconds: of('seconds') },
+    };
+  });
+
+export const runExperiment = async (ctx: ExperimentContext, options: RunOptions): Promise<E.Either<RunError, RunResult>> => {
+  const { spec } = ctx;
+  const plans = armPlans(spec);
+  const runSeeds = seeds(spec);
+  const started = new Date();
+  const t0 = performance.now();
+  const backend = tf.getBackend();
+
+  let writer: RunWriter | undefined;
+  if (options.write ?? true) {
+    const wanted = resolve(options.out ?? join(options.runsDir ?? 'runs', slug(spec.name), timeStamp(started)));
+    try {
+      writer = runWriter(createExclusiveDir(wanted), { stepSizeColumns: ctx.stepSizeColumns });
+      writer.json('spec.json', {
+        ...spec,
+        run: { seeds: runSeeds, backend, started: started.toISOString(), versions: { '@sprout/pipeline': PIPELINE_VERSION, ...tf.version, node: process.version } },
+      });
+    } catch (e) {
+      return E.left({ _tag: 'output-error', path: wanted, message: `cannot write the run directory ${wanted}: ${errorMessage(e)}` });
+    }
+  }
+  const outDir = writer?.dir;
+
+  const curve: CurvePoint[] = [];
+  const insertions: InsertionMark[] = [];
+  const finals: (RunId & { final: EpochMetrics })[] = [];
+  const emit = (event: RunEvent): void => {
+    writer?.event(event);
+    if (event._tag === 'epoch-end') {
+      writer?.metrics(event, event);
+      curve.push(event);
+    } else if (event._tag === 'insertion') insertions.push(event);
+    options.onEvent?.(event);
+  };
+  const writeEnd = async (status: unknown): Promise<void> => {
+    if (writer === undefined) return;
+    writer.json('summary.json', status);
+    if (spec.report.plots.includes('curves') && curve.length > 0) writer.text('curves.svg', await curvesSvg(spec.name, curve, insertions));
+  };
+  const fail = async (error: RunError, arms: ArmSummary[]): Promise<E.Either<RunError, RunResult>> => {
+    emit({ _tag: 'failed', error });
+    try {
+      await writeEnd({ status: 'failed', experiment: spec.name, backend, outDir, error, arms });
+    } catch {
+      // The failure being reported matters more than a summary that could not be written.
+    }
+    return E.left(error);
+  };
+
+  const dataCache = new Map<string, DataTensors>();
+  try {
+    emit({
+      _tag: 'started',
+      experiment: spec.name,
+      outDir,
+      backend,
+      arms: plans.map((p) => p.name),
+      repeats: spec.repeat,
+      epochs: Math.max(...plans.map((p) => p.train.epochs)),
+      runs: plans.length * runSeeds.length,
+    });
+    let index = 0;
+    for (const [repeat, seed] of runSeeds.entries()) {
+      for (const plan of plans) {
+        const key = JSON.stringify(plan.data);
+        let data = dataCache.get(key);
+        if (data === undefined) {
+          try {
+            data = toTensors(loadData(plan.data, { seed: spec.seed }));
+          } catch (e) {
+            return await fail({ _tag: 'data-error', message: errorMessage(e) }, summarize(plans, finals));
+          }
+          dataCache.set(key, data);
+        }
+        const id: RunId = { arm: plan.name, repeat, seed };
+        const outcome = await trainRun({ id, index, arm: plan, data, stepEvery: options.stepEvery ?? 0, emit });
+        index += 1;
+        if (E.isLeft(outcome)) return await fail(outcome.left, summarize(plans, finals));
+        const { net, final } = outcome.right;
+        try {
+          if (writer !== undefined && (options.saveModel ?? true)) {
+            const model = toLayersModel(net);
+            try {
+              const dir = repeat === 0 && plan.name === plans[0]!.name ? 'model' : join('models', slug(plan.name), `seed-${seed}`);
+              await saveLayersModel(model, join(writer.dir, dir));
+            } finally {
+              model.dispose();
+            }
+          }
+        } finally {
+          disposeNet(net);
+        }
+        finals.push({ ...id, final });
+        emit({ _tag: 'run-end', ...id, final });
+      }
+    }
+    const result: RunResult = { experiment: spec.name, backend, outDir, arms: summarize(plans, finals), seconds: (performance.now() - t0) / 1000 };
+    await writeEnd({ status: 'finished', ...result });
+    emit({ _tag: 'finished', result });
+    return E.right(result);
+  } catch (e) {
+    return await fail(
+      { _tag: 'internal-error', message: errorMessage(e), ...(e instanceof Error && e.stack !== undefined ? { stack: e.stack } : {}) },
+      summarize(plans, finals),
+    );
+  } finally {
+    for (const d of dataCache.values()) disposeTensors(d);
+  }
+};
