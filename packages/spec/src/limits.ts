@@ -38,3 +38,5 @@ export const MAX_CHUNKS = 1_024;
 export const MAX_NAME_LENGTH = 1_000;
 /** Most training/test examples taken from MNIST-like data (`trainLimit`, `testLimit`). */
 export const MAX_EXAMPLES = 10_000_000;
+/** Most trainable parameters of a network (10⁸ floats are 400 MB). */
+export const MAX_PARAMETERS = 100_000_000;

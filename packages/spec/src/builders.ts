@@ -1,0 +1,413 @@
+/**
+ * Typed builders: an experiment written in TypeScript, with the same defaults (`DEFAULTS`) the Sprout
+ * language fills in, so `experiment('x', { … })` and the equivalent `.sprout` file give equal specs.
+ * Builders return plain readonly data with no `undefined`-valued keys; they do not validate (run `check`).
+ */
+import { DEFAULTS } from './defaults.js';
+import { compact } from './internal/compact.js';
+import type {
+  Activation,
+  Arm,
+  Data,
+  Experiment,
+  Gram,
+  Growth,
+  GrowthSchedule,
+  Layer,
+  Loss,
+  Metric,
+  Network,
+  Optimizer,
+  Padding,
+  Plot,
+  Report,
+  Selection,
+  SensitivityNorm,
+  StepSize,
+  Table,
+  Training,
+  VarianceMode,
+} from './Spec.js';
+import { SPEC_VERSION } from './Spec.js';
+
+// ─── Experiment ────────────────────────────────────────────────────────────────────────────────────────
+
+/** The sections of an experiment; every one is optional and defaults to `DEFAULTS`. */
+export interface ExperimentParts {
+  /** @default 1 */
+  readonly seed?: number;
+  /** @default 1 */
+  readonly repeat?: number;
+  /** @default spirals() */
+  readonly data?: Data;
+  /** @default the spirals FNN: network([2], [dense(5, 'relu')], output(2)) */
+  readonly network?: Network;
+  /** @default 'cross_entropy' */
+  readonly loss?: Loss;
+  /** @default sgd() */
+  readonly optimizer?: Optimizer;
+  /** Training; missing fields take their defaults. @default train() */
+  readonly train?: Partial<Training>;
+  /** @default none() */
+  readonly growth?: Growth;
+  /** @default [] */
+  readonly compare?: readonly Arm[];
+  /** Report; missing fields take their defaults. @default report() */
+  readonly report?: Partial<Report>;
+}
+
+/** A whole experiment named `name`, every omitted section filled from `DEFAULTS`. */
+export const experiment = (name: string, parts: ExperimentParts = {}): Experiment => ({
+  _tag: 'experiment',
+  version: SPEC_VERSION,
+  name,
+  seed: parts.seed ?? DEFAULTS.seed,
+  repeat: parts.repeat ?? DEFAULTS.repeat,
+  data: parts.data ?? DEFAULTS.data,
+  network: parts.network ?? DEFAULTS.network,
+  loss: parts.loss ?? DEFAULTS.loss,
+  optimizer: parts.optimizer ?? DEFAULTS.optimizer,
+  train: train(parts.train),
+  growth: parts.growth ?? DEFAULTS.growth,
+  compare: parts.compare ?? DEFAULTS.compare,
+  report: report(parts.report),
+});
+
+/** Overrides of one compare arm (sections not given are the base experiment's). */
+export type ArmOverrides = Omit<Arm, 'name'>;
+
+/** A compare arm: the base experiment with the given sections replaced. */
+export const arm = (name: string, overrides: ArmOverrides = {}): Arm => compact({ name, ...overrides });
+
+/** Training settings. @default { epochs 100, batch 'full', shuffle true } */
+export const train = (options: Partial<Training> = {}): Training => ({
+  epochs: options.epochs ?? DEFAULTS.train.epochs,
+  batch: options.batch ?? DEFAULTS.train.batch,
+  shuffle: options.shuffle ?? DEFAULTS.train.shuffle,
+});
+
+/** What to report. @default { plots ['curves'], tables ['final'] } */
+export const report = (options: { readonly plots?: readonly Plot[]; readonly tables?: readonly Table[] } = {}): Report => ({
+  plots: options.plots ?? DEFAULTS.report.plots,
+  tables: options.tables ?? DEFAULTS.report.tables,
+});
+
+// ─── Network ───────────────────────────────────────────────────────────────────────────────────────────
+
+/** The output layer: `units` dense units. @param activation @default 'linear' (logits) */
+export const output = (units: number, activation: Activation = DEFAULTS.outputActivation): Network['output'] => ({
+  units,
+  activation,
+});
+
+/**
+ * A network. `input` is the shape of one example (`2` or `[2]` for a vector, `[28, 28, 1]` for an image);
+ * `out` is `output(units, activation?)` or just the number of units.
+ */
+export const network = (
+  input: number | readonly number[],
+  layers: readonly Layer[],
+  out: number | Network['output'],
+): Network => ({
+  input: typeof input === 'number' ? [input] : [...input],
+  layers: [...layers],
+  output: typeof out === 'number' ? output(out) : out,
+});
+
+export interface DenseOptions {
+  /** Whether the layer adds a bias. @default true */
+  readonly bias?: boolean;
+}
+
+/** A dense (fully connected) layer. @param activation @default 'relu' */
+export const dense = (units: number, activation: Activation = DEFAULTS.activation, options: DenseOptions = {}): Layer => ({
+  _tag: 'dense',
+  units,
+  activation,
+  bias: options.bias ?? DEFAULTS.dense.bias,
+});
+
+export interface ConvOptions {
+  /** @default 1 */
+  readonly stride?: number;
+  /** @default 'same' */
+  readonly padding?: Padding;
+  /** @default 'relu' */
+  readonly activation?: Activation;
+}
+
+/** A 2-D convolution with `filters` output channels and a `kernel`×`kernel` window. */
+export const conv = (filters: number, kernel: number, options: ConvOptions = {}): Layer => ({
+  _tag: 'conv',
+  filters,
+  kernel,
+  stride: options.stride ?? DEFAULTS.conv.stride,
+  padding: options.padding ?? DEFAULTS.conv.padding,
+  activation: options.activation ?? DEFAULTS.activation,
+});
+
+/** Max pooling over `size`×`size` windows. @param stride @default size */
+export const maxPool = (size: number, stride: number = size): Layer => ({ _tag: 'pool', kind: 'max', size, stride });
+
+/** Average pooling over `size`×`size` windows. @param stride @default size */
+export const avgPool = (size: number, stride: number = size): Layer => ({ _tag: 'pool', kind: 'avg', size, stride });
+
+/** Flattens an image `[h, w, c]` into a vector `[h·w·c]`. */
+export const flatten = (): Layer => ({ _tag: 'flatten' });
+
+/** A residual block `x + f(x)`, `f` the given layers (which must keep the shape of `x`). */
+export const residual = (...body: readonly Layer[]): Layer => ({ _tag: 'residual', body: [...body] });
+
+/** Dropout with drop probability `rate` ∈ [0, 1). */
+export const dropout = (rate: number): Layer => ({ _tag: 'dropout', rate });
+
+/** Batch normalisation. */
+export const batchnorm = (): Layer => ({ _tag: 'batchnorm' });
+
+// ─── Data ──────────────────────────────────────────────────────────────────────────────────────────────
+
+type SpiralsOptions = Partial<Omit<Extract<Data, { _tag: 'spirals' }>, '_tag'>>;
+
+/** Two interleaved spirals (ALGORITHMS.md §3). @default { points 300, turns 1, radius 0.5, split 0.75 } */
+export const spirals = (options: SpiralsOptions = {}): Data => ({
+  _tag: 'spirals',
+  points: options.points ?? DEFAULTS.spirals.points,
+  turns: options.turns ?? DEFAULTS.spirals.turns,
+  radius: options.radius ?? DEFAULTS.spirals.radius,
+  split: options.split ?? DEFAULTS.spirals.split,
+});
+
+export interface MnistOptions {
+  /** Use only the first `trainLimit` training images. @default all */
+  readonly trainLimit?: number;
+  /** Use only the first `testLimit` test images. @default all */
+  readonly testLimit?: number;
+}
+
+/** MNIST digits (10 classes, 28×28×1). */
+export const mnist = (options: MnistOptions = {}): Data =>
+  compact({ _tag: 'mnist' as const, trainLimit: options.trainLimit, testLimit: options.testLimit });
+
+/** Fashion-MNIST (10 classes, 28×28×1). */
+export const fashionMnist = (options: MnistOptions = {}): Data =>
+  compact({ _tag: 'fashion_mnist' as const, trainLimit: options.trainLimit, testLimit: options.testLimit });
+
+export interface CsvOptions {
+  /** Label column: its name (with a header) or 0-based index. @default the last column */
+  readonly label?: string | number;
+  /** Whether the first row names the columns. @default true */
+  readonly header?: boolean;
+  /** Fraction of rows used for training. @default 0.8 */
+  readonly split?: number;
+}
+
+/** A CSV file of numeric features and a label column. */
+export const csv = (path: string, options: CsvOptions = {}): Data =>
+  compact({
+    _tag: 'csv' as const,
+    path,
+    label: options.label,
+    header: options.header ?? DEFAULTS.csv.header,
+    split: options.split ?? DEFAULTS.csv.split,
+  });
+
+/** IDX files (the MNIST file format): images and labels. @param options.split @default 0.8 */
+export const idx = (images: string, labels: string, options: { readonly split?: number } = {}): Data => ({
+  _tag: 'idx',
+  images,
+  labels,
+  split: options.split ?? DEFAULTS.idx.split,
+});
+
+// ─── Optimizers ────────────────────────────────────────────────────────────────────────────────────────
+
+export interface OptimizerOptions {
+  /** @default constant(0.1) */
+  readonly step?: StepSize;
+  /** @default euclidean() */
+  readonly metric?: Metric;
+}
+
+/** Plain (preconditioned) SGD. */
+export const sgd = (options: OptimizerOptions = {}): Optimizer => ({
+  _tag: 'sgd',
+  step: options.step ?? DEFAULTS.step,
+  metric: options.metric ?? DEFAULTS.metric,
+});
+
+/** Heavy-ball momentum. @param beta @default 0.9 */
+export const momentum = (beta: number = DEFAULTS.momentum.beta, options: OptimizerOptions = {}): Optimizer => ({
+  _tag: 'momentum',
+  beta,
+  step: options.step ?? DEFAULTS.step,
+  metric: options.metric ?? DEFAULTS.metric,
+});
+
+export interface AdamOptions extends OptimizerOptions {
+  /** @default 0.9 */
+  readonly beta1?: number;
+  /** @default 0.999 */
+  readonly beta2?: number;
+  /** @default 1e-8 */
+  readonly epsilon?: number;
+}
+
+/** Adam. */
+export const adam = (options: AdamOptions = {}): Optimizer => ({
+  _tag: 'adam',
+  beta1: options.beta1 ?? DEFAULTS.adam.beta1,
+  beta2: options.beta2 ?? DEFAULTS.adam.beta2,
+  epsilon: options.epsilon ?? DEFAULTS.adam.epsilon,
+  step: options.step ?? DEFAULTS.step,
+  metric: options.metric ?? DEFAULTS.metric,
+});
+
+// ─── Step sizes ────────────────────────────────────────────────────────────────────────────────────────
+
+/** A constant learning rate. @param lr @default 0.1 */
+export const constant = (lr: number = DEFAULTS.lr): StepSize => ({ _tag: 'constant', lr });
+
+/** Step decay: `lr` multiplied by `factor` every `every` epochs. @default { factor 0.1, every 30 } */
+export const stepDecay = (
+  lr: number = DEFAULTS.lr,
+  options: { readonly factor?: number; readonly every?: number } = {},
+): StepSize => ({
+  _tag: 'step',
+  lr,
+  factor: options.factor ?? DEFAULTS.stepDecay.factor,
+  every: options.every ?? DEFAULTS.stepDecay.every,
+});
+
+/** Cosine decay from `lr` to `minLr` over the run. @default { minLr 0 } */
+export const cosine = (lr: number = DEFAULTS.lr, options: { readonly minLr?: number } = {}): StepSize => ({
+  _tag: 'cosine',
+  lr,
+  minLr: options.minLr ?? DEFAULTS.cosine.minLr,
+});
+
+/** Armijo backtracking. @default { initial 1, shrink 0.5, c 1e-4 } */
+export const armijo = (options: { readonly initial?: number; readonly shrink?: number; readonly c?: number } = {}): StepSize => ({
+  _tag: 'armijo',
+  initial: options.initial ?? DEFAULTS.armijo.initial,
+  shrink: options.shrink ?? DEFAULTS.armijo.shrink,
+  c: options.c ?? DEFAULTS.armijo.c,
+});
+
+export interface AdaptiveOptions {
+  /** Estimator of ρ (ALGORITHMS.md §2). @default 'none' */
+  readonly variance?: VarianceMode;
+  /** Initial Lipschitz estimate L₀. @default 10 */
+  readonly L0?: number;
+  /** Smoothing β of the L estimate. @default 0.995 */
+  readonly beta?: number;
+  /** Floor of L̂. @default 1e-5 */
+  readonly Lmin?: number;
+  /** Floor of ρ. @default 1e-3 */
+  readonly rhoMin?: number;
+  /** a_k ≤ growthCap · a_{k−1}. @default 2 */
+  readonly growthCap?: number;
+  /** Chunks K of the `split` estimator. @default 4 */
+  readonly chunks?: number;
+}
+
+/** The adaptive step-size controller of ALGORITHMS.md §2 (arXiv 2311.16956). */
+export const adaptive = (options: AdaptiveOptions = {}): StepSize => {
+  const d = DEFAULTS.adaptive;
+  return {
+    _tag: 'adaptive',
+    variance: options.variance ?? d.variance,
+    L0: options.L0 ?? d.L0,
+    beta: options.beta ?? d.beta,
+    Lmin: options.Lmin ?? d.Lmin,
+    rhoMin: options.rhoMin ?? d.rhoMin,
+    growthCap: options.growthCap ?? d.growthCap,
+    chunks: options.chunks ?? d.chunks,
+  };
+};
+
+// ─── Inner products (ALGORITHMS.md §1) ─────────────────────────────────────────────────────────────────
+
+/** The identity Gram matrix. */
+export const identity = (): Gram => ({ _tag: 'identity' });
+/** The Gram matrix `c I`. */
+export const scaled = (c: number): Gram => ({ _tag: 'scaled', c });
+/** `I/n` on the domain, `I/m` on the codomain. */
+export const width = (): Gram => ({ _tag: 'width' });
+
+export interface DataGramOptions {
+  /** @default 'diagonal' */
+  readonly structure?: 'diagonal' | 'dense';
+  /** ε. @default 1e-3 */
+  readonly damping?: number;
+  /** @default 'batch' */
+  readonly estimate?: 'batch' | 'ema';
+  /** EMA decay when `estimate` is 'ema'. @default 0.95 */
+  readonly decay?: number;
+}
+
+/** The data-based Gram matrix (K-FAC structure). */
+export const dataGram = (options: DataGramOptions = {}): Gram => ({
+  _tag: 'data',
+  structure: options.structure ?? DEFAULTS.dataGram.structure,
+  damping: options.damping ?? DEFAULTS.dataGram.damping,
+  estimate: options.estimate ?? DEFAULTS.dataGram.estimate,
+  decay: options.decay ?? DEFAULTS.dataGram.decay,
+});
+
+/** The Frobenius-type inner product `tr(M_X⁻¹ Aᵀ M_Y B)` with Gram matrices `domain` (M_X) and `codomain` (M_Y). */
+export const frobenius = (domain: Gram, codomain: Gram): Metric => ({ _tag: 'frobenius', domain, codomain });
+
+/** The Euclidean (classical Frobenius) inner product: identity on both sides. */
+export const euclidean = (): Metric => frobenius(identity(), identity());
+
+// ─── Growth (ALGORITHMS.md §3) ─────────────────────────────────────────────────────────────────────────
+
+/** No growth: the network keeps its layers. */
+export const none = (): Growth => ({ _tag: 'none' });
+
+export interface SensliOptions {
+  /** When to insert. */
+  readonly schedule: GrowthSchedule;
+  /** @default fro() */
+  readonly norm?: SensitivityNorm;
+  /** @default selectMax() */
+  readonly select?: Selection;
+  /** @default 1 */
+  readonly lrFactor?: number;
+  /** @default 'reset' */
+  readonly optimizerState?: 'reset' | 'keep';
+}
+
+/** Sensitivity-based layer insertion (arXiv 2311.15995). */
+export const sensli = (options: SensliOptions): Growth => ({
+  _tag: 'sensli',
+  schedule: options.schedule,
+  norm: options.norm ?? DEFAULTS.sensli.norm,
+  select: options.select ?? DEFAULTS.sensli.select,
+  lrFactor: options.lrFactor ?? DEFAULTS.sensli.lrFactor,
+  optimizerState: options.optimizerState ?? DEFAULTS.sensli.optimizerState,
+});
+
+/** Insert after each of these epochs. */
+export const atEpochs = (...epochs: readonly number[]): GrowthSchedule => ({ _tag: 'at', epochs: [...epochs] });
+
+/** Insert every `k` epochs, at most `max` times. @param max @default 1 */
+export const every = (k: number, max: number = DEFAULTS.every.max): GrowthSchedule => ({ _tag: 'every', every: k, max });
+
+/** Frobenius norm of the sensitivity. */
+export const fro = (): SensitivityNorm => ({ _tag: 'fro' });
+/** Frobenius norm divided by the number of entries (the reference CNN default). */
+export const froNumel = (): SensitivityNorm => ({ _tag: 'fro_numel' });
+/** A Frobenius-type norm of ALGORITHMS.md §1. */
+export const metricNorm = (metric: Metric): SensitivityNorm => ({ _tag: 'metric', metric });
+/** Spectral norm of the convolution operator. */
+export const spectral = (): SensitivityNorm => ({ _tag: 'spectral' });
+
+/** Insert where the sensitivity is largest (SensLI). */
+export const selectMax = (): Selection => ({ _tag: 'max' });
+/** Insert where it is smallest (the validity baseline). */
+export const selectMin = (): Selection => ({ _tag: 'min' });
+/** Always insert at candidate position `index` (0-based). */
+export const position = (index: number): Selection => ({ _tag: 'position', index });
+/** Insert only if the best score exceeds τ times the mean score of the existing layers. @param tau @default 1 */
+export const threshold = (tau: number = DEFAULTS.threshold.tau): Selection => ({ _tag: 'threshold', tau });

@@ -1,0 +1,257 @@
+/**
+ * Concern: every number and string of the spec lies in its documented range (widths positive integers up
+ * to MAX_WIDTH, learning rates finite and positive, epochs ≥ 1, splits in (0, 1), betas in [0, 1), …).
+ * Names (tags) are another concern (`check-names.ts`); a value of an unknown variant is skipped here.
+ */
+import type { Diagnostic, SpecPath } from '../Diagnostic.js';
+import * as L from '../limits.js';
+import type { Data, Experiment, Gram, Growth, Layer, Metric, Network, Optimizer, Selection, StepSize, Training } from '../Spec.js';
+import { error, show } from './diagnostic.js';
+import {
+  checkRange,
+  halfOpenUnit,
+  nonNegative,
+  nonNegativeInt,
+  openUnit,
+  positive,
+  positiveInt,
+  unitExcludingZero,
+} from './range.js';
+
+type Check = readonly Diagnostic[];
+
+const WIDTH = positiveInt(L.MAX_WIDTH);
+const width = (v: unknown, path: SpecPath, what: string): Check => checkRange(v, WIDTH, path, what, 'invalid-width');
+const rate = (v: unknown, path: SpecPath, what = 'learning rate'): Check =>
+  checkRange(v, positive, path, what, 'invalid-learning-rate');
+
+const text = (v: unknown, path: SpecPath, what: string, code: string): Check =>
+  typeof v === 'string' && v.length > 0 && v.length <= L.MAX_NAME_LENGTH
+    ? []
+    : [
+        error(code, `${what} must be a non-empty string of at most ${L.MAX_NAME_LENGTH} characters, got ${show(v)}`, path, {
+          expected: `a non-empty string of at most ${L.MAX_NAME_LENGTH} characters`,
+          actual: typeof v === 'string' ? `${v.length} characters` : show(v),
+        }),
+      ];
+
+export const checkName = (v: unknown, path: SpecPath, what: string): Check => text(v, path, what, 'invalid-name');
+
+// ─── Data ──────────────────────────────────────────────────────────────────────────────────────────────
+
+export const checkData = (data: Data, path: SpecPath): Check => {
+  const at = (k: string): SpecPath => [...path, k];
+  switch (data._tag) {
+    case 'spirals':
+      return [
+        ...checkRange(data.points, positiveInt(L.MAX_POINTS), at('points'), 'spiral points per class'),
+        ...checkRange(data.turns, { min: 0, max: L.MAX_TURNS, minOpen: true }, at('turns'), 'spiral turns'),
+        ...checkRange(data.radius, nonNegative, at('radius'), 'spiral start radius'),
+        ...checkRange(data.split, openUnit, at('split'), 'split'),
+      ];
+    case 'mnist':
+    case 'fashion_mnist':
+      return [
+        ...(data.trainLimit === undefined ? [] : checkRange(data.trainLimit, positiveInt(L.MAX_EXAMPLES), at('trainLimit'), 'trainLimit')),
+        ...(data.testLimit === undefined ? [] : checkRange(data.testLimit, positiveInt(L.MAX_EXAMPLES), at('testLimit'), 'testLimit')),
+      ];
+    case 'csv':
+      return [
+        ...text(data.path, at('path'), 'csv path', 'invalid-path'),
+        ...(data.label === undefined || typeof data.label === 'string'
+          ? data.label === undefined
+            ? []
+            : text(data.label, at('label'), 'label column name', 'out-of-range')
+          : checkRange(data.label, nonNegativeInt(L.MAX_WIDTH), at('label'), 'label column index')),
+        ...checkRange(data.split, openUnit, at('split'), 'split'),
+      ];
+    case 'idx':
+      return [
+        ...text(data.images, at('images'), 'idx images path', 'invalid-path'),
+        ...text(data.labels, at('labels'), 'idx labels path', 'invalid-path'),
+        ...checkRange(data.split, openUnit, at('split'), 'split'),
+      ];
+    default:
+      return [];
+  }
+};
+
+// ─── Network ───────────────────────────────────────────────────────────────────────────────────────────
+
+const countLayers = (layers: readonly Layer[]): number =>
+  layers.reduce((n, l) => n + 1 + (l._tag === 'residual' && Array.isArray(l.body) ? countLayers(l.body) : 0), 0);
+
+const checkLayer = (layer: Layer, path: SpecPath, depth: number): Check => {
+  const at = (k: string): SpecPath => [...path, k];
+  switch (layer._tag) {
+    case 'dense':
+      return width(layer.units, at('units'), 'dense units');
+    case 'conv':
+      return [
+        ...width(layer.filters, at('filters'), 'conv filters'),
+        ...checkRange(layer.kernel, positiveInt(L.MAX_KERNEL), at('kernel'), 'conv kernel size'),
+        ...checkRange(layer.stride, positiveInt(L.MAX_KERNEL), at('stride'), 'conv stride'),
+      ];
+    case 'pool':
+      return [
+        ...checkRange(layer.size, positiveInt(L.MAX_KERNEL), at('size'), 'pool size'),
+        ...checkRange(layer.stride, positiveInt(L.MAX_KERNEL), at('stride'), 'pool stride'),
+      ];
+    case 'dropout':
+      return checkRange(layer.rate, halfOpenUnit, at('rate'), 'dropout rate');
+    case 'residual': {
+      if (depth >= L.MAX_NESTING)
+        return [error('too-deeply-nested', `residual blocks nest more than ${L.MAX_NESTING} deep`, path, { expected: `at most ${L.MAX_NESTING} levels` })];
+      if (layer.body.length === 0)
+        return [error('empty-residual', 'a residual block needs at least one layer (x + f(x) with f empty is 2x)', at('body'))];
+      return layer.body.flatMap((l, i) => checkLayer(l, [...path, 'body', i], depth + 1));
+    }
+    default:
+      return [];
+  }
+};
+
+export const checkNetwork = (net: Network, path: SpecPath): Check => {
+  const total = countLayers(net.layers);
+  const elements = net.input.reduce((p, d) => p * (typeof d === 'number' ? d : 1), 1);
+  return [
+    ...net.input.flatMap((d, i) => width(d, [...path, 'input', i], 'input size')),
+    ...(elements > L.MAX_INPUT_ELEMENTS
+      ? [
+          error('input-too-large', `one input example has ${elements} elements, more than the limit ${L.MAX_INPUT_ELEMENTS}`, [...path, 'input'], {
+            expected: `at most ${L.MAX_INPUT_ELEMENTS} elements`,
+            actual: String(elements),
+          }),
+        ]
+      : []),
+    ...(total > L.MAX_LAYERS
+      ? [error('too-many-layers', `the network has ${total} layers, more than the limit ${L.MAX_LAYERS}`, [...path, 'layers'], { expected: `at most ${L.MAX_LAYERS}`, actual: String(total) })]
+      : net.layers.flatMap((l, i) => checkLayer(l, [...path, 'layers', i], 0))),
+    ...width(net.output.units, [...path, 'output', 'units'], 'output units'),
+  ];
+};
+
+// ─── Optimizer ─────────────────────────────────────────────────────────────────────────────────────────
+
+const checkGram = (gram: Gram, path: SpecPath): Check => {
+  switch (gram._tag) {
+    case 'scaled':
+      return checkRange(gram.c, positive, [...path, 'c'], 'Gram scale c');
+    case 'data':
+      return [
+        ...checkRange(gram.damping, positive, [...path, 'damping'], 'Gram damping ε'),
+        ...checkRange(gram.decay, halfOpenUnit, [...path, 'decay'], 'Gram EMA decay'),
+      ];
+    default:
+      return [];
+  }
+};
+
+export const checkMetric = (metric: Metric, path: SpecPath): Check => [
+  ...checkGram(metric.domain, [...path, 'domain']),
+  ...checkGram(metric.codomain, [...path, 'codomain']),
+];
+
+const checkStep = (step: StepSize, path: SpecPath): Check => {
+  const at = (k: string): SpecPath => [...path, k];
+  switch (step._tag) {
+    case 'constant':
+      return rate(step.lr, at('lr'));
+    case 'step':
+      return [
+        ...rate(step.lr, at('lr')),
+        ...checkRange(step.factor, unitExcludingZero, at('factor'), 'step decay factor'),
+        ...checkRange(step.every, positiveInt(L.MAX_EPOCHS), at('every'), 'step decay period (epochs)'),
+      ];
+    case 'cosine': {
+      const own = [...rate(step.lr, at('lr')), ...checkRange(step.minLr, nonNegative, at('minLr'), 'cosine minLr')];
+      return own.length === 0 && step.minLr > step.lr
+        ? [error('out-of-range', `cosine minLr (${step.minLr}) must not exceed lr (${step.lr})`, at('minLr'), { expected: `≤ ${step.lr}`, actual: String(step.minLr) })]
+        : own;
+    }
+    case 'armijo':
+      return [
+        ...rate(step.initial, at('initial'), 'Armijo initial step'),
+        ...checkRange(step.shrink, openUnit, at('shrink'), 'Armijo shrink factor'),
+        ...checkRange(step.c, openUnit, at('c'), 'Armijo constant c'),
+      ];
+    case 'adaptive':
+      return [
+        ...checkRange(step.L0, positive, at('L0'), 'initial Lipschitz estimate L0'),
+        ...checkRange(step.beta, halfOpenUnit, at('beta'), 'adaptive smoothing beta'),
+        ...checkRange(step.Lmin, positive, at('Lmin'), 'Lmin'),
+        ...checkRange(step.rhoMin, unitExcludingZero, at('rhoMin'), 'rhoMin'),
+        ...checkRange(step.growthCap, { min: 1, max: Infinity, maxOpen: true }, at('growthCap'), 'growthCap'),
+        ...checkRange(step.chunks, { min: 2, max: L.MAX_CHUNKS, integer: true }, at('chunks'), 'variance chunks K'),
+      ];
+    default:
+      return [];
+  }
+};
+
+export const checkOptimizer = (opt: Optimizer, path: SpecPath): Check => {
+  const at = (k: string): SpecPath => [...path, k];
+  const common = [...checkStep(opt.step, at('step')), ...checkMetric(opt.metric, at('metric'))];
+  switch (opt._tag) {
+    case 'momentum':
+      return [...checkRange(opt.beta, halfOpenUnit, at('beta'), 'momentum beta'), ...common];
+    case 'adam':
+      return [
+        ...checkRange(opt.beta1, halfOpenUnit, at('beta1'), 'Adam beta1'),
+        ...checkRange(opt.beta2, halfOpenUnit, at('beta2'), 'Adam beta2'),
+        ...checkRange(opt.epsilon, positive, at('epsilon'), 'Adam epsilon'),
+        ...common,
+      ];
+    default:
+      return common;
+  }
+};
+
+// ─── Training and growth ───────────────────────────────────────────────────────────────────────────────
+
+export const checkTraining = (t: Training, path: SpecPath): Check => [
+  ...checkRange(t.epochs, positiveInt(L.MAX_EPOCHS), [...path, 'epochs'], 'epochs', 'invalid-epochs'),
+  ...(t.batch === 'full' ? [] : checkRange(t.batch, positiveInt(L.MAX_BATCH), [...path, 'batch'], "batch size (or 'full')")),
+];
+
+const checkSelection = (s: Selection, path: SpecPath): Check => {
+  switch (s._tag) {
+    case 'position':
+      return checkRange(s.index, nonNegativeInt(L.MAX_LAYERS), [...path, 'index'], 'insertion position');
+    case 'threshold':
+      return checkRange(s.tau, positive, [...path, 'tau'], 'threshold τ');
+    default:
+      return [];
+  }
+};
+
+/** Ranges of a growth policy on its own; the schedule against the training epochs is `check-schedule.ts`. */
+export const checkGrowth = (g: Growth, path: SpecPath): Check => {
+  if (g._tag !== 'sensli') return [];
+  const at = (k: string): SpecPath => [...path, k];
+  const s = g.schedule;
+  return [
+    ...(s._tag === 'every' ? checkRange(s.max, positiveInt(L.MAX_INSERTIONS), [...at('schedule'), 'max'], 'most insertions') : []),
+    ...(s._tag === 'at' && s.epochs.length > L.MAX_INSERTIONS
+      ? [error('out-of-range', `a growth schedule lists at most ${L.MAX_INSERTIONS} epochs, got ${s.epochs.length}`, [...at('schedule'), 'epochs'])]
+      : []),
+    ...(s._tag === 'at' && s.epochs.length === 0
+      ? [error('out-of-range', 'a growth schedule `at` needs at least one epoch', [...at('schedule'), 'epochs'])]
+      : []),
+    ...(g.norm._tag === 'metric' ? checkMetric(g.norm.metric, [...at('norm'), 'metric']) : []),
+    ...checkSelection(g.select, at('select')),
+    ...checkRange(g.lrFactor, positive, at('lrFactor'), 'lrFactor'),
+  ];
+};
+
+/** Every range of one experiment's sections (not its compare arms, which `check.ts` resolves and checks). */
+export const checkRanges = (e: Experiment): Check => [
+  ...checkName(e.name, ['name'], 'experiment name'),
+  ...checkRange(e.seed, nonNegativeInt(L.MAX_SEED), ['seed'], 'seed'),
+  ...checkRange(e.repeat, positiveInt(L.MAX_REPEAT), ['repeat'], 'repeat'),
+  ...checkData(e.data, ['data']),
+  ...checkNetwork(e.network, ['network']),
+  ...checkOptimizer(e.optimizer, ['optimizer']),
+  ...checkTraining(e.train, ['train']),
+  ...checkGrowth(e.growth, ['growth']),
+];

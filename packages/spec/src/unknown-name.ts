@@ -1,0 +1,57 @@
+/**
+ * The diagnostic for a name outside a closed vocabulary (an unknown layer, activation, data set, …), with
+ * "did you mean" when a known name is close. Shared by `check`, `decodeExperiment` and the language.
+ */
+import type { Diagnostic, SpecPath } from './Diagnostic.js';
+import { didYouMean } from './did-you-mean.js';
+import { error, show } from './internal/diagnostic.js';
+import * as N from './names.js';
+
+interface NameKind {
+  /** Code of the diagnostic, e.g. `unknown-activation`. */
+  readonly code: string;
+  /** What the name names, in a message: "unknown activation 'rleu'". */
+  readonly label: string;
+  readonly names: readonly string[];
+}
+
+/** Every closed vocabulary of the spec, by kind. */
+export const NAME_KINDS = {
+  layer: { code: 'unknown-layer', label: 'layer', names: N.LAYER_NAMES },
+  activation: { code: 'unknown-activation', label: 'activation', names: N.ACTIVATION_NAMES },
+  padding: { code: 'unknown-padding', label: 'padding', names: N.PADDING_NAMES },
+  pool: { code: 'unknown-pool', label: 'pool kind', names: N.POOL_KINDS },
+  data: { code: 'unknown-data', label: 'data set', names: N.DATA_NAMES },
+  loss: { code: 'unknown-loss', label: 'loss', names: N.LOSS_NAMES },
+  optimizer: { code: 'unknown-optimizer', label: 'optimizer', names: N.OPTIMIZER_NAMES },
+  step: { code: 'unknown-step', label: 'step size', names: N.STEP_NAMES },
+  variance: { code: 'unknown-variance', label: 'variance mode', names: N.VARIANCE_MODES },
+  metric: { code: 'unknown-metric', label: 'metric', names: N.METRIC_NAMES },
+  gram: { code: 'unknown-gram', label: 'Gram matrix', names: N.GRAM_NAMES },
+  structure: { code: 'unknown-gram-structure', label: 'Gram structure', names: N.GRAM_STRUCTURES },
+  estimate: { code: 'unknown-gram-estimate', label: 'Gram estimate', names: N.GRAM_ESTIMATES },
+  growth: { code: 'unknown-growth', label: 'growth policy', names: N.GROWTH_NAMES },
+  schedule: { code: 'unknown-schedule', label: 'growth schedule', names: N.SCHEDULE_NAMES },
+  norm: { code: 'unknown-norm', label: 'sensitivity norm', names: N.NORM_NAMES },
+  selection: { code: 'unknown-selection', label: 'selection', names: N.SELECTION_NAMES },
+  optimizerState: { code: 'unknown-optimizer-state', label: 'optimizer state', names: N.OPTIMIZER_STATES },
+  plot: { code: 'unknown-plot', label: 'plot', names: N.PLOT_NAMES },
+  table: { code: 'unknown-table', label: 'table', names: N.TABLE_NAMES },
+} as const satisfies Record<string, NameKind>;
+
+export type NameKindKey = keyof typeof NAME_KINDS;
+
+/** Whether `value` is a known name of this kind. */
+export const isKnownName = (kind: NameKindKey, value: unknown): boolean =>
+  typeof value === 'string' && (NAME_KINDS[kind].names as readonly string[]).includes(value);
+
+/** "unknown activation 'rleu'; did you mean 'relu'?", with the known names as `expected`. */
+export const unknownName = (kind: NameKindKey, value: unknown, path: SpecPath): Diagnostic => {
+  const { code, label, names } = NAME_KINDS[kind];
+  const suggestion = typeof value === 'string' ? didYouMean(value, names) : undefined;
+  const message = `unknown ${label} ${show(value)}${suggestion === undefined ? '' : `; did you mean '${suggestion}'?`}`;
+  return error(code, message, path, {
+    expected: `one of ${names.map((n) => `'${n}'`).join(', ')}`,
+    actual: show(value),
+  });
+};
