@@ -1,0 +1,41 @@
+/**
+ * The kernels Sprout supplies to the wasm backend so that every layer trains on it: tfjs-backend-wasm 4.22
+ * lacks the filter gradient of conv2d and both gradients of depthwise conv2d (tfjs issues 8474, 8082), and
+ * its convolutions with 'same' padding return zeros for some shapes (see internal/explicit-same-padding.ts).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { conv2DBackpropFilterWasm } from './internal/conv2d-backprop-filter.js';
+import { depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm } from './internal/depthwise-backprop.js';
+import { registerExplicitSamePadding } from './internal/explicit-same-padding.js';
+
+/** Names of the kernels `registerWasmKernels` supplies when the wasm backend lacks them. */
+export const WASM_KERNELS = [
+  'Conv2DBackpropFilter',
+  'DepthwiseConv2dNativeBackpropFilter',
+  'DepthwiseConv2dNativeBackpropInput',
+] as const;
+
+const implementations: Record<(typeof WASM_KERNELS)[number], tf.KernelFunc> = {
+  Conv2DBackpropFilter: conv2DBackpropFilterWasm as unknown as tf.KernelFunc,
+  DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilterWasm as unknown as tf.KernelFunc,
+  DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInputWasm as unknown as tf.KernelFunc,
+};
+
+/**
+ * Registers Sprout's wasm kernels that are not registered yet and wraps the wasm convolutions so that 'same'
+ * padding is passed explicitly (idempotent). Returns the names of the kernels it supplies or wraps. Call it
+ * after importing @tensorflow/tfjs-backend-wasm and before the first convolution on wasm; `initBackend` does.
+ */
+export function registerWasmKernels(): readonly string[] {
+  const supplied: string[] = [...registerExplicitSamePadding()];
+  for (const name of WASM_KERNELS) {
+    const existing = tf.getKernel(name, 'wasm');
+    if (existing === undefined) {
+      tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: implementations[name] });
+      supplied.push(name);
+    } else if (existing.kernelFunc === implementations[name]) {
+      supplied.push(name);
+    }
+  }
+  return supplied;
+}
