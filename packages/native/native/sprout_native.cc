@@ -1,0 +1,431 @@
+// Sprout's native kernels: single-precision matrix products (OpenBLAS cblas_sgemm) with a fused
+// bias + activation epilogue, and NHWC 2-D convolution with both of its backprops via im2col / col2im
+// + sgemm. Every entry point is synchronous and works in place on caller-owned Float32Arrays (for the
+// TensorFlow.js wasm backend these are zero-copy views on the wasm linear memory), so the addon owns no
+// tensor memory beyond a scratch buffer for the im2col patches.
+//
+// Plain C N-API (node_api.h), no node-addon-api, so the build needs nothing but node-gyp, a C++
+// compiler and libopenblas-dev.
+#include <node_api.h>
+#include <cblas.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+// Activations of tfjs' fused ops (tfjs-core fused_types.ts); prelu is left to the fallback kernel.
+enum Activation : int32_t { kLinear = 0, kRelu = 1, kRelu6 = 2, kElu = 3, kLeakyRelu = 4, kSigmoid = 5 };
+
+struct F32 {
+  float* data = nullptr;
+  size_t length = 0;
+};
+
+bool Throw(napi_env env, const char* msg) {
+  napi_throw_error(env, "SPROUT_NATIVE", msg);
+  return false;
+}
+
+bool GetF32(napi_env env, napi_value v, F32* out, bool allow_null, const char* what) {
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  if (allow_null && (t == napi_null || t == napi_undefined)) {
+    out->data = nullptr;
+    out->length = 0;
+    return true;
+  }
+  bool is_ta = false;
+  napi_is_typedarray(env, v, &is_ta);
+  if (!is_ta) return Throw(env, what);
+  napi_typedarray_type type;
+  size_t length;
+  void* data;
+  napi_value ab;
+  size_t offset;
+  if (napi_get_typedarray_info(env, v, &type, &length, &data, &ab, &offset) != napi_ok ||
+      type != napi_float32_array)
+    return Throw(env, what);
+  if (data == nullptr && length > 0) return Throw(env, "detached Float32Array");
+  out->data = static_cast<float*>(data);
+  out->length = length;
+  return true;
+}
+
+bool GetI32(napi_env env, napi_value v, int32_t* out) {
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  if (t == napi_boolean) {
+    bool b;
+    napi_get_value_bool(env, v, &b);
+    *out = b ? 1 : 0;
+    return true;
+  }
+  if (napi_get_value_int32(env, v, out) != napi_ok) return Throw(env, "expected an integer");
+  return true;
+}
+
+bool GetF64(napi_env env, napi_value v, double* out) {
+  if (napi_get_value_double(env, v, out) != napi_ok) return Throw(env, "expected a number");
+  return true;
+}
+
+bool GetI32Array(napi_env env, napi_value v, const int32_t** out, size_t need) {
+  bool is_ta = false;
+  napi_is_typedarray(env, v, &is_ta);
+  if (!is_ta) return Throw(env, "expected an Int32Array of parameters");
+  napi_typedarray_type type;
+  size_t length;
+  void* data;
+  napi_value ab;
+  size_t offset;
+  napi_get_typedarray_info(env, v, &type, &length, &data, &ab, &offset);
+  if (type != napi_int32_array || length < need) return Throw(env, "expected an Int32Array of parameters");
+  *out = static_cast<const int32_t*>(data);
+  return true;
+}
+
+// y <- act(y + bias) on a rows × cols row-major block; bias (length cols) may be null.
+void Epilogue(float* y, int64_t rows, int64_t cols, const float* bias, int32_t act, float alpha) {
+  if (bias == nullptr && act == kLinear) return;
+  for (int64_t r = 0; r < rows; ++r) {
+    float* row = y + r * cols;
+    if (bias != nullptr)
+      for (int64_t c = 0; c < cols; ++c) row[c] += bias[c];
+    switch (act) {
+      case kRelu:
+        for (int64_t c = 0; c < cols; ++c) row[c] = row[c] > 0.f ? row[c] : 0.f;
+        break;
+      case kRelu6:
+        for (int64_t c = 0; c < cols; ++c) row[c] = std::min(std::max(row[c], 0.f), 6.f);
+        break;
+      case kElu:
+        for (int64_t c = 0; c < cols; ++c) row[c] = row[c] > 0.f ? row[c] : std::expm1(row[c]);
+        break;
+      case kLeakyRelu:
+        for (int64_t c = 0; c < cols; ++c) row[c] = row[c] > 0.f ? row[c] : alpha * row[c];
+        break;
+      case kSigmoid:
+        for (int64_t c = 0; c < cols; ++c) row[c] = 1.f / (1.f + std::exp(-row[c]));
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+napi_value Undefined(napi_env env) {
+  napi_value u;
+  napi_get_undefined(env, &u);
+  return u;
+}
+
+// gemm(A, B, C, M, N, K, transA, transB, batch, strideA, strideB, strideC, bias, activation, alpha)
+// For each batch index i: C_i (M×N, row-major) = act(op(A_i) op(B_i) + bias), with A_i = A + i·strideA
+// (stride 0 broadcasts one matrix over the batch), op(X) = Xᵀ when trans is set. op(A) is M×K, op(B) K×N.
+napi_value Gemm(napi_env env, napi_callback_info info) {
+  size_t argc = 15;
+  napi_value argv[15];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc < 15) {
+    Throw(env, "gemm expects 15 arguments");
+    return nullptr;
+  }
+  F32 a, b, c, bias;
+  int32_t m, n, k, ta, tb, batch, sa, sb, sc, act;
+  double alpha;
+  if (!GetF32(env, argv[0], &a, false, "A must be a Float32Array") ||
+      !GetF32(env, argv[1], &b, false, "B must be a Float32Array") ||
+      !GetF32(env, argv[2], &c, false, "C must be a Float32Array") || !GetI32(env, argv[3], &m) ||
+      !GetI32(env, argv[4], &n) || !GetI32(env, argv[5], &k) || !GetI32(env, argv[6], &ta) ||
+      !GetI32(env, argv[7], &tb) || !GetI32(env, argv[8], &batch) || !GetI32(env, argv[9], &sa) ||
+      !GetI32(env, argv[10], &sb) || !GetI32(env, argv[11], &sc) ||
+      !GetF32(env, argv[12], &bias, true, "bias must be a Float32Array or null") ||
+      !GetI32(env, argv[13], &act) || !GetF64(env, argv[14], &alpha))
+    return nullptr;
+  if (m < 0 || n < 0 || k < 0 || batch < 0 || sa < 0 || sb < 0 || sc < 0) {
+    Throw(env, "gemm: negative size");
+    return nullptr;
+  }
+  const int64_t last = batch > 0 ? batch - 1 : 0;
+  if (batch > 0 && ((size_t)(last * (int64_t)sa + (int64_t)m * k) > a.length ||
+                    (size_t)(last * (int64_t)sb + (int64_t)k * n) > b.length ||
+                    (size_t)(last * (int64_t)sc + (int64_t)m * n) > c.length)) {
+    Throw(env, "gemm: array too short for the given sizes");
+    return nullptr;
+  }
+  if (bias.data != nullptr && bias.length < (size_t)n) {
+    Throw(env, "gemm: bias shorter than N");
+    return nullptr;
+  }
+  const int lda = ta ? m : k;
+  const int ldb = tb ? k : n;
+  for (int32_t i = 0; i < batch; ++i) {
+    float* ci = c.data + (int64_t)i * sc;
+    if (k == 0) {
+      std::fill(ci, ci + (int64_t)m * n, 0.f);
+    } else if (m > 0 && n > 0) {
+      cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k,
+                  1.f, a.data + (int64_t)i * sa, std::max(lda, 1), b.data + (int64_t)i * sb, std::max(ldb, 1),
+                  0.f, ci, std::max(n, 1));
+    }
+    Epilogue(ci, m, n, bias.data, act, (float)alpha);
+  }
+  return Undefined(env);
+}
+
+// Convolution geometry, NHWC input [B, H, W, Cin], HWIO filter [KH, KW, Cin, Cout], NHWC output
+// [B, OH, OW, Cout]; the same layout as tfjs' Conv2DInfo (backend_util.computeConv2DInfo).
+struct ConvGeom {
+  int64_t B, H, W, Cin, OH, OW, Cout, KH, KW, sh, sw, dh, dw, padTop, padLeft;
+  int64_t P() const { return B * OH * OW; }
+  int64_t KC() const { return KH * KW * Cin; }
+  bool Pointwise() const {
+    return KH == 1 && KW == 1 && sh == 1 && sw == 1 && padTop == 0 && padLeft == 0 && OH == H && OW == W;
+  }
+};
+
+bool GetGeom(napi_env env, napi_value v, ConvGeom* g) {
+  const int32_t* p;
+  if (!GetI32Array(env, v, &p, 15)) return false;
+  *g = ConvGeom{p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14]};
+  if (g->B < 0 || g->H < 0 || g->W < 0 || g->Cin < 0 || g->OH < 0 || g->OW < 0 || g->Cout < 0 || g->KH < 1 ||
+      g->KW < 1 || g->sh < 1 || g->sw < 1 || g->dh < 1 || g->dw < 1)
+    return Throw(env, "conv: invalid geometry");
+  return true;
+}
+
+// Rows of im2col scratch per chunk: about 4 Mi floats (16 MiB), at least 64 rows.
+int64_t ChunkRows(const ConvGeom& g) {
+  const int64_t kc = std::max<int64_t>(g.KC(), 1);
+  return std::max<int64_t>(64, (int64_t(1) << 22) / kc);
+}
+
+thread_local std::vector<float> scratch;
+
+float* Scratch(size_t n) {
+  if (scratch.size() < n) scratch.resize(n);
+  return scratch.data();
+}
+
+// cols[(p - p0), (kh, kw, ci)] = x[b, oh·sh − padTop + kh·dh, ow·sw − padLeft + kw·dw, ci] (0 outside).
+void Im2col(const ConvGeom& g, const float* x, int64_t p0, int64_t p1, float* cols) {
+  const int64_t kc = g.KC();
+  for (int64_t p = p0; p < p1; ++p) {
+    const int64_t b = p / (g.OH * g.OW);
+    const int64_t rem = p % (g.OH * g.OW);
+    const int64_t oh = rem / g.OW, ow = rem % g.OW;
+    float* row = cols + (p - p0) * kc;
+    for (int64_t kh = 0; kh < g.KH; ++kh) {
+      const int64_t ih = oh * g.sh - g.padTop + kh * g.dh;
+      for (int64_t kw = 0; kw < g.KW; ++kw) {
+        const int64_t iw = ow * g.sw - g.padLeft + kw * g.dw;
+        float* dst = row + (kh * g.KW + kw) * g.Cin;
+        if (ih < 0 || ih >= g.H || iw < 0 || iw >= g.W) {
+          std::memset(dst, 0, sizeof(float) * g.Cin);
+        } else {
+          std::memcpy(dst, x + ((b * g.H + ih) * g.W + iw) * g.Cin, sizeof(float) * g.Cin);
+        }
+      }
+    }
+  }
+}
+
+// The adjoint of Im2col: dx[b, ih, iw, ci] += dcols[(p − p0), (kh, kw, ci)].
+void Col2im(const ConvGeom& g, const float* dcols, int64_t p0, int64_t p1, float* dx) {
+  const int64_t kc = g.KC();
+  for (int64_t p = p0; p < p1; ++p) {
+    const int64_t b = p / (g.OH * g.OW);
+    const int64_t rem = p % (g.OH * g.OW);
+    const int64_t oh = rem / g.OW, ow = rem % g.OW;
+    const float* row = dcols + (p - p0) * kc;
+    for (int64_t kh = 0; kh < g.KH; ++kh) {
+      const int64_t ih = oh * g.sh - g.padTop + kh * g.dh;
+      if (ih < 0 || ih >= g.H) continue;
+      for (int64_t kw = 0; kw < g.KW; ++kw) {
+        const int64_t iw = ow * g.sw - g.padLeft + kw * g.dw;
+        if (iw < 0 || iw >= g.W) continue;
+        const float* src = row + (kh * g.KW + kw) * g.Cin;
+        float* dst = dx + ((b * g.H + ih) * g.W + iw) * g.Cin;
+        for (int64_t ci = 0; ci < g.Cin; ++ci) dst[ci] += src[ci];
+      }
+    }
+  }
+}
+
+bool CheckLen(napi_env env, const F32& a, int64_t need, const char* what) {
+  if ((int64_t)a.length < need) return Throw(env, what);
+  return true;
+}
+
+// conv2d(x, filter, out, bias, activation, alpha, geometry): out = act(im2col(x) · filter + bias).
+napi_value Conv2d(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc < 7) {
+    Throw(env, "conv2d expects 7 arguments");
+    return nullptr;
+  }
+  F32 x, w, y, bias;
+  int32_t act;
+  double alpha;
+  ConvGeom g;
+  if (!GetF32(env, argv[0], &x, false, "x must be a Float32Array") ||
+      !GetF32(env, argv[1], &w, false, "filter must be a Float32Array") ||
+      !GetF32(env, argv[2], &y, false, "out must be a Float32Array") ||
+      !GetF32(env, argv[3], &bias, true, "bias must be a Float32Array or null") || !GetI32(env, argv[4], &act) ||
+      !GetF64(env, argv[5], &alpha) || !GetGeom(env, argv[6], &g))
+    return nullptr;
+  const int64_t P = g.P(), KC = g.KC();
+  if (!CheckLen(env, x, g.B * g.H * g.W * g.Cin, "conv2d: x too short") ||
+      !CheckLen(env, w, KC * g.Cout, "conv2d: filter too short") ||
+      !CheckLen(env, y, P * g.Cout, "conv2d: out too short") ||
+      (bias.data != nullptr && !CheckLen(env, bias, g.Cout, "conv2d: bias too short")))
+    return nullptr;
+  if (P == 0 || g.Cout == 0) return Undefined(env);
+  if (KC == 0) {
+    std::fill(y.data, y.data + P * g.Cout, 0.f);
+  } else if (g.Pointwise()) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, P, g.Cout, KC, 1.f, x.data, KC, w.data, g.Cout, 0.f,
+                y.data, g.Cout);
+  } else {
+    const int64_t chunk = ChunkRows(g);
+    float* cols = Scratch((size_t)(std::min(chunk, P) * KC));
+    for (int64_t p0 = 0; p0 < P; p0 += chunk) {
+      const int64_t p1 = std::min(P, p0 + chunk);
+      Im2col(g, x.data, p0, p1, cols);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, p1 - p0, g.Cout, KC, 1.f, cols, KC, w.data, g.Cout,
+                  0.f, y.data + p0 * g.Cout, g.Cout);
+    }
+  }
+  Epilogue(y.data, P, g.Cout, bias.data, act, (float)alpha);
+  return Undefined(env);
+}
+
+// conv2dBackpropInput(dy, filter, dx, geometry): dx = col2im(dy · filterᵀ).
+napi_value Conv2dBackpropInput(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc < 4) {
+    Throw(env, "conv2dBackpropInput expects 4 arguments");
+    return nullptr;
+  }
+  F32 dy, w, dx;
+  ConvGeom g;
+  if (!GetF32(env, argv[0], &dy, false, "dy must be a Float32Array") ||
+      !GetF32(env, argv[1], &w, false, "filter must be a Float32Array") ||
+      !GetF32(env, argv[2], &dx, false, "dx must be a Float32Array") || !GetGeom(env, argv[3], &g))
+    return nullptr;
+  const int64_t P = g.P(), KC = g.KC();
+  if (!CheckLen(env, dy, P * g.Cout, "conv2dBackpropInput: dy too short") ||
+      !CheckLen(env, w, KC * g.Cout, "conv2dBackpropInput: filter too short") ||
+      !CheckLen(env, dx, g.B * g.H * g.W * g.Cin, "conv2dBackpropInput: dx too short"))
+    return nullptr;
+  const int64_t nx = g.B * g.H * g.W * g.Cin;
+  if (g.Pointwise() && g.Cout > 0) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, P, KC, g.Cout, 1.f, dy.data, g.Cout, w.data, g.Cout, 0.f,
+                dx.data, KC);
+    return Undefined(env);
+  }
+  std::fill(dx.data, dx.data + nx, 0.f);
+  if (P == 0 || KC == 0 || g.Cout == 0) return Undefined(env);
+  const int64_t chunk = ChunkRows(g);
+  float* dcols = Scratch((size_t)(std::min(chunk, P) * KC));
+  for (int64_t p0 = 0; p0 < P; p0 += chunk) {
+    const int64_t p1 = std::min(P, p0 + chunk);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, p1 - p0, KC, g.Cout, 1.f, dy.data + p0 * g.Cout, g.Cout,
+                w.data, g.Cout, 0.f, dcols, KC);
+    Col2im(g, dcols, p0, p1, dx.data);
+  }
+  return Undefined(env);
+}
+
+// conv2dBackpropFilter(x, dy, dfilter, geometry): dfilter = im2col(x)ᵀ · dy.
+napi_value Conv2dBackpropFilter(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc < 4) {
+    Throw(env, "conv2dBackpropFilter expects 4 arguments");
+    return nullptr;
+  }
+  F32 x, dy, dw;
+  ConvGeom g;
+  if (!GetF32(env, argv[0], &x, false, "x must be a Float32Array") ||
+      !GetF32(env, argv[1], &dy, false, "dy must be a Float32Array") ||
+      !GetF32(env, argv[2], &dw, false, "dfilter must be a Float32Array") || !GetGeom(env, argv[3], &g))
+    return nullptr;
+  const int64_t P = g.P(), KC = g.KC();
+  if (!CheckLen(env, x, g.B * g.H * g.W * g.Cin, "conv2dBackpropFilter: x too short") ||
+      !CheckLen(env, dy, P * g.Cout, "conv2dBackpropFilter: dy too short") ||
+      !CheckLen(env, dw, KC * g.Cout, "conv2dBackpropFilter: dfilter too short"))
+    return nullptr;
+  if (KC == 0 || g.Cout == 0) return Undefined(env);
+  if (P == 0) {
+    std::fill(dw.data, dw.data + KC * g.Cout, 0.f);
+    return Undefined(env);
+  }
+  if (g.Pointwise()) {
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, KC, g.Cout, P, 1.f, x.data, KC, dy.data, g.Cout, 0.f,
+                dw.data, g.Cout);
+    return Undefined(env);
+  }
+  const int64_t chunk = ChunkRows(g);
+  float* cols = Scratch((size_t)(std::min(chunk, P) * KC));
+  for (int64_t p0 = 0; p0 < P; p0 += chunk) {
+    const int64_t p1 = std::min(P, p0 + chunk);
+    Im2col(g, x.data, p0, p1, cols);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, KC, g.Cout, p1 - p0, 1.f, cols, KC,
+                dy.data + p0 * g.Cout, g.Cout, p0 == 0 ? 0.f : 1.f, dw.data, g.Cout);
+  }
+  return Undefined(env);
+}
+
+napi_value SetNumThreads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int32_t n = 1;
+  if (argc < 1 || !GetI32(env, argv[0], &n)) return nullptr;
+  openblas_set_num_threads(std::max(1, n));
+  return Undefined(env);
+}
+
+napi_value GetNumThreads(napi_env env, napi_callback_info) {
+  napi_value r;
+  napi_create_int32(env, openblas_get_num_threads(), &r);
+  return r;
+}
+
+napi_value GetConfig(napi_env env, napi_callback_info) {
+  napi_value r;
+  const char* config = openblas_get_config();
+  const char* core = openblas_get_corename();
+  std::string s = std::string(config ? config : "") + " core=" + (core ? core : "?");
+  napi_create_string_utf8(env, s.c_str(), s.size(), &r);
+  return r;
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"gemm", nullptr, Gemm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"conv2d", nullptr, Conv2d, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"conv2dBackpropInput", nullptr, Conv2dBackpropInput, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"conv2dBackpropFilter", nullptr, Conv2dBackpropFilter, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"setNumThreads", nullptr, SetNumThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"getNumThreads", nullptr, GetNumThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"getConfig", nullptr, GetConfig, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

@@ -1,0 +1,14 @@
+// @sprout/native: optional OpenBLAS-backed TensorFlow.js kernels (matrix products with fused bias and
+// activation, Conv2D and its backprops) for the wasm and cpu backends, with the stock kernels as the
+// fallback for small shapes and when the addon is not built.
+export {
+  registerNativeKernels,
+  unregisterNativeKernels,
+  nativeInfo,
+  nativeAddon,
+  FAST_PATH_HINT,
+  type NativeKernelsOptions,
+  type NativeRegistration,
+  type NativeBackendName,
+} from './internal/register.js';
+export type { NativeAddon } from './internal/addon.js';

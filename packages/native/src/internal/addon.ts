@@ -1,0 +1,106 @@
+// Loading the optional N-API addon (build/Release/sprout_native.node, built at install by
+// scripts/install.cjs against OpenBLAS). Loading never throws: it yields the addon or the reason it is
+// unavailable (not built, disabled, failed to load), memoised for the process.
+import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+/** The addon's raw entry points (native/sprout_native.cc). All work in place on Float32Arrays. */
+export interface NativeAddon {
+  /**
+   * For i < batch: C_i = act(op(A_i)·op(B_i) + bias), C_i row-major M×N, op(A_i) M×K, op(B_i) K×N,
+   * X_i = X + i·strideX (stride 0 broadcasts). act: 0 linear, 1 relu, 2 relu6, 3 elu, 4 leakyrelu
+   * (slope alpha), 5 sigmoid.
+   */
+  gemm(
+    a: Float32Array,
+    b: Float32Array,
+    c: Float32Array,
+    m: number,
+    n: number,
+    k: number,
+    transposeA: boolean,
+    transposeB: boolean,
+    batch: number,
+    strideA: number,
+    strideB: number,
+    strideC: number,
+    bias: Float32Array | null,
+    activation: number,
+    alpha: number,
+  ): void;
+  /** NHWC conv: out = act(im2col(x)·filter + bias). geometry: see `convGeometry`. */
+  conv2d(
+    x: Float32Array,
+    filter: Float32Array,
+    out: Float32Array,
+    bias: Float32Array | null,
+    activation: number,
+    alpha: number,
+    geometry: Int32Array,
+  ): void;
+  /** dx = col2im(dy·filterᵀ). */
+  conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, geometry: Int32Array): void;
+  /** dfilter = im2col(x)ᵀ·dy. */
+  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dfilter: Float32Array, geometry: Int32Array): void;
+  setNumThreads(n: number): void;
+  getNumThreads(): number;
+  /** OpenBLAS build configuration and the kernel core it chose. */
+  getConfig(): string;
+}
+
+export type AddonLoad = { readonly ok: true; readonly addon: NativeAddon; readonly path: string } | { readonly ok: false; readonly reason: string };
+
+const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
+const addonPath = join(packageRoot, 'build', 'Release', 'sprout_native.node');
+const markerPath = join(packageRoot, 'build', 'NATIVE_UNAVAILABLE.txt');
+
+let cached: AddonLoad | undefined;
+
+/**
+ * OpenBLAS 0.3.21 (Debian 12) does not know CPUs newer than Cooper Lake and then falls back to its
+ * generic Prescott kernels. Unless the user chose a core, name the best one the CPU flags allow; the
+ * variable is read once when libopenblas loads, so it must be set before the addon is required.
+ */
+function chooseOpenBlasCore(): void {
+  if (process.env['OPENBLAS_CORETYPE'] !== undefined || process.arch !== 'x64') return;
+  let flags: Set<string>;
+  try {
+    const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+    const line = cpuinfo.split('\n').find((l) => l.startsWith('flags'));
+    if (line === undefined) return;
+    flags = new Set(line.split(':')[1]?.trim().split(/\s+/) ?? []);
+  } catch {
+    return;
+  }
+  if (flags.has('avx512f') && flags.has('avx512bw') && flags.has('avx512vl') && flags.has('avx512dq')) {
+    process.env['OPENBLAS_CORETYPE'] = 'SkylakeX';
+  } else if (flags.has('avx2') && flags.has('fma')) {
+    process.env['OPENBLAS_CORETYPE'] = 'Haswell';
+  }
+}
+
+/** Loads the addon once; `SPROUT_NATIVE=0` disables it. */
+export function loadAddon(): AddonLoad {
+  if (cached !== undefined) return cached;
+  cached = tryLoad();
+  return cached;
+}
+
+function tryLoad(): AddonLoad {
+  if (process.env['SPROUT_NATIVE'] === '0') return { ok: false, reason: 'disabled by SPROUT_NATIVE=0' };
+  if (!existsSync(addonPath)) {
+    const why = existsSync(markerPath) ? readFileSync(markerPath, 'utf8').trim() : 'the addon was not built';
+    return { ok: false, reason: why };
+  }
+  chooseOpenBlasCore();
+  try {
+    const require = createRequire(import.meta.url);
+    const addon = require(addonPath) as NativeAddon;
+    if (typeof addon.gemm !== 'function') return { ok: false, reason: `${addonPath} is not Sprout's addon` };
+    return { ok: true, addon, path: addonPath };
+  } catch (e) {
+    return { ok: false, reason: `failed to load ${addonPath}: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}

@@ -1,0 +1,320 @@
+// TensorFlow.js kernel functions backed by the native addon: BatchMatMul, _FusedMatMul (bias +
+// activation epilogue), Conv2D, FusedConv2D, Conv2DBackpropInput and Conv2DBackpropFilter (NHWC,
+// im2col + sgemm). Each kernel runs natively when the shape is supported and large enough to pay for
+// the call, and otherwise delegates to the kernel it replaced (`fallback`). The gradients need no code
+// of their own: tfjs' registered gradients of these ops are written in terms of the same kernels.
+import * as tf from '@tensorflow/tfjs';
+import type { NativeAddon } from './addon.js';
+import type { Storage } from './storage.js';
+
+type KernelArgs = Parameters<tf.KernelFunc>[0];
+type KernelResult = ReturnType<tf.KernelFunc>;
+
+/** Activation codes of the addon (native/sprout_native.cc `Activation`). */
+const activationCode: Readonly<Record<string, number>> = {
+  linear: 0,
+  relu: 1,
+  relu6: 2,
+  elu: 3,
+  leakyrelu: 4,
+  sigmoid: 5,
+};
+
+export interface KernelTuning {
+  /** Products (2·batch·M·N·K flops) below this run on the fallback kernel. */
+  readonly minMatMulFlops: number;
+  /** Convolutions (2·B·OH·OW·KH·KW·Cin·Cout flops) below this run on the fallback kernel. */
+  readonly minConvFlops: number;
+}
+
+/** Everything a kernel needs: the addon, the backend's memory, and the kernel it replaces. */
+export interface KernelContext {
+  readonly addon: NativeAddon;
+  readonly storage: (backend: unknown) => Storage;
+  readonly fallback: tf.KernelConfig | undefined;
+  readonly tuning: KernelTuning;
+  readonly kernelName: string;
+}
+
+function delegate(ctx: KernelContext, args: KernelArgs, why: string): KernelResult {
+  if (ctx.fallback === undefined) {
+    throw new Error(`@sprout/native: ${ctx.kernelName} has no fallback kernel for this case (${why})`);
+  }
+  return ctx.fallback.kernelFunc(args);
+}
+
+/** Small work goes to the replaced kernel, if there is one (stock wasm has no Conv2DBackpropFilter). */
+function tooSmall(ctx: KernelContext, flops: number, min: number): boolean {
+  return ctx.fallback !== undefined && flops < min;
+}
+
+function isF32(t: tf.TensorInfo | undefined): t is tf.TensorInfo {
+  return t !== undefined && t.dtype === 'float32';
+}
+
+interface MatMulPlan {
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  readonly batch: number;
+  readonly strideA: number;
+  readonly strideB: number;
+  readonly outShape: number[];
+}
+
+/** The batched-product geometry, or why the native kernel does not take it. */
+function planMatMul(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean): MatMulPlan | string {
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  if (ra < 2 || rb < 2) return 'rank < 2';
+  const aRows = a.shape[ra - 2]!;
+  const aCols = a.shape[ra - 1]!;
+  const bRows = b.shape[rb - 2]!;
+  const bCols = b.shape[rb - 1]!;
+  const m = transposeA ? aCols : aRows;
+  const k = transposeA ? aRows : aCols;
+  const kb = transposeB ? bCols : bRows;
+  const n = transposeB ? bRows : bCols;
+  if (k !== kb) return 'inner dimensions differ';
+  const outerA = a.shape.slice(0, -2);
+  const outerB = b.shape.slice(0, -2);
+  const outer = tf.broadcast_util.assertAndGetBroadcastShape(outerA, outerB);
+  const batchA = tf.util.sizeFromShape(outerA);
+  const batchB = tf.util.sizeFromShape(outerB);
+  const batch = tf.util.sizeFromShape(outer);
+  if (!((batchA === batch || batchA === 1) && (batchB === batch || batchB === 1))) return 'general batch broadcast';
+  return {
+    m,
+    n,
+    k,
+    batch,
+    strideA: batchA === 1 ? 0 : m * k,
+    strideB: batchB === 1 ? 0 : k * n,
+    outShape: [...outer, m, n],
+  };
+}
+
+function runMatMul(
+  ctx: KernelContext,
+  args: KernelArgs,
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean,
+  bias: tf.TensorInfo | undefined,
+  activation: number,
+  alpha: number,
+): KernelResult {
+  const plan = planMatMul(a, b, transposeA, transposeB);
+  if (typeof plan === 'string') return delegate(ctx, args, plan);
+  if (tooSmall(ctx, 2 * plan.batch * plan.m * plan.n * plan.k, ctx.tuning.minMatMulFlops)) return delegate(ctx, args, 'small');
+  const storage = ctx.storage(args.backend);
+  const out = storage.alloc(plan.outShape);
+  // Views are taken after the allocation: growing the wasm memory detaches older views.
+  const av = storage.f32(a);
+  const bv = storage.f32(b);
+  const ov = storage.f32(out);
+  const biasView = bias === undefined ? null : storage.f32(bias);
+  if (av === null || bv === null || ov === null || (bias !== undefined && biasView === null)) {
+    storage.free(out);
+    return delegate(ctx, args, 'values not in float32 storage');
+  }
+  ctx.addon.gemm(
+    av,
+    bv,
+    ov,
+    plan.m,
+    plan.n,
+    plan.k,
+    transposeA,
+    transposeB,
+    plan.batch,
+    plan.strideA,
+    plan.strideB,
+    plan.m * plan.n,
+    biasView,
+    activation,
+    alpha,
+  );
+  return out;
+}
+
+export function batchMatMulKernel(ctx: KernelContext): tf.KernelFunc {
+  return (args) => {
+    const { a, b } = args.inputs as { a?: tf.TensorInfo; b?: tf.TensorInfo };
+    const { transposeA, transposeB } = args.attrs as { transposeA?: boolean; transposeB?: boolean };
+    if (!isF32(a) || !isF32(b)) return delegate(ctx, args, 'not float32');
+    return runMatMul(ctx, args, a, b, transposeA === true, transposeB === true, undefined, 0, 0);
+  };
+}
+
+export function fusedMatMulKernel(ctx: KernelContext): tf.KernelFunc {
+  return (args) => {
+    const { a, b, bias, preluActivationWeights } = args.inputs as {
+      a?: tf.TensorInfo;
+      b?: tf.TensorInfo;
+      bias?: tf.TensorInfo;
+      preluActivationWeights?: tf.TensorInfo;
+    };
+    const { transposeA, transposeB, activation, leakyreluAlpha } = args.attrs as {
+      transposeA?: boolean;
+      transposeB?: boolean;
+      activation?: string;
+      leakyreluAlpha?: number;
+    };
+    if (!isF32(a) || !isF32(b)) return delegate(ctx, args, 'not float32');
+    const act = activationCode[activation ?? 'linear'];
+    if (act === undefined || preluActivationWeights != null) return delegate(ctx, args, `activation ${activation}`);
+    const n = (transposeB === true ? b.shape[b.shape.length - 2] : b.shape[b.shape.length - 1]) ?? 0;
+    if (bias != null && !rowBias(bias, n)) return delegate(ctx, args, 'bias not a row vector');
+    return runMatMul(ctx, args, a, b, transposeA === true, transposeB === true, bias ?? undefined, act, leakyreluAlpha ?? 0.2);
+  };
+}
+
+/** A bias the epilogue can add: float32 with n entries along the last axis (leading axes all 1). */
+function rowBias(bias: tf.TensorInfo, n: number): boolean {
+  return isF32(bias) && bias.shape.length >= 1 && bias.shape[bias.shape.length - 1] === n && tf.util.sizeFromShape(bias.shape) === n;
+}
+
+/** [B, H, W, Cin, OH, OW, Cout, KH, KW, sh, sw, dh, dw, padTop, padLeft] for the addon. */
+function convGeometry(info: tf.backend_util.Conv2DInfo): Int32Array {
+  return Int32Array.from([
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.outChannels,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  ]);
+}
+
+function convFlops(info: tf.backend_util.Conv2DInfo): number {
+  return 2 * info.batchSize * info.outHeight * info.outWidth * info.filterHeight * info.filterWidth * info.inChannels * info.outChannels;
+}
+
+interface ConvAttrs {
+  strides: [number, number] | number;
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dataFormat?: 'NHWC' | 'NCHW';
+  dilations?: [number, number] | number;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  activation?: string;
+  leakyreluAlpha?: number;
+  inputShape?: [number, number, number, number];
+  filterShape?: [number, number, number, number];
+}
+
+function conv2dLike(ctx: KernelContext, fused: boolean): tf.KernelFunc {
+  return (args) => {
+    const { x, filter, bias, preluActivationWeights } = args.inputs as {
+      x?: tf.TensorInfo;
+      filter?: tf.TensorInfo;
+      bias?: tf.TensorInfo;
+      preluActivationWeights?: tf.TensorInfo;
+    };
+    const attrs = args.attrs as unknown as ConvAttrs;
+    if (!isF32(x) || !isF32(filter)) return delegate(ctx, args, 'not float32');
+    if ((attrs.dataFormat ?? 'NHWC') !== 'NHWC') return delegate(ctx, args, 'NCHW');
+    if (x.shape.length !== 4 || filter.shape.length !== 4) return delegate(ctx, args, 'rank');
+    const act = fused ? activationCode[attrs.activation ?? 'linear'] : 0;
+    if (act === undefined || preluActivationWeights != null) return delegate(ctx, args, `activation ${attrs.activation}`);
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      filter.shape as [number, number, number, number],
+      attrs.strides,
+      attrs.dilations ?? 1,
+      attrs.pad,
+      attrs.dimRoundingMode,
+      false,
+      'channelsLast',
+    );
+    if (fused && bias != null && !rowBias(bias, info.outChannels)) return delegate(ctx, args, 'bias not per channel');
+    if (tooSmall(ctx, convFlops(info), ctx.tuning.minConvFlops)) return delegate(ctx, args, 'small');
+    const storage = ctx.storage(args.backend);
+    const out = storage.alloc(info.outShape);
+    const xv = storage.f32(x);
+    const fv = storage.f32(filter);
+    const ov = storage.f32(out);
+    const bv = fused && bias != null ? storage.f32(bias) : null;
+    if (xv === null || fv === null || ov === null || (fused && bias != null && bv === null)) {
+      storage.free(out);
+      return delegate(ctx, args, 'values not in float32 storage');
+    }
+    ctx.addon.conv2d(xv, fv, ov, bv, act, attrs.leakyreluAlpha ?? 0.2, convGeometry(info));
+    return out;
+  };
+}
+
+export const conv2dKernel = (ctx: KernelContext): tf.KernelFunc => conv2dLike(ctx, false);
+export const fusedConv2dKernel = (ctx: KernelContext): tf.KernelFunc => conv2dLike(ctx, true);
+
+export function conv2dBackpropInputKernel(ctx: KernelContext): tf.KernelFunc {
+  return (args) => {
+    const { dy, filter } = args.inputs as { dy?: tf.TensorInfo; filter?: tf.TensorInfo };
+    const attrs = args.attrs as unknown as ConvAttrs;
+    if (!isF32(dy) || !isF32(filter) || attrs.inputShape === undefined) return delegate(ctx, args, 'not float32');
+    if ((attrs.dataFormat ?? 'NHWC') !== 'NHWC') return delegate(ctx, args, 'NCHW');
+    const info = tf.backend_util.computeConv2DInfo(
+      attrs.inputShape,
+      filter.shape as [number, number, number, number],
+      attrs.strides,
+      1,
+      attrs.pad,
+      attrs.dimRoundingMode,
+      false,
+      'channelsLast',
+    );
+    if (tooSmall(ctx, convFlops(info), ctx.tuning.minConvFlops)) return delegate(ctx, args, 'small');
+    const storage = ctx.storage(args.backend);
+    const out = storage.alloc(info.inShape);
+    const dyv = storage.f32(dy);
+    const fv = storage.f32(filter);
+    const ov = storage.f32(out);
+    if (dyv === null || fv === null || ov === null) {
+      storage.free(out);
+      return delegate(ctx, args, 'values not in float32 storage');
+    }
+    ctx.addon.conv2dBackpropInput(dyv, fv, ov, convGeometry(info));
+    return out;
+  };
+}
+
+export function conv2dBackpropFilterKernel(ctx: KernelContext): tf.KernelFunc {
+  return (args) => {
+    const { x, dy } = args.inputs as { x?: tf.TensorInfo; dy?: tf.TensorInfo };
+    const attrs = args.attrs as unknown as ConvAttrs;
+    if (!isF32(x) || !isF32(dy) || attrs.filterShape === undefined) return delegate(ctx, args, 'not float32');
+    if ((attrs.dataFormat ?? 'NHWC') !== 'NHWC') return delegate(ctx, args, 'NCHW');
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      attrs.filterShape,
+      attrs.strides,
+      1,
+      attrs.pad,
+      attrs.dimRoundingMode,
+      false,
+      'channelsLast',
+    );
+    if (tooSmall(ctx, convFlops(info), ctx.tuning.minConvFlops)) return delegate(ctx, args, 'small');
+    const storage = ctx.storage(args.backend);
+    const out = storage.alloc(info.filterShape);
+    const xv = storage.f32(x);
+    const dyv = storage.f32(dy);
+    const ov = storage.f32(out);
+    if (xv === null || dyv === null || ov === null) {
+      storage.free(out);
+      return delegate(ctx, args, 'values not in float32 storage');
+    }
+    ctx.addon.conv2dBackpropFilter(xv, dyv, ov, convGeometry(info));
+    return out;
+  };
+}

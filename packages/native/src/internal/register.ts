@@ -1,0 +1,134 @@
+// Registering the native kernels with TensorFlow.js: for each chosen backend, the stock kernel of
+// each overridden op is unregistered and kept as the fallback of the native one (same setup and
+// dispose functions, so a backend initialised later still sets the stock kernel up). Idempotent;
+// `unregisterNativeKernels` puts the stock kernels back.
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { loadAddon, type NativeAddon } from './addon.js';
+import {
+  batchMatMulKernel,
+  conv2dBackpropFilterKernel,
+  conv2dBackpropInputKernel,
+  conv2dKernel,
+  fusedConv2dKernel,
+  fusedMatMulKernel,
+  type KernelContext,
+  type KernelTuning,
+} from './kernels.js';
+import { cpuStorage, wasmStorage, type Storage } from './storage.js';
+
+export type NativeBackendName = 'wasm' | 'cpu';
+
+export interface NativeKernelsOptions {
+  /** Backends whose kernels are overridden. @default ['wasm', 'cpu'] */
+  readonly backends?: readonly NativeBackendName[];
+  /**
+   * OpenBLAS threads. @default the SPROUT_NATIVE_THREADS environment variable, else 1 (PyTorch's
+   * peer runs with one thread; see README "Threads" for what two threads buy).
+   */
+  readonly threads?: number;
+  /** Matrix products below this many flops (2·batch·M·N·K) keep the stock kernel. @default 2e5 */
+  readonly minMatMulFlops?: number;
+  /** Convolutions below this many flops keep the stock kernel. @default 2e5 */
+  readonly minConvFlops?: number;
+  /** When the addon is unavailable, say so once on stderr. @default true */
+  readonly warn?: boolean;
+}
+
+/** What `registerNativeKernels` did: `kernels` are `Kernel@backend` names now running natively. */
+export interface NativeRegistration {
+  readonly ok: boolean;
+  readonly reason?: string;
+  readonly kernels: string[];
+}
+
+const kernelFactories: ReadonlyArray<readonly [string, (ctx: KernelContext) => tf.KernelFunc]> = [
+  [tf.BatchMatMul, batchMatMulKernel],
+  [tf._FusedMatMul, fusedMatMulKernel],
+  [tf.Conv2D, conv2dKernel],
+  [tf.FusedConv2D, fusedConv2dKernel],
+  [tf.Conv2DBackpropInput, conv2dBackpropInputKernel],
+  [tf.Conv2DBackpropFilter, conv2dBackpropFilterKernel],
+];
+
+const storages: Readonly<Record<NativeBackendName, (backend: unknown) => Storage>> = {
+  wasm: wasmStorage,
+  cpu: cpuStorage,
+};
+
+interface Installed {
+  readonly kernelName: string;
+  readonly backendName: NativeBackendName;
+  readonly original: tf.KernelConfig | undefined;
+}
+
+const installed: Installed[] = [];
+let warned = false;
+export const FAST_PATH_HINT = 'sudo apt-get install libopenblas-dev && npm rebuild @sprout/native';
+
+function resolveThreads(threads: number | undefined): number {
+  if (threads !== undefined) return Math.max(1, Math.floor(threads));
+  const env = Number(process.env['SPROUT_NATIVE_THREADS']);
+  return Number.isFinite(env) && env >= 1 ? Math.floor(env) : 1;
+}
+
+function getKernelOrUndefined(kernelName: string, backendName: string): tf.KernelConfig | undefined {
+  return tf.getKernel(kernelName, backendName) ?? undefined;
+}
+
+/**
+ * Registers the native kernels for the wasm and cpu backends (import the backends first; this module
+ * imports tfjs-backend-wasm itself). Returns which kernels run natively, or why none do.
+ */
+export function registerNativeKernels(options: NativeKernelsOptions = {}): NativeRegistration {
+  const load = loadAddon();
+  if (!load.ok) {
+    if ((options.warn ?? true) && !warned) {
+      warned = true;
+      process.stderr.write(`[sprout] native kernels unavailable (${load.reason}); using the stock TensorFlow.js kernels. Fast path: ${FAST_PATH_HINT}\n`);
+    }
+    return { ok: false, reason: load.reason, kernels: [] };
+  }
+  const addon: NativeAddon = load.addon;
+  addon.setNumThreads(resolveThreads(options.threads));
+  const tuning: KernelTuning = {
+    minMatMulFlops: options.minMatMulFlops ?? 2e5,
+    minConvFlops: options.minConvFlops ?? 2e5,
+  };
+  unregisterNativeKernels();
+  for (const backendName of options.backends ?? (['wasm', 'cpu'] as const)) {
+    for (const [kernelName, factory] of kernelFactories) {
+      const original = getKernelOrUndefined(kernelName, backendName);
+      const ctx: KernelContext = { addon, storage: storages[backendName], fallback: original, tuning, kernelName };
+      if (original !== undefined) tf.unregisterKernel(kernelName, backendName);
+      const config: tf.KernelConfig = { kernelName, backendName, kernelFunc: factory(ctx) };
+      if (original?.setupFunc !== undefined) config.setupFunc = original.setupFunc;
+      if (original?.disposeFunc !== undefined) config.disposeFunc = original.disposeFunc;
+      tf.registerKernel(config);
+      installed.push({ kernelName, backendName, original });
+    }
+  }
+  return { ok: true, kernels: installed.map((k) => `${k.kernelName}@${k.backendName}`) };
+}
+
+/** Puts back the kernels `registerNativeKernels` replaced (and removes those it added). */
+export function unregisterNativeKernels(): void {
+  while (installed.length > 0) {
+    const k = installed.pop()!;
+    tf.unregisterKernel(k.kernelName, k.backendName);
+    if (k.original !== undefined) tf.registerKernel(k.original);
+  }
+}
+
+/** The addon's state: whether it loaded, why not, and OpenBLAS's configuration and thread count. */
+export function nativeInfo(): { readonly available: boolean; readonly reason?: string; readonly blas?: string; readonly threads?: number } {
+  const load = loadAddon();
+  if (!load.ok) return { available: false, reason: load.reason };
+  return { available: true, blas: load.addon.getConfig(), threads: load.addon.getNumThreads() };
+}
+
+/** The raw addon (for benchmarks and tests), or null when it is unavailable. */
+export function nativeAddon(): NativeAddon | null {
+  const load = loadAddon();
+  return load.ok ? load.addon : null;
+}
