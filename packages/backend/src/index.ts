@@ -1,4 +1,4 @@
 // Public API of @sprout/backend.
 export type { BackendError, BackendInfo, BackendName, BackendPreference } from './BackendInfo.js';
 export { initBackend } from './init-backend.js';
-export { registerWasmKernels, WASM_KERNELS } from './wasm-kernels.js';
+export { registerWasmKernels, WASM_KERNELS, REPLACED_WASM_KERNELS } from './wasm-kernels.js';

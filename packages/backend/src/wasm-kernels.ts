@@ -1,11 +1,13 @@
 /**
  * The kernels Sprout supplies to the wasm backend so that every layer trains on it: tfjs-backend-wasm 4.22
  * lacks the filter gradient of conv2d and both gradients of depthwise conv2d (tfjs issues 8474, 8082), and
- * its convolutions with 'same' padding return zeros for some shapes (see internal/explicit-same-padding.ts).
+ * its convolutions with 'same' padding return zeros for some shapes (see internal/explicit-same-padding.ts),
+ * and its MaxPoolGrad drops gradient entries (see internal/max-pool-grad.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { conv2DBackpropFilterWasm } from './internal/conv2d-backprop-filter.js';
 import { depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm } from './internal/depthwise-backprop.js';
+import { maxPoolGradWasm } from './internal/max-pool-grad.js';
 import { registerExplicitSamePadding } from './internal/explicit-same-padding.js';
 
 /** Names of the kernels `registerWasmKernels` supplies when the wasm backend lacks them. */
@@ -21,6 +23,13 @@ const implementations: Record<(typeof WASM_KERNELS)[number], tf.KernelFunc> = {
   DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInputWasm as unknown as tf.KernelFunc,
 };
 
+/** Shipped wasm kernels that Sprout replaces because they compute wrong values. */
+export const REPLACED_WASM_KERNELS = ['MaxPoolGrad'] as const;
+
+const replacements: Record<(typeof REPLACED_WASM_KERNELS)[number], tf.KernelFunc> = {
+  MaxPoolGrad: maxPoolGradWasm as unknown as tf.KernelFunc,
+};
+
 /**
  * Registers Sprout's wasm kernels that are not registered yet and wraps the wasm convolutions so that 'same'
  * padding is passed explicitly (idempotent). Returns the names of the kernels it supplies or wraps. Call it
@@ -28,6 +37,14 @@ const implementations: Record<(typeof WASM_KERNELS)[number], tf.KernelFunc> = {
  */
 export function registerWasmKernels(): readonly string[] {
   const supplied: string[] = [...registerExplicitSamePadding()];
+  for (const name of REPLACED_WASM_KERNELS) {
+    const existing = tf.getKernel(name, 'wasm');
+    if (existing?.kernelFunc !== replacements[name]) {
+      if (existing !== undefined) tf.unregisterKernel(name, 'wasm');
+      tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: replacements[name] });
+    }
+    supplied.push(name);
+  }
   for (const name of WASM_KERNELS) {
     const existing = tf.getKernel(name, 'wasm');
     if (existing === undefined) {
