@@ -69,6 +69,8 @@ export type RunEvent =
       readonly experiment: string;
       readonly outDir: string | undefined;
       readonly backend: string;
+      /** The backend package's one-line note (which backend, why it fell back), when `run` initialised it. */
+      readonly backendMessage?: string;
       readonly arms: readonly string[];
       readonly repeats: number;
       readonly epochs: number;
@@ -97,6 +99,8 @@ export type RunEvent =
       readonly stepSizeAfter: number;
     })
   | (RunId & { readonly _tag: 'run-end'; readonly final: EpochMetrics })
+  /** Something the user should know that does not stop the run (e.g. a model that could not be exported). */
+  | { readonly _tag: 'warning'; readonly message: string }
   | { readonly _tag: 'finished'; readonly result: RunResult }
   | { readonly _tag: 'failed'; readonly error: RunError };
 
@@ -152,7 +156,7 @@ export interface Pipeline {
   readonly run: (options?: RunOptions) => TaskEither<RunError, RunResult>;
   /**
    * The same run as an async iterator of its events, ending with `finished` or `failed`.
-   * Training pauses while the consumer does not pull (events are buffered).
+   * Events are buffered until the consumer pulls them; training does not wait for the consumer.
    */
   readonly events: (options?: Omit<RunOptions, 'onEvent'>) => AsyncIterable<RunEvent>;
 }

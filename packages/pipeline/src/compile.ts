@@ -1,10 +1,11 @@
 /**
- * From a checked experiment to a runnable pipeline. Compilation is pure: it checks the spec (all
- * diagnostics at once) and what the pipeline supports, and returns a `Pipeline` whose `run` does the work.
+ * From an experiment to a runnable pipeline. Compilation is pure: it checks the spec (every diagnostic at
+ * once, @sprout/spec's `check`), then what this version of the pipeline can run (`not-implemented`), and
+ * returns a `Pipeline` whose `run` does the work.
  */
 import * as E from 'fp-ts/Either';
 import * as TE from 'fp-ts/TaskEither';
-import type { Diagnostic, Experiment } from '@sprout/spec';
+import { check, type Diagnostic, type Experiment } from '@sprout/spec';
 import type { CompileOptions, Pipeline, RunError, RunEvent, RunOptions, RunResult } from './Pipeline.js';
 import { unsupported } from './internal/support.js';
 import { runExperiment } from './internal/run-experiment.js';
@@ -12,7 +13,9 @@ import { eventStream } from './internal/event-stream.js';
 
 /** Compile `spec` into a pipeline, or return every diagnostic that stops it from running. */
 export const compile = (spec: Experiment, options: CompileOptions = {}): E.Either<readonly Diagnostic[], Pipeline> => {
-  const problems = unsupported(spec).filter((d) => d.severity === 'error');
+  const checked = check(spec);
+  if (E.isLeft(checked)) return checked;
+  const problems = unsupported(spec);
   if (problems.length > 0) return E.left(problems);
   const ctx = {
     spec,

@@ -11,8 +11,8 @@ import type { Experiment } from '@sprout/spec';
 import type { ArmSummary, EpochMetrics, RunError, RunEvent, RunId, RunOptions, RunResult } from '../Pipeline.js';
 import { armPlans, seeds, type ArmPlan } from './plan.js';
 import { createExclusiveDir, runWriter, slug, timeStamp, type RunWriter } from './outputs.js';
-import { disposeNet, loadData, toLayersModel } from './deps.js';
-import { disposeTensors, toTensors, trainRun, type DataTensors } from './train-run.js';
+import { disposeDatasetTensors, disposeNet, formatDataError, initBackend, loadData, toLayersModel, toTensors, type DatasetTensors } from './deps.js';
+import { trainRun } from './train-run.js';
 import { spread } from './stats.js';
 import { curvesSvg, type CurvePoint, type InsertionMark } from './plot.js';
 import { saveLayersModel } from './model-io.js';
@@ -45,6 +45,12 @@ export const runExperiment = async (ctx: ExperimentContext, options: RunOptions)
   const runSeeds = seeds(spec);
   const started = new Date();
   const t0 = performance.now();
+  let backendMessage: string | undefined;
+  if (options.backend !== undefined) {
+    const info = await initBackend(options.backend);
+    if (E.isLeft(info)) return E.left({ _tag: 'backend-error', message: info.left.message });
+    backendMessage = info.right.message;
+  }
   const backend = tf.getBackend();
 
   let writer: RunWriter | undefined;
@@ -88,13 +94,27 @@ export const runExperiment = async (ctx: ExperimentContext, options: RunOptions)
     return E.left(error);
   };
 
-  const dataCache = new Map<string, DataTensors>();
+  // The data of the latest (data, seed, input shape); arms of one repeat that share it reuse it.
+  let cached: { key: string; tensors: DatasetTensors } | undefined;
+  const dataFor = async (plan: ArmPlan, seed: number): Promise<E.Either<RunError, DatasetTensors>> => {
+    const key = JSON.stringify([plan.data, seed, plan.network.input, plan.network.output.units]);
+    if (cached?.key === key) return E.right(cached.tensors);
+    if (cached !== undefined) disposeDatasetTensors(cached.tensors);
+    cached = undefined;
+    const loaded = await loadData(plan.data, { baseDir: ctx.baseDir, seed, classes: plan.network.output.units })();
+    if (E.isLeft(loaded)) return E.left({ _tag: 'data-error', message: formatDataError(loaded.left) });
+    const tensors = toTensors(loaded.right, { inputShape: plan.network.input });
+    if (E.isLeft(tensors)) return E.left({ _tag: 'data-error', message: formatDataError(tensors.left) });
+    cached = { key, tensors: tensors.right };
+    return tensors;
+  };
   try {
     emit({
       _tag: 'started',
       experiment: spec.name,
       outDir,
       backend,
+      ...(backendMessage !== undefined ? { backendMessage } : {}),
       arms: plans.map((p) => p.name),
       repeats: spec.repeat,
       epochs: Math.max(...plans.map((p) => p.train.epochs)),
@@ -103,29 +123,24 @@ export const runExperiment = async (ctx: ExperimentContext, options: RunOptions)
     let index = 0;
     for (const [repeat, seed] of runSeeds.entries()) {
       for (const plan of plans) {
-        const key = JSON.stringify(plan.data);
-        let data = dataCache.get(key);
-        if (data === undefined) {
-          try {
-            data = toTensors(loadData(plan.data, { seed: spec.seed }));
-          } catch (e) {
-            return await fail({ _tag: 'data-error', message: errorMessage(e) }, summarize(plans, finals));
-          }
-          dataCache.set(key, data);
-        }
+        const data = await dataFor(plan, seed);
+        if (E.isLeft(data)) return await fail(data.left, summarize(plans, finals));
         const id: RunId = { arm: plan.name, repeat, seed };
-        const outcome = await trainRun({ id, index, arm: plan, data, stepEvery: options.stepEvery ?? 0, emit });
+        const outcome = await trainRun({ id, index, arm: plan, data: data.right, stepEvery: options.stepEvery ?? 0, emit });
         index += 1;
         if (E.isLeft(outcome)) return await fail(outcome.left, summarize(plans, finals));
         const { net, final } = outcome.right;
         try {
           if (writer !== undefined && (options.saveModel ?? true)) {
-            const model = toLayersModel(net);
+            const dir = repeat === 0 && plan.name === plans[0]!.name ? 'model' : join('models', slug(plan.name), `seed-${seed}`);
+            let model: tf.LayersModel | undefined;
             try {
-              const dir = repeat === 0 && plan.name === plans[0]!.name ? 'model' : join('models', slug(plan.name), `seed-${seed}`);
+              model = toLayersModel(net);
               await saveLayersModel(model, join(writer.dir, dir));
+            } catch (e) {
+              emit({ _tag: 'warning', message: `the model of arm '${plan.name}', seed ${seed} was not saved: ${errorMessage(e)}` });
             } finally {
-              model.dispose();
+              model?.dispose();
             }
           }
         } finally {
@@ -145,6 +160,6 @@ export const runExperiment = async (ctx: ExperimentContext, options: RunOptions)
       summarize(plans, finals),
     );
   } finally {
-    for (const d of dataCache.values()) disposeTensors(d);
+    if (cached !== undefined) disposeDatasetTensors(cached.tensors);
   }
 };

@@ -3,18 +3,11 @@
  * fails at compile with the `not-implemented` diagnostic naming the feature and where it is used, never
  * halfway through a run. Entries leave these lists as the features land.
  */
-import type { Diagnostic, Experiment, Layer, SpecPath } from '@sprout/spec';
+import { notImplemented, type Diagnostic, type Experiment, type Layer, type SpecPath } from '@sprout/spec';
 import { armPlans } from './plan.js';
 
-const notImplemented = (feature: string, path: SpecPath): Diagnostic => ({
-  code: 'not-implemented',
-  severity: 'error',
-  message: `${feature} is not implemented yet`,
-  path,
-});
-
-const LAYERS: ReadonlySet<Layer['_tag']> = new Set(['dense', 'dropout', 'flatten']);
-const DATA: ReadonlySet<string> = new Set(['spirals']);
+const LAYERS: ReadonlySet<Layer['_tag']> = new Set(['dense', 'conv', 'pool', 'flatten', 'residual', 'dropout', 'batchnorm']);
+const DATA: ReadonlySet<string> = new Set(['spirals', 'mnist', 'fashion_mnist', 'csv', 'idx']);
 const STEPS: ReadonlySet<string> = new Set(['constant', 'step', 'cosine']);
 
 const layerDiagnostics = (layers: readonly Layer[], path: SpecPath): Diagnostic[] =>

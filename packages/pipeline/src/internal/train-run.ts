@@ -10,11 +10,11 @@ import * as E from 'fp-ts/Either';
 import type { Net } from '@sprout/model';
 import type { ArmPlan } from './plan.js';
 import type { EpochMetrics, RunError, RunEvent, RunId } from '../Pipeline.js';
-import { createNet, disposeNet, forward, parameterCount, type Dataset } from './deps.js';
+import { batches, createNet, disposeNet, forward, gatherBatch, parameterCount, type DatasetTensors } from './deps.js';
 import { batchLoss, errorCount } from './loss.js';
 import { updateRule } from './optimizer.js';
 import { learningRate, isScheduled } from './schedule.js';
-import { deriveSeed, mulberry32, permutation } from './rng.js';
+import { deriveSeed } from './rng.js';
 
 /** Examples per forward pass when evaluating the test set. */
 const EVAL_CHUNK = 1000;
@@ -23,29 +23,10 @@ export interface TrainContext {
   readonly id: RunId;
   readonly index: number;
   readonly arm: ArmPlan;
-  readonly data: DataTensors;
+  readonly data: DatasetTensors;
   readonly stepEvery: number;
   readonly emit: (event: RunEvent) => void;
 }
-
-/** The data set as long-lived tensors, created once per data spec and disposed by the caller. */
-export interface DataTensors {
-  readonly dataset: Dataset;
-  readonly xTrain: tf.Tensor;
-  readonly yTrain: tf.Tensor1D;
-  readonly xTest: tf.Tensor;
-  readonly yTest: tf.Tensor1D;
-}
-
-export const toTensors = (dataset: Dataset): DataTensors => ({
-  dataset,
-  xTrain: tf.tensor(dataset.train.x, [dataset.train.n, ...dataset.inputShape], 'float32'),
-  yTrain: tf.tensor1d(dataset.train.y, 'int32'),
-  xTest: tf.tensor(dataset.test.x, [dataset.test.n, ...dataset.inputShape], 'float32'),
-  yTest: tf.tensor1d(dataset.test.y, 'int32'),
-});
-
-export const disposeTensors = (d: DataTensors): void => tf.dispose([d.xTrain, d.yTrain, d.xTest, d.yTest]);
 
 export interface TrainOutcome {
   readonly net: Net;
@@ -53,15 +34,15 @@ export interface TrainOutcome {
 }
 
 /** Loss sum and error count over the test set, on the backend. */
-const evaluate = (net: Net, arm: ArmPlan, d: DataTensors): [tf.Scalar, tf.Scalar] => {
-  const n = d.dataset.test.n;
+const evaluate = (net: Net, arm: ArmPlan, d: DatasetTensors): [tf.Scalar, tf.Scalar] => {
+  const n = d.testCount;
   let lossSum: tf.Scalar = tf.scalar(0);
   let errors: tf.Scalar = tf.scalar(0);
   for (let start = 0; start < n; start += EVAL_CHUNK) {
     const size = Math.min(EVAL_CHUNK, n - start);
     const [l, e] = tf.tidy(() => {
-      const x = size === n ? d.xTest : tf.slice(d.xTest, start, size);
-      const y = size === n ? d.yTest : tf.slice(d.yTest, start, size);
+      const x = size === n ? d.testX : tf.slice(d.testX, start, size);
+      const y = (size === n ? d.testY : tf.slice(d.testY, start, size)) as tf.Tensor1D;
       const out = forward(net, x, { training: false });
       const l = tf.add(lossSum, tf.mul(batchLoss(arm.loss, arm.network.output.activation, out, y), size)) as tf.Scalar;
       const e = tf.add(errors, errorCount(out, y)) as tf.Scalar;
@@ -79,13 +60,16 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
   const { id, arm, data: d, emit } = ctx;
   const step = arm.optimizer.step;
   if (!isScheduled(step)) throw new Error(`trainRun: step size '${step._tag}' reached the loop; compile should have rejected it`);
-  const nTrain = d.dataset.train.n;
-  const batchSize = arm.train.batch === 'full' ? nTrain : Math.min(arm.train.batch, nTrain);
-  const stepsPerEpoch = Math.ceil(nTrain / batchSize);
+  const nTrain = d.trainCount;
+  const stepsPerEpoch = batches(nTrain, arm.train.batch, id.seed, 0, { shuffle: false }).length;
   const epochs = arm.train.epochs;
-  const net = createNet(arm.network, { seed: id.seed });
+  // Inside tf.tidy: createNet leaves its initial-value tensors behind (the variables keep their data).
+  let created: Net | undefined;
+  tf.tidy(() => {
+    created = createNet(arm.network, { seed: id.seed });
+  });
+  const net = created!;
   const rule = updateRule(arm.optimizer);
-  const shuffleRng = mulberry32(deriveSeed(id.seed, 1));
   const start = performance.now();
   const count = parameterCount(net);
   emit({ _tag: 'run-start', ...id, index: ctx.index, epochs, stepsPerEpoch, parameterCount: count });
@@ -93,25 +77,17 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
       const lr = learningRate(step, epoch, epochs);
-      const order =
-        arm.train.shuffle && stepsPerEpoch > 1 ? tf.tensor1d(permutation(nTrain, shuffleRng), 'int32') : undefined;
+      const order = batches(nTrain, arm.train.batch, id.seed, epoch, { shuffle: arm.train.shuffle });
       let lossSum: tf.Scalar = tf.scalar(0);
       let firstBad: tf.Scalar = tf.scalar(-1);
       for (let s = 0; s < stepsPerEpoch; s++) {
-        const from = s * batchSize;
-        const size = Math.min(batchSize, nTrain - from);
+        const indices = order[s]!;
+        const size = indices.length;
         const stepSeed = deriveSeed(id.seed, 2, epoch, s);
         const [nextSum, nextBad, lossValue] = tf.tidy(() => {
-          let x: tf.Tensor = d.xTrain;
-          let y: tf.Tensor1D = d.yTrain;
-          if (order !== undefined) {
-            const idx = tf.slice(order, from, size);
-            x = tf.gather(d.xTrain, idx);
-            y = tf.gather(d.yTrain, idx);
-          } else if (size !== nTrain) {
-            x = tf.slice(d.xTrain, from, size);
-            y = tf.slice(d.yTrain, from, size);
-          }
+          const batch = gatherBatch(d, indices);
+          const x = batch.x;
+          const y = batch.y as tf.Tensor1D;
           const vars = net.params.map((p) => p.variable);
           const { value, grads } = tf.variableGrads(
             () => batchLoss(arm.loss, arm.network.output.activation, forward(net, x, { training: true, seed: stepSeed }), y),
@@ -138,7 +114,6 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
         }
         lossValue.dispose();
       }
-      order?.dispose();
       const [testLoss, testErrors] = evaluate(net, arm, d);
       const packed = tf.stack([lossSum, firstBad, testLoss, testErrors]);
       const values = await packed.data();
@@ -152,8 +127,8 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
       last = {
         epoch: epoch + 1,
         trainLoss: values[0]! / nTrain,
-        testLoss: values[2]! / d.dataset.test.n,
-        testError: values[3]! / d.dataset.test.n,
+        testLoss: values[2]! / d.testCount,
+        testError: values[3]! / d.testCount,
         stepSize: lr,
         parameterCount: count,
         seconds: (performance.now() - start) / 1000,
