@@ -1,0 +1,24 @@
+/**
+ * A data set moved onto the TensorFlow.js backend once, kept there for the whole run. Batches are taken
+ * by index with `tf.gather` on the backend (see `gatherBatch` in to-tensors.ts for the cost per step).
+ */
+import type * as tf from '@tensorflow/tfjs';
+
+export type LabelEncoding = 'index' | 'onehot';
+
+export interface DatasetTensors {
+  readonly name: string;
+  /** Shape of one example as the network takes it. */
+  readonly inputShape: readonly number[];
+  readonly classes: number;
+  /** `index`: labels are int32 `[N]`; `onehot`: float32 `[N, classes]`. */
+  readonly labels: LabelEncoding;
+  readonly trainCount: number;
+  readonly testCount: number;
+  /** float32 `[trainCount, ...inputShape]`. */
+  readonly trainX: tf.Tensor;
+  readonly trainY: tf.Tensor;
+  /** float32 `[testCount, ...inputShape]`. */
+  readonly testX: tf.Tensor;
+  readonly testY: tf.Tensor;
+}

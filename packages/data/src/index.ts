@@ -1,0 +1,21 @@
+// Public API of @sprout/data: datasets as typed arrays, seeded splits and batches, tensors on the backend.
+export type { Dataset } from './Dataset.js';
+export { exampleSize, trainCount, testCount } from './Dataset.js';
+export type { DataError, DataErrorTag } from './DataError.js';
+export { formatDataError, dataErrorToDiagnostic } from './DataError.js';
+export type { DatasetTensors, LabelEncoding } from './DatasetTensors.js';
+export type { IdxArray, IdxData, IdxDtype } from './IdxArray.js';
+export { IDX_DTYPES } from './IdxArray.js';
+export type { SpiralsOptions } from './spirals.js';
+export { spirals, spiralPoints } from './spirals.js';
+export type { MnistOptions } from './mnist.js';
+export { mnist, fashionMnist, mnistDataDir } from './mnist.js';
+export type { CsvOptions, CsvExamples } from './read-csv.js';
+export { parseCsv, readCsv } from './read-csv.js';
+export { parseIdx, readIdx, encodeIdx } from './read-idx.js';
+export type { BatchesOptions } from './batches.js';
+export { batches, stepsPerEpoch } from './batches.js';
+export type { ToTensorsOptions } from './to-tensors.js';
+export { toTensors, gatherBatch, disposeDatasetTensors } from './to-tensors.js';
+export type { LoadDataOptions } from './load-data.js';
+export { loadData } from './load-data.js';

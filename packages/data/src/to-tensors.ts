@@ -1,0 +1,82 @@
+/**
+ * From typed arrays to tensors, once per run, and batches gathered on the backend.
+ *
+ * Choice (cost per step): the whole training set is uploaded once; a step uploads only its index array
+ * (batch × 4 bytes) and runs one `tf.gather` per tensor, which copies batch × example-size floats on the
+ * backend — the same copy a pre-shuffled slice would make, without a whole-set copy per epoch and with no
+ * second copy of the data held in memory. A full batch in stored order is not gathered at all: it is a
+ * `clone` of the stored tensors, which shares their data.
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as E from 'fp-ts/lib/Either.js';
+import type { Dataset } from './Dataset.js';
+import { exampleSize } from './Dataset.js';
+import type { DataError } from './DataError.js';
+import type { DatasetTensors, LabelEncoding } from './DatasetTensors.js';
+
+export interface ToTensorsOptions {
+  /**
+   * Shape of one example as the network takes it, e.g. `[784]` or `[28, 28, 1]` for MNIST; it must have
+   * as many values as the data set's example shape. @default the data set's `shape`
+   */
+  readonly inputShape?: readonly number[];
+  /** How labels are stored: class indices (int32) or one-hot rows (float32). @default 'index' */
+  readonly labels?: LabelEncoding;
+}
+
+const oneHot = (y: Int32Array, classes: number): Float32Array => {
+  const out = new Float32Array(y.length * classes);
+  for (let i = 0; i < y.length; i++) out[i * classes + y[i]!] = 1;
+  return out;
+};
+
+/**
+ * Upload a data set to the current backend, reshaped to `inputShape`. The tensors are `tf.keep`-ed
+ * (they survive an enclosing `tf.tidy`); free them with `disposeDatasetTensors`.
+ */
+export const toTensors = (ds: Dataset, options: ToTensorsOptions = {}): E.Either<DataError, DatasetTensors> => {
+  const inputShape = options.inputShape ?? ds.shape;
+  const labels = options.labels ?? 'index';
+  if (exampleSize(inputShape) !== exampleSize(ds.shape) || inputShape.some((d) => !Number.isInteger(d) || d < 1)) {
+    return E.left({ _tag: 'ShapeMismatch', dataset: ds.name, expected: inputShape, actual: ds.shape });
+  }
+  const nTrain = ds.trainY.length;
+  const nTest = ds.testY.length;
+  const y = (v: Int32Array, n: number): tf.Tensor =>
+    labels === 'index' ? tf.tensor1d(v, 'int32') : tf.tensor2d(oneHot(v, ds.classes), [n, ds.classes], 'float32');
+  return E.right({
+    name: ds.name,
+    inputShape,
+    classes: ds.classes,
+    labels,
+    trainCount: nTrain,
+    testCount: nTest,
+    trainX: tf.keep(tf.tensor(ds.trainX, [nTrain, ...inputShape], 'float32')),
+    trainY: tf.keep(y(ds.trainY, nTrain)),
+    testX: tf.keep(tf.tensor(ds.testX, [nTest, ...inputShape], 'float32')),
+    testY: tf.keep(y(ds.testY, nTest)),
+  });
+};
+
+const isIdentity = (indices: Int32Array, n: number): boolean => {
+  if (indices.length !== n) return false;
+  for (let i = 0; i < n; i++) if (indices[i] !== i) return false;
+  return true;
+};
+
+/**
+ * The training examples at `indices` (from `batches`), as new tensors the caller disposes (or creates
+ * inside `tf.tidy`). x: `[batch, ...inputShape]`; y as stored (see `labels`).
+ */
+export const gatherBatch = (t: DatasetTensors, indices: Int32Array): { x: tf.Tensor; y: tf.Tensor } => {
+  if (isIdentity(indices, t.trainCount)) return { x: t.trainX.clone(), y: t.trainY.clone() };
+  return tf.tidy(() => {
+    const idx = tf.tensor1d(indices, 'int32');
+    return { x: tf.gather(t.trainX, idx), y: tf.gather(t.trainY, idx) };
+  });
+};
+
+/** Free the tensors of `toTensors`. */
+export const disposeDatasetTensors = (t: DatasetTensors): void => {
+  tf.dispose([t.trainX, t.trainY, t.testX, t.testY]);
+};
