@@ -50,6 +50,7 @@ export { NAME_KINDS, isKnownName, unknownName } from './unknown-name.js';
 export type { NameKindKey } from './unknown-name.js';
 export { notImplemented } from './not-implemented.js';
 export { check, diagnose, resolveArm } from './check.js';
+export { decodeExperiment } from './decode.js';
 export {
   experiment,
   arm,

@@ -1,0 +1,263 @@
+/**
+ * Reading an experiment from untrusted JSON (a saved `spec.json`, a file from elsewhere): checks the
+ * structure (types, required and unknown fields, known names with "did you mean", the format version)
+ * and reports every problem with its path. It does not run the semantic checks: call `check` on the result.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import type { Diagnostic } from './Diagnostic.js';
+import { error, show } from './internal/diagnostic.js';
+import {
+  array,
+  boolean,
+  isRecord,
+  lazy,
+  literal,
+  name,
+  number,
+  or,
+  string,
+  struct,
+  tagged,
+  type Decoder,
+  type Result,
+} from './internal/decoder.js';
+import { MAX_NESTING } from './limits.js';
+import type * as RNEA from 'fp-ts/lib/ReadonlyNonEmptyArray.js';
+import type {
+  Activation,
+  Arm,
+  Data,
+  Experiment,
+  Gram,
+  Growth,
+  GrowthSchedule,
+  Layer,
+  Loss,
+  Metric,
+  Network,
+  Optimizer,
+  Padding,
+  Plot,
+  Report,
+  Selection,
+  SensitivityNorm,
+  StepSize,
+  Table,
+  Training,
+  VarianceMode,
+} from './Spec.js';
+import { SPEC_VERSION } from './Spec.js';
+
+const activation = name<Activation>('activation');
+
+// ─── Network ───────────────────────────────────────────────────────────────────────────────────────────
+
+const tooDeep: Decoder<never> = (_u, path) =>
+  E.left([error('too-deeply-nested', `residual blocks nest more than ${MAX_NESTING} deep`, path, { expected: `at most ${MAX_NESTING} levels` })]);
+
+/**
+ * A layer inside `depth` residual blocks. A residual block nested deeper than MAX_NESTING is an error and
+ * is not descended into, so hostile nesting never overflows the stack.
+ */
+const layer = (depth: number): Decoder<Layer> =>
+  tagged<Layer>(
+        'layer',
+        {
+          dense: struct({ _tag: literal('dense'), units: number, activation, bias: boolean }),
+          conv: struct({
+            _tag: literal('conv'),
+            filters: number,
+            kernel: number,
+            stride: number,
+            padding: name<Padding>('padding'),
+            activation,
+          }),
+          pool: struct({ _tag: literal('pool'), kind: name<'max' | 'avg'>('pool'), size: number, stride: number }),
+          flatten: struct({ _tag: literal('flatten') }),
+          residual: depth >= MAX_NESTING ? tooDeep : struct({ _tag: literal('residual'), body: array(lazy(() => layer(depth + 1))) }),
+          dropout: struct({ _tag: literal('dropout'), rate: number }),
+          batchnorm: struct({ _tag: literal('batchnorm') }),
+        },
+        'a layer',
+      );
+
+const network: Decoder<Network> = struct({
+  input: array(number),
+  layers: array(layer(0)),
+  output: struct({ units: number, activation }),
+});
+
+// ─── Data ──────────────────────────────────────────────────────────────────────────────────────────────
+
+const csvLabel = or<string, number>(string, number, 'a column name or index');
+const mnistLike = <T extends 'mnist' | 'fashion_mnist'>(tag: T) =>
+  struct({ _tag: literal(tag) }, { trainLimit: number, testLimit: number });
+
+const data: Decoder<Data> = tagged<Data>(
+  'data',
+  {
+    spirals: struct({ _tag: literal('spirals'), points: number, turns: number, radius: number, split: number }),
+    mnist: mnistLike('mnist'),
+    fashion_mnist: mnistLike('fashion_mnist'),
+    csv: struct({ _tag: literal('csv'), path: string, header: boolean, split: number }, { label: csvLabel }),
+    idx: struct({ _tag: literal('idx'), images: string, labels: string, split: number }),
+  },
+  'a data set',
+);
+
+// ─── Optimizer ─────────────────────────────────────────────────────────────────────────────────────────
+
+const gram: Decoder<Gram> = tagged<Gram>(
+  'gram',
+  {
+    identity: struct({ _tag: literal('identity') }),
+    scaled: struct({ _tag: literal('scaled'), c: number }),
+    width: struct({ _tag: literal('width') }),
+    data: struct({
+      _tag: literal('data'),
+      structure: name<'diagonal' | 'dense'>('structure'),
+      damping: number,
+      estimate: name<'batch' | 'ema'>('estimate'),
+      decay: number,
+    }),
+  },
+  'a Gram matrix',
+);
+
+const metric: Decoder<Metric> = tagged<Metric>(
+  'metric',
+  { frobenius: struct({ _tag: literal('frobenius'), domain: gram, codomain: gram }) },
+  'a metric',
+);
+
+const stepSize: Decoder<StepSize> = tagged<StepSize>(
+  'step',
+  {
+    constant: struct({ _tag: literal('constant'), lr: number }),
+    step: struct({ _tag: literal('step'), lr: number, factor: number, every: number }),
+    cosine: struct({ _tag: literal('cosine'), lr: number, minLr: number }),
+    armijo: struct({ _tag: literal('armijo'), initial: number, shrink: number, c: number }),
+    adaptive: struct({
+      _tag: literal('adaptive'),
+      variance: name<VarianceMode>('variance'),
+      L0: number,
+      beta: number,
+      Lmin: number,
+      rhoMin: number,
+      growthCap: number,
+      chunks: number,
+    }),
+  },
+  'a step size',
+);
+
+const optimizer: Decoder<Optimizer> = tagged<Optimizer>(
+  'optimizer',
+  {
+    sgd: struct({ _tag: literal('sgd'), step: stepSize, metric }),
+    momentum: struct({ _tag: literal('momentum'), beta: number, step: stepSize, metric }),
+    adam: struct({ _tag: literal('adam'), beta1: number, beta2: number, epsilon: number, step: stepSize, metric }),
+  },
+  'an optimizer',
+);
+
+// ─── Training, growth, compare, report ─────────────────────────────────────────────────────────────────
+
+const batch: Decoder<number | 'full'> = or<'full', number>(literal('full'), number, "a batch size or 'full'");
+const training: Decoder<Training> = struct({ epochs: number, batch, shuffle: boolean });
+
+const schedule: Decoder<GrowthSchedule> = tagged<GrowthSchedule>(
+  'schedule',
+  {
+    at: struct({ _tag: literal('at'), epochs: array(number) }),
+    every: struct({ _tag: literal('every'), every: number, max: number }),
+  },
+  'a growth schedule',
+);
+
+const norm: Decoder<SensitivityNorm> = tagged<SensitivityNorm>(
+  'norm',
+  {
+    fro: struct({ _tag: literal('fro') }),
+    fro_numel: struct({ _tag: literal('fro_numel') }),
+    metric: struct({ _tag: literal('metric'), metric }),
+    spectral: struct({ _tag: literal('spectral') }),
+  },
+  'a sensitivity norm',
+);
+
+const selection: Decoder<Selection> = tagged<Selection>(
+  'selection',
+  {
+    max: struct({ _tag: literal('max') }),
+    min: struct({ _tag: literal('min') }),
+    position: struct({ _tag: literal('position'), index: number }),
+    threshold: struct({ _tag: literal('threshold'), tau: number }),
+  },
+  'a selection rule',
+);
+
+const growth: Decoder<Growth> = tagged<Growth>(
+  'growth',
+  {
+    none: struct({ _tag: literal('none') }),
+    sensli: struct({
+      _tag: literal('sensli'),
+      schedule,
+      norm,
+      select: selection,
+      lrFactor: number,
+      optimizerState: name<'reset' | 'keep'>('optimizerState'),
+    }),
+  },
+  'a growth policy',
+);
+
+const loss = name<Loss>('loss');
+
+const arm: Decoder<Arm> = struct(
+  { name: string },
+  { network, data, loss, optimizer, train: training, growth },
+  'a compare arm',
+);
+
+const report: Decoder<Report> = struct({ plots: array(name<Plot>('plot')), tables: array(name<Table>('table')) });
+
+const experiment: Decoder<Experiment> = struct(
+  {
+    _tag: literal('experiment'),
+    version: literal(SPEC_VERSION),
+    name: string,
+    seed: number,
+    repeat: number,
+    data,
+    network,
+    loss,
+    optimizer,
+    train: training,
+    growth,
+    compare: array(arm),
+    report,
+  },
+  {},
+  'an experiment',
+);
+
+const versionMismatch = (json: Record<string, unknown>): Result<never> | undefined => {
+  const v = json['version'];
+  if (v === SPEC_VERSION || v === undefined) return undefined;
+  return E.left([
+    error('version-mismatch', `this spec has format version ${show(v)}, but this Sprout reads version ${SPEC_VERSION}`, ['version'], {
+      expected: String(SPEC_VERSION),
+      actual: show(v),
+      note: 'write the spec again with this version of Sprout, or run it with the version that wrote it',
+    }),
+  ]);
+};
+
+/**
+ * An `Experiment` from untrusted JSON (for example `JSON.parse` of a `spec.json`), or every structural
+ * problem at once. A different format version is reported alone, since its fields may mean other things.
+ */
+export const decodeExperiment = (json: unknown): E.Either<RNEA.ReadonlyNonEmptyArray<Diagnostic>, Experiment> =>
+  (isRecord(json) ? versionMismatch(json) : undefined) ?? experiment(json, []);

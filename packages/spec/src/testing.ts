@@ -1,0 +1,271 @@
+/**
+ * Test support (sub-path `@sprout/spec/testing`): a fast-check generator of valid experiments, every one of
+ * which passes `check`. The shapes are built layer by layer with the same shape inference `check` uses,
+ * so generated networks fit their data; optional fields are sometimes absent, never `undefined`; numbers
+ * are finite, never `-0`, so specs survive JSON and a print/parse round trip unchanged.
+ */
+import fc from 'fast-check';
+import * as B from './builders.js';
+import { step, type Flow, type Shape } from './internal/shapes.js';
+import { ACTIVATION_NAMES, PLOT_NAMES, TABLE_NAMES, VARIANCE_MODES } from './names.js';
+import type {
+  Activation,
+  Arm,
+  Data,
+  Experiment,
+  Gram,
+  Growth,
+  Layer,
+  Loss,
+  Metric,
+  Network,
+  Optimizer,
+  Selection,
+  SensitivityNorm,
+  StepSize,
+  Training,
+} from './Spec.js';
+import { SPEC_VERSION } from './Spec.js';
+
+export interface ArbitraryExperimentOptions {
+  /** Most layer proposals per network (some are dropped when they would not fit). @default 5 */
+  readonly maxLayers?: number;
+  /** Most compare arms. @default 2 */
+  readonly maxArms?: number;
+  /** Experiment and arm names, file paths and csv label names. @default fc.string({ minLength: 1, maxLength: 12 }) */
+  readonly text?: fc.Arbitrary<string>;
+}
+
+/** A finite double in a range, with `-0` mapped to `0` (JSON cannot tell them apart). */
+const real = (min: number, max: number, open: { min?: boolean; max?: boolean } = {}): fc.Arbitrary<number> =>
+  fc
+    .double({ min, max, minExcluded: open.min ?? false, maxExcluded: open.max ?? false, noNaN: true, noDefaultInfinity: true })
+    .map((x) => x + 0);
+const int = (min: number, max: number): fc.Arbitrary<number> => fc.integer({ min, max });
+
+const activation: fc.Arbitrary<Activation> = fc.constantFrom(...ACTIVATION_NAMES);
+const rate = real(1e-6, 10);
+const unitOpen = real(0, 1, { min: true, max: true });
+const halfOpen = real(0, 1, { max: true });
+
+// ─── Networks, built along the shape flow ──────────────────────────────────────────────────────────────
+
+/** A layer to try; it is kept only if it fits the shape reached so far. */
+type Proposal = (shape: Shape) => Layer;
+
+const vectorProposal: fc.Arbitrary<Proposal> = fc.oneof(
+  fc.record({ units: int(1, 16), act: activation, bias: fc.boolean() }).map((p) => () => B.dense(p.units, p.act, { bias: p.bias })),
+  halfOpen.map((r) => () => B.dropout(r)),
+  fc.constant(() => B.batchnorm()),
+  fc.record({ hidden: fc.array(int(1, 8), { maxLength: 2 }), act: activation }).map(
+    (p) => (shape: Shape) => B.residual(...p.hidden.map((u) => B.dense(u, p.act)), B.dense(shape[0]!, p.act)),
+  ),
+);
+
+const imageProposal: fc.Arbitrary<Proposal> = fc.oneof(
+  fc
+    .record({ filters: int(1, 8), kernel: int(1, 5), stride: int(1, 2), padding: fc.constantFrom('same' as const, 'valid' as const), act: activation })
+    .map((p) => () => B.conv(p.filters, p.kernel, { stride: p.stride, padding: p.padding, activation: p.act })),
+  fc.record({ max: fc.boolean(), size: int(1, 3), stride: int(1, 3) }).map((p) => () => (p.max ? B.maxPool(p.size, p.stride) : B.avgPool(p.size, p.stride))),
+  fc.constant(() => B.batchnorm()),
+  fc.record({ kernel: fc.constantFrom(1, 3), act: activation }).map(
+    (p) => (shape: Shape) => B.residual(B.conv(shape[2]!, p.kernel, { activation: p.act })),
+  ),
+);
+
+/** Keeps each proposal that fits the current shape; returns the layers and the final shape. */
+const grow = (input: Shape, proposals: readonly Proposal[]): { layers: Layer[]; shape: Shape } => {
+  let flow: Flow = { shape: input, flattened: false, parameters: 0, diagnostics: [] };
+  const layers: Layer[] = [];
+  for (const propose of proposals) {
+    const layer = propose(flow.shape!);
+    const next = step(flow, layer, ['layers', layers.length]);
+    if (next.shape === undefined || next.diagnostics.length > 0) continue;
+    layers.push(layer);
+    flow = next;
+  }
+  return { layers, shape: flow.shape! };
+};
+
+const network = (input: fc.Arbitrary<Shape>, units: fc.Arbitrary<number>, maxLayers: number): fc.Arbitrary<Network> =>
+  fc
+    .record({
+      input,
+      image: fc.array(imageProposal, { maxLength: maxLayers }),
+      vector: fc.array(vectorProposal, { maxLength: maxLayers }),
+      units,
+      outAct: activation,
+    })
+    .map(({ input, image, vector, units, outAct }) => {
+      if (input.length === 1) return B.network(input, grow(input, vector).layers, B.output(units, outAct));
+      const conv = grow(input, image);
+      const flat: Shape = [conv.shape.reduce((a, b) => a * b, 1)];
+      return B.network(input, [...conv.layers, B.flatten(), ...grow(flat, vector).layers], B.output(units, outAct));
+    });
+
+// ─── Data families: a data set and the networks that fit it ────────────────────────────────────────────
+
+interface Family {
+  readonly data: fc.Arbitrary<Data>;
+  readonly network: fc.Arbitrary<Network>;
+}
+
+const families = (text: fc.Arbitrary<string>, maxLayers: number): readonly Family[] => {
+  const limits = fc.record({ trainLimit: int(1, 60_000), testLimit: int(1, 10_000) }, { requiredKeys: [] });
+  const image = fc.tuple(int(1, 32), int(1, 32), int(1, 3)).map((s): Shape => s);
+  return [
+    {
+      data: fc
+        .record({ points: int(1, 1000), turns: real(0.1, 5), radius: real(0, 2), split: unitOpen })
+        .map((o) => B.spirals(o)),
+      network: network(fc.constant([2]), fc.constant(2), maxLayers),
+    },
+    {
+      data: fc.tuple(fc.boolean(), limits).map(([fashion, o]) => (fashion ? B.fashionMnist(o) : B.mnist(o))),
+      network: network(fc.constantFrom<Shape>([784], [28, 28, 1]), fc.constant(10), maxLayers),
+    },
+    {
+      data: fc.oneof(
+        fc
+          .record(
+            { path: text, label: fc.oneof(text, int(0, 100)), header: fc.boolean(), split: unitOpen },
+            { requiredKeys: ['path', 'header', 'split'] },
+          )
+          .map(({ path, ...o }) => B.csv(path, o)),
+        fc.record({ images: text, labels: text, split: unitOpen }).map((o) => B.idx(o.images, o.labels, { split: o.split })),
+      ),
+      network: network(fc.oneof(int(1, 64).map((n): Shape => [n]), image), int(1, 10), maxLayers),
+    },
+  ];
+};
+
+// ─── Optimizers, inner products and step sizes ─────────────────────────────────────────────────────────
+
+const gram: fc.Arbitrary<Gram> = fc.oneof(
+  fc.constant(B.identity()),
+  real(1e-3, 1e3).map(B.scaled),
+  fc.constant(B.width()),
+  fc
+    .record({
+      structure: fc.constantFrom('diagonal' as const, 'dense' as const),
+      damping: real(1e-8, 1),
+      estimate: fc.constantFrom('batch' as const, 'ema' as const),
+      decay: halfOpen,
+    })
+    .map(B.dataGram),
+);
+
+const metric: fc.Arbitrary<Metric> = fc.tuple(gram, gram).map(([d, c]) => B.frobenius(d, c));
+
+const stepSize: fc.Arbitrary<StepSize> = fc.oneof(
+  rate.map(B.constant),
+  fc.record({ lr: rate, factor: real(0, 1, { min: true }), every: int(1, 100) }).map((o) => B.stepDecay(o.lr, o)),
+  fc.record({ lr: rate, fraction: real(0, 1) }).map((o) => B.cosine(o.lr, { minLr: o.lr * o.fraction })),
+  fc.record({ initial: rate, shrink: unitOpen, c: unitOpen }).map(B.armijo),
+  fc
+    .record({
+      variance: fc.constantFrom(...VARIANCE_MODES),
+      L0: real(1e-3, 1e3),
+      beta: halfOpen,
+      Lmin: real(1e-9, 1),
+      rhoMin: real(0, 1, { min: true }),
+      growthCap: real(1, 10),
+      chunks: int(2, 16),
+    })
+    .map(B.adaptive),
+);
+
+const optimizer: fc.Arbitrary<Optimizer> = fc.oneof(
+  fc.record({ step: stepSize, metric }).map(B.sgd),
+  fc.record({ beta: halfOpen, step: stepSize, metric }).map(({ beta, ...o }) => B.momentum(beta, o)),
+  fc.record({ beta1: halfOpen, beta2: halfOpen, epsilon: real(1e-12, 1), step: stepSize, metric }).map(B.adam),
+);
+
+const loss: fc.Arbitrary<Loss> = fc.constantFrom('cross_entropy' as const, 'mse' as const);
+
+/** Training runs at least 10 epochs, so every generated growth schedule (epochs ≤ 9) fits. */
+const training: fc.Arbitrary<Training> = fc
+  .record({ epochs: int(10, 2000), batch: fc.oneof(fc.constant('full' as const), int(1, 512)), shuffle: fc.boolean() })
+  .map(B.train);
+
+const norm: fc.Arbitrary<SensitivityNorm> = fc.oneof(
+  fc.constant(B.fro()),
+  fc.constant(B.froNumel()),
+  metric.map(B.metricNorm),
+  fc.constant(B.spectral()),
+);
+
+const selection: fc.Arbitrary<Selection> = fc.oneof(
+  fc.constant(B.selectMax()),
+  fc.constant(B.selectMin()),
+  int(0, 10).map(B.position),
+  real(1e-3, 10).map(B.threshold),
+);
+
+const growth: fc.Arbitrary<Growth> = fc.oneof(
+  fc.constant(B.none()),
+  fc
+    .record({
+      schedule: fc.oneof(
+        fc.uniqueArray(int(1, 9), { minLength: 1, maxLength: 4 }).map((es) => B.atEpochs(...[...es].sort((a, b) => a - b))),
+        fc.tuple(int(1, 9), int(1, 10)).map(([k, max]) => B.every(k, max)),
+      ),
+      norm,
+      select: selection,
+      lrFactor: real(1e-3, 10),
+      optimizerState: fc.constantFrom('reset' as const, 'keep' as const),
+    })
+    .map(B.sensli),
+);
+
+// ─── Experiments ───────────────────────────────────────────────────────────────────────────────────────
+
+const arms = (family: Family, text: fc.Arbitrary<string>, maxArms: number): fc.Arbitrary<readonly Arm[]> =>
+  fc.uniqueArray(
+    fc.tuple(
+      text,
+      fc.record({ network: family.network, data: family.data, loss, optimizer, train: training, growth }, { requiredKeys: [] }),
+    ).map(([name, overrides]) => B.arm(name, overrides)),
+    { maxLength: maxArms, selector: (a) => a.name },
+  );
+
+/** Valid experiments (each passes `check`), covering every variant of the spec. */
+export const arbitraryExperiment = (options: ArbitraryExperimentOptions = {}): fc.Arbitrary<Experiment> => {
+  const text = options.text ?? fc.string({ minLength: 1, maxLength: 12 });
+  const maxLayers = options.maxLayers ?? 5;
+  const maxArms = options.maxArms ?? 2;
+  return fc.constantFrom(...families(text, maxLayers)).chain((family) =>
+    fc
+      .record({
+        name: text,
+        seed: int(0, 4_294_967_295),
+        repeat: int(1, 30),
+        data: family.data,
+        network: family.network,
+        loss,
+        optimizer,
+        train: training,
+        growth,
+        compare: arms(family, text, maxArms),
+        plots: fc.subarray([...PLOT_NAMES]),
+        tables: fc.subarray([...TABLE_NAMES]),
+      })
+      .map(
+        (p): Experiment => ({
+          _tag: 'experiment',
+          version: SPEC_VERSION,
+          name: p.name,
+          seed: p.seed,
+          repeat: p.repeat,
+          data: p.data,
+          network: p.network,
+          loss: p.loss,
+          optimizer: p.optimizer,
+          train: p.train,
+          growth: p.growth,
+          compare: p.compare,
+          report: { plots: p.plots, tables: p.tables },
+        }),
+      ),
+  );
+};
