@@ -104,3 +104,24 @@ describe('toTensors', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('on the wasm backend', () => {
+  it('gathers the same batches as on cpu', async () => {
+    await import('@tensorflow/tfjs-backend-wasm');
+    const values: number[][][] = [];
+    for (const backend of ['cpu', 'wasm']) {
+      expect(await tf.setBackend(backend)).toBe(true);
+      const t = ok(toTensors(ds, { inputShape: [4], labels: 'onehot' }));
+      const run: number[][] = [];
+      for (const idx of batches(t.trainCount, 3, 7, 0)) {
+        const { x, y } = gatherBatch(t, idx);
+        run.push([...x.dataSync(), ...y.dataSync()]);
+        tf.dispose([x, y]);
+      }
+      disposeDatasetTensors(t);
+      values.push(run);
+    }
+    expect(values[1]).toEqual(values[0]);
+    await tf.setBackend('cpu');
+  });
+});
