@@ -1,0 +1,49 @@
+// A non-finite loss stops the run: `failed` is the last event, the error names the epoch and step, and
+// what was written before stays. A feature that is not implemented yet is rejected at compile.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as E from 'fp-ts/Either';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { armijo, constant, network, dense, sgd } from '@sprout/spec';
+import { compile, type RunEvent } from '../src/index.js';
+import { tiny, useCpu } from './tiny.js';
+
+beforeAll(useCpu);
+
+describe('failures', () => {
+  it('stops on a non-finite loss and names the epoch and step', async () => {
+    // lr 1e30: the first update throws the weights to ~1e30, the second step's logits overflow.
+    const p = compile(tiny({ optimizer: sgd({ step: constant(1e30) }), train: { epochs: 5, batch: 16 }, network: network(2, [dense(8, 'relu')], 2) }));
+    if (E.isLeft(p)) throw new Error(JSON.stringify(p.left));
+    const events: RunEvent[] = [];
+    const out = join(mkdtempSync(join(tmpdir(), 'sprout-nan-')), 'run');
+    const r = await p.right.run({ out, onEvent: (e) => events.push(e) })();
+    expect(E.isLeft(r)).toBe(true);
+    if (E.isRight(r) || r.left._tag !== 'non-finite-loss') throw new Error('expected non-finite-loss');
+    expect(r.left.epoch).toBeGreaterThanOrEqual(1);
+    expect(r.left.step).toBeGreaterThanOrEqual(1);
+    expect(r.left.message).toContain(`epoch ${r.left.epoch}, step ${r.left.step}`);
+    expect(events.at(-1)).toEqual({ _tag: 'failed', error: r.left });
+    const epochEnds = events.filter((e) => e._tag === 'epoch-end');
+    expect(epochEnds).toHaveLength(r.left.epoch - 1);
+    const rows = readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n');
+    expect(rows).toHaveLength(r.left.epoch);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.status).toBe('failed');
+    expect(summary.error.step).toBe(r.left.step);
+  });
+
+  it('rejects a feature that is not implemented yet, naming it', () => {
+    const p = compile(tiny({ optimizer: sgd({ step: armijo() }) }));
+    expect(E.isLeft(p)).toBe(true);
+    if (E.isRight(p)) return;
+    expect(p.left.map((d) => [d.code, d.path])).toEqual([['not-implemented', ['optimizer', 'step']]]);
+    expect(p.left[0]!.message).toContain('armijo');
+  });
+
+  it('returns the spec check diagnostics', () => {
+    const p = compile(tiny({ train: { epochs: 0 } }));
+    expect(E.isLeft(p) && p.left.length > 0).toBe(true);
+  });
+});

@@ -1,0 +1,82 @@
+// A run's directory: spec.json, metrics.csv (a row per epoch), events.jsonl, summary.json, curves.svg and
+// model/ in the layers format, which tf.loadLayersModel reads back (through `modelFiles`) with the same
+// predictions: its test loss and error equal the run's final ones. Two runs never share a directory.
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import * as E from 'fp-ts/Either';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadData } from '@sprout/data';
+import { compile, modelFiles, type RunResult } from '../src/index.js';
+import { tiny, useCpu } from './tiny.js';
+
+beforeAll(useCpu);
+
+const temp = (): string => mkdtempSync(join(tmpdir(), 'sprout-pipeline-'));
+
+describe('outputs', () => {
+  const spec = tiny({ train: { epochs: 5, batch: 16 } });
+  let result: RunResult;
+  let again: RunResult;
+  const root = temp();
+
+  beforeAll(async () => {
+    const p = compile(spec);
+    if (E.isLeft(p)) throw new Error(JSON.stringify(p.left));
+    const r = await p.right.run({ out: join(root, 'run') })();
+    const s = await p.right.run({ out: join(root, 'run') })();
+    if (E.isLeft(r) || E.isLeft(s)) throw new Error('run failed');
+    result = r.right;
+    again = s.right;
+  });
+
+  it('writes every file into a fresh directory', () => {
+    expect(result.outDir).toBe(join(root, 'run'));
+    expect(again.outDir).toBe(join(root, 'run-2'));
+    for (const f of ['spec.json', 'metrics.csv', 'events.jsonl', 'summary.json', 'curves.svg', 'model/model.json', 'model/weights.bin'])
+      expect(existsSync(join(result.outDir!, f)), f).toBe(true);
+  });
+
+  it('records the resolved spec with seeds, backend and versions', () => {
+    const saved = JSON.parse(readFileSync(join(result.outDir!, 'spec.json'), 'utf8'));
+    expect(saved.network).toEqual(spec.network);
+    expect(saved.seed).toBe(7);
+    expect(saved.run.seeds).toEqual([7]);
+    expect(saved.run.backend).toBe('cpu');
+    expect(saved.run.versions['@sprout/pipeline']).toBe('0.1.0');
+    expect(saved.run.versions['tfjs-core']).toMatch(/^4\./);
+  });
+
+  it('has one metrics row per epoch, matching the events', () => {
+    const lines = readFileSync(join(result.outDir!, 'metrics.csv'), 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('arm,repeat,seed,epoch,train_loss,test_loss,test_error,step_size,parameter_count,seconds');
+    expect(lines).toHaveLength(6);
+    const events = readFileSync(join(result.outDir!, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const epochs = events.filter((e) => e._tag === 'epoch-end');
+    expect(lines.slice(1).map((l) => Number(l.split(',')[4]))).toEqual(epochs.map((e) => e.trainLoss));
+    expect(events.at(-1)._tag).toBe('finished');
+    const summary = JSON.parse(readFileSync(join(result.outDir!, 'summary.json'), 'utf8'));
+    expect(summary.status).toBe('finished');
+    expect(summary.arms[0].final.trainLoss.mean).toBe(epochs.at(-1).trainLoss);
+    expect(readFileSync(join(result.outDir!, 'curves.svg'), 'utf8')).toMatch(/^<svg[^>]*>[\s\S]*<\/svg>$/);
+  });
+
+  it('saves a model that loads back with the same predictions', async () => {
+    const model = await tf.loadLayersModel(modelFiles(join(result.outDir!, 'model')));
+    const ds = await loadData(spec.data, { seed: spec.seed })();
+    if (E.isLeft(ds)) throw new Error('data');
+    const n = ds.right.testY.length;
+    const [loss, error] = tf.tidy(() => {
+      const logits = model.predict(tf.tensor2d(ds.right.testX, [n, 2])) as tf.Tensor2D;
+      const y = tf.tensor1d(ds.right.testY, 'int32');
+      const loss = tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(y, 2), tf.logSoftmax(logits)), 1)));
+      const error = tf.mean(tf.notEqual(tf.argMax(logits, 1), y).toFloat());
+      return [loss.dataSync()[0]!, error.dataSync()[0]!];
+    });
+    model.dispose();
+    const final = result.arms[0]!.runs[0]!.final;
+    expect(loss).toBeCloseTo(final.testLoss, 6);
+    expect(error).toBeCloseTo(final.testError, 6);
+  });
+});
