@@ -1,0 +1,55 @@
+/**
+ * The lexer: text → tokens, comments, and one diagnostic per unexpected character run, unterminated string
+ * or unterminated comment. Never throws; a lexical error never stops the other phases from reporting
+ * theirs at the positions they can.
+ */
+import { Lexer, type IToken } from 'chevrotain';
+import type { Diagnostic } from '@sprout/spec';
+import { ALL_TOKENS } from './tokens.js';
+import { LineIndex, shorten } from './internal/positions.js';
+
+export const sproutLexer = new Lexer([...ALL_TOKENS], {
+  positionTracking: 'full',
+  ensureOptimizations: false,
+  recoveryEnabled: true,
+});
+
+export interface LexResult {
+  readonly tokens: readonly IToken[];
+  readonly comments: readonly IToken[];
+  readonly diagnostics: readonly Diagnostic[];
+  readonly lines: LineIndex;
+}
+
+const describeChars = (s: string): string => {
+  const shown = shorten(s, 20);
+  const cp = s.codePointAt(0) ?? 0;
+  const printable = cp >= 0x20 && cp !== 0x7f && !(cp >= 0x80 && cp < 0xa0);
+  return printable ? `'${shown}'` : `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+};
+
+/** Tokenises `text`. Comments are returned separately for the formatter. */
+export const lex = (text: string, lines: LineIndex = new LineIndex(text)): LexResult => {
+  const result = sproutLexer.tokenize(text);
+  const diagnostics: Diagnostic[] = [];
+  for (const e of result.errors) {
+    const chars = text.slice(e.offset, e.offset + e.length);
+    diagnostics.push({
+      code: 'unexpected-character',
+      severity: 'error',
+      message: `unexpected ${e.length > 1 ? 'characters' : 'character'} ${describeChars(chars)}`,
+      range: lines.range(e.offset, e.offset + Math.max(1, e.length)),
+    });
+  }
+  for (const t of result.groups['invalid'] ?? []) {
+    const string = t.tokenType.name === 'UnterminatedString';
+    diagnostics.push({
+      code: string ? 'unterminated-string' : 'unterminated-comment',
+      severity: 'error',
+      message: string ? 'unterminated string: a string must close with `"` on the same line' : 'unterminated comment: `/*` has no closing `*/`',
+      range: lines.range(t.startOffset, string ? t.endOffset! + 1 : t.startOffset + 2),
+    });
+  }
+  diagnostics.sort((a, b) => a.range!.start.offset - b.range!.start.offset);
+  return { tokens: result.tokens, comments: result.groups['comments'] ?? [], diagnostics, lines };
+};

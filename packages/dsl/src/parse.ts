@@ -1,0 +1,223 @@
+/**
+ * The front end, phase after phase: bytes → text (strict UTF-8) → tokens → brace-depth guard → CST → AST →
+ * spec → `check`. Each phase reports all its errors; the next phase runs only on a clean result (with one
+ * exception: `check` also runs after structural errors, keeping only the diagnostics that cannot be
+ * caused by the defaults put in place of broken parts). Nothing here throws on any input.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import type * as RNEA from 'fp-ts/lib/ReadonlyNonEmptyArray.js';
+import type { IRecognitionException, IToken } from 'chevrotain';
+import { check, type Diagnostic, type Experiment, type SpecPath } from '@sprout/spec';
+import { lex } from './lexer.js';
+import { parseTokens } from './parser.js';
+import { toAst } from './to-ast.js';
+import { toSpec } from './to-spec.js';
+import { rangeOf, type SourceMap } from './SourceMap.js';
+import { LineIndex, tokenRange } from './internal/positions.js';
+import { firstInvalidUtf8 } from './internal/utf8.js';
+import * as T from './tokens.js';
+
+/**
+ * Deepest nesting of `{ … }` accepted. The parser is recursive descent, so the depth is checked on the
+ * tokens before parsing: 20,000 nested braces are one diagnostic, not a stack overflow. Real files nest
+ * about 5 deep (experiment, compare, run, network, residual).
+ */
+export const MAX_BRACE_DEPTH = 64;
+/** Most diagnostics reported for one file; past it, one `too-many-errors` diagnostic ends the list. */
+export const MAX_DIAGNOSTICS = 50;
+
+export type Diagnostics = RNEA.ReadonlyNonEmptyArray<Diagnostic>;
+
+export interface Parsed {
+  readonly spec: Experiment;
+  /** Spec path → source range (see `rangeOf`). */
+  readonly sourceMap: SourceMap;
+}
+
+const byOffset = (a: Diagnostic, b: Diagnostic): number => (a.range?.start.offset ?? -1) - (b.range?.start.offset ?? -1);
+
+/** Sorts, removes repeats and caps a list of diagnostics; `left` when it has any. */
+const finish = (ds: readonly Diagnostic[]): E.Either<Diagnostics, never> | undefined => {
+  if (ds.length === 0) return undefined;
+  const seen = new Set<string>();
+  const unique = [...ds].sort(byOffset).filter((d) => {
+    const k = `${d.range?.start.offset}|${d.code}|${d.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  if (unique.length > MAX_DIAGNOSTICS) {
+    const kept = unique.slice(0, MAX_DIAGNOSTICS);
+    const last = kept[kept.length - 1]!;
+    return E.left([
+      ...kept,
+      {
+        code: 'too-many-errors',
+        severity: 'error',
+        message: `stopping after ${MAX_DIAGNOSTICS} errors (${unique.length - MAX_DIAGNOSTICS} more)`,
+        ...(last.range === undefined ? {} : { range: last.range }),
+      },
+    ] as unknown as Diagnostics);
+  }
+  return E.left(unique as unknown as Diagnostics);
+};
+
+/** Checks brace balance and depth on the tokens, so that the recursive parser never sees a deep file. */
+const scanBraces = (tokens: readonly IToken[], lines: LineIndex): Diagnostic[] => {
+  const open: IToken[] = [];
+  const ds: Diagnostic[] = [];
+  for (const t of tokens) {
+    if (t.tokenType === T.LCurly) {
+      open.push(t);
+      if (open.length > MAX_BRACE_DEPTH) {
+        return [
+          {
+            code: 'too-deeply-nested',
+            severity: 'error',
+            message: `braces nest more than ${MAX_BRACE_DEPTH} deep here; Sprout accepts at most ${MAX_BRACE_DEPTH} levels of { … }`,
+            range: tokenRange(lines, t),
+          },
+        ];
+      }
+    } else if (t.tokenType === T.RCurly) {
+      if (open.pop() === undefined) {
+        ds.push({ code: 'unmatched-brace', severity: 'error', message: "unmatched '}': there is no '{' for it to close", range: tokenRange(lines, t) });
+      }
+    }
+  }
+  const innermost = open[open.length - 1];
+  if (innermost !== undefined) {
+    const more = open.length - 1;
+    ds.push({
+      code: 'unclosed-brace',
+      severity: 'error',
+      message: "unclosed '{': no '}' closes it before the end of the file",
+      range: tokenRange(lines, innermost),
+      ...(more > 0 ? { note: `${more} enclosing '{' ${more === 1 ? 'is' : 'are'} not closed either` } : {}),
+    });
+  }
+  return ds;
+};
+
+const syntaxCode = (e: IRecognitionException): string => {
+  if (e.token.tokenType.name === 'EOF') return 'unexpected-end-of-file';
+  return e.name === 'NotAllInputParsedException' ? 'unexpected-input' : 'syntax-error';
+};
+
+const syntaxDiagnostic = (e: IRecognitionException, lines: LineIndex): Diagnostic => ({
+  code: syntaxCode(e),
+  severity: 'error',
+  message: e.message,
+  range: tokenRange(lines, e.token, (e as { previousToken?: IToken }).previousToken),
+});
+
+/**
+ * Text → spec without the semantic checks: lexing, parsing, CST → AST and AST → spec, with the structural
+ * diagnostics of each. `file` names the experiment when the text does not (`name` defaults to the file's
+ * base name).
+ */
+export const parseExperiment = (text: string, file = 'input.sprout'): E.Either<Diagnostics, Parsed> => {
+  const r = front(text, file);
+  const failed = finish(r.diagnostics);
+  if (failed !== undefined) return failed;
+  return E.right({ spec: r.spec!, sourceMap: r.sourceMap! });
+};
+
+interface Front {
+  readonly diagnostics: readonly Diagnostic[];
+  readonly spec?: Experiment;
+  readonly sourceMap?: SourceMap;
+  readonly poisoned?: readonly SpecPath[];
+}
+
+const baseName = (file: string): string => {
+  const b = file.split(/[\\/]/).pop() ?? file;
+  return b.replace(/\.sprout$/, '') || 'experiment';
+};
+
+const front = (text: string, file: string): Front => {
+  const lines = new LineIndex(text);
+  const lexed = lex(text, lines);
+  if (lexed.tokens.length === 0 && lexed.diagnostics.length === 0) {
+    const end = lines.position(text.length);
+    return {
+      diagnostics: [
+        {
+          code: 'empty-file',
+          severity: 'error',
+          message: 'the file has no experiment; write experiment "name" { … }',
+          range: { start: end, end },
+        },
+      ],
+    };
+  }
+  // An unterminated string or comment swallows the rest of its line or file: brace and syntax errors
+  // after it would only be echoes.
+  if (lexed.diagnostics.some((d) => d.code.startsWith('unterminated-'))) return { diagnostics: lexed.diagnostics };
+  const braces = scanBraces(lexed.tokens, lines);
+  if (braces.length > 0) return { diagnostics: [...lexed.diagnostics, ...braces] };
+  const parsed = parseTokens(lexed.tokens);
+  const syntax = parsed.errors.map((e) => syntaxDiagnostic(e, lines));
+  if (lexed.diagnostics.length + syntax.length > 0) return { diagnostics: [...lexed.diagnostics, ...syntax] };
+  const ast = toAst(parsed.cst, lines);
+  const spec = toSpec(ast.ast, baseName(file));
+  return { diagnostics: [...ast.diagnostics, ...spec.diagnostics], spec: spec.spec, sourceMap: spec.sourceMap, poisoned: spec.poisoned };
+};
+
+/** Codes of `check` that concern one value alone, trustworthy even when other parts of the file are broken. */
+const LOCAL = /^(unknown-|invalid-|out-of-range$|empty-residual$|too-many-layers$|too-deeply-nested$|input-too-large$)/;
+
+const under = (path: SpecPath, prefix: SpecPath): boolean => prefix.length <= path.length && prefix.every((p, i) => path[i] === p);
+
+/** Gives a `check` diagnostic the source range of its spec path (or of the nearest ancestor that has one). */
+export const locate = (d: Diagnostic, sourceMap: SourceMap): Diagnostic => {
+  if (d.range !== undefined || d.path === undefined) return d;
+  const range = rangeOf(sourceMap, d.path);
+  return range === undefined ? d : { ...d, range };
+};
+
+/** Every phase and then the spec's semantic checks, each diagnostic with a source range. */
+export const checkText = (text: string, file = 'input.sprout'): E.Either<Diagnostics, Parsed> => {
+  const r = front(text, file);
+  if (r.spec === undefined || r.sourceMap === undefined) return finish(r.diagnostics)!;
+  const sourceMap = r.sourceMap;
+  const structural = r.diagnostics.length > 0;
+  const checked = check(r.spec);
+  const semantic = E.isLeft(checked)
+    ? checked.left.filter(
+        (d) => !structural || (LOCAL.test(d.code) && !(r.poisoned ?? []).some((p) => d.path !== undefined && under(d.path, p))),
+      )
+    : [];
+  const failed = finish([...r.diagnostics, ...semantic.map((d) => locate(d, sourceMap))]);
+  if (failed !== undefined) return failed;
+  return E.right({ spec: r.spec, sourceMap });
+};
+
+/** Decodes UTF-8 strictly; an invalid sequence is one `invalid-utf8` diagnostic at its line:column. */
+export const decodeText = (bytes: Uint8Array): E.Either<Diagnostics, string> => {
+  const bad = firstInvalidUtf8(bytes);
+  if (bad === -1) {
+    try {
+      return E.right(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes));
+    } catch {
+      // firstInvalidUtf8 and TextDecoder disagree: report at the start rather than crash.
+    }
+  }
+  const at = Math.max(0, bad);
+  const prefix = new TextDecoder('utf-8').decode(bytes.subarray(0, at));
+  const lines = new LineIndex(prefix);
+  const start = lines.position(prefix.length);
+  return E.left([
+    {
+      code: 'invalid-utf8',
+      severity: 'error',
+      message: `the file is not valid UTF-8: byte ${at} (0x${(bytes[at] ?? 0).toString(16).padStart(2, '0')}) does not start a valid sequence`,
+      range: { start, end: { ...start, column: start.column + 1, offset: start.offset + 1 } },
+      note: 'Sprout files are UTF-8 text',
+    },
+  ]);
+};
+
+/** `decodeText` then `checkText`. */
+export const checkBytes = (bytes: Uint8Array, file = 'input.sprout'): E.Either<Diagnostics, Parsed> =>
+  E.flatMap(decodeText(bytes), (text) => checkText(text, file));

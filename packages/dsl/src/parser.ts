@@ -1,0 +1,487 @@
+/**
+ * The parser: tokens → concrete syntax tree, with chevrotain's error recovery on, so one run reports every
+ * syntax error it can (each in the language's own words) and still yields a tree. Each rule is a class
+ * property; the grammar table in README.md has one row per rule (a test keeps them in step).
+ *
+ * Statement heads are keywords; names in value positions (activations, data sets, optimisers …) are any
+ * word and are checked against the spec's vocabularies later, where "did you mean" can be offered. Every
+ * block also accepts an unknown statement (a word, its plain arguments and an optional block), so a
+ * misspelt statement is one precise diagnostic instead of a cascade of syntax errors.
+ */
+import { CstParser, EOF, type CstNode, type IParserErrorMessageProvider, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
+import { didYouMean } from '@sprout/spec';
+import * as T from './tokens.js';
+import { shorten } from './internal/positions.js';
+
+/** How a token type is named in messages. */
+export const describeTokenType = (t: TokenType): string => {
+  if (t === EOF) return 'the end of the file';
+  if (typeof t.LABEL === 'string') return t.LABEL;
+  return `'${T.keywordText(t)}'`;
+};
+
+/** How an actual token is named in messages. */
+export const describeToken = (token: IToken | undefined): string => {
+  if (token === undefined || token.tokenType === EOF) return 'the end of the file';
+  const image = shorten(token.image.replace(/\s+/g, ' '));
+  if (token.tokenType === T.StringLiteral) return `the string ${image}`;
+  if (token.tokenType === T.NumberLiteral) return `the number ${image}`;
+  return `'${image}'`;
+};
+
+const unique = (xs: readonly string[]): string[] => [...new Set(xs)];
+const orList = (xs: readonly string[]): string => {
+  const u = unique(xs);
+  if (u.length <= 1) return u[0] ?? 'nothing';
+  return `${u.slice(0, -1).join(', ')} or ${u[u.length - 1]}`;
+};
+
+const after = (previous: IToken | undefined): string =>
+  previous !== undefined && previous.tokenType !== EOF && Number.isFinite(previous.startOffset) && previous.image !== ''
+    ? ` after ${describeToken(previous)}`
+    : '';
+
+const suggestion = (actual: IToken | undefined, expected: readonly TokenType[]): string => {
+  if (actual === undefined || !actual.tokenType.CATEGORIES?.includes(T.Name)) return '';
+  const words = expected.filter((t) => t.name.startsWith('Kw_')).map(T.keywordText);
+  const best = didYouMean(actual.image, words);
+  return best === undefined ? '' : `; did you mean '${best}'?`;
+};
+
+/** Messages in Sprout's words: "expected a number after 'dense' but found 'relu'". */
+export const errorMessages: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage: ({ expected, actual, previous }) =>
+    `expected ${describeTokenType(expected)}${after(previous)} but found ${describeToken(actual)}${suggestion(actual, [expected])}`,
+  buildNotAllInputParsedMessage: ({ firstRedundant }) =>
+    firstRedundant.tokenType === T.RCurly
+      ? "unmatched '}': there is no '{' for it to close"
+      : `unexpected ${describeToken(firstRedundant)} after the end of the experiment; a file holds one experiment { … }`,
+  buildNoViableAltMessage: ({ expectedPathsPerAlt, actual, previous }) => {
+    const firsts = expectedPathsPerAlt.flatMap((alt) => alt.map((path) => path[0])).filter((t): t is TokenType => t !== undefined);
+    return `expected ${orList(firsts.map(describeTokenType))}${after(previous)} but found ${describeToken(actual[0])}${suggestion(actual[0], firsts)}`;
+  },
+  buildEarlyExitMessage: ({ expectedIterationPaths, actual, previous }) => {
+    const firsts = expectedIterationPaths.map((path) => path[0]).filter((t): t is TokenType => t !== undefined);
+    return `expected at least one ${orList(firsts.map(describeTokenType))}${after(previous)} but found ${describeToken(actual[0])}`;
+  },
+};
+
+export class SproutParser extends CstParser {
+  constructor() {
+    super([...T.ALL_TOKENS], {
+      recoveryEnabled: true,
+      nodeLocationTracking: 'full',
+      errorMessageProvider: errorMessages,
+      maxLookahead: 3,
+    });
+    this.performSelfAnalysis();
+  }
+
+  /** A whole file: one experiment. */
+  public sproutFile = this.RULE('sproutFile', () => {
+    this.SUBRULE(this.experiment);
+  });
+
+  public experiment = this.RULE('experiment', () => {
+    this.CONSUME(T.Experiment);
+    this.OPTION(() => this.CONSUME(T.StringLiteral));
+    this.CONSUME(T.LCurly);
+    this.MANY(() => {
+      this.SUBRULE(this.experimentItem);
+      this.OPTION2(() => this.CONSUME(T.Comma));
+    });
+    this.CONSUME(T.RCurly);
+  });
+
+  /** A statement of an experiment or of a compare arm (`run "…" { … }`); to-spec says which belong where. */
+  public experimentItem = this.RULE('experimentItem', () => {
+    this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        { ALT: () => this.SUBRULE(this.seedStatement) },
+        { ALT: () => this.SUBRULE(this.repeatStatement) },
+        { ALT: () => this.SUBRULE(this.dataSection) },
+        { ALT: () => this.SUBRULE(this.networkSection) },
+        { ALT: () => this.SUBRULE(this.lossStatement) },
+        { ALT: () => this.SUBRULE(this.optimizerSection) },
+        { ALT: () => this.SUBRULE(this.trainSection) },
+        { ALT: () => this.SUBRULE(this.growSection) },
+        { ALT: () => this.SUBRULE(this.compareSection) },
+        { ALT: () => this.SUBRULE(this.reportSection) },
+        { ALT: () => this.SUBRULE(this.unknownStatement) },
+      ],
+    });
+  });
+
+  public seedStatement = this.RULE('seedStatement', () => {
+    this.CONSUME(T.Seed);
+    this.CONSUME(T.NumberLiteral);
+  });
+
+  public repeatStatement = this.RULE('repeatStatement', () => {
+    this.CONSUME(T.Repeat);
+    this.CONSUME(T.NumberLiteral);
+  });
+
+  /** `data spirals { … }`, `data mnist`, `data csv "path" { … }`, `data idx "images" "labels"`. */
+  public dataSection = this.RULE('dataSection', () => {
+    this.CONSUME(T.Data);
+    this.CONSUME(T.Name);
+    this.MANY(() => this.CONSUME(T.StringLiteral));
+    this.OPTION(() => this.SUBRULE(this.settings));
+  });
+
+  public networkSection = this.RULE('networkSection', () => {
+    this.CONSUME(T.Network);
+    this.CONSUME(T.LCurly);
+    this.MANY(() => {
+      this.SUBRULE(this.layer);
+      this.OPTION(() => this.CONSUME(T.Comma));
+    });
+    this.CONSUME(T.RCurly);
+  });
+
+  public layer = this.RULE('layer', () => {
+    this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        { ALT: () => this.SUBRULE(this.inputLayer) },
+        { ALT: () => this.SUBRULE(this.denseLayer) },
+        { ALT: () => this.SUBRULE(this.convLayer) },
+        { ALT: () => this.SUBRULE(this.poolLayer) },
+        { ALT: () => this.SUBRULE(this.flattenLayer) },
+        { ALT: () => this.SUBRULE(this.residualLayer) },
+        { ALT: () => this.SUBRULE(this.dropoutLayer) },
+        { ALT: () => this.SUBRULE(this.batchnormLayer) },
+        { ALT: () => this.SUBRULE(this.outputLayer) },
+        { ALT: () => this.SUBRULE(this.unknownStatement) },
+      ],
+    });
+  });
+
+  /** `input 2` or `input 28 28 1`. */
+  public inputLayer = this.RULE('inputLayer', () => {
+    this.CONSUME(T.Input);
+    this.AT_LEAST_ONE(() => this.CONSUME(T.NumberLiteral));
+  });
+
+  /** `dense 5 relu`, `dense 3 linear nobias`. */
+  public denseLayer = this.RULE('denseLayer', () => {
+    this.CONSUME(T.Dense);
+    this.CONSUME(T.NumberLiteral);
+    this.OPTION(() => this.CONSUME(T.Identifier));
+    this.OPTION2(() => this.CONSUME(T.Nobias));
+  });
+
+  /** `conv 8 kernel 3 [stride 1] [padding same] relu`. */
+  public convLayer = this.RULE('convLayer', () => {
+    this.CONSUME(T.Conv);
+    this.CONSUME(T.NumberLiteral);
+    this.MANY(() => this.SUBRULE(this.convOption));
+    this.OPTION(() => this.CONSUME(T.Identifier));
+  });
+
+  public convOption = this.RULE('convOption', () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Kernel);
+          this.CONSUME(T.NumberLiteral);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.Stride);
+          this.CONSUME2(T.NumberLiteral);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.Padding);
+          this.CONSUME(T.Name);
+        },
+      },
+    ]);
+  });
+
+  /** `pool max 2 [stride 2]`. */
+  public poolLayer = this.RULE('poolLayer', () => {
+    this.CONSUME(T.Pool);
+    this.OPTION(() => this.CONSUME(T.Name));
+    this.CONSUME(T.NumberLiteral);
+    this.OPTION2(() => {
+      this.CONSUME(T.Stride);
+      this.CONSUME2(T.NumberLiteral);
+    });
+  });
+
+  public flattenLayer = this.RULE('flattenLayer', () => {
+    this.CONSUME(T.Flatten);
+  });
+
+  /** `residual { dense 3 tanh  dense 3 linear nobias }`: the block `x + f(x)`. */
+  public residualLayer = this.RULE('residualLayer', () => {
+    this.CONSUME(T.Residual);
+    this.CONSUME(T.LCurly);
+    this.MANY(() => {
+      this.SUBRULE(this.layer);
+      this.OPTION(() => this.CONSUME(T.Comma));
+    });
+    this.CONSUME(T.RCurly);
+  });
+
+  public dropoutLayer = this.RULE('dropoutLayer', () => {
+    this.CONSUME(T.Dropout);
+    this.CONSUME(T.NumberLiteral);
+  });
+
+  public batchnormLayer = this.RULE('batchnormLayer', () => {
+    this.CONSUME(T.Batchnorm);
+  });
+
+  /** `output 2`, `output 10 softmax`. */
+  public outputLayer = this.RULE('outputLayer', () => {
+    this.CONSUME(T.Output);
+    this.CONSUME(T.NumberLiteral);
+    this.OPTION(() => this.CONSUME(T.Identifier));
+  });
+
+  public lossStatement = this.RULE('lossStatement', () => {
+    this.CONSUME(T.Loss);
+    this.CONSUME(T.Name);
+  });
+
+  /** `optimizer sgd { … }`, `optimizer momentum 0.9 { … }`, `optimizer adam { beta1 0.9 … }`. */
+  public optimizerSection = this.RULE('optimizerSection', () => {
+    this.CONSUME(T.Optimizer);
+    this.CONSUME(T.Name);
+    this.OPTION(() => this.CONSUME(T.NumberLiteral));
+    this.OPTION2(() => {
+      this.CONSUME(T.LCurly);
+      this.MANY(() => {
+        this.SUBRULE(this.optimizerItem);
+        this.OPTION3(() => this.CONSUME(T.Comma));
+      });
+      this.CONSUME(T.RCurly);
+    });
+  });
+
+  public optimizerItem = this.RULE('optimizerItem', () => {
+    this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        { ALT: () => this.SUBRULE(this.stepClause) },
+        { ALT: () => this.SUBRULE(this.metricClause) },
+        { ALT: () => this.SUBRULE(this.setting) },
+      ],
+    });
+  });
+
+  /** `step constant 0.2`, `step cosine 0.1 { min_lr 0 }`, `step adaptive { variance per_example }`. */
+  public stepClause = this.RULE('stepClause', () => {
+    this.CONSUME(T.Step);
+    this.CONSUME(T.Name);
+    this.OPTION(() => this.CONSUME(T.NumberLiteral));
+    this.OPTION2(() => this.SUBRULE(this.settings));
+  });
+
+  /** `metric euclidean`, `metric frobenius { domain width  codomain scaled 2 }`. */
+  public metricClause = this.RULE('metricClause', () => {
+    this.CONSUME(T.Metric);
+    this.CONSUME(T.Name);
+    this.OPTION(() => {
+      this.CONSUME(T.LCurly);
+      this.MANY(() => {
+        this.SUBRULE(this.gramClause);
+        this.OPTION2(() => this.CONSUME(T.Comma));
+      });
+      this.CONSUME(T.RCurly);
+    });
+  });
+
+  /** `domain identity`, `codomain scaled 2`, `domain width`, `domain data { structure dense … }`. */
+  public gramClause = this.RULE('gramClause', () => {
+    this.OR([{ ALT: () => this.CONSUME(T.Domain) }, { ALT: () => this.CONSUME(T.Codomain) }]);
+    this.CONSUME(T.Name);
+    this.OPTION(() => this.CONSUME(T.NumberLiteral));
+    this.OPTION2(() => this.SUBRULE(this.settings));
+  });
+
+  /** `train { epochs 1850, batch full, shuffle true }`. */
+  public trainSection = this.RULE('trainSection', () => {
+    this.CONSUME(T.Train);
+    this.SUBRULE(this.settings);
+  });
+
+  /** `grow none`, `grow sensli { … }`. */
+  public growSection = this.RULE('growSection', () => {
+    this.CONSUME(T.Grow);
+    this.CONSUME(T.Name);
+    this.OPTION(() => {
+      this.CONSUME(T.LCurly);
+      this.MANY(() => {
+        this.SUBRULE(this.growItem);
+        this.OPTION2(() => this.CONSUME(T.Comma));
+      });
+      this.CONSUME(T.RCurly);
+    });
+  });
+
+  public growItem = this.RULE('growItem', () => {
+    this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        { ALT: () => this.SUBRULE(this.atClause) },
+        { ALT: () => this.SUBRULE(this.everyClause) },
+        { ALT: () => this.SUBRULE(this.maxClause) },
+        { ALT: () => this.SUBRULE(this.normClause) },
+        { ALT: () => this.SUBRULE(this.selectClause) },
+        { ALT: () => this.SUBRULE(this.setting) },
+      ],
+    });
+  });
+
+  /** `at epoch 450` or `at epochs 450, 900`. */
+  public atClause = this.RULE('atClause', () => {
+    this.CONSUME(T.At);
+    this.OPTION(() => this.OR([{ ALT: () => this.CONSUME(T.Epoch) }, { ALT: () => this.CONSUME(T.Epochs) }]));
+    this.CONSUME(T.NumberLiteral);
+    this.MANY(() => {
+      this.CONSUME(T.Comma);
+      this.CONSUME2(T.NumberLiteral);
+    });
+  });
+
+  /** `every 100 epochs`. */
+  public everyClause = this.RULE('everyClause', () => {
+    this.CONSUME(T.Every);
+    this.CONSUME(T.NumberLiteral);
+    this.OPTION(() => this.OR([{ ALT: () => this.CONSUME(T.Epochs) }, { ALT: () => this.CONSUME(T.Epoch) }]));
+  });
+
+  /** `max 3`: most insertions of an `every` schedule. */
+  public maxClause = this.RULE('maxClause', () => {
+    this.CONSUME(T.Max);
+    this.CONSUME(T.NumberLiteral);
+  });
+
+  /** `norm fro`, `norm fro_numel`, `norm spectral`, `norm metric frobenius { … }`. */
+  public normClause = this.RULE('normClause', () => {
+    this.CONSUME(T.Norm);
+    this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [{ ALT: () => this.SUBRULE(this.metricClause) }, { ALT: () => this.CONSUME(T.Name) }],
+    });
+  });
+
+  /** `select max`, `select min`, `select position 2`, `select threshold 1.5`. */
+  public selectClause = this.RULE('selectClause', () => {
+    this.CONSUME(T.Select);
+    this.CONSUME(T.Name);
+    this.OPTION(() => this.CONSUME(T.NumberLiteral));
+  });
+
+  public compareSection = this.RULE('compareSection', () => {
+    this.CONSUME(T.Compare);
+    this.CONSUME(T.LCurly);
+    this.MANY(() => {
+      this.SUBRULE(this.runClause);
+      this.OPTION(() => this.CONSUME(T.Comma));
+    });
+    this.CONSUME(T.RCurly);
+  });
+
+  /** `run "fixed large" { network { … }  grow none }`. */
+  public runClause = this.RULE('runClause', () => {
+    this.CONSUME(T.Run);
+    this.CONSUME(T.StringLiteral);
+    this.CONSUME(T.LCurly);
+    this.MANY(() => {
+      this.SUBRULE(this.experimentItem);
+      this.OPTION(() => this.CONSUME(T.Comma));
+    });
+    this.CONSUME(T.RCurly);
+  });
+
+  public reportSection = this.RULE('reportSection', () => {
+    this.CONSUME(T.Report);
+    this.CONSUME(T.LCurly);
+    this.MANY(() => {
+      this.SUBRULE(this.reportItem);
+      this.OPTION(() => this.CONSUME(T.Comma));
+    });
+    this.CONSUME(T.RCurly);
+  });
+
+  /** `plot curves`, `plot sensitivities`, `table final`. */
+  public reportItem = this.RULE('reportItem', () => {
+    this.OR([{ ALT: () => this.CONSUME(T.Plot) }, { ALT: () => this.CONSUME(T.Table) }]);
+    this.CONSUME(T.Name);
+  });
+
+  /** `{ key value, key value … }`: the options of a data set, the training, a step rule or a Gram family. */
+  public settings = this.RULE('settings', () => {
+    this.CONSUME(T.LCurly);
+    this.MANY(() => {
+      this.SUBRULE(this.setting);
+      this.OPTION(() => this.CONSUME(T.Comma));
+    });
+    this.CONSUME(T.RCurly);
+  });
+
+  /** `points 300`, `batch full`, `label "y"`. */
+  public setting = this.RULE('setting', () => {
+    this.CONSUME(T.Name);
+    this.SUBRULE(this.value);
+  });
+
+  public value = this.RULE('value', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.NumberLiteral) },
+      { ALT: () => this.CONSUME(T.StringLiteral) },
+      { ALT: () => this.CONSUME(T.Name) },
+    ]);
+  });
+
+  /** A statement Sprout does not know: a word, its plain arguments and an optional block; reported later. */
+  public unknownStatement = this.RULE('unknownStatement', () => {
+    this.CONSUME(T.Name);
+    this.MANY(() =>
+      this.OR([
+        { ALT: () => this.CONSUME(T.NumberLiteral) },
+        { ALT: () => this.CONSUME(T.StringLiteral) },
+        { ALT: () => this.CONSUME(T.Identifier) },
+      ]),
+    );
+    this.OPTION(() => this.SUBRULE(this.rawBlock));
+  });
+
+  /** The unparsed body of an unknown statement: balanced braces around anything. */
+  public rawBlock = this.RULE('rawBlock', () => {
+    this.CONSUME(T.LCurly);
+    this.MANY(() =>
+      this.OR([{ ALT: () => this.SUBRULE(this.rawBlock) }, { ALT: () => this.CONSUME(T.Atom) }]),
+    );
+    this.CONSUME(T.RCurly);
+  });
+}
+
+/** One parser instance, reused (chevrotain parsers are stateful but reset by setting `input`). */
+export const sproutParser = new SproutParser();
+
+/** Names of all grammar rules (for the grammar-table drift test). */
+export const RULE_NAMES: readonly string[] = sproutParser.getGAstProductions() instanceof Map
+  ? [...(sproutParser.getGAstProductions() as unknown as Map<string, unknown>).keys()]
+  : Object.keys(sproutParser.getGAstProductions());
+
+export interface ParseResult {
+  readonly cst: CstNode;
+  readonly errors: readonly IRecognitionException[];
+}
+
+/** Parses tokens into a CST; `errors` lists every syntax error (the parser recovers and goes on). */
+export const parseTokens = (tokens: readonly IToken[]): ParseResult => {
+  sproutParser.input = [...tokens];
+  const cst = sproutParser.sproutFile();
+  return { cst, errors: [...sproutParser.errors] };
+};

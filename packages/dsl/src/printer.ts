@@ -1,0 +1,183 @@
+/**
+ * Spec → canonical Sprout text. Every value is written out (nothing is left to defaults), so the text is the
+ * resolved experiment, and `parseExperiment(print(spec))` gives back `spec` (a property test checks this).
+ * The output is already formatted: `format(print(spec)) === print(spec)`.
+ */
+import type { Arm, Data, Experiment, Gram, Growth, Layer, Metric, Network, Optimizer, StepSize, Training } from '@sprout/spec';
+
+/** A number as the lexer reads it back exactly (`-0` keeps its sign). */
+const num = (n: number): string => (Object.is(n, -0) ? '-0' : String(n));
+
+/** A string literal with the escapes the lexer understands. */
+const str = (s: string): string =>
+  `"${s.replace(/[\\"\u0000-\u001f\u007f\u2028\u2029]/g, (c) => {
+    switch (c) {
+      case '\\':
+        return '\\\\';
+      case '"':
+        return '\\"';
+      case '\n':
+        return '\\n';
+      case '\t':
+        return '\\t';
+      case '\r':
+        return '\\r';
+      default:
+        return `\\u{${c.codePointAt(0)!.toString(16)}}`;
+    }
+  })}"`;
+
+/** `{ a 1, b 2 }`, or `{ }` when empty. */
+const inline = (entries: readonly (readonly [string, string | undefined])[]): string => {
+  const parts = entries.filter((e): e is readonly [string, string] => e[1] !== undefined).map(([k, v]) => `${k} ${v}`);
+  return parts.length === 0 ? '{ }' : `{ ${parts.join(', ')} }`;
+};
+
+const block = (head: string, lines: readonly string[], indent: string): string[] =>
+  lines.length === 0 ? [`${indent}${head} { }`] : [`${indent}${head} {`, ...lines.map((l) => `  ${l}`), `${indent}}`];
+
+const data = (d: Data): string => {
+  switch (d._tag) {
+    case 'spirals':
+      return `data spirals ${inline([['points', num(d.points)], ['turns', num(d.turns)], ['radius', num(d.radius)], ['split', num(d.split)]])}`;
+    case 'mnist':
+    case 'fashion_mnist': {
+      const s = [
+        ['train_limit', d.trainLimit === undefined ? undefined : num(d.trainLimit)],
+        ['test_limit', d.testLimit === undefined ? undefined : num(d.testLimit)],
+      ] as const;
+      return d.trainLimit === undefined && d.testLimit === undefined ? `data ${d._tag}` : `data ${d._tag} ${inline(s)}`;
+    }
+    case 'csv':
+      return `data csv ${str(d.path)} ${inline([
+        ['label', d.label === undefined ? undefined : typeof d.label === 'number' ? num(d.label) : str(d.label)],
+        ['header', String(d.header)],
+        ['split', num(d.split)],
+      ])}`;
+    case 'idx':
+      return `data idx ${str(d.images)} ${str(d.labels)} ${inline([['split', num(d.split)]])}`;
+  }
+};
+
+const layer = (l: Layer): string[] => {
+  switch (l._tag) {
+    case 'dense':
+      return [`dense ${num(l.units)} ${l.activation}${l.bias ? '' : ' nobias'}`];
+    case 'conv':
+      return [`conv ${num(l.filters)} kernel ${num(l.kernel)} stride ${num(l.stride)} padding ${l.padding} ${l.activation}`];
+    case 'pool':
+      return [`pool ${l.kind} ${num(l.size)} stride ${num(l.stride)}`];
+    case 'flatten':
+      return ['flatten'];
+    case 'batchnorm':
+      return ['batchnorm'];
+    case 'dropout':
+      return [`dropout ${num(l.rate)}`];
+    case 'residual':
+      return block('residual', l.body.flatMap(layer), '');
+  }
+};
+
+const network = (n: Network): string[] =>
+  block('network', [`input ${n.input.map(num).join(' ')}`, ...n.layers.flatMap(layer), `output ${num(n.output.units)} ${n.output.activation}`], '');
+
+const gram = (g: Gram): string => {
+  switch (g._tag) {
+    case 'identity':
+    case 'width':
+      return g._tag;
+    case 'scaled':
+      return `scaled ${num(g.c)}`;
+    case 'data':
+      return `data ${inline([['structure', g.structure], ['damping', num(g.damping)], ['estimate', g.estimate], ['decay', num(g.decay)]])}`;
+  }
+};
+
+const metric = (m: Metric): string =>
+  m.domain._tag === 'identity' && m.codomain._tag === 'identity'
+    ? 'metric euclidean'
+    : `metric frobenius { domain ${gram(m.domain)}, codomain ${gram(m.codomain)} }`;
+
+const step = (s: StepSize): string => {
+  switch (s._tag) {
+    case 'constant':
+      return `step constant ${num(s.lr)}`;
+    case 'step':
+      return `step step ${num(s.lr)} ${inline([['factor', num(s.factor)], ['every', num(s.every)]])}`;
+    case 'cosine':
+      return `step cosine ${num(s.lr)} ${inline([['min_lr', num(s.minLr)]])}`;
+    case 'armijo':
+      return `step armijo ${inline([['initial', num(s.initial)], ['shrink', num(s.shrink)], ['c', num(s.c)]])}`;
+    case 'adaptive':
+      return `step adaptive ${inline([
+        ['variance', s.variance],
+        ['L0', num(s.L0)],
+        ['beta', num(s.beta)],
+        ['Lmin', num(s.Lmin)],
+        ['rho_min', num(s.rhoMin)],
+        ['growth_cap', num(s.growthCap)],
+        ['chunks', num(s.chunks)],
+      ])}`;
+  }
+};
+
+const optimizer = (o: Optimizer): string[] => {
+  const common = [step(o.step), metric(o.metric)];
+  switch (o._tag) {
+    case 'sgd':
+      return block('optimizer sgd', common, '');
+    case 'momentum':
+      return block(`optimizer momentum ${num(o.beta)}`, common, '');
+    case 'adam':
+      return block('optimizer adam', [`beta1 ${num(o.beta1)}`, `beta2 ${num(o.beta2)}`, `epsilon ${num(o.epsilon)}`, ...common], '');
+  }
+};
+
+const train = (t: Training): string =>
+  `train ${inline([['epochs', num(t.epochs)], ['batch', t.batch === 'full' ? 'full' : num(t.batch)], ['shuffle', String(t.shuffle)]])}`;
+
+const growth = (g: Growth): string[] => {
+  if (g._tag === 'none') return ['grow none'];
+  const s = g.schedule;
+  const schedule =
+    s._tag === 'at'
+      ? [`at ${s.epochs.length === 1 ? 'epoch' : 'epochs'} ${s.epochs.map(num).join(', ')}`]
+      : [`every ${num(s.every)} epochs`, `max ${num(s.max)}`];
+  const norm = g.norm._tag === 'metric' ? `norm ${metric(g.norm.metric)}` : `norm ${g.norm._tag}`;
+  const sel = g.select;
+  const select =
+    sel._tag === 'position' ? `select position ${num(sel.index)}` : sel._tag === 'threshold' ? `select threshold ${num(sel.tau)}` : `select ${sel._tag}`;
+  return block('grow sensli', [...schedule, norm, select, `lr_factor ${num(g.lrFactor)}`, `optimizer_state ${g.optimizerState}`], '');
+};
+
+const arm = (a: Arm): string[] =>
+  block(
+    `run ${str(a.name)}`,
+    [
+      ...(a.data === undefined ? [] : [data(a.data)]),
+      ...(a.network === undefined ? [] : network(a.network)),
+      ...(a.loss === undefined ? [] : [`loss ${a.loss}`]),
+      ...(a.optimizer === undefined ? [] : optimizer(a.optimizer)),
+      ...(a.train === undefined ? [] : [train(a.train)]),
+      ...(a.growth === undefined ? [] : growth(a.growth)),
+    ],
+    '',
+  );
+
+/** The canonical text of an experiment, ending with a newline. */
+export const print = (spec: Experiment): string => {
+  const report = [...spec.report.plots.map((p) => `plot ${p}`), ...spec.report.tables.map((t) => `table ${t}`)];
+  const lines = [
+    `seed ${num(spec.seed)}`,
+    `repeat ${num(spec.repeat)}`,
+    data(spec.data),
+    ...network(spec.network),
+    `loss ${spec.loss}`,
+    ...optimizer(spec.optimizer),
+    train(spec.train),
+    ...growth(spec.growth),
+    ...(spec.compare.length === 0 ? [] : block('compare', spec.compare.flatMap(arm), '')),
+    report.length === 0 ? 'report { }' : `report { ${report.join(', ')} }`,
+  ];
+  return `${block(`experiment ${str(spec.name)}`, lines, '').join('\n')}\n`;
+};

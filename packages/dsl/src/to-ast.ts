@@ -1,0 +1,380 @@
+/**
+ * CST → AST: turns chevrotain's concrete syntax tree into the typed, ranged AST of Ast.ts, resolving string
+ * escapes and number literals on the way. It runs only on a tree without syntax errors, so a missing child
+ * is a broken invariant (a bug in the grammar or here), not a user error. Its own diagnostics are about
+ * literals: an unknown string escape, or a number too large to represent.
+ */
+import type { CstElement, CstNode, IToken } from 'chevrotain';
+import type { Diagnostic, SourceRange } from '@sprout/spec';
+import type * as A from './Ast.js';
+import { LineIndex, cover, tokenRange } from './internal/positions.js';
+
+const isToken = (e: CstElement): e is IToken => 'image' in e;
+
+class Builder {
+  readonly diagnostics: Diagnostic[] = [];
+  constructor(readonly lines: LineIndex) {}
+
+  range(node: CstNode): SourceRange {
+    const l = node.location;
+    if (l !== undefined && Number.isFinite(l.startOffset) && Number.isFinite(l.endOffset)) {
+      return this.lines.range(l.startOffset, (l.endOffset as number) + 1);
+    }
+    // A node the parser recovered: cover the tokens it has.
+    const tokens = this.tokensOf(node);
+    const first = tokens[0];
+    const last = tokens[tokens.length - 1];
+    return first !== undefined && last !== undefined
+      ? cover(tokenRange(this.lines, first), tokenRange(this.lines, last))
+      : this.lines.range(0, 0);
+  }
+
+  tokensOf(node: CstNode): IToken[] {
+    const out: IToken[] = [];
+    for (const children of Object.values(node.children)) {
+      for (const c of children ?? []) {
+        if (isToken(c)) {
+          if (Number.isFinite(c.startOffset)) out.push(c);
+        } else out.push(...this.tokensOf(c));
+      }
+    }
+    return out.sort((a, b) => a.startOffset - b.startOffset);
+  }
+
+  /** The children of `node` in source order. */
+  ordered(node: CstNode): CstElement[] {
+    const all: CstElement[] = [];
+    for (const children of Object.values(node.children)) all.push(...(children ?? []));
+    const offset = (e: CstElement): number => (isToken(e) ? e.startOffset : (e.location?.startOffset ?? Infinity));
+    return all.sort((a, b) => offset(a) - offset(b));
+  }
+
+  tokens(node: CstNode, name: string): IToken[] {
+    return ((node.children[name] ?? []) as CstElement[]).filter(isToken);
+  }
+  token(node: CstNode, name: string): IToken | undefined {
+    return this.tokens(node, name)[0];
+  }
+  need(node: CstNode, name: string): IToken {
+    const t = this.token(node, name);
+    if (t === undefined) throw new Error(`to-ast: rule '${node.name}' has no '${name}' token; the grammar and to-ast disagree`);
+    return t;
+  }
+  nodes(node: CstNode, name: string): CstNode[] {
+    return ((node.children[name] ?? []) as CstElement[]).filter((e): e is CstNode => !isToken(e));
+  }
+  node(node: CstNode, name: string): CstNode | undefined {
+    return this.nodes(node, name)[0];
+  }
+  needNode(node: CstNode, name: string): CstNode {
+    const n = this.node(node, name);
+    if (n === undefined) throw new Error(`to-ast: rule '${node.name}' has no '${name}' child; the grammar and to-ast disagree`);
+    return n;
+  }
+  /** The first child token of `node` that is a keyword or a name (keywords live under their own keys). */
+  firstWord(node: CstNode): IToken {
+    const t = this.ordered(node).find((e): e is IToken => isToken(e) && e.tokenType.CATEGORIES?.some((c) => c.name === 'Name') === true);
+    if (t === undefined) throw new Error(`to-ast: rule '${node.name}' has no word; the grammar and to-ast disagree`);
+    return t;
+  }
+  /** Word tokens of `node` in source order (keywords and identifiers). */
+  words(node: CstNode): IToken[] {
+    return this.ordered(node).filter((e): e is IToken => isToken(e) && e.tokenType.CATEGORIES?.some((c) => c.name === 'Name') === true);
+  }
+
+  word(t: IToken): A.Word {
+    return { _tag: 'Word', text: t.image, range: tokenRange(this.lines, t) };
+  }
+  num(t: IToken): A.Num {
+    const value = Number(t.image);
+    const range = tokenRange(this.lines, t);
+    if (!Number.isFinite(value)) {
+      this.diagnostics.push({
+        code: 'number-out-of-range',
+        severity: 'error',
+        message: `the number ${t.image.length > 24 ? `${t.image.slice(0, 23)}…` : t.image} is too large to represent`,
+        range,
+      });
+    }
+    return { _tag: 'Num', value, text: t.image, range };
+  }
+  str(t: IToken): A.Str {
+    return { _tag: 'Str', value: this.unescape(t), range: tokenRange(this.lines, t) };
+  }
+  unescape(t: IToken): string {
+    const body = t.image.slice(1, -1);
+    return body.replace(/\\(u\{[0-9a-fA-F]{1,6}\}|.)/g, (whole, esc: string, at: number) => {
+      switch (esc) {
+        case 'n':
+          return '\n';
+        case 't':
+          return '\t';
+        case 'r':
+          return '\r';
+        case '"':
+          return '"';
+        case '\\':
+          return '\\';
+      }
+      if (esc.startsWith('u{')) {
+        const cp = parseInt(esc.slice(2, -1), 16);
+        if (cp <= 0x10ffff) return String.fromCodePoint(cp);
+      }
+      const start = t.startOffset + 1 + at;
+      this.diagnostics.push({
+        code: 'invalid-escape',
+        severity: 'error',
+        message: `unknown escape '${whole}' in a string; use \\" \\\\ \\n \\t \\r or \\u{…}`,
+        range: this.lines.range(start, start + whole.length),
+      });
+      return whole;
+    });
+  }
+  value(node: CstNode): A.Value {
+    const n = this.token(node, 'NumberLiteral');
+    if (n !== undefined) return this.num(n);
+    const s = this.token(node, 'StringLiteral');
+    if (s !== undefined) return this.str(s);
+    return this.word(this.firstWord(node));
+  }
+
+  setting(node: CstNode): A.Setting {
+    return { _tag: 'Setting', key: this.word(this.firstWord(node)), value: this.value(this.needNode(node, 'value')), range: this.range(node) };
+  }
+  settings(node: CstNode): A.Settings {
+    return { _tag: 'Settings', entries: this.nodes(node, 'setting').map((s) => this.setting(s)), range: this.range(node) };
+  }
+  optSettings(node: CstNode): A.Settings | undefined {
+    const s = this.node(node, 'settings');
+    return s === undefined ? undefined : this.settings(s);
+  }
+
+  experiment(node: CstNode): A.ExperimentNode {
+    const name = this.token(node, 'StringLiteral');
+    return {
+      _tag: 'Experiment',
+      keyword: this.word(this.need(node, 'Kw_experiment')),
+      ...(name === undefined ? {} : { name: this.str(name) }),
+      items: this.nodes(node, 'experimentItem').map((i) => this.experimentItem(i)),
+      range: this.range(node),
+    };
+  }
+
+  experimentItem(item: CstNode): A.ExperimentItem {
+    const node = this.ordered(item)[0];
+    if (node === undefined || isToken(node)) throw new Error('to-ast: empty experimentItem');
+    const range = this.range(node);
+    const keyword = this.word(this.firstWord(node));
+    switch (node.name) {
+      case 'seedStatement':
+        return { _tag: 'SeedStatement', keyword, value: this.num(this.need(node, 'NumberLiteral')), range };
+      case 'repeatStatement':
+        return { _tag: 'RepeatStatement', keyword, value: this.num(this.need(node, 'NumberLiteral')), range };
+      case 'dataSection': {
+        const settings = this.optSettings(node);
+        return {
+          _tag: 'DataSection',
+          keyword,
+          kind: this.word(this.words(node)[1]!),
+          paths: this.tokens(node, 'StringLiteral').map((s) => this.str(s)),
+          ...(settings === undefined ? {} : { settings }),
+          range,
+        };
+      }
+      case 'networkSection':
+        return { _tag: 'NetworkSection', keyword, layers: this.layers(node), range };
+      case 'lossStatement':
+        return { _tag: 'LossStatement', keyword, name: this.word(this.words(node)[1]!), range };
+      case 'optimizerSection': {
+        const beta = this.token(node, 'NumberLiteral');
+        return {
+          _tag: 'OptimizerSection',
+          keyword,
+          kind: this.word(this.words(node)[1]!),
+          ...(beta === undefined ? {} : { beta: this.num(beta) }),
+          items: this.nodes(node, 'optimizerItem').map((i) => this.optimizerItem(i)),
+          range,
+        };
+      }
+      case 'trainSection':
+        return { _tag: 'TrainSection', keyword, settings: this.settings(this.needNode(node, 'settings')), range };
+      case 'growSection': {
+        const braced = this.token(node, 'LCurly') !== undefined;
+        return {
+          _tag: 'GrowSection',
+          keyword,
+          kind: this.word(this.words(node)[1]!),
+          ...(braced ? { items: this.nodes(node, 'growItem').map((i) => this.growItem(i)) } : {}),
+          range,
+        };
+      }
+      case 'compareSection':
+        return { _tag: 'CompareSection', keyword, runs: this.nodes(node, 'runClause').map((r) => this.run(r)), range };
+      case 'reportSection':
+        return {
+          _tag: 'ReportSection',
+          keyword,
+          items: this.nodes(node, 'reportItem').map((r) => {
+            const [kind, name] = this.words(r);
+            return { _tag: 'ReportItem', kind: this.word(kind!), name: this.word(name!), range: this.range(r) };
+          }),
+          range,
+        };
+      case 'unknownStatement':
+        return { _tag: 'UnknownStatement', keyword, range };
+      default:
+        throw new Error(`to-ast: unexpected rule '${node.name}' in experimentItem`);
+    }
+  }
+
+  run(node: CstNode): A.RunClause {
+    return {
+      _tag: 'RunClause',
+      name: this.str(this.need(node, 'StringLiteral')),
+      items: this.nodes(node, 'experimentItem').map((i) => this.experimentItem(i)),
+      range: this.range(node),
+    };
+  }
+
+  layers(node: CstNode): A.LayerNode[] {
+    return this.nodes(node, 'layer').map((l) => this.layer(l));
+  }
+
+  layer(wrapper: CstNode): A.LayerNode {
+    const node = this.ordered(wrapper)[0];
+    if (node === undefined || isToken(node)) throw new Error('to-ast: empty layer');
+    const range = this.range(node);
+    const ident = this.token(node, 'Identifier');
+    const activation = ident === undefined ? {} : { activation: this.word(ident) };
+    switch (node.name) {
+      case 'inputLayer':
+        return { _tag: 'InputLayer', dims: this.tokens(node, 'NumberLiteral').map((t) => this.num(t)), range };
+      case 'denseLayer': {
+        const nobias = this.token(node, 'Kw_nobias');
+        return {
+          _tag: 'DenseLayer',
+          units: this.num(this.need(node, 'NumberLiteral')),
+          ...activation,
+          ...(nobias === undefined ? {} : { nobias: this.word(nobias) }),
+          range,
+        };
+      }
+      case 'convLayer':
+        return {
+          _tag: 'ConvLayer',
+          filters: this.num(this.need(node, 'NumberLiteral')),
+          options: this.nodes(node, 'convOption').map((o) => {
+            const [key, ...rest] = this.ordered(o) as IToken[];
+            const v = rest[0]!;
+            const value: A.Value = v.tokenType.name === 'NumberLiteral' ? this.num(v) : this.word(v);
+            return { _tag: 'ConvOption', key: this.word(key!), value, range: this.range(o) };
+          }),
+          ...activation,
+          range,
+        };
+      case 'poolLayer': {
+        const [size, stride] = this.tokens(node, 'NumberLiteral');
+        const kind = this.words(node)[1];
+        const kindWord = kind !== undefined && kind.tokenType.name !== 'Kw_stride' ? { kind: this.word(kind) } : {};
+        return { _tag: 'PoolLayer', ...kindWord, size: this.num(size!), ...(stride === undefined ? {} : { stride: this.num(stride) }), range };
+      }
+      case 'flattenLayer':
+        return { _tag: 'FlattenLayer', range };
+      case 'residualLayer':
+        return { _tag: 'ResidualLayer', body: this.layers(node), range };
+      case 'dropoutLayer':
+        return { _tag: 'DropoutLayer', rate: this.num(this.need(node, 'NumberLiteral')), range };
+      case 'batchnormLayer':
+        return { _tag: 'BatchnormLayer', range };
+      case 'outputLayer':
+        return { _tag: 'OutputLayer', units: this.num(this.need(node, 'NumberLiteral')), ...activation, range };
+      case 'unknownStatement':
+        return { _tag: 'UnknownStatement', keyword: this.word(this.firstWord(node)), range };
+      default:
+        throw new Error(`to-ast: unexpected rule '${node.name}' in layer`);
+    }
+  }
+
+  metric(node: CstNode): A.MetricClause {
+    const braced = this.token(node, 'LCurly') !== undefined;
+    return {
+      _tag: 'MetricClause',
+      kind: this.word(this.words(node)[1]!),
+      ...(braced
+        ? {
+            grams: this.nodes(node, 'gramClause').map((g): A.GramClause => {
+              const [side, kind] = this.words(g);
+              const scale = this.token(g, 'NumberLiteral');
+              const settings = this.optSettings(g);
+              return {
+                _tag: 'GramClause',
+                side: this.word(side!),
+                kind: this.word(kind!),
+                ...(scale === undefined ? {} : { scale: this.num(scale) }),
+                ...(settings === undefined ? {} : { settings }),
+                range: this.range(g),
+              };
+            }),
+          }
+        : {}),
+      range: this.range(node),
+    };
+  }
+
+  optimizerItem(wrapper: CstNode): A.OptimizerItem {
+    const node = this.ordered(wrapper)[0] as CstNode;
+    switch (node.name) {
+      case 'stepClause': {
+        const lr = this.token(node, 'NumberLiteral');
+        const settings = this.optSettings(node);
+        return {
+          _tag: 'StepClause',
+          kind: this.word(this.words(node)[1]!),
+          ...(lr === undefined ? {} : { lr: this.num(lr) }),
+          ...(settings === undefined ? {} : { settings }),
+          range: this.range(node),
+        };
+      }
+      case 'metricClause':
+        return this.metric(node);
+      default:
+        return this.setting(node);
+    }
+  }
+
+  growItem(wrapper: CstNode): A.GrowItem {
+    const node = this.ordered(wrapper)[0] as CstNode;
+    const range = this.range(node);
+    switch (node.name) {
+      case 'atClause':
+        return { _tag: 'AtClause', epochs: this.tokens(node, 'NumberLiteral').map((t) => this.num(t)), range };
+      case 'everyClause':
+        return { _tag: 'EveryClause', every: this.num(this.need(node, 'NumberLiteral')), range };
+      case 'maxClause':
+        return { _tag: 'MaxClause', max: this.num(this.need(node, 'NumberLiteral')), range };
+      case 'normClause': {
+        const m = this.node(node, 'metricClause');
+        return { _tag: 'NormClause', norm: m === undefined ? this.word(this.words(node)[1]!) : this.metric(m), range };
+      }
+      case 'selectClause': {
+        const arg = this.token(node, 'NumberLiteral');
+        return { _tag: 'SelectClause', kind: this.word(this.words(node)[1]!), ...(arg === undefined ? {} : { arg: this.num(arg) }), range };
+      }
+      default:
+        return this.setting(node);
+    }
+  }
+}
+
+export interface ToAstResult {
+  readonly ast: A.ExperimentNode;
+  /** Problems with literals (unknown escapes, numbers too large); the AST is still whole. */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Builds the AST of a `sproutFile` CST that parsed without errors. */
+export const toAst = (cst: CstNode, lines: LineIndex): ToAstResult => {
+  const b = new Builder(lines);
+  const ast = b.experiment(b.needNode(cst, 'experiment'));
+  return { ast, diagnostics: b.diagnostics };
+};

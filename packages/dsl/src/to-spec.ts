@@ -1,0 +1,786 @@
+/**
+ * AST → spec: builds the `Experiment` a file describes, filling every omitted value from the spec's
+ * `DEFAULTS`, and records a source map (spec path → source range) so later diagnostics can point at text.
+ *
+ * Its own diagnostics are about structure: unknown statements, layers and settings (with "did you mean"),
+ * values of the wrong kind, missing or repeated parts, names that decide the shape of a section (data set,
+ * optimizer, step rule, metric, Gram matrix, growth policy, norm, selection). Leaf names that do not change
+ * the shape (activation, padding, pool kind, loss, variance mode, …) go into the spec as written and
+ * `check` reports them, so they come out together with range and shape errors.
+ *
+ * It always returns a spec: a broken part is replaced by its default and its path is marked `poisoned`,
+ * so the caller can drop follow-on diagnostics of `check` that the substitute would cause.
+ */
+import {
+  ACTIVATION_NAMES,
+  DATA_NAMES,
+  DEFAULTS,
+  GRAM_NAMES,
+  GROWTH_NAMES,
+  NORM_NAMES,
+  OPTIMIZER_NAMES,
+  SELECTION_NAMES,
+  SPEC_VERSION,
+  STEP_NAMES,
+  classCount,
+  didYouMean,
+  inputShapes,
+  type Activation,
+  type Arm,
+  type Data,
+  type Diagnostic,
+  type Experiment,
+  type Gram,
+  type Growth,
+  type GrowthSchedule,
+  type Layer,
+  type Loss,
+  type Metric,
+  type Network,
+  type Optimizer,
+  type Plot,
+  type Report,
+  type Selection,
+  type SensitivityNorm,
+  type SourceRange,
+  type SpecPath,
+  type StepSize,
+  type Table,
+  type Training,
+} from '@sprout/spec';
+import type * as A from './Ast.js';
+import { pathKey, type SourceMap } from './SourceMap.js';
+import { shorten } from './internal/positions.js';
+
+/** Statements of an experiment (and of a compare arm: only the sections an arm may replace). */
+export const EXPERIMENT_STATEMENTS = ['seed', 'repeat', 'data', 'network', 'loss', 'optimizer', 'train', 'grow', 'compare', 'report'] as const;
+const ARM_STATEMENTS = ['data', 'network', 'loss', 'optimizer', 'train', 'grow'];
+/** Layer statements of a `network { … }` block. */
+export const LAYER_STATEMENTS = ['input', 'dense', 'conv', 'pool', 'flatten', 'residual', 'dropout', 'batchnorm', 'output'] as const;
+/** Names a `metric` clause accepts: `euclidean` is frobenius with identity Gram matrices. */
+export const METRIC_WORDS = ['euclidean', 'frobenius'] as const;
+
+/** How each statement is written, for the `malformed-statement` message. */
+export const USAGE: Readonly<Record<string, string>> = {
+  seed: 'seed N',
+  repeat: 'repeat N',
+  data: 'data spirals { … } (or mnist, fashion_mnist, csv "file", idx "images" "labels")',
+  network: 'network { input …  layers …  output N }',
+  loss: 'loss cross_entropy (or mse)',
+  optimizer: 'optimizer sgd { … } (or momentum β, adam)',
+  train: 'train { epochs N, batch N|full, shuffle true|false }',
+  grow: 'grow none or grow sensli { at epoch N … }',
+  compare: 'compare { run "name" { … } }',
+  report: 'report { plot curves, table final }',
+  input: 'input N or input H W C',
+  dense: 'dense N activation [nobias]',
+  conv: 'conv N kernel K [stride S] [padding same|valid] activation',
+  pool: 'pool max|avg K [stride S]',
+  flatten: 'flatten',
+  residual: 'residual { layers … }',
+  dropout: 'dropout p',
+  batchnorm: 'batchnorm',
+  output: 'output N [activation]',
+};
+
+const EUCLIDEAN: Metric = DEFAULTS.metric;
+
+type FieldKind = 'number' | 'string' | 'word' | 'bool' | 'label' | 'batch';
+interface Field {
+  readonly field: string;
+  readonly kind: FieldKind;
+}
+type Schema = Readonly<Record<string, Field>>;
+
+const f = (field: string, kind: FieldKind): Field => ({ field, kind });
+
+/** The settings each `{ … }` block accepts, by the word the user writes → spec field. */
+export const SETTINGS: Readonly<Record<string, Schema>> = {
+  spirals: { points: f('points', 'number'), turns: f('turns', 'number'), radius: f('radius', 'number'), split: f('split', 'number') },
+  mnist: { train_limit: f('trainLimit', 'number'), test_limit: f('testLimit', 'number') },
+  fashion_mnist: { train_limit: f('trainLimit', 'number'), test_limit: f('testLimit', 'number') },
+  csv: { label: f('label', 'label'), header: f('header', 'bool'), split: f('split', 'number') },
+  idx: { split: f('split', 'number') },
+  train: { epochs: f('epochs', 'number'), batch: f('batch', 'batch'), shuffle: f('shuffle', 'bool') },
+  sgd: {},
+  momentum: { beta: f('beta', 'number') },
+  adam: { beta1: f('beta1', 'number'), beta2: f('beta2', 'number'), epsilon: f('epsilon', 'number') },
+  constant: {},
+  step: { factor: f('factor', 'number'), every: f('every', 'number') },
+  cosine: { min_lr: f('minLr', 'number') },
+  armijo: { initial: f('initial', 'number'), shrink: f('shrink', 'number'), c: f('c', 'number') },
+  adaptive: {
+    variance: f('variance', 'word'),
+    L0: f('L0', 'number'),
+    beta: f('beta', 'number'),
+    Lmin: f('Lmin', 'number'),
+    rho_min: f('rhoMin', 'number'),
+    growth_cap: f('growthCap', 'number'),
+    chunks: f('chunks', 'number'),
+  },
+  data: { structure: f('structure', 'word'), damping: f('damping', 'number'), estimate: f('estimate', 'word'), decay: f('decay', 'number') },
+  sensli: { lr_factor: f('lrFactor', 'number'), optimizer_state: f('optimizerState', 'word') },
+};
+
+const kindText: Record<FieldKind, string> = {
+  number: 'a number',
+  string: 'a string',
+  word: 'a name',
+  bool: 'true or false',
+  label: 'a column name (string) or index (number)',
+  batch: "a number or 'full'",
+};
+
+const describeValue = (v: A.Value): string =>
+  v._tag === 'Num' ? `the number ${shorten(v.text)}` : v._tag === 'Str' ? 'a string' : `'${shorten(v.text)}'`;
+
+interface Parts {
+  seed?: number;
+  repeat?: number;
+  data?: Data;
+  network?: Network;
+  loss?: Loss;
+  optimizer?: Optimizer;
+  train?: Training;
+  growth?: Growth;
+  compare?: Arm[];
+  report?: Report;
+}
+
+class Ctx {
+  readonly diagnostics: Diagnostic[] = [];
+  readonly map = new Map<string, SourceRange>();
+  readonly poisoned: SpecPath[] = [];
+
+  at(path: SpecPath, range: SourceRange): void {
+    this.map.set(pathKey(path), range);
+  }
+  error(code: string, message: string, range: SourceRange, details: { expected?: string; actual?: string; note?: string } = {}): void {
+    this.diagnostics.push({ code, severity: 'error', message, range, ...details });
+  }
+  poison(path: SpecPath): void {
+    this.poisoned.push(path);
+  }
+  /** "unknown data set 'spirls'; did you mean 'spirals'?" */
+  unknown(code: string, label: string, word: A.Word, names: readonly string[], note?: string): void {
+    const suggestion = didYouMean(word.text, names);
+    this.error(code, `unknown ${label} '${shorten(word.text)}'${suggestion === undefined ? '' : `; did you mean '${suggestion}'?`}`, word.range, {
+      expected: `one of ${names.map((n) => `'${n}'`).join(', ')}`,
+      actual: `'${shorten(word.text)}'`,
+      ...(note === undefined ? {} : { note }),
+    });
+  }
+  duplicate(what: string, range: SourceRange, first: SourceRange): void {
+    this.error('duplicate', `${what} is given twice; the first is at line ${first.start.line}`, range);
+  }
+  /** A known statement written with the wrong arguments (`seed` without a number, `dense relu`). */
+  malformed(head: string, range: SourceRange): void {
+    this.error('malformed-statement', `'${head}' is not written like this; write ${USAGE[head] ?? head}`, range);
+  }
+  noArgument(what: string, range: SourceRange): void {
+    this.error('unexpected-argument', what, range);
+  }
+
+  /** Reads a `{ key value … }` block against its schema; returns spec fields, recording their ranges. */
+  settings(s: A.Settings | readonly A.Setting[] | undefined, schema: Schema, path: SpecPath, where: string): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const seen = new Map<string, SourceRange>();
+    const entries: readonly A.Setting[] = s === undefined ? [] : Array.isArray(s) ? s : (s as A.Settings).entries;
+    const keys = Object.keys(schema);
+    for (const e of entries) {
+      const field = schema[e.key.text];
+      if (field === undefined) {
+        const note = keys.length === 0 ? `${where} takes no settings` : `${where} takes ${keys.map((k) => `'${k}'`).join(', ')}`;
+        this.unknown('unknown-setting', `setting`, e.key, keys, note);
+        continue;
+      }
+      const first = seen.get(e.key.text);
+      if (first !== undefined) {
+        this.duplicate(`'${e.key.text}'`, e.key.range, first);
+        continue;
+      }
+      seen.set(e.key.text, e.key.range);
+      const v = this.fieldValue(e, field);
+      if (v !== undefined) {
+        out[field.field] = v;
+        this.at([...path, field.field], e.value.range);
+      }
+    }
+    return out;
+  }
+
+  fieldValue(e: A.Setting, field: Field): unknown {
+    const v = e.value;
+    const wrong = (): undefined => {
+      this.error('wrong-value', `'${e.key.text}' takes ${kindText[field.kind]}, not ${describeValue(v)}`, v.range);
+      return undefined;
+    };
+    switch (field.kind) {
+      case 'number':
+        return v._tag === 'Num' ? v.value : wrong();
+      case 'string':
+        return v._tag === 'Str' ? v.value : wrong();
+      case 'word':
+        return v._tag === 'Word' ? v.text : wrong();
+      case 'bool':
+        return v._tag === 'Word' && (v.text === 'true' || v.text === 'false') ? v.text === 'true' : wrong();
+      case 'label':
+        return v._tag === 'Str' || v._tag === 'Num' ? v.value : wrong();
+      case 'batch':
+        return v._tag === 'Num' ? v.value : v._tag === 'Word' && v.text === 'full' ? 'full' : wrong();
+    }
+  }
+
+  /** An experiment's (or an arm's) statements → the spec parts they give. */
+  parts(items: readonly A.ExperimentItem[], path: SpecPath, inArm: boolean, baseData: Data | undefined): Parts {
+    const parts: Parts = {};
+    const seen = new Map<string, SourceRange>();
+    const allowed: readonly string[] = inArm ? ARM_STATEMENTS : EXPERIMENT_STATEMENTS;
+    const at = (k: string): SpecPath => [...path, k];
+    let networkNode: A.NetworkSection | undefined;
+    for (const item of items) {
+      const head = item.keyword.text;
+      if (item._tag === 'UnknownStatement') {
+        if (allowed.includes(head)) {
+          this.malformed(head, item.range);
+          continue;
+        }
+        this.unknown('unknown-statement', 'statement', item.keyword, allowed, inArm ? 'a compare arm may replace data, network, loss, optimizer, train and grow' : undefined);
+        continue;
+      }
+      if (!allowed.includes(head)) {
+        this.error('not-allowed-here', `'${head}' cannot appear inside a compare arm; an arm may replace ${ARM_STATEMENTS.join(', ')}`, item.keyword.range);
+        continue;
+      }
+      const first = seen.get(head);
+      if (first !== undefined) {
+        this.duplicate(`'${head}'`, item.keyword.range, first);
+        continue;
+      }
+      seen.set(head, item.keyword.range);
+      const field = head === 'grow' ? 'growth' : head;
+      this.at(at(field), item.keyword.range);
+      switch (item._tag) {
+        case 'SeedStatement':
+          parts.seed = item.value.value;
+          this.at(at('seed'), item.value.range);
+          break;
+        case 'RepeatStatement':
+          parts.repeat = item.value.value;
+          this.at(at('repeat'), item.value.range);
+          break;
+        case 'DataSection': {
+          const d = this.data(item, at('data'));
+          if (d !== undefined) parts.data = d;
+          else this.poison(at('data'));
+          break;
+        }
+        case 'NetworkSection':
+          networkNode = item;
+          break;
+        case 'LossStatement':
+          parts.loss = item.name.text as Loss;
+          this.at(at('loss'), item.name.range);
+          break;
+        case 'OptimizerSection': {
+          const o = this.optimizer(item, at('optimizer'));
+          if (o !== undefined) parts.optimizer = o;
+          else this.poison(at('optimizer'));
+          break;
+        }
+        case 'TrainSection':
+          parts.train = { ...DEFAULTS.train, ...(this.settings(item.settings, SETTINGS['train']!, at('train'), "'train'") as Partial<Training>) };
+          break;
+        case 'GrowSection': {
+          const g = this.growth(item, at('growth'));
+          if (g !== undefined) parts.growth = g;
+          else this.poison(at('growth'));
+          break;
+        }
+        case 'CompareSection':
+          parts.compare = item.runs.map((run, i) => this.arm(run, [...at('compare'), i], parts.data ?? baseData ?? DEFAULTS.data));
+          break;
+        case 'ReportSection':
+          parts.report = this.report(item, at('report'));
+          break;
+      }
+    }
+    // The network last: its default input and output come from the data.
+    if (networkNode !== undefined) parts.network = this.network(networkNode, at('network'), parts.data ?? baseData ?? DEFAULTS.data);
+    return parts;
+  }
+
+  arm(run: A.RunClause, path: SpecPath, baseData: Data): Arm {
+    this.at(path, run.range);
+    this.at([...path, 'name'], run.name.range);
+    const p = this.parts(run.items, path, true, baseData);
+    return {
+      name: run.name.value,
+      ...(p.network === undefined ? {} : { network: p.network }),
+      ...(p.data === undefined ? {} : { data: p.data }),
+      ...(p.loss === undefined ? {} : { loss: p.loss }),
+      ...(p.optimizer === undefined ? {} : { optimizer: p.optimizer }),
+      ...(p.train === undefined ? {} : { train: p.train }),
+      ...(p.growth === undefined ? {} : { growth: p.growth }),
+    };
+  }
+
+  data(node: A.DataSection, path: SpecPath): Data | undefined {
+    const kind = node.kind.text;
+    if (!(DATA_NAMES as readonly string[]).includes(kind)) {
+      this.unknown('unknown-data', 'data set', node.kind, DATA_NAMES);
+      return undefined;
+    }
+    const wantPaths = kind === 'csv' ? ['path'] : kind === 'idx' ? ['images', 'labels'] : [];
+    if (node.paths.length !== wantPaths.length) {
+      const range = node.paths[wantPaths.length]?.range ?? node.kind.range;
+      const message =
+        wantPaths.length === 0
+          ? `'${kind}' takes no file path`
+          : kind === 'csv'
+            ? `'csv' takes one file path: data csv "file.csv" { … }`
+            : `'idx' takes two file paths: data idx "images.idx" "labels.idx" { … }`;
+      this.error('wrong-arguments', message, range);
+      return undefined;
+    }
+    this.at([...path, '_tag'], node.kind.range);
+    const s = this.settings(node.settings, SETTINGS[kind]!, path, `'${kind}'`);
+    node.paths.forEach((p, i) => this.at([...path, wantPaths[i]!], p.range));
+    switch (kind) {
+      case 'spirals':
+        return { _tag: 'spirals', ...DEFAULTS.spirals, ...s } as Data;
+      case 'mnist':
+      case 'fashion_mnist':
+        return { _tag: kind, ...s } as Data;
+      case 'csv':
+        return { _tag: 'csv', path: node.paths[0]!.value, ...DEFAULTS.csv, ...s } as Data;
+      default:
+        return { _tag: 'idx', images: node.paths[0]!.value, labels: node.paths[1]!.value, ...DEFAULTS.idx, ...s } as Data;
+    }
+  }
+
+  network(node: A.NetworkSection, path: SpecPath, data: Data): Network {
+    let input: number[] | undefined;
+    let output: Network['output'] | undefined;
+    const layers: Layer[] = [];
+    node.layers.forEach((l, i) => {
+      if (l._tag === 'InputLayer') {
+        if (input !== undefined) this.error('duplicate', "the network has two 'input' layers", l.range);
+        else if (i !== 0) this.error('misplaced-layer', "'input' must be the first layer of the network", l.range);
+        else {
+          input = l.dims.map((d) => d.value);
+          this.at([...path, 'input'], l.range);
+          l.dims.forEach((d, k) => this.at([...path, 'input', k], d.range));
+        }
+        return;
+      }
+      if (l._tag === 'OutputLayer') {
+        if (output !== undefined) this.error('duplicate', "the network has two 'output' layers", l.range);
+        else if (i !== node.layers.length - 1) this.error('misplaced-layer', "'output' must be the last layer of the network", l.range);
+        else {
+          output = { units: l.units.value, activation: (l.activation?.text ?? DEFAULTS.outputActivation) as Network['output']['activation'] };
+          this.at([...path, 'output'], l.range);
+          this.at([...path, 'output', 'units'], l.units.range);
+          if (l.activation !== undefined) this.at([...path, 'output', 'activation'], l.activation.range);
+        }
+        return;
+      }
+      const layer = this.layer(l, [...path, 'layers', layers.length]);
+      if (layer !== undefined) layers.push(layer);
+    });
+    if (input === undefined) {
+      const shape = inputShapes(data)?.[0];
+      if (shape === undefined) this.error('missing-input', `the network needs an 'input' layer: the shape of one ${data._tag} example is known only after loading`, node.keyword.range);
+      input = [...(shape ?? DEFAULTS.network.input)];
+    }
+    if (output === undefined) {
+      const classes = classCount(data);
+      if (classes === undefined) this.error('missing-output', `the network needs an 'output' layer: the number of ${data._tag} classes is known only after loading`, node.keyword.range);
+      output = { units: classes ?? DEFAULTS.network.output.units, activation: DEFAULTS.outputActivation };
+    }
+    return { input, layers, output };
+  }
+
+  layer(l: A.LayerNode, path: SpecPath): Layer | undefined {
+    this.at(path, l.range);
+    const at = (k: string): SpecPath => [...path, k];
+    const act = (w: A.Word | undefined): Activation => {
+      if (w === undefined) return DEFAULTS.activation;
+      this.at(at('activation'), w.range);
+      return w.text as Activation;
+    };
+    switch (l._tag) {
+      case 'DenseLayer':
+        this.at(at('units'), l.units.range);
+        if (l.nobias !== undefined) this.at(at('bias'), l.nobias.range);
+        return { _tag: 'dense', units: l.units.value, activation: act(l.activation), bias: l.nobias === undefined ? DEFAULTS.dense.bias : false };
+      case 'ConvLayer': {
+        this.at(at('filters'), l.filters.range);
+        const opts = this.settings(
+          l.options.map((o) => ({ _tag: 'Setting', key: o.key, value: o.value, range: o.range })),
+          { kernel: f('kernel', 'number'), stride: f('stride', 'number'), padding: f('padding', 'word') },
+          path,
+          "'conv'",
+        );
+        if (opts['kernel'] === undefined && !l.options.some((o) => o.key.text === 'kernel')) {
+          this.error('missing-kernel', "a conv layer needs its kernel size: conv N kernel K", l.range);
+        }
+        return {
+          _tag: 'conv',
+          filters: l.filters.value,
+          kernel: (opts['kernel'] as number | undefined) ?? 1,
+          stride: (opts['stride'] as number | undefined) ?? DEFAULTS.conv.stride,
+          padding: (opts['padding'] as 'same' | undefined) ?? DEFAULTS.conv.padding,
+          activation: act(l.activation),
+        };
+      }
+      case 'PoolLayer':
+        if (l.kind !== undefined) this.at(at('kind'), l.kind.range);
+        this.at(at('size'), l.size.range);
+        if (l.stride !== undefined) this.at(at('stride'), l.stride.range);
+        return {
+          _tag: 'pool',
+          kind: (l.kind?.text ?? DEFAULTS.pool.kind) as 'max',
+          size: l.size.value,
+          stride: l.stride?.value ?? l.size.value,
+        };
+      case 'FlattenLayer':
+        return { _tag: 'flatten' };
+      case 'BatchnormLayer':
+        return { _tag: 'batchnorm' };
+      case 'DropoutLayer':
+        this.at(at('rate'), l.rate.range);
+        return { _tag: 'dropout', rate: l.rate.value };
+      case 'ResidualLayer': {
+        const body: Layer[] = [];
+        for (const b of l.body) {
+          if (b._tag === 'InputLayer' || b._tag === 'OutputLayer') {
+            this.error('misplaced-layer', `'${b._tag === 'InputLayer' ? 'input' : 'output'}' cannot appear inside a residual block`, b.range);
+            continue;
+          }
+          const layer = this.layer(b, [...path, 'body', body.length]);
+          if (layer !== undefined) body.push(layer);
+        }
+        return { _tag: 'residual', body };
+      }
+      case 'UnknownStatement': {
+        if ((LAYER_STATEMENTS as readonly string[]).includes(l.keyword.text)) {
+          this.malformed(l.keyword.text, l.range);
+          return undefined;
+        }
+        const activation = (ACTIVATION_NAMES as readonly string[]).includes(l.keyword.text);
+        this.unknown('unknown-layer', 'layer', l.keyword, LAYER_STATEMENTS, activation ? `'${l.keyword.text}' is an activation: write it after the layer, as in dense 5 ${l.keyword.text}` : undefined);
+        return undefined;
+      }
+      default:
+        throw new Error(`to-spec: layer '${l._tag}' reached layer(); network() handles it`);
+    }
+  }
+
+  optimizer(node: A.OptimizerSection, path: SpecPath): Optimizer | undefined {
+    const kind = node.kind.text;
+    if (!(OPTIMIZER_NAMES as readonly string[]).includes(kind)) {
+      this.unknown('unknown-optimizer', 'optimizer', node.kind, OPTIMIZER_NAMES);
+      return undefined;
+    }
+    this.at([...path, '_tag'], node.kind.range);
+    if (node.beta !== undefined && kind !== 'momentum') {
+      this.noArgument(`'${kind}' takes no number; only 'momentum β' does`, node.beta.range);
+    }
+    let step: StepSize | undefined;
+    let metric: Metric | undefined;
+    let stepRange: SourceRange | undefined;
+    let metricRange: SourceRange | undefined;
+    const settings: A.Setting[] = [];
+    for (const item of node.items) {
+      if (item._tag === 'StepClause') {
+        if (stepRange !== undefined) this.duplicate("'step'", item.range, stepRange);
+        else {
+          stepRange = item.range;
+          this.at([...path, 'step'], item.range);
+          step = this.step(item, [...path, 'step']);
+          if (step === undefined) this.poison([...path, 'step']);
+        }
+      } else if (item._tag === 'MetricClause') {
+        if (metricRange !== undefined) this.duplicate("'metric'", item.range, metricRange);
+        else {
+          metricRange = item.range;
+          metric = this.metric(item, [...path, 'metric']);
+          if (metric === undefined) this.poison([...path, 'metric']);
+        }
+      } else settings.push(item);
+    }
+    const s = this.settings(settings, SETTINGS[kind]!, path, `'${kind}'`);
+    const common = { step: step ?? DEFAULTS.step, metric: metric ?? DEFAULTS.metric };
+    switch (kind) {
+      case 'sgd':
+        return { _tag: 'sgd', ...common };
+      case 'momentum': {
+        if (node.beta !== undefined) {
+          if (s['beta'] !== undefined) this.error('duplicate', "β is given twice: after 'momentum' and as 'beta'", node.beta.range);
+          this.at([...path, 'beta'], node.beta.range);
+        }
+        const beta = node.beta?.value ?? (s['beta'] as number | undefined) ?? DEFAULTS.momentum.beta;
+        return { _tag: 'momentum', beta, ...common };
+      }
+      default:
+        return { _tag: 'adam', ...DEFAULTS.adam, ...(s as object), ...common } as Optimizer;
+    }
+  }
+
+  step(node: A.StepClause, path: SpecPath): StepSize | undefined {
+    const kind = node.kind.text;
+    if (!(STEP_NAMES as readonly string[]).includes(kind)) {
+      this.unknown('unknown-step', 'step size', node.kind, STEP_NAMES);
+      return undefined;
+    }
+    this.at([...path, '_tag'], node.kind.range);
+    const takesLr = kind === 'constant' || kind === 'step' || kind === 'cosine';
+    if (node.lr !== undefined) {
+      if (takesLr) this.at([...path, 'lr'], node.lr.range);
+      else this.noArgument(`'${kind}' takes no learning rate; ${kind === 'armijo' ? "set 'initial' in its { … }" : 'it computes the step size itself'}`, node.lr.range);
+    }
+    const s = this.settings(node.settings, SETTINGS[kind]!, path, `step '${kind}'`);
+    const lr = node.lr?.value ?? DEFAULTS.lr;
+    switch (kind) {
+      case 'constant':
+        return { _tag: 'constant', lr };
+      case 'step':
+        return { _tag: 'step', lr, ...DEFAULTS.stepDecay, ...s } as StepSize;
+      case 'cosine':
+        return { _tag: 'cosine', lr, ...DEFAULTS.cosine, ...s } as StepSize;
+      case 'armijo':
+        return { _tag: 'armijo', ...DEFAULTS.armijo, ...s } as StepSize;
+      default:
+        return { _tag: 'adaptive', ...DEFAULTS.adaptive, ...s } as StepSize;
+    }
+  }
+
+  metric(node: A.MetricClause, path: SpecPath): Metric | undefined {
+    const kind = node.kind.text;
+    this.at(path, node.range);
+    if (kind === 'euclidean') {
+      if (node.grams !== undefined) this.noArgument("'euclidean' takes no { … }: it is frobenius with identity on both sides", node.range);
+      return EUCLIDEAN;
+    }
+    if (kind !== 'frobenius') {
+      this.unknown('unknown-metric', 'metric', node.kind, METRIC_WORDS);
+      return undefined;
+    }
+    const sides: Partial<Record<'domain' | 'codomain', Gram>> = {};
+    const seen = new Map<string, SourceRange>();
+    for (const g of node.grams ?? []) {
+      const side = g.side.text as 'domain' | 'codomain';
+      const first = seen.get(side);
+      if (first !== undefined) {
+        this.duplicate(`'${side}'`, g.side.range, first);
+        continue;
+      }
+      seen.set(side, g.range);
+      this.at([...path, side], g.range);
+      const gram = this.gram(g, [...path, side]);
+      if (gram !== undefined) sides[side] = gram;
+      else this.poison([...path, side]);
+    }
+    return { _tag: 'frobenius', domain: sides.domain ?? EUCLIDEAN.domain, codomain: sides.codomain ?? EUCLIDEAN.codomain };
+  }
+
+  gram(node: A.GramClause, path: SpecPath): Gram | undefined {
+    const kind = node.kind.text;
+    if (!(GRAM_NAMES as readonly string[]).includes(kind)) {
+      this.unknown('unknown-gram', 'Gram matrix', node.kind, GRAM_NAMES);
+      return undefined;
+    }
+    if (node.scale !== undefined && kind !== 'scaled') this.noArgument(`'${kind}' takes no number; only 'scaled c' does`, node.scale.range);
+    if (node.settings !== undefined && kind !== 'data') this.noArgument(`'${kind}' takes no { … }; only 'data' does`, node.settings.range);
+    switch (kind) {
+      case 'identity':
+        return { _tag: 'identity' };
+      case 'width':
+        return { _tag: 'width' };
+      case 'scaled':
+        if (node.scale === undefined) {
+          this.error('missing-argument', "'scaled' needs its factor: scaled c", node.kind.range);
+          return undefined;
+        }
+        this.at([...path, 'c'], node.scale.range);
+        return { _tag: 'scaled', c: node.scale.value };
+      default:
+        return { _tag: 'data', ...DEFAULTS.dataGram, ...this.settings(node.settings, SETTINGS['data']!, path, "Gram matrix 'data'") } as Gram;
+    }
+  }
+
+  growth(node: A.GrowSection, path: SpecPath): Growth | undefined {
+    const kind = node.kind.text;
+    if (!(GROWTH_NAMES as readonly string[]).includes(kind)) {
+      this.unknown('unknown-growth', 'growth policy', node.kind, GROWTH_NAMES);
+      return undefined;
+    }
+    this.at([...path, '_tag'], node.kind.range);
+    if (kind === 'none') {
+      if (node.items !== undefined) this.noArgument("'none' takes no { … }", node.range);
+      return { _tag: 'none' };
+    }
+    let at: A.AtClause | undefined;
+    let every: A.EveryClause | undefined;
+    let max: A.MaxClause | undefined;
+    let norm: SensitivityNorm | undefined;
+    let select: Selection | undefined;
+    const firsts = new Map<string, SourceRange>();
+    const settings: A.Setting[] = [];
+    let broken = false;
+    for (const item of node.items ?? []) {
+      if (item._tag === 'Setting') {
+        settings.push(item);
+        continue;
+      }
+      const first = firsts.get(item._tag);
+      const name = { AtClause: 'at', EveryClause: 'every', MaxClause: 'max', NormClause: 'norm', SelectClause: 'select' }[item._tag];
+      if (first !== undefined) {
+        this.duplicate(`'${name}'`, item.range, first);
+        continue;
+      }
+      firsts.set(item._tag, item.range);
+      switch (item._tag) {
+        case 'AtClause':
+          at = item;
+          this.at([...path, 'schedule'], item.range);
+          item.epochs.forEach((e, i) => this.at([...path, 'schedule', 'epochs', i], e.range));
+          break;
+        case 'EveryClause':
+          every = item;
+          this.at([...path, 'schedule'], item.range);
+          this.at([...path, 'schedule', 'every'], item.every.range);
+          break;
+        case 'MaxClause':
+          max = item;
+          this.at([...path, 'schedule', 'max'], item.max.range);
+          break;
+        case 'NormClause': {
+          this.at([...path, 'norm'], item.range);
+          const n = this.norm(item, [...path, 'norm']);
+          if (n === undefined) broken = true;
+          else norm = n;
+          break;
+        }
+        case 'SelectClause': {
+          this.at([...path, 'select'], item.range);
+          const s = this.select(item, [...path, 'select']);
+          if (s === undefined) broken = true;
+          else select = s;
+          break;
+        }
+      }
+    }
+    const s = this.settings(settings, SETTINGS['sensli']!, path, "'sensli'");
+    let schedule: GrowthSchedule | undefined;
+    if (at !== undefined && every !== undefined) {
+      this.error('conflicting-schedule', "a growth schedule is either 'at epoch …' or 'every K epochs', not both", every.range);
+    } else if (at !== undefined) {
+      if (max !== undefined) this.noArgument("'max' belongs to an 'every K epochs' schedule; 'at' lists its epochs", max.range);
+      schedule = { _tag: 'at', epochs: at.epochs.map((e) => e.value) };
+    } else if (every !== undefined) {
+      schedule = { _tag: 'every', every: every.every.value, max: max?.max.value ?? DEFAULTS.every.max };
+    } else {
+      this.error('missing-schedule', "'sensli' needs a schedule: 'at epoch N' or 'every K epochs'", node.kind.range);
+    }
+    if (schedule === undefined || broken) return undefined;
+    return {
+      _tag: 'sensli',
+      schedule,
+      norm: norm ?? DEFAULTS.sensli.norm,
+      select: select ?? DEFAULTS.sensli.select,
+      lrFactor: (s['lrFactor'] as number | undefined) ?? DEFAULTS.sensli.lrFactor,
+      optimizerState: (s['optimizerState'] as 'reset' | undefined) ?? DEFAULTS.sensli.optimizerState,
+    };
+  }
+
+  norm(node: A.NormClause, path: SpecPath): SensitivityNorm | undefined {
+    if (node.norm._tag === 'MetricClause') {
+      const metric = this.metric(node.norm, [...path, 'metric']);
+      return metric === undefined ? undefined : { _tag: 'metric', metric };
+    }
+    const word = node.norm;
+    const names = NORM_NAMES.filter((n) => n !== 'metric');
+    if (!(names as readonly string[]).includes(word.text)) {
+      this.unknown('unknown-norm', 'sensitivity norm', word, [...names, 'metric'], "a metric norm is written 'norm metric frobenius { … }'");
+      return undefined;
+    }
+    this.at([...path, '_tag'], word.range);
+    return { _tag: word.text } as SensitivityNorm;
+  }
+
+  select(node: A.SelectClause, path: SpecPath): Selection | undefined {
+    const kind = node.kind.text;
+    if (!(SELECTION_NAMES as readonly string[]).includes(kind)) {
+      this.unknown('unknown-selection', 'selection', node.kind, SELECTION_NAMES);
+      return undefined;
+    }
+    this.at([...path, '_tag'], node.kind.range);
+    switch (kind) {
+      case 'max':
+      case 'min':
+        if (node.arg !== undefined) this.noArgument(`'select ${kind}' takes no number`, node.arg.range);
+        return { _tag: kind };
+      case 'position':
+        if (node.arg === undefined) {
+          this.error('missing-argument', "'select position' needs the position: select position K", node.kind.range);
+          return undefined;
+        }
+        this.at([...path, 'index'], node.arg.range);
+        return { _tag: 'position', index: node.arg.value };
+      default:
+        if (node.arg !== undefined) this.at([...path, 'tau'], node.arg.range);
+        return { _tag: 'threshold', tau: node.arg?.value ?? DEFAULTS.threshold.tau };
+    }
+  }
+
+  report(node: A.ReportSection, path: SpecPath): Report {
+    const plots: Plot[] = [];
+    const tables: Table[] = [];
+    for (const item of node.items) {
+      if (item.kind.text === 'plot') {
+        this.at([...path, 'plots', plots.length], item.name.range);
+        plots.push(item.name.text as Plot);
+      } else {
+        this.at([...path, 'tables', tables.length], item.name.range);
+        tables.push(item.name.text as Table);
+      }
+    }
+    return { plots, tables };
+  }
+}
+
+export interface ToSpecResult {
+  readonly spec: Experiment;
+  readonly sourceMap: SourceMap;
+  /** Structural errors; when there are any, `spec` has defaults in place of the broken parts. */
+  readonly diagnostics: readonly Diagnostic[];
+  /** Spec paths whose values are substitutes for broken text (see the module comment). */
+  readonly poisoned: readonly SpecPath[];
+}
+
+/** Builds the experiment of an AST. `defaultName` names an experiment written without a name. */
+export const toSpec = (ast: A.ExperimentNode, defaultName = 'experiment'): ToSpecResult => {
+  const ctx = new Ctx();
+  ctx.at([], ast.name === undefined ? ast.keyword.range : { start: ast.keyword.range.start, end: ast.name.range.end });
+  if (ast.name !== undefined) ctx.at(['name'], ast.name.range);
+  const p = ctx.parts(ast.items, [], false, undefined);
+  const data = p.data ?? DEFAULTS.data;
+  const spec: Experiment = {
+    _tag: 'experiment',
+    version: SPEC_VERSION,
+    name: ast.name?.value ?? defaultName,
+    seed: p.seed ?? DEFAULTS.seed,
+    repeat: p.repeat ?? DEFAULTS.repeat,
+    data,
+    network: p.network ?? DEFAULTS.network,
+    loss: p.loss ?? DEFAULTS.loss,
+    optimizer: p.optimizer ?? DEFAULTS.optimizer,
+    train: p.train ?? DEFAULTS.train,
+    growth: p.growth ?? DEFAULTS.growth,
+    compare: p.compare ?? DEFAULTS.compare,
+    report: p.report ?? DEFAULTS.report,
+  };
+  return { spec, sourceMap: ctx.map, diagnostics: ctx.diagnostics, poisoned: ctx.poisoned };
+};

@@ -1,0 +1,136 @@
+/**
+ * The tokens of the Sprout language. Words are either keywords (the structural words the parser steers by:
+ * section and statement heads such as `network`, `dense`, `step`) or identifiers (names such as `relu`,
+ * `spirals`, `full`). Both belong to the `Name` category, so wherever the grammar wants "some name" it
+ * accepts either, and names are checked later against the spec's vocabularies (with "did you mean").
+ * Comments go to a separate group (the formatter keeps them); unterminated strings and comments are
+ * recognised as tokens of the `invalid` group so that they become one precise diagnostic each.
+ */
+import { createToken, Lexer, type TokenType } from 'chevrotain';
+
+export const Name = createToken({ name: 'Name', pattern: Lexer.NA, label: 'a name' });
+/** Anything but a brace: used by the lenient `rawBlock` rule that swallows the body of an unknown statement. */
+export const Atom = createToken({ name: 'Atom', pattern: Lexer.NA, label: 'a word, number or string' });
+
+export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\f\v\u00a0\ufeff]+/, group: Lexer.SKIPPED });
+export const LineComment = createToken({ name: 'LineComment', pattern: /\/\/[^\n\r]*/, group: 'comments' });
+export const BlockComment = createToken({
+  name: 'BlockComment',
+  pattern: /\/\*[\s\S]*?\*\//,
+  group: 'comments',
+  line_breaks: true,
+});
+/** `/*` with no closing `*\/` before the end of the file. */
+export const UnterminatedComment = createToken({
+  name: 'UnterminatedComment',
+  pattern: /\/\*[\s\S]*/,
+  group: 'invalid',
+  line_breaks: true,
+});
+/** A string on one line with the escapes `\" \\ \n \t \r \u{…}`; checked when it becomes a value. */
+export const StringLiteral = createToken({
+  name: 'StringLiteral',
+  pattern: /"(?:[^"\\\r\n]|\\[^\r\n])*"/,
+  label: 'a string',
+  categories: [Atom],
+});
+/** `"` with no closing quote on the same line. */
+export const UnterminatedString = createToken({
+  name: 'UnterminatedString',
+  pattern: /"(?:[^"\\\r\n]|\\[^\r\n])*\\?/,
+  group: 'invalid',
+});
+/** Decimal numbers with an optional sign, fraction and exponent: `2`, `-1`, `0.5`, `.5`, `1e-3`. */
+export const NumberLiteral = createToken({
+  name: 'NumberLiteral',
+  pattern: /[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?/,
+  label: 'a number',
+  categories: [Atom],
+});
+export const Identifier = createToken({
+  name: 'Identifier',
+  pattern: /[A-Za-z_][A-Za-z0-9_]*/,
+  label: 'a name',
+  categories: [Name, Atom],
+});
+export const LCurly = createToken({ name: 'LCurly', pattern: '{', label: "'{'" });
+export const RCurly = createToken({ name: 'RCurly', pattern: '}', label: "'}'" });
+export const Comma = createToken({ name: 'Comma', pattern: ',', label: "','", categories: [Atom] });
+
+const keyword = (word: string): TokenType =>
+  createToken({
+    name: `Kw_${word}`,
+    pattern: new RegExp(word),
+    longer_alt: Identifier,
+    label: `'${word}'`,
+    categories: [Name, Atom],
+  });
+
+export const Experiment = keyword('experiment');
+export const Seed = keyword('seed');
+export const Repeat = keyword('repeat');
+export const Data = keyword('data');
+export const Network = keyword('network');
+export const Input = keyword('input');
+export const Dense = keyword('dense');
+export const Conv = keyword('conv');
+export const Kernel = keyword('kernel');
+export const Stride = keyword('stride');
+export const Padding = keyword('padding');
+export const Pool = keyword('pool');
+export const Flatten = keyword('flatten');
+export const Residual = keyword('residual');
+export const Dropout = keyword('dropout');
+export const Batchnorm = keyword('batchnorm');
+export const Output = keyword('output');
+export const Nobias = keyword('nobias');
+export const Loss = keyword('loss');
+export const Optimizer = keyword('optimizer');
+export const Step = keyword('step');
+export const Metric = keyword('metric');
+export const Domain = keyword('domain');
+export const Codomain = keyword('codomain');
+export const Train = keyword('train');
+export const Grow = keyword('grow');
+export const At = keyword('at');
+export const Epochs = keyword('epochs');
+export const Epoch = keyword('epoch');
+export const Every = keyword('every');
+export const Max = keyword('max');
+export const Norm = keyword('norm');
+export const Select = keyword('select');
+export const Compare = keyword('compare');
+export const Run = keyword('run');
+export const Report = keyword('report');
+export const Plot = keyword('plot');
+export const Table = keyword('table');
+
+/** Every keyword, longest first so that no keyword shadows a longer one it prefixes (`epoch`/`epochs`). */
+export const KEYWORDS: readonly TokenType[] = [
+  Experiment, Seed, Repeat, Data, Network, Input, Dense, Conv, Kernel, Stride, Padding, Pool, Flatten,
+  Residual, Dropout, Batchnorm, Output, Nobias, Loss, Optimizer, Step, Metric, Domain, Codomain, Train, Grow,
+  At, Epochs, Epoch, Every, Max, Norm, Select, Compare, Run, Report, Plot, Table,
+].sort((a, b) => keywordText(b).length - keywordText(a).length);
+
+/** The word a keyword token type stands for (`Kw_dense` → `dense`). */
+export function keywordText(t: TokenType): string {
+  return t.name.startsWith('Kw_') ? t.name.slice(3) : t.name;
+}
+
+/** Every token type in lexing order (the lexer tries them in this order). */
+export const ALL_TOKENS: readonly TokenType[] = [
+  WhiteSpace,
+  LineComment,
+  BlockComment,
+  UnterminatedComment,
+  StringLiteral,
+  UnterminatedString,
+  NumberLiteral,
+  LCurly,
+  RCurly,
+  Comma,
+  ...KEYWORDS,
+  Identifier,
+  Name,
+  Atom,
+];
