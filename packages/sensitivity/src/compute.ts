@@ -1,0 +1,189 @@
+/**
+ * The sensitivity pass of SensLI (ALGORITHMS.md §3, arXiv 2311.15995): insert every candidate's virtual
+ * layer at once (all are exact identities, so the network function is unchanged), run one pass over the
+ * training data in batches with no optimizer step, accumulate each virtual weight's gradient on the tfjs
+ * side, and read back once at the end. The sensitivity of position p is
+ *     s_p = ‖(1/B) Σ_b ∂J_b/∂W_{v,p}‖²,
+ * the squared norm of the epoch-averaged gradient (B batches, J_b the batch-mean loss; not the mean of
+ * per-batch norms) of the virtual weight (dense, conv: W; ResNet block: W₂ only; biases ignored) [code].
+ * Optionally the same pass scores the existing layers' kernels with the same norm (for the `threshold`
+ * rule): conv kernels for a CNN (as the reference), every dense kernel (output included) otherwise [design].
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as E from 'fp-ts/lib/Either.js';
+import type { Loss, SensitivityNorm } from '@sprout/spec';
+import { forward, inferShapes, layerKey, type Net } from '@sprout/model';
+import { candidatePositions, disposeAdded, insertVirtualLayers, type Architecture, type Position } from '@sprout/growth';
+import type { SensitivityError } from './SensitivityError.js';
+import { lossFunction, type LossFn } from './loss.js';
+import { gradientScore, type WeightGradient } from './norms.js';
+
+/** Training examples: inputs with the batch axis first and their labels (int32 [N] or one-hot [N, C]). */
+export interface TrainingData {
+  readonly x: tf.Tensor;
+  readonly y: tf.Tensor;
+}
+
+export interface SensitivityOptions {
+  /** How gradients are compared. @default { _tag: 'fro' } */
+  readonly norm?: SensitivityNorm;
+  /** The loss J: a spec loss or a function of (output, labels). @default 'cross_entropy' */
+  readonly loss?: Loss | LossFn;
+  /** Examples per batch; `'full'` is one batch of all examples. @default 'full' */
+  readonly batchSize?: number | 'full';
+  /** The order in which examples are batched (a permutation of 0..N−1), e.g. the epoch's shuffle. @default 0..N−1 */
+  readonly order?: readonly number[];
+  /** Also score the existing layers' kernels with the same norm (needed by the `threshold` rule). @default false */
+  readonly existing?: boolean;
+  /** Forward pass in training mode (dropout on, batch-norm batch statistics, no state update). @default false */
+  readonly training?: boolean;
+  /** Seed of the dropout masks in training mode. @default 0 */
+  readonly seed?: number;
+  /** Scale c of the virtual ResNet block's W₁ = c I. @default 0.8 */
+  readonly residualScale?: number;
+}
+
+/** The result of a sensitivity pass. */
+export interface Sensitivities {
+  readonly architecture: Architecture;
+  readonly positions: readonly Position[];
+  readonly norm: SensitivityNorm;
+  /** s_p for p = 0..P−1. */
+  readonly scores: readonly number[];
+  /** The existing layers' kernel scores (names as in the original net); empty unless requested. */
+  readonly existing: readonly { readonly name: string; readonly score: number }[];
+  /** Mean of `existing` scores; undefined unless requested. */
+  readonly existingMean: number | undefined;
+  /** The epoch-averaged gradients of the virtual weights, by position. */
+  readonly gradients: readonly WeightGradient[];
+  readonly batches: number;
+  readonly examples: number;
+}
+
+/** The batch boundaries [start, end) of `n` examples in batches of `size`. */
+const bounds = (n: number, size: number): [number, number][] => {
+  const out: [number, number][] = [];
+  for (let s = 0; s < n; s += size) out.push([s, Math.min(n, s + size)]);
+  return out;
+};
+
+/**
+ * Sensitivities of every candidate position of `net` over one pass of `data` (see the module comment).
+ * `net` is not modified; its variables are only read. No tensor outlives the call.
+ */
+export function computeSensitivities(
+  net: Net,
+  data: TrainingData,
+  options: SensitivityOptions = {},
+): E.Either<SensitivityError, Sensitivities> {
+  const candidates = candidatePositions(net);
+  if (E.isLeft(candidates)) return candidates;
+  const { architecture, positions } = candidates.right;
+  const norm = options.norm ?? { _tag: 'fro' };
+  const n = data.x.shape[0]!;
+  if (n === 0 || data.y.shape[0] !== n) {
+    return E.left({ _tag: 'empty-data', message: `sensitivities need examples with labels; got ${n} inputs and ${data.y.shape[0]} labels` });
+  }
+  const size = options.batchSize === undefined || options.batchSize === 'full' ? n : Math.max(1, Math.floor(options.batchSize));
+  const output = net.layers[net.layers.length - 1]!;
+  const lossOpt = options.loss ?? 'cross_entropy';
+  const J: LossFn = typeof lossOpt === 'function' ? lossOpt : lossFunction(lossOpt, output._tag === 'dense' ? output.activation : 'linear');
+  const shapes = inferShapes(net.input, net.layers);
+  if (E.isLeft(shapes)) return E.left({ _tag: 'invalid-network', message: shapes.left.message });
+
+  const ext = insertVirtualLayers(net, positions, options.residualScale === undefined ? {} : { residualScale: options.residualScale });
+  try {
+    const byName = new Map(ext.net.params.map((p) => [p.name, p]));
+    // The weights whose gradients are accumulated: virtual weights first, then (optionally) existing kernels.
+    const targets: { variable: tf.Variable; grad: Omit<WeightGradient, 'values'> }[] = positions.map((pos, i) => {
+      const p = byName.get(ext.weights[i]!)!;
+      return {
+        variable: p.variable,
+        grad: { name: p.name, kind: pos.kind === 'conv' ? 'conv' : 'dense', shape: p.variable.shape, inputShape: pos.inputShape },
+      };
+    });
+    if (options.existing === true) {
+      for (const p of net.params) {
+        if (p.role !== 'kernel') continue;
+        const layer = p.path.reduce<{ layers: readonly Net['layers'][number][]; l?: Net['layers'][number] }>(
+          (acc, i) => {
+            const l = acc.layers[i]!;
+            return { layers: l._tag === 'residual' ? l.body : [], l };
+          },
+          { layers: net.layers },
+        ).l!;
+        if (architecture === 'cnn' ? layer._tag !== 'conv' : layer._tag !== 'dense') continue;
+        targets.push({
+          variable: p.variable,
+          grad: {
+            name: p.name,
+            kind: layer._tag === 'conv' ? 'conv' : 'dense',
+            shape: p.variable.shape,
+            inputShape: shapes.right.get(layerKey(p.path))!.input,
+          },
+        });
+      }
+    }
+    const vars = targets.map((t) => t.variable);
+    const acc: tf.Tensor[] = vars.map((v) => tf.keep(tf.zerosLike(v)));
+    const batches = bounds(n, size);
+    const fwd = { training: options.training ?? false, seed: options.seed ?? 0, updateState: false };
+    try {
+      for (const [s, e] of batches) {
+        tf.tidy(() => {
+          let xb = data.x;
+          let yb = data.y;
+          if (options.order !== undefined) {
+            const idx = tf.tensor1d(options.order.slice(s, e) as number[], 'int32');
+            xb = tf.gather(data.x, idx);
+            yb = tf.gather(data.y, idx);
+          } else if (s !== 0 || e !== n) {
+            xb = tf.slice(data.x, s, e - s);
+            yb = tf.slice(data.y, s, e - s);
+          }
+          const { grads } = tf.variableGrads(() => J(forward(ext.net, xb, fwd), yb), vars);
+          vars.forEach((v, i) => {
+            const next = tf.keep(tf.add(acc[i]!, grads[v.name]!));
+            acc[i]!.dispose();
+            acc[i] = next;
+          });
+        });
+      }
+      // One read-back: every averaged gradient, concatenated.
+      const flat = tf.tidy(() => tf.div(tf.concat(acc.map((a) => tf.reshape(a, [-1]))), batches.length)).dataSync() as Float32Array;
+      let offset = 0;
+      const gradients: WeightGradient[] = targets.map((t) => {
+        const len = t.variable.size;
+        const values = flat.slice(offset, offset + len);
+        offset += len;
+        return { ...t.grad, values };
+      });
+      if (!flat.every(Number.isFinite)) {
+        return E.left({ _tag: 'non-finite-sensitivity', message: 'a gradient of the sensitivity pass is NaN or infinite' });
+      }
+      const scored = gradients.map((g) => gradientScore(norm, g));
+      const bad = scored.find(E.isLeft);
+      if (bad !== undefined) return bad as E.Left<SensitivityError>;
+      const scores = scored.map((s) => (s as E.Right<number>).right);
+      const virtualScores = scores.slice(0, positions.length);
+      const existingGrads = gradients.slice(positions.length);
+      // Existing kernels are named as in the original net.
+      const existing = existingGrads.map((g, i) => ({ name: g.name, score: scores[positions.length + i]! }));
+      return E.right({
+        architecture,
+        positions,
+        norm,
+        scores: virtualScores,
+        existing,
+        existingMean: options.existing === true ? existing.reduce((a, b) => a + b.score, 0) / Math.max(1, existing.length) : undefined,
+        gradients: gradients.slice(0, positions.length),
+        batches: batches.length,
+        examples: n,
+      });
+    } finally {
+      tf.dispose(acc);
+    }
+  } finally {
+    disposeAdded(ext.net, net);
+  }
+}
