@@ -1,0 +1,66 @@
+// Small networks covering every layer type and activation, and deterministic test inputs.
+import * as tf from '@tensorflow/tfjs';
+import type { Network } from '@sprout/spec';
+
+export const mlp = (activation: 'relu' | 'tanh' | 'sigmoid' | 'gelu' | 'linear' | 'softmax' = 'relu'): Network => ({
+  input: [3],
+  layers: [
+    { _tag: 'dense', units: 5, activation, bias: true },
+    { _tag: 'dense', units: 4, activation, bias: false },
+  ],
+  output: { units: 2, activation: 'linear' },
+});
+
+export const resnet: Network = {
+  input: [2],
+  layers: [
+    { _tag: 'dense', units: 3, activation: 'tanh', bias: true },
+    {
+      _tag: 'residual',
+      body: [
+        { _tag: 'dense', units: 3, activation: 'tanh', bias: true },
+        { _tag: 'dense', units: 3, activation: 'linear', bias: true },
+      ],
+    },
+    { _tag: 'batchnorm' },
+    { _tag: 'dropout', rate: 0.3 },
+  ],
+  output: { units: 2, activation: 'softmax' },
+};
+
+export const cnn: Network = {
+  input: [8, 7, 2],
+  layers: [
+    { _tag: 'conv', filters: 3, kernel: 3, stride: 1, padding: 'same', activation: 'relu' },
+    { _tag: 'batchnorm' },
+    { _tag: 'pool', kind: 'max', size: 2, stride: 2 },
+    { _tag: 'residual', body: [{ _tag: 'conv', filters: 3, kernel: 3, stride: 1, padding: 'same', activation: 'gelu' }] },
+    { _tag: 'conv', filters: 4, kernel: 2, stride: 2, padding: 'valid', activation: 'sigmoid' },
+    { _tag: 'pool', kind: 'avg', size: 1, stride: 1 },
+    { _tag: 'flatten' },
+    { _tag: 'dropout', rate: 0.5 },
+    { _tag: 'dense', units: 6, activation: 'tanh', bias: true },
+  ],
+  output: { units: 3, activation: 'linear' },
+};
+
+/** Deterministic pseudo-random values in [-1, 1) (a linear congruential sequence). */
+export function values(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+export function randomTensor(shape: readonly number[], seed: number): tf.Tensor {
+  return tf.tensor(values(shape.reduce((a, b) => a * b, 1), seed), [...shape]);
+}
+
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
+  return a.length === b.length ? d : Infinity;
+}
