@@ -1,0 +1,180 @@
+/**
+ * The adaptive step-size controller of ALGORITHMS.md §2 (arXiv 2311.16956) as pure functions on numbers:
+ * the curvature estimate, its smoothing, the variance ratio ρ and the step size. `PreconditionedOptimizer`
+ * runs it on tfjs variables; these functions hold the arithmetic so that it can be read and tested alone.
+ *
+ * One step k, with the search direction `d = −R` (R the Riesz representative of the batch gradient in the
+ * chosen inner product) and `‖d‖²` in that inner product:
+ *   1. a_k    = β a_{k−1} + (1 − β)/L_k                       (variance `none`, the reference; a_0 = a0)
+ *      a_k    = min(ρ_k / L_k, growthCap · a_{k−1})            (variance modes; the cap applies to `none` too)
+ *   2. x⁺     = x + a_k d;  one extra forward pass gives f_B(x⁺) on the same batch
+ *   3. L̂      = 2 (f_B(x⁺) − f_B(x) + a_k ‖d‖²) / (a_k² ‖d‖²),  L̂ ← max(L̂, L_min)
+ *      L_{k+1} = β L_k + (1 − β) L̂                             (skipped when ‖d‖² ≈ 0 or a loss is not finite)
+ * This is the reference code's "adaptive lr" (SensLI repository, train_and_test_.py: omega = L, discont = β,
+ * omega_min = L_min; there the new lr is computed right after the L update, which is step 1 of the next k).
+ */
+import type { StepSize } from '@sprout/spec';
+
+export type AdaptiveStep = Extract<StepSize, { readonly _tag: 'adaptive' }>;
+
+/** The reference settings of ALGORITHMS.md §2: L₀ = 10, β = 0.995, L_min = 1e-5, ρ_min = 1e-3, growth cap 2, K = 4. */
+export const ADAPTIVE_DEFAULTS: AdaptiveStep = {
+  _tag: 'adaptive',
+  variance: 'none',
+  L0: 10,
+  beta: 0.995,
+  Lmin: 1e-5,
+  rhoMin: 1e-3,
+  growthCap: 2,
+  chunks: 4,
+};
+
+export interface AdaptiveOptions {
+  /** Initial step size a₀ (the reference code starts from the optimizer's learning rate). @default 1 / L₀ */
+  readonly a0?: number;
+  /** Decay γ of the `ema` variance estimator's moving averages. @default 0.9 */
+  readonly emaDecay?: number;
+  /** `‖d‖²` at or below this counts as ≈ 0 and skips the L update. @default 1e-30 */
+  readonly minDirectionNorm2?: number;
+  /**
+   * Skip the L update when the predicted decrease `a‖d‖²` is at most `lossResolution · |f_B(x)|`: the loss
+   * difference in L̂ is then float32 rounding noise. @default 1e-7
+   */
+  readonly lossResolution?: number;
+  /**
+   * When `f_B(x⁺) > f_B(x)`: `keep` the step (the reference) or `reject` it (restore x; L is still updated
+   * from L̂, so the next step is shorter). @default 'keep'
+   */
+  readonly onIncrease?: 'keep' | 'reject';
+}
+
+export type ResolvedAdaptiveOptions = Required<AdaptiveOptions>;
+
+export const resolveAdaptiveOptions = (spec: AdaptiveStep, o: AdaptiveOptions = {}): ResolvedAdaptiveOptions => ({
+  a0: o.a0 ?? 1 / spec.L0,
+  emaDecay: o.emaDecay ?? 0.9,
+  minDirectionNorm2: o.minDirectionNorm2 ?? 1e-30,
+  lossResolution: o.lossResolution ?? 1e-7,
+  onIncrease: o.onIncrease ?? 'keep',
+});
+
+/** Reasons the spec or the options cannot run; empty when they can. */
+export const validateAdaptive = (spec: AdaptiveStep, o: ResolvedAdaptiveOptions): string[] => {
+  const errors: string[] = [];
+  const pos = (name: string, v: number) => {
+    if (!(v > 0 && Number.isFinite(v))) errors.push(`${name} must be a positive number, got ${v}`);
+  };
+  pos('L0', spec.L0);
+  pos('Lmin', spec.Lmin);
+  pos('a0', o.a0);
+  if (!(spec.beta >= 0 && spec.beta < 1)) errors.push(`beta must lie in [0, 1), got ${spec.beta}`);
+  if (!(spec.rhoMin > 0 && spec.rhoMin <= 1)) errors.push(`rhoMin must lie in (0, 1], got ${spec.rhoMin}`);
+  if (!(spec.growthCap >= 1)) errors.push(`growthCap must be ≥ 1 (Infinity disables it), got ${spec.growthCap}`);
+  if (spec.variance === 'split' && !(Number.isInteger(spec.chunks) && spec.chunks >= 2)) {
+    errors.push(`split variance needs an integer chunks ≥ 2, got ${spec.chunks}`);
+  }
+  if (!(o.emaDecay >= 0 && o.emaDecay < 1)) errors.push(`emaDecay must lie in [0, 1), got ${o.emaDecay}`);
+  return errors;
+};
+
+/** The controller's state between steps. */
+export interface AdaptiveState {
+  /** Steps taken so far. */
+  readonly k: number;
+  /** The smoothed Lipschitz estimate L_k. */
+  readonly L: number;
+  /** The last step size a_{k−1} (a₀ before the first step). */
+  readonly a: number;
+  /** `ema` mode: EMA of ⟨d_k, d_{k−1}⟩ and of ‖d_k‖². */
+  readonly emaInner: number;
+  readonly emaNorm2: number;
+}
+
+export const initialAdaptiveState = (spec: AdaptiveStep, o: ResolvedAdaptiveOptions): AdaptiveState => ({
+  k: 0,
+  L: spec.L0,
+  a: o.a0,
+  emaInner: 0,
+  emaNorm2: 0,
+});
+
+/**
+ * Curvature of f_B along d from two losses (ALGORITHMS.md §2): `L̂ = 2 (f⁺ − f + a‖d‖²) / (a²‖d‖²)`.
+ * Exact for a quadratic: f⁺ = f − a‖d‖² + (a²/2) H[d, d], so L̂ = H[d, d]/‖d‖².
+ */
+export const lipschitzEstimate = (f: number, fPlus: number, a: number, d2: number): number => (2 * (fPlus - f + a * d2)) / (a * a * d2);
+
+/**
+ * The step size a_k (step 1 above). `none`: `β a_{k−1} + (1 − β)/L_k`, a₀ at k = 0; other modes: `ρ_k / L_k`;
+ * both capped at `growthCap · a_{k−1}` (ALGORITHMS.md §2 safeguards).
+ */
+export const stepSizeFor = (spec: AdaptiveStep, s: AdaptiveState, rho: number): number => {
+  if (spec.variance === 'none') {
+    if (s.k === 0) return s.a;
+    return Math.min(spec.beta * s.a + (1 - spec.beta) / s.L, spec.growthCap * s.a);
+  }
+  return Math.min(rho / s.L, spec.growthCap * s.a);
+};
+
+export interface TrialResult {
+  readonly state: AdaptiveState;
+  /** L̂ after the floor, when the L update ran. */
+  readonly Lhat: number | undefined;
+  /** Why the L update was skipped. */
+  readonly skipped: 'non-finite-loss' | 'direction-zero' | 'below-resolution' | undefined;
+}
+
+/** Steps 2–3 above: update L from the trial loss, or skip with a reason (ALGORITHMS.md §2 safeguards). */
+export const afterTrial = (
+  spec: AdaptiveStep,
+  s: AdaptiveState,
+  o: ResolvedAdaptiveOptions,
+  t: { readonly f: number; readonly fPlus: number; readonly a: number; readonly d2: number },
+): TrialResult => {
+  const next = { ...s, k: s.k + 1, a: t.a };
+  if (!Number.isFinite(t.f) || !Number.isFinite(t.fPlus)) return { state: next, Lhat: undefined, skipped: 'non-finite-loss' };
+  if (!(t.d2 > o.minDirectionNorm2)) return { state: next, Lhat: undefined, skipped: 'direction-zero' };
+  if (t.a * t.d2 <= o.lossResolution * Math.abs(t.f)) return { state: next, Lhat: undefined, skipped: 'below-resolution' };
+  const raw = lipschitzEstimate(t.f, t.fPlus, t.a, t.d2);
+  const Lhat = Math.max(raw, spec.Lmin);
+  return { state: { ...next, L: spec.beta * s.L + (1 - spec.beta) * Lhat }, Lhat, skipped: undefined };
+}
+
+export interface VarianceEstimate {
+  readonly rho: number;
+  /** V₁: variance of one sample direction (an example's or a chunk's). */
+  readonly V1: number | undefined;
+  /** V_B = V₁ / b: variance of the batch direction. */
+  readonly VB: number | undefined;
+}
+
+/**
+ * ρ from b sample directions d_1 … d_b (examples or chunks) with mean d̄ (ALGORITHMS.md §2):
+ * `q = mean ‖d_i‖²`, `V₁ = b/(b−1) (q − ‖d̄‖²)`, `V_B = V₁/b`, `ρ = clip(1 − V_B/‖d̄‖², ρ_min, 1)`.
+ * With b < 2 there is no variance estimate and ρ = 1; with ‖d̄‖² = 0, ρ = ρ_min.
+ */
+export const varianceRatio = (meanNorm2: number, q: number, b: number, rhoMin: number): VarianceEstimate => {
+  if (b < 2 || !Number.isFinite(q) || !Number.isFinite(meanNorm2)) return { rho: 1, V1: undefined, VB: undefined };
+  const V1 = (b / (b - 1)) * (q - meanNorm2);
+  const VB = V1 / b;
+  if (!(meanNorm2 > 0)) return { rho: rhoMin, V1, VB };
+  return { rho: Math.min(Math.max(1 - VB / meanNorm2, rhoMin), 1), V1, VB };
+};
+
+/**
+ * The `ema` estimator: `ρ = EMA⟨d_k, d_{k−1}⟩ / EMA‖d_k‖²`, clipped to [ρ_min, 1] (ALGORITHMS.md §2; biased but
+ * free). `inner` is undefined at the first step (no previous direction): ρ = 1 and the averages stay.
+ */
+export const emaRatio = (
+  s: AdaptiveState,
+  inner: number | undefined,
+  d2: number,
+  decay: number,
+  rhoMin: number,
+): { readonly rho: number; readonly emaInner: number; readonly emaNorm2: number } => {
+  if (inner === undefined || !Number.isFinite(inner) || !Number.isFinite(d2)) return { rho: 1, emaInner: s.emaInner, emaNorm2: s.emaNorm2 };
+  const emaInner = decay * s.emaInner + (1 - decay) * inner;
+  const emaNorm2 = decay * s.emaNorm2 + (1 - decay) * d2;
+  const rho = emaNorm2 > 0 ? Math.min(Math.max(emaInner / emaNorm2, rhoMin), 1) : 1;
+  return { rho, emaInner, emaNorm2 };
+};
