@@ -12,3 +12,4 @@ export {
   type NativeBackendName,
 } from './internal/register.js';
 export type { NativeAddon } from './internal/addon.js';
+export { nativeKernelCalls } from './internal/kernels.js';

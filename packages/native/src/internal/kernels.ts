@@ -43,6 +43,13 @@ function delegate(ctx: KernelContext, args: KernelArgs, why: string): KernelResu
   return ctx.fallback.kernelFunc(args);
 }
 
+let calls = 0;
+
+/** How many kernel invocations ran natively in this process (diagnostics and tests). */
+export function nativeKernelCalls(): number {
+  return calls;
+}
+
 /** Small work goes to the replaced kernel, if there is one (stock wasm has no Conv2DBackpropFilter). */
 function tooSmall(ctx: KernelContext, flops: number, min: number): boolean {
   return ctx.fallback !== undefined && flops < min;
@@ -119,6 +126,7 @@ function runMatMul(
     storage.free(out);
     return delegate(ctx, args, 'values not in float32 storage');
   }
+  calls++;
   ctx.addon.gemm(
     av,
     bv,
@@ -249,6 +257,7 @@ function conv2dLike(ctx: KernelContext, fused: boolean): tf.KernelFunc {
       storage.free(out);
       return delegate(ctx, args, 'values not in float32 storage');
     }
+    calls++;
     ctx.addon.conv2d(xv, fv, ov, bv, act, attrs.leakyreluAlpha ?? 0.2, convGeometry(info));
     return out;
   };
@@ -283,6 +292,7 @@ export function conv2dBackpropInputKernel(ctx: KernelContext): tf.KernelFunc {
       storage.free(out);
       return delegate(ctx, args, 'values not in float32 storage');
     }
+    calls++;
     ctx.addon.conv2dBackpropInput(dyv, fv, ov, convGeometry(info));
     return out;
   };
@@ -314,6 +324,7 @@ export function conv2dBackpropFilterKernel(ctx: KernelContext): tf.KernelFunc {
       storage.free(out);
       return delegate(ctx, args, 'values not in float32 storage');
     }
+    calls++;
     ctx.addon.conv2dBackpropFilter(xv, dyv, ov, convGeometry(info));
     return out;
   };

@@ -1,0 +1,207 @@
+// Every kernel the addon overrides, forward and backward, on wasm and cpu with the native kernels,
+// against the cpu backend's stock kernels: matMul (transposes, batches, broadcast batches), fused matMul
+// (bias × every activation × transposes), conv2d (strides, paddings, dilations, 1×1), fused conv2d,
+// conv2dTranspose. Runs whenever the addon is built; SPROUT_NATIVE_REQUIRED=1 (CI) makes a missing
+// addon a failure instead of a skip.
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nativeInfo, nativeKernelCalls, registerNativeKernels, unregisterNativeKernels } from '@sprout/native';
+
+const info = nativeInfo();
+const required = process.env['SPROUT_NATIVE_REQUIRED'] === '1';
+
+/** Deterministic values in [-1, 1) (mulberry32). */
+function values(n: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = ((t ^ (t >>> 14)) >>> 0) / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+interface Case {
+  readonly name: string;
+  readonly shapes: readonly (readonly number[])[];
+  /** Outputs to compare: the forward value and the gradients of a weighted sum of it. */
+  readonly f: (...xs: tf.Tensor[]) => tf.Tensor;
+}
+
+const acts = ['linear', 'relu', 'relu6', 'elu', 'leakyrelu', 'sigmoid'] as const;
+
+const cases: Case[] = [];
+for (const [ta, tb] of [
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+] as const) {
+  const a = ta ? [19, 13] : [13, 19];
+  const b = tb ? [11, 19] : [19, 11];
+  cases.push({ name: `matMul tA=${ta} tB=${tb}`, shapes: [a, b], f: (x, y) => tf.matMul(x!, y!, ta, tb) });
+  cases.push({
+    name: `batched matMul tA=${ta} tB=${tb}`,
+    shapes: [[3, ...a], [3, ...b]],
+    f: (x, y) => tf.matMul(x!, y!, ta, tb),
+  });
+  for (const act of acts) {
+    cases.push({
+      name: `fused matMul ${act} + bias tA=${ta} tB=${tb}`,
+      shapes: [a, b, [11]],
+      f: (x, y, bias) =>
+        tf.fused.matMul({ a: x as tf.Tensor2D, b: y as tf.Tensor2D, transposeA: ta, transposeB: tb, bias: bias!, activation: act, leakyreluAlpha: 0.3 }),
+    });
+  }
+  cases.push({
+    name: `fused matMul relu, no bias tA=${ta} tB=${tb}`,
+    shapes: [a, b],
+    f: (x, y) => tf.fused.matMul({ a: x as tf.Tensor2D, b: y as tf.Tensor2D, transposeA: ta, transposeB: tb, activation: 'relu' }),
+  });
+}
+cases.push({
+  name: 'fused matMul prelu (falls back)',
+  shapes: [[6, 8], [8, 5], [5], [5]],
+  f: (x, y, bias, alpha) => tf.fused.matMul({ a: x as tf.Tensor2D, b: y as tf.Tensor2D, bias: bias!, activation: 'prelu', preluActivationWeights: alpha! }),
+});
+const convs: ReadonlyArray<{ x: number[]; w: number[]; s: number | [number, number]; p: 'valid' | 'same' | number; d?: number }> = [
+  { x: [2, 9, 9, 3], w: [3, 3, 3, 4], s: 1, p: 'valid' },
+  { x: [2, 9, 9, 3], w: [3, 3, 3, 4], s: 1, p: 'same' },
+  { x: [2, 9, 8, 3], w: [3, 3, 3, 4], s: 2, p: 'same' },
+  { x: [2, 10, 9, 2], w: [5, 3, 2, 4], s: [2, 3], p: 'valid' },
+  { x: [1, 8, 8, 3], w: [2, 2, 3, 5], s: 2, p: 'valid' },
+  { x: [2, 7, 7, 3], w: [3, 3, 3, 2], s: 1, p: 1 },
+  { x: [2, 6, 6, 5], w: [1, 1, 5, 3], s: 1, p: 'valid' },
+  { x: [2, 6, 6, 5], w: [1, 1, 5, 3], s: 2, p: 'same' },
+];
+for (const c of convs) {
+  const tag = `x${c.x.join('x')} w${c.w.join('x')} s${c.s} p${c.p}`;
+  cases.push({ name: `conv2d ${tag}`, shapes: [c.x, c.w], f: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.s, c.p) });
+  cases.push({
+    name: `fused conv2d relu + bias ${tag}`,
+    shapes: [c.x, c.w, [c.w[3]!]],
+    f: (x, w, b) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: c.s, pad: c.p, bias: b!, activation: 'relu' }),
+  });
+}
+cases.push({
+  name: 'conv2dTranspose stride 2 same',
+  shapes: [[2, 4, 4, 5], [3, 3, 3, 5]],
+  f: (x, w) => tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [2, 8, 8, 3], 2, 'same'),
+});
+
+/** Forward-only cases (tfjs itself has no gradient for broadcast batches or dilated convolutions). */
+const forwardOnly: Case[] = [
+  { name: 'matMul broadcast batch [2,3,m,k]·[k,n]', shapes: [[2, 3, 5, 7], [7, 4]], f: (x, y) => tf.matMul(x!, y!) },
+  { name: 'matMul broadcast batch [m,k]·[4,k,n]', shapes: [[5, 7], [4, 7, 6]], f: (x, y) => tf.matMul(x!, y!) },
+  {
+    name: 'conv2d dilation 2 valid',
+    shapes: [[2, 9, 9, 3], [3, 3, 3, 4]],
+    f: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'valid', 'NHWC', 2),
+  },
+  {
+    name: 'conv2d dilation 2 same',
+    shapes: [[1, 8, 7, 2], [2, 3, 2, 3]],
+    f: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same', 'NHWC', 2),
+  },
+];
+
+/** The forward value and the gradients of Σ r ⊙ f(xs) with respect to every input. */
+function evaluate(c: Case, withGrads: boolean): Float32Array[] {
+  return tf.tidy(() => {
+    const xs = c.shapes.map((s, i) => tf.tensor(values(tf.util.sizeFromShape([...s]), 17 + 31 * i), [...s]));
+    const y = c.f(...xs);
+    const out: Float32Array[] = [y.dataSync() as Float32Array];
+    if (withGrads) {
+      const r = tf.tensor(values(y.size, 5), y.shape);
+      const grads = tf.grads((...args: tf.Tensor[]) => tf.sum(tf.mul(c.f(...args), r)))(xs);
+      for (const g of grads) out.push(g.dataSync() as Float32Array);
+    }
+    return out;
+  });
+}
+
+function expectClose(actual: Float32Array[], expected: Float32Array[], label: string): void {
+  expect(actual.length, label).toBe(expected.length);
+  expected.forEach((e, j) => {
+    const a = actual[j]!;
+    expect(a.length, `${label} output ${j} length`).toBe(e.length);
+    let scale = 0;
+    for (const v of e) scale = Math.max(scale, Math.abs(v));
+    let worst = 0;
+    for (let i = 0; i < e.length; i++) worst = Math.max(worst, Math.abs(a[i]! - e[i]!));
+    // float32: sums of up to a few hundred terms of size ≤ 1 are exact to a few ulps of their scale.
+    expect(worst, `${label} output ${j} (scale ${scale})`).toBeLessThanOrEqual(2e-5 * (1 + scale));
+  });
+}
+
+describe.skipIf(!info.available && !required)('native kernels match the cpu backend', () => {
+  const all = [...cases.map((c) => ({ c, grads: true })), ...forwardOnly.map((c) => ({ c, grads: false }))];
+  let reference: Float32Array[][] = [];
+
+  beforeAll(async () => {
+    expect(info.available, `addon unavailable: ${info.reason}`).toBe(true);
+    unregisterNativeKernels();
+    await tf.setBackend('cpu');
+    reference = all.map(({ c, grads }) => evaluate(c, grads));
+    const reg = registerNativeKernels({ minMatMulFlops: 0, minConvFlops: 0 });
+    expect(reg.ok).toBe(true);
+  });
+  afterAll(() => {
+    unregisterNativeKernels();
+  });
+
+  for (const backend of ['wasm', 'cpu'] as const) {
+    it(`on ${backend}: every case, forward and gradients`, async () => {
+      expect(await tf.setBackend(backend)).toBe(true);
+      const before = tf.memory().numTensors;
+      all.forEach(({ c, grads }, i) => {
+        const calls = nativeKernelCalls();
+        const got = evaluate(c, grads);
+        if (!c.name.includes('falls back')) expect(nativeKernelCalls(), `${c.name} ran natively`).toBeGreaterThan(calls);
+        expectClose(got, reference[i]!, `${backend}: ${c.name}`);
+      });
+      expect(tf.memory().numTensors).toBe(before);
+    });
+  }
+
+  it('wasm: views survive memory growth (outputs larger than the free heap)', async () => {
+    await tf.setBackend('wasm');
+    const heap = (): number => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer.byteLength;
+    const before = heap();
+    const m = Math.ceil(Math.sqrt((before / 4) * 1.2));
+    const k = 3;
+    const av = values(m * k, 1);
+    const bv = values(k * m, 2);
+    // (Not inside tf.tidy: tidy walks a returned typed array element by element.)
+    const A = tf.tensor2d(av, [m, k]);
+    const B = tf.tensor2d(bv, [k, m]);
+    const C = tf.matMul(A, B);
+    const out = C.dataSync();
+    tf.dispose([A, B, C]);
+    expect(heap()).toBeGreaterThan(before);
+    for (const [i, j] of [
+      [0, 0],
+      [m - 1, m - 1],
+      [700, 3],
+      [12, m - 2],
+    ] as const) {
+      let s = 0;
+      for (let t = 0; t < k; t++) s += av[i * k + t]! * bv[t * m + j]!;
+      expect(Math.abs(out[i * m + j]! - s)).toBeLessThan(1e-5);
+    }
+  });
+
+  it('default thresholds: small products keep the stock kernel, large ones go native', async () => {
+    registerNativeKernels();
+    await tf.setBackend('wasm');
+    const c0 = nativeKernelCalls();
+    tf.tidy(() => tf.matMul(tf.ones([4, 4]), tf.ones([4, 4])).dataSync());
+    expect(nativeKernelCalls()).toBe(c0);
+    tf.tidy(() => tf.matMul(tf.ones([64, 64]), tf.ones([64, 64])).dataSync());
+    expect(nativeKernelCalls()).toBe(c0 + 1);
+  });
+});
