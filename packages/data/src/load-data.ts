@@ -30,7 +30,20 @@ export interface LoadDataOptions {
 }
 
 /** Load the data a spec names. */
-export const loadData = (data: Data, options: LoadDataOptions = {}): TE.TaskEither<DataError, Dataset> => {
+export const loadData = (data: Data, options: LoadDataOptions = {}): TE.TaskEither<DataError, Dataset> =>
+  pipe(
+    load(data, options),
+    TE.filterOrElse(
+      (ds) => options.classes === undefined || ds.classes <= options.classes,
+      (ds): DataError => ({
+        _tag: 'InvalidOption',
+        option: 'classes',
+        reason: `${ds.name} has ${ds.classes} classes but only ${options.classes} were asked for (the network's output units)`,
+      }),
+    ),
+  );
+
+const load = (data: Data, options: LoadDataOptions): TE.TaskEither<DataError, Dataset> => {
   const baseDir = options.baseDir ?? process.cwd();
   const seed = options.seed ?? 1;
   switch (data._tag) {

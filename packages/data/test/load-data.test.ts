@@ -40,6 +40,15 @@ describe('loadData', () => {
     expect(a.trainY.length).toBe(50);
   });
 
+  it('rejects a built-in data set with more classes than asked for', async () => {
+    const data: Data = { _tag: 'spirals', points: 10, turns: 1, radius: 0.5, split: 0.5 };
+    const r = await loadData(data, { classes: 1 })();
+    expect(E.isLeft(r) && formatDataError(r.left)).toBe(
+      "invalid classes: spirals has 2 classes but only 1 were asked for (the network's output units)",
+    );
+    expect(E.isRight(await loadData(data, { classes: 2 })())).toBe(true);
+  });
+
   it('loads MNIST with its limits', async () => {
     const ds = ok(await loadData({ _tag: 'mnist', trainLimit: 30, testLimit: 20 })());
     expect([ds.trainY.length, ds.testY.length, ds.classes]).toEqual([30, 20, 10]);
