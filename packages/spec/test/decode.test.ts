@@ -1,0 +1,68 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { describe, expect, it } from 'vitest';
+import { decodeExperiment, experiment, residual, dense, network, type Diagnostic, type Layer } from '../src/index.js';
+
+const json = (): Record<string, unknown> => JSON.parse(JSON.stringify(experiment('x')));
+const problems = (u: unknown): readonly Diagnostic[] => {
+  const r = decodeExperiment(u);
+  return E.isLeft(r) ? r.left : [];
+};
+const brief = (u: unknown) => problems(u).map((d) => [d.code, d.path, d.message]);
+
+describe('decodeExperiment', () => {
+  it('reads a saved spec back', () => {
+    expect(decodeExperiment(json())).toStrictEqual(E.right(experiment('x')));
+  });
+
+  it('rejects what is not an experiment', () => {
+    expect(brief(null)).toStrictEqual([['wrong-type', [], 'expected an experiment, got null']]);
+    expect(brief([1])).toStrictEqual([['wrong-type', [], 'expected an experiment, got a list']]);
+  });
+
+  it('reports a different format version alone', () => {
+    const d = problems({ ...json(), version: 2, seed: 'x' });
+    expect(d.map((x) => [x.code, x.path, x.message])).toStrictEqual([
+      ['version-mismatch', ['version'], 'this spec has format version 2, but this Sprout reads version 1'],
+    ]);
+  });
+
+  it('reports every wrong type, missing field, unknown field and unknown name at once, with paths', () => {
+    const bad = json();
+    bad['seed'] = '1';
+    delete bad['loss'];
+    bad['raport'] = {};
+    bad['network'] = { input: [2], layers: [{ _tag: 'dense', units: 5, activation: 'rleu', bias: true }, { _tag: 'dens' }], output: { units: 2, activation: 'linear' } };
+    bad['optimizer'] = { _tag: 'sgd', step: { _tag: 'constant', lr: null }, metric: { _tag: 'frobenius', domain: { _tag: 'identity' }, codomain: { _tag: 'widht' } } };
+    bad['train'] = { epochs: 10, batch: 'all', shuffle: true };
+    expect(brief(bad)).toStrictEqual([
+      ['wrong-type', ['seed'], "expected a number, got the string '1'"],
+      ['unknown-activation', ['network', 'layers', 0, 'activation'], "unknown activation 'rleu'; did you mean 'relu'?"],
+      ['unknown-layer', ['network', 'layers', 1, '_tag'], "unknown layer 'dens'; did you mean 'dense'?"],
+      ['missing-field', ['loss'], "missing field 'loss'"],
+      ['wrong-type', ['optimizer', 'step', 'lr'], 'expected a number, got null'],
+      ['unknown-gram', ['optimizer', 'metric', 'codomain', '_tag'], "unknown Gram matrix 'widht'; did you mean 'width'?"],
+      ['wrong-type', ['train', 'batch'], "expected a batch size or 'full', got the string 'all'"],
+      ['unknown-field', ['raport'], "unknown field 'raport'; did you mean 'report'?"],
+    ]);
+  });
+
+  it('keeps absent optional fields absent', () => {
+    const r = decodeExperiment({ ...json(), data: { _tag: 'mnist', trainLimit: 5 } });
+    expect(E.isRight(r) && r.right.data).toStrictEqual({ _tag: 'mnist', trainLimit: 5 });
+  });
+
+  it('stops at hostile nesting without overflowing the stack', () => {
+    let layer: unknown = { _tag: 'flatten' };
+    for (let i = 0; i < 20_000; i++) layer = { _tag: 'residual', body: [layer] };
+    const d = problems({ ...json(), network: { input: [2], layers: [layer], output: { units: 2, activation: 'linear' } } });
+    expect(d.map((x) => x.code)).toStrictEqual(['too-deeply-nested']);
+    expect(d[0]?.path?.length).toBe(3 + 2 * 32);
+  });
+
+  it('accepts nesting up to the limit', () => {
+    let layer: Layer = dense(2);
+    for (let i = 0; i < 32; i++) layer = residual(layer);
+    const spec = experiment('x', { network: network(2, [layer], 2) });
+    expect(decodeExperiment(JSON.parse(JSON.stringify(spec)))).toStrictEqual(E.right(spec));
+  });
+});
