@@ -54,7 +54,9 @@ export function createNetFromLayers(
   const state: Param[] = [];
   const make = (path: readonly number[], role: ParamRole, shape: number[], values: Float32Array, trainable: boolean) => {
     const name = `${layerKey(path)}.${role}`;
-    const variable = tf.variable(tf.tensor(values, shape, 'float32'), trainable);
+    const initial = tf.tensor(values, shape, 'float32');
+    const variable = tf.variable(initial, trainable);
+    initial.dispose();
     (trainable ? params : state).push({ name, path, role, variable });
   };
   const uniform = (path: readonly number[], role: ParamRole, shape: number[], fanIn: number) => {

@@ -133,6 +133,7 @@ function readLayer(layer: tf.layers.Layer, index: number): E.Either<ModelError, 
       const padding = config['padding'];
       if (padding !== 'same' && padding !== 'valid') return bad(`padding '${String(padding)}' is not supported`);
       const filters = config['filters'] as number;
+      // Sprout's conv always has a bias: a missing one is a zero bias (one tensor, disposed after copying).
       const w = config['useBias'] === false ? [weights[0]!, tf.keep(tf.zeros([filters]))] : weights;
       return read({ _tag: 'conv', filters, kernel, stride, padding, activation }, w);
     }
@@ -278,6 +279,9 @@ export function fromLayersModel(model: tf.LayersModel): E.Either<ModelError, Net
     }
     p.variable.assign(w);
   }
+  // Dispose what readLayer created (zero biases); the model's own weights stay with the model.
+  const own = new Set(model.weights.map((w) => w.read()));
+  for (const w of flat) if (!own.has(w)) w.dispose();
   return E.right(net);
 }
 
