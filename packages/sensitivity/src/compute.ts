@@ -150,7 +150,9 @@ export function computeSensitivities(
         });
       }
       // One read-back: every averaged gradient, concatenated.
-      const flat = tf.tidy(() => tf.div(tf.concat(acc.map((a) => tf.reshape(a, [-1]))), batches.length)).dataSync() as Float32Array;
+      const mean = tf.tidy(() => tf.div(tf.concat(acc.map((a) => tf.reshape(a, [-1]))), batches.length));
+      const flat = mean.dataSync() as Float32Array;
+      mean.dispose();
       let offset = 0;
       const gradients: WeightGradient[] = targets.map((t) => {
         const len = t.variable.size;

@@ -1,0 +1,260 @@
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import * as E from 'fp-ts/lib/Either.js';
+import { createNetFromLayers, forward, type Net } from '@sprout/model';
+import { candidatePositions, disposeAdded, disposeNet, insertVirtualLayers } from '@sprout/growth';
+import { computeSensitivities, lossFunction, type Sensitivities, type SensitivityOptions } from '../src/index.js';
+import { cnn, fnn, inputs, resnet } from './nets.js';
+
+const right = <A>(e: E.Either<unknown, A>): A => {
+  if (E.isLeft(e)) throw new Error(JSON.stringify(e.left));
+  return e.right;
+};
+
+/** Labels 0..C−1 in turn, int32. */
+const labels = (n: number, classes: number): tf.Tensor1D => tf.tensor1d(Array.from({ length: n }, (_, i) => (i * 7) % classes), 'int32');
+const classesOf = (net: Net): number => {
+  const l = net.layers[net.layers.length - 1]!;
+  return l._tag === 'dense' ? l.units : 0;
+};
+
+/** Sets every bias of the hidden ReLU layers to `b`, so all hidden units are active on small inputs. */
+const activate = (net: Net, b: number): void => {
+  for (const p of net.params) if (p.role === 'bias' && p.path[0]! < net.layers.length - 1) p.variable.assign(tf.fill(p.variable.shape, b));
+};
+
+const J = lossFunction('cross_entropy');
+
+/** A conv+ReLU stack with average pooling: max pooling is not differentiable at ties, which FD would see. */
+const smoothCnn = (seed: number): Net =>
+  createNetFromLayers(
+    [6, 6, 2],
+    [
+      { _tag: 'conv', filters: 3, kernel: 3, stride: 1, padding: 'same', activation: 'relu' },
+      { _tag: 'pool', kind: 'avg', size: 2, stride: 2 },
+      { _tag: 'conv', filters: 4, kernel: 3, stride: 1, padding: 'same', activation: 'relu' },
+      { _tag: 'flatten' },
+      { _tag: 'dense', units: 3, activation: 'linear', bias: true },
+    ],
+    { seed },
+  );
+
+describe('each sensitivity is the squared directional derivative (central finite differences)', () => {
+  // s_p = ‖g‖² with g = ∂J/∂W_v (full batch). Along d = g/‖g‖, dJ/dε (W_v + ε d) = ⟨g, d⟩ = ‖g‖. Central
+  // differences D(h) = (J(h) − J(−h))/2h have error O(h²); Richardson (4 D(h/2) − D(h))/3 removes the h² term.
+  // ReLU nets are made smooth along the direction by positive hidden biases (every unit active, so the
+  // virtual ReLU sees h > 0; a unit at exactly 0 would make J one-sided there).
+  const cases: [string, () => Net, number][] = [
+    ['fnn', () => fnn(5), 0.5],
+    ['resnet', () => resnet(5), 1],
+    ['cnn', () => smoothCnn(5), 0.5],
+  ];
+  for (const [name, make, scale] of cases) {
+    it(`${name}: relative error < 1e-3 at every position`, () => {
+      const net = make();
+      if (name !== 'resnet') activate(net, 2);
+      const x = inputs(net, 32, 3, scale);
+      const y = labels(32, classesOf(net));
+      const s = right(computeSensitivities(net, { x, y }));
+      const ext = insertVirtualLayers(net, s.positions);
+      for (let p = 0; p < s.positions.length; p++) {
+        const w = ext.net.params.find((q) => q.name === ext.weights[p])!.variable;
+        const w0 = w.clone();
+        const g = tf.tensor(s.gradients[p]!.values, w.shape);
+        const d = tf.div(g, tf.norm(g));
+        const at = (h: number): number => {
+          w.assign(tf.tidy(() => tf.add(w0, tf.mul(h, d))));
+          return tf.tidy(() => J(forward(ext.net, x), y).dataSync()[0]!);
+        };
+        const D = (h: number): number => (at(h) - at(-h)) / (2 * h);
+        const h = 0.05;
+        const fd = (4 * D(h / 2) - D(h)) / 3;
+        w.assign(w0);
+        const exact = Math.sqrt(s.scores[p]!);
+        expect(exact).toBeGreaterThan(1e-2);
+        expect(Math.abs(fd - exact) / exact).toBeLessThan(1e-3);
+        tf.dispose([w0, g, d]);
+      }
+      disposeAdded(ext.net, net);
+      tf.dispose([x, y]);
+      disposeNet(net);
+    });
+  }
+});
+
+describe('the one-pass result equals inserting each candidate alone', () => {
+  for (const [name, make] of [
+    ['fnn', fnn],
+    ['resnet', resnet],
+    ['cnn', cnn],
+  ] as const) {
+    it(`${name}`, () => {
+      const net = make(9);
+      const x = inputs(net, 20, 4);
+      const y = labels(20, classesOf(net));
+      const s = right(computeSensitivities(net, { x, y }));
+      const { positions } = right(candidatePositions(net));
+      expect(s.scores).toHaveLength(positions.length);
+      for (const pos of positions) {
+        const alone = insertVirtualLayers(net, [pos]);
+        const w = alone.net.params.find((q) => q.name === alone.weights[0])!.variable;
+        const g = Array.from(tf.tidy(() => tf.variableGrads(() => J(forward(alone.net, x), y), [w]).grads[w.name]!.dataSync()));
+        const norm2 = g.reduce((a, v) => a + v * v, 0);
+        expect(Math.abs(s.scores[pos.index]! - norm2)).toBeLessThanOrEqual(1e-5 * norm2 + 1e-12);
+        const one = s.gradients[pos.index]!.values;
+        for (let i = 0; i < g.length; i++) expect(one[i]).toBeCloseTo(g[i]!, 6);
+        disposeAdded(alone.net, net);
+      }
+      // Not all zero: a real signal.
+      expect(Math.max(...s.scores)).toBeGreaterThan(1e-6);
+      tf.dispose([x, y]);
+      disposeNet(net);
+    });
+  }
+});
+
+describe('batches accumulate to the epoch-averaged gradient', () => {
+  it('equal batches give the full-batch gradient, not the mean of per-batch norms', () => {
+    const net = fnn(4);
+    const x = inputs(net, 24, 5);
+    const y = labels(24, 2);
+    const full = right(computeSensitivities(net, { x, y }));
+    const opts: SensitivityOptions = { batchSize: 8 };
+    const batched = right(computeSensitivities(net, { x, y }, opts));
+    expect(batched.batches).toBe(3);
+    const order = Array.from({ length: 24 }, (_, i) => (i * 5) % 24); // a permutation
+    const shuffled = right(computeSensitivities(net, { x, y }, { batchSize: 8, order }));
+    for (let p = 0; p < full.scores.length; p++) {
+      expect(batched.scores[p]).toBeCloseTo(full.scores[p]!, 6);
+      expect(shuffled.scores[p]).toBeCloseTo(full.scores[p]!, 6);
+    }
+    // The mean of the per-batch squared norms is larger (Jensen), and the result is not that.
+    const perBatch = [0, 8, 16].map((s0) => {
+      const xb = x.slice(s0, 8);
+      const yb = y.slice(s0, 8);
+      const r = right(computeSensitivities(net, { x: xb, y: yb }));
+      tf.dispose([xb, yb]);
+      return r.scores;
+    });
+    for (let p = 0; p < full.scores.length; p++) {
+      const meanOfNorms = (perBatch[0]![p]! + perBatch[1]![p]! + perBatch[2]![p]!) / 3;
+      expect(meanOfNorms).toBeGreaterThan(full.scores[p]! * 1.01);
+    }
+    tf.dispose([x, y]);
+    disposeNet(net);
+  });
+
+  it('uneven batches average the batch gradients with equal weights (the reference)', () => {
+    const net = fnn(4);
+    const x = inputs(net, 10, 5);
+    const y = labels(10, 2);
+    const s = right(computeSensitivities(net, { x, y }, { batchSize: 6 }));
+    // Batches of 6 and 4: ḡ = (g₁ + g₂)/2, each the batch-mean gradient.
+    const parts = [
+      [0, 6],
+      [6, 4],
+    ].map(([a, n]) => {
+      const xb = x.slice(a!, n);
+      const yb = y.slice(a!, n);
+      const r = right(computeSensitivities(net, { x: xb, y: yb }));
+      tf.dispose([xb, yb]);
+      return r.gradients;
+    });
+    for (let p = 0; p < s.scores.length; p++) {
+      const avg = parts[0]![p]!.values.map((v, i) => (v + parts[1]![p]!.values[i]!) / 2);
+      const n2 = avg.reduce((a, v) => a + v * v, 0);
+      expect(s.scores[p]).toBeCloseTo(n2, 6);
+    }
+    tf.dispose([x, y]);
+    disposeNet(net);
+  });
+});
+
+describe('norms, existing layers, memory and errors', () => {
+  const run = (net: Net, options: SensitivityOptions): Sensitivities => {
+    const x = inputs(net, 16, 8);
+    const y = labels(16, classesOf(net));
+    const r = right(computeSensitivities(net, { x, y }, options));
+    tf.dispose([x, y]);
+    return r;
+  };
+
+  it('fro_numel, Frobenius-type (identity, width) and spectral scores agree with their definitions', () => {
+    const net = cnn(2);
+    const fro = run(net, { norm: { _tag: 'fro' } });
+    const numel = run(net, { norm: { _tag: 'fro_numel' } });
+    const id = run(net, { norm: { _tag: 'metric', metric: { _tag: 'frobenius', domain: { _tag: 'identity' }, codomain: { _tag: 'identity' } } } });
+    const width = run(net, { norm: { _tag: 'metric', metric: { _tag: 'frobenius', domain: { _tag: 'width' }, codomain: { _tag: 'width' } } } });
+    const spectral = run(net, { norm: { _tag: 'spectral' } });
+    fro.positions.forEach((pos, p) => {
+      const m = pos.width;
+      expect(numel.scores[p]).toBeCloseTo(fro.scores[p]! / (9 * m * m), 12);
+      expect(id.scores[p]).toBeCloseTo(fro.scores[p]!, 12);
+      // tr(Gᵀ M_Y⁻¹ G M_X) with M_X = I/n (n = 9m), M_Y = I/m: (m / 9m) ‖G‖².
+      expect(width.scores[p]).toBeCloseTo(fro.scores[p]! / 9, 12);
+      // σ_max² ≤ ‖G‖_F² summed over frequencies ... and at least the mean over frequencies: ‖Ĝ‖² = HW‖G‖²,
+      // so HW·σ_max² ≥ ‖G‖_F² (Parseval) and σ_max² ≤ 9‖G‖_F² (each DFT entry sums 9 taps).
+      const [H, W] = pos.inputShape as [number, number, number];
+      expect(spectral.scores[p]! * H * W).toBeGreaterThanOrEqual(fro.scores[p]! * (1 - 1e-6));
+      expect(spectral.scores[p]!).toBeLessThanOrEqual(9 * fro.scores[p]!);
+    });
+    const data = computeSensitivities(net, { x: inputs(net, 4), y: labels(4, 3) }, {
+      norm: {
+        _tag: 'metric',
+        metric: { _tag: 'frobenius', domain: { _tag: 'data', structure: 'diagonal', damping: 1e-3, estimate: 'batch', decay: 0.9 }, codomain: { _tag: 'identity' } },
+      },
+    });
+    expect(E.isLeft(data) && data.left._tag).toBe('unsupported-norm');
+    disposeNet(net);
+  });
+
+  it('scores the existing kernels with the same norm from the same pass', () => {
+    const net = fnn(6);
+    const x = inputs(net, 16, 8);
+    const y = labels(16, 2);
+    const s = right(computeSensitivities(net, { x, y }, { existing: true }));
+    expect(s.existing.map((e) => e.name)).toEqual(['0.kernel', '1.kernel', '2.kernel']);
+    // The gradient of an existing kernel is the same in the extended and in the original net.
+    const vars = net.params.filter((p) => p.role === 'kernel').map((p) => p.variable);
+    const direct = tf.tidy(() => {
+      const { grads } = tf.variableGrads(() => J(forward(net, x), y), vars);
+      return vars.map((v) => tf.sum(tf.square(grads[v.name]!)).dataSync()[0]!);
+    });
+    direct.forEach((d, i) => expect(s.existing[i]!.score).toBeCloseTo(d, 7));
+    expect(s.existingMean).toBeCloseTo(direct.reduce((a, b) => a + b, 0) / 3, 7);
+    const c = run(cnn(2), { existing: true });
+    expect(c.existing.map((e) => e.name)).toEqual(['0.kernel', '2.kernel']); // conv kernels only, as the reference
+    tf.dispose([x, y]);
+    disposeNet(net);
+  });
+
+  it('leaves no tensor behind and does not change the net', () => {
+    const net = resnet(3);
+    const x = inputs(net, 16, 8);
+    const y = labels(16, 2);
+    const before = tf.tidy(() => forward(net, x).dataSync());
+    right(computeSensitivities(net, { x, y }, { existing: true, batchSize: 5 }));
+    const start = tf.memory().numTensors;
+    right(computeSensitivities(net, { x, y }, { existing: true, batchSize: 5 }));
+    expect(tf.memory().numTensors).toBe(start);
+    expect(Array.from(tf.tidy(() => forward(net, x).dataSync()))).toEqual(Array.from(before));
+    expect(net.layers).toHaveLength(3);
+    tf.dispose([x, y]);
+    disposeNet(net);
+  });
+
+  it('returns errors as values', () => {
+    const net = fnn(1);
+    const empty = computeSensitivities(net, { x: tf.zeros([0, 2]), y: tf.zeros([0], 'int32') });
+    expect(E.isLeft(empty) && empty.left._tag).toBe('empty-data');
+    const x = tf.fill([4, 2], Number.NaN);
+    const nan = computeSensitivities(net, { x, y: labels(4, 2) });
+    expect(E.isLeft(nan) && nan.left._tag).toBe('non-finite-sensitivity');
+    const tanh = computeSensitivities(
+      { ...net, layers: [{ _tag: 'dense', units: 5, activation: 'tanh', bias: true }, ...net.layers.slice(1)] },
+      { x: tf.zeros([2, 2]), y: labels(2, 2) },
+    );
+    expect(E.isLeft(tanh) && tanh.left._tag).toBe('unsupported-architecture');
+    disposeNet(net);
+  });
+});
