@@ -76,6 +76,8 @@ export type RunEvent =
       readonly epochs: number;
       /** Number of (arm, repeat) runs. */
       readonly runs: number;
+      /** Epochs summed over all runs (arms may train for different numbers of epochs). */
+      readonly totalEpochs: number;
     }
   | (RunId & {
       readonly _tag: 'run-start';

@@ -119,6 +119,7 @@ export const runExperiment = async (ctx: ExperimentContext, options: RunOptions)
       repeats: spec.repeat,
       epochs: Math.max(...plans.map((p) => p.train.epochs)),
       runs: plans.length * runSeeds.length,
+      totalEpochs: runSeeds.length * plans.reduce((sum, p) => sum + p.train.epochs, 0),
     });
     let index = 0;
     for (const [repeat, seed] of runSeeds.entries()) {
