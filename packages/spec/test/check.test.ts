@@ -70,7 +70,7 @@ const cases: Case[] = [
   { name: 'unknown pool kind', spec: spec({ data: mnist(), network: img({ _tag: 'pool', kind: typo('mx'), size: 2, stride: 2 }, flatten()) }), code: 'unknown-pool', path: ['network', 'layers', 0, 'kind'] },
   { name: 'unknown data', spec: spec({ data: typo({ _tag: 'spiral', points: 3 } as never) }), code: 'unknown-data', path: ['data', '_tag'] },
   { name: 'unknown loss', spec: spec({ loss: typo('crossentropy') }), code: 'unknown-loss', path: ['loss'] },
-  { name: 'unknown optimizer', spec: spec({ optimizer: { ...sgd(), _tag: typo('sdg') } }), code: 'unknown-optimizer', path: ['optimizer', '_tag'] },
+  { name: 'unknown optimizer', spec: spec({ optimizer: typo({ ...sgd(), _tag: 'sdg' } as never) }), code: 'unknown-optimizer', path: ['optimizer', '_tag'] },
   { name: 'unknown step', spec: spec({ optimizer: sgd({ step: typo({ _tag: 'constnt', lr: 1 } as never) }) }), code: 'unknown-step', path: ['optimizer', 'step', '_tag'] },
   { name: 'unknown variance', spec: spec({ optimizer: sgd({ step: adaptive({ variance: typo('per-sample') }) }) }), code: 'unknown-variance', path: ['optimizer', 'step', 'variance'] },
   { name: 'unknown metric', spec: spec({ optimizer: sgd({ metric: { ...frobenius(identity(), identity()), _tag: typo('frobenious') } }) }), code: 'unknown-metric', path: ['optimizer', 'metric', '_tag'] },

@@ -1,6 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeExperiment, experiment, residual, dense, network, type Diagnostic, type Layer } from '../src/index.js';
+import { arbitraryExperiment } from '@sprout/spec/testing';
+import { decodeExperiment, experiment, residual, dense, network, type Diagnostic, type Experiment, type Layer } from '../src/index.js';
 
 const json = (): Record<string, unknown> => JSON.parse(JSON.stringify(experiment('x')));
 const problems = (u: unknown): readonly Diagnostic[] => {
@@ -64,5 +66,17 @@ describe('decodeExperiment', () => {
     for (let i = 0; i < 32; i++) layer = residual(layer);
     const spec = experiment('x', { network: network(2, [layer], 2) });
     expect(decodeExperiment(JSON.parse(JSON.stringify(spec)))).toStrictEqual(E.right(spec));
+  });
+});
+
+describe('decodeExperiment on generated specs', () => {
+  it('reads back every valid spec from its JSON', () => {
+    fc.assert(
+      fc.property(arbitraryExperiment(), (spec: Experiment) => {
+        const decoded = decodeExperiment(JSON.parse(JSON.stringify(spec)));
+        expect(decoded).toStrictEqual({ _tag: 'Right', right: spec });
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { check, decodeExperiment, diagnose, type Experiment } from '../src/index.js';
+import { check, diagnose } from '../src/index.js';
 import { arbitraryExperiment } from '@sprout/spec/testing';
 
 const hasUndefined = (v: unknown): boolean =>
@@ -34,17 +34,5 @@ describe('arbitraryExperiment', () => {
       'sgd', 'momentum', 'adam', 'constant', 'step', 'cosine', 'armijo', 'adaptive', 'identity', 'scaled', 'width', 'data',
       'none', 'sensli', 'at', 'every', 'fro', 'fro_numel', 'metric', 'spectral', 'max', 'min', 'position', 'threshold'])
       expect(seen, tag).toContain(tag);
-  });
-});
-
-describe('decodeExperiment', () => {
-  it('reads back every valid spec from its JSON', () => {
-    fc.assert(
-      fc.property(arbitraryExperiment(), (spec: Experiment) => {
-        const decoded = decodeExperiment(JSON.parse(JSON.stringify(spec)));
-        expect(decoded).toStrictEqual({ _tag: 'Right', right: spec });
-      }),
-      { numRuns: 300 },
-    );
   });
 });
