@@ -1,0 +1,181 @@
+// Where the time of a tiny training step goes in TensorFlow.js (issue 6): the spirals FNN protocol's
+// step (2-5-2 ReLU MLP, full batch of 450, softmax cross-entropy, plain SGD; 1850 steps per run, PyTorch
+// ≈ 0.55 ms per step). Measures, in one run: the tape-based step (optimizer.minimize), the same with a
+// loss read (dataSync) every step, forward only, forward + backward without update, the number of
+// kernels a step dispatches, the cost of dispatching one tiny op, and a hand-derived step (explicit
+// backward with fused ops, no tape) to show what fewer ops buy.
+//
+//   node --conditions=sprout-source --import tsx tools/src/bench-step-profile.ts [--backend wasm|cpu] [--steps N]
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { Session } from 'node:inspector/promises';
+import { writeFileSync } from 'node:fs';
+
+const arg = (name: string, dflt: string): string => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1]! : dflt;
+};
+const backend = arg('--backend', 'wasm');
+const steps = Number(arg('--steps', '1850'));
+const widths = arg('--widths', '2,5,2').split(',').map(Number);
+const batch = Number(arg('--batch', '450'));
+const lr = 0.2;
+/** `--only minimize`: run just the tape-based step loop (for node --cpu-prof). */
+const only = arg('--only', '');
+
+function meanMs(f: () => void, n: number, warm = Math.max(5, Math.floor(n / 20))): number {
+  for (let i = 0; i < warm; i++) f();
+  const t = performance.now();
+  for (let i = 0; i < n; i++) f();
+  return (performance.now() - t) / n;
+}
+
+interface Net {
+  readonly vars: tf.Variable[];
+  readonly x: tf.Tensor2D;
+  readonly y: tf.Tensor2D;
+}
+
+function makeNet(): Net {
+  const vars: tf.Variable[] = [];
+  for (let i = 0; i + 1 < widths.length; i++) {
+    const lim = 1 / Math.sqrt(widths[i]!);
+    vars.push(tf.variable(tf.randomUniform([widths[i]!, widths[i + 1]!], -lim, lim, 'float32', 10 + i)));
+    vars.push(tf.variable(tf.randomUniform([widths[i + 1]!], -lim, lim, 'float32', 20 + i)));
+  }
+  const classes = widths[widths.length - 1]!;
+  return {
+    vars,
+    x: tf.randomNormal([batch, widths[0]!], 0, 1, 'float32', 3),
+    y: tf.oneHot(tf.randomUniform([batch], 0, classes, 'int32', 4), classes) as tf.Tensor2D,
+  };
+}
+
+function forward(net: Net): tf.Scalar {
+  let h = net.x;
+  for (let i = 0; i < net.vars.length; i += 2) {
+    const last = i + 2 === net.vars.length;
+    h = tf.fused.matMul({ a: h, b: net.vars[i] as tf.Tensor2D, bias: net.vars[i + 1]!, activation: last ? 'linear' : 'relu' });
+  }
+  return tf.losses.softmaxCrossEntropy(net.y, h) as tf.Scalar;
+}
+
+/** One SGD step by hand: forward with fused ops, the backward derived in closed form, no tape. */
+function manualStep(net: Net, lrT: tf.Scalar, invN: tf.Scalar): void {
+  tf.tidy(() => {
+    const acts: tf.Tensor2D[] = [net.x];
+    let h = net.x;
+    const L = net.vars.length / 2;
+    for (let l = 0; l < L; l++) {
+      h = tf.fused.matMul({ a: h, b: net.vars[2 * l] as tf.Tensor2D, bias: net.vars[2 * l + 1]!, activation: l + 1 === L ? 'linear' : 'relu' });
+      acts.push(h);
+    }
+    // d(mean softmax-CE)/dlogits = (softmax(z) − y) / n
+    let g = tf.mul(tf.sub(tf.softmax(h), net.y), invN) as tf.Tensor2D;
+    for (let l = L - 1; l >= 0; l--) {
+      const a = acts[l]!;
+      const dW = tf.matMul(a, g, true, false);
+      const db = tf.sum(g, 0);
+      if (l > 0) {
+        // ReLU'(z) from the post-activation a (a > 0 ⇔ z > 0)
+        g = tf.mul(tf.matMul(g, net.vars[2 * l] as tf.Tensor2D, false, true), tf.step(a)) as tf.Tensor2D;
+      }
+      net.vars[2 * l]!.assign(tf.sub(net.vars[2 * l]!, tf.mul(dW, lrT)));
+      net.vars[2 * l + 1]!.assign(tf.sub(net.vars[2 * l + 1]!, tf.mul(db, lrT)));
+    }
+  });
+}
+
+interface Profiled {
+  readonly kernels: ReadonlyArray<{ readonly name: string; readonly ms: number }>;
+  readonly newTensors: number;
+}
+
+/** tf.profile of one call (copied: tfjs reuses its profile object between calls). */
+async function kernelsOf(f: () => void): Promise<Profiled> {
+  const p = await tf.profile(() => {
+    f();
+  });
+  const kernels = await Promise.all(
+    p.kernels.map(async (k) => ({ name: k.name, ms: Number(await Promise.resolve(k.kernelTimeMs as number | Promise<number | { error: string }>)) || 0 })),
+  );
+  return { kernels, newTensors: p.newTensors };
+}
+
+async function main(): Promise<void> {
+  if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} failed`);
+  console.log(`backend ${tf.getBackend()}, net ${widths.join('-')}, batch ${batch}, ${steps} steps; PyTorch ≈ 0.55 ms/step\n`);
+  const net = makeNet();
+  const opt = tf.train.sgd(lr);
+  const lrT = tf.scalar(lr);
+  const invN = tf.scalar(1 / batch);
+  const minimizeStep = (): void => {
+    tf.tidy(() => {
+      opt.minimize(() => forward(net), false, net.vars);
+    });
+  };
+  const rows: Array<[string, number]> = [];
+  rows.push(['minimize step (tape), no sync', meanMs(minimizeStep, steps)]);
+  if (only === 'minimize') {
+    console.log(`minimize step: ${rows[0]![1].toFixed(4)} ms`);
+    const file = arg('--cpu-profile', '');
+    if (file !== '') {
+      // V8's sampling profiler around the step loop only (summarise with bench-cpuprofile.ts).
+      const session = new Session();
+      session.connect();
+      await session.post('Profiler.enable');
+      await session.post('Profiler.setSamplingInterval', { interval: 100 });
+      await session.post('Profiler.start');
+      const t = performance.now();
+      for (let i = 0; i < steps; i++) minimizeStep();
+      const ms = (performance.now() - t) / steps;
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+      console.log(`profiled ${steps} steps: ${ms.toFixed(4)} ms/step under the profiler -> ${file}`);
+    }
+    return;
+  }
+  rows.push([
+    'minimize step + loss.dataSync() each step',
+    meanMs(() => {
+      tf.tidy(() => {
+        opt.minimize(() => forward(net), true, net.vars)!.dataSync();
+      });
+    }, steps),
+  ]);
+  rows.push(['forward + loss only', meanMs(() => tf.tidy(() => void forward(net)), steps)]);
+  rows.push([
+    'forward + backward (variableGrads), no update',
+    meanMs(() => tf.tidy(() => void tf.variableGrads(() => forward(net), net.vars)), steps),
+  ]);
+  rows.push(['hand-derived step (fused ops, no tape)', meanMs(() => manualStep(net, lrT, invN), steps)]);
+  const small = [tf.ones([5]), tf.ones([5])] as const;
+  rows.push(['one tiny op (add of two [5] tensors)', meanMs(() => tf.tidy(() => void tf.add(small[0], small[1])), 20000)]);
+  rows.push(['one tiny op inside a gradient tape', meanMs(() => tf.tidy(() => void tf.grad((a: tf.Tensor) => tf.sum(tf.add(a, small[1])))(small[0])), 5000)]);
+  const big = tf.ones([450, 5]);
+  rows.push(['one dataSync of a scalar (after an op)', meanMs(() => tf.tidy(() => void tf.sum(big).dataSync()), 20000)]);
+  rows.push(['one op on [450,5] (relu)', meanMs(() => tf.tidy(() => void tf.relu(big)), 20000)]);
+
+  const w = Math.max(...rows.map(([k]) => k.length));
+  for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v.toFixed(4).padStart(9)} ms`);
+
+  const p1 = await kernelsOf(minimizeStep);
+  const p2 = await kernelsOf(() => manualStep(net, lrT, invN));
+  const kernelMs = (p: Profiled): number => p.kernels.reduce((s, k) => s + k.ms, 0);
+  const count = (p: Profiled): string => {
+    const by = new Map<string, number>();
+    for (const k of p.kernels) by.set(k.name, (by.get(k.name) ?? 0) + 1);
+    return [...by.entries()].sort((a, b) => b[1] - a[1]).map(([n, c]) => `${n}×${c}`).join(' ');
+  };
+  console.log(`\nkernels per minimize step: ${p1.kernels.length} (sum of kernel times ${kernelMs(p1).toFixed(3)} ms); new tensors ${p1.newTensors}`);
+  console.log(`  ${count(p1)}`);
+  console.log(`kernels per hand-derived step: ${p2.kernels.length} (sum of kernel times ${kernelMs(p2).toFixed(3)} ms)`);
+  console.log(`  ${count(p2)}`);
+  const step = rows[0]![1];
+  console.log(`\nprojected protocol (${steps} steps): tape ${(step * steps / 1000).toFixed(2)} s, hand-derived ${((rows[4]![1] * steps) / 1000).toFixed(2)} s, PyTorch ≈ ${((0.55 * steps) / 1000).toFixed(2)} s`);
+  tf.dispose([...net.vars, net.x, net.y, lrT, invN, ...small, big]);
+  opt.dispose();
+}
+
+await main();
