@@ -66,6 +66,8 @@ const finish = (ds: readonly Diagnostic[]): E.Either<Diagnostics, never> | undef
 const scanBraces = (tokens: readonly IToken[], lines: LineIndex): Diagnostic[] => {
   const open: IToken[] = [];
   const ds: Diagnostic[] = [];
+  /** The last top-level pair, for the note of an unmatched '}' (which '{' was closed too early). */
+  let lastTop: readonly [IToken, IToken] | undefined;
   for (const t of tokens) {
     if (t.tokenType === T.LCurly) {
       open.push(t);
@@ -80,9 +82,20 @@ const scanBraces = (tokens: readonly IToken[], lines: LineIndex): Diagnostic[] =
         ];
       }
     } else if (t.tokenType === T.RCurly) {
-      if (open.pop() === undefined) {
-        ds.push({ code: 'unmatched-brace', severity: 'error', message: "unmatched '}': there is no '{' for it to close", range: tokenRange(lines, t) });
-      }
+      const opened = open.pop();
+      if (opened === undefined) {
+        const note =
+          lastTop === undefined
+            ? undefined
+            : `the '{' at ${lastTop[0].startLine}:${lastTop[0].startColumn} is already closed by the '}' at ${lastTop[1].startLine}:${lastTop[1].startColumn}`;
+        ds.push({
+          code: 'unmatched-brace',
+          severity: 'error',
+          message: "unmatched '}': there is no '{' for it to close",
+          range: tokenRange(lines, t),
+          ...(note === undefined ? {} : { note }),
+        });
+      } else if (open.length === 0) lastTop = [opened, t];
     }
   }
   const innermost = open[open.length - 1];

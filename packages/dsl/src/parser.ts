@@ -346,9 +346,13 @@ export class SproutParser extends CstParser {
     this.CONSUME(T.At);
     this.OPTION(() => this.OR([{ ALT: () => this.CONSUME(T.Epoch) }, { ALT: () => this.CONSUME(T.Epochs) }]));
     this.CONSUME(T.NumberLiteral);
-    this.MANY(() => {
-      this.CONSUME(T.Comma);
-      this.CONSUME2(T.NumberLiteral);
+    // `, N` continues the list; `, word` separates the next statement (LL(2), decided by a gate).
+    this.MANY({
+      GATE: () => this.LA(2).tokenType === T.NumberLiteral,
+      DEF: () => {
+        this.CONSUME(T.Comma);
+        this.CONSUME2(T.NumberLiteral);
+      },
     });
   });
 
