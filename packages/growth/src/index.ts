@@ -7,7 +7,7 @@ export { candidatePositions, detectArchitecture, describeLayer } from './positio
 export type { VirtualLayerOptions } from './virtual-layer.js';
 export { virtualLayer } from './virtual-layer.js';
 export type { Extended, InsertOptions } from './insert.js';
-export { insertLayer, insertVirtualLayers, paramNameMap, addedParams, disposeAdded, disposeNet } from './insert.js';
+export { insertLayer, insertVirtualLayers, paramNameMap, addedParams, disposeAdded } from './insert.js';
 export type { OptimizerState, OptimizerStatePolicy } from './optimizer-state.js';
 export { transferOptimizerState } from './optimizer-state.js';
 export { stepAfterInsertion } from './step-size.js';

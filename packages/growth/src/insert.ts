@@ -3,8 +3,8 @@
  *
  * OWNERSHIP: the grown net SHARES the variables of the old net (no copy): both nets read the same weights,
  * so training the grown net changes what the old net computes. Only the inserted layers get new variables.
- * Dispose either the grown net with `disposeNet` (which frees the shared variables too, so the old net is
- * then dead as well) or only the inserted variables with `disposeAdded(grown, old)` (the old net stays
+ * Dispose either the grown net with model's `disposeNet` (which frees the shared variables too, so the old
+ * net is then dead as well) or only the inserted variables with `disposeAdded(grown, old)` (the old net stays
  * usable; this is how the sensitivity pass drops its extended net).
  *
  * NAMES: parameter names are `<layer key>.<role>` (model's Net.ts); inserting at top-level index `a` shifts
@@ -129,9 +129,4 @@ export function addedParams(old: Net, grown: Net): readonly Param[] {
 /** Disposes the variables `grown` added to `old`; `old` stays usable. */
 export function disposeAdded(grown: Net, old: Net): void {
   for (const p of addedParams(old, grown)) p.variable.dispose();
-}
-
-/** Disposes every variable of `net` (shared ones included: nets it was grown from die with it). */
-export function disposeNet(net: Net): void {
-  for (const p of [...net.params, ...net.state]) if (!p.variable.isDisposed) p.variable.dispose();
 }

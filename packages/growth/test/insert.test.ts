@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/lib/Either.js';
-import { forward, type Net } from '@sprout/model';
+import { disposeNet, forward, fromLayersModel, toLayersModel, type Net } from '@sprout/model';
 import {
   candidatePositions,
   insertLayer,
@@ -9,7 +9,6 @@ import {
   paramNameMap,
   addedParams,
   disposeAdded,
-  disposeNet,
 } from '../src/index.js';
 import { cnn, fnn, inputs, maxAbsDiff, resnet } from './nets.js';
 
@@ -182,4 +181,26 @@ describe('positions and errors', () => {
     expect(E.isLeft(bad) && bad.left._tag).toBe('position-out-of-range');
     disposeNet(net);
   });
+});
+
+describe('export', () => {
+  for (const [name, make] of cases) {
+    it(`${name}: the grown net exports with toLayersModel and round-trips through fromLayersModel`, () => {
+      const net = make(4);
+      const grown = right(insertLayer(net, 0));
+      const x = inputs(net, 8, 2);
+      const model = toLayersModel(grown);
+      const a = tf.tidy(() => forward(grown, x));
+      const b = model.predict(x) as tf.Tensor;
+      expect(maxAbsDiff(a, b)).toBeLessThan(1e-5);
+      const back = right(fromLayersModel(model));
+      expect(back.layers).toEqual(grown.layers);
+      // The round-tripped net has the same candidate positions (plus the new layer's own).
+      expect(right(candidatePositions(back)).positions.length).toBe(right(candidatePositions(net)).positions.length + 1);
+      tf.dispose([a, b, x]);
+      model.dispose();
+      disposeNet(back);
+      disposeNet(grown);
+    });
+  }
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/lib/Either.js';
-import type { Net } from '@sprout/model';
-import { insertLayer, paramNameMap, transferOptimizerState, stepAfterInsertion, disposeNet } from '../src/index.js';
+import { disposeNet, type Net } from '@sprout/model';
+import { insertLayer, paramNameMap, transferOptimizerState, stepAfterInsertion } from '../src/index.js';
 import { fnn } from './nets.js';
 
 const grow = (net: Net): Net => {

@@ -3,7 +3,7 @@
  * norm and the rule, the chosen position (or the decline), the parameter count and the step size before and
  * after. Plain JSON data.
  */
-import type { Net } from '@sprout/model';
+import { parameterCount, type Net } from '@sprout/model';
 import type { Selection, SensitivityNorm } from '@sprout/spec';
 import type { Architecture } from '@sprout/growth';
 import type { Sensitivities } from './compute.js';
@@ -27,8 +27,6 @@ export interface InsertionEvent {
   readonly stepAfter?: number;
 }
 
-/** Number of trainable scalars of a net. */
-export const countParams = (net: Net): number => net.params.reduce((a, p) => a + p.variable.size, 0);
 
 /** The event record of one growth attempt; `after` is the grown net (the same net when declined). */
 export function insertionEvent(args: {
@@ -52,8 +50,8 @@ export function insertionEvent(args: {
     existing: s.existing,
     chosen: args.choice._tag === 'insert' ? args.choice.position : null,
     declined: args.choice._tag === 'decline',
-    paramsBefore: countParams(args.before),
-    paramsAfter: countParams(args.after),
+    paramsBefore: parameterCount(args.before),
+    paramsAfter: parameterCount(args.after),
     ...(args.stepBefore === undefined ? {} : { stepBefore: args.stepBefore }),
     ...(args.stepAfter === undefined ? {} : { stepAfter: args.stepAfter }),
   };

@@ -14,6 +14,6 @@ export type { Choice, Scores } from './select.js';
 export { selectPosition } from './select.js';
 export { shouldGrowAt } from './schedule.js';
 export type { InsertionEvent } from './event.js';
-export { insertionEvent, countParams } from './event.js';
+export { insertionEvent } from './event.js';
 export type { GrowOptions, GrowStep } from './grow.js';
 export { growBySensitivity } from './grow.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/lib/Either.js';
-import { createNetFromLayers, forward, type Net } from '@sprout/model';
-import { candidatePositions, disposeAdded, disposeNet, insertVirtualLayers } from '@sprout/growth';
+import { createNetFromLayers, disposeNet, forward, type Net } from '@sprout/model';
+import { candidatePositions, disposeAdded, insertVirtualLayers } from '@sprout/growth';
 import { computeSensitivities, lossFunction, type Sensitivities, type SensitivityOptions } from '../src/index.js';
 import { cnn, fnn, inputs, resnet } from './nets.js';
 
@@ -72,6 +72,7 @@ describe('each sensitivity is the squared directional derivative (central finite
         w.assign(w0);
         const exact = Math.sqrt(s.scores[p]!);
         expect(exact).toBeGreaterThan(1e-2);
+        if (process.env.SHOW_FD) console.log(name, p, Math.abs(fd - exact) / exact);
         expect(Math.abs(fd - exact) / exact).toBeLessThan(1e-3);
         tf.dispose([w0, g, d]);
       }

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/lib/Either.js';
-import { disposeNet } from '@sprout/growth';
-import { forward } from '@sprout/model';
+import { disposeNet, forward } from '@sprout/model';
 import { growBySensitivity, selectPosition, shouldGrowAt } from '../src/index.js';
 import { fnn, inputs, maxAbsDiff } from './nets.js';
 
