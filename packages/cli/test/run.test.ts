@@ -1,0 +1,94 @@
+// `sprout run`: a tiny real run on cpu through the command, its output modes and its exit statuses.
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { runAction } from '../src/commands/run.js';
+import { runCli } from '../src/program.js';
+import { nodeIo, type Io } from '../src/Io.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'sprout-cli-run-'));
+
+const sprout = (name: string, optimizer = 'sgd { step constant 0.1 }', epochs = 4): string => {
+  const file = join(dir, `${name}.sprout`);
+  writeFileSync(
+    file,
+    `experiment "${name}" {
+  seed 3
+  data spirals { points 30 }
+  network { input 2  dense 6 relu  output 2 }
+  optimizer ${optimizer}
+  train { epochs ${epochs}, batch 15 }
+}
+`,
+  );
+  return file;
+};
+
+const capture = (): Io & { out: string[]; err: string[] } => {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { ...nodeIo, stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), out, err };
+};
+
+describe('sprout run', () => {
+  it('trains, prints plain lines and a summary table, and says where the results are', async () => {
+    const io = capture();
+    const out = join(dir, 'out-plain');
+    const code = await runCli(['run', sprout('plain'), '--out', out, '--backend', 'cpu'], io);
+    expect(io.err.join('')).toContain('cpu backend');
+    expect(code).toBe(0);
+    const text = io.out.join('');
+    expect(text).toMatch(/run 1\/1: arm 'base', seed 3/);
+    expect(text).toMatch(/epoch 4\/4 {2}train loss \d/);
+    expect(text).toMatch(/arm +runs +train loss +test error % +wall time s\n/);
+    expect(text).toContain(`Results in ${out}\n`);
+    expect(existsSync(join(out, 'metrics.csv'))).toBe(true);
+  });
+
+  it('prints JSON lines with --json', async () => {
+    const io = capture();
+    const code = await runAction(sprout('json'), { out: join(dir, 'out-json'), backend: 'cpu', json: true }, io);
+    expect(code).toBe(0);
+    const events = io.out.join('').trim().split('\n').map((l) => JSON.parse(l) as { _tag: string });
+    expect(events[0]!._tag).toBe('started');
+    expect(events.at(-1)!._tag).toBe('finished');
+    expect(events.filter((e) => e._tag === 'epoch-end')).toHaveLength(4);
+  });
+
+  it('draws a progress bar on a terminal', async () => {
+    const io = capture();
+    const stream = new PassThrough();
+    const chunks: string[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c.toString()));
+    (stream as unknown as { isTTY: boolean }).isTTY = true;
+    const code = await runAction(sprout('bar', undefined, 30), { out: join(dir, 'out-bar'), backend: 'cpu' }, io, { isTTY: true, stream });
+    expect(code).toBe(0);
+    expect(chunks.join('')).toMatch(/bar \[1\/1 base #3\]/);
+    expect(io.out.join('')).toContain('Results in');
+  });
+
+  it('exits 1 naming the epoch and step when the loss is not finite', async () => {
+    const io = capture();
+    const out = join(dir, 'out-nan');
+    const code = await runAction(sprout('nan', 'sgd { step constant 1e30 }'), { out, backend: 'cpu', quiet: true }, io);
+    expect(code).toBe(1);
+    expect(io.err.join('')).toMatch(/non-finite in epoch \d+, step \d+/);
+    expect(io.err.join('')).toContain(out);
+    expect(existsSync(join(out, 'metrics.csv'))).toBe(true);
+  });
+
+  it('exits 2 with rendered diagnostics on invalid input and on features not implemented yet', async () => {
+    const bad = join(dir, 'bad.sprout');
+    writeFileSync(bad, 'experiment "bad" {\n  network { input 2  dense 5 rleu  output 2 }\n}\n');
+    const io = capture();
+    expect(await runAction(bad, { backend: 'cpu' }, io)).toBe(2);
+    expect(io.err.join('')).toContain("bad.sprout:2:");
+    const io2 = capture();
+    expect(await runAction(sprout('armijo', 'sgd { step armijo }'), { backend: 'cpu' }, io2)).toBe(2);
+    expect(io2.err.join('')).toMatch(/error\[not-implemented\]/);
+    const io3 = capture();
+    expect(await runAction(join(dir, 'missing.sprout'), {}, io3)).toBe(2);
+  });
+});
