@@ -15,7 +15,7 @@ const TF_NAMES: Record<BackendName, string> = { node: 'tensorflow', wasm: 'wasm'
 /** First line of an error, for one-line messages. */
 function firstLine(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e);
-  return text.split('\n')[0]!.trim();
+  return text.split('\n')[0]!.trim().replace(/\.$/, '');
 }
 
 type Loaded = E.Either<string, readonly string[]>;
