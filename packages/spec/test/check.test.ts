@@ -230,6 +230,12 @@ describe('check', () => {
     ]);
   });
 
+  it('reports hostile nesting once, without overflowing the stack', () => {
+    let deep: Layer = dense(2);
+    for (let i = 0; i < 20_000; i++) deep = residual(deep);
+    expect(lefts(spec({ network: fnn(deep) })).map((d) => d.code)).toStrictEqual(['too-deeply-nested']);
+  });
+
   it('never throws on the tags of a spec cast from foreign JSON', () => {
     expect(() => diagnose(spec({ data: typo({ _tag: 'nope' } as never), optimizer: typo({ _tag: 'x', step: { _tag: 'y' }, metric: { _tag: 'z', domain: { _tag: 'q' }, codomain: { _tag: 'identity' } } } as never) }))).not.toThrow();
   });

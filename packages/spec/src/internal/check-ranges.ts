@@ -78,8 +78,12 @@ export const checkData = (data: Data, path: SpecPath): Check => {
 
 // ─── Network ───────────────────────────────────────────────────────────────────────────────────────────
 
-const countLayers = (layers: readonly Layer[]): number =>
-  layers.reduce((n, l) => n + 1 + (l._tag === 'residual' && Array.isArray(l.body) ? countLayers(l.body) : 0), 0);
+/** Layers counted through residual bodies, down to MAX_NESTING (deeper nesting is its own error). */
+const countLayers = (layers: readonly Layer[], depth = 0): number =>
+  layers.reduce(
+    (n, l) => n + 1 + (l._tag === 'residual' && Array.isArray(l.body) && depth < L.MAX_NESTING ? countLayers(l.body, depth + 1) : 0),
+    0,
+  );
 
 const checkLayer = (layer: Layer, path: SpecPath, depth: number): Check => {
   const at = (k: string): SpecPath => [...path, k];
