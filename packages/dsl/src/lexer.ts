@@ -10,7 +10,7 @@ import { LineIndex, shorten } from './internal/positions.js';
 
 export const sproutLexer = new Lexer([...ALL_TOKENS], {
   positionTracking: 'full',
-  ensureOptimizations: false,
+  ensureOptimizations: true,
   recoveryEnabled: true,
 });
 

@@ -23,6 +23,13 @@ import * as T from './tokens.js';
  * about 5 deep (experiment, compare, run, network, residual).
  */
 export const MAX_BRACE_DEPTH = 64;
+/**
+ * Longest source accepted, in UTF-16 code units (1 MiB). A Sprout file is a few kilobytes; past this the
+ * file is refused with one diagnostic before lexing, so a hostile file costs nothing.
+ */
+export const MAX_SOURCE_LENGTH = 1_048_576;
+/** Most tokens handed to the parser; a real file has a few hundred (a network of MAX_LAYERS layers ~4,000). */
+export const MAX_TOKENS = 50_000;
 /** Most diagnostics reported for one file; past it, one `too-many-errors` diagnostic ends the list. */
 export const MAX_DIAGNOSTICS = 50;
 
@@ -150,6 +157,18 @@ const baseName = (file: string): string => {
 
 const front = (text: string, file: string): Front => {
   const lines = new LineIndex(text);
+  if (text.length > MAX_SOURCE_LENGTH) {
+    return {
+      diagnostics: [
+        {
+          code: 'file-too-large',
+          severity: 'error',
+          message: `the file has ${text.length} characters; Sprout reads at most ${MAX_SOURCE_LENGTH} (an experiment is a few kilobytes)`,
+          range: lines.range(MAX_SOURCE_LENGTH, MAX_SOURCE_LENGTH + 1),
+        },
+      ],
+    };
+  }
   const lexed = lex(text, lines);
   if (lexed.tokens.length === 0 && lexed.diagnostics.length === 0) {
     const end = lines.position(text.length);
@@ -167,6 +186,18 @@ const front = (text: string, file: string): Front => {
   // An unterminated string or comment swallows the rest of its line or file: brace and syntax errors
   // after it would only be echoes.
   if (lexed.diagnostics.some((d) => d.code.startsWith('unterminated-'))) return { diagnostics: lexed.diagnostics };
+  if (lexed.tokens.length > MAX_TOKENS) {
+    return {
+      diagnostics: [
+        {
+          code: 'too-many-tokens',
+          severity: 'error',
+          message: `the file has ${lexed.tokens.length} words, numbers and symbols; Sprout reads at most ${MAX_TOKENS}`,
+          range: tokenRange(lines, lexed.tokens[MAX_TOKENS]),
+        },
+      ],
+    };
+  }
   const braces = scanBraces(lexed.tokens, lines);
   if (braces.length > 0) return { diagnostics: [...lexed.diagnostics, ...braces] };
   const parsed = parseTokens(lexed.tokens);

@@ -35,7 +35,7 @@ class Builder {
       for (const c of children ?? []) {
         if (isToken(c)) {
           if (Number.isFinite(c.startOffset)) out.push(c);
-        } else out.push(...this.tokensOf(c));
+        } else for (const t of this.tokensOf(c)) out.push(t);
       }
     }
     return out.sort((a, b) => a.startOffset - b.startOffset);
@@ -44,7 +44,7 @@ class Builder {
   /** The children of `node` in source order. */
   ordered(node: CstNode): CstElement[] {
     const all: CstElement[] = [];
-    for (const children of Object.values(node.children)) all.push(...(children ?? []));
+    for (const children of Object.values(node.children)) for (const c of children ?? []) all.push(c);
     const offset = (e: CstElement): number => (isToken(e) ? e.startOffset : (e.location?.startOffset ?? Infinity));
     return all.sort((a, b) => offset(a) - offset(b));
   }
