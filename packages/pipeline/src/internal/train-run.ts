@@ -63,7 +63,7 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
   const nTrain = d.trainCount;
   const stepsPerEpoch = batches(nTrain, arm.train.batch, id.seed, 0, { shuffle: false }).length;
   const epochs = arm.train.epochs;
-  // Inside tf.tidy: createNet leaves its initial-value tensors behind (the variables keep their data).
+  // Inside tf.tidy, so no temporary tensor of the initialisation outlives it (variables are kept).
   let created: Net | undefined;
   tf.tidy(() => {
     created = createNet(arm.network, { seed: id.seed });
