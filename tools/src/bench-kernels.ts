@@ -137,6 +137,24 @@ async function main(): Promise<void> {
   rows.push(['512² sgemm, raw addon, 1 thread (GFLOP/s)', fmt(raw1)]);
   rows.push(['512² sgemm, raw addon, 2 threads (GFLOP/s)', fmt(raw2)]);
 
+  // Crossover: µs per square product (no sync) on wasm, stock vs native, for the default threshold.
+  const crossover: string[] = [];
+  if (info.available) {
+    for (const m of [8, 16, 24, 32, 48, 64, 96, 128]) {
+      const a = tf.randomUniform([m, m], -1, 1, 'float32', 5);
+      const b = tf.randomUniform([m, m], -1, 1, 'float32', 6);
+      const run = (): void => tf.dispose(tf.matMul(a, b));
+      const count = quick ? 300 : 2000;
+      unregisterNativeKernels();
+      const stockUs = 1000 * meanMs(run, count, 50);
+      registerNativeKernels({ threads: 1, minMatMulFlops: 0 });
+      const nativeUs = 1000 * meanMs(run, count, 50);
+      crossover.push(`${String(m).padStart(4)}³ (${(2 * m ** 3).toExponential(1)} flop): wasm ${stockUs.toFixed(1)} µs, native ${nativeUs.toFixed(1)} µs`);
+      tf.dispose([a, b]);
+    }
+    unregisterNativeKernels();
+  }
+
   const nets: Array<[string, number[], number, number]> = [
     ['spirals step 2-5-5-2, batch 450', [2, 5, 5, 2], 450, quick ? 200 : 1000],
     ['MNIST step 784-256-256-10, batch 128', [784, 256, 256, 10], 128, quick ? 15 : 60],
@@ -168,6 +186,7 @@ async function main(): Promise<void> {
     console.log(`  512² matMul: native(1t) = ${fmt((100 * native1) / 96, 0)}% of the 96 GFLOP/s per-core peak (goal ≥ 50%)`);
   }
   for (const r of stepRatios) console.log(`  ${r}`);
+  if (crossover.length > 0) console.log(`\nsquare products on wasm, stock vs native (1 thread):\n  ${crossover.join('\n  ')}`);
 }
 
 await main();

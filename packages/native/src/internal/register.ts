@@ -27,9 +27,9 @@ export interface NativeKernelsOptions {
    * peer runs with one thread; see README "Threads" for what two threads buy).
    */
   readonly threads?: number;
-  /** Matrix products below this many flops (2·batch·M·N·K) keep the stock kernel. @default 2e5 */
+  /** Matrix products below this many flops (2·batch·M·N·K) keep the stock kernel. @default 5e4 */
   readonly minMatMulFlops?: number;
-  /** Convolutions below this many flops keep the stock kernel. @default 2e5 */
+  /** Convolutions below this many flops keep the stock kernel. @default 5e4 */
   readonly minConvFlops?: number;
   /** When the addon is unavailable, say so once on stderr. @default true */
   readonly warn?: boolean;
@@ -92,8 +92,8 @@ export function registerNativeKernels(options: NativeKernelsOptions = {}): Nativ
   const addon: NativeAddon = load.addon;
   addon.setNumThreads(resolveThreads(options.threads));
   const tuning: KernelTuning = {
-    minMatMulFlops: options.minMatMulFlops ?? 2e5,
-    minConvFlops: options.minConvFlops ?? 2e5,
+    minMatMulFlops: options.minMatMulFlops ?? 5e4,
+    minConvFlops: options.minConvFlops ?? 5e4,
   };
   unregisterNativeKernels();
   for (const backendName of options.backends ?? (['wasm', 'cpu'] as const)) {
