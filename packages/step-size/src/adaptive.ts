@@ -9,7 +9,9 @@
  *      a_k    = min(ρ_k / L_k, growthCap · a_{k−1})            (variance modes; the cap applies to `none` too)
  *   2. x⁺     = x + a_k d;  one extra forward pass gives f_B(x⁺) on the same batch
  *   3. L̂      = 2 (f_B(x⁺) − f_B(x) + a_k ‖d‖²) / (a_k² ‖d‖²),  L̂ ← max(L̂, L_min)
- *      L_{k+1} = β L_k + (1 − β) L̂                             (skipped when ‖d‖² ≈ 0 or a loss is not finite)
+ *      L_{k+1} = β L_k + (1 − β) L̂                             (skipped when ‖d‖² ≈ 0, when the second-order
+ *                                                               term is below the loss resolution, or when a
+ *                                                               loss is not finite)
  * This is the reference code's "adaptive lr" (SensLI repository, train_and_test_.py: omega = L, discont = β,
  * omega_min = L_min; there the new lr is computed right after the L update, which is step 1 of the next k).
  */
@@ -37,15 +39,24 @@ export interface AdaptiveOptions {
   /** `‖d‖²` at or below this counts as ≈ 0 and skips the L update. @default 1e-30 */
   readonly minDirectionNorm2?: number;
   /**
-   * Skip the L update when the predicted decrease `a‖d‖²` is at most `lossResolution · |f_B(x)|`: the loss
-   * difference in L̂ is then float32 rounding noise. @default 1e-7
+   * [design] Skip the L update when the measured second-order term `|f_B(x⁺) − f_B(x) + a‖d‖²|` (the numerator
+   * of L̂, which equals (a²/2)·H[d, d] for a quadratic) is at most `lossResolution · max(|f_B(x)|, |f_B(x⁺)|)`:
+   * it is then float32 rounding noise (tiny steps, flat directions), and L̂ would be noise too. 0 turns the
+   * check off (the reference). @default 1e-6
    */
   readonly lossResolution?: number;
   /**
-   * When `f_B(x⁺) > f_B(x)`: `keep` the step (the reference) or `reject` it (restore x; L is still updated
-   * from L̂, so the next step is shorter). @default 'keep'
+   * [design] When `f_B(x⁺) > f_B(x)`: `keep` the step (the reference); `reject` it (restore x; L is still
+   * smoothed with L̂); or `reset` (restore x, then `L ← max(L, L̂)` and `a ← min(a, 1/L̂)`, so the next step
+   * uses the fresh curvature at once instead of after the ~1/(1−β) steps the smoothing needs). @default 'keep'
    */
-  readonly onIncrease?: 'keep' | 'reject';
+  readonly onIncrease?: 'keep' | 'reject' | 'reset';
+  /**
+   * [design] `L0`: start the smoothed L at the spec's L₀ (the reference). `first-estimate`: replace it by the
+   * first L̂ that is computed, so that a metric whose curvature scale is far from L₀ does not wait the
+   * ~1/(1−β) steps the smoothing needs (a₀ is still used for the first step). @default 'L0'
+   */
+  readonly initialL?: 'L0' | 'first-estimate';
 }
 
 export type ResolvedAdaptiveOptions = Required<AdaptiveOptions>;
@@ -54,8 +65,9 @@ export const resolveAdaptiveOptions = (spec: AdaptiveStep, o: AdaptiveOptions = 
   a0: o.a0 ?? 1 / spec.L0,
   emaDecay: o.emaDecay ?? 0.9,
   minDirectionNorm2: o.minDirectionNorm2 ?? 1e-30,
-  lossResolution: o.lossResolution ?? 1e-7,
+  lossResolution: o.lossResolution ?? 1e-6,
   onIncrease: o.onIncrease ?? 'keep',
+  initialL: o.initialL ?? 'L0',
 });
 
 /** Reasons the spec or the options cannot run; empty when they can. */
@@ -85,6 +97,8 @@ export interface AdaptiveState {
   readonly L: number;
   /** The last step size a_{k−1} (a₀ before the first step). */
   readonly a: number;
+  /** Whether L has been updated from an estimate yet (for `initialL: 'first-estimate'`). */
+  readonly estimated: boolean;
   /** `ema` mode: EMA of ⟨d_k, d_{k−1}⟩ and of ‖d_k‖². */
   readonly emaInner: number;
   readonly emaNorm2: number;
@@ -94,6 +108,7 @@ export const initialAdaptiveState = (spec: AdaptiveStep, o: ResolvedAdaptiveOpti
   k: 0,
   L: spec.L0,
   a: o.a0,
+  estimated: false,
   emaInner: 0,
   emaNorm2: 0,
 });
@@ -134,11 +149,18 @@ export const afterTrial = (
   const next = { ...s, k: s.k + 1, a: t.a };
   if (!Number.isFinite(t.f) || !Number.isFinite(t.fPlus)) return { state: next, Lhat: undefined, skipped: 'non-finite-loss' };
   if (!(t.d2 > o.minDirectionNorm2)) return { state: next, Lhat: undefined, skipped: 'direction-zero' };
-  if (t.a * t.d2 <= o.lossResolution * Math.abs(t.f)) return { state: next, Lhat: undefined, skipped: 'below-resolution' };
-  const raw = lipschitzEstimate(t.f, t.fPlus, t.a, t.d2);
+  const second = t.fPlus - t.f + t.a * t.d2;
+  if (Math.abs(second) <= o.lossResolution * Math.max(Math.abs(t.f), Math.abs(t.fPlus))) {
+    return { state: next, Lhat: undefined, skipped: 'below-resolution' };
+  }
+  const raw = (2 * second) / (t.a * t.a * t.d2); // lipschitzEstimate(f, fPlus, a, d2)
   const Lhat = Math.max(raw, spec.Lmin);
-  return { state: { ...next, L: spec.beta * s.L + (1 - spec.beta) * Lhat }, Lhat, skipped: undefined };
-}
+  const L = o.initialL === 'first-estimate' && !s.estimated ? Lhat : spec.beta * s.L + (1 - spec.beta) * Lhat;
+  if (o.onIncrease === 'reset' && t.fPlus > t.f) {
+    return { state: { ...next, estimated: true, L: Math.max(L, Lhat), a: Math.min(t.a, 1 / Lhat) }, Lhat, skipped: undefined };
+  }
+  return { state: { ...next, estimated: true, L }, Lhat, skipped: undefined };
+};
 
 export interface VarianceEstimate {
   readonly rho: number;

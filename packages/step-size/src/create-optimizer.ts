@@ -116,7 +116,13 @@ export const createPreconditionedOptimizer = (
     const errs = validateAdaptive(stepSpec, adaptiveOpts);
     if (errs.length > 0) return invalid(errs.join('; '));
     const init = initialAdaptiveState(stepSpec, adaptiveOpts);
-    adaptive = { ...init, L: options.resume?.L ?? init.L, a: options.resume?.a ?? init.a, k: options.resume?.k ?? init.k };
+    adaptive = {
+      ...init,
+      L: options.resume?.L ?? init.L,
+      a: options.resume?.a ?? init.a,
+      k: options.resume?.k ?? init.k,
+      estimated: options.resume?.L !== undefined,
+    };
   }
 
   // One LayerMetric per layer that has a kernel or a bias; the layer's shape comes from its kernel.
@@ -265,7 +271,9 @@ export const createPreconditionedOptimizer = (
     if (E.isLeft(rs)) return rs;
     const olds = built.map((gr) => tf.clone(gr.g.variable));
     try {
-      const d2 = tf.tidy(() => dualNorm2Sum(grads, rs.right)).arraySync() as number;
+      const d2t = tf.tidy(() => dualNorm2Sum(grads, rs.right));
+      const d2 = d2t.dataSync()[0]!;
+      d2t.dispose();
       if (!Number.isFinite(d2)) return E.left({ _tag: 'non-finite-gradient', step: k });
       let a = stepSpec.initial;
       let fTrial = Number.NaN;
@@ -379,7 +387,7 @@ export const createPreconditionedOptimizer = (
         return E.left({ _tag: 'non-finite-loss', where: 'trial', value: fPlus, step: k });
       }
       const trial = afterTrial(spec, adaptive, adaptiveOpts, { f, fPlus, a, d2 });
-      const reject = adaptiveOpts.onIncrease === 'reject' && fPlus > f;
+      const reject = adaptiveOpts.onIncrease !== 'keep' && fPlus > f;
       if (reject) restore(olds);
       adaptive = { ...trial.state, ...(ema ?? {}) };
       if (spec.variance === 'ema') {
