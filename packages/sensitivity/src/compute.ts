@@ -17,6 +17,7 @@ import { candidatePositions, disposeAdded, insertVirtualLayers, type Architectur
 import type { SensitivityError } from './SensitivityError.js';
 import { lossFunction, type LossFn } from './loss.js';
 import { gradientScore, type WeightGradient } from './norms.js';
+import { layerMetrics, type MetricTarget } from './internal/metric-stats.js';
 
 /** Training examples: inputs with the batch axis first and their labels (int32 [N] or one-hot [N, C]). */
 export interface TrainingData {
@@ -125,29 +126,56 @@ export function computeSensitivities(
       }
     }
     const vars = targets.map((t) => t.variable);
+    // Frobenius-type norms come from @sprout/inner-product; data-based Gram matrices are estimated from the
+    // same pass (layer inputs and per-example output gradients of each scored weight's layer).
+    const metrics =
+      norm._tag === 'metric'
+        ? layerMetrics(
+            norm.metric,
+            ext.net,
+            targets.map((t): MetricTarget => ({ variable: t.variable })),
+          )
+        : undefined;
+    if (metrics !== undefined && E.isLeft(metrics)) return metrics;
+    const stats = metrics === undefined ? undefined : metrics.right;
     const acc: tf.Tensor[] = vars.map((v) => tf.keep(tf.zerosLike(v)));
     const batches = bounds(n, size);
     const fwd = { training: options.training ?? false, seed: options.seed ?? 0, updateState: false };
     try {
       for (const [s, e] of batches) {
-        tf.tidy(() => {
-          let xb = data.x;
-          let yb = data.y;
-          if (options.order !== undefined) {
-            const idx = tf.tensor1d(options.order.slice(s, e) as number[], 'int32');
-            xb = tf.gather(data.x, idx);
-            yb = tf.gather(data.y, idx);
-          } else if (s !== 0 || e !== n) {
-            xb = tf.slice(data.x, s, e - s);
-            yb = tf.slice(data.y, s, e - s);
+        const owned = options.order !== undefined || s !== 0 || e !== n;
+        const [xb, yb] = !owned
+          ? [data.x, data.y]
+          : tf.tidy(() => {
+              if (options.order === undefined) return [tf.slice(data.x, s, e - s), tf.slice(data.y, s, e - s)];
+              const idx = tf.tensor1d(options.order.slice(s, e) as number[], 'int32');
+              return [tf.gather(data.x, idx), tf.gather(data.y, idx)];
+            });
+        try {
+          if (stats?.needsStatistics === true) {
+            const r = stats.batch(e - s, vars, (taps) => J(forward(ext.net, xb, { ...fwd, taps }), yb));
+            if (E.isLeft(r)) return r;
+            tf.tidy(() => {
+              vars.forEach((_, i) => {
+                const next = tf.keep(tf.add(acc[i]!, r.right[i]!));
+                acc[i]!.dispose();
+                acc[i] = next;
+              });
+            });
+            tf.dispose(r.right);
+          } else {
+            tf.tidy(() => {
+              const { grads } = tf.variableGrads(() => J(forward(ext.net, xb, fwd), yb), vars);
+              vars.forEach((v, i) => {
+                const next = tf.keep(tf.add(acc[i]!, grads[v.name]!));
+                acc[i]!.dispose();
+                acc[i] = next;
+              });
+            });
           }
-          const { grads } = tf.variableGrads(() => J(forward(ext.net, xb, fwd), yb), vars);
-          vars.forEach((v, i) => {
-            const next = tf.keep(tf.add(acc[i]!, grads[v.name]!));
-            acc[i]!.dispose();
-            acc[i] = next;
-          });
-        });
+        } finally {
+          if (owned) tf.dispose([xb, yb]);
+        }
       }
       // One read-back: every averaged gradient, concatenated.
       const mean = tf.tidy(() => tf.div(tf.concat(acc.map((a) => tf.reshape(a, [-1]))), batches.length));
@@ -163,7 +191,7 @@ export function computeSensitivities(
       if (!flat.every(Number.isFinite)) {
         return E.left({ _tag: 'non-finite-sensitivity', message: 'a gradient of the sensitivity pass is NaN or infinite' });
       }
-      const scored = gradients.map((g) => gradientScore(norm, g));
+      const scored = stats !== undefined ? stats.scores(gradients).map((v) => E.right(v)) : gradients.map((g) => gradientScore(norm, g));
       const bad = scored.find(E.isLeft);
       if (bad !== undefined) return bad as E.Left<SensitivityError>;
       const scores = scored.map((s) => (s as E.Right<number>).right);
@@ -184,6 +212,7 @@ export function computeSensitivities(
       });
     } finally {
       tf.dispose(acc);
+      stats?.dispose();
     }
   } finally {
     disposeAdded(ext.net, net);
