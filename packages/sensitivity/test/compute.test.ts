@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/lib/Either.js';
 import { createNetFromLayers, disposeNet, forward, type Net } from '@sprout/model';
 import { candidatePositions, disposeAdded, insertVirtualLayers } from '@sprout/growth';
+import type { Gram, Metric } from '@sprout/spec';
 import { computeSensitivities, lossFunction, type Sensitivities, type SensitivityOptions } from '../src/index.js';
 import { cnn, fnn, inputs, resnet } from './nets.js';
 
@@ -205,7 +206,8 @@ describe('norms, existing layers, memory and errors', () => {
     const eps = 1e6;
     for (const side of ['domain', 'codomain'] as const) {
       const data = { _tag: 'data', structure: 'dense', damping: eps, estimate: 'ema', decay: 0.5 } as const;
-      const metric = { _tag: 'frobenius', domain: side === 'domain' ? data : { _tag: 'identity' }, codomain: side === 'codomain' ? data : { _tag: 'identity' } } as const;
+      const id: Gram = { _tag: 'identity' };
+      const metric: Metric = { _tag: 'frobenius', domain: side === 'domain' ? data : id, codomain: side === 'codomain' ? data : id };
       const r = run(net, { norm: { _tag: 'metric', metric }, batchSize: 5 });
       const f = run(net, { batchSize: 5 });
       r.scores.forEach((v, p) => expect(Math.abs(v * eps - f.scores[p]!) / f.scores[p]!).toBeLessThan(1e-3));
