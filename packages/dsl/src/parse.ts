@@ -124,12 +124,25 @@ const syntaxCode = (e: IRecognitionException): string => {
   return e.name === 'NotAllInputParsedException' ? 'unexpected-input' : 'syntax-error';
 };
 
-const syntaxDiagnostic = (e: IRecognitionException, lines: LineIndex): Diagnostic => ({
-  code: syntaxCode(e),
-  severity: 'error',
-  message: e.message,
-  range: tokenRange(lines, e.token, (e as { previousToken?: IToken }).previousToken),
-});
+/**
+ * A syntax error points at the token found, unless that token is on a later line than the one before it
+ * (or has no position, like the end of the file): then what is missing belongs at the end of the previous
+ * token, and the error points there.
+ */
+const syntaxDiagnostic = (e: IRecognitionException, lines: LineIndex): Diagnostic => {
+  const previous = (e as { previousToken?: IToken }).previousToken;
+  const found = e.token;
+  const missing =
+    previous !== undefined &&
+    Number.isFinite(previous.startOffset) &&
+    (!Number.isFinite(found.startOffset) || (found.startLine ?? 0) > (previous.endLine ?? previous.startLine ?? 0));
+  return {
+    code: syntaxCode(e),
+    severity: 'error',
+    message: e.message,
+    range: missing ? tokenRange(lines, undefined, previous) : tokenRange(lines, found, previous),
+  };
+};
 
 /**
  * Text → spec without the semantic checks: lexing, parsing, CST → AST and AST → spec, with the structural

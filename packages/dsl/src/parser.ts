@@ -51,7 +51,9 @@ const suggestion = (actual: IToken | undefined, expected: readonly TokenType[]):
 /** Messages in Sprout's words: "expected a number after 'dense' but found 'relu'". */
 export const errorMessages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage: ({ expected, actual, previous }) =>
-    `expected ${describeTokenType(expected)}${after(previous)} but found ${describeToken(actual)}${suggestion(actual, [expected])}`,
+    expected === T.RCurly && actual.tokenType.name.startsWith('Kw_')
+      ? `'${actual.image}' cannot appear here${after(previous)}; expected '}' or another statement of this block`
+      : `expected ${describeTokenType(expected)}${after(previous)} but found ${describeToken(actual)}${suggestion(actual, [expected])}`,
   buildNotAllInputParsedMessage: ({ firstRedundant }) =>
     firstRedundant.tokenType === T.RCurly
       ? "unmatched '}': there is no '{' for it to close"
@@ -96,7 +98,6 @@ export class SproutParser extends CstParser {
   /** A statement of an experiment or of a compare arm (`run "…" { … }`); to-spec says which belong where. */
   public experimentItem = this.RULE('experimentItem', () => {
     this.OR({
-      IGNORE_AMBIGUITIES: true,
       DEF: [
         { ALT: () => this.SUBRULE(this.seedStatement) },
         { ALT: () => this.SUBRULE(this.repeatStatement) },
@@ -143,7 +144,6 @@ export class SproutParser extends CstParser {
 
   public layer = this.RULE('layer', () => {
     this.OR({
-      IGNORE_AMBIGUITIES: true,
       DEF: [
         { ALT: () => this.SUBRULE(this.inputLayer) },
         { ALT: () => this.SUBRULE(this.denseLayer) },
@@ -268,11 +268,10 @@ export class SproutParser extends CstParser {
 
   public optimizerItem = this.RULE('optimizerItem', () => {
     this.OR({
-      IGNORE_AMBIGUITIES: true,
       DEF: [
         { ALT: () => this.SUBRULE(this.stepClause) },
         { ALT: () => this.SUBRULE(this.metricClause) },
-        { ALT: () => this.SUBRULE(this.setting) },
+        { ALT: () => this.SUBRULE(this.namedValue) },
       ],
     });
   });
@@ -329,14 +328,13 @@ export class SproutParser extends CstParser {
 
   public growItem = this.RULE('growItem', () => {
     this.OR({
-      IGNORE_AMBIGUITIES: true,
       DEF: [
         { ALT: () => this.SUBRULE(this.atClause) },
         { ALT: () => this.SUBRULE(this.everyClause) },
         { ALT: () => this.SUBRULE(this.maxClause) },
         { ALT: () => this.SUBRULE(this.normClause) },
         { ALT: () => this.SUBRULE(this.selectClause) },
-        { ALT: () => this.SUBRULE(this.setting) },
+        { ALT: () => this.SUBRULE(this.namedValue) },
       ],
     });
   });
@@ -439,6 +437,12 @@ export class SproutParser extends CstParser {
     this.SUBRULE(this.value);
   });
 
+  /** `beta1 0.9`, `lr_factor 0.5`: a setting among statements, so its key is an identifier, never a keyword. */
+  public namedValue = this.RULE('namedValue', () => {
+    this.CONSUME(T.Identifier);
+    this.SUBRULE(this.value);
+  });
+
   public value = this.RULE('value', () => {
     this.OR([
       { ALT: () => this.CONSUME(T.NumberLiteral) },
@@ -447,14 +451,17 @@ export class SproutParser extends CstParser {
     ]);
   });
 
-  /** A statement Sprout does not know: a word, its plain arguments and an optional block; reported later. */
+  /**
+   * A statement Sprout does not know: an identifier (not a keyword), its plain arguments and an optional
+   * block; to-spec reports it with "did you mean". A keyword out of place is a syntax error instead.
+   */
   public unknownStatement = this.RULE('unknownStatement', () => {
-    this.CONSUME(T.Name);
+    this.CONSUME(T.Identifier);
     this.MANY(() =>
       this.OR([
         { ALT: () => this.CONSUME(T.NumberLiteral) },
         { ALT: () => this.CONSUME(T.StringLiteral) },
-        { ALT: () => this.CONSUME(T.Identifier) },
+        { ALT: () => this.CONSUME2(T.Identifier) },
       ]),
     );
     this.OPTION(() => this.SUBRULE(this.rawBlock));

@@ -138,6 +138,9 @@ class Builder {
     return this.word(this.firstWord(node));
   }
 
+  option(node: CstNode): A.Setting {
+    return { _tag: 'Setting', key: this.word(this.need(node, 'Identifier')), value: this.value(this.needNode(node, 'value')), range: this.range(node) };
+  }
   setting(node: CstNode): A.Setting {
     return { _tag: 'Setting', key: this.word(this.firstWord(node)), value: this.value(this.needNode(node, 'value')), range: this.range(node) };
   }
@@ -338,7 +341,7 @@ class Builder {
       case 'metricClause':
         return this.metric(node);
       default:
-        return this.setting(node);
+        return this.option(node);
     }
   }
 
@@ -361,7 +364,7 @@ class Builder {
         return { _tag: 'SelectClause', kind: this.word(this.words(node)[1]!), ...(arg === undefined ? {} : { arg: this.num(arg) }), range };
       }
       default:
-        return this.setting(node);
+        return this.option(node);
     }
   }
 }

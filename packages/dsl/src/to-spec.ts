@@ -60,29 +60,6 @@ export const LAYER_STATEMENTS = ['input', 'dense', 'conv', 'pool', 'flatten', 'r
 /** Names a `metric` clause accepts: `euclidean` is frobenius with identity Gram matrices. */
 export const METRIC_WORDS = ['euclidean', 'frobenius'] as const;
 
-/** How each statement is written, for the `malformed-statement` message. */
-export const USAGE: Readonly<Record<string, string>> = {
-  seed: 'seed N',
-  repeat: 'repeat N',
-  data: 'data spirals { … } (or mnist, fashion_mnist, csv "file", idx "images" "labels")',
-  network: 'network { input …  layers …  output N }',
-  loss: 'loss cross_entropy (or mse)',
-  optimizer: 'optimizer sgd { … } (or momentum β, adam)',
-  train: 'train { epochs N, batch N|full, shuffle true|false }',
-  grow: 'grow none or grow sensli { at epoch N … }',
-  compare: 'compare { run "name" { … } }',
-  report: 'report { plot curves, table final }',
-  input: 'input N or input H W C',
-  dense: 'dense N activation [nobias]',
-  conv: 'conv N kernel K [stride S] [padding same|valid] activation',
-  pool: 'pool max|avg K [stride S]',
-  flatten: 'flatten',
-  residual: 'residual { layers … }',
-  dropout: 'dropout p',
-  batchnorm: 'batchnorm',
-  output: 'output N [activation]',
-};
-
 const EUCLIDEAN: Metric = DEFAULTS.metric;
 
 type FieldKind = 'number' | 'string' | 'word' | 'bool' | 'label' | 'batch';
@@ -173,10 +150,6 @@ class Ctx {
   duplicate(what: string, range: SourceRange, first: SourceRange): void {
     this.error('duplicate', `${what} is given twice; the first is at line ${first.start.line}`, range);
   }
-  /** A known statement written with the wrong arguments (`seed` without a number, `dense relu`). */
-  malformed(head: string, range: SourceRange): void {
-    this.error('malformed-statement', `'${head}' is not written like this; write ${USAGE[head] ?? head}`, range);
-  }
   noArgument(what: string, range: SourceRange): void {
     this.error('unexpected-argument', what, range);
   }
@@ -241,10 +214,6 @@ class Ctx {
     for (const item of items) {
       const head = item.keyword.text;
       if (item._tag === 'UnknownStatement') {
-        if (allowed.includes(head)) {
-          this.malformed(head, item.range);
-          continue;
-        }
         this.unknown('unknown-statement', 'statement', item.keyword, allowed, inArm ? 'a compare arm may replace data, network, loss, optimizer, train and grow' : undefined);
         continue;
       }
@@ -464,10 +433,6 @@ class Ctx {
         return { _tag: 'residual', body };
       }
       case 'UnknownStatement': {
-        if ((LAYER_STATEMENTS as readonly string[]).includes(l.keyword.text)) {
-          this.malformed(l.keyword.text, l.range);
-          return undefined;
-        }
         const activation = (ACTIVATION_NAMES as readonly string[]).includes(l.keyword.text);
         this.unknown('unknown-layer', 'layer', l.keyword, LAYER_STATEMENTS, activation ? `'${l.keyword.text}' is an activation: write it after the layer, as in dense 5 ${l.keyword.text}` : undefined);
         return undefined;

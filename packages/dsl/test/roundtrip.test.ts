@@ -1,0 +1,45 @@
+// The printer and the parser are inverse: for every generated valid spec, parsing its canonical text gives
+// back the same spec (deep equality), the text is already formatted, and it passes every check.
+import fc from 'fast-check';
+import * as E from 'fp-ts/lib/Either.js';
+import { describe, expect, test } from 'vitest';
+import { arbitraryExperiment } from '@sprout/spec/testing';
+import { checkText, format, parseExperiment, print, renderDiagnostics } from '../src/index.js';
+
+const parsedSpec = (text: string): unknown => {
+  const r = parseExperiment(text, 'generated.sprout');
+  if (E.isLeft(r)) throw new Error(renderDiagnostics(r.left, 'generated.sprout', text));
+  return r.right.spec;
+};
+
+describe('print ∘ parse', () => {
+  test('parse(print(spec)) deep-equals spec', () => {
+    fc.assert(
+      fc.property(arbitraryExperiment(), (spec) => {
+        expect(parsedSpec(print(spec))).toStrictEqual(spec);
+      }),
+      { numRuns: 200, seed: 20261128 },
+    );
+  });
+
+  test('names with quotes, backslashes, control and astral characters survive', () => {
+    fc.assert(
+      fc.property(arbitraryExperiment({ text: fc.string({ unit: 'binary', minLength: 1, maxLength: 10 }) }), (spec) => {
+        expect(parsedSpec(print(spec))).toStrictEqual(spec);
+      }),
+      { numRuns: 100, seed: 7 },
+    );
+  });
+
+  test('print(spec) is already formatted, and passes checkText', () => {
+    fc.assert(
+      fc.property(arbitraryExperiment(), (spec) => {
+        const text = print(spec);
+        expect(format(text)).toStrictEqual(E.right(text));
+        const checked = checkText(text);
+        if (E.isLeft(checked)) throw new Error(renderDiagnostics(checked.left, 'generated.sprout', text));
+      }),
+      { numRuns: 100, seed: 3 },
+    );
+  });
+});
