@@ -1,0 +1,112 @@
+// The formatter: canonical layout, every comment kept in order, idempotent, meaning unchanged, and files
+// that do not parse are refused with their diagnostics (never rewritten).
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import { describe, expect, test } from 'vitest';
+import { format, lex, parseExperiment } from '../src/index.js';
+
+const fixtures = join(import.meta.dirname, 'fixtures');
+const examples = join(import.meta.dirname, '..', '..', '..', 'examples');
+const files = [
+  ...readdirSync(join(fixtures, 'valid')).map((c) => join(fixtures, 'valid', c, 'input.sprout')),
+  ...readdirSync(join(fixtures, 'invalid')).map((c) => join(fixtures, 'invalid', c, 'input.sprout')),
+  ...readdirSync(examples).map((f) => join(examples, f)),
+];
+
+const formatted = (text: string): string => {
+  const r = format(text);
+  if (E.isLeft(r)) throw new Error(r.left.map((d) => d.message).join('\n'));
+  return r.right;
+};
+const comments = (text: string): string[] => lex(text).comments.map((c) => c.image);
+
+describe('format', () => {
+  test('a messy file in the canonical layout', () => {
+    const text = [
+      '// header',
+      'experiment "x" { seed 1, repeat 2',
+      '',
+      '',
+      '',
+      '  data spirals {points 300 turns 1}   // trailing',
+      'network { input 2  dense 5 relu,dense 5 relu nobias',
+      '  /* before the output */ output 2 }',
+      '  train {',
+      '     epochs 10 // ten',
+      '     batch full }',
+      '  grow sensli { at epochs 450, 900  norm fro select max, lr_factor 1 }',
+      '  compare { run "a" { grow none } run "b" {} }',
+      '}',
+      '// the end',
+    ].join('\n');
+    expect(formatted(text)).toMatchInlineSnapshot(`
+      "// header
+      experiment "x" {
+        seed 1
+        repeat 2
+
+        data spirals { points 300, turns 1 } // trailing
+        network {
+          input 2
+          dense 5 relu
+          dense 5 relu nobias
+          /* before the output */
+          output 2
+        }
+        train {
+          epochs 10 // ten
+          batch full
+        }
+        grow sensli {
+          at epochs 450, 900
+          norm fro
+          select max
+          lr_factor 1
+        }
+        compare {
+          run "a" {
+            grow none
+          }
+          run "b" { }
+        }
+      }
+      // the end
+      "
+    `);
+  });
+
+  test.each(files.map((f) => [f.split('/').slice(-2).join('/'), f]))('%s: idempotent, comments kept, meaning unchanged', (_, file) => {
+    const text = readFileSync(file, 'utf8');
+    const r = format(text);
+    if (E.isLeft(r)) return; // files that do not parse are covered below
+    const once = r.right;
+    expect(formatted(once)).toBe(once);
+    expect(comments(once)).toEqual(comments(text));
+    const before = parseExperiment(text, 'f.sprout');
+    const after = parseExperiment(once, 'f.sprout');
+    const meaning = (r: typeof before): unknown =>
+      E.isRight(r) ? r.right.spec : r.left.map((d) => `${d.code}: ${d.message}`); // ranges move, messages do not
+    expect(meaning(after)).toEqual(meaning(before));
+  });
+
+  test('the examples are formatted', () => {
+    for (const f of readdirSync(examples)) {
+      const text = readFileSync(join(examples, f), 'utf8');
+      expect(formatted(text), f).toBe(text);
+    }
+  });
+
+  test('a file that does not parse is refused with its diagnostics', () => {
+    const r = format('experiment "x" {\n  seed\n}\n');
+    expect(E.isLeft(r) && r.left.map((d) => `${d.code}: ${d.message}`)).toEqual(["syntax-error: expected a number after 'seed' but found '}'"]);
+    expect(E.isLeft(format('experiment "x" { /* never closed }'))).toBe(true);
+    expect(E.isLeft(format(''))).toBe(true);
+  });
+
+  test('unknown names do not stop formatting (they are not syntax errors)', () => {
+    expect(format('experiment "x" { network { dense 5 rleu } }')).toEqual(
+      E.right('experiment "x" {\n  network {\n    dense 5 rleu\n  }\n}\n'),
+    );
+  });
+});
