@@ -7,6 +7,8 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { nativeAddon, nativeInfo, registerNativeKernels, unregisterNativeKernels } from '@sprout/native';
+import { registerWasmKernels } from '@sprout/backend';
+import { cpus, loadavg } from 'node:os';
 
 const quick = process.argv.includes('--quick');
 const now = (): number => performance.now();
@@ -98,8 +100,42 @@ function makeMlp(widths: readonly number[], batch: number): Mlp {
   };
 }
 
-function stepMs(widths: readonly number[], batch: number, steps: number): number {
-  const mlp = makeMlp(widths, batch);
+/** conv8-pool-conv16-pool-dense10 on 28×28×1, ReLU, softmax cross-entropy, SGD. */
+function makeCnn(batch: number): Mlp {
+  const vars = [
+    tf.variable(tf.randomUniform([3, 3, 1, 8], -0.3, 0.3, 'float32', 30)),
+    tf.variable(tf.zeros([8])),
+    tf.variable(tf.randomUniform([3, 3, 8, 16], -0.1, 0.1, 'float32', 31)),
+    tf.variable(tf.zeros([16])),
+    tf.variable(tf.randomUniform([7 * 7 * 16, 10], -0.05, 0.05, 'float32', 32)),
+    tf.variable(tf.zeros([10])),
+  ];
+  const x = tf.randomUniform([batch, 28, 28, 1], 0, 1, 'float32', 33);
+  const labels = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32', 34), 10);
+  const opt = tf.train.sgd(0.05);
+  const forward = (): tf.Scalar => {
+    let h = tf.fused.conv2d({ x: x as tf.Tensor4D, filter: vars[0] as tf.Tensor4D, strides: 1, pad: 'same', bias: vars[1]!, activation: 'relu' });
+    h = tf.maxPool(h, 2, 2, 'valid');
+    h = tf.fused.conv2d({ x: h, filter: vars[2] as tf.Tensor4D, strides: 1, pad: 'same', bias: vars[3]!, activation: 'relu' });
+    h = tf.maxPool(h, 2, 2, 'valid');
+    const z = tf.fused.matMul({ a: tf.reshape(h, [batch, 7 * 7 * 16]), b: vars[4] as tf.Tensor2D, bias: vars[5]! });
+    return tf.losses.softmaxCrossEntropy(labels, z) as tf.Scalar;
+  };
+  return {
+    step: () => {
+      tf.tidy(() => {
+        opt.minimize(forward, false, vars);
+      });
+    },
+    dispose: () => {
+      tf.dispose([...vars, x, labels]);
+      opt.dispose();
+    },
+  };
+}
+
+function stepMs(widths: readonly number[] | 'cnn', batch: number, steps: number): number {
+  const mlp = widths === 'cnn' ? makeCnn(batch) : makeMlp(widths, batch);
   const ms = meanMs(mlp.step, steps, Math.max(3, Math.floor(steps / 10)));
   mlp.dispose();
   return ms;
@@ -110,7 +146,7 @@ const fmt = (x: number | null, d = 2): string => (x === null ? 'n/a' : x.toFixed
 async function main(): Promise<void> {
   const info = nativeInfo();
   console.log(`native: ${info.available ? info.blas : `unavailable (${info.reason})`}`);
-  console.log(`node ${process.version}, ${quick ? 'quick' : 'full'} run\n`);
+  console.log(`node ${process.version}, ${cpus().length}× ${cpus()[0]?.model ?? '?'}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}, ${quick ? 'quick' : 'full'} run\n`);
   const rows: Array<[string, string]> = [];
   const n = 512;
 
@@ -155,9 +191,11 @@ async function main(): Promise<void> {
     unregisterNativeKernels();
   }
 
-  const nets: Array<[string, number[], number, number]> = [
+  registerWasmKernels(); // Sprout's wasm Conv2DBackpropFilter (stock wasm cannot train convolutions)
+  const nets: Array<[string, number[] | 'cnn', number, number]> = [
     ['spirals step 2-5-5-2, batch 450', [2, 5, 5, 2], 450, quick ? 200 : 1000],
     ['MNIST step 784-256-256-10, batch 128', [784, 256, 256, 10], 128, quick ? 15 : 60],
+    ['CNN step conv8-pool-conv16-pool-dense10, batch 64', 'cnn', 64, quick ? 5 : 20],
   ];
   const stepRatios: string[] = [];
   for (const [label, widths, batch, steps] of nets) {
@@ -176,6 +214,7 @@ async function main(): Promise<void> {
     }
   }
   unregisterNativeKernels();
+  console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (figures are wall-clock; other processes on the 2 cores inflate them)\n`);
 
   const width = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v.padStart(9)}`);
