@@ -9,6 +9,7 @@ import {
   type PreconditionedOptimizerOptions,
   type StepContext,
   type StepInfo,
+  type AdaptiveStep,
 } from '../src/index.js';
 
 export const EUCLID: Metric = { _tag: 'frobenius', domain: { _tag: 'identity' }, codomain: { _tag: 'identity' } };
@@ -26,7 +27,7 @@ export const DATA_DIAG: Metric = {
 
 export const sgd = (step: StepSize, metric: Metric = EUCLID): Optimizer => ({ _tag: 'sgd', step, metric });
 
-export const adaptive = (variance: 'none' | 'per_example' | 'split' | 'ema', over: Partial<Extract<StepSize, { _tag: 'adaptive' }>> = {}): StepSize => ({
+export const adaptive = (variance: 'none' | 'per_example' | 'split' | 'ema', over: Partial<AdaptiveStep> = {}): AdaptiveStep => ({
   _tag: 'adaptive',
   variance,
   L0: 10,
