@@ -5,6 +5,7 @@
  */
 import type { TaskEither } from 'fp-ts/TaskEither';
 import type { Experiment } from '@sprout/spec';
+import type { InsertionEvent } from '@sprout/sensitivity';
 
 /** Which TensorFlow.js backend to use; `auto` tries tfjs-node, then wasm, then cpu. */
 export type BackendChoice = 'auto' | 'node' | 'wasm' | 'cpu';
@@ -89,17 +90,12 @@ export type RunEvent =
     })
   | (RunId & { readonly _tag: 'step'; readonly epoch: number; readonly step: number; readonly loss: number })
   | (RunId & { readonly _tag: 'epoch-end' } & EpochMetrics)
-  | (RunId & {
-      readonly _tag: 'insertion';
-      readonly epoch: number;
-      readonly sensitivities: readonly number[];
-      readonly position: number | null;
-      readonly rule: string;
-      readonly parameterCountBefore: number;
-      readonly parameterCountAfter: number;
-      readonly stepSizeBefore: number;
-      readonly stepSizeAfter: number;
-    })
+  /**
+   * A SensLI growth attempt after `epoch` completed epochs (@sprout/sensitivity's record): every position's
+   * sensitivity, the norm and rule, the chosen position (`null` when the rule declined), the parameter
+   * count and the step size before and after.
+   */
+  | (RunId & InsertionEvent & { readonly stepBefore: number; readonly stepAfter: number })
   | (RunId & { readonly _tag: 'run-end'; readonly final: EpochMetrics })
   /** Something the user should know that does not stop the run (e.g. a model that could not be exported). */
   | { readonly _tag: 'warning'; readonly message: string }

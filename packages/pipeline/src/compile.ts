@@ -8,6 +8,7 @@ import * as TE from 'fp-ts/TaskEither';
 import { check, type Diagnostic, type Experiment } from '@sprout/spec';
 import type { CompileOptions, Pipeline, RunError, RunEvent, RunOptions, RunResult } from './Pipeline.js';
 import { unsupported } from './internal/support.js';
+import { armPlans } from './internal/plan.js';
 import { runExperiment } from './internal/run-experiment.js';
 import { eventStream } from './internal/event-stream.js';
 
@@ -20,7 +21,7 @@ export const compile = (spec: Experiment, options: CompileOptions = {}): E.Eithe
   const ctx = {
     spec,
     baseDir: options.baseDir ?? process.cwd(),
-    stepSizeColumns: false,
+    stepSizeColumns: armPlans(spec).some((arm) => arm.optimizer.step._tag === 'adaptive'),
   };
   const run =
     (runOptions: RunOptions = {}): TE.TaskEither<RunError, RunResult> =>

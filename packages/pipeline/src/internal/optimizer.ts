@@ -24,6 +24,10 @@ export interface UpdateRule {
   readonly state: Map<string, ParamState>;
   /** Drop the state of every parameter (the `reset` policy). */
   readonly reset: () => void;
+  /** The state as growth's `OptimizerState`: name → { velocity } (momentum) or { m, v, t } (Adam). Tensors are the live slots. */
+  readonly exportState: () => Map<string, Record<string, tf.Tensor>>;
+  /** Replace the state with `state` (names of the new net); takes ownership of its tensors. */
+  readonly importState: (state: ReadonlyMap<string, Readonly<Record<string, tf.Tensor>>>) => void;
   readonly dispose: () => void;
 }
 
@@ -72,5 +76,31 @@ export const updateRule = (optimizer: Optimizer): UpdateRule => {
       }
     }
   };
-  return { kind: optimizer._tag, apply, state, reset, dispose: reset };
+  const slotNames = optimizer._tag === 'momentum' ? ['velocity'] : optimizer._tag === 'adam' ? ['m', 'v'] : [];
+  const exportState = (): Map<string, Record<string, tf.Tensor>> => {
+    const out = new Map<string, Record<string, tf.Tensor>>();
+    for (const [name, s] of state) {
+      const slots: Record<string, tf.Tensor> = {};
+      s.slots.forEach((v, i) => (slots[slotNames[i]!] = v));
+      if (optimizer._tag === 'adam') slots['t'] = tf.keep(tf.scalar(s.t));
+      out.set(name, slots);
+    }
+    return out;
+  };
+  const importState: UpdateRule['importState'] = (next) => {
+    reset();
+    for (const [name, slots] of next) {
+      const t = slots['t'] === undefined ? 0 : slots['t'].dataSync()[0]!;
+      slots['t']?.dispose();
+      state.set(name, {
+        t,
+        slots: slotNames.map((n) => {
+          const v = tf.variable(slots[n]!, false);
+          slots[n]!.dispose();
+          return v;
+        }),
+      });
+    }
+  };
+  return { kind: optimizer._tag, apply, state, reset, dispose: reset, exportState, importState };
 };

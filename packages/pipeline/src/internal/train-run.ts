@@ -1,19 +1,35 @@
 /**
  * One training run: one arm of the experiment with one seed. Seeded batches, forward pass, loss,
- * gradients over the net's variables (tf.variableGrads), the update rule, and the metrics of every
- * epoch. Nothing is read back from the backend inside the step loop unless step events are asked for:
- * the epoch's loss sum and the index of the first non-finite step stay on the backend and are read once
- * at the epoch's end, with the test metrics.
+ * gradients over the net's variables (tf.variableGrads), an update, the metrics of every epoch, and SensLI
+ * growth between epochs.
+ *
+ * Two update paths:
+ *  - Euclidean SGD, momentum or Adam with a schedule (optimizer.ts): nothing is read back from the backend
+ *    inside the step loop unless step events are asked for; the epoch's loss sum and the index of the first
+ *    non-finite step stay on the backend and are read once at the epoch's end, with the test metrics.
+ *  - Any other step size or metric: @sprout/step-size's preconditioned optimizer (Riesz map of the
+ *    Frobenius-type metric, Armijo or the adaptive controller of ALGORITHMS.md §2, which reads the batch
+ *    loss and needs one extra forward pass `lossAt` per step).
  */
 import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/Either';
-import type { Net } from '@sprout/model';
+import { layerKey, type Net } from '@sprout/model';
+import type { Layer } from '@sprout/spec';
+import { transferOptimizerState, paramNameMap, stepAfterInsertion } from '@sprout/growth';
+import { growBySensitivity, shouldGrowAt, type GrowStep } from '@sprout/sensitivity';
+import {
+  createPreconditionedOptimizer,
+  isSchedule,
+  learningRateAt,
+  type ParamGroup,
+  type PreconditionedOptimizer,
+  type StepInfo,
+} from '@sprout/step-size';
 import type { ArmPlan } from './plan.js';
-import type { EpochMetrics, RunError, RunEvent, RunId } from '../Pipeline.js';
+import type { EpochMetrics, RunError, RunEvent, RunId, StepSizeState } from '../Pipeline.js';
 import { batches, createNet, disposeNet, forward, gatherBatch, parameterCount, type DatasetTensors } from './deps.js';
 import { batchLoss, errorCount } from './loss.js';
-import { updateRule } from './optimizer.js';
-import { learningRate, isScheduled } from './schedule.js';
+import { updateRule, type UpdateRule } from './optimizer.js';
 import { deriveSeed } from './rng.js';
 
 /** Examples per forward pass when evaluating the test set. */
@@ -32,6 +48,13 @@ export interface TrainOutcome {
   readonly net: Net;
   readonly final: EpochMetrics;
 }
+
+/** Whether the arm needs @sprout/step-size's preconditioned optimizer (not the fast Euclidean path). */
+export const usesPreconditioner = (arm: ArmPlan): boolean =>
+  !isSchedule(arm.optimizer.step) || arm.optimizer.metric.domain._tag !== 'identity' || arm.optimizer.metric.codomain._tag !== 'identity';
+
+const errorMessage = (e: unknown): string =>
+  typeof e === 'object' && e !== null && 'message' in e ? String((e as { message: unknown }).message) : JSON.stringify(e);
 
 /** Loss sum and error count over the test set, on the backend. */
 const evaluate = (net: Net, arm: ArmPlan, d: DatasetTensors): [tf.Scalar, tf.Scalar] => {
@@ -55,90 +78,233 @@ const evaluate = (net: Net, arm: ArmPlan, d: DatasetTensors): [tf.Scalar, tf.Sca
   return [lossSum, errors];
 };
 
-/** Train one run. On a non-finite loss, the net is disposed and the error names the epoch and step. */
+/** The layer at an index path (`[2, 0]` is layers[2].body[0]). */
+const layerAt = (layers: readonly Layer[], path: readonly number[]): Layer | undefined => {
+  let list = layers;
+  let layer: Layer | undefined;
+  for (const i of path) {
+    layer = list[i];
+    if (layer === undefined) return undefined;
+    list = layer._tag === 'residual' ? layer.body : [];
+  }
+  return layer;
+};
+
+/** The parameter groups of the preconditioned optimizer: kernels by layer kind, biases, and the rest Euclidean. */
+const paramGroups = (net: Net): ParamGroup[] =>
+  net.params.map((p) => {
+    const layer = layerAt(net.layers, p.path);
+    const kind: ParamGroup['kind'] =
+      p.role === 'kernel' ? (layer?._tag === 'conv' ? 'conv' : 'dense') : p.role === 'bias' ? 'bias' : 'other';
+    return { name: p.name, kind, variable: p.variable, layer: layerKey(p.path) };
+  });
+
+/** Train one run. On failure the net is disposed and the error names the epoch and step. */
 export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, TrainOutcome>> => {
   const { id, arm, data: d, emit } = ctx;
-  const step = arm.optimizer.step;
-  if (!isScheduled(step)) throw new Error(`trainRun: step size '${step._tag}' reached the loop; compile should have rejected it`);
+  const spec = arm.optimizer;
   const nTrain = d.trainCount;
   const stepsPerEpoch = batches(nTrain, arm.train.batch, id.seed, 0, { shuffle: false }).length;
   const epochs = arm.train.epochs;
+  const growth = arm.growth;
+  const outputActivation = arm.network.output.activation;
+  const lossOf = (out: tf.Tensor, y: tf.Tensor): tf.Scalar => batchLoss(arm.loss, outputActivation, out, y as tf.Tensor1D);
+
   // Inside tf.tidy, so no temporary tensor of the initialisation outlives it (variables are kept).
   let created: Net | undefined;
   tf.tidy(() => {
     created = createNet(arm.network, { seed: id.seed });
   });
-  const net = created!;
-  const rule = updateRule(arm.optimizer);
+  let net = created!;
+
+  // Step size after insertions: lr = lrFactor × last lr (ALGORITHMS.md §3), as a scale on the schedule.
+  let lrScale = 1;
+  const scaledSpec = () => (isSchedule(spec.step) ? { ...spec, step: { ...spec.step, lr: spec.step.lr * lrScale } } : spec);
+  let rule: UpdateRule | undefined;
+  let pre: PreconditionedOptimizer | undefined;
+  const buildPre = (resume?: { L?: number; a?: number; k?: number }): E.Either<RunError, PreconditionedOptimizer> => {
+    const made = createPreconditionedOptimizer(paramGroups(net), scaledSpec(), {
+      totalEpochs: epochs,
+      checkFinite: false,
+      ...(resume !== undefined ? { resume } : {}),
+    });
+    return E.isLeft(made)
+      ? E.left({ _tag: 'internal-error', message: `cannot build the optimizer: ${errorMessage(made.left)}` })
+      : E.right(made.right);
+  };
+  if (usesPreconditioner(arm)) {
+    const made = buildPre();
+    if (E.isLeft(made)) {
+      disposeNet(net);
+      return made;
+    }
+    pre = made.right;
+  } else rule = updateRule(spec);
+
   const start = performance.now();
-  const count = parameterCount(net);
+  let count = parameterCount(net);
+  let insertions = 0;
+  let lastStep: number = isSchedule(spec.step) ? learningRateAt(spec.step, 0, epochs) : Number.NaN;
+  let lastInfo: StepInfo | undefined;
   emit({ _tag: 'run-start', ...id, index: ctx.index, epochs, stepsPerEpoch, parameterCount: count });
   let last: EpochMetrics | undefined;
+  const failed = (error: RunError): E.Either<RunError, TrainOutcome> => {
+    disposeNet(net);
+    return E.left(error);
+  };
+  const nonFinite = (epoch: number, step: number): RunError => ({
+    _tag: 'non-finite-loss',
+    ...id,
+    epoch,
+    step,
+    message: `the training loss became non-finite in epoch ${epoch}, step ${step} (arm '${id.arm}', seed ${id.seed})`,
+  });
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
-      const lr = learningRate(step, epoch, epochs);
+      const lr = isSchedule(spec.step) ? learningRateAt(spec.step, epoch, epochs) * lrScale : Number.NaN;
       const order = batches(nTrain, arm.train.batch, id.seed, epoch, { shuffle: arm.train.shuffle });
       let lossSum: tf.Scalar = tf.scalar(0);
       let firstBad: tf.Scalar = tf.scalar(-1);
-      for (let s = 0; s < stepsPerEpoch; s++) {
+      for (let s = 0; s < order.length; s++) {
         const indices = order[s]!;
         const size = indices.length;
         const stepSeed = deriveSeed(id.seed, 2, epoch, s);
-        const [nextSum, nextBad, lossValue] = tf.tidy(() => {
-          const batch = gatherBatch(d, indices);
-          const x = batch.x;
-          const y = batch.y as tf.Tensor1D;
-          const vars = net.params.map((p) => p.variable);
-          const { value, grads } = tf.variableGrads(
-            () => batchLoss(arm.loss, arm.network.output.activation, forward(net, x, { training: true, seed: stepSeed }), y),
-            vars,
-          );
-          const byName = new Map<string, tf.Tensor>();
-          for (const p of net.params) {
-            const g = grads[p.variable.name];
-            if (g !== undefined) byName.set(p.name, g);
+        let lossValue: tf.Scalar;
+        if (rule !== undefined) {
+          const r = rule;
+          const [nextSum, nextBad, value] = tf.tidy(() => {
+            const { x, y } = gatherBatch(d, indices);
+            const { value, grads } = tf.variableGrads(
+              () => lossOf(forward(net, x, { training: true, seed: stepSeed }), y),
+              net.params.map((p) => p.variable),
+            );
+            const byName = new Map<string, tf.Tensor>();
+            for (const p of net.params) {
+              const g = grads[p.variable.name];
+              if (g !== undefined) byName.set(p.name, g);
+            }
+            r.apply(net.params, byName, lr);
+            const bad = tf.logicalAnd(tf.logicalNot(tf.isFinite(value)), tf.less(firstBad, 0));
+            return [tf.add(lossSum, tf.mul(value, size)) as tf.Scalar, tf.where(bad, tf.scalar(s + 1), firstBad) as tf.Scalar, tf.keep(value)] as const;
+          });
+          tf.dispose([lossSum, firstBad]);
+          lossSum = nextSum;
+          firstBad = nextBad;
+          lossValue = value;
+        } else {
+          const p = pre!;
+          const { x, y } = gatherBatch(d, indices);
+          const { value, grads } = tf.tidy(() => {
+            const r = tf.variableGrads(() => lossOf(forward(net, x, { training: true, seed: stepSeed }), y), net.params.map((q) => q.variable));
+            const named: tf.NamedTensorMap = {};
+            for (const q of net.params) {
+              const g = r.grads[q.variable.name];
+              if (g !== undefined) named[q.name] = g;
+            }
+            return { value: r.value, grads: named };
+          });
+          // f_B at the current variables, same batch and dropout masks, batch-norm state untouched.
+          const lossAt = (): number =>
+            tf.tidy(() => lossOf(forward(net, x, { training: true, seed: stepSeed, updateState: false }), y)).dataSync()[0]!;
+          const stepped = p.step(grads, { loss: value, lossAt, epoch });
+          tf.dispose([x, y, ...Object.values(grads)]);
+          if (E.isLeft(stepped)) {
+            value.dispose();
+            const err = stepped.left;
+            if (err._tag === 'non-finite-loss' || err._tag === 'non-finite-gradient') return failed(nonFinite(epoch + 1, s + 1));
+            return failed({ _tag: 'internal-error', message: `optimizer step failed in epoch ${epoch + 1}, step ${s + 1}: ${errorMessage(err)}` });
           }
-          rule.apply(net.params, byName, lr);
-          const bad = tf.logicalAnd(tf.logicalNot(tf.isFinite(value)), tf.less(firstBad, 0));
-          return [
-            tf.add(lossSum, tf.mul(value, size)) as tf.Scalar,
-            tf.where(bad, tf.scalar(s + 1), firstBad) as tf.Scalar,
-            tf.keep(value),
-          ] as const;
-        });
-        tf.dispose([lossSum, firstBad]);
-        lossSum = nextSum;
-        firstBad = nextBad;
+          lastInfo = stepped.right;
+          lastStep = stepped.right.a;
+          const next = tf.tidy(() => tf.add(lossSum, tf.mul(value, size)) as tf.Scalar);
+          const nextBad = tf.tidy(() => tf.where(tf.logicalAnd(tf.logicalNot(tf.isFinite(value)), tf.less(firstBad, 0)), tf.scalar(s + 1), firstBad) as tf.Scalar);
+          tf.dispose([lossSum, firstBad]);
+          lossSum = next;
+          firstBad = nextBad;
+          lossValue = value;
+        }
         if (ctx.stepEvery > 0 && (epoch * stepsPerEpoch + s + 1) % ctx.stepEvery === 0) {
           emit({ _tag: 'step', ...id, epoch: epoch + 1, step: s + 1, loss: (await lossValue.data())[0]! });
         }
         lossValue.dispose();
       }
+      if (rule !== undefined) lastStep = lr;
       const [testLoss, testErrors] = evaluate(net, arm, d);
       const packed = tf.stack([lossSum, firstBad, testLoss, testErrors]);
       const values = await packed.data();
       tf.dispose([packed, lossSum, firstBad, testLoss, testErrors]);
       const badStep = values[1]!;
-      if (badStep >= 0) {
-        const message = `the training loss became non-finite in epoch ${epoch + 1}, step ${badStep} (arm '${id.arm}', seed ${id.seed})`;
-        disposeNet(net);
-        return E.left({ _tag: 'non-finite-loss', ...id, epoch: epoch + 1, step: badStep, message });
-      }
+      if (badStep >= 0) return failed(nonFinite(epoch + 1, badStep));
+      const stepSizeState: StepSizeState | undefined =
+        spec.step._tag === 'adaptive' && lastInfo !== undefined ? { L: lastInfo.L ?? Number.NaN, rho: lastInfo.rho ?? Number.NaN, a: lastInfo.a } : undefined;
       last = {
         epoch: epoch + 1,
         trainLoss: values[0]! / nTrain,
         testLoss: values[2]! / d.testCount,
         testError: values[3]! / d.testCount,
-        stepSize: lr,
+        stepSize: lastStep,
         parameterCount: count,
         seconds: (performance.now() - start) / 1000,
+        ...(stepSizeState !== undefined ? { stepSizeState } : {}),
       };
       emit({ _tag: 'epoch-end', ...id, ...last });
+
+      // SensLI growth after `epoch + 1` completed epochs (ALGORITHMS.md §3).
+      if (growth._tag === 'sensli' && epoch + 1 < epochs && shouldGrowAt(growth.schedule, epoch + 1, insertions)) {
+        const old = net;
+        let grown: E.Either<unknown, GrowStep> | undefined;
+        tf.tidy(() => {
+          grown = growBySensitivity(old, { x: d.trainX, y: d.trainY }, {
+            norm: growth.norm,
+            select: growth.select,
+            loss: (out, y) => lossOf(out, y),
+            batchSize: arm.train.batch,
+            epoch: epoch + 1,
+          });
+        });
+        if (grown === undefined || E.isLeft(grown)) {
+          const why = grown === undefined ? 'no result' : errorMessage(grown.left);
+          return failed({ _tag: 'internal-error', message: `the sensitivity pass after epoch ${epoch + 1} failed: ${why}` });
+        }
+        const g = grown.right;
+        let stepBefore = lastStep;
+        let stepAfter = lastStep;
+        if (g.choice._tag === 'insert') {
+          insertions += 1;
+          net = g.net;
+          const names = paramNameMap(old, net);
+          stepAfter = Number.isFinite(lastStep) && lastStep > 0 ? stepAfterInsertion(lastStep, growth.lrFactor) : lastStep;
+          lrScale *= growth.lrFactor;
+          if (rule !== undefined) {
+            if (growth.optimizerState === 'reset') rule.reset();
+            else {
+              const exported = rule.exportState();
+              const moved = transferOptimizerState('keep', exported, names, old, net);
+              for (const slots of exported.values()) slots['t']?.dispose();
+              rule.importState(moved);
+            }
+          } else {
+            const state = pre!.state();
+            pre!.dispose();
+            pre = undefined;
+            const resume =
+              spec.step._tag === 'adaptive'
+                ? { ...(state.L !== undefined ? { L: state.L } : {}), ...(state.a !== undefined ? { a: stepAfterInsertion(state.a, growth.lrFactor) } : {}), k: state.k }
+                : undefined;
+            const made = buildPre(resume);
+            if (E.isLeft(made)) return failed(made.left);
+            pre = made.right;
+          }
+          count = parameterCount(net);
+        } else stepBefore = stepAfter = lastStep;
+        emit({ ...g.event, ...id, stepBefore, stepAfter });
+      }
       // Let timers (progress display) and I/O run between epochs.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   } finally {
-    rule.dispose();
+    rule?.dispose();
+    pre?.dispose();
   }
   if (last === undefined) throw new Error('trainRun: a run needs at least one epoch; the spec check should have rejected 0');
   return E.right({ net, final: last });

@@ -59,7 +59,11 @@ export const lineReporter = (io: RunIo): Reporter => {
           break;
         }
         case 'insertion':
-          io.out(`  epoch ${event.epoch}: ${event.position === null ? 'no insertion' : `inserted a layer at position ${event.position}`} (${event.parameterCountBefore} → ${event.parameterCountAfter} parameters)\n`);
+          io.out(
+            event.chosen === null
+              ? `  epoch ${event.epoch}: no insertion (rule ${event.rule._tag} declined)\n`
+              : `  epoch ${event.epoch}: inserted a layer at position ${event.chosen} (${event.positions[event.chosen]?.description ?? ''}), ${event.paramsBefore} → ${event.paramsAfter} parameters\n`,
+          );
           break;
         case 'warning':
           io.err(`warning: ${event.message}\n`);
