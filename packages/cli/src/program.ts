@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { checkCommand } from './commands/check.js';
 import { fmtCommand } from './commands/fmt.js';
+import { runCommand } from './commands/run.js'; // `sprout run` (owned by the pipeline helper)
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { nodeIo, type Io } from './Io.js';
 
@@ -24,7 +25,7 @@ export const createProgram = (io: Io, setExit: (code: ExitCode) => void): Comman
     .showHelpAfterError('(run sprout --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-  for (const make of [checkCommand, fmtCommand]) {
+  for (const make of [checkCommand, fmtCommand, runCommand /* run: pipeline helper */]) {
     program.addCommand(make(io, setExit).exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError('(run sprout --help for usage)'));
   }
   return program;
