@@ -56,11 +56,10 @@ describe('logistic regression, 64 examples in R⁵, batches of 16', () => {
   ];
   const steps: [string, StepSize, { taps?: boolean; chunks?: number }][] = [
     ['constant 0.5', { _tag: 'constant', lr: 0.5 }, {}],
-    ['cosine 0.5', { _tag: 'cosine', lr: 0.5, minLr: 0.01 }, {}],
     ['armijo', { _tag: 'armijo', initial: 4, shrink: 0.5, c: 1e-4 }, {}],
     ['adaptive none', adaptive('none'), {}],
     ['adaptive per_example', adaptive('per_example'), { taps: true }],
-    ['adaptive split K=4', adaptive('split'), { chunks: 4 }],
+    ['adaptive split K=2', adaptive('split'), { chunks: 2 }],
     ['adaptive ema', adaptive('ema'), {}],
   ];
   for (const [mName, metric] of metrics) {
@@ -68,12 +67,12 @@ describe('logistic regression, 64 examples in R⁵, batches of 16', () => {
       it(`${mName} × ${sName}: the full-data loss decreases, no NaN`, () => {
         const p = logistic(7);
         const needsTaps = metric.domain._tag === 'data' || extra.taps === true;
-        const r = runLogistic(p, sgd(step, metric), 120, { ...extra, taps: needsTaps });
+        const r = runLogistic(p, sgd(step, metric), 100, { ...extra, taps: needsTaps });
         p.dispose();
         expect(r.errors).toEqual([]);
         // Width metric × per_example or split: the curvature in this metric is ≈ 0.05 while L₀ = 10, ρ is small at the
         // zero initialisation, so 120 steps only start the descent (see the initialL test below).
-        const slow = mName === 'width' && (sName === 'adaptive per_example' || sName === 'adaptive split K=4');
+        const slow = mName === 'width' && (sName === 'adaptive per_example' || sName === 'adaptive split K=2');
         expect(r.final).toBeLessThan((slow ? 0.999 : 0.8) * r.initial);
         finiteInfos(r.infos);
       });
@@ -87,6 +86,15 @@ describe('logistic regression, 64 examples in R⁵, batches of 16', () => {
     expect(r.errors).toEqual([]);
     expect(r.final).toBeLessThan(0.7 * r.initial);
     expect(r.infos[119]!.L!).toBeLessThan(1);
+  });
+
+  it('a cosine schedule trains too', () => {
+    const p = logistic(7);
+    const r = runLogistic(p, sgd({ _tag: 'cosine', lr: 0.5, minLr: 0.01 }), 100);
+    p.dispose();
+    expect(r.errors).toEqual([]);
+    expect(r.final).toBeLessThan(0.8 * r.initial);
+    expect(r.infos[99]!.a).toBeLessThan(r.infos[0]!.a);
   });
 
   it('momentum and Adam with schedules train too', () => {
