@@ -271,6 +271,23 @@ describe('norms, existing layers, memory and errors', () => {
     const start = tf.memory().numTensors;
     right(computeSensitivities(net, { x, y }, { existing: true, batchSize: 5 }));
     expect(tf.memory().numTensors).toBe(start);
+    // The statistics path of data-based metrics (taps, probes, conv patches, metric moments) too.
+    const metric: Metric = {
+      _tag: 'frobenius',
+      domain: { _tag: 'data', structure: 'dense', damping: 1e-3, estimate: 'ema', decay: 0.9 },
+      codomain: { _tag: 'data', structure: 'diagonal', damping: 1e-3, estimate: 'batch', decay: 0.9 },
+    };
+    for (const [m, xm] of [
+      [net, x],
+      [cnn(1), inputs(cnn(1), 16, 8)],
+    ] as const) {
+      const ym = labels(16, classesOf(m));
+      right(computeSensitivities(m, { x: xm, y: ym }, { norm: { _tag: 'metric', metric }, batchSize: 6, existing: true }));
+      const count = tf.memory().numTensors;
+      right(computeSensitivities(m, { x: xm, y: ym }, { norm: { _tag: 'metric', metric }, batchSize: 6, existing: true }));
+      expect(tf.memory().numTensors).toBe(count);
+      ym.dispose();
+    }
     expect(Array.from(tf.tidy(() => forward(net, x).dataSync()))).toEqual(Array.from(before));
     expect(net.layers).toHaveLength(3);
     tf.dispose([x, y]);

@@ -85,7 +85,8 @@ export function layerMetrics(
     needsStatistics,
     batch: (b, vars, loss) => {
       const inputs = new Map<string, tf.Tensor>();
-      const probeVars = info.map((i) => tf.variable(tf.zeros([b, ...i.out]), true));
+      // tf.variable keeps its initial tensor alive unless that is disposed: create it inside tf.tidy.
+      const probeVars = info.map((i) => tf.tidy(() => tf.variable(tf.zeros([b, ...i.out]), true)));
       const probes = new Map(info.map((i, k) => [i.key, probeVars[k]! as tf.Tensor]));
       try {
         const { weightGrads, xs, deltas } = tf.tidy(() => {
