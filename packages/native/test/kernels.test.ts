@@ -147,7 +147,7 @@ describe.skipIf(!info.available && !required)('native kernels match the cpu back
     unregisterNativeKernels();
     await tf.setBackend('cpu');
     reference = all.map(({ c, grads }) => evaluate(c, grads));
-    const reg = registerNativeKernels({ minMatMulFlops: 0, minConvFlops: 0 });
+    const reg = registerNativeKernels({ minMatMulFlops: 0, minConvFlops: 0, minConvChannelProduct: 0 });
     expect(reg.ok).toBe(true);
   });
   afterAll(() => {

@@ -21,6 +21,11 @@ const activationCode: Readonly<Record<string, number>> = {
 };
 
 export interface KernelTuning {
+  /**
+   * Forward convolutions with Cin·Cout below this keep the stock kernel (wasm's XNNPACK convolution beats
+   * im2col + sgemm when each patch is a few floats, e.g. a first layer on grey images).
+   */
+  readonly minConvChannelProduct: number;
   /** Products (2·batch·M·N·K flops) below this run on the fallback kernel. */
   readonly minMatMulFlops: number;
   /** Convolutions (2·B·OH·OW·KH·KW·Cin·Cout flops) below this run on the fallback kernel. */
@@ -247,6 +252,7 @@ function conv2dLike(ctx: KernelContext, fused: boolean): tf.KernelFunc {
     );
     if (fused && bias != null && !rowBias(bias, info.outChannels)) return delegate(ctx, args, 'bias not per channel');
     if (tooSmall(ctx, convFlops(info), ctx.tuning.minConvFlops)) return delegate(ctx, args, 'small');
+    if (tooSmall(ctx, info.inChannels * info.outChannels, ctx.tuning.minConvChannelProduct)) return delegate(ctx, args, 'few channels');
     const storage = ctx.storage(args.backend);
     const out = storage.alloc(info.outShape);
     const xv = storage.f32(x);

@@ -31,6 +31,11 @@ export interface NativeKernelsOptions {
   readonly minMatMulFlops?: number;
   /** Convolutions below this many flops keep the stock kernel. @default 5e4 */
   readonly minConvFlops?: number;
+  /**
+   * Forward convolutions with Cin·Cout below this keep the stock kernel. @default 32 on wasm (XNNPACK is
+   * faster there for e.g. 1→8 channels), 0 on cpu
+   */
+  readonly minConvChannelProduct?: number;
   /** When the addon is unavailable, say so once on stderr. @default true */
   readonly warn?: boolean;
 }
@@ -91,12 +96,13 @@ export function registerNativeKernels(options: NativeKernelsOptions = {}): Nativ
   }
   const addon: NativeAddon = load.addon;
   addon.setNumThreads(resolveThreads(options.threads));
-  const tuning: KernelTuning = {
-    minMatMulFlops: options.minMatMulFlops ?? 5e4,
-    minConvFlops: options.minConvFlops ?? 5e4,
-  };
   unregisterNativeKernels();
   for (const backendName of options.backends ?? (['wasm', 'cpu'] as const)) {
+    const tuning: KernelTuning = {
+      minMatMulFlops: options.minMatMulFlops ?? 5e4,
+      minConvFlops: options.minConvFlops ?? 5e4,
+      minConvChannelProduct: options.minConvChannelProduct ?? (backendName === 'wasm' ? 32 : 0),
+    };
     for (const [kernelName, factory] of kernelFactories) {
       const original = getKernelOrUndefined(kernelName, backendName);
       const ctx: KernelContext = { addon, storage: storages[backendName], fallback: original, tuning, kernelName };

@@ -1,0 +1,59 @@
+// Kernel-by-kernel profile of one small-CNN training step (conv8-pool-conv16-pool-dense10 on 28×28×1,
+// batch 64) on wasm with Sprout's wasm kernels, with and without the native kernels.
+//
+//   node --conditions=sprout-source --import tsx tools/src/bench-cnn-profile.ts
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { registerWasmKernels } from '@sprout/backend';
+import { registerNativeKernels, unregisterNativeKernels } from '@sprout/native';
+
+const batch = 64;
+await tf.setBackend('wasm');
+const vars = [
+  tf.variable(tf.randomUniform([3, 3, 1, 8], -0.3, 0.3, 'float32', 30)),
+  tf.variable(tf.zeros([8])),
+  tf.variable(tf.randomUniform([3, 3, 8, 16], -0.1, 0.1, 'float32', 31)),
+  tf.variable(tf.zeros([16])),
+  tf.variable(tf.randomUniform([7 * 7 * 16, 10], -0.05, 0.05, 'float32', 32)),
+  tf.variable(tf.zeros([10])),
+];
+const x = tf.randomUniform([batch, 28, 28, 1], 0, 1, 'float32', 33);
+const labels = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32', 34), 10);
+const opt = tf.train.sgd(0.05);
+const forward = (): tf.Scalar => {
+  let h = tf.fused.conv2d({ x: x as tf.Tensor4D, filter: vars[0] as tf.Tensor4D, strides: 1, pad: 'same', bias: vars[1]!, activation: 'relu' });
+  h = tf.maxPool(h, 2, 2, 'valid');
+  h = tf.fused.conv2d({ x: h, filter: vars[2] as tf.Tensor4D, strides: 1, pad: 'same', bias: vars[3]!, activation: 'relu' });
+  h = tf.maxPool(h, 2, 2, 'valid');
+  const z = tf.fused.matMul({ a: tf.reshape(h, [batch, 7 * 7 * 16]), b: vars[4] as tf.Tensor2D, bias: vars[5]! });
+  return tf.losses.softmaxCrossEntropy(labels, z) as tf.Scalar;
+};
+const step = (): void => {
+  tf.tidy(() => {
+    opt.minimize(forward, false, vars);
+  });
+};
+
+async function profile(label: string): Promise<void> {
+  for (let i = 0; i < 3; i++) step();
+  const t = performance.now();
+  for (let i = 0; i < 10; i++) step();
+  const ms = (performance.now() - t) / 10;
+  // Per kernel: wall time of each dispatch, measured by wrapping the kernel functions.
+  const p = await tf.profile(step);
+  const by = new Map<string, { n: number; ms: number }>();
+  for (const k of p.kernels) {
+    const e = by.get(k.name) ?? { n: 0, ms: 0 };
+    e.n++;
+    e.ms += Number(await Promise.resolve(k.kernelTimeMs as number)) || 0;
+    by.set(k.name, e);
+  }
+  console.log(`${label}: ${ms.toFixed(2)} ms/step; kernels by time (tf.profile):`);
+  for (const [name, e] of [...by].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)) console.log(`  ${name.padEnd(24)} ×${String(e.n).padStart(2)}  ${e.ms.toFixed(2)} ms`);
+}
+
+registerWasmKernels();
+await profile('wasm + Sprout wasm kernels');
+registerNativeKernels();
+await profile('wasm + native');
+unregisterNativeKernels();
