@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/lib/Either.js';
-import { disposeNet, forward, fromLayersModel, toLayersModel, type Net } from '@sprout/model';
+import { createNetFromLayers, disposeNet, forward, fromLayersModel, toLayersModel, type Net } from '@sprout/model';
 import {
   candidatePositions,
   insertLayer,
@@ -145,6 +145,39 @@ describe('names, sharing and memory', () => {
     const y = tf.tidy(() => forward(net, x));
     expect(y.shape).toEqual([4, 3]);
     tf.dispose([x, y]);
+    disposeNet(net);
+  });
+});
+
+describe('nets with state and dropout', () => {
+  it('an FNN with batchnorm and dropout keeps its function and shifts its state names', () => {
+    const net = createNetFromLayers(
+      [3],
+      [
+        { _tag: 'dense', units: 4, activation: 'relu', bias: true },
+        { _tag: 'batchnorm' },
+        { _tag: 'dropout', rate: 0.5 },
+        { _tag: 'dense', units: 4, activation: 'relu', bias: true },
+        { _tag: 'dense', units: 2, activation: 'linear', bias: true },
+      ],
+      { seed: 2 },
+    );
+    // Non-trivial moving statistics.
+    for (const p of net.state) p.variable.assign(tf.fill(p.variable.shape, p.role === 'movingMean' ? 0.3 : 2));
+    const { positions } = right(candidatePositions(net));
+    expect(positions.map((p) => p.at)).toEqual([1, 4]);
+    const x = inputs(net, 16);
+    const before = tf.tidy(() => forward(net, x));
+    for (let p = 0; p < positions.length; p++) {
+      const grown = right(insertLayer(net, p));
+      const after = tf.tidy(() => forward(grown, x));
+      expect(maxAbsDiff(before, after)).toBeLessThan(1e-6);
+      const map = paramNameMap(net, grown);
+      expect(map.get('1.movingMean')).toBe(p === 0 ? '2.movingMean' : '1.movingMean');
+      after.dispose();
+      disposeAdded(grown, net);
+    }
+    tf.dispose([x, before]);
     disposeNet(net);
   });
 });
