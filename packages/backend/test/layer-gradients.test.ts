@@ -40,6 +40,9 @@ const layers: Record<string, { shapes: number[][]; f: Layer }> = {
   'max pool 2/2': { shapes: [[2, 6, 5, 3]], f: (x) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid') },
   'max pool 2/2, one channel': { shapes: [[1, 4, 4, 1]], f: (x) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid') },
   'max pool 3/2': { shapes: [[2, 7, 7, 2]], f: (x) => tf.maxPool(x as tf.Tensor4D, 3, 2, 'valid') },
+  'max pool 1/2 (stride larger than the window)': { shapes: [[2, 6, 5, 2]], f: (x) => tf.maxPool(x as tf.Tensor4D, 1, 2, 'valid') },
+  'avg pool 1/2 (stride larger than the window)': { shapes: [[2, 6, 5, 2]], f: (x) => tf.avgPool(x as tf.Tensor4D, 1, 2, 'valid') },
+  'avg pool 3/2': { shapes: [[2, 7, 6, 3]], f: (x) => tf.avgPool(x as tf.Tensor4D, 3, 2, 'valid') },
   'avg pool 2/2': { shapes: [[2, 6, 5, 3]], f: (x) => tf.avgPool(x as tf.Tensor4D, 2, 2, 'valid') },
   'avg pool 3/1': { shapes: [[2, 5, 6, 2]], f: (x) => tf.avgPool(x as tf.Tensor4D, 3, 1, 'valid') },
   'batchnorm (batch statistics, 4-D)': {

@@ -136,6 +136,35 @@ describe('forward', () => {
     disposeNet(net);
   });
 
+  it('training from the same seed is bit-for-bit reproducible on wasm (every layer type, dropout, batch norm)', () => {
+    const train = () => {
+      const net = createNet(cnn, { seed: 21 });
+      const x = randomTensor([4, 8, 7, 2], 1);
+      const labels = tf.oneHot(tf.tensor1d([0, 2, 1, 1], 'int32'), 3);
+      const opt = tf.train.sgd(0.1);
+      const losses: number[] = [];
+      for (let k = 0; k < 3; k++) {
+        const loss = opt.minimize(
+          () => tf.losses.softmaxCrossEntropy(labels, forward(net, x, { training: true, seed: k })) as tf.Scalar,
+          true,
+          net.params.map((p) => p.variable),
+        )!;
+        losses.push(loss.dataSync()[0]!);
+        loss.dispose();
+      }
+      const weights = getWeights(net);
+      tf.dispose([x, labels]);
+      opt.dispose();
+      disposeNet(net);
+      return { losses, weights };
+    };
+    const a = train();
+    const b = train();
+    expect(b.losses).toEqual(a.losses);
+    expect(b.weights).toEqual(a.weights);
+    expect(a.losses[2]).not.toBe(a.losses[0]);
+  });
+
   it('gives the same loss and gradients on wasm and cpu for a net with every layer type', async () => {
     const run = async (backend: string) => {
       await tf.setBackend(backend);
