@@ -100,3 +100,23 @@ describe('LayerMetric (tfjs) against the reference', () => {
     lm.dispose();
   });
 });
+
+describe('conv patches', () => {
+  it('matMul(patches, reshape(kernel, [n, m])) equals conv2d(x, kernel) (same and valid, stride 1 and 2)', async () => {
+    const { extractPatches } = await import('../src/tfjs/index.js');
+    const x = tf.randomNormal([2, 5, 6, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
+    const k = tf.randomNormal([3, 2, 3, 4], 0, 1, 'float32', 4) as tf.Tensor4D;
+    for (const padding of ['same', 'valid'] as const) {
+      for (const stride of [1, 2]) {
+        const diff = tf.tidy(() => {
+          const conv = tf.conv2d(x, k, stride, padding);
+          const p = extractPatches(x, { kh: 3, kw: 2, stride, padding });
+          const viaPatches = tf.reshape(tf.matMul(p, tf.reshape(k, [18, 4])), conv.shape);
+          return tf.max(tf.abs(tf.sub(conv, viaPatches))).dataSync()[0]!;
+        });
+        expect(diff).toBeLessThan(1e-4);
+      }
+    }
+    tf.dispose([x, k]);
+  });
+});

@@ -24,12 +24,19 @@ export interface ParamGroup {
    * layer's `M_Y`, and `StepContext.taps` is keyed by it. @default name
    */
   readonly layer?: string;
+  /**
+   * Conv kernels only: the stride and padding of the convolution, so that data-based domain Grams can be
+   * estimated from the input patches of the tapped input (`extractPatches`). Without it a conv layer's
+   * domain Gram stays the identity.
+   */
+  readonly conv?: { readonly stride: number; readonly padding: 'same' | 'valid' };
 }
 
 /**
  * Statistics of one layer for one batch, as `@sprout/model`'s taps give them: `x`, the layer input
- * (dense: B×n), and `delta = ∂f_B/∂z`, the gradient of the batch loss with respect to the pre-activation
- * output (dense: B×m; conv: B×h'×w'×m). With the default `deltaIs: 'batch-mean'` the rows of `delta` are
+ * (dense: B×n; conv: B×h×w×in), and `delta = ∂f_B/∂z`, the gradient of the batch loss with respect to the
+ * pre-activation output (dense: B×m; conv: B×h'×w'×m). For conv layers every patch / output position is one
+ * sample of the domain / codomain statistics [design]. With the default `deltaIs: 'batch-mean'` the rows of `delta` are
  * `(1/B) ∂J_b/∂z_b` (the batch loss is a mean) and are multiplied by B to get per-example gradients.
  */
 export interface LayerTap {

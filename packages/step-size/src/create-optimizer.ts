@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { EUCLIDEAN, type InnerProductSpace } from '@sprout/inner-product';
 import {
+  extractPatches,
   fromMetric,
   layerShapeOf,
   tfEuclideanSpace,
@@ -189,12 +190,21 @@ export const createPreconditionedOptimizer = (
       const tap = tapOf(ctx, layer);
       if (tap === undefined) continue;
       const kernel = kernels.get(layer);
-      const isDense = kernel?.kind === 'dense';
-      const x = isDense && lm.needsStatistics.domain && tap.x !== undefined && tap.x.rank === 2 ? (tap.x as tf.Tensor2D) : undefined;
-      // Conv deltas: each output position is a sample of the codomain statistics; conv inputs are not patches (domain skipped).
+      let x: tf.Tensor2D | undefined;
+      let patches: tf.Tensor2D | undefined;
+      if (lm.needsStatistics.domain && tap.x !== undefined) {
+        if (kernel?.kind === 'dense' && tap.x.rank === 2) x = tap.x as tf.Tensor2D;
+        if (kernel?.kind === 'conv' && kernel.conv !== undefined && tap.x.rank === 4) {
+          // Conv: the domain samples are the input patches (n = kh·kw·in), one per output position.
+          const [kh, kw] = kernel.variable.shape as [number, number, number, number];
+          patches = extractPatches(tap.x as tf.Tensor4D, { kh, kw, stride: kernel.conv.stride, padding: kernel.conv.padding });
+          x = patches;
+        }
+      }
+      // Conv deltas: each output position is a sample of the codomain statistics.
       const delta = lm.needsStatistics.codomain && tap.delta !== undefined ? perExampleDelta(tap.delta, lm.shape.m) : undefined;
       const r = lm.update({ x, delta });
-      delta?.dispose();
+      tf.dispose([delta, patches].filter((t): t is tf.Tensor2D => t !== undefined));
       if (E.isLeft(r)) return E.left({ _tag: 'inner-product', error: r.left });
     }
     return E.right(undefined);

@@ -11,3 +11,5 @@ export {
 } from './tf-frobenius.js';
 export type { LayerMetric, LayerMetricOptions, LayerStatistics } from './LayerMetric.js';
 export { fromMetric, layerShapeOf } from './LayerMetric.js';
+export type { ConvGeometry } from './patches.js';
+export { extractPatches } from './patches.js';
