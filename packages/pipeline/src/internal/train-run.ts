@@ -5,8 +5,9 @@
  *
  * Two update paths:
  *  - Euclidean SGD, momentum or Adam with a schedule (optimizer.ts): nothing is read back from the backend
- *    inside the step loop unless step events are asked for; the epoch's loss sum and the index of the first
- *    non-finite step stay on the backend and are read once at the epoch's end, with the test metrics.
+ *    inside the step loop unless step events are asked for; the epoch's batch losses stay on the backend
+ *    and are read once at the epoch's end, with the test metrics (the train loss is their mean weighted
+ *    by batch size, summed in float64; the first non-finite one names the failing step).
  *  - Any other step size or metric: @sprout/step-size's preconditioned optimizer (Riesz map of the
  *    Frobenius-type metric, Armijo or the adaptive controller of ALGORITHMS.md §2, which reads the batch
  *    loss and needs one extra forward pass `lossAt` per step).
@@ -163,8 +164,9 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
     for (let epoch = 0; epoch < epochs; epoch++) {
       const lr = isSchedule(spec.step) ? learningRateAt(spec.step, epoch, epochs) * lrScale : Number.NaN;
       const order = batches(nTrain, arm.train.batch, id.seed, epoch, { shuffle: arm.train.shuffle });
-      let lossSum: tf.Scalar = tf.scalar(0);
-      let firstBad: tf.Scalar = tf.scalar(-1);
+      // The batch losses of the epoch stay on the backend until its end: one read for all of them.
+      const stepLosses: tf.Scalar[] = [];
+      const stepSizes: number[] = [];
       for (let s = 0; s < order.length; s++) {
         const indices = order[s]!;
         const size = indices.length;
@@ -172,7 +174,7 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
         let lossValue: tf.Scalar;
         if (rule !== undefined) {
           const r = rule;
-          const [nextSum, nextBad, value] = tf.tidy(() => {
+          lossValue = tf.tidy(() => {
             const { x, y } = gatherBatch(d, indices);
             const { value, grads } = tf.variableGrads(
               () => lossOf(forward(net, x, { training: true, seed: stepSeed }), y),
@@ -184,13 +186,8 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
               if (g !== undefined) byName.set(p.name, g);
             }
             r.apply(net.params, byName, lr);
-            const bad = tf.logicalAnd(tf.logicalNot(tf.isFinite(value)), tf.less(firstBad, 0));
-            return [tf.add(lossSum, tf.mul(value, size)) as tf.Scalar, tf.where(bad, tf.scalar(s + 1), firstBad) as tf.Scalar, tf.keep(value)] as const;
+            return value;
           });
-          tf.dispose([lossSum, firstBad]);
-          lossSum = nextSum;
-          firstBad = nextBad;
-          lossValue = value;
         } else {
           const p = pre!;
           const { x, y } = gatherBatch(d, indices);
@@ -209,39 +206,39 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
           const stepped = p.step(grads, { loss: value, lossAt, epoch });
           tf.dispose([x, y, ...Object.values(grads)]);
           if (E.isLeft(stepped)) {
-            value.dispose();
+            tf.dispose([value, ...stepLosses]);
             const err = stepped.left;
             if (err._tag === 'non-finite-loss' || err._tag === 'non-finite-gradient') return failed(nonFinite(epoch + 1, s + 1));
             return failed({ _tag: 'internal-error', message: `optimizer step failed in epoch ${epoch + 1}, step ${s + 1}: ${errorMessage(err)}` });
           }
           lastInfo = stepped.right;
           lastStep = stepped.right.a;
-          const next = tf.tidy(() => tf.add(lossSum, tf.mul(value, size)) as tf.Scalar);
-          const nextBad = tf.tidy(() => tf.where(tf.logicalAnd(tf.logicalNot(tf.isFinite(value)), tf.less(firstBad, 0)), tf.scalar(s + 1), firstBad) as tf.Scalar);
-          tf.dispose([lossSum, firstBad]);
-          lossSum = next;
-          firstBad = nextBad;
           lossValue = value;
         }
+        stepLosses.push(lossValue);
+        stepSizes.push(size);
         if (ctx.stepEvery > 0 && (epoch * stepsPerEpoch + s + 1) % ctx.stepEvery === 0) {
           emit({ _tag: 'step', ...id, epoch: epoch + 1, step: s + 1, loss: (await lossValue.data())[0]! });
         }
-        lossValue.dispose();
       }
       if (rule !== undefined) lastStep = lr;
       const [testLoss, testErrors] = evaluate(net, arm, d);
-      const packed = tf.stack([lossSum, firstBad, testLoss, testErrors]);
+      const packed = tf.tidy(() => tf.concat([tf.stack(stepLosses), tf.stack([testLoss, testErrors])]));
       const values = await packed.data();
-      tf.dispose([packed, lossSum, firstBad, testLoss, testErrors]);
-      const badStep = values[1]!;
-      if (badStep >= 0) return failed(nonFinite(epoch + 1, badStep));
+      tf.dispose([packed, testLoss, testErrors, ...stepLosses]);
+      const steps = stepLosses.length;
+      let lossSum = 0;
+      for (let k = 0; k < steps; k++) {
+        if (!Number.isFinite(values[k]!)) return failed(nonFinite(epoch + 1, k + 1));
+        lossSum += values[k]! * stepSizes[k]!;
+      }
       const stepSizeState: StepSizeState | undefined =
         spec.step._tag === 'adaptive' && lastInfo !== undefined ? { L: lastInfo.L ?? Number.NaN, rho: lastInfo.rho ?? Number.NaN, a: lastInfo.a } : undefined;
       last = {
         epoch: epoch + 1,
-        trainLoss: values[0]! / nTrain,
-        testLoss: values[2]! / d.testCount,
-        testError: values[3]! / d.testCount,
+        trainLoss: lossSum / nTrain,
+        testLoss: values[steps]! / d.testCount,
+        testError: values[steps + 1]! / d.testCount,
         stepSize: lastStep,
         parameterCount: count,
         seconds: (performance.now() - start) / 1000,
