@@ -23,11 +23,22 @@ const lr = 0.2;
 /** `--only minimize`: run just the tape-based step loop (for node --cpu-prof). */
 const only = arg('--only', '');
 
+const cpuMs = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+/** CPU time per call of the last meanMs (this process; one thread, so unaffected by other jobs' load). */
+const cpuOf = new Map<number, number>();
+
+/** Mean wall ms per call over n calls after `warm` calls; the CPU time per call is kept in cpuOf. */
 function meanMs(f: () => void, n: number, warm = Math.max(5, Math.floor(n / 20))): number {
   for (let i = 0; i < warm; i++) f();
   const t = performance.now();
+  const c = cpuMs();
   for (let i = 0; i < n; i++) f();
-  return (performance.now() - t) / n;
+  const wall = (performance.now() - t) / n;
+  cpuOf.set(wall, (cpuMs() - c) / n);
+  return wall;
 }
 
 interface Net {
@@ -234,7 +245,8 @@ async function main(): Promise<void> {
   rows.push(['one op on [450,5] (relu)', meanMs(() => tf.tidy(() => void tf.relu(big)), 20000)]);
 
   const w = Math.max(...rows.map(([k]) => k.length));
-  for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v.toFixed(4).padStart(9)} ms`);
+  console.log(`${''.padEnd(w)}  ${'wall'.padStart(12)}  ${'CPU time'.padStart(12)}`);
+  for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v.toFixed(4).padStart(9)} ms  ${(cpuOf.get(v) ?? NaN).toFixed(4).padStart(9)} ms`);
 
   const p1 = await kernelsOf(minimizeStep);
   const p2 = await kernelsOf(() => manualStep(net, lrT, invN));
@@ -255,8 +267,9 @@ async function main(): Promise<void> {
   console.log(`  ${count(p3)}`);
   console.log(`kernels per hand-derived step: ${p2.kernels.length} (sum of kernel times ${kernelMs(p2).toFixed(3)} ms)`);
   console.log(`  ${count(p2)}`);
-  const step = rows[0]![1];
-  console.log(`\nprojected protocol (${steps} steps): tape ${(step * steps / 1000).toFixed(2)} s, custom-gradient ${((rows[4]![1] * steps) / 1000).toFixed(2)} s, hand-derived ${((rows[5]![1] * steps) / 1000).toFixed(2)} s, PyTorch ≈ ${((0.55 * steps) / 1000).toFixed(2)} s`);
+  const proj = (i: number): string => `${((rows[i]![1] * steps) / 1000).toFixed(2)} s wall / ${(((cpuOf.get(rows[i]![1]) ?? NaN) * steps) / 1000).toFixed(2)} s CPU`;
+  console.log(`\nprojected protocol (${steps} steps): tape ${proj(0)}, custom-gradient ${proj(4)}, hand-derived ${proj(5)}; PyTorch ≈ ${((0.55 * steps) / 1000).toFixed(2)} s`);
+  console.log(`per kernel: tape ${((1000 * (cpuOf.get(rows[0]![1]) ?? NaN)) / p1.kernels.length).toFixed(1)} µs CPU, hand-derived ${((1000 * (cpuOf.get(rows[5]![1]) ?? NaN)) / p2.kernels.length).toFixed(1)} µs CPU`);
   tf.dispose([...net.vars, net.x, net.y, lrT, invN, ...small, big]);
   opt.dispose();
 }
