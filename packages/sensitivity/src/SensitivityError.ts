@@ -9,6 +9,8 @@ export type SensitivityError =
       readonly message: string;
     }
   | { readonly _tag: 'empty-data'; readonly message: string }
+  /** `order` is not a permutation of 0..N−1. */
+  | { readonly _tag: 'invalid-order'; readonly message: string }
   | {
       /** The norm needs something this call does not have (e.g. data-based Gram matrices). */
       readonly _tag: 'unsupported-norm';

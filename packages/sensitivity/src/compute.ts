@@ -85,6 +85,11 @@ export function computeSensitivities(
   if (n === 0 || data.y.shape[0] !== n) {
     return E.left({ _tag: 'empty-data', message: `sensitivities need examples with labels; got ${n} inputs and ${data.y.shape[0]} labels` });
   }
+  if (options.order !== undefined) {
+    const seen = new Uint8Array(n);
+    const ok = options.order.length === n && options.order.every((i) => Number.isInteger(i) && i >= 0 && i < n && seen[i] === 0 && (seen[i] = 1) === 1);
+    if (!ok) return E.left({ _tag: 'invalid-order', message: `order must be a permutation of 0..${n - 1}` });
+  }
   const size = options.batchSize === undefined || options.batchSize === 'full' ? n : Math.max(1, Math.floor(options.batchSize));
   const output = net.layers[net.layers.length - 1]!;
   const lossOpt = options.loss ?? 'cross_entropy';

@@ -298,6 +298,8 @@ describe('norms, existing layers, memory and errors', () => {
     const net = fnn(1);
     const empty = computeSensitivities(net, { x: tf.zeros([0, 2]), y: tf.zeros([0], 'int32') });
     expect(E.isLeft(empty) && empty.left._tag).toBe('empty-data');
+    const bad = computeSensitivities(net, { x: tf.zeros([3, 2]), y: labels(3, 2) }, { order: [0, 0, 1] });
+    expect(E.isLeft(bad) && bad.left._tag).toBe('invalid-order');
     const x = tf.fill([4, 2], Number.NaN);
     const nan = computeSensitivities(net, { x, y: labels(4, 2) });
     expect(E.isLeft(nan) && nan.left._tag).toBe('non-finite-sensitivity');
