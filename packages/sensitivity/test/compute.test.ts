@@ -288,6 +288,13 @@ describe('norms, existing layers, memory and errors', () => {
       expect(tf.memory().numTensors).toBe(count);
       ym.dispose();
     }
+    // Inside a caller's tf.tidy (as the pipeline calls it) the data-metric path gives the same scores.
+    const outside = right(computeSensitivities(net, { x, y }, { norm: { _tag: 'metric', metric }, batchSize: 6 })).scores;
+    let inside: readonly number[] = [];
+    tf.tidy(() => {
+      inside = right(computeSensitivities(net, { x, y }, { norm: { _tag: 'metric', metric }, batchSize: 6 })).scores;
+    });
+    expect(inside).toEqual(outside);
     expect(Array.from(tf.tidy(() => forward(net, x).dataSync()))).toEqual(Array.from(before));
     expect(net.layers).toHaveLength(3);
     tf.dispose([x, y]);
