@@ -1,12 +1,14 @@
 /**
  * The kernels Sprout supplies to the wasm backend so that every layer trains on it: tfjs-backend-wasm 4.22
- * lacks the filter gradient of conv2d and both gradients of depthwise conv2d (tfjs issues 8474, 8082), and
+ * lacks the filter gradient of conv2d, both gradients of depthwise conv2d and the gradient of gather
+ * (UnsortedSegmentSum) (tfjs issues 8474, 8082), and
  * its convolutions with 'same' padding return zeros for some shapes (see internal/explicit-same-padding.ts),
  * and its MaxPoolGrad drops gradient entries (see internal/max-pool-grad.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { conv2DBackpropFilterWasm } from './internal/conv2d-backprop-filter.js';
 import { depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm } from './internal/depthwise-backprop.js';
+import { unsortedSegmentSumWasm } from './internal/unsorted-segment-sum.js';
 import { maxPoolGradWasm } from './internal/max-pool-grad.js';
 import { registerExplicitSamePadding } from './internal/explicit-same-padding.js';
 
@@ -15,12 +17,14 @@ export const WASM_KERNELS = [
   'Conv2DBackpropFilter',
   'DepthwiseConv2dNativeBackpropFilter',
   'DepthwiseConv2dNativeBackpropInput',
+  'UnsortedSegmentSum',
 ] as const;
 
 const implementations: Record<(typeof WASM_KERNELS)[number], tf.KernelFunc> = {
   Conv2DBackpropFilter: conv2DBackpropFilterWasm as unknown as tf.KernelFunc,
   DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilterWasm as unknown as tf.KernelFunc,
   DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInputWasm as unknown as tf.KernelFunc,
+  UnsortedSegmentSum: unsortedSegmentSumWasm as unknown as tf.KernelFunc,
 };
 
 /** Shipped wasm kernels that Sprout replaces because they compute wrong values. */

@@ -69,6 +69,21 @@ describe('wasm kernels equal cpu', () => {
     expectClose(wasm, cpu);
   });
 
+  it('gather gradients (UnsortedSegmentSum), float32 and int32', async () => {
+    const f = () => {
+      const table = randomTensor([5, 3], 7);
+      const ids = tf.tensor1d([4, 0, 4, 2, 4, 0], 'int32');
+      const dy = randomTensor([6, 3], 8);
+      const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, ids), dy)))(table);
+      const ints = tf.unsortedSegmentSum(tf.tensor2d([[1, 2], [3, 4], [5, 6]], [3, 2], 'int32'), tf.tensor1d([1, 1, -1], 'int32'), 3);
+      return [g, tf.cast(ints, 'float32')];
+    };
+    const wasm = await on('wasm', f);
+    const cpu = await on('cpu', f);
+    expectClose(wasm, cpu);
+    expect(Array.from(wasm[1]!)).toEqual([0, 0, 4, 6, 0, 0]);
+  });
+
   it('does not leak tensors', async () => {
     await tf.setBackend('wasm');
     const x = randomTensor([2, 6, 6, 3], 1);
