@@ -8,7 +8,7 @@ export type StepError =
   | { readonly _tag: 'non-finite-gradient'; readonly step: number }
   /** `grads` lacks the gradient of a parameter group. */
   | { readonly _tag: 'missing-gradient'; readonly name: string }
-  /** The controller needs something the context did not give (taps for `per_example`, chunk gradients for `split`, `lossAt`). */
+  /** The step needs something the context did not give (taps for data-based metrics and `per_example`, chunk gradients for `split`, `lossAt`). */
   | { readonly _tag: 'missing-statistics'; readonly message: string }
   /** The optimizer spec, a step-size field or an option is out of range. */
   | { readonly _tag: 'invalid-options'; readonly message: string }

@@ -188,7 +188,13 @@ export const createPreconditionedOptimizer = (
     for (const [layer, lm] of metrics) {
       if (!lm.needsStatistics.domain && !lm.needsStatistics.codomain) continue;
       const tap = tapOf(ctx, layer);
-      if (tap === undefined) continue;
+      if (tap === undefined) {
+        // A data-based metric with no statistics would silently be Euclidean: say so instead.
+        return E.left({
+          _tag: 'missing-statistics',
+          message: `the metric of layer ${layer} is data-based; pass ctx.taps.get('${layer}') = { x, delta } (layer input and ∂f_B/∂z)`,
+        });
+      }
       const kernel = kernels.get(layer);
       let x: tf.Tensor2D | undefined;
       let patches: tf.Tensor2D | undefined;

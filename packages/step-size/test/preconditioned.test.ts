@@ -202,3 +202,18 @@ describe('memory', () => {
     p.dispose();
   });
 });
+
+describe('data-based metrics need taps', () => {
+  it('a data metric without taps for its layer is missing-statistics, not a silent Euclidean step', () => {
+    const p = layer(8);
+    const before = [...p.W.dataSync(), ...p.b.dataSync()];
+    const opt = right(createPreconditionedOptimizer(p.groups, sgd({ _tag: 'constant', lr: 0.1 }, DATA_DENSE)));
+    const { value, grads } = tf.variableGrads(p.f, [p.W, p.b]);
+    const r = opt.step(grads, { loss: value });
+    expect(E.isLeft(r) && r.left._tag).toBe('missing-statistics');
+    expect([...p.W.dataSync(), ...p.b.dataSync()]).toEqual(before);
+    tf.dispose([value, ...Object.values(grads)]);
+    opt.dispose();
+    p.dispose();
+  });
+});
