@@ -76,8 +76,42 @@ describe('spectral norm of the convolution operator (spatial FFT)', () => {
     });
   }
 
-  it('differs from a channel-axis FFT and from the Frobenius norm', () => {
-    // Identity-centre kernel: every A(u, v) is unitary up to a phase, so ‖K‖_op = 1 while ‖K‖_F² = m.
+  it('differs from the reference code’s channel-axis FFT (the defect not to copy)', () => {
+    // The reference computes np.fft.fft2(K, (H, W), axes=[0, 1]) on a torch kernel [out, in, kh, kw], i.e. a
+    // DFT over the two CHANNEL axes zero-padded to H×W, and takes the largest singular value of the kh×kw
+    // matrices. Rebuilt here for comparison: it is not the operator norm the dense operator has.
+    const [H, W, n, m] = [4, 4, 2, 3];
+    const k = values(9 * n * m, 21); // tfjs layout [kh, kw, in, out]
+    const brute = sigmaMaxSquaredDense(operator(k, [3, 3, n, m], H, W), H * W * m, H * W * n);
+    let channelAxis = 0;
+    for (let p = 0; p < H; p++)
+      for (let q = 0; q < W; q++) {
+        // 3×3 complex matrix B[a][b] = Σ_{o<m, i<n} K[a, b, i, o] e^{−2πi(p o / H + q i / W)}, as a real 6×6 embedding.
+        const emb = new Float64Array(36);
+        for (let a = 0; a < 3; a++)
+          for (let b = 0; b < 3; b++) {
+            let re = 0;
+            let im = 0;
+            for (let o = 0; o < m; o++)
+              for (let i = 0; i < n; i++) {
+                const phase = -2 * Math.PI * ((p * o) / H + (q * i) / W);
+                const v = k[((a * 3 + b) * n + i) * m + o]!;
+                re += v * Math.cos(phase);
+                im += v * Math.sin(phase);
+              }
+            emb[a * 6 + b] = re;
+            emb[a * 6 + b + 3] = -im;
+            emb[(a + 3) * 6 + b] = im;
+            emb[(a + 3) * 6 + b + 3] = re;
+          }
+        channelAxis = Math.max(channelAxis, sigmaMaxSquaredDense(emb, 6, 6));
+      }
+    const spatial = convSpectralNormSquared(k, [3, 3, n, m], [H, W]);
+    expect(Math.abs(spatial - brute) / brute).toBeLessThan(1e-9);
+    expect(Math.abs(channelAxis - brute) / brute).toBeGreaterThan(0.05);
+  });
+
+  it('identity-centre kernel: every frequency matrix is unitary, so the norm is 1 (‖K‖_F² = m)', () => {
     const m = 3;
     const k = new Float64Array(9 * m * m);
     for (let i = 0; i < m; i++) k[(4 * m + i) * m + i] = 1;
