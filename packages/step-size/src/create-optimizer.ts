@@ -323,6 +323,12 @@ export const createPreconditionedOptimizer = (
     if (spec.variance === 'split' && (ctx.chunkGrads === undefined || ctx.chunkGrads.length < 2)) {
       return E.left({ _tag: 'missing-statistics', message: `split variance needs ctx.chunkGrads with K ≥ 2 chunk gradients (spec chunks = ${spec.chunks})` });
     }
+    if (spec.variance === 'split') {
+      for (const [c, cg] of ctx.chunkGrads!.entries()) {
+        const lacking = built.find((gr) => cg[gr.g.name] === undefined);
+        if (lacking !== undefined) return E.left({ _tag: 'missing-statistics', message: `chunk gradient ${c} lacks ${lacking.g.name}` });
+      }
+    }
     const upd = updateMetrics(ctx);
     if (E.isLeft(upd)) return upd;
     const rs = riesz(grads);
@@ -360,11 +366,7 @@ export const createPreconditionedOptimizer = (
           const chunks = ctx.chunkGrads!;
           b = chunks.length;
           const chunkNorms = chunks.map((cg) =>
-            tf.addN(built.map((gr) => {
-              const g = cg[gr.g.name];
-              if (g === undefined) throw new Error(`split variance: chunk gradients lack ${gr.g.name}`);
-              return spaceOf(gr).dualNorm2(g);
-            })),
+            tf.addN(built.map((gr) => spaceOf(gr).dualNorm2(cg[gr.g.name]!))),
           );
           const meanNorm2 = tf.addN(
             built.map((gr) => spaceOf(gr).dualNorm2(tf.div(tf.addN(chunks.map((cg) => cg[gr.g.name]!)), chunks.length))),
