@@ -22,7 +22,7 @@ for (const [label, xs, ws] of shapes) {
   const ops: Array<[string, () => tf.Tensor]> = [
     ['Conv2D', () => tf.conv2d(x, w, 1, 'same')],
     ['Conv2DBackpropInput', () => tf.conv2dTranspose(dy, w, xs, 1, 'same')],
-    ['Conv2DBackpropFilter', () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: ws }) as tf.Tensor],
+    ['Conv2DBackpropFilter', () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: ws }) as tf.Tensor],
   ];
   for (const [name, f] of ops) {
     const t: Record<'stock' | 'native', number[]> = { stock: [], native: [] };

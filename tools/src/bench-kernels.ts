@@ -102,7 +102,7 @@ function makeMlp(widths: readonly number[], batch: number): Mlp {
     let h: tf.Tensor2D = x as tf.Tensor2D;
     for (let i = 0; i < vars.length; i += 2) {
       const last = i + 2 === vars.length;
-      h = tf.fused.matMul({ a: h, b: vars[i] as tf.Tensor2D, bias: vars[i + 1]!, activation: last ? 'linear' : 'relu' });
+      h = tf.fused.matMul({ a: h, b: vars[i] as tf.Tensor2D, bias: vars[i + 1]!, activation: last ? 'linear' : 'relu' }) as tf.Tensor2D;
     }
     return tf.losses.softmaxCrossEntropy(labels, h) as tf.Scalar;
   };

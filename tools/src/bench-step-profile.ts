@@ -66,7 +66,7 @@ function forward(net: Net): tf.Scalar {
   let h = net.x;
   for (let i = 0; i < net.vars.length; i += 2) {
     const last = i + 2 === net.vars.length;
-    h = tf.fused.matMul({ a: h, b: net.vars[i] as tf.Tensor2D, bias: net.vars[i + 1]!, activation: last ? 'linear' : 'relu' });
+    h = tf.fused.matMul({ a: h, b: net.vars[i] as tf.Tensor2D, bias: net.vars[i + 1]!, activation: last ? 'linear' : 'relu' }) as tf.Tensor2D;
   }
   return tf.losses.softmaxCrossEntropy(net.y, h) as tf.Scalar;
 }
@@ -91,8 +91,10 @@ function fusedKernel(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, activation: 'relu
  * A dense layer act(x·W + b) as one custom-gradient op: forward is one fused kernel, backward three
  * products and a sum, so the tape records one node per layer instead of ~6.
  */
-const denseRelu = tf.customGrad((x, w, b, save) => {
-  const y = fusedKernel(x, w, b, 'relu');
+const denseRelu = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [x, w, b] = args as tf.Tensor[];
+  const save = args[3] as tf.GradSaveFunc;
+  const y = fusedKernel(x!, w!, b!, 'relu');
   save([x as tf.Tensor, w as tf.Tensor, y]);
   return {
     value: y,
@@ -103,8 +105,10 @@ const denseRelu = tf.customGrad((x, w, b, save) => {
     },
   };
 });
-const denseLinear = tf.customGrad((x, w, b, save) => {
-  const y = fusedKernel(x, w, b, 'linear');
+const denseLinear = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [x, w, b] = args as tf.Tensor[];
+  const save = args[3] as tf.GradSaveFunc;
+  const y = fusedKernel(x!, w!, b!, 'linear');
   save([x as tf.Tensor, w as tf.Tensor]);
   return {
     value: y,
@@ -117,7 +121,9 @@ const denseLinear = tf.customGrad((x, w, b, save) => {
 });
 
 /** Softmax cross-entropy (mean) as one custom-gradient op: gradient (softmax(z) − y)/n. */
-const softmaxCe = tf.customGrad((z, y, save) => {
+const softmaxCe = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [z, y] = args as tf.Tensor[];
+  const save = args[2] as tf.GradSaveFunc;
   const logp = tf.logSoftmax(z as tf.Tensor2D);
   const n = (z as tf.Tensor2D).shape[0];
   save([logp, y as tf.Tensor]);
@@ -146,7 +152,7 @@ function manualStep(net: Net, lrT: tf.Scalar, invN: tf.Scalar): void {
     let h = net.x;
     const L = net.vars.length / 2;
     for (let l = 0; l < L; l++) {
-      h = tf.fused.matMul({ a: h, b: net.vars[2 * l] as tf.Tensor2D, bias: net.vars[2 * l + 1]!, activation: l + 1 === L ? 'linear' : 'relu' });
+      h = tf.fused.matMul({ a: h, b: net.vars[2 * l] as tf.Tensor2D, bias: net.vars[2 * l + 1]!, activation: l + 1 === L ? 'linear' : 'relu' }) as tf.Tensor2D;
       acts.push(h);
     }
     // d(mean softmax-CE)/dlogits = (softmax(z) − y) / n

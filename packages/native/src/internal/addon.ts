@@ -63,22 +63,26 @@ let cached: AddonLoad | undefined;
  * generic Prescott kernels. Unless the user chose a core, name the best one the CPU flags allow; the
  * variable is read once when libopenblas loads, so it must be set before the addon is required.
  */
-function chooseOpenBlasCore(): void {
-  if (process.env['OPENBLAS_CORETYPE'] !== undefined || process.arch !== 'x64') return;
+function chooseOpenBlasCore(): boolean {
+  if (process.env['OPENBLAS_CORETYPE'] !== undefined || process.arch !== 'x64') return false;
   let flags: Set<string>;
   try {
     const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
     const line = cpuinfo.split('\n').find((l) => l.startsWith('flags'));
-    if (line === undefined) return;
+    if (line === undefined) return false;
     flags = new Set(line.split(':')[1]?.trim().split(/\s+/) ?? []);
   } catch {
-    return;
+    return false;
   }
   if (flags.has('avx512f') && flags.has('avx512bw') && flags.has('avx512vl') && flags.has('avx512dq')) {
     process.env['OPENBLAS_CORETYPE'] = 'SkylakeX';
-  } else if (flags.has('avx2') && flags.has('fma')) {
-    process.env['OPENBLAS_CORETYPE'] = 'Haswell';
+    return true;
   }
+  if (flags.has('avx2') && flags.has('fma')) {
+    process.env['OPENBLAS_CORETYPE'] = 'Haswell';
+    return true;
+  }
+  return false;
 }
 
 /** Loads the addon once; `SPROUT_NATIVE=0` disables it. */
@@ -94,10 +98,13 @@ function tryLoad(): AddonLoad {
     const why = existsSync(markerPath) ? readFileSync(markerPath, 'utf8').trim() : 'the addon was not built';
     return { ok: false, reason: why };
   }
-  chooseOpenBlasCore();
+  const setCore = chooseOpenBlasCore();
   try {
     const require = createRequire(import.meta.url);
     const addon = require(addonPath) as NativeAddon;
+    // OpenBLAS has read the variable while loading; do not leak it to child processes (e.g. a PyTorch
+    // peer started by a benchmark would otherwise run with a different BLAS core than on its own).
+    if (setCore) delete process.env['OPENBLAS_CORETYPE'];
     if (typeof addon.gemm !== 'function') return { ok: false, reason: `${addonPath} is not Sprout's addon` };
     return { ok: true, addon, path: addonPath };
   } catch (e) {
