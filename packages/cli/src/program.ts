@@ -7,7 +7,6 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { checkCommand } from './commands/check.js';
 import { fmtCommand } from './commands/fmt.js';
-import { runCommand } from './commands/run.js'; // `sprout run` (owned by the pipeline helper)
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { nodeIo, type Io } from './Io.js';
 
@@ -16,8 +15,27 @@ const version = (): string => {
   return pkg.version;
 };
 
-/** Builds the program; `setExit` receives each command's exit status. */
-export const createProgram = (io: Io, setExit: (code: ExitCode) => void): Command => {
+/** Makes one sub-command; `setExit` receives its exit status. */
+export type CommandFactory = (io: Io, setExit: (code: ExitCode) => void) => Command;
+
+/**
+ * Commands that load heavy packages (the pipeline and TensorFlow.js) are imported only when the command
+ * line may need them, so `sprout check` and `sprout fmt` start in a fraction of the time.
+ */
+const LAZY_COMMANDS: Readonly<Record<string, () => Promise<CommandFactory>>> = {
+  run: async () => (await import('./commands/run.js')).runCommand, // `sprout run` (owned by the pipeline helper)
+};
+
+/** The lazy commands the command line may reach: the one it names, or all of them for help. */
+const lazyNeeded = (argv: readonly string[]): string[] => {
+  const first = argv.find((a) => !a.startsWith('-'));
+  if (first === undefined && (argv.includes('--version') || argv.includes('-V'))) return [];
+  if (first === undefined || first === 'help') return Object.keys(LAZY_COMMANDS);
+  return first in LAZY_COMMANDS ? [first] : [];
+};
+
+/** Builds the program with `check`, `fmt` and the `extra` commands; `setExit` receives each command's exit status. */
+export const createProgram = (io: Io, setExit: (code: ExitCode) => void, extra: readonly CommandFactory[] = []): Command => {
   const program = new Command('sprout')
     .description('Sprout: neural networks that grow while they train')
     .version(version(), '-V, --version', 'print the version')
@@ -25,7 +43,7 @@ export const createProgram = (io: Io, setExit: (code: ExitCode) => void): Comman
     .showHelpAfterError('(run sprout --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-  for (const make of [checkCommand, fmtCommand, runCommand /* run: pipeline helper */]) {
+  for (const make of [checkCommand, fmtCommand, ...extra]) {
     program.addCommand(make(io, setExit).exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError('(run sprout --help for usage)'));
   }
   return program;
@@ -36,9 +54,14 @@ export const runCli = async (argv: readonly string[], io: Io = nodeIo): Promise<
   let code: ExitCode = EXIT.ok;
   const debug = argv.includes('--debug');
   try {
-    const program = createProgram(io, (c) => {
-      code = c;
-    });
+    const extra = await Promise.all(lazyNeeded(argv).map((name) => LAZY_COMMANDS[name]!()));
+    const program = createProgram(
+      io,
+      (c) => {
+        code = c;
+      },
+      extra,
+    );
     if (argv.length === 0) {
       program.outputHelp({ error: true });
       return EXIT.invalid;

@@ -3,7 +3,8 @@
  * or unterminated comment. Never throws; a lexical error never stops the other phases from reporting
  * theirs at the positions they can.
  */
-import { Lexer, type IToken } from 'chevrotain';
+import type { IToken } from 'chevrotain';
+import { Lexer } from './internal/chevrotain.js';
 import type { Diagnostic } from '@sprout/spec';
 import { ALL_TOKENS } from './tokens.js';
 import { LineIndex, shorten } from './internal/positions.js';

@@ -8,7 +8,8 @@
  * block also accepts an unknown statement (a word, its plain arguments and an optional block), so a
  * misspelt statement is one precise diagnostic instead of a cascade of syntax errors.
  */
-import { CstParser, EOF, type CstNode, type IParserErrorMessageProvider, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
+import type { CstNode, IParserErrorMessageProvider, IRecognitionException, IToken, TokenType } from 'chevrotain';
+import { CstParser, EOF } from './internal/chevrotain.js';
 import { didYouMean } from '@sprout/spec';
 import * as T from './tokens.js';
 import { shorten } from './internal/positions.js';

@@ -6,7 +6,8 @@
  * Comments go to a separate group (the formatter keeps them); unterminated strings and comments are
  * recognised as tokens of the `invalid` group so that they become one precise diagnostic each.
  */
-import { createToken, Lexer, type TokenType } from 'chevrotain';
+import type { TokenType } from 'chevrotain';
+import { createToken, Lexer } from './internal/chevrotain.js';
 
 export const Name = createToken({ name: 'Name', pattern: Lexer.NA, label: 'a name' });
 /** Anything but a brace: used by the lenient `rawBlock` rule that swallows the body of an unknown statement. */
