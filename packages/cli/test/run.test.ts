@@ -86,7 +86,7 @@ describe('sprout run', () => {
     expect(await runAction(bad, { backend: 'cpu' }, io)).toBe(2);
     expect(io.err.join('')).toContain("bad.sprout:2:");
     const io2 = capture();
-    expect(await runAction(sprout('pe', 'sgd { step adaptive { variance per_example } }'), { backend: 'cpu' }, io2)).toBe(2);
+    expect(await runAction(sprout('mom', 'momentum 0.9 { step adaptive }'), { backend: 'cpu' }, io2)).toBe(2);
     expect(io2.err.join('')).toMatch(/error\[not-implemented\]/);
     const io3 = capture();
     expect(await runAction(join(dir, 'missing.sprout'), {}, io3)).toBe(2);

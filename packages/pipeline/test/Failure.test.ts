@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adaptive, constant, network, dense, sgd } from '@sprout/spec';
+import { adaptive, constant, momentum, network, dense, sgd } from '@sprout/spec';
 import { compile, type RunEvent } from '../src/index.js';
 import { tiny, useCpu } from './tiny.js';
 
@@ -35,11 +35,11 @@ describe('failures', () => {
   });
 
   it('rejects a feature that is not implemented yet, naming it', () => {
-    const p = compile(tiny({ optimizer: sgd({ step: adaptive({ variance: 'per_example' }) }) }));
+    const p = compile(tiny({ optimizer: momentum(0.9, { step: adaptive() }) }));
     expect(E.isLeft(p)).toBe(true);
     if (E.isRight(p)) return;
-    expect(p.left.map((d) => [d.code, d.path])).toEqual([['not-implemented', ['optimizer', 'step', 'variance']]]);
-    expect(p.left[0]!.message).toContain('per_example');
+    expect(p.left.map((d) => [d.code, d.path])).toEqual([['not-implemented', ['optimizer', 'step']]]);
+    expect(p.left[0]!.message).toContain('momentum with the adaptive step size');
   });
 
   it('returns the spec check diagnostics', () => {

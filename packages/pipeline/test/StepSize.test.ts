@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adaptive, armijo, constant, frobenius, sgd, width, type Optimizer } from '@sprout/spec';
+import * as tf from '@tensorflow/tfjs';
+import { adaptive, armijo, constant, dataGram, frobenius, identity, sgd, width, type Optimizer } from '@sprout/spec';
 import { compile, type EpochMetrics } from '../src/index.js';
 import { tiny, useCpu } from './tiny.js';
 
@@ -43,5 +44,19 @@ describe('step sizes', () => {
     expect(w.every((e) => Number.isFinite(e.trainLoss))).toBe(true);
     const plain = await train(sgd({ step: constant(0.1) }));
     expect(w.map((e) => e.trainLoss)).not.toEqual(plain.map((e) => e.trainLoss));
+  });
+
+  it('feeds layer taps and chunk gradients: per-example and split variance, data-based metrics', async () => {
+    const before = tf.memory().numTensors;
+    const pe = await train(sgd({ step: adaptive({ variance: 'per_example' }) }));
+    expect(pe.every((e) => Number.isFinite(e.trainLoss) && e.stepSizeState!.rho > 0 && e.stepSizeState!.rho <= 1)).toBe(true);
+    expect(pe.some((e) => e.stepSizeState!.rho < 1)).toBe(true);
+    const split = await train(sgd({ step: adaptive({ variance: 'split', chunks: 2 }) }));
+    expect(split.every((e) => Number.isFinite(e.trainLoss) && e.stepSizeState!.rho <= 1)).toBe(true);
+    const data = await train(sgd({ step: constant(0.05), metric: frobenius(dataGram(), identity()) }));
+    expect(data.every((e) => Number.isFinite(e.trainLoss))).toBe(true);
+    const kfac = await train(sgd({ step: adaptive(), metric: frobenius(dataGram({ structure: 'dense' }), dataGram({ structure: 'dense' })) }));
+    expect(kfac.every((e) => Number.isFinite(e.trainLoss))).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -28,12 +28,6 @@ export const unsupported = (spec: Experiment): Diagnostic[] => {
     const o = arm.optimizer;
     if (own('optimizer')) {
       const path = at('optimizer', true);
-      // The pipeline does not yet feed layer taps (inputs and pre-activation gradients) to the optimizer,
-      // nor chunk gradients: data-based Gram matrices and the per_example and split variance modes need them.
-      if (o.step._tag === 'adaptive' && (o.step.variance === 'per_example' || o.step.variance === 'split'))
-        out.push(notImplemented(`the adaptive step size with variance ${o.step.variance}`, [...path, 'step', 'variance']));
-      if (isDataGram(o.metric.domain) || isDataGram(o.metric.codomain))
-        out.push(notImplemented('a metric with data-based Gram matrices', [...path, 'metric']));
       if (o._tag !== 'sgd' && (o.step._tag === 'armijo' || o.step._tag === 'adaptive'))
         out.push(notImplemented(`${o._tag} with the ${o.step._tag} step size (use sgd)`, [...path, 'step']));
     }

@@ -14,7 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/Either';
-import { layerKey, type Net } from '@sprout/model';
+import { inferShapes, layerKey, type Net } from '@sprout/model';
 import type { Layer } from '@sprout/spec';
 import { transferOptimizerState, paramNameMap, stepAfterInsertion } from '@sprout/growth';
 import { growBySensitivity, shouldGrowAt, type GrowStep } from '@sprout/sensitivity';
@@ -22,8 +22,10 @@ import {
   createPreconditionedOptimizer,
   isSchedule,
   learningRateAt,
+  type LayerTap,
   type ParamGroup,
   type PreconditionedOptimizer,
+  type StepContext,
   type StepInfo,
 } from '@sprout/step-size';
 import type { ArmPlan } from './plan.js';
@@ -100,6 +102,98 @@ const paramGroups = (net: Net): ParamGroup[] =>
     return { name: p.name, kind, variable: p.variable, layer: layerKey(p.path) };
   });
 
+/**
+ * Shapes of the pre-activation outputs of the net's dense and conv layers (one example), by layer key:
+ * the probes whose gradients are δ = ∂f_B/∂z.
+ */
+const probeShapes = (net: Net): Map<string, readonly number[]> => {
+  const shapes = inferShapes(net.input, net.layers);
+  if (E.isLeft(shapes)) throw new Error(`probeShapes: the net's layers do not fit together: ${JSON.stringify(shapes.left)}`);
+  const out = new Map<string, readonly number[]>();
+  const walk = (layers: readonly Layer[], prefix: readonly number[]) =>
+    layers.forEach((l, i) => {
+      const path = [...prefix, i];
+      if (l._tag === 'dense' || l._tag === 'conv') out.set(layerKey(path), shapes.right.get(layerKey(path))!.output);
+      if (l._tag === 'residual') walk(l.body, path);
+    });
+  walk(net.layers, []);
+  return out;
+};
+
+/**
+ * Gradients of the batch-mean loss with respect to the parameters (keyed by parameter name) and, when
+ * `withTaps`, the layer taps of @sprout/step-size: each dense/conv layer's input x and δ = ∂f_B/∂z,
+ * obtained from zero probes added to the pre-activations (one backward pass for both).
+ */
+const gradientsWithTaps = (
+  net: Net,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  seed: number,
+  lossOf: (out: tf.Tensor, y: tf.Tensor) => tf.Scalar,
+  withTaps: boolean,
+): { value: tf.Scalar; grads: tf.NamedTensorMap; taps: Map<string, LayerTap> | undefined } => {
+  const inputs = new Map<string, tf.Tensor>();
+  const probes = new Map<string, tf.Variable>();
+  // In tf.tidy: the zeros a variable is made from would otherwise outlive it.
+  if (withTaps) tf.tidy(() => {
+    for (const [key, shape] of probeShapes(net)) probes.set(key, tf.variable(tf.zeros([x.shape[0]!, ...shape]), true));
+  });
+  let taps: Map<string, LayerTap> | undefined;
+  try {
+    const result = tf.tidy(() => {
+      const r = tf.variableGrads(
+        () => lossOf(forward(net, x, { training: true, seed, ...(withTaps ? { taps: { inputs, probes } } : {}) }), y),
+        [...net.params.map((q) => q.variable), ...probes.values()],
+      );
+      const grads: tf.NamedTensorMap = {};
+      for (const q of net.params) {
+        const g = r.grads[q.variable.name];
+        if (g !== undefined) grads[q.name] = g;
+      }
+      if (withTaps) {
+        // δ is kept out of the tidy scope (a Map is not a tensor container); forward keeps the inputs.
+        taps = new Map<string, LayerTap>();
+        for (const [key, probe] of probes) {
+          const delta = r.grads[probe.name];
+          const input = inputs.get(key);
+          taps.set(key, { ...(input !== undefined ? { x: input } : {}), ...(delta !== undefined ? { delta: tf.keep(delta) } : {}) });
+        }
+      }
+      return { value: r.value, grads };
+    });
+    return { ...result, taps };
+  } finally {
+    for (const p of probes.values()) p.dispose();
+  }
+};
+
+/** `split` variance: the gradients of K equal chunks of the batch (the remainder of B/K is left out). */
+const chunkGradients = (
+  net: Net,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  seed: number,
+  lossOf: (out: tf.Tensor, y: tf.Tensor) => tf.Scalar,
+  K: number,
+): tf.NamedTensorMap[] => {
+  const b = Math.floor(x.shape[0]! / K);
+  if (b < 1) return [];
+  return Array.from({ length: K }, (_, k) =>
+    tf.tidy(() => {
+      const xs = tf.slice(x, k * b, b);
+      const ys = tf.slice(y, k * b, b);
+      const r = tf.variableGrads(() => lossOf(forward(net, xs, { training: true, seed, updateState: false }), ys), net.params.map((q) => q.variable));
+      const named: tf.NamedTensorMap = {};
+      for (const q of net.params) {
+        const g = r.grads[q.variable.name];
+        if (g !== undefined) named[q.name] = g;
+      }
+      return named;
+    }),
+  );
+};
+
 /** Train one run. On failure the net is disposed and the error names the epoch and step. */
 export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, TrainOutcome>> => {
   const { id, arm, data: d, emit } = ctx;
@@ -141,6 +235,12 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
     }
     pre = made.right;
   } else rule = updateRule(spec);
+
+  // Layer taps for data-based Gram matrices and per-example variance; chunk gradients for split variance.
+  const metric = spec.metric;
+  const needsTaps =
+    metric.domain._tag === 'data' || metric.codomain._tag === 'data' || (spec.step._tag === 'adaptive' && spec.step.variance === 'per_example');
+  const splitChunks = spec.step._tag === 'adaptive' && spec.step.variance === 'split' ? spec.step.chunks : 0;
 
   const start = performance.now();
   let count = parameterCount(net);
@@ -191,20 +291,25 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
         } else {
           const p = pre!;
           const { x, y } = gatherBatch(d, indices);
-          const { value, grads } = tf.tidy(() => {
-            const r = tf.variableGrads(() => lossOf(forward(net, x, { training: true, seed: stepSeed }), y), net.params.map((q) => q.variable));
-            const named: tf.NamedTensorMap = {};
-            for (const q of net.params) {
-              const g = r.grads[q.variable.name];
-              if (g !== undefined) named[q.name] = g;
-            }
-            return { value: r.value, grads: named };
-          });
+          const { value, grads, taps } = gradientsWithTaps(net, x, y, stepSeed, lossOf, needsTaps);
+          const chunkGrads = splitChunks > 0 ? chunkGradients(net, x, y, stepSeed, lossOf, splitChunks) : undefined;
           // f_B at the current variables, same batch and dropout masks, batch-norm state untouched.
-          const lossAt = (): number =>
-            tf.tidy(() => lossOf(forward(net, x, { training: true, seed: stepSeed, updateState: false }), y)).dataSync()[0]!;
-          const stepped = p.step(grads, { loss: value, lossAt, epoch });
-          tf.dispose([x, y, ...Object.values(grads)]);
+          const lossAt = (): number => {
+            const l = tf.tidy(() => lossOf(forward(net, x, { training: true, seed: stepSeed, updateState: false }), y));
+            const v = l.dataSync()[0]!;
+            l.dispose();
+            return v;
+          };
+          const stepCtx: StepContext = {
+            loss: value,
+            lossAt,
+            epoch,
+            ...(taps !== undefined ? { taps } : {}),
+            ...(chunkGrads !== undefined ? { chunkGrads } : {}),
+          };
+          const stepped = p.step(grads, stepCtx);
+          tf.dispose([x, y, ...Object.values(grads), ...(chunkGrads ?? []).flatMap((c) => Object.values(c))]);
+          for (const t of taps?.values() ?? []) tf.dispose([t.x, t.delta].filter((u): u is tf.Tensor => u !== undefined));
           if (E.isLeft(stepped)) {
             tf.dispose([value, ...stepLosses]);
             const err = stepped.left;
