@@ -18,6 +18,7 @@ import type { SensitivityError } from './SensitivityError.js';
 import { lossFunction, type LossFn } from './loss.js';
 import { gradientScore, type WeightGradient } from './norms.js';
 import { layerMetrics, type MetricTarget } from './internal/metric-stats.js';
+import { isPermutation, layerAt } from './internal/layers.js';
 
 /** Training examples: inputs with the batch axis first and their labels (int32 [N] or one-hot [N, C]). */
 export interface TrainingData {
@@ -85,10 +86,8 @@ export function computeSensitivities(
   if (n === 0 || data.y.shape[0] !== n) {
     return E.left({ _tag: 'empty-data', message: `sensitivities need examples with labels; got ${n} inputs and ${data.y.shape[0]} labels` });
   }
-  if (options.order !== undefined) {
-    const seen = new Uint8Array(n);
-    const ok = options.order.length === n && options.order.every((i) => Number.isInteger(i) && i >= 0 && i < n && seen[i] === 0 && (seen[i] = 1) === 1);
-    if (!ok) return E.left({ _tag: 'invalid-order', message: `order must be a permutation of 0..${n - 1}` });
+  if (options.order !== undefined && !isPermutation(options.order, n)) {
+    return E.left({ _tag: 'invalid-order', message: `order must be a permutation of 0..${n - 1}` });
   }
   const size = options.batchSize === undefined || options.batchSize === 'full' ? n : Math.max(1, Math.floor(options.batchSize));
   const output = net.layers[net.layers.length - 1]!;
@@ -111,13 +110,7 @@ export function computeSensitivities(
     if (options.existing === true) {
       for (const p of net.params) {
         if (p.role !== 'kernel') continue;
-        const layer = p.path.reduce<{ layers: readonly Net['layers'][number][]; l?: Net['layers'][number] }>(
-          (acc, i) => {
-            const l = acc.layers[i]!;
-            return { layers: l._tag === 'residual' ? l.body : [], l };
-          },
-          { layers: net.layers },
-        ).l!;
+        const layer = layerAt(net.layers, p.path);
         if (architecture === 'cnn' ? layer._tag !== 'conv' : layer._tag !== 'dense') continue;
         targets.push({
           variable: p.variable,

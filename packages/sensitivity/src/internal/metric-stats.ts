@@ -13,6 +13,7 @@ import { inferShapes, layerKey, type Net, type Taps } from '@sprout/model';
 import { fromMetric, layerShapeOf, type LayerMetric } from '@sprout/inner-product/tfjs';
 import type { SensitivityError } from '../SensitivityError.js';
 import type { WeightGradient } from '../norms.js';
+import { layerAt } from './layers.js';
 
 export interface MetricTarget {
   readonly variable: tf.Variable;
@@ -30,16 +31,6 @@ export interface MetricStats {
   readonly scores: (gradients: readonly WeightGradient[]) => number[];
   readonly dispose: () => void;
 }
-
-const layerAt = (layers: readonly Layer[], path: readonly number[]): Layer => {
-  let list = layers;
-  let l: Layer | undefined;
-  for (const i of path) {
-    l = list[i]!;
-    list = l._tag === 'residual' ? l.body : [];
-  }
-  return l!;
-};
 
 /** Input patches of a conv layer as rows (tfjs kernel order k_h, k_w, in): a conv with a one-hot filter bank. */
 const patches = (x: tf.Tensor4D, layer: Extract<Layer, { _tag: 'conv' }>): tf.Tensor2D =>
