@@ -16,7 +16,7 @@ const fnn = network(2, [dense(5, 'relu')], 2);
 
 describe('growth', () => {
   it('inserts a layer after the scheduled epoch and trains the grown net', async () => {
-    const spec = tiny({ network: fnn, train: { epochs: 5, batch: 'full' }, growth: sensli({ schedule: atEpochs(2) }) });
+    const spec = tiny({ network: fnn, train: { epochs: 5, batch: 'full' }, growth: sensli({ schedule: atEpochs(2) }), report: { plots: ['curves', 'sensitivities'] } });
     const p = compile(spec);
     if (E.isLeft(p)) throw new Error(JSON.stringify(p.left));
     const events: RunEvent[] = [];
@@ -37,6 +37,7 @@ describe('growth', () => {
     const counts = events.flatMap((e) => (e._tag === 'epoch-end' ? [e.parameterCount] : []));
     expect(counts).toEqual([27, 27, 57, 57, 57]);
     expect(JSON.parse(readFileSync(join(out, 'events.jsonl'), 'utf8').split('\n')[4]!)._tag).toBe('insertion');
+    expect(readFileSync(join(out, 'sensitivities.svg'), 'utf8')).toMatch(/^<svg[\s\S]*0: after[\s\S]*<\/svg>$/);
 
     // The grown model exports and reloads: its test loss is the run's final one.
     const model = await tf.loadLayersModel(modelFiles(join(out, 'model')));

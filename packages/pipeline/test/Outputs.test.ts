@@ -34,7 +34,7 @@ describe('outputs', () => {
   it('writes every file into a fresh directory', () => {
     expect(result.outDir).toBe(join(root, 'run'));
     expect(again.outDir).toBe(join(root, 'run-2'));
-    for (const f of ['spec.json', 'metrics.csv', 'events.jsonl', 'summary.json', 'curves.svg', 'model/model.json', 'model/weights.bin'])
+    for (const f of ['spec.json', 'metrics.csv', 'events.jsonl', 'summary.json', 'curves.svg', 'final.csv', 'model/model.json', 'model/weights.bin'])
       expect(existsSync(join(result.outDir!, f)), f).toBe(true);
   });
 

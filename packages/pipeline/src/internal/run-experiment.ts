@@ -14,7 +14,7 @@ import { createExclusiveDir, runWriter, slug, timeStamp, type RunWriter } from '
 import { disposeDatasetTensors, disposeNet, formatDataError, initBackend, loadData, toLayersModel, toTensors, type DatasetTensors } from './deps.js';
 import { trainRun } from './train-run.js';
 import { spread } from './stats.js';
-import { curvesSvg, type CurvePoint, type InsertionMark } from './plot.js';
+import { curvesSvg, sensitivitiesSvg, type CurvePoint, type InsertionMark, type SensitivityBar } from './plot.js';
 import { saveLayersModel } from './model-io.js';
 
 const PIPELINE_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -38,6 +38,15 @@ const summarize = (plans: readonly ArmPlan[], finals: readonly (RunId & { final:
       final: { trainLoss: of('trainLoss'), testLoss: of('testLoss'), testError: of('testError'), parameterCount: of('parameterCount'), seconds: of('seconds') },
     };
   });
+
+/** The comparison table (`table final`): per arm the mean and spread of the final metrics, as CSV. */
+const finalTable = (arms: readonly ArmSummary[]): string => {
+  const cols = ['trainLoss', 'testLoss', 'testError', 'parameterCount', 'seconds'] as const;
+  const header = ['arm', 'runs', ...cols.flatMap((c) => [`${c}_mean`, `${c}_std`])];
+  const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const rows = arms.map((a) => [quote(a.arm), String(a.runs.length), ...cols.flatMap((c) => [String(a.final[c].mean), String(a.final[c].std)])]);
+  return [header, ...rows].map((r) => r.join(',')).join('\n') + '\n';
+};
 
 export const runExperiment = async (ctx: ExperimentContext, options: RunOptions): Promise<E.Either<RunError, RunResult>> => {
   const { spec } = ctx;
@@ -70,19 +79,26 @@ export const runExperiment = async (ctx: ExperimentContext, options: RunOptions)
 
   const curve: CurvePoint[] = [];
   const insertions: InsertionMark[] = [];
+  const bars: SensitivityBar[] = [];
   const finals: (RunId & { final: EpochMetrics })[] = [];
   const emit = (event: RunEvent): void => {
     writer?.event(event);
     if (event._tag === 'epoch-end') {
       writer?.metrics(event, event);
       curve.push(event);
-    } else if (event._tag === 'insertion') insertions.push(event);
+    } else if (event._tag === 'insertion') {
+      if (event.chosen !== null) insertions.push(event);
+      for (const [i, p] of event.positions.entries())
+        bars.push({ arm: event.arm, seed: event.seed, epoch: event.epoch, position: `${p.index}: ${p.description}`, sensitivity: p.sensitivity, chosen: event.chosen === i });
+    }
     options.onEvent?.(event);
   };
   const writeEnd = async (status: unknown): Promise<void> => {
     if (writer === undefined) return;
     writer.json('summary.json', status);
     if (spec.report.plots.includes('curves') && curve.length > 0) writer.text('curves.svg', await curvesSvg(spec.name, curve, insertions));
+    if (spec.report.plots.includes('sensitivities') && bars.length > 0) writer.text('sensitivities.svg', await sensitivitiesSvg(`${spec.name}: sensitivities`, bars));
+    if (spec.report.tables.includes('final')) writer.text('final.csv', finalTable(summarize(plans, finals)));
   };
   const fail = async (error: RunError, arms: ArmSummary[]): Promise<E.Either<RunError, RunResult>> => {
     emit({ _tag: 'failed', error });
