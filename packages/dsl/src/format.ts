@@ -9,9 +9,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { CstElement, CstNode, IToken } from 'chevrotain';
 import type { Diagnostic } from '@sprout/spec';
-import { parseExperiment } from './parse.js';
-import { lex } from './lexer.js';
-import { parseTokens } from './parser.js';
+import { parseSyntax } from './parse.js';
 import * as T from './tokens.js';
 
 /** Rules whose `{ … }` holds statements, one per line. */
@@ -54,16 +52,11 @@ const collect = (node: CstNode, roles: Roles): void => {
  * Formats Sprout text. `left` with the diagnostics when the text does not parse (then nothing is
  * formatted); semantic problems (unknown names, values out of range) do not stop formatting.
  */
-export const format = (text: string, file = 'input.sprout'): E.Either<readonly Diagnostic[], string> => {
-  const lexed = lex(text);
-  const parsed = parseTokens(lexed.tokens);
-  if (lexed.diagnostics.length > 0 || parsed.errors.length > 0 || lexed.tokens.length === 0) {
-    // parseExperiment gives the same diagnostics as `check` (with the brace guard before parsing).
-    const r = parseExperiment(text, file);
-    if (E.isLeft(r) && r.left.some((d) => !isStructural(d))) return E.left(r.left.filter((d) => !isStructural(d)));
-    if (E.isLeft(r)) return E.left(r.left);
-    return E.left([{ code: 'syntax-error', severity: 'error', message: 'the file does not parse' }]);
-  }
+export const format = (text: string): E.Either<readonly Diagnostic[], string> => {
+  const syntax = parseSyntax(text);
+  if (syntax.cst === undefined || syntax.lexed === undefined) return E.left(syntax.diagnostics);
+  const parsed = { cst: syntax.cst };
+  const lexed = syntax.lexed;
   const roles: Roles = { statementBraces: new Set(), statementStarts: new Set(), entryStarts: new Set(), droppedCommas: new Set() };
   collect(parsed.cst, roles);
 
@@ -163,7 +156,3 @@ export const format = (text: string, file = 'input.sprout'): E.Either<readonly D
   flush();
   return E.right(`${out.join('\n')}\n`);
 };
-
-/** Diagnostics of to-spec (unknown names and the like) do not stop formatting; only lexing and parsing do. */
-const isStructural = (d: Diagnostic): boolean =>
-  !['unexpected-character', 'unterminated-string', 'unterminated-comment', 'syntax-error', 'unexpected-end-of-file', 'unexpected-input', 'unmatched-brace', 'unclosed-brace', 'too-deeply-nested', 'empty-file', 'too-many-errors'].includes(d.code);

@@ -6,9 +6,9 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type * as RNEA from 'fp-ts/lib/ReadonlyNonEmptyArray.js';
-import type { IRecognitionException, IToken } from 'chevrotain';
+import type { CstNode, IRecognitionException, IToken } from 'chevrotain';
 import { check, type Diagnostic, type Experiment, type SpecPath } from '@sprout/spec';
-import { lex } from './lexer.js';
+import { lex, type LexResult } from './lexer.js';
 import { parseTokens } from './parser.js';
 import { toAst } from './to-ast.js';
 import { toSpec } from './to-spec.js';
@@ -168,55 +168,57 @@ const baseName = (file: string): string => {
   return b.replace(/\.sprout$/, '') || 'experiment';
 };
 
-const front = (text: string, file: string): Front => {
+/** The CST of a text, or every lexical and syntax diagnostic (with all guards applied before parsing). */
+export interface Syntax {
+  readonly diagnostics: readonly Diagnostic[];
+  readonly lines: LineIndex;
+  readonly lexed?: LexResult;
+  readonly cst?: CstNode;
+}
+
+/**
+ * The guarded front half: size limit, lexing, token limit, brace balance and depth, parsing. Both
+ * `checkText` and `format` go through it, so no text reaches the recursive parser unguarded.
+ */
+export const parseSyntax = (text: string): Syntax => {
   const lines = new LineIndex(text);
+  const fail = (...diagnostics: Diagnostic[]): Syntax => ({ diagnostics, lines });
   if (text.length > MAX_SOURCE_LENGTH) {
-    return {
-      diagnostics: [
-        {
-          code: 'file-too-large',
-          severity: 'error',
-          message: `the file has ${text.length} characters; Sprout reads at most ${MAX_SOURCE_LENGTH} (an experiment is a few kilobytes)`,
-          range: lines.range(MAX_SOURCE_LENGTH, MAX_SOURCE_LENGTH + 1),
-        },
-      ],
-    };
+    return fail({
+      code: 'file-too-large',
+      severity: 'error',
+      message: `the file has ${text.length} characters; Sprout reads at most ${MAX_SOURCE_LENGTH} (an experiment is a few kilobytes)`,
+      range: lines.range(MAX_SOURCE_LENGTH, MAX_SOURCE_LENGTH + 1),
+    });
   }
   const lexed = lex(text, lines);
   if (lexed.tokens.length === 0 && lexed.diagnostics.length === 0) {
     const end = lines.position(text.length);
-    return {
-      diagnostics: [
-        {
-          code: 'empty-file',
-          severity: 'error',
-          message: 'the file has no experiment; write experiment "name" { … }',
-          range: { start: end, end },
-        },
-      ],
-    };
+    return fail({ code: 'empty-file', severity: 'error', message: 'the file has no experiment; write experiment "name" { … }', range: { start: end, end } });
   }
   // An unterminated string or comment swallows the rest of its line or file: brace and syntax errors
   // after it would only be echoes.
-  if (lexed.diagnostics.some((d) => d.code.startsWith('unterminated-'))) return { diagnostics: lexed.diagnostics };
+  if (lexed.diagnostics.some((d) => d.code.startsWith('unterminated-'))) return fail(...lexed.diagnostics);
   if (lexed.tokens.length > MAX_TOKENS) {
-    return {
-      diagnostics: [
-        {
-          code: 'too-many-tokens',
-          severity: 'error',
-          message: `the file has ${lexed.tokens.length} words, numbers and symbols; Sprout reads at most ${MAX_TOKENS}`,
-          range: tokenRange(lines, lexed.tokens[MAX_TOKENS]),
-        },
-      ],
-    };
+    return fail({
+      code: 'too-many-tokens',
+      severity: 'error',
+      message: `the file has ${lexed.tokens.length} words, numbers and symbols; Sprout reads at most ${MAX_TOKENS}`,
+      range: tokenRange(lines, lexed.tokens[MAX_TOKENS]),
+    });
   }
   const braces = scanBraces(lexed.tokens, lines);
-  if (braces.length > 0) return { diagnostics: [...lexed.diagnostics, ...braces] };
+  if (braces.length > 0) return fail(...lexed.diagnostics, ...braces);
   const parsed = parseTokens(lexed.tokens);
   const syntax = parsed.errors.map((e) => syntaxDiagnostic(e, lines));
-  if (lexed.diagnostics.length + syntax.length > 0) return { diagnostics: [...lexed.diagnostics, ...syntax] };
-  const ast = toAst(parsed.cst, lines);
+  if (lexed.diagnostics.length + syntax.length > 0) return fail(...lexed.diagnostics, ...syntax);
+  return { diagnostics: [], lines, lexed, cst: parsed.cst };
+};
+
+const front = (text: string, file: string): Front => {
+  const syntax = parseSyntax(text);
+  if (syntax.cst === undefined) return { diagnostics: syntax.diagnostics };
+  const ast = toAst(syntax.cst, syntax.lines);
   const spec = toSpec(ast.ast, baseName(file));
   return { diagnostics: [...ast.diagnostics, ...spec.diagnostics], spec: spec.spec, sourceMap: spec.sourceMap, poisoned: spec.poisoned };
 };

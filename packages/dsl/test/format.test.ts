@@ -104,6 +104,13 @@ describe('format', () => {
     expect(E.isLeft(format(''))).toBe(true);
   });
 
+  test('hostile input is refused by the same guards as check (no stack overflow)', () => {
+    const deep = format(`experiment "x" ${'{'.repeat(20_000)}${'}'.repeat(20_000)}`);
+    expect(E.isLeft(deep) && deep.left.map((d) => d.code)).toEqual(['too-deeply-nested']);
+    const long = format(`experiment "x" { ${'seed 1 '.repeat(200_000)} }`);
+    expect(E.isLeft(long) && long.left.map((d) => d.code)).toEqual(['file-too-large']);
+  });
+
   test('unknown names do not stop formatting (they are not syntax errors)', () => {
     expect(format('experiment "x" { network { dense 5 rleu } }')).toEqual(
       E.right('experiment "x" {\n  network {\n    dense 5 rleu\n  }\n}\n'),

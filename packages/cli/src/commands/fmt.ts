@@ -24,7 +24,7 @@ export const fmtCommand = (io: Io, setExit: (code: ExitCode) => void): Command =
       let unformatted = 0;
       for (const file of files) {
         const source = readSource(io, file);
-        const formatted = E.isLeft(source) ? source : format(source.right, file);
+        const formatted = E.isLeft(source) ? source : format(source.right);
         if (E.isLeft(formatted)) {
           failed += 1;
           io.stderr(`${renderDiagnostics(formatted.left, file, E.isRight(source) ? source.right : '')}\n`);
