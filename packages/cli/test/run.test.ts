@@ -1,5 +1,5 @@
 // `sprout run`: a tiny real run on cpu through the command, its output modes and its exit statuses.
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -45,6 +45,23 @@ describe('sprout run', () => {
     expect(text).toMatch(/arm +runs +train loss +test error % +wall time s\n/);
     expect(text).toContain(`Results in ${out}\n`);
     expect(existsSync(join(out, 'metrics.csv'))).toBe(true);
+  });
+
+  it('reruns a run from its spec.json with the same losses', async () => {
+    const first = join(dir, 'out-plain');
+    const io = capture();
+    const code = await runAction(join(first, 'spec.json'), { out: join(dir, 'out-rerun'), backend: 'cpu', quiet: true }, io);
+    expect(code).toBe(0);
+    const metrics = (d: string) => readFileSync(join(d, 'metrics.csv'), 'utf8').split('\n').map((l) => l.split(',').slice(0, 7).join(','));
+    expect(metrics(join(dir, 'out-rerun'))).toEqual(metrics(first));
+  });
+
+  it('exits 2 naming the data file when it cannot be read', async () => {
+    const file = join(dir, 'nodata.sprout');
+    writeFileSync(file, 'experiment "nodata" {\n  data csv "missing.csv"\n  network { input 2  dense 4 relu  output 2 }\n}\n');
+    const io = capture();
+    expect(await runAction(file, { out: join(dir, 'out-nodata'), backend: 'cpu', quiet: true }, io)).toBe(2);
+    expect(io.err.join('')).toContain('missing.csv');
   });
 
   it('prints JSON lines with --json', async () => {

@@ -1,8 +1,8 @@
 /**
  * `sprout run FILE`: parse and check an experiment (a .sprout file, or a run's spec.json), initialise the
  * backend (saying which one, and why it fell back), train, and report. Exit status: 0 finished; 1 the run
- * failed (non-finite loss, data, backend, output or internal error; a stack trace only with --debug);
- * 2 invalid input (diagnostics rendered like a compiler's).
+ * failed (non-finite loss, backend, output or internal error; a stack trace only with --debug); 2 invalid
+ * input (diagnostics rendered like a compiler's, or data files that cannot be read).
  */
 import { dirname } from 'node:path';
 import { Command, Option } from 'commander';
@@ -123,7 +123,8 @@ export const runAction = async (
     if (E.isLeft(result)) {
       io.stderr(`sprout run: ${failureMessage(result.left, debug)}\n`);
       if (outDir !== undefined) io.stderr(`The outputs written up to that point are in ${outDir}\n`);
-      return EXIT.internal;
+      // Data that cannot be read is invalid input (like a file that does not parse); the rest is a failed run.
+      return result.left._tag === 'data-error' ? EXIT.invalid : EXIT.internal;
     }
     if (!(options.json ?? false)) {
       if (!(options.quiet ?? false)) io.stdout(`\n${summaryTable(result.right)}\n`);
