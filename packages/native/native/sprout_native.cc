@@ -416,6 +416,63 @@ napi_value Conv2dBackpropFilter(napi_env env, napi_callback_info info) {
   return Undefined(env);
 }
 
+// maxPoolGrad(dy, x, dx, geometry): dx[argmax of each window] += dy, the argmax being the first
+// strictly greatest entry of the window in row-major order with padding excluded (tfjs-backend-cpu's
+// maxPoolPositions). geometry as for convolutions, with Cin = Cout = C.
+napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc < 4) {
+    Throw(env, "maxPoolGrad expects 4 arguments");
+    return nullptr;
+  }
+  F32 dy, x, dx;
+  ConvGeom g;
+  if (!GetF32(env, argv[0], &dy, false, "dy must be a Float32Array") ||
+      !GetF32(env, argv[1], &x, false, "x must be a Float32Array") ||
+      !GetF32(env, argv[2], &dx, false, "dx must be a Float32Array") || !GetGeom(env, argv[3], &g))
+    return nullptr;
+  const int64_t C = g.Cin;
+  const int64_t nx = g.B * g.H * g.W * C;
+  if (!CheckLen(env, x, nx, "maxPoolGrad: x too short") || !CheckLen(env, dx, nx, "maxPoolGrad: dx too short") ||
+      !CheckLen(env, dy, g.B * g.OH * g.OW * C, "maxPoolGrad: dy too short"))
+    return nullptr;
+  std::fill(dx.data, dx.data + nx, 0.f);
+  std::vector<float> best((size_t)C);
+  std::vector<int64_t> where((size_t)C);
+  for (int64_t b = 0; b < g.B; ++b) {
+    const float* xb = x.data + b * g.H * g.W * C;
+    float* dxb = dx.data + b * g.H * g.W * C;
+    for (int64_t oh = 0; oh < g.OH; ++oh) {
+      for (int64_t ow = 0; ow < g.OW; ++ow) {
+        std::fill(best.begin(), best.end(), -INFINITY);
+        std::fill(where.begin(), where.end(), (int64_t)-1);
+        for (int64_t kh = 0; kh < g.KH; ++kh) {
+          const int64_t ih = oh * g.sh - g.padTop + kh * g.dh;
+          if (ih < 0 || ih >= g.H) continue;
+          for (int64_t kw = 0; kw < g.KW; ++kw) {
+            const int64_t iw = ow * g.sw - g.padLeft + kw * g.dw;
+            if (iw < 0 || iw >= g.W) continue;
+            const int64_t base = (ih * g.W + iw) * C;
+            const float* px = xb + base;
+            for (int64_t c = 0; c < C; ++c) {
+              if (px[c] > best[c]) {
+                best[c] = px[c];
+                where[c] = base + c;
+              }
+            }
+          }
+        }
+        const float* pdy = dy.data + ((b * g.OH + oh) * g.OW + ow) * C;
+        for (int64_t c = 0; c < C; ++c)
+          if (where[c] >= 0) dxb[where[c]] += pdy[c];
+      }
+    }
+  }
+  return Undefined(env);
+}
+
 napi_value SetNumThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -447,6 +504,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"conv2d", nullptr, Conv2d, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"conv2dBackpropInput", nullptr, Conv2dBackpropInput, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"conv2dBackpropFilter", nullptr, Conv2dBackpropFilter, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"maxPoolGrad", nullptr, MaxPoolGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setNumThreads", nullptr, SetNumThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"getNumThreads", nullptr, GetNumThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"getConfig", nullptr, GetConfig, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

@@ -30,6 +30,8 @@ interface Case {
   readonly shapes: readonly (readonly number[])[];
   /** Outputs to compare: the forward value and the gradients of a weighted sum of it. */
   readonly f: (...xs: tf.Tensor[]) => tf.Tensor;
+  /** Inputs rounded to multiples of 1/2, so that equal entries (ties) are common. */
+  readonly ties?: boolean;
 }
 
 const acts = ['linear', 'relu', 'relu6', 'elu', 'leakyrelu', 'sigmoid'] as const;
@@ -93,6 +95,26 @@ cases.push({
   f: (x, w) => tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [2, 8, 8, 3], 2, 'same'),
 });
 
+for (const [f, st, p] of [
+  [2, 2, 'valid'],
+  [3, 2, 'same'],
+  [3, 1, 'same'],
+  [2, 3, 'valid'],
+] as const) {
+  cases.push({
+    name: `maxPool ${f}×${f} stride ${st} ${p}`,
+    shapes: [[2, 7, 8, 3]],
+    f: (x) => tf.maxPool(x as tf.Tensor4D, f, st, p),
+  });
+  // Inputs with many equal entries: a tie inside a window goes to its first entry, as on cpu.
+  cases.push({
+    name: `maxPool with ties ${f}×${f} stride ${st} ${p}`,
+    shapes: [[2, 7, 8, 3]],
+    f: (x) => tf.maxPool(x as tf.Tensor4D, f, st, p),
+    ties: true,
+  });
+}
+
 /** Forward-only cases (tfjs itself has no gradient for broadcast batches or dilated convolutions). */
 const forwardOnly: Case[] = [
   { name: 'matMul broadcast batch [2,3,m,k]·[k,n]', shapes: [[2, 3, 5, 7], [7, 4]], f: (x, y) => tf.matMul(x!, y!) },
@@ -112,7 +134,10 @@ const forwardOnly: Case[] = [
 /** The forward value and the gradients of Σ r ⊙ f(xs) with respect to every input. */
 function evaluate(c: Case, withGrads: boolean): Float32Array[] {
   return tf.tidy(() => {
-    const xs = c.shapes.map((s, i) => tf.tensor(values(tf.util.sizeFromShape([...s]), 17 + 31 * i), [...s]));
+    const xs = c.shapes.map((s, i) => {
+      const v = values(tf.util.sizeFromShape([...s]), 17 + 31 * i);
+      return tf.tensor(c.ties === true ? v.map((e) => Math.round(2 * e) / 2) : v, [...s]);
+    });
     const y = c.f(...xs);
     const out: Float32Array[] = [y.dataSync() as Float32Array];
     if (withGrads) {

@@ -44,6 +44,8 @@ export interface NativeAddon {
   conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, geometry: Int32Array): void;
   /** dfilter = im2col(x)ᵀ·dy. */
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dfilter: Float32Array, geometry: Int32Array): void;
+  /** dx[first argmax of each pooling window] += dy (tfjs cpu semantics). */
+  maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, geometry: Int32Array): void;
   setNumThreads(n: number): void;
   getNumThreads(): number;
   /** OpenBLAS build configuration and the kernel core it chose. */

@@ -335,3 +335,36 @@ export function conv2dBackpropFilterKernel(ctx: KernelContext): tf.KernelFunc {
     return out;
   };
 }
+
+export function maxPoolGradKernel(ctx: KernelContext): tf.KernelFunc {
+  return (args) => {
+    const { dy, input } = args.inputs as { dy?: tf.TensorInfo; input?: tf.TensorInfo };
+    const attrs = args.attrs as unknown as {
+      filterSize: [number, number] | number;
+      strides: [number, number] | number;
+      pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+      dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    };
+    if (!isF32(dy) || !isF32(input) || input.shape.length !== 4) return delegate(ctx, args, 'not float32 NHWC');
+    const info = tf.backend_util.computePool2DInfo(
+      input.shape as [number, number, number, number],
+      attrs.filterSize,
+      attrs.strides,
+      1,
+      attrs.pad,
+      attrs.dimRoundingMode,
+    );
+    const storage = ctx.storage(args.backend);
+    const out = storage.alloc(input.shape.slice());
+    const dyv = storage.f32(dy);
+    const xv = storage.f32(input);
+    const ov = storage.f32(out);
+    if (dyv === null || xv === null || ov === null) {
+      storage.free(out);
+      return delegate(ctx, args, 'values not in float32 storage');
+    }
+    calls++;
+    ctx.addon.maxPoolGrad(dyv, xv, ov, convGeometry(info));
+    return out;
+  };
+}

@@ -12,6 +12,7 @@ import {
   conv2dKernel,
   fusedConv2dKernel,
   fusedMatMulKernel,
+  maxPoolGradKernel,
   type KernelContext,
   type KernelTuning,
 } from './kernels.js';
@@ -54,6 +55,7 @@ const kernelFactories: ReadonlyArray<readonly [string, (ctx: KernelContext) => t
   [tf.FusedConv2D, fusedConv2dKernel],
   [tf.Conv2DBackpropInput, conv2dBackpropInputKernel],
   [tf.Conv2DBackpropFilter, conv2dBackpropFilterKernel],
+  [tf.MaxPoolGrad, maxPoolGradKernel],
 ];
 
 const storages: Readonly<Record<NativeBackendName, (backend: unknown) => Storage>> = {
