@@ -69,13 +69,24 @@ export const errorMessages: IParserErrorMessageProvider = {
   },
 };
 
+export interface SproutParserOptions {
+  /**
+   * Run chevrotain's grammar validations (ambiguities, left recursion, …) while constructing. They cost
+   * about half of the construction time at every start of the CLI and find nothing a test would not, so
+   * the shared instance skips them and `test/parser.test.ts` constructs a validated parser.
+   * @default false
+   */
+  readonly validate?: boolean;
+}
+
 export class SproutParser extends CstParser {
-  constructor() {
+  constructor(options: SproutParserOptions = {}) {
     super([...T.ALL_TOKENS], {
       recoveryEnabled: true,
       nodeLocationTracking: 'full',
       errorMessageProvider: errorMessages,
       maxLookahead: 3,
+      skipValidations: !(options.validate ?? false),
     });
     this.performSelfAnalysis();
   }

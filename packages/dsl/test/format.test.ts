@@ -4,7 +4,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, test } from 'vitest';
-import { format, lex, parseExperiment } from '../src/index.js';
+import fc from 'fast-check';
+import { arbitraryExperiment } from '@sprout/spec/testing';
+import { format, lex, parseExperiment, print } from '../src/index.js';
 
 const fixtures = join(import.meta.dirname, 'fixtures');
 const examples = join(import.meta.dirname, '..', '..', '..', 'examples');
@@ -114,6 +116,40 @@ describe('format', () => {
   test('unknown names do not stop formatting (they are not syntax errors)', () => {
     expect(format('experiment "x" { network { dense 5 rleu } }')).toEqual(
       E.right('experiment "x" {\n  network {\n    dense 5 rleu\n  }\n}\n'),
+    );
+  });
+});
+
+describe('format keeps comments wherever they are', () => {
+  test('comments inserted between any two tokens of a generated file: all kept, in order; idempotent; same spec', () => {
+    fc.assert(
+      fc.property(
+        arbitraryExperiment({ maxArms: 1 }),
+        fc.array(fc.tuple(fc.nat(), fc.boolean()), { minLength: 1, maxLength: 8 }),
+        (spec, inserts) => {
+          const text = print(spec);
+          const tokens = lex(text).tokens;
+          // Insert after token k: a line comment (with its line break) or a block comment.
+          const at = new Map<number, string[]>();
+          inserts.forEach(([k, line], i) => {
+            const after = tokens[k % tokens.length]!.endOffset! + 1;
+            at.set(after, [...(at.get(after) ?? []), line ? ` // c${i}\n` : ` /* c${i} */ `]);
+          });
+          let commented = '';
+          let last = 0;
+          for (const offset of [...at.keys()].sort((a, b) => a - b)) {
+            commented += text.slice(last, offset) + at.get(offset)!.join('');
+            last = offset;
+          }
+          commented += text.slice(last);
+          const once = formatted(commented);
+          expect(comments(once)).toEqual(comments(commented));
+          expect(formatted(once)).toBe(once);
+          const back = parseExperiment(once, 'f.sprout');
+          expect(E.isRight(back) && back.right.spec).toStrictEqual(spec);
+        },
+      ),
+      { numRuns: 150, seed: 11 },
     );
   });
 });

@@ -5,11 +5,16 @@ import type { CstNode, IToken } from 'chevrotain';
 import { describe, expect, test } from 'vitest';
 import { LineIndex, tokenRange } from '../src/internal/positions.js';
 import { checkText, lex, parseExperiment, parseTokens, renderDiagnostics } from '../src/index.js';
+import { SproutParser } from '../src/parser.js';
 
 const rendered = (text: string): string => {
   const r = checkText(text, 'f.sprout');
   return E.isLeft(r) ? renderDiagnostics(r.left, 'f.sprout', text) : 'valid\n';
 };
+
+test('the grammar passes all of chevrotain\'s validations (no ambiguity, no left recursion)', () => {
+  expect(() => new SproutParser({ validate: true })).not.toThrow();
+});
 
 describe('error positions', () => {
   test('a recovered token with no position takes the end of the previous token', () => {
