@@ -59,6 +59,8 @@ export interface StepContext {
    * equal-sized chunks), keyed like `grads`.
    */
   readonly chunkGrads?: readonly tf.NamedTensorMap[];
+  /** Examples in this batch, for the finite-population correction of `split` (see `datasetSize`). */
+  readonly batchSize?: number;
   /** The current epoch (0-based) for `step` and `cosine` schedules. @default 0 */
   readonly epoch?: number;
 }
@@ -102,6 +104,12 @@ export interface PreconditionedOptimizerOptions extends AdaptiveOptions, LayerMe
   readonly onLineSearchFailure?: 'skip' | 'error';
   /** Schedules: read a tensor loss to check it is finite (one scalar download per step). @default true */
   readonly checkFinite?: boolean;
+  /**
+   * [design] Number of training examples N: `per_example` and `split` multiply V_B by the finite-population
+   * correction (N − B)/(N − 1), so full-batch training has no sampling variance (ρ = 1). Unset: no correction
+   * (the formula of ALGORITHMS.md §2). `split` needs `StepContext.batchSize` for B.
+   */
+  readonly datasetSize?: number;
   /** Adaptive: continue from a previous controller (e.g. after a layer insertion rebuilt the optimizer). */
   readonly resume?: { readonly L?: number; readonly a?: number; readonly k?: number };
 }

@@ -174,11 +174,13 @@ export interface VarianceEstimate {
  * ρ from b sample directions d_1 … d_b (examples or chunks) with mean d̄ (ALGORITHMS.md §2):
  * `q = mean ‖d_i‖²`, `V₁ = b/(b−1) (q − ‖d̄‖²)`, `V_B = V₁/b`, `ρ = clip(1 − V_B/‖d̄‖², ρ_min, 1)`.
  * With b < 2 there is no variance estimate and ρ = 1; with ‖d̄‖² = 0, ρ = ρ_min.
+ * `fpc` multiplies V_B: the finite-population correction `(N − B)/(N − 1)` of `finitePopulationCorrection`
+ * ([design]; 1, the default, is the formula above).
  */
-export const varianceRatio = (meanNorm2: number, q: number, b: number, rhoMin: number): VarianceEstimate => {
+export const varianceRatio = (meanNorm2: number, q: number, b: number, rhoMin: number, fpc = 1): VarianceEstimate => {
   if (b < 2 || !Number.isFinite(q) || !Number.isFinite(meanNorm2)) return { rho: 1, V1: undefined, VB: undefined };
   const V1 = (b / (b - 1)) * (q - meanNorm2);
-  const VB = V1 / b;
+  const VB = (V1 / b) * fpc;
   if (!(meanNorm2 > 0)) return { rho: rhoMin, V1, VB };
   return { rho: Math.min(Math.max(1 - VB / meanNorm2, rhoMin), 1), V1, VB };
 };
@@ -200,3 +202,11 @@ export const emaRatio = (
   const rho = emaNorm2 > 0 ? Math.min(Math.max(emaInner / emaNorm2, rhoMin), 1) : 1;
   return { rho, emaInner, emaNorm2 };
 };
+
+/**
+ * [design] Finite-population correction of the batch variance when B examples are drawn without
+ * replacement from N: `Var(batch mean) = (σ²/B)·(N − B)/(N − 1)` (Cochran, Sampling Techniques, §2.5).
+ * It is 0 for full-batch training (no sampling noise, ρ = 1) and ≈ 1 for B ≪ N. Without N it is 1.
+ */
+export const finitePopulationCorrection = (batch: number, population: number | undefined): number =>
+  population === undefined || !(population > 1) || !(batch >= 1) ? 1 : Math.max(0, (population - batch) / (population - 1));

@@ -25,6 +25,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import {
   afterTrial,
   emaRatio,
+  finitePopulationCorrection,
   initialAdaptiveState,
   resolveAdaptiveOptions,
   stepSizeFor,
@@ -386,7 +387,10 @@ export const createPreconditionedOptimizer = (
       let ema: { emaInner: number; emaNorm2: number } | undefined;
       if (spec.variance === 'per_example' || spec.variance === 'split') {
         if (values.length < 3) return E.left({ _tag: 'missing-statistics', message: 'per_example variance needs ctx.taps (x and delta) for at least one dense layer' });
-        const est = varianceRatio(values[1]!, values[2]!, b, spec.rhoMin);
+        // b is the number of examples (per_example) or chunks (split); the correction needs the examples.
+        const examples = spec.variance === 'per_example' ? b : ctx.batchSize;
+        const fpc = examples === undefined ? 1 : finitePopulationCorrection(examples, options.datasetSize);
+        const est = varianceRatio(values[1]!, values[2]!, b, spec.rhoMin, fpc);
         rho = est.rho;
         variance = est.VB;
       } else if (spec.variance === 'ema') {

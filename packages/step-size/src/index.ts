@@ -13,6 +13,7 @@ export {
   afterTrial,
   varianceRatio,
   emaRatio,
+  finitePopulationCorrection,
   initialAdaptiveState,
   resolveAdaptiveOptions,
 } from './adaptive.js';

@@ -6,7 +6,7 @@ import { fromMetric as tfFromMetric, layerShapeOf } from '@sprout/inner-product/
 import type { Metric } from '@sprout/spec';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
-import { createPreconditionedOptimizer, varianceRatio, type ParamGroup } from '../src/index.js';
+import { createPreconditionedOptimizer, finitePopulationCorrection, varianceRatio, type ParamGroup } from '../src/index.js';
 import { adaptive, DATA_DENSE, EUCLID, normals, right, sgd, WIDTH } from './problems.js';
 
 const B = 8;
@@ -106,8 +106,23 @@ describe('per_example variance', () => {
         expect(r.right.rho!).toBeLessThan(1);
       }
       opt.dispose();
+      // Full batch with the finite-population correction (datasetSize = B): no sampling variance, ρ = 1.
+      const full = right(createPreconditionedOptimizer(s.groups, sgd(adaptive('per_example', { rhoMin: 1e-6 }), metric), { datasetSize: B }));
+      const r2 = full.step(grads, { loss: value, lossAt: () => s.loss(s.X, s.Y)().dataSync()[0]!, taps });
+      expect(E.isRight(r2) && [r2.right.variance, r2.right.rho]).toEqual([0, 1]);
+      full.dispose();
       lms.forEach((lm) => lm.dispose());
       tf.dispose([value, ...Object.values(grads), ...mean, z1, h1, z2, d1, d2, s.X, s.Y, ...vars]);
     });
   }
+});
+
+describe('finite-population correction', () => {
+  it('(N − B)/(N − 1): 0 for the full batch, → 1 for B ≪ N, 1 without N', () => {
+    expect(finitePopulationCorrection(450, 450)).toBe(0);
+    expect(finitePopulationCorrection(1, 450)).toBe(1);
+    expect(finitePopulationCorrection(64, 60001)).toBeCloseTo(59937 / 60000, 12);
+    expect(finitePopulationCorrection(64, undefined)).toBe(1);
+    expect(varianceRatio(4, 5, 2, 1e-3, 0.5)).toEqual({ rho: 0.875, V1: 2, VB: 0.5 });
+  });
 });
