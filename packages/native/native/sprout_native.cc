@@ -440,14 +440,14 @@ napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
     return nullptr;
   std::fill(dx.data, dx.data + nx, 0.f);
   std::vector<float> best((size_t)C);
-  std::vector<int64_t> where((size_t)C);
+  std::vector<int32_t> where((size_t)C);  // offsets inside one example (< 2³¹ floats)
   for (int64_t b = 0; b < g.B; ++b) {
     const float* xb = x.data + b * g.H * g.W * C;
     float* dxb = dx.data + b * g.H * g.W * C;
     for (int64_t oh = 0; oh < g.OH; ++oh) {
       for (int64_t ow = 0; ow < g.OW; ++ow) {
         std::fill(best.begin(), best.end(), -INFINITY);
-        std::fill(where.begin(), where.end(), (int64_t)-1);
+        std::fill(where.begin(), where.end(), -1);
         for (int64_t kh = 0; kh < g.KH; ++kh) {
           const int64_t ih = oh * g.sh - g.padTop + kh * g.dh;
           if (ih < 0 || ih >= g.H) continue;
@@ -456,11 +456,12 @@ napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
             if (iw < 0 || iw >= g.W) continue;
             const int64_t base = (ih * g.W + iw) * C;
             const float* px = xb + base;
-            for (int64_t c = 0; c < C; ++c) {
-              if (px[c] > best[c]) {
-                best[c] = px[c];
-                where[c] = base + c;
-              }
+            float* bst = best.data();
+            int32_t* whr = where.data();
+            for (int64_t c = 0; c < C; ++c) {  // branch-free, so it vectorises over channels
+              const bool gt = px[c] > bst[c];
+              bst[c] = gt ? px[c] : bst[c];
+              whr[c] = gt ? (int32_t)(base + c) : whr[c];
             }
           }
         }
