@@ -9,8 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Gram } from '../Gram.js';
-import { gramMatrix, gramSolve } from '../Gram.js';
-import { identity } from '../internal/linalg.js';
+import { choleskyInverse } from '../internal/linalg.js';
 
 export type TfGram =
   | { readonly _tag: 'scalar'; readonly dim: number; readonly c: number }
@@ -33,8 +32,9 @@ export const tfGramFromReference = (g: Gram): TfGram => {
         dInv: tf.tensor1d(Float32Array.from(g.d, (v) => 1 / v)),
       };
     case 'dense': {
-      const m = gramMatrix(g);
-      const inv = gramSolve(g, identity(g.dim));
+      // One inverse from the Cholesky factor; M and M⁻¹ are S and S⁻¹ in some order.
+      const sInv = choleskyInverse(g.chol);
+      const [m, inv] = g.inverted ? [sInv, g.s] : [g.s, sInv];
       return {
         _tag: 'dense',
         dim: g.dim,
