@@ -19,7 +19,7 @@ import {
   updateMoment,
   type Mat,
 } from '../src/index.js';
-import { choleskyInverse, cholesky } from '../src/internal/linalg.js';
+import { choleskyInverse, cholesky, choleskySolve } from '../src/internal/linalg.js';
 import { caseArb, close, matArb } from './arbitraries.js';
 
 const right = <A>(e: E.Either<{ message: string }, A>): A => {
@@ -157,5 +157,26 @@ describe('errors are values', () => {
     const x = matFromRows([[1, 1]]); // E[xxᵀ] has rank one
     const r = fromMetric({ _tag: 'frobenius', domain: data, codomain: { _tag: 'identity' } }, { n: 2, m: 1 }, { xx: secondMoment(x) });
     expect(E.isLeft(r) && r.left).toMatchObject({ _tag: 'not-positive-definite', side: 'domain' });
+  });
+});
+
+describe('linear algebra', () => {
+  it('choleskyInverse(cholesky(S)) · S = I and choleskySolve solves S X = B, for random SPD S', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 7 }).chain((k) => fc.record({ a: matArb(k + 2, k), b: matArb(k, 3) })),
+        ({ a, b }) => {
+          const s = matmul(transpose(a), a);
+          for (let i = 0; i < s.rows; i++) s.data[i * s.rows + i] = s.data[i * s.rows + i]! + 0.5;
+          const l = cholesky(s)!;
+          const p = matmul(s, choleskyInverse(l));
+          p.data.forEach((v, k) => expect(Math.abs(v - (k % (s.rows + 1) === 0 ? 1 : 0))).toBeLessThan(1e-10));
+          const x = choleskySolve(l, b);
+          const back = matmul(s, x);
+          back.data.forEach((v, k) => expect(Math.abs(v - b.data[k]!)).toBeLessThan(1e-9));
+        },
+      ),
+      { numRuns: 50 },
+    );
   });
 });
