@@ -232,8 +232,15 @@ async function main(): Promise<void> {
       const nat1 = stepMs(widths, batch, steps);
       registerNativeKernels({ threads: 2 });
       const nat2 = stepMs(widths, batch, steps);
+      // The alternative design: the cpu backend with the same native kernels (a "native backend" that
+      // reuses cpu for everything else).
+      registerNativeKernels({ threads: 1 });
+      await use('cpu');
+      const cpuNat = stepMs(widths, batch, Math.max(5, Math.floor(steps / 4)));
+      await use('wasm');
       rows.push([`${label}, wasm + native 1 thread (ms)`, fmtT(nat1, 3)]);
       rows.push([`${label}, wasm + native 2 threads (ms)`, fmtT(nat2, 3)]);
+      rows.push([`${label}, cpu + native 1 thread (ms)`, fmtT(cpuNat, 3)]);
       stepRatios.push(
         `${label}: wasm / (wasm + native) = ${fmt(stock.wall / nat1.wall)}× wall, ${fmt(stock.cpu / nat1.cpu)}× CPU (1 thread); ${fmt(stock.wall / nat2.wall)}× wall (2 threads)`,
       );

@@ -4,6 +4,7 @@
 // stock TensorFlow.js kernels (saying so once at run time). Rebuild with `npm rebuild @sprout/native`.
 'use strict';
 const { spawnSync } = require('node:child_process');
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -11,6 +12,8 @@ const root = path.resolve(__dirname, '..');
 const buildDir = path.join(root, 'build');
 const marker = path.join(buildDir, 'NATIVE_UNAVAILABLE.txt');
 const logFile = path.join(buildDir, 'build.log');
+const addonFile = path.join(buildDir, 'Release', 'sprout_native.node');
+const stampFile = path.join(buildDir, 'SOURCES.sha256');
 const hint = 'for the fast path: sudo apt-get install libopenblas-dev && npm rebuild @sprout/native';
 
 function leaveMarker(reason) {
@@ -33,9 +36,29 @@ function findNodeGyp() {
   return candidates.find((c) => c && fs.existsSync(c));
 }
 
+/** What the built addon depends on: its sources, the build file, and the Node ABI. */
+function sourcesHash() {
+  const h = crypto.createHash('sha256');
+  for (const f of ['binding.gyp', path.join('native', 'sprout_native.cc')]) h.update(fs.readFileSync(path.join(root, f)));
+  h.update(`${process.versions.modules} ${process.versions.napi} ${process.platform} ${process.arch}`);
+  return h.digest('hex');
+}
+
 function main() {
   try {
     if (process.env.SPROUT_NATIVE === '0') return leaveMarker('disabled by SPROUT_NATIVE=0 at install');
+    // An up-to-date addon is kept (a rebuild would remove it for a while under running processes);
+    // SPROUT_NATIVE_REBUILD=1 forces the build.
+    const hash = sourcesHash();
+    if (
+      process.env.SPROUT_NATIVE_REBUILD !== '1' &&
+      fs.existsSync(addonFile) &&
+      fs.existsSync(stampFile) &&
+      fs.readFileSync(stampFile, 'utf8').trim() === hash
+    ) {
+      console.log('@sprout/native: the OpenBLAS kernels are built and up to date');
+      return;
+    }
     if (process.platform !== 'linux' && process.platform !== 'darwin') return leaveMarker(`unsupported platform ${process.platform}`);
     const nodeGyp = findNodeGyp();
     if (!nodeGyp) return leaveMarker('node-gyp not found');
@@ -58,6 +81,7 @@ function main() {
       return leaveMarker(reason);
     }
     if (fs.existsSync(marker)) fs.rmSync(marker);
+    fs.writeFileSync(stampFile, `${hash}\n`);
     console.log('@sprout/native: built the OpenBLAS kernels');
   } catch (e) {
     leaveMarker(`install script error: ${e && e.message ? e.message : String(e)}`);
