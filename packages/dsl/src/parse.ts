@@ -6,7 +6,8 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type * as RNEA from 'fp-ts/lib/ReadonlyNonEmptyArray.js';
-import type { CstNode, IRecognitionException, IToken } from 'chevrotain';
+import type { IRecognitionException, IToken } from 'chevrotain';
+import type { SproutFileCstNode } from './Cst.js';
 import { check, type Diagnostic, type Experiment, type SpecPath } from '@sprout/spec';
 import { lex, type LexResult } from './lexer.js';
 import { parseTokens } from './parser.js';
@@ -173,7 +174,7 @@ export interface Syntax {
   readonly diagnostics: readonly Diagnostic[];
   readonly lines: LineIndex;
   readonly lexed?: LexResult;
-  readonly cst?: CstNode;
+  readonly cst?: SproutFileCstNode;
 }
 
 /**

@@ -12,6 +12,7 @@ import type { CstNode, IParserErrorMessageProvider, IRecognitionException, IToke
 import { CstParser, EOF } from './internal/chevrotain.js';
 import { didYouMean } from '@sprout/spec';
 import * as T from './tokens.js';
+import type { SproutFileCstNode } from './Cst.js';
 import { shorten } from './internal/positions.js';
 
 /** How a token type is named in messages. */
@@ -498,13 +499,13 @@ export const RULE_NAMES: readonly string[] = sproutParser.getGAstProductions() i
   : Object.keys(sproutParser.getGAstProductions());
 
 export interface ParseResult {
-  readonly cst: CstNode;
+  readonly cst: SproutFileCstNode;
   readonly errors: readonly IRecognitionException[];
 }
 
 /** Parses tokens into a CST; `errors` lists every syntax error (the parser recovers and goes on). */
 export const parseTokens = (tokens: readonly IToken[]): ParseResult => {
   sproutParser.input = [...tokens];
-  const cst = sproutParser.sproutFile();
+  const cst = sproutParser.sproutFile() as SproutFileCstNode;
   return { cst, errors: [...sproutParser.errors] };
 };

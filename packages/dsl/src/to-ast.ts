@@ -7,9 +7,21 @@
 import type { CstElement, CstNode, IToken } from 'chevrotain';
 import type { Diagnostic, SourceRange } from '@sprout/spec';
 import type * as A from './Ast.js';
+import type * as C from './Cst.js';
 import { LineIndex, cover, tokenRange } from './internal/positions.js';
 
 const isToken = (e: CstElement): e is IToken => 'image' in e;
+
+/** The child keys of a generated CST node type (so a misspelt or removed child is a type error). */
+type ChildKey<N extends CstNode> = Extract<keyof N['children'], string>;
+/** The node type of child `K` of `N`. */
+type ChildNode<N extends CstNode, K extends ChildKey<N>> = Extract<NonNullable<N['children'][K]> extends readonly (infer E)[] ? E : never, CstNode>;
+/** The node an alternation rule wraps. */
+const only = <T>(wrapper: CstNode, rule: string): T => {
+  const child = Object.values(wrapper.children).flat()[0];
+  if (child === undefined || isToken(child)) throw new Error(`to-ast: empty ${rule}`);
+  return child as T;
+};
 
 class Builder {
   readonly diagnostics: Diagnostic[] = [];
@@ -49,24 +61,24 @@ class Builder {
     return all.sort((a, b) => offset(a) - offset(b));
   }
 
-  tokens(node: CstNode, name: string): IToken[] {
+  tokens<N extends CstNode>(node: N, name: ChildKey<N>): IToken[] {
     return ((node.children[name] ?? []) as CstElement[]).filter(isToken);
   }
-  token(node: CstNode, name: string): IToken | undefined {
+  token<N extends CstNode>(node: N, name: ChildKey<N>): IToken | undefined {
     return this.tokens(node, name)[0];
   }
-  need(node: CstNode, name: string): IToken {
+  need<N extends CstNode>(node: N, name: ChildKey<N>): IToken {
     const t = this.token(node, name);
     if (t === undefined) throw new Error(`to-ast: rule '${node.name}' has no '${name}' token; the grammar and to-ast disagree`);
     return t;
   }
-  nodes(node: CstNode, name: string): CstNode[] {
-    return ((node.children[name] ?? []) as CstElement[]).filter((e): e is CstNode => !isToken(e));
+  nodes<N extends CstNode, K extends ChildKey<N>>(node: N, name: K): ChildNode<N, K>[] {
+    return ((node.children[name] ?? []) as CstElement[]).filter((e): e is ChildNode<N, K> => !isToken(e));
   }
-  node(node: CstNode, name: string): CstNode | undefined {
+  node<N extends CstNode, K extends ChildKey<N>>(node: N, name: K): ChildNode<N, K> | undefined {
     return this.nodes(node, name)[0];
   }
-  needNode(node: CstNode, name: string): CstNode {
+  needNode<N extends CstNode, K extends ChildKey<N>>(node: N, name: K): ChildNode<N, K> {
     const n = this.node(node, name);
     if (n === undefined) throw new Error(`to-ast: rule '${node.name}' has no '${name}' child; the grammar and to-ast disagree`);
     return n;
@@ -130,7 +142,7 @@ class Builder {
       return whole;
     });
   }
-  value(node: CstNode): A.Value {
+  value(node: C.ValueCstNode): A.Value {
     const n = this.token(node, 'NumberLiteral');
     if (n !== undefined) return this.num(n);
     const s = this.token(node, 'StringLiteral');
@@ -138,21 +150,21 @@ class Builder {
     return this.word(this.firstWord(node));
   }
 
-  option(node: CstNode): A.Setting {
+  option(node: C.NamedValueCstNode): A.Setting {
     return { _tag: 'Setting', key: this.word(this.need(node, 'Identifier')), value: this.value(this.needNode(node, 'value')), range: this.range(node) };
   }
-  setting(node: CstNode): A.Setting {
+  setting(node: C.SettingCstNode): A.Setting {
     return { _tag: 'Setting', key: this.word(this.firstWord(node)), value: this.value(this.needNode(node, 'value')), range: this.range(node) };
   }
-  settings(node: CstNode): A.Settings {
+  settings(node: C.SettingsCstNode): A.Settings {
     return { _tag: 'Settings', entries: this.nodes(node, 'setting').map((s) => this.setting(s)), range: this.range(node) };
   }
-  optSettings(node: CstNode): A.Settings | undefined {
-    const s = this.node(node, 'settings');
+  optSettings(node: C.DataSectionCstNode | C.StepClauseCstNode | C.GramClauseCstNode): A.Settings | undefined {
+    const s = this.node(node as C.DataSectionCstNode, 'settings');
     return s === undefined ? undefined : this.settings(s);
   }
 
-  experiment(node: CstNode): A.ExperimentNode {
+  experiment(node: C.ExperimentCstNode): A.ExperimentNode {
     const name = this.token(node, 'StringLiteral');
     return {
       _tag: 'Experiment',
@@ -163,9 +175,8 @@ class Builder {
     };
   }
 
-  experimentItem(item: CstNode): A.ExperimentItem {
-    const node = this.ordered(item)[0];
-    if (node === undefined || isToken(node)) throw new Error('to-ast: empty experimentItem');
+  experimentItem(item: C.ExperimentItemCstNode): A.ExperimentItem {
+    const node = only<ChildNode<C.ExperimentItemCstNode, ChildKey<C.ExperimentItemCstNode>>>(item, 'experimentItem');
     const range = this.range(node);
     const keyword = this.word(this.firstWord(node));
     switch (node.name) {
@@ -226,11 +237,11 @@ class Builder {
       case 'unknownStatement':
         return { _tag: 'UnknownStatement', keyword, range };
       default:
-        throw new Error(`to-ast: unexpected rule '${node.name}' in experimentItem`);
+        throw new Error(`to-ast: unexpected rule '${(node as CstNode).name}' in experimentItem`);
     }
   }
 
-  run(node: CstNode): A.RunClause {
+  run(node: C.RunClauseCstNode): A.RunClause {
     return {
       _tag: 'RunClause',
       name: this.str(this.need(node, 'StringLiteral')),
@@ -239,15 +250,14 @@ class Builder {
     };
   }
 
-  layers(node: CstNode): A.LayerNode[] {
-    return this.nodes(node, 'layer').map((l) => this.layer(l));
+  layers(node: C.NetworkSectionCstNode | C.ResidualLayerCstNode): A.LayerNode[] {
+    return this.nodes(node as C.NetworkSectionCstNode, 'layer').map((l) => this.layer(l));
   }
 
-  layer(wrapper: CstNode): A.LayerNode {
-    const node = this.ordered(wrapper)[0];
-    if (node === undefined || isToken(node)) throw new Error('to-ast: empty layer');
+  layer(wrapper: C.LayerCstNode): A.LayerNode {
+    const node = only<ChildNode<C.LayerCstNode, ChildKey<C.LayerCstNode>>>(wrapper, 'layer');
     const range = this.range(node);
-    const ident = this.token(node, 'Identifier');
+    const ident = this.token(node as C.DenseLayerCstNode, 'Identifier');
     const activation = ident === undefined ? {} : { activation: this.word(ident) };
     switch (node.name) {
       case 'inputLayer':
@@ -294,11 +304,11 @@ class Builder {
       case 'unknownStatement':
         return { _tag: 'UnknownStatement', keyword: this.word(this.firstWord(node)), range };
       default:
-        throw new Error(`to-ast: unexpected rule '${node.name}' in layer`);
+        throw new Error(`to-ast: unexpected rule '${(node as CstNode).name}' in layer`);
     }
   }
 
-  metric(node: CstNode): A.MetricClause {
+  metric(node: C.MetricClauseCstNode): A.MetricClause {
     const braced = this.token(node, 'LCurly') !== undefined;
     return {
       _tag: 'MetricClause',
@@ -324,8 +334,8 @@ class Builder {
     };
   }
 
-  optimizerItem(wrapper: CstNode): A.OptimizerItem {
-    const node = this.ordered(wrapper)[0] as CstNode;
+  optimizerItem(wrapper: C.OptimizerItemCstNode): A.OptimizerItem {
+    const node = only<ChildNode<C.OptimizerItemCstNode, ChildKey<C.OptimizerItemCstNode>>>(wrapper, 'optimizerItem');
     switch (node.name) {
       case 'stepClause': {
         const lr = this.token(node, 'NumberLiteral');
@@ -345,8 +355,8 @@ class Builder {
     }
   }
 
-  growItem(wrapper: CstNode): A.GrowItem {
-    const node = this.ordered(wrapper)[0] as CstNode;
+  growItem(wrapper: C.GrowItemCstNode): A.GrowItem {
+    const node = only<ChildNode<C.GrowItemCstNode, ChildKey<C.GrowItemCstNode>>>(wrapper, 'growItem');
     const range = this.range(node);
     switch (node.name) {
       case 'atClause':
@@ -376,7 +386,7 @@ export interface ToAstResult {
 }
 
 /** Builds the AST of a `sproutFile` CST that parsed without errors. */
-export const toAst = (cst: CstNode, lines: LineIndex): ToAstResult => {
+export const toAst = (cst: C.SproutFileCstNode, lines: LineIndex): ToAstResult => {
   const b = new Builder(lines);
   const ast = b.experiment(b.needNode(cst, 'experiment'));
   return { ast, diagnostics: b.diagnostics };

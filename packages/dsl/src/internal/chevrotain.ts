@@ -17,4 +17,4 @@ const load = async (): Promise<typeof Chevrotain> => {
 
 const chevrotain = await load();
 
-export const { createToken, Lexer, CstParser, EOF } = chevrotain;
+export const { createToken, Lexer, CstParser, EOF, generateCstDts } = chevrotain;
