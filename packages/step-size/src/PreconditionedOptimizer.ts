@@ -110,8 +110,17 @@ export interface PreconditionedOptimizerOptions extends AdaptiveOptions, LayerMe
    * (the formula of ALGORITHMS.md §2). `split` needs `StepContext.batchSize` for B.
    */
   readonly datasetSize?: number;
-  /** Adaptive: continue from a previous controller (e.g. after a layer insertion rebuilt the optimizer). */
-  readonly resume?: { readonly L?: number; readonly a?: number; readonly k?: number };
+  /**
+   * Continue from a previous optimizer (e.g. after a layer insertion rebuilt it): the adaptive controller's
+   * `L`, `a`, `k`, and momentum/Adam slots by parameter name (copied; parameters without a slot start from
+   * zero state, as new layers do under growth's `optimizerState: keep`). See `PreconditionedOptimizer.snapshot`.
+   */
+  readonly resume?: {
+    readonly L?: number;
+    readonly a?: number;
+    readonly k?: number;
+    readonly slots?: ReadonlyMap<string, ParamSlots>;
+  };
 }
 
 /** The controller's state, for logging and for resuming after a rebuild. */
@@ -123,6 +132,18 @@ export interface ControllerState {
   readonly L: number | undefined;
 }
 
+/** Momentum/Adam state of one parameter: first moment `m` (momentum buffer), second moment `v`, Adam steps `t`. */
+export interface ParamSlots {
+  readonly m?: tf.Tensor;
+  readonly v?: tf.Tensor;
+  readonly t: number;
+}
+
+/** Everything needed to continue an optimizer; the tensors are clones owned by the caller. */
+export interface OptimizerSnapshot extends ControllerState {
+  readonly slots: ReadonlyMap<string, ParamSlots>;
+}
+
 export interface PreconditionedOptimizer {
   /**
    * One step from the batch gradients `grads` (Euclidean, keyed by `ParamGroup.name`; not disposed).
@@ -130,6 +151,8 @@ export interface PreconditionedOptimizer {
    */
   readonly step: (grads: tf.NamedTensorMap, ctx: StepContext) => E.Either<StepError, StepInfo>;
   readonly state: () => ControllerState;
+  /** The state and clones of the momentum/Adam slots, keyed by parameter name (dispose them after use). */
+  readonly snapshot: () => OptimizerSnapshot;
   /** Release the optimizer's tensors (metric statistics, momentum/Adam slots, the previous direction). */
   readonly dispose: () => void;
 }

@@ -39,6 +39,7 @@ import { armijoAccepts, validateArmijo } from './armijo.js';
 import type {
   ControllerState,
   LayerTap,
+  OptimizerSnapshot,
   ParamGroup,
   PreconditionedOptimizer,
   PreconditionedOptimizerOptions,
@@ -57,6 +58,8 @@ interface Group {
   /** Slots of momentum (m) and Adam (m, v). */
   m: tf.Tensor | undefined;
   v: tf.Tensor | undefined;
+  /** Adam steps taken by this parameter (bias correction). */
+  t: number;
 }
 
 const spaceOf = (gr: Group): Space => {
@@ -165,7 +168,16 @@ export const createPreconditionedOptimizer = (
         return invalid(`bias ${g.name} has ${g.variable.size} entries but layer ${layer} has ${lm.shape.m} outputs`);
       }
     }
-    built.push({ g, layer, metric: lm, m: undefined, v: undefined });
+    const slot = options.resume?.slots?.get(g.name);
+    const fits = (t: tf.Tensor | undefined) => t !== undefined && t.size === g.variable.size;
+    built.push({
+      g,
+      layer,
+      metric: lm,
+      m: fits(slot?.m) ? tf.keep(tf.reshape(tf.clone(slot!.m!), g.variable.shape)) : undefined,
+      v: fits(slot?.v) ? tf.keep(tf.reshape(tf.clone(slot!.v!), g.variable.shape)) : undefined,
+      t: slot?.t ?? 0,
+    });
   }
 
   let k = adaptive?.k ?? 0;
@@ -243,7 +255,6 @@ export const createPreconditionedOptimizer = (
     const rs = riesz(grads);
     if (E.isLeft(rs)) return rs;
     const lr = learningRateAt(stepSpec, ctx.epoch ?? 0, totalEpochs);
-    const t = k + 1;
     built.forEach((gr, i) => {
       const r = rs.right[i]!;
       const v = gr.g.variable;
@@ -265,8 +276,9 @@ export const createPreconditionedOptimizer = (
         tf.dispose([gr.m, gr.v]);
         gr.m = tf.keep(m);
         gr.v = tf.keep(s);
-        const c1 = 1 - Math.pow(beta1, t);
-        const c2 = 1 - Math.pow(beta2, t);
+        gr.t += 1;
+        const c1 = 1 - Math.pow(beta1, gr.t);
+        const c2 = 1 - Math.pow(beta2, gr.t);
         tf.tidy(() => v.assign(tf.sub(v, tf.mul(tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(s, c2)), epsilon)), lr))));
       }
     });
@@ -449,6 +461,16 @@ export const createPreconditionedOptimizer = (
 
   const state = (): ControllerState => ({ k, a: lastA, L: adaptive?.L });
 
+  const snapshot = (): OptimizerSnapshot => ({
+    ...state(),
+    slots: new Map(
+      built.map((gr) => [
+        gr.g.name,
+        { ...(gr.m === undefined ? {} : { m: tf.clone(gr.m) }), ...(gr.v === undefined ? {} : { v: tf.clone(gr.v) }), t: gr.t },
+      ]),
+    ),
+  });
+
   const dispose = () => {
     disposeMetrics();
     built.forEach((gr) => tf.dispose([gr.m, gr.v].filter((t): t is tf.Tensor => t !== undefined)));
@@ -456,5 +478,5 @@ export const createPreconditionedOptimizer = (
     prevDirection = undefined;
   };
 
-  return E.right({ step, state, dispose });
+  return E.right({ step, state, snapshot, dispose });
 };

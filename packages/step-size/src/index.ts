@@ -25,6 +25,8 @@ export type {
   StepInfo,
   PreconditionedOptimizerOptions,
   ControllerState,
+  ParamSlots,
+  OptimizerSnapshot,
   PreconditionedOptimizer,
 } from './PreconditionedOptimizer.js';
 export { createPreconditionedOptimizer } from './create-optimizer.js';
