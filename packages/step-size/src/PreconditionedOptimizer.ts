@@ -147,7 +147,9 @@ export interface OptimizerSnapshot extends ControllerState {
 export interface PreconditionedOptimizer {
   /**
    * One step from the batch gradients `grads` (Euclidean, keyed by `ParamGroup.name`; not disposed).
-   * On `Left` the variables are as before the call and the controller state is unchanged.
+   * On `Left` the variables are as before the call and the controller state is unchanged (data-based metric
+   * statistics may already hold this batch when the error is found after the Riesz map: a non-finite
+   * gradient or trial loss).
    */
   readonly step: (grads: tf.NamedTensorMap, ctx: StepContext) => E.Either<StepError, StepInfo>;
   readonly state: () => ControllerState;

@@ -449,6 +449,13 @@ export const createPreconditionedOptimizer = (
   };
 
   const step = (grads: tf.NamedTensorMap, ctx: StepContext): E.Either<StepError, StepInfo> => {
+    // Checks that need no computation come first, so that a Left leaves even the metric statistics alone.
+    const lacking = built.find((gr) => grads[gr.g.name] === undefined);
+    if (lacking !== undefined) return E.left({ _tag: 'missing-gradient', name: lacking.g.name });
+    if (stepSpec._tag === 'adaptive' && stepSpec.variance === 'per_example') {
+      const tapped = built.some((gr) => gr.g.kind === 'dense' && tapOf(ctx, gr.layer)?.x !== undefined && tapOf(ctx, gr.layer)?.delta !== undefined);
+      if (!tapped) return E.left({ _tag: 'missing-statistics', message: 'per_example variance needs ctx.taps (x and delta) for at least one dense layer' });
+    }
     switch (stepSpec._tag) {
       case 'armijo':
         return armijoStep(grads, ctx);
