@@ -444,12 +444,10 @@ class Ctx {
 
   optimizer(node: A.OptimizerSection, path: SpecPath): Optimizer | undefined {
     const kind = node.kind.text;
-    if (!(OPTIMIZER_NAMES as readonly string[]).includes(kind)) {
-      this.unknown('unknown-optimizer', 'optimizer', node.kind, OPTIMIZER_NAMES);
-      return undefined;
-    }
-    this.at([...path, '_tag'], node.kind.range);
-    if (node.beta !== undefined && kind !== 'momentum') {
+    const known = (OPTIMIZER_NAMES as readonly string[]).includes(kind);
+    if (!known) this.unknown('unknown-optimizer', 'optimizer', node.kind, OPTIMIZER_NAMES);
+    else this.at([...path, '_tag'], node.kind.range);
+    if (node.beta !== undefined && known && kind !== 'momentum') {
       this.noArgument(`'${kind}' takes no number; only 'momentum β' does`, node.beta.range);
     }
     let step: StepSize | undefined;
@@ -475,6 +473,8 @@ class Ctx {
         }
       } else settings.push(item);
     }
+    // An unknown optimizer still has its step and metric checked above; its own settings cannot be.
+    if (!known) return undefined;
     const s = this.settings(settings, SETTINGS[kind]!, path, `'${kind}'`);
     const common = { step: step ?? DEFAULTS.step, metric: metric ?? DEFAULTS.metric };
     switch (kind) {

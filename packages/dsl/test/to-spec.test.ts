@@ -1,0 +1,161 @@
+// AST → spec: defaults, the source map, and the structural diagnostics (asserted as rendered text).
+import * as E from 'fp-ts/lib/Either.js';
+import { describe, expect, test } from 'vitest';
+import { DEFAULTS } from '@sprout/spec';
+import { checkText, parseExperiment, rangeOf, renderDiagnostics } from '../src/index.js';
+
+const rendered = (text: string): string => {
+  const r = checkText(text, 'f.sprout');
+  return E.isLeft(r) ? renderDiagnostics(r.left, 'f.sprout', text) : 'valid\n';
+};
+
+describe('source map', () => {
+  test('a path without a range takes its nearest ancestor’s', () => {
+    const r = parseExperiment('experiment "x" {\n  network {\n    input 2\n    dense 5 relu\n  }\n}');
+    if (E.isLeft(r)) throw new Error('parse');
+    const { sourceMap } = r.right;
+    expect(rangeOf(sourceMap, ['network', 'layers', 0, 'units'])?.start).toEqual({ line: 4, column: 11, offset: 51 });
+    // `output` was not written: the network keyword stands for it.
+    expect(rangeOf(sourceMap, ['network', 'output', 'units'])?.start).toEqual({ line: 2, column: 3, offset: 19 });
+    // Nothing about the optimizer was written: the experiment header stands for it.
+    expect(rangeOf(sourceMap, ['optimizer', 'step', 'lr'])).toEqual({
+      start: { line: 1, column: 1, offset: 0 },
+      end: { line: 1, column: 15, offset: 14 },
+    });
+  });
+
+  test('a semantic error about a default value points at the section that omitted it', () => {
+    expect(rendered('experiment "x" {\n  data mnist\n  network { dense 5 relu  output 2 }\n}')).toMatchInlineSnapshot(`
+      "f.sprout:3:34 error[output-class-mismatch]: mnist has 10 classes, but the output layer has 2 units
+          3 |   network { dense 5 relu  output 2 }
+            |                                  ^
+      "
+    `);
+  });
+});
+
+describe('defaults', () => {
+  test('an empty experiment is DEFAULTS', () => {
+    const r = parseExperiment('experiment "x" { }');
+    expect(E.isRight(r) && r.right.spec).toEqual({
+      _tag: 'experiment',
+      version: 1,
+      name: 'x',
+      seed: DEFAULTS.seed,
+      repeat: DEFAULTS.repeat,
+      data: DEFAULTS.data,
+      network: DEFAULTS.network,
+      loss: DEFAULTS.loss,
+      optimizer: DEFAULTS.optimizer,
+      train: DEFAULTS.train,
+      growth: DEFAULTS.growth,
+      compare: [],
+      report: DEFAULTS.report,
+    });
+  });
+
+  test('omitted settings inside a section take their defaults', () => {
+    const r = parseExperiment('experiment "x" { data spirals { points 100 }  optimizer adam { step adaptive { variance ema } }  grow sensli { every 10 epochs } }');
+    if (E.isLeft(r)) throw new Error('parse');
+    const s = r.right.spec;
+    expect(s.data).toEqual({ ...DEFAULTS.data, points: 100 });
+    expect(s.optimizer).toEqual({ _tag: 'adam', ...DEFAULTS.adam, step: { _tag: 'adaptive', ...DEFAULTS.adaptive, variance: 'ema' }, metric: DEFAULTS.metric });
+    expect(s.growth).toEqual({ _tag: 'sensli', ...DEFAULTS.sensli, schedule: { _tag: 'every', every: 10, max: DEFAULTS.every.max } });
+  });
+});
+
+describe('structural diagnostics', () => {
+  test('statements in the wrong place, repeated, or with the wrong arguments', () => {
+    const text = [
+      'experiment "x" {',
+      '  seed 1',
+      '  seed 2',
+      '  data csv { split 0.5 }',
+      '  network { dense 5 relu  input 2  output 2  dense 3 relu }',
+      '  optimizer sgd 0.9 { step armijo 0.1  metric euclidean { domain width } }',
+      '  grow sensli { at epoch 5  max 2  select position }',
+      '  compare { run "a" { repeat 2 } }',
+      '}',
+    ].join('\n');
+    expect(rendered(text)).toMatchInlineSnapshot(`
+      "f.sprout:3:3 error[duplicate]: 'seed' is given twice; the first is at line 2
+          3 |   seed 2
+            |   ^^^^
+
+      f.sprout:4:8 error[wrong-arguments]: 'csv' takes one file path: data csv "file.csv" { … }
+          4 |   data csv { split 0.5 }
+            |        ^^^
+
+      f.sprout:5:27 error[misplaced-layer]: 'input' must be the first layer of the network
+          5 |   network { dense 5 relu  input 2  output 2  dense 3 relu }
+            |                           ^^^^^^^
+
+      f.sprout:5:36 error[misplaced-layer]: 'output' must be the last layer of the network
+          5 |   network { dense 5 relu  input 2  output 2  dense 3 relu }
+            |                                    ^^^^^^^^
+
+      f.sprout:6:17 error[unexpected-argument]: 'sgd' takes no number; only 'momentum β' does
+          6 |   optimizer sgd 0.9 { step armijo 0.1  metric euclidean { domain width } }
+            |                 ^^^
+
+      f.sprout:6:35 error[unexpected-argument]: 'armijo' takes no learning rate; set 'initial' in its { … }
+          6 |   optimizer sgd 0.9 { step armijo 0.1  metric euclidean { domain width } }
+            |                                   ^^^
+
+      f.sprout:6:40 error[unexpected-argument]: 'euclidean' takes no { … }: it is frobenius with identity on both sides
+          6 |   optimizer sgd 0.9 { step armijo 0.1  metric euclidean { domain width } }
+            |                                        ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+
+      f.sprout:7:29 error[unexpected-argument]: 'max' belongs to an 'every K epochs' schedule; 'at' lists its epochs
+          7 |   grow sensli { at epoch 5  max 2  select position }
+            |                             ^^^^^
+
+      f.sprout:7:43 error[missing-argument]: 'select position' needs the position: select position K
+          7 |   grow sensli { at epoch 5  max 2  select position }
+            |                                           ^^^^^^^^
+
+      f.sprout:8:23 error[not-allowed-here]: 'repeat' cannot appear inside a compare arm; an arm may replace data, network, loss, optimizer, train, grow
+          8 |   compare { run "a" { repeat 2 } }
+            |                       ^^^^^^
+      "
+    `);
+  });
+
+  test('names that decide a section’s shape are checked here, with suggestions', () => {
+    const text = [
+      'experiment "x" {',
+      '  optimizer sdg { step constnt 0.1  metric frobenius { domain widht } }',
+      '  grow sensly',
+      '  train { epoch 10, shufle true }',
+      '}',
+    ].join('\n');
+    expect(rendered(text)).toMatchInlineSnapshot(`
+      "f.sprout:2:13 error[unknown-optimizer]: unknown optimizer 'sdg'; did you mean 'sgd'?
+          2 |   optimizer sdg { step constnt 0.1  metric frobenius { domain widht } }
+            |             ^^^
+
+      f.sprout:2:24 error[unknown-step]: unknown step size 'constnt'; did you mean 'constant'?
+          2 |   optimizer sdg { step constnt 0.1  metric frobenius { domain widht } }
+            |                        ^^^^^^^
+
+      f.sprout:2:63 error[unknown-gram]: unknown Gram matrix 'widht'; did you mean 'width'?
+          2 |   optimizer sdg { step constnt 0.1  metric frobenius { domain widht } }
+            |                                                               ^^^^^
+
+      f.sprout:3:8 error[unknown-growth]: unknown growth policy 'sensly'; did you mean 'sensli'?
+          3 |   grow sensly
+            |        ^^^^^^
+
+      f.sprout:4:11 error[unknown-setting]: unknown setting 'epoch'; did you mean 'epochs'?
+          4 |   train { epoch 10, shufle true }
+            |           ^^^^^
+            = note: 'train' takes 'epochs', 'batch', 'shuffle'
+
+      f.sprout:4:21 error[unknown-setting]: unknown setting 'shufle'; did you mean 'shuffle'?
+          4 |   train { epoch 10, shufle true }
+            |                     ^^^^^^
+            = note: 'train' takes 'epochs', 'batch', 'shuffle'
+      "
+    `);
+  });
+});
