@@ -409,7 +409,7 @@ export const createPreconditionedOptimizer = (
         // ⟨d_k, d_{k−1}⟩ = ⟨R_k, R_{k−1}⟩ (both signs flip together).
         const e = emaRatio(adaptive, values.length > 1 ? values[1] : undefined, d2, adaptiveOpts.emaDecay, spec.rhoMin);
         rho = e.rho;
-        ema = e;
+        ema = { emaInner: e.emaInner, emaNorm2: e.emaNorm2 };
       }
       const a = stepSizeFor(spec, adaptive, rho);
       const olds = built.map((gr) => tf.clone(gr.g.variable));
