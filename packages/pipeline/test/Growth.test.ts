@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/Either';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adam, atEpochs, constant, dense, network, sensli } from '@sprout/spec';
+import { adam, atEpochs, constant, dense, network, residual, sensli } from '@sprout/spec';
 import { compile, modelFiles, type RunEvent } from '../src/index.js';
 import { tiny, useCpu } from './tiny.js';
 
@@ -60,5 +60,22 @@ describe('growth', () => {
     if (E.isLeft(r)) throw new Error(r.left.message);
     expect(lrs).toEqual([0.01, 0.01, 0.005, 0.005]);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('grows a tanh ResNet and exports the grown model', async () => {
+    const resnet = network(2, [dense(3, 'tanh'), residual(dense(3, 'tanh'), dense(3, 'linear', { bias: false }))], 2);
+    const p = compile(tiny({ network: resnet, train: { epochs: 3, batch: 'full' }, growth: sensli({ schedule: atEpochs(1) }) }));
+    if (E.isLeft(p)) throw new Error(JSON.stringify(p.left));
+    const events: RunEvent[] = [];
+    const out = join(mkdtempSync(join(tmpdir(), 'sprout-grow-resnet-')), 'run');
+    const r = await p.right.run({ out, onEvent: (e) => events.push(e) })();
+    if (E.isLeft(r)) throw new Error(r.left.message);
+    const ins = events.find((e) => e._tag === 'insertion');
+    if (ins?._tag !== 'insertion') throw new Error('no insertion');
+    expect(ins.positions).toHaveLength(2); // before the first block and after it
+    expect(ins.paramsAfter).toBe(ins.paramsBefore + 3 * 3 + 3 + 3 * 3);
+    expect(events.some((e) => e._tag === 'warning')).toBe(false);
+    const model = await tf.loadLayersModel(modelFiles(join(out, 'model')));
+    model.dispose();
   });
 });

@@ -1,5 +1,6 @@
 // On the wasm backend too (the one `npm start` uses here): the same seed gives the same losses bit for
-// bit, a conv net trains (Sprout supplies the missing conv backprop kernels), and no tensor leaks.
+// bit, a conv net trains and grows (Sprout supplies the missing conv backprop kernels), and no tensor
+// leaks.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/Either';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '@sprout/backend';
-import { conv, csv, dense, flatten, maxPool, network } from '@sprout/spec';
+import { atEpochs, conv, csv, dense, flatten, maxPool, network, sensli } from '@sprout/spec';
 import { compile } from '../src/index.js';
 import { tiny } from './tiny.js';
 
@@ -33,7 +34,7 @@ describe('wasm backend', () => {
     const b = await losses(tiny());
     expect(a.every((x, i) => Object.is(x, b[i]))).toBe(true);
     // 2×2 one-channel images (a CSV of 4 features; label: is the top row brighter than the bottom one):
-    // a 2×2 conv (same padding), 2×2 max pooling, flatten, dense.
+    // a 2×2 conv (same padding), 2×2 max pooling, flatten, dense; a SensLI insertion after epoch 2.
     const file = join(mkdtempSync(join(tmpdir(), 'sprout-wasm-')), 'images.csv');
     const rows = Array.from({ length: 60 }, (_, i) => {
       const v = [0, 1, 2, 3].map((j) => ((i * 7 + j * 13) % 10) / 10);
@@ -42,9 +43,14 @@ describe('wasm backend', () => {
     writeFileSync(file, ['a,b,c,d,label', ...rows].join('\n') + '\n');
     const before = tf.memory().numTensors;
     const c = await losses(
-      tiny({ data: csv(file), network: network([2, 2, 1], [conv(4, 2, { activation: 'relu' }), maxPool(2), flatten(), dense(4, 'relu')], 2) }),
+      tiny({
+        data: csv(file),
+        network: network([2, 2, 1], [conv(4, 2, { activation: 'relu' }), maxPool(2), flatten(), dense(4, 'relu')], 2),
+        growth: sensli({ schedule: atEpochs(2) }),
+      }),
     );
     expect(c.every(Number.isFinite)).toBe(true);
     expect(tf.memory().numTensors).toBe(before);
+    expect(c).toHaveLength(8);
   });
 });
