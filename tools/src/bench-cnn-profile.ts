@@ -6,6 +6,12 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernels } from '@sprout/backend';
 import { registerNativeKernels, unregisterNativeKernels } from '@sprout/native';
+import { Session } from 'node:inspector/promises';
+import { writeFileSync } from 'node:fs';
+
+/** `--cpu-profile FILE`: also write a V8 profile of 20 native steps (summarise with bench-cpuprofile.ts). */
+const profileIdx = process.argv.indexOf('--cpu-profile');
+const profileFile = profileIdx >= 0 ? process.argv[profileIdx + 1] : undefined;
 
 const batch = 64;
 await tf.setBackend('wasm');
@@ -56,4 +62,16 @@ registerWasmKernels();
 await profile('wasm + Sprout wasm kernels');
 registerNativeKernels();
 await profile('wasm + native');
+if (profileFile !== undefined) {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  for (let i = 0; i < 20; i++) step();
+  const { profile: p } = await session.post('Profiler.stop');
+  writeFileSync(profileFile, JSON.stringify(p));
+  session.disconnect();
+  console.log(`profile of 20 native steps -> ${profileFile}`);
+}
 unregisterNativeKernels();

@@ -13,6 +13,7 @@ interface CallFrame {
 interface ProfileNode {
   id: number;
   callFrame: CallFrame;
+  children?: number[];
 }
 interface CpuProfile {
   nodes: ProfileNode[];
@@ -20,8 +21,14 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-function category(f: CallFrame): string {
+function category(f: CallFrame, parent: CallFrame | undefined): string {
   const u = f.url;
+  // The inspector session's own message loop (Profiler.stop) is not part of the measured code.
+  if (f.functionName === 'dispatch' && u === '' && parent?.url.startsWith('node:inspector')) return 'EXCLUDED';
+  // N-API callbacks show up as anonymous frames without a URL under the JavaScript that called them.
+  if (u === '' && f.functionName === '' && parent !== undefined && /packages\/native|@sprout\/native/.test(parent.url)) {
+    return 'native addon (C++ kernels, OpenBLAS)';
+  }
   if (f.functionName === '(garbage collector)') return 'garbage collection';
   if (f.functionName === '(idle)' || f.functionName === '(program)' || f.functionName === '(root)') return `V8 ${f.functionName}`;
   if (u.startsWith('wasm://')) return 'WebAssembly (wasm kernels)';
@@ -30,7 +37,8 @@ function category(f: CallFrame): string {
   if (u.includes('tfjs-layers')) return 'tfjs-layers';
   if (u.includes('tfjs-backend-cpu')) return 'tfjs-backend-cpu JS';
   if (u.includes('@sprout/native') || u.includes('packages/native')) return '@sprout/native JS';
-  if (u === '' && f.functionName !== '') return 'native / builtins';
+  if (u.includes('packages/backend')) return '@sprout/backend JS (wasm kernels)';
+  if (u === '' && f.functionName !== '') return 'native code (addon, OpenBLAS) / builtins';
   return 'other JS';
 }
 
@@ -38,14 +46,20 @@ const [file, topArg] = process.argv.slice(2);
 if (file === undefined) throw new Error('usage: bench-cpuprofile PROFILE [top]');
 const prof = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
 const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+const parentOf = new Map<number, number>();
+for (const n of prof.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);
 const selfUs = new Map<number, number>();
 prof.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0)));
-const total = [...selfUs.values()].reduce((a, b) => a + b, 0);
 const cats = new Map<string, number>();
 const funcs = new Map<string, number>();
+let total = 0;
 for (const [id, us] of selfUs) {
   const f = byId.get(id)!.callFrame;
-  cats.set(category(f), (cats.get(category(f)) ?? 0) + us);
+  const parentId = parentOf.get(id);
+  const cat = category(f, parentId === undefined ? undefined : byId.get(parentId)?.callFrame);
+  if (cat === 'EXCLUDED') continue;
+  total += us;
+  cats.set(cat, (cats.get(cat) ?? 0) + us);
   const key = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/\/work\/main\//, '')}:${f.lineNumber + 1}`;
   funcs.set(key, (funcs.get(key) ?? 0) + us);
 }
