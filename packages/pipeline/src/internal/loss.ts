@@ -15,7 +15,7 @@ const PROB_FLOOR = 1e-7;
 export const batchLoss = (loss: Loss, outputActivation: Activation, outputs: tf.Tensor, labels: tf.Tensor1D): tf.Scalar =>
   tf.tidy(() => {
     const classes = outputs.shape[1]!;
-    const target = tf.oneHot(labels, classes).toFloat();
+    const target = tf.oneHot(labels, classes, 1, 0, 'float32');
     if (loss === 'mse') return tf.mean(tf.square(tf.sub(outputs, target))) as tf.Scalar;
     const logp =
       outputActivation === 'softmax' ? tf.log(tf.clipByValue(outputs, PROB_FLOOR, 1)) : tf.logSoftmax(outputs);
@@ -24,4 +24,4 @@ export const batchLoss = (loss: Loss, outputActivation: Activation, outputs: tf.
 
 /** Number of examples whose output's argmax differs from the label, as a scalar. */
 export const errorCount = (outputs: tf.Tensor, labels: tf.Tensor1D): tf.Scalar =>
-  tf.tidy(() => tf.sum(tf.notEqual(tf.argMax(outputs, 1).toInt(), labels.toInt()).toFloat()));
+  tf.tidy(() => tf.sum(tf.cast(tf.notEqual(tf.argMax(outputs, 1), labels), 'float32')));

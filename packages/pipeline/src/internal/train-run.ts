@@ -275,7 +275,8 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
         if (rule !== undefined) {
           const r = rule;
           lossValue = tf.tidy(() => {
-            const { x, y } = gatherBatch(d, indices);
+            // A full batch in stored order uses the stored tensors as they are (no copy).
+            const { x, y } = size === nTrain && stepsPerEpoch === 1 && indices[0] === 0 && indices[size - 1] === size - 1 ? { x: d.trainX, y: d.trainY } : gatherBatch(d, indices);
             const { value, grads } = tf.variableGrads(
               () => lossOf(forward(net, x, { training: true, seed: stepSeed }), y),
               net.params.map((p) => p.variable),
