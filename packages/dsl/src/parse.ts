@@ -248,7 +248,11 @@ export const checkText = (text: string, file = 'input.sprout'): E.Either<Diagnos
         (d) => !structural || (LOCAL.test(d.code) && !(r.poisoned ?? []).some((p) => d.path !== undefined && under(d.path, p))),
       )
     : [];
-  const failed = finish([...r.diagnostics, ...semantic.map((d) => locate(d, sourceMap))]);
+  // A value already reported by an earlier phase (a malformed or infinite number, say) is not reported
+  // again by `check` at the same place.
+  const taken = new Set(r.diagnostics.map((d) => `${d.range?.start.offset}:${d.range?.end.offset}`));
+  const located = semantic.map((d) => locate(d, sourceMap)).filter((d) => !taken.has(`${d.range?.start.offset}:${d.range?.end.offset}`));
+  const failed = finish([...r.diagnostics, ...located]);
   if (failed !== undefined) return failed;
   return E.right({ spec: r.spec, sourceMap });
 };

@@ -98,8 +98,17 @@ class Builder {
     return { _tag: 'Word', text: t.image, range: tokenRange(this.lines, t) };
   }
   num(t: IToken): A.Num {
-    const value = Number(t.image);
     const range = tokenRange(this.lines, t);
+    if (t.tokenType.name === 'MalformedNumber') {
+      this.diagnostics.push({
+        code: 'invalid-number',
+        severity: 'error',
+        message: `'${t.image.length > 24 ? `${t.image.slice(0, 23)}…` : t.image}' is not a number: Sprout numbers are decimal, like 16, 0.5 or 1e-3`,
+        range,
+      });
+      return { _tag: 'Num', value: NaN, text: t.image, range };
+    }
+    const value = Number(t.image);
     if (!Number.isFinite(value)) {
       this.diagnostics.push({
         code: 'number-out-of-range',

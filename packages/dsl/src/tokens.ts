@@ -48,6 +48,17 @@ export const NumberLiteral = createToken({
   label: 'a number',
   categories: [Atom],
 });
+/**
+ * Digits run into letters (`0x10`, `1e`, `5relu`): one token, so it is one `invalid-number` diagnostic
+ * rather than a number and a stray name. It counts as a number for the parser.
+ */
+export const MalformedNumber = createToken({
+  name: 'MalformedNumber',
+  // The letters must not start an exponent, so `1e-3` and `1e999` stay numbers.
+  pattern: /[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?(?![eE][-+]?\d)[A-Za-z_][A-Za-z0-9_]*/,
+  label: 'a number',
+  categories: [NumberLiteral, Atom],
+});
 export const Identifier = createToken({
   name: 'Identifier',
   pattern: /[A-Za-z_][A-Za-z0-9_]*/,
@@ -126,6 +137,7 @@ export const ALL_TOKENS: readonly TokenType[] = [
   UnterminatedComment,
   StringLiteral,
   UnterminatedString,
+  MalformedNumber,
   NumberLiteral,
   LCurly,
   RCurly,

@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, test } from 'vitest';
+import { check, type Diagnostic } from '@sprout/spec';
 import { arbitraryExperiment } from '@sprout/spec/testing';
 import { checkText, format, parseExperiment, print, renderDiagnostics } from '../src/index.js';
 
@@ -31,13 +32,15 @@ describe('print ∘ parse', () => {
     );
   });
 
-  test('print(spec) is already formatted, and passes checkText', () => {
+  test('print(spec) is already formatted, and checkText reports what check reports, each with a range', () => {
+    const codes = (r: E.Either<readonly Diagnostic[], unknown>): string[] => (E.isLeft(r) ? r.left.map((d) => `${d.code}: ${d.message}`) : []);
     fc.assert(
       fc.property(arbitraryExperiment(), (spec) => {
         const text = print(spec);
         expect(format(text)).toStrictEqual(E.right(text));
         const checked = checkText(text);
-        if (E.isLeft(checked)) throw new Error(renderDiagnostics(checked.left, 'generated.sprout', text));
+        expect(codes(checked)).toEqual(codes(check(spec)));
+        if (E.isLeft(checked)) for (const d of checked.left) expect(d.range).toBeDefined();
       }),
       { numRuns: 100, seed: 3 },
     );
