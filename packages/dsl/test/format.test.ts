@@ -149,7 +149,7 @@ describe('format keeps comments wherever they are', () => {
           expect(E.isRight(back) && back.right.spec).toStrictEqual(spec);
         },
       ),
-      { numRuns: 150, seed: 11 },
+      { numRuns: 80, seed: 11 },
     );
   });
 });

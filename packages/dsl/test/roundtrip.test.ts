@@ -19,7 +19,7 @@ describe('print ∘ parse', () => {
       fc.property(arbitraryExperiment(), (spec) => {
         expect(parsedSpec(print(spec))).toStrictEqual(spec);
       }),
-      { numRuns: 200, seed: 20261128 },
+      { numRuns: 120, seed: 20261128 },
     );
   });
 
@@ -28,7 +28,7 @@ describe('print ∘ parse', () => {
       fc.property(arbitraryExperiment({ text: fc.string({ unit: 'binary', minLength: 1, maxLength: 10 }) }), (spec) => {
         expect(parsedSpec(print(spec))).toStrictEqual(spec);
       }),
-      { numRuns: 100, seed: 7 },
+      { numRuns: 60, seed: 7 },
     );
   });
 
@@ -42,7 +42,7 @@ describe('print ∘ parse', () => {
         expect(codes(checked)).toEqual(codes(check(spec)));
         if (E.isLeft(checked)) for (const d of checked.left) expect(d.range).toBeDefined();
       }),
-      { numRuns: 100, seed: 3 },
+      { numRuns: 60, seed: 3 },
     );
   });
 });
