@@ -33,6 +33,12 @@ describe('wasm backend', () => {
     const a = await losses(tiny());
     const b = await losses(tiny());
     expect(a.every((x, i) => Object.is(x, b[i]))).toBe(true);
+    // The same numbers as on cpu, up to float32 rounding.
+    await tf.setBackend('cpu');
+    const onCpu = await losses(tiny());
+    await initBackend('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    a.forEach((x, i) => expect(Math.abs(x - onCpu[i]!)).toBeLessThan(1e-5 * Math.max(1, Math.abs(x))));
     // 2×2 one-channel images (a CSV of 4 features; label: is the top row brighter than the bottom one):
     // a 2×2 conv (same padding), 2×2 max pooling, flatten, dense; a SensLI insertion after epoch 2.
     const file = join(mkdtempSync(join(tmpdir(), 'sprout-wasm-')), 'images.csv');

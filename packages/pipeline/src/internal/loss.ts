@@ -15,7 +15,8 @@ const PROB_FLOOR = 1e-7;
 export const batchLoss = (loss: Loss, outputActivation: Activation, outputs: tf.Tensor, labels: tf.Tensor1D): tf.Scalar =>
   tf.tidy(() => {
     const classes = outputs.shape[1]!;
-    const target = tf.oneHot(labels, classes, 1, 0, 'float32');
+    // oneHot then cast: the wasm kernel of oneHot ignores a float32 `dtype` (writes integer bits).
+    const target = tf.cast(tf.oneHot(labels, classes), 'float32');
     if (loss === 'mse') return tf.mean(tf.square(tf.sub(outputs, target))) as tf.Scalar;
     const logp =
       outputActivation === 'softmax' ? tf.log(tf.clipByValue(outputs, PROB_FLOOR, 1)) : tf.logSoftmax(outputs);
