@@ -15,7 +15,17 @@ import { checkSchedule } from './internal/check-schedule.js';
 import { checkShapes } from './internal/check-shapes.js';
 import { error } from './internal/diagnostic.js';
 import { MAX_ARMS } from './limits.js';
+import { checkMemory, type MemoryCheckOptions } from './memory.js';
 import type { Arm, Experiment } from './Spec.js';
+
+export interface CheckOptions {
+  /**
+   * The memory check (`too-large`, see `checkMemory`): its limit and batch, or `false` to skip it. It runs
+   * only when every other check passes, since its estimate assumes the shapes fit (a network over
+   * `MAX_PARAMETERS` is `too-many-parameters` alone). @default { limitBytes: DEFAULT_MEMORY_LIMIT } (8 GiB)
+   */
+  readonly memory?: MemoryCheckOptions | false;
+}
 
 type Check = readonly Diagnostic[];
 
@@ -63,8 +73,14 @@ const checkArmNames = (arms: readonly Arm[]): Check => {
   });
 };
 
-/** Every diagnostic of `spec`, base experiment first, then each compare arm in order. */
-export const diagnose = (spec: Experiment): Check => {
+/** Every diagnostic of `spec`, base experiment first, then each compare arm in order, then `too-large`. */
+export const diagnose = (spec: Experiment, options: CheckOptions = {}): Check => {
+  const ds = diagnoseShapes(spec);
+  if (options.memory === false || ds.length > 0) return ds;
+  return [...ds, ...checkMemory(spec, options.memory ?? {})];
+};
+
+const diagnoseShapes = (spec: Experiment): Check => {
   const base = checkOne(spec);
   if (spec.compare.length > MAX_ARMS)
     return [
@@ -81,7 +97,7 @@ export const diagnose = (spec: Experiment): Check => {
 /**
  * `right(spec)` when the experiment passes every check, otherwise `left` with every diagnostic at once.
  */
-export const check = (spec: Experiment): E.Either<RNEA.ReadonlyNonEmptyArray<Diagnostic>, Experiment> => {
-  const diagnostics = diagnose(spec);
+export const check = (spec: Experiment, options: CheckOptions = {}): E.Either<RNEA.ReadonlyNonEmptyArray<Diagnostic>, Experiment> => {
+  const diagnostics = diagnose(spec, options);
   return RA.isNonEmpty(diagnostics) ? E.left(diagnostics) : E.right(spec);
 };

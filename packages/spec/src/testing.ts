@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import * as B from './builders.js';
 import { step, type Flow, type Shape } from './internal/shapes.js';
+import { checkMemory } from './memory.js';
 import { ACTIVATION_NAMES, PLOT_NAMES, TABLE_NAMES, VARIANCE_MODES } from './names.js';
 import type {
   Activation,
@@ -266,6 +267,20 @@ export const arbitraryExperiment = (options: ArbitraryExperimentOptions = {}): f
           compare: p.compare,
           report: { plots: p.plots, tables: p.tables },
         }),
-      ),
+      )
+      .map(fitMemory),
   );
+};
+
+/** Minibatches of at most this many examples where a full batch would not fit the default memory limit. */
+const FITTING_BATCH = 100;
+
+/**
+ * Keeps a generated experiment under the default memory limit (`too-large`): a full batch of MNIST through
+ * a generated CNN can need more than 8 GiB, so such an experiment (or arm) trains on minibatches instead.
+ */
+const fitMemory = (e: Experiment): Experiment => {
+  if (checkMemory(e).length === 0) return e;
+  const fit = (t: Training): Training => ({ ...t, batch: t.batch === 'full' ? FITTING_BATCH : Math.min(t.batch, FITTING_BATCH) });
+  return { ...e, train: fit(e.train), compare: e.compare.map((a) => (a.train === undefined ? a : { ...a, train: fit(a.train) })) };
 };
