@@ -18,6 +18,8 @@ export interface BackendInfo {
   readonly message: string;
   /** Kernels Sprout registered for this backend (e.g. `Conv2DBackpropFilter` on wasm). */
   readonly suppliedKernels: readonly string[];
+  /** The optional OpenBLAS kernels of `@sprout/native` (wasm and cpu only): registered, or why not. */
+  readonly native?: { readonly ok: boolean; readonly reason?: string; readonly kernels: readonly string[] };
 }
 
 export type BackendError = {

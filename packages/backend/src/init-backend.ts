@@ -7,6 +7,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { createRequire } from 'node:module';
 import type { BackendError, BackendInfo, BackendName, BackendPreference } from './BackendInfo.js';
 import { registerWasmKernels } from './wasm-kernels.js';
+import { registerNativeKernels } from '@sprout/native';
 
 const require = createRequire(import.meta.url);
 
@@ -19,6 +20,8 @@ function firstLine(e: unknown): string {
 }
 
 type Loaded = E.Either<string, readonly string[]>;
+/** What the optional OpenBLAS kernels did when the wasm or cpu backend loaded (once per process). */
+let native: { readonly ok: boolean; readonly reason?: string; readonly kernels: readonly string[] } | undefined;
 const loads = new Map<BackendName, Promise<Loaded>>();
 
 /** Loads a backend's package (once) and makes it the active backend; Left holds the reason it failed. */
@@ -53,6 +56,13 @@ async function loadOnce(name: BackendName): Promise<Loaded> {
     }
     if (tf.findBackendFactory(TF_NAMES[name]) === null) return E.left(`no backend named '${TF_NAMES[name]}' registered`);
     const supplied = name === 'wasm' ? registerWasmKernels() : [];
+    // The OpenBLAS kernels wrap whatever kernels are registered now, so they come after Sprout's wasm kernels.
+    // SPROUT_NATIVE=0 turns the fast path off (for comparisons and for debugging a kernel).
+    if (name !== 'node') {
+      native = process.env['SPROUT_NATIVE'] === '0'
+        ? { ok: false, reason: 'turned off by SPROUT_NATIVE=0', kernels: [] }
+        : registerNativeKernels({ backends: [name], warn: false });
+    }
     // tf.setBackend logs its own warning when initialisation fails; silence it, we report the reason.
     const warn = console.warn;
     console.warn = () => {};
@@ -77,16 +87,26 @@ async function loadOnce(name: BackendName): Promise<Loaded> {
  * without reloading or re-registering anything.
  */
 export async function initBackend(preference: BackendPreference = 'auto'): Promise<E.Either<BackendError, BackendInfo>> {
-  const info = (name: BackendName, supplied: readonly string[], fallbackReason?: string): BackendInfo => ({
-    name,
-    tfName: TF_NAMES[name],
-    suppliedKernels: supplied,
-    message:
-      fallbackReason === undefined
-        ? `Using the TensorFlow.js ${name} backend.`
-        : `Using the TensorFlow.js ${name} backend: ${fallbackReason}.`,
-    ...(fallbackReason === undefined ? {} : { fallbackReason }),
-  });
+  const info = (name: BackendName, supplied: readonly string[], fallbackReason?: string): BackendInfo => {
+    const accelerated = name === 'node' || native === undefined ? undefined : native;
+    const fast =
+      accelerated === undefined
+        ? ''
+        : accelerated.ok
+          ? ' with OpenBLAS kernels'
+          : ` without OpenBLAS kernels (${accelerated.reason ?? 'unavailable'})`;
+    return {
+      name,
+      tfName: TF_NAMES[name],
+      suppliedKernels: supplied,
+      message:
+        fallbackReason === undefined
+          ? `Using the TensorFlow.js ${name} backend${fast}.`
+          : `Using the TensorFlow.js ${name} backend${fast}: ${fallbackReason}.`,
+      ...(fallbackReason === undefined ? {} : { fallbackReason }),
+      ...(accelerated === undefined ? {} : { native: accelerated }),
+    };
+  };
   if (preference !== 'auto') {
     const loaded = await load(preference);
     return E.isRight(loaded)
