@@ -36,9 +36,12 @@ export interface LayerMetric {
   readonly shape: LayerShape;
   /** Which sides are data-based, i.e. want `update` with `x` (domain) or `δ` (codomain). */
   readonly needsStatistics: { readonly domain: boolean; readonly codomain: boolean };
-  /** The current inner product of the kernel (tfjs layout n×m, or any shape with last axis m). */
+  /**
+   * The current inner product of the kernel (tfjs layout n×m, or any shape with last axis m). Valid until the
+   * next `update` or `dispose` (an update replaces, and disposes, the Gram tensors): fetch it again per step.
+   */
   readonly kernel: () => TfFrobeniusSpace;
-  /** The current inner product of the bias (shape [m]). */
+  /** The current inner product of the bias (shape [m]); valid until the next `update`, as `kernel`. */
   readonly bias: () => TfFrobeniusSpace;
   /** Feed one batch of statistics; data-based sides update their moments (and Grams). */
   readonly update: (stats: LayerStatistics) => E.Either<InnerProductError, void>;
