@@ -6,6 +6,8 @@ export const EXIT = {
   internal: 1,
   /** The input is invalid, a file is missing or not formatted (`fmt --check`), or the usage is wrong. */
   invalid: 2,
+  /** `sprout run` stopped by SIGINT or SIGTERM after finishing its current step (128 + SIGINT). */
+  interrupted: 130,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

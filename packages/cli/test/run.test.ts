@@ -96,6 +96,20 @@ describe('sprout run', () => {
     expect(existsSync(join(out, 'metrics.csv'))).toBe(true);
   });
 
+  it('exits 130 when interrupted, after the current step, keeping the outputs', async () => {
+    const controller = new AbortController();
+    const lines: string[] = [];
+    const io = { ...capture(), stdout: (t: string) => {
+      lines.push(t);
+      if (t.includes('"_tag":"epoch-end"')) controller.abort();
+    } };
+    const out = join(dir, 'out-int');
+    const code = await runAction(sprout('int', undefined, 20), { out, backend: 'cpu', json: true }, io, { isTTY: false }, controller.signal);
+    expect(code).toBe(130);
+    expect(io.err.join('')).toMatch(/interrupted after epoch 2, step 1/);
+    expect(readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n')).toHaveLength(2);
+  });
+
   it('exits 2 with rendered diagnostics on invalid input and on features not implemented yet', async () => {
     const bad = join(dir, 'bad.sprout');
     writeFileSync(bad, 'experiment "bad" {\n  network { input 2  dense 5 rleu  output 2 }\n}\n');

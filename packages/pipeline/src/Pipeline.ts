@@ -31,6 +31,11 @@ export interface RunOptions {
   readonly onEvent?: (event: RunEvent) => void;
   /** Save each run's final model in the TensorFlow.js layers format. @default true */
   readonly saveModel?: boolean;
+  /**
+   * Stop the run: the current step finishes, then the run ends with an `interrupted` error (outputs so far
+   * are kept, as for any failure). @default undefined
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** Which run of which arm an event belongs to. */
@@ -142,6 +147,8 @@ export type RunError =
       readonly step: number;
       readonly message: string;
     })
+  /** `options.signal` was aborted; `epoch` and `step` (1-based) are the last step that ran. */
+  | (RunId & { readonly _tag: 'interrupted'; readonly epoch: number; readonly step: number; readonly message: string })
   | { readonly _tag: 'data-error'; readonly message: string }
   | { readonly _tag: 'backend-error'; readonly message: string }
   | { readonly _tag: 'output-error'; readonly path: string; readonly message: string }

@@ -3,6 +3,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/Either';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { adaptive, constant, momentum, network, dense, sgd } from '@sprout/spec';
@@ -32,6 +33,29 @@ describe('failures', () => {
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(summary.status).toBe('failed');
     expect(summary.error.step).toBe(r.left.step);
+  });
+
+  it('stops after the current step when its signal is aborted, keeping the outputs', async () => {
+    const p = compile(tiny({ train: { epochs: 5, batch: 20 } }));
+    if (E.isLeft(p)) throw new Error(JSON.stringify(p.left));
+    const controller = new AbortController();
+    const out = join(mkdtempSync(join(tmpdir(), 'sprout-abort-')), 'run');
+    const events: RunEvent[] = [];
+    const before = tf.memory().numTensors;
+    const r = await p.right.run({
+      out,
+      signal: controller.signal,
+      onEvent: (e) => {
+        events.push(e);
+        if (e._tag === 'epoch-end' && e.epoch === 2) controller.abort();
+      },
+    })();
+    if (E.isRight(r) || r.left._tag !== 'interrupted') throw new Error('expected interrupted');
+    expect([r.left.epoch, r.left.step]).toEqual([3, 1]);
+    expect(events.at(-1)).toEqual({ _tag: 'failed', error: r.left });
+    expect(readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n')).toHaveLength(3);
+    expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).status).toBe('interrupted');
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('rejects a feature that is not implemented yet, naming it', () => {

@@ -2,7 +2,8 @@
  * `sprout run FILE`: parse and check an experiment (a .sprout file, or a run's spec.json), initialise the
  * backend (saying which one, and why it fell back), train, and report. Exit status: 0 finished; 1 the run
  * failed (non-finite loss, backend, output or internal error; a stack trace only with --debug); 2 invalid
- * input (diagnostics rendered like a compiler's, or data files that cannot be read).
+ * input (diagnostics rendered like a compiler's, or data files that cannot be read); 130 interrupted by
+ * SIGINT/SIGTERM after the current step (outputs so far kept).
  */
 import { dirname } from 'node:path';
 import { Command, Option } from 'commander';
@@ -73,13 +74,39 @@ const failureMessage = (error: RunError, debug: boolean): string => {
   }
 };
 
-/** Run FILE and return the exit status. */
+/**
+ * Stops the run on SIGINT and SIGTERM (the current step finishes first) while `body` runs; a second
+ * signal is left to Node's default handling (exit at once).
+ */
+const withInterrupts = async <T>(body: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+  const controller = new AbortController();
+  const stop = (): void => {
+    process.removeListener('SIGINT', stop);
+    process.removeListener('SIGTERM', stop);
+    controller.abort();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    return await body(controller.signal);
+  } finally {
+    process.removeListener('SIGINT', stop);
+    process.removeListener('SIGTERM', stop);
+  }
+};
+
+/**
+ * Run FILE and return the exit status. `signal` stops the run (default: SIGINT and SIGTERM of this
+ * process, which then exits 130).
+ */
 export const runAction = async (
   file: string,
   options: RunCommandOptions = {},
   io: Io = nodeIo,
   terminal: Terminal = io === nodeIo ? processTerminal() : { isTTY: false },
+  signal?: AbortSignal,
 ): Promise<ExitCode> => {
+  if (signal === undefined) return withInterrupts((s) => runAction(file, options, io, terminal, s));
   const debug = options.debug ?? false;
   const rio: RunIo = { out: io.stdout, err: io.stderr, ...(terminal.stream !== undefined ? { progressStream: terminal.stream } : {}) };
   try {
@@ -116,7 +143,7 @@ export const runAction = async (
       reporter.onEvent(event);
     };
     try {
-      result = await pipeline.right.run({ ...(options.out !== undefined ? { out: options.out } : {}), onEvent })();
+      result = await pipeline.right.run({ ...(options.out !== undefined ? { out: options.out } : {}), onEvent, signal })();
     } finally {
       reporter.close();
     }
@@ -124,7 +151,7 @@ export const runAction = async (
       io.stderr(`sprout run: ${failureMessage(result.left, debug)}\n`);
       if (outDir !== undefined) io.stderr(`The outputs written up to that point are in ${outDir}\n`);
       // Data that cannot be read is invalid input (like a file that does not parse); the rest is a failed run.
-      return result.left._tag === 'data-error' ? EXIT.invalid : EXIT.internal;
+      return result.left._tag === 'interrupted' ? EXIT.interrupted : result.left._tag === 'data-error' ? EXIT.invalid : EXIT.internal;
     }
     if (!(options.json ?? false)) {
       if (!(options.quiet ?? false)) io.stdout(`\n${summaryTable(result.right)}\n`);

@@ -103,7 +103,7 @@ export const runExperiment = async (ctx: ExperimentContext, options: RunOptions)
   const fail = async (error: RunError, arms: ArmSummary[]): Promise<E.Either<RunError, RunResult>> => {
     emit({ _tag: 'failed', error });
     try {
-      await writeEnd({ status: 'failed', experiment: spec.name, backend, outDir, error, arms });
+      await writeEnd({ status: error._tag === 'interrupted' ? 'interrupted' : 'failed', experiment: spec.name, backend, outDir, error, arms });
     } catch {
       // The failure being reported matters more than a summary that could not be written.
     }
@@ -143,7 +143,15 @@ export const runExperiment = async (ctx: ExperimentContext, options: RunOptions)
         const data = await dataFor(plan, seed);
         if (E.isLeft(data)) return await fail(data.left, summarize(plans, finals));
         const id: RunId = { arm: plan.name, repeat, seed };
-        const outcome = await trainRun({ id, index, arm: plan, data: data.right, stepEvery: options.stepEvery ?? 0, emit });
+        const outcome = await trainRun({
+          id,
+          index,
+          arm: plan,
+          data: data.right,
+          stepEvery: options.stepEvery ?? 0,
+          emit,
+          ...(options.signal !== undefined ? { signal: options.signal } : {}),
+        });
         index += 1;
         if (E.isLeft(outcome)) return await fail(outcome.left, summarize(plans, finals));
         const { net, final } = outcome.right;

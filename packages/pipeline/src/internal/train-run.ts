@@ -45,6 +45,7 @@ export interface TrainContext {
   readonly data: DatasetTensors;
   readonly stepEvery: number;
   readonly emit: (event: RunEvent) => void;
+  readonly signal?: AbortSignal;
 }
 
 export interface TrainOutcome {
@@ -323,6 +324,16 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
         }
         stepLosses.push(lossValue);
         stepSizes.push(size);
+        if (ctx.signal?.aborted === true) {
+          tf.dispose(stepLosses);
+          return failed({
+            _tag: 'interrupted',
+            ...id,
+            epoch: epoch + 1,
+            step: s + 1,
+            message: `interrupted after epoch ${epoch + 1}, step ${s + 1} (arm '${id.arm}', seed ${id.seed})`,
+          });
+        }
         if (ctx.stepEvery > 0 && (epoch * stepsPerEpoch + s + 1) % ctx.stepEvery === 0) {
           emit({ _tag: 'step', ...id, epoch: epoch + 1, step: s + 1, loss: (await lossValue.data())[0]! });
         }
