@@ -69,6 +69,8 @@ export interface BenchOptions {
   readonly backends: readonly BenchBackend[];
   /** Run MNIST protocols on the cpu backend too (tfjs cpu is ~100× slower than PyTorch there). @default false */
   readonly cpuMnist: boolean;
+  /** MNIST training examples for both sides (Sprout's `train_limit`, the peers' `--train-limit`). @default all 60000 */
+  readonly trainLimit?: number;
   /** Skip the peer even when installed. @default false */
   readonly noPeer: boolean;
   /** Where latest.json / latest.md go, relative to the repository root. @default 'tools/results' */
@@ -77,7 +79,7 @@ export interface BenchOptions {
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--protocol NAME]... [--backend wasm|cpu]... [--reps N]
-                        [--mnist-reps N] [--cpu-mnist] [--no-peer] [--out DIR]
+                        [--mnist-reps N] [--train-limit N] [--cpu-mnist] [--no-peer] [--out DIR]
 protocols: ${PROTOCOLS.map((p) => p.name).join(', ')}`;
 
 /** Parses the bench's command line; a string on the left is the message to print with USAGE. */
@@ -87,6 +89,7 @@ export const parseBenchArgs = (
   let quick = false;
   let reps: number | undefined;
   let mnistReps: number | undefined;
+  let trainLimit: number | undefined;
   const protocols: string[] = [];
   const backends: BenchBackend[] = [];
   let cpuMnist = false;
@@ -117,6 +120,11 @@ export const parseBenchArgs = (
       if (!Number.isInteger(n) || n < 1 || n > 100) return { ok: false, message: `${a} needs an integer in [1, 100], got ${v ?? 'nothing'}` };
       if (a === '--reps') reps = n;
       else mnistReps = n;
+    } else if (a === '--train-limit') {
+      const v = value();
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 100 || n > 60000) return { ok: false, message: `--train-limit needs an integer in [100, 60000], got ${v ?? 'nothing'}` };
+      trainLimit = n;
     } else if (a === '--out') {
       const v = value();
       if (v === undefined || v === '') return { ok: false, message: '--out needs a directory' };
@@ -134,6 +142,7 @@ export const parseBenchArgs = (
       cpuMnist,
       noPeer,
       outDir,
+      ...(trainLimit === undefined ? {} : { trainLimit }),
     },
   };
 };
@@ -376,3 +385,7 @@ export const readPeerJson = (
     return {};
   }
 };
+
+/** A `.sprout` source with its `data mnist …` line replaced by one limited to `trainLimit` examples. */
+export const withTrainLimit = (source: string, trainLimit: number): string =>
+  source.replace(/^(\s*)data mnist\b[^\n]*$/m, `$1data mnist { train_limit ${trainLimit} }`);

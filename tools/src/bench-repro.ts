@@ -37,6 +37,36 @@ const counts = (v: ReadonlyArray<number | string>): string => {
   return [...m.entries()].sort().map(([k, n]) => `${k}: ${n}`).join(', ');
 };
 
+/** summary.json, or (for a run stopped early) the finished runs of events.jsonl, complete seeds only. */
+const readSummary = (dir: string): (Summary & { partial?: boolean }) | undefined => {
+  if (existsSync(join(dir, 'summary.json'))) return JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;
+  if (!existsSync(join(dir, 'events.jsonl'))) return undefined;
+  const events = readFileSync(join(dir, 'events.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => {
+      try {
+        return JSON.parse(l) as { _tag: string; experiment?: string; backend?: string; arms?: string[]; arm?: string; seed?: number; final?: Final; time: string };
+      } catch {
+        return undefined;
+      }
+    })
+    .filter((e) => e !== undefined);
+  const started = events.find((e) => e._tag === 'started');
+  const ends = events.filter((e) => e._tag === 'run-end');
+  if (started === undefined || ends.length === 0) return undefined;
+  const armNames = started.arms ?? [...new Set(ends.map((e) => e.arm!))];
+  const seeds = [...new Set(ends.map((e) => e.seed!))].filter((seed) => armNames.every((a) => ends.some((e) => e.arm === a && e.seed === seed)));
+  const last = ends[ends.length - 1]!;
+  return {
+    experiment: `${started.experiment ?? basename(dir)} (stopped early: complete seeds only)`,
+    backend: started.backend ?? '?',
+    seconds: (Date.parse(last.time) - Date.parse(started.time)) / 1000,
+    arms: armNames.map((arm) => ({ arm, runs: ends.filter((e) => e.arm === arm && seeds.includes(e.seed!)).map((e) => ({ seed: e.seed!, final: e.final! })) })),
+    partial: true,
+  };
+};
+
 const args = process.argv.slice(2);
 const out: string[] = [];
 for (let k = 0; k < args.length; k++) {
@@ -46,11 +76,11 @@ for (let k = 0; k < args.length; k++) {
     peerPrefix = args[k + 2];
     k += 2;
   }
-  if (!existsSync(join(dir, 'summary.json'))) {
-    out.push(`## ${basename(dir)}\n\nno summary.json in ${dir} (run unfinished or failed)\n`);
+  const s = readSummary(dir);
+  if (s === undefined) {
+    out.push(`## ${basename(dir)}\n\nneither summary.json nor finished runs in ${dir}\n`);
     continue;
   }
-  const s = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;
   const inserts: Insertion[] = readFileSync(join(dir, 'events.jsonl'), 'utf8')
     .split('\n')
     .filter((l) => l.includes('"insertion"'))
@@ -65,7 +95,7 @@ for (let k = 0; k < args.length; k++) {
     const err = a.runs.map((r) => r.final.testError);
     const sec = a.runs.map((r) => r.final.seconds);
     byArm.set(a.arm, { loss, err, sec });
-    const ins = inserts.filter((e) => e.arm === a.arm);
+    const ins = inserts.filter((e) => e.arm === a.arm && a.runs.some((r) => r.seed === e.seed));
     const pos = ins.length === 0 ? '–' : counts(ins.map((e) => (e.declined || e.chosen === null ? 'declined' : `${e.chosen} (${e.positions[e.chosen]?.description ?? '?'})`)));
     out.push(`| ${a.arm} | ${a.runs.length} | ${pm(loss, 4)} | ${pm(err, 2, 100)} | ${pm(sec, 1)} | ${sec.reduce((x, y) => x + y, 0).toFixed(0)} | ${pos} |`);
   }

@@ -19,6 +19,7 @@ import {
   readPeerJson,
   sensitivityCostFromEvents,
   summarizeRow,
+  withTrainLimit,
   type BenchBackend,
   type Protocol,
   type Row,
@@ -78,6 +79,7 @@ const machine = {
 console.log(`bench: ${machine.cpu}, ${machine.cores} cores, load ${machine.loadAverageAtStart.map((x) => x.toFixed(2)).join(' ')}, node ${machine.node}, torch ${machine.torch ?? '(none)'}`);
 if (peerReason !== undefined) console.log(`bench: the PyTorch peer is skipped: ${peerReason}`);
 if (!haveTime) console.log(`bench: ${TIME} is missing: no peak memory or CPU time`);
+if (options.trainLimit !== undefined) console.log(`bench: MNIST protocols train on the first ${options.trainLimit} examples on both sides`);
 console.log(`bench: ${options.reps} repetition(s) (MNIST: ${options.mnistReps}) of ${options.protocols.join(', ')} on ${options.backends.join(', ')}`);
 
 const tmp = mkdtempSync(join(os.tmpdir(), 'sprout-bench-'));
@@ -85,7 +87,12 @@ const backendsSeen = new Map<string, string>();
 
 const runSprout = (p: Protocol, backend: BenchBackend, rep: number, into: Samples): void => {
   const out = join(tmp, `${p.name}-${backend}-${rep}`);
-  const m = measure(process.execPath, ['--conditions=sprout-source', '--import', 'tsx', 'packages/cli/src/main.ts', 'run', p.sproutFile, '--backend', backend, '--out', out, '--quiet']);
+  let file = p.sproutFile;
+  if (p.mnist && options.trainLimit !== undefined) {
+    file = join(tmp, `${p.name}-limited.sprout`);
+    writeFileSync(file, withTrainLimit(readFileSync(join(root, p.sproutFile), 'utf8'), options.trainLimit));
+  }
+  const m = measure(process.execPath, ['--conditions=sprout-source', '--import', 'tsx', 'packages/cli/src/main.ts', 'run', file, '--backend', backend, '--out', out, '--quiet']);
   if (m.status !== 0) {
     console.error(`bench: sprout ${p.name} on ${backend} exited ${m.status}:\n${m.stderr.slice(-2000)}`);
     return;
@@ -112,7 +119,7 @@ const runSprout = (p: Protocol, backend: BenchBackend, rep: number, into: Sample
 };
 
 const runPeer = (p: Protocol, rep: number, into: Samples): void => {
-  const m = measure(PYTHON, p.peer(MNIST_DIR));
+  const m = measure(PYTHON, [...p.peer(MNIST_DIR), ...(p.mnist && options.trainLimit !== undefined ? ['--train-limit', String(options.trainLimit)] : [])]);
   if (m.status !== 0) {
     console.error(`bench: peer ${p.name} exited ${m.status}:\n${m.stderr.slice(-2000)}`);
     return;
@@ -188,7 +195,7 @@ writeFileSync(
     `${machine.date}: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB; Node ${machine.node}; PyTorch ${machine.torch ?? '(not installed: peer skipped)'}; ` +
     `load average ${machine.loadAverageAtStart.map((x) => x.toFixed(2)).join(' ')} at start, ${loadAtEnd.map((x) => x.toFixed(2)).join(' ')} at end ` +
     `(the cores are shared with other work: wall times are noisy, CPU times less so). ` +
-    `Options: ${options.reps} repetition(s) (MNIST: ${options.mnistReps}), medians; \`${process.argv.slice(2).join(' ') || '(defaults)'}\`.\n\n` +
+    `Options: ${options.reps} repetition(s) (MNIST: ${options.mnistReps}${options.trainLimit === undefined ? '' : `, MNIST train limit ${options.trainLimit} on both sides`}), medians; \`${process.argv.slice(2).join(' ') || '(defaults)'}\`.\n\n` +
     `${table}\n\n` +
     `Wall: process start to exit of \`node … packages/cli/src/main.ts run FILE --backend B\` and of \`${PYTHON} PEER …\` (the peer runs one thread). ` +
     `CPU and max RSS: \`/usr/bin/time -v\`. Train s: what each tool reports for training itself. ` +

@@ -12,6 +12,7 @@ import {
   readPeerJson,
   sensitivityCostFromEvents,
   summarizeRow,
+  withTrainLimit,
 } from '../src/bench-lib.js';
 
 describe('parseBenchArgs', () => {
@@ -23,11 +24,11 @@ describe('parseBenchArgs', () => {
     const q = parseBenchArgs(['--quick']);
     expect(q.ok && q.options.reps).toBe(1);
     expect(q.ok && q.options.protocols.length).toBeLessThan(PROTOCOLS.length);
-    const r = parseBenchArgs(['--quick', '--protocol', 'mnist-cnn', '--protocol', 'mnist-cnn', '--backend', 'wasm', '--reps', '5', '--mnist-reps', '2', '--no-peer', '--cpu-mnist', '--out', 'x']);
-    expect(r.ok && r.options).toMatchObject({ reps: 5, mnistReps: 2, protocols: ['mnist-cnn'], backends: ['wasm'], noPeer: true, cpuMnist: true, outDir: 'x' });
+    const r = parseBenchArgs(['--quick', '--protocol', 'mnist-cnn', '--protocol', 'mnist-cnn', '--backend', 'wasm', '--reps', '5', '--mnist-reps', '2', '--no-peer', '--cpu-mnist', '--out', 'x', '--train-limit', '6000']);
+    expect(r.ok && r.options).toMatchObject({ reps: 5, mnistReps: 2, protocols: ['mnist-cnn'], backends: ['wasm'], noPeer: true, cpuMnist: true, outDir: 'x', trainLimit: 6000 });
   });
   it('refuses unknown protocols, backends, arguments and bad counts', () => {
-    for (const argv of [['--protocol', 'cifar'], ['--protocol'], ['--backend', 'webgl'], ['--reps', '0'], ['--reps', '1.5'], ['--mnist-reps', '-1'], ['--frobnicate'], ['--out']])
+    for (const argv of [['--protocol', 'cifar'], ['--protocol'], ['--backend', 'webgl'], ['--reps', '0'], ['--reps', '1.5'], ['--mnist-reps', '-1'], ['--train-limit', '5'], ['--frobnicate'], ['--out']])
       expect(parseBenchArgs(argv).ok, argv.join(' ')).toBe(false);
   });
 });
@@ -108,5 +109,13 @@ describe('summarizeRow and formatTable', () => {
     const s = summarizeRow({ protocol: 'spirals-fnn', backend: 'cpu', sprout: { ...emptySamples(), wall: [1] } });
     expect(s.wallRatio).toBeUndefined();
     expect(formatTable([s])).toContain('| 1.00 | – | – |');
+  });
+});
+
+describe('withTrainLimit', () => {
+  it('limits the MNIST data statement of a .sprout file, whatever its options', () => {
+    expect(withTrainLimit('experiment "x" {\n  data mnist\n  network {}\n}', 5000)).toBe('experiment "x" {\n  data mnist { train_limit 5000 }\n  network {}\n}');
+    expect(withTrainLimit('  data mnist { train_limit 10, test_limit 5 }\n', 700)).toBe('  data mnist { train_limit 700 }\n');
+    expect(withTrainLimit('data spirals { points 300 }', 700)).toBe('data spirals { points 300 }');
   });
 });
