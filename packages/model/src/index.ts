@@ -11,3 +11,6 @@ export { seedFor, uniformArray } from './random.js';
 export type { WeightSnapshot } from './weights.js';
 export { parameterCount, disposeNet, cloneNet, getWeights, setWeights } from './weights.js';
 export { toLayersModel, fromLayersModel } from './layers-model.js';
+export { batchLoss } from './loss.js';
+export type { GradientPath, LossAndGradients, LossAndGradientsOptions } from './loss-and-gradients.js';
+export { gradientPath, lossAndGradients } from './loss-and-gradients.js';

@@ -1,0 +1,265 @@
+/**
+ * The batch loss of a `Net` and its gradients with respect to every parameter, in one call.
+ *
+ * Two paths, chosen from the net and the options (`gradientPath`):
+ *  - `closed-form`: for nets of dense layers (with or without bias; activations relu, tanh, sigmoid,
+ *    linear), residual blocks of such layers and inactive dropout, with a dense output layer whose loss has a
+ *    simple output gradient. The forward pass uses fused products (x W + b with relu/sigmoid/linear fused)
+ *    and keeps each layer's input and output; the backward pass is the textbook back-propagation (e.g.
+ *    Goodfellow, Bengio, Courville, Deep Learning, §6.5.4, algorithm 6.4), with no gradient tape:
+ *      δ_L = ∂J/∂o ⊙ σ'_L,  ∂J/∂W_l = a_{l−1}ᵀ δ_l,  ∂J/∂b_l = Σ_b δ_l,  δ_{l−1} = (δ_l W_lᵀ) ⊙ σ'_{l−1},
+ *    where a_l = σ_l(z_l) and σ' is read from the activation: relu' = 1[a > 0], tanh' = 1 − a²,
+ *    sigmoid' = a(1 − a). A residual block a_out = a_in + f(a_in) passes δ_in = δ_out + (∂f/∂a_in)ᵀ δ_out.
+ *    Output gradients: softmax cross-entropy (mean over B) ∂J/∂o = (softmax(o) − t)/B; MSE (mean over B·C)
+ *    ∂J/∂o = 2(o − t)/(B·C).
+ *    For tiny nets a step's cost is TensorFlow.js's per-kernel dispatch, and this path dispatches about 40 %
+ *    of the kernels of the tape (tools/src/bench-step.ts).
+ *  - `tape`: everything else (conv, pool, flatten, batch norm, dropout in training, gelu and softmax
+ *    activations, a softmax output with cross-entropy, taps, non-matrix inputs): tf.variableGrads through
+ *    `forward`, so the function is always correct.
+ * Both use the loss definitions of `batchLoss` (loss.ts).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Activation, Layer, Loss } from '@sprout/spec';
+import type { Net, Param, Taps } from './Net.js';
+import { forward } from './forward.js';
+import { batchLoss, oneHotTargets } from './loss.js';
+import { layerKey } from './shapes.js';
+
+export interface LossAndGradientsOptions {
+  /** The training loss (see `batchLoss`). */
+  readonly loss: Loss;
+  /** Training mode (dropout on, batch norm on batch statistics), as `forward`'s. @default false */
+  readonly training?: boolean;
+  /** Seed of the dropout masks, as `forward`'s. @default 0 */
+  readonly seed?: number;
+  /** Update batch-norm moving averages in training mode, as `forward`'s. @default true */
+  readonly updateState?: boolean;
+  /**
+   * Taps, as `forward`'s; requesting them takes the tape path. Probes that are trainable `tf.Variable`s get
+   * their gradients δ = ∂J/∂z in `deltas`, by layer key. @default none
+   */
+  readonly taps?: Taps;
+}
+
+/** Which computation `lossAndGradients` uses. */
+export type GradientPath = 'closed-form' | 'tape';
+
+export interface LossAndGradients {
+  /** The batch-mean loss J. */
+  readonly loss: tf.Scalar;
+  /** ∂J/∂θ for every parameter of `net.params`, keyed by parameter name (`3.kernel`, `2.body.0.bias`). */
+  readonly grads: tf.NamedTensorMap;
+  /** The path taken (see `gradientPath`). */
+  readonly path: GradientPath;
+  /** δ = ∂J/∂z of the probes that are trainable variables, by layer key (tape path with probes only). */
+  readonly deltas?: ReadonlyMap<string, tf.Tensor>;
+}
+
+type Smooth = 'relu' | 'tanh' | 'sigmoid' | 'linear';
+const smooth = (a: Activation): a is Smooth => a === 'relu' || a === 'tanh' || a === 'sigmoid' || a === 'linear';
+
+/** A layer of the closed-form path, with its variables. */
+type Step =
+  | {
+      readonly _tag: 'dense';
+      readonly activation: Smooth;
+      readonly kernel: tf.Variable;
+      readonly kernelName: string;
+      readonly bias: tf.Variable | undefined;
+      readonly biasName: string | undefined;
+    }
+  | { readonly _tag: 'residual'; readonly body: readonly Step[] };
+
+/** The closed-form program of `net`, or undefined when some layer needs the tape. */
+function closedFormPlan(net: Net, options: LossAndGradientsOptions): Step[] | undefined {
+  if (options.taps !== undefined) return undefined;
+  if (net.input.length !== 1) return undefined;
+  const training = options.training ?? false;
+  const byName = new Map<string, Param>();
+  for (const p of net.params) byName.set(p.name, p);
+  const compile = (list: readonly Layer[], prefix: readonly number[]): Step[] | undefined => {
+    const steps: Step[] = [];
+    for (let i = 0; i < list.length; i++) {
+      const l = list[i]!;
+      const path = [...prefix, i];
+      switch (l._tag) {
+        case 'dense': {
+          if (!smooth(l.activation)) return undefined;
+          const key = layerKey(path);
+          const kernel = byName.get(`${key}.kernel`);
+          const bias = l.bias ? byName.get(`${key}.bias`) : undefined;
+          if (kernel === undefined || (l.bias && bias === undefined)) return undefined;
+          steps.push({
+            _tag: 'dense',
+            activation: l.activation,
+            kernel: kernel.variable,
+            kernelName: kernel.name,
+            bias: bias?.variable,
+            biasName: bias?.name,
+          });
+          break;
+        }
+        case 'residual': {
+          const body = compile(l.body, path);
+          if (body === undefined) return undefined;
+          steps.push({ _tag: 'residual', body });
+          break;
+        }
+        case 'dropout':
+          if (training && l.rate > 0) return undefined;
+          break;
+        default:
+          return undefined;
+      }
+    }
+    return steps;
+  };
+  const steps = compile(net.layers, []);
+  const last = steps?.[steps.length - 1];
+  if (steps === undefined || last?._tag !== 'dense') return undefined;
+  return steps;
+}
+
+/**
+ * The path `lossAndGradients(net, x, y, options)` takes: `closed-form` for dense/residual nets with relu,
+ * tanh, sigmoid or linear activations (see the module comment), `tape` otherwise. A non-matrix `x` also
+ * takes the tape path.
+ */
+export function gradientPath(net: Net, options: LossAndGradientsOptions): GradientPath {
+  return closedFormPlan(net, options) === undefined ? 'tape' : 'closed-form';
+}
+
+/** σ'(z) ⊙ g from the activation's output a = σ(z). */
+function throughActivation(g: tf.Tensor2D, a: tf.Tensor2D, activation: Smooth): tf.Tensor2D {
+  switch (activation) {
+    case 'linear':
+      return g;
+    case 'relu':
+      return tf.mul(g, tf.step(a));
+    case 'tanh':
+      return tf.mul(g, tf.sub(1, tf.square(a)));
+    case 'sigmoid':
+      return tf.mul(g, tf.mul(a, tf.sub(1, a)));
+  }
+}
+
+interface DenseRecord {
+  readonly input: tf.Tensor2D;
+  readonly output: tf.Tensor2D;
+}
+
+function closedForm(steps: readonly Step[], x: tf.Tensor2D, y: tf.Tensor, loss: Loss): { loss: tf.Scalar; grads: tf.NamedTensorMap } {
+  return tf.tidy(() => {
+    // Forward, recording each dense layer's input and output (in order of execution).
+    const records: DenseRecord[] = [];
+    const run = (list: readonly Step[], h: tf.Tensor2D): tf.Tensor2D => {
+      let out = h;
+      for (const s of list) {
+        if (s._tag === 'residual') {
+          out = tf.add(out, run(s.body, out)) as tf.Tensor2D;
+          continue;
+        }
+        const fused = s.activation === 'tanh' ? 'linear' : s.activation;
+        let a = tf.fused.matMul({ a: out, b: s.kernel as tf.Tensor2D, bias: s.bias, activation: fused }) as tf.Tensor2D;
+        if (s.activation === 'tanh') a = tf.tanh(a);
+        records.push({ input: out, output: a });
+        out = a;
+      }
+      return out;
+    };
+    const o = run(steps, x);
+    const [batch, classes] = o.shape;
+    const t = oneHotTargets(y, classes);
+
+    // Loss and ∂J/∂o.
+    let value: tf.Scalar;
+    let g: tf.Tensor2D;
+    if (loss === 'mse') {
+      const d = tf.sub(o, t);
+      value = tf.mean(tf.square(d)) as tf.Scalar;
+      g = tf.mul(d, 2 / (batch * classes));
+    } else {
+      const logp = tf.logSoftmax(o);
+      value = tf.neg(tf.mean(tf.sum(tf.mul(t, logp), 1))) as tf.Scalar;
+      g = tf.mul(tf.sub(tf.exp(logp), t), 1 / batch);
+    }
+
+    // Backward, consuming the records from the end. `needInput`: whether δ for the list's input is used.
+    const grads: tf.NamedTensorMap = {};
+    let r = records.length;
+    const back = (list: readonly Step[], gOut: tf.Tensor2D, needInput: boolean): tf.Tensor2D | undefined => {
+      let gr: tf.Tensor | undefined = gOut;
+      for (let i = list.length - 1; i >= 0; i--) {
+        const s = list[i]!;
+        const need = needInput || i > 0;
+        if (s._tag === 'residual') {
+          const gBody = back(s.body, gr! as tf.Tensor2D, need);
+          if (need) gr = tf.add(gr!, gBody!);
+          continue;
+        }
+        const rec = records[--r]!;
+        const delta = throughActivation(gr! as tf.Tensor2D, rec.output, s.activation);
+        grads[s.kernelName] = tf.matMul(rec.input, delta, true, false);
+        if (s.biasName !== undefined) grads[s.biasName] = tf.sum(delta, 0);
+        gr = need ? tf.matMul(delta, s.kernel as tf.Tensor2D, false, true) : undefined;
+      }
+      return gr as tf.Tensor2D | undefined;
+    };
+    back(steps, g, false);
+    return { loss: value, grads };
+  });
+}
+
+function tapeGradients(net: Net, x: tf.Tensor, y: tf.Tensor, options: LossAndGradientsOptions): Omit<LossAndGradients, 'path'> {
+  const output = net.layers[net.layers.length - 1];
+  const outputActivation: Activation = output?._tag === 'dense' ? output.activation : 'linear';
+  const probes = [...(options.taps?.probes ?? new Map<string, tf.Tensor>())].filter(
+    (e): e is [string, tf.Variable] => e[1] instanceof tf.Variable && e[1].trainable,
+  );
+  let deltas: Map<string, tf.Tensor> | undefined;
+  const result = tf.tidy(() => {
+    const r = tf.variableGrads(
+      () =>
+        batchLoss(
+          options.loss,
+          outputActivation,
+          forward(net, x, {
+            training: options.training ?? false,
+            seed: options.seed ?? 0,
+            updateState: options.updateState ?? true,
+            ...(options.taps !== undefined ? { taps: options.taps } : {}),
+          }),
+          y,
+        ),
+      [...net.params.filter((p) => p.variable.trainable).map((p) => p.variable), ...probes.map(([, v]) => v)],
+    );
+    const grads: tf.NamedTensorMap = {};
+    for (const p of net.params) {
+      const g = r.grads[p.variable.name];
+      if (g !== undefined) grads[p.name] = g;
+    }
+    if (probes.length > 0) {
+      // Kept out of the tidy scope here: a Map is not a tensor container.
+      deltas = new Map();
+      for (const [key, v] of probes) {
+        const d = r.grads[v.name];
+        if (d !== undefined) deltas.set(key, tf.keep(d));
+      }
+    }
+    return { loss: r.value, grads };
+  });
+  return deltas === undefined ? result : { ...result, deltas };
+}
+
+/**
+ * The batch-mean loss J of `net` on inputs `x` [B, …] and labels `y` ([B] int32, or one-hot [B, C]) and
+ * ∂J/∂θ for every parameter, keyed by parameter name; closed form where the layers allow it, the gradient
+ * tape otherwise (see the module comment and `gradientPath`). The returned tensors are kept (outside any
+ * tidy scope); the caller disposes them. Nothing is read back from the backend.
+ */
+export function lossAndGradients(net: Net, x: tf.Tensor, y: tf.Tensor, options: LossAndGradientsOptions): LossAndGradients {
+  const plan = x.rank === 2 ? closedFormPlan(net, options) : undefined;
+  if (plan === undefined) return { ...tapeGradients(net, x, y, options), path: 'tape' };
+  return { ...closedForm(plan, x as tf.Tensor2D, y, options.loss), path: 'closed-form' };
+}
