@@ -106,7 +106,8 @@ export type LayerNode =
   | DropoutLayer
   | BatchnormLayer
   | OutputLayer
-  | UnknownStatement;
+  | UnknownStatement
+  | MisplacedStatement;
 
 // Optimizer ------------------------------------------------------------------------------------------------
 
@@ -133,7 +134,7 @@ export interface MetricClause {
   readonly grams?: readonly GramClause[];
   readonly range: SourceRange;
 }
-export type OptimizerItem = StepClause | MetricClause | Setting;
+export type OptimizerItem = StepClause | MetricClause | Setting | MisplacedStatement;
 
 // Growth ---------------------------------------------------------------------------------------------------
 
@@ -163,7 +164,7 @@ export interface SelectClause {
   readonly arg?: Num;
   readonly range: SourceRange;
 }
-export type GrowItem = AtClause | EveryClause | MaxClause | NormClause | SelectClause | Setting;
+export type GrowItem = AtClause | EveryClause | MaxClause | NormClause | SelectClause | Setting | MisplacedStatement;
 
 // Experiment items -----------------------------------------------------------------------------------------
 
@@ -246,6 +247,12 @@ export interface ReportSection {
   readonly items: readonly ReportItem[];
   readonly range: SourceRange;
 }
+/** A statement of another block (`epochs 10` directly in `experiment`); to-spec says where it belongs. */
+export interface MisplacedStatement {
+  readonly _tag: 'MisplacedStatement';
+  readonly keyword: Word;
+  readonly range: SourceRange;
+}
 /** A statement the grammar does not know; to-spec reports it with a suggestion. */
 export interface UnknownStatement {
   readonly _tag: 'UnknownStatement';
@@ -263,7 +270,8 @@ export type ExperimentItem =
   | GrowSection
   | CompareSection
   | ReportSection
-  | UnknownStatement;
+  | UnknownStatement
+  | MisplacedStatement;
 
 export interface ExperimentNode {
   readonly _tag: 'Experiment';

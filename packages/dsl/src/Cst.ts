@@ -46,6 +46,7 @@ export type ExperimentItemCstChildren = {
   compareSection?: CompareSectionCstNode[];
   reportSection?: ReportSectionCstNode[];
   unknownStatement?: UnknownStatementCstNode[];
+  misplacedInExperiment?: MisplacedInExperimentCstNode[];
 };
 
 export interface SeedStatementCstNode extends CstNode {
@@ -109,6 +110,7 @@ export type LayerCstChildren = {
   batchnormLayer?: BatchnormLayerCstNode[];
   outputLayer?: OutputLayerCstNode[];
   unknownStatement?: UnknownStatementCstNode[];
+  misplacedInNetwork?: MisplacedInNetworkCstNode[];
 };
 
 export interface InputLayerCstNode extends CstNode {
@@ -256,6 +258,7 @@ export type OptimizerItemCstChildren = {
   stepClause?: StepClauseCstNode[];
   metricClause?: MetricClauseCstNode[];
   namedValue?: NamedValueCstNode[];
+  misplacedInOptimizer?: MisplacedInOptimizerCstNode[];
 };
 
 export interface StepClauseCstNode extends CstNode {
@@ -333,6 +336,7 @@ export type GrowItemCstChildren = {
   normClause?: NormClauseCstNode[];
   selectClause?: SelectClauseCstNode[];
   namedValue?: NamedValueCstNode[];
+  misplacedInGrow?: MisplacedInGrowCstNode[];
 };
 
 export interface AtClauseCstNode extends CstNode {
@@ -495,6 +499,59 @@ export type UnknownStatementCstChildren = {
   Identifier: (IToken)[];
   NumberLiteral?: IToken[];
   StringLiteral?: IToken[];
+  rawBlock?: RawBlockCstNode[];
+};
+
+export interface MisplacedInExperimentCstNode extends CstNode {
+  name: "misplacedInExperiment";
+  children: MisplacedInExperimentCstChildren;
+}
+
+export type MisplacedInExperimentCstChildren = {
+  NotExperimentHead: IToken[];
+  misplacedRest: MisplacedRestCstNode[];
+};
+
+export interface MisplacedInNetworkCstNode extends CstNode {
+  name: "misplacedInNetwork";
+  children: MisplacedInNetworkCstChildren;
+}
+
+export type MisplacedInNetworkCstChildren = {
+  NotLayerHead: IToken[];
+  misplacedRest: MisplacedRestCstNode[];
+};
+
+export interface MisplacedInOptimizerCstNode extends CstNode {
+  name: "misplacedInOptimizer";
+  children: MisplacedInOptimizerCstChildren;
+}
+
+export type MisplacedInOptimizerCstChildren = {
+  NotOptimizerHead: IToken[];
+  misplacedRest: MisplacedRestCstNode[];
+};
+
+export interface MisplacedInGrowCstNode extends CstNode {
+  name: "misplacedInGrow";
+  children: MisplacedInGrowCstChildren;
+}
+
+export type MisplacedInGrowCstChildren = {
+  NotGrowHead: IToken[];
+  misplacedRest: MisplacedRestCstNode[];
+};
+
+export interface MisplacedRestCstNode extends CstNode {
+  name: "misplacedRest";
+  children: MisplacedRestCstChildren;
+}
+
+export type MisplacedRestCstChildren = {
+  NumberLiteral?: IToken[];
+  StringLiteral?: IToken[];
+  Identifier?: IToken[];
+  Filler?: IToken[];
   rawBlock?: RawBlockCstNode[];
 };
 

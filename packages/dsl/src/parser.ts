@@ -12,6 +12,7 @@ import type { CstNode, IParserErrorMessageProvider, IRecognitionException, IToke
 import { CstParser, EOF } from './internal/chevrotain.js';
 import { didYouMean } from '@sprout/spec';
 import * as T from './tokens.js';
+import { HOME } from './internal/homes.js';
 import type { SproutFileCstNode } from './Cst.js';
 import { shorten } from './internal/positions.js';
 
@@ -54,7 +55,7 @@ const suggestion = (actual: IToken | undefined, expected: readonly TokenType[]):
 export const errorMessages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage: ({ expected, actual, previous }) =>
     expected === T.RCurly && actual.tokenType.name.startsWith('Kw_')
-      ? `'${actual.image}' cannot appear here${after(previous)}; expected '}' or another statement of this block`
+      ? `'${actual.image}' cannot appear here${HOME[actual.image] === undefined ? '' : ` (${HOME[actual.image]})`}; expected '}' or another statement of this block`
       : `expected ${describeTokenType(expected)}${after(previous)} but found ${describeToken(actual)}${suggestion(actual, [expected])}`,
   buildNotAllInputParsedMessage: ({ firstRedundant }) =>
     firstRedundant.tokenType === T.RCurly
@@ -123,6 +124,7 @@ export class SproutParser extends CstParser {
         { ALT: () => this.SUBRULE(this.compareSection) },
         { ALT: () => this.SUBRULE(this.reportSection) },
         { ALT: () => this.SUBRULE(this.unknownStatement) },
+        { ALT: () => this.SUBRULE(this.misplacedInExperiment) },
       ],
     });
   });
@@ -168,6 +170,7 @@ export class SproutParser extends CstParser {
         { ALT: () => this.SUBRULE(this.batchnormLayer) },
         { ALT: () => this.SUBRULE(this.outputLayer) },
         { ALT: () => this.SUBRULE(this.unknownStatement) },
+        { ALT: () => this.SUBRULE(this.misplacedInNetwork) },
       ],
     });
   });
@@ -285,6 +288,7 @@ export class SproutParser extends CstParser {
         { ALT: () => this.SUBRULE(this.stepClause) },
         { ALT: () => this.SUBRULE(this.metricClause) },
         { ALT: () => this.SUBRULE(this.namedValue) },
+        { ALT: () => this.SUBRULE(this.misplacedInOptimizer) },
       ],
     });
   });
@@ -348,6 +352,7 @@ export class SproutParser extends CstParser {
         { ALT: () => this.SUBRULE(this.normClause) },
         { ALT: () => this.SUBRULE(this.selectClause) },
         { ALT: () => this.SUBRULE(this.namedValue) },
+        { ALT: () => this.SUBRULE(this.misplacedInGrow) },
       ],
     });
   });
@@ -475,6 +480,40 @@ export class SproutParser extends CstParser {
         { ALT: () => this.CONSUME(T.NumberLiteral) },
         { ALT: () => this.CONSUME(T.StringLiteral) },
         { ALT: () => this.CONSUME2(T.Identifier) },
+      ]),
+    );
+    this.OPTION(() => this.SUBRULE(this.rawBlock));
+  });
+
+  /** A statement of another block (`epochs 10` directly in `experiment`): reported by to-spec with where it belongs. */
+  public misplacedInExperiment = this.RULE('misplacedInExperiment', () => {
+    this.CONSUME(T.NotExperimentHead);
+    this.SUBRULE(this.misplacedRest);
+  });
+
+  public misplacedInNetwork = this.RULE('misplacedInNetwork', () => {
+    this.CONSUME(T.NotLayerHead);
+    this.SUBRULE(this.misplacedRest);
+  });
+
+  public misplacedInOptimizer = this.RULE('misplacedInOptimizer', () => {
+    this.CONSUME(T.NotOptimizerHead);
+    this.SUBRULE(this.misplacedRest);
+  });
+
+  public misplacedInGrow = this.RULE('misplacedInGrow', () => {
+    this.CONSUME(T.NotGrowHead);
+    this.SUBRULE(this.misplacedRest);
+  });
+
+  /** What follows a misplaced keyword: its plain arguments and an optional block, skipped. */
+  public misplacedRest = this.RULE('misplacedRest', () => {
+    this.MANY(() =>
+      this.OR([
+        { ALT: () => this.CONSUME(T.NumberLiteral) },
+        { ALT: () => this.CONSUME(T.StringLiteral) },
+        { ALT: () => this.CONSUME(T.Identifier) },
+        { ALT: () => this.CONSUME(T.Filler) },
       ]),
     );
     this.OPTION(() => this.SUBRULE(this.rawBlock));

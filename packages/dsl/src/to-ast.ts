@@ -245,6 +245,8 @@ class Builder {
         };
       case 'unknownStatement':
         return { _tag: 'UnknownStatement', keyword, range };
+      case 'misplacedInExperiment':
+        return { _tag: 'MisplacedStatement', keyword, range };
       default:
         throw new Error(`to-ast: unexpected rule '${(node as CstNode).name}' in experimentItem`);
     }
@@ -312,6 +314,8 @@ class Builder {
         return { _tag: 'OutputLayer', units: this.num(this.need(node, 'NumberLiteral')), ...activation, range };
       case 'unknownStatement':
         return { _tag: 'UnknownStatement', keyword: this.word(this.firstWord(node)), range };
+      case 'misplacedInNetwork':
+        return { _tag: 'MisplacedStatement', keyword: this.word(this.firstWord(node)), range };
       default:
         throw new Error(`to-ast: unexpected rule '${(node as CstNode).name}' in layer`);
     }
@@ -359,6 +363,8 @@ class Builder {
       }
       case 'metricClause':
         return this.metric(node);
+      case 'misplacedInOptimizer':
+        return { _tag: 'MisplacedStatement', keyword: this.word(this.firstWord(node)), range: this.range(node) };
       default:
         return this.option(node);
     }
@@ -382,6 +388,8 @@ class Builder {
         const arg = this.token(node, 'NumberLiteral');
         return { _tag: 'SelectClause', kind: this.word(this.words(node)[1]!), ...(arg === undefined ? {} : { arg: this.num(arg) }), range };
       }
+      case 'misplacedInGrow':
+        return { _tag: 'MisplacedStatement', keyword: this.word(this.firstWord(node)), range };
       default:
         return this.option(node);
     }

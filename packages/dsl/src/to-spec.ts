@@ -51,6 +51,7 @@ import {
 import type * as A from './Ast.js';
 import { pathKey, type SourceMap } from './SourceMap.js';
 import { shorten } from './internal/positions.js';
+import { HOME } from './internal/homes.js';
 
 /** Statements of an experiment (and of a compare arm: only the sections an arm may replace). */
 export const EXPERIMENT_STATEMENTS = ['seed', 'repeat', 'data', 'network', 'loss', 'optimizer', 'train', 'grow', 'compare', 'report'] as const;
@@ -150,6 +151,11 @@ class Ctx {
   duplicate(what: string, range: SourceRange, first: SourceRange): void {
     this.error('duplicate', `${what} is given twice; the first is at line ${first.start.line}`, range);
   }
+  /** A keyword statement inside the wrong block. */
+  misplaced(item: A.MisplacedStatement, where: string): void {
+    const home = HOME[item.keyword.text];
+    this.error('misplaced-statement', `'${item.keyword.text}' cannot appear in ${where}${home === undefined ? '' : `: ${home}`}`, item.keyword.range);
+  }
   noArgument(what: string, range: SourceRange): void {
     this.error('unexpected-argument', what, range);
   }
@@ -213,6 +219,10 @@ class Ctx {
     let networkNode: A.NetworkSection | undefined;
     for (const item of items) {
       const head = item.keyword.text;
+      if (item._tag === 'MisplacedStatement') {
+        this.misplaced(item, inArm ? 'a compare run' : 'experiment { … }');
+        continue;
+      }
       if (item._tag === 'UnknownStatement') {
         this.unknown('unknown-statement', 'statement', item.keyword, allowed, inArm ? 'a compare arm may replace data, network, loss, optimizer, train and grow' : undefined);
         continue;
@@ -432,6 +442,9 @@ class Ctx {
         }
         return { _tag: 'residual', body };
       }
+      case 'MisplacedStatement':
+        this.misplaced(l, 'a network');
+        return undefined;
       case 'UnknownStatement': {
         const activation = (ACTIVATION_NAMES as readonly string[]).includes(l.keyword.text);
         this.unknown('unknown-layer', 'layer', l.keyword, LAYER_STATEMENTS, activation ? `'${l.keyword.text}' is an activation: write it after the layer, as in dense 5 ${l.keyword.text}` : undefined);
@@ -471,7 +484,8 @@ class Ctx {
           metric = this.metric(item, [...path, 'metric']);
           if (metric === undefined) this.poison([...path, 'metric']);
         }
-      } else settings.push(item);
+      } else if (item._tag === 'MisplacedStatement') this.misplaced(item, 'an optimizer');
+      else settings.push(item);
     }
     // An unknown optimizer still has its step and metric checked above; its own settings cannot be.
     if (!known) return undefined;
@@ -597,6 +611,10 @@ class Ctx {
     for (const item of node.items ?? []) {
       if (item._tag === 'Setting') {
         settings.push(item);
+        continue;
+      }
+      if (item._tag === 'MisplacedStatement') {
+        this.misplaced(item, "'sensli'");
         continue;
       }
       const first = firsts.get(item._tag);

@@ -69,13 +69,44 @@ export const LCurly = createToken({ name: 'LCurly', pattern: '{', label: "'{'" }
 export const RCurly = createToken({ name: 'RCurly', pattern: '}', label: "'}'" });
 export const Comma = createToken({ name: 'Comma', pattern: ',', label: "','", categories: [Atom] });
 
+/** The keywords that head a statement of each statement block. */
+export const BLOCK_HEADS = {
+  experiment: ['seed', 'repeat', 'data', 'network', 'loss', 'optimizer', 'train', 'grow', 'compare', 'report'],
+  network: ['input', 'dense', 'conv', 'pool', 'flatten', 'residual', 'dropout', 'batchnorm', 'output'],
+  optimizer: ['step', 'metric'],
+  grow: ['at', 'every', 'max', 'norm', 'select'],
+} as const;
+
+/**
+ * For each statement block, the keywords that do not head one of its statements: a statement that starts
+ * with one is parsed as a misplaced statement (one precise diagnostic) instead of derailing the parser.
+ */
+export const NotExperimentHead = createToken({ name: 'NotExperimentHead', pattern: Lexer.NA, label: 'a keyword' });
+export const NotLayerHead = createToken({ name: 'NotLayerHead', pattern: Lexer.NA, label: 'a keyword' });
+export const NotOptimizerHead = createToken({ name: 'NotOptimizerHead', pattern: Lexer.NA, label: 'a keyword' });
+export const NotGrowHead = createToken({ name: 'NotGrowHead', pattern: Lexer.NA, label: 'a keyword' });
+
+/** Keywords that never head a statement (they follow one): a misplaced or unknown statement may carry them. */
+export const FILLER_WORDS: readonly string[] = ['epoch', 'epochs', 'kernel', 'stride', 'padding', 'nobias'];
+export const Filler = createToken({ name: 'Filler', pattern: Lexer.NA, label: 'a keyword' });
+
+const heads = (block: keyof typeof BLOCK_HEADS): readonly string[] => BLOCK_HEADS[block];
+
 const keyword = (word: string): TokenType =>
   createToken({
     name: `Kw_${word}`,
     pattern: new RegExp(word),
     longer_alt: Identifier,
     label: `'${word}'`,
-    categories: [Name, Atom],
+    categories: [
+      Name,
+      Atom,
+      ...(heads('experiment').includes(word) ? [] : [NotExperimentHead]),
+      ...(heads('network').includes(word) ? [] : [NotLayerHead]),
+      ...(heads('optimizer').includes(word) ? [] : [NotOptimizerHead]),
+      ...(heads('grow').includes(word) ? [] : [NotGrowHead]),
+      ...(FILLER_WORDS.includes(word) ? [Filler] : []),
+    ],
   });
 
 export const Experiment = keyword('experiment');
@@ -146,4 +177,9 @@ export const ALL_TOKENS: readonly TokenType[] = [
   Identifier,
   Name,
   Atom,
+  NotExperimentHead,
+  NotLayerHead,
+  NotOptimizerHead,
+  NotGrowHead,
+  Filler,
 ];

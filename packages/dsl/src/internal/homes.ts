@@ -1,0 +1,38 @@
+/** Where each keyword belongs, for the messages about a keyword in the wrong place. */
+
+/** Where a keyword belongs, for the message when it appears somewhere else. */
+export const HOME: Readonly<Record<string, string>> = {
+  seed: 'it belongs directly in experiment { … }',
+  repeat: 'it belongs directly in experiment { … }',
+  compare: 'it belongs directly in experiment { … }',
+  report: 'it belongs directly in experiment { … }',
+  data: 'it belongs in experiment { … } or in a compare run',
+  network: 'it belongs in experiment { … } or in a compare run',
+  loss: 'it belongs in experiment { … } or in a compare run',
+  optimizer: 'it belongs in experiment { … } or in a compare run',
+  train: 'it belongs in experiment { … } or in a compare run',
+  grow: 'it belongs in experiment { … } or in a compare run',
+  input: 'layers belong in network { … }',
+  dense: 'layers belong in network { … }',
+  conv: 'layers belong in network { … }',
+  pool: 'layers belong in network { … }',
+  flatten: 'layers belong in network { … }',
+  residual: 'layers belong in network { … }',
+  dropout: 'layers belong in network { … }',
+  batchnorm: 'layers belong in network { … }',
+  output: 'layers belong in network { … }',
+  epochs: 'write it as a setting of train { epochs N }',
+  step: 'it belongs in optimizer … { … }',
+  metric: 'it belongs in optimizer … { … }',
+  at: 'it belongs in grow sensli { … }',
+  every: 'it belongs in grow sensli { … }',
+  max: 'it belongs in grow sensli { … }',
+  norm: 'it belongs in grow sensli { … }',
+  select: 'it belongs in grow sensli { … }',
+  run: 'it belongs in compare { … }',
+  plot: 'it belongs in report { … }',
+  table: 'it belongs in report { … }',
+  domain: 'it belongs in metric frobenius { … }',
+  codomain: 'it belongs in metric frobenius { … }',
+};
+
