@@ -161,7 +161,8 @@ export interface Pipeline {
   readonly run: (options?: RunOptions) => TaskEither<RunError, RunResult>;
   /**
    * The same run as an async iterator of its events, ending with `finished` or `failed`.
-   * Events are buffered until the consumer pulls them; training does not wait for the consumer.
+   * Events are buffered until the consumer pulls them; training does not wait for the consumer. Leaving the
+   * loop early (`break`) stops the run after its current step.
    */
   readonly events: (options?: Omit<RunOptions, 'onEvent'>) => AsyncIterable<RunEvent>;
 }

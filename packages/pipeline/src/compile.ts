@@ -27,7 +27,15 @@ export const compile = (spec: Experiment, options: CompileOptions = {}): E.Eithe
     (runOptions: RunOptions = {}): TE.TaskEither<RunError, RunResult> =>
     () =>
       runExperiment(ctx, runOptions);
-  const events = (runOptions: Omit<RunOptions, 'onEvent'> = {}): AsyncIterable<RunEvent> =>
-    eventStream((onEvent) => runExperiment(ctx, { ...runOptions, onEvent }));
+  const events = (runOptions: Omit<RunOptions, 'onEvent'> = {}): AsyncIterable<RunEvent> => {
+    // Leaving the loop early stops the run; a caller's own signal still works.
+    const controller = new AbortController();
+    runOptions.signal?.addEventListener('abort', () => controller.abort(), { once: true });
+    if (runOptions.signal?.aborted === true) controller.abort();
+    return eventStream(
+      (onEvent) => runExperiment(ctx, { ...runOptions, onEvent, signal: controller.signal }),
+      () => controller.abort(),
+    );
+  };
   return E.right({ spec, run, events });
 };

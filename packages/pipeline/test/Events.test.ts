@@ -1,4 +1,8 @@
 // The order of events over a compare arm and repeats, and the mean and spread of the final metrics.
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/Either';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { arm, adam, constant, momentum, stepDecay, cosine, sgd } from '@sprout/spec';
@@ -23,6 +27,24 @@ describe('events', () => {
     // counted over its epochs: global steps 2, 4, 6, 8 = (epoch 1, step 2), (2, 1), (2, 3), (3, 2).
     const steps = events.flatMap((e) => (e._tag === 'step' && Number.isFinite(e.loss) ? [[e.epoch, e.step]] : []));
     expect(steps).toEqual(Array.from({ length: 4 }, () => [[1, 2], [2, 1], [2, 3], [3, 2]]).flat());
+  });
+
+  it('stops the run when the consumer leaves the loop early', async () => {
+    const p = compile(tiny({ train: { epochs: 50, batch: 20 } }));
+    if (E.isLeft(p)) throw new Error(JSON.stringify(p.left));
+    const before = tf.memory().numTensors;
+    const out = join(mkdtempSync(join(tmpdir(), 'sprout-break-')), 'run');
+    let epochs = 0;
+    for await (const e of p.right.events({ out })) {
+      if (e._tag === 'epoch-end') epochs += 1;
+      if (epochs === 2) break;
+    }
+    // The run ends after its current step, writes its summary and releases its tensors.
+    const ended = () => existsSync(join(out, 'summary.json')) && tf.memory().numTensors === before;
+    for (let i = 0; i < 500 && !ended(); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).status).toBe('interrupted');
+    expect(readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n').length).toBeLessThanOrEqual(4);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('reports the mean and sample standard deviation of every final metric over the repeats', async () => {
