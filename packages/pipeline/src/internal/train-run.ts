@@ -1,7 +1,8 @@
 /**
- * One training run: one arm of the experiment with one seed. Seeded batches, forward pass, loss,
- * gradients over the net's variables (tf.variableGrads), an update, the metrics of every epoch, and SensLI
- * growth between epochs.
+ * One training run: one arm of the experiment with one seed. Seeded batches, the loss and its gradients
+ * (@sprout/model's `lossAndGradients`: closed-form back-propagation for dense/residual nets, the gradient
+ * tape otherwise; the tape with probes when layer taps are needed), an update, the metrics of every epoch,
+ * and SensLI growth between epochs.
  *
  * Two update paths:
  *  - Euclidean SGD, momentum or Adam with a schedule (optimizer.ts): nothing is read back from the backend
@@ -14,8 +15,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/Either';
-import { inferShapes, layerKey, type Net } from '@sprout/model';
-import type { Layer } from '@sprout/spec';
+import { batchLoss, inferShapes, layerKey, lossAndGradients, type Net } from '@sprout/model';
+import type { Layer, Loss } from '@sprout/spec';
 import { transferOptimizerState, paramNameMap, stepAfterInsertion } from '@sprout/growth';
 import { growBySensitivity, shouldGrowAt, type GrowStep } from '@sprout/sensitivity';
 import {
@@ -31,7 +32,7 @@ import {
 import type { ArmPlan } from './plan.js';
 import type { EpochMetrics, RunError, RunEvent, RunId, StepSizeState } from '../Pipeline.js';
 import { batches, createNet, disposeNet, forward, gatherBatch, parameterCount, type DatasetTensors } from './deps.js';
-import { batchLoss, errorCount } from './loss.js';
+import { errorCount } from './loss.js';
 import { updateRule, type UpdateRule } from './optimizer.js';
 import { deriveSeed } from './rng.js';
 
@@ -132,8 +133,13 @@ const gradientsWithTaps = (
   y: tf.Tensor,
   seed: number,
   lossOf: (out: tf.Tensor, y: tf.Tensor) => tf.Scalar,
+  lossSpec: Loss,
   withTaps: boolean,
 ): { value: tf.Scalar; grads: tf.NamedTensorMap; taps: Map<string, LayerTap> | undefined } => {
+  if (!withTaps) {
+    const r = lossAndGradients(net, x, y, { loss: lossSpec, training: true, seed });
+    return { value: r.loss, grads: r.grads, taps: undefined };
+  }
   const inputs = new Map<string, tf.Tensor>();
   const probes = new Map<string, tf.Variable>();
   // In tf.tidy: the zeros a variable is made from would otherwise outlive it.
@@ -204,7 +210,7 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
   const epochs = arm.train.epochs;
   const growth = arm.growth;
   const outputActivation = arm.network.output.activation;
-  const lossOf = (out: tf.Tensor, y: tf.Tensor): tf.Scalar => batchLoss(arm.loss, outputActivation, out, y as tf.Tensor1D);
+  const lossOf = (out: tf.Tensor, y: tf.Tensor): tf.Scalar => batchLoss(arm.loss, outputActivation, out, y);
 
   // Inside tf.tidy, so no temporary tensor of the initialisation outlives it (variables are kept).
   let created: Net | undefined;
@@ -278,22 +284,15 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
           lossValue = tf.tidy(() => {
             // A full batch in stored order uses the stored tensors as they are (no copy).
             const { x, y } = size === nTrain && stepsPerEpoch === 1 && indices[0] === 0 && indices[size - 1] === size - 1 ? { x: d.trainX, y: d.trainY } : gatherBatch(d, indices);
-            const { value, grads } = tf.variableGrads(
-              () => lossOf(forward(net, x, { training: true, seed: stepSeed }), y),
-              net.params.map((p) => p.variable),
-            );
-            const byName = new Map<string, tf.Tensor>();
-            for (const p of net.params) {
-              const g = grads[p.variable.name];
-              if (g !== undefined) byName.set(p.name, g);
-            }
-            r.apply(net.params, byName, lr);
-            return value;
+            // @sprout/model's closed-form back-propagation for dense/residual nets, the tape otherwise.
+            const { loss, grads } = lossAndGradients(net, x, y, { loss: arm.loss, training: true, seed: stepSeed });
+            r.apply(net.params, new Map(Object.entries(grads)), lr);
+            return loss;
           });
         } else {
           const p = pre!;
           const { x, y } = gatherBatch(d, indices);
-          const { value, grads, taps } = gradientsWithTaps(net, x, y, stepSeed, lossOf, needsTaps);
+          const { value, grads, taps } = gradientsWithTaps(net, x, y, stepSeed, lossOf, arm.loss, needsTaps);
           const chunkGrads = splitChunks > 0 ? chunkGradients(net, x, y, stepSeed, lossOf, splitChunks) : undefined;
           // f_B at the current variables, same batch and dropout masks, batch-norm state untouched.
           const lossAt = (): number => {
