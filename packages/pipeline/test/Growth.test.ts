@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/Either';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adam, atEpochs, constant, dense, network, residual, sensli } from '@sprout/spec';
+import { adam, adaptive, atEpochs, constant, dense, network, residual, sensli, sgd } from '@sprout/spec';
 import { compile, modelFiles, type RunEvent } from '../src/index.js';
 import { tiny, useCpu } from './tiny.js';
 
@@ -59,6 +59,25 @@ describe('growth', () => {
     const r = await p.right.run({ write: false, onEvent: (e) => e._tag === 'epoch-end' && lrs.push(e.stepSize) })();
     if (E.isLeft(r)) throw new Error(r.left.message);
     expect(lrs).toEqual([0.01, 0.01, 0.005, 0.005]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('rebuilds the adaptive controller after an insertion with a = lrFactor × a, without leaking tensors', async () => {
+    const spec = tiny({
+      network: fnn,
+      optimizer: sgd({ step: adaptive() }),
+      train: { epochs: 4, batch: 20 },
+      growth: sensli({ schedule: atEpochs(2), lrFactor: 0.5 }),
+    });
+    const p = compile(spec);
+    if (E.isLeft(p)) throw new Error(JSON.stringify(p.left));
+    const before = tf.memory().numTensors;
+    const events: RunEvent[] = [];
+    const r = await p.right.run({ write: false, onEvent: (e) => events.push(e) })();
+    if (E.isLeft(r)) throw new Error(r.left.message);
+    const ins = events.find((e) => e._tag === 'insertion');
+    if (ins?._tag !== 'insertion') throw new Error('no insertion');
+    expect(ins.stepAfter).toBeCloseTo(0.5 * ins.stepBefore, 12);
     expect(tf.memory().numTensors).toBe(before);
   });
 
