@@ -40,6 +40,8 @@ export interface LossAndGradientsOptions {
    * their gradients δ = ∂J/∂z in `deltas`, by layer key. @default none
    */
   readonly taps?: Taps;
+  /** Take the tape path even where the closed form applies (for comparisons and benchmarks). @default false */
+  readonly forceTape?: boolean;
 }
 
 /** Which computation `lossAndGradients` uses. */
@@ -73,7 +75,7 @@ type Step =
 
 /** The closed-form program of `net`, or undefined when some layer needs the tape. */
 function closedFormPlan(net: Net, options: LossAndGradientsOptions): Step[] | undefined {
-  if (options.taps !== undefined) return undefined;
+  if (options.taps !== undefined || options.forceTape === true) return undefined;
   if (net.input.length !== 1) return undefined;
   const training = options.training ?? false;
   const byName = new Map<string, Param>();
@@ -130,8 +132,8 @@ export function gradientPath(net: Net, options: LossAndGradientsOptions): Gradie
   return closedFormPlan(net, options) === undefined ? 'tape' : 'closed-form';
 }
 
-/** σ'(z) ⊙ g from the activation's output a = σ(z). */
-function throughActivation(g: tf.Tensor2D, a: tf.Tensor2D, activation: Smooth): tf.Tensor2D {
+/** σ'(z) ⊙ g from the activation's output a = σ(z): relu' = 1[a > 0], tanh' = 1 − a², sigmoid' = a(1 − a). */
+function throughActivation(g: tf.Tensor, a: tf.Tensor, activation: Smooth): tf.Tensor {
   switch (activation) {
     case 'linear':
       return g;
@@ -144,67 +146,86 @@ function throughActivation(g: tf.Tensor2D, a: tf.Tensor2D, activation: Smooth): 
   }
 }
 
+/** A dense layer's input and output in the forward pass, and its kernel as [1, in, out]. */
 interface DenseRecord {
-  readonly input: tf.Tensor2D;
-  readonly output: tf.Tensor2D;
+  readonly input: tf.Tensor;
+  readonly output: tf.Tensor;
+  readonly kernel: tf.Tensor;
 }
 
+/**
+ * The closed-form path (module comment). Activations are kept as [1, B, n]: the rank the _FusedMatMul
+ * kernels take (wasm's reads shape[1], shape[2]), so each product is one kernel call, not the five
+ * dispatches (reshapes and a custom op) of tf.fused.matMul; the backward products are BatchMatMul calls
+ * with transpose flags.
+ */
 function closedForm(steps: readonly Step[], x: tf.Tensor2D, y: tf.Tensor, loss: Loss): { loss: tf.Scalar; grads: tf.NamedTensorMap } {
   return tf.tidy(() => {
-    // Forward, recording each dense layer's input and output (in order of execution).
+    const matMul = (a: tf.Tensor, b: tf.Tensor, transposeA: boolean, transposeB: boolean): tf.Tensor =>
+      tf.engine().runKernel(tf.BatchMatMul, { a, b }, { transposeA, transposeB }) as tf.Tensor;
+    // Forward, recording each dense layer's input, output and 3-d kernel (in order of execution).
     const records: DenseRecord[] = [];
-    const run = (list: readonly Step[], h: tf.Tensor2D): tf.Tensor2D => {
+    const run = (list: readonly Step[], h: tf.Tensor): tf.Tensor => {
       let out = h;
       for (const s of list) {
         if (s._tag === 'residual') {
-          out = tf.add(out, run(s.body, out)) as tf.Tensor2D;
+          out = tf.add(out, run(s.body, out));
           continue;
         }
-        const fused = s.activation === 'tanh' ? 'linear' : s.activation;
-        let a = tf.fused.matMul({ a: out, b: s.kernel as tf.Tensor2D, bias: s.bias, activation: fused }) as tf.Tensor2D;
+        const kernel = tf.reshape(s.kernel, [1, ...s.kernel.shape]);
+        const inputs: tf.NamedTensorMap = { a: out, b: kernel, ...(s.bias !== undefined ? { bias: s.bias } : {}) };
+        let a = tf.engine().runKernel(tf._FusedMatMul, inputs, {
+          transposeA: false,
+          transposeB: false,
+          activation: s.activation === 'tanh' ? 'linear' : s.activation,
+          leakyreluAlpha: 0,
+        }) as tf.Tensor;
         if (s.activation === 'tanh') a = tf.tanh(a);
-        records.push({ input: out, output: a });
+        records.push({ input: out, output: a, kernel });
         out = a;
       }
       return out;
     };
-    const o = run(steps, x);
-    const [batch, classes] = o.shape;
+    const [batch, features] = x.shape;
+    const o = run(steps, tf.reshape(x, [1, batch, features]));
+    const classes = o.shape[2]!;
     const t = oneHotTargets(y, classes);
 
-    // Loss and ∂J/∂o.
+    // Loss and ∂J/∂o (batchLoss's definitions; the log-softmax is tf.logSoftmax's: s − log Σ exp s, s = o − max o).
     let value: tf.Scalar;
-    let g: tf.Tensor2D;
+    let g: tf.Tensor;
     if (loss === 'mse') {
       const d = tf.sub(o, t);
-      value = tf.mean(tf.square(d)) as tf.Scalar;
+      value = tf.mean(tf.square(d));
       g = tf.mul(d, 2 / (batch * classes));
     } else {
-      const logp = tf.logSoftmax(o);
-      value = tf.neg(tf.mean(tf.sum(tf.mul(t, logp), 1))) as tf.Scalar;
-      g = tf.mul(tf.sub(tf.exp(logp), t), 1 / batch);
+      const s = tf.sub(o, tf.max(o, -1, true));
+      const e = tf.exp(s);
+      const sum = tf.sum(e, -1, true);
+      value = tf.mul(tf.sum(tf.mul(t, tf.sub(s, tf.log(sum)))), -1 / batch);
+      g = tf.mul(tf.sub(tf.div(e, sum), t), 1 / batch);
     }
 
     // Backward, consuming the records from the end. `needInput`: whether δ for the list's input is used.
     const grads: tf.NamedTensorMap = {};
     let r = records.length;
-    const back = (list: readonly Step[], gOut: tf.Tensor2D, needInput: boolean): tf.Tensor2D | undefined => {
+    const back = (list: readonly Step[], gOut: tf.Tensor, needInput: boolean): tf.Tensor | undefined => {
       let gr: tf.Tensor | undefined = gOut;
       for (let i = list.length - 1; i >= 0; i--) {
         const s = list[i]!;
         const need = needInput || i > 0;
         if (s._tag === 'residual') {
-          const gBody = back(s.body, gr! as tf.Tensor2D, need);
+          const gBody = back(s.body, gr!, need);
           if (need) gr = tf.add(gr!, gBody!);
           continue;
         }
         const rec = records[--r]!;
-        const delta = throughActivation(gr! as tf.Tensor2D, rec.output, s.activation);
-        grads[s.kernelName] = tf.matMul(rec.input, delta, true, false);
-        if (s.biasName !== undefined) grads[s.biasName] = tf.sum(delta, 0);
-        gr = need ? tf.matMul(delta, s.kernel as tf.Tensor2D, false, true) : undefined;
+        const delta = throughActivation(gr!, rec.output, s.activation);
+        grads[s.kernelName] = tf.reshape(matMul(rec.input, delta, true, false), s.kernel.shape);
+        if (s.biasName !== undefined) grads[s.biasName] = tf.sum(delta, [0, 1]);
+        gr = need ? matMul(delta, rec.kernel, false, true) : undefined;
       }
-      return gr as tf.Tensor2D | undefined;
+      return gr;
     };
     back(steps, g, false);
     return { loss: value, grads };

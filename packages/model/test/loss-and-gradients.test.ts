@@ -24,7 +24,8 @@ const labels = () => tf.tensor1d([0, 1, 2, 2, 1, 0, 1], 'int32');
 
 /** The reference: loss and parameter gradients from the tape, written independently of the library's path. */
 function tape(net: Net, x: tf.Tensor, y: tf.Tensor, options: LossAndGradientsOptions): { loss: number; grads: Map<string, Float32Array> } {
-  return tf.tidy(() => {
+  let result: { loss: number; grads: Map<string, Float32Array> } | undefined;
+  tf.tidy(() => {
     const out = net.layers[net.layers.length - 1]!;
     const act: Activation = out._tag === 'dense' ? out.activation : 'linear';
     const r = tf.variableGrads(
@@ -32,8 +33,9 @@ function tape(net: Net, x: tf.Tensor, y: tf.Tensor, options: LossAndGradientsOpt
       net.params.map((p) => p.variable),
     );
     const grads = new Map(net.params.map((p) => [p.name, r.grads[p.variable.name]!.dataSync() as Float32Array]));
-    return { loss: r.value.dataSync()[0]!, grads };
+    result = { loss: r.value.dataSync()[0]!, grads };
   });
+  return result!;
 }
 
 /** Max |a − b| over all gradients, relative to max(1, max |b|); and the same for the loss. */
@@ -167,6 +169,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
       expect(gradientPath(net, { loss: 'mse' })).toBe('closed-form');
       expect(gradientPath(net, { loss: 'mse', training: true })).toBe('tape');
       expect(gradientPath(net, { loss: 'mse', taps: { inputs: new Map() } })).toBe('tape');
+      expect(gradientPath(net, { loss: 'mse', forceTape: true })).toBe('tape');
       disposeNet(net);
     });
 

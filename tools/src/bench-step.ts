@@ -1,0 +1,192 @@
+// Training-step cost of tiny nets (issue 6): @sprout/model's lossAndGradients on the gradient tape
+// (tf.variableGrads through forward) against its closed-form back-propagation, plus a plain SGD update,
+// on the spirals protocol's nets (FNN 2-5-2 and 2-5-5-2 ReLU, ResNet [3, 3] tanh; full batch 450,
+// softmax cross-entropy on int32 labels), on wasm and cpu, in one run; and the same step in PyTorch
+// (1 thread) when /usr/bin/python3 has torch. Prints ms per step (wall, and CPU via process.cpuUsage),
+// kernels per step, and the ratios closed-form/tape and closed-form/PyTorch.
+//
+//   node --conditions=sprout-source --import tsx tools/src/bench-step.ts [--steps N] [--rounds R] [--backends wasm,cpu]
+//
+// Wall times depend on the load of the shared machine; the CPU time of this one-threaded process is the
+// steadier figure. Each figure is the median over R rounds, the paths interleaved round by round.
+import * as tf from '@tensorflow/tfjs';
+import * as E from 'fp-ts/lib/Either.js';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { initBackend } from '@sprout/backend';
+import { createNet, disposeNet, lossAndGradients, type Net } from '@sprout/model';
+import type { Network } from '@sprout/spec';
+
+const arg = (name: string, dflt: string): string => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1]! : dflt;
+};
+const steps = Number(arg('--steps', '600'));
+const rounds = Number(arg('--rounds', '3'));
+const backends = arg('--backends', 'wasm,cpu').split(',') as Array<'wasm' | 'cpu'>;
+const BATCH = 450;
+
+interface Case {
+  readonly name: string;
+  readonly network: Network;
+  readonly lr: number;
+}
+const dense = (units: number, activation: 'relu' | 'tanh' | 'linear', bias = true) => ({ _tag: 'dense', units, activation, bias }) as const;
+const CASES: readonly Case[] = [
+  { name: 'FNN 2-5-2', network: { input: [2], layers: [dense(5, 'relu')], output: { units: 2, activation: 'linear' } }, lr: 0.2 },
+  { name: 'FNN 2-5-5-2', network: { input: [2], layers: [dense(5, 'relu'), dense(5, 'relu')], output: { units: 2, activation: 'linear' } }, lr: 0.2 },
+  {
+    name: 'ResNet [3,3]',
+    network: {
+      input: [2],
+      layers: [dense(3, 'tanh'), { _tag: 'residual', body: [dense(3, 'tanh'), dense(3, 'linear', false)] }],
+      output: { units: 2, activation: 'linear' },
+    },
+    lr: 0.1,
+  },
+];
+
+type Path = 'tape' | 'closed-form';
+interface Timing {
+  readonly wall: number;
+  readonly cpu: number;
+}
+const cpuMs = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+};
+
+/** One SGD step θ ← θ − lr ∂J/∂θ through lossAndGradients on the given path. */
+function stepFn(net: Net, x: tf.Tensor, y: tf.Tensor, lr: number, path: Path): () => void {
+  return () =>
+    tf.tidy(() => {
+      const r = lossAndGradients(net, x, y, { loss: 'cross_entropy', training: true, seed: 1, forceTape: path === 'tape' });
+      if (r.path !== path) throw new Error(`expected the ${path} path, got ${r.path}`);
+      for (const p of net.params) p.variable.assign(tf.sub(p.variable, tf.mul(r.grads[p.name]!, lr)));
+    });
+}
+
+function time(f: () => void, n: number): Timing {
+  const t = performance.now();
+  const c = cpuMs();
+  for (let i = 0; i < n; i++) f();
+  return { wall: (performance.now() - t) / n, cpu: (cpuMs() - c) / n };
+}
+
+async function kernelsPerStep(f: () => void): Promise<number> {
+  const p = await tf.profile(() => {
+    f();
+  });
+  return p.kernels.length;
+}
+
+/** PyTorch's time per step of the same nets (1 thread), or undefined without torch. */
+function torchTimes(): Map<string, Timing> | undefined {
+  const python = '/usr/bin/python3';
+  if (!existsSync(python)) return undefined;
+  const script = `
+import json, sys, time
+try:
+    import torch
+except ImportError:
+    print("null"); sys.exit(0)
+import torch.nn as nn
+torch.set_num_threads(1); torch.manual_seed(0)
+steps, rounds, B = ${steps}, ${rounds}, ${BATCH}
+class ResBlock(nn.Module):
+    def __init__(self, w):
+        super().__init__(); self.l1 = nn.Linear(w, w); self.l2 = nn.Linear(w, w, bias=False)
+    def forward(self, x): return x + self.l2(torch.tanh(self.l1(x)))
+nets = {
+  "FNN 2-5-2": (nn.Sequential(nn.Linear(2, 5), nn.ReLU(), nn.Linear(5, 2)), 0.2),
+  "FNN 2-5-5-2": (nn.Sequential(nn.Linear(2, 5), nn.ReLU(), nn.Linear(5, 5), nn.ReLU(), nn.Linear(5, 2)), 0.2),
+  "ResNet [3,3]": (nn.Sequential(nn.Linear(2, 3), nn.Tanh(), ResBlock(3), nn.Linear(3, 2)), 0.1),
+}
+x = torch.randn(B, 2); y = torch.randint(0, 2, (B,))
+out = {}
+for name, (net, lr) in nets.items():
+    opt = torch.optim.SGD(net.parameters(), lr=lr); lf = nn.CrossEntropyLoss()
+    def step():
+        opt.zero_grad(); loss = lf(net(x), y); loss.backward(); opt.step()
+    for _ in range(50): step()
+    walls, cpus = [], []
+    for _ in range(rounds):
+        t, c = time.perf_counter(), time.process_time()
+        for _ in range(steps): step()
+        walls.append((time.perf_counter() - t) / steps * 1e3); cpus.append((time.process_time() - c) / steps * 1e3)
+    out[name] = {"wall": sorted(walls)[len(walls) // 2], "cpu": sorted(cpus)[len(cpus) // 2]}
+print(json.dumps(out))
+`;
+  try {
+    const text = execFileSync(python, ['-c', script], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' } }).trim();
+    const parsed = JSON.parse(text) as Record<string, Timing> | null;
+    return parsed === null ? undefined : new Map(Object.entries(parsed));
+  } catch (e) {
+    console.log(`PyTorch timing failed: ${String(e)}`);
+    return undefined;
+  }
+}
+
+interface Row {
+  readonly backend: string;
+  readonly name: string;
+  readonly tape: Timing;
+  readonly closed: Timing;
+  readonly kernels: Record<Path, number>;
+  readonly gap: number;
+}
+
+async function main(): Promise<void> {
+  console.log(`bench-step: ${steps} steps × ${rounds} rounds per figure, batch ${BATCH}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  const rows: Row[] = [];
+  for (const backend of backends) {
+    const init = await initBackend(backend);
+    if (E.isLeft(init) || tf.getBackend() !== backend) throw new Error(`backend ${backend} failed: ${JSON.stringify(E.isLeft(init) ? init.left : tf.getBackend())}`);
+    for (const c of CASES) {
+      const x = tf.randomNormal([BATCH, 2], 0, 1, 'float32', 3);
+      const y = tf.tidy(() => tf.cast(tf.greater(tf.randomUniform([BATCH], 0, 1, 'float32', 4), 0.5), 'int32'));
+      // The two paths must take the same steps: 20 steps from the same start.
+      const a = createNet(c.network, { seed: 1 });
+      const b = createNet(c.network, { seed: 1 });
+      for (let i = 0; i < 20; i++) {
+        stepFn(a, x, y, c.lr, 'tape')();
+        stepFn(b, x, y, c.lr, 'closed-form')();
+      }
+      const gap = Math.max(...a.params.map((p, i) => tf.tidy(() => tf.max(tf.abs(tf.sub(p.variable, b.params[i]!.variable))).dataSync()[0]!)));
+      disposeNet(b);
+      const fs: Record<Path, () => void> = { tape: stepFn(a, x, y, c.lr, 'tape'), 'closed-form': stepFn(a, x, y, c.lr, 'closed-form') };
+      const kernels = { tape: await kernelsPerStep(fs.tape), 'closed-form': await kernelsPerStep(fs['closed-form']) };
+      const before = tf.memory().numTensors;
+      const got: Record<Path, Timing[]> = { tape: [], 'closed-form': [] };
+      for (const f of Object.values(fs)) time(f, 50);
+      for (let r = 0; r < rounds; r++) for (const p of ['tape', 'closed-form'] as const) got[p].push(time(fs[p], steps));
+      if (tf.memory().numTensors !== before) throw new Error(`tensors leaked: ${before} → ${tf.memory().numTensors}`);
+      const med = (ts: Timing[]): Timing => ({ wall: median(ts.map((t) => t.wall)), cpu: median(ts.map((t) => t.cpu)) });
+      rows.push({ backend, name: c.name, tape: med(got.tape), closed: med(got['closed-form']), kernels, gap });
+      disposeNet(a);
+      tf.dispose([x, y]);
+    }
+  }
+  const torch = torchTimes();
+  const f = (v: number): string => v.toFixed(3);
+  console.log(`\n| backend | net | tape ms wall / CPU | closed-form ms wall / CPU | kernels tape → closed | closed/tape CPU (wall) | PyTorch ms wall / CPU | closed/PyTorch CPU (wall) | max |Δθ| after 20 steps |`);
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const r of rows) {
+    const t = torch?.get(r.name);
+    console.log(
+      `| ${r.backend} | ${r.name} | ${f(r.tape.wall)} / ${f(r.tape.cpu)} | ${f(r.closed.wall)} / ${f(r.closed.cpu)} | ${r.kernels.tape} → ${r.kernels['closed-form']} | ` +
+        `${(r.closed.cpu / r.tape.cpu).toFixed(2)} (${(r.closed.wall / r.tape.wall).toFixed(2)}) | ` +
+        (t === undefined ? 'n/a | n/a' : `${f(t.wall)} / ${f(t.cpu)} | ${(r.closed.cpu / t.cpu).toFixed(2)} (${(r.closed.wall / t.wall).toFixed(2)})`) +
+        ` | ${r.gap.toExponential(1)} |`,
+    );
+  }
+  if (torch === undefined) console.log('\nPyTorch: /usr/bin/python3 has no torch; no peer figures.');
+  console.log(`\nload average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+}
+
+await main();
