@@ -1,0 +1,38 @@
+// Runs the "From TypeScript" example of the root README.md (its first ```ts block) in a temporary working
+// directory, so the documented example cannot drift from the code.
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, it } from 'vitest';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+it('runs the root README example', async () => {
+  const readme = readFileSync(join(here, '..', '..', 'README.md'), 'utf8');
+  const block = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+  expect(block).toBeDefined();
+  const file = join(here, `readme-example.${process.pid}.tmp.ts`);
+  writeFileSync(file, block!);
+  const cwd = process.cwd();
+  const work = mkdtempSync(join(tmpdir(), 'sprout-root-readme-'));
+  process.chdir(work);
+  const lines: string[] = [];
+  const log = console.log;
+  console.log = (...args: unknown[]) => void lines.push(args.join(' '));
+  try {
+    await import(file);
+  } finally {
+    console.log = log;
+    process.chdir(cwd);
+    rmSync(file, { force: true });
+  }
+  const runs = join(work, 'runs', 'spirals-from-typescript');
+  expect(existsSync(runs)).toBe(true);
+  expect(readdirSync(join(runs, readdirSync(runs)[0]!))).toContain('summary.json');
+  // The example prints epochs 25, 50, 75, 100 and where the results are; the loss falls.
+  const losses = lines.filter((l) => l.startsWith('epoch')).map((l) => Number(/train loss ([\d.]+)/.exec(l)![1]));
+  expect(losses).toHaveLength(4);
+  expect(losses[3]!).toBeLessThan(losses[0]!);
+  expect(lines.at(-1)).toMatch(/^results in /);
+});
