@@ -2,8 +2,10 @@
 // (tf.variableGrads through forward) against its closed-form back-propagation, plus a plain SGD update,
 // on the spirals protocol's nets (FNN 2-5-2 and 2-5-5-2 ReLU, ResNet [3, 3] tanh; full batch 450,
 // softmax cross-entropy on int32 labels), on wasm and cpu, in one run; and the same step in PyTorch
-// (1 thread) when /usr/bin/python3 has torch. Prints ms per step (wall, and CPU via process.cpuUsage),
-// kernels per step, and the ratios closed-form/tape and closed-form/PyTorch.
+// (1 thread) when /usr/bin/python3 has torch. A third variant, `lean`, is the closed form as the pipeline
+// can call it at its cheapest: one-hot targets made once per run and the learning rate folded into the
+// gradients (gradScale), so the SGD update is one subtraction per parameter. Prints ms per step (wall, and
+// CPU via process.cpuUsage), kernels per step, and the ratios to the tape and to PyTorch.
 //
 //   node --conditions=sprout-source --import tsx tools/src/bench-step.ts [--steps N] [--rounds R] [--backends wasm,cpu]
 //
@@ -47,7 +49,9 @@ const CASES: readonly Case[] = [
   },
 ];
 
-type Path = 'tape' | 'closed-form';
+/** `lean`: closed form with one-hot targets made once and the learning rate folded in (gradScale). */
+type Path = 'tape' | 'closed-form' | 'lean';
+const PATHS: readonly Path[] = ['tape', 'closed-form', 'lean'];
 interface Timing {
   readonly wall: number;
   readonly cpu: number;
@@ -61,8 +65,18 @@ const median = (xs: readonly number[]): number => {
   return s[Math.floor(s.length / 2)]!;
 };
 
-/** One SGD step θ ← θ − lr ∂J/∂θ through lossAndGradients on the given path. */
-function stepFn(net: Net, x: tf.Tensor, y: tf.Tensor, lr: number, path: Path): () => void {
+/**
+ * One SGD step θ ← θ − lr ∂J/∂θ through lossAndGradients on the given path (`y` int32 labels; `yHot` the
+ * same as one-hot rows, for `lean`).
+ */
+function stepFn(net: Net, x: tf.Tensor, y: tf.Tensor, yHot: tf.Tensor, lr: number, path: Path): () => void {
+  if (path === 'lean')
+    return () =>
+      tf.tidy(() => {
+        const r = lossAndGradients(net, x, yHot, { loss: 'cross_entropy', training: true, seed: 1, gradScale: lr });
+        if (r.path !== 'closed-form') throw new Error(`expected the closed-form path, got ${r.path}`);
+        for (const p of net.params) p.variable.assign(tf.sub(p.variable, r.grads[p.name]!));
+      });
   return () =>
     tf.tidy(() => {
       const r = lossAndGradients(net, x, y, { loss: 'cross_entropy', training: true, seed: 1, forceTape: path === 'tape' });
@@ -137,6 +151,7 @@ interface Row {
   readonly name: string;
   readonly tape: Timing;
   readonly closed: Timing;
+  readonly lean: Timing;
   readonly kernels: Record<Path, number>;
   readonly gap: number;
 }
@@ -150,41 +165,46 @@ async function main(): Promise<void> {
     for (const c of CASES) {
       const x = tf.randomNormal([BATCH, 2], 0, 1, 'float32', 3);
       const y = tf.tidy(() => tf.cast(tf.greater(tf.randomUniform([BATCH], 0, 1, 'float32', 4), 0.5), 'int32'));
-      // The two paths must take the same steps: 20 steps from the same start.
-      const a = createNet(c.network, { seed: 1 });
-      const b = createNet(c.network, { seed: 1 });
-      for (let i = 0; i < 20; i++) {
-        stepFn(a, x, y, c.lr, 'tape')();
-        stepFn(b, x, y, c.lr, 'closed-form')();
-      }
-      const gap = Math.max(...a.params.map((p, i) => tf.tidy(() => tf.max(tf.abs(tf.sub(p.variable, b.params[i]!.variable))).dataSync()[0]!)));
-      disposeNet(b);
-      const fs: Record<Path, () => void> = { tape: stepFn(a, x, y, c.lr, 'tape'), 'closed-form': stepFn(a, x, y, c.lr, 'closed-form') };
-      const kernels = { tape: await kernelsPerStep(fs.tape), 'closed-form': await kernelsPerStep(fs['closed-form']) };
+      const yHot = tf.tidy(() => tf.cast(tf.oneHot(y as tf.Tensor1D, 2), 'float32'));
+      // The paths must take the same steps: 20 steps from the same start.
+      const nets = PATHS.map(() => createNet(c.network, { seed: 1 }));
+      for (let i = 0; i < 20; i++) PATHS.forEach((p, k) => stepFn(nets[k]!, x, y, yHot, c.lr, p)());
+      const gap = Math.max(
+        ...nets.slice(1).flatMap((b) => nets[0]!.params.map((p, i) => tf.tidy(() => tf.max(tf.abs(tf.sub(p.variable, b.params[i]!.variable))).dataSync()[0]!))),
+      );
+      const a = nets[0]!;
+      nets.slice(1).forEach((b) => disposeNet(b));
+      const fs = Object.fromEntries(PATHS.map((p) => [p, stepFn(a, x, y, yHot, c.lr, p)])) as Record<Path, () => void>;
+      const kernels = { tape: await kernelsPerStep(fs.tape), 'closed-form': await kernelsPerStep(fs['closed-form']), lean: await kernelsPerStep(fs.lean) };
       const before = tf.memory().numTensors;
-      const got: Record<Path, Timing[]> = { tape: [], 'closed-form': [] };
+      const got: Record<Path, Timing[]> = { tape: [], 'closed-form': [], lean: [] };
       for (const f of Object.values(fs)) time(f, 50);
-      for (let r = 0; r < rounds; r++) for (const p of ['tape', 'closed-form'] as const) got[p].push(time(fs[p], steps));
+      for (let r = 0; r < rounds; r++) for (const p of PATHS) got[p].push(time(fs[p], steps));
       if (tf.memory().numTensors !== before) throw new Error(`tensors leaked: ${before} → ${tf.memory().numTensors}`);
       const med = (ts: Timing[]): Timing => ({ wall: median(ts.map((t) => t.wall)), cpu: median(ts.map((t) => t.cpu)) });
-      rows.push({ backend, name: c.name, tape: med(got.tape), closed: med(got['closed-form']), kernels, gap });
+      rows.push({ backend, name: c.name, tape: med(got.tape), closed: med(got['closed-form']), lean: med(got.lean), kernels, gap });
       disposeNet(a);
-      tf.dispose([x, y]);
+      tf.dispose([x, y, yHot]);
     }
   }
   const torch = torchTimes();
   const f = (v: number): string => v.toFixed(3);
-  console.log(`\n| backend | net | tape ms wall / CPU | closed-form ms wall / CPU | kernels tape → closed | closed/tape CPU (wall) | PyTorch ms wall / CPU | closed/PyTorch CPU (wall) | max |Δθ| after 20 steps |`);
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  const ratio = (a: Timing, b: Timing | undefined): string =>
+    b === undefined ? 'n/a' : `${(a.cpu / b.cpu).toFixed(2)} (${(a.wall / b.wall).toFixed(2)})`;
+  console.log(
+    `\n| backend | net | tape ms wall / CPU | closed-form ms wall / CPU | lean ms wall / CPU | kernels tape / closed / lean | ` +
+      `closed/tape CPU (wall) | lean/tape | PyTorch ms wall / CPU | closed/PyTorch | lean/PyTorch | max |Δθ| after 20 steps |`,
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const t = torch?.get(r.name);
     console.log(
-      `| ${r.backend} | ${r.name} | ${f(r.tape.wall)} / ${f(r.tape.cpu)} | ${f(r.closed.wall)} / ${f(r.closed.cpu)} | ${r.kernels.tape} → ${r.kernels['closed-form']} | ` +
-        `${(r.closed.cpu / r.tape.cpu).toFixed(2)} (${(r.closed.wall / r.tape.wall).toFixed(2)}) | ` +
-        (t === undefined ? 'n/a | n/a' : `${f(t.wall)} / ${f(t.cpu)} | ${(r.closed.cpu / t.cpu).toFixed(2)} (${(r.closed.wall / t.wall).toFixed(2)})`) +
-        ` | ${r.gap.toExponential(1)} |`,
+      `| ${r.backend} | ${r.name} | ${f(r.tape.wall)} / ${f(r.tape.cpu)} | ${f(r.closed.wall)} / ${f(r.closed.cpu)} | ${f(r.lean.wall)} / ${f(r.lean.cpu)} | ` +
+        `${r.kernels.tape} / ${r.kernels['closed-form']} / ${r.kernels.lean} | ${ratio(r.closed, r.tape)} | ${ratio(r.lean, r.tape)} | ` +
+        `${t === undefined ? 'n/a' : `${f(t.wall)} / ${f(t.cpu)}`} | ${ratio(r.closed, t)} | ${ratio(r.lean, t)} | ${r.gap.toExponential(1)} |`,
     );
   }
+  console.log('\nRatios: CPU (wall). lean = closed form with one-hot targets made once and gradScale = lr (update: one Sub per parameter).');
   if (torch === undefined) console.log('\nPyTorch: /usr/bin/python3 has no torch; no peer figures.');
   console.log(`\nload average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 }

@@ -40,6 +40,12 @@ export interface LossAndGradientsOptions {
    * their gradients δ = ∂J/∂z in `deltas`, by layer key. @default none
    */
   readonly taps?: Taps;
+  /**
+   * Factor applied to the returned gradients (not to the loss): the closed form folds it into ∂J/∂o at no
+   * cost, the tape multiplies each gradient. With the learning rate here, plain SGD is one subtraction per
+   * parameter, θ ← θ − grads[name]. @default 1
+   */
+  readonly gradScale?: number;
   /** Take the tape path even where the closed form applies (for comparisons and benchmarks). @default false */
   readonly forceTape?: boolean;
 }
@@ -50,7 +56,7 @@ export type GradientPath = 'closed-form' | 'tape';
 export interface LossAndGradients {
   /** The batch-mean loss J. */
   readonly loss: tf.Scalar;
-  /** ∂J/∂θ for every parameter of `net.params`, keyed by parameter name (`3.kernel`, `2.body.0.bias`). */
+  /** ∂J/∂θ (times `gradScale`) for every parameter of `net.params`, keyed by parameter name (`3.kernel`, `2.body.0.bias`). */
   readonly grads: tf.NamedTensorMap;
   /** The path taken (see `gradientPath`). */
   readonly path: GradientPath;
@@ -159,7 +165,13 @@ interface DenseRecord {
  * dispatches (reshapes and a custom op) of tf.fused.matMul; the backward products are BatchMatMul calls
  * with transpose flags.
  */
-function closedForm(steps: readonly Step[], x: tf.Tensor2D, y: tf.Tensor, loss: Loss): { loss: tf.Scalar; grads: tf.NamedTensorMap } {
+function closedForm(
+  steps: readonly Step[],
+  x: tf.Tensor2D,
+  y: tf.Tensor,
+  loss: Loss,
+  scale: number,
+): { loss: tf.Scalar; grads: tf.NamedTensorMap } {
   return tf.tidy(() => {
     const matMul = (a: tf.Tensor, b: tf.Tensor, transposeA: boolean, transposeB: boolean): tf.Tensor =>
       tf.engine().runKernel(tf.BatchMatMul, { a, b }, { transposeA, transposeB }) as tf.Tensor;
@@ -197,13 +209,13 @@ function closedForm(steps: readonly Step[], x: tf.Tensor2D, y: tf.Tensor, loss: 
     if (loss === 'mse') {
       const d = tf.sub(o, t);
       value = tf.mean(tf.square(d));
-      g = tf.mul(d, 2 / (batch * classes));
+      g = tf.mul(d, (2 * scale) / (batch * classes));
     } else {
       const s = tf.sub(o, tf.max(o, -1, true));
       const e = tf.exp(s);
       const sum = tf.sum(e, -1, true);
       value = tf.mul(tf.sum(tf.mul(t, tf.sub(s, tf.log(sum)))), -1 / batch);
-      g = tf.mul(tf.sub(tf.div(e, sum), t), 1 / batch);
+      g = tf.mul(tf.sub(tf.div(e, sum), t), scale / batch);
     }
 
     // Backward, consuming the records from the end. `needInput`: whether δ for the list's input is used.
@@ -239,6 +251,7 @@ function tapeGradients(net: Net, x: tf.Tensor, y: tf.Tensor, options: LossAndGra
     (e): e is [string, tf.Variable] => e[1] instanceof tf.Variable && e[1].trainable,
   );
   let deltas: Map<string, tf.Tensor> | undefined;
+  const scale = options.gradScale ?? 1;
   const result = tf.tidy(() => {
     const r = tf.variableGrads(
       () =>
@@ -258,7 +271,7 @@ function tapeGradients(net: Net, x: tf.Tensor, y: tf.Tensor, options: LossAndGra
     const grads: tf.NamedTensorMap = {};
     for (const p of net.params) {
       const g = r.grads[p.variable.name];
-      if (g !== undefined) grads[p.name] = g;
+      if (g !== undefined) grads[p.name] = scale === 1 ? g : tf.mul(g, scale);
     }
     if (probes.length > 0) {
       // Kept out of the tidy scope here: a Map is not a tensor container.
@@ -282,5 +295,5 @@ function tapeGradients(net: Net, x: tf.Tensor, y: tf.Tensor, options: LossAndGra
 export function lossAndGradients(net: Net, x: tf.Tensor, y: tf.Tensor, options: LossAndGradientsOptions): LossAndGradients {
   const plan = x.rank === 2 ? closedFormPlan(net, options) : undefined;
   if (plan === undefined) return { ...tapeGradients(net, x, y, options), path: 'tape' };
-  return { ...closedForm(plan, x as tf.Tensor2D, y, options.loss), path: 'closed-form' };
+  return { ...closedForm(plan, x as tf.Tensor2D, y, options.loss, options.gradScale ?? 1), path: 'closed-form' };
 }

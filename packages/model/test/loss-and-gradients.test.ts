@@ -193,6 +193,27 @@ for (const backend of ['cpu', 'wasm'] as const) {
       disposeNet(net);
     });
 
+    it('gradScale multiplies the gradients, not the loss, on both paths', () => {
+      const net = createNet(denseNet('tanh', 'linear'), { seed: 4 });
+      const x = randomTensor([B, 3], 3);
+      const y = labels();
+      for (const forceTape of [false, true]) {
+        for (const loss of LOSSES) {
+          const plain = lossAndGradients(net, x, y, { loss, forceTape });
+          const scaled = lossAndGradients(net, x, y, { loss, forceTape, gradScale: 0.25 });
+          expect(scaled.path).toBe(forceTape ? 'tape' : 'closed-form');
+          expect(scaled.loss.dataSync()[0]).toBeCloseTo(plain.loss.dataSync()[0]!, 6);
+          for (const p of net.params) {
+            const want = Array.from(plain.grads[p.name]!.dataSync(), (v) => v * 0.25);
+            expect(maxAbsDiff(scaled.grads[p.name]!.dataSync(), want)).toBeLessThan(1e-7);
+          }
+          tf.dispose([plain.loss, scaled.loss, ...Object.values(plain.grads), ...Object.values(scaled.grads)]);
+        }
+      }
+      disposeNet(net);
+      tf.dispose([x, y]);
+    });
+
     it('leaves no tensor behind but the returned ones, on both paths', () => {
       for (const network of [denseNet('relu', 'linear'), resnet]) {
         const net = createNet(network, { seed: 1 });
