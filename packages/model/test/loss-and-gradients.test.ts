@@ -193,6 +193,34 @@ for (const backend of ['cpu', 'wasm'] as const) {
       disposeNet(net);
     });
 
+    it('the closed form matches a central finite difference of the loss along a random direction', () => {
+      for (const loss of LOSSES) {
+        const net = createNet(denseNet('tanh', 'linear'), { seed: 21 });
+        const x = randomTensor([B, 3], 4);
+        const y = labels();
+        const r = lossAndGradients(net, x, y, { loss });
+        expect(r.path).toBe('closed-form');
+        const dirs = net.params.map((p, i) => randomTensor(p.variable.shape, 100 + i));
+        const slope = net.params.reduce((acc, p, i) => acc + tf.tidy(() => tf.sum(tf.mul(r.grads[p.name]!, dirs[i]!)).dataSync()[0]!), 0);
+        const h = 1e-2;
+        const at = (sign: number): number => {
+          const saved = net.params.map((p) => tf.clone(p.variable));
+          net.params.forEach((p, i) => p.variable.assign(tf.tidy(() => tf.add(p.variable, tf.mul(dirs[i]!, sign * h)))));
+          const l = lossAndGradients(net, x, y, { loss });
+          const v = l.loss.dataSync()[0]!;
+          tf.dispose([l.loss, ...Object.values(l.grads)]);
+          net.params.forEach((p, i) => p.variable.assign(saved[i]!));
+          tf.dispose(saved);
+          return v;
+        };
+        const fd = (at(1) - at(-1)) / (2 * h);
+        expect(Math.abs(slope)).toBeGreaterThan(1e-2);
+        expect(Math.abs(fd - slope)).toBeLessThan(2e-3 * Math.max(1, Math.abs(slope)));
+        tf.dispose([r.loss, ...Object.values(r.grads), ...dirs, x, y]);
+        disposeNet(net);
+      }
+    });
+
     it('gradScale multiplies the gradients, not the loss, on both paths', () => {
       const net = createNet(denseNet('tanh', 'linear'), { seed: 4 });
       const x = randomTensor([B, 3], 3);
