@@ -36,6 +36,18 @@ export interface RunOptions {
    * are kept, as for any failure). @default undefined
    */
   readonly signal?: AbortSignal;
+  /**
+   * Continue the run in this run directory (written by an earlier `run` of the same spec): runs that ended
+   * are skipped, the interrupted one continues from its checkpoint, later ones start; metrics.csv and
+   * events.jsonl are appended to (rows after the checkpoint are dropped first). `out` is ignored.
+   * @default undefined
+   */
+  readonly resume?: string;
+  /**
+   * Write a checkpoint of every run (arm × seed) after every epoch (after its insertion, if any) and when
+   * interrupted, to `checkpoints/<arm>/seed-<s>.ckpt` (only with `write`). @default true
+   */
+  readonly checkpoints?: boolean;
 }
 
 /** Which run of which arm an event belongs to. */

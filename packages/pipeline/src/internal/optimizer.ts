@@ -18,6 +18,8 @@ export interface ParamState {
 
 export interface UpdateRule {
   readonly kind: Optimizer['_tag'];
+  /** Names of the slots per parameter, in `ParamState.slots` order: `velocity` (momentum), `m`, `v` (Adam). */
+  readonly slotNames: readonly string[];
   /** Apply one update with step size `lr` to every variable that has a gradient. Call inside tf.tidy. */
   readonly apply: (params: readonly { readonly name: string; readonly variable: tf.Variable }[], grads: ReadonlyMap<string, tf.Tensor>, lr: number) => void;
   /** The state per parameter name (momentum buffer; Adam's m and v). */
@@ -102,5 +104,5 @@ export const updateRule = (optimizer: Optimizer): UpdateRule => {
       });
     }
   };
-  return { kind: optimizer._tag, apply, state, reset, dispose: reset, exportState, importState };
+  return { kind: optimizer._tag, slotNames, apply, state, reset, dispose: reset, exportState, importState };
 };

@@ -49,10 +49,19 @@ export interface RunWriter {
   readonly metrics: (id: RunId, m: EpochMetrics) => void;
 }
 
-export const runWriter = (dir: string, options: { readonly stepSizeColumns: boolean }): RunWriter => {
-  const columns = options.stepSizeColumns ? [...METRIC_COLUMNS, ...STEP_SIZE_COLUMNS] : METRIC_COLUMNS;
-  writeFileSync(join(dir, 'metrics.csv'), `${columns.join(',')}\n`, { flag: 'wx' });
-  writeFileSync(join(dir, 'events.jsonl'), '', { flag: 'wx' });
+/** Header of metrics.csv. */
+export const metricColumns = (stepSizeColumns: boolean): readonly string[] => (stepSizeColumns ? [...METRIC_COLUMNS, ...STEP_SIZE_COLUMNS] : METRIC_COLUMNS);
+
+/**
+ * A writer for `dir`: creates metrics.csv and events.jsonl (exclusively), or with `append` (a resumed run)
+ * appends to the existing ones.
+ */
+export const runWriter = (dir: string, options: { readonly stepSizeColumns: boolean; readonly append?: boolean }): RunWriter => {
+  const columns = metricColumns(options.stepSizeColumns);
+  if (options.append !== true) {
+    writeFileSync(join(dir, 'metrics.csv'), `${columns.join(',')}\n`, { flag: 'wx' });
+    writeFileSync(join(dir, 'events.jsonl'), '', { flag: 'wx' });
+  }
   return {
     dir,
     json: (file, value) => writeFileSync(join(dir, file), `${JSON.stringify(value, null, 2)}\n`),

@@ -10,7 +10,9 @@ import * as E from 'fp-ts/Either';
 import type { Experiment } from '@sprout/spec';
 import type { ArmSummary, EpochMetrics, RunError, RunEvent, RunId, RunOptions, RunResult } from '../Pipeline.js';
 import { armPlans, seeds, type ArmPlan } from './plan.js';
-import { createExclusiveDir, runWriter, slug, timeStamp, type RunWriter } from './outputs.js';
+import { createExclusiveDir, metricColumns, runWriter, slug, timeStamp, type RunWriter } from './outputs.js';
+import { checkpointPath, encodeCheckpoint, readCheckpoint, writeFileAtomic, type CheckpointManifest, type StoredTensor } from './checkpoint.js';
+import { endedRuns, runKey, takeLock, trimEvents, trimMetrics } from './resume.js';
 import { disposeDatasetTensors, disposeNet, formatDataError, initBackend, loadData, toLayersModel, toTensors, type DatasetTensors } from './deps.js';
 import { trainRun } from './train-run.js';
 import { spread } from './stats.js';
@@ -63,24 +65,68 @@ export const runExperiment = async (ctx: ExperimentContext, options: RunOptions)
   const backend = tf.getBackend();
 
   let writer: RunWriter | undefined;
-  if (options.write ?? true) {
+  let release: (() => void) | undefined;
+  // A resumed run: the checkpoint of each unfinished run, and the events kept from before.
+  const resumeFrom = new Map<string, { manifest: CheckpointManifest; tensors: Map<string, StoredTensor> }>();
+  let ended = new Set<string>();
+  let previous: Record<string, unknown>[] = [];
+  if (options.resume !== undefined) {
+    const dir = resolve(options.resume);
+    try {
+      const lock = takeLock(dir);
+      if (!lock.ok) return E.left({ _tag: 'output-error', path: dir, message: `the run directory ${dir} is in use by process ${lock.pid}; wait for it to end or stop it first` });
+      release = lock.release;
+      ended = endedRuns(dir);
+      const checkpointed = new Map<string, { epoch: number; step: number }>();
+      for (const seed of runSeeds)
+        for (const plan of plans) {
+          const key = runKey(plan.name, seed);
+          if (ended.has(key)) continue;
+          const c = readCheckpoint(checkpointPath(dir, plan.name, seed));
+          if (c === undefined) continue;
+          resumeFrom.set(key, c);
+          checkpointed.set(key, { epoch: c.manifest.epoch, step: c.manifest.step });
+        }
+      trimMetrics(dir, metricColumns(ctx.stepSizeColumns), { ended, checkpointed });
+      previous = trimEvents(dir, { ended, checkpointed });
+      writer = runWriter(dir, { stepSizeColumns: ctx.stepSizeColumns, append: true });
+    } catch (e) {
+      release?.();
+      return E.left({ _tag: 'output-error', path: dir, message: `cannot resume the run in ${dir}: ${errorMessage(e)}` });
+    }
+  } else if (options.write ?? true) {
     const wanted = resolve(options.out ?? join(options.runsDir ?? 'runs', slug(spec.name), timeStamp(started)));
     try {
-      writer = runWriter(createExclusiveDir(wanted), { stepSizeColumns: ctx.stepSizeColumns });
+      const dir = createExclusiveDir(wanted);
+      const lock = takeLock(dir);
+      if (lock.ok) release = lock.release;
+      writer = runWriter(dir, { stepSizeColumns: ctx.stepSizeColumns });
       writer.json('spec.json', {
         ...spec,
         run: { seeds: runSeeds, backend, started: started.toISOString(), versions: { '@sprout/pipeline': PIPELINE_VERSION, ...tf.version, node: process.version } },
       });
     } catch (e) {
+      release?.();
       return E.left({ _tag: 'output-error', path: wanted, message: `cannot write the run directory ${wanted}: ${errorMessage(e)}` });
     }
   }
   const outDir = writer?.dir;
+  const checkpoints = writer !== undefined && (options.checkpoints ?? true);
 
   const curve: CurvePoint[] = [];
   const insertions: InsertionMark[] = [];
   const bars: SensitivityBar[] = [];
   const finals: (RunId & { final: EpochMetrics })[] = [];
+  const remember = (event: RunEvent): void => {
+    if (event._tag === 'epoch-end') curve.push(event);
+    else if (event._tag === 'insertion') {
+      if (event.chosen !== null) insertions.push(event);
+      for (const [i, p] of event.positions.entries())
+        bars.push({ arm: event.arm, seed: event.seed, epoch: event.epoch, position: `${p.index}: ${p.description}`, sensitivity: p.sensitivity, chosen: event.chosen === i });
+    } else if (event._tag === 'run-end') finals.push({ arm: event.arm, repeat: event.repeat, seed: event.seed, final: event.final });
+  };
+  // The plots and the summary of a resumed run include what was trained before.
+  for (const e of previous) remember(e as unknown as RunEvent);
   const emit = (event: RunEvent): void => {
     writer?.event(event);
     if (event._tag === 'epoch-end') {
@@ -140,9 +186,16 @@ export const runExperiment = async (ctx: ExperimentContext, options: RunOptions)
     let index = 0;
     for (const [repeat, seed] of runSeeds.entries()) {
       for (const plan of plans) {
+        const key = runKey(plan.name, seed);
+        if (ended.has(key)) {
+          index += 1;
+          continue;
+        }
         const data = await dataFor(plan, seed);
         if (E.isLeft(data)) return await fail(data.left, summarize(plans, finals));
         const id: RunId = { arm: plan.name, repeat, seed };
+        const dir = writer?.dir;
+        const resumed = resumeFrom.get(key);
         const outcome = await trainRun({
           id,
           index,
@@ -151,6 +204,10 @@ export const runExperiment = async (ctx: ExperimentContext, options: RunOptions)
           stepEvery: options.stepEvery ?? 0,
           emit,
           ...(options.signal !== undefined ? { signal: options.signal } : {}),
+          ...(checkpoints && dir !== undefined
+            ? { checkpoint: (content, tensors) => writeFileAtomic(checkpointPath(dir, plan.name, seed), encodeCheckpoint(content, tensors)) }
+            : {}),
+          ...(resumed !== undefined ? { resumeFrom: resumed } : {}),
         });
         index += 1;
         if (E.isLeft(outcome)) return await fail(outcome.left, summarize(plans, finals));
@@ -186,5 +243,6 @@ export const runExperiment = async (ctx: ExperimentContext, options: RunOptions)
     );
   } finally {
     if (cached !== undefined) disposeDatasetTensors(cached.tensors);
+    release?.();
   }
 };

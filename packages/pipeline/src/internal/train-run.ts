@@ -31,7 +31,8 @@ import {
 } from '@sprout/step-size';
 import type { ArmPlan } from './plan.js';
 import type { EpochMetrics, RunError, RunEvent, RunId, StepSizeState } from '../Pipeline.js';
-import { batches, createNet, disposeNet, forward, gatherBatch, parameterCount, type DatasetTensors } from './deps.js';
+import { batches, createNet, createNetFromLayers, disposeNet, forward, gatherBatch, parameterCount, setWeights, type DatasetTensors } from './deps.js';
+import { finiteOrNull, orNaN, type CheckpointContent, type CheckpointManifest, type StoredSlots, type StoredTensor } from './checkpoint.js';
 import { errorCount } from './loss.js';
 import { updateRule, type UpdateRule } from './optimizer.js';
 import { deriveSeed } from './rng.js';
@@ -47,6 +48,10 @@ export interface TrainContext {
   readonly stepEvery: number;
   readonly emit: (event: RunEvent) => void;
   readonly signal?: AbortSignal;
+  /** Write a checkpoint (called after every epoch, after its insertion if any, and when interrupted). */
+  readonly checkpoint?: (content: CheckpointContent, tensors: readonly StoredTensor[]) => void;
+  /** Continue from this checkpoint instead of starting afresh (no `run-start` event is emitted). */
+  readonly resumeFrom?: { readonly manifest: CheckpointManifest; readonly tensors: ReadonlyMap<string, StoredTensor> };
 }
 
 export interface TrainOutcome {
@@ -213,18 +218,38 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
   const lossOf = (out: tf.Tensor, y: tf.Tensor): tf.Scalar => batchLoss(arm.loss, outputActivation, out, y);
 
   // Inside tf.tidy, so no temporary tensor of the initialisation outlives it (variables are kept).
+  const resume = ctx.resumeFrom;
   let created: Net | undefined;
   tf.tidy(() => {
-    created = createNet(arm.network, { seed: id.seed });
+    created = resume === undefined ? createNet(arm.network, { seed: id.seed }) : createNetFromLayers(resume.manifest.input, resume.manifest.layers, { seed: id.seed });
   });
   let net = created!;
+  if (resume !== undefined) {
+    const weights = [...net.params.map((p) => ['param', p] as const), ...net.state.map((p) => ['state', p] as const)].map(([kind, p]) => {
+      const t = resume.tensors.get(`${kind}:${p.name}`);
+      return { name: p.name, shape: t?.shape ?? [], values: t?.values ?? new Float32Array(0) };
+    });
+    const set = setWeights(net, weights);
+    if (E.isLeft(set)) {
+      disposeNet(net);
+      return E.left({ _tag: 'internal-error', message: `the checkpoint of arm '${id.arm}', seed ${id.seed} does not fit its architecture: ${set.left.message}` });
+    }
+  }
+  const slotTensors = (slots: StoredSlots): Record<string, tf.Tensor> => {
+    const out: Record<string, tf.Tensor> = {};
+    for (const [slot, name] of Object.entries(slots.slots)) {
+      const t = resume!.tensors.get(name);
+      if (t !== undefined) out[slot] = tf.tensor(t.values, [...t.shape], 'float32');
+    }
+    return out;
+  };
 
   // Step size after insertions: lr = lrFactor × last lr (ALGORITHMS.md §3), as a scale on the schedule.
-  let lrScale = 1;
+  let lrScale = resume?.manifest.lrScale ?? 1;
   const scaledSpec = () => (isSchedule(spec.step) ? { ...spec, step: { ...spec.step, lr: spec.step.lr * lrScale } } : spec);
   let rule: UpdateRule | undefined;
   let pre: PreconditionedOptimizer | undefined;
-  const buildPre = (resume?: { L?: number; a?: number; k?: number }): E.Either<RunError, PreconditionedOptimizer> => {
+  const buildPre = (resume?: { L?: number; a?: number; k?: number; slots?: ReadonlyMap<string, { m?: tf.Tensor; v?: tf.Tensor; t: number }> }): E.Either<RunError, PreconditionedOptimizer> => {
     const made = createPreconditionedOptimizer(paramGroups(net), scaledSpec(), {
       totalEpochs: epochs,
       checkFinite: false,
@@ -235,13 +260,29 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
       : E.right(made.right);
   };
   if (usesPreconditioner(arm)) {
-    const made = buildPre();
+    const saved = resume?.manifest.pre ?? undefined;
+    const slots = new Map<string, { m?: tf.Tensor; v?: tf.Tensor; t: number }>();
+    if (saved !== undefined) for (const [name, s] of Object.entries(saved.slots)) slots.set(name, { ...slotTensors(s), t: s.t });
+    const made = buildPre(
+      saved === undefined
+        ? undefined
+        : { ...(saved.L !== null ? { L: saved.L } : {}), ...(saved.a !== null ? { a: saved.a } : {}), k: saved.k, slots },
+    );
+    for (const s of slots.values()) tf.dispose([s.m, s.v].filter((t): t is tf.Tensor => t !== undefined));
     if (E.isLeft(made)) {
       disposeNet(net);
       return made;
     }
     pre = made.right;
-  } else rule = updateRule(spec);
+  } else {
+    rule = updateRule(spec);
+    const saved = resume?.manifest.rule ?? undefined;
+    if (saved !== undefined) {
+      const state = new Map<string, Record<string, tf.Tensor>>();
+      for (const [name, s] of Object.entries(saved)) state.set(name, { ...slotTensors(s), ...(spec._tag === 'adam' ? { t: tf.scalar(s.t) } : {}) });
+      rule.importState(state);
+    }
+  }
 
   // Layer taps for data-based Gram matrices and per-example variance; chunk gradients for split variance.
   const metric = spec.metric;
@@ -249,13 +290,72 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
     metric.domain._tag === 'data' || metric.codomain._tag === 'data' || (spec.step._tag === 'adaptive' && spec.step.variance === 'per_example');
   const splitChunks = spec.step._tag === 'adaptive' && spec.step.variance === 'split' ? spec.step.chunks : 0;
 
-  const start = performance.now();
+  const start = performance.now() - (resume?.manifest.seconds ?? 0) * 1000;
   let count = parameterCount(net);
-  let insertions = 0;
-  let lastStep: number = isSchedule(spec.step) ? learningRateAt(spec.step, 0, epochs) : Number.NaN;
-  let lastInfo: StepInfo | undefined;
-  emit({ _tag: 'run-start', ...id, index: ctx.index, epochs, stepsPerEpoch, parameterCount: count });
-  let last: EpochMetrics | undefined;
+  let insertions = resume?.manifest.insertions ?? 0;
+  let lastStep: number = resume !== undefined ? orNaN(resume.manifest.lastStep) : isSchedule(spec.step) ? learningRateAt(spec.step, 0, epochs) : Number.NaN;
+  let lastInfo: Pick<StepInfo, 'a'> & { readonly L?: number | undefined; readonly rho?: number | undefined } | undefined =
+    resume?.manifest.lastInfo === null || resume === undefined
+      ? undefined
+      : { a: resume.manifest.lastInfo.a, L: orNaN(resume.manifest.lastInfo.L), rho: orNaN(resume.manifest.lastInfo.rho) };
+  if (resume === undefined) emit({ _tag: 'run-start', ...id, index: ctx.index, epochs, stepsPerEpoch, parameterCount: count });
+  const history: EpochMetrics[] = [...(resume?.manifest.metrics ?? [])];
+  let last: EpochMetrics | undefined = history.at(-1);
+
+  /** Checkpoint after `epochDone` epochs and `stepDone` steps of the next one (with their batch losses). */
+  const saveCheckpoint = (epochDone: number, stepDone: number, partialLosses: readonly number[], partialSizes: readonly number[]): void => {
+    if (ctx.checkpoint === undefined) return;
+    const tensors: StoredTensor[] = [];
+    const store = (name: string, t: tf.Tensor): string => {
+      tensors.push({ name, shape: [...t.shape], values: Float32Array.from(t.dataSync() as Float32Array) });
+      return name;
+    };
+    for (const p of net.params) store(`param:${p.name}`, p.variable);
+    for (const p of net.state) store(`state:${p.name}`, p.variable);
+    let ruleState: Record<string, StoredSlots> | null = null;
+    let preState: CheckpointContent['pre'] = null;
+    if (rule !== undefined) {
+      ruleState = {};
+      for (const [name, s] of rule.state) {
+        const slots: Record<string, string> = {};
+        s.slots.forEach((v, i) => (slots[rule!.slotNames[i]!] = store(`opt:${name}:${rule!.slotNames[i]!}`, v)));
+        ruleState[name] = { t: s.t, slots };
+      }
+    } else if (pre !== undefined) {
+      const snap = pre.snapshot();
+      const slots: Record<string, StoredSlots> = {};
+      for (const [name, s] of snap.slots) {
+        const named: Record<string, string> = {};
+        if (s.m !== undefined) named['m'] = store(`opt:${name}:m`, s.m);
+        if (s.v !== undefined) named['v'] = store(`opt:${name}:v`, s.v);
+        slots[name] = { t: s.t, slots: named };
+        tf.dispose([s.m, s.v].filter((t): t is tf.Tensor => t !== undefined));
+      }
+      preState = { k: snap.k, a: finiteOrNull(snap.a), L: finiteOrNull(snap.L), slots };
+    }
+    ctx.checkpoint(
+      {
+        arm: id.arm,
+        repeat: id.repeat,
+        seed: id.seed,
+        epoch: epochDone,
+        step: stepDone,
+        partialLosses: [...partialLosses],
+        partialSizes: [...partialSizes],
+        seconds: (performance.now() - start) / 1000,
+        input: net.input,
+        layers: net.layers,
+        lrScale,
+        insertions,
+        lastStep: finiteOrNull(lastStep),
+        lastInfo: lastInfo === undefined ? null : { a: lastInfo.a, L: finiteOrNull(lastInfo.L), rho: finiteOrNull(lastInfo.rho) },
+        rule: ruleState,
+        pre: preState,
+        metrics: history,
+      },
+      tensors,
+    );
+  };
   const failed = (error: RunError): E.Either<RunError, TrainOutcome> => {
     disposeNet(net);
     return E.left(error);
@@ -268,13 +368,22 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
     message: `the training loss became non-finite in epoch ${epoch}, step ${step} (arm '${id.arm}', seed ${id.seed})`,
   });
   try {
-    for (let epoch = 0; epoch < epochs; epoch++) {
+    for (let epoch = resume?.manifest.epoch ?? 0; epoch < epochs; epoch++) {
       const lr = isSchedule(spec.step) ? learningRateAt(spec.step, epoch, epochs) * lrScale : Number.NaN;
       const order = batches(nTrain, arm.train.batch, id.seed, epoch, { shuffle: arm.train.shuffle });
       // The batch losses of the epoch stay on the backend until its end: one read for all of them.
       const stepLosses: tf.Scalar[] = [];
       const stepSizes: number[] = [];
-      for (let s = 0; s < order.length; s++) {
+      // Resuming inside an epoch: the steps taken before the checkpoint, with their stored batch losses.
+      let firstStep = 0;
+      if (resume !== undefined && epoch === resume.manifest.epoch && resume.manifest.step > 0) {
+        firstStep = resume.manifest.step;
+        resume.manifest.partialLosses.forEach((l, k) => {
+          stepLosses.push(tf.scalar((l as number | null) ?? Number.NaN));
+          stepSizes.push(resume.manifest.partialSizes[k]!);
+        });
+      }
+      for (let s = firstStep; s < order.length; s++) {
         const indices = order[s]!;
         const size = indices.length;
         const stepSeed = deriveSeed(id.seed, 2, epoch, s);
@@ -324,6 +433,11 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
         stepLosses.push(lossValue);
         stepSizes.push(size);
         if (ctx.signal?.aborted === true) {
+          // A checkpoint inside the epoch: nothing of the steps taken is lost.
+          const partial = tf.tidy(() => tf.stack(stepLosses));
+          const partialLosses = Array.from(partial.dataSync());
+          partial.dispose();
+          saveCheckpoint(epoch, s + 1, partialLosses, stepSizes);
           tf.dispose(stepLosses);
           return failed({
             _tag: 'interrupted',
@@ -360,6 +474,7 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
         seconds: (performance.now() - start) / 1000,
         ...(stepSizeState !== undefined ? { stepSizeState } : {}),
       };
+      history.push(last);
       emit({ _tag: 'epoch-end', ...id, ...last });
 
       // SensLI growth after `epoch + 1` completed epochs (ALGORITHMS.md §3).
@@ -412,6 +527,7 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
         } else stepBefore = stepAfter = lastStep;
         emit({ ...g.event, ...id, stepBefore, stepAfter });
       }
+      saveCheckpoint(epoch + 1, 0, [], []);
       // Let timers (progress display) and I/O run between epochs.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }

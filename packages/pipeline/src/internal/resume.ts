@@ -1,0 +1,168 @@
+/**
+ * Continuing a run directory (issue 7): its lock file, and what of its metrics.csv and events.jsonl a
+ * resumed run keeps. A run holds `run.lock` (its pid) while it writes; a resume refuses a directory whose
+ * lock names a live process, and takes over a stale one (the process was killed). Rows and events written
+ * after a run's checkpoint are dropped (the resumed run writes them again), so that no row is duplicated;
+ * a line cut short by a kill is dropped too.
+ */
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from './checkpoint.js';
+
+export const LOCK_FILE = 'run.lock';
+
+const alive = (pid: number): boolean => {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** Take the lock of `dir`; `Left` names the live process that holds it. */
+export const takeLock = (dir: string): { ok: true; release: () => void } | { ok: false; pid: number } => {
+  const path = join(dir, LOCK_FILE);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(path, `${process.pid}\n`, { flag: 'wx' });
+      return {
+        ok: true,
+        release: () => {
+          try {
+            if (Number(readFileSync(path, 'utf8').trim()) === process.pid) rmSync(path);
+          } catch {
+            // Already gone.
+          }
+        },
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      let pid = Number.NaN;
+      try {
+        pid = Number(readFileSync(path, 'utf8').trim());
+      } catch {
+        // Removed meanwhile: try again.
+      }
+      if (alive(pid) && pid !== process.pid) return { ok: false, pid };
+      rmSync(path, { force: true });
+    }
+  }
+  throw new Error(`cannot take the lock ${path}`);
+};
+
+/** Where each (arm, seed) run of a directory stands: ended, or checkpointed after `epoch` epochs (and `step` steps). */
+export interface RunProgress {
+  readonly ended: ReadonlySet<string>;
+  readonly checkpointed: ReadonlyMap<string, { readonly epoch: number; readonly step: number }>;
+}
+
+export const runKey = (arm: string, seed: number): string => JSON.stringify([arm, seed]);
+
+/** Splits one CSV line (fields as written by outputs.ts: quotes double embedded quotes). */
+const csvFields = (line: string): string[] => {
+  const out: string[] = [];
+  let i = 0;
+  while (i <= line.length) {
+    if (line[i] === '"') {
+      let v = '';
+      i++;
+      while (i < line.length) {
+        if (line[i] === '"' && line[i + 1] === '"') (v += '"'), (i += 2);
+        else if (line[i] === '"') break;
+        else v += line[i++];
+      }
+      out.push(v);
+      i += 2;
+    } else {
+      const j = line.indexOf(',', i);
+      const end = j < 0 ? line.length : j;
+      out.push(line.slice(i, end));
+      i = end + 1;
+    }
+  }
+  return out;
+};
+
+const keepEpoch = (p: RunProgress, arm: string, seed: number, epoch: number): boolean => {
+  const key = runKey(arm, seed);
+  if (p.ended.has(key)) return true;
+  const c = p.checkpointed.get(key);
+  return c !== undefined && epoch <= c.epoch;
+};
+
+/** Lines of a file that end with a newline (a last line cut short by a kill is left out). */
+const completeLines = (text: string): string[] => {
+  const lines = text.split('\n');
+  lines.pop();
+  return lines;
+};
+
+/** Rewrites metrics.csv (atomically) with the rows a resume keeps. */
+export const trimMetrics = (dir: string, header: readonly string[], p: RunProgress): void => {
+  const path = join(dir, 'metrics.csv');
+  const lines = completeLines(readFileSync(path, 'utf8'));
+  const kept = [header.join(',')];
+  for (const line of lines.slice(1)) {
+    const f = csvFields(line);
+    if (f.length !== header.length) continue;
+    if (keepEpoch(p, f[0]!, Number(f[2]), Number(f[3]))) kept.push(line);
+  }
+  writeFileAtomic(path, Buffer.from(kept.map((l) => `${l}\n`).join(''), 'utf8'));
+};
+
+/** Rewrites events.jsonl (atomically) with the events a resume keeps; returns them (without their `time`). */
+export const trimEvents = (dir: string, p: RunProgress): Record<string, unknown>[] => {
+  const path = join(dir, 'events.jsonl');
+  const kept: string[] = [];
+  const events: Record<string, unknown>[] = [];
+  for (const line of completeLines(readFileSync(path, 'utf8'))) {
+    let e: Record<string, unknown>;
+    try {
+      e = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    if (typeof e['arm'] === 'string' && typeof e['seed'] === 'number') {
+      const key = runKey(e['arm'], e['seed']);
+      const tag = e['_tag'];
+      if (!p.ended.has(key)) {
+        const c = p.checkpointed.get(key);
+        if (c === undefined) continue;
+        if (tag === 'run-end') continue;
+        if ((tag === 'epoch-end' || tag === 'insertion') && !((e['epoch'] as number) <= c.epoch)) continue;
+        if (tag === 'step') {
+          const ep = e['epoch'] as number;
+          const st = e['step'] as number;
+          if (!(ep <= c.epoch || (ep === c.epoch + 1 && st <= c.step))) continue;
+        }
+      }
+    }
+    kept.push(line);
+    const { time: _time, ...rest } = e;
+    events.push(rest);
+  }
+  writeFileAtomic(path, Buffer.from(kept.map((l) => `${l}\n`).join(''), 'utf8'));
+  return events;
+};
+
+/** The runs that ended (a `run-end` event) in a directory's events.jsonl. */
+export const endedRuns = (dir: string): Set<string> => {
+  const ended = new Set<string>();
+  let text = '';
+  try {
+    text = readFileSync(join(dir, 'events.jsonl'), 'utf8');
+  } catch {
+    return ended;
+  }
+  for (const line of completeLines(text)) {
+    try {
+      const e = JSON.parse(line) as { _tag?: string; arm?: string; seed?: number };
+      if (e._tag === 'run-end' && e.arm !== undefined && e.seed !== undefined) ended.add(runKey(e.arm, e.seed));
+    } catch {
+      // A damaged line: ignored.
+    }
+  }
+  return ended;
+};

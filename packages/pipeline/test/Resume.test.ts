@@ -1,0 +1,123 @@
+// Checkpoints and resume (issue 7): a run interrupted (RunOptions.signal) before and after a SensLI
+// insertion, and resumed from its run directory, writes the same metrics bit for bit as a run that was not
+// interrupted; completed runs are skipped, no row is duplicated, and a live lock refuses a second writer.
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import * as E from 'fp-ts/Either';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { adam, atEpochs, constant, dense, network, sensli } from '@sprout/spec';
+import { compile, type RunEvent, type RunOptions } from '../src/index.js';
+import { decodeCheckpoint } from '../src/internal/checkpoint.js';
+import { tiny, useCpu } from './tiny.js';
+
+beforeAll(useCpu);
+
+const spec = tiny({
+  repeat: 2,
+  network: network(2, [dense(6, 'relu')], 2),
+  optimizer: adam({ step: constant(0.02) }),
+  train: { epochs: 5, batch: 16 },
+  growth: sensli({ schedule: atEpochs(2), optimizerState: 'keep', lrFactor: 0.5 }),
+});
+
+/** metrics.csv without the wall-time column. */
+const rows = (dir: string): string[] =>
+  readFileSync(join(dir, 'metrics.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(',').filter((_, i) => i !== 9).join(','));
+
+const run = async (options: RunOptions) => {
+  const p = compile(spec);
+  if (E.isLeft(p)) throw new Error(JSON.stringify(p.left));
+  return p.right.run(options)();
+};
+
+describe('checkpoints and resume', () => {
+  it('gives the same metrics bit for bit after interruptions before and after an insertion', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'sprout-resume-'));
+    const reference = join(root, 'reference');
+    const full = await run({ out: reference, saveModel: false });
+    expect(E.isRight(full)).toBe(true);
+
+    const out = join(root, 'interrupted');
+    // 1st interruption: seed 7, in epoch 2 (before the insertion after epoch 2).
+    const c1 = new AbortController();
+    const r1 = await run({
+      out,
+      saveModel: false,
+      signal: c1.signal,
+      onEvent: (e: RunEvent) => e._tag === 'epoch-end' && e.seed === 7 && e.epoch === 1 && c1.abort(),
+    });
+    expect(E.isLeft(r1) && r1.left._tag).toBe('interrupted');
+    const ckpt = decodeCheckpoint(readFileSync(join(out, 'checkpoints', 'base', 'seed-7.ckpt')));
+    expect([ckpt.manifest.epoch, ckpt.manifest.step]).toEqual([1, 1]);
+    expect(ckpt.manifest.metrics).toHaveLength(1);
+    expect(readdirSync(join(out, 'checkpoints', 'base'))).toEqual(['seed-7.ckpt']); // no temporary file left
+
+    // 2nd interruption: seed 8 (seed 7 completes), after its insertion.
+    const c2 = new AbortController();
+    const events2: RunEvent[] = [];
+    const r2 = await run({
+      resume: out,
+      saveModel: false,
+      signal: c2.signal,
+      onEvent: (e: RunEvent) => {
+        events2.push(e);
+        if (e._tag === 'insertion' && e.seed === 8) c2.abort();
+      },
+    });
+    expect(E.isLeft(r2) && r2.left._tag).toBe('interrupted');
+    expect(events2.filter((e) => e._tag === 'run-start').map((e) => (e as { seed: number }).seed)).toEqual([8]); // seed 7 resumed, not restarted
+    const ckpt8 = decodeCheckpoint(readFileSync(join(out, 'checkpoints', 'base', 'seed-8.ckpt')));
+    expect(ckpt8.manifest.insertions).toBe(1);
+    expect(ckpt8.manifest.layers.length).toBe(3); // hidden dense, the inserted dense, output (2 before)
+
+    // Resume to the end: seed 7 is skipped, seed 8 continues.
+    const events3: RunEvent[] = [];
+    const r3 = await run({ resume: out, saveModel: false, onEvent: (e) => events3.push(e) });
+    expect(E.isRight(r3)).toBe(true);
+    expect(events3.filter((e) => e._tag === 'epoch-end').map((e) => `${(e as { seed: number }).seed}:${(e as { epoch: number }).epoch}`)).toEqual(['8:3', '8:4', '8:5']);
+    expect(rows(out)).toEqual(rows(reference));
+    expect(rows(out)).toHaveLength(1 + 2 * 5);
+    const finalOf = (dir: string) => (JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { arms: { runs: { final: { testLoss: number } }[] }[] }).arms[0]!.runs.map((r) => r.final.testLoss);
+    expect(finalOf(out)).toEqual(finalOf(reference));
+    // events.jsonl: one run-end and one insertion per seed, no epoch twice.
+    const ev = readFileSync(join(out, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { _tag: string; seed?: number; epoch?: number });
+    expect(ev.filter((e) => e._tag === 'run-end')).toHaveLength(2);
+    expect(ev.filter((e) => e._tag === 'insertion')).toHaveLength(2);
+    expect(ev.filter((e) => e._tag === 'epoch-end')).toHaveLength(10);
+    expect(existsSync(join(out, 'run.lock'))).toBe(false);
+  }, 60_000);
+
+  it('drops rows written after the checkpoint and a line cut short', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'sprout-resume-cut-'));
+    const reference = join(root, 'reference');
+    await run({ out: reference, saveModel: false, checkpoints: false });
+    const out = join(root, 'run');
+    const c = new AbortController();
+    await run({ out, saveModel: false, signal: c.signal, onEvent: (e) => e._tag === 'epoch-end' && e.seed === 7 && e.epoch === 3 && c.abort() });
+    // As if killed after a later row was appended but before its checkpoint, in the middle of a line.
+    const metrics = join(out, 'metrics.csv');
+    writeFileSync(metrics, `${readFileSync(metrics, 'utf8')}base,0,7,4,0.1,0.2,0.3,0.01,57,1\nbase,0,7,5,0.`);
+    writeFileSync(join(out, 'events.jsonl'), `${readFileSync(join(out, 'events.jsonl'), 'utf8')}{"_tag":"epoch-end","arm":"base","seed":7,"epoch":4}\n{"_tag":"ep`);
+    const r = await run({ resume: out, saveModel: false });
+    expect(E.isRight(r)).toBe(true);
+    expect(rows(out)).toEqual(rows(reference));
+  }, 60_000);
+
+  it('refuses to resume a run directory that a live process holds', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'sprout-resume-lock-')), 'run');
+    const c = new AbortController();
+    await run({ out, saveModel: false, signal: c.signal, onEvent: (e) => e._tag === 'epoch-end' && c.abort() });
+    writeFileSync(join(out, 'run.lock'), `${process.ppid}\n`); // a live process that is not this one
+    const r = await run({ resume: out, saveModel: false });
+    expect(E.isLeft(r) && r.left._tag).toBe('output-error');
+    expect(E.isLeft(r) && r.left.message).toMatch(/in use by process/);
+    writeFileSync(join(out, 'run.lock'), '999999999\n'); // a stale lock (no such process) is taken over
+    expect(E.isRight(await run({ resume: out, saveModel: false }))).toBe(true);
+    expect(tf.memory().numTensors).toBeLessThan(1000);
+  }, 60_000);
+});
