@@ -91,6 +91,8 @@ export interface RunOptions {
   readonly timeLimitMs?: number;
   /** The clock of the time limit. @default cpuMs */
   readonly clock?: () => number;
+  /** Whether inputs may be hundreds of kilobytes and more (see `InputOptions`). @default true */
+  readonly heavy?: boolean;
   /** What each input is run through. @default runTarget */
   readonly target?: (input: FuzzInput, progress: Progress) => TargetResult;
   /** Called before each input (the worker publishes the index to its watchdog). */
@@ -153,7 +155,7 @@ export const runInputs = (indexes: Iterable<number>, options: RunOptions): Tally
   };
   for (const index of indexes) {
     options.onStart?.(index);
-    const input = inputAt(options.corpus, options.seed, index);
+    const input = inputAt(options.corpus, options.seed, index, { heavy: options.heavy ?? true });
     const first = attempt(target, input, options.clock);
     let failure: Failure | undefined;
     const base = { index, recipe: input.recipe, stage: first.stage };

@@ -97,7 +97,8 @@ const boundary = (r: Random, text: string, spans: readonly Span[]): number => {
 
 // ─── Text mutations ─────────────────────────────────────────────────────────────────────────────────────
 
-type TextMutation = (r: Random, text: string, other: () => string) => string;
+/** `heavy`: whether the mutation may make inputs of hundreds of kilobytes (off for the quick CI run). */
+type TextMutation = (r: Random, text: string, other: () => string, heavy: boolean) => string;
 
 const randomNumber = (r: Random): string =>
   r.chance(0.7) ? r.pick(NUMBERS) : `${r.chance(0.3) ? '-' : ''}${'9'.repeat(r.between(1, r.chance(0.1) ? 100_000 : 400))}${r.chance(0.3) ? `e${r.between(-999, 999)}` : ''}`;
@@ -119,13 +120,13 @@ const MUTATIONS: Readonly<Record<string, TextMutation>> = {
     const j = Math.min(s.length - 1, i + r.int(r.chance(0.2) ? 20 : 3));
     return t.slice(0, s[i]!.start) + t.slice(s[j]!.end);
   },
-  'duplicate-tokens': (r, t) => {
+  'duplicate-tokens': (r, t, _o, heavy) => {
     const s = tokens(t);
     if (s.length === 0) return t;
     const i = r.int(s.length);
     const j = Math.min(s.length - 1, i + r.int(6));
     const chunk = t.slice(s[i]!.start, s[j]!.end);
-    const times = r.weighted([[48, 1], [18, r.between(2, 10)], [1, r.between(100, 5_000)]]);
+    const times = r.weighted([[48, 1], [18, r.between(2, 10)], [1, heavy ? r.between(100, 5_000) : 20]]);
     return t.slice(0, s[j]!.end) + ` ${chunk}`.repeat(times) + t.slice(s[j]!.end);
   },
   'swap-tokens': (r, t) => {
@@ -165,10 +166,10 @@ const MUTATIONS: Readonly<Record<string, TextMutation>> = {
     const at = boundary(r, t, tokens(t));
     return t.slice(0, at) + other() + t.slice(at);
   },
-  nest: (r, t) => {
+  nest: (r, t, _o, heavy) => {
     const at = boundary(r, t, tokens(t));
     const open = r.pick(OPENERS);
-    const depth = r.pick(DEPTHS);
+    const depth = Math.min(r.pick(DEPTHS), heavy ? Infinity : 100);
     const closed = r.chance(0.6);
     const close = open.endsWith('(') ? ')' : open.endsWith('[') ? ']' : '}'.repeat(open.split('{').length - 1);
     const inner = r.chance(0.5) ? '' : ' dense 3 relu ';
@@ -192,16 +193,16 @@ const MUTATIONS: Readonly<Record<string, TextMutation>> = {
     return t.slice(0, at) + r.pick(['"', '/*', '"\\', '/* /* */', '*/', '"\n"']) + t.slice(at);
   },
   truncate: (r, t) => t.slice(0, r.int(t.length + 1)),
-  'long-line': (r, t) => {
+  'long-line': (r, t, _o, heavy) => {
     const at = boundary(r, t, tokens(t));
     const unit = r.pick(['a', '9', ' ', 'dense ', '{}', '//', ',', '"x" ', '\u0301']);
-    const length = r.weighted([[120, r.between(100, 10_000)], [4, r.between(10_000, 300_000)], [1, r.between(1_000_000, 2_200_000)]]);
+    const length = r.weighted(heavy ? [[120, r.between(100, 10_000)], [4, r.between(10_000, 300_000)], [1, r.between(1_000_000, 2_200_000)]] : [[1, r.between(100, 10_000)]]);
     return t.slice(0, at) + unit.repeat(Math.ceil(length / unit.length)) + t.slice(at);
   },
-  'repeat-lines': (r, t) => {
+  'repeat-lines': (r, t, _o, heavy) => {
     const lines = t.split('\n');
     const i = r.int(lines.length);
-    const times = r.weighted([[120, r.between(2, 50)], [4, r.between(500, 3_000)], [1, r.between(10_000, 40_000)]]);
+    const times = r.weighted(heavy ? [[120, r.between(2, 50)], [4, r.between(500, 3_000)], [1, r.between(10_000, 40_000)]] : [[1, r.between(2, 50)]]);
     return [...lines.slice(0, i + 1), ...Array.from({ length: times }, () => lines[i]!), ...lines.slice(i + 1)].join('\n');
   },
   'change-case': (r, t) => {
@@ -275,8 +276,15 @@ const noise = (r: Random): { recipe: string; bytes: Uint8Array } => {
   }
 };
 
+export interface InputOptions {
+  /** Whether mutations may build inputs of hundreds of kilobytes to megabytes (long lines, thousands of
+   * repeated lines or tokens, 20,000-deep nesting). @default true; the quick CI run turns it off */
+  readonly heavy?: boolean;
+}
+
 /** Input `index` of run `seed`. */
-export const inputAt = (corpus: readonly CorpusEntry[], seed: number, index: number): FuzzInput => {
+export const inputAt = (corpus: readonly CorpusEntry[], seed: number, index: number, options: InputOptions = {}): FuzzInput => {
+  const heavy = options.heavy ?? true;
   const r = randomFor(seed, index);
   const roll = r.float();
   if (roll < 0.04) {
@@ -296,7 +304,7 @@ export const inputAt = (corpus: readonly CorpusEntry[], seed: number, index: num
   for (let k = 0; k < n; k++) {
     const m = r.pick(MUTATION_NAMES);
     recipe.push(m);
-    text = MUTATIONS[m]!(r, text, other);
+    text = MUTATIONS[m]!(r, text, other, heavy);
   }
   if (hasLoneSurrogate(text)) return { index, recipe: [...recipe, 'as text'], text };
   let bytes: Uint8Array = encoder.encode(text);
