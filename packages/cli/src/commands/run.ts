@@ -3,9 +3,12 @@
  * backend (saying which one, and why it fell back), train, and report. Exit status: 0 finished; 1 the run
  * failed (non-finite loss, backend, output or internal error; a stack trace only with --debug); 2 invalid
  * input (diagnostics rendered like a compiler's, or data files that cannot be read); 130 interrupted by
- * SIGINT/SIGTERM after the current step (outputs so far kept).
+ * SIGINT/SIGTERM after the current step (a checkpoint and the outputs so far kept; the message says how to
+ * resume). `sprout run --resume RUN_DIR` continues an interrupted or killed run from its checkpoints. Before
+ * training, the output folder is checked (writable, room for the outputs): exit 1 when it is not.
  */
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import * as E from 'fp-ts/lib/Either.js';
 import { initBackend } from '@sprout/backend';
@@ -13,6 +16,7 @@ import { checkText, locate, renderDiagnostics, type SourceMap } from '@sprout/ds
 import { compile, type BackendChoice, type RunError, type RunEvent } from '@sprout/pipeline';
 import { check, decodeExperiment, type Diagnostic, type Experiment } from '@sprout/spec';
 import { EXIT, type ExitCode } from '../exit-codes.js';
+import { describePreflightError, estimateOutputBytes, preflightOutputDir } from '../preflight.js';
 import { nodeIo, type Io } from '../Io.js';
 import { readSource } from '../internal/read-source.js';
 import { barReporter, jsonReporter, lineReporter, quietReporter, type Reporter, type RunIo } from '../internal/run/reporters.js';
@@ -29,6 +33,8 @@ export interface RunCommandOptions {
   readonly json?: boolean;
   /** Print stack traces of internal errors. @default false */
   readonly debug?: boolean;
+  /** Continue the run in this run directory (FILE is then not given). @default undefined */
+  readonly resume?: string;
 }
 
 /** Where the progress display goes. @default a bar on stderr when stdout and stderr are terminals */
@@ -100,14 +106,24 @@ const withInterrupts = async <T>(body: (signal: AbortSignal) => Promise<T>): Pro
  * process, which then exits 130).
  */
 export const runAction = async (
-  file: string,
+  fileArg: string | undefined,
   options: RunCommandOptions = {},
   io: Io = nodeIo,
   terminal: Terminal = io === nodeIo ? processTerminal() : { isTTY: false },
   signal?: AbortSignal,
 ): Promise<ExitCode> => {
-  if (signal === undefined) return withInterrupts((s) => runAction(file, options, io, terminal, s));
+  if (signal === undefined) return withInterrupts((s) => runAction(fileArg, options, io, terminal, s));
   const debug = options.debug ?? false;
+  const resumeDir = options.resume === undefined ? undefined : resolve(options.resume);
+  if ((resumeDir === undefined) === (fileArg === undefined)) {
+    io.stderr('sprout run: give either FILE or --resume RUN_DIR\n');
+    return EXIT.invalid;
+  }
+  const file = resumeDir !== undefined ? join(resumeDir, 'spec.json') : fileArg!;
+  if (resumeDir !== undefined && !existsSync(file)) {
+    io.stderr(`sprout run: ${resumeDir} is not a run directory (no spec.json)\n`);
+    return EXIT.invalid;
+  }
   const rio: RunIo = { out: io.stdout, err: io.stderr, ...(terminal.stream !== undefined ? { progressStream: terminal.stream } : {}) };
   try {
     const loaded = load(io, file);
@@ -116,7 +132,17 @@ export const runAction = async (
       return EXIT.invalid;
     }
     const { spec, text, sourceMap } = loaded.right;
-    const pipeline = compile(spec, { baseDir: dirname(file) });
+    // A resumed run reads its data relative to where the first run found it (the `run` record's baseDir).
+    let baseDir = dirname(file);
+    if (resumeDir !== undefined) {
+      try {
+        const recorded = (JSON.parse(readFileSync(file, 'utf8')) as { run?: { baseDir?: unknown } }).run?.baseDir;
+        if (typeof recorded === 'string') baseDir = recorded;
+      } catch {
+        // load() has parsed it already.
+      }
+    }
+    const pipeline = compile(spec, { baseDir });
     if (E.isLeft(pipeline)) {
       const located = sourceMap === undefined ? pipeline.left : pipeline.left.map((d) => locate(d, sourceMap));
       io.stderr(renderDiagnostics(located, file, text));
@@ -128,6 +154,14 @@ export const runAction = async (
       return EXIT.internal;
     }
     if (!(options.quiet ?? false)) io.stderr(`${backend.right.message}\n`);
+
+    // Preflight: the folder the run directory goes into is writable and has room for the outputs.
+    const parent = resumeDir ?? (options.out !== undefined ? dirname(resolve(options.out)) : resolve('runs'));
+    const ready = preflightOutputDir(parent, estimateOutputBytes(spec));
+    if (E.isLeft(ready)) {
+      io.stderr(`sprout run: ${describePreflightError(ready.left)}\n`);
+      return EXIT.internal;
+    }
 
     const reporter: Reporter = options.json
       ? jsonReporter(rio)
@@ -143,13 +177,19 @@ export const runAction = async (
       reporter.onEvent(event);
     };
     try {
-      result = await pipeline.right.run({ ...(options.out !== undefined ? { out: options.out } : {}), onEvent, signal })();
+      result = await pipeline.right.run({
+        ...(options.out !== undefined ? { out: options.out } : {}),
+        ...(resumeDir !== undefined ? { resume: resumeDir } : {}),
+        onEvent,
+        signal,
+      })();
     } finally {
       reporter.close();
     }
     if (E.isLeft(result)) {
       io.stderr(`sprout run: ${failureMessage(result.left, debug)}\n`);
       if (outDir !== undefined) io.stderr(`The outputs written up to that point are in ${outDir}\n`);
+      if (outDir !== undefined && result.left._tag === 'interrupted') io.stderr(`To continue the run: sprout run --resume ${outDir}\n`);
       // Data that cannot be read is invalid input (like a file that does not parse); the rest is a failed run.
       return result.left._tag === 'interrupted' ? EXIT.interrupted : result.left._tag === 'data-error' ? EXIT.invalid : EXIT.internal;
     }
@@ -170,12 +210,13 @@ export const runAction = async (
 export const runCommand = (io: Io, setExit: (code: ExitCode) => void, terminal?: Terminal): Command =>
   new Command('run')
     .description('train an experiment (.sprout file or a run\'s spec.json) and write its outputs')
-    .argument('<file>', 'the experiment to run')
+    .argument('[file]', 'the experiment to run')
     .option('--out <dir>', 'run directory (default: runs/<experiment>/<time>)')
+    .addOption(new Option('--resume <run-dir>', 'continue an interrupted run from its checkpoints').conflicts('out'))
     .addOption(new Option('--backend <backend>', 'TensorFlow.js backend').choices(['auto', 'node', 'wasm', 'cpu']).default('auto'))
     .addOption(new Option('--quiet', 'print only the output path, warnings and errors').conflicts('json'))
     .addOption(new Option('--json', 'print the events as JSON lines').conflicts('quiet'))
-    .action(async (file: string, options: RunCommandOptions, command: Command) => {
+    .action(async (file: string | undefined, options: RunCommandOptions, command: Command) => {
       const debug = (command.optsWithGlobals() as { debug?: boolean }).debug ?? false;
       setExit(await runAction(file, { ...options, debug }, io, terminal));
     });

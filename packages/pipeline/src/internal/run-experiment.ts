@@ -103,7 +103,7 @@ export const runExperiment = async (ctx: ExperimentContext, options: RunOptions)
       writer = runWriter(dir, { stepSizeColumns: ctx.stepSizeColumns });
       writer.json('spec.json', {
         ...spec,
-        run: { seeds: runSeeds, backend, started: started.toISOString(), versions: { '@sprout/pipeline': PIPELINE_VERSION, ...tf.version, node: process.version } },
+        run: { seeds: runSeeds, backend, started: started.toISOString(), baseDir: resolve(ctx.baseDir), versions: { '@sprout/pipeline': PIPELINE_VERSION, ...tf.version, node: process.version } },
       });
     } catch (e) {
       release?.();
