@@ -24,6 +24,7 @@ export type CommandFactory = (io: Io, setExit: (code: ExitCode) => void) => Comm
  */
 const LAZY_COMMANDS: Readonly<Record<string, () => Promise<CommandFactory>>> = {
   run: async () => (await import('./commands/run.js')).runCommand, // `sprout run` (owned by the pipeline helper)
+  report: async () => (await import('./commands/report.js')).reportCommand, // `sprout report` (owned by the pipeline helper)
 };
 
 /** The lazy commands the command line may reach: the one it names, or all of them for help. */

@@ -17,3 +17,5 @@ export type {
   StepSizeState,
 } from './Pipeline.js';
 export { modelFiles } from './internal/model-io.js';
+export { report } from './report.js';
+export type { ReportError, ReportOptions, ReportResult } from './report.js';

@@ -61,7 +61,7 @@ export interface RunProgress {
 export const runKey = (arm: string, seed: number): string => JSON.stringify([arm, seed]);
 
 /** Splits one CSV line (fields as written by outputs.ts: quotes double embedded quotes). */
-const csvFields = (line: string): string[] => {
+export const csvFields = (line: string): string[] => {
   const out: string[] = [];
   let i = 0;
   while (i <= line.length) {

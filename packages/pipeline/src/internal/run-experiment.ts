@@ -42,7 +42,7 @@ const summarize = (plans: readonly ArmPlan[], finals: readonly (RunId & { final:
   });
 
 /** The comparison table (`table final`): per arm the mean and spread of the final metrics, as CSV. */
-const finalTable = (arms: readonly ArmSummary[]): string => {
+export const finalTable = (arms: readonly ArmSummary[]): string => {
   const cols = ['trainLoss', 'testLoss', 'testError', 'parameterCount', 'seconds'] as const;
   const header = ['arm', 'runs', ...cols.flatMap((c) => [`${c}_mean`, `${c}_std`])];
   const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);

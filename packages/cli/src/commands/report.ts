@@ -1,0 +1,39 @@
+/**
+ * `sprout report RUN_DIR…`: regenerate the tables and plots of saved runs without training (@sprout/pipeline's
+ * `report`). One directory: its curves.svg, sensitivities.svg and final.csv are written again; several:
+ * one comparison table and one plot of all their curves (in `--out`, default ./report). The table is
+ * printed. Exit status: 0 done; 2 a directory is not a run directory; 1 the report could not be written.
+ */
+import { Command } from 'commander';
+import * as E from 'fp-ts/lib/Either.js';
+import { report } from '@sprout/pipeline';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { nodeIo, type Io } from '../Io.js';
+import { summaryTable } from '../internal/run/summary-table.js';
+
+export interface ReportCommandOptions {
+  /** Folder of the tables and plots. @default the run directory (one), ./report (several) */
+  readonly out?: string;
+}
+
+/** Report on `dirs` and return the exit status. */
+export const reportAction = async (dirs: readonly string[], options: ReportCommandOptions = {}, io: Io = nodeIo): Promise<ExitCode> => {
+  const r = await report(dirs, options.out !== undefined ? { out: options.out } : {})();
+  if (E.isLeft(r)) {
+    io.stderr(`sprout report: ${r.left.message}\n`);
+    return r.left._tag === 'invalid-run-dir' ? EXIT.invalid : EXIT.internal;
+  }
+  io.stdout(summaryTable({ experiment: '', backend: '', outDir: r.right.outDir, arms: r.right.arms, seconds: 0 }));
+  for (const f of r.right.files) io.stdout(`wrote ${f}\n`);
+  return EXIT.ok;
+};
+
+/** The `report` command for the program (`createProgram`); `setExit` receives its exit status. */
+export const reportCommand = (io: Io, setExit: (code: ExitCode) => void): Command =>
+  new Command('report')
+    .description('regenerate the tables and plots of saved runs (several: compare them side by side)')
+    .argument('<run-dir...>', 'run directories (runs/<experiment>/<time>)')
+    .option('--out <dir>', 'folder of the tables and plots (default: the run directory; ./report for several)')
+    .action(async (dirs: string[], options: ReportCommandOptions) => {
+      setExit(await reportAction(dirs, options, io));
+    });

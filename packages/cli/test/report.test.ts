@@ -1,0 +1,88 @@
+// `sprout report`: the tables and plots of saved runs regenerated without training, one run or several
+// side by side.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runAction } from '../src/commands/run.js';
+import { reportAction } from '../src/commands/report.js';
+import type { Io } from '../src/Io.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'sprout-report-'));
+
+const capture = (): Io & { out: string[]; err: string[] } => {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    readFile: (p) => readFileSync(p),
+    writeFile: (p, t) => writeFileSync(p, t),
+    size: (p) => readFileSync(p).length,
+    stdout: (t) => void out.push(t),
+    stderr: (t) => void err.push(t),
+    out,
+    err,
+  };
+};
+
+const experimentFile = (name: string, lr: number): string => {
+  const file = join(dir, `${name}.sprout`);
+  writeFileSync(
+    file,
+    `experiment "${name}" {
+  seed 2
+  repeat 2
+  data spirals { points 60 }
+  network {
+    input 2
+    dense 5 relu
+    output 2
+  }
+  optimizer sgd { step constant ${lr} }
+  train { epochs 4, batch full }
+  grow sensli { at epoch 2 }
+  report { plot curves, plot sensitivities, table final }
+}
+`,
+  );
+  return file;
+};
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('sprout report', () => {
+  it('regenerates final.csv and the plots of one run exactly, and compares two runs in one table and plot', async () => {
+    const a = join(dir, 'a');
+    const b = join(dir, 'b');
+    expect(await runAction(experimentFile('fast', 0.2), { out: a, backend: 'cpu', quiet: true }, capture(), { isTTY: false })).toBe(0);
+    expect(await runAction(experimentFile('slow', 0.05), { out: b, backend: 'cpu', quiet: true }, capture(), { isTTY: false })).toBe(0);
+
+    const original = readFileSync(join(a, 'final.csv'), 'utf8');
+    rmSync(join(a, 'final.csv'));
+    rmSync(join(a, 'curves.svg'));
+    rmSync(join(a, 'sensitivities.svg'));
+    const io = capture();
+    expect(await reportAction([a], {}, io)).toBe(0);
+    expect(readFileSync(join(a, 'final.csv'), 'utf8')).toBe(original);
+    expect(readFileSync(join(a, 'curves.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>$/);
+    expect(readFileSync(join(a, 'sensitivities.svg'), 'utf8')).toMatch(/^<svg/);
+    expect(io.out.join('')).toMatch(/base\s+2/);
+
+    const out = join(dir, 'compare');
+    const io2 = capture();
+    expect(await reportAction([a, b], { out }, io2)).toBe(0);
+    const table = readFileSync(join(out, 'final.csv'), 'utf8').trim().split('\n');
+    expect(table.map((l) => l.split(',')[0])).toEqual(['arm', 'a/base', 'b/base']);
+    const curves = readFileSync(join(out, 'curves.svg'), 'utf8');
+    expect(curves).toContain('a/base');
+    expect(curves).toContain('b/base');
+  }, 60_000);
+
+  it('exits 2 for a folder that is not a run directory', async () => {
+    const io = capture();
+    expect(await reportAction([dir], {}, io)).toBe(2);
+    expect(io.err.join('')).toMatch(/not a run directory/);
+  });
+});

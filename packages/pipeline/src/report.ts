@@ -1,0 +1,189 @@
+/**
+ * `report`: the tables and plots of one or several finished (or interrupted) run directories, regenerated
+ * from their saved outputs without training (issue 7). The learning curves and the final metrics come from
+ * metrics.csv (the last row of each arm × seed is its final epoch), the insertions and sensitivities from
+ * events.jsonl, the experiment's name and report settings from spec.json. One directory: its curves.svg,
+ * sensitivities.svg and final.csv are written again (to `out`, default the run directory). Several: one
+ * comparison table and one plot with the curves of every run, arms named `<run>/<arm>`.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import * as E from 'fp-ts/Either';
+import type { TaskEither } from 'fp-ts/TaskEither';
+import type { ArmSummary, EpochMetrics, RunId } from './Pipeline.js';
+import { curvesSvg, sensitivitiesSvg, type CurvePoint, type InsertionMark, type SensitivityBar } from './internal/plot.js';
+import { csvFields } from './internal/resume.js';
+import { finalTable } from './internal/run-experiment.js';
+import { spread } from './internal/stats.js';
+
+export interface ReportOptions {
+  /** Folder the tables and plots go to. @default the run directory (one), `report` (several) */
+  readonly out?: string;
+  /** Write the files; otherwise only return the result. @default true */
+  readonly write?: boolean;
+}
+
+export type ReportError =
+  /** A run directory lacks a file or holds one that cannot be read. */
+  | { readonly _tag: 'invalid-run-dir'; readonly dir: string; readonly message: string }
+  | { readonly _tag: 'output-error'; readonly path: string; readonly message: string };
+
+export interface ReportResult {
+  /** Where the files were written (undefined with `write: false`). */
+  readonly outDir: string | undefined;
+  /** Per arm (`<run>/<arm>` with several directories): the final metrics, as in summary.json. */
+  readonly arms: readonly ArmSummary[];
+  /** The comparison table as CSV (final.csv). */
+  readonly table: string;
+  /** The files written. */
+  readonly files: readonly string[];
+}
+
+interface LoadedRun {
+  readonly name: string;
+  readonly plots: readonly string[];
+  readonly tables: readonly string[];
+  readonly rows: (RunId & EpochMetrics)[];
+  readonly insertions: InsertionMark[];
+  readonly bars: SensitivityBar[];
+}
+
+const loadRun = (dir: string): E.Either<ReportError, LoadedRun> => {
+  const bad = (message: string): E.Either<ReportError, LoadedRun> => E.left({ _tag: 'invalid-run-dir', dir, message });
+  let spec: { name?: unknown; report?: { plots?: unknown; tables?: unknown } };
+  let metrics: string;
+  try {
+    spec = JSON.parse(readFileSync(join(dir, 'spec.json'), 'utf8')) as typeof spec;
+    metrics = readFileSync(join(dir, 'metrics.csv'), 'utf8');
+  } catch (e) {
+    return bad(`${dir} is not a run directory: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const lines = metrics.split('\n').filter((l) => l.length > 0);
+  const header = csvFields(lines[0] ?? '');
+  const col = (name: string) => header.indexOf(name);
+  const need = ['arm', 'repeat', 'seed', 'epoch', 'train_loss', 'test_loss', 'test_error', 'step_size', 'parameter_count', 'seconds'];
+  const missing = need.filter((n) => col(n) < 0);
+  if (missing.length > 0) return bad(`${join(dir, 'metrics.csv')} lacks the columns ${missing.join(', ')}`);
+  const rows: (RunId & EpochMetrics)[] = [];
+  for (const line of lines.slice(1)) {
+    const f = csvFields(line);
+    if (f.length !== header.length) continue; // a line cut short by a kill
+    const num = (name: string) => Number(f[col(name)]);
+    rows.push({
+      arm: f[col('arm')]!,
+      repeat: num('repeat'),
+      seed: num('seed'),
+      epoch: num('epoch'),
+      trainLoss: num('train_loss'),
+      testLoss: num('test_loss'),
+      testError: num('test_error'),
+      stepSize: num('step_size'),
+      parameterCount: num('parameter_count'),
+      seconds: num('seconds'),
+    });
+  }
+  const insertions: InsertionMark[] = [];
+  const bars: SensitivityBar[] = [];
+  let events = '';
+  try {
+    events = readFileSync(join(dir, 'events.jsonl'), 'utf8');
+  } catch {
+    // No events: curves without insertion marks.
+  }
+  for (const line of events.split('\n')) {
+    if (line.length === 0) continue;
+    let e: { _tag?: string; arm?: string; seed?: number; epoch?: number; chosen?: number | null; positions?: { index: number; description: string; sensitivity: number }[] };
+    try {
+      e = JSON.parse(line) as typeof e;
+    } catch {
+      continue;
+    }
+    if (e._tag !== 'insertion' || e.arm === undefined || e.seed === undefined || e.epoch === undefined) continue;
+    if (e.chosen !== null && e.chosen !== undefined) insertions.push({ arm: e.arm, seed: e.seed, epoch: e.epoch });
+    for (const [i, p] of (e.positions ?? []).entries())
+      bars.push({ arm: e.arm, seed: e.seed, epoch: e.epoch, position: `${p.index}: ${p.description}`, sensitivity: p.sensitivity, chosen: e.chosen === i });
+  }
+  const list = (x: unknown): string[] => (Array.isArray(x) ? x.filter((s): s is string => typeof s === 'string') : []);
+  return E.right({
+    name: typeof spec.name === 'string' ? spec.name : basename(dir),
+    plots: list(spec.report?.plots),
+    tables: list(spec.report?.tables),
+    rows,
+    insertions,
+    bars,
+  });
+};
+
+/** Per arm, the final metrics: the last epoch of every (arm, seed), in the order the arms first appear. */
+const armSummaries = (rows: readonly (RunId & EpochMetrics)[]): ArmSummary[] => {
+  const last = new Map<string, RunId & EpochMetrics>();
+  for (const r of rows) {
+    const key = JSON.stringify([r.arm, r.seed]);
+    const prev = last.get(key);
+    if (prev === undefined || r.epoch >= prev.epoch) last.set(key, r);
+  }
+  const arms = [...new Set(rows.map((r) => r.arm))];
+  return arms.map((arm) => {
+    const runs = [...last.values()]
+      .filter((r) => r.arm === arm)
+      .map(({ arm: a, repeat, seed, ...final }) => ({ arm: a, repeat, seed, final }));
+    const of = (k: 'trainLoss' | 'testLoss' | 'testError' | 'parameterCount' | 'seconds') => spread(runs.map((r) => r.final[k]));
+    return {
+      arm,
+      runs,
+      final: { trainLoss: of('trainLoss'), testLoss: of('testLoss'), testError: of('testError'), parameterCount: of('parameterCount'), seconds: of('seconds') },
+    };
+  });
+};
+
+/** Run labels for the comparison: the directory names, made unique with `#2`, `#3`, …. */
+const labels = (dirs: readonly string[]): string[] => {
+  const seen = new Map<string, number>();
+  return dirs.map((d) => {
+    const base = basename(d);
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    return n === 1 ? base : `${base}#${n}`;
+  });
+};
+
+/** Regenerate the tables and plots of `dirs` (one run directory, or several to compare). */
+export const report =
+  (dirs: readonly string[], options: ReportOptions = {}): TaskEither<ReportError, ReportResult> =>
+  async () => {
+    if (dirs.length === 0) return E.left({ _tag: 'invalid-run-dir', dir: '', message: 'no run directory given' });
+    const abs = dirs.map((d) => resolve(d));
+    const runs: LoadedRun[] = [];
+    for (const d of abs) {
+      const r = loadRun(d);
+      if (E.isLeft(r)) return r;
+      runs.push(r.right);
+    }
+    const single = runs.length === 1;
+    const names = labels(abs);
+    const rename = (i: number, arm: string) => (single ? arm : `${names[i]}/${arm}`);
+    const rows = runs.flatMap((r, i) => r.rows.map((row) => ({ ...row, arm: rename(i, row.arm) })));
+    const marks = runs.flatMap((r, i) => r.insertions.map((m) => ({ ...m, arm: rename(i, m.arm) })));
+    const bars = runs.flatMap((r, i) => r.bars.map((b) => ({ ...b, arm: rename(i, b.arm) })));
+    const arms = armSummaries(rows);
+    const table = finalTable(arms);
+    const title = single ? runs[0]!.name : `comparison: ${names.join(', ')}`;
+    const files: string[] = [];
+    const outDir = (options.write ?? true) ? resolve(options.out ?? (single ? abs[0]! : 'report')) : undefined;
+    if (outDir !== undefined) {
+      const write = (file: string, text: string) => {
+        writeFileSync(join(outDir, file), text);
+        files.push(join(outDir, file));
+      };
+      try {
+        mkdirSync(outDir, { recursive: true });
+        const plots = single ? runs[0]!.plots : ['curves', 'sensitivities'];
+        if (plots.includes('curves') && rows.length > 0) write('curves.svg', await curvesSvg(title, rows as CurvePoint[], marks));
+        if (plots.includes('sensitivities') && bars.length > 0) write('sensitivities.svg', await sensitivitiesSvg(`${title}: sensitivities`, bars));
+        if (!single || runs[0]!.tables.includes('final')) write('final.csv', table);
+      } catch (e) {
+        return E.left({ _tag: 'output-error', path: outDir, message: `cannot write the report to ${outDir}: ${e instanceof Error ? e.message : String(e)}` });
+      }
+    }
+    return E.right({ outDir, arms, table, files });
+  };
