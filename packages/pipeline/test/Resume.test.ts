@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/Either';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adam, atEpochs, constant, dense, network, sensli } from '@sprout/spec';
+import { adam, adaptive, atEpochs, constant, dense, network, sensli, sgd } from '@sprout/spec';
 import { compile, type RunEvent, type RunOptions } from '../src/index.js';
 import { decodeCheckpoint } from '../src/internal/checkpoint.js';
 import { tiny, useCpu } from './tiny.js';
@@ -90,6 +90,21 @@ describe('checkpoints and resume', () => {
     expect(ev.filter((e) => e._tag === 'insertion')).toHaveLength(2);
     expect(ev.filter((e) => e._tag === 'epoch-end')).toHaveLength(10);
     expect(existsSync(join(out, 'run.lock'))).toBe(false);
+  }, 60_000);
+
+  it('resumes the adaptive step size (preconditioned optimizer) bit for bit after an insertion', async () => {
+    const adaptiveSpec = tiny({ network: network(2, [dense(6, 'relu')], 2), optimizer: sgd({ step: adaptive({ variance: 'none' }) }), train: { epochs: 5, batch: 16 }, growth: sensli({ schedule: atEpochs(2) }) });
+    const go = async (options: RunOptions) => {
+      const p = compile(adaptiveSpec);
+      if (E.isLeft(p)) throw new Error(JSON.stringify(p.left));
+      return p.right.run(options)();
+    };
+    const root = mkdtempSync(join(tmpdir(), 'sprout-resume-adaptive-'));
+    await go({ out: join(root, 'reference'), saveModel: false });
+    const c = new AbortController();
+    await go({ out: join(root, 'run'), saveModel: false, signal: c.signal, onEvent: (e) => e._tag === 'epoch-end' && e.epoch === 3 && c.abort() });
+    expect(E.isRight(await go({ resume: join(root, 'run'), saveModel: false }))).toBe(true);
+    expect(rows(join(root, 'run'))).toEqual(rows(join(root, 'reference')));
   }, 60_000);
 
   it('drops rows written after the checkpoint and a line cut short', async () => {

@@ -299,6 +299,12 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
       ? undefined
       : { a: resume.manifest.lastInfo.a, L: orNaN(resume.manifest.lastInfo.L), rho: orNaN(resume.manifest.lastInfo.rho) };
   if (resume === undefined) emit({ _tag: 'run-start', ...id, index: ctx.index, epochs, stepsPerEpoch, parameterCount: count });
+  // The running statistics of data-based metrics and of the `ema` variance are not in the checkpoint.
+  if (resume !== undefined && (metric.domain._tag === 'data' || metric.codomain._tag === 'data' || (spec.step._tag === 'adaptive' && spec.step.variance === 'ema')))
+    emit({
+      _tag: 'warning',
+      message: `arm '${id.arm}', seed ${id.seed}: resumed without the running statistics of its ${spec.step._tag === 'adaptive' && spec.step.variance === 'ema' ? "'ema' variance" : 'data-based metric'} (they start afresh), so its metrics may differ from an uninterrupted run's`,
+    });
   const history: EpochMetrics[] = [...(resume?.manifest.metrics ?? [])];
   let last: EpochMetrics | undefined = history.at(-1);
 
