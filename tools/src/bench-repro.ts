@@ -3,7 +3,7 @@
 // ALGORITHMS.md §3 holds; and the PyTorch peer's runs (JSON files) of the same protocol for comparison.
 //
 //   node --conditions=sprout-source --import tsx tools/src/bench-repro.ts RUN_DIR [--peer 'GLOB-PREFIX'] ...
-//   e.g. tools/src/bench-repro.ts /tmp/repro/spirals-fnn --peer /tmp/repro/peer/fnn-
+//   e.g. tools/src/bench-repro.ts /tmp/repro/spirals-fnn,/tmp/repro/spirals-fnn-more --peer /tmp/repro/peer/fnn-
 // Prints markdown on stdout.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -67,6 +67,17 @@ const readSummary = (dir: string): (Summary & { partial?: boolean }) | undefined
   };
 };
 
+const mergeSummaries = (parts: readonly Summary[]): Summary => {
+  const first = parts[0]!;
+  const names = [...new Set(parts.flatMap((p) => p.arms.map((a) => a.arm)))];
+  return {
+    experiment: parts.map((p) => p.experiment).join(' + '),
+    backend: first.backend,
+    seconds: parts.reduce((t, p) => t + p.seconds, 0),
+    arms: names.map((arm) => ({ arm, runs: parts.flatMap((p) => p.arms.find((a) => a.arm === arm)?.runs ?? []) })),
+  };
+};
+
 const args = process.argv.slice(2);
 const out: string[] = [];
 for (let k = 0; k < args.length; k++) {
@@ -76,12 +87,17 @@ for (let k = 0; k < args.length; k++) {
     peerPrefix = args[k + 2];
     k += 2;
   }
-  const s = readSummary(dir);
+  // Several run directories of one protocol (e.g. more seeds run later) join as DIR1,DIR2: arms merge by name.
+  const parts = dir.split(',').map((d) => readSummary(d));
+  const s = parts.some((x) => x === undefined) ? undefined : mergeSummaries(parts as Summary[]);
   if (s === undefined) {
     out.push(`## ${basename(dir)}\n\nneither summary.json nor finished runs in ${dir}\n`);
     continue;
   }
-  const inserts: Insertion[] = readFileSync(join(dir, 'events.jsonl'), 'utf8')
+  const inserts: Insertion[] = dir
+    .split(',')
+    .map((d) => readFileSync(join(d, 'events.jsonl'), 'utf8'))
+    .join('\n')
     .split('\n')
     .filter((l) => l.includes('"insertion"'))
     .map((l) => JSON.parse(l) as Insertion & { _tag: string })

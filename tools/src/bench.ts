@@ -170,7 +170,7 @@ const report = (done: boolean): void => {
       `${table}\n\n` +
       `Wall: process start to exit of \`node … packages/cli/src/main.ts run FILE --backend B\` and of \`${PYTHON} PEER …\` (the peer runs one thread). ` +
       `CPU and max RSS: \`/usr/bin/time -v\`. Train s: what each tool reports for training itself. ` +
-      `Sensitivity pass / epoch: Sprout from the epoch times in events.jsonl (the epoch after the insertion minus a plain epoch), the peer from its \`seconds.insertion\` / (phase 1 / E₁).\n`,
+      `Sensitivity pass / epoch: Sprout from the epoch times in events.jsonl (the epoch after the insertion minus a plain epoch), the peer from its \`seconds.insertion\` / (phase 1 / E₁); both are single wall-time samples, meaningless when the load average exceeds the core count (use \`tools/src/bench-sensitivity.ts\`, medians of repeated passes).\n`,
   );
   console.log(`bench: ${done ? 'wrote' : 'updated (partial)'} ${join(options.outDir, 'latest.json')} and latest.md`);
 };
