@@ -134,10 +134,12 @@ export const runAction = async (
     const { spec, text, sourceMap } = loaded.right;
     // A resumed run reads its data relative to where the first run found it (the `run` record's baseDir).
     let baseDir = dirname(file);
+    let recordedBackend: string | undefined;
     if (resumeDir !== undefined) {
       try {
-        const recorded = (JSON.parse(readFileSync(file, 'utf8')) as { run?: { baseDir?: unknown } }).run?.baseDir;
-        if (typeof recorded === 'string') baseDir = recorded;
+        const run = (JSON.parse(readFileSync(file, 'utf8')) as { run?: { baseDir?: unknown; backend?: unknown } }).run;
+        if (typeof run?.baseDir === 'string') baseDir = run.baseDir;
+        if (typeof run?.backend === 'string') recordedBackend = run.backend;
       } catch {
         // load() has parsed it already.
       }
@@ -154,6 +156,8 @@ export const runAction = async (
       return EXIT.internal;
     }
     if (!(options.quiet ?? false)) io.stderr(`${backend.right.message}\n`);
+    if (recordedBackend !== undefined && recordedBackend !== backend.right.tfName)
+      io.stderr(`sprout run: warning: the run started on the ${recordedBackend} backend and resumes on ${backend.right.tfName}; its metrics will not match an uninterrupted run bit for bit (choose it with --backend)\n`);
 
     // Preflight: the folder the run directory goes into is writable and has room for the outputs.
     const parent = resumeDir ?? (options.out !== undefined ? dirname(resolve(options.out)) : resolve('runs'));

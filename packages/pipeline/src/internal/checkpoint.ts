@@ -16,8 +16,9 @@
  * @sprout/data's `batches(n, b, seed, epoch)`; dropout masks: `deriveSeed(seed, 2, epoch, step)`;
  * initialisation only at the start), so the counters are the whole generator state.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from './atomic-write.js';
 import type { Layer } from '@sprout/spec';
 import type { EpochMetrics } from '../Pipeline.js';
 import { slug } from './outputs.js';
@@ -77,7 +78,7 @@ export const checkpointPath = (runDir: string, arm: string, seed: number): strin
 /** JSON cannot hold NaN or ±∞; they are stored as null and read back as NaN. */
 const finiteOrNull = (x: number | undefined): number | null => (x === undefined || !Number.isFinite(x) ? null : x);
 export const orNaN = (x: number | null | undefined): number => (x === null || x === undefined ? Number.NaN : x);
-export { finiteOrNull };
+export { finiteOrNull, writeFileAtomic };
 
 /** Encode a checkpoint into bytes. */
 export const encodeCheckpoint = (content: CheckpointContent, tensors: readonly StoredTensor[]): Buffer => {
@@ -122,32 +123,6 @@ export const decodeCheckpoint = (bytes: Buffer): { manifest: CheckpointManifest;
     tensors.set(t.name, { name: t.name, shape: t.shape, values });
   }
   return { manifest, tensors };
-};
-
-/** Write `bytes` to `path` atomically: temporary file in the same folder, fsync, rename, fsync the folder. */
-export const writeFileAtomic = (path: string, bytes: Uint8Array): void => {
-  const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w');
-  try {
-    let written = 0;
-    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-  try {
-    const dfd = openSync(dir, 'r');
-    try {
-      fsyncSync(dfd);
-    } finally {
-      closeSync(dfd);
-    }
-  } catch {
-    // Some file systems do not fsync folders; the rename itself is atomic.
-  }
 };
 
 /** Read a run's checkpoint, or undefined when there is none. Throws on a malformed one. */

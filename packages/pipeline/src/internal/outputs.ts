@@ -7,6 +7,7 @@
  */
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { writeFileAtomic } from './atomic-write.js';
 import type { EpochMetrics, RunEvent, RunId } from '../Pipeline.js';
 
 /** Longest suffix tried when a run directory exists already (`-2` … `-999`). */
@@ -64,8 +65,9 @@ export const runWriter = (dir: string, options: { readonly stepSizeColumns: bool
   }
   return {
     dir,
-    json: (file, value) => writeFileSync(join(dir, file), `${JSON.stringify(value, null, 2)}\n`),
-    text: (file, value) => writeFileSync(join(dir, file), value),
+    // Replaced atomically: a kill while they are written leaves the previous version.
+    json: (file, value) => writeFileAtomic(join(dir, file), Buffer.from(`${JSON.stringify(value, null, 2)}\n`, 'utf8')),
+    text: (file, value) => writeFileAtomic(join(dir, file), Buffer.from(value, 'utf8')),
     event: (event) => appendFileSync(join(dir, 'events.jsonl'), `${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`),
     metrics: (id, m) => {
       const row: (string | number)[] = [id.arm, id.repeat, id.seed, m.epoch, m.trainLoss, m.testLoss, m.testError, m.stepSize, m.parameterCount, m.seconds];
