@@ -118,9 +118,12 @@ describe('checkpoints and resume', () => {
     const metrics = join(out, 'metrics.csv');
     writeFileSync(metrics, `${readFileSync(metrics, 'utf8')}base,0,7,4,0.1,0.2,0.3,0.01,57,1\nbase,0,7,5,0.`);
     writeFileSync(join(out, 'events.jsonl'), `${readFileSync(join(out, 'events.jsonl'), 'utf8')}{"_tag":"epoch-end","arm":"base","seed":7,"epoch":4}\n{"_tag":"ep`);
+    // …and as if killed in the middle of writing a checkpoint: the temporary file is removed.
+    writeFileSync(join(out, 'checkpoints', 'base', 'seed-7.ckpt.tmp-12345'), 'half');
     const r = await run({ resume: out, saveModel: false });
     expect(E.isRight(r)).toBe(true);
     expect(rows(out)).toEqual(rows(reference));
+    expect(readdirSync(join(out, 'checkpoints', 'base')).sort()).toEqual(['seed-7.ckpt', 'seed-8.ckpt']);
   }, 60_000);
 
   it('refuses to resume a run directory that a live process holds', async () => {

@@ -5,7 +5,7 @@
  * after a run's checkpoint are dropped (the resumed run writes them again), so that no row is duplicated;
  * a line cut short by a kill is dropped too.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './checkpoint.js';
 
@@ -165,4 +165,28 @@ export const endedRuns = (dir: string): Set<string> => {
     }
   }
   return ended;
+};
+
+/** Removes the temporary files of atomic writes cut short by a kill (`<name>.tmp-<pid>`), in `dir` and its checkpoints. */
+export const removeStaleTemporaries = (dir: string): number => {
+  let removed = 0;
+  const sweep = (folder: string, depth: number): void => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(folder, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const path = join(folder, e.name);
+      if (e.isDirectory() && depth > 0) sweep(path, depth - 1);
+      else if (e.isFile() && /\.tmp-\d+$/.test(e.name)) {
+        rmSync(path, { force: true });
+        removed += 1;
+      }
+    }
+  };
+  sweep(dir, 0);
+  sweep(join(dir, 'checkpoints'), 1);
+  return removed;
 };

@@ -12,7 +12,7 @@ import type { ArmSummary, EpochMetrics, RunError, RunEvent, RunId, RunOptions, R
 import { armPlans, seeds, type ArmPlan } from './plan.js';
 import { createExclusiveDir, metricColumns, runWriter, slug, timeStamp, type RunWriter } from './outputs.js';
 import { checkpointPath, encodeCheckpoint, readCheckpoint, writeFileAtomic, type CheckpointManifest, type StoredTensor } from './checkpoint.js';
-import { endedRuns, runKey, takeLock, trimEvents, trimMetrics } from './resume.js';
+import { endedRuns, removeStaleTemporaries, runKey, takeLock, trimEvents, trimMetrics } from './resume.js';
 import { disposeDatasetTensors, disposeNet, formatDataError, initBackend, loadData, toLayersModel, toTensors, type DatasetTensors } from './deps.js';
 import { trainRun } from './train-run.js';
 import { spread } from './stats.js';
@@ -76,6 +76,7 @@ export const runExperiment = async (ctx: ExperimentContext, options: RunOptions)
       const lock = takeLock(dir);
       if (!lock.ok) return E.left({ _tag: 'output-error', path: dir, message: `the run directory ${dir} is in use by process ${lock.pid}; wait for it to end or stop it first` });
       release = lock.release;
+      removeStaleTemporaries(dir);
       ended = endedRuns(dir);
       const checkpointed = new Map<string, { epoch: number; step: number }>();
       for (const seed of runSeeds)
