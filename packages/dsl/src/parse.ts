@@ -10,7 +10,7 @@ import type { IRecognitionException, IToken } from 'chevrotain';
 import type { SproutFileCstNode } from './Cst.js';
 import { check, type Diagnostic, type Experiment, type SpecPath } from '@sprout/spec';
 import { lex, type LexResult } from './lexer.js';
-import { parseTokens } from './parser.js';
+import { MAX_SYNTAX_ERRORS, parseTokens } from './parser.js';
 import { toAst } from './to-ast.js';
 import { toSpec } from './to-spec.js';
 import { rangeOf, type SourceMap } from './SourceMap.js';
@@ -212,7 +212,23 @@ export const parseSyntax = (text: string): Syntax => {
   if (braces.length > 0) return fail(...lexed.diagnostics, ...braces);
   const parsed = parseTokens(lexed.tokens);
   const syntax = parsed.errors.map((e) => syntaxDiagnostic(e, lines));
-  if (lexed.diagnostics.length + syntax.length > 0) return fail(...lexed.diagnostics, ...syntax);
+  if (parsed.tooComplex !== undefined) {
+    return fail(...lexed.diagnostics, ...syntax, {
+      code: 'input-too-complex',
+      severity: 'error',
+      message: 'the file is too complex to parse here (the parser ran out of stack); it stopped at this point',
+      range: tokenRange(lines, parsed.tooComplex, lexed.tokens[lexed.tokens.length - 1]),
+    });
+  }
+  if (parsed.stopped !== undefined) {
+    syntax.push({
+      code: 'too-many-errors',
+      severity: 'error',
+      message: `too many syntax errors (${MAX_SYNTAX_ERRORS}); stopping here`,
+      range: tokenRange(lines, parsed.stopped, lexed.tokens[lexed.tokens.length - 1]),
+    });
+  }
+  if (lexed.diagnostics.length + syntax.length > 0 || parsed.cst === undefined) return fail(...lexed.diagnostics, ...syntax);
   return { diagnostics: [], lines, lexed, cst: parsed.cst };
 };
 

@@ -81,7 +81,27 @@ export interface SproutParserOptions {
   readonly validate?: boolean;
 }
 
+/**
+ * Most syntax errors recorded in one parse. chevrotain's in-repetition recovery re-enters the repetition
+ * recursively after each error it recovers from, and re-syncs token by token, so a file of thousands of
+ * broken statements would cost stack depth and time in proportion to its errors. After this many errors
+ * recovery is switched off: the next error ends the parse, and `ParseResult.stopped` says where.
+ */
+export const MAX_SYNTAX_ERRORS = 50;
+
+/** chevrotain internals the error cap touches (present on every recognizer, not in its typings). */
+interface RecoveryInternals {
+  recoveryEnabled: boolean;
+  attemptInRepetitionRecovery: (...args: unknown[]) => void;
+  SAVE_ERROR: (error: IRecognitionException) => IRecognitionException;
+}
+
 export class SproutParser extends CstParser {
+  /** The token at which recovery was switched off (the error cap was reached), if it was. */
+  public stoppedAt: IToken | undefined;
+  /** The error cap of the current parse (see `restart`). */
+  private maxErrors = MAX_SYNTAX_ERRORS;
+
   constructor(options: SproutParserOptions = {}) {
     super([...T.ALL_TOKENS], {
       recoveryEnabled: true,
@@ -91,6 +111,35 @@ export class SproutParser extends CstParser {
       skipValidations: !(options.validate ?? false),
     });
     this.performSelfAnalysis();
+    const self = this as unknown as RecoveryInternals;
+    const attempt = self.attemptInRepetitionRecovery;
+    // The repetition recovery is an instance property (installed when recovery is on at construction);
+    // once the cap is reached it must not run again.
+    self.attemptInRepetitionRecovery = function (this: RecoveryInternals, ...args: unknown[]): void {
+      if (this.recoveryEnabled) attempt.apply(this, args);
+    };
+    const save = self.SAVE_ERROR;
+    self.SAVE_ERROR = function (this: RecoveryInternals & SproutParser, error: IRecognitionException): IRecognitionException {
+      const saved = save.call(this, error);
+      if (this.recoveryEnabled && this.errors.length >= this.maxErrors) {
+        this.recoveryEnabled = false;
+        this.stoppedAt = error.token;
+      }
+      return saved;
+    };
+  }
+
+  /** The next token to be read (public for the stack-overflow guard). */
+  public nextToken(): IToken {
+    return this.LA(1);
+  }
+
+  /** Starts a new parse: recovery on again, no stop recorded. */
+  public restart(tokens: readonly IToken[], maxErrors = MAX_SYNTAX_ERRORS): void {
+    this.input = [...tokens];
+    this.maxErrors = maxErrors;
+    (this as unknown as RecoveryInternals).recoveryEnabled = true;
+    this.stoppedAt = undefined;
   }
 
   /** A whole file: one experiment. */
@@ -538,13 +587,41 @@ export const RULE_NAMES: readonly string[] = sproutParser.getGAstProductions() i
   : Object.keys(sproutParser.getGAstProductions());
 
 export interface ParseResult {
-  readonly cst: SproutFileCstNode;
+  /** Absent when the parse was cut short (`tooComplex`). */
+  readonly cst?: SproutFileCstNode;
   readonly errors: readonly IRecognitionException[];
+  /** Set when MAX_SYNTAX_ERRORS errors switched recovery off: the token of the last recovered error. */
+  readonly stopped?: IToken;
+  /**
+   * Set when the parse ran out of stack (a RangeError, which the guards before parsing should make
+   * impossible): the token the parser had reached. The parse is abandoned, never rethrown.
+   */
+  readonly tooComplex?: IToken;
 }
 
-/** Parses tokens into a CST; `errors` lists every syntax error (the parser recovers and goes on). */
-export const parseTokens = (tokens: readonly IToken[]): ParseResult => {
-  sproutParser.input = [...tokens];
-  const cst = sproutParser.sproutFile() as SproutFileCstNode;
-  return { cst, errors: [...sproutParser.errors] };
+/**
+ * Parses tokens into a CST; `errors` lists every syntax error (the parser recovers and goes on, up to
+ * MAX_SYNTAX_ERRORS). Never throws a RangeError: a stack overflow becomes `tooComplex`.
+ */
+export interface ParseTokensOptions {
+  /**
+   * Syntax errors after which recovery is switched off and the next error ends the parse.
+   * @default MAX_SYNTAX_ERRORS
+   */
+  readonly maxErrors?: number;
+}
+
+export const parseTokens = (tokens: readonly IToken[], options: ParseTokensOptions = {}): ParseResult => {
+  sproutParser.restart(tokens, options.maxErrors ?? MAX_SYNTAX_ERRORS);
+  try {
+    const cst = sproutParser.sproutFile() as SproutFileCstNode;
+    const stopped = sproutParser.stoppedAt;
+    return { cst, errors: [...sproutParser.errors], ...(stopped === undefined ? {} : { stopped }) };
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    const at = sproutParser.nextToken();
+    const errors = [...sproutParser.errors];
+    sproutParser.restart([]);
+    return { errors, tooComplex: at };
+  }
 };

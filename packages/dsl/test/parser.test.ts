@@ -44,7 +44,7 @@ describe('error positions', () => {
         }
       throw new Error(`no ${name}`);
     };
-    const at = find(cst, 'atClause');
+    const at = find(cst!, 'atClause');
     const inserted = at.children['NumberLiteral']![0] as IToken;
     const epoch = at.children['Kw_epoch']![0] as IToken;
     expect(inserted.isInsertedInRecovery).toBe(true);
