@@ -15,6 +15,13 @@ export const sproutLexer = new Lexer([...ALL_TOKENS], {
   recoveryEnabled: true,
 });
 
+/**
+ * Most `unexpected-character` diagnostics built (a file's list is cut at MAX_DIAGNOSTICS anyway); past
+ * it one `too-many-errors` says how many runs were left out. 100,000 stray characters would otherwise
+ * cost a third of a second in diagnostics alone.
+ */
+export const MAX_LEXER_DIAGNOSTICS = 1_000;
+
 export interface LexResult {
   readonly tokens: readonly IToken[];
   readonly comments: readonly IToken[];
@@ -40,6 +47,25 @@ export const lex = (text: string, lines: LineIndex = new LineIndex(text)): LexRe
       severity: 'error',
       message: `unexpected ${e.length > 1 ? 'characters' : 'character'} ${describeChars(chars)}`,
       range: lines.range(e.offset, e.offset + Math.max(1, e.length)),
+    });
+  }
+  const unexpected = result.groups['unexpected'] ?? [];
+  for (const t of unexpected.slice(0, MAX_LEXER_DIAGNOSTICS)) {
+    const chars = t.image;
+    diagnostics.push({
+      code: 'unexpected-character',
+      severity: 'error',
+      message: `unexpected ${chars.length > 1 ? 'characters' : 'character'} ${describeChars(chars)}`,
+      range: lines.range(t.startOffset, t.startOffset + chars.length),
+    });
+  }
+  if (unexpected.length > MAX_LEXER_DIAGNOSTICS) {
+    const t = unexpected[MAX_LEXER_DIAGNOSTICS]!;
+    diagnostics.push({
+      code: 'too-many-errors',
+      severity: 'error',
+      message: `${unexpected.length - MAX_LEXER_DIAGNOSTICS} more runs of unexpected characters from here on are not listed`,
+      range: lines.range(t.startOffset, t.startOffset + t.image.length),
     });
   }
   for (const t of result.groups['invalid'] ?? []) {

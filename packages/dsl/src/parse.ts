@@ -25,10 +25,10 @@ import * as T from './tokens.js';
  */
 export const MAX_BRACE_DEPTH = 64;
 /**
- * Longest source accepted, in UTF-16 code units (1 MiB). A Sprout file is a few kilobytes; past this the
+ * Longest source accepted, in UTF-16 code units (256 KiB). A Sprout file is a few kilobytes; past this the
  * file is refused with one diagnostic before lexing, so a hostile file costs nothing.
  */
-export const MAX_SOURCE_LENGTH = 1_048_576;
+export const MAX_SOURCE_LENGTH = 262_144;
 /** Most tokens handed to the parser; a real file has a few hundred (a network of MAX_LAYERS layers ~4,000). */
 export const MAX_TOKENS = 50_000;
 /** Most diagnostics reported for one file; past it, one `too-many-errors` diagnostic ends the list. */
@@ -183,42 +183,43 @@ export interface Syntax {
  */
 export const parseSyntax = (text: string): Syntax => {
   const lines = new LineIndex(text);
-  const fail = (...diagnostics: Diagnostic[]): Syntax => ({ diagnostics, lines });
+  // An array, not rest arguments: a hostile file can have 100,000 lexical diagnostics, too many to spread into a call.
+  const fail = (diagnostics: readonly Diagnostic[]): Syntax => ({ diagnostics, lines });
   if (text.length > MAX_SOURCE_LENGTH) {
-    return fail({
+    return fail([{
       code: 'file-too-large',
       severity: 'error',
       message: `the file has ${text.length} characters; Sprout reads at most ${MAX_SOURCE_LENGTH} (an experiment is a few kilobytes)`,
       range: lines.range(MAX_SOURCE_LENGTH, MAX_SOURCE_LENGTH + 1),
-    });
+    }]);
   }
   const lexed = lex(text, lines);
   if (lexed.tokens.length === 0 && lexed.diagnostics.length === 0) {
     const end = lines.position(text.length);
-    return fail({ code: 'empty-file', severity: 'error', message: 'the file has no experiment; write experiment "name" { … }', range: { start: end, end } });
+    return fail([{ code: 'empty-file', severity: 'error', message: 'the file has no experiment; write experiment "name" { … }', range: { start: end, end } }]);
   }
   // An unterminated string or comment swallows the rest of its line or file: brace and syntax errors
   // after it would only be echoes.
-  if (lexed.diagnostics.some((d) => d.code.startsWith('unterminated-'))) return fail(...lexed.diagnostics);
+  if (lexed.diagnostics.some((d) => d.code.startsWith('unterminated-'))) return fail([...lexed.diagnostics]);
   if (lexed.tokens.length > MAX_TOKENS) {
-    return fail({
+    return fail([{
       code: 'too-many-tokens',
       severity: 'error',
       message: `the file has ${lexed.tokens.length} words, numbers and symbols; Sprout reads at most ${MAX_TOKENS}`,
       range: tokenRange(lines, lexed.tokens[MAX_TOKENS]),
-    });
+    }]);
   }
   const braces = scanBraces(lexed.tokens, lines);
-  if (braces.length > 0) return fail(...lexed.diagnostics, ...braces);
+  if (braces.length > 0) return fail([...lexed.diagnostics, ...braces]);
   const parsed = parseTokens(lexed.tokens);
   const syntax = parsed.errors.map((e) => syntaxDiagnostic(e, lines));
   if (parsed.tooComplex !== undefined) {
-    return fail(...lexed.diagnostics, ...syntax, {
+    return fail([...lexed.diagnostics, ...syntax, {
       code: 'input-too-complex',
       severity: 'error',
       message: 'the file is too complex to parse here (the parser ran out of stack); it stopped at this point',
       range: tokenRange(lines, parsed.tooComplex, lexed.tokens[lexed.tokens.length - 1]),
-    });
+    }]);
   }
   if (parsed.stopped !== undefined) {
     syntax.push({
@@ -228,7 +229,7 @@ export const parseSyntax = (text: string): Syntax => {
       range: tokenRange(lines, parsed.stopped, lexed.tokens[lexed.tokens.length - 1]),
     });
   }
-  if (lexed.diagnostics.length + syntax.length > 0 || parsed.cst === undefined) return fail(...lexed.diagnostics, ...syntax);
+  if (lexed.diagnostics.length + syntax.length > 0 || parsed.cst === undefined) return fail([...lexed.diagnostics, ...syntax]);
   return { diagnostics: [], lines, lexed, cst: parsed.cst };
 };
 

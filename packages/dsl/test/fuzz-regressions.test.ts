@@ -3,7 +3,8 @@
 // timing out, and the counts below bound the work instead).
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, test } from 'vitest';
-import { MAX_SYNTAX_ERRORS, checkText, lex, parseTokens } from '../src/index.js';
+import { MAX_DIAGNOSTICS, MAX_SOURCE_LENGTH, MAX_SYNTAX_ERRORS, checkText, lex, parseTokens } from '../src/index.js';
+import { MAX_LEXER_DIAGNOSTICS } from '../src/lexer.js';
 
 const brokenGrow = (repeats: number): string =>
   `experiment "x" {\n  train { epochs 10 }\n  grow sensli {\n    at epochs 2, 3, 5,\n${'    lr_factor 4.5\n    optimizer_state\n'.repeat(repeats)}  }\n}\n`;
@@ -38,5 +39,47 @@ describe('error recovery is bounded (fuzz inputs 30984 and 27997)', () => {
     const cs = codes(r);
     expect(cs).toContain('too-many-errors');
     expect(cs.filter((c) => c === 'syntax-error').length).toBeLessThanOrEqual(MAX_SYNTAX_ERRORS);
+  });
+});
+
+describe('runs of rejected characters are one token (fuzz finding: ~1 M `#` took 2 s in the lexer)', () => {
+  test.each([
+    ['#', "unexpected characters '####################…'"],
+    ['\u0301', "unexpected characters '\u0301\u0301"],
+    ['-', "unexpected characters '--------------------…'"],
+    ['\ud83c\udf31', "unexpected characters '🌱🌱🌱🌱🌱🌱🌱🌱🌱🌱🌱🌱🌱🌱🌱🌱🌱🌱🌱🌱…'"],
+  ])('a megabyte of %j: one unexpected-character diagnostic covering the run', (c, message) => {
+    const text = c.repeat(Math.ceil(1_000_000 / c.length));
+    const r = lex(text);
+    expect(r.tokens).toEqual([]);
+    expect(r.diagnostics.map((d) => [d.code, d.message.slice(0, 24), d.range?.start.offset, d.range?.end.offset])).toEqual([
+      ['unexpected-character', message.slice(0, 24), 0, text.length],
+    ]);
+  });
+
+  test('stray signs, dots and slashes next to valid tokens: the run stops where a token can start', () => {
+    const r = lex('seed -- 1 #-5 .x /x -.5 +');
+    expect(r.tokens.map((t) => t.image)).toEqual(['seed', '1', '-5', 'x', 'x', '-.5']);
+    expect(r.diagnostics.map((d) => d.message)).toEqual([
+      "unexpected characters '--'",
+      "unexpected character '#'",
+      "unexpected character '.'",
+      "unexpected character '/'",
+      "unexpected character '+'",
+    ]);
+  });
+
+  test('131,072 separate stray slashes: MAX_LEXER_DIAGNOSTICS diagnostics and one count of the rest', () => {
+    const r = lex('/ '.repeat(MAX_SOURCE_LENGTH / 2));
+    expect(r.diagnostics).toHaveLength(MAX_LEXER_DIAGNOSTICS + 1);
+    expect(r.diagnostics[MAX_LEXER_DIAGNOSTICS]!.message).toBe(`${MAX_SOURCE_LENGTH / 2 - MAX_LEXER_DIAGNOSTICS} more runs of unexpected characters from here on are not listed`);
+    expect(codes(checkText('/ '.repeat(MAX_SOURCE_LENGTH / 2)))).toHaveLength(MAX_DIAGNOSTICS + 1);
+  });
+
+  test('a file over MAX_SOURCE_LENGTH (256 KiB) is one file-too-large diagnostic', () => {
+    expect(codes(checkText('#'.repeat(MAX_SOURCE_LENGTH + 1)))).toEqual(['file-too-large']);
+    const under = codes(checkText('#'.repeat(MAX_SOURCE_LENGTH)));
+    expect(under).toContain('unexpected-character');
+    expect(under).not.toContain('file-too-large');
   });
 });
