@@ -48,6 +48,13 @@ export interface RunOptions {
    * interrupted, to `checkpoints/<arm>/seed-<s>.ckpt` (only with `write`). @default true
    */
   readonly checkpoints?: boolean;
+  /**
+   * Seconds between two per-epoch checkpoints of a run: an epoch ends with a checkpoint when this much time
+   * has passed since the last one, and always after an insertion, after the last epoch and when interrupted.
+   * A killed run loses at most one epoch or this many seconds of training, whichever is more. 0 checkpoints
+   * every epoch (which can triple the wall time of a tiny net whose epochs take a millisecond). @default 1
+   */
+  readonly checkpointInterval?: number;
 }
 
 /** Which run of which arm an event belongs to. */

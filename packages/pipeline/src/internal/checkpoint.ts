@@ -8,8 +8,8 @@
  *                for every tensor its name, shape and offset), padded with spaces to a multiple of 4
  *   then         the tensors' float32 values, little-endian, at the manifest's offsets
  *
- * The file is written to `<name>.tmp-<pid>` in the same folder, fsync-ed, renamed over the old one and the
- * folder fsync-ed: a reader sees the old checkpoint or the new one, never a half-written one. Only the
+ * The file is written to `<name>.tmp-<pid>` in the same folder and renamed over the old one (not fsync-ed:
+ * it survives a killed process, not a power failure): a reader sees the old checkpoint or the new one, never a half-written one. Only the
  * latest checkpoint of each run is kept (plus a temporary file while one is being written).
  *
  * Random state: every random stream of a run is a pure function of (seed, epoch, step) (batch order:

@@ -203,10 +203,16 @@ export const runExperiment = async (ctx: ExperimentContext, options: RunOptions)
           arm: plan,
           data: data.right,
           stepEvery: options.stepEvery ?? 0,
+          checkpointInterval: options.checkpointInterval ?? 1,
           emit,
           ...(options.signal !== undefined ? { signal: options.signal } : {}),
           ...(checkpoints && dir !== undefined
-            ? { checkpoint: (content, tensors) => writeFileAtomic(checkpointPath(dir, plan.name, seed), encodeCheckpoint(content, tensors)) }
+            ? {
+                // Per-epoch checkpoints are atomic but not fsync-ed: they must survive a killed process, not
+                // a power failure, and an fsync per epoch would dominate the epochs of small nets.
+                checkpoint: (content, tensors) =>
+                  writeFileAtomic(checkpointPath(dir, plan.name, seed), encodeCheckpoint(content, tensors), { durable: false }),
+              }
             : {}),
           ...(resumed !== undefined ? { resumeFrom: resumed } : {}),
         });

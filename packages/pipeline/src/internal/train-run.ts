@@ -50,6 +50,8 @@ export interface TrainContext {
   readonly signal?: AbortSignal;
   /** Write a checkpoint (called after every epoch, after its insertion if any, and when interrupted). */
   readonly checkpoint?: (content: CheckpointContent, tensors: readonly StoredTensor[]) => void;
+  /** Seconds between per-epoch checkpoints (see `RunOptions.checkpointInterval`). */
+  readonly checkpointInterval: number;
   /** Continue from this checkpoint instead of starting afresh (no `run-start` event is emitted). */
   readonly resumeFrom?: { readonly manifest: CheckpointManifest; readonly tensors: ReadonlyMap<string, StoredTensor> };
 }
@@ -307,6 +309,7 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
     });
   const history: EpochMetrics[] = [...(resume?.manifest.metrics ?? [])];
   let last: EpochMetrics | undefined = history.at(-1);
+  let lastCheckpointAt = Number.NEGATIVE_INFINITY;
 
   /** Checkpoint after `epochDone` epochs and `stepDone` steps of the next one (with their batch losses). */
   const saveCheckpoint = (epochDone: number, stepDone: number, partialLosses: readonly number[], partialSizes: readonly number[]): void => {
@@ -484,7 +487,9 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
       emit({ _tag: 'epoch-end', ...id, ...last });
 
       // SensLI growth after `epoch + 1` completed epochs (ALGORITHMS.md §3).
+      let insertedThisEpoch = false;
       if (growth._tag === 'sensli' && epoch + 1 < epochs && shouldGrowAt(growth.schedule, epoch + 1, insertions)) {
+        insertedThisEpoch = true; // the growth decision (insert or decline) is always checkpointed
         const old = net;
         let grown: E.Either<unknown, GrowStep> | undefined;
         tf.tidy(() => {
@@ -533,7 +538,11 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
         } else stepBefore = stepAfter = lastStep;
         emit({ ...g.event, ...id, stepBefore, stepAfter });
       }
-      saveCheckpoint(epoch + 1, 0, [], []);
+      const now = performance.now();
+      if (insertedThisEpoch || epoch + 1 === epochs || now - lastCheckpointAt >= ctx.checkpointInterval * 1000) {
+        saveCheckpoint(epoch + 1, 0, [], []);
+        lastCheckpointAt = now;
+      }
       // Let timers (progress display) and I/O run between epochs.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
