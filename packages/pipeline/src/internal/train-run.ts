@@ -255,6 +255,9 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
     const made = createPreconditionedOptimizer(paramGroups(net), scaledSpec(), {
       totalEpochs: epochs,
       checkFinite: false,
+      // Batches partition the shuffled training set (sampling without replacement), so the variance of a
+      // batch direction carries the finite-population factor (N − B)/(N − 1): zero for full batches.
+      datasetSize: d.trainX.shape[0],
       ...(resume !== undefined ? { resume } : {}),
     });
     return E.isLeft(made)
