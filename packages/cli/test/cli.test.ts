@@ -128,6 +128,16 @@ describe('usage', () => {
 });
 
 describe('sprout check (in process)', () => {
+  test('a valid spec the pipeline cannot run yet: exit 2 with not-implemented, as sprout run would say', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sprout-check-ni-'));
+    const file = join(dir, 'adam-adaptive.sprout');
+    writeFileSync(file, 'experiment "m" {\n  optimizer adam {\n    step adaptive\n  }\n}\n');
+    const io = memoryIo();
+    expect(await runCli(['check', file], io)).toBe(EXIT.invalid);
+    expect(io.err.join('')).toContain('adam-adaptive.sprout:3:5 error[not-implemented]: adam with the adaptive step size');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   test('an invalid file: exit 2, every diagnostic rendered on stderr, and a summary', async () => {
     const io = memoryIo();
     expect(await runCli(['check', join(pkg, 'test/fixtures/invalid.sprout')], io)).toBe(EXIT.invalid);

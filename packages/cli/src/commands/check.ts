@@ -4,7 +4,8 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { Command } from 'commander';
-import { checkText, renderDiagnostics } from '@sprout/dsl';
+import { checkText, locate, renderDiagnostics } from '@sprout/dsl';
+import { unsupported } from '@sprout/pipeline/support';
 import type { Io } from '../Io.js';
 import { readSource } from '../internal/read-source.js';
 import type { ExitCode } from '../exit-codes.js';
@@ -23,7 +24,10 @@ export const checkFiles = (io: Io, files: readonly string[]): CheckOutcome => {
   let errors = 0;
   for (const file of files) {
     const source = readSource(io, file);
-    const result = E.isLeft(source) ? source : checkText(source.right, file);
+    const checked = E.isLeft(source) ? source : checkText(source.right, file);
+    // A valid file that asks for something the pipeline cannot run yet fails here, as `sprout run` would.
+    const missing = E.isRight(checked) ? unsupported(checked.right.spec).map((d) => locate(d, checked.right.sourceMap)) : [];
+    const result = missing.length === 0 ? checked : E.left(missing);
     if (E.isRight(result)) {
       valid += 1;
       io.stdout(`${file}: ok (experiment '${result.right.spec.name}')\n`);
