@@ -3,8 +3,11 @@
  * per line in statement blocks (experiment, network, residual, optimizer, grow, compare, run), key-value
  * blocks on one line as `{ a 1, b 2 }` (or one entry per line when a comment sits inside), optional commas
  * between statements dropped, at most one blank line kept where the source had blank lines, and every
- * token spelled as written (numbers are not rewritten). A file with syntax errors is not formatted: its
- * diagnostics come back instead, so nothing is ever lost. Formatting is idempotent.
+ * token spelled as written (numbers are not rewritten). A comma between statements is dropped only where
+ * the parse cannot change without it (`output 2, tablefinal` keeps it: without it `tablefinal` would be
+ * the activation). A file with syntax errors is not formatted: its diagnostics come back instead, so
+ * nothing is ever lost. Formatting is idempotent, and checked: a result that would not parse or would
+ * change on a second pass is refused with `format-failed` instead of returned.
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { CstElement, CstNode, IToken } from 'chevrotain';
@@ -31,18 +34,74 @@ interface Roles {
 
 const firstOffset = (n: CstNode): number => n.location?.startOffset ?? NaN;
 
-const collect = (node: CstNode, roles: Roles): void => {
+/** The statement keywords of each statement block: a statement headed by one can never be read as part of the one before. */
+const HEADS: Readonly<Record<string, readonly string[]>> = {
+  experiment: T.BLOCK_HEADS.experiment,
+  runClause: T.BLOCK_HEADS.experiment,
+  networkSection: T.BLOCK_HEADS.network,
+  residualLayer: T.BLOCK_HEADS.network,
+  optimizerSection: T.BLOCK_HEADS.optimizer,
+  growSection: T.BLOCK_HEADS.grow,
+  compareSection: ['run'],
+};
+
+/**
+ * Statements whose optional tail can take an identifier (`dense 5 relu`, `output 2 softmax`, the arguments
+ * of an unknown or misplaced statement): an identifier-headed statement after one of them needs its comma.
+ */
+const OPEN = new Set([
+  'denseLayer',
+  'convLayer',
+  'outputLayer',
+  'unknownStatement',
+  'misplacedInExperiment',
+  'misplacedInNetwork',
+  'misplacedInOptimizer',
+  'misplacedInGrow',
+]);
+
+/** The rule of a statement wrapper (`layer`, `experimentItem`, …): the name of its one child. */
+const kind = (statement: CstNode): string | undefined => Object.keys(statement.children)[0];
+
+/**
+ * Whether the comma at `comma` between the statements of `node` can be dropped: only when the parse
+ * cannot change without it: no statement follows; or the next one starts with a statement keyword of the
+ * block (no statement's tail takes one); or it starts with an identifier and the one before cannot take an
+ * identifier. Otherwise the comma is what separates them (`output 2, tablefinal` is two statements,
+ * `output 2 tablefinal` one; `pool 2, stride 2` two, `pool 2 stride 2` one) and it is kept.
+ */
+const commaDroppable = (node: CstNode, comma: number, first: ReadonlyMap<number, IToken>): boolean => {
+  const statements = Object.entries(node.children)
+    .filter(([k]) => STATEMENTS.has(k))
+    .flatMap(([, cs]) => (cs ?? []).filter((c): c is CstNode => !isToken(c)));
+  let before: CstNode | undefined;
+  let next: CstNode | undefined;
+  for (const st of statements) {
+    const o = firstOffset(st);
+    if (o < comma && (before === undefined || o > firstOffset(before))) before = st;
+    if (o > comma && (next === undefined || o < firstOffset(next))) next = st;
+  }
+  if (next === undefined) return true;
+  const head = first.get(firstOffset(next));
+  if (head === undefined) return false;
+  if (head.tokenType.name === `Kw_${head.image}`) return (HEADS[node.name] ?? []).includes(head.image);
+  if (head.tokenType !== T.Identifier) return false;
+  return before !== undefined && !OPEN.has(kind(before) ?? '');
+};
+
+const collect = (node: CstNode, roles: Roles, first: ReadonlyMap<number, IToken>): void => {
   const stmtBlock = STATEMENT_BLOCKS.has(node.name);
   const inlineBlock = INLINE_BLOCKS.has(node.name);
   for (const [key, children] of Object.entries(node.children)) {
     for (const c of children ?? []) {
       if (isToken(c)) {
         if (stmtBlock && (c.tokenType === T.LCurly || c.tokenType === T.RCurly)) roles.statementBraces.add(c.startOffset);
-        if ((stmtBlock || inlineBlock) && key === 'Comma') roles.droppedCommas.add(c.startOffset);
+        if (inlineBlock && key === 'Comma') roles.droppedCommas.add(c.startOffset);
+        if (stmtBlock && key === 'Comma' && commaDroppable(node, c.startOffset, first)) roles.droppedCommas.add(c.startOffset);
       } else {
         if (stmtBlock && STATEMENTS.has(c.name)) roles.statementStarts.add(firstOffset(c));
         if (inlineBlock && ENTRIES.has(c.name)) roles.entryStarts.add(firstOffset(c));
-        collect(c, roles);
+        collect(c, roles, first);
       }
     }
   }
@@ -53,12 +112,36 @@ const collect = (node: CstNode, roles: Roles): void => {
  * formatted); semantic problems (unknown names, values out of range) do not stop formatting.
  */
 export const format = (text: string): E.Either<readonly Diagnostic[], string> => {
+  const once = layout(text);
+  if (E.isLeft(once)) return once;
+  // Safety net: the result must parse and be its own layout. A layout rule that broke either would be a
+  // bug; refusing (the file stays as it is) is better than writing a file that changed meaning.
+  const twice = layout(once.right);
+  if (E.isRight(twice) && twice.right === once.right) return once;
+  return E.left([
+    {
+      code: 'format-failed',
+      severity: 'error',
+      message: E.isLeft(twice)
+        ? `the formatted text would not parse (${twice.left[0]?.code ?? 'no diagnostic'}); the file is left as it is`
+        : 'formatting this file is not stable (a second pass changes it); the file is left as it is',
+      note:
+        E.isLeft(twice) && twice.left[0]?.code === 'too-many-tokens'
+          ? 'the commas written between entries of { … } blocks take it over the token limit'
+          : 'this is a bug of the formatter; please report the file',
+    },
+  ]);
+};
+
+/** One formatting pass (see `format`). */
+const layout = (text: string): E.Either<readonly Diagnostic[], string> => {
   const syntax = parseSyntax(text);
   if (syntax.cst === undefined || syntax.lexed === undefined) return E.left(syntax.diagnostics);
   const parsed = { cst: syntax.cst };
   const lexed = syntax.lexed;
   const roles: Roles = { statementBraces: new Set(), statementStarts: new Set(), entryStarts: new Set(), droppedCommas: new Set() };
-  collect(parsed.cst, roles);
+  const first = new Map(lexed.tokens.map((t) => [t.startOffset, t] as const));
+  collect(parsed.cst, roles, first);
 
   // Brace pairs, and which inline blocks must break because a comment sits inside.
   const tokens = lexed.tokens;

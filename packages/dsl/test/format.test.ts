@@ -153,3 +153,59 @@ describe('format keeps comments wherever they are', () => {
     );
   });
 });
+
+describe('format on mutated files (fuzz findings 27751, 92200 and 23 more: dropped commas joined statements)', () => {
+  test('a comma that separates two statements is kept: output 2, tablefinal', () => {
+    const once = formatted('experiment "x" {\n  network {\n    input 2\n    output 2,tablefinal}}\n');
+    expect(once).toBe('experiment "x" {\n  network {\n    input 2\n    output 2,\n    tablefinal\n  }\n}\n');
+    expect(formatted(once)).toBe(once);
+  });
+
+  test('commas before unknown statements are kept; before statement keywords they go', () => {
+    const text =
+      'experiment "x" { network { input 2, dense 4, turns 0.5, radius 3, pool 2, stride 2, output 2 } grow sensli { at 5, lr_factor 2, every 3, select max, beta 1 } }';
+    expect(formatted(text)).toBe(
+      'experiment "x" {\n  network {\n    input 2\n    dense 4,\n    turns 0.5,\n    radius 3\n    pool 2,\n    stride 2\n    output 2\n  }\n  grow sensli {\n    at 5\n    lr_factor 2\n    every 3\n    select max\n    beta 1\n  }\n}\n',
+    );
+  });
+
+  const EOL_WORDS = [',', ', tablefinal', ', turns 1', ', stride 2', ', nobias', ', relu', ', kernel 3', ', epochs 2', ', lr_factor 2', ', x "s"', ' relu', ' y'];
+  const WORDS = [',', ', tablefinal', ', tablefinal', ', turns 1', ', turns 1', ', stride 2', ', nobias', ', relu', ', kernel 3', 'tablefinal', 'turns', 'relu', 'nobias', 'kernel', 'stride', 'epochs', 'padding', '3', '0.5', '"s"', 'dense', 'lr_factor', 'pool', 'output', 'at', 'every', 'select', 'max', '{', '}', '// c\n'];
+  test('mutated printed specs: format is idempotent, its output parses to the same result, and the safety net never fires', () => {
+    fc.assert(
+      fc.property(
+        arbitraryExperiment({ maxArms: 1 }),
+        fc.array(fc.tuple(fc.nat(), fc.constantFrom('eol', 'eol', 'eol', 'eol', 'eol', 'eol', 'insert', 'delete', 'duplicate'), fc.constantFrom(...WORDS)), { minLength: 1, maxLength: 4 }),
+        (spec, mutations) => {
+          let text = print(spec);
+          for (const [k, kind, word] of mutations) {
+            const tokens = lex(text).tokens;
+            if (tokens.length === 0) break;
+            const t = tokens[k % tokens.length]!;
+            const end = t.endOffset! + 1;
+            if (kind === 'eol') {
+              // At the end of a line of the printed text: between statements, where commas matter.
+              const ends = [...text.matchAll(/\n/g)].map((m) => m.index);
+              const at = ends[k % ends.length]!;
+              text = `${text.slice(0, at)}${EOL_WORDS[k % EOL_WORDS.length]!}${text.slice(at)}`;
+            } else if (kind === 'insert') text = `${text.slice(0, end)}${word.startsWith(',') ? '' : ' '}${word} ${text.slice(end)}`;
+            else if (kind === 'delete') text = text.slice(0, t.startOffset) + text.slice(end);
+            else text = `${text.slice(0, end)} ${t.image}${text.slice(end)}`;
+          }
+          const once = format(text);
+          if (E.isLeft(once)) {
+            expect(once.left.map((d) => d.code)).not.toContain('format-failed');
+            return;
+          }
+          expect(format(once.right)).toEqual(once);
+          const before = parseExperiment(text, 'm.sprout');
+          const after = parseExperiment(once.right, 'm.sprout');
+          expect(E.isRight(after)).toBe(E.isRight(before));
+          if (E.isRight(before) && E.isRight(after)) expect(after.right.spec).toStrictEqual(before.right.spec);
+          if (E.isLeft(before) && E.isLeft(after)) expect(after.left.map((d) => d.code)).toEqual(before.left.map((d) => d.code));
+        },
+      ),
+      { numRuns: 300, seed: 1 },
+    );
+  });
+});
