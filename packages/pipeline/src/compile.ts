@@ -3,8 +3,8 @@
  * once, @sprout/spec's `check`), then what this version of the pipeline can run (`not-implemented`), and
  * returns a `Pipeline` whose `run` does the work.
  */
-import * as E from 'fp-ts/Either';
-import * as TE from 'fp-ts/TaskEither';
+import * as E from 'fp-ts/lib/Either.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
 import { check, type Diagnostic, type Experiment } from '@sprout/spec';
 import type { CompileOptions, Pipeline, RunError, RunEvent, RunOptions, RunResult } from './Pipeline.js';
 import { unsupported } from './internal/support.js';

@@ -8,8 +8,8 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import * as E from 'fp-ts/Either';
-import type { TaskEither } from 'fp-ts/TaskEither';
+import * as E from 'fp-ts/lib/Either.js';
+import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 import type { ArmSummary, EpochMetrics, RunId } from './Pipeline.js';
 import { curvesSvg, sensitivitiesSvg, type CurvePoint, type InsertionMark, type SensitivityBar } from './internal/plot.js';
 import { csvFields } from './internal/resume.js';

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import type { Experiment } from '@sprout/spec';
 import type { ArmSummary, EpochMetrics, RunError, RunEvent, RunId, RunOptions, RunResult } from '../Pipeline.js';
 import { armPlans, seeds, type ArmPlan } from './plan.js';

@@ -14,7 +14,7 @@
  *    loss and needs one extra forward pass `lossAt` per step).
  */
 import * as tf from '@tensorflow/tfjs';
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import { batchLoss, inferShapes, layerKey, lossAndGradients, type Net } from '@sprout/model';
 import type { Layer, Loss } from '@sprout/spec';
 import { transferOptimizerState, paramNameMap, stepAfterInsertion } from '@sprout/growth';
