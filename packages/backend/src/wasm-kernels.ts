@@ -3,7 +3,8 @@
  * lacks the filter gradient of conv2d, both gradients of depthwise conv2d and the gradient of gather
  * (UnsortedSegmentSum) (tfjs issues 8474, 8082), and
  * its convolutions with 'same' padding return zeros for some shapes (see internal/explicit-same-padding.ts),
- * and its MaxPoolGrad drops gradient entries (see internal/max-pool-grad.ts).
+ * and its MaxPoolGrad drops gradient entries (see internal/max-pool-grad.ts), and its Slice copies the whole
+ * input for every slice (see internal/contiguous-slice.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { conv2DBackpropFilterWasm } from './internal/conv2d-backprop-filter.js';
@@ -11,6 +12,7 @@ import { depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm } from './inter
 import { unsortedSegmentSumWasm } from './internal/unsorted-segment-sum.js';
 import { maxPoolGradWasm } from './internal/max-pool-grad.js';
 import { registerExplicitSamePadding } from './internal/explicit-same-padding.js';
+import { registerContiguousSlice } from './internal/contiguous-slice.js';
 
 /** Names of the kernels `registerWasmKernels` supplies when the wasm backend lacks them. */
 export const WASM_KERNELS = [
@@ -40,7 +42,7 @@ const replacements: Record<(typeof REPLACED_WASM_KERNELS)[number], tf.KernelFunc
  * after importing @tensorflow/tfjs-backend-wasm and before the first convolution on wasm; `initBackend` does.
  */
 export function registerWasmKernels(): readonly string[] {
-  const supplied: string[] = [...registerExplicitSamePadding()];
+  const supplied: string[] = [...registerExplicitSamePadding(), ...registerContiguousSlice()];
   for (const name of REPLACED_WASM_KERNELS) {
     const existing = tf.getKernel(name, 'wasm');
     if (existing?.kernelFunc !== replacements[name]) {

@@ -84,6 +84,23 @@ describe('wasm kernels equal cpu', () => {
     expect(Array.from(wasm[1]!)).toEqual([0, 0, 4, 6, 0, 0]);
   });
 
+  it('slices: contiguous row ranges (the fast path) and strided ones equal cpu, float32 and int32', async () => {
+    const f = () => {
+      const x = randomTensor([7, 4, 3], 11);
+      const ids = tf.tensor1d([0, 1, 2, 3, 4, 5, 6], 'int32');
+      return [
+        tf.slice(x, 2, 3), // whole rows: contiguous
+        tf.slice(x, [1, 2, 0], [1, 2, 3]), // inside one row: contiguous
+        tf.slice(x, [0, 1, 0], [7, 2, 2]), // strided: the original kernel
+        tf.cast(tf.slice(ids, 3, 4), 'float32'),
+      ];
+    };
+    const wasm = await on('wasm', f);
+    const cpu = await on('cpu', f);
+    expectClose(wasm, cpu);
+    expect(Array.from(wasm[3]!)).toEqual([3, 4, 5, 6]);
+  });
+
   it('does not leak tensors', async () => {
     await tf.setBackend('wasm');
     const x = randomTensor([2, 6, 6, 3], 1);

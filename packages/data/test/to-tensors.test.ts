@@ -61,6 +61,22 @@ describe('toTensors', () => {
     disposeDatasetTensors(t);
   });
 
+  it('assembles batches on the host exactly as tf.gather on the backend would (index and one-hot labels)', () => {
+    for (const labels of ['index', 'onehot'] as const) {
+      const t = ok(toTensors(ds, { inputShape: [2, 2, 1], labels }));
+      expect(t.host).toBeDefined();
+      const idx = Int32Array.from([2, 0, 2, 3]);
+      const host = gatherBatch(t, idx);
+      const backend = gatherBatch({ ...t, host: undefined }, idx);
+      expect(host.x.shape).toEqual(backend.x.shape);
+      expect(Array.from(host.x.dataSync())).toEqual(Array.from(backend.x.dataSync()));
+      expect(host.y.dtype).toBe(backend.y.dtype);
+      expect(Array.from(host.y.dataSync())).toEqual(Array.from(backend.y.dataSync()));
+      tf.dispose([host.x, host.y, backend.x, backend.y]);
+      disposeDatasetTensors(t);
+    }
+  });
+
   it('stores one-hot labels when asked', () => {
     const t = ok(toTensors(ds, { labels: 'onehot' }));
     expect(t.trainY.shape).toEqual([4, 3]);
