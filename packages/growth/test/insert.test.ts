@@ -10,7 +10,7 @@ import {
   addedParams,
   disposeAdded,
 } from '../src/index.js';
-import { cnn, fnn, inputs, maxAbsDiff, resnet } from './nets.js';
+import { cnn, fnn, inputs, maxAbsDiff, resnet } from '../src/testing.js';
 
 const right = <A>(e: E.Either<unknown, A>): A => {
   if (E.isLeft(e)) throw new Error(JSON.stringify(e.left));

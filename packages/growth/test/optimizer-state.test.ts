@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/lib/Either.js';
 import { disposeNet, type Net } from '@sprout/model';
 import { insertLayer, paramNameMap, transferOptimizerState, stepAfterInsertion } from '../src/index.js';
-import { fnn } from './nets.js';
+import { fnn } from '../src/testing.js';
 
 const grow = (net: Net): Net => {
   const g = insertLayer(net, 0);

@@ -5,7 +5,7 @@ import { createNetFromLayers, disposeNet, forward, type Net } from '@sprout/mode
 import { candidatePositions, disposeAdded, insertVirtualLayers } from '@sprout/growth';
 import type { Gram, Metric } from '@sprout/spec';
 import { computeSensitivities, lossFunction, type Sensitivities, type SensitivityOptions } from '../src/index.js';
-import { cnn, fnn, inputs, resnet } from './nets.js';
+import { cnn, fnn, inputs, resnet } from '@sprout/growth/testing';
 
 const right = <A>(e: E.Either<unknown, A>): A => {
   if (E.isLeft(e)) throw new Error(JSON.stringify(e.left));

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/lib/Either.js';
 import { disposeNet, forward } from '@sprout/model';
 import { growBySensitivity, selectPosition, shouldGrowAt } from '../src/index.js';
-import { fnn, inputs, maxAbsDiff } from './nets.js';
+import { fnn, inputs, maxAbsDiff } from '@sprout/growth/testing';
 
 const right = <A>(e: E.Either<unknown, A>): A => {
   if (E.isLeft(e)) throw new Error(JSON.stringify(e.left));

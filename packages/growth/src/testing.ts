@@ -1,4 +1,5 @@
-// Tiny networks of the three architectures, for the tests (real tfjs, cpu backend).
+// @sprout/growth/testing: tiny networks of the three architectures (FNN, ResNet, CNN) for tests of growth
+// and of the packages built on it (real tfjs; no test framework needed).
 import * as tf from '@tensorflow/tfjs';
 import type { Layer } from '@sprout/spec';
 import { createNetFromLayers, type Net } from '@sprout/model';
