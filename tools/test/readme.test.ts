@@ -36,3 +36,12 @@ it('runs the root README example', async () => {
   expect(losses[3]!).toBeLessThan(losses[0]!);
   expect(lines.at(-1)).toMatch(/^results in /);
 });
+
+it('the root README example .sprout file passes sprout check', async () => {
+  const { checkText } = await import('@sprout/dsl');
+  const readme = readFileSync(join(here, '..', '..', 'README.md'), 'utf8');
+  const block = /```\n([\s\S]*?)```/.exec(readme)?.[1];
+  expect(block).toContain('experiment "spirals-fnn"');
+  const result = checkText(block!, 'README.md');
+  expect(result._tag).toBe('Right');
+});
