@@ -117,6 +117,7 @@ const step = (s: StepSize): string => {
         ['rho_min', num(s.rhoMin)],
         ['growth_cap', num(s.growthCap)],
         ['chunks', num(s.chunks)],
+        ['on_increase', s.onIncrease],
       ])}`;
   }
 };

@@ -95,6 +95,7 @@ export const SETTINGS: Readonly<Record<string, Schema>> = {
     rho_min: f('rhoMin', 'number'),
     growth_cap: f('growthCap', 'number'),
     chunks: f('chunks', 'number'),
+    on_increase: f('onIncrease', 'word'),
   },
   data: { structure: f('structure', 'word'), damping: f('damping', 'number'), estimate: f('estimate', 'word'), decay: f('decay', 'number') },
   sensli: { lr_factor: f('lrFactor', 'number'), optimizer_state: f('optimizerState', 'word') },

@@ -54,6 +54,16 @@ describe('defaults', () => {
     });
   });
 
+  test('on_increase reaches the adaptive step; an unknown policy gets did-you-mean', () => {
+    const r = parseExperiment('experiment "x" { optimizer sgd { step adaptive { variance ema  on_increase reset } } }');
+    if (E.isLeft(r)) throw new Error('parse');
+    expect(r.right.spec.optimizer.step).toEqual({ _tag: 'adaptive', ...DEFAULTS.adaptive, variance: 'ema', onIncrease: 'reset' });
+    const bad = checkText('experiment "x" { optimizer sgd { step adaptive { on_increase rest } } }', 'x.sprout');
+    expect(E.isLeft(bad) && bad.left.map((d) => `${d.code}: ${d.message}`)).toEqual([
+      "unknown-on-increase: unknown on_increase policy 'rest'; did you mean 'reset'?",
+    ]);
+  });
+
   test('omitted settings inside a section take their defaults', () => {
     const r = parseExperiment('experiment "x" { data spirals { points 100 }  optimizer adam { step adaptive { variance ema } }  grow sensli { every 10 epochs } }');
     if (E.isLeft(r)) throw new Error('parse');

@@ -99,6 +99,13 @@ export interface Metric {
 
 export type VarianceMode = 'none' | 'per_example' | 'split' | 'ema';
 
+/**
+ * What the adaptive controller does when the trial step raised the batch loss ([design], ALGORITHMS.md §2
+ * safeguards): `keep` the step (the reference code), `reject` it (undo), or `reset` (undo, then
+ * L ← max(L, L̂) and a ← min(a, 1/L̂)).
+ */
+export type OnIncrease = 'keep' | 'reject' | 'reset';
+
 export type StepSize =
   | { readonly _tag: 'constant'; readonly lr: number }
   /** Multiply the rate by `factor` every `every` epochs. */
@@ -121,6 +128,8 @@ export type StepSize =
       readonly growthCap: number;
       /** Number of chunks K for `split` variance. */
       readonly chunks: number;
+      /** When the trial step raised the batch loss: keep it (the reference), reject it, or reset L and a. */
+      readonly onIncrease: OnIncrease;
     };
 
 export type Optimizer =

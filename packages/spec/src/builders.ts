@@ -27,6 +27,7 @@ import type {
   Table,
   Training,
   VarianceMode,
+  OnIncrease,
 } from './Spec.js';
 import { SPEC_VERSION } from './Spec.js';
 
@@ -308,6 +309,8 @@ export interface AdaptiveOptions {
   readonly growthCap?: number;
   /** Chunks K of the `split` estimator. @default 4 */
   readonly chunks?: number;
+  /** When the trial step raised the batch loss: `keep` (the reference), `reject` or `reset`. @default 'keep' */
+  readonly onIncrease?: OnIncrease;
 }
 
 /** The adaptive step-size controller of ALGORITHMS.md §2 (arXiv 2311.16956). */
@@ -322,6 +325,7 @@ export const adaptive = (options: AdaptiveOptions = {}): StepSize => {
     rhoMin: options.rhoMin ?? d.rhoMin,
     growthCap: options.growthCap ?? d.growthCap,
     chunks: options.chunks ?? d.chunks,
+    onIncrease: options.onIncrease ?? d.onIncrease,
   };
 };
 

@@ -45,6 +45,7 @@ import type {
   Table,
   Training,
   VarianceMode,
+  OnIncrease,
 } from './Spec.js';
 import { SPEC_VERSION } from './Spec.js';
 
@@ -146,6 +147,7 @@ const stepSize: Decoder<StepSize> = tagged<StepSize>(
       rhoMin: number,
       growthCap: number,
       chunks: number,
+      onIncrease: name<OnIncrease>('onIncrease'),
     }),
   },
   'a step size',

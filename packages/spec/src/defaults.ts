@@ -81,7 +81,7 @@ export interface Defaults {
   readonly cosine: Pick<Cosine, 'minLr'>;
   /** @default { initial 1, shrink 0.5, c 1e-4 } */
   readonly armijo: Omit<Armijo, '_tag'>;
-  /** ALGORITHMS.md §2. @default { variance 'none', L0 10, beta 0.995, Lmin 1e-5, rhoMin 1e-3, growthCap 2, chunks 4 } */
+  /** ALGORITHMS.md §2. @default { variance 'none', L0 10, beta 0.995, Lmin 1e-5, rhoMin 1e-3, growthCap 2, chunks 4, onIncrease 'keep' } */
   readonly adaptive: Omit<Adaptive, '_tag'>;
   /** ALGORITHMS.md §1. @default { structure 'diagonal', damping 1e-3, estimate 'batch', decay 0.95 } */
   readonly dataGram: Omit<DataGram, '_tag'>;
@@ -126,7 +126,7 @@ export const DEFAULTS: Defaults = deepFreeze<Defaults>({
   stepDecay: { factor: 0.1, every: 30 },
   cosine: { minLr: 0 },
   armijo: { initial: 1, shrink: 0.5, c: 1e-4 },
-  adaptive: { variance: 'none', L0: 10, beta: 0.995, Lmin: 1e-5, rhoMin: 1e-3, growthCap: 2, chunks: 4 },
+  adaptive: { variance: 'none', L0: 10, beta: 0.995, Lmin: 1e-5, rhoMin: 1e-3, growthCap: 2, chunks: 4, onIncrease: 'keep' },
   dataGram: { structure: 'diagonal', damping: 1e-3, estimate: 'batch', decay: 0.95 },
   sensli: { norm: { _tag: 'fro' }, select: { _tag: 'max' }, lrFactor: 1, optimizerState: 'reset' },
   every: { max: 1 },

@@ -19,6 +19,7 @@ import type {
   StepSize,
   Table,
   VarianceMode,
+  OnIncrease,
   Growth,
 } from './Spec.js';
 
@@ -58,6 +59,7 @@ export const STEP_NAMES = keys<StepSize['_tag']>({
   adaptive: true,
 });
 export const VARIANCE_MODES = keys<VarianceMode>({ none: true, per_example: true, split: true, ema: true });
+export const ON_INCREASE_POLICIES = keys<OnIncrease>({ keep: true, reject: true, reset: true });
 /** Metric tags: the spec has one (`frobenius`); `euclidean` is frobenius with identity on both sides. */
 export const METRIC_NAMES = keys<'frobenius'>({ frobenius: true });
 /** Gram matrix family tags (`Gram['_tag']`). */

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import * as B from './builders.js';
 import { step, type Flow, type Shape } from './internal/shapes.js';
 import { checkMemory } from './memory.js';
-import { ACTIVATION_NAMES, PLOT_NAMES, TABLE_NAMES, VARIANCE_MODES } from './names.js';
+import { ACTIVATION_NAMES, ON_INCREASE_POLICIES, PLOT_NAMES, TABLE_NAMES, VARIANCE_MODES } from './names.js';
 import type {
   Activation,
   Arm,
@@ -166,6 +166,7 @@ const stepSize: fc.Arbitrary<StepSize> = fc.oneof(
   fc
     .record({
       variance: fc.constantFrom(...VARIANCE_MODES),
+      onIncrease: fc.constantFrom(...ON_INCREASE_POLICIES),
       L0: real(1e-3, 1e3),
       beta: halfOpen,
       Lmin: real(1e-9, 1),

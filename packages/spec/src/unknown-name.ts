@@ -26,6 +26,7 @@ export const NAME_KINDS = {
   optimizer: { code: 'unknown-optimizer', label: 'optimizer', names: N.OPTIMIZER_NAMES },
   step: { code: 'unknown-step', label: 'step size', names: N.STEP_NAMES },
   variance: { code: 'unknown-variance', label: 'variance mode', names: N.VARIANCE_MODES },
+  onIncrease: { code: 'unknown-on-increase', label: 'on_increase policy', names: N.ON_INCREASE_POLICIES },
   metric: { code: 'unknown-metric', label: 'metric', names: N.METRIC_NAMES },
   gram: { code: 'unknown-gram', label: 'Gram matrix', names: N.GRAM_NAMES },
   structure: { code: 'unknown-gram-structure', label: 'Gram structure', names: N.GRAM_STRUCTURES },

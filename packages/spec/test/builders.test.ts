@@ -10,7 +10,7 @@ describe('DEFAULTS', () => {
     expect([d.seed, d.repeat, d.loss, d.lr]).toStrictEqual([1, 1, 'cross_entropy', 0.1]);
     expect(d.data).toStrictEqual({ _tag: 'spirals', points: 300, turns: 1, radius: 0.5, split: 0.75 });
     expect(d.train).toStrictEqual({ epochs: 100, batch: 'full', shuffle: true });
-    expect(d.adaptive).toStrictEqual({ variance: 'none', L0: 10, beta: 0.995, Lmin: 1e-5, rhoMin: 1e-3, growthCap: 2, chunks: 4 });
+    expect(d.adaptive).toStrictEqual({ variance: 'none', L0: 10, beta: 0.995, Lmin: 1e-5, rhoMin: 1e-3, growthCap: 2, chunks: 4, onIncrease: 'keep' });
     expect(d.dataGram).toStrictEqual({ structure: 'diagonal', damping: 1e-3, estimate: 'batch', decay: 0.95 });
     expect(d.sensli).toStrictEqual({ norm: { _tag: 'fro' }, select: { _tag: 'max' }, lrFactor: 1, optimizerState: 'reset' });
     expect([d.csv, d.idx, d.stepDecay, d.cosine, d.armijo, d.adam, d.momentum]).toStrictEqual([

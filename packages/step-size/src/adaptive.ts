@@ -29,6 +29,7 @@ export const ADAPTIVE_DEFAULTS: AdaptiveStep = {
   rhoMin: 1e-3,
   growthCap: 2,
   chunks: 4,
+  onIncrease: 'keep',
 };
 
 export interface AdaptiveOptions {
@@ -66,7 +67,7 @@ export const resolveAdaptiveOptions = (spec: AdaptiveStep, o: AdaptiveOptions = 
   emaDecay: o.emaDecay ?? 0.9,
   minDirectionNorm2: o.minDirectionNorm2 ?? 1e-30,
   lossResolution: o.lossResolution ?? 1e-6,
-  onIncrease: o.onIncrease ?? 'keep',
+  onIncrease: o.onIncrease ?? spec.onIncrease ?? 'keep',
   initialL: o.initialL ?? 'L0',
 });
 

@@ -48,6 +48,12 @@ describe('arithmetic', () => {
     expect(emaRatio({ ...s0, ...e }, -5, 2, 0.9, 1e-3).rho).toBe(1e-3);
   });
 
+  it("the spec's on_increase policy is used unless an option overrides it", () => {
+    expect(resolveAdaptiveOptions(adaptive('none')).onIncrease).toBe('keep');
+    expect(resolveAdaptiveOptions(adaptive('none', { onIncrease: 'reset' })).onIncrease).toBe('reset');
+    expect(resolveAdaptiveOptions(adaptive('none', { onIncrease: 'reset' }), { onIncrease: 'reject' }).onIncrease).toBe('reject');
+  });
+
   it('step sizes: the reference rule a ← β a + (1 − β)/L, ρ/L for variance modes, growth cap 2', () => {
     const none = adaptive('none');
     const o = resolveAdaptiveOptions(none);

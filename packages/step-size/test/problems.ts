@@ -36,6 +36,7 @@ export const adaptive = (variance: 'none' | 'per_example' | 'split' | 'ema', ove
   rhoMin: 1e-3,
   growthCap: 2,
   chunks: 4,
+  onIncrease: 'keep',
   ...over,
 });
 

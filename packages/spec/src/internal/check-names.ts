@@ -52,7 +52,9 @@ const checkMetric = (metric: Metric, path: SpecPath): Check => [
 ];
 
 const checkStep = (step: StepSize, path: SpecPath): Check =>
-  step._tag === 'adaptive' ? name('variance', step.variance, [...path, 'variance']) : name('step', step._tag, [...path, '_tag']);
+  step._tag === 'adaptive'
+    ? [...name('variance', step.variance, [...path, 'variance']), ...name('onIncrease', step.onIncrease, [...path, 'onIncrease'])]
+    : name('step', step._tag, [...path, '_tag']);
 
 export const checkOptimizerNames = (opt: Optimizer, path: SpecPath): Check => [
   ...name('optimizer', opt._tag, [...path, '_tag']),
