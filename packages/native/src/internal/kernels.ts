@@ -210,6 +210,50 @@ function convGeometry(info: tf.backend_util.Conv2DInfo): Int32Array {
   ]);
 }
 
+/** tfjs' geometry of an NHWC convolution (the same call for the forward pass and both gradients). */
+function convInfo(
+  xShape: readonly number[],
+  filterShape: readonly number[],
+  attrs: ConvAttrs,
+  dilations: [number, number] | number = 1,
+): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs.strides,
+    dilations,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+}
+
+/**
+ * Allocates the output, takes float32 views of the inputs and of the output (after allocating: allocation
+ * may grow the wasm heap and detach older views) and runs `call` on them. A missing input (`null`) gets a
+ * `null` view; an input whose values are not in float32 storage sends the call to the fallback kernel.
+ */
+function runOnViews(
+  ctx: KernelContext,
+  args: KernelArgs,
+  outShape: number[],
+  inputs: readonly (tf.TensorInfo | null)[],
+  call: (views: readonly (Float32Array | null)[], out: Float32Array) => void,
+): KernelResult {
+  const storage = ctx.storage(args.backend);
+  const out = storage.alloc(outShape);
+  const views = inputs.map((t) => (t === null ? null : storage.f32(t)));
+  const ov = storage.f32(out);
+  if (ov === null || views.some((v, k) => v === null && inputs[k] !== null)) {
+    storage.free(out);
+    return delegate(ctx, args, 'values not in float32 storage');
+  }
+  calls++;
+  call(views, ov);
+  return out;
+}
+
 function convFlops(info: tf.backend_util.Conv2DInfo): number {
   return 2 * info.batchSize * info.outHeight * info.outWidth * info.filterHeight * info.filterWidth * info.inChannels * info.outChannels;
 }
@@ -240,32 +284,13 @@ function conv2dLike(ctx: KernelContext, fused: boolean): tf.KernelFunc {
     if (x.shape.length !== 4 || filter.shape.length !== 4) return delegate(ctx, args, 'rank');
     const act = fused ? activationCode[attrs.activation ?? 'linear'] : 0;
     if (act === undefined || preluActivationWeights != null) return delegate(ctx, args, `activation ${attrs.activation}`);
-    const info = tf.backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      filter.shape as [number, number, number, number],
-      attrs.strides,
-      attrs.dilations ?? 1,
-      attrs.pad,
-      attrs.dimRoundingMode,
-      false,
-      'channelsLast',
-    );
+    const info = convInfo(x.shape, filter.shape, attrs, attrs.dilations ?? 1);
     if (fused && bias != null && !rowBias(bias, info.outChannels)) return delegate(ctx, args, 'bias not per channel');
     if (tooSmall(ctx, convFlops(info), ctx.tuning.minConvFlops)) return delegate(ctx, args, 'small');
     if (tooSmall(ctx, info.inChannels * info.outChannels, ctx.tuning.minConvChannelProduct)) return delegate(ctx, args, 'few channels');
-    const storage = ctx.storage(args.backend);
-    const out = storage.alloc(info.outShape);
-    const xv = storage.f32(x);
-    const fv = storage.f32(filter);
-    const ov = storage.f32(out);
-    const bv = fused && bias != null ? storage.f32(bias) : null;
-    if (xv === null || fv === null || ov === null || (fused && bias != null && bv === null)) {
-      storage.free(out);
-      return delegate(ctx, args, 'values not in float32 storage');
-    }
-    calls++;
-    ctx.addon.conv2d(xv, fv, ov, bv, act, attrs.leakyreluAlpha ?? 0.2, convGeometry(info));
-    return out;
+    return runOnViews(ctx, args, info.outShape, [x, filter, fused && bias != null ? bias : null], ([xv, fv, bv], ov) =>
+      ctx.addon.conv2d(xv!, fv!, ov, bv ?? null, act, attrs.leakyreluAlpha ?? 0.2, convGeometry(info)),
+    );
   };
 }
 
@@ -278,29 +303,11 @@ export function conv2dBackpropInputKernel(ctx: KernelContext): tf.KernelFunc {
     const attrs = args.attrs as unknown as ConvAttrs;
     if (!isF32(dy) || !isF32(filter) || attrs.inputShape === undefined) return delegate(ctx, args, 'not float32');
     if ((attrs.dataFormat ?? 'NHWC') !== 'NHWC') return delegate(ctx, args, 'NCHW');
-    const info = tf.backend_util.computeConv2DInfo(
-      attrs.inputShape,
-      filter.shape as [number, number, number, number],
-      attrs.strides,
-      1,
-      attrs.pad,
-      attrs.dimRoundingMode,
-      false,
-      'channelsLast',
-    );
+    const info = convInfo(attrs.inputShape, filter.shape, attrs);
     if (tooSmall(ctx, convFlops(info), ctx.tuning.minConvFlops)) return delegate(ctx, args, 'small');
-    const storage = ctx.storage(args.backend);
-    const out = storage.alloc(info.inShape);
-    const dyv = storage.f32(dy);
-    const fv = storage.f32(filter);
-    const ov = storage.f32(out);
-    if (dyv === null || fv === null || ov === null) {
-      storage.free(out);
-      return delegate(ctx, args, 'values not in float32 storage');
-    }
-    calls++;
-    ctx.addon.conv2dBackpropInput(dyv, fv, ov, convGeometry(info));
-    return out;
+    return runOnViews(ctx, args, info.inShape, [dy, filter], ([dyv, fv], ov) =>
+      ctx.addon.conv2dBackpropInput(dyv!, fv!, ov, convGeometry(info)),
+    );
   };
 }
 
@@ -310,29 +317,11 @@ export function conv2dBackpropFilterKernel(ctx: KernelContext): tf.KernelFunc {
     const attrs = args.attrs as unknown as ConvAttrs;
     if (!isF32(x) || !isF32(dy) || attrs.filterShape === undefined) return delegate(ctx, args, 'not float32');
     if ((attrs.dataFormat ?? 'NHWC') !== 'NHWC') return delegate(ctx, args, 'NCHW');
-    const info = tf.backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      attrs.filterShape,
-      attrs.strides,
-      1,
-      attrs.pad,
-      attrs.dimRoundingMode,
-      false,
-      'channelsLast',
-    );
+    const info = convInfo(x.shape, attrs.filterShape, attrs);
     if (tooSmall(ctx, convFlops(info), ctx.tuning.minConvFlops)) return delegate(ctx, args, 'small');
-    const storage = ctx.storage(args.backend);
-    const out = storage.alloc(info.filterShape);
-    const xv = storage.f32(x);
-    const dyv = storage.f32(dy);
-    const ov = storage.f32(out);
-    if (xv === null || dyv === null || ov === null) {
-      storage.free(out);
-      return delegate(ctx, args, 'values not in float32 storage');
-    }
-    calls++;
-    ctx.addon.conv2dBackpropFilter(xv, dyv, ov, convGeometry(info));
-    return out;
+    return runOnViews(ctx, args, info.filterShape, [x, dy], ([xv, dyv], ov) =>
+      ctx.addon.conv2dBackpropFilter(xv!, dyv!, ov, convGeometry(info)),
+    );
   };
 }
 
