@@ -3,8 +3,26 @@
  * needed): the learning curves (training and test loss on a log scale, test error; one colour per arm,
  * insertions as dashed vertical rules) and the sensitivities of every candidate position per insertion.
  */
-import * as vega from 'vega';
-import * as vl from 'vega-lite';
+import type * as Vega from 'vega';
+import type * as VegaLite from 'vega-lite';
+
+/**
+ * vega and vega-lite, imported at the first plot: with their d3 modules they are about 300 files, a few
+ * hundred milliseconds of every start of `sprout run` for runs that draw nothing (`report { table final }`).
+ */
+let libraries: Promise<{ readonly vega: typeof Vega; readonly vl: typeof VegaLite }> | undefined;
+const plotLibraries = () => (libraries ??= Promise.all([import('vega'), import('vega-lite')]).then(([vega, vl]) => ({ vega, vl })));
+
+/** The SVG of a vega-lite spec, rendered headless (vega's `none` renderer needs no canvas). */
+const renderSvg = async (spec: VegaLite.TopLevelSpec): Promise<string> => {
+  const { vega, vl } = await plotLibraries();
+  const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+};
 
 export interface CurvePoint {
   readonly arm: string;
@@ -96,13 +114,7 @@ export const curvesSvg = async (title: string, points: readonly CurvePoint[], in
     hconcat: [line('loss', 'loss', true), line('error', 'test error', false)],
     resolve: { scale: { color: 'shared' } },
   };
-  const compiled = vl.compile(spec as vl.TopLevelSpec).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
+  return renderSvg(spec as VegaLite.TopLevelSpec);
 };
 
 export interface SensitivityBar {
@@ -133,11 +145,5 @@ export const sensitivitiesSvg = async (title: string, bars: readonly Sensitivity
       },
     },
   };
-  const compiled = vl.compile(spec as vl.TopLevelSpec).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
+  return renderSvg(spec as VegaLite.TopLevelSpec);
 };
