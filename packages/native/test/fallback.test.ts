@@ -18,11 +18,14 @@ describe('fallback without the addon', () => {
         [
           "import * as tf from '@tensorflow/tfjs';",
           "import { registerNativeKernels, nativeInfo } from '@sprout/native';",
+          // Importing @sprout/native does not register the wasm backend as a side effect.
+          "const wasmBefore = tf.findBackendFactory('wasm') !== null;",
+          "await import('@tensorflow/tfjs-backend-wasm');",
           'const a = registerNativeKernels();',
           'const b = registerNativeKernels();',
           "await tf.setBackend('wasm');",
           'const y = tf.matMul(tf.ones([64, 64]), tf.ones([64, 64])).dataSync()[0];',
-          'console.log(JSON.stringify({ a, b, y, info: nativeInfo() }));',
+          'console.log(JSON.stringify({ a, b, y, info: nativeInfo(), wasmBefore }));',
         ].join('\n'),
       );
       const r = spawnSync(process.execPath, ['--conditions=sprout-source', '--import', 'tsx', script], {
@@ -31,7 +34,8 @@ describe('fallback without the addon', () => {
       });
       expect(r.status, r.stderr).toBe(0);
       const line = r.stdout.split('\n').find((l) => l.startsWith('{'))!;
-      const out = JSON.parse(line) as { a: { ok: boolean; reason: string; kernels: string[] }; b: { ok: boolean }; y: number; info: { available: boolean } };
+      const out = JSON.parse(line) as { a: { ok: boolean; reason: string; kernels: string[] }; b: { ok: boolean }; y: number; info: { available: boolean }; wasmBefore: boolean };
+      expect(out.wasmBefore).toBe(false);
       expect(out.a).toEqual({ ok: false, reason: 'disabled by SPROUT_NATIVE=0', kernels: [] });
       expect(out.b.ok).toBe(false);
       expect(out.info.available).toBe(false);

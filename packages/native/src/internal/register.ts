@@ -3,7 +3,7 @@
 // dispose functions, so a backend initialised later still sets the stock kernel up). Idempotent;
 // `unregisterNativeKernels` puts the stock kernels back.
 import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
+import { createRequire } from 'node:module';
 import { loadAddon, type NativeAddon } from './addon.js';
 import {
   batchMatMulKernel,
@@ -84,8 +84,17 @@ function getKernelOrUndefined(kernelName: string, backendName: string): tf.Kerne
 }
 
 /**
- * Registers the native kernels for the wasm and cpu backends (import the backends first; this module
- * imports tfjs-backend-wasm itself). Returns which kernels run natively, or why none do.
+ * Loads tfjs-backend-wasm (so that its stock kernels exist to be replaced and kept as fallbacks) only when
+ * wasm kernels are registered: importing @sprout/native must not register the wasm backend as a side effect
+ * (it would become the highest-priority backend of a process that never asked for it).
+ */
+function loadWasmBackend(): void {
+  createRequire(import.meta.url)('@tensorflow/tfjs-backend-wasm');
+}
+
+/**
+ * Registers the native kernels for the wasm and cpu backends (import the backends first; for wasm this
+ * loads tfjs-backend-wasm itself). Returns which kernels run natively, or why none do.
  */
 export function registerNativeKernels(options: NativeKernelsOptions = {}): NativeRegistration {
   const load = loadAddon();
@@ -99,7 +108,9 @@ export function registerNativeKernels(options: NativeKernelsOptions = {}): Nativ
   const addon: NativeAddon = load.addon;
   addon.setNumThreads(resolveThreads(options.threads));
   unregisterNativeKernels();
-  for (const backendName of options.backends ?? (['wasm', 'cpu'] as const)) {
+  const backends = options.backends ?? (['wasm', 'cpu'] as const);
+  if (backends.includes('wasm')) loadWasmBackend();
+  for (const backendName of backends) {
     const tuning: KernelTuning = {
       minMatMulFlops: options.minMatMulFlops ?? 5e4,
       minConvFlops: options.minConvFlops ?? 5e4,
