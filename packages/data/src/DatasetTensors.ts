@@ -22,8 +22,14 @@ export interface DatasetTensors {
   readonly testX: tf.Tensor;
   readonly testY: tf.Tensor;
   /**
-   * The training set's host arrays (the data set's own, not copies), from which `gatherBatch` assembles
+   * The data set's host arrays (the data set's own, not copies), from which `gatherBatch` assembles
    * batches: on wasm, copying batch rows on the host and uploading them is ~20× faster than `tf.gather`.
    */
-  readonly host?: { readonly trainX: Float32Array; readonly trainY: Int32Array };
+  readonly host?: {
+    readonly trainX: Float32Array;
+    readonly trainY: Int32Array;
+    /** The test set's host arrays (for evaluation on the host, e.g. @sprout/model's host net). */
+    readonly testX: Float32Array;
+    readonly testY: Int32Array;
+  };
 }

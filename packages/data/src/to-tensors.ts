@@ -55,7 +55,7 @@ export const toTensors = (ds: Dataset, options: ToTensorsOptions = {}): E.Either
     trainY: tf.keep(y(ds.trainY, nTrain)),
     testX: tf.keep(tf.tensor(ds.testX, [nTest, ...inputShape], 'float32')),
     testY: tf.keep(y(ds.testY, nTest)),
-    host: { trainX: ds.trainX, trainY: ds.trainY },
+    host: { trainX: ds.trainX, trainY: ds.trainY, testX: ds.testX, testY: ds.testY },
   });
 };
 

@@ -55,6 +55,15 @@ export interface RunOptions {
    * every epoch (which can triple the wall time of a tiny net whose epochs take a millisecond). @default 1
    */
   readonly checkpointInterval?: number;
+  /**
+   * Where the steps of a run are computed. `auto`: runs of dense/residual nets (relu, tanh, sigmoid, linear;
+   * no batch norm, no active dropout) trained by plain SGD with a schedule use @sprout/model's host net
+   * (the closed-form back-propagation in plain loops, large products through @sprout/native's OpenBLAS
+   * gemm), whose steps cost no TensorFlow.js dispatches; every other run, and every sensitivity pass,
+   * uses TensorFlow.js. `tfjs`: TensorFlow.js for everything. Results agree to float32 rounding, not bit
+   * for bit. @default 'auto'
+   */
+  readonly engine?: 'auto' | 'tfjs';
 }
 
 /** Which run of which arm an event belongs to. */
@@ -111,6 +120,8 @@ export type RunEvent =
       readonly epochs: number;
       readonly stepsPerEpoch: number;
       readonly parameterCount: number;
+      /** Where the run's steps are computed from its start: @sprout/model's host net or TensorFlow.js (see `RunOptions.engine`). */
+      readonly engine: 'host' | 'tfjs';
     })
   | (RunId & { readonly _tag: 'step'; readonly epoch: number; readonly step: number; readonly loss: number })
   | (RunId & { readonly _tag: 'epoch-end' } & EpochMetrics)

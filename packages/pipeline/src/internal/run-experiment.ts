@@ -204,6 +204,7 @@ export const runExperiment = async (ctx: ExperimentContext, options: RunOptions)
           data: data.right,
           stepEvery: options.stepEvery ?? 0,
           checkpointInterval: options.checkpointInterval ?? 1,
+          engine: options.engine ?? 'auto',
           emit,
           ...(options.signal !== undefined ? { signal: options.signal } : {}),
           ...(checkpoints && dir !== undefined

@@ -4,7 +4,11 @@
  * tape otherwise; the tape with probes when layer taps are needed), an update, the metrics of every epoch,
  * and SensLI growth between epochs.
  *
- * Two update paths:
+ * Three update paths:
+ *  - Plain SGD with a schedule on a dense/residual net (engine `auto`): @sprout/model's host net computes
+ *    the steps, the update and the test metrics in plain loops (native gemm for large products), so a step
+ *    costs no TensorFlow.js dispatch; the variables are written back only when something reads them
+ *    (checkpoint, sensitivity pass, end of the run).
  *  - Euclidean SGD, momentum or Adam with a schedule (optimizer.ts): nothing is read back from the backend
  *    inside the step loop unless step events are asked for; the epoch's batch losses stay on the backend
  *    and are read once at the epoch's end, with the test metrics (the train loss is their mean weighted
@@ -15,7 +19,19 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/lib/Either.js';
-import { batchLoss, inferShapes, layerKey, lossAndGradients, type Net } from '@sprout/model';
+import {
+  batchLoss,
+  hostEvaluate,
+  hostLossAndGradients,
+  hostSgdUpdate,
+  inferShapes,
+  layerKey,
+  lossAndGradients,
+  toHostNet,
+  writeHostNet,
+  type HostNet,
+  type Net,
+} from '@sprout/model';
 import type { Layer, Loss } from '@sprout/spec';
 import { transferOptimizerState, paramNameMap, stepAfterInsertion } from '@sprout/growth';
 import { growBySensitivity, shouldGrowAt, type GrowStep } from '@sprout/sensitivity';
@@ -52,6 +68,8 @@ export interface TrainContext {
   readonly checkpoint?: (content: CheckpointContent, tensors: readonly StoredTensor[]) => void;
   /** Seconds between per-epoch checkpoints (see `RunOptions.checkpointInterval`). */
   readonly checkpointInterval: number;
+  /** See `RunOptions.engine`. */
+  readonly engine: 'auto' | 'tfjs';
   /** Continue from this checkpoint instead of starting afresh (no `run-start` event is emitted). */
   readonly resumeFrom?: { readonly manifest: CheckpointManifest; readonly tensors: ReadonlyMap<string, StoredTensor> };
 }
@@ -295,6 +313,19 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
     metric.domain._tag === 'data' || metric.codomain._tag === 'data' || (spec.step._tag === 'adaptive' && spec.step.variance === 'per_example');
   const splitChunks = spec.step._tag === 'adaptive' && spec.step.variance === 'split' ? spec.step.chunks : 0;
 
+  // The host net (see the module comment): rebuilt from `net` at an epoch's start when it is undefined,
+  // the source of truth while `hostAhead` (the variables are stale until `syncVariables`).
+  const hostData = d.host;
+  const hostAllowed = ctx.engine === 'auto' && rule !== undefined && spec._tag === 'sgd' && hostData !== undefined;
+  let host: HostNet | undefined;
+  let hostAhead = false;
+  let hostBatchX = new Float32Array(0);
+  let hostBatchY = new Int32Array(0);
+  const syncVariables = (): void => {
+    if (host !== undefined && hostAhead) writeHostNet(host, net);
+    hostAhead = false;
+  };
+
   const start = performance.now() - (resume?.manifest.seconds ?? 0) * 1000;
   let count = parameterCount(net);
   let insertions = resume?.manifest.insertions ?? 0;
@@ -303,7 +334,9 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
     resume?.manifest.lastInfo === null || resume === undefined
       ? undefined
       : { a: resume.manifest.lastInfo.a, L: orNaN(resume.manifest.lastInfo.L), rho: orNaN(resume.manifest.lastInfo.rho) };
-  if (resume === undefined) emit({ _tag: 'run-start', ...id, index: ctx.index, epochs, stepsPerEpoch, parameterCount: count });
+  if (hostAllowed) host = toHostNet(net, { loss: arm.loss });
+  if (resume === undefined)
+    emit({ _tag: 'run-start', ...id, index: ctx.index, epochs, stepsPerEpoch, parameterCount: count, engine: host === undefined ? 'tfjs' : 'host' });
   // The running statistics of data-based metrics and of the `ema` variance are not in the checkpoint.
   if (resume !== undefined && (metric.domain._tag === 'data' || metric.codomain._tag === 'data' || (spec.step._tag === 'adaptive' && spec.step.variance === 'ema')))
     emit({
@@ -317,6 +350,7 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
   /** Checkpoint after `epochDone` epochs and `stepDone` steps of the next one (with their batch losses). */
   const saveCheckpoint = (epochDone: number, stepDone: number, partialLosses: readonly number[], partialSizes: readonly number[]): void => {
     if (ctx.checkpoint === undefined) return;
+    syncVariables();
     const tensors: StoredTensor[] = [];
     const store = (name: string, t: tf.Tensor): string => {
       tensors.push({ name, shape: [...t.shape], values: Float32Array.from(t.dataSync() as Float32Array) });
@@ -386,12 +420,17 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
       // The batch losses of the epoch stay on the backend until its end: one read for all of them.
       const stepLosses: tf.Scalar[] = [];
       const stepSizes: number[] = [];
+      if (hostAllowed && host === undefined) host = toHostNet(net, { loss: arm.loss });
+      const onHost = host !== undefined;
+      // The host path's batch losses (read nowhere else, so no tensors).
+      const hostLosses: number[] = [];
       // Resuming inside an epoch: the steps taken before the checkpoint, with their stored batch losses.
       let firstStep = 0;
       if (resume !== undefined && epoch === resume.manifest.epoch && resume.manifest.step > 0) {
         firstStep = resume.manifest.step;
         resume.manifest.partialLosses.forEach((l, k) => {
-          stepLosses.push(tf.scalar((l as number | null) ?? Number.NaN));
+          if (onHost) hostLosses.push((l as number | null) ?? Number.NaN);
+          else stepLosses.push(tf.scalar((l as number | null) ?? Number.NaN));
           stepSizes.push(resume.manifest.partialSizes[k]!);
         });
       }
@@ -399,8 +438,33 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
         const indices = order[s]!;
         const size = indices.length;
         const stepSeed = deriveSeed(id.seed, 2, epoch, s);
-        let lossValue: tf.Scalar;
-        if (rule !== undefined) {
+        let lossValue: tf.Scalar | number;
+        if (host !== undefined) {
+          const h = host;
+          const hd = hostData!;
+          let xs = hd.trainX;
+          let ys = hd.trainY;
+          const identity = size === nTrain && indices[0] === 0 && indices[size - 1] === size - 1 && stepsPerEpoch === 1;
+          if (!identity) {
+            const width = h.inputSize;
+            if (hostBatchX.length < size * width) hostBatchX = new Float32Array(size * width);
+            if (hostBatchY.length < size) hostBatchY = new Int32Array(size);
+            xs = hostBatchX.subarray(0, size * width);
+            ys = hostBatchY.subarray(0, size);
+            for (let r = 0; r < size; r++) {
+              const i = indices[r]!;
+              xs.set(hd.trainX.subarray(i * width, (i + 1) * width), r * width);
+              ys[r] = hd.trainY[i]!;
+            }
+          }
+          lossValue = hostLossAndGradients(h, xs, ys, size);
+          if (!Number.isFinite(lossValue)) {
+            tf.dispose(stepLosses);
+            return failed(nonFinite(epoch + 1, s + 1));
+          }
+          hostSgdUpdate(h, lr);
+          hostAhead = true;
+        } else if (rule !== undefined) {
           const r = rule;
           lossValue = tf.tidy(() => {
             // A full batch in stored order uses the stored tensors as they are (no copy).
@@ -442,13 +506,17 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
           lastStep = stepped.right.a;
           lossValue = value;
         }
-        stepLosses.push(lossValue);
+        if (typeof lossValue === 'number') hostLosses.push(lossValue);
+        else stepLosses.push(lossValue);
         stepSizes.push(size);
         if (ctx.signal?.aborted === true) {
           // A checkpoint inside the epoch: nothing of the steps taken is lost.
-          const partial = tf.tidy(() => tf.stack(stepLosses));
-          const partialLosses = Array.from(partial.dataSync());
-          partial.dispose();
+          let partialLosses = hostLosses;
+          if (!onHost) {
+            const partial = tf.tidy(() => tf.stack(stepLosses));
+            partialLosses = Array.from(partial.dataSync());
+            partial.dispose();
+          }
           saveCheckpoint(epoch, s + 1, partialLosses, stepSizes);
           tf.dispose(stepLosses);
           return failed({
@@ -460,15 +528,21 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
           });
         }
         if (ctx.stepEvery > 0 && (epoch * stepsPerEpoch + s + 1) % ctx.stepEvery === 0) {
-          emit({ _tag: 'step', ...id, epoch: epoch + 1, step: s + 1, loss: (await lossValue.data())[0]! });
+          emit({ _tag: 'step', ...id, epoch: epoch + 1, step: s + 1, loss: typeof lossValue === 'number' ? lossValue : (await lossValue.data())[0]! });
         }
       }
       if (rule !== undefined) lastStep = lr;
-      const [testLoss, testErrors] = evaluate(net, arm, d);
-      const packed = tf.tidy(() => tf.concat([tf.stack(stepLosses), tf.stack([testLoss, testErrors])]));
-      const values = await packed.data();
-      tf.dispose([packed, testLoss, testErrors, ...stepLosses]);
-      const steps = stepLosses.length;
+      let values: ArrayLike<number>;
+      if (host !== undefined) {
+        const { lossSum, errors } = hostEvaluate(host, hostData!.testX, hostData!.testY, d.testCount, EVAL_CHUNK);
+        values = [...hostLosses, lossSum, errors];
+      } else {
+        const [testLoss, testErrors] = evaluate(net, arm, d);
+        const packed = tf.tidy(() => tf.concat([tf.stack(stepLosses), tf.stack([testLoss, testErrors])]));
+        values = await packed.data();
+        tf.dispose([packed, testLoss, testErrors, ...stepLosses]);
+      }
+      const steps = stepSizes.length;
       let lossSum = 0;
       for (let k = 0; k < steps; k++) {
         if (!Number.isFinite(values[k]!)) return failed(nonFinite(epoch + 1, k + 1));
@@ -493,6 +567,7 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
       let insertedThisEpoch = false;
       if (growth._tag === 'sensli' && epoch + 1 < epochs && shouldGrowAt(growth.schedule, epoch + 1, insertions)) {
         insertedThisEpoch = true; // the growth decision (insert or decline) is always checkpointed
+        syncVariables();
         const old = net;
         let grown: E.Either<unknown, GrowStep> | undefined;
         tf.tidy(() => {
@@ -514,6 +589,7 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
         if (g.choice._tag === 'insert') {
           insertions += 1;
           net = g.net;
+          host = undefined; // rebuilt from the grown net at the next epoch's start
           const names = paramNameMap(old, net);
           stepAfter = Number.isFinite(lastStep) && lastStep > 0 ? stepAfterInsertion(lastStep, growth.lrFactor) : lastStep;
           lrScale *= growth.lrFactor;
@@ -554,5 +630,6 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
     pre?.dispose();
   }
   if (last === undefined) throw new Error('trainRun: a run needs at least one epoch; the spec check should have rejected 0');
+  syncVariables();
   return E.right({ net, final: last });
 };

@@ -1,0 +1,398 @@
+/**
+ * A dense/residual `Net` copied into host `Float32Array`s, with its batch loss, gradients, SGD update and
+ * evaluation computed there: the closed form of loss-and-gradients.ts (same layers, activations, losses
+ * and formulas) without TensorFlow.js.
+ *
+ * Why: for small nets a TensorFlow.js step costs its kernel dispatches (about 15 µs each on wasm, some
+ * 40 per closed-form step, more for an evaluation), while the arithmetic of a spirals step is a few
+ * thousand multiply-adds. Here a whole step is a handful of loops; its matrix products go to
+ * @sprout/native's OpenBLAS `gemm` when the addon is built, to plain loops otherwise.
+ *
+ * Formulas (Goodfellow, Bengio, Courville, Deep Learning, §6.5.4, algorithm 6.4), a_l = σ_l(z_l):
+ *   z_l = a_{l−1} W_l + b_l;  δ_L = ∂J/∂o ⊙ σ'_L;  ∂J/∂W_l = a_{l−1}ᵀ δ_l;  ∂J/∂b_l = Σ_b δ_l;
+ *   δ_{l−1} = (δ_l W_lᵀ) ⊙ σ'_{l−1};  a residual block a_out = a_in + f(a_in) passes δ_out + (∂f/∂a_in)ᵀ δ_out.
+ *   σ' from the output: relu' = 1[a > 0], tanh' = 1 − a², sigmoid' = a(1 − a).
+ *   Softmax cross-entropy J = −mean_b log softmax(o_b)_{y_b}, ∂J/∂o = (softmax(o) − t)/B; MSE on one-hot
+ *   targets J = mean_{b,c} (o − t)², ∂J/∂o = 2(o − t)/(B·C) (the definitions of `batchLoss`).
+ * Sums are accumulated in float64 and stored in float32, so results agree with the TensorFlow.js paths to
+ * float32 rounding, not bit for bit.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { nativeAddon, type NativeAddon } from '@sprout/native';
+import type { Layer, Loss } from '@sprout/spec';
+import type { Net, Param } from './Net.js';
+import { layerKey } from './shapes.js';
+
+type Smooth = 'relu' | 'tanh' | 'sigmoid' | 'linear';
+
+/** A layer of a host net; kernels are row-major in×out as tfjs stores them. */
+export type HostLayer =
+  | {
+      readonly _tag: 'dense';
+      readonly units: number;
+      readonly inputs: number;
+      readonly activation: Smooth;
+      readonly kernel: Float32Array;
+      readonly kernelName: string;
+      readonly bias: Float32Array | undefined;
+      readonly biasName: string | undefined;
+    }
+  | { readonly _tag: 'residual'; readonly body: readonly HostLayer[] };
+
+export interface HostNet {
+  readonly layers: readonly HostLayer[];
+  /** Parameter values by name (`0.kernel`, `1.body.0.bias`); the arrays the layers compute with. */
+  readonly params: ReadonlyMap<string, Float32Array>;
+  /** Gradient buffers by parameter name, filled by `hostLossAndGradients`. */
+  readonly grads: ReadonlyMap<string, Float32Array>;
+  readonly inputSize: number;
+  readonly outputSize: number;
+  readonly loss: Loss;
+  /** @sprout/native's addon, whose OpenBLAS `gemm` computes the products; null: plain loops. */
+  readonly addon: NativeAddon | null;
+  /** Scratch buffers, reused from step to step. */
+  readonly scratch: Scratch;
+}
+
+/** Buffers handed out in call order and reused by the next pass that asks in the same order. */
+export class Scratch {
+  private readonly buffers: Float32Array[] = [];
+  private next = 0;
+  /** Start a pass: the next `take` returns the first buffer again. */
+  reset(): void {
+    this.next = 0;
+  }
+  /** A buffer of `size` floats (contents undefined) not handed out since the last `reset`. */
+  take(size: number): Float32Array {
+    let b = this.buffers[this.next];
+    if (b === undefined || b.length < size) {
+      b = new Float32Array(size);
+      this.buffers[this.next] = b;
+    }
+    this.next++;
+    return b.length === size ? b : b.subarray(0, size);
+  }
+}
+
+export interface HostNetOptions {
+  /** The training loss. */
+  readonly loss: Loss;
+  /**
+   * Whether the products go to @sprout/native's OpenBLAS `gemm` when the addon is built (plain loops otherwise).
+   * @default true
+   */
+  readonly native?: boolean;
+}
+
+const smooth = (a: string): a is Smooth => a === 'relu' || a === 'tanh' || a === 'sigmoid' || a === 'linear';
+
+/**
+ * `net` as a host net (its current parameter values copied), or undefined when some layer is outside the
+ * closed form: only dense layers with relu/tanh/sigmoid/linear, residual blocks of them and dropout of
+ * rate 0, a dense output layer, a flat input.
+ */
+export function toHostNet(net: Net, options: HostNetOptions): HostNet | undefined {
+  if (net.input.length !== 1) return undefined;
+  const byName = new Map<string, Param>();
+  for (const p of net.params) byName.set(p.name, p);
+  const params = new Map<string, Float32Array>();
+  const grads = new Map<string, Float32Array>();
+  const take = (p: Param): Float32Array => {
+    const values = Float32Array.from(p.variable.dataSync() as Float32Array);
+    params.set(p.name, values);
+    grads.set(p.name, new Float32Array(values.length));
+    return values;
+  };
+  let width = net.input[0]!;
+  const compile = (list: readonly Layer[], prefix: readonly number[]): HostLayer[] | undefined => {
+    const out: HostLayer[] = [];
+    for (let i = 0; i < list.length; i++) {
+      const l = list[i]!;
+      const path = [...prefix, i];
+      if (l._tag === 'dense') {
+        if (!smooth(l.activation)) return undefined;
+        const key = layerKey(path);
+        const kernel = byName.get(`${key}.kernel`);
+        const bias = l.bias ? byName.get(`${key}.bias`) : undefined;
+        if (kernel === undefined || (l.bias && bias === undefined)) return undefined;
+        if (kernel.variable.shape[0] !== width || kernel.variable.shape[1] !== l.units) return undefined;
+        out.push({
+          _tag: 'dense',
+          units: l.units,
+          inputs: width,
+          activation: l.activation,
+          kernel: take(kernel),
+          kernelName: kernel.name,
+          bias: bias === undefined ? undefined : take(bias),
+          biasName: bias?.name,
+        });
+        width = l.units;
+      } else if (l._tag === 'residual') {
+        const before = width;
+        const body = compile(l.body, path);
+        if (body === undefined || width !== before) return undefined;
+        out.push({ _tag: 'residual', body });
+      } else if (l._tag === 'dropout') {
+        if (l.rate > 0) return undefined;
+      } else return undefined;
+    }
+    return out;
+  };
+  const layers = compile(net.layers, []);
+  if (layers === undefined || layers.at(-1)?._tag !== 'dense') return undefined;
+  if (params.size !== net.params.length) return undefined;
+  return {
+    layers,
+    params,
+    grads,
+    inputSize: net.input[0]!,
+    outputSize: width,
+    loss: options.loss,
+    addon: options.native === false ? null : nativeAddon(),
+    scratch: new Scratch(),
+  };
+}
+
+/** Write the host net's parameter values into `net`'s variables (same names). */
+export function writeHostNet(h: HostNet, net: Net): void {
+  for (const p of net.params) {
+    const values = h.params.get(p.name);
+    if (values === undefined) continue;
+    tf.tidy(() => p.variable.assign(tf.tensor(values, p.variable.shape, 'float32')));
+  }
+}
+
+
+/**
+ * C (m×n) = op(A)·op(B) with op(A) m×k, op(B) k×n, row-major; A is k×m when `transA`, B is n×k when
+ * `transB`. C is overwritten.
+ */
+function gemm(
+  addon: NativeAddon | null,
+  a: Float32Array,
+  b: Float32Array,
+  c: Float32Array,
+  m: number,
+  n: number,
+  k: number,
+  transA: boolean,
+  transB: boolean,
+): void {
+  // Even the 225×5×2 products of a spirals step are faster through the addon (a call costs ~1 µs) than in
+  // these loops, whose inner loops are too short for V8 to run fast: 0.1 s against 0.9 s for the 1850
+  // epochs of the spirals FNN protocol.
+  if (addon !== null) {
+    addon.gemm(a, b, c, m, n, k, transA, transB, 1, 0, 0, 0, null, 0, 0);
+    return;
+  }
+  c.fill(0, 0, m * n);
+  if (transB) {
+    // C[i,j] = Σ_p A[i,p] B[j,p] (transA is not needed with transB here).
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let p = 0; p < k; p++) s += a[i * k + p]! * b[j * k + p]!;
+        c[i * n + j] = s;
+      }
+    return;
+  }
+  for (let p = 0; p < k; p++)
+    for (let i = 0; i < m; i++) {
+      const x = transA ? a[p * m + i]! : a[i * k + p]!;
+      if (x === 0) continue;
+      const row = i * n;
+      const brow = p * n;
+      for (let j = 0; j < n; j++) c[row + j] = c[row + j]! + x * b[brow + j]!;
+    }
+}
+
+/** The forward pass of the dense layers, recording each one's input and output for the backward pass. */
+interface Record {
+  readonly input: Float32Array;
+  readonly output: Float32Array;
+}
+
+/** The outputs [batch × C] of the host net on `x`; starts a scratch pass (`h.scratch.reset()`). */
+function forwardPass(h: HostNet, x: Float32Array, batch: number, records: Record[] | undefined): Float32Array {
+  const addon = h.addon;
+  h.scratch.reset();
+  const buffer = (size: number): Float32Array => h.scratch.take(size);
+  const run = (list: readonly HostLayer[], input: Float32Array): Float32Array => {
+    let a = input;
+    for (const l of list) {
+      if (l._tag === 'residual') {
+        const f = run(l.body, a);
+        const sum = buffer(f.length);
+        for (let i = 0; i < sum.length; i++) sum[i] = a[i]! + f[i]!;
+        a = sum;
+        continue;
+      }
+      const z = buffer(batch * l.units);
+      const bias = l.bias;
+      const n = l.units;
+      if (addon !== null && l.activation !== 'tanh') {
+        // The addon's epilogue adds the bias and applies relu (1), sigmoid (5) or nothing (0).
+        const code = l.activation === 'relu' ? 1 : l.activation === 'sigmoid' ? 5 : 0;
+        addon.gemm(a, l.kernel, z, batch, n, l.inputs, false, false, 1, 0, 0, 0, bias ?? null, code, 0);
+        records?.push({ input: a, output: z });
+        a = z;
+        continue;
+      }
+      gemm(addon, a, l.kernel, z, batch, l.units, l.inputs, false, false);
+      switch (l.activation) {
+        case 'linear':
+          if (bias !== undefined) for (let r = 0; r < batch; r++) for (let j = 0; j < n; j++) z[r * n + j] = z[r * n + j]! + bias[j]!;
+          break;
+        case 'relu':
+          for (let r = 0; r < batch; r++)
+            for (let j = 0; j < n; j++) {
+              const v = z[r * n + j]! + (bias === undefined ? 0 : bias[j]!);
+              z[r * n + j] = v > 0 ? v : 0;
+            }
+          break;
+        case 'tanh':
+          for (let r = 0; r < batch; r++) for (let j = 0; j < n; j++) z[r * n + j] = Math.tanh(z[r * n + j]! + (bias === undefined ? 0 : bias[j]!));
+          break;
+        case 'sigmoid':
+          for (let r = 0; r < batch; r++)
+            for (let j = 0; j < n; j++) z[r * n + j] = 1 / (1 + Math.exp(-(z[r * n + j]! + (bias === undefined ? 0 : bias[j]!))));
+          break;
+      }
+      records?.push({ input: a, output: z });
+      a = z;
+    }
+    return a;
+  };
+  return run(h.layers, x);
+}
+
+/**
+ * Loss of outputs `o` [batch × C] against integer labels, and (when `g` is given) ∂J/∂o · scale into `g`.
+ * Softmax cross-entropy on logits or MSE on one-hot targets, as `batchLoss`.
+ */
+function lossAndOutputGradient(loss: Loss, o: Float32Array, labels: Int32Array, batch: number, classes: number, g: Float32Array | undefined, scale: number): number {
+  let total = 0;
+  if (loss === 'mse') {
+    const factor = (2 * scale) / (batch * classes);
+    for (let r = 0; r < batch; r++)
+      for (let c = 0; c < classes; c++) {
+        const d = o[r * classes + c]! - (labels[r] === c ? 1 : 0);
+        total += d * d;
+        if (g !== undefined) g[r * classes + c] = d * factor;
+      }
+    return total / (batch * classes);
+  }
+  const factor = scale / batch;
+  for (let r = 0; r < batch; r++) {
+    const row = r * classes;
+    let max = -Infinity;
+    for (let c = 0; c < classes; c++) max = Math.max(max, o[row + c]!);
+    let sum = 0;
+    for (let c = 0; c < classes; c++) sum += Math.exp(o[row + c]! - max);
+    const logSum = Math.log(sum);
+    total -= o[row + labels[r]!]! - max - logSum;
+    if (g !== undefined)
+      for (let c = 0; c < classes; c++) g[row + c] = (Math.exp(o[row + c]! - max - logSum) - (labels[r] === c ? 1 : 0)) * factor;
+  }
+  return total / batch;
+}
+
+/**
+ * The batch-mean loss J of the host net on `x` [batch × inputSize] (row-major) and integer `labels`
+ * [batch], and ∂J/∂θ · `scale` into `h.grads` (every parameter). Returns J (NaN or ±∞ when it is not finite).
+ */
+export function hostLossAndGradients(h: HostNet, x: Float32Array, labels: Int32Array, batch: number, scale = 1): number {
+  const addon = h.addon;
+  const records: Record[] = [];
+  const o = forwardPass(h, x, batch, records);
+  // The backward pass takes its buffers after the forward pass's (which it reads).
+  const buffer = (size: number): Float32Array => h.scratch.take(size);
+  const g0 = buffer(batch * h.outputSize);
+  const value = lossAndOutputGradient(h.loss, o, labels, batch, h.outputSize, g0, scale);
+  let r = records.length;
+  const back = (list: readonly HostLayer[], gOut: Float32Array, needInput: boolean): Float32Array | undefined => {
+    let g: Float32Array | undefined = gOut;
+    for (let i = list.length - 1; i >= 0; i--) {
+      const l = list[i]!;
+      const need = needInput || i > 0;
+      if (l._tag === 'residual') {
+        // The body's δ are computed in place, so it gets a copy of the block's output gradient.
+        const gCopy = buffer(g!.length);
+        gCopy.set(g!);
+        const gBody = back(l.body, gCopy, need);
+        if (need) {
+          const sum = buffer(g!.length);
+          for (let k = 0; k < sum.length; k++) sum[k] = g![k]! + gBody![k]!;
+          g = sum;
+        }
+        continue;
+      }
+      const rec = records[--r]!;
+      const n = l.units;
+      // δ = g ⊙ σ'(z), in place: g is a buffer of this pass that nothing reads afterwards.
+      const delta = g!;
+      const a = rec.output;
+      switch (l.activation) {
+        case 'relu':
+          for (let k = 0; k < batch * n; k++) if (!(a[k]! > 0)) delta[k] = 0;
+          break;
+        case 'tanh':
+          for (let k = 0; k < batch * n; k++) delta[k] = delta[k]! * (1 - a[k]! * a[k]!);
+          break;
+        case 'sigmoid':
+          for (let k = 0; k < batch * n; k++) delta[k] = delta[k]! * a[k]! * (1 - a[k]!);
+          break;
+        case 'linear':
+          break;
+      }
+      gemm(addon, rec.input, delta, h.grads.get(l.kernelName)!, l.inputs, n, batch, true, false);
+      if (l.biasName !== undefined) {
+        const gb = h.grads.get(l.biasName)!;
+        for (let j = 0; j < n; j++) {
+          let s = 0;
+          for (let b = 0; b < batch; b++) s += delta[b * n + j]!;
+          gb[j] = s;
+        }
+      }
+      if (need) {
+        const gin = buffer(batch * l.inputs);
+        gemm(addon, delta, l.kernel, gin, batch, l.inputs, n, false, true);
+        g = gin;
+      } else g = undefined;
+    }
+    return g;
+  };
+  back(h.layers, g0, false);
+  return value;
+}
+
+/** θ ← θ − lr · g for every parameter (after `hostLossAndGradients`). */
+export function hostSgdUpdate(h: HostNet, lr: number): void {
+  for (const [name, theta] of h.params) {
+    const g = h.grads.get(name)!;
+    for (let i = 0; i < theta.length; i++) theta[i] = theta[i]! - lr * g[i]!;
+  }
+}
+
+/**
+ * The summed loss and the number of misclassified examples (argmax ≠ label, first maximum wins as
+ * tf.argMax) of the host net on `x` [n × inputSize] and `labels`, in chunks of `chunk` examples.
+ */
+export function hostEvaluate(h: HostNet, x: Float32Array, labels: Int32Array, n: number, chunk = 1000): { lossSum: number; errors: number } {
+  let lossSum = 0;
+  let errors = 0;
+  const C = h.outputSize;
+  for (let start = 0; start < n; start += chunk) {
+    const size = Math.min(chunk, n - start);
+    const xs = x.subarray(start * h.inputSize, (start + size) * h.inputSize);
+    const ys = labels.subarray(start, start + size);
+    const o = forwardPass(h, xs, size, undefined);
+    lossSum += lossAndOutputGradient(h.loss, o, ys, size, C, undefined, 1) * size;
+    for (let r = 0; r < size; r++) {
+      let best = 0;
+      for (let c = 1; c < C; c++) if (o[r * C + c]! > o[r * C + best]!) best = c;
+      if (best !== ys[r]) errors++;
+    }
+  }
+  return { lossSum, errors };
+}

@@ -1,0 +1,183 @@
+// The host net: its loss and gradients equal the gradient tape's (tf.variableGrads through forward and
+// batchLoss) for every supported layer, activation and loss, with plain loops and with the native gemm;
+// finite differences confirm a gradient independently; the SGD step, evaluation and write-back agree with
+// TensorFlow.js; nets outside the closed form are refused.
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import * as E from 'fp-ts/lib/Either.js';
+import type { Activation, Layer, Loss, Network } from '@sprout/spec';
+import { initBackend } from '@sprout/backend';
+import { nativeAddon } from '@sprout/native';
+import {
+  batchLoss,
+  createNet,
+  createNetFromLayers,
+  disposeNet,
+  forward,
+  hostEvaluate,
+  hostLossAndGradients,
+  hostSgdUpdate,
+  toHostNet,
+  writeHostNet,
+  type Net,
+} from '../src/index.js';
+import { cnn, maxAbsDiff, mlp, resnet, values } from './fixtures.js';
+
+const CLASSES = 3;
+
+/** Loss and parameter gradients from the tape. */
+function tape(net: Net, x: tf.Tensor, y: tf.Tensor, loss: Loss): { loss: number; grads: Map<string, Float32Array> } {
+  let result: { loss: number; grads: Map<string, Float32Array> } | undefined;
+  tf.tidy(() => {
+    const out = net.layers[net.layers.length - 1]!;
+    const act: Activation = out._tag === 'dense' ? out.activation : 'linear';
+    const r = tf.variableGrads(() => batchLoss(loss, act, forward(net, x, { training: true, seed: 0, updateState: false }), y), net.params.map((p) => p.variable));
+    result = { loss: r.value.dataSync()[0]!, grads: new Map(net.params.map((p) => [p.name, Float32Array.from(r.grads[p.variable.name]!.dataSync())])) };
+  });
+  return result!;
+}
+
+const denseNet = (activation: Activation, output: Activation, width = 4): Network => ({
+  input: [3],
+  layers: [
+    { _tag: 'dense', units: width, activation, bias: true },
+    {
+      _tag: 'residual',
+      body: [
+        { _tag: 'dense', units: 5, activation, bias: true },
+        { _tag: 'dense', units: width, activation, bias: false },
+      ],
+    },
+    { _tag: 'dropout', rate: 0 },
+    { _tag: 'dense', units: 4, activation, bias: false },
+  ],
+  output: { units: CLASSES, activation: output },
+});
+
+const labelsOf = (n: number): Int32Array => Int32Array.from({ length: n }, (_, i) => (i * 7 + 1) % CLASSES);
+
+/** Worst gradient difference relative to max(1, max |reference|), and the loss difference. */
+function gap(net: Net, batch: number, loss: Loss, native: boolean): { worst: number; lossGap: number; size: number } {
+  const xs = values(batch * net.input[0]!, 5);
+  const ys = labelsOf(batch);
+  const x = tf.tensor2d(xs, [batch, net.input[0]!]);
+  const y = tf.tensor1d(ys, 'int32');
+  const ref = tape(net, x, y, loss);
+  const h = toHostNet(net, { loss, native })!;
+  expect(h).toBeDefined();
+  const value = hostLossAndGradients(h, xs, ys, batch);
+  let worst = 0;
+  let size = 0;
+  for (const [name, g] of ref.grads) {
+    size = Math.max(size, ...Array.from(g, Math.abs));
+    worst = Math.max(worst, maxAbsDiff(h.grads.get(name)!, g) / Math.max(1, ...Array.from(g, Math.abs)));
+  }
+  tf.dispose([x, y]);
+  return { worst, lossGap: Math.abs(value - ref.loss) / Math.max(1, Math.abs(ref.loss)), size };
+}
+
+describe('host net', () => {
+  beforeAll(async () => {
+    expect(E.isRight(await initBackend('cpu'))).toBe(true);
+  });
+
+  for (const loss of ['cross_entropy', 'mse'] as const)
+    for (const activation of ['relu', 'tanh', 'sigmoid', 'linear'] as const)
+      it(`gradients = tape: ${loss}, hidden ${activation}, outputs linear and ${activation}`, () => {
+        for (const output of new Set<Activation>(['linear', activation])) {
+          const net = createNet(denseNet(activation, output), { seed: 11 });
+          for (const native of nativeAddon() === null ? [false] : [false, true]) {
+            const r = gap(net, 7, loss, native);
+            expect(r.size).toBeGreaterThan(1e-3);
+            expect(r.worst).toBeLessThan(2e-6);
+            expect(r.lossGap).toBeLessThan(2e-6);
+          }
+          disposeNet(net);
+        }
+      });
+
+  it('a leading residual block and a bias-free output layer', () => {
+    const layers: Layer[] = [
+      { _tag: 'residual', body: [{ _tag: 'dense', units: 4, activation: 'tanh', bias: true }] },
+      { _tag: 'dense', units: CLASSES, activation: 'linear', bias: false },
+    ];
+    const net = createNetFromLayers([4], layers, { seed: 2 });
+    const xs = values(6 * 4, 9);
+    const x = tf.tensor2d(xs, [6, 4]);
+    const y = tf.tensor1d(labelsOf(6), 'int32');
+    const ref = tape(net, x, y, 'cross_entropy');
+    const h = toHostNet(net, { loss: 'cross_entropy', native: false })!;
+    hostLossAndGradients(h, xs, labelsOf(6), 6);
+    for (const [name, g] of ref.grads) expect(maxAbsDiff(h.grads.get(name)!, g)).toBeLessThan(2e-6);
+    tf.dispose([x, y]);
+    disposeNet(net);
+  });
+
+  it.runIf(nativeAddon() !== null)('the native gemm on wider layers gives the gradients of the tape', () => {
+    const net = createNet({ input: [3], layers: [{ _tag: 'dense', units: 64, activation: 'relu', bias: true }, { _tag: 'dense', units: 64, activation: 'tanh', bias: true }], output: { units: CLASSES, activation: 'linear' } }, { seed: 4 });
+    const withNative = gap(net, 40, 'cross_entropy', true);
+    expect(withNative.size).toBeGreaterThan(1e-3);
+    expect(withNative.worst).toBeLessThan(5e-6);
+    disposeNet(net);
+  });
+
+  it('a finite-difference check of a kernel and a bias entry (float64 central differences of the host loss)', () => {
+    const net = createNet(denseNet('tanh', 'linear'), { seed: 3 });
+    const batch = 5;
+    const xs = values(batch * 3, 8);
+    const ys = labelsOf(batch);
+    const h = toHostNet(net, { loss: 'cross_entropy', native: false })!;
+    for (const [name, index] of [['1.body.0.kernel', 3], ['0.bias', 1], ['4.kernel', 5]] as const) {
+      hostLossAndGradients(h, xs, ys, batch);
+      const theta = h.params.get(name)!;
+      const analytic = h.grads.get(name)![index]!;
+      const original = theta[index]!;
+      // The steps actually taken in float32 storage.
+      theta[index] = original + 1e-2;
+      const hi = theta[index]!;
+      const up = hostLossAndGradients(h, xs, ys, batch);
+      theta[index] = original - 1e-2;
+      const lo = theta[index]!;
+      const down = hostLossAndGradients(h, xs, ys, batch);
+      theta[index] = original;
+      const fd = (up - down) / (hi - lo);
+      expect(Math.abs(analytic)).toBeGreaterThan(1e-3);
+      expect(Math.abs(fd - analytic) / Math.abs(analytic)).toBeLessThan(1e-2);
+    }
+    disposeNet(net);
+  });
+
+  it('an SGD step, the evaluation and the write-back agree with TensorFlow.js', () => {
+    const net = createNet(denseNet('relu', 'linear'), { seed: 5 });
+    const n = 9;
+    const xs = values(n * 3, 12);
+    const ys = labelsOf(n);
+    const h = toHostNet(net, { loss: 'cross_entropy', native: false })!;
+    const ref = tape(net, tf.tensor2d(xs, [n, 3]), tf.tensor1d(ys, 'int32'), 'cross_entropy');
+    hostLossAndGradients(h, xs, ys, n);
+    hostSgdUpdate(h, 0.5);
+    writeHostNet(h, net);
+    for (const p of net.params) {
+      const expected = Float32Array.from(toHostNet(createNet(denseNet('relu', 'linear'), { seed: 5 }), { loss: 'mse' })!.params.get(p.name)!, (v, i) => v - 0.5 * ref.grads.get(p.name)![i]!);
+      expect(maxAbsDiff(p.variable.dataSync(), expected)).toBeLessThan(1e-6);
+    }
+    // Evaluation in chunks of 4 = forward + batchLoss + argmax on the updated net.
+    const { lossSum, errors } = hostEvaluate(h, xs, ys, n, 4);
+    tf.tidy(() => {
+      const out = forward(net, tf.tensor2d(xs, [n, 3]));
+      const l = batchLoss('cross_entropy', 'linear', out, tf.tensor1d(ys, 'int32')).dataSync()[0]! * n;
+      const wrong = Array.from(tf.argMax(out, 1).dataSync()).filter((c, i) => c !== ys[i]).length;
+      expect(Math.abs(lossSum - l)).toBeLessThan(1e-5 * Math.max(1, l));
+      expect(errors).toBe(wrong);
+    });
+    disposeNet(net);
+  });
+
+  it('refuses nets outside the closed form', () => {
+    for (const network of [mlp('gelu'), mlp('softmax'), resnet, cnn]) {
+      const net = createNet(network, { seed: 1 });
+      expect(toHostNet(net, { loss: 'cross_entropy' })).toBeUndefined();
+      disposeNet(net);
+    }
+  });
+});
