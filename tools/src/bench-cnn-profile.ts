@@ -2,6 +2,12 @@
 // batch 64) on wasm with Sprout's wasm kernels, with and without the native kernels.
 //
 //   node --conditions=sprout-source --import tsx tools/src/bench-cnn-profile.ts
+//
+// With `--protocol FILE.sprout [sprout run options…]` it instead runs that protocol in-process (as
+// `sprout run FILE --backend wasm …`) and prints the wall time spent inside each kernel (every
+// `engine.runKernel` call timed, gradients included), the number of calls, and the time outside kernels.
+//
+//   node --conditions=sprout-source --import tsx tools/src/bench-cnn-profile.ts --protocol tools/bench/mnist-cnn-1.sprout
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernels } from '@sprout/backend';
@@ -12,6 +18,39 @@ import { writeFileSync } from 'node:fs';
 /** `--cpu-profile FILE`: also write a V8 profile of 20 native steps (summarise with bench-cpuprofile.ts). */
 const profileIdx = process.argv.indexOf('--cpu-profile');
 const profileFile = profileIdx >= 0 ? process.argv[profileIdx + 1] : undefined;
+
+const protocolIdx = process.argv.indexOf('--protocol');
+if (protocolIdx >= 0) {
+  const { runCli } = await import('@sprout/cli');
+  const engine = tf.engine() as unknown as { runKernel: (name: string, ...rest: unknown[]) => unknown };
+  const original = engine.runKernel;
+  const by = new Map<string, { n: number; ms: number }>();
+  let depth = 0;
+  engine.runKernel = function (this: unknown, name: string, ...rest: unknown[]) {
+    if (depth > 0) return original.call(this, name, ...rest);
+    depth++;
+    const t0 = performance.now();
+    try {
+      return original.call(this, name, ...rest);
+    } finally {
+      depth--;
+      const e = by.get(name) ?? { n: 0, ms: 0 };
+      e.n++;
+      e.ms += performance.now() - t0;
+      by.set(name, e);
+    }
+  };
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const code = await runCli(['run', ...process.argv.slice(protocolIdx + 1), ...(process.argv.includes('--backend') ? [] : ['--backend', 'wasm'])]);
+  const wall = performance.now() - t0;
+  const cu = process.cpuUsage(c0);
+  const inKernels = [...by.values()].reduce((a, e) => a + e.ms, 0);
+  console.log(`exit ${code}; wall ${(wall / 1000).toFixed(2)} s, CPU ${((cu.user + cu.system) / 1e6).toFixed(2)} s; in kernels ${(inKernels / 1000).toFixed(2)} s, outside ${((wall - inKernels) / 1000).toFixed(2)} s`);
+  for (const [name, e] of [...by].sort((a, b) => b[1].ms - a[1].ms).slice(0, 30))
+    console.log(`  ${name.padEnd(24)} ×${String(e.n).padStart(6)}  ${(e.ms / 1000).toFixed(3)} s  ${((1000 * e.ms) / e.n).toFixed(1)} µs/call`);
+  process.exit(0);
+}
 
 const batch = 64;
 await tf.setBackend('wasm');

@@ -5,10 +5,11 @@
 // Timing only: the data are random tensors of the protocols' shapes (MNIST nets on a slice of N examples,
 // which scales epoch and pass alike). Medians of interleaved repetitions; wall and process CPU time.
 //
-//   node --conditions=sprout-source --import tsx tools/src/bench-sensitivity.ts [wasm|cpu] [examples]
+//   node --conditions=sprout-source --import tsx tools/src/bench-sensitivity.ts [wasm|cpu] [examples] [net]
 import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/lib/Either.js';
 import { registerWasmKernels } from '@sprout/backend';
+import { registerNativeKernels } from '@sprout/native';
 import { createNetFromLayers, forward, type Net } from '@sprout/model';
 import { computeSensitivities, lossFunction } from '@sprout/sensitivity';
 import type { Layer } from '@sprout/spec';
@@ -19,6 +20,9 @@ if (backend === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
 await tf.setBackend(backend);
 await tf.ready();
 if (backend === 'wasm') registerWasmKernels(); // the conv gradients stock wasm lacks, as the pipeline registers them
+// The native kernels as the pipeline registers them (SPROUT_NATIVE=0: stock kernels only).
+const native = registerNativeKernels({ backends: [backend as 'wasm' | 'cpu'], warn: false });
+console.log(`native kernels: ${native.ok ? native.kernels.length : `none (${native.reason})`}`);
 
 const dense = (units: number, activation: 'relu' | 'tanh' | 'linear', bias = true): Layer => ({ _tag: 'dense', units, activation, bias });
 const conv = (filters: number): Layer => ({ _tag: 'conv', filters, kernel: 3, stride: 1, padding: 'same', activation: 'relu' });

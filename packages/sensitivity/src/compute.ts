@@ -19,6 +19,7 @@ import { lossFunction, type LossFn } from './loss.js';
 import { gradientScore, type WeightGradient } from './norms.js';
 import { layerMetrics, type MetricTarget } from './internal/metric-stats.js';
 import { isPermutation, layerAt } from './internal/layers.js';
+import { cnnBatchGradients } from './internal/cnn-pass.js';
 
 /** Training examples: inputs with the batch axis first and their labels (int32 [N] or one-hot [N, C]). */
 export interface TrainingData {
@@ -139,6 +140,17 @@ export function computeSensitivities(
     const acc: tf.Tensor[] = vars.map((v) => tf.keep(tf.zerosLike(v)));
     const batches = bounds(n, size);
     const fwd = { training: options.training ?? false, seed: options.seed ?? 0, updateState: false };
+    // Conv+ReLU stacks: the virtual layers' gradients from one pass through the original net (internal/cnn-pass.ts).
+    const direct =
+      architecture === 'cnn' && stats === undefined
+        ? cnnBatchGradients(
+            net,
+            positions,
+            targets.slice(positions.length).map((t) => t.grad.name),
+            J,
+            fwd.training,
+          )
+        : undefined;
     try {
       for (const [s, e] of batches) {
         const owned = options.order !== undefined || s !== 0 || e !== n;
@@ -161,6 +173,15 @@ export function computeSensitivities(
               });
             });
             tf.dispose(r.right);
+          } else if (direct !== undefined) {
+            tf.tidy(() => {
+              const grads = direct(xb, yb);
+              vars.forEach((_, i) => {
+                const next = tf.keep(tf.add(acc[i]!, grads[i]!));
+                acc[i]!.dispose();
+                acc[i] = next;
+              });
+            });
           } else {
             tf.tidy(() => {
               const { grads } = tf.variableGrads(() => J(forward(ext.net, xb, fwd), yb), vars);

@@ -318,3 +318,75 @@ describe('norms, existing layers, memory and errors', () => {
     disposeNet(net);
   });
 });
+
+describe('conv+ReLU stacks: the pass without materialised virtual layers (internal/cnn-pass.ts)', () => {
+  const conv = (filters: number, stride = 1, padding: 'same' | 'valid' = 'same', activation: 'relu' | 'linear' = 'relu') =>
+    ({ _tag: 'conv', filters, kernel: 3, stride, padding, activation }) as const;
+  const nets: Array<[string, () => Net]> = [
+    ['max pools, two candidates', () => cnn(5)],
+    [
+      'stride 2, valid padding, avg pool, linear conv, hidden dense, inactive dropout',
+      () =>
+        createNetFromLayers(
+          [9, 9, 2],
+          [
+            conv(3, 2, 'valid'),
+            conv(4, 1, 'same', 'linear'),
+            { _tag: 'dropout', rate: 0.3 },
+            conv(5),
+            { _tag: 'pool', kind: 'avg', size: 2, stride: 1 },
+            { _tag: 'flatten' },
+            { _tag: 'dense', units: 6, activation: 'relu', bias: true },
+            { _tag: 'dense', units: 3, activation: 'linear', bias: false },
+          ],
+          { seed: 3 },
+        ),
+    ],
+  ];
+  for (const [name, make] of nets) {
+    it(`${name}: every virtual and existing kernel gradient equals the tape through the extended net`, () => {
+      const net = make();
+      const x = inputs(net, 12, 6);
+      const y = labels(12, classesOf(net));
+      const start = tf.memory().numTensors;
+      const s = right(computeSensitivities(net, { x, y }, { existing: true, batchSize: 5 }));
+      expect(tf.memory().numTensors).toBe(start);
+      const { positions } = right(candidatePositions(net));
+      const ext = insertVirtualLayers(net, positions);
+      const virtual = ext.weights.map((w) => ext.net.params.find((q) => q.name === w)!.variable);
+      const kernels = net.params.filter((p) => p.role === 'kernel' && net.layers[p.path[0]!]!._tag === 'conv');
+      expect(s.existing.map((e) => e.name)).toEqual(kernels.map((k) => k.name));
+      // The existing kernels of the extended net: their names shift past the inserted layers.
+      const shifted = kernels.map((k) => {
+        const before = positions.filter((p) => p.after < k.path[0]!).length;
+        return ext.net.params.find((q) => q.name === `${k.path[0]! + before}.kernel`)!.variable;
+      });
+      const vars = [...virtual, ...shifted];
+      // Epoch average over batches of 5, 5, 2 through the materialised extended net with the gradient tape.
+      const expected = tf.tidy(() => {
+        const sums = vars.map((v) => tf.zerosLike(v));
+        for (const [a, b] of [[0, 5], [5, 10], [10, 12]] as const) {
+          const { grads } = tf.variableGrads(() => J(forward(ext.net, x.slice(a, b - a)), y.slice(a, b - a)), vars);
+          vars.forEach((v, i) => (sums[i] = tf.add(sums[i]!, grads[v.name]!)));
+        }
+        return sums.map((t) => Array.from(tf.div(t, 3).dataSync()));
+      });
+      const got = [...s.gradients.map((g) => Array.from(g.values))];
+      const existingScores = s.existing.map((e) => e.score);
+      expected.forEach((e, i) => {
+        const scale = Math.max(1e-6, ...e.map(Math.abs));
+        if (i < positions.length) {
+          expect(got[i]!.length).toBe(e.length);
+          for (let j = 0; j < e.length; j++) expect(Math.abs(got[i]![j]! - e[j]!)).toBeLessThanOrEqual(1e-5 * scale);
+        } else {
+          const norm2 = e.reduce((a, v) => a + v * v, 0);
+          expect(Math.abs(existingScores[i - positions.length]! - norm2)).toBeLessThanOrEqual(1e-4 * norm2 + 1e-12);
+        }
+      });
+      expect(Math.max(...s.scores)).toBeGreaterThan(1e-8);
+      disposeAdded(ext.net, net);
+      tf.dispose([x, y]);
+      disposeNet(net);
+    });
+  }
+});
