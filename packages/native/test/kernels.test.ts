@@ -115,6 +115,39 @@ for (const [f, st, p] of [
   });
 }
 
+// Elementwise ops, the leading-axes sum and ReLU (the pieces of an unfused conv + bias + relu and its gradient).
+for (const [name, op] of [
+  ['add', tf.add],
+  ['sub', tf.sub],
+  ['mul', tf.mul],
+] as const) {
+  for (const [a, b] of [
+    [[2, 5, 4, 3], [2, 5, 4, 3]],
+    [[2, 5, 4, 3], [3]],
+    [[3], [2, 5, 4, 3]],
+    [[2, 5, 4, 3], [4, 3]],
+    [[2, 5, 4, 3], [1, 1, 3]],
+    [[2, 5, 4, 3], []],
+    [[], [6, 7]],
+  ] as const) {
+    cases.push({ name: `${name} [${a.join(',')}] [${b.join(',')}]`, shapes: [a, b], f: (x, y) => op(x!, y!) });
+  }
+}
+cases.push({ name: 'relu', shapes: [[2, 5, 4, 3]], f: (x) => tf.relu(x!), ties: true });
+cases.push({ name: 'step', shapes: [[2, 5, 4, 3]], f: (x) => tf.mul(tf.step(x!), x!), ties: true });
+cases.push({ name: 'step alpha 0.3', shapes: [[7, 3]], f: (x) => tf.mul(tf.step(x!, 0.3), x!), ties: true });
+for (const [axes, keep] of [
+  [[0, 1, 2], false],
+  [[0, 1, 2], true],
+  [[0], false],
+  [[1, 0], false],
+  [[0, 1, 2, 3], false],
+  [undefined, false],
+] as const) {
+  cases.push({ name: `sum axes ${String(axes)} keepDims ${keep}`, shapes: [[2, 5, 4, 3]], f: (x) => tf.sum(x!, axes === undefined ? undefined : [...axes], keep) });
+}
+cases.push({ name: 'sum of a middle axis (falls back)', shapes: [[2, 5, 4, 3]], f: (x) => tf.sum(x!, 1) });
+
 /** Forward-only cases (tfjs itself has no gradient for broadcast batches or dilated convolutions). */
 const forwardOnly: Case[] = [
   { name: 'matMul broadcast batch [2,3,m,k]·[k,n]', shapes: [[2, 3, 5, 7], [7, 4]], f: (x, y) => tf.matMul(x!, y!) },
@@ -172,7 +205,7 @@ describe.skipIf(!info.available && !required)('native kernels match the cpu back
     unregisterNativeKernels();
     await tf.setBackend('cpu');
     reference = all.map(({ c, grads }) => evaluate(c, grads));
-    const reg = registerNativeKernels({ minMatMulFlops: 0, minConvFlops: 0, minConvChannelProduct: 0 });
+    const reg = registerNativeKernels({ minMatMulFlops: 0, minConvFlops: 0, minConvChannelProduct: 0, minElementwise: 0 });
     expect(reg.ok).toBe(true);
   });
   afterAll(() => {

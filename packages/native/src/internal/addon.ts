@@ -46,6 +46,19 @@ export interface NativeAddon {
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dfilter: Float32Array, geometry: Int32Array): void;
   /** dx[first argmax of each pooling window] += dy (tfjs cpu semantics). */
   maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, geometry: Int32Array): void;
+  /** out[c…] = max over each pooling window (padding excluded), NHWC; geometry as for convolutions with Cin = Cout. */
+  maxPool(x: Float32Array, out: Float32Array, geometry: Int32Array): void;
+  /**
+   * out[i] = a[i] op b[i mod period] (bFirst false) or b[i mod period] op a[i] (bFirst true); op 0 add, 1 sub,
+   * 2 mul; n = out.length; period divides n (n: same shape, 1: scalar, C: a per-channel vector).
+   */
+  binary(a: Float32Array, b: Float32Array, out: Float32Array, op: number, period: number, bFirst: boolean): void;
+  /** out = relu(x) (op 0) or step(x) with `alpha` below 0 (op 1), NaN kept. */
+  unary(x: Float32Array, out: Float32Array, op: number, alpha: number): void;
+  /** dx = dy ⊙ 1[y > 0]. */
+  reluGrad(dy: Float32Array, y: Float32Array, dx: Float32Array): void;
+  /** out[c] = Σ_r x[r, c] over a row-major rows × cols block (double accumulators). */
+  sumRows(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
   setNumThreads(n: number): void;
   getNumThreads(): number;
   /** OpenBLAS build configuration and the kernel core it chose. */

@@ -30,6 +30,8 @@ export interface KernelTuning {
   readonly minMatMulFlops: number;
   /** Convolutions (2·B·OH·OW·KH·KW·Cin·Cout flops) below this run on the fallback kernel. */
   readonly minConvFlops: number;
+  /** Elementwise ops, reductions and pooling on fewer output (input for reductions) elements keep the stock kernel. */
+  readonly minElementwise: number;
 }
 
 /** Everything a kernel needs: the addon, the backend's memory, and the kernel it replaces. */
@@ -355,5 +357,88 @@ export function maxPoolGradKernel(ctx: KernelContext): tf.KernelFunc {
     calls++;
     ctx.addon.maxPoolGrad(dyv, xv, ov, convGeometry(info));
     return out;
+  };
+}
+
+// ---- elementwise kernels, the bias-gradient reduction, max pooling --------------------------------------
+// On wasm the stock binary ops broadcast with a scalar index loop and Sum over leading axes transposes first;
+// a conv layer's bias add, ReLU, ReLU gradient and bias gradient are each a single pass here.
+
+/** `b`'s repetition period when it broadcasts against `a` along leading axes only (0 when it does not). */
+function trailingPeriod(a: readonly number[], b: readonly number[]): number {
+  const size = tf.util.sizeFromShape(b as number[]);
+  if (size === 1) return 1;
+  // b's shape, leading ones dropped, must equal a trailing block of a's shape.
+  let k = 0;
+  while (k < b.length && b[k] === 1) k++;
+  const tail = b.slice(k);
+  if (tail.length > a.length) return 0;
+  const at = a.slice(a.length - tail.length);
+  return tail.every((d, i) => d === at[i]) ? size : 0;
+}
+
+const binaryOp: Readonly<Record<string, number>> = { [tf.Add]: 0, [tf.Sub]: 1, [tf.Multiply]: 2 };
+
+export function binaryKernel(ctx: KernelContext): tf.KernelFunc {
+  const op = binaryOp[ctx.kernelName]!;
+  return (args) => {
+    const { a, b } = args.inputs as { a?: tf.TensorInfo; b?: tf.TensorInfo };
+    if (!isF32(a) || !isF32(b)) return delegate(ctx, args, 'not float32');
+    const sa = tf.util.sizeFromShape(a.shape);
+    const sb = tf.util.sizeFromShape(b.shape);
+    // The larger operand gives the output shape; the other must repeat along its leading axes.
+    const [big, small, bFirst] = sa >= sb ? [a, b, false] : [b, a, true];
+    const period = trailingPeriod(big.shape, small.shape);
+    if (period === 0 || (big.shape.length < small.shape.length && sa !== sb)) return delegate(ctx, args, 'general broadcast');
+    const outShape = big.shape.length >= small.shape.length ? big.shape.slice() : small.shape.slice();
+    if (tf.util.sizeFromShape(outShape) < ctx.tuning.minElementwise && ctx.fallback !== undefined) return delegate(ctx, args, 'small');
+    return runOnViews(ctx, args, outShape, [big, small], ([bv, sv], ov) => ctx.addon.binary(bv!, sv!, ov, op, period, bFirst));
+  };
+}
+
+export function unaryKernel(ctx: KernelContext): tf.KernelFunc {
+  const step = ctx.kernelName === tf.Step;
+  return (args) => {
+    const { x } = args.inputs as { x?: tf.TensorInfo };
+    if (!isF32(x)) return delegate(ctx, args, 'not float32');
+    if (tf.util.sizeFromShape(x.shape) < ctx.tuning.minElementwise && ctx.fallback !== undefined) return delegate(ctx, args, 'small');
+    const alpha = step ? ((args.attrs as { alpha?: number }).alpha ?? 0) : 0;
+    return runOnViews(ctx, args, x.shape.slice(), [x], ([xv], ov) => ctx.addon.unary(xv!, ov, step ? 1 : 0, alpha));
+  };
+}
+
+export function sumKernel(ctx: KernelContext): tf.KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as { x?: tf.TensorInfo };
+    const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims?: boolean };
+    if (!isF32(x)) return delegate(ctx, args, 'not float32');
+    const rank = x.shape.length;
+    const axes = tf.util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
+    // Leading axes 0..k−1 summed (k < rank): rows × cols with cols the kept trailing block; all axes: cols 1.
+    const k = axes.length;
+    if (rank === 0 || !axes.every((ax, i) => ax === i)) return delegate(ctx, args, 'not the leading axes');
+    const size = tf.util.sizeFromShape(x.shape);
+    if (size < ctx.tuning.minElementwise && ctx.fallback !== undefined) return delegate(ctx, args, 'small');
+    const kept = x.shape.slice(k);
+    const cols = tf.util.sizeFromShape(kept);
+    const outShape = keepDims === true ? x.shape.map((d, i) => (i < k ? 1 : d)) : kept;
+    if (cols === 0) return delegate(ctx, args, 'empty');
+    return runOnViews(ctx, args, outShape, [x], ([xv], ov) => ctx.addon.sumRows(xv!, ov, size / cols, cols));
+  };
+}
+
+export function maxPoolKernel(ctx: KernelContext): tf.KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as { x?: tf.TensorInfo };
+    const attrs = args.attrs as unknown as {
+      filterSize: [number, number] | number;
+      strides: [number, number] | number;
+      pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+      dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    };
+    if (!isF32(x) || x.shape.length !== 4) return delegate(ctx, args, 'not float32 NHWC');
+    if (tf.util.sizeFromShape(x.shape) < ctx.tuning.minElementwise && ctx.fallback !== undefined) return delegate(ctx, args, 'small');
+    const info = tf.backend_util.computePool2DInfo(x.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+    return runOnViews(ctx, args, info.outShape.slice(), [x], ([xv], ov) => ctx.addon.maxPool(xv!, ov, convGeometry(info)));
   };
 }

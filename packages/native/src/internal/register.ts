@@ -13,6 +13,10 @@ import {
   fusedConv2dKernel,
   fusedMatMulKernel,
   maxPoolGradKernel,
+  binaryKernel,
+  unaryKernel,
+  sumKernel,
+  maxPoolKernel,
   type KernelContext,
   type KernelTuning,
 } from './kernels.js';
@@ -37,6 +41,8 @@ export interface NativeKernelsOptions {
    * faster there for e.g. 1→8 channels), 0 on cpu
    */
   readonly minConvChannelProduct?: number;
+  /** Elementwise ops, sums and max pooling on fewer elements keep the stock kernel. @default 16384 */
+  readonly minElementwise?: number;
   /** When the addon is unavailable, say so once on stderr. @default true */
   readonly warn?: boolean;
 }
@@ -56,6 +62,13 @@ const kernelFactories: ReadonlyArray<readonly [string, (ctx: KernelContext) => t
   [tf.Conv2DBackpropInput, conv2dBackpropInputKernel],
   [tf.Conv2DBackpropFilter, conv2dBackpropFilterKernel],
   [tf.MaxPoolGrad, maxPoolGradKernel],
+  [tf.MaxPool, maxPoolKernel],
+  [tf.Add, binaryKernel],
+  [tf.Sub, binaryKernel],
+  [tf.Multiply, binaryKernel],
+  [tf.Relu, unaryKernel],
+  [tf.Step, unaryKernel],
+  [tf.Sum, sumKernel],
 ];
 
 const storages: Readonly<Record<NativeBackendName, (backend: unknown) => Storage>> = {
@@ -115,6 +128,7 @@ export function registerNativeKernels(options: NativeKernelsOptions = {}): Nativ
       minMatMulFlops: options.minMatMulFlops ?? 5e4,
       minConvFlops: options.minConvFlops ?? 5e4,
       minConvChannelProduct: options.minConvChannelProduct ?? (backendName === 'wasm' ? 32 : 0),
+      minElementwise: options.minElementwise ?? 16384,
     };
     for (const [kernelName, factory] of kernelFactories) {
       const original = getKernelOrUndefined(kernelName, backendName);
