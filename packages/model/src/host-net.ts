@@ -199,7 +199,6 @@ function gemm(
   for (let p = 0; p < k; p++)
     for (let i = 0; i < m; i++) {
       const x = transA ? a[p * m + i]! : a[i * k + p]!;
-      if (x === 0) continue;
       const row = i * n;
       const brow = p * n;
       for (let j = 0; j < n; j++) c[row + j] = c[row + j]! + x * b[brow + j]!;
@@ -230,9 +229,10 @@ function forwardPass(h: HostNet, x: Float32Array, batch: number, records: Record
       const z = buffer(batch * l.units);
       const bias = l.bias;
       const n = l.units;
-      if (addon !== null && l.activation !== 'tanh') {
-        // The addon's epilogue adds the bias and applies relu (1), sigmoid (5) or nothing (0).
-        const code = l.activation === 'relu' ? 1 : l.activation === 'sigmoid' ? 5 : 0;
+      if (addon !== null && (l.activation === 'linear' || l.activation === 'sigmoid')) {
+        // The addon's epilogue adds the bias and applies sigmoid (5) or nothing (0). Not its relu, which
+        // maps NaN to 0 where tfjs (and the loop below) keep NaN, so that a diverged run is seen.
+        const code = l.activation === 'sigmoid' ? 5 : 0;
         addon.gemm(a, l.kernel, z, batch, n, l.inputs, false, false, 1, 0, 0, 0, bias ?? null, code, 0);
         records?.push({ input: a, output: z });
         a = z;
@@ -247,7 +247,7 @@ function forwardPass(h: HostNet, x: Float32Array, batch: number, records: Record
           for (let r = 0; r < batch; r++)
             for (let j = 0; j < n; j++) {
               const v = z[r * n + j]! + (bias === undefined ? 0 : bias[j]!);
-              z[r * n + j] = v > 0 ? v : 0;
+              z[r * n + j] = v < 0 ? 0 : v; // tfjs' relu: NaN stays NaN
             }
           break;
         case 'tanh':
@@ -299,9 +299,10 @@ function lossAndOutputGradient(loss: Loss, o: Float32Array, labels: Int32Array, 
 
 /**
  * The batch-mean loss J of the host net on `x` [batch × inputSize] (row-major) and integer `labels`
- * [batch], and ∂J/∂θ · `scale` into `h.grads` (every parameter). Returns J (NaN or ±∞ when it is not finite).
+ * [batch], and ∂J/∂θ · `scale` into `h.grads` for every parameter, or only for those named in `only` (the
+ * others' buffers are left as they were). Returns J (NaN or ±∞ when it is not finite).
  */
-export function hostLossAndGradients(h: HostNet, x: Float32Array, labels: Int32Array, batch: number, scale = 1): number {
+export function hostLossAndGradients(h: HostNet, x: Float32Array, labels: Int32Array, batch: number, scale = 1, only?: ReadonlySet<string>): number {
   const addon = h.addon;
   const records: Record[] = [];
   const o = forwardPass(h, x, batch, records);
@@ -345,8 +346,8 @@ export function hostLossAndGradients(h: HostNet, x: Float32Array, labels: Int32A
         case 'linear':
           break;
       }
-      gemm(addon, rec.input, delta, h.grads.get(l.kernelName)!, l.inputs, n, batch, true, false);
-      if (l.biasName !== undefined) {
+      if (only === undefined || only.has(l.kernelName)) gemm(addon, rec.input, delta, h.grads.get(l.kernelName)!, l.inputs, n, batch, true, false);
+      if (l.biasName !== undefined && (only === undefined || only.has(l.biasName))) {
         const gb = h.grads.get(l.biasName)!;
         for (let j = 0; j < n; j++) {
           let s = 0;

@@ -173,6 +173,17 @@ describe('host net', () => {
     disposeNet(net);
   });
 
+  it('propagates NaN as TensorFlow.js does (relu keeps NaN), with and without the native gemm', () => {
+    const net = createNet(denseNet('relu', 'linear'), { seed: 5 });
+    const xs = values(4 * 3, 1);
+    xs[4] = Number.NaN;
+    for (const native of [false, true]) {
+      const h = toHostNet(net, { loss: 'cross_entropy', native })!;
+      expect(hostLossAndGradients(h, xs, labelsOf(4), 4)).toBeNaN();
+    }
+    disposeNet(net);
+  });
+
   it('refuses nets outside the closed form', () => {
     for (const network of [mlp('gelu'), mlp('softmax'), resnet, cnn]) {
       const net = createNet(network, { seed: 1 });

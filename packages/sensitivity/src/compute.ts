@@ -20,11 +20,17 @@ import { gradientScore, type WeightGradient } from './norms.js';
 import { layerMetrics, type MetricTarget } from './internal/metric-stats.js';
 import { isPermutation, layerAt } from './internal/layers.js';
 import { cnnBatchGradients } from './internal/cnn-pass.js';
+import { hostExamples, hostMeanGradients, type HostExamples } from './internal/host-pass.js';
 
 /** Training examples: inputs with the batch axis first and their labels (int32 [N] or one-hot [N, C]). */
 export interface TrainingData {
   readonly x: tf.Tensor;
   readonly y: tf.Tensor;
+  /**
+   * The same examples as host arrays (inputs row-major, integer labels), when the caller has them: the
+   * host pass of dense/residual nets then reads them instead of copying `x` and `y` off the backend.
+   */
+  readonly host?: HostExamples;
 }
 
 export interface SensitivityOptions {
@@ -151,8 +157,14 @@ export function computeSensitivities(
             fwd.training,
           )
         : undefined;
+    // Dense/residual nets with a spec loss: the host pass (internal/host-pass.ts), same averaged gradients.
+    const extNames = new Map(ext.net.params.map((p) => [p.variable, p.name]));
+    const hostFlat =
+      stats === undefined && direct === undefined && typeof lossOpt !== 'function' && !fwd.training
+        ? hostMeanGradients(ext.net, vars.map((v) => extNames.get(v)!), lossOpt, () => data.host ?? hostExamples(data.x, data.y), batches, options.order)
+        : undefined;
     try {
-      for (const [s, e] of batches) {
+      if (hostFlat === undefined) for (const [s, e] of batches) {
         const owned = options.order !== undefined || s !== 0 || e !== n;
         const [xb, yb] = !owned
           ? [data.x, data.y]
@@ -197,9 +209,12 @@ export function computeSensitivities(
         }
       }
       // One read-back: every averaged gradient, concatenated.
-      const mean = tf.tidy(() => tf.div(tf.concat(acc.map((a) => tf.reshape(a, [-1]))), batches.length));
-      const flat = mean.dataSync() as Float32Array;
-      mean.dispose();
+      let flat = hostFlat;
+      if (flat === undefined) {
+        const mean = tf.tidy(() => tf.div(tf.concat(acc.map((a) => tf.reshape(a, [-1]))), batches.length));
+        flat = mean.dataSync() as Float32Array;
+        mean.dispose();
+      }
       let offset = 0;
       const gradients: WeightGradient[] = targets.map((t) => {
         const len = t.variable.size;

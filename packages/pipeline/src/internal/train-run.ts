@@ -451,9 +451,13 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
             if (hostBatchY.length < size) hostBatchY = new Int32Array(size);
             xs = hostBatchX.subarray(0, size * width);
             ys = hostBatchY.subarray(0, size);
+            // Row copies by index (a loop: subarray + set allocates an object per row).
+            const src = hd.trainX;
             for (let r = 0; r < size; r++) {
               const i = indices[r]!;
-              xs.set(hd.trainX.subarray(i * width, (i + 1) * width), r * width);
+              const from = i * width;
+              const to = r * width;
+              for (let k = 0; k < width; k++) xs[to + k] = src[from + k]!;
               ys[r] = hd.trainY[i]!;
             }
           }
@@ -571,10 +575,12 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
         const old = net;
         let grown: E.Either<unknown, GrowStep> | undefined;
         tf.tidy(() => {
-          grown = growBySensitivity(old, { x: d.trainX, y: d.trainY }, {
+          // The host arrays let dense/residual nets take @sprout/sensitivity's host pass without a copy.
+          const host = hostData !== undefined && d.inputShape.length === 1 ? { host: { x: hostData.trainX, y: hostData.trainY } } : {};
+          grown = growBySensitivity(old, { x: d.trainX, y: d.trainY, ...host }, {
             norm: growth.norm,
             select: growth.select,
-            loss: (out, y) => lossOf(out, y),
+            loss: arm.loss,
             batchSize: arm.train.batch,
             epoch: epoch + 1,
           });
