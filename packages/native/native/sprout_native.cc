@@ -207,6 +207,9 @@ int64_t ChunkRows(const ConvGeom& g) {
 
 thread_local std::vector<float> scratch;
 
+// Whether the direct convolution loops are used where they apply (setDirectConv; on by default).
+bool useDirect = true;
+
 float* Scratch(size_t n) {
   if (scratch.size() < n) scratch.resize(n);
   return scratch.data();
@@ -286,6 +289,179 @@ void Col2im(const ConvGeom& g, const float* dcols, int64_t p0, int64_t p1, float
   }
 }
 
+
+// ---- direct convolution for few output channels ----------------------------------------------------------
+// For Cout a multiple of 8 up to 32 (first layers and small nets: 8, 16, 24, 32 channels) im2col + sgemm is
+// memory bound (a P × KH·KW·Cin patch matrix for an N = Cout product). These loops read a zero-padded copy
+// of the input once and keep Cout-wide accumulators in vector registers.
+typedef float v8 __attribute__((vector_size(32)));
+typedef float v8u __attribute__((vector_size(32), aligned(4)));
+
+inline v8 Load8(const float* p) { return *reinterpret_cast<const v8u*>(p); }
+inline void Store8(float* p, v8 v) { *reinterpret_cast<v8u*>(p) = v; }
+
+thread_local std::vector<float> padScratch;
+
+// A zero-padded copy of x [B, H, W, C] as [B, Hp, Wp, C] with x at row pt, column pl (rows / columns of x
+// outside the padded frame are dropped).
+const float* PadInput(const float* x, int64_t B, int64_t H, int64_t W, int64_t C, int64_t Hp, int64_t Wp, int64_t pt,
+                      int64_t pl) {
+  const size_t n = (size_t)(B * Hp * Wp * C);
+  if (padScratch.size() < n) padScratch.resize(n);
+  float* xp = padScratch.data();
+  std::fill(xp, xp + n, 0.f);
+  const int64_t w0 = std::max<int64_t>(0, -pl), w1 = std::min<int64_t>(W, Wp - pl);
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t h = 0; h < H; ++h) {
+      const int64_t hp = h + pt;
+      if (hp < 0 || hp >= Hp || w1 <= w0) continue;
+      std::memcpy(xp + ((b * Hp + hp) * Wp + pl + w0) * C, x + ((b * H + h) * W + w0) * C, sizeof(float) * (w1 - w0) * C);
+    }
+  return xp;
+}
+
+struct DirectGeom {
+  int64_t B, Hp, Wp, Cin, OH, OW, KH, KW, sh, sw, dh, dw;
+};
+
+// out[b, oh, ow, :] = act(bias + Σ_{kh, kw, ci} xp[b, oh·sh + kh·dh, ow·sw + kw·dw, ci] · w[kh, kw, ci, :]),
+// Cout = 8·NV, PX output pixels of a row at a time.
+template <int NV, int PX>
+void DirectConvRow(const DirectGeom& g, const float* xp, const float* w, const float* bias, int32_t act, float alpha,
+                   int64_t b, int64_t oh, int64_t ow0, float* out) {
+  constexpr int64_t COUT = 8 * NV;
+  v8 acc[PX][NV];
+  for (int p = 0; p < PX; ++p)
+    for (int j = 0; j < NV; ++j) acc[p][j] = bias != nullptr ? Load8(bias + 8 * j) : v8{};
+  for (int64_t kh = 0; kh < g.KH; ++kh) {
+    const float* row = xp + ((b * g.Hp + oh * g.sh + kh * g.dh) * g.Wp) * g.Cin;
+    for (int64_t kw = 0; kw < g.KW; ++kw) {
+      const float* px[PX];
+      for (int p = 0; p < PX; ++p) px[p] = row + ((ow0 + p) * g.sw + kw * g.dw) * g.Cin;
+      const float* wk = w + (kh * g.KW + kw) * g.Cin * COUT;
+      for (int64_t ci = 0; ci < g.Cin; ++ci) {
+        v8 wv[NV];
+        for (int j = 0; j < NV; ++j) wv[j] = Load8(wk + ci * COUT + 8 * j);
+        for (int p = 0; p < PX; ++p) {
+          const float xs = px[p][ci];
+          for (int j = 0; j < NV; ++j) acc[p][j] += xs * wv[j];
+        }
+      }
+    }
+  }
+  for (int p = 0; p < PX; ++p) {
+    float* o = out + ((b * g.OH + oh) * g.OW + ow0 + p) * COUT;
+    for (int j = 0; j < NV; ++j) {
+      v8 v = acc[p][j];
+      if (act == kRelu) v = v > 0.f ? v : v8{};
+      Store8(o + 8 * j, v);
+    }
+  }
+}
+
+template <int NV>
+void DirectConv(const DirectGeom& g, const float* xp, const float* w, const float* bias, int32_t act, float alpha,
+                float* out) {
+  constexpr int PX = NV <= 2 ? 4 : 2;
+  for (int64_t b = 0; b < g.B; ++b)
+    for (int64_t oh = 0; oh < g.OH; ++oh) {
+      int64_t ow = 0;
+      for (; ow + PX <= g.OW; ow += PX) DirectConvRow<NV, PX>(g, xp, w, bias, act, alpha, b, oh, ow, out);
+      for (; ow < g.OW; ++ow) DirectConvRow<NV, 1>(g, xp, w, bias, act, alpha, b, oh, ow, out);
+    }
+}
+
+bool DirectConvDispatch(const DirectGeom& g, int64_t cout, const float* xp, const float* w, const float* bias,
+                        int32_t act, float alpha, float* out) {
+  switch (cout) {
+    case 8: DirectConv<1>(g, xp, w, bias, act, alpha, out); return true;
+    case 16: DirectConv<2>(g, xp, w, bias, act, alpha, out); return true;
+    case 24: DirectConv<3>(g, xp, w, bias, act, alpha, out); return true;
+    case 32: DirectConv<4>(g, xp, w, bias, act, alpha, out); return true;
+    default: return false;
+  }
+}
+
+bool DirectCout(int64_t cout) { return cout == 8 || cout == 16 || cout == 24 || cout == 32; }
+
+// The padded frame of a forward convolution: rows needed (OH − 1)·sh + (KH − 1)·dh + 1, likewise columns.
+DirectGeom ForwardFrame(const ConvGeom& g) {
+  return DirectGeom{g.B, (g.OH - 1) * g.sh + (g.KH - 1) * g.dh + 1, (g.OW - 1) * g.sw + (g.KW - 1) * g.dw + 1, g.Cin,
+                    g.OH, g.OW, g.KH, g.KW, g.sh, g.sw, g.dh, g.dw};
+}
+
+// Direct forward convolution (with bias and relu/linear epilogue); false when the shape is not covered.
+bool TryDirectConv(const ConvGeom& g, const float* x, const float* w, const float* bias, int32_t act, float alpha,
+                   float* y) {
+  if (!DirectCout(g.Cout) || (act != kLinear && act != kRelu) || g.P() == 0 || g.KC() == 0) return false;
+  const DirectGeom d = ForwardFrame(g);
+  const float* xp = PadInput(x, g.B, g.H, g.W, g.Cin, d.Hp, d.Wp, g.padTop, g.padLeft);
+  return DirectConvDispatch(d, g.Cout, xp, w, bias, act, alpha, y);
+}
+
+// dx of a stride-1, dilation-1 convolution as a direct convolution of dy (zero-padded by KH − 1 − padTop,
+// KW − 1 − padLeft) with the flipped, transposed filter w'[kh, kw, co, ci] = w[KH−1−kh, KW−1−kw, ci, co].
+bool TryDirectBackpropInput(const ConvGeom& g, const float* dy, const float* w, float* dx) {
+  // (With more than 16 output channels per tap im2col + sgemm is as fast: tools/src/bench-conv.ts.)
+  if (!DirectCout(g.Cin) || g.Cout > 16 || g.sh != 1 || g.sw != 1 || g.dh != 1 || g.dw != 1) return false;
+  const int64_t pt = g.KH - 1 - g.padTop, pl = g.KW - 1 - g.padLeft;
+  if (pt < 0 || pl < 0 || g.H == 0 || g.W == 0 || g.Cout == 0) return false;
+  std::vector<float> wt((size_t)(g.KH * g.KW * g.Cout * g.Cin));
+  for (int64_t kh = 0; kh < g.KH; ++kh)
+    for (int64_t kw = 0; kw < g.KW; ++kw)
+      for (int64_t ci = 0; ci < g.Cin; ++ci)
+        for (int64_t co = 0; co < g.Cout; ++co)
+          wt[(((g.KH - 1 - kh) * g.KW + (g.KW - 1 - kw)) * g.Cout + co) * g.Cin + ci] =
+              w[((kh * g.KW + kw) * g.Cin + ci) * g.Cout + co];
+  const DirectGeom d{g.B, g.H + g.KH - 1, g.W + g.KW - 1, g.Cout, g.H, g.W, g.KH, g.KW, 1, 1, 1, 1};
+  const float* dyp = PadInput(dy, g.B, g.OH, g.OW, g.Cout, d.Hp, d.Wp, pt, pl);
+  return DirectConvDispatch(d, g.Cin, dyp, wt.data(), nullptr, kLinear, 0.f, dx);
+}
+
+// dfilter[kh, kw, ci, :] = Σ_{b, oh, ow} xp[b, oh·sh + kh·dh, ow·sw + kw·dw, ci] · dy[b, oh, ow, :]: the
+// KH·KW·Cin × Cout accumulators (a few KiB) stay in L1; each output pixel's dy row is loaded once.
+template <int NV>
+void DirectFilter(const DirectGeom& g, const float* xp, const float* dy, float* dw) {
+  constexpr int64_t COUT = 8 * NV;
+  const int64_t kc = g.KH * g.KW * g.Cin;
+  std::vector<v8> acc((size_t)(kc * NV), v8{});
+  v8* a = acc.data();
+  for (int64_t b = 0; b < g.B; ++b)
+    for (int64_t oh = 0; oh < g.OH; ++oh)
+      for (int64_t ow = 0; ow < g.OW; ++ow) {
+        const float* d = dy + ((b * g.OH + oh) * g.OW + ow) * COUT;
+        v8 dv[NV];
+        for (int j = 0; j < NV; ++j) dv[j] = Load8(d + 8 * j);
+        for (int64_t kh = 0; kh < g.KH; ++kh) {
+          const float* row = xp + ((b * g.Hp + oh * g.sh + kh * g.dh) * g.Wp + ow * g.sw) * g.Cin;
+          for (int64_t kw = 0; kw < g.KW; ++kw) {
+            const float* px = row + kw * g.dw * g.Cin;
+            v8* ak = a + (kh * g.KW + kw) * g.Cin * NV;
+            for (int64_t ci = 0; ci < g.Cin; ++ci) {
+              const float xs = px[ci];
+              for (int j = 0; j < NV; ++j) ak[ci * NV + j] += xs * dv[j];
+            }
+          }
+        }
+      }
+  for (int64_t k = 0; k < kc; ++k)
+    for (int j = 0; j < NV; ++j) Store8(dw + k * COUT + 8 * j, a[k * NV + j]);
+}
+
+bool TryDirectBackpropFilter(const ConvGeom& g, const float* x, const float* dy, float* dw) {
+  // Up to 64 KiB of accumulators.
+  if (!DirectCout(g.Cout) || g.P() == 0 || g.KC() == 0 || g.KC() * g.Cout > 16384) return false;
+  const DirectGeom d = ForwardFrame(g);
+  const float* xp = PadInput(x, g.B, g.H, g.W, g.Cin, d.Hp, d.Wp, g.padTop, g.padLeft);
+  switch (g.Cout) {
+    case 8: DirectFilter<1>(d, xp, dy, dw); return true;
+    case 16: DirectFilter<2>(d, xp, dy, dw); return true;
+    case 24: DirectFilter<3>(d, xp, dy, dw); return true;
+    case 32: DirectFilter<4>(d, xp, dy, dw); return true;
+    default: return false;
+  }
+}
+
 bool CheckLen(napi_env env, const F32& a, int64_t need, const char* what) {
   if ((int64_t)a.length < need) return Throw(env, what);
   return true;
@@ -317,6 +493,7 @@ napi_value Conv2d(napi_env env, napi_callback_info info) {
       (bias.data != nullptr && !CheckLen(env, bias, g.Cout, "conv2d: bias too short")))
     return nullptr;
   if (P == 0 || g.Cout == 0) return Undefined(env);
+  if (useDirect && TryDirectConv(g, x.data, w.data, bias.data, act, (float)alpha, y.data)) return Undefined(env);
   if (KC == 0) {
     std::fill(y.data, y.data + P * g.Cout, 0.f);
   } else if (g.Pointwise()) {
@@ -357,6 +534,7 @@ napi_value Conv2dBackpropInput(napi_env env, napi_callback_info info) {
       !CheckLen(env, dx, g.B * g.H * g.W * g.Cin, "conv2dBackpropInput: dx too short"))
     return nullptr;
   const int64_t nx = g.B * g.H * g.W * g.Cin;
+  if (useDirect && TryDirectBackpropInput(g, dy.data, w.data, dx.data)) return Undefined(env);
   if (g.Pointwise() && g.Cout > 0) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, P, KC, g.Cout, 1.f, dy.data, g.Cout, w.data, g.Cout, 0.f,
                 dx.data, KC);
@@ -400,6 +578,7 @@ napi_value Conv2dBackpropFilter(napi_env env, napi_callback_info info) {
     std::fill(dw.data, dw.data + KC * g.Cout, 0.f);
     return Undefined(env);
   }
+  if (useDirect && TryDirectBackpropFilter(g, x.data, dy.data, dw.data)) return Undefined(env);
   if (g.Pointwise()) {
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, KC, g.Cout, P, 1.f, x.data, KC, dy.data, g.Cout, 0.f,
                 dw.data, g.Cout);
@@ -688,6 +867,16 @@ napi_value MaxPool(napi_env env, napi_callback_info info) {
   return Undefined(env);
 }
 
+napi_value SetDirectConv(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int32_t on = 1;
+  if (argc < 1 || !GetI32(env, argv[0], &on)) return nullptr;
+  useDirect = on != 0;
+  return Undefined(env);
+}
+
 napi_value SetNumThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -720,6 +909,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"conv2dBackpropInput", nullptr, Conv2dBackpropInput, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"conv2dBackpropFilter", nullptr, Conv2dBackpropFilter, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"maxPoolGrad", nullptr, MaxPoolGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"setDirectConv", nullptr, SetDirectConv, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"maxPool", nullptr, MaxPool, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

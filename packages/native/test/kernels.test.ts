@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nativeInfo, nativeKernelCalls, registerNativeKernels, unregisterNativeKernels } from '@sprout/native';
+import { nativeAddon, nativeInfo, nativeKernelCalls, registerNativeKernels, unregisterNativeKernels } from '@sprout/native';
 
 const info = nativeInfo();
 const required = process.env['SPROUT_NATIVE_REQUIRED'] === '1';
@@ -79,6 +79,15 @@ const convs: ReadonlyArray<{ x: number[]; w: number[]; s: number | [number, numb
   { x: [2, 7, 7, 3], w: [3, 3, 3, 2], s: 1, p: 1 },
   { x: [2, 6, 6, 5], w: [1, 1, 5, 3], s: 1, p: 'valid' },
   { x: [2, 6, 6, 5], w: [1, 1, 5, 3], s: 2, p: 'same' },
+  // 8, 16, 24 or 32 output (or, for the input gradient, input) channels: the direct loops.
+  { x: [2, 9, 9, 3], w: [3, 3, 3, 8], s: 1, p: 'same' },
+  { x: [2, 9, 8, 8], w: [3, 3, 8, 16], s: 2, p: 'same' },
+  { x: [2, 10, 9, 16], w: [5, 3, 16, 8], s: [2, 3], p: 'valid' },
+  { x: [2, 7, 7, 8], w: [3, 3, 8, 8], s: 1, p: 1 },
+  { x: [2, 7, 6, 16], w: [3, 3, 16, 16], s: 1, p: 'valid' },
+  { x: [2, 6, 6, 16], w: [1, 1, 16, 24], s: 1, p: 'valid' },
+  { x: [1, 8, 8, 1], w: [3, 3, 1, 32], s: 1, p: 'same' },
+  { x: [3, 5, 6, 24], w: [2, 2, 24, 8], s: 1, p: 'same' },
 ];
 for (const c of convs) {
   const tag = `x${c.x.join('x')} w${c.w.join('x')} s${c.s} p${c.p}`;
@@ -158,6 +167,11 @@ const forwardOnly: Case[] = [
     f: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'valid', 'NHWC', 2),
   },
   {
+    name: 'conv2d dilation 2 same, 16 channels (direct)',
+    shapes: [[2, 9, 9, 3], [3, 3, 3, 16]],
+    f: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same', 'NHWC', 2),
+  },
+  {
     name: 'conv2d dilation 2 same',
     shapes: [[1, 8, 7, 2], [2, 3, 2, 3]],
     f: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same', 'NHWC', 2),
@@ -212,9 +226,14 @@ describe.skipIf(!info.available && !required)('native kernels match the cpu back
     unregisterNativeKernels();
   });
 
-  for (const backend of ['wasm', 'cpu'] as const) {
-    it(`on ${backend}: every case, forward and gradients`, async () => {
+  for (const [backend, direct] of [
+    ['wasm', true],
+    ['cpu', true],
+    ['wasm', false],
+  ] as const) {
+    it(`on ${backend}${direct ? '' : ' without the direct convolution loops'}: every case, forward and gradients`, async () => {
       expect(await tf.setBackend(backend)).toBe(true);
+      nativeAddon()!.setDirectConv(direct);
       const before = tf.memory().numTensors;
       all.forEach(({ c, grads }, i) => {
         const calls = nativeKernelCalls();
@@ -223,6 +242,7 @@ describe.skipIf(!info.available && !required)('native kernels match the cpu back
         expectClose(got, reference[i]!, `${backend}: ${c.name}`);
       });
       expect(tf.memory().numTensors).toBe(before);
+      nativeAddon()!.setDirectConv(true);
     });
   }
 
