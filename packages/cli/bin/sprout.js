@@ -1,15 +1,23 @@
 #!/usr/bin/env node
-// The `sprout` command from a clone. It runs the JavaScript that `npm run build` transpiled into
-// packages/*/dist (`npm ci` builds it) when that is newer than every TypeScript source, on plain Node: a
-// start-up without a TypeScript loader is about a second faster. Otherwise it runs the sources through tsx
-// with the `sprout-source` export condition, passing the arguments and the exit status through.
+// The `sprout` command from a clone. When `npm run build` (run by `npm ci`) is newer than every TypeScript
+// source it runs the built command on plain Node:
+// - packages/cli/dist/sprout.cjs, the whole command in one file (tools/bundle-cli.mjs), compiled with
+//   V8's code cache kept next to it (./run-bundle.js); about three times faster to start than the
+//   separate modules;
+// - else packages/cli/dist/main.js, the transpiled modules (also when @tensorflow/tfjs-node is installed,
+//   which needs the tfjs-core it was installed with, when the dependencies changed after the build, or
+//   with SPROUT_BUNDLE=0).
+// Otherwise it runs the sources through tsx with the `sprout-source` export condition, passing the
+// arguments and the exit status through.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runBundle } from './run-bundle.js';
 
 const packages = fileURLToPath(new URL('../../', import.meta.url));
 const built = join(packages, 'cli', 'dist', 'main.js');
+const bundle = join(packages, 'cli', 'dist', 'sprout.cjs');
 
 /** Newest modification time of the .ts files below `dir` (0 when there are none). */
 const newest = (dir) => {
@@ -22,23 +30,46 @@ const newest = (dir) => {
   return t;
 };
 
-const fresh = (() => {
+const mtime = (path) => {
   try {
-    const builtAt = statSync(built).mtimeMs;
-    return readdirSync(packages).every((p) => {
-      try {
-        return newest(join(packages, p, 'src')) <= builtAt;
-      } catch {
-        return true; // a package without src/
-      }
-    });
+    return statSync(path).mtimeMs;
   } catch {
-    return false; // not built
+    return undefined;
   }
-})();
+};
+
+const sourcesAt = Math.max(
+  ...readdirSync(packages).map((p) => {
+    try {
+      return newest(join(packages, p, 'src'));
+    } catch {
+      return 0; // a package without src/
+    }
+  }),
+);
+
+const fresh = (mtime(built) ?? -1) >= sourcesAt;
+
+/** Whether the bundle is built from the current sources and dependencies and may be used. */
+const bundleUsable = () => {
+  if (process.env['SPROUT_BUNDLE'] === '0') return false;
+  const at = mtime(bundle);
+  if (at === undefined || at < sourcesAt) return false;
+  // npm rewrites this file whenever it changes node_modules: the bundle would hold the old libraries.
+  const depsAt = mtime(join(packages, '..', 'node_modules', '.package-lock.json'));
+  if (depsAt !== undefined && depsAt > at) return false;
+  // tfjs-node can load only with its native addon (lib/napi-v<N>/tfjs_binding.node), and then must share
+  // the tfjs-core it was installed with: the separate modules share it, the bundle holds its own.
+  try {
+    const lib = join(dirname(fileURLToPath(import.meta.resolve('@tensorflow/tfjs-node/package.json'))), 'lib');
+    return !readdirSync(lib).some((d) => mtime(join(lib, d, 'tfjs_binding.node')) !== undefined);
+  } catch {
+    return true; // not installed, or no lib/
+  }
+};
 
 if (fresh) {
-  await import(new URL(`file://${built}`).href);
+  if (!(bundleUsable() && runBundle(bundle))) await import(new URL(`file://${built}`).href);
 } else {
   const main = join(packages, 'cli', 'src', 'main.ts');
   const tsx = import.meta.resolve('tsx');

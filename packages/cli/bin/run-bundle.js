@@ -1,0 +1,57 @@
+// Runs the `sprout` command bundled into one CommonJS file (packages/cli/dist/sprout.cjs, made by
+// tools/bundle-cli.mjs) as Node would `require` it, but compiled with V8's code cache, which on Node 20
+// only a classic script (vm.Script) can use: compiling the 4 MB bundle is then mostly deserialising
+// the code the previous run compiled.
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { Script } from 'node:vm';
+
+/**
+ * Runs the bundle `file` with the arguments of this process. One cache per sub-command (`run`, `check`,
+ * …; `other` for the rest), named after the bundle's size and modification time so that a rebuilt bundle
+ * never reads an old cache; it is written when the process exits if there was none or V8 rejected it
+ * (another Node version or V8 flags), and skipped when the folder is read-only. Returns false, having
+ * run nothing, when the bundle cannot be read or compiled.
+ */
+export const runBundle = (file) => {
+  let source;
+  let st;
+  try {
+    source = readFileSync(file, 'utf8').replace(/^#!.*/, '');
+    st = statSync(file);
+  } catch {
+    return false;
+  }
+  const command = process.argv.slice(2).find((a) => !a.startsWith('-')) ?? '';
+  const cacheFile = `${file}.${st.size}-${Math.round(st.mtimeMs)}.${/^[a-z]{1,16}$/.test(command) ? command : 'other'}.cache`;
+  let cachedData;
+  try {
+    cachedData = readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined;
+  }
+  let script;
+  try {
+    script = new Script(Module.wrap(source), { filename: file, cachedData });
+  } catch {
+    return false;
+  }
+  if (cachedData === undefined || script.cachedDataRejected === true) {
+    process.once('exit', () => {
+      const tmp = `${cacheFile}.${process.pid}.tmp`;
+      try {
+        writeFileSync(tmp, script.createCachedData());
+        renameSync(tmp, cacheFile);
+      } catch {
+        rmSync(tmp, { force: true });
+      }
+    });
+  }
+  // V8 has no module loader for `import()` in a vm.Script: the bundle imports the libraries it leaves
+  // out (vega, vega-lite) through this function.
+  globalThis.__sproutImport = (specifier) => import(specifier);
+  const module = { exports: {}, filename: file, id: file };
+  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
+  return true;
+};
