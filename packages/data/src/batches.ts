@@ -11,6 +11,13 @@ export interface BatchesOptions {
   readonly shuffle?: boolean;
 }
 
+/** 0..n−1 (a plain loop: `Int32Array.from` with a map function costs ~40 µs for 225 indices, per epoch). */
+const storedOrder = (n: number): Int32Array => {
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  return order;
+};
+
 /**
  * Index arrays, one per step of epoch `epoch` (0-based) over `n` examples. `'full'` (or a batch size of
  * at least `n`) gives one batch 0..n−1. Throws a RangeError on a batch size that is not a positive
@@ -28,9 +35,8 @@ export const batches = (
     throw new RangeError(`batches: batchSize must be a positive integer or 'full', got ${batchSize}`);
   }
   if (n === 0) return [];
-  if (batchSize === 'full' || batchSize >= n) return [Int32Array.from({ length: n }, (_, i) => i)];
-  const order =
-    options.shuffle ?? true ? permutation(n, seed, STREAM.batches, epoch) : Int32Array.from({ length: n }, (_, i) => i);
+  if (batchSize === 'full' || batchSize >= n) return [storedOrder(n)];
+  const order = options.shuffle ?? true ? permutation(n, seed, STREAM.batches, epoch) : storedOrder(n);
   const out: Int32Array[] = [];
   for (let k = 0; k < n; k += batchSize) out.push(order.slice(k, Math.min(k + batchSize, n)));
   return out;

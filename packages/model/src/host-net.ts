@@ -286,13 +286,24 @@ function lossAndOutputGradient(loss: Loss, o: Float32Array, labels: Int32Array, 
   for (let r = 0; r < batch; r++) {
     const row = r * classes;
     let max = -Infinity;
-    for (let c = 0; c < classes; c++) max = Math.max(max, o[row + c]!);
+    for (let c = 0; c < classes; c++) {
+      const v = o[row + c]!;
+      max = v > max || v !== v ? v : max; // NaN wins, as in tf.max
+    }
+    // One exp per class (kept in g when it is wanted) and one log per row.
     let sum = 0;
-    for (let c = 0; c < classes; c++) sum += Math.exp(o[row + c]! - max);
-    const logSum = Math.log(sum);
-    total -= o[row + labels[r]!]! - max - logSum;
-    if (g !== undefined)
-      for (let c = 0; c < classes; c++) g[row + c] = (Math.exp(o[row + c]! - max - logSum) - (labels[r] === c ? 1 : 0)) * factor;
+    for (let c = 0; c < classes; c++) {
+      const e = Math.exp(o[row + c]! - max);
+      if (g !== undefined) g[row + c] = e;
+      sum += e;
+    }
+    const label = labels[r]!;
+    total -= o[row + label]! - max - Math.log(sum);
+    if (g !== undefined) {
+      const f = factor / sum;
+      for (let c = 0; c < classes; c++) g[row + c] = g[row + c]! * f;
+      g[row + label] = g[row + label]! - factor;
+    }
   }
   return total / batch;
 }

@@ -130,7 +130,13 @@ export type RunEvent =
    * sensitivity, the norm and rule, the chosen position (`null` when the rule declined), the parameter
    * count and the step size before and after.
    */
-  | (RunId & InsertionEvent & { readonly stepBefore: number; readonly stepAfter: number })
+  | (RunId &
+      InsertionEvent & {
+        readonly stepBefore: number;
+        readonly stepAfter: number;
+        /** Wall seconds of the sensitivity pass with the selection and the insertion (growBySensitivity). */
+        readonly seconds: number;
+      })
   | (RunId & { readonly _tag: 'run-end'; readonly final: EpochMetrics })
   /** Something the user should know that does not stop the run (e.g. a model that could not be exported). */
   | { readonly _tag: 'warning'; readonly message: string }

@@ -574,6 +574,7 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
         syncVariables();
         const old = net;
         let grown: E.Either<unknown, GrowStep> | undefined;
+        const passStart = performance.now();
         tf.tidy(() => {
           // The host arrays let dense/residual nets take @sprout/sensitivity's host pass without a copy.
           const host = hostData !== undefined && d.inputShape.length === 1 ? { host: { x: hostData.trainX, y: hostData.trainY } } : {};
@@ -590,6 +591,7 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
           return failed({ _tag: 'internal-error', message: `the sensitivity pass after epoch ${epoch + 1} failed: ${why}` });
         }
         const g = grown.right;
+        const passSeconds = (performance.now() - passStart) / 1000;
         let stepBefore = lastStep;
         let stepAfter = lastStep;
         if (g.choice._tag === 'insert') {
@@ -621,7 +623,7 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
           }
           count = parameterCount(net);
         } else stepBefore = stepAfter = lastStep;
-        emit({ ...g.event, ...id, stepBefore, stepAfter });
+        emit({ ...g.event, ...id, stepBefore, stepAfter, seconds: passSeconds });
       }
       const now = performance.now();
       if (insertedThisEpoch || epoch + 1 === epochs || now - lastCheckpointAt >= ctx.checkpointInterval * 1000) {
