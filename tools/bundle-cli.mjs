@@ -15,7 +15,7 @@
 // wasm binaries, package.json versions, the addon, the MNIST files) are found as before; a
 // `createRequire(import.meta.url)('name')` becomes a bundled `require('name')` (one TensorFlow.js only).
 import { build } from 'esbuild';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -103,6 +103,10 @@ export const bundleCli = async ({ outfile = CLI_BUNDLE } = {}) => {
     logLevel: 'warning',
     metafile: true,
   });
+  // ASCII only (esbuild escapes strings and regular expressions, not comments), so that bin/run-bundle.js
+  // can read it as latin1: about 2 ms instead of 22 ms for UTF-8, and V8 gets a one-byte string.
+  const text = await readFile(outfile, 'utf8');
+  if (/[^\x00-\x7f]/.test(text)) await writeFile(outfile, text.replace(/[^\x00-\x7f]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`));
   return Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
 };
 

@@ -9,22 +9,26 @@ import { Script } from 'node:vm';
 
 /**
  * Runs the bundle `file` with the arguments of this process. One cache per sub-command (`run`, `check`,
- * …; `other` for the rest), named after the bundle's size and modification time so that a rebuilt bundle
- * never reads an old cache; it is written when the process exits if there was none or V8 rejected it
- * (another Node version or V8 flags), and skipped when the folder is read-only. Returns false, having
- * run nothing, when the bundle cannot be read or compiled.
+ * …; `other` for the rest) and set of Node options, named after the bundle's size and modification time
+ * so that a rebuilt bundle never reads an old cache; it is written when the process exits if there was
+ * none or V8 rejected it (another Node version), and skipped when the folder is read-only. Returns false,
+ * having run nothing, when the bundle cannot be read or compiled.
  */
 export const runBundle = (file) => {
   let source;
   let st;
   try {
-    source = readFileSync(file, 'utf8').replace(/^#!.*/, '');
+    // tools/bundle-cli.mjs writes ASCII only: latin1 is exact and about ten times faster to read than UTF-8.
+    source = readFileSync(file, 'latin1').replace(/^#!.*/, '');
     st = statSync(file);
   } catch {
     return false;
   }
   const command = process.argv.slice(2).find((a) => !a.startsWith('-')) ?? '';
-  const cacheFile = `${file}.${st.size}-${Math.round(st.mtimeMs)}.${/^[a-z]{1,16}$/.test(command) ? command : 'other'}.cache`;
+  // V8 rejects a cache made under other V8 flags: Node options get their own cache instead of rewriting one.
+  let flags = 0;
+  for (const c of [...process.execArgv, process.env['NODE_OPTIONS'] ?? ''].join(' ')) flags = (Math.imul(flags, 31) + c.codePointAt(0)) >>> 0;
+  const cacheFile = `${file}.${st.size}-${Math.round(st.mtimeMs)}.${/^[a-z]{1,16}$/.test(command) ? command : 'other'}${flags === 0 ? '' : `.${flags.toString(36)}`}.cache`;
   let cachedData;
   try {
     cachedData = readFileSync(cacheFile);

@@ -41,6 +41,8 @@ describe('the bundled command', () => {
     const r = node([join(root, 'tools', 'bundle-cli.mjs'), bundle]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
+    // run-bundle.js reads it as latin1.
+    expect(/[^\x00-\x7f]/.test(readFileSync(bundle, 'latin1'))).toBe(false);
     writeFileSync(launcher, `import { runBundle } from ${JSON.stringify(join(root, 'packages', 'cli', 'bin', 'run-bundle.js'))};\nif (!runBundle(${JSON.stringify(bundle)})) process.exit(99);\n`);
   }, 120_000);
 
