@@ -7,7 +7,7 @@
 // `sprout run FILE --backend wasm …`) and prints the wall time spent inside each kernel (every
 // `engine.runKernel` call timed, gradients included), the number of calls, and the time outside kernels.
 //
-//   node --conditions=sprout-source --import tsx tools/src/bench-cnn-profile.ts --protocol tools/bench/mnist-cnn-1.sprout
+//   node --conditions=sprout-source --import tsx tools/src/bench-cnn-profile.ts --protocol tools/bench/mnist-cnn-1.sprout [--by-shape]
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernels } from '@sprout/backend';
@@ -26,12 +26,22 @@ if (protocolIdx >= 0) {
   const original = engine.runKernel;
   const by = new Map<string, { n: number; ms: number }>();
   let depth = 0;
-  engine.runKernel = function (this: unknown, name: string, ...rest: unknown[]) {
-    if (depth > 0) return original.call(this, name, ...rest);
+  // `--by-shape`: convolution and pooling kernels are keyed by their input shapes too.
+  const byShape = process.argv.includes('--by-shape');
+  engine.runKernel = function (this: unknown, kernel: string, ...rest: unknown[]) {
+    if (depth > 0) return original.call(this, kernel, ...rest);
+    const inputs = rest[0] as Record<string, tf.TensorInfo | undefined>;
+    const name =
+      byShape && /Conv|Pool/.test(kernel)
+        ? `${kernel} ${Object.values(inputs)
+            .filter((t) => t !== undefined && t !== null && t.shape.length === 4)
+            .map((t) => t!.shape.join('x'))
+            .join(' ')}`
+        : kernel;
     depth++;
     const t0 = performance.now();
     try {
-      return original.call(this, name, ...rest);
+      return original.call(this, kernel, ...rest);
     } finally {
       depth--;
       const e = by.get(name) ?? { n: 0, ms: 0 };
@@ -42,13 +52,13 @@ if (protocolIdx >= 0) {
   };
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  const code = await runCli(['run', ...process.argv.slice(protocolIdx + 1), ...(process.argv.includes('--backend') ? [] : ['--backend', 'wasm'])]);
+  const code = await runCli(['run', ...process.argv.slice(protocolIdx + 1).filter((a) => a !== '--by-shape'), ...(process.argv.includes('--backend') ? [] : ['--backend', 'wasm'])]);
   const wall = performance.now() - t0;
   const cu = process.cpuUsage(c0);
   const inKernels = [...by.values()].reduce((a, e) => a + e.ms, 0);
   console.log(`exit ${code}; wall ${(wall / 1000).toFixed(2)} s, CPU ${((cu.user + cu.system) / 1e6).toFixed(2)} s; in kernels ${(inKernels / 1000).toFixed(2)} s, outside ${((wall - inKernels) / 1000).toFixed(2)} s`);
   for (const [name, e] of [...by].sort((a, b) => b[1].ms - a[1].ms).slice(0, 30))
-    console.log(`  ${name.padEnd(24)} ×${String(e.n).padStart(6)}  ${(e.ms / 1000).toFixed(3)} s  ${((1000 * e.ms) / e.n).toFixed(1)} µs/call`);
+    console.log(`  ${name.padEnd(byShape ? 60 : 24)} ×${String(e.n).padStart(6)}  ${(e.ms / 1000).toFixed(3)} s  ${((1000 * e.ms) / e.n).toFixed(1)} µs/call`);
   process.exit(0);
 }
 

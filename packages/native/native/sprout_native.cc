@@ -362,7 +362,8 @@ void DirectConvRow(const DirectGeom& g, const float* xp, const float* w, const f
 template <int NV>
 void DirectConv(const DirectGeom& g, const float* xp, const float* w, const float* bias, int32_t act, float alpha,
                 float* out) {
-  constexpr int PX = NV <= 2 ? 4 : 2;
+  // About 8 independent accumulators hide the FMA latency.
+  constexpr int PX = NV == 1 ? 8 : NV == 2 ? 4 : 2;
   for (int64_t b = 0; b < g.B; ++b)
     for (int64_t oh = 0; oh < g.OH; ++oh) {
       int64_t ow = 0;
@@ -402,8 +403,8 @@ bool TryDirectConv(const ConvGeom& g, const float* x, const float* w, const floa
 // dx of a stride-1, dilation-1 convolution as a direct convolution of dy (zero-padded by KH − 1 − padTop,
 // KW − 1 − padLeft) with the flipped, transposed filter w'[kh, kw, co, ci] = w[KH−1−kh, KW−1−kw, ci, co].
 bool TryDirectBackpropInput(const ConvGeom& g, const float* dy, const float* w, float* dx) {
-  // (With more than 16 output channels per tap im2col + sgemm is as fast: tools/src/bench-conv.ts.)
-  if (!DirectCout(g.Cin) || g.Cout > 16 || g.sh != 1 || g.sw != 1 || g.dh != 1 || g.dw != 1) return false;
+  // (With more output than input channels im2col + sgemm is as fast or faster: tools/src/bench-conv.ts.)
+  if (!DirectCout(g.Cin) || g.Cout > g.Cin || g.sh != 1 || g.sw != 1 || g.dh != 1 || g.dw != 1) return false;
   const int64_t pt = g.KH - 1 - g.padTop, pl = g.KW - 1 - g.padLeft;
   if (pt < 0 || pl < 0 || g.H == 0 || g.W == 0 || g.Cout == 0) return false;
   std::vector<float> wt((size_t)(g.KH * g.KW * g.Cout * g.Cin));
@@ -423,12 +424,33 @@ bool TryDirectBackpropInput(const ConvGeom& g, const float* dy, const float* w, 
 template <int NV>
 void DirectFilter(const DirectGeom& g, const float* xp, const float* dy, float* dw) {
   constexpr int64_t COUT = 8 * NV;
+  constexpr int PX = 4;  // output pixels of a row per accumulator update (PX FMAs per load/store)
   const int64_t kc = g.KH * g.KW * g.Cin;
   std::vector<v8> acc((size_t)(kc * NV), v8{});
   v8* a = acc.data();
   for (int64_t b = 0; b < g.B; ++b)
-    for (int64_t oh = 0; oh < g.OH; ++oh)
-      for (int64_t ow = 0; ow < g.OW; ++ow) {
+    for (int64_t oh = 0; oh < g.OH; ++oh) {
+      int64_t ow = 0;
+      for (; ow + PX <= g.OW; ow += PX) {
+        v8 dv[PX][NV];
+        for (int p = 0; p < PX; ++p)
+          for (int j = 0; j < NV; ++j) dv[p][j] = Load8(dy + ((b * g.OH + oh) * g.OW + ow + p) * COUT + 8 * j);
+        for (int64_t kh = 0; kh < g.KH; ++kh) {
+          const float* row = xp + ((b * g.Hp + oh * g.sh + kh * g.dh) * g.Wp) * g.Cin;
+          for (int64_t kw = 0; kw < g.KW; ++kw) {
+            const float* px[PX];
+            for (int p = 0; p < PX; ++p) px[p] = row + ((ow + p) * g.sw + kw * g.dw) * g.Cin;
+            v8* ak = a + (kh * g.KW + kw) * g.Cin * NV;
+            for (int64_t ci = 0; ci < g.Cin; ++ci)
+              for (int j = 0; j < NV; ++j) {
+                v8 s = ak[ci * NV + j];
+                for (int p = 0; p < PX; ++p) s += px[p][ci] * dv[p][j];
+                ak[ci * NV + j] = s;
+              }
+          }
+        }
+      }
+      for (; ow < g.OW; ++ow) {
         const float* d = dy + ((b * g.OH + oh) * g.OW + ow) * COUT;
         v8 dv[NV];
         for (int j = 0; j < NV; ++j) dv[j] = Load8(d + 8 * j);
@@ -444,6 +466,7 @@ void DirectFilter(const DirectGeom& g, const float* xp, const float* dy, float* 
           }
         }
       }
+    }
   for (int64_t k = 0; k < kc; ++k)
     for (int j = 0; j < NV; ++j) Store8(dw + k * COUT + 8 * j, a[k * NV + j]);
 }
@@ -617,6 +640,81 @@ napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
   if (!CheckLen(env, x, nx, "maxPoolGrad: x too short") || !CheckLen(env, dx, nx, "maxPoolGrad: dx too short") ||
       !CheckLen(env, dy, g.B * g.OH * g.OW * C, "maxPoolGrad: dy too short"))
     return nullptr;
+  // Windows that tile the input (stride = window, no padding, no dilation): every input entry lies in at most
+  // one window, so dx is written once, window by window, with no zeroing pass and no scatter.
+  if (g.sh == g.KH && g.sw == g.KW && g.padTop == 0 && g.padLeft == 0 && g.dh == 1 && g.dw == 1 && g.KH * g.KW <= 64 &&
+      g.OH * g.KH <= g.H && g.OW * g.KW <= g.W) {
+    const int64_t taps = g.KH * g.KW;
+    if (C % 8 == 0) {
+      typedef int32_t v8i __attribute__((vector_size(32)));
+      for (int64_t b = 0; b < g.B; ++b) {
+        const float* xb = x.data + b * g.H * g.W * C;
+        float* dxb = dx.data + b * g.H * g.W * C;
+        for (int64_t ih = g.OH * g.KH; ih < g.H; ++ih) std::fill(dxb + ih * g.W * C, dxb + (ih + 1) * g.W * C, 0.f);
+        if (g.OW * g.KW < g.W)
+          for (int64_t ih = 0; ih < g.OH * g.KH; ++ih)
+            std::fill(dxb + (ih * g.W + g.OW * g.KW) * C, dxb + (ih + 1) * g.W * C, 0.f);
+        for (int64_t oh = 0; oh < g.OH; ++oh)
+          for (int64_t ow = 0; ow < g.OW; ++ow)
+            for (int64_t c = 0; c < C; c += 8) {
+              const v8 d = Load8(dy.data + ((b * g.OH + oh) * g.OW + ow) * C + c);
+              v8 best = Load8(xb + ((oh * g.KH) * g.W + ow * g.KW) * C + c);
+              v8i arg = v8i{};
+              for (int64_t t = 1; t < taps; ++t) {
+                const int64_t kh = t / g.KW, kw = t % g.KW;
+                const v8 v = Load8(xb + ((oh * g.KH + kh) * g.W + ow * g.KW + kw) * C + c);
+                const v8i gt = v > best;  // first strictly greatest entry, as tfjs-backend-cpu
+                best = gt ? v : best;
+                arg = gt ? v8i{} + (int32_t)t : arg;
+              }
+              for (int64_t t = 0; t < taps; ++t) {
+                const int64_t kh = t / g.KW, kw = t % g.KW;
+                Store8(dxb + ((oh * g.KH + kh) * g.W + ow * g.KW + kw) * C + c, arg == (int32_t)t ? d : v8{});
+              }
+            }
+      }
+      return Undefined(env);
+    }
+    std::vector<float> best((size_t)C);
+    std::vector<int32_t> arg((size_t)C);
+    for (int64_t b = 0; b < g.B; ++b) {
+      const float* xb = x.data + b * g.H * g.W * C;
+      float* dxb = dx.data + b * g.H * g.W * C;
+      // Rows and columns past the last full window get no gradient.
+      for (int64_t ih = g.OH * g.KH; ih < g.H; ++ih) std::fill(dxb + ih * g.W * C, dxb + (ih + 1) * g.W * C, 0.f);
+      if (g.OW * g.KW < g.W)
+        for (int64_t ih = 0; ih < g.OH * g.KH; ++ih)
+          std::fill(dxb + (ih * g.W + g.OW * g.KW) * C, dxb + (ih + 1) * g.W * C, 0.f);
+      for (int64_t oh = 0; oh < g.OH; ++oh)
+        for (int64_t ow = 0; ow < g.OW; ++ow) {
+          const float* pdy = dy.data + ((b * g.OH + oh) * g.OW + ow) * C;
+          float* bst = best.data();
+          int32_t* a = arg.data();
+          for (int64_t t = 0; t < taps; ++t) {
+            const int64_t kh = t / g.KW, kw = t % g.KW;
+            const float* px = xb + ((oh * g.KH + kh) * g.W + ow * g.KW + kw) * C;
+            if (t == 0) {
+              for (int64_t c = 0; c < C; ++c) {
+                bst[c] = px[c];
+                a[c] = 0;
+              }
+            } else {
+              for (int64_t c = 0; c < C; ++c) {  // first strictly greatest entry, as tfjs-backend-cpu
+                const bool gt = px[c] > bst[c];
+                bst[c] = gt ? px[c] : bst[c];
+                a[c] = gt ? (int32_t)t : a[c];
+              }
+            }
+          }
+          for (int64_t t = 0; t < taps; ++t) {
+            const int64_t kh = t / g.KW, kw = t % g.KW;
+            float* pd = dxb + ((oh * g.KH + kh) * g.W + ow * g.KW + kw) * C;
+            for (int64_t c = 0; c < C; ++c) pd[c] = a[c] == t ? pdy[c] : 0.f;
+          }
+        }
+    }
+    return Undefined(env);
+  }
   std::fill(dx.data, dx.data + nx, 0.f);
   std::vector<float> best((size_t)C);
   std::vector<int32_t> where((size_t)C);  // offsets inside one example (< 2³¹ floats)

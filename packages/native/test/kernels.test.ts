@@ -157,6 +157,22 @@ for (const [axes, keep] of [
 }
 cases.push({ name: 'sum of a middle axis (falls back)', shapes: [[2, 5, 4, 3]], f: (x) => tf.sum(x!, 1) });
 
+// Pooling windows that tile the input, 8·k channels (the vectorised gradient), leftover rows and columns.
+for (const [shape, f] of [
+  [[2, 7, 8, 8], 2],
+  [[2, 6, 9, 16], 3],
+  [[1, 5, 5, 24], 2],
+] as const) {
+  for (const ties of [false, true]) {
+    cases.push({
+      name: `maxPool ${f}×${f} stride ${f} on ${shape.join('x')}${ties ? ' with ties' : ''}`,
+      shapes: [shape],
+      f: (x) => tf.maxPool(x as tf.Tensor4D, f, f, 'valid'),
+      ties,
+    });
+  }
+}
+
 /** Forward-only cases (tfjs itself has no gradient for broadcast batches or dilated convolutions). */
 const forwardOnly: Case[] = [
   { name: 'matMul broadcast batch [2,3,m,k]·[k,n]', shapes: [[2, 3, 5, 7], [7, 4]], f: (x, y) => tf.matMul(x!, y!) },

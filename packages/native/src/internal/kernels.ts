@@ -256,6 +256,9 @@ function runOnViews(
   return out;
 }
 
+/** Output channel counts of the addon's direct convolution loops (native/sprout_native.cc `DirectCout`). */
+const directChannels = (c: number): boolean => c === 8 || c === 16 || c === 24 || c === 32;
+
 function convFlops(info: tf.backend_util.Conv2DInfo): number {
   return 2 * info.batchSize * info.outHeight * info.outWidth * info.filterHeight * info.filterWidth * info.inChannels * info.outChannels;
 }
@@ -289,7 +292,10 @@ function conv2dLike(ctx: KernelContext, fused: boolean): tf.KernelFunc {
     const info = convInfo(x.shape, filter.shape, attrs, attrs.dilations ?? 1);
     if (fused && bias != null && !rowBias(bias, info.outChannels)) return delegate(ctx, args, 'bias not per channel');
     if (tooSmall(ctx, convFlops(info), ctx.tuning.minConvFlops)) return delegate(ctx, args, 'small');
-    if (tooSmall(ctx, info.inChannels * info.outChannels, ctx.tuning.minConvChannelProduct)) return delegate(ctx, args, 'few channels');
+    // (8–32 output channels run the direct loops, which beat wasm's XNNPACK on few input channels too.)
+    if (!directChannels(info.outChannels) && tooSmall(ctx, info.inChannels * info.outChannels, ctx.tuning.minConvChannelProduct)) {
+      return delegate(ctx, args, 'few channels');
+    }
     return runOnViews(ctx, args, info.outShape, [x, filter, fused && bias != null ? bias : null], ([xv, fv, bv], ov) =>
       ctx.addon.conv2d(xv!, fv!, ov, bv ?? null, act, attrs.leakyreluAlpha ?? 0.2, convGeometry(info)),
     );
