@@ -29,6 +29,8 @@ type Smooth = 'relu' | 'tanh' | 'sigmoid' | 'linear';
 export type HostLayer =
   | {
       readonly _tag: 'dense';
+      /** Index of the layer in its list of the net's layers (dropout layers are not host layers). */
+      readonly index: number;
       readonly units: number;
       readonly inputs: number;
       readonly activation: Smooth;
@@ -37,7 +39,7 @@ export type HostLayer =
       readonly bias: Float32Array | undefined;
       readonly biasName: string | undefined;
     }
-  | { readonly _tag: 'residual'; readonly body: readonly HostLayer[] };
+  | { readonly _tag: 'residual'; readonly index: number; readonly body: readonly HostLayer[] };
 
 export interface HostNet {
   readonly layers: readonly HostLayer[];
@@ -118,6 +120,7 @@ export function toHostNet(net: Net, options: HostNetOptions): HostNet | undefine
         if (kernel.variable.shape[0] !== width || kernel.variable.shape[1] !== l.units) return undefined;
         out.push({
           _tag: 'dense',
+          index: i,
           units: l.units,
           inputs: width,
           activation: l.activation,
@@ -131,7 +134,7 @@ export function toHostNet(net: Net, options: HostNetOptions): HostNet | undefine
         const before = width;
         const body = compile(l.body, path);
         if (body === undefined || width !== before) return undefined;
-        out.push({ _tag: 'residual', body });
+        out.push({ _tag: 'residual', index: i, body });
       } else if (l._tag === 'dropout') {
         if (l.rate > 0) return undefined;
       } else return undefined;
@@ -205,6 +208,14 @@ function gemm(
     }
 }
 
+/**
+ * C (m×n) = op(A)·op(B) (row-major; A is k×m when `transA`, B is n×k when `transB`) with the host net's
+ * product: the native gemm when its addon is loaded, plain loops otherwise. C is overwritten.
+ */
+export function hostMatMul(h: HostNet, a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number, transA: boolean, transB: boolean): void {
+  gemm(h.addon, a, b, c, m, n, k, transA, transB);
+}
+
 /** The forward pass of the dense layers, recording each one's input and output for the backward pass. */
 interface Record {
   readonly input: Float32Array;
@@ -212,18 +223,20 @@ interface Record {
 }
 
 /** The outputs [batch × C] of the host net on `x`; starts a scratch pass (`h.scratch.reset()`). */
-function forwardPass(h: HostNet, x: Float32Array, batch: number, records: Record[] | undefined): Float32Array {
+function forwardPass(h: HostNet, x: Float32Array, batch: number, records: Record[] | undefined, topOutputs?: Float32Array[]): Float32Array {
   const addon = h.addon;
   h.scratch.reset();
   const buffer = (size: number): Float32Array => h.scratch.take(size);
   const run = (list: readonly HostLayer[], input: Float32Array): Float32Array => {
     let a = input;
+    const top = list === h.layers ? topOutputs : undefined;
     for (const l of list) {
       if (l._tag === 'residual') {
         const f = run(l.body, a);
         const sum = buffer(f.length);
         for (let i = 0; i < sum.length; i++) sum[i] = a[i]! + f[i]!;
         a = sum;
+        top?.push(a);
         continue;
       }
       const z = buffer(batch * l.units);
@@ -236,6 +249,7 @@ function forwardPass(h: HostNet, x: Float32Array, batch: number, records: Record
         addon.gemm(a, l.kernel, z, batch, n, l.inputs, false, false, 1, 0, 0, 0, bias ?? null, code, 0);
         records?.push({ input: a, output: z });
         a = z;
+        top?.push(a);
         continue;
       }
       gemm(addon, a, l.kernel, z, batch, l.units, l.inputs, false, false);
@@ -260,6 +274,7 @@ function forwardPass(h: HostNet, x: Float32Array, batch: number, records: Record
       }
       records?.push({ input: a, output: z });
       a = z;
+      top?.push(a);
     }
     return a;
   };
@@ -308,15 +323,30 @@ function lossAndOutputGradient(loss: Loss, o: Float32Array, labels: Int32Array, 
   return total / batch;
 }
 
+export interface HostGradientOptions {
+  /** Factor on the gradients (not on the returned loss). @default 1 */
+  readonly scale?: number;
+  /** Compute the gradients of these parameter names only (the others' buffers keep their contents). @default all */
+  readonly only?: ReadonlySet<string>;
+  /**
+   * Called during the backward pass for each top-level layer, last to first, with the layer's index in
+   * `net.layers`, its output a [batch × width] and ∂J/∂a (times `scale`), before
+   * that gradient is used. Both arrays are reused afterwards: read them in the call. @default none
+   */
+  readonly onOutputGradient?: (index: number, output: Float32Array, gradient: Float32Array) => void;
+}
+
 /**
  * The batch-mean loss J of the host net on `x` [batch × inputSize] (row-major) and integer `labels`
- * [batch], and ∂J/∂θ · `scale` into `h.grads` for every parameter, or only for those named in `only` (the
- * others' buffers are left as they were). Returns J (NaN or ±∞ when it is not finite).
+ * [batch], and ∂J/∂θ · `scale` into `h.grads` (see `HostGradientOptions`). Returns J (NaN or ±∞ when it
+ * is not finite).
  */
-export function hostLossAndGradients(h: HostNet, x: Float32Array, labels: Int32Array, batch: number, scale = 1, only?: ReadonlySet<string>): number {
+export function hostLossAndGradients(h: HostNet, x: Float32Array, labels: Int32Array, batch: number, options: HostGradientOptions = {}): number {
   const addon = h.addon;
+  const { scale = 1, only, onOutputGradient } = options;
   const records: Record[] = [];
-  const o = forwardPass(h, x, batch, records);
+  const outputs: Float32Array[] | undefined = onOutputGradient === undefined ? undefined : [];
+  const o = forwardPass(h, x, batch, records, outputs);
   // The backward pass takes its buffers after the forward pass's (which it reads).
   const buffer = (size: number): Float32Array => h.scratch.take(size);
   const g0 = buffer(batch * h.outputSize);
@@ -327,6 +357,7 @@ export function hostLossAndGradients(h: HostNet, x: Float32Array, labels: Int32A
     for (let i = list.length - 1; i >= 0; i--) {
       const l = list[i]!;
       const need = needInput || i > 0;
+      if (outputs !== undefined && list === h.layers) onOutputGradient!(l.index, outputs[i]!, g!);
       if (l._tag === 'residual') {
         // The body's δ are computed in place, so it gets a copy of the block's output gradient.
         const gCopy = buffer(g!.length);

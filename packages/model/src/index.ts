@@ -14,5 +14,5 @@ export { toLayersModel, fromLayersModel } from './layers-model.js';
 export { batchLoss } from './loss.js';
 export type { GradientPath, LossAndGradients, LossAndGradientsOptions } from './loss-and-gradients.js';
 export { gradientPath, lossAndGradients } from './loss-and-gradients.js';
-export type { HostLayer, HostNet, HostNetOptions } from './host-net.js';
-export { Scratch, toHostNet, writeHostNet, hostLossAndGradients, hostSgdUpdate, hostEvaluate } from './host-net.js';
+export type { HostGradientOptions, HostLayer, HostNet, HostNetOptions } from './host-net.js';
+export { Scratch, hostMatMul, toHostNet, writeHostNet, hostLossAndGradients, hostSgdUpdate, hostEvaluate } from './host-net.js';

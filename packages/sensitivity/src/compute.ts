@@ -8,12 +8,15 @@
  * per-batch norms) of the virtual weight (dense, conv: W; ResNet block: W₂ only; biases ignored) [code].
  * Optionally the same pass scores the existing layers' kernels with the same norm (for the `threshold`
  * rule): conv kernels for a CNN (as the reference), every dense kernel (output included) otherwise [design].
+ * Three computations of the same gradients: dense/residual nets with a spec loss on the host net without
+ * an extended net (internal/host-pass.ts), conv+ReLU stacks from one pass through the original net
+ * (internal/cnn-pass.ts), and the gradient tape through the materialised extended net for everything else.
  */
 import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Loss, SensitivityNorm } from '@sprout/spec';
 import { forward, inferShapes, layerKey, type Net } from '@sprout/model';
-import { candidatePositions, disposeAdded, insertVirtualLayers, type Architecture, type Position } from '@sprout/growth';
+import { candidatePositions, disposeAdded, insertVirtualLayers, virtualLayer, type Architecture, type Position } from '@sprout/growth';
 import type { SensitivityError } from './SensitivityError.js';
 import { lossFunction, type LossFn } from './loss.js';
 import { gradientScore, type WeightGradient } from './norms.js';
@@ -103,7 +106,80 @@ export function computeSensitivities(
   const shapes = inferShapes(net.input, net.layers);
   if (E.isLeft(shapes)) return E.left({ _tag: 'invalid-network', message: shapes.left.message });
 
-  const ext = insertVirtualLayers(net, positions, options.residualScale === undefined ? {} : { residualScale: options.residualScale });
+  const virtualOptions = options.residualScale === undefined ? {} : { residualScale: options.residualScale };
+  // The existing kernels to score (threshold rule), named as in the original net.
+  const existingTargets: { variable: tf.Variable; grad: Omit<WeightGradient, 'values'> }[] = [];
+  if (options.existing === true) {
+    for (const p of net.params) {
+      if (p.role !== 'kernel') continue;
+      const layer = layerAt(net.layers, p.path);
+      if (architecture === 'cnn' ? layer._tag !== 'conv' : layer._tag !== 'dense') continue;
+      existingTargets.push({
+        variable: p.variable,
+        grad: { name: p.name, kind: layer._tag === 'conv' ? 'conv' : 'dense', shape: p.variable.shape, inputShape: shapes.right.get(layerKey(p.path))!.input },
+      });
+    }
+  }
+  const batches = bounds(n, size);
+  /** The result from the epoch-averaged gradients of the virtual weights and then the existing kernels, concatenated. */
+  const finish = (
+    flat: Float32Array,
+    targets: readonly Omit<WeightGradient, 'values'>[],
+    scoreAll: (gradients: WeightGradient[]) => E.Either<SensitivityError, number>[],
+  ): E.Either<SensitivityError, Sensitivities> => {
+    let offset = 0;
+    const gradients: WeightGradient[] = targets.map((t) => {
+      const len = t.shape.reduce((a, b) => a * b, 1);
+      const values = flat.slice(offset, offset + len);
+      offset += len;
+      return { ...t, values };
+    });
+    if (!flat.every(Number.isFinite)) {
+      return E.left({ _tag: 'non-finite-sensitivity', message: 'a gradient of the sensitivity pass is NaN or infinite' });
+    }
+    const scored = scoreAll(gradients);
+    const bad = scored.find(E.isLeft);
+    if (bad !== undefined) return bad as E.Left<SensitivityError>;
+    const scores = scored.map((s) => (s as E.Right<number>).right);
+    const existing = gradients.slice(positions.length).map((g, i) => ({ name: g.name, score: scores[positions.length + i]! }));
+    return E.right({
+      architecture,
+      positions,
+      norm,
+      scores: scores.slice(0, positions.length),
+      existing,
+      existingMean: options.existing === true ? existing.reduce((a, b) => a + b.score, 0) / Math.max(1, existing.length) : undefined,
+      gradients: gradients.slice(0, positions.length),
+      batches: batches.length,
+      examples: n,
+    });
+  };
+
+  // Dense/residual nets with a spec loss and a norm of the gradient alone: the direct host pass
+  // (internal/host-pass.ts), with no extended net. The virtual weights get the names they have in it:
+  // position i is inserted at top-level index at + i.
+  if (architecture !== 'cnn' && norm._tag !== 'metric' && typeof lossOpt !== 'function' && options.training !== true) {
+    const flat = hostMeanGradients(
+      net,
+      positions,
+      existingTargets.map((t) => t.grad.name),
+      lossOpt,
+      () => data.host ?? hostExamples(data.x, data.y),
+      batches,
+      options.order,
+      virtualOptions,
+    );
+    if (flat !== undefined) {
+      const virtualTargets = positions.map((pos, i): Omit<WeightGradient, 'values'> => {
+        const v = virtualLayer(pos, virtualOptions);
+        const weight = v.params.find((q) => q.suffix === v.weight)!;
+        return { name: `${pos.at + i}.${v.weight}`, kind: 'dense', shape: weight.shape, inputShape: pos.inputShape };
+      });
+      return finish(flat, [...virtualTargets, ...existingTargets.map((t) => t.grad)], (gradients) => gradients.map((g) => gradientScore(norm, g)));
+    }
+  }
+
+  const ext = insertVirtualLayers(net, positions, virtualOptions);
   try {
     const byName = new Map(ext.net.params.map((p) => [p.name, p]));
     // The weights whose gradients are accumulated: virtual weights first, then (optionally) existing kernels.
@@ -114,22 +190,7 @@ export function computeSensitivities(
         grad: { name: p.name, kind: pos.kind === 'conv' ? 'conv' : 'dense', shape: p.variable.shape, inputShape: pos.inputShape },
       };
     });
-    if (options.existing === true) {
-      for (const p of net.params) {
-        if (p.role !== 'kernel') continue;
-        const layer = layerAt(net.layers, p.path);
-        if (architecture === 'cnn' ? layer._tag !== 'conv' : layer._tag !== 'dense') continue;
-        targets.push({
-          variable: p.variable,
-          grad: {
-            name: p.name,
-            kind: layer._tag === 'conv' ? 'conv' : 'dense',
-            shape: p.variable.shape,
-            inputShape: shapes.right.get(layerKey(p.path))!.input,
-          },
-        });
-      }
-    }
+    targets.push(...existingTargets);
     const vars = targets.map((t) => t.variable);
     // Frobenius-type norms come from @sprout/inner-product; data-based Gram matrices are estimated from the
     // same pass (layer inputs and per-example output gradients of each scored weight's layer).
@@ -144,7 +205,6 @@ export function computeSensitivities(
     if (metrics !== undefined && E.isLeft(metrics)) return metrics;
     const stats = metrics === undefined ? undefined : metrics.right;
     const acc: tf.Tensor[] = vars.map((v) => tf.keep(tf.zerosLike(v)));
-    const batches = bounds(n, size);
     const fwd = { training: options.training ?? false, seed: options.seed ?? 0, updateState: false };
     // Conv+ReLU stacks: the virtual layers' gradients from one pass through the original net (internal/cnn-pass.ts).
     const direct =
@@ -157,14 +217,8 @@ export function computeSensitivities(
             fwd.training,
           )
         : undefined;
-    // Dense/residual nets with a spec loss: the host pass (internal/host-pass.ts), same averaged gradients.
-    const extNames = new Map(ext.net.params.map((p) => [p.variable, p.name]));
-    const hostFlat =
-      stats === undefined && direct === undefined && typeof lossOpt !== 'function' && !fwd.training
-        ? hostMeanGradients(ext.net, vars.map((v) => extNames.get(v)!), lossOpt, () => data.host ?? hostExamples(data.x, data.y), batches, options.order)
-        : undefined;
     try {
-      if (hostFlat === undefined) for (const [s, e] of batches) {
+      for (const [s, e] of batches) {
         const owned = options.order !== undefined || s !== 0 || e !== n;
         const [xb, yb] = !owned
           ? [data.x, data.y]
@@ -209,41 +263,14 @@ export function computeSensitivities(
         }
       }
       // One read-back: every averaged gradient, concatenated.
-      let flat = hostFlat;
-      if (flat === undefined) {
-        const mean = tf.tidy(() => tf.div(tf.concat(acc.map((a) => tf.reshape(a, [-1]))), batches.length));
-        flat = mean.dataSync() as Float32Array;
-        mean.dispose();
-      }
-      let offset = 0;
-      const gradients: WeightGradient[] = targets.map((t) => {
-        const len = t.variable.size;
-        const values = flat.slice(offset, offset + len);
-        offset += len;
-        return { ...t.grad, values };
-      });
-      if (!flat.every(Number.isFinite)) {
-        return E.left({ _tag: 'non-finite-sensitivity', message: 'a gradient of the sensitivity pass is NaN or infinite' });
-      }
-      const scored = stats !== undefined ? stats.scores(gradients).map((v) => E.right(v)) : gradients.map((g) => gradientScore(norm, g));
-      const bad = scored.find(E.isLeft);
-      if (bad !== undefined) return bad as E.Left<SensitivityError>;
-      const scores = scored.map((s) => (s as E.Right<number>).right);
-      const virtualScores = scores.slice(0, positions.length);
-      const existingGrads = gradients.slice(positions.length);
-      // Existing kernels are named as in the original net.
-      const existing = existingGrads.map((g, i) => ({ name: g.name, score: scores[positions.length + i]! }));
-      return E.right({
-        architecture,
-        positions,
-        norm,
-        scores: virtualScores,
-        existing,
-        existingMean: options.existing === true ? existing.reduce((a, b) => a + b.score, 0) / Math.max(1, existing.length) : undefined,
-        gradients: gradients.slice(0, positions.length),
-        batches: batches.length,
-        examples: n,
-      });
+      const mean = tf.tidy(() => tf.div(tf.concat(acc.map((a) => tf.reshape(a, [-1]))), batches.length));
+      const flat = mean.dataSync() as Float32Array;
+      mean.dispose();
+      return finish(
+        flat,
+        targets.map((t) => t.grad),
+        (gradients) => (stats !== undefined ? stats.scores(gradients).map((v) => E.right(v)) : gradients.map((g) => gradientScore(norm, g))),
+      );
     } finally {
       tf.dispose(acc);
       stats?.dispose();

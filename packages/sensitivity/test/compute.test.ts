@@ -391,7 +391,7 @@ describe('conv+ReLU stacks: the pass without materialised virtual layers (intern
   }
 });
 
-describe('dense and residual nets: the host pass (internal/host-pass.ts) equals the tape pass', () => {
+describe('dense and residual nets: the direct host pass (internal/host-pass.ts) equals the tape through the extended net', () => {
   // A spec loss takes the host pass; the same loss as a function takes the tape through the extended net.
   for (const [name, make] of [
     ['fnn', () => fnn(4)],
@@ -411,7 +411,8 @@ describe('dense and residual nets: the host pass (internal/host-pass.ts) equals 
         // With host arrays handed in (as the pipeline does) the result is the same.
         const given = right(computeSensitivities(net, { x, y, host: { x: x.dataSync() as Float32Array, y: Int32Array.from(y.dataSync()) } }, { ...options, loss }));
         expect(given.scores).toEqual(host.scores);
-        expect(host.gradients).toHaveLength(tape.gradients.length);
+        expect(host.gradients.map((g) => [g.name, g.kind, g.shape, g.inputShape])).toEqual(tape.gradients.map((g) => [g.name, g.kind, g.shape, g.inputShape]));
+        expect(host.existing.map((e) => e.name)).toEqual(tape.existing.map((e) => e.name));
         host.gradients.forEach((g, i) => {
           const e = tape.gradients[i]!.values;
           const scale = Math.max(1e-6, ...Array.from(e, Math.abs));
