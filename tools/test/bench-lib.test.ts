@@ -71,6 +71,11 @@ describe('sensitivityCostFromEvents', () => {
     expect(sensitivityCostFromEvents(events(450, 0.01, 0.015, 600), 450)).toBeCloseTo(1.5, 6);
     expect(sensitivityCostFromEvents(events(2, 3, 1.5, 4), 2)).toBeCloseTo(0.5, 6);
   });
+  it("is the insertion event's seconds over the median epoch before it, when the event has them", () => {
+    const lines = events(450, 0.01, 0.5, 600).split('\n');
+    lines.splice(451, 0, JSON.stringify({ _tag: 'insertion', arm: 'base', repeat: 0, epoch: 450, seconds: 0.012 }));
+    expect(sensitivityCostFromEvents(lines.join('\n'), 450)).toBeCloseTo(1.2, 6);
+  });
   it('is undefined without the epochs it needs', () => {
     expect(sensitivityCostFromEvents(events(450, 0.01, 0.01, 100), 450)).toBeUndefined();
     expect(sensitivityCostFromEvents('not json\n', 2)).toBeUndefined();
