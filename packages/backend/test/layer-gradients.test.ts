@@ -77,6 +77,19 @@ const layers: Record<string, { shapes: number[][]; f: Layer }> = {
     f: (x, w) => tf.add(x, tf.tanh(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'))),
   },
   flatten: { shapes: [[2, 3, 3, 2]], f: (x) => tf.reshape(x, [2, -1]) },
+  // The bench's small MNIST CNN at a size where the native kernels run (conv, bias add, relu and its gradient,
+  // max pool and its gradient, the bias sums): every parameter's gradient through all the layers at once.
+  'small CNN (conv 8 relu, max pool, conv 16 relu, max pool, flatten, dense 10, softmax cross-entropy)': {
+    shapes: [[4, 28, 28, 1], [3, 3, 1, 8], [8], [3, 3, 8, 16], [16], [784, 10], [10]],
+    f: (x, w1, b1, w2, b2, w3, b3) => {
+      let h = tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w1 as tf.Tensor4D, strides: 1, pad: 'same', bias: b1, activation: 'relu' });
+      h = tf.maxPool(h, 2, 2, 'valid');
+      h = tf.fused.conv2d({ x: h, filter: w2 as tf.Tensor4D, strides: 1, pad: 'same', bias: b2, activation: 'relu' });
+      h = tf.maxPool(h, 2, 2, 'valid');
+      const z = tf.fused.matMul({ a: tf.reshape(h, [4, 784]) as tf.Tensor2D, b: w3 as tf.Tensor2D, bias: b3 });
+      return tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d([0, 3, 9, 2], 'int32'), 10), z);
+    },
+  },
 };
 
 describe('layer gradients on wasm equal cpu', () => {

@@ -289,6 +289,21 @@ describe.skipIf(!info.available && !required)('native kernels match the cpu back
     }
   });
 
+  it("the Relu gradient is one native kernel while registered, tfjs' own after unregistering", async () => {
+    unregisterNativeKernels();
+    const stock = tf.getGradient('Relu')!.gradFunc;
+    registerNativeKernels();
+    await tf.setBackend('wasm');
+    expect(tf.getGradient('Relu')!.gradFunc).not.toBe(stock);
+    const x = tf.tensor1d([-1, 0, 2, Number.NaN]);
+    const g = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.relu(v), tf.tensor1d([3, 4, 5, 6]))));
+    expect(Array.from(g(x).dataSync())).toEqual([0, 0, 5, Number.NaN]);
+    unregisterNativeKernels();
+    expect(tf.getGradient('Relu')!.gradFunc).toBe(stock);
+    expect(Array.from(g(x).dataSync())).toEqual([0, 0, 5, Number.NaN]);
+    x.dispose();
+  });
+
   it('default thresholds: small products keep the stock kernel, large ones go native', async () => {
     registerNativeKernels();
     await tf.setBackend('wasm');

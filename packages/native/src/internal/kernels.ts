@@ -448,3 +448,16 @@ export function maxPoolKernel(ctx: KernelContext): tf.KernelFunc {
     return runOnViews(ctx, args, info.outShape.slice(), [x], ([xv], ov) => ctx.addon.maxPool(xv!, ov, convGeometry(info)));
   };
 }
+
+/** The kernel of the Relu gradient that `registerNativeKernels` installs: dx = dy ⊙ 1[x > 0] in one pass. */
+export const RELU_GRAD = 'SproutReluGrad';
+
+export function reluGradKernel(ctx: KernelContext): tf.KernelFunc {
+  return (args) => {
+    const { dy, x } = args.inputs as { dy?: tf.TensorInfo; x?: tf.TensorInfo };
+    if (!isF32(dy) || !isF32(x) || !tf.util.arraysEqual(dy.shape, x.shape)) {
+      throw new Error('@sprout/native: SproutReluGrad takes float32 dy and x of one shape');
+    }
+    return runOnViews(ctx, args, x.shape.slice(), [dy, x], ([dv, xv], ov) => ctx.addon.reluGrad(dv!, xv!, ov));
+  };
+}

@@ -17,6 +17,8 @@ import {
   unaryKernel,
   sumKernel,
   maxPoolKernel,
+  reluGradKernel,
+  RELU_GRAD,
   type KernelContext,
   type KernelTuning,
 } from './kernels.js';
@@ -92,6 +94,15 @@ function resolveThreads(threads: number | undefined): number {
   return Number.isFinite(env) && env >= 1 ? Math.floor(env) : 1;
 }
 
+function tuningOf(options: NativeKernelsOptions, backendName: NativeBackendName): KernelTuning {
+  return {
+    minMatMulFlops: options.minMatMulFlops ?? 5e4,
+    minConvFlops: options.minConvFlops ?? 5e4,
+    minConvChannelProduct: options.minConvChannelProduct ?? (backendName === 'wasm' ? 32 : 0),
+    minElementwise: options.minElementwise ?? 16384,
+  };
+}
+
 function getKernelOrUndefined(kernelName: string, backendName: string): tf.KernelConfig | undefined {
   return tf.getKernel(kernelName, backendName) ?? undefined;
 }
@@ -124,12 +135,7 @@ export function registerNativeKernels(options: NativeKernelsOptions = {}): Nativ
   const backends = options.backends ?? (['wasm', 'cpu'] as const);
   if (backends.includes('wasm')) loadWasmBackend();
   for (const backendName of backends) {
-    const tuning: KernelTuning = {
-      minMatMulFlops: options.minMatMulFlops ?? 5e4,
-      minConvFlops: options.minConvFlops ?? 5e4,
-      minConvChannelProduct: options.minConvChannelProduct ?? (backendName === 'wasm' ? 32 : 0),
-      minElementwise: options.minElementwise ?? 16384,
-    };
+    const tuning = tuningOf(options, backendName);
     for (const [kernelName, factory] of kernelFactories) {
       const original = getKernelOrUndefined(kernelName, backendName);
       const ctx: KernelContext = { addon, storage: storages[backendName], fallback: original, tuning, kernelName };
@@ -141,11 +147,41 @@ export function registerNativeKernels(options: NativeKernelsOptions = {}): Nativ
       installed.push({ kernelName, backendName, original });
     }
   }
+  // The Relu gradient as one kernel (tfjs' own is dy · cast(step(x)): three passes). The gradient function is
+  // global; it takes the native kernel only where it is registered and the values are float32.
+  for (const backendName of backends) {
+    const ctx: KernelContext = { addon, storage: storages[backendName], fallback: undefined, tuning: tuningOf(options, backendName), kernelName: RELU_GRAD };
+    tf.registerKernel({ kernelName: RELU_GRAD, backendName, kernelFunc: reluGradKernel(ctx) });
+    installed.push({ kernelName: RELU_GRAD, backendName, original: undefined });
+  }
+  const stock = tf.getGradient(tf.Relu);
+  if (stock !== undefined && reluGradient === undefined) {
+    reluGradient = stock;
+    tf.registerGradient({
+      kernelName: tf.Relu,
+      inputsToSave: ['x'],
+      gradFunc: (dy, saved, attrs) => {
+        const x = saved[0]!;
+        const d = dy as tf.Tensor;
+        if (x.dtype !== 'float32' || d.dtype !== 'float32' || tf.getKernel(RELU_GRAD, tf.getBackend()) === undefined) {
+          return stock.gradFunc(dy, saved, attrs);
+        }
+        return { x: () => tf.engine().runKernel(RELU_GRAD, { dy: d, x }) as tf.Tensor };
+      },
+    });
+  }
   return { ok: true, kernels: installed.map((k) => `${k.kernelName}@${k.backendName}`) };
 }
 
+/** tfjs' own Relu gradient while Sprout's is registered. */
+let reluGradient: tf.GradConfig | undefined;
+
 /** Puts back the kernels `registerNativeKernels` replaced (and removes those it added). */
 export function unregisterNativeKernels(): void {
+  if (reluGradient !== undefined) {
+    tf.registerGradient(reluGradient);
+    reluGradient = undefined;
+  }
   while (installed.length > 0) {
     const k = installed.pop()!;
     tf.unregisterKernel(k.kernelName, k.backendName);
