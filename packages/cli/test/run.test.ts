@@ -64,6 +64,19 @@ describe('sprout run', () => {
     expect(io.err.join('')).toContain('missing.csv');
   });
 
+  it('passes --engine to the pipeline: the run-start event names the engine', async () => {
+    for (const [engine, expected] of [['auto', 'host'], ['tfjs', 'tfjs']] as const) {
+      const io = capture();
+      const code = await runCli(['run', sprout(`engine-${engine}`), '--out', join(dir, `out-engine-${engine}`), '--backend', 'cpu', '--json', '--engine', engine], io);
+      expect(code).toBe(0);
+      const start = io.out.join('').trim().split('\n').map((l) => JSON.parse(l) as { _tag: string; engine?: string }).find((e) => e._tag === 'run-start');
+      expect(start?.engine).toBe(expected);
+    }
+    const io = capture();
+    expect(await runCli(['run', sprout('engine-bad'), '--engine', 'gpu'], io)).toBe(2);
+    expect(io.err.join('')).toContain("'gpu' is invalid");
+  });
+
   it('prints JSON lines with --json', async () => {
     const io = capture();
     const code = await runAction(sprout('json'), { out: join(dir, 'out-json'), backend: 'cpu', json: true }, io);

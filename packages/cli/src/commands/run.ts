@@ -35,6 +35,8 @@ export interface RunCommandOptions {
   readonly debug?: boolean;
   /** Continue the run in this run directory (FILE is then not given). @default undefined */
   readonly resume?: string;
+  /** Where steps are computed (@sprout/pipeline's `RunOptions.engine`). @default 'auto' */
+  readonly engine?: 'auto' | 'tfjs';
 }
 
 /** Where the progress display goes. @default a bar on stderr when stdout and stderr are terminals */
@@ -184,6 +186,7 @@ export const runAction = async (
       result = await pipeline.right.run({
         ...(options.out !== undefined ? { out: options.out } : {}),
         ...(resumeDir !== undefined ? { resume: resumeDir } : {}),
+        ...(options.engine !== undefined ? { engine: options.engine } : {}),
         onEvent,
         signal,
       })();
@@ -218,6 +221,11 @@ export const runCommand = (io: Io, setExit: (code: ExitCode) => void, terminal?:
     .option('--out <dir>', 'run directory (default: runs/<experiment>/<time>)')
     .addOption(new Option('--resume <run-dir>', 'continue an interrupted run from its checkpoints').conflicts('out'))
     .addOption(new Option('--backend <backend>', 'TensorFlow.js backend').choices(['auto', 'node', 'wasm', 'cpu']).default('auto'))
+    .addOption(
+      new Option('--engine <engine>', 'auto: plain-SGD dense/residual runs step on the host net; tfjs: TensorFlow.js for every step')
+        .choices(['auto', 'tfjs'])
+        .default('auto'),
+    )
     .addOption(new Option('--quiet', 'print only the output path, warnings and errors').conflicts('json'))
     .addOption(new Option('--json', 'print the events as JSON lines').conflicts('quiet'))
     .action(async (file: string | undefined, options: RunCommandOptions, command: Command) => {
