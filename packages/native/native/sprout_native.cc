@@ -333,6 +333,21 @@ void DirectConvRow(const DirectGeom& g, const float* xp, const float* w, const f
   v8 acc[PX][NV];
   for (int p = 0; p < PX; ++p)
     for (int j = 0; j < NV; ++j) acc[p][j] = bias != nullptr ? Load8(bias + 8 * j) : v8{};
+  if (g.Cin == 1) {  // one input channel (a first layer on grey images): the taps are the inner loop
+    for (int64_t kh = 0; kh < g.KH; ++kh) {
+      const float* row = xp + (b * g.Hp + oh * g.sh + kh * g.dh) * g.Wp + ow0 * g.sw;
+      const float* wk = w + kh * g.KW * COUT;
+      for (int64_t kw = 0; kw < g.KW; ++kw) {
+        v8 wv[NV];
+        for (int j = 0; j < NV; ++j) wv[j] = Load8(wk + kw * COUT + 8 * j);
+        const float* r = row + kw * g.dw;
+        for (int p = 0; p < PX; ++p) {
+          const float xs = r[p * g.sw];
+          for (int j = 0; j < NV; ++j) acc[p][j] += xs * wv[j];
+        }
+      }
+    }
+  } else
   for (int64_t kh = 0; kh < g.KH; ++kh) {
     const float* row = xp + ((b * g.Hp + oh * g.sh + kh * g.dh) * g.Wp) * g.Cin;
     for (int64_t kw = 0; kw < g.KW; ++kw) {
@@ -431,6 +446,24 @@ void DirectFilter(const DirectGeom& g, const float* xp, const float* dy, float* 
   for (int64_t b = 0; b < g.B; ++b)
     for (int64_t oh = 0; oh < g.OH; ++oh) {
       int64_t ow = 0;
+      if (g.Cin == 1 && g.KH * g.KW * NV <= 16) {
+        // One input channel: the KH·KW·NV accumulators stay in registers over the whole row.
+        v8 r[16];
+        for (int64_t k = 0; k < g.KH * g.KW * NV; ++k) r[k] = a[k];
+        for (; ow < g.OW; ++ow) {
+          const float* d = dy + ((b * g.OH + oh) * g.OW + ow) * COUT;
+          v8 dv[NV];
+          for (int j = 0; j < NV; ++j) dv[j] = Load8(d + 8 * j);
+          for (int64_t kh = 0; kh < g.KH; ++kh) {
+            const float* row = xp + (b * g.Hp + oh * g.sh + kh * g.dh) * g.Wp + ow * g.sw;
+            for (int64_t kw = 0; kw < g.KW; ++kw) {
+              const float xs = row[kw * g.dw];
+              for (int j = 0; j < NV; ++j) r[(kh * g.KW + kw) * NV + j] += xs * dv[j];
+            }
+          }
+        }
+        for (int64_t k = 0; k < g.KH * g.KW * NV; ++k) a[k] = r[k];
+      }
       for (; ow + PX <= g.OW; ow += PX) {
         v8 dv[PX][NV];
         for (int p = 0; p < PX; ++p)
