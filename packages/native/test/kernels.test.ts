@@ -87,6 +87,8 @@ const convs: ReadonlyArray<{ x: number[]; w: number[]; s: number | [number, numb
   { x: [2, 7, 6, 16], w: [3, 3, 16, 16], s: 1, p: 'valid' },
   { x: [2, 6, 6, 16], w: [1, 1, 16, 24], s: 1, p: 'valid' },
   { x: [1, 8, 8, 1], w: [3, 3, 1, 32], s: 1, p: 'same' },
+  { x: [2, 9, 7, 1], w: [3, 3, 1, 8], s: [1, 2], p: 'same' },
+  { x: [2, 6, 7, 1], w: [2, 2, 1, 16], s: 1, p: 'valid' },
   { x: [3, 5, 6, 24], w: [2, 2, 24, 8], s: 1, p: 'same' },
 ];
 for (const c of convs) {
