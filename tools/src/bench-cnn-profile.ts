@@ -1,7 +1,9 @@
 // Kernel-by-kernel profile of one small-CNN training step (conv8-pool-conv16-pool-dense10 on 28×28×1,
-// batch 64) on wasm with Sprout's wasm kernels, with and without the native kernels.
+// batch 100, BATCH=n to change) on wasm with Sprout's wasm kernels, with and without the native kernels.
 //
 //   node --conditions=sprout-source --import tsx tools/src/bench-cnn-profile.ts
+//
+// With `--ab`: CPU time per step with tf.fused.conv2d against @sprout/native's conv2dBiasRelu, interleaved.
 //
 // With `--protocol FILE.sprout [sprout run options…]` it instead runs that protocol in-process (as
 // `sprout run FILE --backend wasm …`) and prints the wall time spent inside each kernel (every
@@ -11,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernels } from '@sprout/backend';
-import { registerNativeKernels, unregisterNativeKernels } from '@sprout/native';
+import { conv2dBiasRelu, registerNativeKernels, unregisterNativeKernels } from '@sprout/native';
 import { Session } from 'node:inspector/promises';
 import { writeFileSync } from 'node:fs';
 
@@ -62,7 +64,7 @@ if (protocolIdx >= 0) {
   process.exit(0);
 }
 
-const batch = 64;
+const batch = Number(process.env['BATCH'] ?? 100);
 await tf.setBackend('wasm');
 const vars = [
   tf.variable(tf.randomUniform([3, 3, 1, 8], -0.3, 0.3, 'float32', 30)),
@@ -75,10 +77,17 @@ const vars = [
 const x = tf.randomUniform([batch, 28, 28, 1], 0, 1, 'float32', 33);
 const labels = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32', 34), 10);
 const opt = tf.train.sgd(0.05);
+// `--fused-op`: conv + bias + relu through @sprout/native's conv2dBiasRelu (one kernel forward, one ReLU-mask
+// pass backward) instead of tf.fused.conv2d (Conv2D, Add, Relu inside a gradient tape).
+const fusedOp = process.argv.includes('--fused-op');
+const convRelu = (h: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor): tf.Tensor4D =>
+  fusedOp
+    ? conv2dBiasRelu({ x: h, filter, bias, strides: 1, pad: 'same' })
+    : tf.fused.conv2d({ x: h, filter, strides: 1, pad: 'same', bias, activation: 'relu' });
 const forward = (): tf.Scalar => {
-  let h = tf.fused.conv2d({ x: x as tf.Tensor4D, filter: vars[0] as tf.Tensor4D, strides: 1, pad: 'same', bias: vars[1]!, activation: 'relu' });
+  let h = convRelu(x as tf.Tensor4D, vars[0] as tf.Tensor4D, vars[1]!);
   h = tf.maxPool(h, 2, 2, 'valid');
-  h = tf.fused.conv2d({ x: h, filter: vars[2] as tf.Tensor4D, strides: 1, pad: 'same', bias: vars[3]!, activation: 'relu' });
+  h = convRelu(h, vars[2] as tf.Tensor4D, vars[3]!);
   h = tf.maxPool(h, 2, 2, 'valid');
   const z = tf.fused.matMul({ a: tf.reshape(h, [batch, 7 * 7 * 16]), b: vars[4] as tf.Tensor2D, bias: vars[5]! });
   return tf.losses.softmaxCrossEntropy(labels, z) as tf.Scalar;
@@ -92,8 +101,11 @@ const step = (): void => {
 async function profile(label: string): Promise<void> {
   for (let i = 0; i < 3; i++) step();
   const t = performance.now();
-  for (let i = 0; i < 10; i++) step();
-  const ms = (performance.now() - t) / 10;
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < 30; i++) step();
+  const ms = (performance.now() - t) / 30;
+  const cu = process.cpuUsage(c0);
+  const cpuMs = (cu.user + cu.system) / 1000 / 30;
   // Per kernel: wall time of each dispatch, measured by wrapping the kernel functions.
   const p = await tf.profile(step);
   const by = new Map<string, { n: number; ms: number }>();
@@ -103,11 +115,46 @@ async function profile(label: string): Promise<void> {
     e.ms += Number(await Promise.resolve(k.kernelTimeMs as number)) || 0;
     by.set(k.name, e);
   }
-  console.log(`${label}: ${ms.toFixed(2)} ms/step; kernels by time (tf.profile):`);
+  console.log(`${label}: ${ms.toFixed(2)} ms/step wall, ${cpuMs.toFixed(2)} ms CPU; kernels by time (tf.profile):`);
   for (const [name, e] of [...by].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)) console.log(`  ${name.padEnd(24)} ×${String(e.n).padStart(2)}  ${e.ms.toFixed(2)} ms`);
 }
 
 registerWasmKernels();
+if (process.argv.includes('--ab')) {
+  // Interleaved A/B in one process (robust to other jobs): CPU ms per step with tf.fused.conv2d (Conv2D, Add,
+  // Relu on the tape) and with @sprout/native's conv2dBiasRelu, median of 8 rounds of 20 steps each.
+  registerNativeKernels({ backends: ['wasm'] });
+  const res: Record<'tape' | 'op', number[]> = { tape: [], op: [] };
+  const stepWith = (op: boolean): void =>
+    tf.tidy(() => {
+      opt.minimize(
+        () => {
+          const cr = (h: tf.Tensor4D, f: tf.Tensor4D, b: tf.Tensor): tf.Tensor4D =>
+            op ? conv2dBiasRelu({ x: h, filter: f, bias: b, strides: 1, pad: 'same' }) : tf.fused.conv2d({ x: h, filter: f, strides: 1, pad: 'same', bias: b, activation: 'relu' });
+          let h = cr(x as tf.Tensor4D, vars[0] as tf.Tensor4D, vars[1]!);
+          h = tf.maxPool(h, 2, 2, 'valid');
+          h = cr(h, vars[2] as tf.Tensor4D, vars[3]!);
+          h = tf.maxPool(h, 2, 2, 'valid');
+          const z = tf.fused.matMul({ a: tf.reshape(h, [batch, 7 * 7 * 16]), b: vars[4] as tf.Tensor2D, bias: vars[5]! });
+          return tf.losses.softmaxCrossEntropy(labels, z) as tf.Scalar;
+        },
+        false,
+        vars,
+      );
+    });
+  for (let r = 0; r < 8; r++)
+    for (const m of ['tape', 'op'] as const) {
+      for (let i = 0; i < 3; i++) stepWith(m === 'op');
+      const c0 = process.cpuUsage();
+      for (let i = 0; i < 20; i++) stepWith(m === 'op');
+      const c = process.cpuUsage(c0);
+      res[m].push((c.user + c.system) / 1000 / 20);
+    }
+  const med = (v: number[]): number => [...v].sort((a, b) => a - b)[v.length >> 1]!;
+  console.log(`batch ${batch}, CPU ms/step, median of 8 interleaved rounds: tf.fused.conv2d ${med(res.tape).toFixed(2)}, conv2dBiasRelu ${med(res.op).toFixed(2)}`);
+  console.log(JSON.stringify(res));
+  process.exit(0);
+}
 await profile('wasm + Sprout wasm kernels');
 registerNativeKernels();
 await profile('wasm + native');

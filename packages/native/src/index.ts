@@ -13,3 +13,4 @@ export {
 } from './internal/register.js';
 export type { NativeAddon } from './internal/addon.js';
 export { nativeKernelCalls } from './internal/kernels.js';
+export { conv2dBiasRelu, type ConvBiasReluArgs } from './internal/conv-bias-relu.js';

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nativeAddon, nativeInfo, nativeKernelCalls, registerNativeKernels, unregisterNativeKernels } from '@sprout/native';
+import { conv2dBiasRelu, nativeAddon, nativeInfo, nativeKernelCalls, registerNativeKernels, unregisterNativeKernels } from '@sprout/native';
 
 const info = nativeInfo();
 const required = process.env['SPROUT_NATIVE_REQUIRED'] === '1';
@@ -98,6 +98,20 @@ for (const c of convs) {
     name: `fused conv2d relu + bias ${tag}`,
     shapes: [c.x, c.w, [c.w[3]!]],
     f: (x, w, b) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: c.s, pad: c.p, bias: b!, activation: 'relu' }),
+  });
+}
+// conv2dBiasRelu: the fused op with its own gradient against tf.fused.conv2d (relu) on stock cpu.
+for (const c of [
+  { x: [2, 9, 9, 1], w: [3, 3, 1, 8], s: 1, p: 'same' },
+  { x: [2, 9, 8, 8], w: [3, 3, 8, 16], s: 2, p: 'same' },
+  { x: [2, 7, 7, 3], w: [3, 3, 3, 4], s: 1, p: 'valid' },
+  { x: [2, 6, 6, 16], w: [3, 3, 16, 16], s: 1, p: 'same' },
+] as const) {
+  cases.push({
+    name: `conv2dBiasRelu x${c.x.join('x')} w${c.w.join('x')} s${c.s} p${c.p}`,
+    shapes: [c.x, c.w, [c.w[3]]],
+    f: (x, w, b) => conv2dBiasRelu({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, bias: b!, strides: c.s, pad: c.p }),
+    ties: true,
   });
 }
 cases.push({

@@ -23,6 +23,7 @@ import {
   type KernelTuning,
 } from './kernels.js';
 import { cpuStorage, wasmStorage, type Storage } from './storage.js';
+import { CONV_BIAS_RELU, convBiasReluGradient, convBiasReluKernel } from './conv-bias-relu.js';
 
 export type NativeBackendName = 'wasm' | 'cpu';
 
@@ -154,6 +155,12 @@ export function registerNativeKernels(options: NativeKernelsOptions = {}): Nativ
     tf.registerKernel({ kernelName: RELU_GRAD, backendName, kernelFunc: reluGradKernel(ctx) });
     installed.push({ kernelName: RELU_GRAD, backendName, original: undefined });
   }
+  // conv2dBiasRelu's forward kernel (the backend's FusedConv2D, native where registered) and its gradient.
+  for (const backendName of backends) {
+    tf.registerKernel({ kernelName: CONV_BIAS_RELU, backendName, kernelFunc: convBiasReluKernel });
+    installed.push({ kernelName: CONV_BIAS_RELU, backendName, original: undefined });
+  }
+  if (tf.getGradient(CONV_BIAS_RELU) === undefined) tf.registerGradient(convBiasReluGradient);
   const stock = tf.getGradient(tf.Relu);
   if (stock !== undefined && reluGradient === undefined) {
     reluGradient = stock;
