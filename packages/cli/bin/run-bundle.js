@@ -2,10 +2,11 @@
 // tools/bundle-cli.mjs) as Node would `require` it, but compiled with V8's code cache, which on Node 20
 // only a classic script (vm.Script) can use: compiling the 4 MB bundle is then mostly deserialising
 // the code the previous run compiled.
-import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import Module, { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import { Script } from 'node:vm';
+'use strict';
+const { readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const Module = require('node:module');
+const { dirname } = require('node:path');
+const { Script } = require('node:vm');
 
 /**
  * Runs the bundle `file` with the arguments of this process. One cache per sub-command (`run`, `check`,
@@ -14,7 +15,7 @@ import { Script } from 'node:vm';
  * none or V8 rejected it (another Node version), and skipped when the folder is read-only. Returns false,
  * having run nothing, when the bundle cannot be read or compiled.
  */
-export const runBundle = (file) => {
+const runBundle = (file) => {
   let source;
   let st;
   try {
@@ -55,7 +56,9 @@ export const runBundle = (file) => {
   // V8 has no module loader for `import()` in a vm.Script: the bundle imports the libraries it leaves
   // out (vega, vega-lite) through this function.
   globalThis.__sproutImport = (specifier) => import(specifier);
-  const module = { exports: {}, filename: file, id: file };
-  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
+  const bundleModule = { exports: {}, filename: file, id: file };
+  script.runInThisContext()(bundleModule.exports, Module.createRequire(file), bundleModule, file, dirname(file));
   return true;
 };
+
+module.exports = { runBundle };

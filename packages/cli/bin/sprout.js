@@ -9,13 +9,15 @@
 //   with SPROUT_BUNDLE=0).
 // Otherwise it runs the sources through tsx with the `sprout-source` export condition, passing the
 // arguments and the exit status through.
-import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { runBundle } from './run-bundle.js';
+// CommonJS (bin/package.json): Node starts a CommonJS entry a few milliseconds sooner than a module.
+'use strict';
+const { spawnSync } = require('node:child_process');
+const { readdirSync, statSync } = require('node:fs');
+const { dirname, join } = require('node:path');
+const { pathToFileURL } = require('node:url');
+const { runBundle } = require('./run-bundle.js');
 
-const packages = fileURLToPath(new URL('../../', import.meta.url));
+const packages = join(__dirname, '..', '..');
 const built = join(packages, 'cli', 'dist', 'main.js');
 const bundle = join(packages, 'cli', 'dist', 'sprout.cjs');
 
@@ -61,18 +63,23 @@ const bundleUsable = () => {
   // tfjs-node can load only with its native addon (lib/napi-v<N>/tfjs_binding.node), and then must share
   // the tfjs-core it was installed with: the separate modules share it, the bundle holds its own.
   try {
-    const lib = join(dirname(fileURLToPath(import.meta.resolve('@tensorflow/tfjs-node/package.json'))), 'lib');
+    const lib = join(dirname(require.resolve('@tensorflow/tfjs-node/package.json')), 'lib');
     return !readdirSync(lib).some((d) => mtime(join(lib, d, 'tfjs_binding.node')) !== undefined);
   } catch {
     return true; // not installed, or no lib/
   }
 };
 
-if (fresh) {
-  if (!(bundleUsable() && runBundle(bundle))) await import(new URL(`file://${built}`).href);
+if (fresh && bundleUsable() && runBundle(bundle)) {
+  // The bundle runs the command.
+} else if (fresh) {
+  import(pathToFileURL(built).href).catch((e) => {
+    process.stderr.write(`sprout: cannot load ${built}: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  });
 } else {
   const main = join(packages, 'cli', 'src', 'main.ts');
-  const tsx = import.meta.resolve('tsx');
+  const tsx = pathToFileURL(require.resolve('tsx')).href;
   const r = spawnSync(process.execPath, ['--conditions=sprout-source', '--import', tsx, main, ...process.argv.slice(2)], {
     stdio: 'inherit',
   });
