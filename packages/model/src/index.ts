@@ -15,4 +15,4 @@ export { batchLoss } from './loss.js';
 export type { GradientPath, LossAndGradients, LossAndGradientsOptions } from './loss-and-gradients.js';
 export { gradientPath, lossAndGradients } from './loss-and-gradients.js';
 export type { HostGradientOptions, HostLayer, HostNet, HostNetOptions } from './host-net.js';
-export { Scratch, hostMatMul, toHostNet, writeHostNet, hostLossAndGradients, hostSgdUpdate, hostEvaluate } from './host-net.js';
+export { Scratch, HOST_LOOPS_MAX_MULTIPLY_ADDS, hostMatMul, hostMultiplyAdds, hostNetPays, toHostNet, writeHostNet, hostLossAndGradients, hostSgdUpdate, hostEvaluate } from './host-net.js';

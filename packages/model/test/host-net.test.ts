@@ -16,6 +16,8 @@ import {
   forward,
   hostEvaluate,
   hostLossAndGradients,
+  hostMultiplyAdds,
+  hostNetPays,
   hostSgdUpdate,
   toHostNet,
   writeHostNet,
@@ -182,6 +184,19 @@ describe('host net', () => {
       expect(hostLossAndGradients(h, xs, labelsOf(4), 4)).toBeNaN();
     }
     disposeNet(net);
+  });
+
+  it('pays with the native gemm always, with plain loops only for small nets', () => {
+    const small = createNet(denseNet('relu', 'linear'), { seed: 1 });
+    const wide = createNet({ input: [784], layers: [{ _tag: 'dense', units: 50, activation: 'relu', bias: true }], output: { units: 10, activation: 'linear' } }, { seed: 1 });
+    const loops = (net: Net) => toHostNet(net, { loss: 'cross_entropy', native: false })!;
+    expect(hostMultiplyAdds(loops(small))).toBe(3 * 4 + 4 * 5 + 5 * 4 + 4 * 4 + 4 * CLASSES);
+    expect(hostMultiplyAdds(loops(wide))).toBe(784 * 50 + 50 * 10);
+    expect(hostNetPays(loops(small))).toBe(true);
+    expect(hostNetPays(loops(wide))).toBe(false);
+    if (nativeAddon() !== null) expect(hostNetPays(toHostNet(wide, { loss: 'cross_entropy' })!)).toBe(true);
+    disposeNet(small);
+    disposeNet(wide);
   });
 
   it('refuses nets outside the closed form', () => {

@@ -23,6 +23,7 @@ import {
   batchLoss,
   hostEvaluate,
   hostLossAndGradients,
+  hostNetPays,
   hostSgdUpdate,
   inferShapes,
   layerKey,
@@ -334,7 +335,12 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
     resume?.manifest.lastInfo === null || resume === undefined
       ? undefined
       : { a: resume.manifest.lastInfo.a, L: orNaN(resume.manifest.lastInfo.L), rho: orNaN(resume.manifest.lastInfo.rho) };
-  if (hostAllowed) host = toHostNet(net, { loss: arm.loss });
+  /** The host net of `net` when it is allowed and pays (see @sprout/model's `hostNetPays`). */
+  const hostNetOf = (n: Net): HostNet | undefined => {
+    const h = hostAllowed ? toHostNet(n, { loss: arm.loss }) : undefined;
+    return h !== undefined && hostNetPays(h) ? h : undefined;
+  };
+  host = hostNetOf(net);
   if (resume === undefined)
     emit({ _tag: 'run-start', ...id, index: ctx.index, epochs, stepsPerEpoch, parameterCount: count, engine: host === undefined ? 'tfjs' : 'host' });
   // The running statistics of data-based metrics and of the `ema` variance are not in the checkpoint.
@@ -420,7 +426,7 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
       // The batch losses of the epoch stay on the backend until its end: one read for all of them.
       const stepLosses: tf.Scalar[] = [];
       const stepSizes: number[] = [];
-      if (hostAllowed && host === undefined) host = toHostNet(net, { loss: arm.loss });
+      if (host === undefined) host = hostNetOf(net);
       const onHost = host !== undefined;
       // The host path's batch losses (read nowhere else, so no tensors).
       const hostLosses: number[] = [];

@@ -12,7 +12,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Loss } from '@sprout/spec';
-import { hostLossAndGradients, hostMatMul, toHostNet, type Net } from '@sprout/model';
+import { hostLossAndGradients, hostMatMul, hostNetPays, toHostNet, type Net } from '@sprout/model';
 import { virtualLayer, type Position, type VirtualLayerOptions } from '@sprout/growth';
 
 /** Training examples as host arrays: inputs [N × features] row-major, integer labels [N]. */
@@ -46,7 +46,7 @@ function virtualRule(position: Position, options: VirtualLayerOptions): { readon
  * The epoch-averaged gradients of the virtual weights of `positions` (w×w each, in order) followed by
  * those of the existing parameters `existing` (names of `net`), concatenated, over the batches [s, e) of
  * `bounds` taken in `order` (default 0..N−1). Undefined when `net` is outside the host net's layers (see
- * `toHostNet`), a position is not a dense/residual one of the derived form, or `examples` (called only
+ * `toHostNet`) or would be slower there (`hostNetPays`), a position is not a dense/residual one of the derived form, or `examples` (called only
  * then) gives none.
  */
 export function hostMeanGradients(
@@ -62,7 +62,7 @@ export function hostMeanGradients(
   const rules = positions.map((p) => virtualRule(p, virtualOptions));
   if (rules.some((r) => r === undefined)) return undefined;
   const h = toHostNet(net, { loss });
-  if (h === undefined) return undefined;
+  if (h === undefined || !hostNetPays(h)) return undefined;
   const data = examples();
   if (data === undefined) return undefined;
   // The host layer whose output is the activation after top-level layer k (dropout layers are identities).
