@@ -7,7 +7,7 @@ import { build } from 'esbuild';
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleCli } from './bundle-cli.mjs';
+import { bundleCli, warmCodeCache } from './bundle-cli.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const walk = (dir) =>
@@ -44,7 +44,10 @@ console.log(`sprout build: ${files} files transpiled to packages/*/dist in ${Mat
 // Without the bundle bin/sprout.js runs the transpiled modules: slower to start, same behaviour.
 try {
   const bytes = await bundleCli();
-  console.log(`sprout build: the command bundled into packages/cli/dist/sprout.cjs (${(bytes / 1e6).toFixed(1)} MB) in ${Math.round(performance.now() - transpiled)} ms`);
+  const bundled = performance.now();
+  console.log(`sprout build: the command bundled into packages/cli/dist/sprout.cjs (${(bytes / 1e6).toFixed(1)} MB) in ${Math.round(bundled - transpiled)} ms`);
+  const warmed = warmCodeCache();
+  console.log(`sprout build: code cache of ${warmed.length > 0 ? warmed.join(', ') : 'no command'} written in ${Math.round(performance.now() - bundled)} ms`);
 } catch (e) {
   console.warn(`sprout build: the command was not bundled (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); sprout runs the transpiled modules`);
 }

@@ -15,8 +15,11 @@
 // wasm binaries, package.json versions, the addon, the MNIST files) are found as before; a
 // `createRequire(import.meta.url)('name')` becomes a bundled `require('name')` (one TensorFlow.js only).
 import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -134,9 +137,41 @@ export const bundleCli = async ({ outfile = CLI_BUNDLE } = {}) => {
   return Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
 };
 
-// `node tools/bundle-cli.mjs [OUTFILE]`: the bundle alone (npm run build makes it too).
+/**
+ * Writes the bundle's code caches for `run` and `check` (packages/cli/bin/run-bundle.js) by running each
+ * once on a tiny experiment (spirals, 1 epoch, default backend) in a temporary folder, so that the first
+ * command after a build starts as fast as the later ones. Returns the sub-commands whose run succeeded;
+ * a failure (no backend, a read-only folder) leaves that cache to the first real run.
+ */
+export const warmCodeCache = ({ bundle = CLI_BUNDLE, timeoutMs = 60_000 } = {}) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sprout-warm-'));
+  try {
+    const launcher = join(dir, 'launch.cjs');
+    // A file, not `node -e`: the cache is keyed by Node's options, which must be those of a plain run.
+    writeFileSync(launcher, `require(${JSON.stringify(join(root, 'packages', 'cli', 'bin', 'run-bundle.js'))}).runBundle(${JSON.stringify(bundle)}) || process.exit(99);\n`);
+    const experiment = join(dir, 'warm.sprout');
+    writeFileSync(
+      experiment,
+      'experiment "warm-up" {\n  seed 1\n  data spirals { points 40 }\n  network { input 2  dense 4 relu  output 2 }\n  train { epochs 1, batch full }\n  report { table final }\n}\n',
+    );
+    const commands = [
+      ['check', experiment],
+      ['run', experiment, '--out', join(dir, 'out'), '--quiet'],
+    ];
+    const env = { ...process.env };
+    delete env.NODE_OPTIONS;
+    return commands
+      .filter((args) => spawnSync(process.execPath, [launcher, ...args], { cwd: dir, env, stdio: 'ignore', timeout: timeoutMs }).status === 0)
+      .map((args) => args[0]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
+
+// `node tools/bundle-cli.mjs [OUTFILE]`: the bundle and its code caches alone (npm run build makes them too).
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
   const outfile = process.argv[2] ?? CLI_BUNDLE;
   const bytes = await bundleCli({ outfile });
-  console.log(`sprout bundle: ${outfile} (${(bytes / 1e6).toFixed(1)} MB)`);
+  const warmed = warmCodeCache({ bundle: outfile });
+  console.log(`sprout bundle: ${outfile} (${(bytes / 1e6).toFixed(1)} MB), code cache of ${warmed.join(', ') || 'no command'}`);
 }
