@@ -3,6 +3,7 @@
  * tf.LayersModel), so gradients with respect to the variables, the input and the probes of `Taps` all flow.
  */
 import * as tf from '@tensorflow/tfjs';
+import { conv2dBiasRelu } from '@sprout/native';
 import type { Activation, Layer } from '@sprout/spec';
 import type { Net, Param, Taps } from './Net.js';
 import { layerKey } from './shapes.js';
@@ -81,7 +82,11 @@ export function forward(net: Net, x: tf.Tensor, options: ForwardOptions = {}): t
         let z =
           l._tag === 'dense'
             ? tf.fused.matMul({ a: h as tf.Tensor2D, b: kernel as tf.Tensor2D, bias, activation: act })
-            : tf.fused.conv2d({
+            : act === 'relu' && bias !== undefined
+              ? // @sprout/native's one-op conv + bias + relu (its own gradient: one ReLU mask, no Add/Relu
+                // kernels in the tape); tf.fused.conv2d where the native kernels are not registered.
+                conv2dBiasRelu({ x: h as tf.Tensor4D, filter: kernel as tf.Tensor4D, bias, strides: l.stride, pad: l.padding })
+              : tf.fused.conv2d({
                 x: h as tf.Tensor4D,
                 filter: kernel as tf.Tensor4D,
                 strides: l.stride,
