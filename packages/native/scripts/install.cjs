@@ -68,8 +68,14 @@ function main() {
       const prefix = path.resolve(path.dirname(process.execPath), '..');
       if (fs.existsSync(path.join(prefix, 'include', 'node', 'node_api.h'))) args.push(`--nodedir=${prefix}`);
     }
-    const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', env: process.env, timeout: 300_000 });
-    const log = `${r.stdout ?? ''}\n${r.stderr ?? ''}`;
+    let r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', env: process.env, timeout: 300_000 });
+    let log = `${r.stdout ?? ''}\n${r.stderr ?? ''}`;
+    // binding.gyp compiles for this machine's CPU (-march=native); a compiler that rejects that flag gets a
+    // second, portable build (SPROUT_NATIVE_ARCH_FLAGS set to nothing).
+    if (r.status !== 0 && process.env.SPROUT_NATIVE_ARCH_FLAGS === undefined && /march/.test(log)) {
+      r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', env: { ...process.env, SPROUT_NATIVE_ARCH_FLAGS: '' }, timeout: 300_000 });
+      log = `${log}\n--- portable build (without -march=native) ---\n${r.stdout ?? ''}\n${r.stderr ?? ''}`;
+    }
     fs.mkdirSync(buildDir, { recursive: true });
     fs.writeFileSync(logFile, log);
     if (r.status !== 0) {
