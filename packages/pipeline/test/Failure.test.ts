@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/Either';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adaptive, constant, momentum, network, dense, sgd } from '@sprout/spec';
+import { adaptive, atEpochs, constant, momentum, network, dense, residual, sensli, sgd } from '@sprout/spec';
 import { compile, type RunEvent } from '../src/index.js';
 import { tiny, useCpu } from './tiny.js';
 
@@ -64,6 +64,17 @@ describe('failures', () => {
     if (E.isRight(p)) return;
     expect(p.left.map((d) => [d.code, d.path])).toEqual([['not-implemented', ['optimizer', 'step']]]);
     expect(p.left[0]!.message).toContain('momentum with the adaptive step size');
+  });
+
+  it('rejects SensLI growth of a network without candidate positions at compile, not after training', () => {
+    const resnetWithTail = network(2, [dense(4, 'tanh'), residual(dense(4, 'tanh'), dense(4, 'linear', { bias: false })), dense(3, 'sigmoid')], 2);
+    const p = compile(tiny({ network: resnetWithTail, growth: sensli({ schedule: atEpochs(2) }) }));
+    expect(E.isLeft(p)).toBe(true);
+    if (E.isRight(p)) return;
+    expect(p.left.map((d) => [d.code, d.path])).toEqual([['not-implemented', ['growth']]]);
+    expect(p.left[0]!.message).toContain('follows a residual block');
+    // The same network without growth compiles.
+    expect(E.isRight(compile(tiny({ network: resnetWithTail })))).toBe(true);
   });
 
   it('returns the spec check diagnostics', () => {

@@ -3,7 +3,10 @@
  * with the `not-implemented` diagnostic naming the feature and where it is used, never halfway through a
  * run. Entries leave these lists as the features land.
  */
+import * as E from 'fp-ts/lib/Either.js';
 import { notImplemented, type Diagnostic, type Experiment, type Layer, type SpecPath } from '@sprout/spec';
+import { networkLayers } from '@sprout/model';
+import { candidatePositions } from '@sprout/growth';
 import { armPlans } from './plan.js';
 
 const LAYERS: ReadonlySet<Layer['_tag']> = new Set(['dense', 'conv', 'pool', 'flatten', 'residual', 'dropout', 'batchnorm']);
@@ -39,6 +42,12 @@ export const unsupported = (spec: Experiment): Diagnostic[] => {
         out.push(notImplemented("optimizer state 'keep' across insertions with a step-size controller or a non-Euclidean metric", [...path, 'optimizerState']));
       if (g.norm._tag === 'metric' && (isDataGram(g.norm.metric.domain) || isDataGram(g.norm.metric.codomain)))
         out.push(notImplemented('a sensitivity norm with data-based Gram matrices', [...path, 'norm']));
+    }
+    // SensLI's candidate positions exist for feed-forward nets, ResNets (a stem, then residual blocks) and
+    // conv+ReLU stacks: another architecture would fail at the first sensitivity pass, after training.
+    if (g._tag === 'sensli' && (own('growth') || a === 0 || armSpec?.network !== undefined)) {
+      const positions = candidatePositions({ input: arm.network.input, layers: networkLayers(arm.network) });
+      if (E.isLeft(positions)) out.push(notImplemented(`SensLI growth of this network (${positions.left.message})`, at('growth', own('growth'))));
     }
   });
   return out;
