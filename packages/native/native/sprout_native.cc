@@ -209,6 +209,8 @@ thread_local std::vector<float> scratch;
 
 // Whether the direct convolution loops are used where they apply (setDirectConv; on by default).
 bool useDirect = true;
+// Whether the direct loops use 16-lane vectors where compiled for AVX-512 (setDirectConv's second argument).
+bool use16 = true;
 
 float* Scratch(size_t n) {
   if (scratch.size() < n) scratch.resize(n);
@@ -300,6 +302,40 @@ typedef float v8u __attribute__((vector_size(32), aligned(4)));
 inline v8 Load8(const float* p) { return *reinterpret_cast<const v8u*>(p); }
 inline void Store8(float* p, v8 v) { *reinterpret_cast<v8u*>(p) = v; }
 
+// L-lane float vectors for the direct convolution loops: 8 (AVX2), and 16 where the compiler targets AVX-512
+// (a 16-channel row is then one register, half the instructions per multiply-add; used by the filter gradient,
+// whose accumulators live in L1: 100×14×14×16 → 16 went from 58 to 91 GFLOP/s, while the forward loops
+// were slower with them).
+template <int L>
+struct VecT;
+template <>
+struct VecT<8> {
+  typedef v8 V;
+  typedef v8u U;
+};
+#if defined(__AVX512F__)
+constexpr bool kHave16 = true;
+typedef float v16 __attribute__((vector_size(64)));
+typedef float v16u __attribute__((vector_size(64), aligned(4)));
+template <>
+struct VecT<16> {
+  typedef v16 V;
+  typedef v16u U;
+};
+#else
+constexpr bool kHave16 = false;
+template <>
+struct VecT<16> : VecT<8> {};  // never instantiated for work (kHave16 is false)
+#endif
+template <int L>
+inline typename VecT<L>::V LoadV(const float* p) {
+  return *reinterpret_cast<const typename VecT<L>::U*>(p);
+}
+template <int L>
+inline void StoreV(float* p, typename VecT<L>::V v) {
+  *reinterpret_cast<typename VecT<L>::U*>(p) = v;
+}
+
 thread_local std::vector<float> padScratch;
 
 // A zero-padded copy of x [B, H, W, C] as [B, Hp, Wp, C] with x at row pt, column pl (rows / columns of x
@@ -326,20 +362,21 @@ struct DirectGeom {
 
 // out[b, oh, ow, :] = act(bias + Σ_{kh, kw, ci} xp[b, oh·sh + kh·dh, ow·sw + kw·dw, ci] · w[kh, kw, ci, :]),
 // Cout = 8·NV, PX output pixels of a row at a time.
-template <int NV, int PX>
+template <int L, int NV, int PX>
 void DirectConvRow(const DirectGeom& g, const float* xp, const float* w, const float* bias, int32_t act, float alpha,
                    int64_t b, int64_t oh, int64_t ow0, float* out) {
-  constexpr int64_t COUT = 8 * NV;
-  v8 acc[PX][NV];
+  typedef typename VecT<L>::V V;
+  constexpr int64_t COUT = L * NV;
+  V acc[PX][NV];
   for (int p = 0; p < PX; ++p)
-    for (int j = 0; j < NV; ++j) acc[p][j] = bias != nullptr ? Load8(bias + 8 * j) : v8{};
+    for (int j = 0; j < NV; ++j) acc[p][j] = bias != nullptr ? LoadV<L>(bias + L * j) : V{};
   if (g.Cin == 1) {  // one input channel (a first layer on grey images): the taps are the inner loop
     for (int64_t kh = 0; kh < g.KH; ++kh) {
       const float* row = xp + (b * g.Hp + oh * g.sh + kh * g.dh) * g.Wp + ow0 * g.sw;
       const float* wk = w + kh * g.KW * COUT;
       for (int64_t kw = 0; kw < g.KW; ++kw) {
-        v8 wv[NV];
-        for (int j = 0; j < NV; ++j) wv[j] = Load8(wk + kw * COUT + 8 * j);
+        V wv[NV];
+        for (int j = 0; j < NV; ++j) wv[j] = LoadV<L>(wk + kw * COUT + L * j);
         const float* r = row + kw * g.dw;
         for (int p = 0; p < PX; ++p) {
           const float xs = r[p * g.sw];
@@ -355,8 +392,8 @@ void DirectConvRow(const DirectGeom& g, const float* xp, const float* w, const f
       for (int p = 0; p < PX; ++p) px[p] = row + ((ow0 + p) * g.sw + kw * g.dw) * g.Cin;
       const float* wk = w + (kh * g.KW + kw) * g.Cin * COUT;
       for (int64_t ci = 0; ci < g.Cin; ++ci) {
-        v8 wv[NV];
-        for (int j = 0; j < NV; ++j) wv[j] = Load8(wk + ci * COUT + 8 * j);
+        V wv[NV];
+        for (int j = 0; j < NV; ++j) wv[j] = LoadV<L>(wk + ci * COUT + L * j);
         for (int p = 0; p < PX; ++p) {
           const float xs = px[p][ci];
           for (int j = 0; j < NV; ++j) acc[p][j] += xs * wv[j];
@@ -367,14 +404,14 @@ void DirectConvRow(const DirectGeom& g, const float* xp, const float* w, const f
   for (int p = 0; p < PX; ++p) {
     float* o = out + ((b * g.OH + oh) * g.OW + ow0 + p) * COUT;
     for (int j = 0; j < NV; ++j) {
-      v8 v = acc[p][j];
-      if (act == kRelu) v = v > 0.f ? v : v8{};
-      Store8(o + 8 * j, v);
+      V v = acc[p][j];
+      if (act == kRelu) v = v > 0.f ? v : V{};
+      StoreV<L>(o + L * j, v);
     }
   }
 }
 
-template <int NV>
+template <int L, int NV>
 void DirectConv(const DirectGeom& g, const float* xp, const float* w, const float* bias, int32_t act, float alpha,
                 float* out) {
   // About 8 independent accumulators hide the FMA latency.
@@ -382,18 +419,19 @@ void DirectConv(const DirectGeom& g, const float* xp, const float* w, const floa
   for (int64_t b = 0; b < g.B; ++b)
     for (int64_t oh = 0; oh < g.OH; ++oh) {
       int64_t ow = 0;
-      for (; ow + PX <= g.OW; ow += PX) DirectConvRow<NV, PX>(g, xp, w, bias, act, alpha, b, oh, ow, out);
-      for (; ow < g.OW; ++ow) DirectConvRow<NV, 1>(g, xp, w, bias, act, alpha, b, oh, ow, out);
+      for (; ow + PX <= g.OW; ow += PX) DirectConvRow<L, NV, PX>(g, xp, w, bias, act, alpha, b, oh, ow, out);
+      for (; ow < g.OW; ++ow) DirectConvRow<L, NV, 1>(g, xp, w, bias, act, alpha, b, oh, ow, out);
     }
 }
 
 bool DirectConvDispatch(const DirectGeom& g, int64_t cout, const float* xp, const float* w, const float* bias,
                         int32_t act, float alpha, float* out) {
   switch (cout) {
-    case 8: DirectConv<1>(g, xp, w, bias, act, alpha, out); return true;
-    case 16: DirectConv<2>(g, xp, w, bias, act, alpha, out); return true;
-    case 24: DirectConv<3>(g, xp, w, bias, act, alpha, out); return true;
-    case 32: DirectConv<4>(g, xp, w, bias, act, alpha, out); return true;
+    case 8: DirectConv<8, 1>(g, xp, w, bias, act, alpha, out); return true;
+    // (16-lane vectors made these loops slower here: tools/src/bench-conv.ts; the filter gradient uses them.)
+    case 16: DirectConv<8, 2>(g, xp, w, bias, act, alpha, out); return true;
+    case 24: DirectConv<8, 3>(g, xp, w, bias, act, alpha, out); return true;
+    case 32: DirectConv<8, 4>(g, xp, w, bias, act, alpha, out); return true;
     default: return false;
   }
 }
@@ -436,24 +474,25 @@ bool TryDirectBackpropInput(const ConvGeom& g, const float* dy, const float* w, 
 
 // dfilter[kh, kw, ci, :] = Σ_{b, oh, ow} xp[b, oh·sh + kh·dh, ow·sw + kw·dw, ci] · dy[b, oh, ow, :]: the
 // KH·KW·Cin × Cout accumulators (a few KiB) stay in L1; each output pixel's dy row is loaded once.
-template <int NV>
+template <int L, int NV>
 void DirectFilter(const DirectGeom& g, const float* xp, const float* dy, float* dw) {
-  constexpr int64_t COUT = 8 * NV;
+  typedef typename VecT<L>::V V;
+  constexpr int64_t COUT = L * NV;
   constexpr int PX = 4;  // output pixels of a row per accumulator update (PX FMAs per load/store)
   const int64_t kc = g.KH * g.KW * g.Cin;
-  std::vector<v8> acc((size_t)(kc * NV), v8{});
-  v8* a = acc.data();
+  std::vector<V> acc((size_t)(kc * NV), V{});
+  V* a = acc.data();
   for (int64_t b = 0; b < g.B; ++b)
     for (int64_t oh = 0; oh < g.OH; ++oh) {
       int64_t ow = 0;
       if (g.Cin == 1 && g.KH * g.KW * NV <= 16) {
         // One input channel: the KH·KW·NV accumulators stay in registers over the whole row.
-        v8 r[16];
+        V r[16];
         for (int64_t k = 0; k < g.KH * g.KW * NV; ++k) r[k] = a[k];
         for (; ow < g.OW; ++ow) {
           const float* d = dy + ((b * g.OH + oh) * g.OW + ow) * COUT;
-          v8 dv[NV];
-          for (int j = 0; j < NV; ++j) dv[j] = Load8(d + 8 * j);
+          V dv[NV];
+          for (int j = 0; j < NV; ++j) dv[j] = LoadV<L>(d + L * j);
           for (int64_t kh = 0; kh < g.KH; ++kh) {
             const float* row = xp + (b * g.Hp + oh * g.sh + kh * g.dh) * g.Wp + ow * g.sw;
             for (int64_t kw = 0; kw < g.KW; ++kw) {
@@ -465,18 +504,18 @@ void DirectFilter(const DirectGeom& g, const float* xp, const float* dy, float* 
         for (int64_t k = 0; k < g.KH * g.KW * NV; ++k) a[k] = r[k];
       }
       for (; ow + PX <= g.OW; ow += PX) {
-        v8 dv[PX][NV];
+        V dv[PX][NV];
         for (int p = 0; p < PX; ++p)
-          for (int j = 0; j < NV; ++j) dv[p][j] = Load8(dy + ((b * g.OH + oh) * g.OW + ow + p) * COUT + 8 * j);
+          for (int j = 0; j < NV; ++j) dv[p][j] = LoadV<L>(dy + ((b * g.OH + oh) * g.OW + ow + p) * COUT + L * j);
         for (int64_t kh = 0; kh < g.KH; ++kh) {
           const float* row = xp + ((b * g.Hp + oh * g.sh + kh * g.dh) * g.Wp) * g.Cin;
           for (int64_t kw = 0; kw < g.KW; ++kw) {
             const float* px[PX];
             for (int p = 0; p < PX; ++p) px[p] = row + ((ow + p) * g.sw + kw * g.dw) * g.Cin;
-            v8* ak = a + (kh * g.KW + kw) * g.Cin * NV;
+            V* ak = a + (kh * g.KW + kw) * g.Cin * NV;
             for (int64_t ci = 0; ci < g.Cin; ++ci)
               for (int j = 0; j < NV; ++j) {
-                v8 s = ak[ci * NV + j];
+                V s = ak[ci * NV + j];
                 for (int p = 0; p < PX; ++p) s += px[p][ci] * dv[p][j];
                 ak[ci * NV + j] = s;
               }
@@ -485,13 +524,13 @@ void DirectFilter(const DirectGeom& g, const float* xp, const float* dy, float* 
       }
       for (; ow < g.OW; ++ow) {
         const float* d = dy + ((b * g.OH + oh) * g.OW + ow) * COUT;
-        v8 dv[NV];
-        for (int j = 0; j < NV; ++j) dv[j] = Load8(d + 8 * j);
+        V dv[NV];
+        for (int j = 0; j < NV; ++j) dv[j] = LoadV<L>(d + L * j);
         for (int64_t kh = 0; kh < g.KH; ++kh) {
           const float* row = xp + ((b * g.Hp + oh * g.sh + kh * g.dh) * g.Wp + ow * g.sw) * g.Cin;
           for (int64_t kw = 0; kw < g.KW; ++kw) {
             const float* px = row + kw * g.dw * g.Cin;
-            v8* ak = a + (kh * g.KW + kw) * g.Cin * NV;
+            V* ak = a + (kh * g.KW + kw) * g.Cin * NV;
             for (int64_t ci = 0; ci < g.Cin; ++ci) {
               const float xs = px[ci];
               for (int j = 0; j < NV; ++j) ak[ci * NV + j] += xs * dv[j];
@@ -501,7 +540,7 @@ void DirectFilter(const DirectGeom& g, const float* xp, const float* dy, float* 
       }
     }
   for (int64_t k = 0; k < kc; ++k)
-    for (int j = 0; j < NV; ++j) Store8(dw + k * COUT + 8 * j, a[k * NV + j]);
+    for (int j = 0; j < NV; ++j) StoreV<L>(dw + k * COUT + L * j, a[k * NV + j]);
 }
 
 bool TryDirectBackpropFilter(const ConvGeom& g, const float* x, const float* dy, float* dw) {
@@ -510,10 +549,16 @@ bool TryDirectBackpropFilter(const ConvGeom& g, const float* x, const float* dy,
   const DirectGeom d = ForwardFrame(g);
   const float* xp = PadInput(x, g.B, g.H, g.W, g.Cin, d.Hp, d.Wp, g.padTop, g.padLeft);
   switch (g.Cout) {
-    case 8: DirectFilter<1>(d, xp, dy, dw); return true;
-    case 16: DirectFilter<2>(d, xp, dy, dw); return true;
-    case 24: DirectFilter<3>(d, xp, dy, dw); return true;
-    case 32: DirectFilter<4>(d, xp, dy, dw); return true;
+    case 8: DirectFilter<8, 1>(d, xp, dy, dw); return true;
+    case 16:
+      if (kHave16 && use16) DirectFilter<16, 1>(d, xp, dy, dw);
+      else DirectFilter<8, 2>(d, xp, dy, dw);
+      return true;
+    case 24: DirectFilter<8, 3>(d, xp, dy, dw); return true;
+    case 32:
+      if (kHave16 && use16) DirectFilter<16, 2>(d, xp, dy, dw);
+      else DirectFilter<8, 4>(d, xp, dy, dw);
+      return true;
     default: return false;
   }
 }
@@ -1020,12 +1065,14 @@ napi_value MaxPool(napi_env env, napi_callback_info info) {
 }
 
 napi_value SetDirectConv(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
+  size_t argc = 2;
+  napi_value argv[2];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  int32_t on = 1;
+  int32_t on = 1, wide = 1;
   if (argc < 1 || !GetI32(env, argv[0], &on)) return nullptr;
+  if (argc >= 2 && !GetI32(env, argv[1], &wide)) return nullptr;
   useDirect = on != 0;
+  use16 = wide != 0;
   return Undefined(env);
 }
 

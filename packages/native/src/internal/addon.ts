@@ -63,8 +63,8 @@ export interface NativeAddon {
   getNumThreads(): number;
   /** OpenBLAS build configuration and the kernel core it chose. */
   getConfig(): string;
-  /** Use the direct convolution loops where they apply (default true); false: im2col + sgemm everywhere. */
-  setDirectConv(on: boolean): void;
+  /** Use the direct convolution loops where they apply (default true; false: im2col + sgemm everywhere), with 16-lane vectors where built for AVX-512 (`wide`, default true). */
+  setDirectConv(on: boolean, wide?: boolean): void;
 }
 
 export type AddonLoad = { readonly ok: true; readonly addon: NativeAddon; readonly path: string } | { readonly ok: false; readonly reason: string };
