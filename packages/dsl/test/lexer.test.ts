@@ -1,8 +1,15 @@
 // The lexer: numbers, names and keywords, comments in their own group, and one diagnostic per bad run.
 import { describe, expect, test } from 'vitest';
 import { lex } from '../src/index.js';
+import { createSproutLexer } from '../src/lexer.js';
 
 const kinds = (text: string): string[] => lex(text).tokens.map((t) => `${t.tokenType.name}:${t.image}`);
+
+test("the token definitions pass chevrotain's lexer validations (the shared lexer skips them at start-up)", () => {
+  const validated = createSproutLexer({ validate: true });
+  expect(validated.lexerDefinitionErrors).toEqual([]);
+  expect(validated.tokenize('experiment "x" { }').tokens.map((t) => t.image)).toEqual(['experiment', '"x"', '{', '}']);
+});
 
 describe('lex', () => {
   test('numbers: sign, fraction, exponent; digits run into letters are one malformed number', () => {
