@@ -26,7 +26,7 @@ if (protocolIdx >= 0) {
   const { runCli } = await import('@sprout/cli');
   const engine = tf.engine() as unknown as { runKernel: (name: string, ...rest: unknown[]) => unknown };
   const original = engine.runKernel;
-  const by = new Map<string, { n: number; ms: number }>();
+  const by = new Map<string, { n: number; ms: number; cpu: number }>();
   let depth = 0;
   // `--by-shape`: convolution and pooling kernels are keyed by their input shapes too.
   const byShape = process.argv.includes('--by-shape');
@@ -42,13 +42,16 @@ if (protocolIdx >= 0) {
         : kernel;
     depth++;
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     try {
       return original.call(this, kernel, ...rest);
     } finally {
       depth--;
-      const e = by.get(name) ?? { n: 0, ms: 0 };
+      const c = process.cpuUsage(c0);
+      const e = by.get(name) ?? { n: 0, ms: 0, cpu: 0 };
       e.n++;
       e.ms += performance.now() - t0;
+      e.cpu += (c.user + c.system) / 1000;
       by.set(name, e);
     }
   };
@@ -58,9 +61,13 @@ if (protocolIdx >= 0) {
   const wall = performance.now() - t0;
   const cu = process.cpuUsage(c0);
   const inKernels = [...by.values()].reduce((a, e) => a + e.ms, 0);
-  console.log(`exit ${code}; wall ${(wall / 1000).toFixed(2)} s, CPU ${((cu.user + cu.system) / 1e6).toFixed(2)} s; in kernels ${(inKernels / 1000).toFixed(2)} s, outside ${((wall - inKernels) / 1000).toFixed(2)} s`);
-  for (const [name, e] of [...by].sort((a, b) => b[1].ms - a[1].ms).slice(0, 30))
-    console.log(`  ${name.padEnd(byShape ? 60 : 24)} ×${String(e.n).padStart(6)}  ${(e.ms / 1000).toFixed(3)} s  ${((1000 * e.ms) / e.n).toFixed(1)} µs/call`);
+  const cpuInKernels = [...by.values()].reduce((a, e) => a + e.cpu, 0);
+  const cpu = (cu.user + cu.system) / 1000;
+  console.log(
+    `exit ${code}; wall ${(wall / 1000).toFixed(2)} s, CPU ${(cpu / 1000).toFixed(2)} s; in kernels ${(inKernels / 1000).toFixed(2)} s wall, ${(cpuInKernels / 1000).toFixed(2)} s CPU; outside ${((wall - inKernels) / 1000).toFixed(2)} s wall, ${((cpu - cpuInKernels) / 1000).toFixed(2)} s CPU`,
+  );
+  for (const [name, e] of [...by].sort((a, b) => b[1].cpu - a[1].cpu).slice(0, 30))
+    console.log(`  ${name.padEnd(byShape ? 60 : 24)} ×${String(e.n).padStart(6)}  ${(e.cpu / 1000).toFixed(3)} s CPU  ${((1000 * e.cpu) / e.n).toFixed(1)} µs CPU/call  (${(e.ms / 1000).toFixed(3)} s wall)`);
   process.exit(0);
 }
 
