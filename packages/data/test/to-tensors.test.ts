@@ -32,7 +32,7 @@ beforeAll(async () => {
 });
 
 describe('toTensors', () => {
-  it('uploads the data set once in the network input shape', () => {
+  it('uploads the data set in the network input shape', () => {
     const t = ok(toTensors(ds, { inputShape: [4] }));
     expect(t.trainX.shape).toEqual([4, 4]);
     expect(t.testX.shape).toEqual([2, 4]);
@@ -42,6 +42,21 @@ describe('toTensors', () => {
     const img = ok(toTensors(ds));
     expect(img.trainX.shape).toEqual([4, 2, 2, 1]);
     disposeDatasetTensors(img);
+  });
+
+  it('uploads each tensor when it is first read, once, and frees only what was uploaded', () => {
+    const before = tf.memory().numTensors;
+    const t = ok(toTensors(ds, { inputShape: [4] }));
+    expect(tf.memory().numTensors).toBe(before); // nothing on the backend yet
+    expect(t.trainCount).toBe(4);
+    expect(t.host?.testY).toBe(ds.testY);
+    const x = t.trainX;
+    expect(t.trainX).toBe(x); // the same tensor on every read
+    expect(tf.memory().numTensors).toBe(before + 1);
+    tf.tidy(() => t.testY); // read inside a tidy scope: kept
+    expect(t.testY.isDisposed).toBe(false);
+    disposeDatasetTensors(t);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('rejects an input shape of another size', () => {
@@ -102,7 +117,8 @@ describe('toTensors', () => {
     const before = tf.memory().numTensors;
     let t!: DatasetTensors;
     tf.tidy(() => {
-      t = ok(toTensors(ds, { inputShape: [4] })); // tf.keep-ed: survives the tidy
+      t = ok(toTensors(ds, { inputShape: [4] }));
+      void [t.trainX, t.trainY, t.testX, t.testY]; // uploaded inside the tidy, tf.keep-ed: they survive it
     });
     expect(tf.memory().numTensors).toBe(before + 4);
     const counts: number[] = [];

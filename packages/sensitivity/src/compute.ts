@@ -92,9 +92,11 @@ export function computeSensitivities(
   if (E.isLeft(candidates)) return candidates;
   const { architecture, positions } = candidates.right;
   const norm = options.norm ?? { _tag: 'fro' };
-  const n = data.x.shape[0]!;
-  if (n === 0 || data.y.shape[0] !== n) {
-    return E.left({ _tag: 'empty-data', message: `sensitivities need examples with labels; got ${n} inputs and ${data.y.shape[0]} labels` });
+  // With host arrays, `x` and `y` are read only by the paths that need tensors (they may be lazy).
+  const n = data.host !== undefined ? data.host.y.length : data.x.shape[0]!;
+  const labelCount = data.host !== undefined ? data.host.y.length : data.y.shape[0];
+  if (n === 0 || labelCount !== n) {
+    return E.left({ _tag: 'empty-data', message: `sensitivities need examples with labels; got ${n} inputs and ${labelCount} labels` });
   }
   if (options.order !== undefined && !isPermutation(options.order, n)) {
     return E.left({ _tag: 'invalid-order', message: `order must be a permutation of 0..${n - 1}` });

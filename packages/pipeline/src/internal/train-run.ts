@@ -276,7 +276,7 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
       checkFinite: false,
       // Batches partition the shuffled training set (sampling without replacement), so the variance of a
       // batch direction carries the finite-population factor (N − B)/(N − 1): zero for full batches.
-      datasetSize: d.trainX.shape[0],
+      datasetSize: d.trainCount,
       ...(resume !== undefined ? { resume } : {}),
     });
     return E.isLeft(made)
@@ -584,7 +584,9 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
         tf.tidy(() => {
           // The host arrays let dense/residual nets take @sprout/sensitivity's host pass without a copy.
           const host = hostData !== undefined && d.inputShape.length === 1 ? { host: { x: hostData.trainX, y: hostData.trainY } } : {};
-          grown = growBySensitivity(old, { x: d.trainX, y: d.trainY, ...host }, {
+          // Getters: the host pass reads only the host arrays, so the tensors need not be uploaded.
+          const data = { get x() { return d.trainX; }, get y() { return d.trainY; }, ...host };
+          grown = growBySensitivity(old, data, {
             norm: growth.norm,
             select: growth.select,
             loss: arm.loss,
