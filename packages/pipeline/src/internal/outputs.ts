@@ -1,11 +1,11 @@
 /**
  * A run's directory and the files in it (ARCHITECTURE.md, "A run's outputs"): spec.json, metrics.csv
  * (one row per epoch, appended as epochs end), events.jsonl (one JSON object per event, appended),
- * summary.json, curves.svg and model/. Rows and events are appended synchronously as they happen, so a run
- * that stops keeps everything written up to then. The directory is created exclusively: two runs never
+ * summary.json, curves.svg and model/. Rows and events are written synchronously as they happen (to files kept
+ * open for the run), so a run that stops keeps everything written up to then. The directory is created exclusively: two runs never
  * share one.
  */
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from './atomic-write.js';
 import type { EpochMetrics, RunEvent, RunId } from '../Pipeline.js';
@@ -48,6 +48,8 @@ export interface RunWriter {
   readonly text: (file: string, value: string) => void;
   readonly event: (event: RunEvent) => void;
   readonly metrics: (id: RunId, m: EpochMetrics) => void;
+  /** Close metrics.csv and events.jsonl (further rows and events are dropped). */
+  readonly close: () => void;
 }
 
 /** Header of metrics.csv. */
@@ -59,20 +61,28 @@ export const metricColumns = (stepSizeColumns: boolean): readonly string[] => (s
  */
 export const runWriter = (dir: string, options: { readonly stepSizeColumns: boolean; readonly append?: boolean }): RunWriter => {
   const columns = metricColumns(options.stepSizeColumns);
-  if (options.append !== true) {
-    writeFileSync(join(dir, 'metrics.csv'), `${columns.join(',')}\n`, { flag: 'wx' });
-    writeFileSync(join(dir, 'events.jsonl'), '', { flag: 'wx' });
-  }
+  // Kept open for the run: a row costs one write(2), not an open, a write and a close (1850 epochs of a
+  // spirals run spent ~0.1 s there). Each row still reaches the operating system when it is written.
+  const flag = options.append === true ? 'a' : 'wx';
+  let metricsFd: number | undefined = openSync(join(dir, 'metrics.csv'), flag);
+  let eventsFd: number | undefined = openSync(join(dir, 'events.jsonl'), flag);
+  if (options.append !== true) writeSync(metricsFd, `${columns.join(',')}\n`);
   return {
     dir,
     // Replaced atomically: a kill while they are written leaves the previous version.
     json: (file, value) => writeFileAtomic(join(dir, file), Buffer.from(`${JSON.stringify(value, null, 2)}\n`, 'utf8')),
     text: (file, value) => writeFileAtomic(join(dir, file), Buffer.from(value, 'utf8')),
-    event: (event) => appendFileSync(join(dir, 'events.jsonl'), `${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`),
+    event: (event) => {
+      if (eventsFd !== undefined) writeSync(eventsFd, `${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`);
+    },
     metrics: (id, m) => {
       const row: (string | number)[] = [id.arm, id.repeat, id.seed, m.epoch, m.trainLoss, m.testLoss, m.testError, m.stepSize, m.parameterCount, m.seconds];
       if (options.stepSizeColumns) row.push(m.stepSizeState?.L ?? '', m.stepSizeState?.rho ?? '', m.stepSizeState?.a ?? '');
-      appendFileSync(join(dir, 'metrics.csv'), `${row.map(csvField).join(',')}\n`);
+      if (metricsFd !== undefined) writeSync(metricsFd, `${row.map(csvField).join(',')}\n`);
+    },
+    close: () => {
+      for (const fd of [metricsFd, eventsFd]) if (fd !== undefined) closeSync(fd);
+      metricsFd = eventsFd = undefined;
     },
   };
 };

@@ -107,6 +107,7 @@ export const runExperiment = async (ctx: ExperimentContext, options: RunOptions)
         run: { seeds: runSeeds, backend, started: started.toISOString(), baseDir: resolve(ctx.baseDir), versions: { '@sprout/pipeline': PIPELINE_VERSION, ...tf.version, node: process.version } },
       });
     } catch (e) {
+      writer?.close();
       release?.();
       return E.left({ _tag: 'output-error', path: wanted, message: `cannot write the run directory ${wanted}: ${errorMessage(e)}` });
     }
@@ -250,6 +251,7 @@ export const runExperiment = async (ctx: ExperimentContext, options: RunOptions)
       summarize(plans, finals),
     );
   } finally {
+    writer?.close();
     if (cached !== undefined) disposeDatasetTensors(cached.tensors);
     release?.();
   }
