@@ -139,7 +139,7 @@ export const bundleCli = async ({ outfile = CLI_BUNDLE } = {}) => {
 
 /**
  * Writes the bundle's code caches for `run` and `check` (packages/cli/bin/run-bundle.js) by running each
- * once on a tiny experiment (spirals, 1 epoch, default backend) in a temporary folder, so that the first
+ * once on a tiny experiment (spirals, 2 epochs and a SensLI insertion, default backend) in a temporary folder, so that the first
  * command after a build starts as fast as the later ones. Returns the sub-commands whose run succeeded;
  * a failure (no backend, a read-only folder) leaves that cache to the first real run.
  */
@@ -152,7 +152,8 @@ export const warmCodeCache = ({ bundle = CLI_BUNDLE, timeoutMs = 60_000 } = {}) 
     const experiment = join(dir, 'warm.sprout');
     writeFileSync(
       experiment,
-      'experiment "warm-up" {\n  seed 1\n  data spirals { points 40 }\n  network { input 2  dense 4 relu  output 2 }\n  train { epochs 1, batch full }\n  report { table final }\n}\n',
+      // Two epochs and a SensLI insertion, so that the sensitivity pass is in the cache too.
+      'experiment "warm-up" {\n  seed 1\n  data spirals { points 40 }\n  network { input 2  dense 4 relu  output 2 }\n  train { epochs 2, batch full }\n  grow sensli { at epoch 1 }\n  report { table final }\n}\n',
     );
     const commands = [
       ['check', experiment],
