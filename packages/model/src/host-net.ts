@@ -14,8 +14,9 @@
  *   σ' from the output: relu' = 1[a > 0], tanh' = 1 − a², sigmoid' = a(1 − a).
  *   Softmax cross-entropy J = −mean_b log softmax(o_b)_{y_b}, ∂J/∂o = (softmax(o) − t)/B; MSE on one-hot
  *   targets J = mean_{b,c} (o − t)², ∂J/∂o = 2(o − t)/(B·C) (the definitions of `batchLoss`).
- * Sums are accumulated in float64 and stored in float32, so results agree with the TensorFlow.js paths to
- * float32 rounding, not bit for bit.
+ * Values are stored in float32; the loss and the bias sums are accumulated in float64, the products in
+ * float32 (BLAS) or float64 (the loops' dot products). Results agree with the TensorFlow.js paths to
+ * float32 rounding, not bit for bit; each path is deterministic.
  */
 import * as tf from '@tensorflow/tfjs';
 import { nativeAddon, type NativeAddon } from '@sprout/native';
