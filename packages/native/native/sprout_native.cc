@@ -31,6 +31,14 @@ bool Throw(napi_env env, const char* msg) {
   return false;
 }
 
+// The first N arguments of a call into argv, or false after throwing `message` when fewer were passed.
+template <size_t N>
+bool GetArgs(napi_env env, napi_callback_info info, napi_value (&argv)[N], const char* message) {
+  size_t argc = N;
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  return argc >= N || Throw(env, message);
+}
+
 bool GetF32(napi_env env, napi_value v, F32* out, bool allow_null, const char* what) {
   napi_valuetype t;
   napi_typeof(env, v, &t);
@@ -128,13 +136,8 @@ napi_value Undefined(napi_env env) {
 // For each batch index i: C_i (M×N, row-major) = act(op(A_i) op(B_i) + bias), with A_i = A + i·strideA
 // (stride 0 broadcasts one matrix over the batch), op(X) = Xᵀ when trans is set. op(A) is M×K, op(B) K×N.
 napi_value Gemm(napi_env env, napi_callback_info info) {
-  size_t argc = 15;
   napi_value argv[15];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc < 15) {
-    Throw(env, "gemm expects 15 arguments");
-    return nullptr;
-  }
+  if (!GetArgs(env, info, argv, "gemm expects 15 arguments")) return nullptr;
   F32 a, b, c, bias;
   int32_t m, n, k, ta, tb, batch, sa, sb, sc, act;
   double alpha;
@@ -570,13 +573,8 @@ bool CheckLen(napi_env env, const F32& a, int64_t need, const char* what) {
 
 // conv2d(x, filter, out, bias, activation, alpha, geometry): out = act(im2col(x) · filter + bias).
 napi_value Conv2d(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
   napi_value argv[7];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc < 7) {
-    Throw(env, "conv2d expects 7 arguments");
-    return nullptr;
-  }
+  if (!GetArgs(env, info, argv, "conv2d expects 7 arguments")) return nullptr;
   F32 x, w, y, bias;
   int32_t act;
   double alpha;
@@ -616,13 +614,8 @@ napi_value Conv2d(napi_env env, napi_callback_info info) {
 
 // conv2dBackpropInput(dy, filter, dx, geometry): dx = col2im(dy · filterᵀ).
 napi_value Conv2dBackpropInput(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc < 4) {
-    Throw(env, "conv2dBackpropInput expects 4 arguments");
-    return nullptr;
-  }
+  if (!GetArgs(env, info, argv, "conv2dBackpropInput expects 4 arguments")) return nullptr;
   F32 dy, w, dx;
   ConvGeom g;
   if (!GetF32(env, argv[0], &dy, false, "dy must be a Float32Array") ||
@@ -656,13 +649,8 @@ napi_value Conv2dBackpropInput(napi_env env, napi_callback_info info) {
 
 // conv2dBackpropFilter(x, dy, dfilter, geometry): dfilter = im2col(x)ᵀ · dy.
 napi_value Conv2dBackpropFilter(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc < 4) {
-    Throw(env, "conv2dBackpropFilter expects 4 arguments");
-    return nullptr;
-  }
+  if (!GetArgs(env, info, argv, "conv2dBackpropFilter expects 4 arguments")) return nullptr;
   F32 x, dy, dw;
   ConvGeom g;
   if (!GetF32(env, argv[0], &x, false, "x must be a Float32Array") ||
@@ -700,13 +688,8 @@ napi_value Conv2dBackpropFilter(napi_env env, napi_callback_info info) {
 // strictly greatest entry of the window in row-major order with padding excluded (tfjs-backend-cpu's
 // maxPoolPositions). geometry as for convolutions, with Cin = Cout = C.
 napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc < 4) {
-    Throw(env, "maxPoolGrad expects 4 arguments");
-    return nullptr;
-  }
+  if (!GetArgs(env, info, argv, "maxPoolGrad expects 4 arguments")) return nullptr;
   F32 dy, x, dx;
   ConvGeom g;
   if (!GetF32(env, argv[0], &dy, false, "dy must be a Float32Array") ||
@@ -872,13 +855,8 @@ void BinaryLoop(const float* a, const float* b, float* out, int64_t n, int64_t p
 
 // binary(a, b, out, op, period, bFirst): see BinaryLoop; n = out.length = a.length, b.length ≥ period.
 napi_value Binary(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
   napi_value argv[6];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc < 6) {
-    Throw(env, "binary expects 6 arguments");
-    return nullptr;
-  }
+  if (!GetArgs(env, info, argv, "binary expects 6 arguments")) return nullptr;
   F32 a, b, out;
   int32_t op, period, bFirst;
   if (!GetF32(env, argv[0], &a, false, "a must be a Float32Array") ||
@@ -904,13 +882,8 @@ enum UnaryOp : int32_t { kReluOp = 0, kStepOp = 1 };
 
 // unary(x, out, op, alpha): relu (tfjs: x < 0 ? 0 : x, NaN kept) or step (NaN kept, x > 0 ? 1 : alpha).
 napi_value Unary(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc < 4) {
-    Throw(env, "unary expects 4 arguments");
-    return nullptr;
-  }
+  if (!GetArgs(env, info, argv, "unary expects 4 arguments")) return nullptr;
   F32 x, out;
   int32_t op;
   double alpha;
@@ -939,13 +912,8 @@ napi_value Unary(napi_env env, napi_callback_info info) {
 
 // reluGrad(dy, y, dx): dx = dy ⊙ 1[y > 0] (tfjs' Relu gradient, dy · step(x), in one pass).
 napi_value ReluGrad(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc < 3) {
-    Throw(env, "reluGrad expects 3 arguments");
-    return nullptr;
-  }
+  if (!GetArgs(env, info, argv, "reluGrad expects 3 arguments")) return nullptr;
   F32 dy, y, dx;
   if (!GetF32(env, argv[0], &dy, false, "dy must be a Float32Array") ||
       !GetF32(env, argv[1], &y, false, "y must be a Float32Array") ||
@@ -962,13 +930,8 @@ napi_value ReluGrad(napi_env env, napi_callback_info info) {
 
 // sumRows(x, out, rows, cols): out[c] = Σ_r x[r, c] (row-major rows × cols), accumulated in double.
 napi_value SumRows(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc < 4) {
-    Throw(env, "sumRows expects 4 arguments");
-    return nullptr;
-  }
+  if (!GetArgs(env, info, argv, "sumRows expects 4 arguments")) return nullptr;
   F32 x, out;
   int32_t rows, cols;
   if (!GetF32(env, argv[0], &x, false, "x must be a Float32Array") ||
@@ -1005,13 +968,8 @@ napi_value SumRows(napi_env env, napi_callback_info info) {
 // maxPool(x, out, geometry): out[b, oh, ow, c] = max over the window (padding excluded), NHWC; as
 // conv geometry with Cin = Cout = C.
 napi_value MaxPool(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc < 3) {
-    Throw(env, "maxPool expects 3 arguments");
-    return nullptr;
-  }
+  if (!GetArgs(env, info, argv, "maxPool expects 3 arguments")) return nullptr;
   F32 x, out;
   ConvGeom g;
   if (!GetF32(env, argv[0], &x, false, "x must be a Float32Array") ||
