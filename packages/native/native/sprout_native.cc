@@ -706,15 +706,19 @@ napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
   if (g.sh == g.KH && g.sw == g.KW && g.padTop == 0 && g.padLeft == 0 && g.dh == 1 && g.dw == 1 && g.KH * g.KW <= 64 &&
       g.OH * g.KH <= g.H && g.OW * g.KW <= g.W) {
     const int64_t taps = g.KH * g.KW;
+    // Rows and columns past the last full window get no gradient.
+    const auto zeroUncovered = [&](float* dxb) {
+      for (int64_t ih = g.OH * g.KH; ih < g.H; ++ih) std::fill(dxb + ih * g.W * C, dxb + (ih + 1) * g.W * C, 0.f);
+      if (g.OW * g.KW < g.W)
+        for (int64_t ih = 0; ih < g.OH * g.KH; ++ih)
+          std::fill(dxb + (ih * g.W + g.OW * g.KW) * C, dxb + (ih + 1) * g.W * C, 0.f);
+    };
     if (C % 8 == 0) {
       typedef int32_t v8i __attribute__((vector_size(32)));
       for (int64_t b = 0; b < g.B; ++b) {
         const float* xb = x.data + b * g.H * g.W * C;
         float* dxb = dx.data + b * g.H * g.W * C;
-        for (int64_t ih = g.OH * g.KH; ih < g.H; ++ih) std::fill(dxb + ih * g.W * C, dxb + (ih + 1) * g.W * C, 0.f);
-        if (g.OW * g.KW < g.W)
-          for (int64_t ih = 0; ih < g.OH * g.KH; ++ih)
-            std::fill(dxb + (ih * g.W + g.OW * g.KW) * C, dxb + (ih + 1) * g.W * C, 0.f);
+        zeroUncovered(dxb);
         for (int64_t oh = 0; oh < g.OH; ++oh)
           for (int64_t ow = 0; ow < g.OW; ++ow)
             for (int64_t c = 0; c < C; c += 8) {
@@ -741,11 +745,7 @@ napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
     for (int64_t b = 0; b < g.B; ++b) {
       const float* xb = x.data + b * g.H * g.W * C;
       float* dxb = dx.data + b * g.H * g.W * C;
-      // Rows and columns past the last full window get no gradient.
-      for (int64_t ih = g.OH * g.KH; ih < g.H; ++ih) std::fill(dxb + ih * g.W * C, dxb + (ih + 1) * g.W * C, 0.f);
-      if (g.OW * g.KW < g.W)
-        for (int64_t ih = 0; ih < g.OH * g.KH; ++ih)
-          std::fill(dxb + (ih * g.W + g.OW * g.KW) * C, dxb + (ih + 1) * g.W * C, 0.f);
+      zeroUncovered(dxb);
       for (int64_t oh = 0; oh < g.OH; ++oh)
         for (int64_t ow = 0; ow < g.OW; ++ow) {
           const float* pdy = dy.data + ((b * g.OH + oh) * g.OW + ow) * C;
