@@ -19,20 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/lib/Either.js';
-import {
-  batchLoss,
-  hostEvaluate,
-  hostLossAndGradients,
-  hostNetPays,
-  hostSgdUpdate,
-  inferShapes,
-  layerKey,
-  lossAndGradients,
-  toHostNet,
-  writeHostNet,
-  type HostNet,
-  type Net,
-} from '@sprout/model';
+import { batchLoss, inferShapes, layerKey, lossAndGradients, type Net } from '@sprout/model';
 import type { Layer, Loss } from '@sprout/spec';
 import { transferOptimizerState, paramNameMap, stepAfterInsertion } from '@sprout/growth';
 import { growBySensitivity, shouldGrowAt, type GrowStep } from '@sprout/sensitivity';
@@ -53,6 +40,7 @@ import { finiteOrNull, orNaN, type CheckpointContent, type CheckpointManifest, t
 import { errorCount } from './loss.js';
 import { updateRule, type UpdateRule } from './optimizer.js';
 import { deriveSeed } from './rng.js';
+import { hostEngine } from './host-engine.js';
 
 /** Examples per forward pass when evaluating the test set. */
 const EVAL_CHUNK = 1000;
@@ -314,18 +302,10 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
     metric.domain._tag === 'data' || metric.codomain._tag === 'data' || (spec.step._tag === 'adaptive' && spec.step.variance === 'per_example');
   const splitChunks = spec.step._tag === 'adaptive' && spec.step.variance === 'split' ? spec.step.chunks : 0;
 
-  // The host net (see the module comment): rebuilt from `net` at an epoch's start when it is undefined,
-  // the source of truth while `hostAhead` (the variables are stale until `syncVariables`).
-  const hostData = d.host;
-  const hostAllowed = ctx.engine === 'auto' && rule !== undefined && spec._tag === 'sgd' && hostData !== undefined;
-  let host: HostNet | undefined;
-  let hostAhead = false;
-  let hostBatchX = new Float32Array(0);
-  let hostBatchY = new Int32Array(0);
-  const syncVariables = (): void => {
-    if (host !== undefined && hostAhead) writeHostNet(host, net);
-    hostAhead = false;
-  };
+  // The host engine (host-engine.ts): prepared from `net` at an epoch's start; ahead of the variables
+  // until `syncVariables`.
+  const host = hostEngine({ allowed: ctx.engine === 'auto' && rule !== undefined && spec._tag === 'sgd', loss: arm.loss, data: d });
+  const syncVariables = (): void => host.sync(net);
 
   const start = performance.now() - (resume?.manifest.seconds ?? 0) * 1000;
   let count = parameterCount(net);
@@ -335,14 +315,9 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
     resume?.manifest.lastInfo === null || resume === undefined
       ? undefined
       : { a: resume.manifest.lastInfo.a, L: orNaN(resume.manifest.lastInfo.L), rho: orNaN(resume.manifest.lastInfo.rho) };
-  /** The host net of `net` when it is allowed and pays (see @sprout/model's `hostNetPays`). */
-  const hostNetOf = (n: Net): HostNet | undefined => {
-    const h = hostAllowed ? toHostNet(n, { loss: arm.loss }) : undefined;
-    return h !== undefined && hostNetPays(h) ? h : undefined;
-  };
-  host = hostNetOf(net);
+  host.prepare(net);
   if (resume === undefined)
-    emit({ _tag: 'run-start', ...id, index: ctx.index, epochs, stepsPerEpoch, parameterCount: count, engine: host === undefined ? 'tfjs' : 'host' });
+    emit({ _tag: 'run-start', ...id, index: ctx.index, epochs, stepsPerEpoch, parameterCount: count, engine: host.active() ? 'host' : 'tfjs' });
   // The running statistics of data-based metrics and of the `ema` variance are not in the checkpoint.
   if (resume !== undefined && (metric.domain._tag === 'data' || metric.codomain._tag === 'data' || (spec.step._tag === 'adaptive' && spec.step.variance === 'ema')))
     emit({
@@ -426,8 +401,8 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
       // The batch losses of the epoch stay on the backend until its end: one read for all of them.
       const stepLosses: tf.Scalar[] = [];
       const stepSizes: number[] = [];
-      if (host === undefined) host = hostNetOf(net);
-      const onHost = host !== undefined;
+      host.prepare(net);
+      const onHost = host.active();
       // The host path's batch losses (read nowhere else, so no tensors).
       const hostLosses: number[] = [];
       // Resuming inside an epoch: the steps taken before the checkpoint, with their stored batch losses.
@@ -445,35 +420,12 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
         const size = indices.length;
         const stepSeed = deriveSeed(id.seed, 2, epoch, s);
         let lossValue: tf.Scalar | number;
-        if (host !== undefined) {
-          const h = host;
-          const hd = hostData!;
-          let xs = hd.trainX;
-          let ys = hd.trainY;
-          const identity = size === nTrain && indices[0] === 0 && indices[size - 1] === size - 1 && stepsPerEpoch === 1;
-          if (!identity) {
-            const width = h.inputSize;
-            if (hostBatchX.length < size * width) hostBatchX = new Float32Array(size * width);
-            if (hostBatchY.length < size) hostBatchY = new Int32Array(size);
-            xs = hostBatchX.subarray(0, size * width);
-            ys = hostBatchY.subarray(0, size);
-            // Row copies by index (a loop: subarray + set allocates an object per row).
-            const src = hd.trainX;
-            for (let r = 0; r < size; r++) {
-              const i = indices[r]!;
-              const from = i * width;
-              const to = r * width;
-              for (let k = 0; k < width; k++) xs[to + k] = src[from + k]!;
-              ys[r] = hd.trainY[i]!;
-            }
-          }
-          lossValue = hostLossAndGradients(h, xs, ys, size);
+        if (onHost) {
+          lossValue = host.step(indices, lr);
           if (!Number.isFinite(lossValue)) {
             tf.dispose(stepLosses);
             return failed(nonFinite(epoch + 1, s + 1));
           }
-          hostSgdUpdate(h, lr);
-          hostAhead = true;
         } else if (rule !== undefined) {
           const r = rule;
           lossValue = tf.tidy(() => {
@@ -543,8 +495,8 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
       }
       if (rule !== undefined) lastStep = lr;
       let values: ArrayLike<number>;
-      if (host !== undefined) {
-        const { lossSum, errors } = hostEvaluate(host, hostData!.testX, hostData!.testY, d.testCount, EVAL_CHUNK);
+      if (onHost) {
+        const { lossSum, errors } = host.evaluate();
         values = [...hostLosses, lossSum, errors];
       } else {
         const [testLoss, testErrors] = evaluate(net, arm, d);
@@ -583,9 +535,9 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
         const passStart = performance.now();
         tf.tidy(() => {
           // The host arrays let dense/residual nets take @sprout/sensitivity's host pass without a copy.
-          const host = hostData !== undefined && d.inputShape.length === 1 ? { host: { x: hostData.trainX, y: hostData.trainY } } : {};
+          const arrays = d.host !== undefined && d.inputShape.length === 1 ? { host: { x: d.host.trainX, y: d.host.trainY } } : {};
           // Getters: the host pass reads only the host arrays, so the tensors need not be uploaded.
-          const data = { get x() { return d.trainX; }, get y() { return d.trainY; }, ...host };
+          const data = { get x() { return d.trainX; }, get y() { return d.trainY; }, ...arrays };
           grown = growBySensitivity(old, data, {
             norm: growth.norm,
             select: growth.select,
@@ -605,7 +557,7 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
         if (g.choice._tag === 'insert') {
           insertions += 1;
           net = g.net;
-          host = undefined; // rebuilt from the grown net at the next epoch's start
+          host.invalidate(); // prepared from the grown net at the next epoch's start
           const names = paramNameMap(old, net);
           stepAfter = Number.isFinite(lastStep) && lastStep > 0 ? stepAfterInsertion(lastStep, growth.lrFactor) : lastStep;
           lrScale *= growth.lrFactor;
