@@ -57,7 +57,8 @@ export interface RunOptions {
   readonly checkpointInterval?: number;
   /**
    * Where the steps of a run are computed. `auto`: runs of dense/residual nets (relu, tanh, sigmoid, linear;
-   * no batch norm, no active dropout) trained by plain SGD with a schedule use @sprout/model's host net
+   * no batch norm, no active dropout) trained by SGD, momentum or Adam with a schedule and the Euclidean
+   * metric use @sprout/model's host net
    * (the closed-form back-propagation in plain loops, large products through @sprout/native's OpenBLAS
    * gemm), whose steps cost no TensorFlow.js dispatches; every other run, and every sensitivity pass,
    * uses TensorFlow.js. `tfjs`: TensorFlow.js for everything. Results agree to float32 rounding, not bit

@@ -1,5 +1,5 @@
-// The host engine (RunOptions.engine 'auto'): runs of dense/residual nets with plain SGD compute their
-// steps with @sprout/model's host net. Its losses, test errors and SensLI decisions agree with the
+// The host engine (RunOptions.engine 'auto'): runs of dense/residual nets with SGD, momentum or Adam
+// compute their steps with @sprout/model's host net. Its losses, test errors and SensLI decisions agree with the
 // TensorFlow.js path to float32 rounding, on shuffled mini-batches and full batches, across an insertion;
 // an interrupted host run resumes bit for bit; other runs report the tfjs engine.
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/Either';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adam, atEpochs, constant, dense, network, residual, sensli, sgd, stepDecay, type Experiment } from '@sprout/spec';
+import { adam, adaptive, atEpochs, constant, dense, momentum, network, residual, sensli, sgd, stepDecay, type Experiment } from '@sprout/spec';
 import { compile, modelFiles, type RunEvent, type RunOptions } from '../src/index.js';
 import { tiny, useCpu } from './tiny.js';
 
@@ -58,6 +58,46 @@ describe('host engine', () => {
       expect(a[5]!.parameterCount).toBeGreaterThan(a[2]!.parameterCount); // the grown net trained on the host too
     });
 
+  for (const [name, optimizer] of [
+    ['momentum 0.9', momentum(0.9, { step: constant(0.05) })],
+    ['Adam', adam({ step: constant(0.01) })],
+  ] as const)
+    for (const policy of ['keep', 'reset'] as const)
+      it(`agrees with TensorFlow.js with ${name}, optimizer state '${policy}' across the insertion`, async () => {
+        const spec = { ...resnetSpec(16), optimizer, growth: sensli({ schedule: atEpochs(3), optimizerState: policy }) };
+        const host = await run(spec, { engine: 'auto' });
+        const tfjs = await run(spec, { engine: 'tfjs' });
+        if (E.isLeft(host.r)) throw new Error(host.r.left.message);
+        if (E.isLeft(tfjs.r)) throw new Error(tfjs.r.left.message);
+        expect(host.events.find((e) => e._tag === 'run-start')).toMatchObject({ engine: 'host' });
+        const [a, b] = [epochs(host.events), epochs(tfjs.events)];
+        expect(a).toHaveLength(6);
+        a.forEach((m, i) => {
+          expect(Math.abs(m.trainLoss - b[i]!.trainLoss)).toBeLessThan(1e-4 * Math.max(1, b[i]!.trainLoss));
+          expect(Math.abs(m.testLoss - b[i]!.testLoss)).toBeLessThan(1e-4 * Math.max(1, b[i]!.testLoss));
+          expect(m.parameterCount).toBe(b[i]!.parameterCount);
+        });
+      });
+
+  it('resumes an interrupted Adam run on the host bit for bit (slots and step counts in the checkpoint)', async () => {
+    const spec = { ...resnetSpec(16), optimizer: adam({ step: constant(0.01) }), growth: sensli({ schedule: atEpochs(3), optimizerState: 'keep' as const }) };
+    const root = mkdtempSync(join(tmpdir(), 'sprout-host-adam-'));
+    const rows = (dir: string) =>
+      readFileSync(join(dir, 'metrics.csv'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => l.split(',').filter((_, i) => i !== 9).join(','));
+    expect(E.isRight((await run(spec, { write: true, saveModel: false, out: join(root, 'reference') })).r)).toBe(true);
+    for (const stopAfter of [2, 4]) {
+      const c = new AbortController();
+      const out = join(root, `interrupted-${stopAfter}`);
+      const r1 = await run(spec, { write: true, saveModel: false, out, signal: c.signal, onEvent: (e) => e._tag === 'epoch-end' && e.epoch === stopAfter && c.abort() });
+      expect(E.isLeft(r1.r) && r1.r.left._tag).toBe('interrupted');
+      expect(E.isRight((await run(spec, { write: true, saveModel: false, resume: out })).r)).toBe(true);
+      expect(rows(out)).toEqual(rows(join(root, 'reference')));
+    }
+  }, 60_000);
+
   it('reports a non-finite loss with its epoch and step, as the TensorFlow.js path does', async () => {
     const spec = tiny({ network: network(2, [dense(8, 'relu')], 2), optimizer: sgd({ step: constant(1e30) }), train: { epochs: 4, batch: 16 } });
     const host = await run(spec, { engine: 'auto' });
@@ -102,10 +142,10 @@ describe('host engine', () => {
     expect(Math.max(...a.map((v, i) => Math.abs(v - b[i]!)))).toBeLessThan(1e-4);
   }, 60_000);
 
-  it('uses TensorFlow.js for runs outside the host net (Adam, dropout)', async () => {
-    const withAdam = await run(tiny({ network: network(2, [dense(8, 'relu')], 2), optimizer: adam({ step: constant(0.01) }), train: { epochs: 1, batch: 16 } }), {});
+  it('uses TensorFlow.js for runs outside the host net (a step-size controller, dropout)', async () => {
+    const withController = await run(tiny({ network: network(2, [dense(8, 'relu')], 2), optimizer: sgd({ step: adaptive() }), train: { epochs: 1, batch: 16 } }), {});
     const withDropout = await run(tiny({ train: { epochs: 1, batch: 16 } }), {});
-    expect(withAdam.events.find((e) => e._tag === 'run-start')).toMatchObject({ engine: 'tfjs' });
+    expect(withController.events.find((e) => e._tag === 'run-start')).toMatchObject({ engine: 'tfjs' });
     expect(withDropout.events.find((e) => e._tag === 'run-start')).toMatchObject({ engine: 'tfjs' });
   });
 });

@@ -222,7 +222,7 @@ export const runCommand = (io: Io, setExit: (code: ExitCode) => void, terminal?:
     .addOption(new Option('--resume <run-dir>', 'continue an interrupted run from its checkpoints').conflicts('out'))
     .addOption(new Option('--backend <backend>', 'TensorFlow.js backend').choices(['auto', 'node', 'wasm', 'cpu']).default('auto'))
     .addOption(
-      new Option('--engine <engine>', 'auto: plain-SGD dense/residual runs step on the host net; tfjs: TensorFlow.js for every step')
+      new Option('--engine <engine>', 'auto: dense/residual nets trained by SGD, momentum or Adam step on the host net; tfjs: TensorFlow.js for every step')
         .choices(['auto', 'tfjs'])
         .default('auto'),
     )

@@ -1,13 +1,21 @@
 /**
  * The host engine of one training run (`RunOptions.engine` 'auto'): @sprout/model's host net of the run's
- * current net, stepping by plain SGD on the data set's host arrays, with no TensorFlow.js kernel per step.
- * While it steps, the host values are ahead of the net's variables; `sync` writes them back, and the
- * training loop calls it before anything reads the variables (a checkpoint, the sensitivity pass, the end
- * of the run). After an insertion the host net is rebuilt from the grown net.
+ * current net, stepping on the data set's host arrays with no TensorFlow.js kernel per step, by the
+ * update rules of optimizer.ts (same formulas, in host arrays):
+ *  - SGD:       θ ← θ − α g
+ *  - momentum:  v ← β v + g;  θ ← θ − α v
+ *  - Adam:      m ← β₁ m + (1 − β₁) g;  v ← β₂ v + (1 − β₂) g²;  θ ← θ − α m̂ / (√v̂ + ε),
+ *               m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ), t per parameter (Kingma & Ba, arXiv 1412.6980, Alg. 1)
+ * While it steps, the host values (parameters and optimizer slots) are ahead of the net's variables and
+ * the update rule's state; `sync` writes both back, and the training loop calls it before anything reads
+ * them (a checkpoint, the sensitivity pass and growth's state transfer, the end of the run). `prepare`
+ * reads them again after an insertion.
  */
-import type { Loss } from '@sprout/spec';
-import { hostEvaluate, hostLossAndGradients, hostNetPays, hostSgdUpdate, toHostNet, writeHostNet, type HostNet, type Net } from '@sprout/model';
+import * as tf from '@tensorflow/tfjs';
+import type { Loss, Optimizer } from '@sprout/spec';
+import { hostEvaluate, hostLossAndGradients, hostNetPays, toHostNet, writeHostNet, type HostNet, type Net } from '@sprout/model';
 import type { DatasetTensors } from './deps.js';
+import type { UpdateRule } from './optimizer.js';
 
 /** Examples per forward pass when evaluating the test set. */
 const EVAL_CHUNK = 1000;
@@ -30,11 +38,27 @@ export interface HostEngine {
   readonly invalidate: () => void;
 }
 
-/** The host engine of a run; `allowed` says whether the run's optimizer and data allow one at all. */
-export function hostEngine(options: { readonly allowed: boolean; readonly loss: Loss; readonly data: DatasetTensors }): HostEngine {
-  const { allowed, loss, data } = options;
+/** A parameter's optimizer slots on the host (momentum: `velocity`; Adam: `m`, `v` and its step count). */
+interface HostSlots {
+  readonly slots: Float32Array[];
+  t: number;
+}
+
+/**
+ * The host engine of a run; `allowed` says whether the run's optimizer and data allow one at all, `rule`
+ * is the run's update rule (its state is the slots' home outside the host).
+ */
+export function hostEngine(options: {
+  readonly allowed: boolean;
+  readonly loss: Loss;
+  readonly data: DatasetTensors;
+  readonly optimizer: Optimizer;
+  readonly rule: UpdateRule | undefined;
+}): HostEngine {
+  const { allowed, loss, data, optimizer, rule } = options;
   const host = data.host;
   let h: HostNet | undefined;
+  let state = new Map<string, HostSlots>();
   let ahead = false;
   let batchX = new Float32Array(0);
   let batchY = new Int32Array(0);
@@ -62,22 +86,45 @@ export function hostEngine(options: { readonly allowed: boolean; readonly loss: 
   return {
     active: () => h !== undefined,
     prepare: (net) => {
-      if (h !== undefined || !allowed || host === undefined) return;
+      if (h !== undefined || !allowed || host === undefined || rule === undefined) return;
       const made = toHostNet(net, { loss });
       h = made !== undefined && hostNetPays(made) ? made : undefined;
+      if (h === undefined) return;
+      // The update rule's slots (restored from a checkpoint, or moved across an insertion), zeros where none.
+      state = new Map();
+      for (const [name, theta] of h.params) {
+        const saved = rule.state.get(name);
+        state.set(name, {
+          t: saved?.t ?? 0,
+          slots: rule.slotNames.map((_, i) => (saved === undefined ? new Float32Array(theta.length) : Float32Array.from(saved.slots[i]!.dataSync() as Float32Array))),
+        });
+      }
     },
     step: (indices, lr) => {
       const { xs, ys } = examples(indices, h!.inputSize);
       const value = hostLossAndGradients(h!, xs, ys, indices.length);
       if (Number.isFinite(value)) {
-        hostSgdUpdate(h!, lr);
+        update(h!, state, optimizer, lr);
         ahead = true;
       }
       return value;
     },
     evaluate: () => hostEvaluate(h!, host!.testX, host!.testY, data.testCount, EVAL_CHUNK),
     sync: (net) => {
-      if (h !== undefined && ahead) writeHostNet(h, net);
+      if (h !== undefined && ahead) {
+        writeHostNet(h, net);
+        if (rule !== undefined && rule.slotNames.length > 0) {
+          const moved = new Map<string, Record<string, tf.Tensor>>();
+          for (const [name, s] of state) {
+            const shape = net.params.find((p) => p.name === name)!.variable.shape;
+            const slots: Record<string, tf.Tensor> = {};
+            rule.slotNames.forEach((slot, i) => (slots[slot] = tf.tensor(s.slots[i]!, shape, 'float32')));
+            if (optimizer._tag === 'adam') slots['t'] = tf.scalar(s.t);
+            moved.set(name, slots);
+          }
+          rule.importState(moved);
+        }
+      }
       ahead = false;
     },
     invalidate: () => {
@@ -85,4 +132,41 @@ export function hostEngine(options: { readonly allowed: boolean; readonly loss: 
       ahead = false;
     },
   };
+}
+
+/** One update of every parameter with its gradient in `h.grads` (the module comment's rules). */
+function update(h: HostNet, state: ReadonlyMap<string, HostSlots>, optimizer: Optimizer, lr: number): void {
+  for (const [name, theta] of h.params) {
+    const g = h.grads.get(name)!;
+    const n = theta.length;
+    switch (optimizer._tag) {
+      case 'sgd':
+        for (let i = 0; i < n; i++) theta[i] = theta[i]! - lr * g[i]!;
+        break;
+      case 'momentum': {
+        const v = state.get(name)!.slots[0]!;
+        const beta = optimizer.beta;
+        for (let i = 0; i < n; i++) {
+          v[i] = beta * v[i]! + g[i]!;
+          theta[i] = theta[i]! - lr * v[i]!;
+        }
+        break;
+      }
+      case 'adam': {
+        const s = state.get(name)!;
+        const [m, v] = s.slots as [Float32Array, Float32Array];
+        s.t += 1;
+        const { beta1, beta2, epsilon } = optimizer;
+        const c1 = 1 - Math.pow(beta1, s.t);
+        const c2 = 1 - Math.pow(beta2, s.t);
+        for (let i = 0; i < n; i++) {
+          const gi = g[i]!;
+          m[i] = beta1 * m[i]! + (1 - beta1) * gi;
+          v[i] = beta2 * v[i]! + (1 - beta2) * gi * gi;
+          theta[i] = theta[i]! - (lr * (m[i]! / c1)) / (Math.sqrt(v[i]! / c2) + epsilon);
+        }
+        break;
+      }
+    }
+  }
 }

@@ -5,11 +5,12 @@
  * and SensLI growth between epochs.
  *
  * Three update paths:
- *  - Plain SGD with a schedule on a dense/residual net (engine `auto`): @sprout/model's host net computes
- *    the steps, the update and the test metrics in plain loops (native gemm for large products), so a step
- *    costs no TensorFlow.js dispatch; the variables are written back only when something reads them
- *    (checkpoint, sensitivity pass, end of the run).
- *  - Euclidean SGD, momentum or Adam with a schedule (optimizer.ts): nothing is read back from the backend
+ *  - Euclidean SGD, momentum or Adam with a schedule on a dense/residual net (engine `auto`, where it pays):
+ *    the host engine (host-engine.ts, on @sprout/model's host net) computes the steps, the update and the
+ *    test metrics in host arrays (products in the native gemm), so a step costs no TensorFlow.js dispatch;
+ *    parameters and optimizer slots are written back only when something reads them (checkpoint,
+ *    sensitivity pass and growth, end of the run).
+ *  - The same optimizers on other nets, or with engine `tfjs` (optimizer.ts): nothing is read back from the backend
  *    inside the step loop unless step events are asked for; the epoch's batch losses stay on the backend
  *    and are read once at the epoch's end, with the test metrics (the train loss is their mean weighted
  *    by batch size, summed in float64; the first non-finite one names the failing step).
@@ -304,7 +305,7 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
 
   // The host engine (host-engine.ts): prepared from `net` at an epoch's start; ahead of the variables
   // until `syncVariables`.
-  const host = hostEngine({ allowed: ctx.engine === 'auto' && rule !== undefined && spec._tag === 'sgd', loss: arm.loss, data: d });
+  const host = hostEngine({ allowed: ctx.engine === 'auto' && rule !== undefined, loss: arm.loss, data: d, optimizer: spec, rule });
   const syncVariables = (): void => host.sync(net);
 
   const start = performance.now() - (resume?.manifest.seconds ?? 0) * 1000;
@@ -593,11 +594,12 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
       // Let timers (progress display) and I/O run between epochs.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
+    // The host engine's values into the net (and its slots into the rule, disposed just below).
+    syncVariables();
   } finally {
     rule?.dispose();
     pre?.dispose();
   }
   if (last === undefined) throw new Error('trainRun: a run needs at least one epoch; the spec check should have rejected 0');
-  syncVariables();
   return E.right({ net, final: last });
 };
