@@ -1,5 +1,6 @@
 /**
- * The sensitivity pass of dense and residual nets without materialising the virtual layers, on
+ * The sensitivity pass (ALGORITHMS.md §3, arXiv 2311.15995) of dense and residual nets without
+ * materialising the virtual layers, on
  * @sprout/model's host net (host arrays; products through @sprout/native's gemm when built). Each virtual
  * layer is an exact identity at its position (growth's `virtualLayer`), so the original net's forward and
  * backward pass already hold everything its weight gradient needs: with a the activation at the position
