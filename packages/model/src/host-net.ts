@@ -295,10 +295,9 @@ function forwardPass(h: HostNet, x: Float32Array, batch: number, records: Record
       const z = buffer(batch * l.units);
       const bias = l.bias;
       const n = l.units;
-      if (addon !== null && (l.activation === 'linear' || l.activation === 'sigmoid')) {
-        // The addon's epilogue adds the bias and applies sigmoid (5) or nothing (0). Not its relu, which
-        // maps NaN to 0 where tfjs (and the loop below) keep NaN, so that a diverged run is seen.
-        const code = l.activation === 'sigmoid' ? 5 : 0;
+      if (addon !== null && l.activation !== 'tanh') {
+        // The addon's epilogue adds the bias and applies relu (1, NaN kept as in tfjs), sigmoid (5) or nothing (0).
+        const code = l.activation === 'relu' ? 1 : l.activation === 'sigmoid' ? 5 : 0;
         addon.gemm(a, l.kernel, z, batch, n, l.inputs, false, false, 1, 0, 0, 0, bias ?? null, code, 0);
         records?.push({ input: a, output: z });
         a = z;

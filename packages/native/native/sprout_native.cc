@@ -106,7 +106,7 @@ void Epilogue(float* y, int64_t rows, int64_t cols, const float* bias, int32_t a
       for (int64_t c = 0; c < cols; ++c) row[c] += bias[c];
     switch (act) {
       case kRelu:
-        for (int64_t c = 0; c < cols; ++c) row[c] = row[c] > 0.f ? row[c] : 0.f;
+        for (int64_t c = 0; c < cols; ++c) row[c] = row[c] < 0.f ? 0.f : row[c];  // tfjs: NaN stays NaN
         break;
       case kRelu6:
         for (int64_t c = 0; c < cols; ++c) row[c] = std::min(std::max(row[c], 0.f), 6.f);
@@ -408,7 +408,7 @@ void DirectConvRow(const DirectGeom& g, const float* xp, const float* w, const f
     float* o = out + ((b * g.OH + oh) * g.OW + ow0 + p) * COUT;
     for (int j = 0; j < NV; ++j) {
       V v = acc[p][j];
-      if (act == kRelu) v = v > 0.f ? v : V{};
+      if (act == kRelu) v = v < 0.f ? V{} : v;  // tfjs: NaN stays NaN
       StoreV<L>(o + L * j, v);
     }
   }

@@ -278,6 +278,32 @@ describe.skipIf(!info.available && !required)('native kernels match the cpu back
     });
   }
 
+  it('relu epilogues keep NaN, as tfjs does (fused product, im2col and direct convolutions)', async () => {
+    for (const backend of ['wasm', 'cpu'] as const) {
+      expect(await tf.setBackend(backend)).toBe(true);
+      for (const direct of [true, false]) {
+        nativeAddon()!.setDirectConv(direct);
+        const calls = nativeKernelCalls();
+        const [product, conv] = tf.tidy(() => {
+          const a = tf.tensor2d([Number.NaN, 1, -1, -1, -3, 1], [2, 3]);
+          const b = tf.ones([3, 4]);
+          const x = tf.tensor4d(Array.from({ length: 2 * 5 * 5 * 2 }, (_, i) => (i === 0 ? Number.NaN : -1)), [2, 5, 5, 2]);
+          const w = tf.ones([3, 3, 2, 8]);
+          return [
+            Array.from(tf.fused.matMul({ a, b, bias: tf.zeros([4]), activation: 'relu' }).dataSync()),
+            Array.from(tf.fused.conv2d({ x, filter: w, bias: tf.zeros([8]), strides: 1, pad: 'same', activation: 'relu' }).dataSync()),
+          ];
+        });
+        expect(nativeKernelCalls()).toBeGreaterThan(calls);
+        expect(product.slice(0, 4).every(Number.isNaN), `${backend}: NaN row`).toBe(true);
+        expect(product.slice(4)).toEqual([0, 0, 0, 0]); // relu of −3
+        expect(conv.slice(0, 8).every(Number.isNaN), `${backend}, direct ${direct}: the NaN pixel's outputs`).toBe(true);
+        expect(conv.filter((v) => !Number.isNaN(v)).every((v) => v === 0)).toBe(true);
+      }
+    }
+    nativeAddon()!.setDirectConv(true);
+  });
+
   it('wasm: views survive memory growth (outputs larger than the free heap)', async () => {
     await tf.setBackend('wasm');
     const heap = (): number => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer.byteLength;
