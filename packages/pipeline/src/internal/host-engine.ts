@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Loss, Optimizer } from '@sprout/spec';
-import { hostEvaluate, hostLossAndGradients, hostNetPays, toHostNet, writeHostNet, type HostNet, type Net } from '@sprout/model';
+import { hostEvaluate, hostLossAndGradients, hostNetPays, hostSgdUpdate, toHostNet, writeHostNet, type HostNet, type Net } from '@sprout/model';
 import type { DatasetTensors } from './deps.js';
 import type { UpdateRule } from './optimizer.js';
 
@@ -136,13 +136,14 @@ export function hostEngine(options: {
 
 /** One update of every parameter with its gradient in `h.grads` (the module comment's rules). */
 function update(h: HostNet, state: ReadonlyMap<string, HostSlots>, optimizer: Optimizer, lr: number): void {
+  if (optimizer._tag === 'sgd') {
+    hostSgdUpdate(h, lr);
+    return;
+  }
   for (const [name, theta] of h.params) {
     const g = h.grads.get(name)!;
     const n = theta.length;
     switch (optimizer._tag) {
-      case 'sgd':
-        for (let i = 0; i < n; i++) theta[i] = theta[i]! - lr * g[i]!;
-        break;
       case 'momentum': {
         const v = state.get(name)!.slots[0]!;
         const beta = optimizer.beta;

@@ -139,80 +139,49 @@ const probeShapes = (net: Net): Map<string, readonly number[]> => {
 
 /**
  * Gradients of the batch-mean loss with respect to the parameters (keyed by parameter name) and, when
- * `withTaps`, the layer taps of @sprout/step-size: each dense/conv layer's input x and δ = ∂f_B/∂z,
- * obtained from zero probes added to the pre-activations (one backward pass for both).
+ * `withTaps`, the layer taps of @sprout/step-size: each dense/conv layer's input x and δ = ∂f_B/∂z, from
+ * zero probes added to the pre-activations (@sprout/model's `lossAndGradients` with taps: one backward
+ * pass for both).
  */
 const gradientsWithTaps = (
   net: Net,
   x: tf.Tensor,
   y: tf.Tensor,
   seed: number,
-  lossOf: (out: tf.Tensor, y: tf.Tensor) => tf.Scalar,
-  lossSpec: Loss,
+  loss: Loss,
   withTaps: boolean,
 ): { value: tf.Scalar; grads: tf.NamedTensorMap; taps: Map<string, LayerTap> | undefined } => {
   if (!withTaps) {
-    const r = lossAndGradients(net, x, y, { loss: lossSpec, training: true, seed });
+    const r = lossAndGradients(net, x, y, { loss, training: true, seed });
     return { value: r.loss, grads: r.grads, taps: undefined };
   }
   const inputs = new Map<string, tf.Tensor>();
   const probes = new Map<string, tf.Variable>();
   // In tf.tidy: the zeros a variable is made from would otherwise outlive it.
-  if (withTaps) tf.tidy(() => {
+  tf.tidy(() => {
     for (const [key, shape] of probeShapes(net)) probes.set(key, tf.variable(tf.zeros([x.shape[0]!, ...shape]), true));
   });
-  let taps: Map<string, LayerTap> | undefined;
   try {
-    const result = tf.tidy(() => {
-      const r = tf.variableGrads(
-        () => lossOf(forward(net, x, { training: true, seed, ...(withTaps ? { taps: { inputs, probes } } : {}) }), y),
-        [...net.params.map((q) => q.variable), ...probes.values()],
-      );
-      const grads: tf.NamedTensorMap = {};
-      for (const q of net.params) {
-        const g = r.grads[q.variable.name];
-        if (g !== undefined) grads[q.name] = g;
-      }
-      if (withTaps) {
-        // δ is kept out of the tidy scope (a Map is not a tensor container); forward keeps the inputs.
-        taps = new Map<string, LayerTap>();
-        for (const [key, probe] of probes) {
-          const delta = r.grads[probe.name];
-          const input = inputs.get(key);
-          taps.set(key, { ...(input !== undefined ? { x: input } : {}), ...(delta !== undefined ? { delta: tf.keep(delta) } : {}) });
-        }
-      }
-      return { value: r.value, grads };
-    });
-    return { ...result, taps };
+    const r = lossAndGradients(net, x, y, { loss, training: true, seed, taps: { inputs, probes } });
+    const taps = new Map<string, LayerTap>();
+    for (const key of probes.keys()) {
+      const input = inputs.get(key);
+      const delta = r.deltas?.get(key);
+      taps.set(key, { ...(input !== undefined ? { x: input } : {}), ...(delta !== undefined ? { delta } : {}) });
+    }
+    return { value: r.loss, grads: r.grads, taps };
   } finally {
     for (const p of probes.values()) p.dispose();
   }
 };
 
 /** `split` variance: the gradients of K equal chunks of the batch (the remainder of B/K is left out). */
-const chunkGradients = (
-  net: Net,
-  x: tf.Tensor,
-  y: tf.Tensor,
-  seed: number,
-  lossOf: (out: tf.Tensor, y: tf.Tensor) => tf.Scalar,
-  K: number,
-): tf.NamedTensorMap[] => {
+const chunkGradients = (net: Net, x: tf.Tensor, y: tf.Tensor, seed: number, loss: Loss, K: number): tf.NamedTensorMap[] => {
   const b = Math.floor(x.shape[0]! / K);
   if (b < 1) return [];
   return Array.from({ length: K }, (_, k) =>
-    tf.tidy(() => {
-      const xs = tf.slice(x, k * b, b);
-      const ys = tf.slice(y, k * b, b);
-      const r = tf.variableGrads(() => lossOf(forward(net, xs, { training: true, seed, updateState: false }), ys), net.params.map((q) => q.variable));
-      const named: tf.NamedTensorMap = {};
-      for (const q of net.params) {
-        const g = r.grads[q.variable.name];
-        if (g !== undefined) named[q.name] = g;
-      }
-      return named;
-    }),
+    // The chunk's loss is left to the tidy scope; its gradients are returned from it.
+    tf.tidy(() => lossAndGradients(net, tf.slice(x, k * b, b), tf.slice(y, k * b, b), { loss, training: true, seed, updateState: false }).grads),
   );
 };
 
@@ -440,8 +409,8 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
         } else {
           const p = pre!;
           const { x, y } = gatherBatch(d, indices);
-          const { value, grads, taps } = gradientsWithTaps(net, x, y, stepSeed, lossOf, arm.loss, needsTaps);
-          const chunkGrads = splitChunks > 0 ? chunkGradients(net, x, y, stepSeed, lossOf, splitChunks) : undefined;
+          const { value, grads, taps } = gradientsWithTaps(net, x, y, stepSeed, arm.loss, needsTaps);
+          const chunkGrads = splitChunks > 0 ? chunkGradients(net, x, y, stepSeed, arm.loss, splitChunks) : undefined;
           // f_B at the current variables, same batch and dropout masks, batch-norm state untouched.
           const lossAt = (): number => {
             const l = tf.tidy(() => lossOf(forward(net, x, { training: true, seed: stepSeed, updateState: false }), y));
