@@ -1,31 +1,24 @@
-// Runs the "From TypeScript" example of the root README.md (its first ```ts block) in a temporary working
-// directory, so the documented example cannot drift from the code.
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+// Runs the "From TypeScript" example of the root README.md (its first ```ts block, test-support/readme.mjs)
+// in a temporary working directory, so the documented example cannot drift from the code.
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
+import { readmeBlocks, runReadmeBlock } from '../../test-support/readme.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
 it('runs the root README example', async () => {
-  const readme = readFileSync(join(here, '..', '..', 'README.md'), 'utf8');
-  const block = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-  expect(block).toBeDefined();
-  const file = join(here, `readme-example.${process.pid}.tmp.ts`);
-  writeFileSync(file, block!);
-  const cwd = process.cwd();
+  expect(readmeBlocks(import.meta.url, '../../README.md')[0]).toBeDefined();
   const work = mkdtempSync(join(tmpdir(), 'sprout-root-readme-'));
-  process.chdir(work);
   const lines: string[] = [];
   const log = console.log;
   console.log = (...args: unknown[]) => void lines.push(args.join(' '));
   try {
-    await import(file);
+    await runReadmeBlock(import.meta.url, { readme: '../../README.md', cwd: work });
   } finally {
     console.log = log;
-    process.chdir(cwd);
-    rmSync(file, { force: true });
   }
   const runs = join(work, 'runs', 'spirals-from-typescript');
   expect(existsSync(runs)).toBe(true);

@@ -1,22 +1,10 @@
 // Runs every ```ts block of README.md as written (imports of '@sprout/data' resolve to this package's
 // source), so the README's examples cannot drift from the API.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { readmeBlocks, runReadmeBlock } from '../../../test-support/readme.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const readme = readFileSync(path.join(here, '..', 'README.md'), 'utf8');
-const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
-const written: string[] = [];
-afterAll(() => written.forEach((f) => rmSync(f, { force: true })));
-
-const run = async (k: number): Promise<Record<string, unknown>> => {
-  const file = path.join(here, `.readme-example-${k}.ts`);
-  writeFileSync(file, blocks[k]!);
-  written.push(file);
-  return (await import(/* @vite-ignore */ file)) as Record<string, unknown>;
-};
+const blocks = readmeBlocks(import.meta.url);
+const run = (k: number): Promise<Record<string, unknown>> => runReadmeBlock(import.meta.url, { index: k });
 
 describe('README examples', () => {
   it('has the usage example and two more', () => {

@@ -1,22 +1,16 @@
 // The README cannot drift: its first ```ts block runs as a test, its grammar table names every parser rule
 // (and only those), and its statement reference names every setting the language accepts.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { RULE_NAMES, SETTINGS } from '../src/index.js';
+import { readmeBlocks, runReadmeBlock } from '../../../test-support/readme.mjs';
 
 const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
 
 test('the first ts example of the README runs', async () => {
-  const code = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-  expect(code).toBeDefined();
-  const file = join(import.meta.dirname, `readme-example.${process.pid}.tmp.ts`);
-  writeFileSync(file, code!);
-  try {
-    await import(file);
-  } finally {
-    rmSync(file, { force: true });
-  }
+  expect(readmeBlocks(import.meta.url)[0]).toBeDefined();
+  await runReadmeBlock(import.meta.url);
 });
 
 test('the grammar table has one row per parser rule, and no other rows', () => {

@@ -288,7 +288,7 @@ describe.skipIf(!info.available && !required)('native kernels match the cpu back
           const a = tf.tensor2d([Number.NaN, 1, -1, -1, -3, 1], [2, 3]);
           const b = tf.ones([3, 4]);
           const x = tf.tensor4d(Array.from({ length: 2 * 5 * 5 * 2 }, (_, i) => (i === 0 ? Number.NaN : -1)), [2, 5, 5, 2]);
-          const w = tf.ones([3, 3, 2, 8]);
+          const w = tf.ones([3, 3, 2, 8]) as tf.Tensor4D;
           return [
             Array.from(tf.fused.matMul({ a, b, bias: tf.zeros([4]), activation: 'relu' }).dataSync()),
             Array.from(tf.fused.conv2d({ x, filter: w, bias: tf.zeros([8]), strides: 1, pad: 'same', activation: 'relu' }).dataSync()),
