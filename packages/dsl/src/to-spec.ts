@@ -20,7 +20,7 @@ import {
   NORM_NAMES,
   OPTIMIZER_NAMES,
   SELECTION_NAMES,
-  SPEC_VERSION,
+  experiment,
   STEP_NAMES,
   classCount,
   didYouMean,
@@ -750,21 +750,18 @@ export const toSpec = (ast: A.ExperimentNode, defaultName = 'experiment'): ToSpe
   ctx.at([], ast.name === undefined ? ast.keyword.range : { start: ast.keyword.range.start, end: ast.name.range.end });
   if (ast.name !== undefined) ctx.at(['name'], ast.name.range);
   const p = ctx.parts(ast.items, [], false, undefined);
-  const data = p.data ?? DEFAULTS.data;
-  const spec: Experiment = {
-    _tag: 'experiment',
-    version: SPEC_VERSION,
-    name: ast.name?.value ?? defaultName,
-    seed: p.seed ?? DEFAULTS.seed,
-    repeat: p.repeat ?? DEFAULTS.repeat,
-    data,
-    network: p.network ?? DEFAULTS.network,
-    loss: p.loss ?? DEFAULTS.loss,
-    optimizer: p.optimizer ?? DEFAULTS.optimizer,
-    train: p.train ?? DEFAULTS.train,
-    growth: p.growth ?? DEFAULTS.growth,
-    compare: p.compare ?? DEFAULTS.compare,
-    report: p.report ?? DEFAULTS.report,
-  };
+  // The spec's own builder fills every section the file leaves out from DEFAULTS.
+  const spec: Experiment = experiment(ast.name?.value ?? defaultName, {
+    seed: p.seed,
+    repeat: p.repeat,
+    data: p.data,
+    network: p.network,
+    loss: p.loss,
+    optimizer: p.optimizer,
+    train: p.train,
+    growth: p.growth,
+    compare: p.compare,
+    report: p.report,
+  });
   return { spec, sourceMap: ctx.map, diagnostics: ctx.diagnostics, poisoned: ctx.poisoned };
 };
