@@ -13,9 +13,11 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernels } from '@sprout/backend';
-import { conv2dBiasRelu, registerNativeKernels, unregisterNativeKernels } from '@sprout/native';
+import { registerNativeKernels, unregisterNativeKernels } from '@sprout/native';
 import { Session } from 'node:inspector/promises';
 import { writeFileSync } from 'node:fs';
+import { median } from './bench-lib.js';
+import { smallCnn } from './bench-nets.js';
 
 /** `--cpu-profile FILE`: also write a V8 profile of 20 native steps (summarise with bench-cpuprofile.ts). */
 const profileIdx = process.argv.indexOf('--cpu-profile');
@@ -73,35 +75,13 @@ if (protocolIdx >= 0) {
 
 const batch = Number(process.env['BATCH'] ?? 100);
 await tf.setBackend('wasm');
-const vars = [
-  tf.variable(tf.randomUniform([3, 3, 1, 8], -0.3, 0.3, 'float32', 30)),
-  tf.variable(tf.zeros([8])),
-  tf.variable(tf.randomUniform([3, 3, 8, 16], -0.1, 0.1, 'float32', 31)),
-  tf.variable(tf.zeros([16])),
-  tf.variable(tf.randomUniform([7 * 7 * 16, 10], -0.05, 0.05, 'float32', 32)),
-  tf.variable(tf.zeros([10])),
-];
-const x = tf.randomUniform([batch, 28, 28, 1], 0, 1, 'float32', 33);
-const labels = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32', 34), 10);
+const cnn = smallCnn(batch);
 const opt = tf.train.sgd(0.05);
-// `--fused-op`: conv + bias + relu through @sprout/native's conv2dBiasRelu (one kernel forward, one ReLU-mask
-// pass backward) instead of tf.fused.conv2d (Conv2D, Add, Relu inside a gradient tape).
+// `--fused-op`: conv + bias + relu through @sprout/native's conv2dBiasRelu (bench-nets.ts).
 const fusedOp = process.argv.includes('--fused-op');
-const convRelu = (h: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor): tf.Tensor4D =>
-  fusedOp
-    ? conv2dBiasRelu({ x: h, filter, bias, strides: 1, pad: 'same' })
-    : tf.fused.conv2d({ x: h, filter, strides: 1, pad: 'same', bias, activation: 'relu' });
-const forward = (): tf.Scalar => {
-  let h = convRelu(x as tf.Tensor4D, vars[0] as tf.Tensor4D, vars[1]!);
-  h = tf.maxPool(h, 2, 2, 'valid');
-  h = convRelu(h, vars[2] as tf.Tensor4D, vars[3]!);
-  h = tf.maxPool(h, 2, 2, 'valid');
-  const z = tf.fused.matMul({ a: tf.reshape(h, [batch, 7 * 7 * 16]), b: vars[4] as tf.Tensor2D, bias: vars[5]! });
-  return tf.losses.softmaxCrossEntropy(labels, z) as tf.Scalar;
-};
 const step = (): void => {
   tf.tidy(() => {
-    opt.minimize(forward, false, vars);
+    opt.minimize(() => cnn.loss(fusedOp), false, cnn.vars);
   });
 };
 
@@ -134,20 +114,7 @@ if (process.argv.includes('--ab')) {
   const res: Record<'tape' | 'op', number[]> = { tape: [], op: [] };
   const stepWith = (op: boolean): void =>
     tf.tidy(() => {
-      opt.minimize(
-        () => {
-          const cr = (h: tf.Tensor4D, f: tf.Tensor4D, b: tf.Tensor): tf.Tensor4D =>
-            op ? conv2dBiasRelu({ x: h, filter: f, bias: b, strides: 1, pad: 'same' }) : tf.fused.conv2d({ x: h, filter: f, strides: 1, pad: 'same', bias: b, activation: 'relu' });
-          let h = cr(x as tf.Tensor4D, vars[0] as tf.Tensor4D, vars[1]!);
-          h = tf.maxPool(h, 2, 2, 'valid');
-          h = cr(h, vars[2] as tf.Tensor4D, vars[3]!);
-          h = tf.maxPool(h, 2, 2, 'valid');
-          const z = tf.fused.matMul({ a: tf.reshape(h, [batch, 7 * 7 * 16]), b: vars[4] as tf.Tensor2D, bias: vars[5]! });
-          return tf.losses.softmaxCrossEntropy(labels, z) as tf.Scalar;
-        },
-        false,
-        vars,
-      );
+      opt.minimize(() => cnn.loss(op), false, cnn.vars);
     });
   for (let r = 0; r < 8; r++)
     for (const m of ['tape', 'op'] as const) {
@@ -157,7 +124,7 @@ if (process.argv.includes('--ab')) {
       const c = process.cpuUsage(c0);
       res[m].push((c.user + c.system) / 1000 / 20);
     }
-  const med = (v: number[]): number => [...v].sort((a, b) => a - b)[v.length >> 1]!;
+  const med = (v: number[]): number => median(v)!;
   console.log(`batch ${batch}, CPU ms/step, median of 8 interleaved rounds: tf.fused.conv2d ${med(res.tape).toFixed(2)}, conv2dBiasRelu ${med(res.op).toFixed(2)}`);
   console.log(JSON.stringify(res));
   process.exit(0);

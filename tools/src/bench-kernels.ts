@@ -9,47 +9,10 @@ import '@tensorflow/tfjs-backend-wasm';
 import { nativeAddon, nativeInfo, registerNativeKernels, unregisterNativeKernels } from '@sprout/native';
 import { registerWasmKernels } from '@sprout/backend';
 import { cpus, loadavg } from 'node:os';
+import { meanTiming, medianTiming, type Timing } from './bench-lib.js';
+import { smallCnn } from './bench-nets.js';
 
 const quick = process.argv.includes('--quick');
-const now = (): number => performance.now();
-
-/**
- * Wall-clock and CPU time (ms; user + system of this process, all threads). With one thread the CPU time
- * is what the wall time would be on an idle machine; the two cores here are shared with other jobs.
- */
-interface Timing {
-  readonly wall: number;
-  readonly cpu: number;
-}
-const cpuMs = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
-
-/** Median of `reps` timings of f, after `warm` untimed calls. */
-function timeMs(f: () => void, reps: number, warm = 2): Timing {
-  for (let i = 0; i < warm; i++) f();
-  const walls: number[] = [];
-  const cpus: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t = now();
-    const c = cpuMs();
-    f();
-    cpus.push(cpuMs() - c);
-    walls.push(now() - t);
-  }
-  const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  return { wall: med(walls), cpu: med(cpus) };
-}
-
-/** Mean time per call over `n` calls (for fast, steady loops), after `warm` calls. */
-function meanMs(f: () => void, n: number, warm: number): Timing {
-  for (let i = 0; i < warm; i++) f();
-  const t = now();
-  const c = cpuMs();
-  for (let i = 0; i < n; i++) f();
-  return { wall: (now() - t) / n, cpu: (cpuMs() - c) / n };
-}
 
 async function use(backend: 'cpu' | 'wasm'): Promise<void> {
   if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} failed`);
@@ -60,7 +23,7 @@ const gflops = (flop: number, t: Timing): Timing => ({ wall: flop / (t.wall * 1e
 function matmulGflops(n: number, reps: number): Timing {
   const a = tf.randomUniform([n, n], -1, 1, 'float32', 1);
   const b = tf.randomUniform([n, n], -1, 1, 'float32', 2);
-  const ms = timeMs(() => {
+  const ms = medianTiming(() => {
     const c = tf.matMul(a, b);
     c.dataSync();
     c.dispose();
@@ -76,7 +39,7 @@ function rawGflops(n: number, threads: number): Timing | null {
   const a = new Float32Array(n * n).map(() => Math.random());
   const b = new Float32Array(n * n).map(() => Math.random());
   const c = new Float32Array(n * n);
-  const ms = timeMs(() => addon.gemm(a, b, c, n, n, n, false, false, 1, 0, 0, 0, null, 0, 0), quick ? 20 : 60, 5);
+  const ms = medianTiming(() => addon.gemm(a, b, c, n, n, n, false, false, 1, 0, 0, 0, null, 0, 0), quick ? 20 : 60, 5);
   return gflops(2 * n ** 3, ms);
 }
 
@@ -119,35 +82,18 @@ function makeMlp(widths: readonly number[], batch: number): Mlp {
   };
 }
 
-/** conv8-pool-conv16-pool-dense10 on 28×28×1, ReLU, softmax cross-entropy, SGD. */
+/** The small CNN (bench-nets.ts) trained by SGD. */
 function makeCnn(batch: number): Mlp {
-  const vars = [
-    tf.variable(tf.randomUniform([3, 3, 1, 8], -0.3, 0.3, 'float32', 30)),
-    tf.variable(tf.zeros([8])),
-    tf.variable(tf.randomUniform([3, 3, 8, 16], -0.1, 0.1, 'float32', 31)),
-    tf.variable(tf.zeros([16])),
-    tf.variable(tf.randomUniform([7 * 7 * 16, 10], -0.05, 0.05, 'float32', 32)),
-    tf.variable(tf.zeros([10])),
-  ];
-  const x = tf.randomUniform([batch, 28, 28, 1], 0, 1, 'float32', 33);
-  const labels = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32', 34), 10);
+  const cnn = smallCnn(batch);
   const opt = tf.train.sgd(0.05);
-  const forward = (): tf.Scalar => {
-    let h = tf.fused.conv2d({ x: x as tf.Tensor4D, filter: vars[0] as tf.Tensor4D, strides: 1, pad: 'same', bias: vars[1]!, activation: 'relu' });
-    h = tf.maxPool(h, 2, 2, 'valid');
-    h = tf.fused.conv2d({ x: h, filter: vars[2] as tf.Tensor4D, strides: 1, pad: 'same', bias: vars[3]!, activation: 'relu' });
-    h = tf.maxPool(h, 2, 2, 'valid');
-    const z = tf.fused.matMul({ a: tf.reshape(h, [batch, 7 * 7 * 16]), b: vars[4] as tf.Tensor2D, bias: vars[5]! });
-    return tf.losses.softmaxCrossEntropy(labels, z) as tf.Scalar;
-  };
   return {
     step: () => {
       tf.tidy(() => {
-        opt.minimize(forward, false, vars);
+        opt.minimize(() => cnn.loss(), false, cnn.vars);
       });
     },
     dispose: () => {
-      tf.dispose([...vars, x, labels]);
+      cnn.dispose();
       opt.dispose();
     },
   };
@@ -155,7 +101,7 @@ function makeCnn(batch: number): Mlp {
 
 function stepMs(widths: readonly number[] | 'cnn', batch: number, steps: number): Timing {
   const mlp = widths === 'cnn' ? makeCnn(batch) : makeMlp(widths, batch);
-  const ms = meanMs(mlp.step, steps, Math.max(3, Math.floor(steps / 10)));
+  const ms = meanTiming(mlp.step, steps, Math.max(3, Math.floor(steps / 10)));
   mlp.dispose();
   return ms;
 }
@@ -202,9 +148,9 @@ async function main(): Promise<void> {
       const run = (): void => tf.dispose(tf.matMul(a, b));
       const count = quick ? 300 : 2000;
       unregisterNativeKernels();
-      const stockUs = 1000 * meanMs(run, count, 50).cpu;
+      const stockUs = 1000 * meanTiming(run, count, 50).cpu;
       registerNativeKernels({ threads: 1, minMatMulFlops: 0 });
-      const nativeUs = 1000 * meanMs(run, count, 50).cpu;
+      const nativeUs = 1000 * meanTiming(run, count, 50).cpu;
       crossover.push(`${String(m).padStart(4)}³ (${(2 * m ** 3).toExponential(1)} flop): wasm ${stockUs.toFixed(1)} µs, native ${nativeUs.toFixed(1)} µs`);
       tf.dispose([a, b]);
     }

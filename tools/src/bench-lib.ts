@@ -394,3 +394,42 @@ export const readPeerJson = (
 /** A `.sprout` source with its `data mnist …` line replaced by one limited to `trainLimit` examples. */
 export const withTrainLimit = (source: string, trainLimit: number): string =>
   source.replace(/^(\s*)data mnist\b[^\n]*$/m, `$1data mnist { train_limit ${trainLimit} }`);
+
+/**
+ * Wall-clock and CPU time in ms (CPU: user + system of this process, all threads). With one thread the CPU
+ * time is what the wall time would be on an idle machine; the cores here are shared with other jobs.
+ */
+export interface Timing {
+  readonly wall: number;
+  readonly cpu: number;
+}
+
+/** This process's CPU time so far, in ms. */
+export const cpuMs = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+/** Mean time per call over `n` calls of `f` (for fast, steady loops), after `warm` untimed calls. */
+export const meanTiming = (f: () => void, n: number, warm: number): Timing => {
+  for (let i = 0; i < warm; i++) f();
+  const t = performance.now();
+  const c = cpuMs();
+  for (let i = 0; i < n; i++) f();
+  return { wall: (performance.now() - t) / n, cpu: (cpuMs() - c) / n };
+};
+
+/** Medians of `reps` single-call timings of `f`, after `warm` untimed calls. */
+export const medianTiming = (f: () => void, reps: number, warm = 2): Timing => {
+  for (let i = 0; i < warm; i++) f();
+  const walls: number[] = [];
+  const cpus: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t = performance.now();
+    const c = cpuMs();
+    f();
+    cpus.push(cpuMs() - c);
+    walls.push(performance.now() - t);
+  }
+  return { wall: median(walls) ?? Number.NaN, cpu: median(cpus) ?? Number.NaN };
+};

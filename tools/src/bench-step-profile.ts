@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { Session } from 'node:inspector/promises';
 import { writeFileSync } from 'node:fs';
+import { cpuMs } from './bench-lib.js';
 
 const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(name);
@@ -23,10 +24,6 @@ const lr = 0.2;
 /** `--only minimize`: run just the tape-based step loop (for node --cpu-prof). */
 const only = arg('--only', '');
 
-const cpuMs = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
 /** CPU time per call of the last meanMs (this process; one thread, so unaffected by other jobs' load). */
 const cpuOf = new Map<number, number>();
 

@@ -19,6 +19,7 @@ import { loadavg } from 'node:os';
 import { initBackend } from '@sprout/backend';
 import { createNet, disposeNet, lossAndGradients, type Net } from '@sprout/model';
 import type { Network } from '@sprout/spec';
+import { meanTiming, median, type Timing } from './bench-lib.js';
 
 const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(name);
@@ -52,18 +53,6 @@ const CASES: readonly Case[] = [
 /** `lean`: closed form with one-hot targets made once and the learning rate folded in (gradScale). */
 type Path = 'tape' | 'closed-form' | 'lean';
 const PATHS: readonly Path[] = ['tape', 'closed-form', 'lean'];
-interface Timing {
-  readonly wall: number;
-  readonly cpu: number;
-}
-const cpuMs = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-};
 
 /**
  * One SGD step θ ← θ − lr ∂J/∂θ through lossAndGradients on the given path (`y` int32 labels; `yHot` the
@@ -85,12 +74,7 @@ function stepFn(net: Net, x: tf.Tensor, y: tf.Tensor, yHot: tf.Tensor, lr: numbe
     });
 }
 
-function time(f: () => void, n: number): Timing {
-  const t = performance.now();
-  const c = cpuMs();
-  for (let i = 0; i < n; i++) f();
-  return { wall: (performance.now() - t) / n, cpu: (cpuMs() - c) / n };
-}
+const time = (f: () => void, n: number): Timing => meanTiming(f, n, 0);
 
 async function kernelsPerStep(f: () => void): Promise<number> {
   const p = await tf.profile(() => {
@@ -181,7 +165,7 @@ async function main(): Promise<void> {
       for (const f of Object.values(fs)) time(f, 50);
       for (let r = 0; r < rounds; r++) for (const p of PATHS) got[p].push(time(fs[p], steps));
       if (tf.memory().numTensors !== before) throw new Error(`tensors leaked: ${before} → ${tf.memory().numTensors}`);
-      const med = (ts: Timing[]): Timing => ({ wall: median(ts.map((t) => t.wall)), cpu: median(ts.map((t) => t.cpu)) });
+      const med = (ts: Timing[]): Timing => ({ wall: median(ts.map((t) => t.wall))!, cpu: median(ts.map((t) => t.cpu))! });
       rows.push({ backend, name: c.name, tape: med(got.tape), closed: med(got['closed-form']), lean: med(got.lean), kernels, gap });
       disposeNet(a);
       tf.dispose([x, y, yHot]);
