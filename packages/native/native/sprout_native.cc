@@ -566,6 +566,19 @@ bool TryDirectBackpropFilter(const ConvGeom& g, const float* x, const float* dy,
   }
 }
 
+// The calls f(a_1, …, a_N, geometry) of the convolution and pooling kernels: the argument count, the N
+// Float32Arrays (`names` for the error messages) and the geometry; false after throwing.
+template <size_t N>
+bool GetArraysAndGeom(napi_env env, napi_callback_info info, const char* fn, const char* const (&names)[N], F32 (&arrays)[N],
+                      ConvGeom* g) {
+  napi_value argv[N + 1];
+  const std::string expects = std::string(fn) + " expects " + std::to_string(N + 1) + " arguments";
+  if (!GetArgs(env, info, argv, expects.c_str())) return false;
+  for (size_t i = 0; i < N; ++i)
+    if (!GetF32(env, argv[i], &arrays[i], false, (std::string(names[i]) + " must be a Float32Array").c_str())) return false;
+  return GetGeom(env, argv[N], g);
+}
+
 bool CheckLen(napi_env env, const F32& a, int64_t need, const char* what) {
   if ((int64_t)a.length < need) return Throw(env, what);
   return true;
@@ -614,14 +627,10 @@ napi_value Conv2d(napi_env env, napi_callback_info info) {
 
 // conv2dBackpropInput(dy, filter, dx, geometry): dx = col2im(dy · filterᵀ).
 napi_value Conv2dBackpropInput(napi_env env, napi_callback_info info) {
-  napi_value argv[4];
-  if (!GetArgs(env, info, argv, "conv2dBackpropInput expects 4 arguments")) return nullptr;
-  F32 dy, w, dx;
+  F32 a[3];
   ConvGeom g;
-  if (!GetF32(env, argv[0], &dy, false, "dy must be a Float32Array") ||
-      !GetF32(env, argv[1], &w, false, "filter must be a Float32Array") ||
-      !GetF32(env, argv[2], &dx, false, "dx must be a Float32Array") || !GetGeom(env, argv[3], &g))
-    return nullptr;
+  if (!GetArraysAndGeom(env, info, "conv2dBackpropInput", {"dy", "filter", "dx"}, a, &g)) return nullptr;
+  const F32 &dy = a[0], &w = a[1], &dx = a[2];
   const int64_t P = g.P(), KC = g.KC();
   if (!CheckLen(env, dy, P * g.Cout, "conv2dBackpropInput: dy too short") ||
       !CheckLen(env, w, KC * g.Cout, "conv2dBackpropInput: filter too short") ||
@@ -649,14 +658,10 @@ napi_value Conv2dBackpropInput(napi_env env, napi_callback_info info) {
 
 // conv2dBackpropFilter(x, dy, dfilter, geometry): dfilter = im2col(x)ᵀ · dy.
 napi_value Conv2dBackpropFilter(napi_env env, napi_callback_info info) {
-  napi_value argv[4];
-  if (!GetArgs(env, info, argv, "conv2dBackpropFilter expects 4 arguments")) return nullptr;
-  F32 x, dy, dw;
+  F32 a[3];
   ConvGeom g;
-  if (!GetF32(env, argv[0], &x, false, "x must be a Float32Array") ||
-      !GetF32(env, argv[1], &dy, false, "dy must be a Float32Array") ||
-      !GetF32(env, argv[2], &dw, false, "dfilter must be a Float32Array") || !GetGeom(env, argv[3], &g))
-    return nullptr;
+  if (!GetArraysAndGeom(env, info, "conv2dBackpropFilter", {"x", "dy", "dfilter"}, a, &g)) return nullptr;
+  const F32 &x = a[0], &dy = a[1], &dw = a[2];
   const int64_t P = g.P(), KC = g.KC();
   if (!CheckLen(env, x, g.B * g.H * g.W * g.Cin, "conv2dBackpropFilter: x too short") ||
       !CheckLen(env, dy, P * g.Cout, "conv2dBackpropFilter: dy too short") ||
@@ -688,14 +693,10 @@ napi_value Conv2dBackpropFilter(napi_env env, napi_callback_info info) {
 // strictly greatest entry of the window in row-major order with padding excluded (tfjs-backend-cpu's
 // maxPoolPositions). geometry as for convolutions, with Cin = Cout = C.
 napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
-  napi_value argv[4];
-  if (!GetArgs(env, info, argv, "maxPoolGrad expects 4 arguments")) return nullptr;
-  F32 dy, x, dx;
+  F32 a[3];
   ConvGeom g;
-  if (!GetF32(env, argv[0], &dy, false, "dy must be a Float32Array") ||
-      !GetF32(env, argv[1], &x, false, "x must be a Float32Array") ||
-      !GetF32(env, argv[2], &dx, false, "dx must be a Float32Array") || !GetGeom(env, argv[3], &g))
-    return nullptr;
+  if (!GetArraysAndGeom(env, info, "maxPoolGrad", {"dy", "x", "dx"}, a, &g)) return nullptr;
+  const F32 &dy = a[0], &x = a[1], &dx = a[2];
   const int64_t C = g.Cin;
   const int64_t nx = g.B * g.H * g.W * C;
   if (!CheckLen(env, x, nx, "maxPoolGrad: x too short") || !CheckLen(env, dx, nx, "maxPoolGrad: dx too short") ||
@@ -968,13 +969,10 @@ napi_value SumRows(napi_env env, napi_callback_info info) {
 // maxPool(x, out, geometry): out[b, oh, ow, c] = max over the window (padding excluded), NHWC; as
 // conv geometry with Cin = Cout = C.
 napi_value MaxPool(napi_env env, napi_callback_info info) {
-  napi_value argv[3];
-  if (!GetArgs(env, info, argv, "maxPool expects 3 arguments")) return nullptr;
-  F32 x, out;
+  F32 a[2];
   ConvGeom g;
-  if (!GetF32(env, argv[0], &x, false, "x must be a Float32Array") ||
-      !GetF32(env, argv[1], &out, false, "out must be a Float32Array") || !GetGeom(env, argv[2], &g))
-    return nullptr;
+  if (!GetArraysAndGeom(env, info, "maxPool", {"x", "out"}, a, &g)) return nullptr;
+  const F32 &x = a[0], &out = a[1];
   const int64_t C = g.Cin;
   if (!CheckLen(env, x, g.B * g.H * g.W * C, "maxPool: x too short") ||
       !CheckLen(env, out, g.B * g.OH * g.OW * C, "maxPool: out too short"))
