@@ -1,17 +1,10 @@
 // Test helpers: run the same computation on two backends and compare the numbers.
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
+import { testValues } from '../../../test-support/values.mjs';
 
-/** Deterministic pseudo-random values in [-1, 1) (a linear congruential sequence; not for statistics). */
-export function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
+/** Deterministic pseudo-random values in [-1, 1) as float32 (test-support/values.mjs). */
+export const values = (n: number, seed: number): Float32Array => Float32Array.from(testValues(n, seed));
 
 export function randomTensor(shape: number[], seed: number): tf.Tensor {
   return tf.tensor(values(shape.reduce((a, b) => a * b, 1), seed), shape);

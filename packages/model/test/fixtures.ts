@@ -1,6 +1,7 @@
 // Small networks covering every layer type and activation, and deterministic test inputs.
 import * as tf from '@tensorflow/tfjs';
 import type { Network } from '@sprout/spec';
+import { testValues } from '../../../test-support/values.mjs';
 
 export const mlp = (activation: 'relu' | 'tanh' | 'sigmoid' | 'gelu' | 'linear' | 'softmax' = 'relu'): Network => ({
   input: [3],
@@ -44,16 +45,8 @@ export const cnn: Network = {
   output: { units: 3, activation: 'linear' },
 };
 
-/** Deterministic pseudo-random values in [-1, 1) (a linear congruential sequence). */
-export function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
+/** Deterministic pseudo-random values in [-1, 1) as float32 (test-support/values.mjs). */
+export const values = (n: number, seed: number): Float32Array => Float32Array.from(testValues(n, seed));
 
 export function randomTensor(shape: readonly number[], seed: number): tf.Tensor {
   return tf.tensor(values(shape.reduce((a, b) => a * b, 1), seed), [...shape]);

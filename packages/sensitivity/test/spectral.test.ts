@@ -2,17 +2,10 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { convSpectralNormSquared, matrixSpectralNormSquared } from '../src/index.js';
 import { sigmaMaxSquaredDense } from './linalg.js';
+import { testValues } from '../../../test-support/values.mjs';
 
-/** Deterministic values in [−1, 1). */
-const values = (count: number, seed: number): Float64Array => {
-  const v = new Float64Array(count);
-  let s = seed >>> 0;
-  for (let i = 0; i < count; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    v[i] = s / 2 ** 31 - 1;
-  }
-  return v;
-};
+/** Deterministic values in [−1, 1) (test-support/values.mjs). */
+const values = testValues;
 
 /**
  * The circular cross-correlation operator of a kernel [kh, kw, n, m] (centre tap at (⌊kh/2⌋, ⌊kw/2⌋)) on H×W

@@ -1,0 +1,2 @@
+/** `n` deterministic values in [-1, 1) from `seed` (a linear congruential sequence; not for statistics). */
+export function testValues(n: number, seed: number): Float64Array;
