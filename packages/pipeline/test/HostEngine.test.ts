@@ -2,7 +2,7 @@
 // compute their steps with @sprout/model's host net. Its losses, test errors and SensLI decisions agree with the
 // TensorFlow.js path to float32 rounding, on shuffled mini-batches and full batches, across an insertion;
 // an interrupted host run resumes bit for bit; other runs report the tfjs engine.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -10,7 +10,7 @@ import * as E from 'fp-ts/Either';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { adam, adaptive, atEpochs, constant, dense, momentum, network, residual, sensli, sgd, stepDecay, type Experiment } from '@sprout/spec';
 import { compile, modelFiles, type RunEvent, type RunOptions } from '../src/index.js';
-import { tiny, useCpu } from './tiny.js';
+import { metricRows, tiny, useCpu } from './tiny.js';
 
 beforeAll(useCpu);
 
@@ -82,11 +82,6 @@ describe('host engine', () => {
   it('resumes an interrupted Adam run on the host bit for bit (slots and step counts in the checkpoint)', async () => {
     const spec = { ...resnetSpec(16), optimizer: adam({ step: constant(0.01) }), growth: sensli({ schedule: atEpochs(3), optimizerState: 'keep' as const }) };
     const root = mkdtempSync(join(tmpdir(), 'sprout-host-adam-'));
-    const rows = (dir: string) =>
-      readFileSync(join(dir, 'metrics.csv'), 'utf8')
-        .trim()
-        .split('\n')
-        .map((l) => l.split(',').filter((_, i) => i !== 9).join(','));
     expect(E.isRight((await run(spec, { write: true, saveModel: false, out: join(root, 'reference') })).r)).toBe(true);
     for (const stopAfter of [2, 4]) {
       const c = new AbortController();
@@ -94,7 +89,7 @@ describe('host engine', () => {
       const r1 = await run(spec, { write: true, saveModel: false, out, signal: c.signal, onEvent: (e) => e._tag === 'epoch-end' && e.epoch === stopAfter && c.abort() });
       expect(E.isLeft(r1.r) && r1.r.left._tag).toBe('interrupted');
       expect(E.isRight((await run(spec, { write: true, saveModel: false, resume: out })).r)).toBe(true);
-      expect(rows(out)).toEqual(rows(join(root, 'reference')));
+      expect(metricRows(out)).toEqual(metricRows(join(root, 'reference')));
     }
   }, 60_000);
 
@@ -111,11 +106,6 @@ describe('host engine', () => {
   it('resumes an interrupted host run bit for bit', async () => {
     const spec = resnetSpec(16);
     const root = mkdtempSync(join(tmpdir(), 'sprout-host-'));
-    const rows = (dir: string) =>
-      readFileSync(join(dir, 'metrics.csv'), 'utf8')
-        .trim()
-        .split('\n')
-        .map((l) => l.split(',').filter((_, i) => i !== 9).join(','));
     expect(E.isRight((await run(spec, { write: true, saveModel: false, out: join(root, 'reference') })).r)).toBe(true);
     const c = new AbortController();
     const out = join(root, 'interrupted');
@@ -123,8 +113,8 @@ describe('host engine', () => {
     const r1 = await run(spec, { write: true, saveModel: false, out, signal: c.signal, onEvent: (e) => e._tag === 'epoch-end' && e.epoch === 4 && c.abort() });
     expect(E.isLeft(r1.r) && r1.r.left._tag).toBe('interrupted');
     expect(E.isRight((await run(spec, { write: true, saveModel: false, resume: out })).r)).toBe(true);
-    expect(rows(out)).toEqual(rows(join(root, 'reference')));
-    expect(rows(out)).toHaveLength(7);
+    expect(metricRows(out)).toEqual(metricRows(join(root, 'reference')));
+    expect(metricRows(out)).toHaveLength(7);
   }, 60_000);
 
   it('saves the trained weights: the model of a host run equals the TensorFlow.js run\'s to float32 rounding', async () => {

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { adam, adaptive, atEpochs, constant, dense, network, sensli, sgd } from '@sprout/spec';
 import { compile, type RunEvent, type RunOptions } from '../src/index.js';
 import { decodeCheckpoint } from '../src/internal/checkpoint.js';
-import { tiny, useCpu } from './tiny.js';
+import { metricRows, tiny, useCpu } from './tiny.js';
 
 beforeAll(useCpu);
 
@@ -22,12 +22,7 @@ const spec = tiny({
   growth: sensli({ schedule: atEpochs(2), optimizerState: 'keep', lrFactor: 0.5 }),
 });
 
-/** metrics.csv without the wall-time column. */
-const rows = (dir: string): string[] =>
-  readFileSync(join(dir, 'metrics.csv'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => l.split(',').filter((_, i) => i !== 9).join(','));
+const rows = metricRows;
 
 const run = async (options: RunOptions) => {
   const p = compile(spec);
