@@ -34,12 +34,13 @@ export const resnet = (seed = 1): Net =>
     { seed },
   );
 
-export const cnn = (seed = 1): Net =>
+/** A conv+ReLU stack; `pool: 'avg'` makes it smooth (max pooling is not differentiable at ties, which finite differences see). */
+export const cnn = (seed = 1, pool: 'max' | 'avg' = 'max'): Net =>
   createNetFromLayers(
     [6, 6, 2],
     [
       { _tag: 'conv', filters: 3, kernel: 3, stride: 1, padding: 'same', activation: 'relu' },
-      { _tag: 'pool', kind: 'max', size: 2, stride: 2 },
+      { _tag: 'pool', kind: pool, size: 2, stride: 2 },
       { _tag: 'conv', filters: 4, kernel: 3, stride: 1, padding: 'same', activation: 'relu' },
       { _tag: 'flatten' },
       out(3),

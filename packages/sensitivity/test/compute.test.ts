@@ -27,18 +27,7 @@ const activate = (net: Net, b: number): void => {
 const J = lossFunction('cross_entropy');
 
 /** A conv+ReLU stack with average pooling: max pooling is not differentiable at ties, which FD would see. */
-const smoothCnn = (seed: number): Net =>
-  createNetFromLayers(
-    [6, 6, 2],
-    [
-      { _tag: 'conv', filters: 3, kernel: 3, stride: 1, padding: 'same', activation: 'relu' },
-      { _tag: 'pool', kind: 'avg', size: 2, stride: 2 },
-      { _tag: 'conv', filters: 4, kernel: 3, stride: 1, padding: 'same', activation: 'relu' },
-      { _tag: 'flatten' },
-      { _tag: 'dense', units: 3, activation: 'linear', bias: true },
-    ],
-    { seed },
-  );
+const smoothCnn = (seed: number): Net => cnn(seed, 'avg');
 
 describe('each sensitivity is the squared directional derivative (central finite differences)', () => {
   // s_p = ‖g‖² with g = ∂J/∂W_v (full batch). Along d = g/‖g‖, dJ/dε (W_v + ε d) = ⟨g, d⟩ = ‖g‖. Central

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Metric, Optimizer, StepSize } from '@sprout/spec';
 import * as E from 'fp-ts/lib/Either.js';
 import {
+  ADAPTIVE_DEFAULTS,
   createPreconditionedOptimizer,
   type ParamGroup,
   type PreconditionedOptimizerOptions,
@@ -28,15 +29,8 @@ export const DATA_DIAG: Metric = {
 export const sgd = (step: StepSize, metric: Metric = EUCLID): Optimizer => ({ _tag: 'sgd', step, metric });
 
 export const adaptive = (variance: 'none' | 'per_example' | 'split' | 'ema', over: Partial<AdaptiveStep> = {}): AdaptiveStep => ({
-  _tag: 'adaptive',
+  ...ADAPTIVE_DEFAULTS,
   variance,
-  L0: 10,
-  beta: 0.995,
-  Lmin: 1e-5,
-  rhoMin: 1e-3,
-  growthCap: 2,
-  chunks: 4,
-  onIncrease: 'keep',
   ...over,
 });
 
