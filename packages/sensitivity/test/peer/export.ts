@@ -8,25 +8,10 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Layer } from '@sprout/spec';
 import { createNetFromLayers, forward } from '@sprout/model';
 import { computeSensitivities, lossFunction } from '../../src/index.js';
+import { TRAIN, spiralsTrainingSet } from '../spirals-fixture.js';
 
-const N = 300;
-const xs: number[] = [];
-const ys: number[] = [];
-for (const [label, s] of [
-  [0, -1],
-  [1, 1],
-] as const) {
-  for (let i = 0; i < N; i++) {
-    const phi = (2 * Math.PI * i) / N;
-    const r = 0.5 + i / N;
-    xs.push(s * r * Math.cos(phi), s * r * Math.sin(phi));
-    ys.push(label);
-  }
-}
-const train = 450;
-const perm = Array.from({ length: 2 * N }, (_, i) => (i * 397) % (2 * N));
-const xData = perm.slice(0, train).flatMap((k) => [xs[2 * k]!, xs[2 * k + 1]!]);
-const yData = perm.slice(0, train).map((k) => ys[k]!);
+const { x: xData, y: yData } = spiralsTrainingSet();
+const train = TRAIN;
 const x = tf.tensor2d(xData, [train, 2]);
 const y = tf.tensor1d(yData, 'int32');
 
