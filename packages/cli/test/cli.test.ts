@@ -5,7 +5,8 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { EXIT, runCli, type Io } from '../src/index.js';
+import { EXIT, runCli } from '../src/index.js';
+import { recordingIo } from './recording-io.js';
 
 const pkg = join(import.meta.dirname, '..');
 const fixtures = join(import.meta.dirname, 'fixtures');
@@ -29,21 +30,7 @@ const sprout = (...args: string[]): Run => {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 };
 
-/** An `Io` that records output, over the real file system unless told otherwise. */
-const memoryIo = (over: Partial<Io> = {}): Io & { out: string[]; err: string[] } => {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    readFile: (p) => readFileSync(p),
-    writeFile: (p, t) => writeFileSync(p, t),
-    size: (p) => readFileSync(p).length,
-    stdout: (t) => void out.push(t),
-    stderr: (t) => void err.push(t),
-    ...over,
-    out,
-    err,
-  };
-};
+const memoryIo = recordingIo;
 
 describe('sprout check (spawned)', () => {
   test('valid files: exit 0, one line each on stdout, nothing on stderr', () => {

@@ -7,23 +7,11 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runAction } from '../src/commands/run.js';
 import { reportAction } from '../src/commands/report.js';
-import type { Io } from '../src/Io.js';
+import { recordingIo } from './recording-io.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sprout-report-'));
 
-const capture = (): Io & { out: string[]; err: string[] } => {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    readFile: (p) => readFileSync(p),
-    writeFile: (p, t) => writeFileSync(p, t),
-    size: (p) => readFileSync(p).length,
-    stdout: (t) => void out.push(t),
-    stderr: (t) => void err.push(t),
-    out,
-    err,
-  };
-};
+const capture = (): ReturnType<typeof recordingIo> => recordingIo();
 
 const experimentFile = (name: string, lr: number): string => {
   const file = join(dir, `${name}.sprout`);

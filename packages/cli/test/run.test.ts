@@ -6,7 +6,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runAction } from '../src/commands/run.js';
 import { runCli } from '../src/program.js';
-import { nodeIo, type Io } from '../src/Io.js';
+import { recordingIo } from './recording-io.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sprout-cli-run-'));
 
@@ -26,11 +26,7 @@ const sprout = (name: string, optimizer = 'sgd { step constant 0.1 }', epochs = 
   return file;
 };
 
-const capture = (): Io & { out: string[]; err: string[] } => {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { ...nodeIo, stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), out, err };
-};
+const capture = (): ReturnType<typeof recordingIo> => recordingIo();
 
 describe('sprout run', () => {
   it('trains, prints plain lines and a summary table, and says where the results are', async () => {
