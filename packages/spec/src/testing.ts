@@ -26,7 +26,6 @@ import type {
   StepSize,
   Training,
 } from './Spec.js';
-import { SPEC_VERSION } from './Spec.js';
 
 export interface ArbitraryExperimentOptions {
   /** Most layer proposals per network (some are dropped when they would not fit). @default 5 */
@@ -253,21 +252,19 @@ export const arbitraryExperiment = (options: ArbitraryExperimentOptions = {}): f
         tables: fc.subarray([...TABLE_NAMES]),
       })
       .map(
-        (p): Experiment => ({
-          _tag: 'experiment',
-          version: SPEC_VERSION,
-          name: p.name,
-          seed: p.seed,
-          repeat: p.repeat,
-          data: p.data,
-          network: p.network,
-          loss: p.loss,
-          optimizer: p.optimizer,
-          train: p.train,
-          growth: p.growth,
-          compare: p.compare,
-          report: { plots: p.plots, tables: p.tables },
-        }),
+        (p): Experiment =>
+          B.experiment(p.name, {
+            seed: p.seed,
+            repeat: p.repeat,
+            data: p.data,
+            network: p.network,
+            loss: p.loss,
+            optimizer: p.optimizer,
+            train: p.train,
+            growth: p.growth,
+            compare: p.compare,
+            report: { plots: p.plots, tables: p.tables },
+          }),
       )
       .map(fitMemory),
   );
