@@ -24,7 +24,8 @@ import type { Layer, Loss } from '@sprout/spec';
 import type { Net, Param } from './Net.js';
 import { layerKey } from './shapes.js';
 
-type Smooth = 'relu' | 'tanh' | 'sigmoid' | 'linear';
+/** The activations a host net computes. */
+export type HostActivation = 'relu' | 'tanh' | 'sigmoid' | 'linear';
 
 /** A layer of a host net; kernels are row-major in×out as tfjs stores them. */
 export type HostLayer =
@@ -34,7 +35,7 @@ export type HostLayer =
       readonly index: number;
       readonly units: number;
       readonly inputs: number;
-      readonly activation: Smooth;
+      readonly activation: HostActivation;
       readonly kernel: Float32Array;
       readonly kernelName: string;
       readonly bias: Float32Array | undefined;
@@ -55,6 +56,21 @@ export interface HostNet {
   readonly addon: NativeAddon | null;
   /** Scratch buffers, reused from step to step. */
   readonly scratch: Scratch;
+  /** What the last `hostLossAndGradients` left behind, by top-level host layer (see `HostTrace`). */
+  readonly trace: HostTrace;
+}
+
+/**
+ * The last `hostLossAndGradients` call's top-level activations and their gradients, indexed like
+ * `HostNet.layers`: `outputs[j]` is a_j [batch × width], the output of host layer j (`layers[j].index` in
+ * `net.layers`), `gradients[j]` is ∂J/∂a_j and, for a dense layer, `deltas[j]` is δ_j = ∂J/∂z_j
+ * (undefined for a residual block). Scratch buffers: valid until the next pass on the net.
+ * @sprout/sensitivity's host pass reads them, so that it runs the training step's own code.
+ */
+export interface HostTrace {
+  readonly outputs: Float32Array[];
+  readonly gradients: Float32Array[];
+  readonly deltas: (Float32Array | undefined)[];
 }
 
 /** Buffers handed out in call order and reused by the next pass that asks in the same order. */
@@ -87,7 +103,7 @@ export interface HostNetOptions {
   readonly native?: boolean;
 }
 
-const smooth = (a: string): a is Smooth => a === 'relu' || a === 'tanh' || a === 'sigmoid' || a === 'linear';
+const smooth = (a: string): a is HostActivation => a === 'relu' || a === 'tanh' || a === 'sigmoid' || a === 'linear';
 
 /**
  * `net` as a host net (its current parameter values copied), or undefined when some layer is outside the
@@ -154,6 +170,7 @@ export function toHostNet(net: Net, options: HostNetOptions): HostNet | undefine
     loss: options.loss,
     addon: options.native === false ? null : nativeAddon(),
     scratch: new Scratch(),
+    trace: { outputs: [], gradients: [], deltas: [] },
   };
 }
 
@@ -261,25 +278,63 @@ function loopsNT(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n
   }
 }
 
+/** The addon gemm's epilogue code of each activation (@sprout/native `NativeAddon.gemm`). */
+const EPILOGUE: Readonly<Record<HostActivation, number>> = { linear: 0, relu: 1, sigmoid: 5, tanh: 6 };
+
 /**
- * C (m×n) = op(A)·op(B) (row-major; A is k×m when `transA`, B is n×k when `transB`) with the host net's
- * product: the native gemm when its addon is loaded, plain loops otherwise. C is overwritten.
+ * C (m×n) = σ(op(A)·op(B)) (row-major; A is k×m when `transA`, B is n×k when `transB`; σ = `activation`,
+ * default linear) with the host net's product: the native gemm and its epilogue when the addon is loaded,
+ * plain loops otherwise. C is overwritten.
  */
-export function hostMatMul(h: HostNet, a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number, transA: boolean, transB: boolean): void {
-  gemm(h.addon, a, b, c, m, n, k, transA, transB);
+export function hostMatMul(
+  h: HostNet,
+  a: Float32Array,
+  b: Float32Array,
+  c: Float32Array,
+  m: number,
+  n: number,
+  k: number,
+  transA: boolean,
+  transB: boolean,
+  activation: HostActivation = 'linear',
+): void {
+  if (h.addon !== null) {
+    h.addon.gemm(a, b, c, m, n, k, transA, transB, 1, 0, 0, 0, null, EPILOGUE[activation], 0);
+    return;
+  }
+  gemm(null, a, b, c, m, n, k, transA, transB);
+  const size = m * n;
+  switch (activation) {
+    case 'relu':
+      for (let i = 0; i < size; i++) c[i] = c[i]! < 0 ? 0 : c[i]!;
+      break;
+    case 'tanh':
+      for (let i = 0; i < size; i++) c[i] = Math.tanh(c[i]!);
+      break;
+    case 'sigmoid':
+      for (let i = 0; i < size; i++) c[i] = 1 / (1 + Math.exp(-c[i]!));
+      break;
+    case 'linear':
+      break;
+  }
 }
 
 /** The forward pass of the dense layers, recording each one's input and output for the backward pass. */
-interface Record {
+interface LayerRecord {
   readonly input: Float32Array;
   readonly output: Float32Array;
 }
 
-/** The outputs [batch × C] of the host net on `x`; starts a scratch pass (`h.scratch.reset()`). */
-function forwardPass(h: HostNet, x: Float32Array, batch: number, records: Record[] | undefined, topOutputs?: Float32Array[]): Float32Array {
+/**
+ * The outputs [batch × C] of the host net on `x`; starts a scratch pass (`h.scratch.reset()`) and records
+ * the top-level activations in `h.trace.outputs`.
+ */
+function forwardPass(h: HostNet, x: Float32Array, batch: number, records: LayerRecord[] | undefined): Float32Array {
   const addon = h.addon;
   h.scratch.reset();
   const buffer = (size: number): Float32Array => h.scratch.take(size);
+  const topOutputs = h.trace.outputs;
+  topOutputs.length = 0;
   const run = (list: readonly HostLayer[], input: Float32Array): Float32Array => {
     let a = input;
     const top = list === h.layers ? topOutputs : undefined;
@@ -295,10 +350,9 @@ function forwardPass(h: HostNet, x: Float32Array, batch: number, records: Record
       const z = buffer(batch * l.units);
       const bias = l.bias;
       const n = l.units;
-      if (addon !== null && l.activation !== 'tanh') {
-        // The addon's epilogue adds the bias and applies relu (1, NaN kept as in tfjs), sigmoid (5) or nothing (0).
-        const code = l.activation === 'relu' ? 1 : l.activation === 'sigmoid' ? 5 : 0;
-        addon.gemm(a, l.kernel, z, batch, n, l.inputs, false, false, 1, 0, 0, 0, bias ?? null, code, 0);
+      if (addon !== null) {
+        // The addon's epilogue adds the bias and applies the activation (relu keeps NaN, as in tfjs).
+        addon.gemm(a, l.kernel, z, batch, n, l.inputs, false, false, 1, 0, 0, 0, bias ?? null, EPILOGUE[l.activation], 0);
         records?.push({ input: a, output: z });
         a = z;
         top?.push(a);
@@ -334,13 +388,13 @@ function forwardPass(h: HostNet, x: Float32Array, batch: number, records: Record
 }
 
 /**
- * Loss of outputs `o` [batch × C] against integer labels, and (when `g` is given) ∂J/∂o · scale into `g`.
+ * Loss of outputs `o` [batch × C] against integer labels, and (when `g` is given) ∂J/∂o into `g`.
  * Softmax cross-entropy on logits or MSE on one-hot targets, as `batchLoss`.
  */
-function lossAndOutputGradient(loss: Loss, o: Float32Array, labels: Int32Array, batch: number, classes: number, g: Float32Array | undefined, scale: number): number {
+function lossAndOutputGradient(loss: Loss, o: Float32Array, labels: Int32Array, batch: number, classes: number, g: Float32Array | undefined): number {
   let total = 0;
   if (loss === 'mse') {
-    const factor = (2 * scale) / (batch * classes);
+    const factor = 2 / (batch * classes);
     for (let r = 0; r < batch; r++)
       for (let c = 0; c < classes; c++) {
         const d = o[r * classes + c]! - (labels[r] === c ? 1 : 0);
@@ -349,7 +403,7 @@ function lossAndOutputGradient(loss: Loss, o: Float32Array, labels: Int32Array, 
       }
     return total / (batch * classes);
   }
-  const factor = scale / batch;
+  const factor = 1 / batch;
   for (let r = 0; r < batch; r++) {
     const row = r * classes;
     let max = -Infinity;
@@ -375,46 +429,35 @@ function lossAndOutputGradient(loss: Loss, o: Float32Array, labels: Int32Array, 
   return total / batch;
 }
 
-export interface HostGradientOptions {
-  /** Factor on the gradients (not on the returned loss). @default 1 */
-  readonly scale?: number;
-  /** Compute the gradients of these parameter names only (the others' buffers keep their contents). @default all */
-  readonly only?: ReadonlySet<string>;
-  /**
-   * Called during the backward pass for each top-level layer, last to first, with the layer's index in
-   * `net.layers`, its output a [batch × width] and ∂J/∂a (times `scale`), before
-   * that gradient is used. Both arrays are reused afterwards: read them in the call. @default none
-   */
-  readonly onOutputGradient?: (index: number, output: Float32Array, gradient: Float32Array) => void;
-}
-
 /**
  * The batch-mean loss J of the host net on `x` [batch × inputSize] (row-major) and integer `labels`
- * [batch], and ∂J/∂θ · `scale` into `h.grads` (see `HostGradientOptions`). Returns J (NaN or ±∞ when it
- * is not finite).
+ * [batch], and ∂J/∂θ into `h.grads`; `h.trace` then holds the top-level activations and their gradients.
+ * Returns J (NaN or ±∞ when it is not finite).
  */
-export function hostLossAndGradients(h: HostNet, x: Float32Array, labels: Int32Array, batch: number, options: HostGradientOptions = {}): number {
+export function hostLossAndGradients(h: HostNet, x: Float32Array, labels: Int32Array, batch: number): number {
   const addon = h.addon;
-  const { scale = 1, only, onOutputGradient } = options;
-  const records: Record[] = [];
-  const outputs: Float32Array[] | undefined = onOutputGradient === undefined ? undefined : [];
-  const o = forwardPass(h, x, batch, records, outputs);
+  const records: LayerRecord[] = [];
+  const o = forwardPass(h, x, batch, records);
   // The backward pass takes its buffers after the forward pass's (which it reads).
   const buffer = (size: number): Float32Array => h.scratch.take(size);
   const g0 = buffer(batch * h.outputSize);
-  const value = lossAndOutputGradient(h.loss, o, labels, batch, h.outputSize, g0, scale);
+  const value = lossAndOutputGradient(h.loss, o, labels, batch, h.outputSize, g0);
+  const { gradients: topGradients, deltas: topDeltas } = h.trace;
+  topGradients.length = topDeltas.length = h.layers.length;
   let r = records.length;
+  // Every gradient buffer stays as computed (δ goes to a buffer of its own), so the trace can keep ∂J/∂a.
   const back = (list: readonly HostLayer[], gOut: Float32Array, needInput: boolean): Float32Array | undefined => {
     let g: Float32Array | undefined = gOut;
     for (let i = list.length - 1; i >= 0; i--) {
       const l = list[i]!;
       const need = needInput || i > 0;
-      if (outputs !== undefined && list === h.layers) onOutputGradient!(l.index, outputs[i]!, g!);
+      const top = list === h.layers;
+      if (top) {
+        topGradients[i] = g!;
+        topDeltas[i] = undefined;
+      }
       if (l._tag === 'residual') {
-        // The body's δ are computed in place, so it gets a copy of the block's output gradient.
-        const gCopy = buffer(g!.length);
-        gCopy.set(g!);
-        const gBody = back(l.body, gCopy, need);
+        const gBody = back(l.body, g!, need);
         if (need) {
           const sum = buffer(g!.length);
           for (let k = 0; k < sum.length; k++) sum[k] = g![k]! + gBody![k]!;
@@ -424,24 +467,26 @@ export function hostLossAndGradients(h: HostNet, x: Float32Array, labels: Int32A
       }
       const rec = records[--r]!;
       const n = l.units;
-      // δ = g ⊙ σ'(z), in place: g is a buffer of this pass that nothing reads afterwards.
-      const delta = g!;
+      // δ = g ⊙ σ'(z) (linear: g itself).
+      const gl = g!;
       const a = rec.output;
+      const delta = l.activation === 'linear' ? gl : buffer(batch * n);
       switch (l.activation) {
         case 'relu':
-          for (let k = 0; k < batch * n; k++) if (!(a[k]! > 0)) delta[k] = 0;
+          for (let k = 0; k < batch * n; k++) delta[k] = a[k]! > 0 ? gl[k]! : 0;
           break;
         case 'tanh':
-          for (let k = 0; k < batch * n; k++) delta[k] = delta[k]! * (1 - a[k]! * a[k]!);
+          for (let k = 0; k < batch * n; k++) delta[k] = gl[k]! * (1 - a[k]! * a[k]!);
           break;
         case 'sigmoid':
-          for (let k = 0; k < batch * n; k++) delta[k] = delta[k]! * a[k]! * (1 - a[k]!);
+          for (let k = 0; k < batch * n; k++) delta[k] = gl[k]! * a[k]! * (1 - a[k]!);
           break;
         case 'linear':
           break;
       }
-      if (only === undefined || only.has(l.kernelName)) gemm(addon, rec.input, delta, h.grads.get(l.kernelName)!, l.inputs, n, batch, true, false);
-      if (l.biasName !== undefined && (only === undefined || only.has(l.biasName))) {
+      if (top) topDeltas[i] = delta;
+      gemm(addon, rec.input, delta, h.grads.get(l.kernelName)!, l.inputs, n, batch, true, false);
+      if (l.biasName !== undefined) {
         const gb = h.grads.get(l.biasName)!;
         for (let j = 0; j < n; j++) {
           let s = 0;
@@ -482,7 +527,7 @@ export function hostEvaluate(h: HostNet, x: Float32Array, labels: Int32Array, n:
     const xs = x.subarray(start * h.inputSize, (start + size) * h.inputSize);
     const ys = labels.subarray(start, start + size);
     const o = forwardPass(h, xs, size, undefined);
-    lossSum += lossAndOutputGradient(h.loss, o, ys, size, C, undefined, 1) * size;
+    lossSum += lossAndOutputGradient(h.loss, o, ys, size, C, undefined) * size;
     for (let r = 0; r < size; r++) {
       let best = 0;
       for (let c = 1; c < C; c++) if (o[r * C + c]! > o[r * C + best]!) best = c;

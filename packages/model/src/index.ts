@@ -14,5 +14,5 @@ export { toLayersModel, fromLayersModel } from './layers-model.js';
 export { batchLoss } from './loss.js';
 export type { GradientPath, LossAndGradients, LossAndGradientsOptions } from './loss-and-gradients.js';
 export { gradientPath, lossAndGradients } from './loss-and-gradients.js';
-export type { HostGradientOptions, HostLayer, HostNet, HostNetOptions } from './host-net.js';
+export type { HostActivation, HostLayer, HostNet, HostNetOptions, HostTrace } from './host-net.js';
 export { Scratch, HOST_LOOPS_MAX_MULTIPLY_ADDS, hostMatMul, hostMultiplyAdds, hostNetPays, toHostNet, writeHostNet, hostLossAndGradients, hostSgdUpdate, hostEvaluate } from './host-net.js';

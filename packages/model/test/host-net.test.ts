@@ -16,7 +16,9 @@ import {
   forward,
   hostEvaluate,
   hostLossAndGradients,
+  hostMatMul,
   hostMultiplyAdds,
+  lossAndGradients,
   hostNetPays,
   hostSgdUpdate,
   toHostNet,
@@ -97,6 +99,71 @@ describe('host net', () => {
           disposeNet(net);
         }
       });
+
+  it("the trace of the last call (a_j, ∂J/∂a_j, δ_j of the top-level layers) equals the tape's", () => {
+    // denseNet: host layers 0 (dense, key 0), 1 (residual, key 1), 2 (dense, key 3: the dropout is no
+    // host layer), 3 (output, key 4). References from the tape's taps: inputs of the next dense layers,
+    // probe gradients δ = ∂J/∂z, and ∂J/∂a by the chain rule: a dense layer k after a passes δ_k W_kᵀ, a
+    // residual block passes its output gradient plus its first body layer's δ W ᵀ.
+    const batch = 6;
+    const xs = values(batch * 3, 31);
+    const ys = labelsOf(batch);
+    for (const activation of ['relu', 'tanh'] as const) {
+      const net = createNet(denseNet(activation, 'linear'), { seed: 9 });
+      const units: Record<string, number> = { '0': 4, '1.body.0': 5, '1.body.1': 4, '3': 4, '4': CLASSES };
+      const probes = new Map(Object.entries(units).map(([k, n]) => [k, tf.variable(tf.zeros([batch, n]), true)]));
+      const inputs = new Map<string, tf.Tensor>();
+      const r = lossAndGradients(net, tf.tensor2d(xs, [batch, 3]), tf.tensor1d(ys, 'int32'), { loss: 'cross_entropy', taps: { inputs, probes }, forceTape: true });
+      const ref = tf.tidy(() => {
+        const delta = (k: string) => r.deltas!.get(k)!;
+        const kernel = (k: string) => net.params.find((p) => p.name === `${k}.kernel`)!.variable;
+        const back = (k: string) => tf.matMul(delta(k), kernel(k), false, true);
+        const g1 = back('3');
+        const read = (t: tf.Tensor) => Float32Array.from(t.dataSync());
+        return {
+          outputs: [inputs.get('1.body.0')!, inputs.get('3')!, inputs.get('4')!].map(read),
+          gradients: [tf.add(g1, back('1.body.0')), g1, back('4'), delta('4')].map(read),
+          deltas: [delta('0'), undefined, delta('3'), delta('4')].map((t) => (t === undefined ? undefined : read(t))),
+        };
+      });
+      for (const native of nativeAddon() === null ? [false] : [false, true]) {
+        const h = toHostNet(net, { loss: 'cross_entropy', native })!;
+        hostLossAndGradients(h, xs, ys, batch);
+        const where = `${activation}, native ${native}`;
+        ref.outputs.forEach((a, j) => expect(maxAbsDiff(h.trace.outputs[j]!, a), `a_${j} (${where})`).toBeLessThan(1e-6));
+        ref.gradients.forEach((g, j) => {
+          expect(Math.max(...Array.from(g, Math.abs))).toBeGreaterThan(1e-4);
+          expect(maxAbsDiff(h.trace.gradients[j]!, g), `∂J/∂a_${j} (${where})`).toBeLessThan(1e-6);
+        });
+        ref.deltas.forEach((d, j) => {
+          if (d === undefined) expect(h.trace.deltas[j]).toBeUndefined();
+          else expect(maxAbsDiff(h.trace.deltas[j]!, d), `δ_${j} (${where})`).toBeLessThan(1e-6);
+        });
+      }
+      tf.dispose([r.loss, ...Object.values(r.grads), ...r.deltas!.values(), ...inputs.values(), ...probes.values()]);
+      disposeNet(net);
+    }
+  });
+
+  it('hostMatMul applies its activation after the product, natively and in the loops', () => {
+    const a = values(7 * 3, 41);
+    const b = values(4 * 3, 42);
+    const net = createNet(denseNet('relu', 'linear'), { seed: 1 });
+    for (const activation of ['linear', 'relu', 'tanh', 'sigmoid'] as const) {
+      const expected = tf.tidy(() => {
+        const z = tf.matMul(tf.tensor2d(a, [7, 3]), tf.tensor2d(b, [4, 3]), false, true);
+        const act = { linear: (t: tf.Tensor) => t, relu: tf.relu, tanh: tf.tanh, sigmoid: tf.sigmoid }[activation];
+        return act(z).dataSync();
+      });
+      for (const native of nativeAddon() === null ? [false] : [false, true]) {
+        const h = toHostNet(net, { loss: 'cross_entropy', native })!;
+        const c = new Float32Array(7 * 4);
+        hostMatMul(h, a, b, c, 7, 4, 3, false, true, activation);
+        expect(maxAbsDiff(c, expected), `${activation}, native ${native}`).toBeLessThan(1e-6);
+      }
+    }
+    disposeNet(net);
+  });
 
   it('a leading residual block and a bias-free output layer', () => {
     const layers: Layer[] = [

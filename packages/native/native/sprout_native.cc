@@ -19,7 +19,10 @@
 namespace {
 
 // Activations of tfjs' fused ops (tfjs-core fused_types.ts); prelu is left to the fallback kernel.
-enum Activation : int32_t { kLinear = 0, kRelu = 1, kRelu6 = 2, kElu = 3, kLeakyRelu = 4, kSigmoid = 5 };
+constexpr int32_t kAddonAbi = 2;
+
+// 0–5 are tfjs' fused activations; tanh is Sprout's own (the host net's tanh layers).
+enum Activation : int32_t { kLinear = 0, kRelu = 1, kRelu6 = 2, kElu = 3, kLeakyRelu = 4, kSigmoid = 5, kTanh = 6 };
 
 struct F32 {
   float* data = nullptr;
@@ -120,6 +123,9 @@ void Epilogue(float* y, int64_t rows, int64_t cols, const float* bias, int32_t a
       case kSigmoid:
         for (int64_t c = 0; c < cols; ++c) row[c] = 1.f / (1.f + std::exp(-row[c]));
         break;
+      case kTanh:
+        for (int64_t c = 0; c < cols; ++c) row[c] = std::tanh(row[c]);
+        break;
       default:
         break;
     }
@@ -152,6 +158,10 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
     return nullptr;
   if (m < 0 || n < 0 || k < 0 || batch < 0 || sa < 0 || sb < 0 || sc < 0) {
     Throw(env, "gemm: negative size");
+    return nullptr;
+  }
+  if (act < kLinear || act > kTanh) {
+    Throw(env, "gemm: unknown activation code");
     return nullptr;
   }
   const int64_t last = batch > 0 ? batch - 1 : 0;
@@ -1075,6 +1085,11 @@ napi_value Init(napi_env env, napi_value exports) {
       {"getConfig", nullptr, GetConfig, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  // What the TypeScript side expects (addon.ts ADDON_ABI): raised when a function or code is added, so
+  // that a build from older sources is refused instead of misread.
+  napi_value abi;
+  napi_create_int32(env, kAddonAbi, &abi);
+  napi_set_named_property(env, exports, "abi", abi);
   return exports;
 }
 

@@ -11,6 +11,6 @@ export {
   type NativeRegistration,
   type NativeBackendName,
 } from './internal/register.js';
-export type { NativeAddon } from './internal/addon.js';
+export { ADDON_ABI, type NativeAddon } from './internal/addon.js';
 export { nativeKernelCalls } from './internal/kernels.js';
 export { conv2dBiasRelu, type ConvBiasReluArgs } from './internal/conv-bias-relu.js';

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { conv2dBiasRelu, nativeAddon, nativeInfo, nativeKernelCalls, registerNativeKernels, unregisterNativeKernels } from '@sprout/native';
+import { ADDON_ABI, conv2dBiasRelu, nativeAddon, nativeInfo, nativeKernelCalls, registerNativeKernels, unregisterNativeKernels } from '@sprout/native';
 
 const info = nativeInfo();
 const required = process.env['SPROUT_NATIVE_REQUIRED'] === '1';
@@ -302,6 +302,22 @@ describe.skipIf(!info.available && !required)('native kernels match the cpu back
       }
     }
     nativeAddon()!.setDirectConv(true);
+  });
+
+  it("the raw gemm's tanh epilogue (Sprout's host net) is tanh(A·B + bias); unknown codes and older builds are refused", () => {
+    const addon = nativeAddon()!;
+    expect(addon.abi).toBe(ADDON_ABI);
+    const a = values(5 * 3, 21);
+    const b = values(3 * 4, 22);
+    const bias = values(4, 23);
+    const c = new Float32Array(5 * 4);
+    addon.gemm(a, b, c, 5, 4, 3, false, false, 1, 0, 0, 0, bias, 6, 0);
+    const expected = tf.tidy(() => tf.tanh(tf.add(tf.matMul(tf.tensor2d(a, [5, 3]), tf.tensor2d(b, [3, 4])), tf.tensor1d(bias))).dataSync());
+    let worst = 0;
+    c.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - expected[i]!))));
+    expect(worst).toBeLessThan(1e-6);
+    expect(c.some((v) => Math.abs(v) > 0.1)).toBe(true);
+    expect(() => addon.gemm(a, b, c, 5, 4, 3, false, false, 1, 0, 0, 0, null, 7, 0)).toThrow('gemm: unknown activation code');
   });
 
   it('wasm: views survive memory growth (outputs larger than the free heap)', async () => {

@@ -15,7 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Loss, SensitivityNorm } from '@sprout/spec';
-import { forward, inferShapes, layerKey, type Net } from '@sprout/model';
+import { forward, inferShapes, layerKey, type HostNet, type Net } from '@sprout/model';
 import { candidatePositions, disposeAdded, insertVirtualLayers, virtualLayer, type Architecture, type Position } from '@sprout/growth';
 import type { SensitivityError } from './SensitivityError.js';
 import { lossFunction, type LossFn } from './loss.js';
@@ -53,6 +53,13 @@ export interface SensitivityOptions {
   readonly seed?: number;
   /** Scale c of the virtual ResNet block's W₁ = c I. @default 0.8 */
   readonly residualScale?: number;
+  /**
+   * @sprout/model's host net of `net` with its current values, when the caller trains on one: the host
+   * pass of dense/residual nets then computes on it (overwriting its gradient and scratch buffers) instead
+   * of copying `net`, and runs the training step's warm code. Ignored when its loss or parameters differ
+   * from the pass's, and by the other paths.
+   */
+  readonly hostNet?: HostNet;
 }
 
 /** The result of a sensitivity pass. */
@@ -170,6 +177,7 @@ export function computeSensitivities(
       batches,
       options.order,
       virtualOptions,
+      options.hostNet,
     );
     if (flat !== undefined) {
       const virtualTargets = positions.map((pos, i): Omit<WeightGradient, 'values'> => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/lib/Either.js';
-import { createNetFromLayers, disposeNet, forward, type Net } from '@sprout/model';
+import { createNetFromLayers, disposeNet, forward, toHostNet, type Net } from '@sprout/model';
 import { candidatePositions, disposeAdded, insertVirtualLayers } from '@sprout/growth';
 import type { Gram, Metric } from '@sprout/spec';
 import { computeSensitivities, lossFunction, type Sensitivities, type SensitivityOptions } from '../src/index.js';
@@ -400,6 +400,17 @@ describe('dense and residual nets: the direct host pass (internal/host-pass.ts) 
         // With host arrays handed in (as the pipeline does) the result is the same.
         const given = right(computeSensitivities(net, { x, y, host: { x: x.dataSync() as Float32Array, y: Int32Array.from(y.dataSync()) } }, { ...options, loss }));
         expect(given.scores).toEqual(host.scores);
+        // On the caller's host net (the pipeline's host engine) too; one of another loss is not used.
+        const other = loss === 'mse' ? 'cross_entropy' : 'mse';
+        for (const hostNet of [toHostNet(net, { loss })!, toHostNet(net, { loss: other })!]) {
+          const on = right(computeSensitivities(net, { x, y }, { ...options, loss, hostNet }));
+          expect(on.scores).toEqual(host.scores);
+          expect(on.existing).toEqual(host.existing);
+        }
+        // It is the one computed on: other values there give other sensitivities.
+        const changed = toHostNet(net, { loss })!;
+        changed.params.get('0.kernel')![0]! += 0.5;
+        expect(right(computeSensitivities(net, { x, y }, { ...options, loss, hostNet: changed })).scores).not.toEqual(host.scores);
         expect(host.gradients.map((g) => [g.name, g.kind, g.shape, g.inputShape])).toEqual(tape.gradients.map((g) => [g.name, g.kind, g.shape, g.inputShape]));
         expect(host.existing.map((e) => e.name)).toEqual(tape.existing.map((e) => e.name));
         host.gradients.forEach((g, i) => {

@@ -7,11 +7,16 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
 /** The addon's raw entry points (native/sprout_native.cc). All work in place on Float32Arrays. */
+/** The addon interface version these bindings expect (sprout_native.cc `kAddonAbi`). */
+export const ADDON_ABI = 2;
+
 export interface NativeAddon {
+  /** The interface version it was built with (absent before version 2). */
+  readonly abi?: number;
   /**
    * For i < batch: C_i = act(op(A_i)·op(B_i) + bias), C_i row-major M×N, op(A_i) M×K, op(B_i) K×N,
    * X_i = X + i·strideX (stride 0 broadcasts). act: 0 linear, 1 relu, 2 relu6, 3 elu, 4 leakyrelu
-   * (slope alpha), 5 sigmoid.
+   * (slope alpha), 5 sigmoid, 6 tanh.
    */
   gemm(
     a: Float32Array,
@@ -123,6 +128,7 @@ function tryLoad(): AddonLoad {
     // peer started by a benchmark would otherwise run with a different BLAS core than on its own).
     if (setCore) delete process.env['OPENBLAS_CORETYPE'];
     if (typeof addon.gemm !== 'function') return { ok: false, reason: `${addonPath} is not Sprout's addon` };
+    if (addon.abi !== ADDON_ABI) return { ok: false, reason: `${addonPath} was built from older sources (npm rebuild @sprout/native)` };
     return { ok: true, addon, path: addonPath };
   } catch (e) {
     return { ok: false, reason: `failed to load ${addonPath}: ${e instanceof Error ? e.message : String(e)}` };

@@ -23,6 +23,8 @@ const EVAL_CHUNK = 1000;
 export interface HostEngine {
   /** Whether the current net steps on the host (after `prepare`). */
   readonly active: () => boolean;
+  /** The host net while active (for @sprout/sensitivity's host pass, after `sync`). */
+  readonly hostNet: () => HostNet | undefined;
   /** Build the host net of `net` if there is none and it is allowed and pays (`hostNetPays`). */
   readonly prepare: (net: Net) => void;
   /**
@@ -85,6 +87,7 @@ export function hostEngine(options: {
 
   return {
     active: () => h !== undefined,
+    hostNet: () => h,
     prepare: (net) => {
       if (h !== undefined || !allowed || host === undefined || rule === undefined) return;
       const made = toHostNet(net, { loss });

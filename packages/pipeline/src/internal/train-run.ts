@@ -514,6 +514,7 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
             loss: arm.loss,
             batchSize: arm.train.batch,
             epoch: epoch + 1,
+            hostNet: host.hostNet(),
           });
         });
         if (grown === undefined || E.isLeft(grown)) {

@@ -10,10 +10,15 @@
  * (∂J/∂z_v = g ⊙ σ'(z_v) with z_v = a for the dense layer; ∂J/∂(W₂ input · W₂) = g for the block.) The
  * existing kernels' gradients come from the same backward pass. Batches are averaged with equal weights,
  * as in compute.ts. Tests compare every gradient with the tape through the materialised extended net.
+ *
+ * Cost: each batch is one call of the training step's `hostLossAndGradients` (a, g and the ReLU layers'
+ * δ are in its trace) plus two small products per position; with the caller's host net (the pipeline's
+ * host engine) that call runs already-optimised code, which matters because the pass runs once per
+ * insertion and its epochs can be a tenth of a millisecond.
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Loss } from '@sprout/spec';
-import { hostLossAndGradients, hostMatMul, hostNetPays, toHostNet, type Net } from '@sprout/model';
+import { hostLossAndGradients, hostMatMul, hostNetPays, toHostNet, type HostNet, type Net } from '@sprout/model';
 import { virtualLayer, type Position, type VirtualLayerOptions } from '@sprout/growth';
 
 /** Training examples as host arrays: inputs [N × features] row-major, integer labels [N]. */
@@ -43,10 +48,24 @@ function virtualRule(position: Position, options: VirtualLayerOptions): { readon
   return undefined;
 }
 
+/** c·I (w×w, row-major), memoised by (c, w). */
+const scaledIdentities = new Map<string, Float32Array>();
+function scaledIdentity(c: number, w: number): Float32Array {
+  const key = `${c} ${w}`;
+  let m = scaledIdentities.get(key);
+  if (m === undefined) {
+    m = new Float32Array(w * w);
+    for (let i = 0; i < w; i++) m[i * w + i] = c;
+    scaledIdentities.set(key, m);
+  }
+  return m;
+}
+
 /**
  * The epoch-averaged gradients of the virtual weights of `positions` (w×w each, in order) followed by
  * those of the existing parameters `existing` (names of `net`), concatenated, over the batches [s, e) of
- * `bounds` taken in `order` (default 0..N−1). Undefined when `net` is outside the host net's layers (see
+ * `bounds` taken in `order` (default 0..N−1), on `given` (the caller's host net of `net`) when it fits, else
+ * on a copy of `net`. Undefined when `net` is outside the host net's layers (see
  * `toHostNet`) or would be slower there (`hostNetPays`), a position is not a dense/residual one of the derived form, or `examples` (called only
  * then) gives none.
  */
@@ -59,28 +78,35 @@ export function hostMeanGradients(
   bounds: readonly (readonly [number, number])[],
   order: readonly number[] | undefined,
   virtualOptions: VirtualLayerOptions = {},
+  given?: HostNet,
 ): Float32Array | undefined {
   const rules = positions.map((p) => virtualRule(p, virtualOptions));
   if (rules.some((r) => r === undefined)) return undefined;
-  const h = toHostNet(net, { loss });
+  const fits = given !== undefined && given.loss === loss && given.params.size === net.params.length && net.params.every((p) => given.params.get(p.name)?.length === p.variable.size);
+  const h = fits ? given : toHostNet(net, { loss });
   if (h === undefined || !hostNetPays(h)) return undefined;
   const data = examples();
   if (data === undefined) return undefined;
-  // The host layer whose output is the activation after top-level layer k (dropout layers are identities).
-  const hostIndices = h.layers.map((l) => l.index);
-  const source = (k: number): number => Math.max(...hostIndices.filter((i) => i <= k));
-  const byLayer = new Map<number, number[]>();
-  positions.forEach((p, i) => byLayer.set(source(p.after), [...(byLayer.get(source(p.after)) ?? []), i]));
+  // The host layer (its position in h.layers) whose output is the activation after top-level layer k
+  // (dropout layers are identities and not host layers).
+  const source = (k: number): number => h.layers.reduce((found, l, j) => (l.index <= k ? j : found), -1);
+  const sources = positions.map((p) => source(p.after));
+  // A dense position follows a ReLU layer (FNNs have only those), whose δ is the masked g it needs.
+  const reluSource = (i: number): boolean => {
+    const l = h.layers[sources[i]!];
+    return l?._tag === 'dense' && l.activation === 'relu';
+  };
+  if (rules.some((r, i) => r!.kind === 'dense' && !reluSource(i))) return undefined;
 
   const width = h.inputSize;
-  const only = new Set(existing);
   const virtualSums = positions.map((p) => new Float64Array(p.width * p.width));
-  const existingSums = existing.map((name) => new Float64Array(h.grads.get(name)!.length));
+  const existingGrads = existing.map((name) => h.grads.get(name)!);
+  const existingSums = existingGrads.map((g) => new Float64Array(g.length));
   const largest = Math.max(...bounds.map(([s, e]) => e - s));
   const widest = Math.max(1, ...positions.map((p) => p.width));
   const bx = new Float32Array(order === undefined ? 0 : largest * width);
   const by = new Int32Array(order === undefined ? 0 : largest);
-  const left = new Float32Array(largest * widest); // ReLU-masked g, or tanh(c a)
+  const left = new Float32Array(largest * widest); // tanh(c a)
   const product = new Float32Array(widest * widest);
   for (const [s, e] of bounds) {
     const size = e - s;
@@ -99,29 +125,28 @@ export function hostMeanGradients(
         ys[r] = data.y[i]!;
       }
     }
-    hostLossAndGradients(h, xs, ys, size, {
-      only,
-      onOutputGradient: (index, a, g) => {
-        for (const i of byLayer.get(index) ?? []) {
-          const rule = rules[i]!;
-          const w = positions[i]!.width;
-          const n = size * w;
-          const t = left.subarray(0, n);
-          const out = product.subarray(0, w * w);
-          if (rule.kind === 'dense') {
-            for (let k = 0; k < n; k++) t[k] = a[k]! > 0 ? g[k]! : 0;
-            hostMatMul(h, a, t, out, w, w, size, true, false); // aᵀ (g ⊙ 1[a > 0])
-          } else {
-            for (let k = 0; k < n; k++) t[k] = Math.tanh(rule.c * a[k]!);
-            hostMatMul(h, t, g, out, w, w, size, true, false); // tanh(c a)ᵀ g
-          }
-          const acc = virtualSums[i]!;
-          for (let k = 0; k < out.length; k++) acc[k] = acc[k]! + out[k]!;
-        }
-      },
+    // The training step's own call; its trace holds every a and g = ∂J/∂a the products need.
+    hostLossAndGradients(h, xs, ys, size);
+    const { outputs, gradients, deltas } = h.trace;
+    positions.forEach((p, i) => {
+      const rule = rules[i]!;
+      const j = sources[i]!;
+      const a = outputs[j]!;
+      const w = p.width;
+      const out = product.subarray(0, w * w);
+      if (rule.kind === 'dense') {
+        // aᵀ (g ⊙ 1[a > 0]): the ReLU layer's δ is g ⊙ 1[a > 0] (host-net.ts computes it so).
+        hostMatMul(h, a, deltas[j]!, out, w, w, size, true, false);
+      } else {
+        // tanh(c a)ᵀ g, with tanh(c a) = tanh(a · cI) from the product's epilogue (native where built).
+        const t = left.subarray(0, size * w);
+        hostMatMul(h, a, scaledIdentity(rule.c, w), t, size, w, w, false, false, 'tanh');
+        hostMatMul(h, t, gradients[j]!, out, w, w, size, true, false);
+      }
+      const acc = virtualSums[i]!;
+      for (let k = 0; k < out.length; k++) acc[k] = acc[k]! + out[k]!;
     });
-    existing.forEach((name, k) => {
-      const grad = h.grads.get(name)!;
+    existingGrads.forEach((grad, k) => {
       const acc = existingSums[k]!;
       for (let i = 0; i < grad.length; i++) acc[i] = acc[i]! + grad[i]!;
     });
