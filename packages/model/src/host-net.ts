@@ -209,9 +209,12 @@ export function writeHostNet(h: HostNet, net: Net): void {
 }
 
 
+/** The addon gemm's epilogue code of each activation (@sprout/native `NativeAddon.gemm`). */
+const EPILOGUE: Readonly<Record<HostActivation, number>> = { linear: 0, relu: 1, sigmoid: 5, tanh: 6 };
+
 /**
- * C (m×n) = op(A)·op(B) with op(A) m×k, op(B) k×n, row-major; A is k×m when `transA`, B is n×k when
- * `transB`. C is overwritten.
+ * C (m×n) = σ(op(A)·op(B)) with op(A) m×k, op(B) k×n, row-major; A is k×m when `transA`, B is n×k when
+ * `transB`; σ = `activation`. C is overwritten.
  */
 function gemm(
   addon: NativeAddon | null,
@@ -223,14 +226,32 @@ function gemm(
   k: number,
   transA: boolean,
   transB: boolean,
+  activation: HostActivation = 'linear',
 ): void {
   // Even the 225×5×2 products of a spirals step are faster through the addon (a call costs ~1 µs) than in
   // the loops below, whose inner loops are too short for V8 to run fast.
-  if (addon !== null) addon.gemm(a, b, c, m, n, k, transA, transB, 1, 0, 0, 0, null, 0, 0);
-  else if (transA && transB) throw new Error('host net: Aᵀ·Bᵀ is not a product the host net takes');
+  if (addon !== null) {
+    addon.gemm(a, b, c, m, n, k, transA, transB, 1, 0, 0, 0, null, EPILOGUE[activation], 0);
+    return;
+  }
+  if (transA && transB) throw new Error('host net: Aᵀ·Bᵀ is not a product the host net takes');
   else if (transB) loopsNT(a, b, c, m, n, k);
   else if (transA) loopsTN(a, b, c, m, n, k);
   else loopsNN(a, b, c, m, n, k);
+  const size = m * n;
+  switch (activation) {
+    case 'relu':
+      for (let i = 0; i < size; i++) c[i] = c[i]! < 0 ? 0 : c[i]!; // NaN stays NaN, as in tfjs
+      break;
+    case 'tanh':
+      for (let i = 0; i < size; i++) c[i] = Math.tanh(c[i]!);
+      break;
+    case 'sigmoid':
+      for (let i = 0; i < size; i++) c[i] = 1 / (1 + Math.exp(-c[i]!));
+      break;
+    case 'linear':
+      break;
+  }
 }
 
 // One loop nest per operand layout. They run at about 2.8 ns per multiply-add on this machine (MNIST-sized
@@ -278,45 +299,13 @@ function loopsNT(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n
   }
 }
 
-/** The addon gemm's epilogue code of each activation (@sprout/native `NativeAddon.gemm`). */
-const EPILOGUE: Readonly<Record<HostActivation, number>> = { linear: 0, relu: 1, sigmoid: 5, tanh: 6 };
-
 /**
  * C (m×n) = σ(op(A)·op(B)) (row-major; A is k×m when `transA`, B is n×k when `transB`; σ = `activation`,
  * default linear) with the host net's product: the native gemm and its epilogue when the addon is loaded,
  * plain loops otherwise. C is overwritten.
  */
-export function hostMatMul(
-  h: HostNet,
-  a: Float32Array,
-  b: Float32Array,
-  c: Float32Array,
-  m: number,
-  n: number,
-  k: number,
-  transA: boolean,
-  transB: boolean,
-  activation: HostActivation = 'linear',
-): void {
-  if (h.addon !== null) {
-    h.addon.gemm(a, b, c, m, n, k, transA, transB, 1, 0, 0, 0, null, EPILOGUE[activation], 0);
-    return;
-  }
-  gemm(null, a, b, c, m, n, k, transA, transB);
-  const size = m * n;
-  switch (activation) {
-    case 'relu':
-      for (let i = 0; i < size; i++) c[i] = c[i]! < 0 ? 0 : c[i]!;
-      break;
-    case 'tanh':
-      for (let i = 0; i < size; i++) c[i] = Math.tanh(c[i]!);
-      break;
-    case 'sigmoid':
-      for (let i = 0; i < size; i++) c[i] = 1 / (1 + Math.exp(-c[i]!));
-      break;
-    case 'linear':
-      break;
-  }
+export function hostMatMul(h: HostNet, a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number, transA: boolean, transB: boolean, activation: HostActivation = 'linear'): void {
+  gemm(h.addon, a, b, c, m, n, k, transA, transB, activation);
 }
 
 /** The forward pass of the dense layers, recording each one's input and output for the backward pass. */
