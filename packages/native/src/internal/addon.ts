@@ -6,10 +6,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
-/** The addon's raw entry points (native/sprout_native.cc). All work in place on Float32Arrays. */
 /** The addon interface version these bindings expect (sprout_native.cc `kAddonAbi`). */
 export const ADDON_ABI = 2;
 
+/** The addon's raw entry points (native/sprout_native.cc). All work in place on Float32Arrays. */
 export interface NativeAddon {
   /** The interface version it was built with (absent before version 2). */
   readonly abi?: number;

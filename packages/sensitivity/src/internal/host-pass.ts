@@ -34,7 +34,7 @@ export function hostExamples(x: tf.Tensor, y: tf.Tensor): HostExamples | undefin
 }
 
 /** How a position's virtual weight gradient is formed from (a, g); undefined when the virtual layer is not the one derived above. */
-function virtualRule(position: Position, options: VirtualLayerOptions): { readonly kind: 'dense' } | { readonly kind: 'residual'; readonly c: number } | undefined {
+function virtualRule(position: Position, options: VirtualLayerOptions): { readonly kind: 'dense' } | { readonly kind: 'residual'; readonly scale: Float32Array } | undefined {
   const v = virtualLayer(position, options);
   const zero = (suffix: string) => v.params.find((p) => p.suffix === suffix)?.values.every((x) => x === 0) === true;
   if (position.kind === 'dense' && v.layer._tag === 'dense' && v.layer.activation === 'relu' && v.weight === 'kernel' && zero('bias')) return { kind: 'dense' };
@@ -43,22 +43,9 @@ function virtualRule(position: Position, options: VirtualLayerOptions): { readon
     const w1 = v.params.find((p) => p.suffix === 'body.0.kernel')?.values;
     if (first?._tag !== 'dense' || first.activation !== 'tanh' || second?._tag !== 'dense' || second.activation !== 'linear' || second.bias) return undefined;
     if (v.weight !== 'body.1.kernel' || !zero('body.0.bias') || !zero('body.1.kernel') || w1 === undefined) return undefined;
-    return { kind: 'residual', c: w1[0]! };
+    return { kind: 'residual', scale: Float32Array.of(w1[0]!) };
   }
   return undefined;
-}
-
-/** c·I (w×w, row-major), memoised by (c, w). */
-const scaledIdentities = new Map<string, Float32Array>();
-function scaledIdentity(c: number, w: number): Float32Array {
-  const key = `${c} ${w}`;
-  let m = scaledIdentities.get(key);
-  if (m === undefined) {
-    m = new Float32Array(w * w);
-    for (let i = 0; i < w; i++) m[i * w + i] = c;
-    scaledIdentities.set(key, m);
-  }
-  return m;
 }
 
 /**
@@ -138,9 +125,9 @@ export function hostMeanGradients(
         // aᵀ (g ⊙ 1[a > 0]): the ReLU layer's δ is g ⊙ 1[a > 0] (host-net.ts computes it so).
         hostMatMul(h, a, deltas[j]!, out, w, w, size, true, false);
       } else {
-        // tanh(c a)ᵀ g, with tanh(c a) = tanh(a · cI) from the product's epilogue (native where built).
+        // tanh(c a)ᵀ g; tanh(c a) as the (size·w × 1)·(1 × 1) product a·[c] with a tanh epilogue (native where built).
         const t = left.subarray(0, size * w);
-        hostMatMul(h, a, scaledIdentity(rule.c, w), t, size, w, w, false, false, 'tanh');
+        hostMatMul(h, a, rule.scale, t, size * w, 1, 1, false, false, 'tanh');
         hostMatMul(h, t, gradients[j]!, out, w, w, size, true, false);
       }
       const acc = virtualSums[i]!;
