@@ -63,24 +63,38 @@ const OPEN = new Set([
 /** The rule of a statement wrapper (`layer`, `experimentItem`, …): the name of its one child. */
 const kind = (statement: CstNode): string | undefined => Object.keys(statement.children)[0];
 
-/**
- * Whether the comma at `comma` between the statements of `node` can be dropped: only when the parse
- * cannot change without it: no statement follows; or the next one starts with a statement keyword of the
- * block (no statement's tail takes one); or it starts with an identifier and the one before cannot take an
- * identifier. Otherwise the comma is what separates them (`output 2, tablefinal` is two statements,
- * `output 2 tablefinal` one; `pool 2, stride 2` two, `pool 2 stride 2` one) and it is kept.
- */
-const commaDroppable = (node: CstNode, comma: number, first: ReadonlyMap<number, IToken>): boolean => {
-  const statements = Object.entries(node.children)
+/** The statements of a statement block `node`, in source order (built once per block, not per comma). */
+const statementsOf = (node: CstNode): readonly CstNode[] =>
+  Object.entries(node.children)
     .filter(([k]) => STATEMENTS.has(k))
-    .flatMap(([, cs]) => (cs ?? []).filter((c): c is CstNode => !isToken(c)));
-  let before: CstNode | undefined;
-  let next: CstNode | undefined;
-  for (const st of statements) {
-    const o = firstOffset(st);
-    if (o < comma && (before === undefined || o > firstOffset(before))) before = st;
-    if (o > comma && (next === undefined || o < firstOffset(next))) next = st;
+    .flatMap(([, cs]) => (cs ?? []).filter((c): c is CstNode => !isToken(c)))
+    .filter((c) => !Number.isNaN(firstOffset(c))) // a recovered statement without a location is not placed
+    .sort((a, b) => firstOffset(a) - firstOffset(b));
+
+/** Index of the first of `sorted` (statements in source order) that starts after `offset`. */
+const firstAfter = (sorted: readonly CstNode[], offset: number): number => {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (firstOffset(sorted[mid]!) > offset) hi = mid;
+    else lo = mid + 1;
   }
+  return lo;
+};
+
+/**
+ * Whether the comma at `comma` between the statements of `node` (`statements`, in source order) can be
+ * dropped: only when the parse cannot change without it: no statement follows; or the next one starts with
+ * a statement keyword of the block (no statement's tail takes one); or it starts with an identifier and the
+ * one before cannot take an identifier. Otherwise the comma is what separates them (`output 2, tablefinal`
+ * is two statements, `output 2 tablefinal` one; `pool 2, stride 2` two, `pool 2 stride 2` one) and it is kept.
+ */
+const commaDroppable = (node: CstNode, statements: readonly CstNode[], comma: number, first: ReadonlyMap<number, IToken>): boolean => {
+  const i = firstAfter(statements, comma);
+  const next = statements[i];
+  // The statement before: the last one starting before the comma (none starts at a comma).
+  const before = i > 0 && firstOffset(statements[i - 1]!) < comma ? statements[i - 1] : undefined;
   if (next === undefined) return true;
   const head = first.get(firstOffset(next));
   if (head === undefined) return false;
@@ -92,12 +106,13 @@ const commaDroppable = (node: CstNode, comma: number, first: ReadonlyMap<number,
 const collect = (node: CstNode, roles: Roles, first: ReadonlyMap<number, IToken>): void => {
   const stmtBlock = STATEMENT_BLOCKS.has(node.name);
   const inlineBlock = INLINE_BLOCKS.has(node.name);
+  const statements = stmtBlock ? statementsOf(node) : [];
   for (const [key, children] of Object.entries(node.children)) {
     for (const c of children ?? []) {
       if (isToken(c)) {
         if (stmtBlock && (c.tokenType === T.LCurly || c.tokenType === T.RCurly)) roles.statementBraces.add(c.startOffset);
         if (inlineBlock && key === 'Comma') roles.droppedCommas.add(c.startOffset);
-        if (stmtBlock && key === 'Comma' && commaDroppable(node, c.startOffset, first)) roles.droppedCommas.add(c.startOffset);
+        if (stmtBlock && key === 'Comma' && commaDroppable(node, statements, c.startOffset, first)) roles.droppedCommas.add(c.startOffset);
       } else {
         if (stmtBlock && STATEMENTS.has(c.name)) roles.statementStarts.add(firstOffset(c));
         if (inlineBlock && ENTRIES.has(c.name)) roles.entryStarts.add(firstOffset(c));
