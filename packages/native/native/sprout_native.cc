@@ -1,8 +1,13 @@
 // Sprout's native kernels: single-precision matrix products (OpenBLAS cblas_sgemm) with a fused
-// bias + activation epilogue, and NHWC 2-D convolution with both of its backprops via im2col / col2im
-// + sgemm. Every entry point is synchronous and works in place on caller-owned Float32Arrays (for the
-// TensorFlow.js wasm backend these are zero-copy views on the wasm linear memory), so the addon owns no
-// tensor memory beyond a scratch buffer for the im2col patches.
+// bias + activation epilogue; NHWC 2-D convolution with both of its backprops, by direct loops for 8, 16, 24
+// or 32 channels or via im2col / col2im + sgemm; max pooling and its gradient; elementwise add / sub / mul,
+// relu, step and the relu gradient; sums over leading axes. Every entry point is synchronous and works in
+// place on caller-owned Float32Arrays (for the TensorFlow.js wasm backend these are zero-copy views on the
+// wasm linear memory). The addon's own memory is two thread-local scratch buffers that grow to the largest
+// call and are never shrunk: `scratch`, the im2col patches of one chunk of output rows (about 16 MiB at
+// most, more only when one patch row exceeds 65536 floats), and `padScratch`, the zero-padded copy of the
+// whole batch's input (or dy) that the direct loops read (not chunked: B·Hp·Wp·C floats); plus small
+// per-call vectors (a transposed filter, the filter-gradient accumulators, max-pool argmax rows).
 //
 // Plain C N-API (node_api.h), no node-addon-api, so the build needs nothing but node-gyp, a C++
 // compiler and libopenblas-dev.
@@ -18,10 +23,11 @@
 
 namespace {
 
-// Activations of tfjs' fused ops (tfjs-core fused_types.ts); prelu is left to the fallback kernel.
+// The interface version (addon.ts ADDON_ABI; see Init).
 constexpr int32_t kAddonAbi = 2;
 
-// 0–5 are tfjs' fused activations; tanh is Sprout's own (the host net's tanh layers).
+// 0–5 are tfjs' fused activations (tfjs-core fused_types.ts; prelu is left to the fallback kernel); tanh is
+// Sprout's own (the host net's tanh layers).
 enum Activation : int32_t { kLinear = 0, kRelu = 1, kRelu6 = 2, kElu = 3, kLeakyRelu = 4, kSigmoid = 5, kTanh = 6 };
 
 struct F32 {
@@ -42,7 +48,10 @@ bool GetArgs(napi_env env, napi_callback_info info, napi_value (&argv)[N], const
   return argc >= N || Throw(env, message);
 }
 
-bool GetF32(napi_env env, napi_value v, F32* out, bool allow_null, const char* what) {
+// The Float32Array (or, with allow_null, null / undefined) v; false after throwing `what` + `whatTail` (the
+// message is put together only on failure).
+bool GetF32(napi_env env, napi_value v, F32* out, bool allow_null, const char* what, const char* whatTail = "") {
+  const auto fail = [&]() { return Throw(env, (std::string(what) + whatTail).c_str()); };
   napi_valuetype t;
   napi_typeof(env, v, &t);
   if (allow_null && (t == napi_null || t == napi_undefined)) {
@@ -52,7 +61,7 @@ bool GetF32(napi_env env, napi_value v, F32* out, bool allow_null, const char* w
   }
   bool is_ta = false;
   napi_is_typedarray(env, v, &is_ta);
-  if (!is_ta) return Throw(env, what);
+  if (!is_ta) return fail();
   napi_typedarray_type type;
   size_t length;
   void* data;
@@ -60,7 +69,7 @@ bool GetF32(napi_env env, napi_value v, F32* out, bool allow_null, const char* w
   size_t offset;
   if (napi_get_typedarray_info(env, v, &type, &length, &data, &ab, &offset) != napi_ok ||
       type != napi_float32_array)
-    return Throw(env, what);
+    return fail();
   if (data == nullptr && length > 0) return Throw(env, "detached Float32Array");
   out->data = static_cast<float*>(data);
   out->length = length;
@@ -309,11 +318,6 @@ void Col2im(const ConvGeom& g, const float* dcols, int64_t p0, int64_t p1, float
 // For Cout a multiple of 8 up to 32 (first layers and small nets: 8, 16, 24, 32 channels) im2col + sgemm is
 // memory bound (a P × KH·KW·Cin patch matrix for an N = Cout product). These loops read a zero-padded copy
 // of the input once and keep Cout-wide accumulators in vector registers.
-typedef float v8 __attribute__((vector_size(32)));
-typedef float v8u __attribute__((vector_size(32), aligned(4)));
-
-inline v8 Load8(const float* p) { return *reinterpret_cast<const v8u*>(p); }
-inline void Store8(float* p, v8 v) { *reinterpret_cast<v8u*>(p) = v; }
 
 // L-lane float vectors for the direct convolution loops: 8 (AVX2), and 16 where the compiler targets AVX-512
 // (a 16-channel row is then one register, half the instructions per multiply-add; used by the filter gradient,
@@ -321,19 +325,18 @@ inline void Store8(float* p, v8 v) { *reinterpret_cast<v8u*>(p) = v; }
 // were slower with them).
 template <int L>
 struct VecT;
+// V is the vector, U the same with 4-byte alignment for loads and stores at any float offset.
 template <>
 struct VecT<8> {
-  typedef v8 V;
-  typedef v8u U;
+  typedef float V __attribute__((vector_size(32)));
+  typedef float U __attribute__((vector_size(32), aligned(4)));
 };
 #if defined(__AVX512F__)
 constexpr bool kHave16 = true;
-typedef float v16 __attribute__((vector_size(64)));
-typedef float v16u __attribute__((vector_size(64), aligned(4)));
 template <>
 struct VecT<16> {
-  typedef v16 V;
-  typedef v16u U;
+  typedef float V __attribute__((vector_size(64)));
+  typedef float U __attribute__((vector_size(64), aligned(4)));
 };
 #else
 constexpr bool kHave16 = false;
@@ -349,6 +352,7 @@ inline void StoreV(float* p, typename VecT<L>::V v) {
   *reinterpret_cast<typename VecT<L>::U*>(p) = v;
 }
 
+// The direct loops' padded input (see the file comment: the whole batch, kept at its largest size).
 thread_local std::vector<float> padScratch;
 
 // A zero-padded copy of x [B, H, W, C] as [B, Hp, Wp, C] with x at row pt, column pl (rows / columns of x
@@ -376,8 +380,8 @@ struct DirectGeom {
 // out[b, oh, ow, :] = act(bias + Σ_{kh, kw, ci} xp[b, oh·sh + kh·dh, ow·sw + kw·dw, ci] · w[kh, kw, ci, :]),
 // Cout = 8·NV, PX output pixels of a row at a time.
 template <int L, int NV, int PX>
-void DirectConvRow(const DirectGeom& g, const float* xp, const float* w, const float* bias, int32_t act, float alpha,
-                   int64_t b, int64_t oh, int64_t ow0, float* out) {
+void DirectConvRow(const DirectGeom& g, const float* xp, const float* w, const float* bias, int32_t act, int64_t b,
+                   int64_t oh, int64_t ow0, float* out) {
   typedef typename VecT<L>::V V;
   constexpr int64_t COUT = L * NV;
   V acc[PX][NV];
@@ -425,26 +429,25 @@ void DirectConvRow(const DirectGeom& g, const float* xp, const float* w, const f
 }
 
 template <int L, int NV>
-void DirectConv(const DirectGeom& g, const float* xp, const float* w, const float* bias, int32_t act, float alpha,
-                float* out) {
+void DirectConv(const DirectGeom& g, const float* xp, const float* w, const float* bias, int32_t act, float* out) {
   // About 8 independent accumulators hide the FMA latency.
   constexpr int PX = NV == 1 ? 8 : NV == 2 ? 4 : 2;
   for (int64_t b = 0; b < g.B; ++b)
     for (int64_t oh = 0; oh < g.OH; ++oh) {
       int64_t ow = 0;
-      for (; ow + PX <= g.OW; ow += PX) DirectConvRow<L, NV, PX>(g, xp, w, bias, act, alpha, b, oh, ow, out);
-      for (; ow < g.OW; ++ow) DirectConvRow<L, NV, 1>(g, xp, w, bias, act, alpha, b, oh, ow, out);
+      for (; ow + PX <= g.OW; ow += PX) DirectConvRow<L, NV, PX>(g, xp, w, bias, act, b, oh, ow, out);
+      for (; ow < g.OW; ++ow) DirectConvRow<L, NV, 1>(g, xp, w, bias, act, b, oh, ow, out);
     }
 }
 
 bool DirectConvDispatch(const DirectGeom& g, int64_t cout, const float* xp, const float* w, const float* bias,
-                        int32_t act, float alpha, float* out) {
+                        int32_t act, float* out) {
   switch (cout) {
-    case 8: DirectConv<8, 1>(g, xp, w, bias, act, alpha, out); return true;
+    case 8: DirectConv<8, 1>(g, xp, w, bias, act, out); return true;
     // (16-lane vectors made these loops slower here: tools/src/bench-conv.ts; the filter gradient uses them.)
-    case 16: DirectConv<8, 2>(g, xp, w, bias, act, alpha, out); return true;
-    case 24: DirectConv<8, 3>(g, xp, w, bias, act, alpha, out); return true;
-    case 32: DirectConv<8, 4>(g, xp, w, bias, act, alpha, out); return true;
+    case 16: DirectConv<8, 2>(g, xp, w, bias, act, out); return true;
+    case 24: DirectConv<8, 3>(g, xp, w, bias, act, out); return true;
+    case 32: DirectConv<8, 4>(g, xp, w, bias, act, out); return true;
     default: return false;
   }
 }
@@ -458,12 +461,11 @@ DirectGeom ForwardFrame(const ConvGeom& g) {
 }
 
 // Direct forward convolution (with bias and relu/linear epilogue); false when the shape is not covered.
-bool TryDirectConv(const ConvGeom& g, const float* x, const float* w, const float* bias, int32_t act, float alpha,
-                   float* y) {
+bool TryDirectConv(const ConvGeom& g, const float* x, const float* w, const float* bias, int32_t act, float* y) {
   if (!DirectCout(g.Cout) || (act != kLinear && act != kRelu) || g.P() == 0 || g.KC() == 0) return false;
   const DirectGeom d = ForwardFrame(g);
   const float* xp = PadInput(x, g.B, g.H, g.W, g.Cin, d.Hp, d.Wp, g.padTop, g.padLeft);
-  return DirectConvDispatch(d, g.Cout, xp, w, bias, act, alpha, y);
+  return DirectConvDispatch(d, g.Cout, xp, w, bias, act, y);
 }
 
 // dx of a stride-1, dilation-1 convolution as a direct convolution of dy (zero-padded by KH − 1 − padTop,
@@ -482,7 +484,7 @@ bool TryDirectBackpropInput(const ConvGeom& g, const float* dy, const float* w, 
               w[((kh * g.KW + kw) * g.Cin + ci) * g.Cout + co];
   const DirectGeom d{g.B, g.H + g.KH - 1, g.W + g.KW - 1, g.Cout, g.H, g.W, g.KH, g.KW, 1, 1, 1, 1};
   const float* dyp = PadInput(dy, g.B, g.OH, g.OW, g.Cout, d.Hp, d.Wp, pt, pl);
-  return DirectConvDispatch(d, g.Cin, dyp, wt.data(), nullptr, kLinear, 0.f, dx);
+  return DirectConvDispatch(d, g.Cin, dyp, wt.data(), nullptr, kLinear, dx);
 }
 
 // dfilter[kh, kw, ci, :] = Σ_{b, oh, ow} xp[b, oh·sh + kh·dh, ow·sw + kw·dw, ci] · dy[b, oh, ow, :]: the
@@ -577,15 +579,17 @@ bool TryDirectBackpropFilter(const ConvGeom& g, const float* x, const float* dy,
 }
 
 // The calls f(a_1, …, a_N, geometry) of the convolution and pooling kernels: the argument count, the N
-// Float32Arrays (`names` for the error messages) and the geometry; false after throwing.
+// Float32Arrays (`names` for the error messages, put together only on failure) and the geometry; false after
+// throwing.
 template <size_t N>
 bool GetArraysAndGeom(napi_env env, napi_callback_info info, const char* fn, const char* const (&names)[N], F32 (&arrays)[N],
                       ConvGeom* g) {
   napi_value argv[N + 1];
-  const std::string expects = std::string(fn) + " expects " + std::to_string(N + 1) + " arguments";
-  if (!GetArgs(env, info, argv, expects.c_str())) return false;
+  size_t argc = N + 1;
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc < N + 1) return Throw(env, (std::string(fn) + " expects " + std::to_string(N + 1) + " arguments").c_str());
   for (size_t i = 0; i < N; ++i)
-    if (!GetF32(env, argv[i], &arrays[i], false, (std::string(names[i]) + " must be a Float32Array").c_str())) return false;
+    if (!GetF32(env, argv[i], &arrays[i], false, names[i], " must be a Float32Array")) return false;
   return GetGeom(env, argv[N], g);
 }
 
@@ -615,7 +619,7 @@ napi_value Conv2d(napi_env env, napi_callback_info info) {
       (bias.data != nullptr && !CheckLen(env, bias, g.Cout, "conv2d: bias too short")))
     return nullptr;
   if (P == 0 || g.Cout == 0) return Undefined(env);
-  if (useDirect && TryDirectConv(g, x.data, w.data, bias.data, act, (float)alpha, y.data)) return Undefined(env);
+  if (useDirect && TryDirectConv(g, x.data, w.data, bias.data, act, y.data)) return Undefined(env);
   if (KC == 0) {
     std::fill(y.data, y.data + P * g.Cout, 0.f);
   } else if (g.Pointwise()) {
@@ -699,6 +703,28 @@ napi_value Conv2dBackpropFilter(napi_env env, napi_callback_info info) {
   return Undefined(env);
 }
 
+// Pooling windows that tile the input: stride = window, no padding, no dilation, every window inside the
+// input. Each input entry then lies in at most one window (rows / columns past the last window in none).
+bool TilesInput(const ConvGeom& g) {
+  return g.sh == g.KH && g.sw == g.KW && g.padTop == 0 && g.padLeft == 0 && g.dh == 1 && g.dw == 1 &&
+         g.OH * g.KH <= g.H && g.OW * g.KW <= g.W;
+}
+
+// Calls tap(offset) for each tap of output pixel (oh, ow)'s window inside the input (padding excluded), in
+// row-major order; offset = (ih·W + iw)·C is the tap's first channel within one example.
+template <typename Tap>
+inline void ForEachWindowTap(const ConvGeom& g, int64_t oh, int64_t ow, int64_t C, Tap&& tap) {
+  for (int64_t kh = 0; kh < g.KH; ++kh) {
+    const int64_t ih = oh * g.sh - g.padTop + kh * g.dh;
+    if (ih < 0 || ih >= g.H) continue;
+    for (int64_t kw = 0; kw < g.KW; ++kw) {
+      const int64_t iw = ow * g.sw - g.padLeft + kw * g.dw;
+      if (iw < 0 || iw >= g.W) continue;
+      tap((ih * g.W + iw) * C);
+    }
+  }
+}
+
 // maxPoolGrad(dy, x, dx, geometry): dx[argmax of each window] += dy, the argmax being the first
 // strictly greatest entry of the window in row-major order with padding excluded (tfjs-backend-cpu's
 // maxPoolPositions). geometry as for convolutions, with Cin = Cout = C.
@@ -712,10 +738,9 @@ napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
   if (!CheckLen(env, x, nx, "maxPoolGrad: x too short") || !CheckLen(env, dx, nx, "maxPoolGrad: dx too short") ||
       !CheckLen(env, dy, g.B * g.OH * g.OW * C, "maxPoolGrad: dy too short"))
     return nullptr;
-  // Windows that tile the input (stride = window, no padding, no dilation): every input entry lies in at most
-  // one window, so dx is written once, window by window, with no zeroing pass and no scatter.
-  if (g.sh == g.KH && g.sw == g.KW && g.padTop == 0 && g.padLeft == 0 && g.dh == 1 && g.dw == 1 && g.KH * g.KW <= 64 &&
-      g.OH * g.KH <= g.H && g.OW * g.KW <= g.W) {
+  // Windows that tile the input (at most 64 taps): every input entry lies in at most one window, so dx is
+  // written once, window by window, with no zeroing pass and no scatter.
+  if (TilesInput(g) && g.KH * g.KW <= 64) {
     const int64_t taps = g.KH * g.KW;
     // Rows and columns past the last full window get no gradient.
     const auto zeroUncovered = [&](float* dxb) {
@@ -725,7 +750,8 @@ napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
           std::fill(dxb + (ih * g.W + g.OW * g.KW) * C, dxb + (ih + 1) * g.W * C, 0.f);
     };
     if (C % 8 == 0) {
-      typedef int32_t v8i __attribute__((vector_size(32)));
+      typedef VecT<8>::V V;
+      typedef int32_t Vi __attribute__((vector_size(32)));
       for (int64_t b = 0; b < g.B; ++b) {
         const float* xb = x.data + b * g.H * g.W * C;
         float* dxb = dx.data + b * g.H * g.W * C;
@@ -733,19 +759,19 @@ napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
         for (int64_t oh = 0; oh < g.OH; ++oh)
           for (int64_t ow = 0; ow < g.OW; ++ow)
             for (int64_t c = 0; c < C; c += 8) {
-              const v8 d = Load8(dy.data + ((b * g.OH + oh) * g.OW + ow) * C + c);
-              v8 best = Load8(xb + ((oh * g.KH) * g.W + ow * g.KW) * C + c);
-              v8i arg = v8i{};
+              const V d = LoadV<8>(dy.data + ((b * g.OH + oh) * g.OW + ow) * C + c);
+              V best = LoadV<8>(xb + ((oh * g.KH) * g.W + ow * g.KW) * C + c);
+              Vi arg = Vi{};
               for (int64_t t = 1; t < taps; ++t) {
                 const int64_t kh = t / g.KW, kw = t % g.KW;
-                const v8 v = Load8(xb + ((oh * g.KH + kh) * g.W + ow * g.KW + kw) * C + c);
-                const v8i gt = v > best;  // first strictly greatest entry, as tfjs-backend-cpu
+                const V v = LoadV<8>(xb + ((oh * g.KH + kh) * g.W + ow * g.KW + kw) * C + c);
+                const Vi gt = v > best;  // first strictly greatest entry, as tfjs-backend-cpu
                 best = gt ? v : best;
-                arg = gt ? v8i{} + (int32_t)t : arg;
+                arg = gt ? Vi{} + (int32_t)t : arg;
               }
               for (int64_t t = 0; t < taps; ++t) {
                 const int64_t kh = t / g.KW, kw = t % g.KW;
-                Store8(dxb + ((oh * g.KH + kh) * g.W + ow * g.KW + kw) * C + c, arg == (int32_t)t ? d : v8{});
+                StoreV<8>(dxb + ((oh * g.KH + kh) * g.W + ow * g.KW + kw) * C + c, arg == (int32_t)t ? d : V{});
               }
             }
       }
@@ -797,23 +823,16 @@ napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
       for (int64_t ow = 0; ow < g.OW; ++ow) {
         std::fill(best.begin(), best.end(), -INFINITY);
         std::fill(where.begin(), where.end(), -1);
-        for (int64_t kh = 0; kh < g.KH; ++kh) {
-          const int64_t ih = oh * g.sh - g.padTop + kh * g.dh;
-          if (ih < 0 || ih >= g.H) continue;
-          for (int64_t kw = 0; kw < g.KW; ++kw) {
-            const int64_t iw = ow * g.sw - g.padLeft + kw * g.dw;
-            if (iw < 0 || iw >= g.W) continue;
-            const int64_t base = (ih * g.W + iw) * C;
-            const float* px = xb + base;
-            float* bst = best.data();
-            int32_t* whr = where.data();
-            for (int64_t c = 0; c < C; ++c) {  // branch-free, so it vectorises over channels
-              const bool gt = px[c] > bst[c];
-              bst[c] = gt ? px[c] : bst[c];
-              whr[c] = gt ? (int32_t)(base + c) : whr[c];
-            }
+        float* bst = best.data();
+        int32_t* whr = where.data();
+        ForEachWindowTap(g, oh, ow, C, [&](int64_t base) {
+          const float* px = xb + base;
+          for (int64_t c = 0; c < C; ++c) {  // branch-free, so it vectorises over channels
+            const bool gt = px[c] > bst[c];
+            bst[c] = gt ? px[c] : bst[c];
+            whr[c] = gt ? (int32_t)(base + c) : whr[c];
           }
-        }
+        });
         const float* pdy = dy.data + ((b * g.OH + oh) * g.OW + ow) * C;
         for (int64_t c = 0; c < C; ++c)
           if (where[c] >= 0) dxb[where[c]] += pdy[c];
@@ -988,21 +1007,21 @@ napi_value MaxPool(napi_env env, napi_callback_info info) {
       !CheckLen(env, out, g.B * g.OH * g.OW * C, "maxPool: out too short"))
     return nullptr;
   // Windows that tile the input with 8·k channels: vector loads, no bounds checks.
-  if (C % 8 == 0 && g.sh == g.KH && g.sw == g.KW && g.padTop == 0 && g.padLeft == 0 && g.dh == 1 && g.dw == 1 &&
-      g.OH * g.KH <= g.H && g.OW * g.KW <= g.W) {
+  if (TilesInput(g) && C % 8 == 0) {
+    typedef VecT<8>::V V;
     for (int64_t b = 0; b < g.B; ++b) {
       const float* xb = x.data + b * g.H * g.W * C;
       for (int64_t oh = 0; oh < g.OH; ++oh)
         for (int64_t ow = 0; ow < g.OW; ++ow) {
           float* o = out.data + ((b * g.OH + oh) * g.OW + ow) * C;
           for (int64_t c = 0; c < C; c += 8) {
-            v8 m = v8{} - INFINITY;  // as the generic loop: NaN entries are never the maximum
+            V m = V{} - INFINITY;  // as the generic loop: NaN entries are never the maximum
             for (int64_t kh = 0; kh < g.KH; ++kh)
               for (int64_t kw = 0; kw < g.KW; ++kw) {
-                const v8 v = Load8(xb + ((oh * g.KH + kh) * g.W + ow * g.KW + kw) * C + c);
+                const V v = LoadV<8>(xb + ((oh * g.KH + kh) * g.W + ow * g.KW + kw) * C + c);
                 m = v > m ? v : m;
               }
-            Store8(o + c, m);
+            StoreV<8>(o + c, m);
           }
         }
     }
@@ -1014,16 +1033,10 @@ napi_value MaxPool(napi_env env, napi_callback_info info) {
       for (int64_t ow = 0; ow < g.OW; ++ow) {
         float* o = out.data + ((b * g.OH + oh) * g.OW + ow) * C;
         for (int64_t c = 0; c < C; ++c) o[c] = -INFINITY;
-        for (int64_t kh = 0; kh < g.KH; ++kh) {
-          const int64_t ih = oh * g.sh - g.padTop + kh * g.dh;
-          if (ih < 0 || ih >= g.H) continue;
-          for (int64_t kw = 0; kw < g.KW; ++kw) {
-            const int64_t iw = ow * g.sw - g.padLeft + kw * g.dw;
-            if (iw < 0 || iw >= g.W) continue;
-            const float* px = xb + (ih * g.W + iw) * C;
-            for (int64_t c = 0; c < C; ++c) o[c] = px[c] > o[c] ? px[c] : o[c];
-          }
-        }
+        ForEachWindowTap(g, oh, ow, C, [&](int64_t base) {
+          const float* px = xb + base;
+          for (int64_t c = 0; c < C; ++c) o[c] = px[c] > o[c] ? px[c] : o[c];
+        });
       }
     }
   }

@@ -1,6 +1,6 @@
 // @sprout/native: optional OpenBLAS-backed TensorFlow.js kernels (matrix products with fused bias and
-// activation, Conv2D and its backprops) for the wasm and cpu backends, with the stock kernels as the
-// fallback for small shapes and when the addon is not built.
+// activation, Conv2D and its backprops, pooling, elementwise ops, sums, the ReLU gradient) for the wasm and
+// cpu backends, with the stock kernels as the fallback for small shapes and when the addon is not built.
 export {
   registerNativeKernels,
   unregisterNativeKernels,
@@ -11,6 +11,7 @@ export {
   type NativeRegistration,
   type NativeBackendName,
 } from './internal/register.js';
-export { ADDON_ABI, type NativeAddon } from './internal/addon.js';
+export { ADDON_ABI, GEMM_ACTIVATION, type NativeAddon } from './internal/addon.js';
 export { nativeKernelCalls } from './internal/kernels.js';
 export { conv2dBiasRelu, type ConvBiasReluArgs } from './internal/conv-bias-relu.js';
+export { reluBackward } from './internal/relu-backward.js';

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADDON_ABI, conv2dBiasRelu, nativeAddon, nativeInfo, nativeKernelCalls, registerNativeKernels, unregisterNativeKernels } from '@sprout/native';
+import { ADDON_ABI, conv2dBiasRelu, nativeAddon, nativeInfo, nativeKernelCalls, registerNativeKernels, reluBackward, unregisterNativeKernels } from '@sprout/native';
 
 const info = nativeInfo();
 const required = process.env['SPROUT_NATIVE_REQUIRED'] === '1';
@@ -360,6 +360,44 @@ describe.skipIf(!info.available && !required)('native kernels match the cpu back
     expect(tf.getGradient('Relu')!.gradFunc).toBe(stock);
     expect(Array.from(g(x).dataSync())).toEqual([0, 0, 5, Number.NaN]);
     x.dispose();
+  });
+
+  it('reluBackward: one native pass where registered, dy · step(y) elsewhere, the same values', async () => {
+    registerNativeKernels({ backends: ['wasm'] });
+    const y = [-1, 0, 2, Number.NaN, 0.5, -0.25];
+    const dy = [3, 4, 5, 6, -7, 8];
+    const expected = [0, 0, 5, Number.NaN, -7, 0];
+    const run = (): number[] => tf.tidy(() => Array.from(reluBackward(tf.tensor2d(dy, [2, 3]), tf.tensor2d(y, [2, 3])).dataSync()));
+    await tf.setBackend('wasm');
+    const before = tf.memory().numTensors;
+    let calls = nativeKernelCalls();
+    expect(run()).toEqual(expected);
+    expect(nativeKernelCalls()).toBe(calls + 1);
+    await tf.setBackend('cpu'); // not registered there
+    calls = nativeKernelCalls();
+    expect(run()).toEqual(expected);
+    expect(nativeKernelCalls()).toBe(calls);
+    expect(tf.memory().numTensors).toBe(before);
+    unregisterNativeKernels();
+  });
+
+  it('wasm: a few-channel FusedConv2D skips the channel threshold only for the direct loops (linear or relu)', async () => {
+    registerNativeKernels({ backends: ['wasm'] });
+    await tf.setBackend('wasm');
+    // 1 → 8 channels: Cin·Cout = 8 < 32 (the wasm default), 2·4·16·16·9·8 flops above minConvFlops.
+    const conv = (activation: 'relu' | 'sigmoid'): void =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(values(4 * 16 * 16, 11), [4, 16, 16, 1]);
+        const w = tf.tensor4d(values(9 * 8, 12), [3, 3, 1, 8]);
+        tf.fused.conv2d({ x, filter: w, bias: tf.zeros([8]), strides: 1, pad: 'same', activation }).dataSync();
+      });
+    let calls = nativeKernelCalls();
+    conv('relu');
+    expect(nativeKernelCalls()).toBe(calls + 1);
+    calls = nativeKernelCalls();
+    conv('sigmoid'); // im2col + sgemm, which XNNPACK beats here: the stock kernel
+    expect(nativeKernelCalls()).toBe(calls);
+    unregisterNativeKernels();
   });
 
   it('default thresholds: small products keep the stock kernel, large ones go native', async () => {

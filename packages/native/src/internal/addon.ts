@@ -9,14 +9,17 @@ import { join } from 'node:path';
 /** The addon interface version these bindings expect (sprout_native.cc `kAddonAbi`). */
 export const ADDON_ABI = 2;
 
+/** The epilogue codes of `NativeAddon.gemm` (native/sprout_native.cc `Activation`). */
+export const GEMM_ACTIVATION = { linear: 0, relu: 1, relu6: 2, elu: 3, leakyrelu: 4, sigmoid: 5, tanh: 6 } as const;
+
 /** The addon's raw entry points (native/sprout_native.cc). All work in place on Float32Arrays. */
 export interface NativeAddon {
   /** The interface version it was built with (absent before version 2). */
   readonly abi?: number;
   /**
    * For i < batch: C_i = act(op(A_i)·op(B_i) + bias), C_i row-major M×N, op(A_i) M×K, op(B_i) K×N,
-   * X_i = X + i·strideX (stride 0 broadcasts). act: 0 linear, 1 relu, 2 relu6, 3 elu, 4 leakyrelu
-   * (slope alpha), 5 sigmoid, 6 tanh.
+   * X_i = X + i·strideX (stride 0 broadcasts). act: a `GEMM_ACTIVATION` code (leakyrelu's slope is
+   * alpha).
    */
   gemm(
     a: Float32Array,

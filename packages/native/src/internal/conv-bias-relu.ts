@@ -3,11 +3,11 @@
 // tfjs' `tf.fused.conv2d` with a relu does not fuse inside a gradient tape: it runs Conv2D, Add and Relu
 // (three passes over the output) and back-propagates through Relu (dy·step(x)) and Add (a sum for the
 // bias). This op runs the native fused kernel forward (one pass, relu in the epilogue) and, backward,
-// δ = dy ⊙ 1[y > 0] once (SproutReluGrad), then only the gradients the tape asks for:
+// δ = dy ⊙ 1[y > 0] once (reluBackward, one native pass), then only the gradients the tape asks for:
 //   ∂J/∂x = conv2dᵀ(δ; W) (Conv2DBackpropInput),  ∂J/∂W = Conv2DBackpropFilter(x, δ),  ∂J/∂b = Σ_{b,h,w} δ.
 // Where the native kernels are not registered (no addon, another backend) it is `tf.fused.conv2d`.
 import * as tf from '@tensorflow/tfjs';
-import { RELU_GRAD } from './kernels.js';
+import { reluBackward } from './relu-backward.js';
 
 /** The kernel name of the fused forward pass (registered by `registerNativeKernels`). */
 export const CONV_BIAS_RELU = 'SproutConv2DBiasRelu';
@@ -57,19 +57,18 @@ export const convBiasReluGradient: tf.GradConfig = {
     const [x, filter, y] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
     const { strides, pad } = attrs as unknown as { strides: number | [number, number]; pad: 'valid' | 'same' };
     // Computed here, not inside the per-input functions: tfjs runs each of those in a tidy of its own.
-    const delta = tf.engine().runKernel(RELU_GRAD, { dy: dy as tf.Tensor, x: y }) as tf.Tensor4D;
-    const d = (): tf.Tensor4D => delta;
+    const delta = reluBackward(dy as tf.Tensor, y) as tf.Tensor4D;
     return {
-      x: () => tf.conv2dTranspose(d(), filter, x.shape, strides, pad),
+      x: () => tf.conv2dTranspose(delta, filter, x.shape, strides, pad),
       filter: () =>
-        tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy: d() }, {
+        tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy: delta }, {
           strides,
           pad,
           dataFormat: 'NHWC',
           dimRoundingMode: undefined,
           filterShape: filter.shape,
         } as unknown as tf.NamedAttrMap) as tf.Tensor,
-      bias: () => tf.sum(d(), [0, 1, 2]),
+      bias: () => tf.sum(delta, [0, 1, 2]),
     };
   },
 };

@@ -1,24 +1,22 @@
-// TensorFlow.js kernel functions backed by the native addon: BatchMatMul, _FusedMatMul (bias +
-// activation epilogue), Conv2D, FusedConv2D, Conv2DBackpropInput and Conv2DBackpropFilter (NHWC,
-// im2col + sgemm). Each kernel runs natively when the shape is supported and large enough to pay for
-// the call, and otherwise delegates to the kernel it replaced (`fallback`). The gradients need no code
-// of their own: tfjs' registered gradients of these ops are written in terms of the same kernels.
+// TensorFlow.js kernel functions backed by the native addon: BatchMatMul and _FusedMatMul (sgemm with a
+// bias + activation epilogue); Conv2D and FusedConv2D (direct loops for 8, 16, 24 or 32 output channels
+// with a linear or relu epilogue, else NHWC im2col + sgemm), Conv2DBackpropInput and Conv2DBackpropFilter
+// (direct loops where they apply, else sgemm + col2im / im2col); MaxPool and MaxPoolGrad; Add, Sub and
+// Multiply (equal shapes, a scalar, or a trailing-block broadcast); Relu and Step; Sum over leading axes;
+// and Sprout's own SproutReluGrad (dy ⊙ 1[x > 0] in one pass). Each replacing kernel runs natively when the
+// shape is supported and large enough to pay for the call, and otherwise delegates to the kernel it
+// replaced (`fallback`); SproutReluGrad has none. The backward passes reuse these kernels through tfjs'
+// registered gradients, except ReLU's (register.ts replaces it by reluBackward) and conv2dBiasRelu's,
+// which has its own (conv-bias-relu.ts).
 import * as tf from '@tensorflow/tfjs';
-import type { NativeAddon } from './addon.js';
+import { GEMM_ACTIVATION, type NativeAddon } from './addon.js';
 import type { Storage } from './storage.js';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 type KernelResult = ReturnType<tf.KernelFunc>;
 
-/** Activation codes of the addon (native/sprout_native.cc `Activation`). */
-const activationCode: Readonly<Record<string, number>> = {
-  linear: 0,
-  relu: 1,
-  relu6: 2,
-  elu: 3,
-  leakyrelu: 4,
-  sigmoid: 5,
-};
+/** tfjs' fused activation names → the addon's epilogue codes (its tanh is not a tfjs fused activation). */
+const activationCode: Readonly<Record<string, number>> = GEMM_ACTIVATION;
 
 export interface KernelTuning {
   /**
@@ -122,36 +120,9 @@ function runMatMul(
   const plan = planMatMul(a, b, transposeA, transposeB);
   if (typeof plan === 'string') return delegate(ctx, args, plan);
   if (tooSmall(ctx, 2 * plan.batch * plan.m * plan.n * plan.k, ctx.tuning.minMatMulFlops)) return delegate(ctx, args, 'small');
-  const storage = ctx.storage(args.backend);
-  const out = storage.alloc(plan.outShape);
-  // Views are taken after the allocation: growing the wasm memory detaches older views.
-  const av = storage.f32(a);
-  const bv = storage.f32(b);
-  const ov = storage.f32(out);
-  const biasView = bias === undefined ? null : storage.f32(bias);
-  if (av === null || bv === null || ov === null || (bias !== undefined && biasView === null)) {
-    storage.free(out);
-    return delegate(ctx, args, 'values not in float32 storage');
-  }
-  calls++;
-  ctx.addon.gemm(
-    av,
-    bv,
-    ov,
-    plan.m,
-    plan.n,
-    plan.k,
-    transposeA,
-    transposeB,
-    plan.batch,
-    plan.strideA,
-    plan.strideB,
-    plan.m * plan.n,
-    biasView,
-    activation,
-    alpha,
+  return runOnViews(ctx, args, plan.outShape, [a, b, bias ?? null], ([av, bv, biasView], ov) =>
+    ctx.addon.gemm(av!, bv!, ov, plan.m, plan.n, plan.k, transposeA, transposeB, plan.batch, plan.strideA, plan.strideB, plan.m * plan.n, biasView ?? null, activation, alpha),
   );
-  return out;
 }
 
 export function batchMatMulKernel(ctx: KernelContext): tf.KernelFunc {
@@ -256,7 +227,10 @@ function runOnViews(
   return out;
 }
 
-/** Output channel counts of the addon's direct convolution loops (native/sprout_native.cc `DirectCout`). */
+/**
+ * Output channel counts of the addon's direct convolution loops (native/sprout_native.cc `DirectCout`; they
+ * take the linear and relu epilogues only, `TryDirectConv`).
+ */
 const directChannels = (c: number): boolean => c === 8 || c === 16 || c === 24 || c === 32;
 
 function convFlops(info: tf.backend_util.Conv2DInfo): number {
@@ -292,8 +266,11 @@ function conv2dLike(ctx: KernelContext, fused: boolean): tf.KernelFunc {
     const info = convInfo(x.shape, filter.shape, attrs, attrs.dilations ?? 1);
     if (fused && bias != null && !rowBias(bias, info.outChannels)) return delegate(ctx, args, 'bias not per channel');
     if (tooSmall(ctx, convFlops(info), ctx.tuning.minConvFlops)) return delegate(ctx, args, 'small');
-    // (8–32 output channels run the direct loops, which beat wasm's XNNPACK on few input channels too.)
-    if (!directChannels(info.outChannels) && tooSmall(ctx, info.inChannels * info.outChannels, ctx.tuning.minConvChannelProduct)) {
+    // (8–32 output channels with a linear or relu epilogue run the direct loops, which beat wasm's XNNPACK on
+    // few input channels too — unless they are turned off with setDirectConv(false), which the threshold
+    // cannot see.)
+    const direct = directChannels(info.outChannels) && (act === GEMM_ACTIVATION.linear || act === GEMM_ACTIVATION.relu);
+    if (!direct && tooSmall(ctx, info.inChannels * info.outChannels, ctx.tuning.minConvChannelProduct)) {
       return delegate(ctx, args, 'few channels');
     }
     return runOnViews(ctx, args, info.outShape, [x, filter, fused && bias != null ? bias : null], ([xv, fv, bv], ov) =>
@@ -333,36 +310,23 @@ export function conv2dBackpropFilterKernel(ctx: KernelContext): tf.KernelFunc {
   };
 }
 
+/** The geometry of a MaxPool/MaxPoolGrad call (NHWC input of `shape`, the kernel's attributes). */
+function poolInfo(shape: readonly number[], attributes: unknown): tf.backend_util.Conv2DInfo {
+  const attrs = attributes as {
+    filterSize: [number, number] | number;
+    strides: [number, number] | number;
+    pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  };
+  return tf.backend_util.computePool2DInfo(shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+}
+
 export function maxPoolGradKernel(ctx: KernelContext): tf.KernelFunc {
   return (args) => {
     const { dy, input } = args.inputs as { dy?: tf.TensorInfo; input?: tf.TensorInfo };
-    const attrs = args.attrs as unknown as {
-      filterSize: [number, number] | number;
-      strides: [number, number] | number;
-      pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-      dimRoundingMode?: 'floor' | 'round' | 'ceil';
-    };
     if (!isF32(dy) || !isF32(input) || input.shape.length !== 4) return delegate(ctx, args, 'not float32 NHWC');
-    const info = tf.backend_util.computePool2DInfo(
-      input.shape as [number, number, number, number],
-      attrs.filterSize,
-      attrs.strides,
-      1,
-      attrs.pad,
-      attrs.dimRoundingMode,
-    );
-    const storage = ctx.storage(args.backend);
-    const out = storage.alloc(input.shape.slice());
-    const dyv = storage.f32(dy);
-    const xv = storage.f32(input);
-    const ov = storage.f32(out);
-    if (dyv === null || xv === null || ov === null) {
-      storage.free(out);
-      return delegate(ctx, args, 'values not in float32 storage');
-    }
-    calls++;
-    ctx.addon.maxPoolGrad(dyv, xv, ov, convGeometry(info));
-    return out;
+    const info = poolInfo(input.shape, args.attrs);
+    return runOnViews(ctx, args, input.shape.slice(), [dy, input], ([dyv, xv], ov) => ctx.addon.maxPoolGrad(dyv!, xv!, ov, convGeometry(info)));
   };
 }
 
@@ -436,15 +400,9 @@ export function sumKernel(ctx: KernelContext): tf.KernelFunc {
 export function maxPoolKernel(ctx: KernelContext): tf.KernelFunc {
   return (args) => {
     const { x } = args.inputs as { x?: tf.TensorInfo };
-    const attrs = args.attrs as unknown as {
-      filterSize: [number, number] | number;
-      strides: [number, number] | number;
-      pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-      dimRoundingMode?: 'floor' | 'round' | 'ceil';
-    };
     if (!isF32(x) || x.shape.length !== 4) return delegate(ctx, args, 'not float32 NHWC');
     if (tf.util.sizeFromShape(x.shape) < ctx.tuning.minElementwise && ctx.fallback !== undefined) return delegate(ctx, args, 'small');
-    const info = tf.backend_util.computePool2DInfo(x.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+    const info = poolInfo(x.shape, args.attrs);
     return runOnViews(ctx, args, info.outShape.slice(), [x], ([xv], ov) => ctx.addon.maxPool(xv!, ov, convGeometry(info)));
   };
 }

@@ -1,7 +1,8 @@
 // Registering the native kernels with TensorFlow.js: for each chosen backend, the stock kernel of
 // each overridden op is unregistered and kept as the fallback of the native one (same setup and
-// dispose functions, so a backend initialised later still sets the stock kernel up). Idempotent;
-// `unregisterNativeKernels` puts the stock kernels back.
+// dispose functions, so a backend initialised later still sets the stock kernel up); Sprout's own kernels
+// (SproutReluGrad, SproutConv2DBiasRelu) are added, with no fallback. Idempotent; `unregisterNativeKernels`
+// puts the stock kernels back and removes Sprout's.
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { loadAddon, type NativeAddon } from './addon.js';
@@ -23,6 +24,7 @@ import {
   type KernelTuning,
 } from './kernels.js';
 import { cpuStorage, wasmStorage, type Storage } from './storage.js';
+import { reluBackward } from './relu-backward.js';
 import { CONV_BIAS_RELU, convBiasReluGradient, convBiasReluKernel } from './conv-bias-relu.js';
 
 export type NativeBackendName = 'wasm' | 'cpu';
@@ -72,6 +74,10 @@ const kernelFactories: ReadonlyArray<readonly [string, (ctx: KernelContext) => t
   [tf.Relu, unaryKernel],
   [tf.Step, unaryKernel],
   [tf.Sum, sumKernel],
+  // Sprout's own kernels (no stock kernel to fall back to): the Relu gradient in one pass (tfjs' own is
+  // dy · cast(step(x)): three kernels) and conv2dBiasRelu's forward pass (the backend's FusedConv2D).
+  [RELU_GRAD, reluGradKernel],
+  [CONV_BIAS_RELU, () => convBiasReluKernel],
 ];
 
 const storages: Readonly<Record<NativeBackendName, (backend: unknown) => Storage>> = {
@@ -148,33 +154,16 @@ export function registerNativeKernels(options: NativeKernelsOptions = {}): Nativ
       installed.push({ kernelName, backendName, original });
     }
   }
-  // The Relu gradient as one kernel (tfjs' own is dy · cast(step(x)): three passes). The gradient function is
-  // global; it takes the native kernel only where it is registered and the values are float32.
-  for (const backendName of backends) {
-    const ctx: KernelContext = { addon, storage: storages[backendName], fallback: undefined, tuning: tuningOf(options, backendName), kernelName: RELU_GRAD };
-    tf.registerKernel({ kernelName: RELU_GRAD, backendName, kernelFunc: reluGradKernel(ctx) });
-    installed.push({ kernelName: RELU_GRAD, backendName, original: undefined });
-  }
-  // conv2dBiasRelu's forward kernel (the backend's FusedConv2D, native where registered) and its gradient.
-  for (const backendName of backends) {
-    tf.registerKernel({ kernelName: CONV_BIAS_RELU, backendName, kernelFunc: convBiasReluKernel });
-    installed.push({ kernelName: CONV_BIAS_RELU, backendName, original: undefined });
-  }
+  // conv2dBiasRelu's gradient, and tfjs' Relu gradient replaced by reluBackward (unregister puts it back).
   if (tf.getGradient(CONV_BIAS_RELU) === undefined) tf.registerGradient(convBiasReluGradient);
   const stock = tf.getGradient(tf.Relu);
   if (stock !== undefined && reluGradient === undefined) {
     reluGradient = stock;
+    // Global, like every gradient: reluBackward takes the native kernel only where it is registered.
     tf.registerGradient({
       kernelName: tf.Relu,
       inputsToSave: ['x'],
-      gradFunc: (dy, saved, attrs) => {
-        const x = saved[0]!;
-        const d = dy as tf.Tensor;
-        if (x.dtype !== 'float32' || d.dtype !== 'float32' || tf.getKernel(RELU_GRAD, tf.getBackend()) === undefined) {
-          return stock.gradFunc(dy, saved, attrs);
-        }
-        return { x: () => tf.engine().runKernel(RELU_GRAD, { dy: d, x }) as tf.Tensor };
-      },
+      gradFunc: (dy, saved) => ({ x: () => reluBackward(dy as tf.Tensor, saved[0]!) }),
     });
   }
   return { ok: true, kernels: installed.map((k) => `${k.kernelName}@${k.backendName}`) };
