@@ -65,9 +65,10 @@ async function loadOnce(name: BackendName): Promise<Loaded> {
   try {
     switch (name) {
       case 'node': {
-        // An optional dependency whose native addon is often missing: any failure is a quiet fallback.
+        // An optional dependency whose native addon is often missing: any failure is a quiet fallback (the
+        // catch below words it).
         const missing = nodeAddonMissing();
-        if (missing !== undefined) return E.left(`@tensorflow/tfjs-node did not load (${missing})`);
+        if (missing !== undefined) throw new Error(missing);
         require('@tensorflow/tfjs-node');
         break;
       }

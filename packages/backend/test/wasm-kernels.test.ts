@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/lib/Either.js';
-import { initBackend, WASM_KERNELS } from '../src/index.js';
+import { initBackend, registerWasmKernels, WASM_KERNELS } from '../src/index.js';
 import { expectClose, on, randomTensor } from './helpers.js';
 
 beforeAll(async () => {
@@ -34,6 +34,15 @@ const label = (c: Case) => `N${c.batch} ${c.h}×${c.w}×${c.cin} k${c.kh}×${c.k
 describe('wasm kernels equal cpu', () => {
   it('supplies the three missing kernels', () => {
     for (const name of WASM_KERNELS) expect(tf.getKernel(name, 'wasm')).toBeDefined();
+  });
+
+  it('wraps the stock Slice and depthwise kernels once, however often it registers', () => {
+    const names = ['Slice', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D']; // (not overridden by @sprout/native)
+    const before = names.map((n) => tf.getKernel(n, 'wasm')?.kernelFunc);
+    expect(before.every((f) => f !== undefined)).toBe(true);
+    const supplied = registerWasmKernels();
+    for (const n of names) expect(supplied).toContain(n);
+    expect(names.map((n) => tf.getKernel(n, 'wasm')?.kernelFunc)).toEqual(before);
   });
 
   it.each(cases.map((c) => [label(c), c] as const))('conv2d gradients %s', async (_, c) => {

@@ -6,6 +6,7 @@
  * test/wasm-kernels.test.ts compares against cpu.
  */
 import * as tf from '@tensorflow/tfjs';
+import { rewrapWasmKernel } from './rewrap.js';
 import type { KernelArgs, TensorInfo } from './wasm-types.js';
 
 interface SliceAttrs {
@@ -13,10 +14,8 @@ interface SliceAttrs {
   size: number | number[];
 }
 
-const wrapped = new WeakSet<tf.KernelFunc>();
-
 function wrap(original: tf.KernelFunc): tf.KernelFunc {
-  const f = ((args: KernelArgs<SliceAttrs>): TensorInfo => {
+  return ((args: KernelArgs<SliceAttrs>): TensorInfo => {
     const x = args.inputs['x']!;
     if (x.dtype === 'string') return original(args as never) as TensorInfo;
     const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, args.attrs.begin, args.attrs.size) as [number[], number[]];
@@ -28,17 +27,9 @@ function wrap(original: tf.KernelFunc): tf.KernelFunc {
     args.backend.typedArrayFromHeap(out).set(from.subarray(offset, offset + tf.util.sizeFromShape(size)));
     return out;
   }) as unknown as tf.KernelFunc;
-  wrapped.add(f);
-  return f;
 }
 
 /** Re-registers the wasm `Slice` kernel with the contiguous fast path (idempotent). */
 export function registerContiguousSlice(): readonly string[] {
-  const config = tf.getKernel('Slice', 'wasm');
-  if (config === undefined) return [];
-  if (!wrapped.has(config.kernelFunc)) {
-    tf.unregisterKernel('Slice', 'wasm');
-    tf.registerKernel({ ...config, kernelFunc: wrap(config.kernelFunc) });
-  }
-  return ['Slice'];
+  return rewrapWasmKernel('Slice', wrap) ? ['Slice'] : [];
 }

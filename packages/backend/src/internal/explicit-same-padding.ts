@@ -7,6 +7,7 @@
  * the wasm kernels pass to XNNPACK as plain numbers. test/wasm-kernels.test.ts compares against cpu.
  */
 import * as tf from '@tensorflow/tfjs';
+import { rewrapWasmKernel } from './rewrap.js';
 import type { KernelArgs, TensorInfo } from './wasm-types.js';
 
 export const SAME_PADDING_KERNELS = ['Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D'] as const;
@@ -18,10 +19,8 @@ interface ConvAttrs {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
-const wrapped = new WeakSet<tf.KernelFunc>();
-
 function wrap(original: tf.KernelFunc, depthwise: boolean): tf.KernelFunc {
-  const f = ((args: KernelArgs<ConvAttrs>): TensorInfo => {
+  return ((args: KernelArgs<ConvAttrs>): TensorInfo => {
     const { inputs, attrs } = args;
     if (attrs.pad !== 'same') return original(args as never) as TensorInfo;
     const x = inputs['x']!;
@@ -44,21 +43,9 @@ function wrap(original: tf.KernelFunc, depthwise: boolean): tf.KernelFunc {
     ];
     return original({ ...args, attrs: { ...attrs, pad } } as never) as TensorInfo;
   }) as unknown as tf.KernelFunc;
-  wrapped.add(f);
-  return f;
 }
 
 /** Re-registers the four wasm convolution kernels with explicit padding for 'same' (idempotent). */
 export function registerExplicitSamePadding(): readonly string[] {
-  const done: string[] = [];
-  for (const name of SAME_PADDING_KERNELS) {
-    const config = tf.getKernel(name, 'wasm');
-    if (config === undefined) continue;
-    if (!wrapped.has(config.kernelFunc)) {
-      tf.unregisterKernel(name, 'wasm');
-      tf.registerKernel({ ...config, kernelFunc: wrap(config.kernelFunc, name.includes('Depthwise')) });
-    }
-    done.push(name);
-  }
-  return done;
+  return SAME_PADDING_KERNELS.filter((name) => rewrapWasmKernel(name, (original) => wrap(original, name.includes('Depthwise'))));
 }
