@@ -4,10 +4,11 @@
  *   - tanh ResNets: before the first residual block and after each block;
  *   - conv+ReLU stacks: after each conv+ReLU, before pooling.
  * Positions are indexed 0..P−1 in data-flow order.
+ * Loads no TensorFlow.js (also exported as `@sprout/growth/positions`, for `sprout check`).
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { Layer } from '@sprout/spec';
-import { inferShapes, layerKey } from '@sprout/model';
+import { inferShapes, layerKey } from '@sprout/model/shapes';
 import type { Net } from '@sprout/model';
 import type { Architecture, Position } from './Position.js';
 import type { GrowthError } from './GrowthError.js';

@@ -12,20 +12,12 @@ import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Layer, Network } from '@sprout/spec';
 import type { Net, Param, ParamRole } from './Net.js';
-import { inferShapes, layerKey } from './shapes.js';
+import { inferShapes, layerKey, networkLayers } from './shapes.js';
 import { seedFor, uniformArray } from './random.js';
 
 export interface CreateNetOptions {
   /** The run seed; every parameter's numbers derive from it and the parameter's name. */
   readonly seed: number;
-}
-
-/** The layer list of `network`: its hidden layers followed by the output dense layer (with bias). */
-export function networkLayers(network: Network): readonly Layer[] {
-  return [
-    ...network.layers,
-    { _tag: 'dense', units: network.output.units, activation: network.output.activation, bias: true },
-  ];
 }
 
 /**

@@ -1,10 +1,19 @@
 /**
  * Shape inference for a layer list: the shape of one example (no batch axis) before and after every layer,
  * keyed by layer key. It is the check that a network's layers fit together before any tensor is built.
+ * Pure (no TensorFlow.js): also exported as `@sprout/model/shapes` for callers that must not load tfjs.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import type { Layer } from '@sprout/spec';
+import type { Layer, Network } from '@sprout/spec';
 import type { ModelError } from './ModelError.js';
+
+/** The layer list of `network`: its hidden layers followed by the output dense layer (with bias). */
+export function networkLayers(network: Network): readonly Layer[] {
+  return [
+    ...network.layers,
+    { _tag: 'dense', units: network.output.units, activation: network.output.activation, bias: true },
+  ];
+}
 
 export interface LayerShape {
   readonly input: readonly number[];

@@ -5,8 +5,8 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { notImplemented, type Diagnostic, type Experiment, type Layer, type SpecPath } from '@sprout/spec';
-import { networkLayers } from '@sprout/model';
-import { candidatePositions } from '@sprout/growth';
+import { networkLayers } from '@sprout/model/shapes';
+import { candidatePositions } from '@sprout/growth/positions';
 import { armPlans } from './plan.js';
 
 const LAYERS: ReadonlySet<Layer['_tag']> = new Set(['dense', 'conv', 'pool', 'flatten', 'residual', 'dropout', 'batchnorm']);
