@@ -15,22 +15,12 @@
  * This is the reference code's "adaptive lr" (SensLI repository, train_and_test_.py: omega = L, discont = β,
  * omega_min = L_min; there the new lr is computed right after the L update, which is step 1 of the next k).
  */
-import type { StepSize } from '@sprout/spec';
+import { DEFAULTS, type OnIncrease, type StepSize } from '@sprout/spec';
 
 export type AdaptiveStep = Extract<StepSize, { readonly _tag: 'adaptive' }>;
 
-/** The reference settings of ALGORITHMS.md §2: L₀ = 10, β = 0.995, L_min = 1e-5, ρ_min = 1e-3, growth cap 2, K = 4. */
-export const ADAPTIVE_DEFAULTS: AdaptiveStep = {
-  _tag: 'adaptive',
-  variance: 'none',
-  L0: 10,
-  beta: 0.995,
-  Lmin: 1e-5,
-  rhoMin: 1e-3,
-  growthCap: 2,
-  chunks: 4,
-  onIncrease: 'keep',
-};
+/** The reference settings of ALGORITHMS.md §2 (the spec's defaults): L₀ = 10, β = 0.995, L_min = 1e-5, ρ_min = 1e-3, growth cap 2, K = 4. */
+export const ADAPTIVE_DEFAULTS: AdaptiveStep = { _tag: 'adaptive', ...DEFAULTS.adaptive };
 
 export interface AdaptiveOptions {
   /** Initial step size a₀ (the reference code starts from the optimizer's learning rate). @default 1 / L₀ */
@@ -49,9 +39,10 @@ export interface AdaptiveOptions {
   /**
    * [design] When `f_B(x⁺) > f_B(x)`: `keep` the step (the reference); `reject` it (restore x; L is still
    * smoothed with L̂); or `reset` (restore x, then `L ← max(L, L̂)` and `a ← min(a, 1/L̂)`, so the next step
-   * uses the fresh curvature at once instead of after the ~1/(1−β) steps the smoothing needs). @default 'keep'
+   * uses the fresh curvature at once instead of after the ~1/(1−β) steps the smoothing needs). @default the
+   * spec's `onIncrease`
    */
-  readonly onIncrease?: 'keep' | 'reject' | 'reset';
+  readonly onIncrease?: OnIncrease;
   /**
    * [design] `L0`: start the smoothed L at the spec's L₀ (the reference). `first-estimate`: replace it by the
    * first L̂ that is computed, so that a metric whose curvature scale is far from L₀ does not wait the
@@ -67,7 +58,7 @@ export const resolveAdaptiveOptions = (spec: AdaptiveStep, o: AdaptiveOptions = 
   emaDecay: o.emaDecay ?? 0.9,
   minDirectionNorm2: o.minDirectionNorm2 ?? 1e-30,
   lossResolution: o.lossResolution ?? 1e-6,
-  onIncrease: o.onIncrease ?? spec.onIncrease ?? 'keep',
+  onIncrease: o.onIncrease ?? spec.onIncrease,
   initialL: o.initialL ?? 'L0',
 });
 
