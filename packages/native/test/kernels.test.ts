@@ -378,7 +378,13 @@ describe.skipIf(!info.available && !required)('native kernels match the cpu back
     expect(run()).toEqual(expected);
     expect(nativeKernelCalls()).toBe(calls);
     expect(tf.memory().numTensors).toBe(before);
-    unregisterNativeKernels();
+    unregisterNativeKernels(); // removes Sprout's own kernels (they replaced none)
+    expect(tf.getKernel('SproutReluGrad', 'wasm')).toBeUndefined();
+    expect(tf.getKernel('SproutConv2DBiasRelu', 'wasm')).toBeUndefined();
+    await tf.setBackend('wasm');
+    calls = nativeKernelCalls();
+    expect(run()).toEqual(expected);
+    expect(nativeKernelCalls()).toBe(calls);
   });
 
   it('wasm: a few-channel FusedConv2D skips the channel threshold only for the direct loops (linear or relu)', async () => {
