@@ -17,5 +17,6 @@ export type { BatchesOptions } from './batches.js';
 export { batches, stepsPerEpoch } from './batches.js';
 export type { ToTensorsOptions } from './to-tensors.js';
 export { toTensors, gatherBatch, disposeDatasetTensors } from './to-tensors.js';
+export { gatherRows, isIdentity } from './gather-rows.js';
 export type { LoadDataOptions } from './load-data.js';
 export { loadData } from './load-data.js';

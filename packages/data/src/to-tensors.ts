@@ -13,6 +13,7 @@ import type { Dataset } from './Dataset.js';
 import { exampleSize } from './Dataset.js';
 import type { DataError } from './DataError.js';
 import type { DatasetTensors, LabelEncoding } from './DatasetTensors.js';
+import { gatherRows, isIdentity } from './gather-rows.js';
 
 export interface ToTensorsOptions {
   /**
@@ -74,12 +75,6 @@ export const toTensors = (ds: Dataset, options: ToTensorsOptions = {}): E.Either
   return E.right(tensors);
 };
 
-const isIdentity = (indices: Int32Array, n: number): boolean => {
-  if (indices.length !== n) return false;
-  for (let i = 0; i < n; i++) if (indices[i] !== i) return false;
-  return true;
-};
-
 /**
  * The training examples at `indices` (from `batches`), as new tensors the caller disposes (or creates
  * inside `tf.tidy`). x: `[batch, ...inputShape]`; y as stored (see `labels`).
@@ -90,10 +85,7 @@ export const gatherBatch = (t: DatasetTensors, indices: Int32Array): { x: tf.Ten
     const size = exampleSize(t.inputShape);
     const x = new Float32Array(indices.length * size);
     const labels = new Int32Array(indices.length);
-    indices.forEach((i, r) => {
-      x.set(t.host!.trainX.subarray(i * size, (i + 1) * size), r * size);
-      labels[r] = t.host!.trainY[i]!;
-    });
+    gatherRows(t.host.trainX, t.host.trainY, size, indices, x, labels);
     const n = indices.length;
     return {
       x: tf.tensor(x, [n, ...t.inputShape], 'float32'),
