@@ -12,7 +12,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { CstElement, CstNode, IToken } from 'chevrotain';
 import type { Diagnostic } from '@sprout/spec';
-import { parseSyntax } from './parse.js';
+import { capDiagnostics, parseSyntax } from './parse.js';
 import * as T from './tokens.js';
 
 /** Rules whose `{ … }` holds statements, one per line. */
@@ -151,7 +151,7 @@ export const format = (text: string): E.Either<readonly Diagnostic[], string> =>
 /** One formatting pass (see `format`). */
 const layout = (text: string): E.Either<readonly Diagnostic[], string> => {
   const syntax = parseSyntax(text);
-  if (syntax.cst === undefined || syntax.lexed === undefined) return E.left(syntax.diagnostics);
+  if (syntax.cst === undefined || syntax.lexed === undefined) return E.left(capDiagnostics(syntax.diagnostics, syntax.unlisted));
   const parsed = { cst: syntax.cst };
   const lexed = syntax.lexed;
   const roles: Roles = { statementBraces: new Set(), statementStarts: new Set(), entryStarts: new Set(), droppedCommas: new Set() };

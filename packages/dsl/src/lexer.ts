@@ -24,9 +24,9 @@ export const createSproutLexer = (options: { readonly validate?: boolean } = {})
 export const sproutLexer = createSproutLexer();
 
 /**
- * Most `unexpected-character` diagnostics built (a file's list is cut at MAX_DIAGNOSTICS anyway); past
- * it one `too-many-errors` says how many runs were left out. 100,000 stray characters would otherwise
- * cost a third of a second in diagnostics alone.
+ * Most `unexpected-character` diagnostics built; the runs past it are only counted (`LexResult.unlisted`).
+ * A file's list is cut at MAX_DIAGNOSTICS anyway (by `capDiagnostics`, which adds the count), and 100,000
+ * stray characters would otherwise cost a third of a second in diagnostics alone.
  */
 export const MAX_LEXER_DIAGNOSTICS = 1_000;
 
@@ -34,6 +34,8 @@ export interface LexResult {
   readonly tokens: readonly IToken[];
   readonly comments: readonly IToken[];
   readonly diagnostics: readonly Diagnostic[];
+  /** Runs of unexpected characters past MAX_LEXER_DIAGNOSTICS: counted, no diagnostic built. */
+  readonly unlisted: number;
   readonly lines: LineIndex;
 }
 
@@ -67,15 +69,6 @@ export const lex = (text: string, lines: LineIndex = new LineIndex(text)): LexRe
       range: lines.range(t.startOffset, t.startOffset + chars.length),
     });
   }
-  if (unexpected.length > MAX_LEXER_DIAGNOSTICS) {
-    const t = unexpected[MAX_LEXER_DIAGNOSTICS]!;
-    diagnostics.push({
-      code: 'too-many-errors',
-      severity: 'error',
-      message: `${unexpected.length - MAX_LEXER_DIAGNOSTICS} more runs of unexpected characters from here on are not listed`,
-      range: lines.range(t.startOffset, t.startOffset + t.image.length),
-    });
-  }
   for (const t of result.groups['invalid'] ?? []) {
     const string = t.tokenType.name === 'UnterminatedString';
     diagnostics.push({
@@ -86,5 +79,5 @@ export const lex = (text: string, lines: LineIndex = new LineIndex(text)): LexRe
     });
   }
   diagnostics.sort((a, b) => a.range!.start.offset - b.range!.start.offset);
-  return { tokens: result.tokens, comments: result.groups['comments'] ?? [], diagnostics, lines };
+  return { tokens: result.tokens, comments: result.groups['comments'] ?? [], diagnostics, unlisted: Math.max(0, unexpected.length - MAX_LEXER_DIAGNOSTICS), lines };
 };

@@ -10,7 +10,7 @@ import type { IRecognitionException, IToken } from 'chevrotain';
 import type { SproutFileCstNode } from './Cst.js';
 import { check, type Diagnostic, type Experiment, type SpecPath } from '@sprout/spec';
 import { lex, type LexResult } from './lexer.js';
-import { MAX_SYNTAX_ERRORS, parseTokens } from './parser.js';
+import { parseTokens } from './parser.js';
 import { toAst } from './to-ast.js';
 import { toSpec } from './to-spec.js';
 import { rangeOf, type SourceMap } from './SourceMap.js';
@@ -44,9 +44,13 @@ export interface Parsed {
 
 const byOffset = (a: Diagnostic, b: Diagnostic): number => (a.range?.start.offset ?? -1) - (b.range?.start.offset ?? -1);
 
-/** Sorts, removes repeats and caps a list of diagnostics; `left` when it has any. */
-const finish = (ds: readonly Diagnostic[]): E.Either<Diagnostics, never> | undefined => {
-  if (ds.length === 0) return undefined;
+/**
+ * A file's diagnostics as reported, the one place they are capped: sorted by position, repeats removed,
+ * and past MAX_DIAGNOSTICS cut, with one `too-many-errors` at the end that counts the rest (`unlisted`:
+ * problems counted but never built, such as the lexer's runs past MAX_LEXER_DIAGNOSTICS, or the rest of a
+ * file the parser stopped reading; any of those also end the list with the count).
+ */
+export const capDiagnostics = (ds: readonly Diagnostic[], unlisted = 0): readonly Diagnostic[] => {
   const seen = new Set<string>();
   const unique = [...ds].sort(byOffset).filter((d) => {
     const k = `${d.range?.start.offset}|${d.code}|${d.message}`;
@@ -54,21 +58,24 @@ const finish = (ds: readonly Diagnostic[]): E.Either<Diagnostics, never> | undef
     seen.add(k);
     return true;
   });
-  if (unique.length > MAX_DIAGNOSTICS) {
-    const kept = unique.slice(0, MAX_DIAGNOSTICS);
-    const last = kept[kept.length - 1]!;
-    return E.left([
-      ...kept,
-      {
-        code: 'too-many-errors',
-        severity: 'error',
-        message: `stopping after ${MAX_DIAGNOSTICS} errors (${unique.length - MAX_DIAGNOSTICS} more)`,
-        ...(last.range === undefined ? {} : { range: last.range }),
-      },
-    ] as unknown as Diagnostics);
-  }
-  return E.left(unique as unknown as Diagnostics);
+  const more = Math.max(0, unique.length - MAX_DIAGNOSTICS) + unlisted;
+  if (more === 0 || unique.length === 0) return unique;
+  const kept = unique.slice(0, MAX_DIAGNOSTICS);
+  const last = kept[kept.length - 1]!;
+  return [
+    ...kept,
+    {
+      code: 'too-many-errors',
+      severity: 'error',
+      message: `stopping after ${kept.length} errors (${more} more)`,
+      ...(last.range === undefined ? {} : { range: last.range }),
+    },
+  ];
 };
+
+/** `capDiagnostics`, as the `left` of a result when there are any. */
+const finish = (ds: readonly Diagnostic[], unlisted = 0): E.Either<Diagnostics, never> | undefined =>
+  ds.length === 0 ? undefined : E.left(capDiagnostics(ds, unlisted) as unknown as Diagnostics);
 
 /** Checks brace balance and depth on the tokens, so that the recursive parser never sees a deep file. */
 const scanBraces = (tokens: readonly IToken[], lines: LineIndex): Diagnostic[] => {
@@ -152,13 +159,14 @@ const syntaxDiagnostic = (e: IRecognitionException, lines: LineIndex): Diagnosti
  */
 export const parseExperiment = (text: string, file = 'input.sprout'): E.Either<Diagnostics, Parsed> => {
   const r = front(text, file);
-  const failed = finish(r.diagnostics);
+  const failed = finish(r.diagnostics, r.unlisted);
   if (failed !== undefined) return failed;
   return E.right({ spec: r.spec!, sourceMap: r.sourceMap! });
 };
 
 interface Front {
   readonly diagnostics: readonly Diagnostic[];
+  readonly unlisted?: number;
   readonly spec?: Experiment;
   readonly sourceMap?: SourceMap;
   readonly poisoned?: readonly SpecPath[];
@@ -171,7 +179,13 @@ const baseName = (file: string): string => {
 
 /** The CST of a text, or every lexical and syntax diagnostic (with all guards applied before parsing). */
 export interface Syntax {
+  /** Not yet capped: `capDiagnostics(diagnostics, unlisted)` is the list to report. */
   readonly diagnostics: readonly Diagnostic[];
+  /**
+   * Problems counted but not built: the lexer's runs past MAX_LEXER_DIAGNOSTICS, and one for the rest of a
+   * file whose parse stopped at MAX_SYNTAX_ERRORS.
+   */
+  readonly unlisted: number;
   readonly lines: LineIndex;
   readonly lexed?: LexResult;
   readonly cst?: SproutFileCstNode;
@@ -183,8 +197,9 @@ export interface Syntax {
  */
 export const parseSyntax = (text: string): Syntax => {
   const lines = new LineIndex(text);
+  let unlisted = 0;
   // An array, not rest arguments: a hostile file can have 100,000 lexical diagnostics, too many to spread into a call.
-  const fail = (diagnostics: readonly Diagnostic[]): Syntax => ({ diagnostics, lines });
+  const fail = (diagnostics: readonly Diagnostic[]): Syntax => ({ diagnostics, unlisted, lines });
   if (text.length > MAX_SOURCE_LENGTH) {
     return fail([{
       code: 'file-too-large',
@@ -194,6 +209,7 @@ export const parseSyntax = (text: string): Syntax => {
     }]);
   }
   const lexed = lex(text, lines);
+  unlisted = lexed.unlisted;
   if (lexed.tokens.length === 0 && lexed.diagnostics.length === 0) {
     const end = lines.position(text.length);
     return fail([{ code: 'empty-file', severity: 'error', message: 'the file has no experiment; write experiment "name" { … }', range: { start: end, end } }]);
@@ -221,21 +237,16 @@ export const parseSyntax = (text: string): Syntax => {
       range: tokenRange(lines, parsed.tooComplex, lexed.tokens[lexed.tokens.length - 1]),
     }]);
   }
-  if (parsed.stopped !== undefined) {
-    syntax.push({
-      code: 'too-many-errors',
-      severity: 'error',
-      message: `too many syntax errors (${MAX_SYNTAX_ERRORS}); stopping here`,
-      range: tokenRange(lines, parsed.stopped, lexed.tokens[lexed.tokens.length - 1]),
-    });
-  }
+  // A parse stopped by MAX_SYNTAX_ERRORS leaves the rest of the file unread: one problem more than listed,
+  // so capDiagnostics's `too-many-errors` ends the list and says so (the stop needs no diagnostic of its own).
+  if (parsed.stopped !== undefined) unlisted += 1;
   if (lexed.diagnostics.length + syntax.length > 0 || parsed.cst === undefined) return fail([...lexed.diagnostics, ...syntax]);
-  return { diagnostics: [], lines, lexed, cst: parsed.cst };
+  return { diagnostics: [], unlisted, lines, lexed, cst: parsed.cst };
 };
 
 const front = (text: string, file: string): Front => {
   const syntax = parseSyntax(text);
-  if (syntax.cst === undefined) return { diagnostics: syntax.diagnostics };
+  if (syntax.cst === undefined) return { diagnostics: syntax.diagnostics, unlisted: syntax.unlisted };
   const ast = toAst(syntax.cst, syntax.lines);
   const spec = toSpec(ast.ast, baseName(file));
   return { diagnostics: [...ast.diagnostics, ...spec.diagnostics], spec: spec.spec, sourceMap: spec.sourceMap, poisoned: spec.poisoned };
@@ -256,7 +267,7 @@ export const locate = (d: Diagnostic, sourceMap: SourceMap): Diagnostic => {
 /** Every phase and then the spec's semantic checks, each diagnostic with a source range. */
 export const checkText = (text: string, file = 'input.sprout'): E.Either<Diagnostics, Parsed> => {
   const r = front(text, file);
-  if (r.spec === undefined || r.sourceMap === undefined) return finish(r.diagnostics)!;
+  if (r.spec === undefined || r.sourceMap === undefined) return finish(r.diagnostics, r.unlisted)!;
   const sourceMap = r.sourceMap;
   const structural = r.diagnostics.length > 0;
   const checked = check(r.spec);

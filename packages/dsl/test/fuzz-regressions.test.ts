@@ -3,7 +3,7 @@
 // timing out, and the counts below bound the work instead).
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, test } from 'vitest';
-import { MAX_DIAGNOSTICS, MAX_SOURCE_LENGTH, MAX_SYNTAX_ERRORS, checkText, lex, parseTokens } from '../src/index.js';
+import { MAX_DIAGNOSTICS, MAX_SOURCE_LENGTH, MAX_SYNTAX_ERRORS, checkText, format, lex, parseTokens } from '../src/index.js';
 import { MAX_LEXER_DIAGNOSTICS } from '../src/lexer.js';
 
 const brokenGrow = (repeats: number): string =>
@@ -39,6 +39,8 @@ describe('error recovery is bounded (fuzz inputs 30984 and 27997)', () => {
     const cs = codes(r);
     expect(cs).toContain('too-many-errors');
     expect(cs.filter((c) => c === 'syntax-error').length).toBeLessThanOrEqual(MAX_SYNTAX_ERRORS);
+    // format goes through the same guards and reports the same capped, sorted list.
+    expect(format(text)).toEqual(r);
   });
 });
 
@@ -69,11 +71,17 @@ describe('runs of rejected characters are one token (fuzz finding: ~1 M `#` took
     ]);
   });
 
-  test('131,072 separate stray slashes: MAX_LEXER_DIAGNOSTICS diagnostics and one count of the rest', () => {
+  test('131,072 separate stray slashes: MAX_LEXER_DIAGNOSTICS diagnostics and a count of the rest, all counted in the one cap', () => {
     const r = lex('/ '.repeat(MAX_SOURCE_LENGTH / 2));
-    expect(r.diagnostics).toHaveLength(MAX_LEXER_DIAGNOSTICS + 1);
-    expect(r.diagnostics[MAX_LEXER_DIAGNOSTICS]!.message).toBe(`${MAX_SOURCE_LENGTH / 2 - MAX_LEXER_DIAGNOSTICS} more runs of unexpected characters from here on are not listed`);
-    expect(codes(checkText('/ '.repeat(MAX_SOURCE_LENGTH / 2)))).toHaveLength(MAX_DIAGNOSTICS + 1);
+    expect(r.diagnostics).toHaveLength(MAX_LEXER_DIAGNOSTICS);
+    expect(r.unlisted).toBe(MAX_SOURCE_LENGTH / 2 - MAX_LEXER_DIAGNOSTICS);
+    const checked = checkText('/ '.repeat(MAX_SOURCE_LENGTH / 2));
+    expect(codes(checked)).toHaveLength(MAX_DIAGNOSTICS + 1);
+    const last = E.isLeft(checked) ? checked.left[MAX_DIAGNOSTICS] : undefined;
+    // Every run is counted, plus the syntax error of a file without an experiment.
+    expect([last?.code, last?.message]).toEqual(['too-many-errors', `stopping after ${MAX_DIAGNOSTICS} errors (${MAX_SOURCE_LENGTH / 2 + 1 - MAX_DIAGNOSTICS} more)`]);
+    // format reports the same capped list.
+    expect(format('/ '.repeat(MAX_SOURCE_LENGTH / 2))).toEqual(checked);
   });
 
   test('a file over MAX_SOURCE_LENGTH (256 KiB) is one file-too-large diagnostic', () => {
