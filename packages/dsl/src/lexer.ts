@@ -50,25 +50,17 @@ const describeChars = (s: string): string => {
 export const lex = (text: string, lines: LineIndex = new LineIndex(text)): LexResult => {
   const result = sproutLexer.tokenize(text);
   const diagnostics: Diagnostic[] = [];
-  for (const e of result.errors) {
-    const chars = text.slice(e.offset, e.offset + e.length);
-    diagnostics.push({
-      code: 'unexpected-character',
-      severity: 'error',
-      message: `unexpected ${e.length > 1 ? 'characters' : 'character'} ${describeChars(chars)}`,
-      range: lines.range(e.offset, e.offset + Math.max(1, e.length)),
-    });
-  }
+  const unexpectedAt = (offset: number, length: number): Diagnostic => ({
+    code: 'unexpected-character',
+    severity: 'error',
+    message: `unexpected ${length > 1 ? 'characters' : 'character'} ${describeChars(text.slice(offset, offset + length))}`,
+    range: lines.range(offset, offset + Math.max(1, length)),
+  });
+  // The `Unexpected` token matches every character that cannot start a token, so chevrotain's own lexing
+  // errors should never occur; were one to, it is reported the same way rather than lost.
+  for (const e of result.errors) diagnostics.push(unexpectedAt(e.offset, e.length));
   const unexpected = result.groups['unexpected'] ?? [];
-  for (const t of unexpected.slice(0, MAX_LEXER_DIAGNOSTICS)) {
-    const chars = t.image;
-    diagnostics.push({
-      code: 'unexpected-character',
-      severity: 'error',
-      message: `unexpected ${chars.length > 1 ? 'characters' : 'character'} ${describeChars(chars)}`,
-      range: lines.range(t.startOffset, t.startOffset + chars.length),
-    });
-  }
+  for (const t of unexpected.slice(0, MAX_LEXER_DIAGNOSTICS)) diagnostics.push(unexpectedAt(t.startOffset, t.image.length));
   for (const t of result.groups['invalid'] ?? []) {
     const string = t.tokenType.name === 'UnterminatedString';
     diagnostics.push({

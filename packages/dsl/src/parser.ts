@@ -598,10 +598,7 @@ export interface ParseResult {
   readonly tooComplex?: IToken;
 }
 
-/**
- * Parses tokens into a CST; `errors` lists every syntax error (the parser recovers and goes on, up to
- * MAX_SYNTAX_ERRORS). Never throws a RangeError: a stack overflow becomes `tooComplex`.
- */
+/** Options of `parseTokens`. */
 export interface ParseTokensOptions {
   /**
    * Syntax errors after which recovery is switched off and the next error ends the parse.
@@ -610,6 +607,10 @@ export interface ParseTokensOptions {
   readonly maxErrors?: number;
 }
 
+/**
+ * Parses tokens into a CST; `errors` lists every syntax error (the parser recovers and goes on, up to
+ * MAX_SYNTAX_ERRORS). Never throws a RangeError: a stack overflow becomes `tooComplex`.
+ */
 export const parseTokens = (tokens: readonly IToken[], options: ParseTokensOptions = {}): ParseResult => {
   sproutParser.restart(tokens, options.maxErrors ?? MAX_SYNTAX_ERRORS);
   try {

@@ -160,7 +160,6 @@ export function keywordText(t: TokenType): string {
   return t.name.startsWith('Kw_') ? t.name.slice(3) : t.name;
 }
 
-/** Every token type in lexing order (the lexer tries them in this order). */
 /**
  * A run of characters that cannot start any token (and of `-`, `+`, `.`, `/` that do not start a number or a
  * comment here), in the group `unexpected`: the lexer reports it as one `unexpected-character`. Without it
@@ -176,6 +175,7 @@ export const Unexpected = createToken({
   group: 'unexpected',
 });
 
+/** Every token type in lexing order (the lexer tries them in this order). */
 export const ALL_TOKENS: readonly TokenType[] = [
   WhiteSpace,
   LineComment,
