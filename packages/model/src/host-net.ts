@@ -15,17 +15,18 @@
  *   Softmax cross-entropy J = −mean_b log softmax(o_b)_{y_b}, ∂J/∂o = (softmax(o) − t)/B; MSE on one-hot
  *   targets J = mean_{b,c} (o − t)², ∂J/∂o = 2(o − t)/(B·C) (the definitions of `batchLoss`).
  * Values are stored in float32; the loss and the bias sums are accumulated in float64, the products in
- * float32 (BLAS) or float64 (the loops' dot products). Results agree with the TensorFlow.js paths to
+ * float32 (BLAS, and the loops' A·B and Aᵀ·B, which round each multiply-add) or float64 (the loops' A·Bᵀ
+ * dot products). Results agree with the TensorFlow.js paths to
  * float32 rounding, not bit for bit; each path is deterministic.
  */
 import * as tf from '@tensorflow/tfjs';
-import { nativeAddon, type NativeAddon } from '@sprout/native';
-import type { Layer, Loss } from '@sprout/spec';
+import { GEMM_ACTIVATION, nativeAddon, type NativeAddon } from '@sprout/native';
+import type { Loss } from '@sprout/spec';
 import type { Net, Param } from './Net.js';
-import { layerKey } from './shapes.js';
+import { closedFormLayers, type ClosedFormLayer, type SmoothActivation } from './internal/closed-form-layers.js';
 
-/** The activations a host net computes. */
-export type HostActivation = 'relu' | 'tanh' | 'sigmoid' | 'linear';
+/** The activations a host net computes (those of the closed form). */
+export type HostActivation = SmoothActivation;
 
 /** A layer of a host net; kernels are row-major in×out as tfjs stores them. */
 export type HostLayer =
@@ -103,17 +104,14 @@ export interface HostNetOptions {
   readonly native?: boolean;
 }
 
-const smooth = (a: string): a is HostActivation => a === 'relu' || a === 'tanh' || a === 'sigmoid' || a === 'linear';
-
 /**
  * `net` as a host net (its current parameter values copied), or undefined when some layer is outside the
- * closed form: only dense layers with relu/tanh/sigmoid/linear, residual blocks of them and dropout of
- * rate 0, a dense output layer, a flat input.
+ * closed form (`closedFormLayers` with dropout of rate 0 only: dense layers with relu/tanh/sigmoid/linear,
+ * residual blocks of them, a dense output layer, a flat input).
  */
 export function toHostNet(net: Net, options: HostNetOptions): HostNet | undefined {
-  if (net.input.length !== 1) return undefined;
-  const byName = new Map<string, Param>();
-  for (const p of net.params) byName.set(p.name, p);
+  const plan = closedFormLayers(net, true);
+  if (plan === undefined) return undefined;
   const params = new Map<string, Float32Array>();
   const grads = new Map<string, Float32Array>();
   const take = (p: Param): Float32Array => {
@@ -123,44 +121,35 @@ export function toHostNet(net: Net, options: HostNetOptions): HostNet | undefine
     return values;
   };
   let width = net.input[0]!;
-  const compile = (list: readonly Layer[], prefix: readonly number[]): HostLayer[] | undefined => {
+  const compile = (list: readonly ClosedFormLayer[]): HostLayer[] | undefined => {
     const out: HostLayer[] = [];
-    for (let i = 0; i < list.length; i++) {
-      const l = list[i]!;
-      const path = [...prefix, i];
+    for (const l of list) {
       if (l._tag === 'dense') {
-        if (!smooth(l.activation)) return undefined;
-        const key = layerKey(path);
-        const kernel = byName.get(`${key}.kernel`);
-        const bias = l.bias ? byName.get(`${key}.bias`) : undefined;
-        if (kernel === undefined || (l.bias && bias === undefined)) return undefined;
-        if (kernel.variable.shape[0] !== width || kernel.variable.shape[1] !== l.units) return undefined;
+        const [inputs, units] = l.kernel.variable.shape;
+        if (inputs !== width || units === undefined) return undefined;
         out.push({
           _tag: 'dense',
-          index: i,
-          units: l.units,
-          inputs: width,
+          index: l.index,
+          units,
+          inputs,
           activation: l.activation,
-          kernel: take(kernel),
-          kernelName: kernel.name,
-          bias: bias === undefined ? undefined : take(bias),
-          biasName: bias?.name,
+          kernel: take(l.kernel),
+          kernelName: l.kernel.name,
+          bias: l.bias === undefined ? undefined : take(l.bias),
+          biasName: l.bias?.name,
         });
-        width = l.units;
-      } else if (l._tag === 'residual') {
+        width = units;
+      } else {
         const before = width;
-        const body = compile(l.body, path);
+        const body = compile(l.body);
         if (body === undefined || width !== before) return undefined;
-        out.push({ _tag: 'residual', index: i, body });
-      } else if (l._tag === 'dropout') {
-        if (l.rate > 0) return undefined;
-      } else return undefined;
+        out.push({ _tag: 'residual', index: l.index, body });
+      }
     }
     return out;
   };
-  const layers = compile(net.layers, []);
-  if (layers === undefined || layers.at(-1)?._tag !== 'dense') return undefined;
-  if (params.size !== net.params.length) return undefined;
+  const layers = compile(plan);
+  if (layers === undefined || params.size !== net.params.length) return undefined;
   return {
     layers,
     params,
@@ -209,12 +198,12 @@ export function writeHostNet(h: HostNet, net: Net): void {
 }
 
 
-/** The addon gemm's epilogue code of each activation (@sprout/native `NativeAddon.gemm`). */
-const EPILOGUE: Readonly<Record<HostActivation, number>> = { linear: 0, relu: 1, sigmoid: 5, tanh: 6 };
+/** The addon gemm's epilogue code of each activation. */
+const EPILOGUE: Readonly<Record<HostActivation, number>> = GEMM_ACTIVATION;
 
 /**
- * C (m×n) = σ(op(A)·op(B)) with op(A) m×k, op(B) k×n, row-major; A is k×m when `transA`, B is n×k when
- * `transB`; σ = `activation`. C is overwritten.
+ * C (m×n) = σ(op(A)·op(B) + bias) with op(A) m×k, op(B) k×n, row-major; A is k×m when `transA`, B is n×k
+ * when `transB`; `bias` (length n) is added to every row; σ = `activation`. C is overwritten.
  */
 function gemm(
   addon: NativeAddon | null,
@@ -227,17 +216,20 @@ function gemm(
   transA: boolean,
   transB: boolean,
   activation: HostActivation = 'linear',
+  bias: Float32Array | null = null,
 ): void {
   // Even the 225×5×2 products of a spirals step are faster through the addon (a call costs ~1 µs) than in
-  // the loops below, whose inner loops are too short for V8 to run fast.
+  // the loops below, whose inner loops are too short for V8 to run fast. Its epilogue adds the bias and
+  // applies σ (relu keeps NaN, as in tfjs).
   if (addon !== null) {
-    addon.gemm(a, b, c, m, n, k, transA, transB, 1, 0, 0, 0, null, EPILOGUE[activation], 0);
+    addon.gemm(a, b, c, m, n, k, transA, transB, 1, 0, 0, 0, bias, EPILOGUE[activation], 0);
     return;
   }
   if (transA && transB) throw new Error('host net: Aᵀ·Bᵀ is not a product the host net takes');
   else if (transB) loopsNT(a, b, c, m, n, k);
   else if (transA) loopsTN(a, b, c, m, n, k);
   else loopsNN(a, b, c, m, n, k);
+  if (bias !== null) for (let r = 0; r < m; r++) for (let j = 0; j < n; j++) c[r * n + j] = c[r * n + j]! + bias[j]!;
   const size = m * n;
   switch (activation) {
     case 'relu':
@@ -319,7 +311,6 @@ interface LayerRecord {
  * the top-level activations in `h.trace.outputs`.
  */
 function forwardPass(h: HostNet, x: Float32Array, batch: number, records: LayerRecord[] | undefined): Float32Array {
-  const addon = h.addon;
   h.scratch.reset();
   const buffer = (size: number): Float32Array => h.scratch.take(size);
   const topOutputs = h.trace.outputs;
@@ -337,36 +328,7 @@ function forwardPass(h: HostNet, x: Float32Array, batch: number, records: LayerR
         continue;
       }
       const z = buffer(batch * l.units);
-      const bias = l.bias;
-      const n = l.units;
-      if (addon !== null) {
-        // The addon's epilogue adds the bias and applies the activation (relu keeps NaN, as in tfjs).
-        addon.gemm(a, l.kernel, z, batch, n, l.inputs, false, false, 1, 0, 0, 0, bias ?? null, EPILOGUE[l.activation], 0);
-        records?.push({ input: a, output: z });
-        a = z;
-        top?.push(a);
-        continue;
-      }
-      gemm(addon, a, l.kernel, z, batch, l.units, l.inputs, false, false);
-      switch (l.activation) {
-        case 'linear':
-          if (bias !== undefined) for (let r = 0; r < batch; r++) for (let j = 0; j < n; j++) z[r * n + j] = z[r * n + j]! + bias[j]!;
-          break;
-        case 'relu':
-          for (let r = 0; r < batch; r++)
-            for (let j = 0; j < n; j++) {
-              const v = z[r * n + j]! + (bias === undefined ? 0 : bias[j]!);
-              z[r * n + j] = v < 0 ? 0 : v; // tfjs' relu: NaN stays NaN
-            }
-          break;
-        case 'tanh':
-          for (let r = 0; r < batch; r++) for (let j = 0; j < n; j++) z[r * n + j] = Math.tanh(z[r * n + j]! + (bias === undefined ? 0 : bias[j]!));
-          break;
-        case 'sigmoid':
-          for (let r = 0; r < batch; r++)
-            for (let j = 0; j < n; j++) z[r * n + j] = 1 / (1 + Math.exp(-(z[r * n + j]! + (bias === undefined ? 0 : bias[j]!))));
-          break;
-      }
+      gemm(h.addon, a, l.kernel, z, batch, l.units, l.inputs, false, false, l.activation, l.bias ?? null);
       records?.push({ input: a, output: z });
       a = z;
       top?.push(a);

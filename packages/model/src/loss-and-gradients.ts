@@ -20,11 +20,12 @@
  * Both use the loss definitions of `batchLoss` (loss.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Activation, Layer, Loss } from '@sprout/spec';
-import type { Net, Param, Taps } from './Net.js';
+import { reluBackward } from '@sprout/native';
+import type { Activation, Loss } from '@sprout/spec';
+import type { Net, Taps } from './Net.js';
+import { closedFormLayers, type ClosedFormLayer, type SmoothActivation } from './internal/closed-form-layers.js';
 import { forward } from './forward.js';
 import { batchLoss, oneHotTargets } from './loss.js';
-import { layerKey } from './shapes.js';
 
 export interface LossAndGradientsOptions {
   /** The training loss (see `batchLoss`). */
@@ -64,69 +65,10 @@ export interface LossAndGradients {
   readonly deltas?: ReadonlyMap<string, tf.Tensor>;
 }
 
-type Smooth = 'relu' | 'tanh' | 'sigmoid' | 'linear';
-const smooth = (a: Activation): a is Smooth => a === 'relu' || a === 'tanh' || a === 'sigmoid' || a === 'linear';
-
-/** A layer of the closed-form path, with its variables. */
-type Step =
-  | {
-      readonly _tag: 'dense';
-      readonly activation: Smooth;
-      readonly kernel: tf.Variable;
-      readonly kernelName: string;
-      readonly bias: tf.Variable | undefined;
-      readonly biasName: string | undefined;
-    }
-  | { readonly _tag: 'residual'; readonly body: readonly Step[] };
-
-/** The closed-form program of `net`, or undefined when some layer needs the tape. */
-function closedFormPlan(net: Net, options: LossAndGradientsOptions): Step[] | undefined {
+/** The closed-form program of `net`, or undefined when some layer (or a tap) needs the tape. */
+function closedFormPlan(net: Net, options: LossAndGradientsOptions): ClosedFormLayer[] | undefined {
   if (options.taps !== undefined || options.forceTape === true) return undefined;
-  if (net.input.length !== 1) return undefined;
-  const training = options.training ?? false;
-  const byName = new Map<string, Param>();
-  for (const p of net.params) byName.set(p.name, p);
-  const compile = (list: readonly Layer[], prefix: readonly number[]): Step[] | undefined => {
-    const steps: Step[] = [];
-    for (let i = 0; i < list.length; i++) {
-      const l = list[i]!;
-      const path = [...prefix, i];
-      switch (l._tag) {
-        case 'dense': {
-          if (!smooth(l.activation)) return undefined;
-          const key = layerKey(path);
-          const kernel = byName.get(`${key}.kernel`);
-          const bias = l.bias ? byName.get(`${key}.bias`) : undefined;
-          if (kernel === undefined || (l.bias && bias === undefined)) return undefined;
-          steps.push({
-            _tag: 'dense',
-            activation: l.activation,
-            kernel: kernel.variable,
-            kernelName: kernel.name,
-            bias: bias?.variable,
-            biasName: bias?.name,
-          });
-          break;
-        }
-        case 'residual': {
-          const body = compile(l.body, path);
-          if (body === undefined) return undefined;
-          steps.push({ _tag: 'residual', body });
-          break;
-        }
-        case 'dropout':
-          if (training && l.rate > 0) return undefined;
-          break;
-        default:
-          return undefined;
-      }
-    }
-    return steps;
-  };
-  const steps = compile(net.layers, []);
-  const last = steps?.[steps.length - 1];
-  if (steps === undefined || last?._tag !== 'dense') return undefined;
-  return steps;
+  return closedFormLayers(net, options.training ?? false);
 }
 
 /**
@@ -139,12 +81,12 @@ export function gradientPath(net: Net, options: LossAndGradientsOptions): Gradie
 }
 
 /** σ'(z) ⊙ g from the activation's output a = σ(z): relu' = 1[a > 0], tanh' = 1 − a², sigmoid' = a(1 − a). */
-function throughActivation(g: tf.Tensor, a: tf.Tensor, activation: Smooth): tf.Tensor {
+function throughActivation(g: tf.Tensor, a: tf.Tensor, activation: SmoothActivation): tf.Tensor {
   switch (activation) {
     case 'linear':
       return g;
     case 'relu':
-      return tf.mul(g, tf.step(a));
+      return reluBackward(g, a); // one native kernel where @sprout/native's are registered
     case 'tanh':
       return tf.mul(g, tf.sub(1, tf.square(a)));
     case 'sigmoid':
@@ -166,7 +108,7 @@ interface DenseRecord {
  * with transpose flags.
  */
 function closedForm(
-  steps: readonly Step[],
+  steps: readonly ClosedFormLayer[],
   x: tf.Tensor2D,
   y: tf.Tensor,
   loss: Loss,
@@ -177,15 +119,15 @@ function closedForm(
       tf.engine().runKernel(tf.BatchMatMul, { a, b }, { transposeA, transposeB }) as tf.Tensor;
     // Forward, recording each dense layer's input, output and 3-d kernel (in order of execution).
     const records: DenseRecord[] = [];
-    const run = (list: readonly Step[], h: tf.Tensor): tf.Tensor => {
+    const run = (list: readonly ClosedFormLayer[], h: tf.Tensor): tf.Tensor => {
       let out = h;
       for (const s of list) {
         if (s._tag === 'residual') {
           out = tf.add(out, run(s.body, out));
           continue;
         }
-        const kernel = tf.reshape(s.kernel, [1, ...s.kernel.shape]);
-        const inputs: tf.NamedTensorMap = { a: out, b: kernel, ...(s.bias !== undefined ? { bias: s.bias } : {}) };
+        const kernel = tf.reshape(s.kernel.variable, [1, ...s.kernel.variable.shape]);
+        const inputs: tf.NamedTensorMap = { a: out, b: kernel, ...(s.bias !== undefined ? { bias: s.bias.variable } : {}) };
         let a = tf.engine().runKernel(tf._FusedMatMul, inputs, {
           transposeA: false,
           transposeB: false,
@@ -221,7 +163,7 @@ function closedForm(
     // Backward, consuming the records from the end. `needInput`: whether δ for the list's input is used.
     const grads: tf.NamedTensorMap = {};
     let r = records.length;
-    const back = (list: readonly Step[], gOut: tf.Tensor, needInput: boolean): tf.Tensor | undefined => {
+    const back = (list: readonly ClosedFormLayer[], gOut: tf.Tensor, needInput: boolean): tf.Tensor | undefined => {
       let gr: tf.Tensor | undefined = gOut;
       for (let i = list.length - 1; i >= 0; i--) {
         const s = list[i]!;
@@ -233,8 +175,8 @@ function closedForm(
         }
         const rec = records[--r]!;
         const delta = throughActivation(gr!, rec.output, s.activation);
-        grads[s.kernelName] = tf.reshape(matMul(rec.input, delta, true, false), s.kernel.shape);
-        if (s.biasName !== undefined) grads[s.biasName] = tf.sum(delta, [0, 1]);
+        grads[s.kernel.name] = tf.reshape(matMul(rec.input, delta, true, false), s.kernel.variable.shape);
+        if (s.bias !== undefined) grads[s.bias.name] = tf.sum(delta, [0, 1]);
         gr = need ? matMul(delta, rec.kernel, false, true) : undefined;
       }
       return gr;

@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/lib/Either.js';
-import type { Activation, Layer, Loss, Network } from '@sprout/spec';
+import type { Activation, Loss, Network } from '@sprout/spec';
 import { initBackend } from '@sprout/backend';
 import {
   batchLoss,
@@ -16,27 +16,10 @@ import {
   type LossAndGradientsOptions,
   type Net,
 } from '../src/index.js';
-import { cnn, maxAbsDiff, mlp, randomTensor, resnet } from './fixtures.js';
+import { CLASSES, cnn, denseNet, leadingResidual, maxAbsDiff, mlp, randomTensor, resnet, tape } from './fixtures.js';
 
 const B = 7;
-const CLASSES = 3;
 const labels = () => tf.tensor1d([0, 1, 2, 2, 1, 0, 1], 'int32');
-
-/** The reference: loss and parameter gradients from the tape, written independently of the library's path. */
-function tape(net: Net, x: tf.Tensor, y: tf.Tensor, options: LossAndGradientsOptions): { loss: number; grads: Map<string, Float32Array> } {
-  let result: { loss: number; grads: Map<string, Float32Array> } | undefined;
-  tf.tidy(() => {
-    const out = net.layers[net.layers.length - 1]!;
-    const act: Activation = out._tag === 'dense' ? out.activation : 'linear';
-    const r = tf.variableGrads(
-      () => batchLoss(options.loss, act, forward(net, x, { training: options.training ?? false, seed: options.seed ?? 0, updateState: false }), y),
-      net.params.map((p) => p.variable),
-    );
-    const grads = new Map(net.params.map((p) => [p.name, r.grads[p.variable.name]!.dataSync() as Float32Array]));
-    result = { loss: r.value.dataSync()[0]!, grads };
-  });
-  return result!;
-}
 
 /** Max |a − b| over all gradients, relative to max(1, max |b|); and the same for the loss. */
 function compare(net: Net, x: tf.Tensor, y: tf.Tensor, options: LossAndGradientsOptions) {
@@ -55,33 +38,6 @@ function compare(net: Net, x: tf.Tensor, y: tf.Tensor, options: LossAndGradients
 
 const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'linear'] as const;
 const LOSSES: readonly Loss[] = ['cross_entropy', 'mse'];
-
-/** Dense layers with and without bias, a residual block of them, and the output layer. */
-const denseNet = (activation: Activation, output: Activation): Network => ({
-  input: [3],
-  layers: [
-    { _tag: 'dense', units: 4, activation, bias: true },
-    {
-      _tag: 'residual',
-      body: [
-        { _tag: 'dense', units: 5, activation, bias: true },
-        { _tag: 'dense', units: 4, activation, bias: false },
-      ],
-    },
-    { _tag: 'dropout', rate: 0 },
-    { _tag: 'dense', units: 4, activation, bias: false },
-  ],
-  output: { units: CLASSES, activation: output },
-});
-
-/** A net starting with a residual block (its input gradient is not needed) and a bias-free output. */
-const leadingResidual = (activation: Activation): { input: number[]; layers: Layer[] } => ({
-  input: [4],
-  layers: [
-    { _tag: 'residual', body: [{ _tag: 'dense', units: 4, activation, bias: true }] },
-    { _tag: 'dense', units: CLASSES, activation: 'linear', bias: false },
-  ],
-});
 
 const TOL = 2e-5;
 
