@@ -113,6 +113,7 @@ const kindText: Record<FieldKind, string> = {
 const describeValue = (v: A.Value): string =>
   v._tag === 'Num' ? `the number ${shorten(v.text)}` : v._tag === 'Str' ? 'a string' : `'${shorten(v.text)}'`;
 
+/** The sections of an experiment or an arm as written; structurally the spec's `ExperimentParts`. */
 interface Parts {
   seed?: number;
   repeat?: number;
@@ -751,17 +752,6 @@ export const toSpec = (ast: A.ExperimentNode, defaultName = 'experiment'): ToSpe
   if (ast.name !== undefined) ctx.at(['name'], ast.name.range);
   const p = ctx.parts(ast.items, [], false, undefined);
   // The spec's own builder fills every section the file leaves out from DEFAULTS.
-  const spec: Experiment = experiment(ast.name?.value ?? defaultName, {
-    seed: p.seed,
-    repeat: p.repeat,
-    data: p.data,
-    network: p.network,
-    loss: p.loss,
-    optimizer: p.optimizer,
-    train: p.train,
-    growth: p.growth,
-    compare: p.compare,
-    report: p.report,
-  });
+  const spec: Experiment = experiment(ast.name?.value ?? defaultName, p);
   return { spec, sourceMap: ctx.map, diagnostics: ctx.diagnostics, poisoned: ctx.poisoned };
 };

@@ -248,24 +248,9 @@ export const arbitraryExperiment = (options: ArbitraryExperimentOptions = {}): f
         train: training,
         growth,
         compare: arms(family, text, maxArms),
-        plots: fc.subarray([...PLOT_NAMES]),
-        tables: fc.subarray([...TABLE_NAMES]),
+        report: fc.record({ plots: fc.subarray([...PLOT_NAMES]), tables: fc.subarray([...TABLE_NAMES]) }),
       })
-      .map(
-        (p): Experiment =>
-          B.experiment(p.name, {
-            seed: p.seed,
-            repeat: p.repeat,
-            data: p.data,
-            network: p.network,
-            loss: p.loss,
-            optimizer: p.optimizer,
-            train: p.train,
-            growth: p.growth,
-            compare: p.compare,
-            report: { plots: p.plots, tables: p.tables },
-          }),
-      )
+      .map(({ name, ...parts }): Experiment => B.experiment(name, parts))
       .map(fitMemory),
   );
 };
