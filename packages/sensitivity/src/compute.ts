@@ -56,8 +56,8 @@ export interface SensitivityOptions {
   /**
    * @sprout/model's host net of `net` with its current values, when the caller trains on one: the host
    * pass of dense/residual nets then computes on it (overwriting its gradient and scratch buffers) instead
-   * of copying `net`, and runs the training step's warm code. Ignored when its loss or parameters differ
-   * from the pass's, and by the other paths.
+   * of copying `net`, and runs the training step's warm code. Ignored when its loss or its parameter names
+   * and sizes differ from the pass's (values are not compared), and by the other paths.
    */
   readonly hostNet?: HostNet;
 }
@@ -100,9 +100,10 @@ export function computeSensitivities(
   const { architecture, positions } = candidates.right;
   const norm = options.norm ?? { _tag: 'fro' };
   // With host arrays, `x` and `y` are read only by the paths that need tensors (they may be lazy).
-  const n = data.host !== undefined ? data.host.y.length : data.x.shape[0]!;
+  const exampleSize = net.input.reduce((a, b) => a * b, 1);
+  const n = data.host !== undefined ? Math.floor(data.host.x.length / exampleSize) : data.x.shape[0]!;
   const labelCount = data.host !== undefined ? data.host.y.length : data.y.shape[0];
-  if (n === 0 || labelCount !== n) {
+  if (n === 0 || labelCount !== n || (data.host !== undefined && data.host.x.length !== n * exampleSize)) {
     return E.left({ _tag: 'empty-data', message: `sensitivities need examples with labels; got ${n} inputs and ${labelCount} labels` });
   }
   if (options.order !== undefined && !isPermutation(options.order, n)) {
@@ -164,9 +165,60 @@ export function computeSensitivities(
     });
   };
 
+  /** The virtual weights' targets, named as in the extended net: position i is inserted at top-level index at + i. */
+  const virtualTargets = (): Omit<WeightGradient, 'values'>[] =>
+    positions.map((pos, i) => {
+      const v = virtualLayer(pos, virtualOptions);
+      const weight = v.params.find((q) => q.suffix === v.weight)!;
+      return { name: `${pos.at + i}.${v.weight}`, kind: pos.kind === 'conv' ? 'conv' : 'dense', shape: weight.shape, inputShape: pos.inputShape };
+    });
+  const plainScores = (gradients: WeightGradient[]) => gradients.map((g) => gradientScore(norm, g));
+
+  /**
+   * (1/B) Σ_b of the gradients `batchGradients` gives for each batch (tensors the call owns, in target
+   * order, of `shapes`), accumulated on the backend and read back once, concatenated.
+   */
+  const meanOverBatches = (
+    shapes: readonly (readonly number[])[],
+    batchGradients: (xb: tf.Tensor, yb: tf.Tensor, size: number) => E.Either<SensitivityError, readonly tf.Tensor[]>,
+  ): E.Either<SensitivityError, Float32Array> => {
+    const acc: tf.Tensor[] = shapes.map((shape) => tf.keep(tf.zeros([...shape])));
+    try {
+      for (const [s, e] of batches) {
+        const owned = options.order !== undefined || s !== 0 || e !== n;
+        const [xb, yb] = !owned
+          ? [data.x, data.y]
+          : tf.tidy(() => {
+              if (options.order === undefined) return [tf.slice(data.x, s, e - s), tf.slice(data.y, s, e - s)];
+              const idx = tf.tensor1d(options.order.slice(s, e) as number[], 'int32');
+              return [tf.gather(data.x, idx), tf.gather(data.y, idx)];
+            });
+        try {
+          const r = batchGradients(xb, yb, e - s);
+          if (E.isLeft(r)) return r;
+          tf.tidy(() =>
+            r.right.forEach((g, i) => {
+              const next = tf.keep(tf.add(acc[i]!, g));
+              acc[i]!.dispose();
+              acc[i] = next;
+            }),
+          );
+          tf.dispose([...r.right]);
+        } finally {
+          if (owned) tf.dispose([xb, yb]);
+        }
+      }
+      const mean = tf.tidy(() => tf.div(tf.concat(acc.map((a) => tf.reshape(a, [-1]))), batches.length));
+      const flat = mean.dataSync() as Float32Array;
+      mean.dispose();
+      return E.right(flat);
+    } finally {
+      tf.dispose(acc);
+    }
+  };
+
   // Dense/residual nets with a spec loss and a norm of the gradient alone: the direct host pass
-  // (internal/host-pass.ts), with no extended net. The virtual weights get the names they have in it:
-  // position i is inserted at top-level index at + i.
+  // (internal/host-pass.ts), with no extended net.
   if (architecture !== 'cnn' && norm._tag !== 'metric' && typeof lossOpt !== 'function' && options.training !== true) {
     const flat = hostMeanGradients(
       net,
@@ -179,16 +231,24 @@ export function computeSensitivities(
       virtualOptions,
       options.hostNet,
     );
-    if (flat !== undefined) {
-      const virtualTargets = positions.map((pos, i): Omit<WeightGradient, 'values'> => {
-        const v = virtualLayer(pos, virtualOptions);
-        const weight = v.params.find((q) => q.suffix === v.weight)!;
-        return { name: `${pos.at + i}.${v.weight}`, kind: 'dense', shape: weight.shape, inputShape: pos.inputShape };
-      });
-      return finish(flat, [...virtualTargets, ...existingTargets.map((t) => t.grad)], (gradients) => gradients.map((g) => gradientScore(norm, g)));
+    if (flat !== undefined) return finish(flat, [...virtualTargets(), ...existingTargets.map((t) => t.grad)], plainScores);
+  }
+
+  // Conv+ReLU stacks with a norm of the gradient alone: the virtual layers' gradients from one pass through
+  // the original net (internal/cnn-pass.ts), with no extended net.
+  if (architecture === 'cnn' && norm._tag !== 'metric') {
+    const direct = cnnBatchGradients(net, positions, existingTargets.map((t) => t.grad.name), J, options.training ?? false);
+    if (direct !== undefined) {
+      const targets = [...virtualTargets(), ...existingTargets.map((t) => t.grad)];
+      const flat = meanOverBatches(
+        targets.map((t) => t.shape),
+        (xb, yb) => E.right(tf.tidy(() => direct(xb, yb))),
+      );
+      return E.isLeft(flat) ? flat : finish(flat.right, targets, plainScores);
     }
   }
 
+  // Everything else: the gradient tape through the materialised extended net.
   const ext = insertVirtualLayers(net, positions, virtualOptions);
   try {
     const byName = new Map(ext.net.params.map((p) => [p.name, p]));
@@ -214,75 +274,27 @@ export function computeSensitivities(
         : undefined;
     if (metrics !== undefined && E.isLeft(metrics)) return metrics;
     const stats = metrics === undefined ? undefined : metrics.right;
-    const acc: tf.Tensor[] = vars.map((v) => tf.keep(tf.zerosLike(v)));
     const fwd = { training: options.training ?? false, seed: options.seed ?? 0, updateState: false };
-    // Conv+ReLU stacks: the virtual layers' gradients from one pass through the original net (internal/cnn-pass.ts).
-    const direct =
-      architecture === 'cnn' && stats === undefined
-        ? cnnBatchGradients(
-            net,
-            positions,
-            targets.slice(positions.length).map((t) => t.grad.name),
-            J,
-            fwd.training,
-          )
-        : undefined;
     try {
-      for (const [s, e] of batches) {
-        const owned = options.order !== undefined || s !== 0 || e !== n;
-        const [xb, yb] = !owned
-          ? [data.x, data.y]
-          : tf.tidy(() => {
-              if (options.order === undefined) return [tf.slice(data.x, s, e - s), tf.slice(data.y, s, e - s)];
-              const idx = tf.tensor1d(options.order.slice(s, e) as number[], 'int32');
-              return [tf.gather(data.x, idx), tf.gather(data.y, idx)];
-            });
-        try {
-          if (stats?.needsStatistics === true) {
-            const r = stats.batch(e - s, vars, (taps) => J(forward(ext.net, xb, { ...fwd, taps }), yb));
-            if (E.isLeft(r)) return r;
-            tf.tidy(() => {
-              vars.forEach((_, i) => {
-                const next = tf.keep(tf.add(acc[i]!, r.right[i]!));
-                acc[i]!.dispose();
-                acc[i] = next;
-              });
-            });
-            tf.dispose(r.right);
-          } else if (direct !== undefined) {
-            tf.tidy(() => {
-              const grads = direct(xb, yb);
-              vars.forEach((_, i) => {
-                const next = tf.keep(tf.add(acc[i]!, grads[i]!));
-                acc[i]!.dispose();
-                acc[i] = next;
-              });
-            });
-          } else {
-            tf.tidy(() => {
-              const { grads } = tf.variableGrads(() => J(forward(ext.net, xb, fwd), yb), vars);
-              vars.forEach((v, i) => {
-                const next = tf.keep(tf.add(acc[i]!, grads[v.name]!));
-                acc[i]!.dispose();
-                acc[i] = next;
-              });
-            });
-          }
-        } finally {
-          if (owned) tf.dispose([xb, yb]);
-        }
-      }
-      // One read-back: every averaged gradient, concatenated.
-      const mean = tf.tidy(() => tf.div(tf.concat(acc.map((a) => tf.reshape(a, [-1]))), batches.length));
-      const flat = mean.dataSync() as Float32Array;
-      mean.dispose();
+      const flat = meanOverBatches(
+        vars.map((v) => v.shape),
+        stats?.needsStatistics === true
+          ? (xb, yb, size) => stats.batch(size, vars, (taps) => J(forward(ext.net, xb, { ...fwd, taps }), yb))
+          : (xb, yb) =>
+              E.right(
+                tf.tidy(() => {
+                  const { grads } = tf.variableGrads(() => J(forward(ext.net, xb, fwd), yb), vars);
+                  return vars.map((v) => grads[v.name]!);
+                }),
+              ),
+      );
+      if (E.isLeft(flat)) return flat;
       return finish(
-        flat,
+        flat.right,
         targets.map((t) => t.grad),
-        (gradients) => (stats !== undefined ? stats.scores(gradients).map((v) => E.right(v)) : gradients.map((g) => gradientScore(norm, g))),
+        (gradients) => (stats !== undefined ? stats.scores(gradients).map((v) => E.right(v)) : plainScores(gradients)),
       );
     } finally {
-      tf.dispose(acc);
       stats?.dispose();
     }
   } finally {

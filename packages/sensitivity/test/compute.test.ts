@@ -381,6 +381,20 @@ describe('conv+ReLU stacks: the pass without materialised virtual layers (intern
 });
 
 describe('dense and residual nets: the direct host pass (internal/host-pass.ts) equals the tape through the extended net', () => {
+  it('host arrays with one label too few or one input row too many are refused (empty-data), not read past', () => {
+    const net = fnn(4);
+    const x = inputs(net, 13, 7);
+    const y = labels(13, classesOf(net));
+    const hx = x.dataSync() as Float32Array;
+    const hy = Int32Array.from(y.dataSync());
+    for (const host of [{ x: hx, y: hy.subarray(0, 12) }, { x: hx.subarray(0, hx.length - 1), y: hy }]) {
+      const r = computeSensitivities(net, { x, y, host });
+      expect(E.isLeft(r) && r.left._tag).toBe('empty-data');
+    }
+    tf.dispose([x, y]);
+    disposeNet(net);
+  });
+
   // A spec loss takes the host pass; the same loss as a function takes the tape through the extended net.
   for (const [name, make] of [
     ['fnn', () => fnn(4)],

@@ -19,6 +19,7 @@
  * linear, residual blocks, a softmax output) return `undefined`, and the caller builds the extended net.
  */
 import * as tf from '@tensorflow/tfjs';
+import { reluBackward } from '@sprout/native';
 import type { Layer } from '@sprout/spec';
 import { layerKey, type Net } from '@sprout/model';
 import type { Position } from '@sprout/growth';
@@ -74,7 +75,7 @@ export function cnnBatchGradients(
   };
 
   return (x, y) => {
-    // Forward: each layer's input and output, with the same fused ops as @sprout/model's `forward`.
+    // Forward: each layer's input and output, by the fused ops (the same kernels as @sprout/model's `forward`).
     const inputs: tf.Tensor[] = [];
     const outputs: tf.Tensor[] = [];
     let h = x;
@@ -121,7 +122,7 @@ export function cnnBatchGradients(
         case 'conv':
         case 'dense': {
           // δ = ∂J/∂z: relu' read from the output (1[a > 0]), as tfjs' Relu gradient.
-          const delta = l.activation === 'relu' ? tf.mul(g, tf.step(outputs[i]!)) : g;
+          const delta = l.activation === 'relu' ? reluBackward(g, outputs[i]!) : g;
           if (l._tag === 'conv') {
             const c = candidateAt.get(i);
             if (c !== undefined) {
