@@ -16,7 +16,7 @@ import { registerWasmKernels } from '@sprout/backend';
 import { registerNativeKernels, unregisterNativeKernels } from '@sprout/native';
 import { Session } from 'node:inspector/promises';
 import { writeFileSync } from 'node:fs';
-import { median } from './bench-lib.js';
+import { meanTiming, medianOf } from './bench-lib.js';
 import { smallCnn } from './bench-nets.js';
 
 /** `--cpu-profile FILE`: also write a V8 profile of 20 native steps (summarise with bench-cpuprofile.ts). */
@@ -79,20 +79,15 @@ const cnn = smallCnn(batch);
 const opt = tf.train.sgd(0.05);
 // `--fused-op`: conv + bias + relu through @sprout/native's conv2dBiasRelu (bench-nets.ts).
 const fusedOp = process.argv.includes('--fused-op');
-const step = (): void => {
+/** One SGD step; `op`: conv + bias + relu through conv2dBiasRelu (default `--fused-op`). */
+const step = (op = fusedOp): void => {
   tf.tidy(() => {
-    opt.minimize(() => cnn.loss(fusedOp), false, cnn.vars);
+    opt.minimize(() => cnn.loss(op), false, cnn.vars);
   });
 };
 
 async function profile(label: string): Promise<void> {
-  for (let i = 0; i < 3; i++) step();
-  const t = performance.now();
-  const c0 = process.cpuUsage();
-  for (let i = 0; i < 30; i++) step();
-  const ms = (performance.now() - t) / 30;
-  const cu = process.cpuUsage(c0);
-  const cpuMs = (cu.user + cu.system) / 1000 / 30;
+  const { wall: ms, cpu: cpuMs } = meanTiming(step, 30, 3);
   // Per kernel: wall time of each dispatch, measured by wrapping the kernel functions.
   const p = await tf.profile(step);
   const by = new Map<string, { n: number; ms: number }>();
@@ -112,20 +107,8 @@ if (process.argv.includes('--ab')) {
   // Relu on the tape) and with @sprout/native's conv2dBiasRelu, median of 8 rounds of 20 steps each.
   registerNativeKernels({ backends: ['wasm'] });
   const res: Record<'tape' | 'op', number[]> = { tape: [], op: [] };
-  const stepWith = (op: boolean): void =>
-    tf.tidy(() => {
-      opt.minimize(() => cnn.loss(op), false, cnn.vars);
-    });
-  for (let r = 0; r < 8; r++)
-    for (const m of ['tape', 'op'] as const) {
-      for (let i = 0; i < 3; i++) stepWith(m === 'op');
-      const c0 = process.cpuUsage();
-      for (let i = 0; i < 20; i++) stepWith(m === 'op');
-      const c = process.cpuUsage(c0);
-      res[m].push((c.user + c.system) / 1000 / 20);
-    }
-  const med = (v: number[]): number => median(v)!;
-  console.log(`batch ${batch}, CPU ms/step, median of 8 interleaved rounds: tf.fused.conv2d ${med(res.tape).toFixed(2)}, conv2dBiasRelu ${med(res.op).toFixed(2)}`);
+  for (let r = 0; r < 8; r++) for (const m of ['tape', 'op'] as const) res[m].push(meanTiming(() => step(m === 'op'), 20, 3).cpu);
+  console.log(`batch ${batch}, CPU ms/step, median of 8 interleaved rounds: tf.fused.conv2d ${medianOf(res.tape).toFixed(2)}, conv2dBiasRelu ${medianOf(res.op).toFixed(2)}`);
   console.log(JSON.stringify(res));
   process.exit(0);
 }

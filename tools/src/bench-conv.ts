@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernels } from '@sprout/backend';
 import { nativeAddon, registerNativeKernels, unregisterNativeKernels } from '@sprout/native';
-import { median as medianOf } from './bench-lib.js';
+import { medianOf as median } from './bench-lib.js';
 
 await tf.setBackend('wasm');
 registerWasmKernels();
@@ -17,8 +17,6 @@ const shapes: Array<[string, [number, number, number, number], [number, number, 
   ['inserted 100×14×14×16 ⊛ 3×3×16×16', [100, 14, 14, 16], [3, 3, 16, 16]],
   ['conv 32×16×16×32 ⊛ 3×3×32×64', [32, 16, 16, 32], [3, 3, 32, 64]],
 ];
-/** The median (bench-lib's), of values that are always there. */
-const median = (xs: readonly number[]): number => medianOf(xs)!;
 for (const [label, xs, ws] of shapes) {
   const x = tf.randomUniform(xs, -1, 1, 'float32', 1) as tf.Tensor4D;
   const w = tf.randomUniform(ws, -1, 1, 'float32', 2) as tf.Tensor4D;

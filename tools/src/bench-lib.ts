@@ -155,6 +155,15 @@ export const median = (xs: readonly number[]): number | undefined => {
   return v.length % 2 === 1 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
 };
 
+/** The median of values that are always there (bench scripts' own samples); NaN for none. */
+export const medianOf = (xs: readonly number[]): number => median(xs) ?? Number.NaN;
+
+/** The value after `name` on the command line (`--steps 100`), or `dflt` when it is not given. */
+export const arg = (name: string, dflt: string, argv: readonly string[] = process.argv): string => {
+  const i = argv.indexOf(name);
+  return i >= 0 && i + 1 < argv.length ? argv[i + 1]! : dflt;
+};
+
 /** a / b, undefined when either is missing or b is not positive. */
 export const ratio = (a: number | undefined, b: number | undefined): number | undefined =>
   a === undefined || b === undefined || !(b > 0) ? undefined : a / b;
@@ -193,8 +202,7 @@ export const parseTimeV = (stderr: string): TimeV => {
  * pipeline's events.jsonl: the insertion event's `seconds` (the pipeline times growBySensitivity) divided
  * by the median epoch of the (up to 50) epochs before the insertion epoch E₁ (epoch-end events carry the
  * run's cumulative seconds; an epoch as the pipeline runs it, test evaluation and event writing included).
- * For event logs without that field: pass ≈ Δ(E₁+1) − median Δ of the epochs after it (which also counts
- * the checkpoint written after an insertion).
+ * Undefined without an insertion event at E₁ or without epochs before it.
  */
 export const sensitivityCostFromEvents = (eventsJsonl: string, epochsBefore: number): number | undefined => {
   const seconds = new Map<number, number>();
@@ -220,17 +228,7 @@ export const sensitivityCostFromEvents = (eventsJsonl: string, epochsBefore: num
     const d = delta(k);
     if (d !== undefined) before.push(d);
   }
-  const after: number[] = [];
-  for (let k = epochsBefore + 2; k <= epochsBefore + 51; k++) {
-    const d = delta(k);
-    if (d !== undefined) after.push(d);
-  }
-  const epoch = median(before);
-  if (passSeconds !== undefined) return ratio(passSeconds, epoch);
-  const first = delta(epochsBefore + 1);
-  const next = median(after) ?? epoch;
-  if (first === undefined || epoch === undefined || next === undefined) return undefined;
-  return ratio(Math.max(0, first - next), epoch);
+  return ratio(passSeconds, median(before));
 };
 
 /** One command's repetitions. */
@@ -410,8 +408,11 @@ export const cpuMs = (): number => {
   return (u.user + u.system) / 1000;
 };
 
-/** Mean time per call over `n` calls of `f` (for fast, steady loops), after `warm` untimed calls. */
-export const meanTiming = (f: () => void, n: number, warm: number): Timing => {
+/**
+ * Mean time per call over `n` calls of `f` (for fast, steady loops), after `warm` untimed calls.
+ * @default warm max(5, n / 20)
+ */
+export const meanTiming = (f: () => void, n: number, warm = Math.max(5, Math.floor(n / 20))): Timing => {
   for (let i = 0; i < warm; i++) f();
   const t = performance.now();
   const c = cpuMs();
@@ -433,3 +434,6 @@ export const medianTiming = (f: () => void, reps: number, warm = 2): Timing => {
   }
   return { wall: median(walls) ?? Number.NaN, cpu: median(cpus) ?? Number.NaN };
 };
+
+/** Medians of the wall and of the CPU times of several timings (NaN for none). */
+export const medianOfTimings = (ts: readonly Timing[]): Timing => ({ wall: medianOf(ts.map((t) => t.wall)), cpu: medianOf(ts.map((t) => t.cpu)) });

@@ -13,7 +13,7 @@ import { registerNativeKernels } from '@sprout/native';
 import { createNetFromLayers, forward, type Net } from '@sprout/model';
 import { computeSensitivities, lossFunction } from '@sprout/sensitivity';
 import type { Layer } from '@sprout/spec';
-import { median as medianOf } from './bench-lib.js';
+import { medianOf as median } from './bench-lib.js';
 
 const backend = process.argv[2] ?? 'wasm';
 const mnistExamples = Number(process.argv[3] ?? 2000);
@@ -51,8 +51,6 @@ const cases: Array<{ name: string; input: number[]; layers: Layer[]; n: number; 
   },
 ];
 const only = process.argv[4];
-/** The median (bench-lib's), of values that are always there. */
-const median = (xs: readonly number[]): number => medianOf(xs)!;
 const J = lossFunction('cross_entropy');
 const results: unknown[] = [];
 for (const c of cases.filter((k) => only === undefined || k.name === only)) {

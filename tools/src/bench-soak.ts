@@ -3,7 +3,8 @@
 // lr 0.01, one SensLI insertion after epoch 20, a checkpoint written every epoch — on wasm (default), and
 // reports tf.memory().numTensors and the process's resident set size (RSS) after the warm-up (epoch 100,
 // after the insertion) and at the end (epoch 1000), each after a full GC. Neither may grow: the tensor
-// count must be equal, and the RSS may exceed the start by at most RSS_TOLERANCE (allocator noise).
+// count at the end may not exceed the warm-up's, and the RSS may exceed it by at most RSS_TOLERANCE
+// (allocator noise).
 //
 //   npm run soak -w @sprout/tools [-- --epochs 1000 --backend wasm]
 //
@@ -15,11 +16,8 @@ import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/lib/Either.js';
 import { compile } from '@sprout/pipeline';
 import { atEpochs, dense, experiment, network, sensli, sgd, constant, spirals } from '@sprout/spec';
+import { arg } from './bench-lib.js';
 
-const arg = (name: string, dflt: string): string => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1]! : dflt;
-};
 const epochs = Number(arg('--epochs', '1000'));
 const backend = arg('--backend', 'wasm') as 'wasm' | 'cpu' | 'node';
 const WARMUP_EPOCH = Math.min(100, Math.floor(epochs / 10));
@@ -43,7 +41,8 @@ const spec = experiment('soak', {
 });
 const pipeline = compile(spec);
 if (E.isLeft(pipeline)) throw new Error(JSON.stringify(pipeline.left));
-const out = join(mkdtempSync(join(tmpdir(), 'sprout-soak-')), 'run');
+const dir = mkdtempSync(join(tmpdir(), 'sprout-soak-'));
+const out = join(dir, 'run');
 let start: ReturnType<typeof sample> | undefined;
 let end: ReturnType<typeof sample> | undefined;
 let steps = 0;
@@ -65,7 +64,7 @@ const result = await pipeline.right.run({
 const seconds = (performance.now() - t0) / 1000;
 if (E.isLeft(result)) throw new Error(result.left.message);
 const ckpt = statSync(join(out, 'checkpoints', 'base', 'seed-1.ckpt')).size;
-rmSync(out, { recursive: true, force: true });
+rmSync(dir, { recursive: true, force: true });
 if (start === undefined || end === undefined) throw new Error('no samples');
 const tol = RSS_TOLERANCE(start.rss);
 const tensorsOk = end.numTensors <= start.numTensors;

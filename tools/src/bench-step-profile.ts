@@ -10,12 +10,8 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { Session } from 'node:inspector/promises';
 import { writeFileSync } from 'node:fs';
-import { cpuMs } from './bench-lib.js';
+import { arg, meanTiming, type Timing } from './bench-lib.js';
 
-const arg = (name: string, dflt: string): string => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1]! : dflt;
-};
 const backend = arg('--backend', 'wasm');
 const steps = Number(arg('--steps', '1850'));
 const widths = arg('--widths', '2,5,2').split(',').map(Number);
@@ -23,20 +19,6 @@ const batch = Number(arg('--batch', '450'));
 const lr = 0.2;
 /** `--only minimize`: run just the tape-based step loop (for node --cpu-prof). */
 const only = arg('--only', '');
-
-/** CPU time per call of the last meanMs (this process; one thread, so unaffected by other jobs' load). */
-const cpuOf = new Map<number, number>();
-
-/** Mean wall ms per call over n calls after `warm` calls; the CPU time per call is kept in cpuOf. */
-function meanMs(f: () => void, n: number, warm = Math.max(5, Math.floor(n / 20))): number {
-  for (let i = 0; i < warm; i++) f();
-  const t = performance.now();
-  const c = cpuMs();
-  for (let i = 0; i < n; i++) f();
-  const wall = (performance.now() - t) / n;
-  cpuOf.set(wall, (cpuMs() - c) / n);
-  return wall;
-}
 
 interface Net {
   readonly vars: tf.Variable[];
@@ -219,10 +201,10 @@ async function main(): Promise<void> {
     optA.dispose();
     optC.dispose();
   }
-  const rows: Array<[string, number]> = [];
-  rows.push(['minimize step (tape), no sync', meanMs(minimizeStep, steps)]);
+  const rows: Array<[string, Timing]> = [];
+  rows.push(['minimize step (tape), no sync', meanTiming(minimizeStep, steps)]);
   if (only === 'minimize') {
-    console.log(`minimize step: ${rows[0]![1].toFixed(4)} ms`);
+    console.log(`minimize step: ${rows[0]![1].wall.toFixed(4)} ms`);
     const file = arg('--cpu-profile', '');
     if (file !== '') {
       // V8's sampling profiler around the step loop only (summarise with bench-cpuprofile.ts).
@@ -243,36 +225,36 @@ async function main(): Promise<void> {
   }
   rows.push([
     'minimize step + loss.dataSync() each step',
-    meanMs(() => {
+    meanTiming(() => {
       tf.tidy(() => {
         opt.minimize(() => forward(net), true, net.vars)!.dataSync();
       });
     }, steps),
   ]);
-  rows.push(['forward + loss only', meanMs(() => tf.tidy(() => void forward(net)), steps)]);
+  rows.push(['forward + loss only', meanTiming(() => tf.tidy(() => void forward(net)), steps)]);
   rows.push([
     'forward + backward (variableGrads), no update',
-    meanMs(() => tf.tidy(() => void tf.variableGrads(() => forward(net), net.vars)), steps),
+    meanTiming(() => tf.tidy(() => void tf.variableGrads(() => forward(net), net.vars)), steps),
   ]);
   rows.push([
     'minimize step with custom-gradient layers',
-    meanMs(() => {
+    meanTiming(() => {
       tf.tidy(() => {
         opt.minimize(() => forwardCustom(net), false, net.vars);
       });
     }, steps),
   ]);
-  rows.push(['hand-derived step (fused ops, no tape)', meanMs(() => manualStep(net, lrT, invN), steps)]);
+  rows.push(['hand-derived step (fused ops, no tape)', meanTiming(() => manualStep(net, lrT, invN), steps)]);
   const small = [tf.ones([5]), tf.ones([5])] as const;
-  rows.push(['one tiny op (add of two [5] tensors)', meanMs(() => tf.tidy(() => void tf.add(small[0], small[1])), 20000)]);
-  rows.push(['one tiny op inside a gradient tape', meanMs(() => tf.tidy(() => void tf.grad((a: tf.Tensor) => tf.sum(tf.add(a, small[1])))(small[0])), 5000)]);
+  rows.push(['one tiny op (add of two [5] tensors)', meanTiming(() => tf.tidy(() => void tf.add(small[0], small[1])), 20000)]);
+  rows.push(['one tiny op inside a gradient tape', meanTiming(() => tf.tidy(() => void tf.grad((a: tf.Tensor) => tf.sum(tf.add(a, small[1])))(small[0])), 5000)]);
   const big = tf.ones([450, 5]);
-  rows.push(['one dataSync of a scalar (after an op)', meanMs(() => tf.tidy(() => void tf.sum(big).dataSync()), 20000)]);
-  rows.push(['one op on [450,5] (relu)', meanMs(() => tf.tidy(() => void tf.relu(big)), 20000)]);
+  rows.push(['one dataSync of a scalar (after an op)', meanTiming(() => tf.tidy(() => void tf.sum(big).dataSync()), 20000)]);
+  rows.push(['one op on [450,5] (relu)', meanTiming(() => tf.tidy(() => void tf.relu(big)), 20000)]);
 
   const w = Math.max(...rows.map(([k]) => k.length));
   console.log(`${''.padEnd(w)}  ${'wall'.padStart(12)}  ${'CPU time'.padStart(12)}`);
-  for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v.toFixed(4).padStart(9)} ms  ${(cpuOf.get(v) ?? NaN).toFixed(4).padStart(9)} ms`);
+  for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v.wall.toFixed(4).padStart(9)} ms  ${v.cpu.toFixed(4).padStart(9)} ms`);
 
   const p1 = await kernelsOf(minimizeStep);
   const p2 = await kernelsOf(() => manualStep(net, lrT, invN));
@@ -293,9 +275,9 @@ async function main(): Promise<void> {
   console.log(`  ${count(p3)}`);
   console.log(`kernels per hand-derived step: ${p2.kernels.length} (sum of kernel times ${kernelMs(p2).toFixed(3)} ms)`);
   console.log(`  ${count(p2)}`);
-  const proj = (i: number): string => `${((rows[i]![1] * steps) / 1000).toFixed(2)} s wall / ${(((cpuOf.get(rows[i]![1]) ?? NaN) * steps) / 1000).toFixed(2)} s CPU`;
+  const proj = (i: number): string => `${((rows[i]![1].wall * steps) / 1000).toFixed(2)} s wall / ${((rows[i]![1].cpu * steps) / 1000).toFixed(2)} s CPU`;
   console.log(`\nprojected protocol (${steps} steps): tape ${proj(0)}, custom-gradient ${proj(4)}, hand-derived ${proj(5)}; PyTorch ≈ ${((0.55 * steps) / 1000).toFixed(2)} s`);
-  console.log(`per kernel: tape ${((1000 * (cpuOf.get(rows[0]![1]) ?? NaN)) / p1.kernels.length).toFixed(1)} µs CPU, hand-derived ${((1000 * (cpuOf.get(rows[5]![1]) ?? NaN)) / p2.kernels.length).toFixed(1)} µs CPU`);
+  console.log(`per kernel: tape ${((1000 * rows[0]![1].cpu) / p1.kernels.length).toFixed(1)} µs CPU, hand-derived ${((1000 * rows[5]![1].cpu) / p2.kernels.length).toFixed(1)} µs CPU`);
   tf.dispose([...net.vars, net.x, net.y, lrT, invN, ...small, big]);
   opt.dispose();
 }

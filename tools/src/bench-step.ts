@@ -18,13 +18,9 @@ import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { initBackend } from '@sprout/backend';
 import { createNet, disposeNet, lossAndGradients, type Net } from '@sprout/model';
-import type { Network } from '@sprout/spec';
-import { meanTiming, median, type Timing } from './bench-lib.js';
+import { dense, network, output, residual, type Network } from '@sprout/spec';
+import { arg, meanTiming, medianOfTimings, type Timing } from './bench-lib.js';
 
-const arg = (name: string, dflt: string): string => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1]! : dflt;
-};
 const steps = Number(arg('--steps', '600'));
 const rounds = Number(arg('--rounds', '3'));
 const backends = arg('--backends', 'wasm,cpu').split(',') as Array<'wasm' | 'cpu'>;
@@ -35,17 +31,12 @@ interface Case {
   readonly network: Network;
   readonly lr: number;
 }
-const dense = (units: number, activation: 'relu' | 'tanh' | 'linear', bias = true) => ({ _tag: 'dense', units, activation, bias }) as const;
 const CASES: readonly Case[] = [
-  { name: 'FNN 2-5-2', network: { input: [2], layers: [dense(5, 'relu')], output: { units: 2, activation: 'linear' } }, lr: 0.2 },
-  { name: 'FNN 2-5-5-2', network: { input: [2], layers: [dense(5, 'relu'), dense(5, 'relu')], output: { units: 2, activation: 'linear' } }, lr: 0.2 },
+  { name: 'FNN 2-5-2', network: network(2, [dense(5, 'relu')], output(2, 'linear')), lr: 0.2 },
+  { name: 'FNN 2-5-5-2', network: network(2, [dense(5, 'relu'), dense(5, 'relu')], output(2, 'linear')), lr: 0.2 },
   {
     name: 'ResNet [3,3]',
-    network: {
-      input: [2],
-      layers: [dense(3, 'tanh'), { _tag: 'residual', body: [dense(3, 'tanh'), dense(3, 'linear', false)] }],
-      output: { units: 2, activation: 'linear' },
-    },
+    network: network(2, [dense(3, 'tanh'), residual(dense(3, 'tanh'), dense(3, 'linear', { bias: false }))], output(2, 'linear')),
     lr: 0.1,
   },
 ];
@@ -165,8 +156,7 @@ async function main(): Promise<void> {
       for (const f of Object.values(fs)) time(f, 50);
       for (let r = 0; r < rounds; r++) for (const p of PATHS) got[p].push(time(fs[p], steps));
       if (tf.memory().numTensors !== before) throw new Error(`tensors leaked: ${before} → ${tf.memory().numTensors}`);
-      const med = (ts: Timing[]): Timing => ({ wall: median(ts.map((t) => t.wall))!, cpu: median(ts.map((t) => t.cpu))! });
-      rows.push({ backend, name: c.name, tape: med(got.tape), closed: med(got['closed-form']), lean: med(got.lean), kernels, gap });
+      rows.push({ backend, name: c.name, tape: medianOfTimings(got.tape), closed: medianOfTimings(got['closed-form']), lean: medianOfTimings(got.lean), kernels, gap });
       disposeNet(a);
       tf.dispose([x, y, yHot]);
     }

@@ -5,7 +5,7 @@
 //
 //   npm run bench [-- --quick] [-- --protocol spirals-fnn --backend wasm --reps 3 --cpu-mnist --no-peer]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,9 +46,18 @@ const haveTime = existsSync(TIME);
 // Measure the command as users run it after `npm ci`: the built bundle, not the tsx route that
 // bin/sprout.js takes when a source is newer than the build (1-2 s more per run).
 {
+  // The build's start on the file system's clock, rounded down (mtimes may be coarser than Date.now()).
+  const started = Math.floor(Date.now() / 1000) * 1000;
   const build = spawnSync(process.execPath, ['tools/build.mjs'], { cwd: root, encoding: 'utf8' });
   if (build.status !== 0) {
     console.error(`bench: npm run build failed:\n${build.stderr}`);
+    process.exit(1);
+  }
+  // build.mjs only warns when the bundle fails (sprout then runs the transpiled modules): that would time
+  // a slower command than users run, so the bench stops instead.
+  const bundle = join(root, 'packages/cli/dist/sprout.cjs');
+  if (!existsSync(bundle) || statSync(bundle).mtimeMs < started) {
+    console.error(`bench: the build did not write ${bundle}; not timing the unbundled command.\n${build.stderr}${build.stdout}`);
     process.exit(1);
   }
 }

@@ -10,6 +10,9 @@ import {
   parseTimeV,
   ratio,
   readPeerJson,
+  arg,
+  medianOf,
+  medianOfTimings,
   sensitivityCostFromEvents,
   summarizeRow,
   withTrainLimit,
@@ -40,6 +43,17 @@ describe('median and ratio', () => {
     expect(median([NaN, 5])).toBe(5);
     expect(median([])).toBeUndefined();
   });
+  it('medianOf is NaN for no values; medianOfTimings takes wall and CPU medians apart', () => {
+    expect(medianOf([3, 1, 2])).toBe(2);
+    expect(medianOf([])).toBeNaN();
+    expect(medianOfTimings([{ wall: 1, cpu: 9 }, { wall: 3, cpu: 1 }, { wall: 2, cpu: 5 }])).toEqual({ wall: 2, cpu: 5 });
+  });
+  it('arg reads the value after a flag, or the default', () => {
+    const argv = ['node', 'x.ts', '--steps', '10', '--last'];
+    expect(arg('--steps', '600', argv)).toBe('10');
+    expect(arg('--rounds', '3', argv)).toBe('3');
+    expect(arg('--last', 'd', argv)).toBe('d');
+  });
   it('ratio needs both sides and a positive denominator', () => {
     expect(ratio(3, 2)).toBe(1.5);
     expect(ratio(3, 0)).toBeUndefined();
@@ -67,17 +81,17 @@ describe('sensitivityCostFromEvents', () => {
     }
     return lines.join('\n');
   };
-  it('is the extra time of the epoch after the insertion, in epochs', () => {
-    expect(sensitivityCostFromEvents(events(450, 0.01, 0.015, 600), 450)).toBeCloseTo(1.5, 6);
-    expect(sensitivityCostFromEvents(events(2, 3, 1.5, 4), 2)).toBeCloseTo(0.5, 6);
-  });
   it("is the insertion event's seconds over the median epoch before it, when the event has them", () => {
     const lines = events(450, 0.01, 0.5, 600).split('\n');
     lines.splice(451, 0, JSON.stringify({ _tag: 'insertion', arm: 'base', repeat: 0, epoch: 450, seconds: 0.012 }));
     expect(sensitivityCostFromEvents(lines.join('\n'), 450)).toBeCloseTo(1.2, 6);
   });
-  it('is undefined without the epochs it needs', () => {
-    expect(sensitivityCostFromEvents(events(450, 0.01, 0.01, 100), 450)).toBeUndefined();
+  it('is undefined without an insertion event at E₁ or without the epochs before it', () => {
+    // Epoch times alone (a slow epoch after E₁) are not read as the pass.
+    expect(sensitivityCostFromEvents(events(450, 0.01, 0.5, 600), 450)).toBeUndefined();
+    const insertion = JSON.stringify({ _tag: 'insertion', arm: 'base', repeat: 0, epoch: 450, seconds: 0.012 });
+    expect(sensitivityCostFromEvents(`${events(450, 0.01, 0.01, 100)}\n${insertion}`, 450)).toBeUndefined();
+    expect(sensitivityCostFromEvents(`${events(450, 0.01, 0.01, 600)}\n${insertion}`, 449)).toBeUndefined();
     expect(sensitivityCostFromEvents('not json\n', 2)).toBeUndefined();
   });
 });
