@@ -14,29 +14,31 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Loss, Optimizer } from '@sprout/spec';
 import { hostEvaluate, hostLossAndGradients, hostNetPays, hostSgdUpdate, toHostNet, writeHostNet, type HostNet, type Net } from '@sprout/model';
+import { gatherRows, isIdentity } from '@sprout/data';
 import type { DatasetTensors } from './deps.js';
 import type { UpdateRule } from './optimizer.js';
-
-/** Examples per forward pass when evaluating the test set. */
-const EVAL_CHUNK = 1000;
 
 export interface HostEngine {
   /** Whether the current net steps on the host (after `prepare`). */
   readonly active: () => boolean;
   /** The host net while active (for @sprout/sensitivity's host pass, after `sync`). */
   readonly hostNet: () => HostNet | undefined;
-  /** Build the host net of `net` if there is none and it is allowed and pays (`hostNetPays`). */
+  /**
+   * Build the host net of `net` if there is none and it is allowed and pays (`hostNetPays`). The decision
+   * holds until `invalidate`: a net that does not pay is not copied to the host again at the next epoch.
+   */
   readonly prepare: (net: Net) => void;
   /**
-   * The batch loss on the training examples at `indices` and, when it is finite, one SGD step
-   * θ ← θ − lr ∇J with it. Only while `active()`.
+   * The batch loss on the training examples at `indices` and, when it is finite, one step of the run's
+   * optimizer with it (SGD, momentum or Adam: the module comment's rules) at step size `lr`. Only while
+   * `active()`.
    */
   readonly step: (indices: Int32Array, lr: number) => number;
   /** Summed loss and error count on the test set. Only while `active()`. */
   readonly evaluate: () => { readonly lossSum: number; readonly errors: number };
   /** Write the host values into `net`'s variables if they are ahead of them. */
   readonly sync: (net: Net) => void;
-  /** Drop the host net (the net was replaced by a grown one). */
+  /** Drop the host net and the `prepare` decision (the net was replaced by a grown one). */
   readonly invalidate: () => void;
 }
 
@@ -60,6 +62,8 @@ export function hostEngine(options: {
   const { allowed, loss, data, optimizer, rule } = options;
   const host = data.host;
   let h: HostNet | undefined;
+  /** `prepare` found that the current net cannot or should not step on the host (until `invalidate`). */
+  let declined = false;
   let state = new Map<string, HostSlots>();
   let ahead = false;
   let batchX = new Float32Array(0);
@@ -68,20 +72,12 @@ export function hostEngine(options: {
   /** The examples at `indices`: the stored arrays for all of them in stored order, else a gathered copy. */
   const examples = (indices: Int32Array, width: number): { xs: Float32Array; ys: Int32Array } => {
     const size = indices.length;
-    if (size === data.trainCount && indices.every((v, i) => v === i)) return { xs: host!.trainX, ys: host!.trainY };
+    if (isIdentity(indices, data.trainCount)) return { xs: host!.trainX, ys: host!.trainY };
     if (batchX.length < size * width) batchX = new Float32Array(size * width);
     if (batchY.length < size) batchY = new Int32Array(size);
     const xs = batchX.subarray(0, size * width);
     const ys = batchY.subarray(0, size);
-    // Row copies by index (a loop: subarray + set allocates an object per row).
-    const src = host!.trainX;
-    for (let r = 0; r < size; r++) {
-      const i = indices[r]!;
-      const from = i * width;
-      const to = r * width;
-      for (let k = 0; k < width; k++) xs[to + k] = src[from + k]!;
-      ys[r] = host!.trainY[i]!;
-    }
+    gatherRows(host!.trainX, host!.trainY, width, indices, xs, ys);
     return { xs, ys };
   };
 
@@ -89,10 +85,15 @@ export function hostEngine(options: {
     active: () => h !== undefined,
     hostNet: () => h,
     prepare: (net) => {
-      if (h !== undefined || !allowed || host === undefined || rule === undefined) return;
+      if (h !== undefined || declined || !allowed || host === undefined || rule === undefined) return;
+      // Whether it pays is known only from the host net (hostNetPays reads its layers and the addon), so
+      // the parameters are copied once to decide; a net that does not pay is remembered, not copied again.
       const made = toHostNet(net, { loss });
       h = made !== undefined && hostNetPays(made) ? made : undefined;
-      if (h === undefined) return;
+      if (h === undefined) {
+        declined = true;
+        return;
+      }
       // The update rule's slots (restored from a checkpoint, or moved across an insertion), zeros where none.
       state = new Map();
       for (const [name, theta] of h.params) {
@@ -112,14 +113,15 @@ export function hostEngine(options: {
       }
       return value;
     },
-    evaluate: () => hostEvaluate(h!, host!.testX, host!.testY, data.testCount, EVAL_CHUNK),
+    evaluate: () => hostEvaluate(h!, host!.testX, host!.testY, data.testCount),
     sync: (net) => {
       if (h !== undefined && ahead) {
         writeHostNet(h, net);
         if (rule !== undefined && rule.slotNames.length > 0) {
           const moved = new Map<string, Record<string, tf.Tensor>>();
+          const shapes = new Map(net.params.map((p) => [p.name, p.variable.shape]));
           for (const [name, s] of state) {
-            const shape = net.params.find((p) => p.name === name)!.variable.shape;
+            const shape = shapes.get(name)!;
             const slots: Record<string, tf.Tensor> = {};
             rule.slotNames.forEach((slot, i) => (slots[slot] = tf.tensor(s.slots[i]!, shape, 'float32')));
             if (optimizer._tag === 'adam') slots['t'] = tf.scalar(s.t);
@@ -132,6 +134,7 @@ export function hostEngine(options: {
     },
     invalidate: () => {
       h = undefined;
+      declined = false;
       ahead = false;
     },
   };
