@@ -6,15 +6,15 @@
  * sensitivities.svg and final.csv are written again (to `out`, default the run directory). Several: one
  * comparison table and one plot with the curves of every run, arms named `<run>/<arm>`.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 import type { ArmSummary, EpochMetrics, RunId } from './Pipeline.js';
-import { curvesSvg, sensitivitiesSvg, type CurvePoint, type InsertionMark, type SensitivityBar } from './internal/plot.js';
+import { curvesSvg, sensitivitiesSvg, sensitivityBars, type CurvePoint, type InsertionMark, type SensitivityBar } from './internal/plot.js';
 import { csvFields } from './internal/resume.js';
-import { finalTable } from './internal/run-experiment.js';
-import { spread } from './internal/stats.js';
+import { writeFileAtomic } from './internal/atomic-write.js';
+import { armSummary, finalTable } from './internal/summary.js';
 
 export interface ReportOptions {
   /** Folder the tables and plots go to. @default the run directory (one), `report` (several) */
@@ -100,8 +100,7 @@ const loadRun = (dir: string): E.Either<ReportError, LoadedRun> => {
     }
     if (e._tag !== 'insertion' || e.arm === undefined || e.seed === undefined || e.epoch === undefined) continue;
     if (e.chosen !== null && e.chosen !== undefined) insertions.push({ arm: e.arm, seed: e.seed, epoch: e.epoch });
-    for (const [i, p] of (e.positions ?? []).entries())
-      bars.push({ arm: e.arm, seed: e.seed, epoch: e.epoch, position: `${p.index}: ${p.description}`, sensitivity: p.sensitivity, chosen: e.chosen === i });
+    bars.push(...sensitivityBars({ arm: e.arm, seed: e.seed, epoch: e.epoch, chosen: e.chosen, positions: e.positions ?? [] }));
   }
   const list = (x: unknown): string[] => (Array.isArray(x) ? x.filter((s): s is string => typeof s === 'string') : []);
   return E.right({
@@ -123,17 +122,12 @@ const armSummaries = (rows: readonly (RunId & EpochMetrics)[]): ArmSummary[] => 
     if (prev === undefined || r.epoch >= prev.epoch) last.set(key, r);
   }
   const arms = [...new Set(rows.map((r) => r.arm))];
-  return arms.map((arm) => {
-    const runs = [...last.values()]
-      .filter((r) => r.arm === arm)
-      .map(({ arm: a, repeat, seed, ...final }) => ({ arm: a, repeat, seed, final }));
-    const of = (k: 'trainLoss' | 'testLoss' | 'testError' | 'parameterCount' | 'seconds') => spread(runs.map((r) => r.final[k]));
-    return {
+  return arms.map((arm) =>
+    armSummary(
       arm,
-      runs,
-      final: { trainLoss: of('trainLoss'), testLoss: of('testLoss'), testError: of('testError'), parameterCount: of('parameterCount'), seconds: of('seconds') },
-    };
-  });
+      [...last.values()].filter((r) => r.arm === arm).map(({ arm: a, repeat, seed, ...final }) => ({ arm: a, repeat, seed, final })),
+    ),
+  );
 };
 
 /** Run labels for the comparison: the directory names, made unique with `#2`, `#3`, …. */
@@ -171,8 +165,9 @@ export const report =
     const files: string[] = [];
     const outDir = (options.write ?? true) ? resolve(options.out ?? (single ? abs[0]! : 'report')) : undefined;
     if (outDir !== undefined) {
+      // Replaced atomically, as the run writes them (outputs.ts): a kill leaves the previous version.
       const write = (file: string, text: string) => {
-        writeFileSync(join(outDir, file), text);
+        writeFileAtomic(join(outDir, file), Buffer.from(text, 'utf8'));
         files.push(join(outDir, file));
       };
       try {

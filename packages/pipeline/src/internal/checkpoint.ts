@@ -48,8 +48,11 @@ export interface CheckpointManifest {
   /** Completed epochs; with `step` > 0, steps of epoch `epoch + 1` already taken. */
   readonly epoch: number;
   readonly step: number;
-  /** Batch losses (float32 values) and sizes of the steps of the unfinished epoch (when `step` > 0). */
-  readonly partialLosses: readonly number[];
+  /**
+   * Batch losses (float32 values) and sizes of the steps of the unfinished epoch (when `step` > 0); a
+   * non-finite loss is stored as null (`finiteOrNull`) and read back as NaN (`orNaN`).
+   */
+  readonly partialLosses: readonly (number | null)[];
   readonly partialSizes: readonly number[];
   /** Wall time of the run up to the checkpoint, in seconds. */
   readonly seconds: number;
@@ -76,9 +79,8 @@ export type CheckpointContent = Omit<CheckpointManifest, 'tensors' | 'version'>;
 export const checkpointPath = (runDir: string, arm: string, seed: number): string => join(runDir, 'checkpoints', slug(arm), `seed-${seed}.ckpt`);
 
 /** JSON cannot hold NaN or ±∞; they are stored as null and read back as NaN. */
-const finiteOrNull = (x: number | undefined): number | null => (x === undefined || !Number.isFinite(x) ? null : x);
+export const finiteOrNull = (x: number | undefined): number | null => (x === undefined || !Number.isFinite(x) ? null : x);
 export const orNaN = (x: number | null | undefined): number => (x === null || x === undefined ? Number.NaN : x);
-export { finiteOrNull, writeFileAtomic };
 
 /** Encode a checkpoint into bytes. */
 export const encodeCheckpoint = (content: CheckpointContent, tensors: readonly StoredTensor[]): Buffer => {

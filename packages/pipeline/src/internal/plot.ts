@@ -126,6 +126,16 @@ export interface SensitivityBar {
   readonly chosen: boolean;
 }
 
+/** An insertion event's bars: one per candidate position, the chosen one marked. */
+export const sensitivityBars = (e: {
+  readonly arm: string;
+  readonly seed: number;
+  readonly epoch: number;
+  readonly chosen?: number | null;
+  readonly positions: readonly { readonly index: number; readonly description: string; readonly sensitivity: number }[];
+}): SensitivityBar[] =>
+  e.positions.map((p, i) => ({ arm: e.arm, seed: e.seed, epoch: e.epoch, position: `${p.index}: ${p.description}`, sensitivity: p.sensitivity, chosen: e.chosen === i }));
+
 /** Bars of the sensitivity of every candidate position (mean over seeds), one panel per arm and insertion epoch. */
 export const sensitivitiesSvg = async (title: string, bars: readonly SensitivityBar[]): Promise<string> => {
   const spec = {

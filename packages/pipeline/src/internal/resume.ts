@@ -7,7 +7,7 @@
  */
 import { readdirSync, readFileSync, rmSync, writeFileSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from './checkpoint.js';
+import { writeFileAtomic } from './atomic-write.js';
 
 export const LOCK_FILE = 'run.lock';
 
@@ -21,7 +21,7 @@ const alive = (pid: number): boolean => {
   }
 };
 
-/** Take the lock of `dir`; `Left` names the live process that holds it. */
+/** Take the lock of `dir`: `{ ok: true, release }`, or `{ ok: false, pid }` naming the live process that holds it. */
 export const takeLock = (dir: string): { ok: true; release: () => void } | { ok: false; pid: number } => {
   const path = join(dir, LOCK_FILE);
   for (let attempt = 0; attempt < 2; attempt++) {

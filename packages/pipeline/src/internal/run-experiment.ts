@@ -11,12 +11,13 @@ import type { Experiment } from '@sprout/spec';
 import type { ArmSummary, EpochMetrics, RunError, RunEvent, RunId, RunOptions, RunResult } from '../Pipeline.js';
 import { armPlans, seeds, type ArmPlan } from './plan.js';
 import { createExclusiveDir, metricColumns, runWriter, slug, timeStamp, type RunWriter } from './outputs.js';
-import { checkpointPath, encodeCheckpoint, readCheckpoint, writeFileAtomic, type CheckpointManifest, type StoredTensor } from './checkpoint.js';
+import { checkpointPath, encodeCheckpoint, readCheckpoint, type CheckpointManifest, type StoredTensor } from './checkpoint.js';
+import { writeFileAtomic } from './atomic-write.js';
 import { endedRuns, removeStaleTemporaries, runKey, takeLock, trimEvents, trimMetrics } from './resume.js';
 import { disposeDatasetTensors, disposeNet, formatDataError, initBackend, loadData, toLayersModel, toTensors, type DatasetTensors } from './deps.js';
 import { trainRun } from './train-run.js';
-import { spread } from './stats.js';
-import { curvesSvg, sensitivitiesSvg, type CurvePoint, type InsertionMark, type SensitivityBar } from './plot.js';
+import { armSummary, finalTable } from './summary.js';
+import { curvesSvg, sensitivitiesSvg, sensitivityBars, type CurvePoint, type InsertionMark, type SensitivityBar } from './plot.js';
 import { saveLayersModel } from './model-io.js';
 
 const PIPELINE_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -31,24 +32,7 @@ export interface ExperimentContext {
 const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 const summarize = (plans: readonly ArmPlan[], finals: readonly (RunId & { final: EpochMetrics })[]): ArmSummary[] =>
-  plans.map((plan) => {
-    const runs = finals.filter((f) => f.arm === plan.name);
-    const of = (k: 'trainLoss' | 'testLoss' | 'testError' | 'parameterCount' | 'seconds') => spread(runs.map((r) => r.final[k]));
-    return {
-      arm: plan.name,
-      runs,
-      final: { trainLoss: of('trainLoss'), testLoss: of('testLoss'), testError: of('testError'), parameterCount: of('parameterCount'), seconds: of('seconds') },
-    };
-  });
-
-/** The comparison table (`table final`): per arm the mean and spread of the final metrics, as CSV. */
-export const finalTable = (arms: readonly ArmSummary[]): string => {
-  const cols = ['trainLoss', 'testLoss', 'testError', 'parameterCount', 'seconds'] as const;
-  const header = ['arm', 'runs', ...cols.flatMap((c) => [`${c}_mean`, `${c}_std`])];
-  const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  const rows = arms.map((a) => [quote(a.arm), String(a.runs.length), ...cols.flatMap((c) => [String(a.final[c].mean), String(a.final[c].std)])]);
-  return [header, ...rows].map((r) => r.join(',')).join('\n') + '\n';
-};
+  plans.map((plan) => armSummary(plan.name, finals.filter((f) => f.arm === plan.name)));
 
 export const runExperiment = async (ctx: ExperimentContext, options: RunOptions): Promise<E.Either<RunError, RunResult>> => {
   const { spec } = ctx;
@@ -123,22 +107,15 @@ export const runExperiment = async (ctx: ExperimentContext, options: RunOptions)
     if (event._tag === 'epoch-end') curve.push(event);
     else if (event._tag === 'insertion') {
       if (event.chosen !== null) insertions.push(event);
-      for (const [i, p] of event.positions.entries())
-        bars.push({ arm: event.arm, seed: event.seed, epoch: event.epoch, position: `${p.index}: ${p.description}`, sensitivity: p.sensitivity, chosen: event.chosen === i });
+      bars.push(...sensitivityBars(event));
     } else if (event._tag === 'run-end') finals.push({ arm: event.arm, repeat: event.repeat, seed: event.seed, final: event.final });
   };
   // The plots and the summary of a resumed run include what was trained before.
   for (const e of previous) remember(e as unknown as RunEvent);
   const emit = (event: RunEvent): void => {
     writer?.event(event);
-    if (event._tag === 'epoch-end') {
-      writer?.metrics(event, event);
-      curve.push(event);
-    } else if (event._tag === 'insertion') {
-      if (event.chosen !== null) insertions.push(event);
-      for (const [i, p] of event.positions.entries())
-        bars.push({ arm: event.arm, seed: event.seed, epoch: event.epoch, position: `${p.index}: ${p.description}`, sensitivity: p.sensitivity, chosen: event.chosen === i });
-    }
+    if (event._tag === 'epoch-end') writer?.metrics(event, event);
+    remember(event);
     options.onEvent?.(event);
   };
   const writeEnd = async (status: unknown): Promise<void> => {
@@ -237,8 +214,7 @@ export const runExperiment = async (ctx: ExperimentContext, options: RunOptions)
         } finally {
           disposeNet(net);
         }
-        finals.push({ ...id, final });
-        emit({ _tag: 'run-end', ...id, final });
+        emit({ _tag: 'run-end', ...id, final }); // remembered in `finals`
       }
     }
     const result: RunResult = { experiment: spec.name, backend, outDir, arms: summarize(plans, finals), seconds: (performance.now() - t0) / 1000 };

@@ -54,7 +54,10 @@ export interface TrainContext {
   readonly stepEvery: number;
   readonly emit: (event: RunEvent) => void;
   readonly signal?: AbortSignal;
-  /** Write a checkpoint (called after every epoch, after its insertion if any, and when interrupted). */
+  /**
+   * Write a checkpoint: at the end of an epoch per `checkpointInterval`, and always after a growth decision,
+   * after the last epoch and when interrupted.
+   */
   readonly checkpoint?: (content: CheckpointContent, tensors: readonly StoredTensor[]) => void;
   /** Seconds between per-epoch checkpoints (see `RunOptions.checkpointInterval`). */
   readonly checkpointInterval: number;
@@ -337,7 +340,7 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
         seed: id.seed,
         epoch: epochDone,
         step: stepDone,
-        partialLosses: [...partialLosses],
+        partialLosses: partialLosses.map(finiteOrNull),
         partialSizes: [...partialSizes],
         seconds: (performance.now() - start) / 1000,
         input: net.input,
@@ -380,8 +383,8 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
       if (resume !== undefined && epoch === resume.manifest.epoch && resume.manifest.step > 0) {
         firstStep = resume.manifest.step;
         resume.manifest.partialLosses.forEach((l, k) => {
-          if (onHost) hostLosses.push((l as number | null) ?? Number.NaN);
-          else stepLosses.push(tf.scalar((l as number | null) ?? Number.NaN));
+          if (onHost) hostLosses.push(orNaN(l));
+          else stepLosses.push(tf.scalar(orNaN(l)));
           stepSizes.push(resume.manifest.partialSizes[k]!);
         });
       }
@@ -496,9 +499,9 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
       emit({ _tag: 'epoch-end', ...id, ...last });
 
       // SensLI growth after `epoch + 1` completed epochs (ALGORITHMS.md §3).
-      let insertedThisEpoch = false;
+      let growthDecided = false;
       if (growth._tag === 'sensli' && epoch + 1 < epochs && shouldGrowAt(growth.schedule, epoch + 1, insertions)) {
-        insertedThisEpoch = true; // the growth decision (insert or decline) is always checkpointed
+        growthDecided = true; // the growth decision (insert or decline) is always checkpointed
         syncVariables();
         const old = net;
         let grown: E.Either<unknown, GrowStep> | undefined;
@@ -557,7 +560,7 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
         emit({ ...g.event, ...id, stepBefore, stepAfter, seconds: passSeconds });
       }
       const now = performance.now();
-      if (insertedThisEpoch || epoch + 1 === epochs || now - lastCheckpointAt >= ctx.checkpointInterval * 1000) {
+      if (growthDecided || epoch + 1 === epochs || now - lastCheckpointAt >= ctx.checkpointInterval * 1000) {
         saveCheckpoint(epoch + 1, 0, [], []);
         lastCheckpointAt = now;
       }
