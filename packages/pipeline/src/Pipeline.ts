@@ -44,8 +44,9 @@ export interface RunOptions {
    */
   readonly resume?: string;
   /**
-   * Write a checkpoint of every run (arm × seed) after every epoch (after its insertion, if any) and when
-   * interrupted, to `checkpoints/<arm>/seed-<s>.ckpt` (only with `write`). @default true
+   * Write checkpoints of every run (arm × seed) to `checkpoints/<arm>/seed-<s>.ckpt` (only with `write`): at
+   * the end of an epoch per `checkpointInterval`, and always after a growth decision, after the last epoch
+   * and when interrupted. @default true
    */
   readonly checkpoints?: boolean;
   /**
@@ -58,11 +59,12 @@ export interface RunOptions {
   /**
    * Where the steps of a run are computed. `auto`: runs of dense/residual nets (relu, tanh, sigmoid, linear;
    * no batch norm, no active dropout) trained by SGD, momentum or Adam with a schedule and the Euclidean
-   * metric use @sprout/model's host net
-   * (the closed-form back-propagation in plain loops, large products through @sprout/native's OpenBLAS
-   * gemm), whose steps cost no TensorFlow.js dispatches; every other run, and every sensitivity pass,
-   * uses TensorFlow.js. `tfjs`: TensorFlow.js for everything. Results agree to float32 rounding, not bit
-   * for bit. @default 'auto'
+   * metric use @sprout/model's host net where it pays (the closed-form back-propagation in plain loops,
+   * large products through @sprout/native's OpenBLAS gemm; no TensorFlow.js dispatch per step): always
+   * when @sprout/native's gemm is built, else only for nets of at most HOST_LOOPS_MAX_MULTIPLY_ADDS
+   * (1,000) multiply-adds per example, above which plain loops lose to TensorFlow.js' kernels. Every other
+   * run uses TensorFlow.js; the `run-start` event's `engine` says which a run uses. `tfjs`: TensorFlow.js
+   * for every step. Results agree to float32 rounding, not bit for bit. @default 'auto'
    */
   readonly engine?: 'auto' | 'tfjs';
 }
