@@ -24,12 +24,13 @@ export interface PreflightOk {
   readonly neededBytes: number;
 }
 
-export interface PreflightOptions {
-  /** Room kept free beyond the estimate, for logs and file-system overhead. @default 16 MiB */
-  readonly marginBytes?: number;
-}
-
 const MIB = 1024 * 1024;
+/** Room kept free beyond the estimate, for logs and file-system overhead. */
+const MARGIN_BYTES = 16 * MIB;
+/** Checkpoints of a run on disk at once (the current one and the one being written). */
+const CHECKPOINTS_ON_DISK = 2;
+/** Bytes per metrics row (one per epoch), events included. */
+const BYTES_PER_EPOCH = 512;
 
 const codeOf = (e: unknown): string => (e as { code?: string }).code ?? 'EUNKNOWN';
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -61,9 +62,9 @@ const makeDir = (dir: string): void => {
 
 /**
  * Whether training may write its outputs to `dir`: creates the folder if needed, writes and removes a
- * probe file, and compares the free space with `estimateBytes` (see `estimateOutputBytes`) plus a margin.
+ * probe file, and compares the free space with `estimateBytes` (see `estimateOutputBytes`) plus 16 MiB.
  */
-export const preflightOutputDir = (dir: string, estimateBytes: number, options: PreflightOptions = {}): E.Either<PreflightError, PreflightOk> => {
+export const preflightOutputDir = (dir: string, estimateBytes: number): E.Either<PreflightError, PreflightOk> => {
   const abs = resolve(dir);
   try {
     makeDir(abs);
@@ -78,7 +79,7 @@ export const preflightOutputDir = (dir: string, estimateBytes: number, options: 
   } catch (e) {
     return E.left({ _tag: 'not-writable', dir: abs, code: codeOf(e), reason: messageOf(e) });
   }
-  const neededBytes = Math.ceil(Math.max(0, estimateBytes) + (options.marginBytes ?? 16 * MIB));
+  const neededBytes = Math.ceil(Math.max(0, estimateBytes) + MARGIN_BYTES);
   let freeBytes: number;
   try {
     const s = statfsSync(abs);
@@ -109,27 +110,18 @@ export const describePreflightError = (e: PreflightError): string =>
     ? `cannot write the output folder '${e.dir}' (${e.code}): ${e.reason}; choose another folder with --out`
     : `not enough disk space for the outputs in '${e.dir}': ${showBytes(e.freeBytes)} free, about ${showBytes(e.neededBytes)} needed; free some space or choose another folder with --out`;
 
-export interface OutputEstimateOptions {
-  /** Checkpoints on disk at once (the current one and the one being written). @default 2 */
-  readonly checkpoints?: number;
-  /** Bytes per metrics row (one per epoch), events included. @default 512 */
-  readonly bytesPerEpoch?: number;
-}
-
 /**
  * A rough upper estimate of the bytes a run writes, over every repeat and compare arm: per run, the
  * model's weights (float32, after every scheduled insertion) in the final model and in each checkpoint
  * (checkpoints also hold the optimizer state), plus a metrics row per epoch.
  */
-export const estimateOutputBytes = (spec: Experiment, options: OutputEstimateOptions = {}): number => {
-  const checkpoints = options.checkpoints ?? 2;
-  const perEpoch = options.bytesPerEpoch ?? 512;
+export const estimateOutputBytes = (spec: Experiment): number => {
   const arms = [spec, ...spec.compare.map((a) => resolveArm(spec, a))];
   const perRepeat = arms.reduce((sum, e) => {
     const m = estimateMemory(e, { batch: 1 });
     const weights = m.parameters * 4;
     const state = weights * (m.parameterCopies - 2);
-    return sum + weights + checkpoints * (weights + state) + e.train.epochs * perEpoch;
+    return sum + weights + CHECKPOINTS_ON_DISK * (weights + state) + e.train.epochs * BYTES_PER_EPOCH;
   }, 0);
   return perRepeat * spec.repeat;
 };

@@ -7,7 +7,7 @@
  * resume). `sprout run --resume RUN_DIR` continues an interrupted or killed run from its checkpoints. Before
  * training, the output folder is checked (writable, room for the outputs): exit 1 when it is not.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import * as E from 'fp-ts/lib/Either.js';
@@ -47,9 +47,12 @@ export interface Terminal {
 
 const processTerminal = (): Terminal => ({ isTTY: process.stdout.isTTY === true && process.stderr.isTTY === true, stream: process.stderr });
 
-type Loaded = { readonly spec: Experiment; readonly text: string; readonly sourceMap?: SourceMap };
+/** The record a run writes into its spec.json (where its data was found, the backend it ran on). */
+type RunRecord = { readonly baseDir?: unknown; readonly backend?: unknown };
 
-/** Read FILE as Sprout text, or as JSON (a run's spec.json, whose `run` record is ignored), and check it. */
+type Loaded = { readonly spec: Experiment; readonly text: string; readonly sourceMap?: SourceMap; readonly run?: RunRecord };
+
+/** Read FILE as Sprout text, or as JSON (a run's spec.json, whose `run` record is returned apart), and check it. */
 const load = (io: Io, file: string): E.Either<{ diagnostics: readonly Diagnostic[]; text: string }, Loaded> => {
   const text = readSource(io, file);
   if (E.isLeft(text)) return E.left({ diagnostics: text.left, text: '' });
@@ -60,12 +63,16 @@ const load = (io: Io, file: string): E.Either<{ diagnostics: readonly Diagnostic
     } catch (e) {
       return E.left({ diagnostics: [{ code: 'invalid-json', severity: 'error', message: `'${file}' is not JSON: ${(e as Error).message}` }], text: text.right });
     }
+    let run: RunRecord | undefined;
     if (typeof json === 'object' && json !== null && 'run' in json) {
-      const { run: _run, ...spec } = json as Record<string, unknown>;
+      const { run: record, ...spec } = json as Record<string, unknown>;
+      if (typeof record === 'object' && record !== null) run = record;
       json = spec;
     }
     const decoded = E.flatMap(decodeExperiment(json), check);
-    return E.isLeft(decoded) ? E.left({ diagnostics: decoded.left, text: text.right }) : E.right({ spec: decoded.right, text: text.right });
+    return E.isLeft(decoded)
+      ? E.left({ diagnostics: decoded.left, text: text.right })
+      : E.right({ spec: decoded.right, text: text.right, ...(run !== undefined ? { run } : {}) });
   }
   const parsed = checkText(text.right, file);
   return E.isLeft(parsed)
@@ -133,19 +140,11 @@ export const runAction = async (
       io.stderr(renderDiagnostics(loaded.left.diagnostics, file, loaded.left.text));
       return EXIT.invalid;
     }
-    const { spec, text, sourceMap } = loaded.right;
+    const { spec, text, sourceMap, run } = loaded.right;
     // A resumed run reads its data relative to where the first run found it (the `run` record's baseDir).
-    let baseDir = dirname(file);
-    let recordedBackend: string | undefined;
-    if (resumeDir !== undefined) {
-      try {
-        const run = (JSON.parse(readFileSync(file, 'utf8')) as { run?: { baseDir?: unknown; backend?: unknown } }).run;
-        if (typeof run?.baseDir === 'string') baseDir = run.baseDir;
-        if (typeof run?.backend === 'string') recordedBackend = run.backend;
-      } catch {
-        // load() has parsed it already.
-      }
-    }
+    const recorded = resumeDir !== undefined ? run : undefined;
+    const baseDir = typeof recorded?.baseDir === 'string' ? recorded.baseDir : dirname(file);
+    const recordedBackend = typeof recorded?.backend === 'string' ? recorded.backend : undefined;
     const pipeline = compile(spec, { baseDir });
     if (E.isLeft(pipeline)) {
       const located = sourceMap === undefined ? pipeline.left : pipeline.left.map((d) => locate(d, sourceMap));
@@ -222,7 +221,7 @@ export const runCommand = (io: Io, setExit: (code: ExitCode) => void, terminal?:
     .addOption(new Option('--resume <run-dir>', 'continue an interrupted run from its checkpoints').conflicts('out'))
     .addOption(new Option('--backend <backend>', 'TensorFlow.js backend').choices(['auto', 'node', 'wasm', 'cpu']).default('auto'))
     .addOption(
-      new Option('--engine <engine>', 'auto: dense/residual nets trained by SGD, momentum or Adam step on the host net; tfjs: TensorFlow.js for every step')
+      new Option('--engine <engine>', 'auto: dense/residual nets trained by SGD, momentum or Adam step on the host net where it pays (always with the native addon, else nets of at most 1,000 multiply-adds per example); tfjs: TensorFlow.js for every step')
         .choices(['auto', 'tfjs'])
         .default('auto'),
     )
