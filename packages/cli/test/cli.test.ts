@@ -30,8 +30,6 @@ const sprout = (...args: string[]): Run => {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 };
 
-const memoryIo = recordingIo;
-
 describe('sprout check (spawned)', () => {
   test('valid files: exit 0, one line each on stdout, nothing on stderr', () => {
     const r = sprout('check', join(fixtures, 'valid.sprout'), join(examples, 'quickstart.sprout'));
@@ -95,14 +93,14 @@ describe('usage', () => {
     expect([r.status, r.stdout]).toEqual([0, '0.1.0\n']);
   });
   test('--help lists the commands, exit 0', async () => {
-    const io = memoryIo();
+    const io = recordingIo();
     expect(await runCli(['--help'], io)).toBe(EXIT.ok);
     expect(io.out.join('')).toContain('check <files...>');
     expect(io.out.join('')).toContain('fmt [options] <files...>');
   });
   test('bad usage: exit 2 with a message on stderr', async () => {
     for (const args of [[], ['bogus'], ['check'], ['fmt', '--bogus', 'x.sprout']]) {
-      const io = memoryIo();
+      const io = recordingIo();
       expect(await runCli(args, io), args.join(' ')).toBe(EXIT.invalid);
       expect(io.err.join(''), args.join(' ')).not.toBe('');
     }
@@ -119,14 +117,14 @@ describe('sprout check (in process)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sprout-check-ni-'));
     const file = join(dir, 'adam-adaptive.sprout');
     writeFileSync(file, 'experiment "m" {\n  optimizer adam {\n    step adaptive\n  }\n}\n');
-    const io = memoryIo();
+    const io = recordingIo();
     expect(await runCli(['check', file], io)).toBe(EXIT.invalid);
     expect(io.err.join('')).toContain('adam-adaptive.sprout:3:5 error[not-implemented]: adam with the adaptive step size');
     rmSync(dir, { recursive: true, force: true });
   });
 
   test('an invalid file: exit 2, every diagnostic rendered on stderr, and a summary', async () => {
-    const io = memoryIo();
+    const io = recordingIo();
     expect(await runCli(['check', join(pkg, 'test/fixtures/invalid.sprout')], io)).toBe(EXIT.invalid);
     expect(io.out).toEqual([]);
     expect(io.err.join('').replaceAll(pkg + '/', '')).toMatchInlineSnapshot(`
@@ -158,11 +156,11 @@ describe('sprout fmt', () => {
     const file = join(tmp, 'messy.sprout');
     copyFileSync(join(fixtures, 'unformatted.sprout'), file);
     const before = readFileSync(file, 'utf8');
-    const check = memoryIo();
+    const check = recordingIo();
     expect(await runCli(['fmt', '--check', file], check)).toBe(EXIT.invalid);
     expect(check.err.join('')).toBe(`${file}: not formatted (run: sprout fmt ${file})\nsprout: 1 of 1 file is not formatted\n`);
     expect(readFileSync(file, 'utf8')).toBe(before);
-    const fmt = memoryIo();
+    const fmt = recordingIo();
     expect(await runCli(['fmt', file], fmt)).toBe(EXIT.ok);
     expect(fmt.out.join('')).toBe(`${file}: formatted\n`);
     expect(readFileSync(file, 'utf8')).toMatchInlineSnapshot(`
@@ -176,13 +174,13 @@ describe('sprout fmt', () => {
       }
       "
     `);
-    expect(await runCli(['fmt', '--check', file], memoryIo())).toBe(EXIT.ok);
+    expect(await runCli(['fmt', '--check', file], recordingIo())).toBe(EXIT.ok);
   });
 
   test('a file that does not parse is not touched: diagnostics and exit 2', async () => {
     const file = join(tmp, 'broken.sprout');
     writeFileSync(file, 'experiment "x" {\n  seed\n}\n');
-    const io = memoryIo();
+    const io = recordingIo();
     expect(await runCli(['fmt', file], io)).toBe(EXIT.invalid);
     expect(readFileSync(file, 'utf8')).toBe('experiment "x" {\n  seed\n}\n');
     expect(io.err.join('')).toContain("error[syntax-error]: expected a number after 'seed' but found '}'");
@@ -190,7 +188,7 @@ describe('sprout fmt', () => {
 });
 
 describe('internal failures (in process)', () => {
-  const failing = () => memoryIo({ readFile: () => { throw new Error('disk on fire'); } });
+  const failing = () => recordingIo({ readFile: () => { throw new Error('disk on fire'); } });
 
   test('exit 1 and a one-line message, no stack trace', async () => {
     const io = failing();
@@ -205,7 +203,7 @@ describe('internal failures (in process)', () => {
   });
 
   test('a missing file is the user’s mistake, not an internal failure', async () => {
-    const io = memoryIo({ size: () => { throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' }); } });
+    const io = recordingIo({ size: () => { throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' }); } });
     expect(await runCli(['check', 'nope.sprout'], io)).toBe(EXIT.invalid);
     expect(io.err.join('')).toBe("nope.sprout: error[file-not-found]: cannot read 'nope.sprout': no such file\n\nsprout: 1 error in 1 of 1 file\n");
   });

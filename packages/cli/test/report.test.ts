@@ -11,8 +11,6 @@ import { recordingIo } from './recording-io.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sprout-report-'));
 
-const capture = (): ReturnType<typeof recordingIo> => recordingIo();
-
 const experimentFile = (name: string, lr: number): string => {
   const file = join(dir, `${name}.sprout`);
   writeFileSync(
@@ -44,14 +42,14 @@ describe('sprout report', () => {
   it('regenerates final.csv and the plots of one run exactly, and compares two runs in one table and plot', async () => {
     const a = join(dir, 'a');
     const b = join(dir, 'b');
-    expect(await runAction(experimentFile('fast', 0.2), { out: a, backend: 'cpu', quiet: true }, capture(), { isTTY: false })).toBe(0);
-    expect(await runAction(experimentFile('slow', 0.05), { out: b, backend: 'cpu', quiet: true }, capture(), { isTTY: false })).toBe(0);
+    expect(await runAction(experimentFile('fast', 0.2), { out: a, backend: 'cpu', quiet: true }, recordingIo(), { isTTY: false })).toBe(0);
+    expect(await runAction(experimentFile('slow', 0.05), { out: b, backend: 'cpu', quiet: true }, recordingIo(), { isTTY: false })).toBe(0);
 
     const original = readFileSync(join(a, 'final.csv'), 'utf8');
     rmSync(join(a, 'final.csv'));
     rmSync(join(a, 'curves.svg'));
     rmSync(join(a, 'sensitivities.svg'));
-    const io = capture();
+    const io = recordingIo();
     expect(await reportAction([a], {}, io)).toBe(0);
     expect(readFileSync(join(a, 'final.csv'), 'utf8')).toBe(original);
     expect(readFileSync(join(a, 'curves.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>$/);
@@ -59,7 +57,7 @@ describe('sprout report', () => {
     expect(io.out.join('')).toMatch(/base\s+2/);
 
     const out = join(dir, 'compare');
-    const io2 = capture();
+    const io2 = recordingIo();
     expect(await reportAction([a, b], { out }, io2)).toBe(0);
     const table = readFileSync(join(out, 'final.csv'), 'utf8').trim().split('\n');
     expect(table.map((l) => l.split(',')[0])).toEqual(['arm', 'a/base', 'b/base']);
@@ -69,7 +67,7 @@ describe('sprout report', () => {
   }, 60_000);
 
   it('exits 2 for a folder that is not a run directory', async () => {
-    const io = capture();
+    const io = recordingIo();
     expect(await reportAction([dir], {}, io)).toBe(2);
     expect(io.err.join('')).toMatch(/not a run directory/);
   });

@@ -2,10 +2,11 @@
 // checkpoint, the resume command printed), then killed with SIGKILL at seeded random points and resumed
 // with `sprout run --resume` each time; the final metrics equal those of a run that was never stopped.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { metricRows } from '../../../test-support/metric-rows.mjs';
 
 const pkg = join(import.meta.dirname, '..');
 const tmp = mkdtempSync(join(tmpdir(), 'sprout-resume-cli-'));
@@ -27,13 +28,6 @@ const SPEC = `experiment "kill" {
   grow sensli { at epoch 12 }
 }
 `;
-
-/** metrics.csv without the wall-time column. */
-const rows = (dir: string): string[] =>
-  readFileSync(join(dir, 'metrics.csv'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => l.split(',').filter((_, i) => i !== 9).join(','));
 
 /** A small seeded generator (mulberry32) for the kill points. */
 const random = (seed: number) => () => {
@@ -92,13 +86,13 @@ describe('sprout run: interruption and resume (spawned)', () => {
       if (r.signal === 'SIGKILL') kills += 1;
       else expect(r.code, r.stderr).toBe(0); // finished before the kill point
       // The directory stays readable: metrics.csv parses, the lock names a dead process.
-      expect(rows(out)[0]).toBe('arm,repeat,seed,epoch,train_loss,test_loss,test_error,step_size,parameter_count');
+      expect(metricRows(out)[0]).toBe('arm,repeat,seed,epoch,train_loss,test_loss,test_error,step_size,parameter_count');
     }
     expect(kills).toBeGreaterThan(0);
     const last = spawnSync(process.execPath, args('run', '--resume', out, '--backend', 'cpu', '--quiet'), { cwd: pkg, encoding: 'utf8', timeout: 120_000 });
     expect(last.status, last.stderr).toBe(0);
-    expect(rows(out)).toEqual(rows(reference));
-    expect(rows(out)).toHaveLength(1 + 2 * 40);
+    expect(metricRows(out)).toEqual(metricRows(reference));
+    expect(metricRows(out)).toHaveLength(1 + 2 * 40);
   }, 240_000);
 
   test('--resume of a folder that is not a run directory is invalid input (exit 2)', () => {

@@ -26,11 +26,9 @@ const sprout = (name: string, optimizer = 'sgd { step constant 0.1 }', epochs = 
   return file;
 };
 
-const capture = (): ReturnType<typeof recordingIo> => recordingIo();
-
 describe('sprout run', () => {
   it('trains, prints plain lines and a summary table, and says where the results are', async () => {
-    const io = capture();
+    const io = recordingIo();
     const out = join(dir, 'out-plain');
     const code = await runCli(['run', sprout('plain'), '--out', out, '--backend', 'cpu'], io);
     expect(io.err.join('')).toContain('cpu backend');
@@ -45,7 +43,7 @@ describe('sprout run', () => {
 
   it('reruns a run from its spec.json with the same losses', async () => {
     const first = join(dir, 'out-plain');
-    const io = capture();
+    const io = recordingIo();
     const code = await runAction(join(first, 'spec.json'), { out: join(dir, 'out-rerun'), backend: 'cpu', quiet: true }, io);
     expect(code).toBe(0);
     const metrics = (d: string) => readFileSync(join(d, 'metrics.csv'), 'utf8').split('\n').map((l) => l.split(',').slice(0, 7).join(','));
@@ -55,26 +53,26 @@ describe('sprout run', () => {
   it('exits 2 naming the data file when it cannot be read', async () => {
     const file = join(dir, 'nodata.sprout');
     writeFileSync(file, 'experiment "nodata" {\n  data csv "missing.csv"\n  network { input 2  dense 4 relu  output 2 }\n}\n');
-    const io = capture();
+    const io = recordingIo();
     expect(await runAction(file, { out: join(dir, 'out-nodata'), backend: 'cpu', quiet: true }, io)).toBe(2);
     expect(io.err.join('')).toContain('missing.csv');
   });
 
   it('passes --engine to the pipeline: the run-start event names the engine', async () => {
     for (const [engine, expected] of [['auto', 'host'], ['tfjs', 'tfjs']] as const) {
-      const io = capture();
+      const io = recordingIo();
       const code = await runCli(['run', sprout(`engine-${engine}`), '--out', join(dir, `out-engine-${engine}`), '--backend', 'cpu', '--json', '--engine', engine], io);
       expect(code).toBe(0);
       const start = io.out.join('').trim().split('\n').map((l) => JSON.parse(l) as { _tag: string; engine?: string }).find((e) => e._tag === 'run-start');
       expect(start?.engine).toBe(expected);
     }
-    const io = capture();
+    const io = recordingIo();
     expect(await runCli(['run', sprout('engine-bad'), '--engine', 'gpu'], io)).toBe(2);
     expect(io.err.join('')).toContain("'gpu' is invalid");
   });
 
   it('prints JSON lines with --json', async () => {
-    const io = capture();
+    const io = recordingIo();
     const code = await runAction(sprout('json'), { out: join(dir, 'out-json'), backend: 'cpu', json: true }, io);
     expect(code).toBe(0);
     const events = io.out.join('').trim().split('\n').map((l) => JSON.parse(l) as { _tag: string });
@@ -84,7 +82,7 @@ describe('sprout run', () => {
   });
 
   it('draws a progress bar on a terminal', async () => {
-    const io = capture();
+    const io = recordingIo();
     const stream = new PassThrough();
     const chunks: string[] = [];
     stream.on('data', (c: Buffer) => chunks.push(c.toString()));
@@ -96,7 +94,7 @@ describe('sprout run', () => {
   });
 
   it('exits 1 naming the epoch and step when the loss is not finite', async () => {
-    const io = capture();
+    const io = recordingIo();
     const out = join(dir, 'out-nan');
     const code = await runAction(sprout('nan', 'sgd { step constant 1e30 }'), { out, backend: 'cpu', quiet: true }, io);
     expect(code).toBe(1);
@@ -108,7 +106,7 @@ describe('sprout run', () => {
   it('exits 130 when interrupted, after the current step, keeping the outputs', async () => {
     const controller = new AbortController();
     const lines: string[] = [];
-    const io = { ...capture(), stdout: (t: string) => {
+    const io = { ...recordingIo(), stdout: (t: string) => {
       lines.push(t);
       if (t.includes('"_tag":"epoch-end"')) controller.abort();
     } };
@@ -122,13 +120,13 @@ describe('sprout run', () => {
   it('exits 2 with rendered diagnostics on invalid input and on features not implemented yet', async () => {
     const bad = join(dir, 'bad.sprout');
     writeFileSync(bad, 'experiment "bad" {\n  network { input 2  dense 5 rleu  output 2 }\n}\n');
-    const io = capture();
+    const io = recordingIo();
     expect(await runAction(bad, { backend: 'cpu' }, io)).toBe(2);
     expect(io.err.join('')).toContain("bad.sprout:2:");
-    const io2 = capture();
+    const io2 = recordingIo();
     expect(await runAction(sprout('mom', 'momentum 0.9 { step adaptive }'), { backend: 'cpu' }, io2)).toBe(2);
     expect(io2.err.join('')).toMatch(/error\[not-implemented\]/);
-    const io3 = capture();
+    const io3 = recordingIo();
     expect(await runAction(join(dir, 'missing.sprout'), {}, io3)).toBe(2);
   });
 });

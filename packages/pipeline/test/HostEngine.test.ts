@@ -10,7 +10,8 @@ import * as E from 'fp-ts/Either';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { adam, adaptive, atEpochs, constant, dense, momentum, network, residual, sensli, sgd, stepDecay, type Experiment } from '@sprout/spec';
 import { compile, modelFiles, type RunEvent, type RunOptions } from '../src/index.js';
-import { metricRows, tiny, useCpu } from './tiny.js';
+import { metricRows } from '../../../test-support/metric-rows.mjs';
+import { tiny, useCpu } from './tiny.js';
 
 beforeAll(useCpu);
 

@@ -10,7 +10,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { adam, adaptive, atEpochs, constant, dense, network, sensli, sgd } from '@sprout/spec';
 import { compile, type RunEvent, type RunOptions } from '../src/index.js';
 import { decodeCheckpoint } from '../src/internal/checkpoint.js';
-import { metricRows, tiny, useCpu } from './tiny.js';
+import { metricRows } from '../../../test-support/metric-rows.mjs';
+import { tiny, useCpu } from './tiny.js';
 
 beforeAll(useCpu);
 
@@ -21,8 +22,6 @@ const spec = tiny({
   train: { epochs: 5, batch: 16 },
   growth: sensli({ schedule: atEpochs(2), optimizerState: 'keep', lrFactor: 0.5 }),
 });
-
-const rows = metricRows;
 
 const run = async (options: RunOptions) => {
   const p = compile(spec);
@@ -75,8 +74,8 @@ describe('checkpoints and resume', () => {
     const r3 = await run({ resume: out, saveModel: false, onEvent: (e) => events3.push(e) });
     expect(E.isRight(r3)).toBe(true);
     expect(events3.filter((e) => e._tag === 'epoch-end').map((e) => `${(e as { seed: number }).seed}:${(e as { epoch: number }).epoch}`)).toEqual(['8:3', '8:4', '8:5']);
-    expect(rows(out)).toEqual(rows(reference));
-    expect(rows(out)).toHaveLength(1 + 2 * 5);
+    expect(metricRows(out)).toEqual(metricRows(reference));
+    expect(metricRows(out)).toHaveLength(1 + 2 * 5);
     const finalOf = (dir: string) => (JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { arms: { runs: { final: { testLoss: number } }[] }[] }).arms[0]!.runs.map((r) => r.final.testLoss);
     expect(finalOf(out)).toEqual(finalOf(reference));
     // events.jsonl: one run-end and one insertion per seed, no epoch twice.
@@ -99,7 +98,7 @@ describe('checkpoints and resume', () => {
     const c = new AbortController();
     await go({ out: join(root, 'run'), saveModel: false, signal: c.signal, onEvent: (e) => e._tag === 'epoch-end' && e.epoch === 3 && c.abort() });
     expect(E.isRight(await go({ resume: join(root, 'run'), saveModel: false }))).toBe(true);
-    expect(rows(join(root, 'run'))).toEqual(rows(join(root, 'reference')));
+    expect(metricRows(join(root, 'run'))).toEqual(metricRows(join(root, 'reference')));
   }, 60_000);
 
   it('drops rows written after the checkpoint and a line cut short', async () => {
@@ -117,7 +116,7 @@ describe('checkpoints and resume', () => {
     writeFileSync(join(out, 'checkpoints', 'base', 'seed-7.ckpt.tmp-12345'), 'half');
     const r = await run({ resume: out, saveModel: false });
     expect(E.isRight(r)).toBe(true);
-    expect(rows(out)).toEqual(rows(reference));
+    expect(metricRows(out)).toEqual(metricRows(reference));
     expect(readdirSync(join(out, 'checkpoints', 'base')).sort()).toEqual(['seed-7.ckpt', 'seed-8.ckpt']);
   }, 60_000);
 

@@ -1,7 +1,5 @@
 // A tiny spirals experiment for the pipeline's tests (a few epochs of a small FNN, fast on cpu), built
 // with the spec builders.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { constant, dense, dropout, experiment, network, sgd, spirals, type Experiment, type ExperimentParts } from '@sprout/spec';
 
@@ -19,10 +17,3 @@ export const useCpu = async (): Promise<void> => {
   await tf.setBackend('cpu');
   await tf.ready();
 };
-
-/** The rows of a run directory's metrics.csv without the wall-time column (`seconds`), for comparing runs. */
-export const metricRows = (dir: string): string[] =>
-  readFileSync(join(dir, 'metrics.csv'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => l.split(',').filter((_, i) => i !== 9).join(','));
