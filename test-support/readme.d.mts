@@ -1,5 +1,9 @@
-/** The ```ts blocks of the README at `readme` (relative to the calling test file's folder). @default '../README.md' */
-export function readmeBlocks(testFileUrl: string, readme?: string): string[];
+/**
+ * The fenced blocks of language `lang` of the README at `readme` (relative to the calling test file's folder).
+ * @default readme '../README.md'
+ * @default lang 'ts' ('' for fences without a language)
+ */
+export function readmeBlocks(testFileUrl: string, readme?: string, lang?: string): string[];
 
 export interface RunReadmeBlockOptions {
   /** Which ```ts block. @default 0 */

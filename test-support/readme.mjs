@@ -6,10 +6,14 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The ```ts blocks of the README at `readme` (relative to the calling test file's folder). */
-export function readmeBlocks(testFileUrl, readme = '../README.md') {
+/**
+ * The fenced blocks of language `lang` (```ts by default; '' for fences without a language) of the README
+ * at `readme` (relative to the calling test file's folder). Fences are paired in order, so a closing fence
+ * is never read as the opening of a block.
+ */
+export function readmeBlocks(testFileUrl, readme = '../README.md', lang = 'ts') {
   const text = readFileSync(join(dirname(fileURLToPath(testFileUrl)), readme), 'utf8');
-  return [...text.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+  return [...text.matchAll(/^[ \t]*```([\w-]*)\n([\s\S]*?)^[ \t]*```/gm)].filter((m) => m[1] === lang).map((m) => m[2]);
 }
 
 /** Runs block `index` of the README (see `readmeBlocks`), in working directory `cwd` if given; returns its exports. */

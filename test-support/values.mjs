@@ -11,3 +11,8 @@ export function testValues(n, seed) {
   }
   return out;
 }
+
+/** `testValues` as float32, the type tensors and kernels take. */
+export function testFloats(n, seed) {
+  return Float32Array.from(testValues(n, seed));
+}

@@ -1,16 +1,12 @@
 // Runs the "From TypeScript" example of the root README.md (its first ```ts block, test-support/readme.mjs)
 // in a temporary working directory, so the documented example cannot drift from the code.
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { readmeBlocks, runReadmeBlock } from '../../test-support/readme.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-
 it('runs the root README example', async () => {
-  expect(readmeBlocks(import.meta.url, '../../README.md')[0]).toBeDefined();
   const work = mkdtempSync(join(tmpdir(), 'sprout-root-readme-'));
   const lines: string[] = [];
   const log = console.log;
@@ -30,10 +26,9 @@ it('runs the root README example', async () => {
   expect(lines.at(-1)).toMatch(/^results in /);
 });
 
-it('the root README example .sprout file passes sprout check', async () => {
+it('the root README example .sprout file (its first fence without a language) passes sprout check', async () => {
   const { checkText } = await import('@sprout/dsl');
-  const readme = readFileSync(join(here, '..', '..', 'README.md'), 'utf8');
-  const block = /```\n([\s\S]*?)```/.exec(readme)?.[1];
+  const block = readmeBlocks(import.meta.url, '../../README.md', '')[0];
   expect(block).toContain('experiment "spirals-fnn"');
   const result = checkText(block!, 'README.md');
   expect(result._tag).toBe('Right');
