@@ -8,8 +8,12 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/Either';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adam, adaptive, atEpochs, constant, dense, momentum, network, residual, sensli, sgd, stepDecay, type Experiment } from '@sprout/spec';
+import { adam, adaptive, atEpochs, batchnorm, constant, dense, momentum, network, residual, sensli, sgd, stepDecay, type Experiment } from '@sprout/spec';
+import { createNet, disposeNet, type Net } from '@sprout/model';
+import { disposeDatasetTensors, spirals, toTensors } from '@sprout/data';
 import { compile, modelFiles, type RunEvent, type RunOptions } from '../src/index.js';
+import { hostEngine } from '../src/internal/host-engine.js';
+import { updateRule } from '../src/internal/optimizer.js';
 import { metricRows } from '../../../test-support/metric-rows.mjs';
 import { tiny, useCpu } from './tiny.js';
 
@@ -138,5 +142,36 @@ describe('host engine', () => {
     const withDropout = await run(tiny({ train: { epochs: 1, batch: 16 } }), {});
     expect(withController.events.find((e) => e._tag === 'run-start')).toMatchObject({ engine: 'tfjs' });
     expect(withDropout.events.find((e) => e._tag === 'run-start')).toMatchObject({ engine: 'tfjs' });
+  });
+});
+
+describe('host engine decision', () => {
+  it('looks at a net it cannot step on the host once, not again at every epoch start (until invalidate)', () => {
+    // Batch norm has no host net: toHostNet declines after reading the net. The net is watched through its
+    // `params` and `input`, which every look at it reads.
+    const net = createNet(network(2, [dense(4, 'relu'), batchnorm()], 2), { seed: 1 });
+    let reads = 0;
+    const watched: Net = Object.create(net, {
+      input: { get: () => (reads++, net.input) },
+      params: { get: () => (reads++, net.params) },
+    });
+    const ds = spirals({ points: 8 });
+    if (E.isLeft(ds)) throw new Error('spirals');
+    const data = toTensors(ds.right);
+    if (E.isLeft(data)) throw new Error('toTensors');
+    const optimizer = sgd({ step: constant(0.1) });
+    const engine = hostEngine({ allowed: true, loss: 'cross_entropy', data: data.right, optimizer, rule: updateRule(optimizer) });
+    engine.prepare(watched);
+    expect(engine.active()).toBe(false);
+    const first = reads;
+    expect(first).toBeGreaterThan(0);
+    engine.prepare(watched);
+    engine.prepare(watched);
+    expect(reads).toBe(first);
+    engine.invalidate();
+    engine.prepare(watched);
+    expect(reads).toBeGreaterThan(first);
+    disposeNet(net);
+    disposeDatasetTensors(data.right);
   });
 });
