@@ -1,10 +1,10 @@
 // Test helpers: run the same computation on two backends and compare the numbers.
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
-import { testValues } from '../../../test-support/values.mjs';
+import { testFloats } from '../../../test-support/values.mjs';
 
 /** Deterministic pseudo-random values in [-1, 1) as float32 (test-support/values.mjs). */
-export const values = (n: number, seed: number): Float32Array => Float32Array.from(testValues(n, seed));
+export const values = testFloats;
 
 export function randomTensor(shape: number[], seed: number): tf.Tensor {
   return tf.tensor(values(shape.reduce((a, b) => a * b, 1), seed), shape);

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Activation, Layer, Network } from '@sprout/spec';
 import { batchLoss, forward, type LossAndGradientsOptions, type Net } from '../src/index.js';
-import { testValues } from '../../../test-support/values.mjs';
+import { testFloats } from '../../../test-support/values.mjs';
 
 export const mlp = (activation: 'relu' | 'tanh' | 'sigmoid' | 'gelu' | 'linear' | 'softmax' = 'relu'): Network => ({
   input: [3],
@@ -47,7 +47,7 @@ export const cnn: Network = {
 };
 
 /** Deterministic pseudo-random values in [-1, 1) as float32 (test-support/values.mjs). */
-export const values = (n: number, seed: number): Float32Array => Float32Array.from(testValues(n, seed));
+export const values = testFloats;
 
 export function randomTensor(shape: readonly number[], seed: number): tf.Tensor {
   return tf.tensor(values(shape.reduce((a, b) => a * b, 1), seed), [...shape]);
