@@ -39,7 +39,11 @@ function findNodeGyp() {
 /** What the built addon depends on: its sources, the build file, and the Node ABI. */
 function sourcesHash() {
   const h = crypto.createHash('sha256');
-  for (const f of ['binding.gyp', path.join('native', 'sprout_native.cc')]) h.update(fs.readFileSync(path.join(root, f)));
+  const native = fs.readdirSync(path.join(root, 'native')).filter((f) => /\.(cc|h)$/.test(f)).sort();
+  for (const f of ['binding.gyp', ...native.map((f) => path.join('native', f))]) {
+    h.update(f);
+    h.update(fs.readFileSync(path.join(root, f)));
+  }
   h.update(`${process.versions.modules} ${process.versions.napi} ${process.platform} ${process.arch}`);
   return h.digest('hex');
 }

@@ -6,13 +6,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
-/** The addon interface version these bindings expect (sprout_native.cc `kAddonAbi`). */
+/** The addon interface version these bindings expect (native/addon.cc `kAddonAbi`). */
 export const ADDON_ABI = 2;
 
-/** The epilogue codes of `NativeAddon.gemm` (native/sprout_native.cc `Activation`). */
+/** The epilogue codes of `NativeAddon.gemm` (native/kernels.h `Activation`). */
 export const GEMM_ACTIVATION = { linear: 0, relu: 1, relu6: 2, elu: 3, leakyrelu: 4, sigmoid: 5, tanh: 6 } as const;
 
-/** The addon's raw entry points (native/sprout_native.cc). All work in place on Float32Arrays. */
+/** The addon's raw entry points (native/*.cc, registered in native/addon.cc). All work in place on Float32Arrays. */
 export interface NativeAddon {
   /** The interface version it was built with (absent before version 2). */
   readonly abi?: number;

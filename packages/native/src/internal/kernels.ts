@@ -228,7 +228,7 @@ function runOnViews(
 }
 
 /**
- * Output channel counts of the addon's direct convolution loops (native/sprout_native.cc `DirectCout`; they
+ * Output channel counts of the addon's direct convolution loops (native/direct_conv.cc `DirectCout`; they
  * take the linear and relu epilogues only, `TryDirectConv`).
  */
 const directChannels = (c: number): boolean => c === 8 || c === 16 || c === 24 || c === 32;
