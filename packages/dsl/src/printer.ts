@@ -43,11 +43,19 @@ const data = (d: Data): string => {
     case 'mnist':
     case 'fashion_mnist': {
       const s = [
+        ['dir', d.dir === undefined ? undefined : str(d.dir)],
         ['train_limit', d.trainLimit === undefined ? undefined : num(d.trainLimit)],
         ['test_limit', d.testLimit === undefined ? undefined : num(d.testLimit)],
       ] as const;
-      return d.trainLimit === undefined && d.testLimit === undefined ? `data ${d._tag}` : `data ${d._tag} ${inline(s)}`;
+      return s.every(([, v]) => v === undefined) ? `data ${d._tag}` : `data ${d._tag} ${inline(s)}`;
     }
+    case 'cifar10':
+      return `data cifar10 ${inline([
+        ['dir', str(d.dir)],
+        ['train_limit', d.trainLimit === undefined ? undefined : num(d.trainLimit)],
+        ['test_limit', d.testLimit === undefined ? undefined : num(d.testLimit)],
+        ['normalize', String(d.normalize)],
+      ])}`;
     case 'csv':
       return `data csv ${str(d.path)} ${inline([
         ['label', d.label === undefined ? undefined : typeof d.label === 'number' ? num(d.label) : str(d.label)],

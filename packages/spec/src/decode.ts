@@ -92,7 +92,7 @@ const network: Decoder<Network> = struct({
 
 const csvLabel = or<string, number>(string, number, 'a column name or index');
 const mnistLike = <T extends 'mnist' | 'fashion_mnist'>(tag: T) =>
-  struct({ _tag: literal(tag) }, { trainLimit: number, testLimit: number });
+  struct({ _tag: literal(tag) }, { trainLimit: number, testLimit: number, dir: string });
 
 const data: Decoder<Data> = tagged<Data>(
   'data',
@@ -100,6 +100,7 @@ const data: Decoder<Data> = tagged<Data>(
     spirals: struct({ _tag: literal('spirals'), points: number, turns: number, radius: number, split: number }),
     mnist: mnistLike('mnist'),
     fashion_mnist: mnistLike('fashion_mnist'),
+    cifar10: struct({ _tag: literal('cifar10'), dir: string, normalize: boolean }, { trainLimit: number, testLimit: number }),
     csv: struct({ _tag: literal('csv'), path: string, header: boolean, split: number }, { label: csvLabel }),
     idx: struct({ _tag: literal('idx'), images: string, labels: string, split: number }),
   },

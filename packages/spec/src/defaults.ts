@@ -9,6 +9,7 @@ import type { Activation, Data, Gram, Growth, Layer, Loss, Metric, Network, Opti
 type SpiralsData = Extract<Data, { _tag: 'spirals' }>;
 type CsvData = Extract<Data, { _tag: 'csv' }>;
 type IdxData = Extract<Data, { _tag: 'idx' }>;
+type Cifar10Data = Extract<Data, { _tag: 'cifar10' }>;
 type DataGram = Extract<Gram, { _tag: 'data' }>;
 type Adaptive = Extract<StepSize, { _tag: 'adaptive' }>;
 type StepDecay = Extract<StepSize, { _tag: 'step' }>;
@@ -41,6 +42,8 @@ export interface Defaults {
   readonly spirals: Omit<SpiralsData, '_tag'>;
   readonly csv: Pick<CsvData, 'header' | 'split'>;
   readonly idx: Pick<IdxData, 'split'>;
+  /** cifar10: the folder `tar xzf cifar-10-binary.tar.gz` makes, next to the .sprout file; the reference's normalisation. */
+  readonly cifar10: Pick<Cifar10Data, 'dir' | 'normalize'>;
   /** Network when none is given: the reference FNN [5] ReLU for spirals (input 2, output 2 logits). */
   readonly network: Network;
   /** @default 'cross_entropy' */
@@ -102,6 +105,7 @@ export const DEFAULTS: Defaults = deepFreeze<Defaults>({
   spirals: { points: 300, turns: 1, radius: 0.5, split: 0.75 },
   csv: { header: true, split: 0.8 },
   idx: { split: 0.8 },
+  cifar10: { dir: 'cifar-10-batches-bin', normalize: true },
   network: {
     input: [2],
     layers: [{ _tag: 'dense', units: 5, activation: 'relu', bias: true }],
@@ -140,6 +144,7 @@ export const classCount = (data: Data): number | undefined => {
       return 2;
     case 'mnist':
     case 'fashion_mnist':
+    case 'cifar10':
       return 10;
     case 'csv':
     case 'idx':
@@ -155,6 +160,8 @@ export const inputShapes = (data: Data): readonly (readonly number[])[] | undefi
     case 'mnist':
     case 'fashion_mnist':
       return [[784], [28, 28, 1]];
+    case 'cifar10':
+      return [[32, 32, 3], [3072]];
     case 'csv':
     case 'idx':
       return undefined;

@@ -68,6 +68,8 @@ const fullBatch = (data: Data): number | undefined => {
     case 'mnist':
     case 'fashion_mnist':
       return data.trainLimit ?? 60_000;
+    case 'cifar10':
+      return data.trainLimit ?? 50_000;
     case 'csv':
     case 'idx':
       return undefined;

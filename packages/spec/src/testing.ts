@@ -125,6 +125,12 @@ const families = (text: fc.Arbitrary<string>, maxLayers: number): readonly Famil
       network: network(fc.constantFrom<Shape>([784], [28, 28, 1]), fc.constant(10), maxLayers),
     },
     {
+      data: fc
+        .record({ dir: text, trainLimit: int(1, 50_000), testLimit: int(1, 10_000), normalize: fc.boolean() }, { requiredKeys: [] })
+        .map((o) => B.cifar10(o)),
+      network: network(fc.constantFrom<Shape>([3072], [32, 32, 3]), fc.constant(10), maxLayers),
+    },
+    {
       data: fc.oneof(
         fc
           .record(

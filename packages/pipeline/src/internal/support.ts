@@ -10,7 +10,7 @@ import { candidatePositions } from '@sprout/growth/positions';
 import { armPlans } from './plan.js';
 
 const LAYERS: ReadonlySet<Layer['_tag']> = new Set(['dense', 'conv', 'pool', 'flatten', 'residual', 'dropout', 'batchnorm']);
-const DATA: ReadonlySet<string> = new Set(['spirals', 'mnist', 'fashion_mnist', 'csv', 'idx']);
+const DATA: ReadonlySet<string> = new Set(['spirals', 'mnist', 'fashion_mnist', 'cifar10', 'csv', 'idx']);
 const isDataGram = (g: { readonly _tag: string }): boolean => g._tag === 'data';
 
 const layerDiagnostics = (layers: readonly Layer[], path: SpecPath): Diagnostic[] =>

@@ -49,9 +49,16 @@ export const checkData = (data: Data, path: SpecPath): Check => {
         ...checkRange(data.radius, nonNegative, at('radius'), 'spiral start radius'),
         ...checkRange(data.split, openUnit, at('split'), 'split'),
       ];
+    case 'cifar10':
+      return [
+        ...text(data.dir, at('dir'), 'cifar10 folder', 'invalid-path'),
+        ...(data.trainLimit === undefined ? [] : checkRange(data.trainLimit, positiveInt(50_000), at('trainLimit'), 'trainLimit')),
+        ...(data.testLimit === undefined ? [] : checkRange(data.testLimit, positiveInt(10_000), at('testLimit'), 'testLimit')),
+      ];
     case 'mnist':
     case 'fashion_mnist':
       return [
+        ...(data.dir === undefined ? [] : text(data.dir, at('dir'), 'data folder', 'invalid-path')),
         ...(data.trainLimit === undefined ? [] : checkRange(data.trainLimit, positiveInt(L.MAX_EXAMPLES), at('trainLimit'), 'trainLimit')),
         ...(data.testLimit === undefined ? [] : checkRange(data.testLimit, positiveInt(L.MAX_EXAMPLES), at('testLimit'), 'testLimit')),
       ];
