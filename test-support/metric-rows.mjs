@@ -8,5 +8,10 @@ export function metricRows(dir) {
   const lines = readFileSync(join(dir, 'metrics.csv'), 'utf8').trim().split('\n');
   const seconds = (lines[0] ?? '').split(',').indexOf('seconds');
   if (seconds < 0) throw new Error(`${join(dir, 'metrics.csv')} has no 'seconds' column`);
-  return lines.map((l) => l.split(',').filter((_, i) => i !== seconds).join(','));
+  return lines.map((l) =>
+    l
+      .split(',')
+      .filter((_, i) => i !== seconds)
+      .join(','),
+  );
 }

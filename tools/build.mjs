@@ -45,9 +45,15 @@ console.log(`sprout build: ${files} files transpiled to packages/*/dist in ${Mat
 try {
   const bytes = await bundleCli();
   const bundled = performance.now();
-  console.log(`sprout build: the command bundled into packages/cli/dist/sprout.cjs (${(bytes / 1e6).toFixed(1)} MB) in ${Math.round(bundled - transpiled)} ms`);
+  console.log(
+    `sprout build: the command bundled into packages/cli/dist/sprout.cjs (${(bytes / 1e6).toFixed(1)} MB) in ${Math.round(bundled - transpiled)} ms`,
+  );
   const warmed = warmCodeCache();
-  console.log(`sprout build: code cache of ${warmed.length > 0 ? warmed.join(', ') : 'no command'} written in ${Math.round(performance.now() - bundled)} ms`);
+  console.log(
+    `sprout build: code cache of ${warmed.length > 0 ? warmed.join(', ') : 'no command'} written in ${Math.round(performance.now() - bundled)} ms`,
+  );
 } catch (e) {
-  console.warn(`sprout build: the command was not bundled (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); sprout runs the transpiled modules`);
+  console.warn(
+    `sprout build: the command was not bundled (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); sprout runs the transpiled modules`,
+  );
 }

@@ -57,7 +57,9 @@ const keepLocations = (outfile) => ({
         // A module required at run time by name is bundled like an import: else a second copy of it (and of
         // the tfjs-core it requires) would load beside the bundled one.
         .replace(/createRequire\(import\.meta\.url\)\((['"][^'"]+['"])\)/g, 'require($1)')
-        .replace(/(?<![.\w$])import\(\s*(['"])([^'"]+)\1\s*\)/g, (call, _q, name) => (EXTERNAL.includes(name) ? `__sproutImport(${JSON.stringify(name)})` : call))
+        .replace(/(?<![.\w$])import\(\s*(['"])([^'"]+)\1\s*\)/g, (call, _q, name) =>
+          EXTERNAL.includes(name) ? `__sproutImport(${JSON.stringify(name)})` : call,
+        )
         .replaceAll('import.meta.url', `__sproutUrl(${rel})`)
         .replace(/import\.meta\.resolve\(/g, `__sproutResolve(${rel}, `)
         .replace(/(?<![.\w$])__dirname(?![\w$])/g, `__sproutDirname(${rel})`)
@@ -79,10 +81,16 @@ const staticChevrotain = {
       const text = await readFile(args.path, 'utf8');
       const exported = /export const \{([^}]*)\} = chevrotain;/.exec(text);
       if (exported === null || !text.includes("'../chevrotain.mjs'")) {
-        return { errors: [{ text: `${args.path} no longer has the shape the bundle expects; update tools/bundle-cli.mjs` }] };
+        return {
+          errors: [{ text: `${args.path} no longer has the shape the bundle expects; update tools/bundle-cli.mjs` }],
+        };
       }
       const file = join(root, 'node_modules', 'chevrotain', 'lib', 'chevrotain.mjs');
-      return { contents: `export {${exported[1]}} from ${JSON.stringify(file)};`, loader: 'ts', resolveDir: dirname(args.path) };
+      return {
+        contents: `export {${exported[1]}} from ${JSON.stringify(file)};`,
+        loader: 'ts',
+        resolveDir: dirname(args.path),
+      };
     });
   },
 };
@@ -98,10 +106,16 @@ const noWebglInNode = {
   name: 'sprout-no-webgl-in-node',
   setup(b) {
     b.onResolve({ filter: /^@tensorflow\/tfjs-backend-webgl$/ }, (args) =>
-      /[\\/]node_modules[\\/]@tensorflow[\\/]tfjs[\\/]/.test(args.importer) ? { path: args.importer, namespace: 'sprout-webgl-version' } : undefined,
+      /[\\/]node_modules[\\/]@tensorflow[\\/]tfjs[\\/]/.test(args.importer)
+        ? { path: args.importer, namespace: 'sprout-webgl-version' }
+        : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: 'sprout-webgl-version' }, async (args) => {
-      const pkg = join(dirname(createRequire(args.path).resolve('@tensorflow/tfjs-backend-webgl')), '..', 'package.json');
+      const pkg = join(
+        dirname(createRequire(args.path).resolve('@tensorflow/tfjs-backend-webgl')),
+        '..',
+        'package.json',
+      );
       const { version } = JSON.parse(await readFile(pkg, 'utf8'));
       return { contents: `export const version_webgl = ${JSON.stringify(version)};`, loader: 'js' };
     });
@@ -148,7 +162,10 @@ export const warmCodeCache = ({ bundle = CLI_BUNDLE, timeoutMs = 60_000 } = {}) 
   try {
     const launcher = join(dir, 'launch.cjs');
     // A file, not `node -e`: the cache is keyed by Node's options, which must be those of a plain run.
-    writeFileSync(launcher, `require(${JSON.stringify(join(root, 'packages', 'cli', 'bin', 'run-bundle.js'))}).runBundle(${JSON.stringify(bundle)}) || process.exit(99);\n`);
+    writeFileSync(
+      launcher,
+      `require(${JSON.stringify(join(root, 'packages', 'cli', 'bin', 'run-bundle.js'))}).runBundle(${JSON.stringify(bundle)}) || process.exit(99);\n`,
+    );
     const experiment = join(dir, 'warm.sprout');
     writeFileSync(
       experiment,
@@ -162,7 +179,11 @@ export const warmCodeCache = ({ bundle = CLI_BUNDLE, timeoutMs = 60_000 } = {}) 
     const env = { ...process.env };
     delete env.NODE_OPTIONS;
     return commands
-      .filter((args) => spawnSync(process.execPath, [launcher, ...args], { cwd: dir, env, stdio: 'ignore', timeout: timeoutMs }).status === 0)
+      .filter(
+        (args) =>
+          spawnSync(process.execPath, [launcher, ...args], { cwd: dir, env, stdio: 'ignore', timeout: timeoutMs })
+            .status === 0,
+      )
       .map((args) => args[0]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -174,5 +195,7 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
   const outfile = process.argv[2] ?? CLI_BUNDLE;
   const bytes = await bundleCli({ outfile });
   const warmed = warmCodeCache({ bundle: outfile });
-  console.log(`sprout bundle: ${outfile} (${(bytes / 1e6).toFixed(1)} MB), code cache of ${warmed.join(', ') || 'no command'}`);
+  console.log(
+    `sprout bundle: ${outfile} (${(bytes / 1e6).toFixed(1)} MB), code cache of ${warmed.join(', ') || 'no command'}`,
+  );
 }

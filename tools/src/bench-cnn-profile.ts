@@ -59,7 +59,11 @@ if (protocolIdx >= 0) {
   };
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  const code = await runCli(['run', ...process.argv.slice(protocolIdx + 1).filter((a) => a !== '--by-shape'), ...(process.argv.includes('--backend') ? [] : ['--backend', 'wasm'])]);
+  const code = await runCli([
+    'run',
+    ...process.argv.slice(protocolIdx + 1).filter((a) => a !== '--by-shape'),
+    ...(process.argv.includes('--backend') ? [] : ['--backend', 'wasm']),
+  ]);
   const wall = performance.now() - t0;
   const cu = process.cpuUsage(c0);
   const inKernels = [...by.values()].reduce((a, e) => a + e.ms, 0);
@@ -69,7 +73,9 @@ if (protocolIdx >= 0) {
     `exit ${code}; wall ${(wall / 1000).toFixed(2)} s, CPU ${(cpu / 1000).toFixed(2)} s; in kernels ${(inKernels / 1000).toFixed(2)} s wall, ${(cpuInKernels / 1000).toFixed(2)} s CPU; outside ${((wall - inKernels) / 1000).toFixed(2)} s wall, ${((cpu - cpuInKernels) / 1000).toFixed(2)} s CPU`,
   );
   for (const [name, e] of [...by].sort((a, b) => b[1].cpu - a[1].cpu).slice(0, 30))
-    console.log(`  ${name.padEnd(byShape ? 60 : 24)} ×${String(e.n).padStart(6)}  ${(e.cpu / 1000).toFixed(3)} s CPU  ${((1000 * e.cpu) / e.n).toFixed(1)} µs CPU/call  (${(e.ms / 1000).toFixed(3)} s wall)`);
+    console.log(
+      `  ${name.padEnd(byShape ? 60 : 24)} ×${String(e.n).padStart(6)}  ${(e.cpu / 1000).toFixed(3)} s CPU  ${((1000 * e.cpu) / e.n).toFixed(1)} µs CPU/call  (${(e.ms / 1000).toFixed(3)} s wall)`,
+    );
   process.exit(0);
 }
 
@@ -98,7 +104,8 @@ async function profile(label: string): Promise<void> {
     by.set(k.name, e);
   }
   console.log(`${label}: ${ms.toFixed(2)} ms/step wall, ${cpuMs.toFixed(2)} ms CPU; kernels by time (tf.profile):`);
-  for (const [name, e] of [...by].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)) console.log(`  ${name.padEnd(24)} ×${String(e.n).padStart(2)}  ${e.ms.toFixed(2)} ms`);
+  for (const [name, e] of [...by].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12))
+    console.log(`  ${name.padEnd(24)} ×${String(e.n).padStart(2)}  ${e.ms.toFixed(2)} ms`);
 }
 
 registerWasmKernels();
@@ -107,8 +114,11 @@ if (process.argv.includes('--ab')) {
   // Relu on the tape) and with @sprout/native's conv2dBiasRelu, median of 8 rounds of 20 steps each.
   registerNativeKernels({ backends: ['wasm'] });
   const res: Record<'tape' | 'op', number[]> = { tape: [], op: [] };
-  for (let r = 0; r < 8; r++) for (const m of ['tape', 'op'] as const) res[m].push(meanTiming(() => step(m === 'op'), 20, 3).cpu);
-  console.log(`batch ${batch}, CPU ms/step, median of 8 interleaved rounds: tf.fused.conv2d ${medianOf(res.tape).toFixed(2)}, conv2dBiasRelu ${medianOf(res.op).toFixed(2)}`);
+  for (let r = 0; r < 8; r++)
+    for (const m of ['tape', 'op'] as const) res[m].push(meanTiming(() => step(m === 'op'), 20, 3).cpu);
+  console.log(
+    `batch ${batch}, CPU ms/step, median of 8 interleaved rounds: tf.fused.conv2d ${medianOf(res.tape).toFixed(2)}, conv2dBiasRelu ${medianOf(res.op).toFixed(2)}`,
+  );
   console.log(JSON.stringify(res));
   process.exit(0);
 }

@@ -26,7 +26,17 @@ for (const [label, xs, ws] of shapes) {
     ['Conv2D', () => tf.conv2d(x, w, 1, 'same')],
     ['FusedConv2D relu', () => tf.fused.conv2d({ x, filter: w, strides: 1, pad: 'same', bias: b, activation: 'relu' })],
     ['Conv2DBackpropInput', () => tf.conv2dTranspose(dy, w, xs, 1, 'same')],
-    ['Conv2DBackpropFilter', () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: ws }) as tf.Tensor],
+    [
+      'Conv2DBackpropFilter',
+      () =>
+        tf
+          .engine()
+          .runKernel(
+            'Conv2DBackpropFilter',
+            { x, dy },
+            { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: ws },
+          ) as tf.Tensor,
+    ],
   ];
   for (const [name, f] of ops) {
     const t: Record<'stock' | 'gemm' | 'direct', number[]> = { stock: [], gemm: [], direct: [] };
@@ -48,8 +58,11 @@ for (const [label, xs, ws] of shapes) {
     }
     const flops = 2 * xs[0] * xs[1] * xs[2] * ws[0] * ws[1] * ws[2] * ws[3];
     const s = median(t.stock.slice(3));
-    const fmt = (ms: number): string => `${ms.toFixed(2).padStart(6)} ms (${(flops / ms / 1e6).toFixed(1).padStart(5)} GFLOP/s)`;
-    console.log(`${label.padEnd(34)} ${name.padEnd(21)} stock ${fmt(s)}  im2col+sgemm ${fmt(median(t.gemm.slice(3)))}  direct ${fmt(median(t.direct.slice(3)))}`);
+    const fmt = (ms: number): string =>
+      `${ms.toFixed(2).padStart(6)} ms (${(flops / ms / 1e6).toFixed(1).padStart(5)} GFLOP/s)`;
+    console.log(
+      `${label.padEnd(34)} ${name.padEnd(21)} stock ${fmt(s)}  im2col+sgemm ${fmt(median(t.gemm.slice(3)))}  direct ${fmt(median(t.direct.slice(3)))}`,
+    );
   }
   tf.dispose([x, w, b, dy]);
 }

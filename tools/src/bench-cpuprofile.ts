@@ -26,11 +26,17 @@ function category(f: CallFrame, parent: CallFrame | undefined): string {
   // The inspector session's own message loop (Profiler.stop) is not part of the measured code.
   if (f.functionName === 'dispatch' && u === '' && parent?.url.startsWith('node:inspector')) return 'EXCLUDED';
   // N-API callbacks show up as anonymous frames without a URL under the JavaScript that called them.
-  if (u === '' && f.functionName === '' && parent !== undefined && /packages\/native|@sprout\/native/.test(parent.url)) {
+  if (
+    u === '' &&
+    f.functionName === '' &&
+    parent !== undefined &&
+    /packages\/native|@sprout\/native/.test(parent.url)
+  ) {
     return 'native addon (C++ kernels, OpenBLAS)';
   }
   if (f.functionName === '(garbage collector)') return 'garbage collection';
-  if (f.functionName === '(idle)' || f.functionName === '(program)' || f.functionName === '(root)') return `V8 ${f.functionName}`;
+  if (f.functionName === '(idle)' || f.functionName === '(program)' || f.functionName === '(root)')
+    return `V8 ${f.functionName}`;
   if (u.startsWith('wasm://')) return 'WebAssembly (wasm kernels)';
   if (u.includes('tfjs-backend-wasm')) return 'tfjs-backend-wasm JS (kernel wrappers, cwrap)';
   if (u.includes('tfjs-core')) return 'tfjs-core (engine, tape, ops, optimizers)';
@@ -67,4 +73,5 @@ const pct = (us: number): string => `${((100 * us) / total).toFixed(1).padStart(
 console.log(`total sampled ${(total / 1000).toFixed(0)} ms`);
 for (const [c, us] of [...cats].sort((a, b) => b[1] - a[1])) console.log(`${pct(us)}  ${c}`);
 console.log('');
-for (const [k, us] of [...funcs].sort((a, b) => b[1] - a[1]).slice(0, Number(topArg ?? 20))) console.log(`${pct(us)}  ${k}`);
+for (const [k, us] of [...funcs].sort((a, b) => b[1] - a[1]).slice(0, Number(topArg ?? 20)))
+  console.log(`${pct(us)}  ${k}`);

@@ -23,11 +23,15 @@ const gflops = (flop: number, t: Timing): Timing => ({ wall: flop / (t.wall * 1e
 function matmulGflops(n: number, reps: number): Timing {
   const a = tf.randomUniform([n, n], -1, 1, 'float32', 1);
   const b = tf.randomUniform([n, n], -1, 1, 'float32', 2);
-  const ms = medianTiming(() => {
-    const c = tf.matMul(a, b);
-    c.dataSync();
-    c.dispose();
-  }, reps, 1);
+  const ms = medianTiming(
+    () => {
+      const c = tf.matMul(a, b);
+      c.dataSync();
+      c.dispose();
+    },
+    reps,
+    1,
+  );
   tf.dispose([a, b]);
   return gflops(2 * n ** 3, ms);
 }
@@ -65,7 +69,12 @@ function makeMlp(widths: readonly number[], batch: number): Mlp {
     let h: tf.Tensor2D = x as tf.Tensor2D;
     for (let i = 0; i < vars.length; i += 2) {
       const last = i + 2 === vars.length;
-      h = tf.fused.matMul({ a: h, b: vars[i] as tf.Tensor2D, bias: vars[i + 1]!, activation: last ? 'linear' : 'relu' }) as tf.Tensor2D;
+      h = tf.fused.matMul({
+        a: h,
+        b: vars[i] as tf.Tensor2D,
+        bias: vars[i + 1]!,
+        activation: last ? 'linear' : 'relu',
+      }) as tf.Tensor2D;
     }
     return tf.losses.softmaxCrossEntropy(labels, h) as tf.Scalar;
   };
@@ -107,12 +116,17 @@ function stepMs(widths: readonly number[] | 'cnn', batch: number, steps: number)
 }
 
 const fmt = (x: number | null, d = 2): string => (x === null ? 'n/a' : x.toFixed(d));
-const fmtT = (t: Timing | null, d = 2): string => (t === null ? 'n/a' : `${t.wall.toFixed(d).padStart(9)}  ${t.cpu.toFixed(d).padStart(9)}`);
+const fmtT = (t: Timing | null, d = 2): string =>
+  t === null ? 'n/a' : `${t.wall.toFixed(d).padStart(9)}  ${t.cpu.toFixed(d).padStart(9)}`;
 
 async function main(): Promise<void> {
   const info = nativeInfo();
   console.log(`native: ${info.available ? info.blas : `unavailable (${info.reason})`}`);
-  console.log(`node ${process.version}, ${cpus().length}× ${cpus()[0]?.model ?? '?'}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}, ${quick ? 'quick' : 'full'} run\n`);
+  console.log(
+    `node ${process.version}, ${cpus().length}× ${cpus()[0]?.model ?? '?'}, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}, ${quick ? 'quick' : 'full'} run\n`,
+  );
   const rows: Array<[string, string]> = [];
   const n = 512;
 
@@ -151,7 +165,9 @@ async function main(): Promise<void> {
       const stockUs = 1000 * meanTiming(run, count, 50).cpu;
       registerNativeKernels({ threads: 1, minMatMulFlops: 0 });
       const nativeUs = 1000 * meanTiming(run, count, 50).cpu;
-      crossover.push(`${String(m).padStart(4)}³ (${(2 * m ** 3).toExponential(1)} flop): wasm ${stockUs.toFixed(1)} µs, native ${nativeUs.toFixed(1)} µs`);
+      crossover.push(
+        `${String(m).padStart(4)}³ (${(2 * m ** 3).toExponential(1)} flop): wasm ${stockUs.toFixed(1)} µs, native ${nativeUs.toFixed(1)} µs`,
+      );
       tf.dispose([a, b]);
     }
     unregisterNativeKernels();
@@ -193,7 +209,11 @@ async function main(): Promise<void> {
     }
   }
   unregisterNativeKernels();
-  console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (figures are wall-clock; other processes on the 2 cores inflate them)\n`);
+  console.log(
+    `load average at the end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (figures are wall-clock; other processes on the 2 cores inflate them)\n`,
+  );
 
   const width = Math.max(...rows.map(([k]) => k.length));
   console.log(`${''.padEnd(width)}  ${'wall'.padStart(9)}  ${'CPU time'.padStart(9)}`);
@@ -201,13 +221,16 @@ async function main(): Promise<void> {
   console.log('\nratios (this run; wall / CPU-time based):');
   console.log(`  512² matMul: wasm / cpu = ${fmt(wasm.wall / cpu.wall, 1)}× / ${fmt(wasm.cpu / cpu.cpu, 1)}×`);
   if (native1 !== null && native2 !== null) {
-    console.log(`  512² matMul: native(1t) / wasm = ${fmt(native1.wall / wasm.wall, 1)}× / ${fmt(native1.cpu / wasm.cpu, 1)}×, native(2t) / wasm = ${fmt(native2.wall / wasm.wall, 1)}× wall`);
+    console.log(
+      `  512² matMul: native(1t) / wasm = ${fmt(native1.wall / wasm.wall, 1)}× / ${fmt(native1.cpu / wasm.cpu, 1)}×, native(2t) / wasm = ${fmt(native2.wall / wasm.wall, 1)}× wall`,
+    );
     console.log(
       `  512² matMul through tfjs, 1 thread: ${fmt((100 * native1.wall) / 96, 0)}% (wall) / ${fmt((100 * native1.cpu) / 96, 0)}% (CPU time) of the 96 GFLOP/s per-core peak (goal ≥ 50%)`,
     );
   }
   for (const r of stepRatios) console.log(`  ${r}`);
-  if (crossover.length > 0) console.log(`\nsquare products on wasm, stock vs native (1 thread):\n  ${crossover.join('\n  ')}`);
+  if (crossover.length > 0)
+    console.log(`\nsquare products on wasm, stock vs native (1 thread):\n  ${crossover.join('\n  ')}`);
 }
 
 await main();

@@ -42,7 +42,21 @@ export const PROTOCOLS: readonly Protocol[] = [
     name: 'mnist-mlp',
     title: 'MNIST MLP [50, 50], batch 100, lr 0.1, 2 + 2 epochs',
     sproutFile: 'tools/bench/mnist-mlp-1.sprout',
-    peer: (dir) => [PEER_SCRIPT, '--mnist', dir, '--widths', '50', '50', '--lr', '0.1', '--batch', '100', '--epochs', '2', '2'],
+    peer: (dir) => [
+      PEER_SCRIPT,
+      '--mnist',
+      dir,
+      '--widths',
+      '50',
+      '50',
+      '--lr',
+      '0.1',
+      '--batch',
+      '100',
+      '--epochs',
+      '2',
+      '2',
+    ],
     epochsBefore: 2,
     mnist: true,
   },
@@ -108,22 +122,28 @@ export const parseBenchArgs = (
     else if (a === '--protocol') {
       const v = value();
       if (v === undefined || !PROTOCOLS.some((p) => p.name === v))
-        return { ok: false, message: `--protocol needs one of ${PROTOCOLS.map((p) => p.name).join(', ')}, got ${v ?? 'nothing'}` };
+        return {
+          ok: false,
+          message: `--protocol needs one of ${PROTOCOLS.map((p) => p.name).join(', ')}, got ${v ?? 'nothing'}`,
+        };
       protocols.push(v);
     } else if (a === '--backend') {
       const v = value();
-      if (v !== 'wasm' && v !== 'cpu') return { ok: false, message: `--backend needs wasm or cpu, got ${v ?? 'nothing'}` };
+      if (v !== 'wasm' && v !== 'cpu')
+        return { ok: false, message: `--backend needs wasm or cpu, got ${v ?? 'nothing'}` };
       backends.push(v);
     } else if (a === '--reps' || a === '--mnist-reps') {
       const v = value();
       const n = Number(v);
-      if (!Number.isInteger(n) || n < 1 || n > 100) return { ok: false, message: `${a} needs an integer in [1, 100], got ${v ?? 'nothing'}` };
+      if (!Number.isInteger(n) || n < 1 || n > 100)
+        return { ok: false, message: `${a} needs an integer in [1, 100], got ${v ?? 'nothing'}` };
       if (a === '--reps') reps = n;
       else mnistReps = n;
     } else if (a === '--train-limit') {
       const v = value();
       const n = Number(v);
-      if (!Number.isInteger(n) || n < 100 || n > 60000) return { ok: false, message: `--train-limit needs an integer in [100, 60000], got ${v ?? 'nothing'}` };
+      if (!Number.isInteger(n) || n < 100 || n > 60000)
+        return { ok: false, message: `--train-limit needs an integer in [100, 60000], got ${v ?? 'nothing'}` };
       trainLimit = n;
     } else if (a === '--out') {
       const v = value();
@@ -137,7 +157,8 @@ export const parseBenchArgs = (
       quick,
       reps: reps ?? (quick ? 1 : 3),
       mnistReps: mnistReps ?? reps ?? (quick ? 1 : 3),
-      protocols: protocols.length > 0 ? [...new Set(protocols)] : quick ? QUICK_PROTOCOLS : PROTOCOLS.map((p) => p.name),
+      protocols:
+        protocols.length > 0 ? [...new Set(protocols)] : quick ? QUICK_PROTOCOLS : PROTOCOLS.map((p) => p.name),
       backends: backends.length > 0 ? [...new Set(backends)] : ['wasm', 'cpu'],
       cpuMnist,
       noPeer,
@@ -243,7 +264,14 @@ export interface Samples {
   readonly finalTrainLoss: number[];
 }
 
-export const emptySamples = (): Samples => ({ wall: [], cpu: [], rssMb: [], train: [], passEpochs: [], finalTrainLoss: [] });
+export const emptySamples = (): Samples => ({
+  wall: [],
+  cpu: [],
+  rssMb: [],
+  train: [],
+  passEpochs: [],
+  finalTrainLoss: [],
+});
 
 /** One row of the table: a protocol on one Sprout backend against the peer. */
 export interface Row {
@@ -287,7 +315,11 @@ export const summarizeRow = (row: Row): RowSummary => {
   const peerRssMb = p && median(p.rssMb);
   const sproutTrain = median(s.train);
   const peerTrain = p && median(p.train);
-  const out: { -readonly [K in keyof RowSummary]: RowSummary[K] } = { protocol: row.protocol, backend: row.backend, reps: s.wall.length };
+  const out: { -readonly [K in keyof RowSummary]: RowSummary[K] } = {
+    protocol: row.protocol,
+    backend: row.backend,
+    reps: s.wall.length,
+  };
   const put = <K extends keyof RowSummary>(k: K, v: RowSummary[K] | undefined): void => {
     if (v !== undefined) out[k] = v;
   };
@@ -376,9 +408,13 @@ export const readPeerJson = (
       final_train_loss?: number;
       seconds?: { phase1?: number; insertion?: number; total?: number };
     };
-    const out: { train?: number; passEpochs?: number; finalTrainLoss?: number; position?: number; version?: string } = {};
+    const out: { train?: number; passEpochs?: number; finalTrainLoss?: number; position?: number; version?: string } =
+      {};
     if (j.seconds?.total !== undefined) out.train = j.seconds.total;
-    const pass = ratio(j.seconds?.insertion, j.seconds?.phase1 === undefined ? undefined : j.seconds.phase1 / epochsBefore);
+    const pass = ratio(
+      j.seconds?.insertion,
+      j.seconds?.phase1 === undefined ? undefined : j.seconds.phase1 / epochsBefore,
+    );
     if (pass !== undefined) out.passEpochs = pass;
     if (j.final_train_loss !== undefined) out.finalTrainLoss = j.final_train_loss;
     if (j.position !== undefined) out.position = j.position;
@@ -436,4 +472,7 @@ export const medianTiming = (f: () => void, reps: number, warm = 2): Timing => {
 };
 
 /** Medians of the wall and of the CPU times of several timings (NaN for none). */
-export const medianOfTimings = (ts: readonly Timing[]): Timing => ({ wall: medianOf(ts.map((t) => t.wall)), cpu: medianOf(ts.map((t) => t.cpu)) });
+export const medianOfTimings = (ts: readonly Timing[]): Timing => ({
+  wall: medianOf(ts.map((t) => t.wall)),
+  cpu: medianOf(ts.map((t) => t.cpu)),
+});

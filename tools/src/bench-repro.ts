@@ -17,7 +17,10 @@ interface Summary {
   readonly experiment: string;
   readonly backend: string;
   readonly seconds: number;
-  readonly arms: ReadonlyArray<{ readonly arm: string; readonly runs: ReadonlyArray<{ readonly seed: number; readonly final: Final }> }>;
+  readonly arms: ReadonlyArray<{
+    readonly arm: string;
+    readonly runs: ReadonlyArray<{ readonly seed: number; readonly final: Final }>;
+  }>;
 }
 interface Insertion {
   readonly arm: string;
@@ -28,25 +31,39 @@ interface Insertion {
 }
 
 const mean = (v: readonly number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
-const std = (v: readonly number[]): number => (v.length < 2 ? 0 : Math.sqrt(v.reduce((a, b) => a + (b - mean(v)) ** 2, 0) / (v.length - 1)));
+const std = (v: readonly number[]): number =>
+  v.length < 2 ? 0 : Math.sqrt(v.reduce((a, b) => a + (b - mean(v)) ** 2, 0) / (v.length - 1));
 const pm = (v: readonly number[], d: number, scale = 1): string =>
   v.length === 0 ? '–' : `${(mean(v) * scale).toFixed(d)} ± ${(std(v) * scale).toFixed(d)}`;
 const counts = (v: ReadonlyArray<number | string>): string => {
   const m = new Map<string, number>();
   for (const x of v) m.set(String(x), (m.get(String(x)) ?? 0) + 1);
-  return [...m.entries()].sort().map(([k, n]) => `${k}: ${n}`).join(', ');
+  return [...m.entries()]
+    .sort()
+    .map(([k, n]) => `${k}: ${n}`)
+    .join(', ');
 };
 
 /** summary.json, or (for a run stopped early) the finished runs of events.jsonl, complete seeds only. */
 const readSummary = (dir: string): (Summary & { partial?: boolean }) | undefined => {
-  if (existsSync(join(dir, 'summary.json'))) return JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;
+  if (existsSync(join(dir, 'summary.json')))
+    return JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;
   if (!existsSync(join(dir, 'events.jsonl'))) return undefined;
   const events = readFileSync(join(dir, 'events.jsonl'), 'utf8')
     .split('\n')
     .filter((l) => l.startsWith('{'))
     .map((l) => {
       try {
-        return JSON.parse(l) as { _tag: string; experiment?: string; backend?: string; arms?: string[]; arm?: string; seed?: number; final?: Final; time: string };
+        return JSON.parse(l) as {
+          _tag: string;
+          experiment?: string;
+          backend?: string;
+          arms?: string[];
+          arm?: string;
+          seed?: number;
+          final?: Final;
+          time: string;
+        };
       } catch {
         return undefined;
       }
@@ -56,13 +73,20 @@ const readSummary = (dir: string): (Summary & { partial?: boolean }) | undefined
   const ends = events.filter((e) => e._tag === 'run-end');
   if (started === undefined || ends.length === 0) return undefined;
   const armNames = started.arms ?? [...new Set(ends.map((e) => e.arm!))];
-  const seeds = [...new Set(ends.map((e) => e.seed!))].filter((seed) => armNames.every((a) => ends.some((e) => e.arm === a && e.seed === seed)));
+  const seeds = [...new Set(ends.map((e) => e.seed!))].filter((seed) =>
+    armNames.every((a) => ends.some((e) => e.arm === a && e.seed === seed)),
+  );
   const last = ends[ends.length - 1]!;
   return {
     experiment: `${started.experiment ?? basename(dir)} (stopped early: complete seeds only)`,
     backend: started.backend ?? '?',
     seconds: (Date.parse(last.time) - Date.parse(started.time)) / 1000,
-    arms: armNames.map((arm) => ({ arm, runs: ends.filter((e) => e.arm === arm && seeds.includes(e.seed!)).map((e) => ({ seed: e.seed!, final: e.final! })) })),
+    arms: armNames.map((arm) => ({
+      arm,
+      runs: ends
+        .filter((e) => e.arm === arm && seeds.includes(e.seed!))
+        .map((e) => ({ seed: e.seed!, final: e.final! })),
+    })),
     partial: true,
   };
 };
@@ -102,7 +126,9 @@ for (let k = 0; k < args.length; k++) {
     .filter((l) => l.includes('"insertion"'))
     .map((l) => JSON.parse(l) as Insertion & { _tag: string })
     .filter((e) => e._tag === 'insertion');
-  out.push(`## ${s.experiment} (${s.backend}, ${s.arms[0]?.runs.length ?? 0} seeds, ${s.seconds.toFixed(0)} s in all)\n`);
+  out.push(
+    `## ${s.experiment} (${s.backend}, ${s.arms[0]?.runs.length ?? 0} seeds, ${s.seconds.toFixed(0)} s in all)\n`,
+  );
   out.push('| arm | seeds | final train loss | test error % | wall s per run | wall s all seeds | positions chosen |');
   out.push('|---|---|---|---|---|---|---|');
   const byArm = new Map<string, { loss: number[]; err: number[]; sec: number[] }>();
@@ -112,8 +138,19 @@ for (let k = 0; k < args.length; k++) {
     const sec = a.runs.map((r) => r.final.seconds);
     byArm.set(a.arm, { loss, err, sec });
     const ins = inserts.filter((e) => e.arm === a.arm && a.runs.some((r) => r.seed === e.seed));
-    const pos = ins.length === 0 ? '–' : counts(ins.map((e) => (e.declined || e.chosen === null ? 'declined' : `${e.chosen} (${e.positions[e.chosen]?.description ?? '?'})`)));
-    out.push(`| ${a.arm} | ${a.runs.length} | ${pm(loss, 4)} | ${pm(err, 2, 100)} | ${pm(sec, 1)} | ${sec.reduce((x, y) => x + y, 0).toFixed(0)} | ${pos} |`);
+    const pos =
+      ins.length === 0
+        ? '–'
+        : counts(
+            ins.map((e) =>
+              e.declined || e.chosen === null
+                ? 'declined'
+                : `${e.chosen} (${e.positions[e.chosen]?.description ?? '?'})`,
+            ),
+          );
+    out.push(
+      `| ${a.arm} | ${a.runs.length} | ${pm(loss, 4)} | ${pm(err, 2, 100)} | ${pm(sec, 1)} | ${sec.reduce((x, y) => x + y, 0).toFixed(0)} | ${pos} |`,
+    );
   }
   const g = byArm.get('base');
   const small = byArm.get('fixed small');
@@ -132,7 +169,10 @@ for (let k = 0; k < args.length; k++) {
         `Fixed large: loss ${pm(large.loss, 4)}, error ${pm(large.err, 2, 100)} %.`,
     );
     const v = byArm.get('validity');
-    if (v) out.push(`Validity rule (\`select min\`): loss ${pm(v.loss, 4)}, error ${pm(v.err, 2, 100)} % (SensLI \`max\` lower loss: ${mean(g.loss) < mean(v.loss) ? 'yes' : mean(g.loss) === mean(v.loss) ? 'equal' : 'no'}).`);
+    if (v)
+      out.push(
+        `Validity rule (\`select min\`): loss ${pm(v.loss, 4)}, error ${pm(v.err, 2, 100)} % (SensLI \`max\` lower loss: ${mean(g.loss) < mean(v.loss) ? 'yes' : mean(g.loss) === mean(v.loss) ? 'equal' : 'no'}).`,
+      );
   }
   if (peerPrefix !== undefined) {
     const pdir = dirname(peerPrefix);
@@ -145,14 +185,28 @@ for (let k = 0; k < args.length; k++) {
       const runs = files
         .map((f) => {
           try {
-            return JSON.parse(readFileSync(join(pdir, f), 'utf8')) as { final_train_loss: number; final_test_error: number; position: number; seconds: { total: number } };
+            return JSON.parse(readFileSync(join(pdir, f), 'utf8')) as {
+              final_train_loss: number;
+              final_test_error: number;
+              position: number;
+              seconds: { total: number };
+            };
           } catch {
             return undefined;
           }
         })
         .filter((r) => r !== undefined);
       out.push(
-        `| ${sel} | ${runs.length} | ${pm(runs.map((r) => r.final_train_loss), 4)} | ${pm(runs.map((r) => r.final_test_error), 2)} | ${counts(runs.map((r) => r.position))} | ${pm(runs.map((r) => r.seconds.total), 2)} |`,
+        `| ${sel} | ${runs.length} | ${pm(
+          runs.map((r) => r.final_train_loss),
+          4,
+        )} | ${pm(
+          runs.map((r) => r.final_test_error),
+          2,
+        )} | ${counts(runs.map((r) => r.position))} | ${pm(
+          runs.map((r) => r.seconds.total),
+          2,
+        )} |`,
       );
     }
   }

@@ -25,21 +25,61 @@ if (backend === 'wasm') registerWasmKernels(); // the conv gradients stock wasm 
 const native = registerNativeKernels({ backends: [backend as 'wasm' | 'cpu'], warn: false });
 console.log(`native kernels: ${native.ok ? native.kernels.length : `none (${native.reason})`}`);
 
-const dense = (units: number, activation: 'relu' | 'tanh' | 'linear', bias = true): Layer => ({ _tag: 'dense', units, activation, bias });
-const conv = (filters: number): Layer => ({ _tag: 'conv', filters, kernel: 3, stride: 1, padding: 'same', activation: 'relu' });
+const dense = (units: number, activation: 'relu' | 'tanh' | 'linear', bias = true): Layer => ({
+  _tag: 'dense',
+  units,
+  activation,
+  bias,
+});
+const conv = (filters: number): Layer => ({
+  _tag: 'conv',
+  filters,
+  kernel: 3,
+  stride: 1,
+  padding: 'same',
+  activation: 'relu',
+});
 const pool: Layer = { _tag: 'pool', kind: 'max', size: 2, stride: 2 };
-const cases: Array<{ name: string; input: number[]; layers: Layer[]; n: number; batch: number; classes: number; norm: 'fro' | 'fro_numel' }> = [
-  { name: 'spirals-fnn', input: [2], layers: [dense(5, 'relu'), dense(2, 'linear')], n: 450, batch: 450, classes: 2, norm: 'fro' },
+const cases: Array<{
+  name: string;
+  input: number[];
+  layers: Layer[];
+  n: number;
+  batch: number;
+  classes: number;
+  norm: 'fro' | 'fro_numel';
+}> = [
   {
-    name: 'spirals-resnet',
+    name: 'spirals-fnn',
     input: [2],
-    layers: [dense(3, 'tanh'), { _tag: 'residual', body: [dense(3, 'tanh'), dense(3, 'linear', false)] }, dense(2, 'linear')],
+    layers: [dense(5, 'relu'), dense(2, 'linear')],
     n: 450,
     batch: 450,
     classes: 2,
     norm: 'fro',
   },
-  { name: 'mnist-mlp', input: [784], layers: [dense(50, 'relu'), dense(50, 'relu'), dense(10, 'linear')], n: mnistExamples, batch: 100, classes: 10, norm: 'fro' },
+  {
+    name: 'spirals-resnet',
+    input: [2],
+    layers: [
+      dense(3, 'tanh'),
+      { _tag: 'residual', body: [dense(3, 'tanh'), dense(3, 'linear', false)] },
+      dense(2, 'linear'),
+    ],
+    n: 450,
+    batch: 450,
+    classes: 2,
+    norm: 'fro',
+  },
+  {
+    name: 'mnist-mlp',
+    input: [784],
+    layers: [dense(50, 'relu'), dense(50, 'relu'), dense(10, 'linear')],
+    n: mnistExamples,
+    batch: 100,
+    classes: 10,
+    norm: 'fro',
+  },
   {
     name: 'mnist-cnn',
     input: [28, 28, 1],
@@ -55,7 +95,10 @@ const J = lossFunction('cross_entropy');
 const results: unknown[] = [];
 for (const c of cases.filter((k) => only === undefined || k.name === only)) {
   const x = tf.randomUniform([c.n, ...c.input], 0, 1, 'float32', 7);
-  const y = tf.tensor1d(Array.from({ length: c.n }, (_, i) => (i * 7) % c.classes), 'int32');
+  const y = tf.tensor1d(
+    Array.from({ length: c.n }, (_, i) => (i * 7) % c.classes),
+    'int32',
+  );
   const net: Net = createNetFromLayers(c.input, c.layers, { seed: 1 });
   const vars = net.params.map((p) => p.variable);
   const opt = tf.train.sgd(0.01);
@@ -69,7 +112,11 @@ for (const c of cases.filter((k) => only === undefined || k.name === only)) {
     tf.tidy(() => J(forward(net, x.slice(0, Math.min(c.n, 1000))), y.slice(0, Math.min(c.n, 1000))).dataSync());
   };
   const pass = (): void => {
-    const r = computeSensitivities(net, { x, y }, { batchSize: c.batch, norm: { _tag: c.norm }, loss: 'cross_entropy' });
+    const r = computeSensitivities(
+      net,
+      { x, y },
+      { batchSize: c.batch, norm: { _tag: c.norm }, loss: 'cross_entropy' },
+    );
     if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
   };
   const time = (f: () => void): [number, number] => {

@@ -27,7 +27,12 @@ const RSS_TOLERANCE = (start: number): number => 8 * 1024 * 1024 + 0.05 * start;
 const gc = (globalThis as { gc?: () => void }).gc;
 const sample = () => {
   gc?.();
-  return { numTensors: tf.memory().numTensors, numBytes: tf.memory().numBytes, rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed };
+  return {
+    numTensors: tf.memory().numTensors,
+    numBytes: tf.memory().numBytes,
+    rss: process.memoryUsage().rss,
+    heapUsed: process.memoryUsage().heapUsed,
+  };
 };
 const mib = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MiB`;
 
@@ -69,8 +74,16 @@ if (start === undefined || end === undefined) throw new Error('no samples');
 const tol = RSS_TOLERANCE(start.rss);
 const tensorsOk = end.numTensors <= start.numTensors;
 const rssOk = end.rss - start.rss <= tol;
-console.log(`soak: ${steps} steps (${epochs} epochs × ${stepsPerEpoch}) on ${tf.getBackend()} in ${seconds.toFixed(1)} s, a checkpoint per epoch (${ckpt} bytes)${gc === undefined ? ' [no --expose-gc: samples without a full GC]' : ''}`);
-console.log(`  epoch ${WARMUP_EPOCH}: numTensors ${start.numTensors}, tensor bytes ${start.numBytes}, RSS ${mib(start.rss)}, heap ${mib(start.heapUsed)}`);
-console.log(`  epoch ${epochs}: numTensors ${end.numTensors}, tensor bytes ${end.numBytes}, RSS ${mib(end.rss)}, heap ${mib(end.heapUsed)}`);
-console.log(`  tensors ${tensorsOk ? 'OK' : 'GREW'} (${end.numTensors - start.numTensors}); RSS ${rssOk ? 'OK' : 'GREW'} (${mib(end.rss - start.rss)}, tolerance ${mib(tol)} = 8 MiB + 5 %)`);
+console.log(
+  `soak: ${steps} steps (${epochs} epochs × ${stepsPerEpoch}) on ${tf.getBackend()} in ${seconds.toFixed(1)} s, a checkpoint per epoch (${ckpt} bytes)${gc === undefined ? ' [no --expose-gc: samples without a full GC]' : ''}`,
+);
+console.log(
+  `  epoch ${WARMUP_EPOCH}: numTensors ${start.numTensors}, tensor bytes ${start.numBytes}, RSS ${mib(start.rss)}, heap ${mib(start.heapUsed)}`,
+);
+console.log(
+  `  epoch ${epochs}: numTensors ${end.numTensors}, tensor bytes ${end.numBytes}, RSS ${mib(end.rss)}, heap ${mib(end.heapUsed)}`,
+);
+console.log(
+  `  tensors ${tensorsOk ? 'OK' : 'GREW'} (${end.numTensors - start.numTensors}); RSS ${rssOk ? 'OK' : 'GREW'} (${mib(end.rss - start.rss)}, tolerance ${mib(tol)} = 8 MiB + 5 %)`,
+);
 process.exit(tensorsOk && rssOk ? 0 : 1);

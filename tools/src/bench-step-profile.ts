@@ -45,7 +45,12 @@ function forward(net: Net): tf.Scalar {
   let h = net.x;
   for (let i = 0; i < net.vars.length; i += 2) {
     const last = i + 2 === net.vars.length;
-    h = tf.fused.matMul({ a: h, b: net.vars[i] as tf.Tensor2D, bias: net.vars[i + 1]!, activation: last ? 'linear' : 'relu' }) as tf.Tensor2D;
+    h = tf.fused.matMul({
+      a: h,
+      b: net.vars[i] as tf.Tensor2D,
+      bias: net.vars[i + 1]!,
+      activation: last ? 'linear' : 'relu',
+    }) as tf.Tensor2D;
   }
   return tf.losses.softmaxCrossEntropy(net.y, h) as tf.Scalar;
 }
@@ -58,11 +63,13 @@ function fusedKernel(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, activation: 'relu
   // The stock wasm kernel needs rank-3 operands (tf.fused.matMul reshapes before dispatch).
   const [n, k] = x.shape as [number, number];
   const m = w.shape[1]!;
-  const y = tf.engine().runKernel(
-    tf._FusedMatMul,
-    { a: tf.reshape(x, [1, n, k]), b: tf.reshape(w, [1, k, m]), bias: b },
-    { transposeA: false, transposeB: false, activation, leakyreluAlpha: 0 },
-  ) as tf.Tensor3D;
+  const y = tf
+    .engine()
+    .runKernel(
+      tf._FusedMatMul,
+      { a: tf.reshape(x, [1, n, k]), b: tf.reshape(w, [1, k, m]), bias: b },
+      { transposeA: false, transposeB: false, activation, leakyreluAlpha: 0 },
+    ) as tf.Tensor3D;
   return tf.reshape(y, [n, m]);
 }
 
@@ -131,7 +138,12 @@ function manualStep(net: Net, lrT: tf.Scalar, invN: tf.Scalar): void {
     let h = net.x;
     const L = net.vars.length / 2;
     for (let l = 0; l < L; l++) {
-      h = tf.fused.matMul({ a: h, b: net.vars[2 * l] as tf.Tensor2D, bias: net.vars[2 * l + 1]!, activation: l + 1 === L ? 'linear' : 'relu' }) as tf.Tensor2D;
+      h = tf.fused.matMul({
+        a: h,
+        b: net.vars[2 * l] as tf.Tensor2D,
+        bias: net.vars[2 * l + 1]!,
+        activation: l + 1 === L ? 'linear' : 'relu',
+      }) as tf.Tensor2D;
       acts.push(h);
     }
     // d(mean softmax-CE)/dlogits = (softmax(z) − y) / n
@@ -161,14 +173,19 @@ async function kernelsOf(f: () => void): Promise<Profiled> {
     f();
   });
   const kernels = await Promise.all(
-    p.kernels.map(async (k) => ({ name: k.name, ms: Number(await Promise.resolve(k.kernelTimeMs as number | Promise<number | { error: string }>)) || 0 })),
+    p.kernels.map(async (k) => ({
+      name: k.name,
+      ms: Number(await Promise.resolve(k.kernelTimeMs as number | Promise<number | { error: string }>)) || 0,
+    })),
   );
   return { kernels, newTensors: p.newTensors };
 }
 
 async function main(): Promise<void> {
   if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} failed`);
-  console.log(`backend ${tf.getBackend()}, net ${widths.join('-')}, batch ${batch}, ${steps} steps; PyTorch ≈ 0.55 ms/step\n`);
+  console.log(
+    `backend ${tf.getBackend()}, net ${widths.join('-')}, batch ${batch}, ${steps} steps; PyTorch ≈ 0.55 ms/step\n`,
+  );
   const net = makeNet();
   const opt = tf.train.sgd(lr);
   const lrT = tf.scalar(lr);
@@ -246,15 +263,25 @@ async function main(): Promise<void> {
   ]);
   rows.push(['hand-derived step (fused ops, no tape)', meanTiming(() => manualStep(net, lrT, invN), steps)]);
   const small = [tf.ones([5]), tf.ones([5])] as const;
-  rows.push(['one tiny op (add of two [5] tensors)', meanTiming(() => tf.tidy(() => void tf.add(small[0], small[1])), 20000)]);
-  rows.push(['one tiny op inside a gradient tape', meanTiming(() => tf.tidy(() => void tf.grad((a: tf.Tensor) => tf.sum(tf.add(a, small[1])))(small[0])), 5000)]);
+  rows.push([
+    'one tiny op (add of two [5] tensors)',
+    meanTiming(() => tf.tidy(() => void tf.add(small[0], small[1])), 20000),
+  ]);
+  rows.push([
+    'one tiny op inside a gradient tape',
+    meanTiming(() => tf.tidy(() => void tf.grad((a: tf.Tensor) => tf.sum(tf.add(a, small[1])))(small[0])), 5000),
+  ]);
   const big = tf.ones([450, 5]);
-  rows.push(['one dataSync of a scalar (after an op)', meanTiming(() => tf.tidy(() => void tf.sum(big).dataSync()), 20000)]);
+  rows.push([
+    'one dataSync of a scalar (after an op)',
+    meanTiming(() => tf.tidy(() => void tf.sum(big).dataSync()), 20000),
+  ]);
   rows.push(['one op on [450,5] (relu)', meanTiming(() => tf.tidy(() => void tf.relu(big)), 20000)]);
 
   const w = Math.max(...rows.map(([k]) => k.length));
   console.log(`${''.padEnd(w)}  ${'wall'.padStart(12)}  ${'CPU time'.padStart(12)}`);
-  for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v.wall.toFixed(4).padStart(9)} ms  ${v.cpu.toFixed(4).padStart(9)} ms`);
+  for (const [k, v] of rows)
+    console.log(`${k.padEnd(w)}  ${v.wall.toFixed(4).padStart(9)} ms  ${v.cpu.toFixed(4).padStart(9)} ms`);
 
   const p1 = await kernelsOf(minimizeStep);
   const p2 = await kernelsOf(() => manualStep(net, lrT, invN));
@@ -267,17 +294,31 @@ async function main(): Promise<void> {
   const count = (p: Profiled): string => {
     const by = new Map<string, number>();
     for (const k of p.kernels) by.set(k.name, (by.get(k.name) ?? 0) + 1);
-    return [...by.entries()].sort((a, b) => b[1] - a[1]).map(([n, c]) => `${n}×${c}`).join(' ');
+    return [...by.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .map(([n, c]) => `${n}×${c}`)
+      .join(' ');
   };
-  console.log(`\nkernels per minimize step: ${p1.kernels.length} (sum of kernel times ${kernelMs(p1).toFixed(3)} ms); new tensors ${p1.newTensors}`);
+  console.log(
+    `\nkernels per minimize step: ${p1.kernels.length} (sum of kernel times ${kernelMs(p1).toFixed(3)} ms); new tensors ${p1.newTensors}`,
+  );
   console.log(`  ${count(p1)}`);
-  console.log(`kernels per custom-gradient step: ${p3.kernels.length} (sum of kernel times ${kernelMs(p3).toFixed(3)} ms)`);
+  console.log(
+    `kernels per custom-gradient step: ${p3.kernels.length} (sum of kernel times ${kernelMs(p3).toFixed(3)} ms)`,
+  );
   console.log(`  ${count(p3)}`);
-  console.log(`kernels per hand-derived step: ${p2.kernels.length} (sum of kernel times ${kernelMs(p2).toFixed(3)} ms)`);
+  console.log(
+    `kernels per hand-derived step: ${p2.kernels.length} (sum of kernel times ${kernelMs(p2).toFixed(3)} ms)`,
+  );
   console.log(`  ${count(p2)}`);
-  const proj = (i: number): string => `${((rows[i]![1].wall * steps) / 1000).toFixed(2)} s wall / ${((rows[i]![1].cpu * steps) / 1000).toFixed(2)} s CPU`;
-  console.log(`\nprojected protocol (${steps} steps): tape ${proj(0)}, custom-gradient ${proj(4)}, hand-derived ${proj(5)}; PyTorch ≈ ${((0.55 * steps) / 1000).toFixed(2)} s`);
-  console.log(`per kernel: tape ${((1000 * rows[0]![1].cpu) / p1.kernels.length).toFixed(1)} µs CPU, hand-derived ${((1000 * rows[5]![1].cpu) / p2.kernels.length).toFixed(1)} µs CPU`);
+  const proj = (i: number): string =>
+    `${((rows[i]![1].wall * steps) / 1000).toFixed(2)} s wall / ${((rows[i]![1].cpu * steps) / 1000).toFixed(2)} s CPU`;
+  console.log(
+    `\nprojected protocol (${steps} steps): tape ${proj(0)}, custom-gradient ${proj(4)}, hand-derived ${proj(5)}; PyTorch ≈ ${((0.55 * steps) / 1000).toFixed(2)} s`,
+  );
+  console.log(
+    `per kernel: tape ${((1000 * rows[0]![1].cpu) / p1.kernels.length).toFixed(1)} µs CPU, hand-derived ${((1000 * rows[5]![1].cpu) / p2.kernels.length).toFixed(1)} µs CPU`,
+  );
   tf.dispose([...net.vars, net.x, net.y, lrT, invN, ...small, big]);
   opt.dispose();
 }

@@ -36,7 +36,11 @@ const CASES: readonly Case[] = [
   { name: 'FNN 2-5-5-2', network: network(2, [dense(5, 'relu'), dense(5, 'relu')], output(2, 'linear')), lr: 0.2 },
   {
     name: 'ResNet [3,3]',
-    network: network(2, [dense(3, 'tanh'), residual(dense(3, 'tanh'), dense(3, 'linear', { bias: false }))], output(2, 'linear')),
+    network: network(
+      2,
+      [dense(3, 'tanh'), residual(dense(3, 'tanh'), dense(3, 'linear', { bias: false }))],
+      output(2, 'linear'),
+    ),
     lr: 0.1,
   },
 ];
@@ -59,7 +63,12 @@ function stepFn(net: Net, x: tf.Tensor, y: tf.Tensor, yHot: tf.Tensor, lr: numbe
       });
   return () =>
     tf.tidy(() => {
-      const r = lossAndGradients(net, x, y, { loss: 'cross_entropy', training: true, seed: 1, forceTape: path === 'tape' });
+      const r = lossAndGradients(net, x, y, {
+        loss: 'cross_entropy',
+        training: true,
+        seed: 1,
+        forceTape: path === 'tape',
+      });
       if (r.path !== path) throw new Error(`expected the ${path} path, got ${r.path}`);
       for (const p of net.params) p.variable.assign(tf.sub(p.variable, tf.mul(r.grads[p.name]!, lr)));
     });
@@ -112,7 +121,10 @@ for name, (net, lr) in nets.items():
 print(json.dumps(out))
 `;
   try {
-    const text = execFileSync(python, ['-c', script], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' } }).trim();
+    const text = execFileSync(python, ['-c', script], {
+      encoding: 'utf8',
+      env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' },
+    }).trim();
     const parsed = JSON.parse(text) as Record<string, Timing> | null;
     return parsed === null ? undefined : new Map(Object.entries(parsed));
   } catch (e) {
@@ -132,11 +144,16 @@ interface Row {
 }
 
 async function main(): Promise<void> {
-  console.log(`bench-step: ${steps} steps × ${rounds} rounds per figure, batch ${BATCH}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `bench-step: ${steps} steps × ${rounds} rounds per figure, batch ${BATCH}; load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   const rows: Row[] = [];
   for (const backend of backends) {
     const init = await initBackend(backend);
-    if (E.isLeft(init) || tf.getBackend() !== backend) throw new Error(`backend ${backend} failed: ${JSON.stringify(E.isLeft(init) ? init.left : tf.getBackend())}`);
+    if (E.isLeft(init) || tf.getBackend() !== backend)
+      throw new Error(`backend ${backend} failed: ${JSON.stringify(E.isLeft(init) ? init.left : tf.getBackend())}`);
     for (const c of CASES) {
       const x = tf.randomNormal([BATCH, 2], 0, 1, 'float32', 3);
       const y = tf.tidy(() => tf.cast(tf.greater(tf.randomUniform([BATCH], 0, 1, 'float32', 4), 0.5), 'int32'));
@@ -145,18 +162,36 @@ async function main(): Promise<void> {
       const nets = PATHS.map(() => createNet(c.network, { seed: 1 }));
       for (let i = 0; i < 20; i++) PATHS.forEach((p, k) => stepFn(nets[k]!, x, y, yHot, c.lr, p)());
       const gap = Math.max(
-        ...nets.slice(1).flatMap((b) => nets[0]!.params.map((p, i) => tf.tidy(() => tf.max(tf.abs(tf.sub(p.variable, b.params[i]!.variable))).dataSync()[0]!))),
+        ...nets
+          .slice(1)
+          .flatMap((b) =>
+            nets[0]!.params.map((p, i) =>
+              tf.tidy(() => tf.max(tf.abs(tf.sub(p.variable, b.params[i]!.variable))).dataSync()[0]!),
+            ),
+          ),
       );
       const a = nets[0]!;
       nets.slice(1).forEach((b) => disposeNet(b));
       const fs = Object.fromEntries(PATHS.map((p) => [p, stepFn(a, x, y, yHot, c.lr, p)])) as Record<Path, () => void>;
-      const kernels = { tape: await kernelsPerStep(fs.tape), 'closed-form': await kernelsPerStep(fs['closed-form']), lean: await kernelsPerStep(fs.lean) };
+      const kernels = {
+        tape: await kernelsPerStep(fs.tape),
+        'closed-form': await kernelsPerStep(fs['closed-form']),
+        lean: await kernelsPerStep(fs.lean),
+      };
       const before = tf.memory().numTensors;
       const got: Record<Path, Timing[]> = { tape: [], 'closed-form': [], lean: [] };
       for (const f of Object.values(fs)) time(f, 50);
       for (let r = 0; r < rounds; r++) for (const p of PATHS) got[p].push(time(fs[p], steps));
       if (tf.memory().numTensors !== before) throw new Error(`tensors leaked: ${before} → ${tf.memory().numTensors}`);
-      rows.push({ backend, name: c.name, tape: medianOfTimings(got.tape), closed: medianOfTimings(got['closed-form']), lean: medianOfTimings(got.lean), kernels, gap });
+      rows.push({
+        backend,
+        name: c.name,
+        tape: medianOfTimings(got.tape),
+        closed: medianOfTimings(got['closed-form']),
+        lean: medianOfTimings(got.lean),
+        kernels,
+        gap,
+      });
       disposeNet(a);
       tf.dispose([x, y, yHot]);
     }
@@ -178,9 +213,15 @@ async function main(): Promise<void> {
         `${t === undefined ? 'n/a' : `${f(t.wall)} / ${f(t.cpu)}`} | ${ratio(r.closed, t)} | ${ratio(r.lean, t)} | ${r.gap.toExponential(1)} |`,
     );
   }
-  console.log('\nRatios: CPU (wall). lean = closed form with one-hot targets made once and gradScale = lr (update: one Sub per parameter).');
+  console.log(
+    '\nRatios: CPU (wall). lean = closed form with one-hot targets made once and gradScale = lr (update: one Sub per parameter).',
+  );
   if (torch === undefined) console.log('\nPyTorch: /usr/bin/python3 has no torch; no peer figures.');
-  console.log(`\nload average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `\nload average at the end ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
 }
 
 await main();

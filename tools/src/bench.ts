@@ -57,7 +57,9 @@ const haveTime = existsSync(TIME);
   // a slower command than users run, so the bench stops instead.
   const bundle = join(root, 'packages/cli/dist/sprout.cjs');
   if (!existsSync(bundle) || statSync(bundle).mtimeMs < started) {
-    console.error(`bench: the build did not write ${bundle}; not timing the unbundled command.\n${build.stderr}${build.stdout}`);
+    console.error(
+      `bench: the build did not write ${bundle}; not timing the unbundled command.\n${build.stderr}${build.stdout}`,
+    );
     process.exit(1);
   }
 }
@@ -66,7 +68,13 @@ const haveTime = existsSync(TIME);
 const measure = (cmd: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env) => {
   const [file, argv] = haveTime ? [TIME, ['-v', cmd, ...args]] : [cmd, [...args]];
   const t0 = performance.now();
-  const r = spawnSync(file, argv, { cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: TIMEOUT_MS, env });
+  const r = spawnSync(file, argv, {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    timeout: TIMEOUT_MS,
+    env,
+  });
   const wall = (performance.now() - t0) / 1000;
   const tv = parseTimeV(r.stderr ?? '');
   return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', wall, tv };
@@ -78,7 +86,8 @@ const probe = (cmd: string, args: readonly string[]): string | undefined => {
 };
 
 // ---- machine -------------------------------------------------------------------------------------
-const torchVersion = options.noPeer || !existsSync(PYTHON) ? undefined : probe(PYTHON, ['-c', 'import torch; print(torch.__version__)']);
+const torchVersion =
+  options.noPeer || !existsSync(PYTHON) ? undefined : probe(PYTHON, ['-c', 'import torch; print(torch.__version__)']);
 const peerScript = resolve(root, '../shared/peer/sensli_torch.py');
 const peerReason = options.noPeer
   ? '--no-peer'
@@ -98,11 +107,16 @@ const machine = {
   torch: torchVersion ?? null,
   timeV: haveTime,
 };
-console.log(`bench: ${machine.cpu}, ${machine.cores} cores, load ${machine.loadAverageAtStart.map((x) => x.toFixed(2)).join(' ')}, node ${machine.node}, torch ${machine.torch ?? '(none)'}`);
+console.log(
+  `bench: ${machine.cpu}, ${machine.cores} cores, load ${machine.loadAverageAtStart.map((x) => x.toFixed(2)).join(' ')}, node ${machine.node}, torch ${machine.torch ?? '(none)'}`,
+);
 if (peerReason !== undefined) console.log(`bench: the PyTorch peer is skipped: ${peerReason}`);
 if (!haveTime) console.log(`bench: ${TIME} is missing: no peak memory or CPU time`);
-if (options.trainLimit !== undefined) console.log(`bench: MNIST protocols train on the first ${options.trainLimit} examples on both sides`);
-console.log(`bench: ${options.reps} repetition(s) (MNIST: ${options.mnistReps}) of ${options.protocols.join(', ')} on ${options.backends.join(', ')}`);
+if (options.trainLimit !== undefined)
+  console.log(`bench: MNIST protocols train on the first ${options.trainLimit} examples on both sides`);
+console.log(
+  `bench: ${options.reps} repetition(s) (MNIST: ${options.mnistReps}) of ${options.protocols.join(', ')} on ${options.backends.join(', ')}`,
+);
 
 const tmp = mkdtempSync(join(os.tmpdir(), 'sprout-bench-'));
 const backendsSeen = new Map<string, string>();
@@ -114,7 +128,16 @@ const runSprout = (p: Protocol, backend: BenchBackend, rep: number, into: Sample
     file = join(tmp, `${p.name}-limited.sprout`);
     writeFileSync(file, withTrainLimit(readFileSync(join(root, p.sproutFile), 'utf8'), options.trainLimit));
   }
-  const m = measure(process.execPath, ['packages/cli/bin/sprout.js', 'run', file, '--backend', backend, '--out', out, '--quiet']);
+  const m = measure(process.execPath, [
+    'packages/cli/bin/sprout.js',
+    'run',
+    file,
+    '--backend',
+    backend,
+    '--out',
+    out,
+    '--quiet',
+  ]);
   if (m.status !== 0) {
     console.error(`bench: sprout ${p.name} on ${backend} exited ${m.status}:\n${m.stderr.slice(-2000)}`);
     return;
@@ -137,11 +160,16 @@ const runSprout = (p: Protocol, backend: BenchBackend, rep: number, into: Sample
     console.error(`bench: cannot read the outputs of ${out}: ${String(e)}`);
   }
   rmSync(out, { recursive: true, force: true });
-  console.log(`  sprout ${p.name} ${backend} #${rep + 1}: ${m.wall.toFixed(2)} s wall, ${((m.tv.maxRssKb ?? NaN) / 1024).toFixed(0)} MB`);
+  console.log(
+    `  sprout ${p.name} ${backend} #${rep + 1}: ${m.wall.toFixed(2)} s wall, ${((m.tv.maxRssKb ?? NaN) / 1024).toFixed(0)} MB`,
+  );
 };
 
 const runPeer = (p: Protocol, rep: number, into: Samples): void => {
-  const m = measure(PYTHON, [...p.peer(MNIST_DIR), ...(p.mnist && options.trainLimit !== undefined ? ['--train-limit', String(options.trainLimit)] : [])]);
+  const m = measure(PYTHON, [
+    ...p.peer(MNIST_DIR),
+    ...(p.mnist && options.trainLimit !== undefined ? ['--train-limit', String(options.trainLimit)] : []),
+  ]);
   if (m.status !== 0) {
     console.error(`bench: peer ${p.name} exited ${m.status}:\n${m.stderr.slice(-2000)}`);
     return;
@@ -153,7 +181,9 @@ const runPeer = (p: Protocol, rep: number, into: Samples): void => {
   if (j.train !== undefined) into.train.push(j.train);
   if (j.passEpochs !== undefined) into.passEpochs.push(j.passEpochs);
   if (j.finalTrainLoss !== undefined) into.finalTrainLoss.push(j.finalTrainLoss);
-  console.log(`  peer   ${p.name} #${rep + 1}: ${m.wall.toFixed(2)} s wall, ${((m.tv.maxRssKb ?? NaN) / 1024).toFixed(0)} MB`);
+  console.log(
+    `  peer   ${p.name} #${rep + 1}: ${m.wall.toFixed(2)} s wall, ${((m.tv.maxRssKb ?? NaN) / 1024).toFixed(0)} MB`,
+  );
 };
 
 // ---- report (rewritten after every protocol, so a run stopped early still leaves its figures) ---------
@@ -163,9 +193,15 @@ const report = (done: boolean): void => {
   const loadAtEnd = os.loadavg();
   if (done) console.log(`\n${table}\n`);
   for (const s of done ? summaries : [])
-    if (s.wallRatio !== undefined) console.log(`ratio Sprout/PyTorch ${s.protocol} ${s.backend}: wall ${s.wallRatio.toFixed(2)}, peak memory ${s.rssRatio?.toFixed(2) ?? '–'}`);
+    if (s.wallRatio !== undefined)
+      console.log(
+        `ratio Sprout/PyTorch ${s.protocol} ${s.backend}: wall ${s.wallRatio.toFixed(2)}, peak memory ${s.rssRatio?.toFixed(2) ?? '–'}`,
+      );
   if (done && peerReason !== undefined) console.log(`PyTorch peer skipped: ${peerReason}`);
-  if (done) console.log(`load average at start ${machine.loadAverageAtStart.map((x) => x.toFixed(2)).join(' ')}, at end ${loadAtEnd.map((x) => x.toFixed(2)).join(' ')}`);
+  if (done)
+    console.log(
+      `load average at start ${machine.loadAverageAtStart.map((x) => x.toFixed(2)).join(' ')}, at end ${loadAtEnd.map((x) => x.toFixed(2)).join(' ')}`,
+    );
 
   const outDir = resolve(root, options.outDir);
   mkdirSync(outDir, { recursive: true });
@@ -216,7 +252,13 @@ for (const name of options.protocols) {
       else runSprout(p, who, rep, sprout.get(who)!);
     }
   }
-  for (const b of backends) rows.push({ protocol: p.name, backend: backendsSeen.get(b) ?? b, sprout: sprout.get(b)!, ...(peer ? { peer } : {}) });
+  for (const b of backends)
+    rows.push({
+      protocol: p.name,
+      backend: backendsSeen.get(b) ?? b,
+      sprout: sprout.get(b)!,
+      ...(peer ? { peer } : {}),
+    });
   for (const b of skipped)
     rows.push({
       protocol: p.name,

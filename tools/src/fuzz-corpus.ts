@@ -41,7 +41,10 @@ export const buildCorpus = (seed: number, options: CorpusOptions = {}): readonly
   const plain = Math.ceil(generated * 0.75);
   const specs = [
     ...fc.sample(arbitraryExperiment(), { seed, numRuns: plain }),
-    ...fc.sample(arbitraryExperiment({ text: oddNames, maxLayers: 8, maxArms: 3 }), { seed: seed + 1, numRuns: generated - plain }),
+    ...fc.sample(arbitraryExperiment({ text: oddNames, maxLayers: 8, maxArms: 3 }), {
+      seed: seed + 1,
+      numRuns: generated - plain,
+    }),
   ];
   return [...examples, ...specs.map((s, i) => ({ name: `generated/${i}`, text: print(s) }))];
 };

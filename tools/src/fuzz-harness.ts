@@ -59,7 +59,18 @@ export interface Tally {
 
 export const SLOWEST_KEPT = 10;
 
-export const emptyTally = (): Tally => ({ inputs: 0, valid: 0, invalid: 0, failed: 0, totalMs: 0, wallMs: 0, codes: {}, buckets: [0, 0, 0, 0, 0], slowest: [], slowestBy: {} });
+export const emptyTally = (): Tally => ({
+  inputs: 0,
+  valid: 0,
+  invalid: 0,
+  failed: 0,
+  totalMs: 0,
+  wallMs: 0,
+  codes: {},
+  buckets: [0, 0, 0, 0, 0],
+  slowest: [],
+  slowestBy: {},
+});
 
 const keepSlowest = (xs: readonly Timed[]): Timed[] => [...xs].sort((a, b) => b.ms - a.ms).slice(0, SLOWEST_KEPT);
 
@@ -67,7 +78,8 @@ export const merge = (a: Tally, b: Tally): Tally => {
   const codes = { ...a.codes };
   for (const [c, n] of Object.entries(b.codes)) codes[c] = (codes[c] ?? 0) + n;
   const slowestBy = { ...a.slowestBy };
-  for (const [e, t] of Object.entries(b.slowestBy)) if (slowestBy[e] === undefined || t.ms > slowestBy[e].ms) slowestBy[e] = t;
+  for (const [e, t] of Object.entries(b.slowestBy))
+    if (slowestBy[e] === undefined || t.ms > slowestBy[e].ms) slowestBy[e] = t;
   return {
     inputs: a.inputs + b.inputs,
     valid: a.valid + b.valid,
@@ -119,7 +131,11 @@ interface Attempt {
   readonly stage: string;
 }
 
-const attempt = (target: NonNullable<RunOptions['target']>, input: FuzzInput, clock: (() => number) | undefined): Attempt => {
+const attempt = (
+  target: NonNullable<RunOptions['target']>,
+  input: FuzzInput,
+  clock: (() => number) | undefined,
+): Attempt => {
   const progress: Progress = newProgress(clock);
   const t0 = performance.now();
   let result: TargetResult | undefined;
@@ -137,7 +153,16 @@ const attempt = (target: NonNullable<RunOptions['target']>, input: FuzzInput, cl
     sumMs += t;
     if (t >= ms) [ms, entry] = [t, e];
   }
-  return { ms, entry, sumMs, wallMs, times: progress.times, stage: progress.stage, ...(result === undefined ? {} : { result }), ...(error === undefined ? {} : { error }) };
+  return {
+    ms,
+    entry,
+    sumMs,
+    wallMs,
+    times: progress.times,
+    stage: progress.stage,
+    ...(result === undefined ? {} : { result }),
+    ...(error === undefined ? {} : { error }),
+  };
 };
 
 /** Runs the indexes of `indexes` in order; returns the tally of all of them. */
@@ -161,8 +186,15 @@ export const runInputs = (indexes: Iterable<number>, options: RunOptions): Tally
     const base = { index, recipe: input.recipe, stage: first.stage };
     if (first.error !== undefined) {
       const e = first.error;
-      const kind: FailureKind = e instanceof OracleViolation ? 'oracle' : isStackOverflow(e) ? 'stack-overflow' : 'throw';
-      failure = { ...base, kind, message: e instanceof Error ? `${e.name}: ${e.message}` : String(e), stack: e instanceof Error ? e.stack : undefined, ms: [first.ms] };
+      const kind: FailureKind =
+        e instanceof OracleViolation ? 'oracle' : isStackOverflow(e) ? 'stack-overflow' : 'throw';
+      failure = {
+        ...base,
+        kind,
+        message: e instanceof Error ? `${e.name}: ${e.message}` : String(e),
+        stack: e instanceof Error ? e.stack : undefined,
+        ms: [first.ms],
+      };
     } else if (first.ms > limit) {
       const second = attempt(target, input, options.clock);
       if (second.ms > limit)
@@ -178,10 +210,19 @@ export const runInputs = (indexes: Iterable<number>, options: RunOptions): Tally
     batch.totalMs += first.sumMs;
     batch.wallMs += first.wallMs;
     batch.buckets[bucket(first.ms)]! += 1;
-    const timed: Timed = { index, ms: first.ms, entry: first.entry, wallMs: first.wallMs, recipe: input.recipe, length: inputLength(input) };
-    if (batch.slowest.length < SLOWEST_KEPT || first.ms > batch.slowest[batch.slowest.length - 1]!.ms) batch.slowest = keepSlowest([...batch.slowest, timed]);
+    const timed: Timed = {
+      index,
+      ms: first.ms,
+      entry: first.entry,
+      wallMs: first.wallMs,
+      recipe: input.recipe,
+      length: inputLength(input),
+    };
+    if (batch.slowest.length < SLOWEST_KEPT || first.ms > batch.slowest[batch.slowest.length - 1]!.ms)
+      batch.slowest = keepSlowest([...batch.slowest, timed]);
     for (const [e, t] of Object.entries(first.times))
-      if (batch.slowestBy[e] === undefined || t > batch.slowestBy[e].ms) batch.slowestBy[e] = { ...timed, ms: t, entry: e };
+      if (batch.slowestBy[e] === undefined || t > batch.slowestBy[e].ms)
+        batch.slowestBy[e] = { ...timed, ms: t, entry: e };
     if (failure !== undefined) {
       batch.failed += 1;
       options.onFailure?.(failure, input);

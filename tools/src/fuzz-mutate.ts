@@ -50,43 +50,199 @@ const WORDS: readonly string[] = [
   ...GROWTH_NAMES,
   ...NORM_NAMES,
   ...SELECTION_NAMES,
-  'kernel', 'stride', 'padding', 'same', 'valid', 'nobias', 'max', 'avg', 'metric', 'domain', 'codomain', 'euclidean',
-  'frobenius', 'at', 'epoch', 'epochs', 'every', 'run', 'plot', 'table', 'curves', 'sensitivities', 'final', 'full',
-  'true', 'false', 'rleu', 'Relu', 'RELU', 'dens', 'expriment', 'constructor', '__proto__', 'prototype', 'toString',
-  'hasOwnProperty', 'valueOf', 'NaN', 'Infinity', 'undefined', 'null',
+  'kernel',
+  'stride',
+  'padding',
+  'same',
+  'valid',
+  'nobias',
+  'max',
+  'avg',
+  'metric',
+  'domain',
+  'codomain',
+  'euclidean',
+  'frobenius',
+  'at',
+  'epoch',
+  'epochs',
+  'every',
+  'run',
+  'plot',
+  'table',
+  'curves',
+  'sensitivities',
+  'final',
+  'full',
+  'true',
+  'false',
+  'rleu',
+  'Relu',
+  'RELU',
+  'dens',
+  'expriment',
+  'constructor',
+  '__proto__',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  'NaN',
+  'Infinity',
+  'undefined',
+  'null',
 ];
-const SYMBOLS: readonly string[] = ['{', '}', ',', '"', '/*', '*/', '//', '\\', '[', ']', '(', ')', ':', ';', '=', '-', '+', '.', '#', '@', '\n'];
+const SYMBOLS: readonly string[] = [
+  '{',
+  '}',
+  ',',
+  '"',
+  '/*',
+  '*/',
+  '//',
+  '\\',
+  '[',
+  ']',
+  '(',
+  ')',
+  ':',
+  ';',
+  '=',
+  '-',
+  '+',
+  '.',
+  '#',
+  '@',
+  '\n',
+];
 const NUMBERS: readonly string[] = [
-  '0', '-0', '+0', '1', '-1', '2', '0.5', '.5', '5.', '1e-3', '1e3', '1E+2', '1e309', '-1e309', '1e-400', '4294967295',
-  '4294967296', '9007199254740993', '1e15', '1e21', '100000', '100001', '99999999999999999999', '0.1e-7', '1e', '1e+',
-  '1.2.3', '00', '007', '0x10', '1_000', '--1', '+-1', '.', '-.', '1e99999', `0.${'0'.repeat(400)}1`,
+  '0',
+  '-0',
+  '+0',
+  '1',
+  '-1',
+  '2',
+  '0.5',
+  '.5',
+  '5.',
+  '1e-3',
+  '1e3',
+  '1E+2',
+  '1e309',
+  '-1e309',
+  '1e-400',
+  '4294967295',
+  '4294967296',
+  '9007199254740993',
+  '1e15',
+  '1e21',
+  '100000',
+  '100001',
+  '99999999999999999999',
+  '0.1e-7',
+  '1e',
+  '1e+',
+  '1.2.3',
+  '00',
+  '007',
+  '0x10',
+  '1_000',
+  '--1',
+  '+-1',
+  '.',
+  '-.',
+  '1e99999',
+  `0.${'0'.repeat(400)}1`,
 ];
 /** Characters and strings editors and hostile files produce; the lone surrogates make a text-only input. */
 const ODD_UNICODE: readonly string[] = [
-  '\u202e', '\u202d', '\u2066', '\u200b', '\u200d', '\u2060', '\ufeff', '\u00a0', '\u3000', '\u2028', '\u2029', '\u0085',
-  '\u0301', '\u0301\u0301\u0301\u0301', 'e\u0301', '\u0000', '\u0007', '\u001b[2J', '\u007f', '\ufffd', '\uffff', '\ufffe',
-  '\u{10ffff}', '\u{1f600}', '\u{1f469}\u200d\u{1f52c}', 'р', 'е', 'ⅰ', '１２', '٣', '𝟗', 'ß', 'İ', 'ﬁ', '\t', '\r', '\r\n', '\v', '\f',
-  '\ud800', '\udfff', '\udc00\ud800',
+  '\u202e',
+  '\u202d',
+  '\u2066',
+  '\u200b',
+  '\u200d',
+  '\u2060',
+  '\ufeff',
+  '\u00a0',
+  '\u3000',
+  '\u2028',
+  '\u2029',
+  '\u0085',
+  '\u0301',
+  '\u0301\u0301\u0301\u0301',
+  'e\u0301',
+  '\u0000',
+  '\u0007',
+  '\u001b[2J',
+  '\u007f',
+  '\ufffd',
+  '\uffff',
+  '\ufffe',
+  '\u{10ffff}',
+  '\u{1f600}',
+  '\u{1f469}\u200d\u{1f52c}',
+  'р',
+  'е',
+  'ⅰ',
+  '１２',
+  '٣',
+  '𝟗',
+  'ß',
+  'İ',
+  'ﬁ',
+  '\t',
+  '\r',
+  '\r\n',
+  '\v',
+  '\f',
+  '\ud800',
+  '\udfff',
+  '\udc00\ud800',
 ];
 const INVALID_UTF8: readonly (readonly number[])[] = [
-  [0xff], [0xfe], [0x80], [0xbf], [0xc0, 0x80], [0xc1, 0xbf], [0xe0, 0x80, 0x80], [0xed, 0xa0, 0x80], [0xed, 0xbf, 0xbf],
-  [0xf4, 0x90, 0x80, 0x80], [0xf5, 0x80, 0x80, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xe2, 0x82], [0xf0, 0x9f, 0x98],
-  [0xc3], [0xef, 0xbb, 0xbf], [0x00],
+  [0xff],
+  [0xfe],
+  [0x80],
+  [0xbf],
+  [0xc0, 0x80],
+  [0xc1, 0xbf],
+  [0xe0, 0x80, 0x80],
+  [0xed, 0xa0, 0x80],
+  [0xed, 0xbf, 0xbf],
+  [0xf4, 0x90, 0x80, 0x80],
+  [0xf5, 0x80, 0x80, 0x80],
+  [0xf8, 0x88, 0x80, 0x80, 0x80],
+  [0xe2, 0x82],
+  [0xf0, 0x9f, 0x98],
+  [0xc3],
+  [0xef, 0xbb, 0xbf],
+  [0x00],
 ];
-const OPENERS: readonly string[] = ['{', 'residual {', 'network {', 'compare { run "a" {', 'metric frobenius { domain scaled {', '{ {', '[', '('];
+const OPENERS: readonly string[] = [
+  '{',
+  'residual {',
+  'network {',
+  'compare { run "a" {',
+  'metric frobenius { domain scaled {',
+  '{ {',
+  '[',
+  '(',
+];
 const DEPTHS: readonly number[] = [2, 8, 31, 32, 33, 63, 64, 65, 100, 2, 8, 31, 32, 33, 63, 64, 65, 100, 1_000, 20_000];
 
 // ─── Tokens of possibly broken text ─────────────────────────────────────────────────────────────────────
 
 /** A rough tokenizer, independent of the language's lexer: words, numbers, strings, comments, single characters. */
-const TOKEN = /\/\/[^\n]*|\/\*[\s\S]*?\*\/|"(?:[^"\\\n]|\\.)*"|[A-Za-z_][A-Za-z0-9_]*|[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|\S/gu;
+const TOKEN =
+  /\/\/[^\n]*|\/\*[\s\S]*?\*\/|"(?:[^"\\\n]|\\.)*"|[A-Za-z_][A-Za-z0-9_]*|[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|\S/gu;
 
 interface Span {
   readonly start: number;
   readonly end: number;
 }
 
-const tokens = (text: string): Span[] => [...text.matchAll(TOKEN)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
+const tokens = (text: string): Span[] =>
+  [...text.matchAll(TOKEN)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
 
 /** A random token boundary (offset) of `text`, or a random offset when it has no tokens. */
 const boundary = (r: Random, text: string, spans: readonly Span[]): number => {
@@ -101,7 +257,9 @@ const boundary = (r: Random, text: string, spans: readonly Span[]): number => {
 type TextMutation = (r: Random, text: string, other: () => string, heavy: boolean) => string;
 
 const randomNumber = (r: Random): string =>
-  r.chance(0.7) ? r.pick(NUMBERS) : `${r.chance(0.3) ? '-' : ''}${'9'.repeat(r.between(1, r.chance(0.1) ? 100_000 : 400))}${r.chance(0.3) ? `e${r.between(-999, 999)}` : ''}`;
+  r.chance(0.7)
+    ? r.pick(NUMBERS)
+    : `${r.chance(0.3) ? '-' : ''}${'9'.repeat(r.between(1, r.chance(0.1) ? 100_000 : 400))}${r.chance(0.3) ? `e${r.between(-999, 999)}` : ''}`;
 
 const word = (r: Random): string =>
   r.weighted<() => string>([
@@ -126,7 +284,11 @@ const MUTATIONS: Readonly<Record<string, TextMutation>> = {
     const i = r.int(s.length);
     const j = Math.min(s.length - 1, i + r.int(6));
     const chunk = t.slice(s[i]!.start, s[j]!.end);
-    const times = r.weighted([[48, 1], [18, r.between(2, 10)], [1, heavy ? r.between(100, 5_000) : 20]]);
+    const times = r.weighted([
+      [48, 1],
+      [18, r.between(2, 10)],
+      [1, heavy ? r.between(100, 5_000) : 20],
+    ]);
     return t.slice(0, s[j]!.end) + ` ${chunk}`.repeat(times) + t.slice(s[j]!.end);
   },
   'swap-tokens': (r, t) => {
@@ -137,7 +299,9 @@ const MUTATIONS: Readonly<Record<string, TextMutation>> = {
     if (a.start === b.start) return t;
     if (b.start < a.start) [a, b] = [b, a];
     if (a.end > b.start) return t;
-    return t.slice(0, a.start) + t.slice(b.start, b.end) + t.slice(a.end, b.start) + t.slice(a.start, a.end) + t.slice(b.end);
+    return (
+      t.slice(0, a.start) + t.slice(b.start, b.end) + t.slice(a.end, b.start) + t.slice(a.start, a.end) + t.slice(b.end)
+    );
   },
   'replace-token': (r, t) => {
     const s = tokens(t);
@@ -185,7 +349,17 @@ const MUTATIONS: Readonly<Record<string, TextMutation>> = {
     if (strings.length === 0) return t;
     const m = r.pick(strings);
     const at = m.index + 1 + r.int(m[0].length - 1);
-    const s = r.pick([...ODD_UNICODE, '\\u{110000}', '\\u{d800}', '\\u{}', '\\u{1f600', '\\q', '\\', '\\u{0}', `\\u{${'f'.repeat(40)}}`]);
+    const s = r.pick([
+      ...ODD_UNICODE,
+      '\\u{110000}',
+      '\\u{d800}',
+      '\\u{}',
+      '\\u{1f600',
+      '\\q',
+      '\\',
+      '\\u{0}',
+      `\\u{${'f'.repeat(40)}}`,
+    ]);
     return t.slice(0, at) + s + t.slice(at);
   },
   unterminate: (r, t) => {
@@ -196,14 +370,32 @@ const MUTATIONS: Readonly<Record<string, TextMutation>> = {
   'long-line': (r, t, _o, heavy) => {
     const at = boundary(r, t, tokens(t));
     const unit = r.pick(['a', '9', ' ', 'dense ', '{}', '//', ',', '"x" ', '\u0301']);
-    const length = r.weighted(heavy ? [[120, r.between(100, 10_000)], [4, r.between(10_000, 300_000)], [1, r.between(1_000_000, 2_200_000)]] : [[1, r.between(100, 10_000)]]);
+    const length = r.weighted(
+      heavy
+        ? [
+            [120, r.between(100, 10_000)],
+            [4, r.between(10_000, 300_000)],
+            [1, r.between(1_000_000, 2_200_000)],
+          ]
+        : [[1, r.between(100, 10_000)]],
+    );
     return t.slice(0, at) + unit.repeat(Math.ceil(length / unit.length)) + t.slice(at);
   },
   'repeat-lines': (r, t, _o, heavy) => {
     const lines = t.split('\n');
     const i = r.int(lines.length);
-    const times = r.weighted(heavy ? [[120, r.between(2, 50)], [4, r.between(500, 3_000)], [1, r.between(10_000, 40_000)]] : [[1, r.between(2, 50)]]);
-    return [...lines.slice(0, i + 1), ...Array.from({ length: times }, () => lines[i]!), ...lines.slice(i + 1)].join('\n');
+    const times = r.weighted(
+      heavy
+        ? [
+            [120, r.between(2, 50)],
+            [4, r.between(500, 3_000)],
+            [1, r.between(10_000, 40_000)],
+          ]
+        : [[1, r.between(2, 50)]],
+    );
+    return [...lines.slice(0, i + 1), ...Array.from({ length: times }, () => lines[i]!), ...lines.slice(i + 1)].join(
+      '\n',
+    );
   },
   'change-case': (r, t) => {
     const s = tokens(t);
@@ -237,7 +429,8 @@ const BYTE_MUTATIONS: Readonly<Record<string, (r: Random, b: Uint8Array) => Uint
     if (b.length === 0) return b;
     const out = b.slice();
     const n = r.between(1, 4);
-    for (let k = 0; k < n; k++) out[r.int(out.length)] = r.pick([0x00, 0xff, 0x80, 0xc0, 0xe0, 0xf0, 0x7f, 0x22, 0x7b, 0x7d, r.int(256)]);
+    for (let k = 0; k < n; k++)
+      out[r.int(out.length)] = r.pick([0x00, 0xff, 0x80, 0xc0, 0xe0, 0xf0, 0x7f, 0x22, 0x7b, 0x7d, r.int(256)]);
     return out;
   },
   'invalid-utf8': (r, b) => {
@@ -256,7 +449,8 @@ const BYTE_MUTATION_NAMES = Object.keys(BYTE_MUTATIONS);
 // ─── Inputs ─────────────────────────────────────────────────────────────────────────────────────────────
 
 const encoder = new TextEncoder();
-const hasLoneSurrogate = (s: string): boolean => /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
+const hasLoneSurrogate = (s: string): boolean =>
+  /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
 
 const noise = (r: Random): { recipe: string; bytes: Uint8Array } => {
   const kind = r.pick(['random-bytes', 'random-ascii', 'token-soup', 'empty', 'whitespace', 'comments']);
@@ -266,7 +460,10 @@ const noise = (r: Random): { recipe: string; bytes: Uint8Array } => {
     case 'random-ascii':
       return { recipe: kind, bytes: Uint8Array.from({ length: r.int(2_000) }, () => r.between(9, 126)) };
     case 'token-soup':
-      return { recipe: kind, bytes: encoder.encode(Array.from({ length: r.int(500) }, () => word(r)).join(r.pick([' ', '\n', '']))) };
+      return {
+        recipe: kind,
+        bytes: encoder.encode(Array.from({ length: r.int(500) }, () => word(r)).join(r.pick([' ', '\n', '']))),
+      };
     case 'empty':
       return { recipe: kind, bytes: new Uint8Array(0) };
     case 'whitespace':
@@ -283,7 +480,12 @@ export interface InputOptions {
 }
 
 /** Input `index` of run `seed`. */
-export const inputAt = (corpus: readonly CorpusEntry[], seed: number, index: number, options: InputOptions = {}): FuzzInput => {
+export const inputAt = (
+  corpus: readonly CorpusEntry[],
+  seed: number,
+  index: number,
+  options: InputOptions = {},
+): FuzzInput => {
   const heavy = options.heavy ?? true;
   const r = randomFor(seed, index);
   const roll = r.float();
@@ -300,7 +502,12 @@ export const inputAt = (corpus: readonly CorpusEntry[], seed: number, index: num
     recipe.push(`with ${o.name}`);
     return o.text;
   };
-  const n = r.weighted([[5, 1], [3, 2], [2, 3], [1, 4]]);
+  const n = r.weighted([
+    [5, 1],
+    [3, 2],
+    [2, 3],
+    [1, 4],
+  ]);
   for (let k = 0; k < n; k++) {
     const m = r.pick(MUTATION_NAMES);
     recipe.push(m);

@@ -111,7 +111,15 @@ export const supervise = async (options: SuperviseOptions): Promise<Summary> => 
       const shared = new SharedArrayBuffer(4);
       const current = new Int32Array(shared);
       current[0] = -1;
-      const data: WorkerData = { seed: options.seed, start: next, count: end - next, skip: [...skip], timeLimitMs: options.timeLimitMs ?? 1000, generated, shared };
+      const data: WorkerData = {
+        seed: options.seed,
+        start: next,
+        count: end - next,
+        skip: [...skip],
+        timeLimitMs: options.timeLimitMs ?? 1000,
+        generated,
+        shared,
+      };
       const worker = new Worker(WORKER_BOOT, {
         eval: true,
         workerData: data,
@@ -135,11 +143,23 @@ export const supervise = async (options: SuperviseOptions): Promise<Summary> => 
           settled = true;
           clearInterval(watch);
           void worker.terminate();
-          reject(new Error(`fuzz worker failed before its first input: ${message}${stack === undefined ? '' : `\n${stack}`}`));
+          reject(
+            new Error(
+              `fuzz worker failed before its first input: ${message}${stack === undefined ? '' : `\n${stack}`}`,
+            ),
+          );
           return;
         }
         const input = regenerate(index);
-        const failure: Failure = { kind, index, recipe: input.recipe, stage: 'unknown (worker)', message, ms: [performance.now() - seenAt], ...(stack === undefined ? {} : { stack }) };
+        const failure: Failure = {
+          kind,
+          index,
+          recipe: input.recipe,
+          stage: 'unknown (worker)',
+          message,
+          ms: [performance.now() - seenAt],
+          ...(stack === undefined ? {} : { stack }),
+        };
         failures.push(saveFailure(options.outDir, options.seed, failure, input));
         tally = merge(tally, { ...emptyTally(), inputs: 1, failed: 1 });
         skip.add(index);
@@ -171,7 +191,10 @@ export const supervise = async (options: SuperviseOptions): Promise<Summary> => 
             }
             break;
           case 'failure': {
-            const input: FuzzInput = m.bytes !== undefined ? { index: m.failure.index, recipe: m.failure.recipe, bytes: m.bytes } : { index: m.failure.index, recipe: m.failure.recipe, text: m.text ?? '' };
+            const input: FuzzInput =
+              m.bytes !== undefined
+                ? { index: m.failure.index, recipe: m.failure.recipe, bytes: m.bytes }
+                : { index: m.failure.index, recipe: m.failure.recipe, text: m.text ?? '' };
             failures.push(saveFailure(options.outDir, options.seed, m.failure, input));
             break;
           }
@@ -191,5 +214,13 @@ export const supervise = async (options: SuperviseOptions): Promise<Summary> => 
   }
   const unique = new Map<string, SavedFailure>();
   for (const f of failures) unique.set(`${f.kind}-${f.index}`, f);
-  return { seed: options.seed, count: options.count, corpus: corpusSize, tally, failures: [...unique.values()].sort((a, b) => a.index - b.index), wallMs: performance.now() - t0, restarts };
+  return {
+    seed: options.seed,
+    count: options.count,
+    corpus: corpusSize,
+    tally,
+    failures: [...unique.values()].sort((a, b) => a.index - b.index),
+    wallMs: performance.now() - t0,
+    restarts,
+  };
 };

@@ -48,7 +48,11 @@ export const cpuMs = (): number => {
   return (u.user + u.system) / 1000;
 };
 
-export const newProgress = (clock?: () => number): Progress => ({ stage: '', times: {}, ...(clock === undefined ? {} : { clock }) });
+export const newProgress = (clock?: () => number): Progress => ({
+  stage: '',
+  times: {},
+  ...(clock === undefined ? {} : { clock }),
+});
 
 /** Runs one entry point under `stage`, recording its time. */
 const timed = <T>(progress: Progress, stage: string, f: () => T): T => {
@@ -65,7 +69,8 @@ const timed = <T>(progress: Progress, stage: string, f: () => T): T => {
 const same = (a: Experiment, b: Experiment): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 const render = (ds: readonly Diagnostic[], text: string): void => {
-  if (renderDiagnostics(ds, FILE, text).length === 0 && ds.length > 0) throw new OracleViolation('renderDiagnostics returned nothing for a non-empty list');
+  if (renderDiagnostics(ds, FILE, text).length === 0 && ds.length > 0)
+    throw new OracleViolation('renderDiagnostics returned nothing for a non-empty list');
 };
 
 /**
@@ -92,11 +97,15 @@ const runText = (text: string, progress: Progress, checkedBytes?: ReturnType<typ
     timed(progress, 'renderDiagnostics(format)', () => render(formatted.left, text));
   } else {
     const again = timed(progress, 'format(format)', () => format(formatted.right));
-    if (E.isLeft(again)) throw new OracleViolation(`formatted text no longer formats: ${again.left[0]?.code}: ${again.left[0]?.message}`);
+    if (E.isLeft(again))
+      throw new OracleViolation(`formatted text no longer formats: ${again.left[0]?.code}: ${again.left[0]?.message}`);
     if (again.right !== formatted.right) throw new OracleViolation('format is not idempotent');
     if (E.isRight(parsed)) {
       const reparsed = timed(progress, 'parseExperiment(format)', () => parseExperiment(formatted.right, FILE));
-      if (E.isLeft(reparsed)) throw new OracleViolation(`formatted text no longer parses: ${reparsed.left[0]?.code}: ${reparsed.left[0]?.message}`);
+      if (E.isLeft(reparsed))
+        throw new OracleViolation(
+          `formatted text no longer parses: ${reparsed.left[0]?.code}: ${reparsed.left[0]?.message}`,
+        );
       if (!same(parsed.right.spec, reparsed.right.spec)) throw new OracleViolation('formatting changed the spec');
     }
   }
@@ -104,7 +113,8 @@ const runText = (text: string, progress: Progress, checkedBytes?: ReturnType<typ
   if (E.isRight(checked)) {
     const printed = timed(progress, 'print', () => print(checked.right.spec));
     const again = timed(progress, 'checkText(print)', () => checkText(printed, FILE));
-    if (E.isLeft(again)) throw new OracleViolation(`the printed spec does not check: ${again.left[0]?.code}: ${again.left[0]?.message}`);
+    if (E.isLeft(again))
+      throw new OracleViolation(`the printed spec does not check: ${again.left[0]?.code}: ${again.left[0]?.message}`);
     if (!same(checked.right.spec, again.right.spec)) throw new OracleViolation('print then parse changed the spec');
   }
   return { valid: E.isRight(checked), codes: E.isLeft(checked) ? checked.left.map((d) => d.code) : [] };

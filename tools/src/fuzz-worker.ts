@@ -41,7 +41,8 @@ runInputs(range(data.start, data.count, new Set(data.skip)), {
   corpus,
   timeLimitMs: data.timeLimitMs,
   onStart: (index) => Atomics.store(current, 0, index),
-  onFailure: (failure, input) => post({ type: 'failure', failure, ...('bytes' in input ? { bytes: input.bytes } : { text: input.text }) }),
+  onFailure: (failure, input) =>
+    post({ type: 'failure', failure, ...('bytes' in input ? { bytes: input.bytes } : { text: input.text }) }),
   onTally: (tally, lastIndex) => post({ type: 'tally', tally, lastIndex }),
 });
 post({ type: 'done' });

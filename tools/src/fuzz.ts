@@ -32,7 +32,8 @@ const USAGE = `usage: fuzz [--count N] [--seed S] [--start I] [--time-limit-ms M
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
-const fmtMs = (ms: number): string => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(ms < 10 ? 2 : 0)} ms`);
+const fmtMs = (ms: number): string =>
+  ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(ms < 10 ? 2 : 0)} ms`;
 
 const timedLine = (x: Timed): string =>
   `  ${x.entry.padEnd(18)} ${fmtMs(x.ms).padStart(9)} CPU ${fmtMs(x.wallMs).padStart(9)} wall  input ${x.index}, ${x.length} bytes/chars: ${x.recipe.join(' + ')}`;
@@ -42,7 +43,9 @@ export const describe = (s: Summary, outDir: string): string => {
   const t = s.tally;
   const byKind = new Map<string, number>();
   for (const f of s.failures) byKind.set(f.kind, (byKind.get(f.kind) ?? 0) + 1);
-  const kinds = ['throw', 'stack-overflow', 'oracle', 'slow', 'hang', 'crash'].map((k) => `${k} ${byKind.get(k) ?? 0}`).join(', ');
+  const kinds = ['throw', 'stack-overflow', 'oracle', 'slow', 'hang', 'crash']
+    .map((k) => `${k} ${byKind.get(k) ?? 0}`)
+    .join(', ');
   const top = Object.entries(t.codes)
     .sort((a, b) => b[1] - a[1])
     .slice(0, 12)
@@ -66,7 +69,11 @@ export const describe = (s: Summary, outDir: string): string => {
   ];
   if (s.restarts > 0) lines.push(`restarts   ${s.restarts}`);
   for (const f of s.failures.slice(0, 20)) {
-    lines.push(`FAIL ${f.kind} input ${f.index} at ${f.stage}: ${f.message.split('\n')[0]}`, `     ${f.recipe.join(' + ')}`, `     ${f.files[0]}`);
+    lines.push(
+      `FAIL ${f.kind} input ${f.index} at ${f.stage}: ${f.message.split('\n')[0]}`,
+      `     ${f.recipe.join(' + ')}`,
+      `     ${f.files[0]}`,
+    );
   }
   if (s.failures.length > 20) lines.push(`… ${s.failures.length - 20} more failures in ${outDir}`);
   return lines.join('\n');
@@ -75,7 +82,12 @@ export const describe = (s: Summary, outDir: string): string => {
 const replay = (file: string): number => {
   let input: FuzzInput;
   if (file.endsWith('.json')) {
-    const record = JSON.parse(readFileSync(file, 'utf8')) as { index?: number; recipe?: string[]; text?: string; input?: string };
+    const record = JSON.parse(readFileSync(file, 'utf8')) as {
+      index?: number;
+      recipe?: string[];
+      text?: string;
+      input?: string;
+    };
     input =
       record.text !== undefined
         ? { index: record.index ?? 0, recipe: record.recipe ?? [], text: record.text }
@@ -83,14 +95,21 @@ const replay = (file: string): number => {
   } else input = { index: 0, recipe: [file], bytes: readFileSync(file) };
   const progress = newProgress();
   const t0 = performance.now();
-  const times = (): string => Object.entries(progress.times).map(([k, v]) => `${k} ${fmtMs(v)}`).join(', ');
+  const times = (): string =>
+    Object.entries(progress.times)
+      .map(([k, v]) => `${k} ${fmtMs(v)}`)
+      .join(', ');
   try {
     const r = runTarget(input, progress);
-    console.log(`ok in ${fmtMs(performance.now() - t0)} wall: ${r.valid ? 'valid' : `invalid (${[...new Set(r.codes)].join(', ')})`}`);
+    console.log(
+      `ok in ${fmtMs(performance.now() - t0)} wall: ${r.valid ? 'valid' : `invalid (${[...new Set(r.codes)].join(', ')})`}`,
+    );
     console.log(`CPU time per entry point: ${times()}`);
     return 0;
   } catch (e) {
-    console.log(`FAIL at ${progress.stage} after ${fmtMs(performance.now() - t0)} wall${e instanceof OracleViolation ? ' (oracle)' : ''}`);
+    console.log(
+      `FAIL at ${progress.stage} after ${fmtMs(performance.now() - t0)} wall${e instanceof OracleViolation ? ' (oracle)' : ''}`,
+    );
     console.log(`CPU time per entry point: ${times()}`);
     console.log(e instanceof Error ? e.stack : String(e));
     return 1;
@@ -124,7 +143,14 @@ const main = async (argv: readonly string[]): Promise<number> => {
     return 0;
   }
   if (values.replay !== undefined) return replay(values.replay);
-  const ints = { count: values.count, seed: values.seed, start: values.start, 'time-limit-ms': values['time-limit-ms'], 'hang-ms': values['hang-ms'], corpus: values.corpus };
+  const ints = {
+    count: values.count,
+    seed: values.seed,
+    start: values.start,
+    'time-limit-ms': values['time-limit-ms'],
+    'hang-ms': values['hang-ms'],
+    corpus: values.corpus,
+  };
   const n: Record<string, number> = {};
   for (const [k, v] of Object.entries(ints)) {
     const x = Number(v);

@@ -21,17 +21,60 @@ import {
 describe('parseBenchArgs', () => {
   it('defaults to every protocol, both backends, 3 repetitions', () => {
     const r = parseBenchArgs([]);
-    expect(r.ok && r.options).toMatchObject({ reps: 3, mnistReps: 3, backends: ['wasm', 'cpu'], protocols: PROTOCOLS.map((p) => p.name), quick: false });
+    expect(r.ok && r.options).toMatchObject({
+      reps: 3,
+      mnistReps: 3,
+      backends: ['wasm', 'cpu'],
+      protocols: PROTOCOLS.map((p) => p.name),
+      quick: false,
+    });
   });
   it('--quick is one repetition of fewer protocols; explicit options win', () => {
     const q = parseBenchArgs(['--quick']);
     expect(q.ok && q.options.reps).toBe(1);
     expect(q.ok && q.options.protocols.length).toBeLessThan(PROTOCOLS.length);
-    const r = parseBenchArgs(['--quick', '--protocol', 'mnist-cnn', '--protocol', 'mnist-cnn', '--backend', 'wasm', '--reps', '5', '--mnist-reps', '2', '--no-peer', '--cpu-mnist', '--out', 'x', '--train-limit', '6000']);
-    expect(r.ok && r.options).toMatchObject({ reps: 5, mnistReps: 2, protocols: ['mnist-cnn'], backends: ['wasm'], noPeer: true, cpuMnist: true, outDir: 'x', trainLimit: 6000 });
+    const r = parseBenchArgs([
+      '--quick',
+      '--protocol',
+      'mnist-cnn',
+      '--protocol',
+      'mnist-cnn',
+      '--backend',
+      'wasm',
+      '--reps',
+      '5',
+      '--mnist-reps',
+      '2',
+      '--no-peer',
+      '--cpu-mnist',
+      '--out',
+      'x',
+      '--train-limit',
+      '6000',
+    ]);
+    expect(r.ok && r.options).toMatchObject({
+      reps: 5,
+      mnistReps: 2,
+      protocols: ['mnist-cnn'],
+      backends: ['wasm'],
+      noPeer: true,
+      cpuMnist: true,
+      outDir: 'x',
+      trainLimit: 6000,
+    });
   });
   it('refuses unknown protocols, backends, arguments and bad counts', () => {
-    for (const argv of [['--protocol', 'cifar'], ['--protocol'], ['--backend', 'webgl'], ['--reps', '0'], ['--reps', '1.5'], ['--mnist-reps', '-1'], ['--train-limit', '5'], ['--frobnicate'], ['--out']])
+    for (const argv of [
+      ['--protocol', 'cifar'],
+      ['--protocol'],
+      ['--backend', 'webgl'],
+      ['--reps', '0'],
+      ['--reps', '1.5'],
+      ['--mnist-reps', '-1'],
+      ['--train-limit', '5'],
+      ['--frobnicate'],
+      ['--out'],
+    ])
       expect(parseBenchArgs(argv).ok, argv.join(' ')).toBe(false);
   });
 });
@@ -46,7 +89,13 @@ describe('median and ratio', () => {
   it('medianOf is NaN for no values; medianOfTimings takes wall and CPU medians apart', () => {
     expect(medianOf([3, 1, 2])).toBe(2);
     expect(medianOf([])).toBeNaN();
-    expect(medianOfTimings([{ wall: 1, cpu: 9 }, { wall: 3, cpu: 1 }, { wall: 2, cpu: 5 }])).toEqual({ wall: 2, cpu: 5 });
+    expect(
+      medianOfTimings([
+        { wall: 1, cpu: 9 },
+        { wall: 3, cpu: 1 },
+        { wall: 2, cpu: 5 },
+      ]),
+    ).toEqual({ wall: 2, cpu: 5 });
   });
   it('arg reads the value after a flag, or the default', () => {
     const argv = ['node', 'x.ts', '--steps', '10', '--last'];
@@ -65,7 +114,12 @@ describe('median and ratio', () => {
 describe('parseTimeV', () => {
   it('reads peak memory, CPU and wall time from GNU time -v', () => {
     const err = `some output\n\tUser time (seconds): 12.34\n\tSystem time (seconds): 0.56\n\tElapsed (wall clock) time (h:mm:ss or m:ss): 1:02.50\n\tMaximum resident set size (kbytes): 249576\n`;
-    expect(parseTimeV(err)).toEqual({ userSeconds: 12.34, systemSeconds: 0.56, elapsedSeconds: 62.5, maxRssKb: 249576 });
+    expect(parseTimeV(err)).toEqual({
+      userSeconds: 12.34,
+      systemSeconds: 0.56,
+      elapsedSeconds: 62.5,
+      maxRssKb: 249576,
+    });
     expect(parseTimeV('Elapsed (wall clock) time (h:mm:ss or m:ss): 1:00:01').elapsedSeconds).toBe(3601);
     expect(parseTimeV('nothing')).toEqual({});
   });
@@ -108,12 +162,40 @@ describe('readPeerJson', () => {
 
 describe('summarizeRow and formatTable', () => {
   it('takes medians, computes Sprout/PyTorch ratios and marks the goals', () => {
-    const sprout = { ...emptySamples(), wall: [30, 10, 20], cpu: [8, 9, 10], rssMb: [300, 300, 300], train: [5, 5, 5], passEpochs: [1.2] };
-    const peer = { ...emptySamples(), wall: [10, 10, 10], cpu: [9, 9, 9], rssMb: [100, 100, 100], train: [2, 2, 2], passEpochs: [0.8] };
+    const sprout = {
+      ...emptySamples(),
+      wall: [30, 10, 20],
+      cpu: [8, 9, 10],
+      rssMb: [300, 300, 300],
+      train: [5, 5, 5],
+      passEpochs: [1.2],
+    };
+    const peer = {
+      ...emptySamples(),
+      wall: [10, 10, 10],
+      cpu: [9, 9, 9],
+      rssMb: [100, 100, 100],
+      train: [2, 2, 2],
+      passEpochs: [0.8],
+    };
     const s = summarizeRow({ protocol: 'spirals-fnn', backend: 'wasm', sprout, peer });
-    expect(s).toMatchObject({ sproutWall: 20, peerWall: 10, wallRatio: 2, cpuRatio: 1, rssRatio: 3, trainRatio: 2.5, sproutPassEpochs: 1.2, reps: 3 });
+    expect(s).toMatchObject({
+      sproutWall: 20,
+      peerWall: 10,
+      wallRatio: 2,
+      cpuRatio: 1,
+      rssRatio: 3,
+      trainRatio: 2.5,
+      sproutPassEpochs: 1.2,
+      reps: 3,
+    });
     const fast = summarizeRow({ protocol: 'mnist-mlp', backend: 'wasm', sprout: { ...sprout, wall: [5] }, peer });
-    const skipped = summarizeRow({ protocol: 'mnist-cnn', backend: 'cpu', skipped: 'too slow', sprout: emptySamples() });
+    const skipped = summarizeRow({
+      protocol: 'mnist-cnn',
+      backend: 'cpu',
+      skipped: 'too slow',
+      sprout: emptySamples(),
+    });
     const t = formatTable([s, fast, skipped]).split('\n');
     expect(t).toHaveLength(5);
     expect(t[0]).toMatch(/^\| protocol \| backend \| Sprout wall s \| PyTorch wall s \| wall ratio/);
@@ -133,8 +215,12 @@ describe('summarizeRow and formatTable', () => {
 
 describe('withTrainLimit', () => {
   it('limits the MNIST data statement of a .sprout file, whatever its options', () => {
-    expect(withTrainLimit('experiment "x" {\n  data mnist\n  network {}\n}', 5000)).toBe('experiment "x" {\n  data mnist { train_limit 5000 }\n  network {}\n}');
-    expect(withTrainLimit('  data mnist { train_limit 10, test_limit 5 }\n', 700)).toBe('  data mnist { train_limit 700 }\n');
+    expect(withTrainLimit('experiment "x" {\n  data mnist\n  network {}\n}', 5000)).toBe(
+      'experiment "x" {\n  data mnist { train_limit 5000 }\n  network {}\n}',
+    );
+    expect(withTrainLimit('  data mnist { train_limit 10, test_limit 5 }\n', 700)).toBe(
+      '  data mnist { train_limit 700 }\n',
+    );
     expect(withTrainLimit('data spirals { points 300 }', 700)).toBe('data spirals { points 300 }');
   });
 });

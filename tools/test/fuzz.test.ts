@@ -47,7 +47,9 @@ describe('fuzz harness', () => {
     const again = buildCorpus(7, { generated: 60 });
     expect(again.map((e) => e.text)).toEqual(corpus.map((e) => e.text));
     for (const i of [0, 1, 17, 999]) expect(bytesOf(inputAt(again, 7, i))).toEqual(bytesOf(inputAt(corpus, 7, i)));
-    const distinct = new Set(Array.from({ length: 200 }, (_, i) => Buffer.from(bytesOf(inputAt(corpus, 7, i))).toString('base64')));
+    const distinct = new Set(
+      Array.from({ length: 200 }, (_, i) => Buffer.from(bytesOf(inputAt(corpus, 7, i))).toString('base64')),
+    );
     expect(distinct.size).toBeGreaterThan(150);
   });
 
@@ -98,7 +100,11 @@ describe('fuzz harness', () => {
   });
 
   it("treats format's safety net firing as an oracle violation, except over the token limit", () => {
-    const unstable = { code: 'format-failed', severity: 'error', message: 'formatting this file is not stable (a second pass changes it); the file is left as it is' } as const;
+    const unstable = {
+      code: 'format-failed',
+      severity: 'error',
+      message: 'formatting this file is not stable (a second pass changes it); the file is left as it is',
+    } as const;
     expect(safetyNetFired([{ code: 'syntax-error', severity: 'error', message: 'x' }, unstable])).toBe(unstable);
     expect(safetyNetFired([{ code: 'syntax-error', severity: 'error', message: 'x' }])).toBeUndefined();
     // 16,700 settings without commas: 33,407 tokens; formatted with `, ` between them, over MAX_TOKENS (50,000).
@@ -111,16 +117,29 @@ describe('fuzz harness', () => {
 
   it('saves a failure as a file with the exact input and a record that says how to replay it', () => {
     const input = inputAt(corpus, 7, 3);
-    const failure: Failure = { kind: 'throw', index: 3, recipe: input.recipe, stage: 'checkText', message: 'TypeError: boom', ms: [1] };
+    const failure: Failure = {
+      kind: 'throw',
+      index: 3,
+      recipe: input.recipe,
+      stage: 'checkText',
+      message: 'TypeError: boom',
+      ms: [1],
+    };
     const saved = saveFailure(tmp, 7, failure, input);
     expect(new Uint8Array(readFileSync(saved.files[0]!))).toEqual(bytesOf(input));
-    const record = JSON.parse(readFileSync(saved.files[1]!, 'utf8')) as { replay: string; regenerate: string; seed: number };
+    const record = JSON.parse(readFileSync(saved.files[1]!, 'utf8')) as {
+      replay: string;
+      regenerate: string;
+      seed: number;
+    };
     expect(record.seed).toBe(7);
     expect(record.replay).toContain('--replay');
     expect(record.regenerate).toContain('--seed 7 --start 3 --count 1');
     // A text input with a lone surrogate (which UTF-8 cannot hold) is kept exactly in the JSON record.
     const text: FuzzInput = { index: 9, recipe: ['x'], text: 'experiment "\ud800" { }' };
     const savedText = saveFailure(tmp, 7, { ...failure, index: 9 }, text);
-    expect((JSON.parse(readFileSync(savedText.files[1]!, 'utf8')) as { text: string }).text).toBe('experiment "\ud800" { }');
+    expect((JSON.parse(readFileSync(savedText.files[1]!, 'utf8')) as { text: string }).text).toBe(
+      'experiment "\ud800" { }',
+    );
   });
 });

@@ -12,7 +12,10 @@ const dir = mkdtempSync(join(tmpdir(), 'sprout-test-support-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 it('readmeBlocks pairs fences in order and filters them by language', () => {
-  writeFileSync(join(dir, 'README.md'), '# x\n```sh\nnpm test\n```\ntext\n```ts\nconst a = 1;\n```\n```\nexperiment "e" { }\n```\n  ```ts\n  const b = 2;\n  ```\n');
+  writeFileSync(
+    join(dir, 'README.md'),
+    '# x\n```sh\nnpm test\n```\ntext\n```ts\nconst a = 1;\n```\n```\nexperiment "e" { }\n```\n  ```ts\n  const b = 2;\n  ```\n',
+  );
   const url = pathToFileURL(join(dir, 'x.test.ts')).href;
   expect(readmeBlocks(url, 'README.md')).toEqual(['const a = 1;\n', '  const b = 2;\n']);
   expect(readmeBlocks(url, 'README.md', '')).toEqual(['experiment "e" { }\n']);

@@ -57,7 +57,9 @@ function nodeAddonMissing(): string | undefined {
     return firstLine(e);
   }
   const lib = join(root, 'lib');
-  const built = existsSync(lib) && readdirSync(lib).some((d) => d.startsWith('napi-v') && existsSync(join(lib, d, 'tfjs_binding.node')));
+  const built =
+    existsSync(lib) &&
+    readdirSync(lib).some((d) => d.startsWith('napi-v') && existsSync(join(lib, d, 'tfjs_binding.node')));
   return built ? undefined : `its native addon (tfjs_binding.node) is not built in ${lib}`;
 }
 
@@ -79,14 +81,16 @@ async function loadOnce(name: BackendName): Promise<Loaded> {
       case 'cpu':
         break;
     }
-    if (tf.findBackendFactory(TF_NAMES[name]) === null) return E.left(`no backend named '${TF_NAMES[name]}' registered`);
+    if (tf.findBackendFactory(TF_NAMES[name]) === null)
+      return E.left(`no backend named '${TF_NAMES[name]}' registered`);
     const supplied = name === 'wasm' ? registerWasmKernels() : [];
     // The OpenBLAS kernels wrap whatever kernels are registered now, so they come after Sprout's wasm kernels.
     // SPROUT_NATIVE=0 turns the fast path off (for comparisons and for debugging a kernel).
     if (name !== 'node') {
-      native = process.env['SPROUT_NATIVE'] === '0'
-        ? { ok: false, reason: 'turned off by SPROUT_NATIVE=0', kernels: [] }
-        : registerNativeKernels({ backends: [name], warn: false });
+      native =
+        process.env['SPROUT_NATIVE'] === '0'
+          ? { ok: false, reason: 'turned off by SPROUT_NATIVE=0', kernels: [] }
+          : registerNativeKernels({ backends: [name], warn: false });
     }
     // tf.setBackend logs its own warning when initialisation fails; silence it, we report the reason.
     const warn = console.warn;
@@ -100,7 +104,9 @@ async function loadOnce(name: BackendName): Promise<Loaded> {
     return ok ? E.right(supplied) : E.left(`the ${name} backend failed to initialise`);
   } catch (e) {
     return E.left(
-      name === 'node' ? `@tensorflow/tfjs-node did not load (${firstLine(e)})` : `${name} did not load (${firstLine(e)})`,
+      name === 'node'
+        ? `@tensorflow/tfjs-node did not load (${firstLine(e)})`
+        : `${name} did not load (${firstLine(e)})`,
     );
   }
 }
@@ -111,7 +117,9 @@ async function loadOnce(name: BackendName): Promise<Loaded> {
  * cannot load is a `backend-unavailable` error. Idempotent: calling it again selects the same backend
  * without reloading or re-registering anything.
  */
-export async function initBackend(preference: BackendPreference = 'auto'): Promise<E.Either<BackendError, BackendInfo>> {
+export async function initBackend(
+  preference: BackendPreference = 'auto',
+): Promise<E.Either<BackendError, BackendInfo>> {
   const info = (name: BackendName, supplied: readonly string[], fallbackReason?: string): BackendInfo => {
     const accelerated = name === 'node' || native === undefined ? undefined : native;
     const fast =
@@ -146,7 +154,8 @@ export async function initBackend(preference: BackendPreference = 'auto'): Promi
   const reasons: string[] = [];
   for (const name of ['node', 'wasm', 'cpu'] as const) {
     const loaded = await load(name);
-    if (E.isRight(loaded)) return E.right(info(name, loaded.right, reasons.length > 0 ? reasons.join('; ') : undefined));
+    if (E.isRight(loaded))
+      return E.right(info(name, loaded.right, reasons.length > 0 ? reasons.join('; ') : undefined));
     reasons.push(loaded.left);
   }
   return E.left({

@@ -7,7 +7,13 @@ import { testFloats } from '../../../test-support/values.mjs';
 export const values = testFloats;
 
 export function randomTensor(shape: number[], seed: number): tf.Tensor {
-  return tf.tensor(values(shape.reduce((a, b) => a * b, 1), seed), shape);
+  return tf.tensor(
+    values(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+    shape,
+  );
 }
 
 /** Runs `f` on backend `name` and returns its tensors' values (all tensors it makes are disposed). */

@@ -23,8 +23,10 @@ describe('initBackend', () => {
     if (E.isLeft(r)) return;
     // Without its native addon tfjs-node is not required at all (its JavaScript and a second TensorFlow.js
     // would load only to fail): the probe looks for lib/napi-v<N>/tfjs_binding.node first.
-    const tfjsNodeLoaded = () => Object.keys(require.cache).some((k) => /[\\/]@tensorflow[\\/]tfjs-node[\\/]dist[\\/]/.test(k));
-    if (r.right.name !== 'node' && /tfjs_binding\.node/.test(r.right.fallbackReason ?? '')) expect(tfjsNodeLoaded()).toBe(false);
+    const tfjsNodeLoaded = () =>
+      Object.keys(require.cache).some((k) => /[\\/]@tensorflow[\\/]tfjs-node[\\/]dist[\\/]/.test(k));
+    if (r.right.name !== 'node' && /tfjs_binding\.node/.test(r.right.fallbackReason ?? ''))
+      expect(tfjsNodeLoaded()).toBe(false);
     if (canLoadNode()) {
       expect(r.right.name).toBe('node');
       return;

@@ -25,7 +25,14 @@ const layers: Record<string, { shapes: number[][]; f: Layer }> = {
   'conv2d (fused, bias, relu, stride 2, same)': {
     shapes: [[2, 7, 6, 3], [3, 3, 3, 4], [4]],
     f: (x, w, b) =>
-      tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 2, pad: 'same', bias: b, activation: 'relu' }),
+      tf.fused.conv2d({
+        x: x as tf.Tensor4D,
+        filter: w as tf.Tensor4D,
+        strides: 2,
+        pad: 'same',
+        bias: b,
+        activation: 'relu',
+      }),
   },
   'conv2d (fused, bias, linear, stride 1, valid)': {
     shapes: [[2, 7, 6, 3], [3, 2, 3, 4], [4]],
@@ -40,8 +47,14 @@ const layers: Record<string, { shapes: number[][]; f: Layer }> = {
   'max pool 2/2': { shapes: [[2, 6, 5, 3]], f: (x) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid') },
   'max pool 2/2, one channel': { shapes: [[1, 4, 4, 1]], f: (x) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid') },
   'max pool 3/2': { shapes: [[2, 7, 7, 2]], f: (x) => tf.maxPool(x as tf.Tensor4D, 3, 2, 'valid') },
-  'max pool 1/2 (stride larger than the window)': { shapes: [[2, 6, 5, 2]], f: (x) => tf.maxPool(x as tf.Tensor4D, 1, 2, 'valid') },
-  'avg pool 1/2 (stride larger than the window)': { shapes: [[2, 6, 5, 2]], f: (x) => tf.avgPool(x as tf.Tensor4D, 1, 2, 'valid') },
+  'max pool 1/2 (stride larger than the window)': {
+    shapes: [[2, 6, 5, 2]],
+    f: (x) => tf.maxPool(x as tf.Tensor4D, 1, 2, 'valid'),
+  },
+  'avg pool 1/2 (stride larger than the window)': {
+    shapes: [[2, 6, 5, 2]],
+    f: (x) => tf.avgPool(x as tf.Tensor4D, 1, 2, 'valid'),
+  },
   'avg pool 3/2': { shapes: [[2, 7, 6, 3]], f: (x) => tf.avgPool(x as tf.Tensor4D, 3, 2, 'valid') },
   'avg pool 2/2': { shapes: [[2, 6, 5, 3]], f: (x) => tf.avgPool(x as tf.Tensor4D, 2, 2, 'valid') },
   'avg pool 3/1': { shapes: [[2, 5, 6, 2]], f: (x) => tf.avgPool(x as tf.Tensor4D, 3, 1, 'valid') },
@@ -73,7 +86,10 @@ const layers: Record<string, { shapes: number[][]; f: Layer }> = {
     f: (x) => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d([0, 3, 6, 2], 'int32'), 7), x),
   },
   'residual (x + conv(x))': {
-    shapes: [[2, 5, 5, 3], [3, 3, 3, 3]],
+    shapes: [
+      [2, 5, 5, 3],
+      [3, 3, 3, 3],
+    ],
     f: (x, w) => tf.add(x, tf.tanh(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'))),
   },
   flatten: { shapes: [[2, 3, 3, 2]], f: (x) => tf.reshape(x, [2, -1]) },
@@ -82,7 +98,14 @@ const layers: Record<string, { shapes: number[][]; f: Layer }> = {
   'small CNN (conv 8 relu, max pool, conv 16 relu, max pool, flatten, dense 10, softmax cross-entropy)': {
     shapes: [[4, 28, 28, 1], [3, 3, 1, 8], [8], [3, 3, 8, 16], [16], [784, 10], [10]],
     f: (x, w1, b1, w2, b2, w3, b3) => {
-      let h = tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w1 as tf.Tensor4D, strides: 1, pad: 'same', bias: b1, activation: 'relu' });
+      let h = tf.fused.conv2d({
+        x: x as tf.Tensor4D,
+        filter: w1 as tf.Tensor4D,
+        strides: 1,
+        pad: 'same',
+        bias: b1,
+        activation: 'relu',
+      });
       h = tf.maxPool(h, 2, 2, 'valid');
       h = tf.fused.conv2d({ x: h, filter: w2 as tf.Tensor4D, strides: 1, pad: 'same', bias: b2, activation: 'relu' });
       h = tf.maxPool(h, 2, 2, 'valid');

@@ -84,7 +84,19 @@ describe('wasm kernels equal cpu', () => {
       const ids = tf.tensor1d([4, 0, 4, 2, 4, 0], 'int32');
       const dy = randomTensor([6, 3], 8);
       const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, ids), dy)))(table);
-      const ints = tf.unsortedSegmentSum(tf.tensor2d([[1, 2], [3, 4], [5, 6]], [3, 2], 'int32'), tf.tensor1d([1, 1, -1], 'int32'), 3);
+      const ints = tf.unsortedSegmentSum(
+        tf.tensor2d(
+          [
+            [1, 2],
+            [3, 4],
+            [5, 6],
+          ],
+          [3, 2],
+          'int32',
+        ),
+        tf.tensor1d([1, 1, -1], 'int32'),
+        3,
+      );
       return [g, tf.cast(ints, 'float32')];
     };
     const wasm = await on('wasm', f);
@@ -115,7 +127,9 @@ describe('wasm kernels equal cpu', () => {
     const x = randomTensor([2, 6, 6, 3], 1);
     const k = randomTensor([3, 3, 3, 4], 2);
     const step = () =>
-      tf.tidy(() => tf.grad((b: tf.Tensor) => tf.sum(tf.conv2d(x as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')))(k)).dispose();
+      tf
+        .tidy(() => tf.grad((b: tf.Tensor) => tf.sum(tf.conv2d(x as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')))(k))
+        .dispose();
     step();
     const before = tf.memory().numTensors;
     const bytes = tf.memory().numBytes;

@@ -28,7 +28,8 @@ const runBundle = (file) => {
   const command = process.argv.slice(2).find((a) => !a.startsWith('-')) ?? '';
   // V8 rejects a cache made under other V8 flags: Node options get their own cache instead of rewriting one.
   let flags = 0;
-  for (const c of [...process.execArgv, process.env['NODE_OPTIONS'] ?? ''].join(' ')) flags = (Math.imul(flags, 31) + c.codePointAt(0)) >>> 0;
+  for (const c of [...process.execArgv, process.env['NODE_OPTIONS'] ?? ''].join(' '))
+    flags = (Math.imul(flags, 31) + c.codePointAt(0)) >>> 0;
   const cacheFile = `${file}.${st.size}-${Math.round(st.mtimeMs)}.${/^[a-z]{1,16}$/.test(command) ? command : 'other'}${flags === 0 ? '' : `.${flags.toString(36)}`}.cache`;
   let cachedData;
   try {

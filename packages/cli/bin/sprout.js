@@ -80,9 +80,13 @@ if (fresh && bundleUsable() && runBundle(bundle)) {
 } else {
   const main = join(packages, 'cli', 'src', 'main.ts');
   const tsx = pathToFileURL(require.resolve('tsx')).href;
-  const r = spawnSync(process.execPath, ['--conditions=sprout-source', '--import', tsx, main, ...process.argv.slice(2)], {
-    stdio: 'inherit',
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--conditions=sprout-source', '--import', tsx, main, ...process.argv.slice(2)],
+    {
+      stdio: 'inherit',
+    },
+  );
   if (r.error !== undefined) {
     process.stderr.write(`sprout: cannot start node: ${r.error.message}\n`);
     process.exit(1);

@@ -41,7 +41,8 @@ const makeDir = (dir: string): void => {
   let d = dir;
   for (let i = 0; i < 4096; i++) {
     try {
-      if (!statSync(d).isDirectory()) throw Object.assign(new Error(`'${d}' exists and is not a folder`), { code: 'ENOTDIR' });
+      if (!statSync(d).isDirectory())
+        throw Object.assign(new Error(`'${d}' exists and is not a folder`), { code: 'ENOTDIR' });
       break;
     } catch (e) {
       if (codeOf(e) !== 'ENOENT') throw e;

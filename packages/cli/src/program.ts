@@ -36,7 +36,11 @@ const lazyNeeded = (argv: readonly string[]): string[] => {
 };
 
 /** Builds the program with `check`, `fmt` and the `extra` commands; `setExit` receives each command's exit status. */
-export const createProgram = (io: Io, setExit: (code: ExitCode) => void, extra: readonly CommandFactory[] = []): Command => {
+export const createProgram = (
+  io: Io,
+  setExit: (code: ExitCode) => void,
+  extra: readonly CommandFactory[] = [],
+): Command => {
   const program = new Command('sprout')
     .description('Sprout: neural networks that grow while they train')
     .version(version(), '-V, --version', 'print the version')
@@ -45,7 +49,12 @@ export const createProgram = (io: Io, setExit: (code: ExitCode) => void, extra: 
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   for (const make of [checkCommand, fmtCommand, ...extra]) {
-    program.addCommand(make(io, setExit).exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError('(run sprout --help for usage)'));
+    program.addCommand(
+      make(io, setExit)
+        .exitOverride()
+        .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+        .showHelpAfterError('(run sprout --help for usage)'),
+    );
   }
   return program;
 };
@@ -71,7 +80,8 @@ export const runCli = async (argv: readonly string[], io: Io = nodeIo): Promise<
     return code;
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help')
+        return EXIT.ok;
       return EXIT.invalid;
     }
     const message = e instanceof Error ? e.message : String(e);

@@ -31,16 +31,24 @@ writeFileSync(
 `,
 );
 
-const node = (args: readonly string[]) => spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+const node = (args: readonly string[]) =>
+  spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8', timeout: 120_000 });
 const sprout = (args: readonly string[]) => node([launcher, ...args]);
 /** stderr without the banner tfjs-backend-cpu prints in Node. */
-const quiet = (stderr: string) => stderr.replace(/\n?=+\nHi, looks like you are running TensorFlow\.js in Node\.js\.[^\n]*\n=+\n/, '');
-const versions = (d: string) => (JSON.parse(readFileSync(join(d, 'spec.json'), 'utf8')) as { run: { versions: Record<string, string> } }).run.versions;
+const quiet = (stderr: string) =>
+  stderr.replace(/\n?=+\nHi, looks like you are running TensorFlow\.js in Node\.js\.[^\n]*\n=+\n/, '');
+const versions = (d: string) =>
+  (JSON.parse(readFileSync(join(d, 'spec.json'), 'utf8')) as { run: { versions: Record<string, string> } }).run
+    .versions;
 /** The bundle's code caches of a sub-command (bin/run-bundle.js names them). */
-const caches = (command: string) => readdirSync(dir).filter((f) => f.startsWith('sprout.cjs.') && f.endsWith(`.${command}.cache`));
+const caches = (command: string) =>
+  readdirSync(dir).filter((f) => f.startsWith('sprout.cjs.') && f.endsWith(`.${command}.cache`));
 const cachedAt = (command: string) => statSync(join(dir, caches(command)[0]!)).mtimeMs;
 const warmedAt: { check?: number; run?: number } = {};
-const metrics = (d: string) => readFileSync(join(d, 'metrics.csv'), 'utf8').split('\n').map((l) => l.split(',').slice(0, 9).join(','));
+const metrics = (d: string) =>
+  readFileSync(join(d, 'metrics.csv'), 'utf8')
+    .split('\n')
+    .map((l) => l.split(',').slice(0, 9).join(','));
 
 describe('the bundled command', () => {
   it('builds', () => {
@@ -53,7 +61,10 @@ describe('the bundled command', () => {
     expect(r.stdout).toContain('code cache of check, run');
     expect(caches('check')).toHaveLength(1);
     expect(caches('run')).toHaveLength(1);
-    writeFileSync(launcher, `import { runBundle } from ${JSON.stringify(join(root, 'packages', 'cli', 'bin', 'run-bundle.js'))};\nif (!runBundle(${JSON.stringify(bundle)})) process.exit(99);\n`);
+    writeFileSync(
+      launcher,
+      `import { runBundle } from ${JSON.stringify(join(root, 'packages', 'cli', 'bin', 'run-bundle.js'))};\nif (!runBundle(${JSON.stringify(bundle)})) process.exit(99);\n`,
+    );
   }, 120_000);
 
   it('checks a file', () => {
@@ -94,7 +105,11 @@ describe('the bundled command', () => {
   }, 120_000);
 
   it('falls back (returns false) when the bundle is missing', () => {
-    const r = node(['--input-type=module', '-e', `import { runBundle } from ${JSON.stringify(join(root, 'packages', 'cli', 'bin', 'run-bundle.js'))}; process.stdout.write(String(runBundle(${JSON.stringify(join(dir, 'none.cjs'))})));`]);
+    const r = node([
+      '--input-type=module',
+      '-e',
+      `import { runBundle } from ${JSON.stringify(join(root, 'packages', 'cli', 'bin', 'run-bundle.js'))}; process.stdout.write(String(runBundle(${JSON.stringify(join(dir, 'none.cjs'))})));`,
+    ]);
     expect(r.stdout).toBe('false');
   });
 });

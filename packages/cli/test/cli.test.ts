@@ -22,11 +22,15 @@ interface Run {
 
 /** `sprout …` as `npm run sprout --` runs it: node with the source condition and tsx. */
 const sprout = (...args: string[]): Run => {
-  const r = spawnSync(process.execPath, ['--conditions=sprout-source', '--import', 'tsx', join(pkg, 'src', 'main.ts'), ...args], {
-    cwd: pkg,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--conditions=sprout-source', '--import', 'tsx', join(pkg, 'src', 'main.ts'), ...args],
+    {
+      cwd: pkg,
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 };
 
@@ -34,7 +38,9 @@ describe('sprout check (spawned)', () => {
   test('valid files: exit 0, one line each on stdout, nothing on stderr', () => {
     const r = sprout('check', join(fixtures, 'valid.sprout'), join(examples, 'quickstart.sprout'));
     expect(r.status).toBe(0);
-    expect(r.stdout).toBe(`${join(fixtures, 'valid.sprout')}: ok (experiment 'valid')\n${join(examples, 'quickstart.sprout')}: ok (experiment 'quickstart')\n`);
+    expect(r.stdout).toBe(
+      `${join(fixtures, 'valid.sprout')}: ok (experiment 'valid')\n${join(examples, 'quickstart.sprout')}: ok (experiment 'quickstart')\n`,
+    );
     expect(r.stderr).toBe('');
   });
 
@@ -42,7 +48,12 @@ describe('sprout check (spawned)', () => {
     const files: Record<string, string | Uint8Array> = {
       'empty.sprout': '',
       'random.sprout': Uint8Array.from({ length: 4096 }, (_, i) => (i * 2654435761) >>> 24),
-      'utf8.sprout': Uint8Array.from([...Buffer.from('experiment "x" {\n  seed 1 // caf'), 0xc3, 0x28, ...Buffer.from('\n}\n')]),
+      'utf8.sprout': Uint8Array.from([
+        ...Buffer.from('experiment "x" {\n  seed 1 // caf'),
+        0xc3,
+        0x28,
+        ...Buffer.from('\n}\n'),
+      ]),
       'string.sprout': 'experiment "x {\n}\n',
       'comment.sprout': 'experiment "x" { /* no end\n',
       'braces.sprout': 'experiment "x" { network { input 2 }\n',
@@ -60,7 +71,9 @@ describe('sprout check (spawned)', () => {
     const names = [...Object.keys(files), 'missing.sprout'];
     const r = sprout('check', ...names.map((n) => join(tmp, n)));
     expect(r.status).toBe(2);
-    const codes = [...r.stderr.matchAll(/^(\S+?)(?::\d+:\d+)?:? error\[([a-z0-9-]+)\]/gm)].map((m) => `${m[1]!.split('/').pop()} ${m[2]}`);
+    const codes = [...r.stderr.matchAll(/^(\S+?)(?::\d+:\d+)?:? error\[([a-z0-9-]+)\]/gm)].map(
+      (m) => `${m[1]!.split('/').pop()} ${m[2]}`,
+    );
     expect(codes).toEqual([
       'empty.sprout empty-file',
       'random.sprout invalid-utf8',
@@ -106,7 +119,11 @@ describe('usage', () => {
     }
   });
   test('bin/sprout.js runs the same command from the package', () => {
-    const r = spawnSync(process.execPath, [join(pkg, 'bin', 'sprout.js'), 'check', join(examples, 'spirals-fnn.sprout')], { encoding: 'utf8', cwd: tmpdir() });
+    const r = spawnSync(
+      process.execPath,
+      [join(pkg, 'bin', 'sprout.js'), 'check', join(examples, 'spirals-fnn.sprout')],
+      { encoding: 'utf8', cwd: tmpdir() },
+    );
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(`${join(examples, 'spirals-fnn.sprout')}: ok (experiment 'spirals-fnn')\n`);
   });
@@ -119,7 +136,9 @@ describe('sprout check (in process)', () => {
     writeFileSync(file, 'experiment "m" {\n  optimizer adam {\n    step adaptive\n  }\n}\n');
     const io = recordingIo();
     expect(await runCli(['check', file], io)).toBe(EXIT.invalid);
-    expect(io.err.join('')).toContain('adam-adaptive.sprout:3:5 error[not-implemented]: adam with the adaptive step size');
+    expect(io.err.join('')).toContain(
+      'adam-adaptive.sprout:3:5 error[not-implemented]: adam with the adaptive step size',
+    );
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -148,7 +167,6 @@ describe('sprout check (in process)', () => {
       "
     `);
   });
-
 });
 
 describe('sprout fmt', () => {
@@ -158,7 +176,9 @@ describe('sprout fmt', () => {
     const before = readFileSync(file, 'utf8');
     const check = recordingIo();
     expect(await runCli(['fmt', '--check', file], check)).toBe(EXIT.invalid);
-    expect(check.err.join('')).toBe(`${file}: not formatted (run: sprout fmt ${file})\nsprout: 1 of 1 file is not formatted\n`);
+    expect(check.err.join('')).toBe(
+      `${file}: not formatted (run: sprout fmt ${file})\nsprout: 1 of 1 file is not formatted\n`,
+    );
     expect(readFileSync(file, 'utf8')).toBe(before);
     const fmt = recordingIo();
     expect(await runCli(['fmt', file], fmt)).toBe(EXIT.ok);
@@ -188,12 +208,19 @@ describe('sprout fmt', () => {
 });
 
 describe('internal failures (in process)', () => {
-  const failing = () => recordingIo({ readFile: () => { throw new Error('disk on fire'); } });
+  const failing = () =>
+    recordingIo({
+      readFile: () => {
+        throw new Error('disk on fire');
+      },
+    });
 
   test('exit 1 and a one-line message, no stack trace', async () => {
     const io = failing();
     expect(await runCli(['check', join(fixtures, 'valid.sprout')], io)).toBe(EXIT.internal);
-    expect(io.err.join('')).toBe('sprout: internal error: disk on fire\n(this is a bug in Sprout; run again with --debug for the stack trace)\n');
+    expect(io.err.join('')).toBe(
+      'sprout: internal error: disk on fire\n(this is a bug in Sprout; run again with --debug for the stack trace)\n',
+    );
   });
 
   test('--debug adds the stack trace', async () => {
@@ -203,8 +230,14 @@ describe('internal failures (in process)', () => {
   });
 
   test('a missing file is the user’s mistake, not an internal failure', async () => {
-    const io = recordingIo({ size: () => { throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' }); } });
+    const io = recordingIo({
+      size: () => {
+        throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+      },
+    });
     expect(await runCli(['check', 'nope.sprout'], io)).toBe(EXIT.invalid);
-    expect(io.err.join('')).toBe("nope.sprout: error[file-not-found]: cannot read 'nope.sprout': no such file\n\nsprout: 1 error in 1 of 1 file\n");
+    expect(io.err.join('')).toBe(
+      "nope.sprout: error[file-not-found]: cannot read 'nope.sprout': no such file\n\nsprout: 1 error in 1 of 1 file\n",
+    );
   });
 });

@@ -32,16 +32,22 @@ describe('preflightOutputDir', () => {
     writeFileSync(file, 'x');
     const r = preflightOutputDir(join(file, 'out'), 0);
     expect(E.isLeft(r) && r.left._tag === 'not-writable' && r.left.code).toBe('ENOTDIR');
-    if (E.isLeft(r)) expect(describePreflightError(r.left)).toMatch(/^cannot write the output folder '.*a-file\/out' \(ENOTDIR\): .*--out$/);
+    if (E.isLeft(r))
+      expect(describePreflightError(r.left)).toMatch(
+        /^cannot write the output folder '.*a-file\/out' \(ENOTDIR\): .*--out$/,
+      );
     // A regular file given as the folder itself.
     const itself = preflightOutputDir(file, 0);
     expect(E.isLeft(itself) && itself.left._tag === 'not-writable' && itself.left.code).toBe('ENOTDIR');
   });
 
-  it.skipIf(!existsSync('/proc/self'))('rejects a folder under /proc, where nothing can be created, even as root (and does not spin)', () => {
-    const r = preflightOutputDir('/proc/sprout-preflight-test/run', 0);
-    expect(E.isLeft(r) && r.left._tag).toBe('not-writable');
-  });
+  it.skipIf(!existsSync('/proc/self'))(
+    'rejects a folder under /proc, where nothing can be created, even as root (and does not spin)',
+    () => {
+      const r = preflightOutputDir('/proc/sprout-preflight-test/run', 0);
+      expect(E.isLeft(r) && r.left._tag).toBe('not-writable');
+    },
+  );
 
   it.skipIf(isRoot)('rejects a read-only folder (chmod 555) for a normal user', () => {
     const ro = join(tmp, 'read-only');
@@ -63,7 +69,9 @@ describe('preflightOutputDir', () => {
     expect(E.isLeft(r) && r.left._tag).toBe('disk-full');
     if (E.isLeft(r) && r.left._tag === 'disk-full') {
       expect(r.left.neededBytes).toBeGreaterThan(r.left.freeBytes);
-      expect(describePreflightError(r.left)).toMatch(/^not enough disk space for the outputs in '.*': [\d.]+ [KMGT]iB free, about [\d.]+ TiB needed/);
+      expect(describePreflightError(r.left)).toMatch(
+        /^not enough disk space for the outputs in '.*': [\d.]+ [KMGT]iB free, about [\d.]+ TiB needed/,
+      );
     }
   });
 });

@@ -42,8 +42,16 @@ describe('sprout report', () => {
   it('regenerates final.csv and the plots of one run exactly, and compares two runs in one table and plot', async () => {
     const a = join(dir, 'a');
     const b = join(dir, 'b');
-    expect(await runAction(experimentFile('fast', 0.2), { out: a, backend: 'cpu', quiet: true }, recordingIo(), { isTTY: false })).toBe(0);
-    expect(await runAction(experimentFile('slow', 0.05), { out: b, backend: 'cpu', quiet: true }, recordingIo(), { isTTY: false })).toBe(0);
+    expect(
+      await runAction(experimentFile('fast', 0.2), { out: a, backend: 'cpu', quiet: true }, recordingIo(), {
+        isTTY: false,
+      }),
+    ).toBe(0);
+    expect(
+      await runAction(experimentFile('slow', 0.05), { out: b, backend: 'cpu', quiet: true }, recordingIo(), {
+        isTTY: false,
+      }),
+    ).toBe(0);
 
     const original = readFileSync(join(a, 'final.csv'), 'utf8');
     rmSync(join(a, 'final.csv'));

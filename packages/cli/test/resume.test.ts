@@ -12,7 +12,13 @@ const pkg = join(import.meta.dirname, '..');
 const tmp = mkdtempSync(join(tmpdir(), 'sprout-resume-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const args = (...rest: string[]) => ['--conditions=sprout-source', '--import', 'tsx', join(pkg, 'src', 'main.ts'), ...rest];
+const args = (...rest: string[]) => [
+  '--conditions=sprout-source',
+  '--import',
+  'tsx',
+  join(pkg, 'src', 'main.ts'),
+  ...rest,
+];
 
 const SPEC = `experiment "kill" {
   seed 3
@@ -67,7 +73,11 @@ describe('sprout run: interruption and resume (spawned)', () => {
     const file = join(tmp, 'kill.sprout');
     writeFileSync(file, SPEC);
     const reference = join(tmp, 'reference');
-    const ref = spawnSync(process.execPath, args('run', file, '--out', reference, '--backend', 'cpu', '--quiet'), { cwd: pkg, encoding: 'utf8', timeout: 120_000 });
+    const ref = spawnSync(process.execPath, args('run', file, '--out', reference, '--backend', 'cpu', '--quiet'), {
+      cwd: pkg,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     expect(ref.status, ref.stderr).toBe(0);
 
     const out = join(tmp, 'run');
@@ -82,21 +92,36 @@ describe('sprout run: interruption and resume (spawned)', () => {
     const rand = random(2026);
     let kills = 0;
     for (let k = 0; k < 3; k++) {
-      const r = await runAndStop(['run', '--resume', out], 1 + Math.floor(rand() * 30), Math.floor(rand() * 40), 'SIGKILL');
+      const r = await runAndStop(
+        ['run', '--resume', out],
+        1 + Math.floor(rand() * 30),
+        Math.floor(rand() * 40),
+        'SIGKILL',
+      );
       if (r.signal === 'SIGKILL') kills += 1;
       else expect(r.code, r.stderr).toBe(0); // finished before the kill point
       // The directory stays readable: metrics.csv parses, the lock names a dead process.
-      expect(metricRows(out)[0]).toBe('arm,repeat,seed,epoch,train_loss,test_loss,test_error,step_size,parameter_count');
+      expect(metricRows(out)[0]).toBe(
+        'arm,repeat,seed,epoch,train_loss,test_loss,test_error,step_size,parameter_count',
+      );
     }
     expect(kills).toBeGreaterThan(0);
-    const last = spawnSync(process.execPath, args('run', '--resume', out, '--backend', 'cpu', '--quiet'), { cwd: pkg, encoding: 'utf8', timeout: 120_000 });
+    const last = spawnSync(process.execPath, args('run', '--resume', out, '--backend', 'cpu', '--quiet'), {
+      cwd: pkg,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     expect(last.status, last.stderr).toBe(0);
     expect(metricRows(out)).toEqual(metricRows(reference));
     expect(metricRows(out)).toHaveLength(1 + 2 * 40);
   }, 240_000);
 
   test('--resume of a folder that is not a run directory is invalid input (exit 2)', () => {
-    const r = spawnSync(process.execPath, args('run', '--resume', tmp), { cwd: pkg, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, args('run', '--resume', tmp), {
+      cwd: pkg,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/not a run directory/);
   });

@@ -44,26 +44,57 @@ describe('sprout run', () => {
   it('reruns a run from its spec.json with the same losses', async () => {
     const first = join(dir, 'out-plain');
     const io = recordingIo();
-    const code = await runAction(join(first, 'spec.json'), { out: join(dir, 'out-rerun'), backend: 'cpu', quiet: true }, io);
+    const code = await runAction(
+      join(first, 'spec.json'),
+      { out: join(dir, 'out-rerun'), backend: 'cpu', quiet: true },
+      io,
+    );
     expect(code).toBe(0);
-    const metrics = (d: string) => readFileSync(join(d, 'metrics.csv'), 'utf8').split('\n').map((l) => l.split(',').slice(0, 7).join(','));
+    const metrics = (d: string) =>
+      readFileSync(join(d, 'metrics.csv'), 'utf8')
+        .split('\n')
+        .map((l) => l.split(',').slice(0, 7).join(','));
     expect(metrics(join(dir, 'out-rerun'))).toEqual(metrics(first));
   });
 
   it('exits 2 naming the data file when it cannot be read', async () => {
     const file = join(dir, 'nodata.sprout');
-    writeFileSync(file, 'experiment "nodata" {\n  data csv "missing.csv"\n  network { input 2  dense 4 relu  output 2 }\n}\n');
+    writeFileSync(
+      file,
+      'experiment "nodata" {\n  data csv "missing.csv"\n  network { input 2  dense 4 relu  output 2 }\n}\n',
+    );
     const io = recordingIo();
     expect(await runAction(file, { out: join(dir, 'out-nodata'), backend: 'cpu', quiet: true }, io)).toBe(2);
     expect(io.err.join('')).toContain('missing.csv');
   });
 
   it('passes --engine to the pipeline: the run-start event names the engine', async () => {
-    for (const [engine, expected] of [['auto', 'host'], ['tfjs', 'tfjs']] as const) {
+    for (const [engine, expected] of [
+      ['auto', 'host'],
+      ['tfjs', 'tfjs'],
+    ] as const) {
       const io = recordingIo();
-      const code = await runCli(['run', sprout(`engine-${engine}`), '--out', join(dir, `out-engine-${engine}`), '--backend', 'cpu', '--json', '--engine', engine], io);
+      const code = await runCli(
+        [
+          'run',
+          sprout(`engine-${engine}`),
+          '--out',
+          join(dir, `out-engine-${engine}`),
+          '--backend',
+          'cpu',
+          '--json',
+          '--engine',
+          engine,
+        ],
+        io,
+      );
       expect(code).toBe(0);
-      const start = io.out.join('').trim().split('\n').map((l) => JSON.parse(l) as { _tag: string; engine?: string }).find((e) => e._tag === 'run-start');
+      const start = io.out
+        .join('')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { _tag: string; engine?: string })
+        .find((e) => e._tag === 'run-start');
       expect(start?.engine).toBe(expected);
     }
     const io = recordingIo();
@@ -75,7 +106,11 @@ describe('sprout run', () => {
     const io = recordingIo();
     const code = await runAction(sprout('json'), { out: join(dir, 'out-json'), backend: 'cpu', json: true }, io);
     expect(code).toBe(0);
-    const events = io.out.join('').trim().split('\n').map((l) => JSON.parse(l) as { _tag: string });
+    const events = io.out
+      .join('')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { _tag: string });
     expect(events[0]!._tag).toBe('started');
     expect(events.at(-1)!._tag).toBe('finished');
     expect(events.filter((e) => e._tag === 'epoch-end')).toHaveLength(4);
@@ -87,7 +122,10 @@ describe('sprout run', () => {
     const chunks: string[] = [];
     stream.on('data', (c: Buffer) => chunks.push(c.toString()));
     (stream as unknown as { isTTY: boolean }).isTTY = true;
-    const code = await runAction(sprout('bar', undefined, 30), { out: join(dir, 'out-bar'), backend: 'cpu' }, io, { isTTY: true, stream });
+    const code = await runAction(sprout('bar', undefined, 30), { out: join(dir, 'out-bar'), backend: 'cpu' }, io, {
+      isTTY: true,
+      stream,
+    });
     expect(code).toBe(0);
     expect(chunks.join('')).toMatch(/bar \[1\/1 base #3\]/);
     expect(io.out.join('')).toContain('Results in');
@@ -106,12 +144,21 @@ describe('sprout run', () => {
   it('exits 130 when interrupted, after the current step, keeping the outputs', async () => {
     const controller = new AbortController();
     const lines: string[] = [];
-    const io = { ...recordingIo(), stdout: (t: string) => {
-      lines.push(t);
-      if (t.includes('"_tag":"epoch-end"')) controller.abort();
-    } };
+    const io = {
+      ...recordingIo(),
+      stdout: (t: string) => {
+        lines.push(t);
+        if (t.includes('"_tag":"epoch-end"')) controller.abort();
+      },
+    };
     const out = join(dir, 'out-int');
-    const code = await runAction(sprout('int', undefined, 20), { out, backend: 'cpu', json: true }, io, { isTTY: false }, controller.signal);
+    const code = await runAction(
+      sprout('int', undefined, 20),
+      { out, backend: 'cpu', json: true },
+      io,
+      { isTTY: false },
+      controller.signal,
+    );
     expect(code).toBe(130);
     expect(io.err.join('')).toMatch(/interrupted after epoch 2, step 1/);
     expect(readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n')).toHaveLength(2);
@@ -122,7 +169,7 @@ describe('sprout run', () => {
     writeFileSync(bad, 'experiment "bad" {\n  network { input 2  dense 5 rleu  output 2 }\n}\n');
     const io = recordingIo();
     expect(await runAction(bad, { backend: 'cpu' }, io)).toBe(2);
-    expect(io.err.join('')).toContain("bad.sprout:2:");
+    expect(io.err.join('')).toContain('bad.sprout:2:');
     const io2 = recordingIo();
     expect(await runAction(sprout('mom', 'momentum 0.9 { step adaptive }'), { backend: 'cpu' }, io2)).toBe(2);
     expect(io2.err.join('')).toMatch(/error\[not-implemented\]/);

@@ -36,7 +36,7 @@ export const batches = (
   }
   if (n === 0) return [];
   if (batchSize === 'full' || batchSize >= n) return [storedOrder(n)];
-  const order = options.shuffle ?? true ? permutation(n, seed, STREAM.batches, epoch) : storedOrder(n);
+  const order = (options.shuffle ?? true) ? permutation(n, seed, STREAM.batches, epoch) : storedOrder(n);
   const out: Int32Array[] = [];
   for (let k = 0; k < n; k += batchSize) out.push(order.slice(k, Math.min(k + batchSize, n)));
   return out;

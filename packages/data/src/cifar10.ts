@@ -75,7 +75,11 @@ const unavailable = (dir: string, reason: string): DataError => ({
  * Decode the records of one binary batch file into HWC bytes and labels, the first `limit` of them.
  * `file` only names the file in errors (byte offsets count from the start of the file).
  */
-export const parseCifar10 = (bytes: Uint8Array, file: string, limit = Number.POSITIVE_INFINITY): E.Either<DataError, Cifar10Images> => {
+export const parseCifar10 = (
+  bytes: Uint8Array,
+  file: string,
+  limit = Number.POSITIVE_INFINITY,
+): E.Either<DataError, Cifar10Images> => {
   const { recordBytes, imageBytes, side, channels, classes } = CIFAR10;
   if (bytes.length === 0) return E.left({ _tag: 'EmptyData', file });
   if (bytes.length % recordBytes !== 0) {
@@ -94,7 +98,15 @@ export const parseCifar10 = (bytes: Uint8Array, file: string, limit = Number.POS
     const at = n * recordBytes;
     const label = bytes[at]!;
     if (label >= classes) {
-      return E.left({ _tag: 'BadLabel', file, example: n, offset: at, value: String(label), problem: 'out-of-range', classes });
+      return E.left({
+        _tag: 'BadLabel',
+        file,
+        example: n,
+        offset: at,
+        value: String(label),
+        problem: 'out-of-range',
+        classes,
+      });
     }
     labels[n] = label;
     const src = at + 1;
@@ -111,7 +123,9 @@ export const encodeCifar10 = (images: Cifar10Images): Uint8Array => {
   const { recordBytes, imageBytes, side, channels } = CIFAR10;
   const count = images.labels.length;
   if (images.pixels.length !== count * imageBytes) {
-    throw new RangeError(`encodeCifar10: ${images.pixels.length} pixel bytes do not make ${count} images of ${imageBytes} bytes`);
+    throw new RangeError(
+      `encodeCifar10: ${images.pixels.length} pixel bytes do not make ${count} images of ${imageBytes} bytes`,
+    );
   }
   const out = new Uint8Array(count * recordBytes);
   const plane = side * side;
@@ -119,7 +133,8 @@ export const encodeCifar10 = (images: Cifar10Images): Uint8Array => {
     const at = n * recordBytes;
     out[at] = images.labels[n]!;
     for (let p = 0; p < plane; p++) {
-      for (let c = 0; c < channels; c++) out[at + 1 + c * plane + p] = images.pixels[n * imageBytes + p * channels + c]!;
+      for (let c = 0; c < channels; c++)
+        out[at + 1 + c * plane + p] = images.pixels[n * imageBytes + p * channels + c]!;
     }
   }
   return out;
@@ -135,7 +150,10 @@ const slice = (images: Cifar10Images, from: number, to: number): Cifar10Images =
  * evenly as possible, the first files one image larger), the test images as `test_batch.bin`. Creates
  * `dir` when missing. Resolves to the paths written.
  */
-export const writeCifar10 = async (dir: string, data: { readonly train: Cifar10Images; readonly test: Cifar10Images }): Promise<string[]> => {
+export const writeCifar10 = async (
+  dir: string,
+  data: { readonly train: Cifar10Images; readonly test: Cifar10Images },
+): Promise<string[]> => {
   await mkdir(dir, { recursive: true });
   const n = data.train.labels.length;
   const files = CIFAR10.trainFiles.length;
@@ -171,7 +189,9 @@ export const syntheticCifar10 = (count: number, seed = 1, noise = 64): Cifar10Im
   const draw = (lo: number, hi: number): number => drawWith(rng, lo, hi);
   const block = 4;
   const cells = side / block;
-  const templates = Array.from({ length: classes }, () => Uint8Array.from({ length: cells * cells * channels }, () => drawWith(classRng, 0, 255)));
+  const templates = Array.from({ length: classes }, () =>
+    Uint8Array.from({ length: cells * cells * channels }, () => drawWith(classRng, 0, 255)),
+  );
   const pixels = new Uint8Array(count * imageBytes);
   const labels = new Uint8Array(count);
   for (let n = 0; n < count; n++) {
@@ -199,30 +219,33 @@ const checkLimit = (option: string, v: number | undefined): E.Either<DataError, 
       : E.left({ _tag: 'InvalidOption', option, reason: `must be a positive integer, got ${v}` });
 
 /** Read files in order until `limit` images are read (or the files run out). */
-const readPart = (dir: string, files: readonly string[], limit: number): TE.TaskEither<DataError, Cifar10Images> => async () => {
-  const parts: Cifar10Images[] = [];
-  let have = 0;
-  for (const name of files) {
-    if (have >= limit) break;
-    const file = path.join(dir, name);
-    const bytes = await readBytes(file)();
-    // A folder with some batch files: the missing one is named with where to get the data.
-    if (E.isLeft(bytes)) return E.left(bytes.left._tag === 'FileNotFound' ? unavailable(dir, `${file} is missing`) : bytes.left);
-    const part = parseCifar10(bytes.right, file, limit - have);
-    if (E.isLeft(part)) return part;
-    parts.push(part.right);
-    have += part.right.labels.length;
-  }
-  const pixels = new Uint8Array(have * CIFAR10.imageBytes);
-  const labels = new Uint8Array(have);
-  let at = 0;
-  for (const p of parts) {
-    pixels.set(p.pixels, at * CIFAR10.imageBytes);
-    labels.set(p.labels, at);
-    at += p.labels.length;
-  }
-  return E.right({ pixels, labels });
-};
+const readPart =
+  (dir: string, files: readonly string[], limit: number): TE.TaskEither<DataError, Cifar10Images> =>
+  async () => {
+    const parts: Cifar10Images[] = [];
+    let have = 0;
+    for (const name of files) {
+      if (have >= limit) break;
+      const file = path.join(dir, name);
+      const bytes = await readBytes(file)();
+      // A folder with some batch files: the missing one is named with where to get the data.
+      if (E.isLeft(bytes))
+        return E.left(bytes.left._tag === 'FileNotFound' ? unavailable(dir, `${file} is missing`) : bytes.left);
+      const part = parseCifar10(bytes.right, file, limit - have);
+      if (E.isLeft(part)) return part;
+      parts.push(part.right);
+      have += part.right.labels.length;
+    }
+    const pixels = new Uint8Array(have * CIFAR10.imageBytes);
+    const labels = new Uint8Array(have);
+    let at = 0;
+    for (const p of parts) {
+      pixels.set(p.pixels, at * CIFAR10.imageBytes);
+      labels.set(p.labels, at);
+      at += p.labels.length;
+    }
+    return E.right({ pixels, labels });
+  };
 
 /** Pixels as float32 features: p/255, then per-channel (x − mean_c)/std_c when `normalize`. */
 export const cifar10Features = (pixels: Uint8Array, normalize: boolean): Float32Array => {

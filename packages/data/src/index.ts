@@ -11,7 +11,15 @@ export { spirals, spiralPoints } from './spirals.js';
 export type { MnistOptions } from './mnist.js';
 export { mnist, fashionMnist, mnistDataDir, FASHION_MNIST_URL } from './mnist.js';
 export type { Cifar10Options, Cifar10Images } from './cifar10.js';
-export { CIFAR10, cifar10, parseCifar10, encodeCifar10, writeCifar10, syntheticCifar10, cifar10Features } from './cifar10.js';
+export {
+  CIFAR10,
+  cifar10,
+  parseCifar10,
+  encodeCifar10,
+  writeCifar10,
+  syntheticCifar10,
+  cifar10Features,
+} from './cifar10.js';
 export type { CsvOptions, CsvExamples } from './read-csv.js';
 export { parseCsv, readCsv } from './read-csv.js';
 export { parseIdx, readIdx, encodeIdx } from './read-idx.js';

@@ -60,7 +60,11 @@ const checkLimit = (option: string, v: number | undefined): E.Either<DataError, 
       ? E.right(v)
       : E.left({ _tag: 'InvalidOption', option, reason: `must be a positive integer, got ${v}` });
 
-const part = (dir: string, prefix: 'train' | 't10k', limit: number): TE.TaskEither<DataError, { x: Float32Array; y: Int32Array }> =>
+const part = (
+  dir: string,
+  prefix: 'train' | 't10k',
+  limit: number,
+): TE.TaskEither<DataError, { x: Float32Array; y: Int32Array }> =>
   pipe(
     TE.Do,
     TE.bind('imagesFile', () => TE.fromTask(() => idxFile(dir, `${prefix}-images-idx3-ubyte`))),
@@ -94,7 +98,9 @@ export const fashionMnist = (options: MnistOptions = {}): TE.TaskEither<DataErro
   if (dir === undefined) return TE.left(unavailable('no folder given'));
   return pipe(
     TE.fromTask(() => exists(dir)),
-    TE.flatMap((ok) => (ok ? idxPair('fashion_mnist', { ...options, dir }) : TE.left(unavailable(`the folder ${dir} does not exist`)))),
+    TE.flatMap((ok) =>
+      ok ? idxPair('fashion_mnist', { ...options, dir }) : TE.left(unavailable(`the folder ${dir} does not exist`)),
+    ),
     TE.mapLeft((e) => (e._tag === 'FileNotFound' ? unavailable(`${e.file} (or .gz) is missing`) : e)),
   );
 };
@@ -107,15 +113,13 @@ const idxPair = (name: 'mnist' | 'fashion_mnist', options: MnistOptions): TE.Tas
     TE.bind('dir', () => TE.fromEither(options.dir === undefined ? mnistDataDir() : E.right(options.dir))),
     TE.bind('train', ({ dir, trainLimit }) => part(dir, 'train', trainLimit)),
     TE.bind('test', ({ dir, testLimit }) => part(dir, 't10k', testLimit)),
-    TE.map(
-      ({ train, test }): Dataset => ({
-        name,
-        shape: [28, 28, 1],
-        classes: 10,
-        trainX: train.x,
-        trainY: train.y,
-        testX: test.x,
-        testY: test.y,
-      }),
-    ),
+    TE.map(({ train, test }): Dataset => ({
+      name,
+      shape: [28, 28, 1],
+      classes: 10,
+      trainX: train.x,
+      trainY: train.y,
+      testX: test.x,
+      testY: test.y,
+    })),
   );

@@ -73,7 +73,8 @@ export const parseCsv = (text: string, file: string, options: CsvOptions = {}): 
     labelCol = wanted;
   } else {
     labelCol = header ? names.indexOf(wanted) : -1;
-    if (labelCol < 0) return E.left({ _tag: 'UnknownLabelColumn', file, label: wanted, columns: header ? names : width });
+    if (labelCol < 0)
+      return E.left({ _tag: 'UnknownLabelColumn', file, label: wanted, columns: header ? names : width });
   }
 
   const nf = width - 1;
@@ -112,7 +113,10 @@ export const parseCsv = (text: string, file: string, options: CsvOptions = {}): 
             file,
             line,
             column: c + 1,
-            reason: raw === '' ? `empty value in column "${names[c]}"` : `"${raw}" in column "${names[c]}" is not a finite number`,
+            reason:
+              raw === ''
+                ? `empty value in column "${names[c]}"`
+                : `"${raw}" in column "${names[c]}" is not a finite number`,
           });
         }
         x[r * nf + f] = v;

@@ -46,7 +46,11 @@ export const parseIdx = (input: Uint8Array, file: string): E.Either<DataError, I
   if (rank === 0) return bad(file, 3, 'rank 0: an IDX file needs at least one dimension');
   const headerBytes = 4 + 4 * rank;
   if (bytes.length < headerBytes) {
-    return bad(file, bytes.length, `truncated header: rank ${rank} needs ${headerBytes} header bytes, file has ${bytes.length}`);
+    return bad(
+      file,
+      bytes.length,
+      `truncated header: rank ${rank} needs ${headerBytes} header bytes, file has ${bytes.length}`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dims: number[] = [];

@@ -89,7 +89,10 @@ export const gatherBatch = (t: DatasetTensors, indices: Int32Array): { x: tf.Ten
     const n = indices.length;
     return {
       x: tf.tensor(x, [n, ...t.inputShape], 'float32'),
-      y: t.labels === 'index' ? tf.tensor1d(labels, 'int32') : tf.tensor2d(oneHot(labels, t.classes), [n, t.classes], 'float32'),
+      y:
+        t.labels === 'index'
+          ? tf.tensor1d(labels, 'int32')
+          : tf.tensor2d(oneHot(labels, t.classes), [n, t.classes], 'float32'),
     };
   }
   return tf.tidy(() => {

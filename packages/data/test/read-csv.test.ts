@@ -51,13 +51,17 @@ describe('parseCsv', () => {
   });
 
   it('names file, line and column of a feature that is not a number', () => {
-    expect(message('a,b,y\n1,2,0\n1,x,1\n')).toBe('data.csv:3:2: malformed row: "x" in column "b" is not a finite number');
+    expect(message('a,b,y\n1,2,0\n1,x,1\n')).toBe(
+      'data.csv:3:2: malformed row: "x" in column "b" is not a finite number',
+    );
     expect(message('1,,0\n', { header: false })).toBe('data.csv:1:2: malformed row: empty value in column "column 1"');
     expect(message('a,b,y\r\n1,2,0\r\n3,Infinity,1\r\n')).toMatch(/^data\.csv:3:2: malformed row/);
   });
 
   it('names file and line of a row with the wrong number of fields', () => {
-    expect(message('a,b,y\n1,2,0\n1,2\n')).toBe('data.csv:3: malformed row: expected 3 fields (as in the header), found 2');
+    expect(message('a,b,y\n1,2,0\n1,2\n')).toBe(
+      'data.csv:3: malformed row: expected 3 fields (as in the header), found 2',
+    );
     expect(message('1,2,0\n1,2,0,4\n', { header: false })).toBe(
       'data.csv:2: malformed row: expected 3 fields (as in the first row), found 4',
     );

@@ -54,7 +54,10 @@ describe('spiralPoints (ALGORITHMS.md §3: φ = 2π·turns·i/N, r = r₀ + turn
     const p = spiralPoints(100, 2, 0.5);
     expect(point(p.x, 100 + 25)[0]).toBe(-1);
     // i = 10: φ = 2π·0.2 (72°), r = 0.7
-    expect(point(p.x, 100 + 10)).toEqual([Math.fround(0.7 * Math.cos(0.4 * Math.PI)), Math.fround(0.7 * Math.sin(0.4 * Math.PI))]);
+    expect(point(p.x, 100 + 10)).toEqual([
+      Math.fround(0.7 * Math.cos(0.4 * Math.PI)),
+      Math.fround(0.7 * Math.sin(0.4 * Math.PI)),
+    ]);
   });
 });
 

@@ -16,7 +16,15 @@ import { capDiagnostics, parseSyntax } from './parse.js';
 import * as T from './tokens.js';
 
 /** Rules whose `{ … }` holds statements, one per line. */
-const STATEMENT_BLOCKS = new Set(['experiment', 'networkSection', 'residualLayer', 'optimizerSection', 'growSection', 'compareSection', 'runClause']);
+const STATEMENT_BLOCKS = new Set([
+  'experiment',
+  'networkSection',
+  'residualLayer',
+  'optimizerSection',
+  'growSection',
+  'compareSection',
+  'runClause',
+]);
 /** Children that are statements of such a block. */
 const STATEMENTS = new Set(['experimentItem', 'layer', 'optimizerItem', 'growItem', 'runClause']);
 /** Rules whose `{ … }` holds entries written on one line. */
@@ -90,7 +98,12 @@ const firstAfter = (sorted: readonly CstNode[], offset: number): number => {
  * one before cannot take an identifier. Otherwise the comma is what separates them (`output 2, tablefinal`
  * is two statements, `output 2 tablefinal` one; `pool 2, stride 2` two, `pool 2 stride 2` one) and it is kept.
  */
-const commaDroppable = (node: CstNode, statements: readonly CstNode[], comma: number, first: ReadonlyMap<number, IToken>): boolean => {
+const commaDroppable = (
+  node: CstNode,
+  statements: readonly CstNode[],
+  comma: number,
+  first: ReadonlyMap<number, IToken>,
+): boolean => {
   const i = firstAfter(statements, comma);
   const next = statements[i];
   // The statement before: the last one starting before the comma (none starts at a comma).
@@ -110,9 +123,11 @@ const collect = (node: CstNode, roles: Roles, first: ReadonlyMap<number, IToken>
   for (const [key, children] of Object.entries(node.children)) {
     for (const c of children ?? []) {
       if (isToken(c)) {
-        if (stmtBlock && (c.tokenType === T.LCurly || c.tokenType === T.RCurly)) roles.statementBraces.add(c.startOffset);
+        if (stmtBlock && (c.tokenType === T.LCurly || c.tokenType === T.RCurly))
+          roles.statementBraces.add(c.startOffset);
         if (inlineBlock && key === 'Comma') roles.droppedCommas.add(c.startOffset);
-        if (stmtBlock && key === 'Comma' && commaDroppable(node, statements, c.startOffset, first)) roles.droppedCommas.add(c.startOffset);
+        if (stmtBlock && key === 'Comma' && commaDroppable(node, statements, c.startOffset, first))
+          roles.droppedCommas.add(c.startOffset);
       } else {
         if (stmtBlock && STATEMENTS.has(c.name)) roles.statementStarts.add(firstOffset(c));
         if (inlineBlock && ENTRIES.has(c.name)) roles.entryStarts.add(firstOffset(c));
@@ -151,10 +166,16 @@ export const format = (text: string): E.Either<readonly Diagnostic[], string> =>
 /** One formatting pass (see `format`). */
 const layout = (text: string): E.Either<readonly Diagnostic[], string> => {
   const syntax = parseSyntax(text);
-  if (syntax.cst === undefined || syntax.lexed === undefined) return E.left(capDiagnostics(syntax.diagnostics, syntax.unlisted));
+  if (syntax.cst === undefined || syntax.lexed === undefined)
+    return E.left(capDiagnostics(syntax.diagnostics, syntax.unlisted));
   const parsed = { cst: syntax.cst };
   const lexed = syntax.lexed;
-  const roles: Roles = { statementBraces: new Set(), statementStarts: new Set(), entryStarts: new Set(), droppedCommas: new Set() };
+  const roles: Roles = {
+    statementBraces: new Set(),
+    statementStarts: new Set(),
+    entryStarts: new Set(),
+    droppedCommas: new Set(),
+  };
   const first = new Map(lexed.tokens.map((t) => [t.startOffset, t] as const));
   collect(parsed.cst, roles, first);
 
@@ -171,7 +192,8 @@ const layout = (text: string): E.Either<readonly Diagnostic[], string> => {
       partner.set(t.startOffset, open);
     }
   }
-  const hasComment = (from: number, to: number): boolean => comments.some((c) => c.startOffset > from && c.startOffset < to);
+  const hasComment = (from: number, to: number): boolean =>
+    comments.some((c) => c.startOffset > from && c.startOffset < to);
   const broken = new Set<number>();
   for (const t of tokens) {
     if (t.tokenType !== T.LCurly) continue;
@@ -183,8 +205,11 @@ const layout = (text: string): E.Either<readonly Diagnostic[], string> => {
   }
   // Entries of a broken inline block are laid out like statements.
   const entryBlocks: number[] = [];
-  for (const t of tokens) if (t.tokenType === T.LCurly && broken.has(t.startOffset) && !roles.statementBraces.has(t.startOffset)) entryBlocks.push(t.startOffset);
-  const inBrokenInline = (offset: number): boolean => entryBlocks.some((open) => open < offset && offset < partner.get(open)!);
+  for (const t of tokens)
+    if (t.tokenType === T.LCurly && broken.has(t.startOffset) && !roles.statementBraces.has(t.startOffset))
+      entryBlocks.push(t.startOffset);
+  const inBrokenInline = (offset: number): boolean =>
+    entryBlocks.some((open) => open < offset && offset < partner.get(open)!);
 
   const all = [...tokens, ...comments].sort((a, b) => a.startOffset - b.startOffset);
   const out: string[] = [];
@@ -236,7 +261,10 @@ const layout = (text: string): E.Either<readonly Diagnostic[], string> => {
       } else put('}');
     } else if (roles.droppedCommas.has(t.startOffset)) {
       // Separators are the formatter's to write.
-    } else if (roles.statementStarts.has(t.startOffset) || (roles.entryStarts.has(t.startOffset) && inBrokenInline(t.startOffset))) {
+    } else if (
+      roles.statementStarts.has(t.startOffset) ||
+      (roles.entryStarts.has(t.startOffset) && inBrokenInline(t.startOffset))
+    ) {
       newStatement(t);
       put(t.image);
       firstInBlock = false;

@@ -1,5 +1,16 @@
 // Public API of @sprout/dsl: the Sprout language from text to spec and back.
-export { parseExperiment, parseSyntax, checkText, checkBytes, decodeText, locate, MAX_BRACE_DEPTH, MAX_DIAGNOSTICS, MAX_SOURCE_LENGTH, MAX_TOKENS } from './parse.js';
+export {
+  parseExperiment,
+  parseSyntax,
+  checkText,
+  checkBytes,
+  decodeText,
+  locate,
+  MAX_BRACE_DEPTH,
+  MAX_DIAGNOSTICS,
+  MAX_SOURCE_LENGTH,
+  MAX_TOKENS,
+} from './parse.js';
 export type { Diagnostics, Parsed, Syntax } from './parse.js';
 export { rangeOf, pathKey } from './SourceMap.js';
 export type { SourceMap } from './SourceMap.js';

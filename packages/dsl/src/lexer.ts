@@ -60,16 +60,25 @@ export const lex = (text: string, lines: LineIndex = new LineIndex(text)): LexRe
   // errors should never occur; were one to, it is reported the same way rather than lost.
   for (const e of result.errors) diagnostics.push(unexpectedAt(e.offset, e.length));
   const unexpected = result.groups['unexpected'] ?? [];
-  for (const t of unexpected.slice(0, MAX_LEXER_DIAGNOSTICS)) diagnostics.push(unexpectedAt(t.startOffset, t.image.length));
+  for (const t of unexpected.slice(0, MAX_LEXER_DIAGNOSTICS))
+    diagnostics.push(unexpectedAt(t.startOffset, t.image.length));
   for (const t of result.groups['invalid'] ?? []) {
     const string = t.tokenType.name === 'UnterminatedString';
     diagnostics.push({
       code: string ? 'unterminated-string' : 'unterminated-comment',
       severity: 'error',
-      message: string ? 'unterminated string: a string must close with `"` on the same line' : 'unterminated comment: `/*` has no closing `*/`',
+      message: string
+        ? 'unterminated string: a string must close with `"` on the same line'
+        : 'unterminated comment: `/*` has no closing `*/`',
       range: lines.range(t.startOffset, string ? t.endOffset! + 1 : t.startOffset + 2),
     });
   }
   diagnostics.sort((a, b) => a.range!.start.offset - b.range!.start.offset);
-  return { tokens: result.tokens, comments: result.groups['comments'] ?? [], diagnostics, unlisted: Math.max(0, unexpected.length - MAX_LEXER_DIAGNOSTICS), lines };
+  return {
+    tokens: result.tokens,
+    comments: result.groups['comments'] ?? [],
+    diagnostics,
+    unlisted: Math.max(0, unexpected.length - MAX_LEXER_DIAGNOSTICS),
+    lines,
+  };
 };

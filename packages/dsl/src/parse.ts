@@ -42,7 +42,8 @@ export interface Parsed {
   readonly sourceMap: SourceMap;
 }
 
-const byOffset = (a: Diagnostic, b: Diagnostic): number => (a.range?.start.offset ?? -1) - (b.range?.start.offset ?? -1);
+const byOffset = (a: Diagnostic, b: Diagnostic): number =>
+  (a.range?.start.offset ?? -1) - (b.range?.start.offset ?? -1);
 
 /**
  * A file's diagnostics as reported, the one place they are capped: sorted by position, repeats removed,
@@ -201,46 +202,62 @@ export const parseSyntax = (text: string): Syntax => {
   // An array, not rest arguments: a hostile file can have 100,000 lexical diagnostics, too many to spread into a call.
   const fail = (diagnostics: readonly Diagnostic[]): Syntax => ({ diagnostics, unlisted, lines });
   if (text.length > MAX_SOURCE_LENGTH) {
-    return fail([{
-      code: 'file-too-large',
-      severity: 'error',
-      message: `the file has ${text.length} characters; Sprout reads at most ${MAX_SOURCE_LENGTH} (an experiment is a few kilobytes)`,
-      range: lines.range(MAX_SOURCE_LENGTH, MAX_SOURCE_LENGTH + 1),
-    }]);
+    return fail([
+      {
+        code: 'file-too-large',
+        severity: 'error',
+        message: `the file has ${text.length} characters; Sprout reads at most ${MAX_SOURCE_LENGTH} (an experiment is a few kilobytes)`,
+        range: lines.range(MAX_SOURCE_LENGTH, MAX_SOURCE_LENGTH + 1),
+      },
+    ]);
   }
   const lexed = lex(text, lines);
   unlisted = lexed.unlisted;
   if (lexed.tokens.length === 0 && lexed.diagnostics.length === 0) {
     const end = lines.position(text.length);
-    return fail([{ code: 'empty-file', severity: 'error', message: 'the file has no experiment; write experiment "name" { … }', range: { start: end, end } }]);
+    return fail([
+      {
+        code: 'empty-file',
+        severity: 'error',
+        message: 'the file has no experiment; write experiment "name" { … }',
+        range: { start: end, end },
+      },
+    ]);
   }
   // An unterminated string or comment swallows the rest of its line or file: brace and syntax errors
   // after it would only be echoes.
   if (lexed.diagnostics.some((d) => d.code.startsWith('unterminated-'))) return fail([...lexed.diagnostics]);
   if (lexed.tokens.length > MAX_TOKENS) {
-    return fail([{
-      code: 'too-many-tokens',
-      severity: 'error',
-      message: `the file has ${lexed.tokens.length} words, numbers and symbols; Sprout reads at most ${MAX_TOKENS}`,
-      range: tokenRange(lines, lexed.tokens[MAX_TOKENS]),
-    }]);
+    return fail([
+      {
+        code: 'too-many-tokens',
+        severity: 'error',
+        message: `the file has ${lexed.tokens.length} words, numbers and symbols; Sprout reads at most ${MAX_TOKENS}`,
+        range: tokenRange(lines, lexed.tokens[MAX_TOKENS]),
+      },
+    ]);
   }
   const braces = scanBraces(lexed.tokens, lines);
   if (braces.length > 0) return fail([...lexed.diagnostics, ...braces]);
   const parsed = parseTokens(lexed.tokens);
   const syntax = parsed.errors.map((e) => syntaxDiagnostic(e, lines));
   if (parsed.tooComplex !== undefined) {
-    return fail([...lexed.diagnostics, ...syntax, {
-      code: 'input-too-complex',
-      severity: 'error',
-      message: 'the file is too complex to parse here (the parser ran out of stack); it stopped at this point',
-      range: tokenRange(lines, parsed.tooComplex, lexed.tokens[lexed.tokens.length - 1]),
-    }]);
+    return fail([
+      ...lexed.diagnostics,
+      ...syntax,
+      {
+        code: 'input-too-complex',
+        severity: 'error',
+        message: 'the file is too complex to parse here (the parser ran out of stack); it stopped at this point',
+        range: tokenRange(lines, parsed.tooComplex, lexed.tokens[lexed.tokens.length - 1]),
+      },
+    ]);
   }
   // A parse stopped by MAX_SYNTAX_ERRORS leaves the rest of the file unread: one problem more than listed,
   // so capDiagnostics's `too-many-errors` ends the list and says so (the stop needs no diagnostic of its own).
   if (parsed.stopped !== undefined) unlisted += 1;
-  if (lexed.diagnostics.length + syntax.length > 0 || parsed.cst === undefined) return fail([...lexed.diagnostics, ...syntax]);
+  if (lexed.diagnostics.length + syntax.length > 0 || parsed.cst === undefined)
+    return fail([...lexed.diagnostics, ...syntax]);
   return { diagnostics: [], unlisted, lines, lexed, cst: parsed.cst };
 };
 
@@ -249,13 +266,19 @@ const front = (text: string, file: string): Front => {
   if (syntax.cst === undefined) return { diagnostics: syntax.diagnostics, unlisted: syntax.unlisted };
   const ast = toAst(syntax.cst, syntax.lines);
   const spec = toSpec(ast.ast, baseName(file));
-  return { diagnostics: [...ast.diagnostics, ...spec.diagnostics], spec: spec.spec, sourceMap: spec.sourceMap, poisoned: spec.poisoned };
+  return {
+    diagnostics: [...ast.diagnostics, ...spec.diagnostics],
+    spec: spec.spec,
+    sourceMap: spec.sourceMap,
+    poisoned: spec.poisoned,
+  };
 };
 
 /** Codes of `check` that concern one value alone, trustworthy even when other parts of the file are broken. */
 const LOCAL = /^(unknown-|invalid-|out-of-range$|empty-residual$|too-many-layers$|too-deeply-nested$|input-too-large$)/;
 
-const under = (path: SpecPath, prefix: SpecPath): boolean => prefix.length <= path.length && prefix.every((p, i) => path[i] === p);
+const under = (path: SpecPath, prefix: SpecPath): boolean =>
+  prefix.length <= path.length && prefix.every((p, i) => path[i] === p);
 
 /** Gives a `check` diagnostic the source range of its spec path (or of the nearest ancestor that has one). */
 export const locate = (d: Diagnostic, sourceMap: SourceMap): Diagnostic => {
@@ -273,13 +296,17 @@ export const checkText = (text: string, file = 'input.sprout'): E.Either<Diagnos
   const checked = check(r.spec);
   const semantic = E.isLeft(checked)
     ? checked.left.filter(
-        (d) => !structural || (LOCAL.test(d.code) && !(r.poisoned ?? []).some((p) => d.path !== undefined && under(d.path, p))),
+        (d) =>
+          !structural ||
+          (LOCAL.test(d.code) && !(r.poisoned ?? []).some((p) => d.path !== undefined && under(d.path, p))),
       )
     : [];
   // A value already reported by an earlier phase (a malformed or infinite number, say) is not reported
   // again by `check` at the same place.
   const taken = new Set(r.diagnostics.map((d) => `${d.range?.start.offset}:${d.range?.end.offset}`));
-  const located = semantic.map((d) => locate(d, sourceMap)).filter((d) => !taken.has(`${d.range?.start.offset}:${d.range?.end.offset}`));
+  const located = semantic
+    .map((d) => locate(d, sourceMap))
+    .filter((d) => !taken.has(`${d.range?.start.offset}:${d.range?.end.offset}`));
   const failed = finish([...r.diagnostics, ...located]);
   if (failed !== undefined) return failed;
   return E.right({ spec: r.spec, sourceMap });

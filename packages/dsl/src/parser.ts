@@ -62,7 +62,9 @@ export const errorMessages: IParserErrorMessageProvider = {
       ? "unmatched '}': there is no '{' for it to close"
       : `unexpected ${describeToken(firstRedundant)} after the end of the experiment; a file holds one experiment { … }`,
   buildNoViableAltMessage: ({ expectedPathsPerAlt, actual, previous }) => {
-    const firsts = expectedPathsPerAlt.flatMap((alt) => alt.map((path) => path[0])).filter((t): t is TokenType => t !== undefined);
+    const firsts = expectedPathsPerAlt
+      .flatMap((alt) => alt.map((path) => path[0]))
+      .filter((t): t is TokenType => t !== undefined);
     return `expected ${orList(firsts.map(describeTokenType))}${after(previous)} but found ${describeToken(actual[0])}${suggestion(actual[0], firsts)}`;
   },
   buildEarlyExitMessage: ({ expectedIterationPaths, actual, previous }) => {
@@ -119,7 +121,10 @@ export class SproutParser extends CstParser {
       if (this.recoveryEnabled) attempt.apply(this, args);
     };
     const save = self.SAVE_ERROR;
-    self.SAVE_ERROR = function (this: RecoveryInternals & SproutParser, error: IRecognitionException): IRecognitionException {
+    self.SAVE_ERROR = function (
+      this: RecoveryInternals & SproutParser,
+      error: IRecognitionException,
+    ): IRecognitionException {
       const saved = save.call(this, error);
       if (this.recoveryEnabled && this.errors.length >= this.maxErrors) {
         this.recoveryEnabled = false;
@@ -581,9 +586,10 @@ export class SproutParser extends CstParser {
 export const sproutParser = new SproutParser();
 
 /** Names of all grammar rules (for the grammar-table drift test). */
-export const RULE_NAMES: readonly string[] = sproutParser.getGAstProductions() instanceof Map
-  ? [...(sproutParser.getGAstProductions() as unknown as Map<string, unknown>).keys()]
-  : Object.keys(sproutParser.getGAstProductions());
+export const RULE_NAMES: readonly string[] =
+  sproutParser.getGAstProductions() instanceof Map
+    ? [...(sproutParser.getGAstProductions() as unknown as Map<string, unknown>).keys()]
+    : Object.keys(sproutParser.getGAstProductions());
 
 export interface ParseResult {
   /** Absent when the parse was cut short (`tooComplex`). */

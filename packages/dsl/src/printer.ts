@@ -3,7 +3,19 @@
  * resolved experiment, and `parseExperiment(print(spec))` gives back `spec` (a property test checks this).
  * The output is already formatted: `format(print(spec)) === print(spec)`.
  */
-import type { Arm, Data, Experiment, Gram, Growth, Layer, Metric, Network, Optimizer, StepSize, Training } from '@sprout/spec';
+import type {
+  Arm,
+  Data,
+  Experiment,
+  Gram,
+  Growth,
+  Layer,
+  Metric,
+  Network,
+  Optimizer,
+  StepSize,
+  Training,
+} from '@sprout/spec';
 
 /** A number as the lexer reads it back exactly (`-0` keeps its sign). */
 const num = (n: number): string => (Object.is(n, -0) ? '-0' : String(n));
@@ -39,7 +51,12 @@ const block = (head: string, lines: readonly string[], indent: string): string[]
 const data = (d: Data): string => {
   switch (d._tag) {
     case 'spirals':
-      return `data spirals ${inline([['points', num(d.points)], ['turns', num(d.turns)], ['radius', num(d.radius)], ['split', num(d.split)]])}`;
+      return `data spirals ${inline([
+        ['points', num(d.points)],
+        ['turns', num(d.turns)],
+        ['radius', num(d.radius)],
+        ['split', num(d.split)],
+      ])}`;
     case 'mnist':
     case 'fashion_mnist': {
       const s = [
@@ -72,7 +89,9 @@ const layer = (l: Layer): string[] => {
     case 'dense':
       return [`dense ${num(l.units)} ${l.activation}${l.bias ? '' : ' nobias'}`];
     case 'conv':
-      return [`conv ${num(l.filters)} kernel ${num(l.kernel)} stride ${num(l.stride)} padding ${l.padding} ${l.activation}`];
+      return [
+        `conv ${num(l.filters)} kernel ${num(l.kernel)} stride ${num(l.stride)} padding ${l.padding} ${l.activation}`,
+      ];
     case 'pool':
       return [`pool ${l.kind} ${num(l.size)} stride ${num(l.stride)}`];
     case 'flatten':
@@ -87,7 +106,15 @@ const layer = (l: Layer): string[] => {
 };
 
 const network = (n: Network): string[] =>
-  block('network', [`input ${n.input.map(num).join(' ')}`, ...n.layers.flatMap(layer), `output ${num(n.output.units)} ${n.output.activation}`], '');
+  block(
+    'network',
+    [
+      `input ${n.input.map(num).join(' ')}`,
+      ...n.layers.flatMap(layer),
+      `output ${num(n.output.units)} ${n.output.activation}`,
+    ],
+    '',
+  );
 
 const gram = (g: Gram): string => {
   switch (g._tag) {
@@ -97,7 +124,12 @@ const gram = (g: Gram): string => {
     case 'scaled':
       return `scaled ${num(g.c)}`;
     case 'data':
-      return `data ${inline([['structure', g.structure], ['damping', num(g.damping)], ['estimate', g.estimate], ['decay', num(g.decay)]])}`;
+      return `data ${inline([
+        ['structure', g.structure],
+        ['damping', num(g.damping)],
+        ['estimate', g.estimate],
+        ['decay', num(g.decay)],
+      ])}`;
   }
 };
 
@@ -111,11 +143,18 @@ const step = (s: StepSize): string => {
     case 'constant':
       return `step constant ${num(s.lr)}`;
     case 'step':
-      return `step step ${num(s.lr)} ${inline([['factor', num(s.factor)], ['every', num(s.every)]])}`;
+      return `step step ${num(s.lr)} ${inline([
+        ['factor', num(s.factor)],
+        ['every', num(s.every)],
+      ])}`;
     case 'cosine':
       return `step cosine ${num(s.lr)} ${inline([['min_lr', num(s.minLr)]])}`;
     case 'armijo':
-      return `step armijo ${inline([['initial', num(s.initial)], ['shrink', num(s.shrink)], ['c', num(s.c)]])}`;
+      return `step armijo ${inline([
+        ['initial', num(s.initial)],
+        ['shrink', num(s.shrink)],
+        ['c', num(s.c)],
+      ])}`;
     case 'adaptive':
       return `step adaptive ${inline([
         ['variance', s.variance],
@@ -138,12 +177,20 @@ const optimizer = (o: Optimizer): string[] => {
     case 'momentum':
       return block(`optimizer momentum ${num(o.beta)}`, common, '');
     case 'adam':
-      return block('optimizer adam', [`beta1 ${num(o.beta1)}`, `beta2 ${num(o.beta2)}`, `epsilon ${num(o.epsilon)}`, ...common], '');
+      return block(
+        'optimizer adam',
+        [`beta1 ${num(o.beta1)}`, `beta2 ${num(o.beta2)}`, `epsilon ${num(o.epsilon)}`, ...common],
+        '',
+      );
   }
 };
 
 const train = (t: Training): string =>
-  `train ${inline([['epochs', num(t.epochs)], ['batch', t.batch === 'full' ? 'full' : num(t.batch)], ['shuffle', String(t.shuffle)]])}`;
+  `train ${inline([
+    ['epochs', num(t.epochs)],
+    ['batch', t.batch === 'full' ? 'full' : num(t.batch)],
+    ['shuffle', String(t.shuffle)],
+  ])}`;
 
 const growth = (g: Growth): string[] => {
   if (g._tag === 'none') return ['grow none'];
@@ -155,8 +202,16 @@ const growth = (g: Growth): string[] => {
   const norm = g.norm._tag === 'metric' ? `norm ${metric(g.norm.metric)}` : `norm ${g.norm._tag}`;
   const sel = g.select;
   const select =
-    sel._tag === 'position' ? `select position ${num(sel.index)}` : sel._tag === 'threshold' ? `select threshold ${num(sel.tau)}` : `select ${sel._tag}`;
-  return block('grow sensli', [...schedule, norm, select, `lr_factor ${num(g.lrFactor)}`, `optimizer_state ${g.optimizerState}`], '');
+    sel._tag === 'position'
+      ? `select position ${num(sel.index)}`
+      : sel._tag === 'threshold'
+        ? `select threshold ${num(sel.tau)}`
+        : `select ${sel._tag}`;
+  return block(
+    'grow sensli',
+    [...schedule, norm, select, `lr_factor ${num(g.lrFactor)}`, `optimizer_state ${g.optimizerState}`],
+    '',
+  );
 };
 
 const arm = (a: Arm): string[] =>

@@ -22,7 +22,12 @@ const lineAt = (text: string, start: number): string => {
 };
 
 /** Renders one diagnostic; `lines` is the text's line index (pass one to render many diagnostics fast). */
-export const renderDiagnostic = (d: Diagnostic, file: string, text: string, lines: LineIndex = new LineIndex(text)): string => {
+export const renderDiagnostic = (
+  d: Diagnostic,
+  file: string,
+  text: string,
+  lines: LineIndex = new LineIndex(text),
+): string => {
   const out: string[] = [];
   const where = d.range === undefined ? `${file}:` : `${file}:${d.range.start.line}:${d.range.start.column}`;
   out.push(`${where} ${d.severity}[${d.code}]: ${d.message}`);

@@ -15,7 +15,10 @@ const isToken = (e: CstElement): e is IToken => 'image' in e;
 /** The child keys of a generated CST node type (so a misspelt or removed child is a type error). */
 type ChildKey<N extends CstNode> = Extract<keyof N['children'], string>;
 /** The node type of child `K` of `N`. */
-type ChildNode<N extends CstNode, K extends ChildKey<N>> = Extract<NonNullable<N['children'][K]> extends readonly (infer E)[] ? E : never, CstNode>;
+type ChildNode<N extends CstNode, K extends ChildKey<N>> = Extract<
+  NonNullable<N['children'][K]> extends readonly (infer E)[] ? E : never,
+  CstNode
+>;
 /** The node an alternation rule wraps. */
 const only = <T>(wrapper: CstNode, rule: string): T => {
   const child = Object.values(wrapper.children).flat()[0];
@@ -69,7 +72,8 @@ class Builder {
   }
   need<N extends CstNode>(node: N, name: ChildKey<N>): IToken {
     const t = this.token(node, name);
-    if (t === undefined) throw new Error(`to-ast: rule '${node.name}' has no '${name}' token; the grammar and to-ast disagree`);
+    if (t === undefined)
+      throw new Error(`to-ast: rule '${node.name}' has no '${name}' token; the grammar and to-ast disagree`);
     return t;
   }
   nodes<N extends CstNode, K extends ChildKey<N>>(node: N, name: K): ChildNode<N, K>[] {
@@ -80,18 +84,23 @@ class Builder {
   }
   needNode<N extends CstNode, K extends ChildKey<N>>(node: N, name: K): ChildNode<N, K> {
     const n = this.node(node, name);
-    if (n === undefined) throw new Error(`to-ast: rule '${node.name}' has no '${name}' child; the grammar and to-ast disagree`);
+    if (n === undefined)
+      throw new Error(`to-ast: rule '${node.name}' has no '${name}' child; the grammar and to-ast disagree`);
     return n;
   }
   /** The first child token of `node` that is a keyword or a name (keywords live under their own keys). */
   firstWord(node: CstNode): IToken {
-    const t = this.ordered(node).find((e): e is IToken => isToken(e) && e.tokenType.CATEGORIES?.some((c) => c.name === 'Name') === true);
+    const t = this.ordered(node).find(
+      (e): e is IToken => isToken(e) && e.tokenType.CATEGORIES?.some((c) => c.name === 'Name') === true,
+    );
     if (t === undefined) throw new Error(`to-ast: rule '${node.name}' has no word; the grammar and to-ast disagree`);
     return t;
   }
   /** Word tokens of `node` in source order (keywords and identifiers). */
   words(node: CstNode): IToken[] {
-    return this.ordered(node).filter((e): e is IToken => isToken(e) && e.tokenType.CATEGORIES?.some((c) => c.name === 'Name') === true);
+    return this.ordered(node).filter(
+      (e): e is IToken => isToken(e) && e.tokenType.CATEGORIES?.some((c) => c.name === 'Name') === true,
+    );
   }
 
   word(t: IToken): A.Word {
@@ -160,13 +169,27 @@ class Builder {
   }
 
   option(node: C.NamedValueCstNode): A.Setting {
-    return { _tag: 'Setting', key: this.word(this.need(node, 'Identifier')), value: this.value(this.needNode(node, 'value')), range: this.range(node) };
+    return {
+      _tag: 'Setting',
+      key: this.word(this.need(node, 'Identifier')),
+      value: this.value(this.needNode(node, 'value')),
+      range: this.range(node),
+    };
   }
   setting(node: C.SettingCstNode): A.Setting {
-    return { _tag: 'Setting', key: this.word(this.firstWord(node)), value: this.value(this.needNode(node, 'value')), range: this.range(node) };
+    return {
+      _tag: 'Setting',
+      key: this.word(this.firstWord(node)),
+      value: this.value(this.needNode(node, 'value')),
+      range: this.range(node),
+    };
   }
   settings(node: C.SettingsCstNode): A.Settings {
-    return { _tag: 'Settings', entries: this.nodes(node, 'setting').map((s) => this.setting(s)), range: this.range(node) };
+    return {
+      _tag: 'Settings',
+      entries: this.nodes(node, 'setting').map((s) => this.setting(s)),
+      range: this.range(node),
+    };
   }
   optSettings(node: C.DataSectionCstNode | C.StepClauseCstNode | C.GramClauseCstNode): A.Settings | undefined {
     const s = this.node(node as C.DataSectionCstNode, 'settings');
@@ -300,7 +323,13 @@ class Builder {
         const [size, stride] = this.tokens(node, 'NumberLiteral');
         const kind = this.words(node)[1];
         const kindWord = kind !== undefined && kind.tokenType.name !== 'Kw_stride' ? { kind: this.word(kind) } : {};
-        return { _tag: 'PoolLayer', ...kindWord, size: this.num(size!), ...(stride === undefined ? {} : { stride: this.num(stride) }), range };
+        return {
+          _tag: 'PoolLayer',
+          ...kindWord,
+          size: this.num(size!),
+          ...(stride === undefined ? {} : { stride: this.num(stride) }),
+          range,
+        };
       }
       case 'flattenLayer':
         return { _tag: 'FlattenLayer', range };
@@ -386,7 +415,12 @@ class Builder {
       }
       case 'selectClause': {
         const arg = this.token(node, 'NumberLiteral');
-        return { _tag: 'SelectClause', kind: this.word(this.words(node)[1]!), ...(arg === undefined ? {} : { arg: this.num(arg) }), range };
+        return {
+          _tag: 'SelectClause',
+          kind: this.word(this.words(node)[1]!),
+          ...(arg === undefined ? {} : { arg: this.num(arg) }),
+          range,
+        };
       }
       case 'misplacedInGrow':
         return { _tag: 'MisplacedStatement', keyword: this.word(this.firstWord(node)), range };

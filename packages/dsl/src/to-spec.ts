@@ -54,10 +54,31 @@ import { shorten } from './internal/positions.js';
 import { HOME } from './internal/homes.js';
 
 /** Statements of an experiment (and of a compare arm: only the sections an arm may replace). */
-export const EXPERIMENT_STATEMENTS = ['seed', 'repeat', 'data', 'network', 'loss', 'optimizer', 'train', 'grow', 'compare', 'report'] as const;
+export const EXPERIMENT_STATEMENTS = [
+  'seed',
+  'repeat',
+  'data',
+  'network',
+  'loss',
+  'optimizer',
+  'train',
+  'grow',
+  'compare',
+  'report',
+] as const;
 const ARM_STATEMENTS = ['data', 'network', 'loss', 'optimizer', 'train', 'grow'];
 /** Layer statements of a `network { … }` block. */
-export const LAYER_STATEMENTS = ['input', 'dense', 'conv', 'pool', 'flatten', 'residual', 'dropout', 'batchnorm', 'output'] as const;
+export const LAYER_STATEMENTS = [
+  'input',
+  'dense',
+  'conv',
+  'pool',
+  'flatten',
+  'residual',
+  'dropout',
+  'batchnorm',
+  'output',
+] as const;
 /** Names a `metric` clause accepts: `euclidean` is frobenius with identity Gram matrices. */
 export const METRIC_WORDS = ['euclidean', 'frobenius'] as const;
 
@@ -74,10 +95,24 @@ const f = (field: string, kind: FieldKind): Field => ({ field, kind });
 
 /** The settings each `{ … }` block accepts, by the word the user writes → spec field. */
 export const SETTINGS: Readonly<Record<string, Schema>> = {
-  spirals: { points: f('points', 'number'), turns: f('turns', 'number'), radius: f('radius', 'number'), split: f('split', 'number') },
+  spirals: {
+    points: f('points', 'number'),
+    turns: f('turns', 'number'),
+    radius: f('radius', 'number'),
+    split: f('split', 'number'),
+  },
   mnist: { dir: f('dir', 'string'), train_limit: f('trainLimit', 'number'), test_limit: f('testLimit', 'number') },
-  fashion_mnist: { dir: f('dir', 'string'), train_limit: f('trainLimit', 'number'), test_limit: f('testLimit', 'number') },
-  cifar10: { dir: f('dir', 'string'), train_limit: f('trainLimit', 'number'), test_limit: f('testLimit', 'number'), normalize: f('normalize', 'bool') },
+  fashion_mnist: {
+    dir: f('dir', 'string'),
+    train_limit: f('trainLimit', 'number'),
+    test_limit: f('testLimit', 'number'),
+  },
+  cifar10: {
+    dir: f('dir', 'string'),
+    train_limit: f('trainLimit', 'number'),
+    test_limit: f('testLimit', 'number'),
+    normalize: f('normalize', 'bool'),
+  },
   csv: { label: f('label', 'label'), header: f('header', 'bool'), split: f('split', 'number') },
   idx: { split: f('split', 'number') },
   train: { epochs: f('epochs', 'number'), batch: f('batch', 'batch'), shuffle: f('shuffle', 'bool') },
@@ -98,7 +133,12 @@ export const SETTINGS: Readonly<Record<string, Schema>> = {
     chunks: f('chunks', 'number'),
     on_increase: f('onIncrease', 'word'),
   },
-  data: { structure: f('structure', 'word'), damping: f('damping', 'number'), estimate: f('estimate', 'word'), decay: f('decay', 'number') },
+  data: {
+    structure: f('structure', 'word'),
+    damping: f('damping', 'number'),
+    estimate: f('estimate', 'word'),
+    decay: f('decay', 'number'),
+  },
   sensli: { lr_factor: f('lrFactor', 'number'), optimizer_state: f('optimizerState', 'word') },
 };
 
@@ -136,7 +176,12 @@ class Ctx {
   at(path: SpecPath, range: SourceRange): void {
     this.map.set(pathKey(path), range);
   }
-  error(code: string, message: string, range: SourceRange, details: { expected?: string; actual?: string; note?: string } = {}): void {
+  error(
+    code: string,
+    message: string,
+    range: SourceRange,
+    details: { expected?: string; actual?: string; note?: string } = {},
+  ): void {
     this.diagnostics.push({ code, severity: 'error', message, range, ...details });
   }
   poison(path: SpecPath): void {
@@ -145,11 +190,16 @@ class Ctx {
   /** "unknown data set 'spirls'; did you mean 'spirals'?" */
   unknown(code: string, label: string, word: A.Word, names: readonly string[], note?: string): void {
     const suggestion = didYouMean(word.text, names);
-    this.error(code, `unknown ${label} '${shorten(word.text)}'${suggestion === undefined ? '' : `; did you mean '${suggestion}'?`}`, word.range, {
-      expected: `one of ${names.map((n) => `'${n}'`).join(', ')}`,
-      actual: `'${shorten(word.text)}'`,
-      ...(note === undefined ? {} : { note }),
-    });
+    this.error(
+      code,
+      `unknown ${label} '${shorten(word.text)}'${suggestion === undefined ? '' : `; did you mean '${suggestion}'?`}`,
+      word.range,
+      {
+        expected: `one of ${names.map((n) => `'${n}'`).join(', ')}`,
+        actual: `'${shorten(word.text)}'`,
+        ...(note === undefined ? {} : { note }),
+      },
+    );
   }
   duplicate(what: string, range: SourceRange, first: SourceRange): void {
     this.error('duplicate', `${what} is given twice; the first is at line ${first.start.line}`, range);
@@ -157,14 +207,23 @@ class Ctx {
   /** A keyword statement inside the wrong block. */
   misplaced(item: A.MisplacedStatement, where: string): void {
     const home = HOME[item.keyword.text];
-    this.error('misplaced-statement', `'${item.keyword.text}' cannot appear in ${where}${home === undefined ? '' : `: ${home}`}`, item.keyword.range);
+    this.error(
+      'misplaced-statement',
+      `'${item.keyword.text}' cannot appear in ${where}${home === undefined ? '' : `: ${home}`}`,
+      item.keyword.range,
+    );
   }
   noArgument(what: string, range: SourceRange): void {
     this.error('unexpected-argument', what, range);
   }
 
   /** Reads a `{ key value … }` block against its schema; returns spec fields, recording their ranges. */
-  settings(s: A.Settings | readonly A.Setting[] | undefined, schema: Schema, path: SpecPath, where: string): Record<string, unknown> {
+  settings(
+    s: A.Settings | readonly A.Setting[] | undefined,
+    schema: Schema,
+    path: SpecPath,
+    where: string,
+  ): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     const seen = new Map<string, SourceRange>();
     const entries: readonly A.Setting[] = s === undefined ? [] : Array.isArray(s) ? s : (s as A.Settings).entries;
@@ -172,7 +231,8 @@ class Ctx {
     for (const e of entries) {
       const field = schema[e.key.text];
       if (field === undefined) {
-        const note = keys.length === 0 ? `${where} takes no settings` : `${where} takes ${keys.map((k) => `'${k}'`).join(', ')}`;
+        const note =
+          keys.length === 0 ? `${where} takes no settings` : `${where} takes ${keys.map((k) => `'${k}'`).join(', ')}`;
         this.unknown('unknown-setting', `setting`, e.key, keys, note);
         continue;
       }
@@ -227,11 +287,21 @@ class Ctx {
         continue;
       }
       if (item._tag === 'UnknownStatement') {
-        this.unknown('unknown-statement', 'statement', item.keyword, allowed, inArm ? 'a compare arm may replace data, network, loss, optimizer, train and grow' : undefined);
+        this.unknown(
+          'unknown-statement',
+          'statement',
+          item.keyword,
+          allowed,
+          inArm ? 'a compare arm may replace data, network, loss, optimizer, train and grow' : undefined,
+        );
         continue;
       }
       if (!allowed.includes(head)) {
-        this.error('not-allowed-here', `'${head}' cannot appear inside a compare arm; an arm may replace ${ARM_STATEMENTS.join(', ')}`, item.keyword.range);
+        this.error(
+          'not-allowed-here',
+          `'${head}' cannot appear inside a compare arm; an arm may replace ${ARM_STATEMENTS.join(', ')}`,
+          item.keyword.range,
+        );
         continue;
       }
       const first = seen.get(head);
@@ -271,7 +341,10 @@ class Ctx {
           break;
         }
         case 'TrainSection':
-          parts.train = { ...DEFAULTS.train, ...(this.settings(item.settings, SETTINGS['train']!, at('train'), "'train'") as Partial<Training>) };
+          parts.train = {
+            ...DEFAULTS.train,
+            ...(this.settings(item.settings, SETTINGS['train']!, at('train'), "'train'") as Partial<Training>),
+          };
           break;
         case 'GrowSection': {
           const g = this.growth(item, at('growth'));
@@ -280,7 +353,9 @@ class Ctx {
           break;
         }
         case 'CompareSection':
-          parts.compare = item.runs.map((run, i) => this.arm(run, [...at('compare'), i], parts.data ?? baseData ?? DEFAULTS.data));
+          parts.compare = item.runs.map((run, i) =>
+            this.arm(run, [...at('compare'), i], parts.data ?? baseData ?? DEFAULTS.data),
+          );
           break;
         case 'ReportSection':
           parts.report = this.report(item, at('report'));
@@ -288,7 +363,8 @@ class Ctx {
       }
     }
     // The network last: its default input and output come from the data.
-    if (networkNode !== undefined) parts.network = this.network(networkNode, at('network'), parts.data ?? baseData ?? DEFAULTS.data);
+    if (networkNode !== undefined)
+      parts.network = this.network(networkNode, at('network'), parts.data ?? baseData ?? DEFAULTS.data);
     return parts;
   }
 
@@ -339,7 +415,13 @@ class Ctx {
       case 'csv':
         return { _tag: 'csv', path: node.paths[0]!.value, ...DEFAULTS.csv, ...s } as Data;
       default:
-        return { _tag: 'idx', images: node.paths[0]!.value, labels: node.paths[1]!.value, ...DEFAULTS.idx, ...s } as Data;
+        return {
+          _tag: 'idx',
+          images: node.paths[0]!.value,
+          labels: node.paths[1]!.value,
+          ...DEFAULTS.idx,
+          ...s,
+        } as Data;
     }
   }
 
@@ -360,9 +442,13 @@ class Ctx {
       }
       if (l._tag === 'OutputLayer') {
         if (output !== undefined) this.error('duplicate', "the network has two 'output' layers", l.range);
-        else if (i !== node.layers.length - 1) this.error('misplaced-layer', "'output' must be the last layer of the network", l.range);
+        else if (i !== node.layers.length - 1)
+          this.error('misplaced-layer', "'output' must be the last layer of the network", l.range);
         else {
-          output = { units: l.units.value, activation: (l.activation?.text ?? DEFAULTS.outputActivation) as Network['output']['activation'] };
+          output = {
+            units: l.units.value,
+            activation: (l.activation?.text ?? DEFAULTS.outputActivation) as Network['output']['activation'],
+          };
           this.at([...path, 'output'], l.range);
           this.at([...path, 'output', 'units'], l.units.range);
           if (l.activation !== undefined) this.at([...path, 'output', 'activation'], l.activation.range);
@@ -374,12 +460,22 @@ class Ctx {
     });
     if (input === undefined) {
       const shape = inputShapes(data)?.[0];
-      if (shape === undefined) this.error('missing-input', `the network needs an 'input' layer: the shape of one ${data._tag} example is known only after loading`, node.keyword.range);
+      if (shape === undefined)
+        this.error(
+          'missing-input',
+          `the network needs an 'input' layer: the shape of one ${data._tag} example is known only after loading`,
+          node.keyword.range,
+        );
       input = [...(shape ?? DEFAULTS.network.input)];
     }
     if (output === undefined) {
       const classes = classCount(data);
-      if (classes === undefined) this.error('missing-output', `the network needs an 'output' layer: the number of ${data._tag} classes is known only after loading`, node.keyword.range);
+      if (classes === undefined)
+        this.error(
+          'missing-output',
+          `the network needs an 'output' layer: the number of ${data._tag} classes is known only after loading`,
+          node.keyword.range,
+        );
       output = { units: classes ?? DEFAULTS.network.output.units, activation: DEFAULTS.outputActivation };
     }
     return { input, layers, output };
@@ -397,7 +493,12 @@ class Ctx {
       case 'DenseLayer':
         this.at(at('units'), l.units.range);
         if (l.nobias !== undefined) this.at(at('bias'), l.nobias.range);
-        return { _tag: 'dense', units: l.units.value, activation: act(l.activation), bias: l.nobias === undefined ? DEFAULTS.dense.bias : false };
+        return {
+          _tag: 'dense',
+          units: l.units.value,
+          activation: act(l.activation),
+          bias: l.nobias === undefined ? DEFAULTS.dense.bias : false,
+        };
       case 'ConvLayer': {
         this.at(at('filters'), l.filters.range);
         const opts = this.settings(
@@ -407,7 +508,7 @@ class Ctx {
           "'conv'",
         );
         if (opts['kernel'] === undefined && !l.options.some((o) => o.key.text === 'kernel')) {
-          this.error('missing-kernel', "a conv layer needs its kernel size: conv N kernel K", l.range);
+          this.error('missing-kernel', 'a conv layer needs its kernel size: conv N kernel K', l.range);
         }
         return {
           _tag: 'conv',
@@ -439,7 +540,11 @@ class Ctx {
         const body: Layer[] = [];
         for (const b of l.body) {
           if (b._tag === 'InputLayer' || b._tag === 'OutputLayer') {
-            this.error('misplaced-layer', `'${b._tag === 'InputLayer' ? 'input' : 'output'}' cannot appear inside a residual block`, b.range);
+            this.error(
+              'misplaced-layer',
+              `'${b._tag === 'InputLayer' ? 'input' : 'output'}' cannot appear inside a residual block`,
+              b.range,
+            );
             continue;
           }
           const layer = this.layer(b, [...path, 'body', body.length]);
@@ -452,7 +557,15 @@ class Ctx {
         return undefined;
       case 'UnknownStatement': {
         const activation = (ACTIVATION_NAMES as readonly string[]).includes(l.keyword.text);
-        this.unknown('unknown-layer', 'layer', l.keyword, LAYER_STATEMENTS, activation ? `'${l.keyword.text}' is an activation: write it after the layer, as in dense 5 ${l.keyword.text}` : undefined);
+        this.unknown(
+          'unknown-layer',
+          'layer',
+          l.keyword,
+          LAYER_STATEMENTS,
+          activation
+            ? `'${l.keyword.text}' is an activation: write it after the layer, as in dense 5 ${l.keyword.text}`
+            : undefined,
+        );
         return undefined;
       }
       default:
@@ -501,7 +614,8 @@ class Ctx {
         return { _tag: 'sgd', ...common };
       case 'momentum': {
         if (node.beta !== undefined) {
-          if (s['beta'] !== undefined) this.error('duplicate', "β is given twice: after 'momentum' and as 'beta'", node.beta.range);
+          if (s['beta'] !== undefined)
+            this.error('duplicate', "β is given twice: after 'momentum' and as 'beta'", node.beta.range);
           this.at([...path, 'beta'], node.beta.range);
         }
         const beta = node.beta?.value ?? (s['beta'] as number | undefined) ?? DEFAULTS.momentum.beta;
@@ -522,7 +636,11 @@ class Ctx {
     const takesLr = kind === 'constant' || kind === 'step' || kind === 'cosine';
     if (node.lr !== undefined) {
       if (takesLr) this.at([...path, 'lr'], node.lr.range);
-      else this.noArgument(`'${kind}' takes no learning rate; ${kind === 'armijo' ? "set 'initial' in its { … }" : 'it computes the step size itself'}`, node.lr.range);
+      else
+        this.noArgument(
+          `'${kind}' takes no learning rate; ${kind === 'armijo' ? "set 'initial' in its { … }" : 'it computes the step size itself'}`,
+          node.lr.range,
+        );
     }
     const s = this.settings(node.settings, SETTINGS[kind]!, path, `step '${kind}'`);
     const lr = node.lr?.value ?? DEFAULTS.lr;
@@ -544,7 +662,8 @@ class Ctx {
     const kind = node.kind.text;
     this.at(path, node.range);
     if (kind === 'euclidean') {
-      if (node.grams !== undefined) this.noArgument("'euclidean' takes no { … }: it is frobenius with identity on both sides", node.range);
+      if (node.grams !== undefined)
+        this.noArgument("'euclidean' takes no { … }: it is frobenius with identity on both sides", node.range);
       return EUCLIDEAN;
     }
     if (kind !== 'frobenius') {
@@ -566,7 +685,11 @@ class Ctx {
       if (gram !== undefined) sides[side] = gram;
       else this.poison([...path, side]);
     }
-    return { _tag: 'frobenius', domain: sides.domain ?? EUCLIDEAN.domain, codomain: sides.codomain ?? EUCLIDEAN.codomain };
+    return {
+      _tag: 'frobenius',
+      domain: sides.domain ?? EUCLIDEAN.domain,
+      codomain: sides.codomain ?? EUCLIDEAN.codomain,
+    };
   }
 
   gram(node: A.GramClause, path: SpecPath): Gram | undefined {
@@ -575,8 +698,10 @@ class Ctx {
       this.unknown('unknown-gram', 'Gram matrix', node.kind, GRAM_NAMES);
       return undefined;
     }
-    if (node.scale !== undefined && kind !== 'scaled') this.noArgument(`'${kind}' takes no number; only 'scaled c' does`, node.scale.range);
-    if (node.settings !== undefined && kind !== 'data') this.noArgument(`'${kind}' takes no { … }; only 'data' does`, node.settings.range);
+    if (node.scale !== undefined && kind !== 'scaled')
+      this.noArgument(`'${kind}' takes no number; only 'scaled c' does`, node.scale.range);
+    if (node.settings !== undefined && kind !== 'data')
+      this.noArgument(`'${kind}' takes no { … }; only 'data' does`, node.settings.range);
     switch (kind) {
       case 'identity':
         return { _tag: 'identity' };
@@ -590,7 +715,11 @@ class Ctx {
         this.at([...path, 'c'], node.scale.range);
         return { _tag: 'scaled', c: node.scale.value };
       default:
-        return { _tag: 'data', ...DEFAULTS.dataGram, ...this.settings(node.settings, SETTINGS['data']!, path, "Gram matrix 'data'") } as Gram;
+        return {
+          _tag: 'data',
+          ...DEFAULTS.dataGram,
+          ...this.settings(node.settings, SETTINGS['data']!, path, "Gram matrix 'data'"),
+        } as Gram;
     }
   }
 
@@ -623,7 +752,13 @@ class Ctx {
         continue;
       }
       const first = firsts.get(item._tag);
-      const name = { AtClause: 'at', EveryClause: 'every', MaxClause: 'max', NormClause: 'norm', SelectClause: 'select' }[item._tag];
+      const name = {
+        AtClause: 'at',
+        EveryClause: 'every',
+        MaxClause: 'max',
+        NormClause: 'norm',
+        SelectClause: 'select',
+      }[item._tag];
       if (first !== undefined) {
         this.duplicate(`'${name}'`, item.range, first);
         continue;
@@ -663,9 +798,14 @@ class Ctx {
     const s = this.settings(settings, SETTINGS['sensli']!, path, "'sensli'");
     let schedule: GrowthSchedule | undefined;
     if (at !== undefined && every !== undefined) {
-      this.error('conflicting-schedule', "a growth schedule is either 'at epoch …' or 'every K epochs', not both", every.range);
+      this.error(
+        'conflicting-schedule',
+        "a growth schedule is either 'at epoch …' or 'every K epochs', not both",
+        every.range,
+      );
     } else if (at !== undefined) {
-      if (max !== undefined) this.noArgument("'max' belongs to an 'every K epochs' schedule; 'at' lists its epochs", max.range);
+      if (max !== undefined)
+        this.noArgument("'max' belongs to an 'every K epochs' schedule; 'at' lists its epochs", max.range);
       schedule = { _tag: 'at', epochs: at.epochs.map((e) => e.value) };
     } else if (every !== undefined) {
       schedule = { _tag: 'every', every: every.every.value, max: max?.max.value ?? DEFAULTS.every.max };
@@ -691,7 +831,13 @@ class Ctx {
     const word = node.norm;
     const names = NORM_NAMES.filter((n) => n !== 'metric');
     if (!(names as readonly string[]).includes(word.text)) {
-      this.unknown('unknown-norm', 'sensitivity norm', word, [...names, 'metric'], "a metric norm is written 'norm metric frobenius { … }'");
+      this.unknown(
+        'unknown-norm',
+        'sensitivity norm',
+        word,
+        [...names, 'metric'],
+        "a metric norm is written 'norm metric frobenius { … }'",
+      );
       return undefined;
     }
     this.at([...path, '_tag'], word.range);

@@ -13,7 +13,11 @@ export const Name = createToken({ name: 'Name', pattern: Lexer.NA, label: 'a nam
 /** Anything but a brace: used by the lenient `rawBlock` rule that swallows the body of an unknown statement. */
 export const Atom = createToken({ name: 'Atom', pattern: Lexer.NA, label: 'a word, number or string' });
 
-export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\f\v\u00a0\ufeff]+/, group: Lexer.SKIPPED });
+export const WhiteSpace = createToken({
+  name: 'WhiteSpace',
+  pattern: /[ \t\r\n\f\v\u00a0\ufeff]+/,
+  group: Lexer.SKIPPED,
+});
 export const LineComment = createToken({ name: 'LineComment', pattern: /\/\/[^\n\r]*/, group: 'comments' });
 export const BlockComment = createToken({
   name: 'BlockComment',
@@ -150,9 +154,44 @@ export const Table = keyword('table');
 
 /** Every keyword, longest first so that no keyword shadows a longer one it prefixes (`epoch`/`epochs`). */
 export const KEYWORDS: readonly TokenType[] = [
-  Experiment, Seed, Repeat, Data, Network, Input, Dense, Conv, Kernel, Stride, Padding, Pool, Flatten,
-  Residual, Dropout, Batchnorm, Output, Nobias, Loss, Optimizer, Step, Metric, Domain, Codomain, Train, Grow,
-  At, Epochs, Epoch, Every, Max, Norm, Select, Compare, Run, Report, Plot, Table,
+  Experiment,
+  Seed,
+  Repeat,
+  Data,
+  Network,
+  Input,
+  Dense,
+  Conv,
+  Kernel,
+  Stride,
+  Padding,
+  Pool,
+  Flatten,
+  Residual,
+  Dropout,
+  Batchnorm,
+  Output,
+  Nobias,
+  Loss,
+  Optimizer,
+  Step,
+  Metric,
+  Domain,
+  Codomain,
+  Train,
+  Grow,
+  At,
+  Epochs,
+  Epoch,
+  Every,
+  Max,
+  Norm,
+  Select,
+  Compare,
+  Run,
+  Report,
+  Plot,
+  Table,
 ].sort((a, b) => keywordText(b).length - keywordText(a).length);
 
 /** The word a keyword token type stands for (`Kw_dense` → `dense`). */

@@ -9,14 +9,16 @@ const examples = join(import.meta.dirname, '..', '..', '..', 'examples');
 const names = readdirSync(examples).filter((f) => f.endsWith('.sprout'));
 
 test('the examples include the quickstart and the paper protocols', () => {
-  expect(names.sort()).toEqual(expect.arrayContaining([
-    'mnist-cnn.sprout',
-    'mnist-mlp.sprout',
-    'quickstart.sprout',
-    'spirals-fnn-batch45.sprout',
-    'spirals-fnn.sprout',
-    'spirals-resnet.sprout',
-  ]));
+  expect(names.sort()).toEqual(
+    expect.arrayContaining([
+      'mnist-cnn.sprout',
+      'mnist-mlp.sprout',
+      'quickstart.sprout',
+      'spirals-fnn-batch45.sprout',
+      'spirals-fnn.sprout',
+      'spirals-resnet.sprout',
+    ]),
+  );
 });
 
 test.each(names)('%s passes check', (name) => {
@@ -54,5 +56,8 @@ test('the reference protocols say what ALGORITHMS.md §3 says', () => {
   const b45 = spec('spirals-fnn-batch45.sprout');
   expect([b45.train.batch, b45.optimizer.step]).toEqual([45, { _tag: 'constant', lr: 0.01 }]);
   const cnn = spec('mnist-cnn.sprout');
-  expect([cnn.network.input, cnn.growth._tag === 'sensli' && cnn.growth.norm]).toEqual([[28, 28, 1], { _tag: 'fro_numel' }]);
+  expect([cnn.network.input, cnn.growth._tag === 'sensli' && cnn.growth.norm]).toEqual([
+    [28, 28, 1],
+    { _tag: 'fro_numel' },
+  ]);
 });

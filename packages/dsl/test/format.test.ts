@@ -78,19 +78,22 @@ describe('format', () => {
     `);
   });
 
-  test.each(files.map((f) => [f.split('/').slice(-2).join('/'), f]))('%s: idempotent, comments kept, meaning unchanged', (_, file) => {
-    const text = readFileSync(file, 'utf8');
-    const r = format(text);
-    if (E.isLeft(r)) return; // files that do not parse are covered below
-    const once = r.right;
-    expect(formatted(once)).toBe(once);
-    expect(comments(once)).toEqual(comments(text));
-    const before = parseExperiment(text, 'f.sprout');
-    const after = parseExperiment(once, 'f.sprout');
-    const meaning = (r: typeof before): unknown =>
-      E.isRight(r) ? r.right.spec : r.left.map((d) => `${d.code}: ${d.message}`); // ranges move, messages do not
-    expect(meaning(after)).toEqual(meaning(before));
-  });
+  test.each(files.map((f) => [f.split('/').slice(-2).join('/'), f]))(
+    '%s: idempotent, comments kept, meaning unchanged',
+    (_, file) => {
+      const text = readFileSync(file, 'utf8');
+      const r = format(text);
+      if (E.isLeft(r)) return; // files that do not parse are covered below
+      const once = r.right;
+      expect(formatted(once)).toBe(once);
+      expect(comments(once)).toEqual(comments(text));
+      const before = parseExperiment(text, 'f.sprout');
+      const after = parseExperiment(once, 'f.sprout');
+      const meaning = (r: typeof before): unknown =>
+        E.isRight(r) ? r.right.spec : r.left.map((d) => `${d.code}: ${d.message}`); // ranges move, messages do not
+      expect(meaning(after)).toEqual(meaning(before));
+    },
+  );
 
   test('the examples are formatted', () => {
     for (const f of readdirSync(examples)) {
@@ -101,7 +104,9 @@ describe('format', () => {
 
   test('a file that does not parse is refused with its diagnostics', () => {
     const r = format('experiment "x" {\n  seed\n}\n');
-    expect(E.isLeft(r) && r.left.map((d) => `${d.code}: ${d.message}`)).toEqual(["syntax-error: expected a number after 'seed' but found '}'"]);
+    expect(E.isLeft(r) && r.left.map((d) => `${d.code}: ${d.message}`)).toEqual([
+      "syntax-error: expected a number after 'seed' but found '}'",
+    ]);
     expect(E.isLeft(format('experiment "x" { /* never closed }'))).toBe(true);
     expect(E.isLeft(format(''))).toBe(true);
   });
@@ -169,13 +174,65 @@ describe('format on mutated files (fuzz findings 27751, 92200 and 23 more: dropp
     );
   });
 
-  const EOL_WORDS = [',', ', tablefinal', ', turns 1', ', stride 2', ', nobias', ', relu', ', kernel 3', ', epochs 2', ', lr_factor 2', ', x "s"', ' relu', ' y'];
-  const WORDS = [',', ', tablefinal', ', tablefinal', ', turns 1', ', turns 1', ', stride 2', ', nobias', ', relu', ', kernel 3', 'tablefinal', 'turns', 'relu', 'nobias', 'kernel', 'stride', 'epochs', 'padding', '3', '0.5', '"s"', 'dense', 'lr_factor', 'pool', 'output', 'at', 'every', 'select', 'max', '{', '}', '// c\n'];
+  const EOL_WORDS = [
+    ',',
+    ', tablefinal',
+    ', turns 1',
+    ', stride 2',
+    ', nobias',
+    ', relu',
+    ', kernel 3',
+    ', epochs 2',
+    ', lr_factor 2',
+    ', x "s"',
+    ' relu',
+    ' y',
+  ];
+  const WORDS = [
+    ',',
+    ', tablefinal',
+    ', tablefinal',
+    ', turns 1',
+    ', turns 1',
+    ', stride 2',
+    ', nobias',
+    ', relu',
+    ', kernel 3',
+    'tablefinal',
+    'turns',
+    'relu',
+    'nobias',
+    'kernel',
+    'stride',
+    'epochs',
+    'padding',
+    '3',
+    '0.5',
+    '"s"',
+    'dense',
+    'lr_factor',
+    'pool',
+    'output',
+    'at',
+    'every',
+    'select',
+    'max',
+    '{',
+    '}',
+    '// c\n',
+  ];
   test('mutated printed specs: format is idempotent, its output parses to the same result, and the safety net never fires', () => {
     fc.assert(
       fc.property(
         arbitraryExperiment({ maxArms: 1 }),
-        fc.array(fc.tuple(fc.nat(), fc.constantFrom('eol', 'eol', 'eol', 'eol', 'eol', 'eol', 'insert', 'delete', 'duplicate'), fc.constantFrom(...WORDS)), { minLength: 1, maxLength: 4 }),
+        fc.array(
+          fc.tuple(
+            fc.nat(),
+            fc.constantFrom('eol', 'eol', 'eol', 'eol', 'eol', 'eol', 'insert', 'delete', 'duplicate'),
+            fc.constantFrom(...WORDS),
+          ),
+          { minLength: 1, maxLength: 4 },
+        ),
         (spec, mutations) => {
           let text = print(spec);
           for (const [k, kind, word] of mutations) {
@@ -188,7 +245,8 @@ describe('format on mutated files (fuzz findings 27751, 92200 and 23 more: dropp
               const ends = [...text.matchAll(/\n/g)].map((m) => m.index);
               const at = ends[k % ends.length]!;
               text = `${text.slice(0, at)}${EOL_WORDS[k % EOL_WORDS.length]!}${text.slice(at)}`;
-            } else if (kind === 'insert') text = `${text.slice(0, end)}${word.startsWith(',') ? '' : ' '}${word} ${text.slice(end)}`;
+            } else if (kind === 'insert')
+              text = `${text.slice(0, end)}${word.startsWith(',') ? '' : ' '}${word} ${text.slice(end)}`;
             else if (kind === 'delete') text = text.slice(0, t.startOffset) + text.slice(end);
             else text = `${text.slice(0, end)} ${t.image}${text.slice(end)}`;
           }
@@ -202,7 +260,8 @@ describe('format on mutated files (fuzz findings 27751, 92200 and 23 more: dropp
           const after = parseExperiment(once.right, 'm.sprout');
           expect(E.isRight(after)).toBe(E.isRight(before));
           if (E.isRight(before) && E.isRight(after)) expect(after.right.spec).toStrictEqual(before.right.spec);
-          if (E.isLeft(before) && E.isLeft(after)) expect(after.left.map((d) => d.code)).toEqual(before.left.map((d) => d.code));
+          if (E.isLeft(before) && E.isLeft(after))
+            expect(after.left.map((d) => d.code)).toEqual(before.left.map((d) => d.code));
         },
       ),
       { numRuns: 300, seed: 1 },

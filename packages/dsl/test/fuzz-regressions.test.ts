@@ -3,13 +3,22 @@
 // timing out, and the counts below bound the work instead).
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, test } from 'vitest';
-import { MAX_DIAGNOSTICS, MAX_SOURCE_LENGTH, MAX_SYNTAX_ERRORS, checkText, format, lex, parseTokens } from '../src/index.js';
+import {
+  MAX_DIAGNOSTICS,
+  MAX_SOURCE_LENGTH,
+  MAX_SYNTAX_ERRORS,
+  checkText,
+  format,
+  lex,
+  parseTokens,
+} from '../src/index.js';
 import { MAX_LEXER_DIAGNOSTICS } from '../src/lexer.js';
 
 const brokenGrow = (repeats: number): string =>
   `experiment "x" {\n  train { epochs 10 }\n  grow sensli {\n    at epochs 2, 3, 5,\n${'    lr_factor 4.5\n    optimizer_state\n'.repeat(repeats)}  }\n}\n`;
 
-const codes = (r: E.Either<readonly { code: string }[], unknown>): string[] => (E.isLeft(r) ? r.left.map((d) => d.code) : []);
+const codes = (r: E.Either<readonly { code: string }[], unknown>): string[] =>
+  E.isLeft(r) ? r.left.map((d) => d.code) : [];
 
 describe('error recovery is bounded (fuzz inputs 30984 and 27997)', () => {
   test('2,568 broken settings in a grow block: diagnostics, no stack overflow', () => {
@@ -54,9 +63,9 @@ describe('runs of rejected characters are one token (fuzz finding: ~1 M `#` took
     const text = c.repeat(Math.ceil(1_000_000 / c.length));
     const r = lex(text);
     expect(r.tokens).toEqual([]);
-    expect(r.diagnostics.map((d) => [d.code, d.message.slice(0, 24), d.range?.start.offset, d.range?.end.offset])).toEqual([
-      ['unexpected-character', message.slice(0, 24), 0, text.length],
-    ]);
+    expect(
+      r.diagnostics.map((d) => [d.code, d.message.slice(0, 24), d.range?.start.offset, d.range?.end.offset]),
+    ).toEqual([['unexpected-character', message.slice(0, 24), 0, text.length]]);
   });
 
   test('stray signs, dots and slashes next to valid tokens: the run stops where a token can start', () => {
@@ -79,7 +88,10 @@ describe('runs of rejected characters are one token (fuzz finding: ~1 M `#` took
     expect(codes(checked)).toHaveLength(MAX_DIAGNOSTICS + 1);
     const last = E.isLeft(checked) ? checked.left[MAX_DIAGNOSTICS] : undefined;
     // Every run is counted, plus the syntax error of a file without an experiment.
-    expect([last?.code, last?.message]).toEqual(['too-many-errors', `stopping after ${MAX_DIAGNOSTICS} errors (${MAX_SOURCE_LENGTH / 2 + 1 - MAX_DIAGNOSTICS} more)`]);
+    expect([last?.code, last?.message]).toEqual([
+      'too-many-errors',
+      `stopping after ${MAX_DIAGNOSTICS} errors (${MAX_SOURCE_LENGTH / 2 + 1 - MAX_DIAGNOSTICS} more)`,
+    ]);
     // format reports the same capped list.
     expect(format('/ '.repeat(MAX_SOURCE_LENGTH / 2))).toEqual(checked);
   });

@@ -71,7 +71,9 @@ describe('hostile input', () => {
   test('a 200 KB string: one unterminated-string diagnostic with a windowed line', () => {
     const text = `experiment "${'s'.repeat(200_000)}\n`;
     const out = rendered(text);
-    expect(out.split('\n')[0]).toBe('input.sprout:1:12 error[unterminated-string]: unterminated string: a string must close with `"` on the same line');
+    expect(out.split('\n')[0]).toBe(
+      'input.sprout:1:12 error[unterminated-string]: unterminated string: a string must close with `"` on the same line',
+    );
     expect(out.length).toBeLessThan(400);
   });
 

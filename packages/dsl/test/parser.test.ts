@@ -12,7 +12,7 @@ const rendered = (text: string): string => {
   return E.isLeft(r) ? renderDiagnostics(r.left, 'f.sprout', text) : 'valid\n';
 };
 
-test('the grammar passes all of chevrotain\'s validations (no ambiguity, no left recursion)', () => {
+test("the grammar passes all of chevrotain's validations (no ambiguity, no left recursion)", () => {
   expect(() => new SproutParser({ validate: true })).not.toThrow();
 });
 
@@ -35,13 +35,14 @@ describe('error positions', () => {
     const find = (node: CstNode, name: string): CstNode => {
       if (node.name === name) return node;
       for (const children of Object.values(node.children))
-        for (const c of children ?? []) if (!('image' in c)) {
-          try {
-            return find(c, name);
-          } catch {
-            // not in this branch
+        for (const c of children ?? [])
+          if (!('image' in c)) {
+            try {
+              return find(c, name);
+            } catch {
+              // not in this branch
+            }
           }
-        }
       throw new Error(`no ${name}`);
     };
     const at = find(cst!, 'atClause');
@@ -74,7 +75,14 @@ describe('error positions', () => {
 
 describe('recovery', () => {
   test('every syntax error is reported, not only the first', () => {
-    const text = ['experiment "x" {', '  seed', '  repeat "3"', '  train { epochs }', '  grow sensli { at epoch }', '}'].join('\n');
+    const text = [
+      'experiment "x" {',
+      '  seed',
+      '  repeat "3"',
+      '  train { epochs }',
+      '  grow sensli { at epoch }',
+      '}',
+    ].join('\n');
     expect(rendered(text)).toMatchInlineSnapshot(`
       "f.sprout:2:7 error[syntax-error]: expected a number after 'seed' but found 'repeat'
           2 |   seed
@@ -116,6 +124,9 @@ describe('defaults', () => {
   });
   test('a network without input and output takes them from the data set', () => {
     const r = parseExperiment('experiment { data mnist  network { dense 5 relu } }');
-    expect(E.isRight(r) && [r.right.spec.network.input, r.right.spec.network.output]).toEqual([[784], { units: 10, activation: 'linear' }]);
+    expect(E.isRight(r) && [r.right.spec.network.input, r.right.spec.network.output]).toEqual([
+      [784],
+      { units: 10, activation: 'linear' },
+    ]);
   });
 });

@@ -9,7 +9,7 @@ const at = (line: number, column: number, offset: number, length: number) => ({
 });
 
 describe('renderDiagnostic', () => {
-  test("the DSL.md example: header, numbered source line, carets under the span", () => {
+  test('the DSL.md example: header, numbered source line, carets under the span', () => {
     const text = `${'\n'.repeat(11)}    dense 5 rleu\n`;
     const d: Diagnostic = {
       code: 'unknown-activation',

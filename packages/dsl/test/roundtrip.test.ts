@@ -33,7 +33,8 @@ describe('print ∘ parse', () => {
   });
 
   test('print(spec) is already formatted, and checkText reports what check reports, each with a range', () => {
-    const codes = (r: E.Either<readonly Diagnostic[], unknown>): string[] => (E.isLeft(r) ? r.left.map((d) => `${d.code}: ${d.message}`) : []);
+    const codes = (r: E.Either<readonly Diagnostic[], unknown>): string[] =>
+      E.isLeft(r) ? r.left.map((d) => `${d.code}: ${d.message}`) : [];
     fc.assert(
       fc.property(arbitraryExperiment(), (spec) => {
         const text = print(spec);

@@ -57,7 +57,12 @@ describe('defaults', () => {
   test('on_increase reaches the adaptive step; an unknown policy gets did-you-mean', () => {
     const r = parseExperiment('experiment "x" { optimizer sgd { step adaptive { variance ema  on_increase reset } } }');
     if (E.isLeft(r)) throw new Error('parse');
-    expect(r.right.spec.optimizer.step).toEqual({ _tag: 'adaptive', ...DEFAULTS.adaptive, variance: 'ema', onIncrease: 'reset' });
+    expect(r.right.spec.optimizer.step).toEqual({
+      _tag: 'adaptive',
+      ...DEFAULTS.adaptive,
+      variance: 'ema',
+      onIncrease: 'reset',
+    });
     const bad = checkText('experiment "x" { optimizer sgd { step adaptive { on_increase rest } } }', 'x.sprout');
     expect(E.isLeft(bad) && bad.left.map((d) => `${d.code}: ${d.message}`)).toEqual([
       "unknown-on-increase: unknown on_increase policy 'rest'; did you mean 'reset'?",
@@ -65,12 +70,23 @@ describe('defaults', () => {
   });
 
   test('omitted settings inside a section take their defaults', () => {
-    const r = parseExperiment('experiment "x" { data spirals { points 100 }  optimizer adam { step adaptive { variance ema } }  grow sensli { every 10 epochs } }');
+    const r = parseExperiment(
+      'experiment "x" { data spirals { points 100 }  optimizer adam { step adaptive { variance ema } }  grow sensli { every 10 epochs } }',
+    );
     if (E.isLeft(r)) throw new Error('parse');
     const s = r.right.spec;
     expect(s.data).toEqual({ ...DEFAULTS.data, points: 100 });
-    expect(s.optimizer).toEqual({ _tag: 'adam', ...DEFAULTS.adam, step: { _tag: 'adaptive', ...DEFAULTS.adaptive, variance: 'ema' }, metric: DEFAULTS.metric });
-    expect(s.growth).toEqual({ _tag: 'sensli', ...DEFAULTS.sensli, schedule: { _tag: 'every', every: 10, max: DEFAULTS.every.max } });
+    expect(s.optimizer).toEqual({
+      _tag: 'adam',
+      ...DEFAULTS.adam,
+      step: { _tag: 'adaptive', ...DEFAULTS.adaptive, variance: 'ema' },
+      metric: DEFAULTS.metric,
+    });
+    expect(s.growth).toEqual({
+      _tag: 'sensli',
+      ...DEFAULTS.sensli,
+      schedule: { _tag: 'every', every: 10, max: DEFAULTS.every.max },
+    });
   });
 });
 
@@ -177,7 +193,11 @@ describe('image data sets from folders', () => {
       if (E.isLeft(r)) throw new Error(renderDiagnostics(r.left, 'f.sprout', text));
       return r.right.spec;
     };
-    expect(spec('experiment "x" {\n  data cifar10 { dir "c10", train_limit 500, normalize false }\n  network { input 32 32 3  flatten  output 10 }\n}').data).toEqual({
+    expect(
+      spec(
+        'experiment "x" {\n  data cifar10 { dir "c10", train_limit 500, normalize false }\n  network { input 32 32 3  flatten  output 10 }\n}',
+      ).data,
+    ).toEqual({
       _tag: 'cifar10',
       dir: 'c10',
       trainLimit: 500,
@@ -188,10 +208,16 @@ describe('image data sets from folders', () => {
       dir: 'cifar-10-batches-bin',
       normalize: true,
     });
-    expect(spec('experiment "x" {\n  data fashion_mnist { dir "fashion" }\n  network { input 28 28 1  flatten  output 10 }\n}').data).toEqual({
+    expect(
+      spec(
+        'experiment "x" {\n  data fashion_mnist { dir "fashion" }\n  network { input 28 28 1  flatten  output 10 }\n}',
+      ).data,
+    ).toEqual({
       _tag: 'fashion_mnist',
       dir: 'fashion',
     });
-    expect(rendered('experiment "x" {\n  data cifar10 { dir 3 }\n  network { input 32 32 3  flatten  output 10 }\n}')).toContain('error[');
+    expect(
+      rendered('experiment "x" {\n  data cifar10 { dir 3 }\n  network { input 32 32 3  flatten  output 10 }\n}'),
+    ).toContain('error[');
   });
 });

@@ -38,7 +38,11 @@ export interface VirtualLayer {
    * Parameters relative to the layer's key: `kernel`, `bias`, or `body.0.kernel` … for a residual block, with
    * shape (tfjs layout) and values.
    */
-  readonly params: readonly { readonly suffix: string; readonly shape: readonly number[]; readonly values: Float32Array }[];
+  readonly params: readonly {
+    readonly suffix: string;
+    readonly shape: readonly number[];
+    readonly values: Float32Array;
+  }[];
   /**
    * Suffix of the virtual weight whose gradient is the sensitivity: `kernel` (dense, conv) or `body.1.kernel`
    * (residual: W₂; ∂J/∂W₁ = 0 while W₂ = 0).

@@ -45,7 +45,8 @@ const shift = (p: Param, at: number, by: number): Param => {
 export function insertVirtualLayers(net: Net, positions: readonly Position[], options: InsertOptions = {}): Extended {
   const sorted = [...positions].sort((a, b) => a.at - b.at);
   for (let i = 1; i < sorted.length; i++) {
-    if (sorted[i]!.at === sorted[i - 1]!.at) throw new Error(`insertVirtualLayers: position ${sorted[i]!.index} given twice`);
+    if (sorted[i]!.at === sorted[i - 1]!.at)
+      throw new Error(`insertVirtualLayers: position ${sorted[i]!.index} given twice`);
   }
   let layers = [...net.layers];
   let params = [...net.params];
@@ -58,7 +59,9 @@ export function insertVirtualLayers(net: Net, positions: readonly Position[], op
   const addedVars: tf.Variable[] = [];
   for (const pos of [...sorted].reverse()) {
     if (pos.at < 0 || pos.at > layers.length - 1) {
-      throw new Error(`insertVirtualLayers: position at ${pos.at} is outside the hidden layers; use candidatePositions`);
+      throw new Error(
+        `insertVirtualLayers: position at ${pos.at} is outside the hidden layers; use candidatePositions`,
+      );
     }
     const v = virtualLayer(pos, options);
     layers.splice(pos.at, 0, v.layer);

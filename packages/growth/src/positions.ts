@@ -51,7 +51,8 @@ export function detectArchitecture(layers: readonly Layer[]): E.Either<GrowthErr
   const hasConv = hidden.some((l) => l._tag === 'conv');
   const firstResidual = hidden.findIndex((l) => l._tag === 'residual');
   if (hasConv) {
-    if (firstResidual >= 0) return unsupported('conv nets with residual blocks are not supported (conv+ReLU stacks only)');
+    if (firstResidual >= 0)
+      return unsupported('conv nets with residual blocks are not supported (conv+ReLU stacks only)');
     return E.right('cnn');
   }
   if (firstResidual >= 0) {
@@ -65,7 +66,9 @@ export function detectArchitecture(layers: readonly Layer[]): E.Either<GrowthErr
         `layer ${firstResidual + bad} (${describeLayer(after[bad]!)}) follows a residual block: a ResNet is a stem, then only residual blocks`,
       );
     }
-    const nonDense = hidden.slice(0, firstResidual).findIndex((l) => l._tag !== 'dense' && l._tag !== 'dropout' && l._tag !== 'batchnorm');
+    const nonDense = hidden
+      .slice(0, firstResidual)
+      .findIndex((l) => l._tag !== 'dense' && l._tag !== 'dropout' && l._tag !== 'batchnorm');
     if (nonDense >= 0) return unsupported(`stem layer ${nonDense} (${describeLayer(hidden[nonDense]!)}) is not dense`);
     return E.right('resnet');
   }
@@ -129,7 +132,10 @@ export function candidatePositions(net: Pick<Net, 'input' | 'layers'>): E.Either
     }
   }
   if (found.length === 0) {
-    return E.left({ _tag: 'no-positions', message: `this ${arch.right} has no candidate position (no hidden ReLU layer)` });
+    return E.left({
+      _tag: 'no-positions',
+      message: `this ${arch.right} has no candidate position (no hidden ReLU layer)`,
+    });
   }
   return E.right({ architecture: arch.right, positions: found.map((p, index) => ({ ...p, index })) });
 }

@@ -52,4 +52,5 @@ export const cnn = (seed = 1, pool: 'max' | 'avg' = 'max'): Net =>
 export const inputs = (net: Net, batch: number, seed = 7, scale = 2): tf.Tensor =>
   tf.randomNormal([batch, ...net.input], 0, scale, 'float32', seed);
 
-export const maxAbsDiff = (a: tf.Tensor, b: tf.Tensor): number => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
+export const maxAbsDiff = (a: tf.Tensor, b: tf.Tensor): number =>
+  tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);

@@ -19,7 +19,10 @@ const identity = (n: number, scale = 1): Float32Array => {
 };
 
 /** The virtual layer of a position, with its identity/zero initial values (tfjs kernel layouts). */
-export function virtualLayer(position: Pick<Position, 'kind' | 'width'>, options: VirtualLayerOptions = {}): VirtualLayer {
+export function virtualLayer(
+  position: Pick<Position, 'kind' | 'width'>,
+  options: VirtualLayerOptions = {},
+): VirtualLayer {
   const w = position.width;
   switch (position.kind) {
     case 'dense':

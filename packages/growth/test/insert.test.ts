@@ -69,7 +69,15 @@ describe('training continues after an insertion', () => {
       const x = inputs(net, 24, 11);
       const classes = grown.layers[grown.layers.length - 1]!;
       const units = classes._tag === 'dense' ? classes.units : 0;
-      const y = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from({ length: 24 }, (_, i) => i % units), 'int32'), units));
+      const y = tf.tidy(() =>
+        tf.oneHot(
+          tf.tensor1d(
+            Array.from({ length: 24 }, (_, i) => i % units),
+            'int32',
+          ),
+          units,
+        ),
+      );
       const loss = () => tf.losses.softmaxCrossEntropy(y, forward(grown, x)) as tf.Scalar;
       const start = tf.tidy(() => loss().dataSync()[0]!);
       const added = addedParams(net, grown);
@@ -77,13 +85,19 @@ describe('training continues after an insertion', () => {
       const opt = tf.train.sgd(0.1);
       for (let k = 0; k < 5; k++) {
         tf.tidy(() => {
-          opt.minimize(loss, false, grown.params.map((p) => p.variable));
+          opt.minimize(
+            loss,
+            false,
+            grown.params.map((p) => p.variable),
+          );
         });
       }
       const end = tf.tidy(() => loss().dataSync()[0]!);
       expect(end).toBeLessThan(start);
       // The new layer is trainable: the virtual weight (W, or W₂ for the ResNet block) moved.
-      const moved = added.some((p, i) => p.variable.dataSync().some((v, j) => Math.abs(v - addedBefore[i]![j]!) > 1e-7));
+      const moved = added.some((p, i) =>
+        p.variable.dataSync().some((v, j) => Math.abs(v - addedBefore[i]![j]!) > 1e-7),
+      );
       expect(moved).toBe(true);
       opt.dispose();
       tf.dispose([x, y]);
@@ -108,7 +122,16 @@ describe('names, sharing and memory', () => {
       '2.bias': '3.bias',
     });
     expect(addedParams(net, grown).map((p) => p.name)).toEqual(['1.kernel', '1.bias']);
-    expect(grown.params.map((p) => p.name)).toEqual(['0.kernel', '0.bias', '1.kernel', '1.bias', '2.kernel', '2.bias', '3.kernel', '3.bias']);
+    expect(grown.params.map((p) => p.name)).toEqual([
+      '0.kernel',
+      '0.bias',
+      '1.kernel',
+      '1.bias',
+      '2.kernel',
+      '2.bias',
+      '3.kernel',
+      '3.bias',
+    ]);
     const byName = new Map(grown.params.map((p) => [p.name, p.variable]));
     for (const p of net.params) expect(byName.get(map.get(p.name)!)).toBe(p.variable);
     disposeNet(grown);
@@ -119,13 +142,22 @@ describe('names, sharing and memory', () => {
     const ext = insertVirtualLayers(net, positionsOf(net));
     // positions at 1 (before the first block) and 2 (after it): new layers at 1 and 3.
     expect(ext.weights).toEqual(['1.body.1.kernel', '3.body.1.kernel']);
-    expect(ext.added).toEqual(['1.body.0.kernel', '1.body.0.bias', '1.body.1.kernel', '3.body.0.kernel', '3.body.0.bias', '3.body.1.kernel']);
+    expect(ext.added).toEqual([
+      '1.body.0.kernel',
+      '1.body.0.bias',
+      '1.body.1.kernel',
+      '3.body.0.kernel',
+      '3.body.0.bias',
+      '3.body.1.kernel',
+    ]);
     const w1 = ext.net.params.find((p) => p.name === '1.body.0.kernel')!.variable.arraySync();
-    expect(w1).toEqual([
-      [0.8, 0, 0],
-      [0, 0.8, 0],
-      [0, 0, 0.8],
-    ].map((r) => r.map((v) => Math.fround(v))));
+    expect(w1).toEqual(
+      [
+        [0.8, 0, 0],
+        [0, 0.8, 0],
+        [0, 0, 0.8],
+      ].map((r) => r.map((v) => Math.fround(v))),
+    );
     disposeAdded(ext.net, net);
     disposeNet(net);
   });
@@ -204,10 +236,19 @@ describe('positions and errors', () => {
   });
 
   it('rejects a tanh FNN, an FNN without hidden layers and a missing position', () => {
-    const tanh = { input: [2], layers: [{ _tag: 'dense', units: 3, activation: 'tanh', bias: true }, { _tag: 'dense', units: 2, activation: 'linear', bias: true }] } as const;
+    const tanh = {
+      input: [2],
+      layers: [
+        { _tag: 'dense', units: 3, activation: 'tanh', bias: true },
+        { _tag: 'dense', units: 2, activation: 'linear', bias: true },
+      ],
+    } as const;
     const e = candidatePositions(tanh);
     expect(E.isLeft(e) && e.left._tag).toBe('unsupported-architecture');
-    const none = candidatePositions({ input: [2], layers: [{ _tag: 'dense', units: 2, activation: 'linear', bias: true }] });
+    const none = candidatePositions({
+      input: [2],
+      layers: [{ _tag: 'dense', units: 2, activation: 'linear', bias: true }],
+    });
     expect(E.isLeft(none) && none.left._tag).toBe('no-positions');
     const net = fnn();
     const bad = insertLayer(net, 2);
@@ -229,7 +270,9 @@ describe('export', () => {
       const back = right(fromLayersModel(model));
       expect(back.layers).toEqual(grown.layers);
       // The round-tripped net has the same candidate positions (plus the new layer's own).
-      expect(right(candidatePositions(back)).positions.length).toBe(right(candidatePositions(net)).positions.length + 1);
+      expect(right(candidatePositions(back)).positions.length).toBe(
+        right(candidatePositions(net)).positions.length + 1,
+      );
       tf.dispose([a, b, x]);
       model.dispose();
       disposeNet(back);

@@ -49,7 +49,8 @@ const rowQuadratic = (rows: Mat, apply: (v: Mat) => Mat): Float64Array => {
   // q_b = r_bᵀ (op r_b) for every row r_b: (op Rᵀ) has the transformed rows as columns.
   const out = new Float64Array(rows.rows);
   const t: Mat = { rows: rows.cols, cols: rows.rows, data: new Float64Array(rows.data.length) };
-  for (let b = 0; b < rows.rows; b++) for (let j = 0; j < rows.cols; j++) t.data[j * rows.rows + b] = rows.data[b * rows.cols + j]!;
+  for (let b = 0; b < rows.rows; b++)
+    for (let j = 0; j < rows.cols; j++) t.data[j * rows.rows + b] = rows.data[b * rows.cols + j]!;
   const at = apply(t);
   for (let b = 0; b < rows.rows; b++) {
     let s = 0;

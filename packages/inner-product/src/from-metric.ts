@@ -30,7 +30,8 @@ export interface MomentStats {
 export type Side = 'domain' | 'codomain';
 
 /** `E[s sᵀ] = Sᵀ S / B` for the B×k sample matrix `S` (one sample per row). */
-export const secondMoment = (samples: Mat): Mat => scale(1 / Math.max(samples.rows, 1), matmul(transpose(samples), samples));
+export const secondMoment = (samples: Mat): Mat =>
+  scale(1 / Math.max(samples.rows, 1), matmul(transpose(samples), samples));
 
 /**
  * One estimator update: `batch` returns the batch moment; `ema` returns `decay·prev + (1 − decay)·batch`
@@ -52,7 +53,8 @@ export const validateGramSpec = (spec: GramSpec): E.Either<InnerProductError, Gr
     case 'scaled':
       return spec.c > 0 && Number.isFinite(spec.c) ? E.right(spec) : invalid(`scaled Gram needs c > 0, got ${spec.c}`);
     case 'data':
-      if (!(spec.damping >= 0) || !Number.isFinite(spec.damping)) return invalid(`data Gram needs damping ε ≥ 0, got ${spec.damping}`);
+      if (!(spec.damping >= 0) || !Number.isFinite(spec.damping))
+        return invalid(`data Gram needs damping ε ≥ 0, got ${spec.damping}`);
       if (spec.estimate === 'ema' && !(spec.decay >= 0 && spec.decay < 1)) {
         return invalid(`ema estimate needs 0 ≤ decay < 1, got ${spec.decay}`);
       }
@@ -76,7 +78,12 @@ export const scalarOf = (spec: GramSpec, side: Side, dim: number): number | unde
 };
 
 /** The reference Gram of one side from its spec and (for `data`) the side's second moment. */
-export const gramFromSpec = (spec: GramSpec, side: Side, dim: number, moment?: Mat): E.Either<InnerProductError, Gram> =>
+export const gramFromSpec = (
+  spec: GramSpec,
+  side: Side,
+  dim: number,
+  moment?: Mat,
+): E.Either<InnerProductError, Gram> =>
   E.flatMap(validateGramSpec(spec), (s): E.Either<InnerProductError, Gram> => {
     const c = scalarOf(s, side, dim);
     if (c !== undefined) return E.right({ _tag: 'scalar', dim, c });
@@ -92,20 +99,32 @@ export const gramFromSpec = (spec: GramSpec, side: Side, dim: number, moment?: M
         d[i] = side === 'domain' ? 1 / v : v;
       }
       if (!d.every((v) => v > 0 && Number.isFinite(v))) {
-        return E.left({ _tag: 'not-positive-definite', side, message: `diagonal ${side} Gram has a non-positive entry; raise the damping` });
+        return E.left({
+          _tag: 'not-positive-definite',
+          side,
+          message: `diagonal ${side} Gram has a non-positive entry; raise the damping`,
+        });
       }
       return E.right({ _tag: 'diagonal', dim, d });
     }
     const sMat = add(moment, identity(dim, s.damping));
     const chol = cholesky(sMat);
     if (chol === undefined) {
-      return E.left({ _tag: 'not-positive-definite', side, message: `E[··ᵀ] + εI on the ${side} is not positive definite; raise the damping` });
+      return E.left({
+        _tag: 'not-positive-definite',
+        side,
+        message: `E[··ᵀ] + εI on the ${side} is not positive definite; raise the damping`,
+      });
     }
     return E.right({ _tag: 'dense', dim, s: sMat, chol, inverted: side === 'domain' });
   });
 
 /** The reference inner-product space of a layer weight (m×n) for a spec `Metric`. */
-export const fromMetric = (metric: Metric, shape: LayerShape, stats: MomentStats = {}): E.Either<InnerProductError, FrobeniusSpace> => {
+export const fromMetric = (
+  metric: Metric,
+  shape: LayerShape,
+  stats: MomentStats = {},
+): E.Either<InnerProductError, FrobeniusSpace> => {
   if (!(Number.isInteger(shape.n) && shape.n > 0 && Number.isInteger(shape.m) && shape.m > 0)) {
     return invalid(`layer shape needs positive integer n, m; got n=${shape.n}, m=${shape.m}`);
   }

@@ -5,14 +5,27 @@ import * as tf from '@tensorflow/tfjs';
 import type { Gram as GramSpec, Metric } from '@sprout/spec';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
-import { fromMetric as refFromMetric, mat, transpose, updateMoment, perExampleNorms2, perExampleBiasNorms2, type Mat } from '../src/index.js';
+import {
+  fromMetric as refFromMetric,
+  mat,
+  transpose,
+  updateMoment,
+  perExampleNorms2,
+  perExampleBiasNorms2,
+  type Mat,
+} from '../src/index.js';
 import { fromMetric, layerShapeOf, tfPerExampleBiasNorms2, tfPerExampleNorms2 } from '../src/tfjs/index.js';
 
 const rand = (seed: number) => () => {
   seed = (seed * 1103515245 + 12345) % 2147483648;
   return seed / 2147483648 - 0.5;
 };
-const randMat = (r: number, c: number, next: () => number): Mat => mat(r, c, Array.from({ length: r * c }, () => 2 * next()));
+const randMat = (r: number, c: number, next: () => number): Mat =>
+  mat(
+    r,
+    c,
+    Array.from({ length: r * c }, () => 2 * next()),
+  );
 const toT = (a: Mat): tf.Tensor2D => tf.tensor2d(Float32Array.from(a.data), [a.rows, a.cols]);
 
 const right = <A>(e: E.Either<{ message: string }, A>): A => {

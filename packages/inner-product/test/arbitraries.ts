@@ -40,9 +40,9 @@ export const caseArb = (minDamping = 0.01): fc.Arbitrary<Case> =>
       fc.record({
         n: fc.constant(n),
         m: fc.constant(m),
-        metric: fc.record({ domain: gramSpecArb(minDamping), codomain: gramSpecArb(minDamping) }).map(
-          (r): Metric => ({ _tag: 'frobenius', ...r }),
-        ),
+        metric: fc
+          .record({ domain: gramSpecArb(minDamping), codomain: gramSpecArb(minDamping) })
+          .map((r): Metric => ({ _tag: 'frobenius', ...r })),
         x: matArb(b, n),
         delta: matArb(b, m),
       }),
@@ -54,4 +54,5 @@ export const caseArb = (minDamping = 0.01): fc.Arbitrary<Case> =>
     });
 
 /** `|a − b| ≤ tol · (1 + scale)`. */
-export const close = (a: number, b: number, tol: number, scale = 0): boolean => Math.abs(a - b) <= tol * (1 + Math.abs(scale));
+export const close = (a: number, b: number, tol: number, scale = 0): boolean =>
+  Math.abs(a - b) <= tol * (1 + Math.abs(scale));

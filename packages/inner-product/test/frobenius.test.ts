@@ -41,7 +41,11 @@ describe('closed forms', () => {
   });
 
   it('scaled identities: R = (c_X / c_Y) G', () => {
-    const metric: Metric = { _tag: 'frobenius', domain: { _tag: 'scaled', c: 3 }, codomain: { _tag: 'scaled', c: 0.5 } };
+    const metric: Metric = {
+      _tag: 'frobenius',
+      domain: { _tag: 'scaled', c: 3 },
+      codomain: { _tag: 'scaled', c: 0.5 },
+    };
     const s = right(fromMetric(metric, { n: 3, m: 2 }));
     const r = s.riesz(g);
     g.data.forEach((v, i) => expect(r.data[i]).toBeCloseTo(6 * v, 12));
@@ -59,15 +63,26 @@ describe('closed forms', () => {
       fc.property(
         fc.integer({ min: 1, max: 4 }).chain((n) =>
           fc.integer({ min: 1, max: 4 }).chain((m) =>
-            fc.record({ x: matArb(5, n), d: matArb(5, m), g: matArb(m, n), eps: fc.double({ min: 0.01, max: 1, noNaN: true }) }),
+            fc.record({
+              x: matArb(5, n),
+              d: matArb(5, m),
+              g: matArb(m, n),
+              eps: fc.double({ min: 0.01, max: 1, noNaN: true }),
+            }),
           ),
         ),
         ({ x, d, g: gg, eps }) => {
           const data = { _tag: 'data', structure: 'dense', damping: eps, estimate: 'batch', decay: 0 } as const;
-          const s = right(fromMetric({ _tag: 'frobenius', domain: data, codomain: data }, { n: x.cols, m: d.cols }, {
-            xx: secondMoment(x),
-            dd: secondMoment(d),
-          }));
+          const s = right(
+            fromMetric(
+              { _tag: 'frobenius', domain: data, codomain: data },
+              { n: x.cols, m: d.cols },
+              {
+                xx: secondMoment(x),
+                dd: secondMoment(d),
+              },
+            ),
+          );
           const damp = (a: Mat): Mat => ({ ...a, data: a.data.map((v, i) => (i % (a.cols + 1) === 0 ? v + eps : v)) });
           const mxInv = damp(secondMoment(x)); // M_X⁻¹ = E[xxᵀ] + εI
           const my = damp(secondMoment(d));
@@ -91,7 +106,13 @@ describe('closed forms', () => {
     ]);
     const d = matFromRows([[2], [0]]);
     const data = { _tag: 'data', structure: 'diagonal', damping: 0.5, estimate: 'batch', decay: 0 } as const;
-    const s = right(fromMetric({ _tag: 'frobenius', domain: data, codomain: data }, { n: 2, m: 1 }, { xx: secondMoment(x), dd: secondMoment(d) }));
+    const s = right(
+      fromMetric(
+        { _tag: 'frobenius', domain: data, codomain: data },
+        { n: 2, m: 1 },
+        { xx: secondMoment(x), dd: secondMoment(d) },
+      ),
+    );
     // E[x²] = (5, 2), E[δ²] = 2 → M_X = diag(1/5.5, 1/2.5), M_Y = 2.5; R = G M_X / 2.5
     const gg = matFromRows([[1, 1]]);
     const r = s.riesz(gg);
@@ -155,7 +176,11 @@ describe('errors are values', () => {
   it('a singular moment without damping is not-positive-definite', () => {
     const data = { _tag: 'data', structure: 'dense', damping: 0, estimate: 'batch', decay: 0 } as const;
     const x = matFromRows([[1, 1]]); // E[xxᵀ] has rank one
-    const r = fromMetric({ _tag: 'frobenius', domain: data, codomain: { _tag: 'identity' } }, { n: 2, m: 1 }, { xx: secondMoment(x) });
+    const r = fromMetric(
+      { _tag: 'frobenius', domain: data, codomain: { _tag: 'identity' } },
+      { n: 2, m: 1 },
+      { xx: secondMoment(x) },
+    );
     expect(E.isLeft(r) && r.left).toMatchObject({ _tag: 'not-positive-definite', side: 'domain' });
   });
 });

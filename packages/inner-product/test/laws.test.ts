@@ -27,7 +27,14 @@ const num = (s: tf.Scalar): number => {
 
 describe('reference instance laws', () => {
   const withMats = caseArb().chain((c) =>
-    fc.record({ c: fc.constant(c), a: matArb(c.m, c.n), b: matArb(c.m, c.n), v: matArb(c.m, c.n), alpha: entry, beta: entry }),
+    fc.record({
+      c: fc.constant(c),
+      a: matArb(c.m, c.n),
+      b: matArb(c.m, c.n),
+      v: matArb(c.m, c.n),
+      alpha: entry,
+      beta: entry,
+    }),
   );
 
   it('symmetry: ⟨a, b⟩ = ⟨b, a⟩', () => {
@@ -45,7 +52,8 @@ describe('reference instance laws', () => {
         const s = c.space;
         const lhs = s.inner(s.add(s.scale(alpha, a), s.scale(beta, b)), v);
         const rhs = alpha * s.inner(a, v) + beta * s.inner(b, v);
-        const scale = (Math.abs(alpha) * Math.sqrt(s.norm2(a)) + Math.abs(beta) * Math.sqrt(s.norm2(b))) * Math.sqrt(s.norm2(v));
+        const scale =
+          (Math.abs(alpha) * Math.sqrt(s.norm2(a)) + Math.abs(beta) * Math.sqrt(s.norm2(b))) * Math.sqrt(s.norm2(v));
         return close(lhs, rhs, REF_TOL, scale);
       }),
     );
@@ -104,7 +112,9 @@ describe('tfjs instance laws and agreement with the reference', () => {
           const comb = tf.tidy(() => s.add(s.scale(alpha, ta), s.scale(beta, tb)));
           const lin = num(s.inner(comb, tb));
           comb.dispose();
-          const linScale = (Math.abs(alpha) * Math.sqrt(ref.norm2(a)) + Math.abs(beta) * Math.sqrt(ref.norm2(b))) * Math.sqrt(ref.norm2(b));
+          const linScale =
+            (Math.abs(alpha) * Math.sqrt(ref.norm2(a)) + Math.abs(beta) * Math.sqrt(ref.norm2(b))) *
+            Math.sqrt(ref.norm2(b));
           expect(close(lin, alpha * ab + beta * num(s.norm2(tb)), TF_TOL, linScale)).toBe(true);
           if (a.data.some((x) => Math.abs(x) > 1e-3)) expect(num(s.norm2(ta))).toBeGreaterThan(0);
           // Riesz identity with G = a, V = b, and agreement of the Riesz map and the dual norm

@@ -44,7 +44,13 @@ export function createNetFromLayers(
   }
   const params: Param[] = [];
   const state: Param[] = [];
-  const make = (path: readonly number[], role: ParamRole, shape: number[], values: Float32Array, trainable: boolean) => {
+  const make = (
+    path: readonly number[],
+    role: ParamRole,
+    shape: number[],
+    values: Float32Array,
+    trainable: boolean,
+  ) => {
     const name = `${layerKey(path)}.${role}`;
     const initial = tf.tensor(values, shape, 'float32');
     const variable = tf.variable(initial, trainable);

@@ -62,7 +62,8 @@ export function forward(net: Net, x: tf.Tensor, options: ForwardOptions = {}): t
   for (const p of net.state) byName.set(p.name, p);
   const v = (key: string, role: string): tf.Variable => {
     const p = byName.get(`${key}.${role}`);
-    if (p === undefined) throw new Error(`forward: the net has no parameter ${key}.${role}; it was built for other layers`);
+    if (p === undefined)
+      throw new Error(`forward: the net has no parameter ${key}.${role}; it was built for other layers`);
     return p.variable;
   };
 
@@ -85,15 +86,21 @@ export function forward(net: Net, x: tf.Tensor, options: ForwardOptions = {}): t
             : act === 'relu' && bias !== undefined
               ? // @sprout/native's one-op conv + bias + relu (its own gradient: one ReLU mask, no Add/Relu
                 // kernels in the tape); tf.fused.conv2d where the native kernels are not registered.
-                conv2dBiasRelu({ x: h as tf.Tensor4D, filter: kernel as tf.Tensor4D, bias, strides: l.stride, pad: l.padding })
+                conv2dBiasRelu({
+                  x: h as tf.Tensor4D,
+                  filter: kernel as tf.Tensor4D,
+                  bias,
+                  strides: l.stride,
+                  pad: l.padding,
+                })
               : tf.fused.conv2d({
-                x: h as tf.Tensor4D,
-                filter: kernel as tf.Tensor4D,
-                strides: l.stride,
-                pad: l.padding,
-                bias,
-                activation: act,
-              });
+                  x: h as tf.Tensor4D,
+                  filter: kernel as tf.Tensor4D,
+                  strides: l.stride,
+                  pad: l.padding,
+                  bias,
+                  activation: act,
+                });
         if (probe !== undefined) z = tf.add(z, probe);
         return act === l.activation ? z : activate(z, l.activation);
       }

@@ -197,7 +197,6 @@ export function writeHostNet(h: HostNet, net: Net): void {
   }
 }
 
-
 /** The addon gemm's epilogue code of each activation. */
 const EPILOGUE: Readonly<Record<HostActivation, number>> = GEMM_ACTIVATION;
 
@@ -296,7 +295,18 @@ function loopsNT(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n
  * default linear) with the host net's product: the native gemm and its epilogue when the addon is loaded,
  * plain loops otherwise. C is overwritten.
  */
-export function hostMatMul(h: HostNet, a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number, transA: boolean, transB: boolean, activation: HostActivation = 'linear'): void {
+export function hostMatMul(
+  h: HostNet,
+  a: Float32Array,
+  b: Float32Array,
+  c: Float32Array,
+  m: number,
+  n: number,
+  k: number,
+  transA: boolean,
+  transB: boolean,
+  activation: HostActivation = 'linear',
+): void {
   gemm(h.addon, a, b, c, m, n, k, transA, transB, activation);
 }
 
@@ -342,7 +352,14 @@ function forwardPass(h: HostNet, x: Float32Array, batch: number, records: LayerR
  * Loss of outputs `o` [batch × C] against integer labels, and (when `g` is given) ∂J/∂o into `g`.
  * Softmax cross-entropy on logits or MSE on one-hot targets, as `batchLoss`.
  */
-function lossAndOutputGradient(loss: Loss, o: Float32Array, labels: Int32Array, batch: number, classes: number, g: Float32Array | undefined): number {
+function lossAndOutputGradient(
+  loss: Loss,
+  o: Float32Array,
+  labels: Int32Array,
+  batch: number,
+  classes: number,
+  g: Float32Array | undefined,
+): number {
   let total = 0;
   if (loss === 'mse') {
     const factor = 2 / (batch * classes);
@@ -469,7 +486,13 @@ export function hostSgdUpdate(h: HostNet, lr: number): void {
  * The summed loss and the number of misclassified examples (argmax ≠ label, first maximum wins as
  * tf.argMax) of the host net on `x` [n × inputSize] and `labels`, in chunks of `chunk` examples.
  */
-export function hostEvaluate(h: HostNet, x: Float32Array, labels: Int32Array, n: number, chunk = 1000): { lossSum: number; errors: number } {
+export function hostEvaluate(
+  h: HostNet,
+  x: Float32Array,
+  labels: Int32Array,
+  n: number,
+  chunk = 1000,
+): { lossSum: number; errors: number } {
   let lossSum = 0;
   let errors = 0;
   const C = h.outputSize;

@@ -15,4 +15,14 @@ export { batchLoss } from './loss.js';
 export type { GradientPath, LossAndGradients, LossAndGradientsOptions } from './loss-and-gradients.js';
 export { gradientPath, lossAndGradients } from './loss-and-gradients.js';
 export type { HostActivation, HostLayer, HostNet, HostNetOptions, HostTrace } from './host-net.js';
-export { HOST_LOOPS_MAX_MULTIPLY_ADDS, hostMatMul, hostMultiplyAdds, hostNetPays, toHostNet, writeHostNet, hostLossAndGradients, hostSgdUpdate, hostEvaluate } from './host-net.js';
+export {
+  HOST_LOOPS_MAX_MULTIPLY_ADDS,
+  hostMatMul,
+  hostMultiplyAdds,
+  hostNetPays,
+  toHostNet,
+  writeHostNet,
+  hostLossAndGradients,
+  hostSgdUpdate,
+  hostEvaluate,
+} from './host-net.js';

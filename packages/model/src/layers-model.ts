@@ -36,7 +36,12 @@ export function toLayersModel(net: Net): tf.LayersModel {
       const key = layerKey(path);
       switch (l._tag) {
         case 'dense': {
-          const layer = tf.layers.dense({ units: l.units, activation: l.activation, useBias: l.bias, name: layerName(key, 'dense') });
+          const layer = tf.layers.dense({
+            units: l.units,
+            activation: l.activation,
+            useBias: l.bias,
+            name: layerName(key, 'dense'),
+          });
           out = layer.apply(out) as tf.SymbolicTensor;
           layer.setWeights(l.bias ? [weight(key, 'kernel'), weight(key, 'bias')] : [weight(key, 'kernel')]);
           break;
@@ -55,8 +60,15 @@ export function toLayersModel(net: Net): tf.LayersModel {
           break;
         }
         case 'pool': {
-          const config = { poolSize: l.size, strides: l.stride, padding: 'valid' as const, name: layerName(key, `${l.kind}pool`) };
-          out = (l.kind === 'max' ? tf.layers.maxPooling2d(config) : tf.layers.averagePooling2d(config)).apply(out) as tf.SymbolicTensor;
+          const config = {
+            poolSize: l.size,
+            strides: l.stride,
+            padding: 'valid' as const,
+            name: layerName(key, `${l.kind}pool`),
+          };
+          out = (l.kind === 'max' ? tf.layers.maxPooling2d(config) : tf.layers.averagePooling2d(config)).apply(
+            out,
+          ) as tf.SymbolicTensor;
           break;
         }
         case 'flatten':
@@ -104,7 +116,8 @@ interface Read {
 
 type Config = Record<string, unknown>;
 
-const isActivation = (a: unknown): a is Activation => typeof a === 'string' && (ACTIVATIONS as readonly string[]).includes(a);
+const isActivation = (a: unknown): a is Activation =>
+  typeof a === 'string' && (ACTIVATIONS as readonly string[]).includes(a);
 const square = (v: unknown): number | undefined => {
   const xs = Array.isArray(v) ? (v as number[]) : [v as number];
   return xs.every((x) => x === xs[0]) && typeof xs[0] === 'number' ? xs[0] : undefined;
@@ -114,16 +127,24 @@ function readLayer(layer: tf.layers.Layer, index: number): E.Either<ModelError, 
   const className = layer.getClassName();
   const config = layer.getConfig() as Config;
   const bad = (message: string): E.Either<ModelError, never> =>
-    E.left({ _tag: 'unsupported-layer', index, className, message: `layer ${index} (${className} '${layer.name}'): ${message}` });
+    E.left({
+      _tag: 'unsupported-layer',
+      index,
+      className,
+      message: `layer ${index} (${className} '${layer.name}'): ${message}`,
+    });
   const activation = config['activation'] ?? 'linear';
   const weights = layer.getWeights();
-  const read = (l: Read['layer'], w: readonly tf.Tensor[] = weights) => E.right({ layer: l, weights: w, index, className });
+  const read = (l: Read['layer'], w: readonly tf.Tensor[] = weights) =>
+    E.right({ layer: l, weights: w, index, className });
   switch (className) {
     case 'Dense':
-      if (!isActivation(activation)) return bad(`activation '${String(activation)}' is not one of ${ACTIVATIONS.join(', ')}`);
+      if (!isActivation(activation))
+        return bad(`activation '${String(activation)}' is not one of ${ACTIVATIONS.join(', ')}`);
       return read({ _tag: 'dense', units: config['units'] as number, activation, bias: config['useBias'] !== false });
     case 'Conv2D': {
-      if (!isActivation(activation)) return bad(`activation '${String(activation)}' is not one of ${ACTIVATIONS.join(', ')}`);
+      if (!isActivation(activation))
+        return bad(`activation '${String(activation)}' is not one of ${ACTIVATIONS.join(', ')}`);
       const kernel = square(config['kernelSize']);
       const stride = square(config['strides']);
       if (kernel === undefined) return bad('only square kernels are supported');
@@ -150,21 +171,27 @@ function readLayer(layer: tf.layers.Layer, index: number): E.Either<ModelError, 
     case 'Dropout':
       return read({ _tag: 'dropout', rate: config['rate'] as number });
     case 'Activation':
-      if (!isActivation(activation)) return bad(`activation '${String(activation)}' is not one of ${ACTIVATIONS.join(', ')}`);
+      if (!isActivation(activation))
+        return bad(`activation '${String(activation)}' is not one of ${ACTIVATIONS.join(', ')}`);
       return read({ _tag: 'activation', activation });
     case 'BatchNormalization': {
       const eps = config['epsilon'] as number;
-      if (config['center'] === false || config['scale'] === false) return bad('batch normalisation needs center and scale');
+      if (config['center'] === false || config['scale'] === false)
+        return bad('batch normalisation needs center and scale');
       const axis = config['axis'];
       const rank = (layer.input as tf.SymbolicTensor).shape.length;
       if (axis !== -1 && axis !== rank - 1) return bad('only the last (channel) axis can be normalised');
       if (Math.abs(eps - BATCHNORM.epsilon) > 1e-12) {
-        return bad(`epsilon ${eps} differs from Sprout's ${BATCHNORM.epsilon}; build the layer with epsilon: ${BATCHNORM.epsilon}`);
+        return bad(
+          `epsilon ${eps} differs from Sprout's ${BATCHNORM.epsilon}; build the layer with epsilon: ${BATCHNORM.epsilon}`,
+        );
       }
       return read({ _tag: 'batchnorm' });
     }
     default:
-      return bad('Sprout supports Dense, Conv2D, MaxPooling2D, AveragePooling2D, Flatten, Activation, Dropout, BatchNormalization and residual Add');
+      return bad(
+        'Sprout supports Dense, Conv2D, MaxPooling2D, AveragePooling2D, Flatten, Activation, Dropout, BatchNormalization and residual Add',
+      );
   }
 }
 
@@ -172,14 +199,24 @@ function readLayer(layer: tf.layers.Layer, index: number): E.Either<ModelError, 
  * The layers from `stop` (exclusive) to `t` (inclusive), following single-input layers backwards; an `Add` of
  * two tensors of which one derives from the other is a residual block.
  */
-function chain(model: tf.LayersModel, t: tf.SymbolicTensor, stop: tf.SymbolicTensor | undefined): E.Either<ModelError, Read[]> {
+function chain(
+  model: tf.LayersModel,
+  t: tf.SymbolicTensor,
+  stop: tf.SymbolicTensor | undefined,
+): E.Either<ModelError, Read[]> {
   if (t === stop) return E.right([]);
   const layer = t.sourceLayer;
   const index = model.layers.indexOf(layer);
   const className = layer.getClassName();
   const unsupported = (message: string): E.Either<ModelError, never> =>
-    E.left({ _tag: 'unsupported-layer', index, className, message: `layer ${index} (${className} '${layer.name}'): ${message}` });
-  if (className === 'InputLayer') return stop === undefined ? E.right([]) : unsupported('a residual branch does not start from its block input');
+    E.left({
+      _tag: 'unsupported-layer',
+      index,
+      className,
+      message: `layer ${index} (${className} '${layer.name}'): ${message}`,
+    });
+  if (className === 'InputLayer')
+    return stop === undefined ? E.right([]) : unsupported('a residual branch does not start from its block input');
   const inputs = t.inputs;
   if (className === 'Add') {
     if (inputs.length !== 2) return unsupported('only two-input Add layers (x + f(x)) are supported');
@@ -189,9 +226,10 @@ function chain(model: tf.LayersModel, t: tf.SymbolicTensor, stop: tf.SymbolicTen
     ] as const) {
       const body = chain(model, fx, x);
       if (E.isRight(body)) {
-        return E.map((base: Read[]) => [...base, { layer: { _tag: 'residual', body: [] } as Layer, weights: [], index, className, body: body.right }])(
-          chain(model, x, stop),
-        );
+        return E.map((base: Read[]) => [
+          ...base,
+          { layer: { _tag: 'residual', body: [] } as Layer, weights: [], index, className, body: body.right },
+        ])(chain(model, x, stop));
       }
     }
     return unsupported('an Add must combine a tensor x with f(x) computed from it');
@@ -241,7 +279,12 @@ function fold(reads: readonly Read[]): E.Either<ModelError, { layers: Layer[]; w
  */
 export function fromLayersModel(model: tf.LayersModel): E.Either<ModelError, Net> {
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
-    return E.left({ _tag: 'unsupported-layer', index: -1, className: model.getClassName(), message: 'the model must have one input and one output' });
+    return E.left({
+      _tag: 'unsupported-layer',
+      index: -1,
+      className: model.getClassName(),
+      message: 'the model must have one input and one output',
+    });
   }
   const input = model.inputs[0]!.shape.slice(1) as number[];
   const reads = chain(model, model.outputs[0]!, undefined);
@@ -269,13 +312,19 @@ export function fromLayersModel(model: tf.LayersModel): E.Either<ModelError, Net
     return layerOrder(a.path, b.path) || order(a) - order(b);
   });
   if (flat.length !== targets.length) {
-    return E.left({ _tag: 'weights-mismatch', message: `the model has ${flat.length} weight tensors, the net ${targets.length}` });
+    return E.left({
+      _tag: 'weights-mismatch',
+      message: `the model has ${flat.length} weight tensors, the net ${targets.length}`,
+    });
   }
   for (let i = 0; i < targets.length; i++) {
     const p = targets[i]!;
     const w = flat[i]!;
     if (w.shape.join() !== p.variable.shape.join()) {
-      return E.left({ _tag: 'weights-mismatch', message: `${p.name}: model weight [${w.shape.join(', ')}], net [${p.variable.shape.join(', ')}]` });
+      return E.left({
+        _tag: 'weights-mismatch',
+        message: `${p.name}: model weight [${w.shape.join(', ')}], net [${p.variable.shape.join(', ')}]`,
+      });
     }
     p.variable.assign(w);
   }

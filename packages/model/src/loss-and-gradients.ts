@@ -127,7 +127,11 @@ function closedForm(
           continue;
         }
         const kernel = tf.reshape(s.kernel.variable, [1, ...s.kernel.variable.shape]);
-        const inputs: tf.NamedTensorMap = { a: out, b: kernel, ...(s.bias !== undefined ? { bias: s.bias.variable } : {}) };
+        const inputs: tf.NamedTensorMap = {
+          a: out,
+          b: kernel,
+          ...(s.bias !== undefined ? { bias: s.bias.variable } : {}),
+        };
         let a = tf.engine().runKernel(tf._FusedMatMul, inputs, {
           transposeA: false,
           transposeB: false,
@@ -186,7 +190,12 @@ function closedForm(
   });
 }
 
-function tapeGradients(net: Net, x: tf.Tensor, y: tf.Tensor, options: LossAndGradientsOptions): Omit<LossAndGradients, 'path'> {
+function tapeGradients(
+  net: Net,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  options: LossAndGradientsOptions,
+): Omit<LossAndGradients, 'path'> {
   const output = net.layers[net.layers.length - 1];
   const outputActivation: Activation = output?._tag === 'dense' ? output.activation : 'linear';
   const probes = [...(options.taps?.probes ?? new Map<string, tf.Tensor>())].filter(
@@ -234,7 +243,12 @@ function tapeGradients(net: Net, x: tf.Tensor, y: tf.Tensor, options: LossAndGra
  * tape otherwise (see the module comment and `gradientPath`). The returned tensors are kept (outside any
  * tidy scope); the caller disposes them. Nothing is read back from the backend.
  */
-export function lossAndGradients(net: Net, x: tf.Tensor, y: tf.Tensor, options: LossAndGradientsOptions): LossAndGradients {
+export function lossAndGradients(
+  net: Net,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  options: LossAndGradientsOptions,
+): LossAndGradients {
   const plan = x.rank === 2 ? closedFormPlan(net, options) : undefined;
   if (plan === undefined) return { ...tapeGradients(net, x, y, options), path: 'tape' };
   return { ...closedForm(plan, x as tf.Tensor2D, y, options.loss, options.gradScale ?? 1), path: 'closed-form' };

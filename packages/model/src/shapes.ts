@@ -84,7 +84,10 @@ export function inferShapes(
           const body = walk(s, layer.body, path);
           if (E.isLeft(body)) return body;
           if (body.right.join() !== s.join()) {
-            return bad(path, `residual body maps [${s.join(', ')}] to [${body.right.join(', ')}]; it must keep the shape`);
+            return bad(
+              path,
+              `residual body maps [${s.join(', ')}] to [${body.right.join(', ')}]; it must keep the shape`,
+            );
           }
           out = s;
           break;

@@ -52,7 +52,8 @@ export function setWeights(net: Net, weights: readonly WeightSnapshot[]): E.Eith
     if (w === undefined) problems.push(`${p.name} is missing`);
     else if (w.shape.join() !== p.variable.shape.join()) {
       problems.push(`${p.name} has shape [${w.shape.join(', ')}], the net needs [${p.variable.shape.join(', ')}]`);
-    } else if (w.values.length !== p.variable.size) problems.push(`${p.name} has ${w.values.length} values, needs ${p.variable.size}`);
+    } else if (w.values.length !== p.variable.size)
+      problems.push(`${p.name} has ${w.values.length} values, needs ${p.variable.size}`);
   }
   const names = new Set(all.map((p) => p.name));
   for (const w of weights) if (!names.has(w.name)) problems.push(`${w.name} is not a variable of this net`);

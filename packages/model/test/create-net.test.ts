@@ -3,7 +3,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/lib/Either.js';
 import { initBackend } from '@sprout/backend';
-import { createNet, disposeNet, getWeights, inferShapes, networkLayers, parameterCount, seedFor } from '../src/index.js';
+import {
+  createNet,
+  disposeNet,
+  getWeights,
+  inferShapes,
+  networkLayers,
+  parameterCount,
+  seedFor,
+} from '../src/index.js';
 import { cnn, mlp, resnet } from './fixtures.js';
 
 beforeAll(async () => {
@@ -16,8 +24,16 @@ describe('createNet', () => {
     expect(net.layers).toHaveLength(5);
     expect(net.layers[4]).toEqual({ _tag: 'dense', units: 2, activation: 'softmax', bias: true });
     expect(net.params.map((p) => p.name)).toEqual([
-      '0.kernel', '0.bias', '1.body.0.kernel', '1.body.0.bias', '1.body.1.kernel', '1.body.1.bias',
-      '2.gamma', '2.beta', '4.kernel', '4.bias',
+      '0.kernel',
+      '0.bias',
+      '1.body.0.kernel',
+      '1.body.0.bias',
+      '1.body.1.kernel',
+      '1.body.1.bias',
+      '2.gamma',
+      '2.beta',
+      '4.kernel',
+      '4.bias',
     ]);
     expect(net.params[2]!.path).toEqual([1, 0]);
     expect(net.state.map((p) => p.name)).toEqual(['2.movingMean', '2.movingVariance']);
@@ -71,9 +87,21 @@ describe('createNet', () => {
   });
 
   it('reports networks whose layers do not fit', () => {
-    const r = inferShapes([4, 4, 1], networkLayers({ input: [4, 4, 1], layers: [], output: { units: 2, activation: 'linear' } }));
+    const r = inferShapes(
+      [4, 4, 1],
+      networkLayers({ input: [4, 4, 1], layers: [], output: { units: 2, activation: 'linear' } }),
+    );
     expect(E.isLeft(r) && r.left).toMatchObject({ _tag: 'invalid-network', path: [0] });
-    const bad = { input: [3], layers: [{ _tag: 'residual' as const, body: [{ _tag: 'dense' as const, units: 4, activation: 'relu' as const, bias: true }] }], output: { units: 2, activation: 'linear' as const } };
+    const bad = {
+      input: [3],
+      layers: [
+        {
+          _tag: 'residual' as const,
+          body: [{ _tag: 'dense' as const, units: 4, activation: 'relu' as const, bias: true }],
+        },
+      ],
+      output: { units: 2, activation: 'linear' as const },
+    };
     expect(() => createNet(bad, { seed: 1 })).toThrow(/residual body maps \[3\] to \[4\]/);
   });
 });

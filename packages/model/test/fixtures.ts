@@ -36,7 +36,10 @@ export const cnn: Network = {
     { _tag: 'conv', filters: 3, kernel: 3, stride: 1, padding: 'same', activation: 'relu' },
     { _tag: 'batchnorm' },
     { _tag: 'pool', kind: 'max', size: 2, stride: 2 },
-    { _tag: 'residual', body: [{ _tag: 'conv', filters: 3, kernel: 3, stride: 1, padding: 'same', activation: 'gelu' }] },
+    {
+      _tag: 'residual',
+      body: [{ _tag: 'conv', filters: 3, kernel: 3, stride: 1, padding: 'same', activation: 'gelu' }],
+    },
     { _tag: 'conv', filters: 4, kernel: 2, stride: 2, padding: 'valid', activation: 'sigmoid' },
     { _tag: 'pool', kind: 'avg', size: 1, stride: 1 },
     { _tag: 'flatten' },
@@ -50,7 +53,13 @@ export const cnn: Network = {
 export const values = testFloats;
 
 export function randomTensor(shape: readonly number[], seed: number): tf.Tensor {
-  return tf.tensor(values(shape.reduce((a, b) => a * b, 1), seed), [...shape]);
+  return tf.tensor(
+    values(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+    [...shape],
+  );
 }
 
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -90,13 +99,24 @@ export const leadingResidual = (activation: Activation): { input: number[]; laye
 });
 
 /** The reference: loss and parameter gradients from the tape, written independently of the library's path. */
-export function tape(net: Net, x: tf.Tensor, y: tf.Tensor, options: LossAndGradientsOptions): { loss: number; grads: Map<string, Float32Array> } {
+export function tape(
+  net: Net,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  options: LossAndGradientsOptions,
+): { loss: number; grads: Map<string, Float32Array> } {
   let result: { loss: number; grads: Map<string, Float32Array> } | undefined;
   tf.tidy(() => {
     const out = net.layers[net.layers.length - 1]!;
     const act: Activation = out._tag === 'dense' ? out.activation : 'linear';
     const r = tf.variableGrads(
-      () => batchLoss(options.loss, act, forward(net, x, { training: options.training ?? false, seed: options.seed ?? 0, updateState: false }), y),
+      () =>
+        batchLoss(
+          options.loss,
+          act,
+          forward(net, x, { training: options.training ?? false, seed: options.seed ?? 0, updateState: false }),
+          y,
+        ),
       net.params.map((p) => p.variable),
     );
     const grads = new Map(net.params.map((p) => [p.name, r.grads[p.variable.name]!.dataSync() as Float32Array]));

@@ -15,8 +15,11 @@ beforeAll(async () => {
 /** Non-trivial batch-norm statistics, so inference differs from the identity. */
 function perturbState(net: Net): void {
   const w = getWeights(net).map((s, k) =>
-    s.name.endsWith('movingVariance') ? { ...s, values: values(s.values.length, k).map((v) => 0.5 + Math.abs(v)) } :
-    s.name.endsWith('movingMean') || s.name.endsWith('gamma') || s.name.endsWith('beta') ? { ...s, values: values(s.values.length, 50 + k) } : s,
+    s.name.endsWith('movingVariance')
+      ? { ...s, values: values(s.values.length, k).map((v) => 0.5 + Math.abs(v)) }
+      : s.name.endsWith('movingMean') || s.name.endsWith('gamma') || s.name.endsWith('beta')
+        ? { ...s, values: values(s.values.length, 50 + k) }
+        : s,
   );
   expect(E.isRight(setWeights(net, w))).toBe(true);
 }
@@ -54,7 +57,10 @@ describe('forward', () => {
     const vars = net.params.map((p) => p.variable);
     const step = (k: number) =>
       tf.tidy(() => {
-        const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(forward(net, x, { training: true, seed: k }))) as tf.Scalar, vars);
+        const { value, grads } = tf.variableGrads(
+          () => tf.mean(tf.square(forward(net, x, { training: true, seed: k }))) as tf.Scalar,
+          vars,
+        );
         value.dataSync();
         tf.dispose(grads);
       });
@@ -67,7 +73,10 @@ describe('forward', () => {
   });
 
   it('dropout is seeded: same seed same mask, other seed other mask, identity at inference', () => {
-    const net = createNet({ input: [50], layers: [{ _tag: 'dropout', rate: 0.5 }], output: { units: 50, activation: 'linear' } }, { seed: 1 });
+    const net = createNet(
+      { input: [50], layers: [{ _tag: 'dropout', rate: 0.5 }], output: { units: 50, activation: 'linear' } },
+      { seed: 1 },
+    );
     const x = randomTensor([2, 50], 3);
     const run = (o: { training?: boolean; seed?: number }) => tf.tidy(() => forward(net, x, o).dataSync());
     expect(run({ training: true, seed: 1 })).toEqual(run({ training: true, seed: 1 }));
@@ -78,8 +87,14 @@ describe('forward', () => {
   });
 
   it('batch norm uses batch statistics in training and updates the moving averages (PyTorch momentum 0.1)', () => {
-    const net = createNet({ input: [3], layers: [{ _tag: 'batchnorm' }], output: { units: 1, activation: 'linear' } }, { seed: 1 });
-    const x = tf.tensor2d([[1, 2, 3], [3, 6, 9]]);
+    const net = createNet(
+      { input: [3], layers: [{ _tag: 'batchnorm' }], output: { units: 1, activation: 'linear' } },
+      { seed: 1 },
+    );
+    const x = tf.tensor2d([
+      [1, 2, 3],
+      [3, 6, 9],
+    ]);
     tf.tidy(() => forward(net, x, { training: true }));
     const mean = net.state.find((p) => p.role === 'movingMean')!.variable.dataSync();
     const variance = net.state.find((p) => p.role === 'movingVariance')!.variable.dataSync();
@@ -129,7 +144,9 @@ describe('forward', () => {
       const fd = (at(eps) - at(-eps)) / (2 * eps);
       p.variable.assign(w0);
       const analytic = tf.tidy(() => tf.sum(tf.mul(grads[p.variable.name]!, v)).dataSync()[0]!);
-      expect(Math.abs(fd - analytic), `${p.name}: fd ${fd}, grad ${analytic}`).toBeLessThan(1e-2 * Math.max(1, Math.abs(analytic)));
+      expect(Math.abs(fd - analytic), `${p.name}: fd ${fd}, grad ${analytic}`).toBeLessThan(
+        1e-2 * Math.max(1, Math.abs(analytic)),
+      );
       tf.dispose([v, w0]);
     }
     tf.dispose([x, target, ...Object.values(grads)]);

@@ -82,7 +82,11 @@ describe('host net', () => {
       const units: Record<string, number> = { '0': 4, '1.body.0': 5, '1.body.1': 4, '3': 4, '4': CLASSES };
       const probes = new Map(Object.entries(units).map(([k, n]) => [k, tf.variable(tf.zeros([batch, n]), true)]));
       const inputs = new Map<string, tf.Tensor>();
-      const r = lossAndGradients(net, tf.tensor2d(xs, [batch, 3]), tf.tensor1d(ys, 'int32'), { loss: 'cross_entropy', taps: { inputs, probes }, forceTape: true });
+      const r = lossAndGradients(net, tf.tensor2d(xs, [batch, 3]), tf.tensor1d(ys, 'int32'), {
+        loss: 'cross_entropy',
+        taps: { inputs, probes },
+        forceTape: true,
+      });
       const ref = tf.tidy(() => {
         const delta = (k: string) => r.deltas!.get(k)!;
         const kernel = (k: string) => net.params.find((p) => p.name === `${k}.kernel`)!.variable;
@@ -99,7 +103,9 @@ describe('host net', () => {
         const h = toHostNet(net, { loss: 'cross_entropy', native })!;
         hostLossAndGradients(h, xs, ys, batch);
         const where = `${activation}, native ${native}`;
-        ref.outputs.forEach((a, j) => expect(maxAbsDiff(h.trace.outputs[j]!, a), `a_${j} (${where})`).toBeLessThan(1e-6));
+        ref.outputs.forEach((a, j) =>
+          expect(maxAbsDiff(h.trace.outputs[j]!, a), `a_${j} (${where})`).toBeLessThan(1e-6),
+        );
         ref.gradients.forEach((g, j) => {
           expect(Math.max(...Array.from(g, Math.abs))).toBeGreaterThan(1e-4);
           expect(maxAbsDiff(h.trace.gradients[j]!, g), `∂J/∂a_${j} (${where})`).toBeLessThan(1e-6);
@@ -149,7 +155,17 @@ describe('host net', () => {
   });
 
   it.runIf(nativeAddon() !== null)('the native gemm on wider layers gives the gradients of the tape', () => {
-    const net = createNet({ input: [3], layers: [{ _tag: 'dense', units: 64, activation: 'relu', bias: true }, { _tag: 'dense', units: 64, activation: 'tanh', bias: true }], output: { units: CLASSES, activation: 'linear' } }, { seed: 4 });
+    const net = createNet(
+      {
+        input: [3],
+        layers: [
+          { _tag: 'dense', units: 64, activation: 'relu', bias: true },
+          { _tag: 'dense', units: 64, activation: 'tanh', bias: true },
+        ],
+        output: { units: CLASSES, activation: 'linear' },
+      },
+      { seed: 4 },
+    );
     const withNative = gap(net, 40, 'cross_entropy', true);
     expect(withNative.size).toBeGreaterThan(1e-3);
     expect(withNative.worst).toBeLessThan(5e-6);
@@ -162,7 +178,11 @@ describe('host net', () => {
     const xs = values(batch * 3, 8);
     const ys = labelsOf(batch);
     const h = toHostNet(net, { loss: 'cross_entropy', native: false })!;
-    for (const [name, index] of [['1.body.0.kernel', 3], ['0.bias', 1], ['4.kernel', 5]] as const) {
+    for (const [name, index] of [
+      ['1.body.0.kernel', 3],
+      ['0.bias', 1],
+      ['4.kernel', 5],
+    ] as const) {
       hostLossAndGradients(h, xs, ys, batch);
       const theta = h.params.get(name)!;
       const analytic = h.grads.get(name)![index]!;
@@ -224,7 +244,14 @@ describe('host net', () => {
 
   it('pays with the native gemm always, with plain loops only for small nets', () => {
     const small = createNet(denseNet('relu', 'linear'), { seed: 1 });
-    const wide = createNet({ input: [784], layers: [{ _tag: 'dense', units: 50, activation: 'relu', bias: true }], output: { units: 10, activation: 'linear' } }, { seed: 1 });
+    const wide = createNet(
+      {
+        input: [784],
+        layers: [{ _tag: 'dense', units: 50, activation: 'relu', bias: true }],
+        output: { units: 10, activation: 'linear' },
+      },
+      { seed: 1 },
+    );
     const loops = (net: Net) => toHostNet(net, { loss: 'cross_entropy', native: false })!;
     expect(hostMultiplyAdds(loops(small))).toBe(3 * 4 + 4 * 5 + 5 * 4 + 4 * 4 + 4 * CLASSES);
     expect(hostMultiplyAdds(loops(wide))).toBe(784 * 50 + 50 * 10);

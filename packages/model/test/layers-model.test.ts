@@ -3,7 +3,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/lib/Either.js';
 import { initBackend } from '@sprout/backend';
-import { createNet, disposeNet, forward, fromLayersModel, getWeights, parameterCount, toLayersModel, type Net } from '../src/index.js';
+import {
+  createNet,
+  disposeNet,
+  forward,
+  fromLayersModel,
+  getWeights,
+  parameterCount,
+  toLayersModel,
+  type Net,
+} from '../src/index.js';
 import { cnn, maxAbsDiff, randomTensor, resnet } from './fixtures.js';
 
 beforeAll(async () => {
@@ -50,7 +59,14 @@ describe('fromLayersModel', () => {
   it('reads a user tf.Sequential of conv, pool, flatten, activation, dropout and dense layers', () => {
     const model = tf.sequential({
       layers: [
-        tf.layers.conv2d({ inputShape: [9, 8, 1], filters: 4, kernelSize: 3, strides: 1, padding: 'same', activation: 'relu' }),
+        tf.layers.conv2d({
+          inputShape: [9, 8, 1],
+          filters: 4,
+          kernelSize: 3,
+          strides: 1,
+          padding: 'same',
+          activation: 'relu',
+        }),
         tf.layers.maxPooling2d({ poolSize: 2 }),
         tf.layers.conv2d({ filters: 5, kernelSize: 2, strides: 2, useBias: false }),
         tf.layers.activation({ activation: 'tanh' }),
@@ -67,8 +83,24 @@ describe('fromLayersModel', () => {
     if (E.isLeft(r)) return;
     const net = r.right;
     expect(net.input).toEqual([9, 8, 1]);
-    expect(net.layers.map((l) => l._tag)).toEqual(['conv', 'pool', 'conv', 'pool', 'flatten', 'dropout', 'dense', 'dense']);
-    expect(net.layers[2]).toEqual({ _tag: 'conv', filters: 5, kernel: 2, stride: 2, padding: 'valid', activation: 'tanh' });
+    expect(net.layers.map((l) => l._tag)).toEqual([
+      'conv',
+      'pool',
+      'conv',
+      'pool',
+      'flatten',
+      'dropout',
+      'dense',
+      'dense',
+    ]);
+    expect(net.layers[2]).toEqual({
+      _tag: 'conv',
+      filters: 5,
+      kernel: 2,
+      stride: 2,
+      padding: 'valid',
+      activation: 'tanh',
+    });
     expect(net.layers[7]).toEqual({ _tag: 'dense', units: 3, activation: 'softmax', bias: true });
     const x = randomTensor([3, 9, 8, 1], 4);
     expect(predictDiff(net, model, x)).toBeLessThan(1e-5);
@@ -81,7 +113,9 @@ describe('fromLayersModel', () => {
   it('reads a functional model with a residual add', () => {
     const input = tf.input({ shape: [4] });
     const h = tf.layers.dense({ units: 6, activation: 'tanh' }).apply(input) as tf.SymbolicTensor;
-    const f = tf.layers.dense({ units: 6 }).apply(tf.layers.dense({ units: 6, activation: 'relu' }).apply(h)) as tf.SymbolicTensor;
+    const f = tf.layers
+      .dense({ units: 6 })
+      .apply(tf.layers.dense({ units: 6, activation: 'relu' }).apply(h)) as tf.SymbolicTensor;
     const sum = tf.layers.add().apply([h, f]) as tf.SymbolicTensor;
     const out = tf.layers.dense({ units: 2 }).apply(sum) as tf.SymbolicTensor;
     const model = tf.model({ inputs: input, outputs: out });
@@ -101,11 +135,19 @@ describe('fromLayersModel', () => {
     });
     const r = fromLayersModel(model);
     expect(E.isLeft(r) && r.left).toMatchObject({ _tag: 'unsupported-layer', index: 0, className: 'Dense' });
-    expect(E.isLeft(r) && r.left.message).toMatch(/activation 'elu' is not one of relu, tanh, sigmoid, gelu, linear, softmax/);
+    expect(E.isLeft(r) && r.left.message).toMatch(
+      /activation 'elu' is not one of relu, tanh, sigmoid, gelu, linear, softmax/,
+    );
     const noDense = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [2, 2] })] });
-    expect(E.isLeft(fromLayersModel(noDense)) && (fromLayersModel(noDense) as E.Left<{ message: string }>).left.message).toMatch(/last layer must be a dense layer/);
-    const rnn = tf.sequential({ layers: [tf.layers.simpleRNN({ inputShape: [3, 2], units: 2 }), tf.layers.dense({ units: 1 })] });
-    expect(E.isLeft(fromLayersModel(rnn)) && (fromLayersModel(rnn) as E.Left<{ className: string }>).left.className).toBe('SimpleRNN');
+    expect(
+      E.isLeft(fromLayersModel(noDense)) && (fromLayersModel(noDense) as E.Left<{ message: string }>).left.message,
+    ).toMatch(/last layer must be a dense layer/);
+    const rnn = tf.sequential({
+      layers: [tf.layers.simpleRNN({ inputShape: [3, 2], units: 2 }), tf.layers.dense({ units: 1 })],
+    });
+    expect(
+      E.isLeft(fromLayersModel(rnn)) && (fromLayersModel(rnn) as E.Left<{ className: string }>).left.className,
+    ).toBe('SimpleRNN');
     [model, noDense, rnn].forEach((m) => m.dispose());
   });
 });

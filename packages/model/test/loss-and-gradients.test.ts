@@ -33,7 +33,12 @@ function compare(net: Net, x: tf.Tensor, y: tf.Tensor, options: LossAndGradients
   }
   const lossGap = Math.abs(got.loss.dataSync()[0]! - ref.loss) / Math.max(1, Math.abs(ref.loss));
   tf.dispose([got.loss, ...Object.values(got.grads)]);
-  return { path: got.path, worst, lossGap, refGradNorm: Math.max(...[...ref.grads.values()].map((g) => Math.max(...Array.from(g, Math.abs)))) };
+  return {
+    path: got.path,
+    worst,
+    lossGap,
+    refGradNorm: Math.max(...[...ref.grads.values()].map((g) => Math.max(...Array.from(g, Math.abs)))),
+  };
 }
 
 const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'linear'] as const;
@@ -50,7 +55,8 @@ for (const backend of ['cpu', 'wasm'] as const) {
 
     for (const loss of LOSSES) {
       for (const activation of ACTIVATIONS) {
-        const outputs: Activation[] = loss === 'mse' ? ['linear', activation] : activation === 'linear' ? ['linear'] : ['linear', activation];
+        const outputs: Activation[] =
+          loss === 'mse' ? ['linear', activation] : activation === 'linear' ? ['linear'] : ['linear', activation];
         for (const output of [...new Set(outputs)]) {
           it(`closed form = tape: ${loss}, hidden ${activation}, output ${output}`, () => {
             const net = createNet(denseNet(activation, output), { seed: 11 });
@@ -74,7 +80,10 @@ for (const backend of ['cpu', 'wasm'] as const) {
     it('closed form = tape with a leading residual block, a bias-free output and one-hot targets', () => {
       for (const activation of ACTIVATIONS) {
         const { input, layers } = leadingResidual(activation);
-        const net = createNet({ input, layers: layers.slice(0, -1), output: { units: CLASSES, activation: 'linear' } }, { seed: 2 });
+        const net = createNet(
+          { input, layers: layers.slice(0, -1), output: { units: CLASSES, activation: 'linear' } },
+          { seed: 2 },
+        );
         const x = randomTensor([B, 4], 9);
         const y = tf.tidy(() => tf.cast(tf.oneHot(labels(), CLASSES), 'float32'));
         for (const loss of LOSSES) {
@@ -91,10 +100,25 @@ for (const backend of ['cpu', 'wasm'] as const) {
     it('takes the tape for conv, batch norm, dropout in training, gelu, softmax output and taps, and equals the tape', () => {
       const cases: Array<{ name: string; network: Network; x: number[]; options: LossAndGradientsOptions }> = [
         { name: 'cnn', network: cnn, x: [B, 8, 7, 2], options: { loss: 'cross_entropy' } },
-        { name: 'resnet with batch norm and softmax output', network: resnet, x: [B, 2], options: { loss: 'cross_entropy' } },
+        {
+          name: 'resnet with batch norm and softmax output',
+          network: resnet,
+          x: [B, 2],
+          options: { loss: 'cross_entropy' },
+        },
         { name: 'resnet, mse', network: resnet, x: [B, 2], options: { loss: 'mse' } },
-        { name: 'gelu', network: { ...mlp('gelu'), output: { units: CLASSES, activation: 'linear' } }, x: [B, 3], options: { loss: 'mse' } },
-        { name: 'softmax hidden', network: { ...mlp('softmax'), output: { units: CLASSES, activation: 'linear' } }, x: [B, 3], options: { loss: 'cross_entropy' } },
+        {
+          name: 'gelu',
+          network: { ...mlp('gelu'), output: { units: CLASSES, activation: 'linear' } },
+          x: [B, 3],
+          options: { loss: 'mse' },
+        },
+        {
+          name: 'softmax hidden',
+          network: { ...mlp('softmax'), output: { units: CLASSES, activation: 'linear' } },
+          x: [B, 3],
+          options: { loss: 'cross_entropy' },
+        },
         {
           name: 'softmax output',
           network: { ...mlp('relu'), output: { units: CLASSES, activation: 'softmax' } },
@@ -103,7 +127,14 @@ for (const backend of ['cpu', 'wasm'] as const) {
         },
         {
           name: 'dropout in training',
-          network: { input: [3], layers: [{ _tag: 'dense', units: 6, activation: 'relu', bias: true }, { _tag: 'dropout', rate: 0.5 }], output: { units: CLASSES, activation: 'linear' } },
+          network: {
+            input: [3],
+            layers: [
+              { _tag: 'dense', units: 6, activation: 'relu', bias: true },
+              { _tag: 'dropout', rate: 0.5 },
+            ],
+            output: { units: CLASSES, activation: 'linear' },
+          },
           x: [B, 3],
           options: { loss: 'cross_entropy', training: true, seed: 4 },
         },
@@ -121,7 +152,10 @@ for (const backend of ['cpu', 'wasm'] as const) {
         tf.dispose([x, y]);
       }
       // The same dropout net outside training takes the closed form.
-      const net = createNet({ input: [3], layers: [{ _tag: 'dropout', rate: 0.5 }], output: { units: CLASSES, activation: 'linear' } }, { seed: 1 });
+      const net = createNet(
+        { input: [3], layers: [{ _tag: 'dropout', rate: 0.5 }], output: { units: CLASSES, activation: 'linear' } },
+        { seed: 1 },
+      );
       expect(gradientPath(net, { loss: 'mse' })).toBe('closed-form');
       expect(gradientPath(net, { loss: 'mse', training: true })).toBe('tape');
       expect(gradientPath(net, { loss: 'mse', taps: { inputs: new Map() } })).toBe('tape');
@@ -145,7 +179,15 @@ for (const backend of ['cpu', 'wasm'] as const) {
         const fromTaps = tf.tidy(() => tf.matMul(inputs.get(k)!, r.deltas!.get(k)!, true, false).dataSync());
         expect(maxAbsDiff(fromTaps, r.grads[kernels[i]!.name]!.dataSync())).toBeLessThan(1e-6);
       }
-      tf.dispose([r.loss, ...Object.values(r.grads), ...r.deltas!.values(), ...inputs.values(), ...probes.values(), x, y]);
+      tf.dispose([
+        r.loss,
+        ...Object.values(r.grads),
+        ...r.deltas!.values(),
+        ...inputs.values(),
+        ...probes.values(),
+        x,
+        y,
+      ]);
       disposeNet(net);
     });
 
@@ -157,11 +199,16 @@ for (const backend of ['cpu', 'wasm'] as const) {
         const r = lossAndGradients(net, x, y, { loss });
         expect(r.path).toBe('closed-form');
         const dirs = net.params.map((p, i) => randomTensor(p.variable.shape, 100 + i));
-        const slope = net.params.reduce((acc, p, i) => acc + tf.tidy(() => tf.sum(tf.mul(r.grads[p.name]!, dirs[i]!)).dataSync()[0]!), 0);
+        const slope = net.params.reduce(
+          (acc, p, i) => acc + tf.tidy(() => tf.sum(tf.mul(r.grads[p.name]!, dirs[i]!)).dataSync()[0]!),
+          0,
+        );
         const h = 1e-2;
         const at = (sign: number): number => {
           const saved = net.params.map((p) => tf.clone(p.variable));
-          net.params.forEach((p, i) => p.variable.assign(tf.tidy(() => tf.add(p.variable, tf.mul(dirs[i]!, sign * h)))));
+          net.params.forEach((p, i) =>
+            p.variable.assign(tf.tidy(() => tf.add(p.variable, tf.mul(dirs[i]!, sign * h)))),
+          );
           const l = lossAndGradients(net, x, y, { loss });
           const v = l.loss.dataSync()[0]!;
           tf.dispose([l.loss, ...Object.values(l.grads)]);

@@ -37,8 +37,13 @@ function zeroProbes(net: Net, b: number): Map<string, tf.Tensor> {
 
 describe('taps', () => {
   const b = 4;
-  const loss = (net: Net, x: tf.Tensor, y: tf.Tensor, probes?: ReadonlyMap<string, tf.Tensor>, inputs?: Map<string, tf.Tensor>) =>
-    tf.losses.softmaxCrossEntropy(y, forward(net, x, { taps: { probes, inputs } })) as tf.Scalar;
+  const loss = (
+    net: Net,
+    x: tf.Tensor,
+    y: tf.Tensor,
+    probes?: ReadonlyMap<string, tf.Tensor>,
+    inputs?: Map<string, tf.Tensor>,
+  ) => tf.losses.softmaxCrossEntropy(y, forward(net, x, { taps: { probes, inputs } })) as tf.Scalar;
 
   it('records inputs, leaves the output unchanged with zero probes, and Σ_b x_b δ_bᵀ is the kernel gradient', () => {
     const net = createNet(network, { seed: 3 });
@@ -51,10 +56,20 @@ describe('taps', () => {
     const { deltas, kernelGrads, plain, tapped } = tf.tidy(() => {
       const plain = tf.keep(forward(net, x));
       const tapped = tf.keep(forward(net, x, { taps: { probes } }));
-      const deltas = tf.grads((...ps: tf.Tensor[]) => loss(net, x, y, new Map(keys.map((k, i) => [k, ps[i]!])), inputs))(keys.map((k) => probes.get(k)!));
+      const deltas = tf.grads((...ps: tf.Tensor[]) =>
+        loss(net, x, y, new Map(keys.map((k, i) => [k, ps[i]!])), inputs),
+      )(keys.map((k) => probes.get(k)!));
       const kernels = net.params.filter((p) => p.role === 'kernel');
-      const g = tf.variableGrads(() => loss(net, x, y), kernels.map((p) => p.variable)).grads;
-      return { deltas: deltas.map((d) => tf.keep(d)), kernelGrads: kernels.map((p) => tf.keep(g[p.variable.name]!)), plain, tapped };
+      const g = tf.variableGrads(
+        () => loss(net, x, y),
+        kernels.map((p) => p.variable),
+      ).grads;
+      return {
+        deltas: deltas.map((d) => tf.keep(d)),
+        kernelGrads: kernels.map((p) => tf.keep(g[p.variable.name]!)),
+        plain,
+        tapped,
+      };
     });
     expect(maxAbsDiff(tapped.dataSync(), plain.dataSync())).toBe(0);
     expect([...inputs.keys()].sort()).toEqual([...keys].sort());
@@ -67,7 +82,9 @@ describe('taps', () => {
         xIn.rank === 2
           ? tf.matMul(xIn as tf.Tensor2D, delta as tf.Tensor2D, true, false) // Σ_b x_b δ_bᵀ
           : // conv: ∂/∂W Σ conv2d(x, W) ⊙ δ, the same sum over batch and positions of patch ⊗ δ
-            tf.grad((w: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(xIn as tf.Tensor4D, w as tf.Tensor4D, 2, 'same'), delta)))(tf.zeros([3, 3, 2, 3])),
+            tf.grad((w: tf.Tensor) =>
+              tf.sum(tf.mul(tf.conv2d(xIn as tf.Tensor4D, w as tf.Tensor4D, 2, 'same'), delta)),
+            )(tf.zeros([3, 3, 2, 3])),
       );
       const g = kernelGrads[i]!;
       const scale = Math.max(...Array.from(g.dataSync(), Math.abs));
@@ -90,7 +107,8 @@ describe('taps', () => {
       const delta = tf.grad((p: tf.Tensor) => loss(net, x, y, new Map([...probes, [key, p]])))(zero);
       const v = randomTensor(zero.shape, 7);
       const eps = 1e-2;
-      const at = (s: number) => tf.tidy(() => loss(net, x, y, new Map([...probes, [key, tf.mul(s, v)]])).dataSync()[0]!);
+      const at = (s: number) =>
+        tf.tidy(() => loss(net, x, y, new Map([...probes, [key, tf.mul(s, v)]])).dataSync()[0]!);
       const fd = (at(eps) - at(-eps)) / (2 * eps);
       const analytic = tf.tidy(() => tf.sum(tf.mul(delta, v)).dataSync()[0]!);
       expect(Math.abs(analytic)).toBeGreaterThan(1e-4);

@@ -29,7 +29,10 @@ describe('weights', () => {
 
   it('rejects snapshots of another architecture, naming every mismatch', () => {
     const a = createNet(mlp(), { seed: 1 });
-    const b = createNet({ ...mlp(), layers: [{ _tag: 'dense', units: 6, activation: 'relu', bias: true }] }, { seed: 1 });
+    const b = createNet(
+      { ...mlp(), layers: [{ _tag: 'dense', units: 6, activation: 'relu', bias: true }] },
+      { seed: 1 },
+    );
     const r = setWeights(a, getWeights(b));
     expect(E.isLeft(r) && r.left._tag).toBe('weights-mismatch');
     expect(E.isLeft(r) && r.left.message).toMatch(/0.kernel has shape \[3, 6\], the net needs \[3, 5\]/);

@@ -27,19 +27,36 @@ function findNodeGyp() {
   const candidates = [];
   if (process.env.npm_config_node_gyp) candidates.push(process.env.npm_config_node_gyp);
   if (process.env.npm_execpath) {
-    candidates.push(path.join(path.dirname(process.env.npm_execpath), '..', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
+    candidates.push(
+      path.join(path.dirname(process.env.npm_execpath), '..', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+    );
   }
   try {
     candidates.push(require.resolve('node-gyp/bin/node-gyp.js'));
   } catch {}
-  candidates.push(path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
+  candidates.push(
+    path.join(
+      path.dirname(process.execPath),
+      '..',
+      'lib',
+      'node_modules',
+      'npm',
+      'node_modules',
+      'node-gyp',
+      'bin',
+      'node-gyp.js',
+    ),
+  );
   return candidates.find((c) => c && fs.existsSync(c));
 }
 
 /** What the built addon depends on: its sources, the build file, and the Node ABI. */
 function sourcesHash() {
   const h = crypto.createHash('sha256');
-  const native = fs.readdirSync(path.join(root, 'native')).filter((f) => /\.(cc|h)$/.test(f)).sort();
+  const native = fs
+    .readdirSync(path.join(root, 'native'))
+    .filter((f) => /\.(cc|h)$/.test(f))
+    .sort();
   for (const f of ['binding.gyp', ...native.map((f) => path.join('native', f))]) {
     h.update(f);
     h.update(fs.readFileSync(path.join(root, f)));
@@ -63,7 +80,8 @@ function main() {
       console.log('@sprout/native: the OpenBLAS kernels are built and up to date');
       return;
     }
-    if (process.platform !== 'linux' && process.platform !== 'darwin') return leaveMarker(`unsupported platform ${process.platform}`);
+    if (process.platform !== 'linux' && process.platform !== 'darwin')
+      return leaveMarker(`unsupported platform ${process.platform}`);
     const nodeGyp = findNodeGyp();
     if (!nodeGyp) return leaveMarker('node-gyp not found');
     const args = [nodeGyp, 'rebuild'];
@@ -77,7 +95,12 @@ function main() {
     // binding.gyp compiles for this machine's CPU (-march=native); a compiler that rejects that flag gets a
     // second, portable build (SPROUT_NATIVE_ARCH_FLAGS set to nothing).
     if (r.status !== 0 && process.env.SPROUT_NATIVE_ARCH_FLAGS === undefined && /march/.test(log)) {
-      r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', env: { ...process.env, SPROUT_NATIVE_ARCH_FLAGS: '' }, timeout: 300_000 });
+      r = spawnSync(process.execPath, args, {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env, SPROUT_NATIVE_ARCH_FLAGS: '' },
+        timeout: 300_000,
+      });
       log = `${log}\n--- portable build (without -march=native) ---\n${r.stdout ?? ''}\n${r.stderr ?? ''}`;
     }
     fs.mkdirSync(buildDir, { recursive: true });
@@ -86,8 +109,10 @@ function main() {
       let reason = `node-gyp failed (exit ${r.status ?? r.signal ?? r.error?.message}), see ${path.relative(root, logFile)}`;
       if (/cblas\.h.*No such file/.test(log)) reason = 'libopenblas-dev is not installed (cblas.h not found)';
       else if (/cannot find -lopenblas/.test(log)) reason = 'libopenblas-dev is not installed (-lopenblas not found)';
-      else if (/not found: (make|g\+\+|c\+\+)|gyp ERR! stack Error: not found/.test(log)) reason = 'no C++ toolchain (make / g++)';
-      else if (/find Python|python/i.test(log) && /gyp ERR! find Python/.test(log)) reason = 'python3 not found (node-gyp needs it)';
+      else if (/not found: (make|g\+\+|c\+\+)|gyp ERR! stack Error: not found/.test(log))
+        reason = 'no C++ toolchain (make / g++)';
+      else if (/find Python|python/i.test(log) && /gyp ERR! find Python/.test(log))
+        reason = 'python3 not found (node-gyp needs it)';
       return leaveMarker(reason);
     }
     if (fs.existsSync(marker)) fs.rmSync(marker);

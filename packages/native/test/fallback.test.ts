@@ -34,7 +34,13 @@ describe('fallback without the addon', () => {
       });
       expect(r.status, r.stderr).toBe(0);
       const line = r.stdout.split('\n').find((l) => l.startsWith('{'))!;
-      const out = JSON.parse(line) as { a: { ok: boolean; reason: string; kernels: string[] }; b: { ok: boolean }; y: number; info: { available: boolean }; wasmBefore: boolean };
+      const out = JSON.parse(line) as {
+        a: { ok: boolean; reason: string; kernels: string[] };
+        b: { ok: boolean };
+        y: number;
+        info: { available: boolean };
+        wasmBefore: boolean;
+      };
       expect(out.wasmBefore).toBe(false);
       expect(out.a).toEqual({ ok: false, reason: 'disabled by SPROUT_NATIVE=0', kernels: [] });
       expect(out.b.ok).toBe(false);

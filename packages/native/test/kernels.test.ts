@@ -6,7 +6,16 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADDON_ABI, conv2dBiasRelu, nativeAddon, nativeInfo, nativeKernelCalls, registerNativeKernels, reluBackward, unregisterNativeKernels } from '@sprout/native';
+import {
+  ADDON_ABI,
+  conv2dBiasRelu,
+  nativeAddon,
+  nativeInfo,
+  nativeKernelCalls,
+  registerNativeKernels,
+  reluBackward,
+  unregisterNativeKernels,
+} from '@sprout/native';
 
 const info = nativeInfo();
 const required = process.env['SPROUT_NATIVE_REQUIRED'] === '1';
@@ -48,7 +57,10 @@ for (const [ta, tb] of [
   cases.push({ name: `matMul tA=${ta} tB=${tb}`, shapes: [a, b], f: (x, y) => tf.matMul(x!, y!, ta, tb) });
   cases.push({
     name: `batched matMul tA=${ta} tB=${tb}`,
-    shapes: [[3, ...a], [3, ...b]],
+    shapes: [
+      [3, ...a],
+      [3, ...b],
+    ],
     f: (x, y) => tf.matMul(x!, y!, ta, tb),
   });
   for (const act of acts) {
@@ -56,21 +68,43 @@ for (const [ta, tb] of [
       name: `fused matMul ${act} + bias tA=${ta} tB=${tb}`,
       shapes: [a, b, [11]],
       f: (x, y, bias) =>
-        tf.fused.matMul({ a: x as tf.Tensor2D, b: y as tf.Tensor2D, transposeA: ta, transposeB: tb, bias: bias!, activation: act, leakyreluAlpha: 0.3 }),
+        tf.fused.matMul({
+          a: x as tf.Tensor2D,
+          b: y as tf.Tensor2D,
+          transposeA: ta,
+          transposeB: tb,
+          bias: bias!,
+          activation: act,
+          leakyreluAlpha: 0.3,
+        }),
     });
   }
   cases.push({
     name: `fused matMul relu, no bias tA=${ta} tB=${tb}`,
     shapes: [a, b],
-    f: (x, y) => tf.fused.matMul({ a: x as tf.Tensor2D, b: y as tf.Tensor2D, transposeA: ta, transposeB: tb, activation: 'relu' }),
+    f: (x, y) =>
+      tf.fused.matMul({ a: x as tf.Tensor2D, b: y as tf.Tensor2D, transposeA: ta, transposeB: tb, activation: 'relu' }),
   });
 }
 cases.push({
   name: 'fused matMul prelu (falls back)',
   shapes: [[6, 8], [8, 5], [5], [5]],
-  f: (x, y, bias, alpha) => tf.fused.matMul({ a: x as tf.Tensor2D, b: y as tf.Tensor2D, bias: bias!, activation: 'prelu', preluActivationWeights: alpha! }),
+  f: (x, y, bias, alpha) =>
+    tf.fused.matMul({
+      a: x as tf.Tensor2D,
+      b: y as tf.Tensor2D,
+      bias: bias!,
+      activation: 'prelu',
+      preluActivationWeights: alpha!,
+    }),
 });
-const convs: ReadonlyArray<{ x: number[]; w: number[]; s: number | [number, number]; p: 'valid' | 'same' | number; d?: number }> = [
+const convs: ReadonlyArray<{
+  x: number[];
+  w: number[];
+  s: number | [number, number];
+  p: 'valid' | 'same' | number;
+  d?: number;
+}> = [
   { x: [2, 9, 9, 3], w: [3, 3, 3, 4], s: 1, p: 'valid' },
   { x: [2, 9, 9, 3], w: [3, 3, 3, 4], s: 1, p: 'same' },
   { x: [2, 9, 8, 3], w: [3, 3, 3, 4], s: 2, p: 'same' },
@@ -93,11 +127,23 @@ const convs: ReadonlyArray<{ x: number[]; w: number[]; s: number | [number, numb
 ];
 for (const c of convs) {
   const tag = `x${c.x.join('x')} w${c.w.join('x')} s${c.s} p${c.p}`;
-  cases.push({ name: `conv2d ${tag}`, shapes: [c.x, c.w], f: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.s, c.p) });
+  cases.push({
+    name: `conv2d ${tag}`,
+    shapes: [c.x, c.w],
+    f: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.s, c.p),
+  });
   cases.push({
     name: `fused conv2d relu + bias ${tag}`,
     shapes: [c.x, c.w, [c.w[3]!]],
-    f: (x, w, b) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: c.s, pad: c.p, bias: b!, activation: 'relu' }),
+    f: (x, w, b) =>
+      tf.fused.conv2d({
+        x: x as tf.Tensor4D,
+        filter: w as tf.Tensor4D,
+        strides: c.s,
+        pad: c.p,
+        bias: b!,
+        activation: 'relu',
+      }),
   });
 }
 // conv2dBiasRelu: the fused op with its own gradient against tf.fused.conv2d (relu) on stock cpu.
@@ -116,7 +162,10 @@ for (const c of [
 }
 cases.push({
   name: 'conv2dTranspose stride 2 same',
-  shapes: [[2, 4, 4, 5], [3, 3, 3, 5]],
+  shapes: [
+    [2, 4, 4, 5],
+    [3, 3, 3, 5],
+  ],
   f: (x, w) => tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [2, 8, 8, 3], 2, 'same'),
 });
 
@@ -147,11 +196,20 @@ for (const [name, op] of [
   ['mul', tf.mul],
 ] as const) {
   for (const [a, b] of [
-    [[2, 5, 4, 3], [2, 5, 4, 3]],
+    [
+      [2, 5, 4, 3],
+      [2, 5, 4, 3],
+    ],
     [[2, 5, 4, 3], [3]],
     [[3], [2, 5, 4, 3]],
-    [[2, 5, 4, 3], [4, 3]],
-    [[2, 5, 4, 3], [1, 1, 3]],
+    [
+      [2, 5, 4, 3],
+      [4, 3],
+    ],
+    [
+      [2, 5, 4, 3],
+      [1, 1, 3],
+    ],
     [[2, 5, 4, 3], []],
     [[], [6, 7]],
   ] as const) {
@@ -169,7 +227,11 @@ for (const [axes, keep] of [
   [[0, 1, 2, 3], false],
   [undefined, false],
 ] as const) {
-  cases.push({ name: `sum axes ${String(axes)} keepDims ${keep}`, shapes: [[2, 5, 4, 3]], f: (x) => tf.sum(x!, axes === undefined ? undefined : [...axes], keep) });
+  cases.push({
+    name: `sum axes ${String(axes)} keepDims ${keep}`,
+    shapes: [[2, 5, 4, 3]],
+    f: (x) => tf.sum(x!, axes === undefined ? undefined : [...axes], keep),
+  });
 }
 cases.push({ name: 'sum of a middle axis (falls back)', shapes: [[2, 5, 4, 3]], f: (x) => tf.sum(x!, 1) });
 
@@ -191,21 +253,44 @@ for (const [shape, f] of [
 
 /** Forward-only cases (tfjs itself has no gradient for broadcast batches or dilated convolutions). */
 const forwardOnly: Case[] = [
-  { name: 'matMul broadcast batch [2,3,m,k]·[k,n]', shapes: [[2, 3, 5, 7], [7, 4]], f: (x, y) => tf.matMul(x!, y!) },
-  { name: 'matMul broadcast batch [m,k]·[4,k,n]', shapes: [[5, 7], [4, 7, 6]], f: (x, y) => tf.matMul(x!, y!) },
+  {
+    name: 'matMul broadcast batch [2,3,m,k]·[k,n]',
+    shapes: [
+      [2, 3, 5, 7],
+      [7, 4],
+    ],
+    f: (x, y) => tf.matMul(x!, y!),
+  },
+  {
+    name: 'matMul broadcast batch [m,k]·[4,k,n]',
+    shapes: [
+      [5, 7],
+      [4, 7, 6],
+    ],
+    f: (x, y) => tf.matMul(x!, y!),
+  },
   {
     name: 'conv2d dilation 2 valid',
-    shapes: [[2, 9, 9, 3], [3, 3, 3, 4]],
+    shapes: [
+      [2, 9, 9, 3],
+      [3, 3, 3, 4],
+    ],
     f: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'valid', 'NHWC', 2),
   },
   {
     name: 'conv2d dilation 2 same, 16 channels (direct)',
-    shapes: [[2, 9, 9, 3], [3, 3, 3, 16]],
+    shapes: [
+      [2, 9, 9, 3],
+      [3, 3, 3, 16],
+    ],
     f: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same', 'NHWC', 2),
   },
   {
     name: 'conv2d dilation 2 same',
-    shapes: [[1, 8, 7, 2], [2, 3, 2, 3]],
+    shapes: [
+      [1, 8, 7, 2],
+      [2, 3, 2, 3],
+    ],
     f: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same', 'NHWC', 2),
   },
 ];
@@ -251,7 +336,12 @@ describe.skipIf(!info.available && !required)('native kernels match the cpu back
     unregisterNativeKernels();
     await tf.setBackend('cpu');
     reference = all.map(({ c, grads }) => evaluate(c, grads));
-    const reg = registerNativeKernels({ minMatMulFlops: 0, minConvFlops: 0, minConvChannelProduct: 0, minElementwise: 0 });
+    const reg = registerNativeKernels({
+      minMatMulFlops: 0,
+      minConvFlops: 0,
+      minConvChannelProduct: 0,
+      minElementwise: 0,
+    });
     expect(reg.ok).toBe(true);
   });
   afterAll(() => {
@@ -270,7 +360,8 @@ describe.skipIf(!info.available && !required)('native kernels match the cpu back
       all.forEach(({ c, grads }, i) => {
         const calls = nativeKernelCalls();
         const got = evaluate(c, grads);
-        if (!c.name.includes('falls back')) expect(nativeKernelCalls(), `${c.name} ran natively`).toBeGreaterThan(calls);
+        if (!c.name.includes('falls back'))
+          expect(nativeKernelCalls(), `${c.name} ran natively`).toBeGreaterThan(calls);
         expectClose(got, reference[i]!, `${backend}: ${c.name}`);
       });
       expect(tf.memory().numTensors).toBe(before);
@@ -287,17 +378,26 @@ describe.skipIf(!info.available && !required)('native kernels match the cpu back
         const [product, conv] = tf.tidy(() => {
           const a = tf.tensor2d([Number.NaN, 1, -1, -1, -3, 1], [2, 3]);
           const b = tf.ones([3, 4]);
-          const x = tf.tensor4d(Array.from({ length: 2 * 5 * 5 * 2 }, (_, i) => (i === 0 ? Number.NaN : -1)), [2, 5, 5, 2]);
+          const x = tf.tensor4d(
+            Array.from({ length: 2 * 5 * 5 * 2 }, (_, i) => (i === 0 ? Number.NaN : -1)),
+            [2, 5, 5, 2],
+          );
           const w = tf.ones([3, 3, 2, 8]) as tf.Tensor4D;
           return [
             Array.from(tf.fused.matMul({ a, b, bias: tf.zeros([4]), activation: 'relu' }).dataSync()),
-            Array.from(tf.fused.conv2d({ x, filter: w, bias: tf.zeros([8]), strides: 1, pad: 'same', activation: 'relu' }).dataSync()),
+            Array.from(
+              tf.fused
+                .conv2d({ x, filter: w, bias: tf.zeros([8]), strides: 1, pad: 'same', activation: 'relu' })
+                .dataSync(),
+            ),
           ];
         });
         expect(nativeKernelCalls()).toBeGreaterThan(calls);
         expect(product.slice(0, 4).every(Number.isNaN), `${backend}: NaN row`).toBe(true);
         expect(product.slice(4)).toEqual([0, 0, 0, 0]); // relu of −3
-        expect(conv.slice(0, 8).every(Number.isNaN), `${backend}, direct ${direct}: the NaN pixel's outputs`).toBe(true);
+        expect(conv.slice(0, 8).every(Number.isNaN), `${backend}, direct ${direct}: the NaN pixel's outputs`).toBe(
+          true,
+        );
         expect(conv.filter((v) => !Number.isNaN(v)).every((v) => v === 0)).toBe(true);
       }
     }
@@ -312,17 +412,22 @@ describe.skipIf(!info.available && !required)('native kernels match the cpu back
     const bias = values(4, 23);
     const c = new Float32Array(5 * 4);
     addon.gemm(a, b, c, 5, 4, 3, false, false, 1, 0, 0, 0, bias, 6, 0);
-    const expected = tf.tidy(() => tf.tanh(tf.add(tf.matMul(tf.tensor2d(a, [5, 3]), tf.tensor2d(b, [3, 4])), tf.tensor1d(bias))).dataSync());
+    const expected = tf.tidy(() =>
+      tf.tanh(tf.add(tf.matMul(tf.tensor2d(a, [5, 3]), tf.tensor2d(b, [3, 4])), tf.tensor1d(bias))).dataSync(),
+    );
     let worst = 0;
     c.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - expected[i]!))));
     expect(worst).toBeLessThan(1e-6);
     expect(c.some((v) => Math.abs(v) > 0.1)).toBe(true);
-    expect(() => addon.gemm(a, b, c, 5, 4, 3, false, false, 1, 0, 0, 0, null, 7, 0)).toThrow('gemm: unknown activation code');
+    expect(() => addon.gemm(a, b, c, 5, 4, 3, false, false, 1, 0, 0, 0, null, 7, 0)).toThrow(
+      'gemm: unknown activation code',
+    );
   });
 
   it('wasm: views survive memory growth (outputs larger than the free heap)', async () => {
     await tf.setBackend('wasm');
-    const heap = (): number => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer.byteLength;
+    const heap = (): number =>
+      (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer.byteLength;
     const before = heap();
     const m = Math.ceil(Math.sqrt((before / 4) * 1.2));
     const k = 3;
@@ -367,7 +472,8 @@ describe.skipIf(!info.available && !required)('native kernels match the cpu back
     const y = [-1, 0, 2, Number.NaN, 0.5, -0.25];
     const dy = [3, 4, 5, 6, -7, 8];
     const expected = [0, 0, 5, Number.NaN, -7, 0];
-    const run = (): number[] => tf.tidy(() => Array.from(reluBackward(tf.tensor2d(dy, [2, 3]), tf.tensor2d(y, [2, 3])).dataSync()));
+    const run = (): number[] =>
+      tf.tidy(() => Array.from(reluBackward(tf.tensor2d(dy, [2, 3]), tf.tensor2d(y, [2, 3])).dataSync()));
     await tf.setBackend('wasm');
     const before = tf.memory().numTensors;
     let calls = nativeKernelCalls();

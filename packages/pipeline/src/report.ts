@@ -11,7 +11,14 @@ import { basename, join, resolve } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 import type { ArmSummary, EpochMetrics, RunId } from './Pipeline.js';
-import { curvesSvg, sensitivitiesSvg, sensitivityBars, type CurvePoint, type InsertionMark, type SensitivityBar } from './internal/plot.js';
+import {
+  curvesSvg,
+  sensitivitiesSvg,
+  sensitivityBars,
+  type CurvePoint,
+  type InsertionMark,
+  type SensitivityBar,
+} from './internal/plot.js';
 import { csvFields } from './internal/resume.js';
 import { writeFileAtomic } from './internal/atomic-write.js';
 import { armSummary, finalTable } from './internal/summary.js';
@@ -61,7 +68,18 @@ const loadRun = (dir: string): E.Either<ReportError, LoadedRun> => {
   const lines = metrics.split('\n').filter((l) => l.length > 0);
   const header = csvFields(lines[0] ?? '');
   const col = (name: string) => header.indexOf(name);
-  const need = ['arm', 'repeat', 'seed', 'epoch', 'train_loss', 'test_loss', 'test_error', 'step_size', 'parameter_count', 'seconds'];
+  const need = [
+    'arm',
+    'repeat',
+    'seed',
+    'epoch',
+    'train_loss',
+    'test_loss',
+    'test_error',
+    'step_size',
+    'parameter_count',
+    'seconds',
+  ];
   const missing = need.filter((n) => col(n) < 0);
   if (missing.length > 0) return bad(`${join(dir, 'metrics.csv')} lacks the columns ${missing.join(', ')}`);
   const rows: (RunId & EpochMetrics)[] = [];
@@ -92,7 +110,14 @@ const loadRun = (dir: string): E.Either<ReportError, LoadedRun> => {
   }
   for (const line of events.split('\n')) {
     if (line.length === 0) continue;
-    let e: { _tag?: string; arm?: string; seed?: number; epoch?: number; chosen?: number | null; positions?: { index: number; description: string; sensitivity: number }[] };
+    let e: {
+      _tag?: string;
+      arm?: string;
+      seed?: number;
+      epoch?: number;
+      chosen?: number | null;
+      positions?: { index: number; description: string; sensitivity: number }[];
+    };
     try {
       e = JSON.parse(line) as typeof e;
     } catch {
@@ -100,7 +125,9 @@ const loadRun = (dir: string): E.Either<ReportError, LoadedRun> => {
     }
     if (e._tag !== 'insertion' || e.arm === undefined || e.seed === undefined || e.epoch === undefined) continue;
     if (e.chosen !== null && e.chosen !== undefined) insertions.push({ arm: e.arm, seed: e.seed, epoch: e.epoch });
-    bars.push(...sensitivityBars({ arm: e.arm, seed: e.seed, epoch: e.epoch, chosen: e.chosen, positions: e.positions ?? [] }));
+    bars.push(
+      ...sensitivityBars({ arm: e.arm, seed: e.seed, epoch: e.epoch, chosen: e.chosen, positions: e.positions ?? [] }),
+    );
   }
   const list = (x: unknown): string[] => (Array.isArray(x) ? x.filter((s): s is string => typeof s === 'string') : []);
   return E.right({
@@ -125,7 +152,9 @@ const armSummaries = (rows: readonly (RunId & EpochMetrics)[]): ArmSummary[] => 
   return arms.map((arm) =>
     armSummary(
       arm,
-      [...last.values()].filter((r) => r.arm === arm).map(({ arm: a, repeat, seed, ...final }) => ({ arm: a, repeat, seed, final })),
+      [...last.values()]
+        .filter((r) => r.arm === arm)
+        .map(({ arm: a, repeat, seed, ...final }) => ({ arm: a, repeat, seed, final })),
     ),
   );
 };
@@ -173,11 +202,17 @@ export const report =
       try {
         mkdirSync(outDir, { recursive: true });
         const plots = single ? runs[0]!.plots : ['curves', 'sensitivities'];
-        if (plots.includes('curves') && rows.length > 0) write('curves.svg', await curvesSvg(title, rows as CurvePoint[], marks));
-        if (plots.includes('sensitivities') && bars.length > 0) write('sensitivities.svg', await sensitivitiesSvg(`${title}: sensitivities`, bars));
+        if (plots.includes('curves') && rows.length > 0)
+          write('curves.svg', await curvesSvg(title, rows as CurvePoint[], marks));
+        if (plots.includes('sensitivities') && bars.length > 0)
+          write('sensitivities.svg', await sensitivitiesSvg(`${title}: sensitivities`, bars));
         if (!single || runs[0]!.tables.includes('final')) write('final.csv', table);
       } catch (e) {
-        return E.left({ _tag: 'output-error', path: outDir, message: `cannot write the report to ${outDir}: ${e instanceof Error ? e.message : String(e)}` });
+        return E.left({
+          _tag: 'output-error',
+          path: outDir,
+          message: `cannot write the report to ${outDir}: ${e instanceof Error ? e.message : String(e)}`,
+        });
       }
     }
     return E.right({ outDir, arms, table, files });

@@ -12,7 +12,10 @@ const losses = async (seed: number): Promise<number[]> => {
   const p = compile(tiny({ seed }));
   if (E.isLeft(p)) throw new Error(JSON.stringify(p.left));
   const out: number[] = [];
-  const r = await p.right.run({ write: false, onEvent: (e: RunEvent) => e._tag === 'epoch-end' && out.push(e.trainLoss, e.testLoss) })();
+  const r = await p.right.run({
+    write: false,
+    onEvent: (e: RunEvent) => e._tag === 'epoch-end' && out.push(e.trainLoss, e.testLoss),
+  })();
   expect(E.isRight(r)).toBe(true);
   return out;
 };
@@ -32,7 +35,10 @@ describe('determinism', () => {
     if (E.isLeft(p)) throw new Error(JSON.stringify(p.left));
     const before = tf.memory().numTensors;
     const counts: number[] = [];
-    const r = await p.right.run({ write: false, onEvent: (e) => e._tag === 'epoch-end' && counts.push(tf.memory().numTensors) })();
+    const r = await p.right.run({
+      write: false,
+      onEvent: (e) => e._tag === 'epoch-end' && counts.push(tf.memory().numTensors),
+    })();
     expect(E.isRight(r)).toBe(true);
     expect(counts).toHaveLength(12);
     expect(new Set(counts.slice(0, 6)).size).toBe(1);

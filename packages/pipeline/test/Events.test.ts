@@ -13,7 +13,11 @@ beforeAll(useCpu);
 
 describe('events', () => {
   it('come in order: started, per run (run-start, epoch-end…, run-end), finished', async () => {
-    const spec = tiny({ repeat: 2, train: { epochs: 3, batch: 20 }, compare: [arm('adam', { optimizer: adam({ step: constant(0.01) }) })] });
+    const spec = tiny({
+      repeat: 2,
+      train: { epochs: 3, batch: 20 },
+      compare: [arm('adam', { optimizer: adam({ step: constant(0.01) }) })],
+    });
     const p = compile(spec);
     if (E.isLeft(p)) throw new Error(JSON.stringify(p.left));
     const events: RunEvent[] = [];
@@ -22,11 +26,23 @@ describe('events', () => {
     const oneRun = ['run-start', 'epoch-end', 'epoch-end', 'epoch-end', 'run-end'];
     expect(tags).toEqual(['started', ...oneRun, ...oneRun, ...oneRun, ...oneRun, 'finished']);
     const runs = events.flatMap((e) => (e._tag === 'run-start' ? [[e.arm, e.seed, e.index]] : []));
-    expect(runs).toEqual([[BASE_ARM, 7, 0], ['adam', 7, 1], [BASE_ARM, 8, 2], ['adam', 8, 3]]);
+    expect(runs).toEqual([
+      [BASE_ARM, 7, 0],
+      ['adam', 7, 1],
+      [BASE_ARM, 8, 2],
+      ['adam', 8, 3],
+    ]);
     // 60 training examples in batches of 20: 3 steps per epoch; a step event every 2nd step of a run,
     // counted over its epochs: global steps 2, 4, 6, 8 = (epoch 1, step 2), (2, 1), (2, 3), (3, 2).
     const steps = events.flatMap((e) => (e._tag === 'step' && Number.isFinite(e.loss) ? [[e.epoch, e.step]] : []));
-    expect(steps).toEqual(Array.from({ length: 4 }, () => [[1, 2], [2, 1], [2, 3], [3, 2]]).flat());
+    expect(steps).toEqual(
+      Array.from({ length: 4 }, () => [
+        [1, 2],
+        [2, 1],
+        [2, 3],
+        [3, 2],
+      ]).flat(),
+    );
   });
 
   it('stops the run when the consumer leaves the loop early', async () => {
@@ -66,7 +82,11 @@ describe('events', () => {
   it('starts compare arms with the same architecture from the same weights', async () => {
     // lr 1e-30 (float32 updates of ~1e-31 vanish against weights ~0.1): each arm's test loss after one
     // epoch is that of its initial weights, so equal losses mean equal initial weights.
-    const spec = tiny({ optimizer: sgd({ step: constant(1e-30) }), train: { epochs: 1, batch: 'full' }, compare: [arm('momentum', { optimizer: momentum(0.9, { step: constant(1e-30) }) })] });
+    const spec = tiny({
+      optimizer: sgd({ step: constant(1e-30) }),
+      train: { epochs: 1, batch: 'full' },
+      compare: [arm('momentum', { optimizer: momentum(0.9, { step: constant(1e-30) }) })],
+    });
     const p = compile(spec);
     if (E.isLeft(p)) throw new Error(JSON.stringify(p.left));
     const r = await p.right.run({ write: false })();

@@ -15,7 +15,13 @@ beforeAll(useCpu);
 describe('failures', () => {
   it('stops on a non-finite loss and names the epoch and step', async () => {
     // lr 1e30: the first update throws the weights to ~1e30, the second step's logits overflow.
-    const p = compile(tiny({ optimizer: sgd({ step: constant(1e30) }), train: { epochs: 5, batch: 16 }, network: network(2, [dense(8, 'relu')], 2) }));
+    const p = compile(
+      tiny({
+        optimizer: sgd({ step: constant(1e30) }),
+        train: { epochs: 5, batch: 16 },
+        network: network(2, [dense(8, 'relu')], 2),
+      }),
+    );
     if (E.isLeft(p)) throw new Error(JSON.stringify(p.left));
     const events: RunEvent[] = [];
     const out = join(mkdtempSync(join(tmpdir(), 'sprout-nan-')), 'run');
@@ -67,7 +73,11 @@ describe('failures', () => {
   });
 
   it('rejects SensLI growth of a network without candidate positions at compile, not after training', () => {
-    const resnetWithTail = network(2, [dense(4, 'tanh'), residual(dense(4, 'tanh'), dense(4, 'linear', { bias: false })), dense(3, 'sigmoid')], 2);
+    const resnetWithTail = network(
+      2,
+      [dense(4, 'tanh'), residual(dense(4, 'tanh'), dense(4, 'linear', { bias: false })), dense(3, 'sigmoid')],
+      2,
+    );
     const p = compile(tiny({ network: resnetWithTail, growth: sensli({ schedule: atEpochs(2) }) }));
     expect(E.isLeft(p)).toBe(true);
     if (E.isRight(p)) return;

@@ -16,7 +16,12 @@ const fnn = network(2, [dense(5, 'relu')], 2);
 
 describe('growth', () => {
   it('inserts a layer after the scheduled epoch and trains the grown net', async () => {
-    const spec = tiny({ network: fnn, train: { epochs: 5, batch: 'full' }, growth: sensli({ schedule: atEpochs(2) }), report: { plots: ['curves', 'sensitivities'] } });
+    const spec = tiny({
+      network: fnn,
+      train: { epochs: 5, batch: 'full' },
+      growth: sensli({ schedule: atEpochs(2) }),
+      report: { plots: ['curves', 'sensitivities'] },
+    });
     const p = compile(spec);
     if (E.isLeft(p)) throw new Error(JSON.stringify(p.left));
     const events: RunEvent[] = [];
@@ -24,7 +29,18 @@ describe('growth', () => {
     const r = await p.right.run({ out, onEvent: (e) => events.push(e) })();
     if (E.isLeft(r)) throw new Error(r.left.message);
     const tags = events.map((e) => (e._tag === 'epoch-end' ? `epoch ${e.epoch}` : e._tag));
-    expect(tags).toEqual(['started', 'run-start', 'epoch 1', 'epoch 2', 'insertion', 'epoch 3', 'epoch 4', 'epoch 5', 'run-end', 'finished']);
+    expect(tags).toEqual([
+      'started',
+      'run-start',
+      'epoch 1',
+      'epoch 2',
+      'insertion',
+      'epoch 3',
+      'epoch 4',
+      'epoch 5',
+      'run-end',
+      'finished',
+    ]);
     const ins = events.find((e) => e._tag === 'insertion');
     if (ins?._tag !== 'insertion') throw new Error('no insertion');
     expect(ins.epoch).toBe(2);
@@ -83,7 +99,9 @@ describe('growth', () => {
 
   it('grows a tanh ResNet and exports the grown model', async () => {
     const resnet = network(2, [dense(3, 'tanh'), residual(dense(3, 'tanh'), dense(3, 'linear', { bias: false }))], 2);
-    const p = compile(tiny({ network: resnet, train: { epochs: 3, batch: 'full' }, growth: sensli({ schedule: atEpochs(1) }) }));
+    const p = compile(
+      tiny({ network: resnet, train: { epochs: 3, batch: 'full' }, growth: sensli({ schedule: atEpochs(1) }) }),
+    );
     if (E.isLeft(p)) throw new Error(JSON.stringify(p.left));
     const events: RunEvent[] = [];
     const out = join(mkdtempSync(join(tmpdir(), 'sprout-grow-resnet-')), 'run');

@@ -8,7 +8,21 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/Either';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adam, adaptive, atEpochs, batchnorm, constant, dense, momentum, network, residual, sensli, sgd, stepDecay, type Experiment } from '@sprout/spec';
+import {
+  adam,
+  adaptive,
+  atEpochs,
+  batchnorm,
+  constant,
+  dense,
+  momentum,
+  network,
+  residual,
+  sensli,
+  sgd,
+  stepDecay,
+  type Experiment,
+} from '@sprout/spec';
 import { createNet, disposeNet, type Net } from '@sprout/model';
 import { disposeDatasetTensors, spirals, toTensors } from '@sprout/data';
 import { compile, modelFiles, type RunEvent, type RunOptions } from '../src/index.js';
@@ -21,7 +35,15 @@ beforeAll(useCpu);
 
 const resnetSpec = (batch: number | 'full'): Experiment =>
   tiny({
-    network: network(2, [dense(4, 'tanh'), residual(dense(4, 'relu'), dense(4, 'linear', { bias: false })), residual(dense(3, 'sigmoid'), dense(4, 'linear'))], 2),
+    network: network(
+      2,
+      [
+        dense(4, 'tanh'),
+        residual(dense(4, 'relu'), dense(4, 'linear', { bias: false })),
+        residual(dense(3, 'sigmoid'), dense(4, 'linear')),
+      ],
+      2,
+    ),
     optimizer: sgd({ step: stepDecay(0.5, { every: 3, factor: 0.5 }) }),
     train: { epochs: 6, batch, shuffle: true },
     growth: sensli({ schedule: atEpochs(3) }),
@@ -56,10 +78,17 @@ describe('host engine', () => {
         expect(m.parameterCount).toBe(n.parameterCount);
         expect(m.stepSize).toBe(n.stepSize);
       });
-      const [ia, ib] = [host.events.find((e) => e._tag === 'insertion'), tfjs.events.find((e) => e._tag === 'insertion')];
+      const [ia, ib] = [
+        host.events.find((e) => e._tag === 'insertion'),
+        tfjs.events.find((e) => e._tag === 'insertion'),
+      ];
       if (ia?._tag !== 'insertion' || ib?._tag !== 'insertion') throw new Error('no insertion');
       expect(ia.chosen).toBe(ib.chosen);
-      ia.positions.forEach((p, k) => expect(Math.abs(p.sensitivity - ib.positions[k]!.sensitivity)).toBeLessThan(1e-4 * Math.max(1e-3, ib.positions[k]!.sensitivity)));
+      ia.positions.forEach((p, k) =>
+        expect(Math.abs(p.sensitivity - ib.positions[k]!.sensitivity)).toBeLessThan(
+          1e-4 * Math.max(1e-3, ib.positions[k]!.sensitivity),
+        ),
+      );
       expect(a[5]!.parameterCount).toBeGreaterThan(a[2]!.parameterCount); // the grown net trained on the host too
     });
 
@@ -69,7 +98,11 @@ describe('host engine', () => {
   ] as const)
     for (const policy of ['keep', 'reset'] as const)
       it(`agrees with TensorFlow.js with ${name}, optimizer state '${policy}' across the insertion`, async () => {
-        const spec = { ...resnetSpec(16), optimizer, growth: sensli({ schedule: atEpochs(3), optimizerState: policy }) };
+        const spec = {
+          ...resnetSpec(16),
+          optimizer,
+          growth: sensli({ schedule: atEpochs(3), optimizerState: policy }),
+        };
         const host = await run(spec, { engine: 'auto' });
         const tfjs = await run(spec, { engine: 'tfjs' });
         if (E.isLeft(host.r)) throw new Error(host.r.left.message);
@@ -85,13 +118,23 @@ describe('host engine', () => {
       });
 
   it('resumes an interrupted Adam run on the host bit for bit (slots and step counts in the checkpoint)', async () => {
-    const spec = { ...resnetSpec(16), optimizer: adam({ step: constant(0.01) }), growth: sensli({ schedule: atEpochs(3), optimizerState: 'keep' as const }) };
+    const spec = {
+      ...resnetSpec(16),
+      optimizer: adam({ step: constant(0.01) }),
+      growth: sensli({ schedule: atEpochs(3), optimizerState: 'keep' as const }),
+    };
     const root = mkdtempSync(join(tmpdir(), 'sprout-host-adam-'));
     expect(E.isRight((await run(spec, { write: true, saveModel: false, out: join(root, 'reference') })).r)).toBe(true);
     for (const stopAfter of [2, 4]) {
       const c = new AbortController();
       const out = join(root, `interrupted-${stopAfter}`);
-      const r1 = await run(spec, { write: true, saveModel: false, out, signal: c.signal, onEvent: (e) => e._tag === 'epoch-end' && e.epoch === stopAfter && c.abort() });
+      const r1 = await run(spec, {
+        write: true,
+        saveModel: false,
+        out,
+        signal: c.signal,
+        onEvent: (e) => e._tag === 'epoch-end' && e.epoch === stopAfter && c.abort(),
+      });
       expect(E.isLeft(r1.r) && r1.r.left._tag).toBe('interrupted');
       expect(E.isRight((await run(spec, { write: true, saveModel: false, resume: out })).r)).toBe(true);
       expect(metricRows(out)).toEqual(metricRows(join(root, 'reference')));
@@ -99,7 +142,11 @@ describe('host engine', () => {
   }, 60_000);
 
   it('reports a non-finite loss with its epoch and step, as the TensorFlow.js path does', async () => {
-    const spec = tiny({ network: network(2, [dense(8, 'relu')], 2), optimizer: sgd({ step: constant(1e30) }), train: { epochs: 4, batch: 16 } });
+    const spec = tiny({
+      network: network(2, [dense(8, 'relu')], 2),
+      optimizer: sgd({ step: constant(1e30) }),
+      train: { epochs: 4, batch: 16 },
+    });
     const host = await run(spec, { engine: 'auto' });
     const tfjs = await run(spec, { engine: 'tfjs' });
     expect(E.isLeft(host.r) && E.isLeft(tfjs.r)).toBe(true);
@@ -115,14 +162,20 @@ describe('host engine', () => {
     const c = new AbortController();
     const out = join(root, 'interrupted');
     // Interrupted in epoch 5, after the insertion: the checkpoint needs the host weights written back.
-    const r1 = await run(spec, { write: true, saveModel: false, out, signal: c.signal, onEvent: (e) => e._tag === 'epoch-end' && e.epoch === 4 && c.abort() });
+    const r1 = await run(spec, {
+      write: true,
+      saveModel: false,
+      out,
+      signal: c.signal,
+      onEvent: (e) => e._tag === 'epoch-end' && e.epoch === 4 && c.abort(),
+    });
     expect(E.isLeft(r1.r) && r1.r.left._tag).toBe('interrupted');
     expect(E.isRight((await run(spec, { write: true, saveModel: false, resume: out })).r)).toBe(true);
     expect(metricRows(out)).toEqual(metricRows(join(root, 'reference')));
     expect(metricRows(out)).toHaveLength(7);
   }, 60_000);
 
-  it('saves the trained weights: the model of a host run equals the TensorFlow.js run\'s to float32 rounding', async () => {
+  it("saves the trained weights: the model of a host run equals the TensorFlow.js run's to float32 rounding", async () => {
     const root = mkdtempSync(join(tmpdir(), 'sprout-host-model-'));
     const weights = async (engine: 'auto' | 'tfjs') => {
       const out = join(root, engine);
@@ -138,7 +191,14 @@ describe('host engine', () => {
   }, 60_000);
 
   it('uses TensorFlow.js for runs outside the host net (a step-size controller, dropout)', async () => {
-    const withController = await run(tiny({ network: network(2, [dense(8, 'relu')], 2), optimizer: sgd({ step: adaptive() }), train: { epochs: 1, batch: 16 } }), {});
+    const withController = await run(
+      tiny({
+        network: network(2, [dense(8, 'relu')], 2),
+        optimizer: sgd({ step: adaptive() }),
+        train: { epochs: 1, batch: 16 },
+      }),
+      {},
+    );
     const withDropout = await run(tiny({ train: { epochs: 1, batch: 16 } }), {});
     expect(withController.events.find((e) => e._tag === 'run-start')).toMatchObject({ engine: 'tfjs' });
     expect(withDropout.events.find((e) => e._tag === 'run-start')).toMatchObject({ engine: 'tfjs' });
@@ -160,7 +220,13 @@ describe('host engine decision', () => {
     const data = toTensors(ds.right);
     if (E.isLeft(data)) throw new Error('toTensors');
     const optimizer = sgd({ step: constant(0.1) });
-    const engine = hostEngine({ allowed: true, loss: 'cross_entropy', data: data.right, optimizer, rule: updateRule(optimizer) });
+    const engine = hostEngine({
+      allowed: true,
+      loss: 'cross_entropy',
+      data: data.right,
+      optimizer,
+      rule: updateRule(optimizer),
+    });
     engine.prepare(watched);
     expect(engine.active()).toBe(false);
     const first = reads;

@@ -34,7 +34,16 @@ describe('outputs', () => {
   it('writes every file into a fresh directory', () => {
     expect(result.outDir).toBe(join(root, 'run'));
     expect(again.outDir).toBe(join(root, 'run-2'));
-    for (const f of ['spec.json', 'metrics.csv', 'events.jsonl', 'summary.json', 'curves.svg', 'final.csv', 'model/model.json', 'model/weights.bin'])
+    for (const f of [
+      'spec.json',
+      'metrics.csv',
+      'events.jsonl',
+      'summary.json',
+      'curves.svg',
+      'final.csv',
+      'model/model.json',
+      'model/weights.bin',
+    ])
       expect(existsSync(join(result.outDir!, f)), f).toBe(true);
   });
 
@@ -52,7 +61,10 @@ describe('outputs', () => {
     const lines = readFileSync(join(result.outDir!, 'metrics.csv'), 'utf8').trim().split('\n');
     expect(lines[0]).toBe('arm,repeat,seed,epoch,train_loss,test_loss,test_error,step_size,parameter_count,seconds');
     expect(lines).toHaveLength(6);
-    const events = readFileSync(join(result.outDir!, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const events = readFileSync(join(result.outDir!, 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const epochs = events.filter((e) => e._tag === 'epoch-end');
     expect(lines.slice(1).map((l) => Number(l.split(',')[4]))).toEqual(epochs.map((e) => e.trainLoss));
     expect(events.at(-1)._tag).toBe('finished');

@@ -73,13 +73,25 @@ describe('checkpoints and resume', () => {
     const events3: RunEvent[] = [];
     const r3 = await run({ resume: out, saveModel: false, onEvent: (e) => events3.push(e) });
     expect(E.isRight(r3)).toBe(true);
-    expect(events3.filter((e) => e._tag === 'epoch-end').map((e) => `${(e as { seed: number }).seed}:${(e as { epoch: number }).epoch}`)).toEqual(['8:3', '8:4', '8:5']);
+    expect(
+      events3
+        .filter((e) => e._tag === 'epoch-end')
+        .map((e) => `${(e as { seed: number }).seed}:${(e as { epoch: number }).epoch}`),
+    ).toEqual(['8:3', '8:4', '8:5']);
     expect(metricRows(out)).toEqual(metricRows(reference));
     expect(metricRows(out)).toHaveLength(1 + 2 * 5);
-    const finalOf = (dir: string) => (JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { arms: { runs: { final: { testLoss: number } }[] }[] }).arms[0]!.runs.map((r) => r.final.testLoss);
+    const finalOf = (dir: string) =>
+      (
+        JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as {
+          arms: { runs: { final: { testLoss: number } }[] }[];
+        }
+      ).arms[0]!.runs.map((r) => r.final.testLoss);
     expect(finalOf(out)).toEqual(finalOf(reference));
     // events.jsonl: one run-end and one insertion per seed, no epoch twice.
-    const ev = readFileSync(join(out, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { _tag: string; seed?: number; epoch?: number });
+    const ev = readFileSync(join(out, 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { _tag: string; seed?: number; epoch?: number });
     expect(ev.filter((e) => e._tag === 'run-end')).toHaveLength(2);
     expect(ev.filter((e) => e._tag === 'insertion')).toHaveLength(2);
     expect(ev.filter((e) => e._tag === 'epoch-end')).toHaveLength(10);
@@ -87,7 +99,12 @@ describe('checkpoints and resume', () => {
   }, 60_000);
 
   it('resumes the adaptive step size (preconditioned optimizer) bit for bit after an insertion', async () => {
-    const adaptiveSpec = tiny({ network: network(2, [dense(6, 'relu')], 2), optimizer: sgd({ step: adaptive({ variance: 'none' }) }), train: { epochs: 5, batch: 16 }, growth: sensli({ schedule: atEpochs(2) }) });
+    const adaptiveSpec = tiny({
+      network: network(2, [dense(6, 'relu')], 2),
+      optimizer: sgd({ step: adaptive({ variance: 'none' }) }),
+      train: { epochs: 5, batch: 16 },
+      growth: sensli({ schedule: atEpochs(2) }),
+    });
     const go = async (options: RunOptions) => {
       const p = compile(adaptiveSpec);
       if (E.isLeft(p)) throw new Error(JSON.stringify(p.left));
@@ -96,7 +113,12 @@ describe('checkpoints and resume', () => {
     const root = mkdtempSync(join(tmpdir(), 'sprout-resume-adaptive-'));
     await go({ out: join(root, 'reference'), saveModel: false });
     const c = new AbortController();
-    await go({ out: join(root, 'run'), saveModel: false, signal: c.signal, onEvent: (e) => e._tag === 'epoch-end' && e.epoch === 3 && c.abort() });
+    await go({
+      out: join(root, 'run'),
+      saveModel: false,
+      signal: c.signal,
+      onEvent: (e) => e._tag === 'epoch-end' && e.epoch === 3 && c.abort(),
+    });
     expect(E.isRight(await go({ resume: join(root, 'run'), saveModel: false }))).toBe(true);
     expect(metricRows(join(root, 'run'))).toEqual(metricRows(join(root, 'reference')));
   }, 60_000);
@@ -107,11 +129,19 @@ describe('checkpoints and resume', () => {
     await run({ out: reference, saveModel: false, checkpoints: false });
     const out = join(root, 'run');
     const c = new AbortController();
-    await run({ out, saveModel: false, signal: c.signal, onEvent: (e) => e._tag === 'epoch-end' && e.seed === 7 && e.epoch === 3 && c.abort() });
+    await run({
+      out,
+      saveModel: false,
+      signal: c.signal,
+      onEvent: (e) => e._tag === 'epoch-end' && e.seed === 7 && e.epoch === 3 && c.abort(),
+    });
     // As if killed after a later row was appended but before its checkpoint, in the middle of a line.
     const metrics = join(out, 'metrics.csv');
     writeFileSync(metrics, `${readFileSync(metrics, 'utf8')}base,0,7,4,0.1,0.2,0.3,0.01,57,1\nbase,0,7,5,0.`);
-    writeFileSync(join(out, 'events.jsonl'), `${readFileSync(join(out, 'events.jsonl'), 'utf8')}{"_tag":"epoch-end","arm":"base","seed":7,"epoch":4}\n{"_tag":"ep`);
+    writeFileSync(
+      join(out, 'events.jsonl'),
+      `${readFileSync(join(out, 'events.jsonl'), 'utf8')}{"_tag":"epoch-end","arm":"base","seed":7,"epoch":4}\n{"_tag":"ep`,
+    );
     // …and as if killed in the middle of writing a checkpoint: the temporary file is removed.
     writeFileSync(join(out, 'checkpoints', 'base', 'seed-7.ckpt.tmp-12345'), 'half');
     const r = await run({ resume: out, saveModel: false });

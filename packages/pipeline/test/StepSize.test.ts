@@ -16,7 +16,10 @@ const train = async (optimizer: Optimizer, out?: string): Promise<EpochMetrics[]
   const p = compile(tiny({ optimizer, train: { epochs: 6, batch: 20 } }));
   if (E.isLeft(p)) throw new Error(JSON.stringify(p.left));
   const epochs: EpochMetrics[] = [];
-  const r = await p.right.run({ ...(out !== undefined ? { out } : { write: false }), onEvent: (e) => e._tag === 'epoch-end' && epochs.push(e) })();
+  const r = await p.right.run({
+    ...(out !== undefined ? { out } : { write: false }),
+    onEvent: (e) => e._tag === 'epoch-end' && epochs.push(e),
+  })();
   if (E.isLeft(r)) throw new Error(r.left.message);
   return epochs;
 };
@@ -49,13 +52,17 @@ describe('step sizes', () => {
   it('feeds layer taps and chunk gradients: per-example and split variance, data-based metrics', async () => {
     const before = tf.memory().numTensors;
     const pe = await train(sgd({ step: adaptive({ variance: 'per_example' }) }));
-    expect(pe.every((e) => Number.isFinite(e.trainLoss) && e.stepSizeState!.rho > 0 && e.stepSizeState!.rho <= 1)).toBe(true);
+    expect(pe.every((e) => Number.isFinite(e.trainLoss) && e.stepSizeState!.rho > 0 && e.stepSizeState!.rho <= 1)).toBe(
+      true,
+    );
     expect(pe.some((e) => e.stepSizeState!.rho < 1)).toBe(true);
     const split = await train(sgd({ step: adaptive({ variance: 'split', chunks: 2 }) }));
     expect(split.every((e) => Number.isFinite(e.trainLoss) && e.stepSizeState!.rho <= 1)).toBe(true);
     const data = await train(sgd({ step: constant(0.05), metric: frobenius(dataGram(), identity()) }));
     expect(data.every((e) => Number.isFinite(e.trainLoss))).toBe(true);
-    const kfac = await train(sgd({ step: adaptive(), metric: frobenius(dataGram({ structure: 'dense' }), dataGram({ structure: 'dense' })) }));
+    const kfac = await train(
+      sgd({ step: adaptive(), metric: frobenius(dataGram({ structure: 'dense' }), dataGram({ structure: 'dense' })) }),
+    );
     expect(kfac.every((e) => Number.isFinite(e.trainLoss))).toBe(true);
     expect(tf.memory().numTensors).toBe(before);
   });

@@ -8,8 +8,13 @@ const pkg = fileURLToPath(new URL('..', import.meta.url));
 
 describe('@sprout/pipeline/support', () => {
   it('loads without TensorFlow.js', () => {
-    const script = "const m = await import('@sprout/pipeline/support'); console.log(JSON.stringify({ unsupported: typeof m.unsupported, tf: globalThis._tfengine === undefined }));";
-    const r = spawnSync(process.execPath, ['--conditions=sprout-source', '--import', 'tsx', '--input-type=module', '-e', script], { cwd: pkg, encoding: 'utf8', timeout: 60_000 });
+    const script =
+      "const m = await import('@sprout/pipeline/support'); console.log(JSON.stringify({ unsupported: typeof m.unsupported, tf: globalThis._tfengine === undefined }));";
+    const r = spawnSync(
+      process.execPath,
+      ['--conditions=sprout-source', '--import', 'tsx', '--input-type=module', '-e', script],
+      { cwd: pkg, encoding: 'utf8', timeout: 60_000 },
+    );
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout.trim())).toEqual({ unsupported: 'function', tf: true });
   }, 60_000);

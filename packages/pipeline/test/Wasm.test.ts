@@ -21,7 +21,10 @@ const losses = async (spec: Parameters<typeof compile>[0]): Promise<number[]> =>
   const p = compile(spec);
   if (E.isLeft(p)) throw new Error(JSON.stringify(p.left));
   const out: number[] = [];
-  const r = await p.right.run({ write: false, onEvent: (e) => e._tag === 'epoch-end' && out.push(e.trainLoss, e.testLoss) })();
+  const r = await p.right.run({
+    write: false,
+    onEvent: (e) => e._tag === 'epoch-end' && out.push(e.trainLoss, e.testLoss),
+  })();
   if (E.isLeft(r)) throw new Error(r.left.message);
   return out;
 };

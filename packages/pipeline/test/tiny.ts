@@ -1,7 +1,17 @@
 // A tiny spirals experiment for the pipeline's tests (a few epochs of a small FNN, fast on cpu), built
 // with the spec builders.
 import * as tf from '@tensorflow/tfjs';
-import { constant, dense, dropout, experiment, network, sgd, spirals, type Experiment, type ExperimentParts } from '@sprout/spec';
+import {
+  constant,
+  dense,
+  dropout,
+  experiment,
+  network,
+  sgd,
+  spirals,
+  type Experiment,
+  type ExperimentParts,
+} from '@sprout/spec';
 
 export const tiny = (parts: ExperimentParts = {}): Experiment =>
   experiment('tiny', {

@@ -16,7 +16,14 @@ import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Loss, SensitivityNorm } from '@sprout/spec';
 import { forward, inferShapes, layerKey, type HostNet, type Net } from '@sprout/model';
-import { candidatePositions, disposeAdded, insertVirtualLayers, virtualLayer, type Architecture, type Position } from '@sprout/growth';
+import {
+  candidatePositions,
+  disposeAdded,
+  insertVirtualLayers,
+  virtualLayer,
+  type Architecture,
+  type Position,
+} from '@sprout/growth';
 import type { SensitivityError } from './SensitivityError.js';
 import { lossFunction, type LossFn } from './loss.js';
 import { gradientScore, type WeightGradient } from './norms.js';
@@ -104,15 +111,22 @@ export function computeSensitivities(
   const n = data.host !== undefined ? Math.floor(data.host.x.length / exampleSize) : data.x.shape[0]!;
   const labelCount = data.host !== undefined ? data.host.y.length : data.y.shape[0];
   if (n === 0 || labelCount !== n || (data.host !== undefined && data.host.x.length !== n * exampleSize)) {
-    return E.left({ _tag: 'empty-data', message: `sensitivities need examples with labels; got ${n} inputs and ${labelCount} labels` });
+    return E.left({
+      _tag: 'empty-data',
+      message: `sensitivities need examples with labels; got ${n} inputs and ${labelCount} labels`,
+    });
   }
   if (options.order !== undefined && !isPermutation(options.order, n)) {
     return E.left({ _tag: 'invalid-order', message: `order must be a permutation of 0..${n - 1}` });
   }
-  const size = options.batchSize === undefined || options.batchSize === 'full' ? n : Math.max(1, Math.floor(options.batchSize));
+  const size =
+    options.batchSize === undefined || options.batchSize === 'full' ? n : Math.max(1, Math.floor(options.batchSize));
   const output = net.layers[net.layers.length - 1]!;
   const lossOpt = options.loss ?? 'cross_entropy';
-  const J: LossFn = typeof lossOpt === 'function' ? lossOpt : lossFunction(lossOpt, output._tag === 'dense' ? output.activation : 'linear');
+  const J: LossFn =
+    typeof lossOpt === 'function'
+      ? lossOpt
+      : lossFunction(lossOpt, output._tag === 'dense' ? output.activation : 'linear');
   const shapes = inferShapes(net.input, net.layers);
   if (E.isLeft(shapes)) return E.left({ _tag: 'invalid-network', message: shapes.left.message });
 
@@ -126,7 +140,12 @@ export function computeSensitivities(
       if (architecture === 'cnn' ? layer._tag !== 'conv' : layer._tag !== 'dense') continue;
       existingTargets.push({
         variable: p.variable,
-        grad: { name: p.name, kind: layer._tag === 'conv' ? 'conv' : 'dense', shape: p.variable.shape, inputShape: shapes.right.get(layerKey(p.path))!.input },
+        grad: {
+          name: p.name,
+          kind: layer._tag === 'conv' ? 'conv' : 'dense',
+          shape: p.variable.shape,
+          inputShape: shapes.right.get(layerKey(p.path))!.input,
+        },
       });
     }
   }
@@ -145,20 +164,28 @@ export function computeSensitivities(
       return { ...t, values };
     });
     if (!flat.every(Number.isFinite)) {
-      return E.left({ _tag: 'non-finite-sensitivity', message: 'a gradient of the sensitivity pass is NaN or infinite' });
+      return E.left({
+        _tag: 'non-finite-sensitivity',
+        message: 'a gradient of the sensitivity pass is NaN or infinite',
+      });
     }
     const scored = scoreAll(gradients);
     const bad = scored.find(E.isLeft);
     if (bad !== undefined) return bad as E.Left<SensitivityError>;
     const scores = scored.map((s) => (s as E.Right<number>).right);
-    const existing = gradients.slice(positions.length).map((g, i) => ({ name: g.name, score: scores[positions.length + i]! }));
+    const existing = gradients
+      .slice(positions.length)
+      .map((g, i) => ({ name: g.name, score: scores[positions.length + i]! }));
     return E.right({
       architecture,
       positions,
       norm,
       scores: scores.slice(0, positions.length),
       existing,
-      existingMean: options.existing === true ? existing.reduce((a, b) => a + b.score, 0) / Math.max(1, existing.length) : undefined,
+      existingMean:
+        options.existing === true
+          ? existing.reduce((a, b) => a + b.score, 0) / Math.max(1, existing.length)
+          : undefined,
       gradients: gradients.slice(0, positions.length),
       batches: batches.length,
       examples: n,
@@ -170,7 +197,12 @@ export function computeSensitivities(
     positions.map((pos, i) => {
       const v = virtualLayer(pos, virtualOptions);
       const weight = v.params.find((q) => q.suffix === v.weight)!;
-      return { name: `${pos.at + i}.${v.weight}`, kind: pos.kind === 'conv' ? 'conv' : 'dense', shape: weight.shape, inputShape: pos.inputShape };
+      return {
+        name: `${pos.at + i}.${v.weight}`,
+        kind: pos.kind === 'conv' ? 'conv' : 'dense',
+        shape: weight.shape,
+        inputShape: pos.inputShape,
+      };
     });
   const plainScores = (gradients: WeightGradient[]) => gradients.map((g) => gradientScore(norm, g));
 
@@ -231,13 +263,20 @@ export function computeSensitivities(
       virtualOptions,
       options.hostNet,
     );
-    if (flat !== undefined) return finish(flat, [...virtualTargets(), ...existingTargets.map((t) => t.grad)], plainScores);
+    if (flat !== undefined)
+      return finish(flat, [...virtualTargets(), ...existingTargets.map((t) => t.grad)], plainScores);
   }
 
   // Conv+ReLU stacks with a norm of the gradient alone: the virtual layers' gradients from one pass through
   // the original net (internal/cnn-pass.ts), with no extended net.
   if (architecture === 'cnn' && norm._tag !== 'metric') {
-    const direct = cnnBatchGradients(net, positions, existingTargets.map((t) => t.grad.name), J, options.training ?? false);
+    const direct = cnnBatchGradients(
+      net,
+      positions,
+      existingTargets.map((t) => t.grad.name),
+      J,
+      options.training ?? false,
+    );
     if (direct !== undefined) {
       const targets = [...virtualTargets(), ...existingTargets.map((t) => t.grad)];
       const flat = meanOverBatches(
@@ -257,7 +296,12 @@ export function computeSensitivities(
       const p = byName.get(ext.weights[i]!)!;
       return {
         variable: p.variable,
-        grad: { name: p.name, kind: pos.kind === 'conv' ? 'conv' : 'dense', shape: p.variable.shape, inputShape: pos.inputShape },
+        grad: {
+          name: p.name,
+          kind: pos.kind === 'conv' ? 'conv' : 'dense',
+          shape: p.variable.shape,
+          inputShape: pos.inputShape,
+        },
       };
     });
     targets.push(...existingTargets);

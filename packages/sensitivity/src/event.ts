@@ -27,7 +27,6 @@ export interface InsertionEvent {
   readonly stepAfter?: number;
 }
 
-
 /** The event record of one growth attempt; `after` is the grown net (the same net when declined). */
 export function insertionEvent(args: {
   readonly epoch: number;

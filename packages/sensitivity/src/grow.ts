@@ -28,14 +28,22 @@ export interface GrowStep {
 }
 
 /** Sensitivities of `net` on `data`, the rule's choice, and the net with the chosen layer inserted. */
-export function growBySensitivity(net: Net, data: TrainingData, options: GrowOptions = {}): E.Either<SensitivityError, GrowStep> {
+export function growBySensitivity(
+  net: Net,
+  data: TrainingData,
+  options: GrowOptions = {},
+): E.Either<SensitivityError, GrowStep> {
   const rule = options.select ?? { _tag: 'max' };
   const existing = options.existing ?? rule._tag === 'threshold';
   return E.chain((s: Sensitivities) =>
     E.map((choice: Choice): GrowStep => {
       const grown =
         choice._tag === 'insert'
-          ? insertVirtualLayers(net, [s.positions[choice.position]!], options.residualScale === undefined ? {} : { residualScale: options.residualScale }).net
+          ? insertVirtualLayers(
+              net,
+              [s.positions[choice.position]!],
+              options.residualScale === undefined ? {} : { residualScale: options.residualScale },
+            ).net
           : net;
       return {
         net: grown,

@@ -16,9 +16,11 @@ export function lossFunction(loss: Loss, outputActivation: Activation = 'linear'
   return (output, labels) =>
     tf.tidy(() => {
       const classes = output.shape[1]!;
-      const target = labels.rank === 1 ? tf.oneHot(tf.cast(labels, 'int32'), classes).toFloat() : tf.cast(labels, 'float32');
+      const target =
+        labels.rank === 1 ? tf.oneHot(tf.cast(labels, 'int32'), classes).toFloat() : tf.cast(labels, 'float32');
       if (loss === 'mse') return tf.mean(tf.square(tf.sub(output, target))) as tf.Scalar;
-      const logp = outputActivation === 'softmax' ? tf.log(tf.clipByValue(output, PROB_FLOOR, 1)) : tf.logSoftmax(output);
+      const logp =
+        outputActivation === 'softmax' ? tf.log(tf.clipByValue(output, PROB_FLOOR, 1)) : tf.logSoftmax(output);
       return tf.neg(tf.mean(tf.sum(tf.mul(target, logp), 1))) as tf.Scalar;
     });
 }

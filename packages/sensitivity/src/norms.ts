@@ -62,7 +62,8 @@ export function gradientScore(norm: SensitivityNorm, g: WeightGradient): E.Eithe
       if (cX === undefined || cY === undefined) {
         return E.left({
           _tag: 'unsupported-norm',
-          message: 'a data-based Gram matrix needs layer statistics the sensitivity pass does not collect; use identity, scaled or width Gram matrices',
+          message:
+            'a data-based Gram matrix needs layer statistics the sensitivity pass does not collect; use identity, scaled or width Gram matrices',
         });
       }
       return E.right((cX / cY) * fro2(g.values));
@@ -70,7 +71,11 @@ export function gradientScore(norm: SensitivityNorm, g: WeightGradient): E.Eithe
     case 'spectral':
       if (g.kind === 'dense') return E.right(matrixSpectralNormSquared(g.values, [g.shape[0]!, g.shape[1]!]));
       return E.right(
-        convSpectralNormSquared(g.values, [g.shape[0]!, g.shape[1]!, g.shape[2]!, g.shape[3]!], [g.inputShape[0]!, g.inputShape[1]!]),
+        convSpectralNormSquared(
+          g.values,
+          [g.shape[0]!, g.shape[1]!, g.shape[2]!, g.shape[3]!],
+          [g.inputShape[0]!, g.inputShape[1]!],
+        ),
       );
   }
 }

@@ -37,8 +37,10 @@ const argBy = (xs: readonly number[], better: (a: number, b: number) => boolean)
 /** Applies `selection` to the scores (see the module comment). */
 export function selectPosition(selection: Selection, s: Scores): E.Either<SensitivityError, Choice> {
   const xs = s.scores;
-  if (xs.length === 0) return E.left({ _tag: 'no-positions', message: 'there are no candidate positions to choose from' });
-  if (!xs.every(Number.isFinite)) return E.left({ _tag: 'non-finite-sensitivity', message: 'a sensitivity is NaN or infinite' });
+  if (xs.length === 0)
+    return E.left({ _tag: 'no-positions', message: 'there are no candidate positions to choose from' });
+  if (!xs.every(Number.isFinite))
+    return E.left({ _tag: 'non-finite-sensitivity', message: 'a sensitivity is NaN or infinite' });
   switch (selection._tag) {
     case 'max': {
       const k = argBy(xs, (a, b) => a > b);
@@ -69,7 +71,11 @@ export function selectPosition(selection: Selection, s: Scores): E.Either<Sensit
       }
       const k = argBy(xs, (a, b) => a > b);
       const bar = selection.tau * s.existingMean;
-      return E.right(xs[k]! > bar ? { _tag: 'insert', position: k, score: xs[k]! } : { _tag: 'decline', best: k, score: xs[k]!, bar });
+      return E.right(
+        xs[k]! > bar
+          ? { _tag: 'insert', position: k, score: xs[k]! }
+          : { _tag: 'decline', best: k, score: xs[k]!, bar },
+      );
     }
   }
 }

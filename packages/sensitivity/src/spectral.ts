@@ -115,7 +115,8 @@ export function convSpectralNormSquared(
 ): number {
   const [kh, kw, n, m] = shape;
   const [H, W] = resolution;
-  if (kernel.length !== kh * kw * n * m) throw new Error(`convSpectralNormSquared: kernel has ${kernel.length} values, shape needs ${kh * kw * n * m}`);
+  if (kernel.length !== kh * kw * n * m)
+    throw new Error(`convSpectralNormSquared: kernel has ${kernel.length} values, shape needs ${kh * kw * n * m}`);
   const re = new Float64Array(m * n);
   const im = new Float64Array(m * n);
   /** A(u, v) into re, im; returns ‖A(u, v)‖_F², an upper bound of σ_max². */
@@ -157,6 +158,10 @@ export function convSpectralNormSquared(
 }
 
 /** σ_max(G)² of a real matrix stored as a tfjs dense kernel [n, m] (in×out): the squared matrix 2-norm. */
-export function matrixSpectralNormSquared(kernel: ArrayLike<number>, shape: readonly [number, number], options: SpectralOptions = {}): number {
+export function matrixSpectralNormSquared(
+  kernel: ArrayLike<number>,
+  shape: readonly [number, number],
+  options: SpectralOptions = {},
+): number {
   return convSpectralNormSquared(kernel, [1, 1, shape[0], shape[1]], [1, 1], options);
 }

@@ -13,7 +13,11 @@ const right = <A>(e: E.Either<unknown, A>): A => {
 };
 
 /** Labels 0..C−1 in turn, int32. */
-const labels = (n: number, classes: number): tf.Tensor1D => tf.tensor1d(Array.from({ length: n }, (_, i) => (i * 7) % classes), 'int32');
+const labels = (n: number, classes: number): tf.Tensor1D =>
+  tf.tensor1d(
+    Array.from({ length: n }, (_, i) => (i * 7) % classes),
+    'int32',
+  );
 const classesOf = (net: Net): number => {
   const l = net.layers[net.layers.length - 1]!;
   return l._tag === 'dense' ? l.units : 0;
@@ -21,7 +25,8 @@ const classesOf = (net: Net): number => {
 
 /** Sets every bias of the hidden ReLU layers to `b`, so all hidden units are active on small inputs. */
 const activate = (net: Net, b: number): void => {
-  for (const p of net.params) if (p.role === 'bias' && p.path[0]! < net.layers.length - 1) p.variable.assign(tf.fill(p.variable.shape, b));
+  for (const p of net.params)
+    if (p.role === 'bias' && p.path[0]! < net.layers.length - 1) p.variable.assign(tf.fill(p.variable.shape, b));
 };
 
 const J = lossFunction('cross_entropy');
@@ -89,7 +94,9 @@ describe('the one-pass result equals inserting each candidate alone', () => {
       for (const pos of positions) {
         const alone = insertVirtualLayers(net, [pos]);
         const w = alone.net.params.find((q) => q.name === alone.weights[0])!.variable;
-        const g = Array.from(tf.tidy(() => tf.variableGrads(() => J(forward(alone.net, x), y), [w]).grads[w.name]!.dataSync()));
+        const g = Array.from(
+          tf.tidy(() => tf.variableGrads(() => J(forward(alone.net, x), y), [w]).grads[w.name]!.dataSync()),
+        );
         const norm2 = g.reduce((a, v) => a + v * v, 0);
         expect(Math.abs(s.scores[pos.index]! - norm2)).toBeLessThanOrEqual(1e-5 * norm2 + 1e-12);
         const one = s.gradients[pos.index]!.values;
@@ -174,8 +181,15 @@ describe('norms, existing layers, memory and errors', () => {
     const net = cnn(2);
     const fro = run(net, { norm: { _tag: 'fro' } });
     const numel = run(net, { norm: { _tag: 'fro_numel' } });
-    const id = run(net, { norm: { _tag: 'metric', metric: { _tag: 'frobenius', domain: { _tag: 'identity' }, codomain: { _tag: 'identity' } } } });
-    const width = run(net, { norm: { _tag: 'metric', metric: { _tag: 'frobenius', domain: { _tag: 'width' }, codomain: { _tag: 'width' } } } });
+    const id = run(net, {
+      norm: {
+        _tag: 'metric',
+        metric: { _tag: 'frobenius', domain: { _tag: 'identity' }, codomain: { _tag: 'identity' } },
+      },
+    });
+    const width = run(net, {
+      norm: { _tag: 'metric', metric: { _tag: 'frobenius', domain: { _tag: 'width' }, codomain: { _tag: 'width' } } },
+    });
     const spectral = run(net, { norm: { _tag: 'spectral' } });
     fro.positions.forEach((pos, p) => {
       const m = pos.width;
@@ -196,7 +210,11 @@ describe('norms, existing layers, memory and errors', () => {
     for (const side of ['domain', 'codomain'] as const) {
       const data = { _tag: 'data', structure: 'dense', damping: eps, estimate: 'ema', decay: 0.5 } as const;
       const id: Gram = { _tag: 'identity' };
-      const metric: Metric = { _tag: 'frobenius', domain: side === 'domain' ? data : id, codomain: side === 'codomain' ? data : id };
+      const metric: Metric = {
+        _tag: 'frobenius',
+        domain: side === 'domain' ? data : id,
+        codomain: side === 'codomain' ? data : id,
+      };
       const r = run(net, { norm: { _tag: 'metric', metric }, batchSize: 5 });
       const f = run(net, { batchSize: 5 });
       r.scores.forEach((v, p) => expect(Math.abs(v * eps - f.scores[p]!) / f.scores[p]!).toBeLessThan(1e-3));
@@ -271,14 +289,20 @@ describe('norms, existing layers, memory and errors', () => {
       [cnn(1), inputs(cnn(1), 16, 8)],
     ] as const) {
       const ym = labels(16, classesOf(m));
-      right(computeSensitivities(m, { x: xm, y: ym }, { norm: { _tag: 'metric', metric }, batchSize: 6, existing: true }));
+      right(
+        computeSensitivities(m, { x: xm, y: ym }, { norm: { _tag: 'metric', metric }, batchSize: 6, existing: true }),
+      );
       const count = tf.memory().numTensors;
-      right(computeSensitivities(m, { x: xm, y: ym }, { norm: { _tag: 'metric', metric }, batchSize: 6, existing: true }));
+      right(
+        computeSensitivities(m, { x: xm, y: ym }, { norm: { _tag: 'metric', metric }, batchSize: 6, existing: true }),
+      );
       expect(tf.memory().numTensors).toBe(count);
       ym.dispose();
     }
     // Inside a caller's tf.tidy (as the pipeline calls it) the data-metric path gives the same scores.
-    const outside = right(computeSensitivities(net, { x, y }, { norm: { _tag: 'metric', metric }, batchSize: 6 })).scores;
+    const outside = right(
+      computeSensitivities(net, { x, y }, { norm: { _tag: 'metric', metric }, batchSize: 6 }),
+    ).scores;
     let inside: readonly number[] = [];
     tf.tidy(() => {
       inside = right(computeSensitivities(net, { x, y }, { norm: { _tag: 'metric', metric }, batchSize: 6 })).scores;
@@ -309,8 +333,12 @@ describe('norms, existing layers, memory and errors', () => {
 });
 
 describe('conv+ReLU stacks: the pass without materialised virtual layers (internal/cnn-pass.ts)', () => {
-  const conv = (filters: number, stride = 1, padding: 'same' | 'valid' = 'same', activation: 'relu' | 'linear' = 'relu') =>
-    ({ _tag: 'conv', filters, kernel: 3, stride, padding, activation }) as const;
+  const conv = (
+    filters: number,
+    stride = 1,
+    padding: 'same' | 'valid' = 'same',
+    activation: 'relu' | 'linear' = 'relu',
+  ) => ({ _tag: 'conv', filters, kernel: 3, stride, padding, activation }) as const;
   const nets: Array<[string, () => Net]> = [
     ['max pools, two candidates', () => cnn(5)],
     [
@@ -354,7 +382,11 @@ describe('conv+ReLU stacks: the pass without materialised virtual layers (intern
       // Epoch average over batches of 5, 5, 2 through the materialised extended net with the gradient tape.
       const expected = tf.tidy(() => {
         const sums = vars.map((v) => tf.zerosLike(v));
-        for (const [a, b] of [[0, 5], [5, 10], [10, 12]] as const) {
+        for (const [a, b] of [
+          [0, 5],
+          [5, 10],
+          [10, 12],
+        ] as const) {
           const { grads } = tf.variableGrads(() => J(forward(ext.net, x.slice(a, b - a)), y.slice(a, b - a)), vars);
           vars.forEach((v, i) => (sums[i] = tf.add(sums[i]!, grads[v.name]!)));
         }
@@ -387,7 +419,10 @@ describe('dense and residual nets: the direct host pass (internal/host-pass.ts) 
     const y = labels(13, classesOf(net));
     const hx = x.dataSync() as Float32Array;
     const hy = Int32Array.from(y.dataSync());
-    for (const host of [{ x: hx, y: hy.subarray(0, 12) }, { x: hx.subarray(0, hx.length - 1), y: hy }]) {
+    for (const host of [
+      { x: hx, y: hy.subarray(0, 12) },
+      { x: hx.subarray(0, hx.length - 1), y: hy },
+    ]) {
       const r = computeSensitivities(net, { x, y, host });
       expect(E.isLeft(r) && r.left._tag).toBe('empty-data');
     }
@@ -412,7 +447,13 @@ describe('dense and residual nets: the direct host pass (internal/host-pass.ts) 
         expect(tf.memory().numTensors).toBe(start);
         const tape = right(computeSensitivities(net, { x, y }, { ...options, loss: lossFunction(loss) }));
         // With host arrays handed in (as the pipeline does) the result is the same.
-        const given = right(computeSensitivities(net, { x, y, host: { x: x.dataSync() as Float32Array, y: Int32Array.from(y.dataSync()) } }, { ...options, loss }));
+        const given = right(
+          computeSensitivities(
+            net,
+            { x, y, host: { x: x.dataSync() as Float32Array, y: Int32Array.from(y.dataSync()) } },
+            { ...options, loss },
+          ),
+        );
         expect(given.scores).toEqual(host.scores);
         // On the caller's host net (the pipeline's host engine) too; one of another loss is not used.
         const other = loss === 'mse' ? 'cross_entropy' : 'mse';
@@ -424,8 +465,12 @@ describe('dense and residual nets: the direct host pass (internal/host-pass.ts) 
         // It is the one computed on: other values there give other sensitivities.
         const changed = toHostNet(net, { loss })!;
         changed.params.get('0.kernel')![0]! += 0.5;
-        expect(right(computeSensitivities(net, { x, y }, { ...options, loss, hostNet: changed })).scores).not.toEqual(host.scores);
-        expect(host.gradients.map((g) => [g.name, g.kind, g.shape, g.inputShape])).toEqual(tape.gradients.map((g) => [g.name, g.kind, g.shape, g.inputShape]));
+        expect(right(computeSensitivities(net, { x, y }, { ...options, loss, hostNet: changed })).scores).not.toEqual(
+          host.scores,
+        );
+        expect(host.gradients.map((g) => [g.name, g.kind, g.shape, g.inputShape])).toEqual(
+          tape.gradients.map((g) => [g.name, g.kind, g.shape, g.inputShape]),
+        );
         expect(host.existing.map((e) => e.name)).toEqual(tape.existing.map((e) => e.name));
         host.gradients.forEach((g, i) => {
           const e = tape.gradients[i]!.values;
@@ -433,7 +478,11 @@ describe('dense and residual nets: the direct host pass (internal/host-pass.ts) 
           expect(scale).toBeGreaterThan(1e-6);
           for (let j = 0; j < e.length; j++) expect(Math.abs(g.values[j]! - e[j]!)).toBeLessThanOrEqual(1e-5 * scale);
         });
-        host.existing.forEach((e, i) => expect(Math.abs(e.score - tape.existing[i]!.score)).toBeLessThanOrEqual(1e-4 * tape.existing[i]!.score + 1e-12));
+        host.existing.forEach((e, i) =>
+          expect(Math.abs(e.score - tape.existing[i]!.score)).toBeLessThanOrEqual(
+            1e-4 * tape.existing[i]!.score + 1e-12,
+          ),
+        );
         expect(host.existing.length).toBeGreaterThan(0);
         tf.dispose([x, y]);
         disposeNet(net);

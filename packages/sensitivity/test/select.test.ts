@@ -15,13 +15,21 @@ describe('selection rules', () => {
   it('max picks the largest (first on ties), min the smallest, position k picks k', () => {
     expect(right(selectPosition({ _tag: 'max' }, { scores }))).toEqual({ _tag: 'insert', position: 1, score: 0.9 });
     expect(right(selectPosition({ _tag: 'min' }, { scores }))).toEqual({ _tag: 'insert', position: 2, score: 0.1 });
-    expect(right(selectPosition({ _tag: 'position', index: 3 }, { scores }))).toEqual({ _tag: 'insert', position: 3, score: 0.9 });
+    expect(right(selectPosition({ _tag: 'position', index: 3 }, { scores }))).toEqual({
+      _tag: 'insert',
+      position: 3,
+      score: 0.9,
+    });
     const out = selectPosition({ _tag: 'position', index: 4 }, { scores });
     expect(E.isLeft(out) && out.left._tag).toBe('position-out-of-range');
   });
 
   it('threshold inserts only above τ × the existing mean, and may decline', () => {
-    expect(right(selectPosition({ _tag: 'threshold', tau: 1 }, { scores, existingMean: 0.5 }))).toEqual({ _tag: 'insert', position: 1, score: 0.9 });
+    expect(right(selectPosition({ _tag: 'threshold', tau: 1 }, { scores, existingMean: 0.5 }))).toEqual({
+      _tag: 'insert',
+      position: 1,
+      score: 0.9,
+    });
     expect(right(selectPosition({ _tag: 'threshold', tau: 2 }, { scores, existingMean: 0.5 }))).toEqual({
       _tag: 'decline',
       best: 1,
@@ -59,7 +67,10 @@ describe('growBySensitivity', () => {
   it('inserts at the rule’s position and records the event', () => {
     const net = fnn(2);
     const x = inputs(net, 16, 3);
-    const y = tf.tensor1d(Array.from({ length: 16 }, (_, i) => i % 2), 'int32');
+    const y = tf.tensor1d(
+      Array.from({ length: 16 }, (_, i) => i % 2),
+      'int32',
+    );
     const step = right(growBySensitivity(net, { x, y }, { select: { _tag: 'min' }, epoch: 450 }));
     const s = step.sensitivities.scores;
     const argmin = s.indexOf(Math.min(...s));

@@ -11,7 +11,12 @@ const values = testValues;
  * The circular cross-correlation operator of a kernel [kh, kw, n, m] (centre tap at (⌊kh/2⌋, ⌊kw/2⌋)) on H×W
  * inputs as a dense (H·W·m)×(H·W·n) matrix: y[p, q, o] = Σ K[a, b, i, o] x[(p + a − ch) mod H, (q + b − cw) mod W, i].
  */
-function operator(k: Float64Array, [kh, kw, n, m]: [number, number, number, number], H: number, W: number): Float64Array {
+function operator(
+  k: Float64Array,
+  [kh, kw, n, m]: [number, number, number, number],
+  H: number,
+  W: number,
+): Float64Array {
   const rows = H * W * m;
   const cols = H * W * n;
   const T = new Float64Array(rows * cols);
@@ -36,7 +41,10 @@ const circularConv = (x: tf.Tensor4D, k: tf.Tensor4D): tf.Tensor4D =>
   tf.tidy(() => {
     const [, H, W] = x.shape;
     const rows = tf.concat([x.slice([0, H - 1, 0, 0], [-1, 1, -1, -1]), x, x.slice([0, 0, 0, 0], [-1, 1, -1, -1])], 1);
-    const padded = tf.concat([rows.slice([0, 0, W - 1, 0], [-1, -1, 1, -1]), rows, rows.slice([0, 0, 0, 0], [-1, -1, 1, -1])], 2);
+    const padded = tf.concat(
+      [rows.slice([0, 0, W - 1, 0], [-1, -1, 1, -1]), rows, rows.slice([0, 0, 0, 0], [-1, -1, 1, -1])],
+      2,
+    );
     return tf.conv2d(padded as tf.Tensor4D, k, 1, 'valid');
   });
 
@@ -60,9 +68,13 @@ describe('spectral norm of the convolution operator (spatial FFT)', () => {
       if (H >= 2 && W >= 2) {
         const x = values(H * W * n, seed + 100);
         const y = new Float64Array(H * W * m);
-        for (let r = 0; r < H * W * m; r++) for (let c = 0; c < H * W * n; c++) y[r] = y[r]! + T[r * H * W * n + c]! * x[c]!;
+        for (let r = 0; r < H * W * m; r++)
+          for (let c = 0; c < H * W * n; c++) y[r] = y[r]! + T[r * H * W * n + c]! * x[c]!;
         const yt = tf.tidy(() =>
-          circularConv(tf.tensor4d(Float32Array.from(x), [1, H, W, n]), tf.tensor4d(Float32Array.from(k), [3, 3, n, m])).dataSync(),
+          circularConv(
+            tf.tensor4d(Float32Array.from(x), [1, H, W, n]),
+            tf.tensor4d(Float32Array.from(k), [3, 3, n, m]),
+          ).dataSync(),
         );
         for (let r = 0; r < y.length; r++) expect(yt[r]).toBeCloseTo(y[r]!, 4);
       }

@@ -88,7 +88,9 @@ export const train = (options: Partial<Training> = {}): Training => ({
 });
 
 /** What to report. @default { plots ['curves'], tables ['final'] } */
-export const report = (options: { readonly plots?: readonly Plot[]; readonly tables?: readonly Table[] } = {}): Report => ({
+export const report = (
+  options: { readonly plots?: readonly Plot[]; readonly tables?: readonly Table[] } = {},
+): Report => ({
   plots: options.plots ?? DEFAULTS.report.plots,
   tables: options.tables ?? DEFAULTS.report.tables,
 });
@@ -121,7 +123,11 @@ export interface DenseOptions {
 }
 
 /** A dense (fully connected) layer. @param activation @default 'relu' */
-export const dense = (units: number, activation: Activation = DEFAULTS.activation, options: DenseOptions = {}): Layer => ({
+export const dense = (
+  units: number,
+  activation: Activation = DEFAULTS.activation,
+  options: DenseOptions = {},
+): Layer => ({
   _tag: 'dense',
   units,
   activation,
@@ -193,7 +199,12 @@ export const mnist = (options: MnistOptions = {}): Data =>
 
 /** Fashion-MNIST (10 classes, 28×28×1). */
 export const fashionMnist = (options: MnistOptions = {}): Data =>
-  compact({ _tag: 'fashion_mnist' as const, trainLimit: options.trainLimit, testLimit: options.testLimit, dir: options.dir });
+  compact({
+    _tag: 'fashion_mnist' as const,
+    trainLimit: options.trainLimit,
+    testLimit: options.testLimit,
+    dir: options.dir,
+  });
 
 export interface Cifar10Options {
   /** Folder of data_batch_1.bin … test_batch.bin. @default 'cifar-10-batches-bin' */
@@ -308,7 +319,9 @@ export const cosine = (lr: number = DEFAULTS.lr, options: { readonly minLr?: num
 });
 
 /** Armijo backtracking. @default { initial 1, shrink 0.5, c 1e-4 } */
-export const armijo = (options: { readonly initial?: number; readonly shrink?: number; readonly c?: number } = {}): StepSize => ({
+export const armijo = (
+  options: { readonly initial?: number; readonly shrink?: number; readonly c?: number } = {},
+): StepSize => ({
   _tag: 'armijo',
   initial: options.initial ?? DEFAULTS.armijo.initial,
   shrink: options.shrink ?? DEFAULTS.armijo.shrink,
@@ -417,7 +430,11 @@ export const sensli = (options: SensliOptions): Growth => ({
 export const atEpochs = (...epochs: readonly number[]): GrowthSchedule => ({ _tag: 'at', epochs: [...epochs] });
 
 /** Insert every `k` epochs, at most `max` times. @param max @default 1 */
-export const every = (k: number, max: number = DEFAULTS.every.max): GrowthSchedule => ({ _tag: 'every', every: k, max });
+export const every = (k: number, max: number = DEFAULTS.every.max): GrowthSchedule => ({
+  _tag: 'every',
+  every: k,
+  max,
+});
 
 /** Frobenius norm of the sensitivity. */
 export const fro = (): SensitivityNorm => ({ _tag: 'fro' });

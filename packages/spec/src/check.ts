@@ -33,7 +33,12 @@ type Check = readonly Diagnostic[];
 const ARM_SECTIONS = ['network', 'data', 'loss', 'optimizer', 'train', 'growth'] as const;
 
 /** Every concern, over one experiment without its arms. */
-const checkOne = (e: Experiment): Check => [...checkNames(e), ...checkRanges(e), ...checkShapes(e), ...checkSchedule(e)];
+const checkOne = (e: Experiment): Check => [
+  ...checkNames(e),
+  ...checkRanges(e),
+  ...checkShapes(e),
+  ...checkSchedule(e),
+];
 
 /** The experiment an arm runs: the base with the arm's sections substituted, and no arms of its own. */
 export const resolveArm = (base: Experiment, arm: Arm): Experiment => {
@@ -53,9 +58,17 @@ const checkArm = (base: Experiment, baseKeys: ReadonlySet<string>, arm: Arm, i: 
   const own = checkOne(resolveArm(base, arm)).filter((d) => !baseKeys.has(key(d)));
   return own.map((d): Diagnostic => {
     const section = d.path?.[0];
-    if (d.path !== undefined && typeof section === 'string' && (ARM_SECTIONS as readonly string[]).includes(section) && arm[section as keyof Arm] !== undefined)
+    if (
+      d.path !== undefined &&
+      typeof section === 'string' &&
+      (ARM_SECTIONS as readonly string[]).includes(section) &&
+      arm[section as keyof Arm] !== undefined
+    )
       return { ...d, path: ['compare', i, ...d.path] };
-    return { ...d, note: d.note === undefined ? `in compare arm '${arm.name}'` : `${d.note}; in compare arm '${arm.name}'` };
+    return {
+      ...d,
+      note: d.note === undefined ? `in compare arm '${arm.name}'` : `${d.note}; in compare arm '${arm.name}'`,
+    };
   });
 };
 
@@ -67,7 +80,11 @@ const checkArmNames = (arms: readonly Arm[]): Check => {
     if (invalid.length > 0) return [...invalid];
     const first = seen.get(arm.name);
     if (first !== undefined)
-      return [error('duplicate-arm-name', `two compare arms are named '${arm.name}' (arms ${first} and ${i})`, path, { note: 'arm names label the results' })];
+      return [
+        error('duplicate-arm-name', `two compare arms are named '${arm.name}' (arms ${first} and ${i})`, path, {
+          note: 'arm names label the results',
+        }),
+      ];
     seen.set(arm.name, i);
     return [];
   });
@@ -85,19 +102,31 @@ const diagnoseShapes = (spec: Experiment): Check => {
   if (spec.compare.length > MAX_ARMS)
     return [
       ...base,
-      error('too-many-arms', `an experiment compares at most ${MAX_ARMS} arms, got ${spec.compare.length}`, ['compare'], {
-        expected: `at most ${MAX_ARMS}`,
-        actual: String(spec.compare.length),
-      }),
+      error(
+        'too-many-arms',
+        `an experiment compares at most ${MAX_ARMS} arms, got ${spec.compare.length}`,
+        ['compare'],
+        {
+          expected: `at most ${MAX_ARMS}`,
+          actual: String(spec.compare.length),
+        },
+      ),
     ];
   const baseKeys = new Set(base.map(key));
-  return [...base, ...checkArmNames(spec.compare), ...spec.compare.flatMap((arm, i) => checkArm(spec, baseKeys, arm, i))];
+  return [
+    ...base,
+    ...checkArmNames(spec.compare),
+    ...spec.compare.flatMap((arm, i) => checkArm(spec, baseKeys, arm, i)),
+  ];
 };
 
 /**
  * `right(spec)` when the experiment passes every check, otherwise `left` with every diagnostic at once.
  */
-export const check = (spec: Experiment, options: CheckOptions = {}): E.Either<RNEA.ReadonlyNonEmptyArray<Diagnostic>, Experiment> => {
+export const check = (
+  spec: Experiment,
+  options: CheckOptions = {},
+): E.Either<RNEA.ReadonlyNonEmptyArray<Diagnostic>, Experiment> => {
   const diagnostics = diagnose(spec, options);
   return RA.isNonEmpty(diagnostics) ? E.left(diagnostics) : E.right(spec);
 };

@@ -54,7 +54,11 @@ const activation = name<Activation>('activation');
 // ─── Network ───────────────────────────────────────────────────────────────────────────────────────────
 
 const tooDeep: Decoder<never> = (_u, path) =>
-  E.left([error('too-deeply-nested', `residual blocks nest more than ${MAX_NESTING} deep`, path, { expected: `at most ${MAX_NESTING} levels` })]);
+  E.left([
+    error('too-deeply-nested', `residual blocks nest more than ${MAX_NESTING} deep`, path, {
+      expected: `at most ${MAX_NESTING} levels`,
+    }),
+  ]);
 
 /**
  * A layer inside `depth` residual blocks. A residual block nested deeper than MAX_NESTING is an error and
@@ -62,25 +66,28 @@ const tooDeep: Decoder<never> = (_u, path) =>
  */
 const layer = (depth: number): Decoder<Layer> =>
   tagged<Layer>(
-        'layer',
-        {
-          dense: struct({ _tag: literal('dense'), units: number, activation, bias: boolean }),
-          conv: struct({
-            _tag: literal('conv'),
-            filters: number,
-            kernel: number,
-            stride: number,
-            padding: name<Padding>('padding'),
-            activation,
-          }),
-          pool: struct({ _tag: literal('pool'), kind: name<'max' | 'avg'>('pool'), size: number, stride: number }),
-          flatten: struct({ _tag: literal('flatten') }),
-          residual: depth >= MAX_NESTING ? tooDeep : struct({ _tag: literal('residual'), body: array(lazy(() => layer(depth + 1))) }),
-          dropout: struct({ _tag: literal('dropout'), rate: number }),
-          batchnorm: struct({ _tag: literal('batchnorm') }),
-        },
-        'a layer',
-      );
+    'layer',
+    {
+      dense: struct({ _tag: literal('dense'), units: number, activation, bias: boolean }),
+      conv: struct({
+        _tag: literal('conv'),
+        filters: number,
+        kernel: number,
+        stride: number,
+        padding: name<Padding>('padding'),
+        activation,
+      }),
+      pool: struct({ _tag: literal('pool'), kind: name<'max' | 'avg'>('pool'), size: number, stride: number }),
+      flatten: struct({ _tag: literal('flatten') }),
+      residual:
+        depth >= MAX_NESTING
+          ? tooDeep
+          : struct({ _tag: literal('residual'), body: array(lazy(() => layer(depth + 1))) }),
+      dropout: struct({ _tag: literal('dropout'), rate: number }),
+      batchnorm: struct({ _tag: literal('batchnorm') }),
+    },
+    'a layer',
+  );
 
 const network: Decoder<Network> = struct({
   input: array(number),
@@ -100,7 +107,10 @@ const data: Decoder<Data> = tagged<Data>(
     spirals: struct({ _tag: literal('spirals'), points: number, turns: number, radius: number, split: number }),
     mnist: mnistLike('mnist'),
     fashion_mnist: mnistLike('fashion_mnist'),
-    cifar10: struct({ _tag: literal('cifar10'), dir: string, normalize: boolean }, { trainLimit: number, testLimit: number }),
+    cifar10: struct(
+      { _tag: literal('cifar10'), dir: string, normalize: boolean },
+      { trainLimit: number, testLimit: number },
+    ),
     csv: struct({ _tag: literal('csv'), path: string, header: boolean, split: number }, { label: csvLabel }),
     idx: struct({ _tag: literal('idx'), images: string, labels: string, split: number }),
   },
@@ -250,11 +260,16 @@ const versionMismatch = (json: Record<string, unknown>): Result<never> | undefin
   const v = json['version'];
   if (v === SPEC_VERSION || v === undefined) return undefined;
   return E.left([
-    error('version-mismatch', `this spec has format version ${show(v)}, but this Sprout reads version ${SPEC_VERSION}`, ['version'], {
-      expected: String(SPEC_VERSION),
-      actual: show(v),
-      note: 'write the spec again with this version of Sprout, or run it with the version that wrote it',
-    }),
+    error(
+      'version-mismatch',
+      `this spec has format version ${show(v)}, but this Sprout reads version ${SPEC_VERSION}`,
+      ['version'],
+      {
+        expected: String(SPEC_VERSION),
+        actual: show(v),
+        note: 'write the spec again with this version of Sprout, or run it with the version that wrote it',
+      },
+    ),
   ]);
 };
 

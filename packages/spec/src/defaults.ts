@@ -4,7 +4,20 @@
  * file and its TypeScript twin produce equal specs. Values follow the reference protocols of ALGORITHMS.md
  * (spirals, plain SGD, the adaptive controller of §2, SensLI selection `max` with `lrFactor` 1).
  */
-import type { Activation, Data, Gram, Growth, Layer, Loss, Metric, Network, Optimizer, Report, StepSize, Training } from './Spec.js';
+import type {
+  Activation,
+  Data,
+  Gram,
+  Growth,
+  Layer,
+  Loss,
+  Metric,
+  Network,
+  Optimizer,
+  Report,
+  StepSize,
+  Training,
+} from './Spec.js';
 
 type SpiralsData = Extract<Data, { _tag: 'spirals' }>;
 type CsvData = Extract<Data, { _tag: 'csv' }>;
@@ -130,7 +143,16 @@ export const DEFAULTS: Defaults = deepFreeze<Defaults>({
   stepDecay: { factor: 0.1, every: 30 },
   cosine: { minLr: 0 },
   armijo: { initial: 1, shrink: 0.5, c: 1e-4 },
-  adaptive: { variance: 'none', L0: 10, beta: 0.995, Lmin: 1e-5, rhoMin: 1e-3, growthCap: 2, chunks: 4, onIncrease: 'keep' },
+  adaptive: {
+    variance: 'none',
+    L0: 10,
+    beta: 0.995,
+    Lmin: 1e-5,
+    rhoMin: 1e-3,
+    growthCap: 2,
+    chunks: 4,
+    onIncrease: 'keep',
+  },
   dataGram: { structure: 'diagonal', damping: 1e-3, estimate: 'batch', decay: 0.95 },
   sensli: { norm: { _tag: 'fro' }, select: { _tag: 'max' }, lrFactor: 1, optimizerState: 'reset' },
   every: { max: 1 },

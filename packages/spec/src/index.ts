@@ -52,7 +52,14 @@ export type { NameKindKey } from './unknown-name.js';
 export { notImplemented } from './not-implemented.js';
 export { check, diagnose, resolveArm } from './check.js';
 export type { CheckOptions } from './check.js';
-export { estimateMemory, estimateArmMemory, checkMemory, showBytes, BYTES_PER_VALUE, DEFAULT_MEMORY_LIMIT } from './memory.js';
+export {
+  estimateMemory,
+  estimateArmMemory,
+  checkMemory,
+  showBytes,
+  BYTES_PER_VALUE,
+  DEFAULT_MEMORY_LIMIT,
+} from './memory.js';
 export type { MemoryEstimate, MemoryEstimateOptions, MemoryCheckOptions } from './memory.js';
 export { decodeExperiment } from './decode.js';
 export {

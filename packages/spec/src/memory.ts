@@ -109,11 +109,13 @@ const walk = (w: Walk, layers: readonly Layer[], depth: number): void => {
     w.shape = flow.shape;
     w.activations += product(flow.shape);
     if (flow.shape.length === 1 && layer._tag !== 'flatten') w.widest = Math.max(w.widest, flow.shape[0]!);
-    if (flow.shape.length === 3 && flow.shape[2]! > w.widestImage.channels) w.widestImage = { channels: flow.shape[2]!, area: flow.shape[0]! * flow.shape[1]! };
+    if (flow.shape.length === 3 && flow.shape[2]! > w.widestImage.channels)
+      w.widestImage = { channels: flow.shape[2]!, area: flow.shape[0]! * flow.shape[1]! };
   }
 };
 
-const gramValues = (g: Gram, n: number): number => (g._tag !== 'data' ? 0 : g.structure === 'dense' ? 2 * n * n : 2 * n);
+const gramValues = (g: Gram, n: number): number =>
+  g._tag !== 'data' ? 0 : g.structure === 'dense' ? 2 * n * n : 2 * n;
 const metricValues = (m: Metric, sides: readonly (readonly [number, number])[]): number =>
   sides.reduce((s, [fanIn, fanOut]) => s + gramValues(m.domain, fanIn) + gramValues(m.codomain, fanOut), 0);
 
@@ -129,7 +131,13 @@ const insertions = (e: Experiment): number => {
  */
 export const estimateMemory = (spec: Experiment, options: MemoryEstimateOptions = {}): MemoryEstimate => {
   const { input, layers, output } = spec.network;
-  const w: Walk = { shape: input, activations: product(input), sides: [], widest: 0, widestImage: { channels: 0, area: 0 } };
+  const w: Walk = {
+    shape: input,
+    activations: product(input),
+    sides: [],
+    widest: 0,
+    widestImage: { channels: 0, area: 0 },
+  };
   walk(w, layers, 0);
   let parameters = 0;
   const start: Flow = { shape: input, flattened: false, parameters: 0, diagnostics: [] };
@@ -148,7 +156,8 @@ export const estimateMemory = (spec: Experiment, options: MemoryEstimateOptions 
     const candidate = Math.max(dense, conv);
     parameters += k * candidate;
     w.activations += k * (conv > dense ? w.widestImage.channels * w.widestImage.area : w.widest);
-    for (let i = 0; i < k; i++) w.sides.push(conv > dense ? [9 * w.widestImage.channels, w.widestImage.channels] : [w.widest, w.widest]);
+    for (let i = 0; i < k; i++)
+      w.sides.push(conv > dense ? [9 * w.widestImage.channels, w.widestImage.channels] : [w.widest, w.widest]);
   }
   const opt = spec.optimizer;
   const parameterCopies = 2 + (opt._tag === 'momentum' ? 1 : opt._tag === 'adam' ? 2 : 0);
@@ -172,7 +181,10 @@ export const estimateMemory = (spec: Experiment, options: MemoryEstimateOptions 
 
 /** The estimate of one compare arm: the base with the arm's sections substituted. */
 export const estimateArmMemory = (base: Experiment, arm: Arm, options: MemoryEstimateOptions = {}): MemoryEstimate =>
-  estimateMemory({ ...base, ...Object.fromEntries(Object.entries(arm).filter(([k]) => k !== 'name')), compare: [] } as Experiment, options);
+  estimateMemory(
+    { ...base, ...Object.fromEntries(Object.entries(arm).filter(([k]) => k !== 'name')), compare: [] } as Experiment,
+    options,
+  );
 
 /** `n` bytes for people: `3.2 GiB`, `512 MiB`, `12 KiB`. */
 export const showBytes = (n: number): string => {
@@ -199,7 +211,10 @@ const tooLarge = (e: MemoryEstimate, limit: number, path: readonly (string | num
     {
       expected: `at most ${showBytes(limit)} (${limit} bytes)`,
       actual: `about ${showBytes(e.totalBytes)} (${Math.round(e.totalBytes)} bytes)`,
-      note: note === undefined ? 'use fewer or narrower layers, or a smaller batch' : `${note}; use fewer or narrower layers, or a smaller batch`,
+      note:
+        note === undefined
+          ? 'use fewer or narrower layers, or a smaller batch'
+          : `${note}; use fewer or narrower layers, or a smaller batch`,
     },
   );
 };
@@ -217,7 +232,14 @@ export const checkMemory = (spec: Experiment, options: MemoryCheckOptions = {}):
   spec.compare.forEach((arm, i) => {
     const e = estimateArmMemory(spec, arm, options);
     if (e.totalBytes > limit && (e.totalBytes !== base.totalBytes || base.totalBytes <= limit))
-      out.push(tooLarge(e, limit, arm.network !== undefined ? ['compare', i, 'network'] : ['network'], `in compare arm '${arm.name}'`));
+      out.push(
+        tooLarge(
+          e,
+          limit,
+          arm.network !== undefined ? ['compare', i, 'network'] : ['network'],
+          `in compare arm '${arm.name}'`,
+        ),
+      );
   });
   return out;
 };

@@ -47,7 +47,14 @@ export const ACTIVATION_NAMES = keys<Activation>({
 export const PADDING_NAMES = keys<Padding>({ same: true, valid: true });
 export const POOL_KINDS = keys<'max' | 'avg'>({ max: true, avg: true });
 /** Data set tags (`Data['_tag']`). */
-export const DATA_NAMES = keys<DataTag>({ spirals: true, mnist: true, fashion_mnist: true, cifar10: true, csv: true, idx: true });
+export const DATA_NAMES = keys<DataTag>({
+  spirals: true,
+  mnist: true,
+  fashion_mnist: true,
+  cifar10: true,
+  csv: true,
+  idx: true,
+});
 export const LOSS_NAMES = keys<Loss>({ cross_entropy: true, mse: true });
 export const OPTIMIZER_NAMES = keys<Optimizer['_tag']>({ sgd: true, momentum: true, adam: true });
 /** Step-size rule tags (`StepSize['_tag']`). */

@@ -7,4 +7,6 @@ import { error } from './internal/diagnostic.js';
 
 /** "`feature` is not implemented yet", at `path` (into the spec) when given. */
 export const notImplemented = (feature: string, path?: SpecPath): Diagnostic =>
-  error('not-implemented', `${feature} is not implemented yet`, path, { note: 'the spec is valid; this version of Sprout cannot run it' });
+  error('not-implemented', `${feature} is not implemented yet`, path, {
+    note: 'the spec is valid; this version of Sprout cannot run it',
+  });

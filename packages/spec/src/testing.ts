@@ -39,7 +39,14 @@ export interface ArbitraryExperimentOptions {
 /** A finite double in a range, with `-0` mapped to `0` (JSON cannot tell them apart). */
 const real = (min: number, max: number, open: { min?: boolean; max?: boolean } = {}): fc.Arbitrary<number> =>
   fc
-    .double({ min, max, minExcluded: open.min ?? false, maxExcluded: open.max ?? false, noNaN: true, noDefaultInfinity: true })
+    .double({
+      min,
+      max,
+      minExcluded: open.min ?? false,
+      maxExcluded: open.max ?? false,
+      noNaN: true,
+      noDefaultInfinity: true,
+    })
     .map((x) => x + 0);
 const int = (min: number, max: number): fc.Arbitrary<number> => fc.integer({ min, max });
 
@@ -54,23 +61,33 @@ const halfOpen = real(0, 1, { max: true });
 type Proposal = (shape: Shape) => Layer;
 
 const vectorProposal: fc.Arbitrary<Proposal> = fc.oneof(
-  fc.record({ units: int(1, 16), act: activation, bias: fc.boolean() }).map((p) => () => B.dense(p.units, p.act, { bias: p.bias })),
+  fc
+    .record({ units: int(1, 16), act: activation, bias: fc.boolean() })
+    .map((p) => () => B.dense(p.units, p.act, { bias: p.bias })),
   halfOpen.map((r) => () => B.dropout(r)),
   fc.constant(() => B.batchnorm()),
-  fc.record({ hidden: fc.array(int(1, 8), { maxLength: 2 }), act: activation }).map(
-    (p) => (shape: Shape) => B.residual(...p.hidden.map((u) => B.dense(u, p.act)), B.dense(shape[0]!, p.act)),
-  ),
+  fc
+    .record({ hidden: fc.array(int(1, 8), { maxLength: 2 }), act: activation })
+    .map((p) => (shape: Shape) => B.residual(...p.hidden.map((u) => B.dense(u, p.act)), B.dense(shape[0]!, p.act))),
 );
 
 const imageProposal: fc.Arbitrary<Proposal> = fc.oneof(
   fc
-    .record({ filters: int(1, 8), kernel: int(1, 5), stride: int(1, 2), padding: fc.constantFrom('same' as const, 'valid' as const), act: activation })
+    .record({
+      filters: int(1, 8),
+      kernel: int(1, 5),
+      stride: int(1, 2),
+      padding: fc.constantFrom('same' as const, 'valid' as const),
+      act: activation,
+    })
     .map((p) => () => B.conv(p.filters, p.kernel, { stride: p.stride, padding: p.padding, activation: p.act })),
-  fc.record({ max: fc.boolean(), size: int(1, 3), stride: int(1, 3) }).map((p) => () => (p.max ? B.maxPool(p.size, p.stride) : B.avgPool(p.size, p.stride))),
+  fc
+    .record({ max: fc.boolean(), size: int(1, 3), stride: int(1, 3) })
+    .map((p) => () => (p.max ? B.maxPool(p.size, p.stride) : B.avgPool(p.size, p.stride))),
   fc.constant(() => B.batchnorm()),
-  fc.record({ kernel: fc.constantFrom(1, 3), act: activation }).map(
-    (p) => (shape: Shape) => B.residual(B.conv(shape[2]!, p.kernel, { activation: p.act })),
-  ),
+  fc
+    .record({ kernel: fc.constantFrom(1, 3), act: activation })
+    .map((p) => (shape: Shape) => B.residual(B.conv(shape[2]!, p.kernel, { activation: p.act }))),
 );
 
 /** Keeps each proposal that fits the current shape; returns the layers and the final shape. */
@@ -126,7 +143,10 @@ const families = (text: fc.Arbitrary<string>, maxLayers: number): readonly Famil
     },
     {
       data: fc
-        .record({ dir: text, trainLimit: int(1, 50_000), testLimit: int(1, 10_000), normalize: fc.boolean() }, { requiredKeys: [] })
+        .record(
+          { dir: text, trainLimit: int(1, 50_000), testLimit: int(1, 10_000), normalize: fc.boolean() },
+          { requiredKeys: [] },
+        )
         .map((o) => B.cifar10(o)),
       network: network(fc.constantFrom<Shape>([3072], [32, 32, 3]), fc.constant(10), maxLayers),
     },
@@ -138,9 +158,18 @@ const families = (text: fc.Arbitrary<string>, maxLayers: number): readonly Famil
             { requiredKeys: ['path', 'header', 'split'] },
           )
           .map(({ path, ...o }) => B.csv(path, o)),
-        fc.record({ images: text, labels: text, split: unitOpen }).map((o) => B.idx(o.images, o.labels, { split: o.split })),
+        fc
+          .record({ images: text, labels: text, split: unitOpen })
+          .map((o) => B.idx(o.images, o.labels, { split: o.split })),
       ),
-      network: network(fc.oneof(int(1, 64).map((n): Shape => [n]), image), int(1, 10), maxLayers),
+      network: network(
+        fc.oneof(
+          int(1, 64).map((n): Shape => [n]),
+          image,
+        ),
+        int(1, 10),
+        maxLayers,
+      ),
     },
   ];
 };
@@ -214,7 +243,9 @@ const growth: fc.Arbitrary<Growth> = fc.oneof(
   fc
     .record({
       schedule: fc.oneof(
-        fc.uniqueArray(int(1, 9), { minLength: 1, maxLength: 4 }).map((es) => B.atEpochs(...[...es].sort((a, b) => a - b))),
+        fc
+          .uniqueArray(int(1, 9), { minLength: 1, maxLength: 4 })
+          .map((es) => B.atEpochs(...[...es].sort((a, b) => a - b))),
         fc.tuple(int(1, 9), int(1, 10)).map(([k, max]) => B.every(k, max)),
       ),
       norm,
@@ -229,10 +260,15 @@ const growth: fc.Arbitrary<Growth> = fc.oneof(
 
 const arms = (family: Family, text: fc.Arbitrary<string>, maxArms: number): fc.Arbitrary<readonly Arm[]> =>
   fc.uniqueArray(
-    fc.tuple(
-      text,
-      fc.record({ network: family.network, data: family.data, loss, optimizer, train: training, growth }, { requiredKeys: [] }),
-    ).map(([name, overrides]) => B.arm(name, overrides)),
+    fc
+      .tuple(
+        text,
+        fc.record(
+          { network: family.network, data: family.data, loss, optimizer, train: training, growth },
+          { requiredKeys: [] },
+        ),
+      )
+      .map(([name, overrides]) => B.arm(name, overrides)),
     { maxLength: maxArms, selector: (a) => a.name },
   );
 
@@ -270,6 +306,13 @@ const FITTING_BATCH = 100;
  */
 const fitMemory = (e: Experiment): Experiment => {
   if (checkMemory(e).length === 0) return e;
-  const fit = (t: Training): Training => ({ ...t, batch: t.batch === 'full' ? FITTING_BATCH : Math.min(t.batch, FITTING_BATCH) });
-  return { ...e, train: fit(e.train), compare: e.compare.map((a) => (a.train === undefined ? a : { ...a, train: fit(a.train) })) };
+  const fit = (t: Training): Training => ({
+    ...t,
+    batch: t.batch === 'full' ? FITTING_BATCH : Math.min(t.batch, FITTING_BATCH),
+  });
+  return {
+    ...e,
+    train: fit(e.train),
+    compare: e.compare.map((a) => (a.train === undefined ? a : { ...a, train: fit(a.train) })),
+  };
 };

@@ -10,9 +10,23 @@ describe('DEFAULTS', () => {
     expect([d.seed, d.repeat, d.loss, d.lr]).toStrictEqual([1, 1, 'cross_entropy', 0.1]);
     expect(d.data).toStrictEqual({ _tag: 'spirals', points: 300, turns: 1, radius: 0.5, split: 0.75 });
     expect(d.train).toStrictEqual({ epochs: 100, batch: 'full', shuffle: true });
-    expect(d.adaptive).toStrictEqual({ variance: 'none', L0: 10, beta: 0.995, Lmin: 1e-5, rhoMin: 1e-3, growthCap: 2, chunks: 4, onIncrease: 'keep' });
+    expect(d.adaptive).toStrictEqual({
+      variance: 'none',
+      L0: 10,
+      beta: 0.995,
+      Lmin: 1e-5,
+      rhoMin: 1e-3,
+      growthCap: 2,
+      chunks: 4,
+      onIncrease: 'keep',
+    });
     expect(d.dataGram).toStrictEqual({ structure: 'diagonal', damping: 1e-3, estimate: 'batch', decay: 0.95 });
-    expect(d.sensli).toStrictEqual({ norm: { _tag: 'fro' }, select: { _tag: 'max' }, lrFactor: 1, optimizerState: 'reset' });
+    expect(d.sensli).toStrictEqual({
+      norm: { _tag: 'fro' },
+      select: { _tag: 'max' },
+      lrFactor: 1,
+      optimizerState: 'reset',
+    });
     expect([d.csv, d.idx, d.stepDecay, d.cosine, d.armijo, d.adam, d.momentum]).toStrictEqual([
       { header: true, split: 0.8 },
       { split: 0.8 },
@@ -40,7 +54,11 @@ describe('builders', () => {
       seed: 1,
       repeat: 1,
       data: { _tag: 'spirals', points: 300, turns: 1, radius: 0.5, split: 0.75 },
-      network: { input: [2], layers: [{ _tag: 'dense', units: 5, activation: 'relu', bias: true }], output: { units: 2, activation: 'linear' } },
+      network: {
+        input: [2],
+        layers: [{ _tag: 'dense', units: 5, activation: 'relu', bias: true }],
+        output: { units: 2, activation: 'linear' },
+      },
       loss: 'cross_entropy',
       optimizer: { _tag: 'sgd', step: { _tag: 'constant', lr: 0.1 }, metric: euclidean },
       train: { epochs: 100, batch: 'full', shuffle: true },
@@ -52,13 +70,31 @@ describe('builders', () => {
 
   it('fill the documented defaults of each construct', () => {
     expect(S.dense(5)).toStrictEqual({ _tag: 'dense', units: 5, activation: 'relu', bias: true });
-    expect(S.dense(5, 'tanh', { bias: false })).toStrictEqual({ _tag: 'dense', units: 5, activation: 'tanh', bias: false });
-    expect(S.conv(8, 3)).toStrictEqual({ _tag: 'conv', filters: 8, kernel: 3, stride: 1, padding: 'same', activation: 'relu' });
+    expect(S.dense(5, 'tanh', { bias: false })).toStrictEqual({
+      _tag: 'dense',
+      units: 5,
+      activation: 'tanh',
+      bias: false,
+    });
+    expect(S.conv(8, 3)).toStrictEqual({
+      _tag: 'conv',
+      filters: 8,
+      kernel: 3,
+      stride: 1,
+      padding: 'same',
+      activation: 'relu',
+    });
     expect(S.maxPool(2)).toStrictEqual({ _tag: 'pool', kind: 'max', size: 2, stride: 2 });
     expect(S.avgPool(3, 1)).toStrictEqual({ _tag: 'pool', kind: 'avg', size: 3, stride: 1 });
     expect(S.residual(S.flatten())).toStrictEqual({ _tag: 'residual', body: [{ _tag: 'flatten' }] });
     expect(S.network(2, [], 2)).toStrictEqual({ input: [2], layers: [], output: { units: 2, activation: 'linear' } });
-    expect(S.spirals({ points: 10 })).toStrictEqual({ _tag: 'spirals', points: 10, turns: 1, radius: 0.5, split: 0.75 });
+    expect(S.spirals({ points: 10 })).toStrictEqual({
+      _tag: 'spirals',
+      points: 10,
+      turns: 1,
+      radius: 0.5,
+      split: 0.75,
+    });
     expect(S.mnist()).toStrictEqual({ _tag: 'mnist' });
     expect(S.fashionMnist({ trainLimit: 100 })).toStrictEqual({ _tag: 'fashion_mnist', trainLimit: 100 });
     expect(S.csv('a.csv')).toStrictEqual({ _tag: 'csv', path: 'a.csv', header: true, split: 0.8 });
@@ -68,8 +104,18 @@ describe('builders', () => {
     expect(S.stepDecay(0.5)).toStrictEqual({ _tag: 'step', lr: 0.5, factor: 0.1, every: 30 });
     expect(S.cosine()).toStrictEqual({ _tag: 'cosine', lr: 0.1, minLr: 0 });
     expect(S.armijo()).toStrictEqual({ _tag: 'armijo', initial: 1, shrink: 0.5, c: 1e-4 });
-    expect(S.adaptive({ variance: 'split' })).toStrictEqual({ _tag: 'adaptive', ...S.DEFAULTS.adaptive, variance: 'split' });
-    expect(S.dataGram()).toStrictEqual({ _tag: 'data', structure: 'diagonal', damping: 1e-3, estimate: 'batch', decay: 0.95 });
+    expect(S.adaptive({ variance: 'split' })).toStrictEqual({
+      _tag: 'adaptive',
+      ...S.DEFAULTS.adaptive,
+      variance: 'split',
+    });
+    expect(S.dataGram()).toStrictEqual({
+      _tag: 'data',
+      structure: 'diagonal',
+      damping: 1e-3,
+      estimate: 'batch',
+      decay: 0.95,
+    });
     expect(S.euclidean()).toStrictEqual(S.frobenius(S.identity(), S.identity()));
     expect(S.sensli({ schedule: S.atEpochs(450) })).toStrictEqual({
       _tag: 'sensli',

@@ -2,7 +2,16 @@ import * as E from 'fp-ts/lib/Either.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { arbitraryExperiment } from '@sprout/spec/testing';
-import { decodeExperiment, experiment, residual, dense, network, type Diagnostic, type Experiment, type Layer } from '../src/index.js';
+import {
+  decodeExperiment,
+  experiment,
+  residual,
+  dense,
+  network,
+  type Diagnostic,
+  type Experiment,
+  type Layer,
+} from '../src/index.js';
 
 const json = (): Record<string, unknown> => JSON.parse(JSON.stringify(experiment('x')));
 const problems = (u: unknown): readonly Diagnostic[] => {
@@ -33,8 +42,16 @@ describe('decodeExperiment', () => {
     bad['seed'] = '1';
     delete bad['loss'];
     bad['raport'] = {};
-    bad['network'] = { input: [2], layers: [{ _tag: 'dense', units: 5, activation: 'rleu', bias: true }, { _tag: 'dens' }], output: { units: 2, activation: 'linear' } };
-    bad['optimizer'] = { _tag: 'sgd', step: { _tag: 'constant', lr: null }, metric: { _tag: 'frobenius', domain: { _tag: 'identity' }, codomain: { _tag: 'widht' } } };
+    bad['network'] = {
+      input: [2],
+      layers: [{ _tag: 'dense', units: 5, activation: 'rleu', bias: true }, { _tag: 'dens' }],
+      output: { units: 2, activation: 'linear' },
+    };
+    bad['optimizer'] = {
+      _tag: 'sgd',
+      step: { _tag: 'constant', lr: null },
+      metric: { _tag: 'frobenius', domain: { _tag: 'identity' }, codomain: { _tag: 'widht' } },
+    };
     bad['train'] = { epochs: 10, batch: 'all', shuffle: true };
     expect(brief(bad)).toStrictEqual([
       ['wrong-type', ['seed'], "expected a number, got the string '1'"],
@@ -42,7 +59,11 @@ describe('decodeExperiment', () => {
       ['unknown-layer', ['network', 'layers', 1, '_tag'], "unknown layer 'dens'; did you mean 'dense'?"],
       ['missing-field', ['loss'], "missing field 'loss'"],
       ['wrong-type', ['optimizer', 'step', 'lr'], 'expected a number, got null'],
-      ['unknown-gram', ['optimizer', 'metric', 'codomain', '_tag'], "unknown Gram matrix 'widht'; did you mean 'width'?"],
+      [
+        'unknown-gram',
+        ['optimizer', 'metric', 'codomain', '_tag'],
+        "unknown Gram matrix 'widht'; did you mean 'width'?",
+      ],
       ['wrong-type', ['train', 'batch'], "expected a batch size or 'full', got the string 'all'"],
       ['unknown-field', ['raport'], "unknown field 'raport'; did you mean 'report'?"],
     ]);
@@ -56,7 +77,10 @@ describe('decodeExperiment', () => {
   it('stops at hostile nesting without overflowing the stack', () => {
     let layer: unknown = { _tag: 'flatten' };
     for (let i = 0; i < 20_000; i++) layer = { _tag: 'residual', body: [layer] };
-    const d = problems({ ...json(), network: { input: [2], layers: [layer], output: { units: 2, activation: 'linear' } } });
+    const d = problems({
+      ...json(),
+      network: { input: [2], layers: [layer], output: { units: 2, activation: 'linear' } },
+    });
     expect(d.map((x) => x.code)).toStrictEqual(['too-deeply-nested']);
     expect(d[0]?.path?.length).toBe(3 + 2 * 32);
   });

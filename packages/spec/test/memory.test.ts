@@ -46,7 +46,13 @@ describe('estimateMemory', () => {
     // input 2 → dense 5 → output 2: P = 2·5 + 5 + 5·2 + 2 = 27; A = 2 + 5 + 2 = 9 values per example.
     const spec = experiment('tiny', { network: network(2, [dense(5)], output(2)), train: { batch: 10 } });
     const e = estimateMemory(spec);
-    expect(e).toMatchObject({ parameters: 27, parameterCopies: 2, activationsPerExample: 9, batch: 10, batchIsLowerBound: false });
+    expect(e).toMatchObject({
+      parameters: 27,
+      parameterCopies: 2,
+      activationsPerExample: 9,
+      batch: 10,
+      batchIsLowerBound: false,
+    });
     expect(e.parameterBytes).toBe(27 * 4 * 2);
     expect(e.activationBytes).toBe(9 * 10 * 4 * 2);
     expect(e.metricBytes).toBe(0);
@@ -62,19 +68,30 @@ describe('estimateMemory', () => {
   it('takes a full batch from the data: spirals 2·points·split, MNIST trainLimit or 60,000', () => {
     const spirals = experiment('s', { train: { batch: 'full' } }); // 300 points per class, split 0.75
     expect(estimateMemory(spirals).batch).toBe(450);
-    const m = experiment('m', { data: mnist(), network: network(784, [dense(8)], output(10)), train: { batch: 'full' } });
+    const m = experiment('m', {
+      data: mnist(),
+      network: network(784, [dense(8)], output(10)),
+      train: { batch: 'full' },
+    });
     expect(estimateMemory(m).batch).toBe(60_000);
     expect(estimateMemory({ ...m, data: mnist({ trainLimit: 1000 }) }).batch).toBe(1000);
   });
 
   it('counts image activations, residual sums, growth insertions and data Gram matrices', () => {
     // 28×28×1 → conv 4 (same) → flatten → output 10.
-    const cnn = experiment('c', { data: mnist(), network: network([28, 28, 1], [conv(4, 3), flatten()], output(10)), train: { batch: 1 } });
+    const cnn = experiment('c', {
+      data: mnist(),
+      network: network([28, 28, 1], [conv(4, 3), flatten()], output(10)),
+      train: { batch: 1 },
+    });
     const a = 784 + 784 * 4 + 784 * 4 + 10;
     expect(estimateMemory(cnn).activationsPerExample).toBe(a);
     expect(estimateMemory(cnn).parameters).toBe(3 * 3 * 1 * 4 + 4 + 3136 * 10 + 10);
     // A residual block stores its body's outputs and the sum x + f(x).
-    const res = experiment('r', { network: network(2, [dense(3), residual(dense(3), dense(3))], output(2)), train: { batch: 1 } });
+    const res = experiment('r', {
+      network: network(2, [dense(3), residual(dense(3), dense(3))], output(2)),
+      train: { batch: 1 },
+    });
     expect(estimateMemory(res).activationsPerExample).toBe(2 + 3 + 3 + 3 + 3 + 2);
     // Two insertions of the widest square candidate (5 × 5 + 5 parameters, 5 activations each).
     const base = experiment('g', { network: network(2, [dense(5)], output(2)), train: { epochs: 10, batch: 1 } });
@@ -82,14 +99,20 @@ describe('estimateMemory', () => {
     expect(estimateMemory(grown).parameters - estimateMemory(base).parameters).toBe(2 * 30);
     expect(estimateMemory(grown).activationsPerExample - estimateMemory(base).activationsPerExample).toBe(2 * 5);
     // Dense data Gram on both sides: 2·n² per side and weight; weights (2→5) and (5→2).
-    const gram = { ...base, optimizer: sgd({ metric: frobenius(dataGram({ structure: 'dense' }), dataGram({ structure: 'dense' })) }) };
+    const gram = {
+      ...base,
+      optimizer: sgd({ metric: frobenius(dataGram({ structure: 'dense' }), dataGram({ structure: 'dense' })) }),
+    };
     expect(estimateMemory(gram).metricBytes).toBe((2 * 4 + 2 * 25 + 2 * 25 + 2 * 4) * 4);
     const diagonal = { ...base, optimizer: sgd({ metric: frobenius(dataGram(), identity()) }) };
     expect(estimateMemory(diagonal).metricBytes).toBe((2 * 2 + 2 * 5) * 4);
   });
 
   it('estimates a compare arm as the base with its sections substituted', () => {
-    const spec = experiment('a', { compare: [arm('wide', { network: network(2, [dense(100)], output(2)) })], train: { batch: 1 } });
+    const spec = experiment('a', {
+      compare: [arm('wide', { network: network(2, [dense(100)], output(2)) })],
+      train: { batch: 1 },
+    });
     expect(estimateArmMemory(spec, spec.compare[0]!).parameters).toBe(2 * 100 + 100 + 100 * 2 + 2);
   });
 });
@@ -98,7 +121,11 @@ describe('the too-large check', () => {
   it('rejects dense 100,000 × 10 on MNIST, naming the estimate and the limit', () => {
     const hostile = experiment('hostile', {
       data: mnist(),
-      network: network(784, Array.from({ length: 10 }, () => dense(100_000)), output(10)),
+      network: network(
+        784,
+        Array.from({ length: 10 }, () => dense(100_000)),
+        output(10),
+      ),
       optimizer: adam(),
       train: { batch: 100 },
     });
@@ -120,7 +147,11 @@ describe('the too-large check', () => {
   it('rejects in `check` a network under the parameter limit that does not fit: dense 4,000 × 5, Adam, full-batch MNIST', () => {
     const hostile = experiment('hostile', {
       data: mnist(),
-      network: network(784, Array.from({ length: 5 }, () => dense(4_000)), output(10)),
+      network: network(
+        784,
+        Array.from({ length: 5 }, () => dense(4_000)),
+        output(10),
+      ),
       optimizer: adam(),
       train: { batch: 'full' },
     });
@@ -158,18 +189,33 @@ describe('the too-large check', () => {
   it('reports an arm that alone does not fit at its own path', () => {
     const spec = experiment('a', {
       train: { batch: 1 },
-      compare: [arm('small'), arm('huge', { network: network(2, [dense(40_000), dense(40_000)], output(2)), optimizer: adam() })],
+      compare: [
+        arm('small'),
+        arm('huge', { network: network(2, [dense(40_000), dense(40_000)], output(2)), optimizer: adam() }),
+      ],
     });
     const ds = checkMemory(spec);
-    expect(ds.map((d) => [d.code, d.path, d.note])).toEqual([['too-large', ['compare', 1, 'network'], "in compare arm 'huge'; use fewer or narrower layers, or a smaller batch"]]);
+    expect(ds.map((d) => [d.code, d.path, d.note])).toEqual([
+      [
+        'too-large',
+        ['compare', 1, 'network'],
+        "in compare arm 'huge'; use fewer or narrower layers, or a smaller batch",
+      ],
+    ]);
   });
 
   it('runs only on an otherwise valid spec (its estimate assumes the shapes fit)', () => {
-    const bad = experiment('bad', { network: network(2, [dense(100_000), conv(3, 3)], output(2)), train: { batch: 1 } });
+    const bad = experiment('bad', {
+      network: network(2, [dense(100_000), conv(3, 3)], output(2)),
+      train: { batch: 1 },
+    });
     expect(codes(bad, { memory: { limitBytes: 1 } })).not.toContain('too-large');
   });
 
   it('accepts every generated experiment under the default limit', () => {
-    fc.assert(fc.property(arbitraryExperiment(), (e) => checkMemory(e).length === 0), { numRuns: 200 });
+    fc.assert(
+      fc.property(arbitraryExperiment(), (e) => checkMemory(e).length === 0),
+      { numRuns: 200 },
+    );
   });
 });

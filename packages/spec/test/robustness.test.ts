@@ -33,7 +33,10 @@ const resolves = (root: unknown, path: SpecPath): boolean => {
 const mutated: fc.Arbitrary<Experiment> = fc
   .tuple(
     arbitraryExperiment({ maxArms: 2 }),
-    fc.array(fc.tuple(fc.nat(), fc.constantFrom(0, -1, 0.5, 1, 1.5, 2, NaN, Infinity, -Infinity, 1e12, -1e-4)), { minLength: 1, maxLength: 4 }),
+    fc.array(fc.tuple(fc.nat(), fc.constantFrom(0, -1, 0.5, 1, 1.5, 2, NaN, Infinity, -Infinity, 1e12, -1e-4)), {
+      minLength: 1,
+      maxLength: 4,
+    }),
   )
   .map(([spec, edits]) => {
     const copy = structuredClone(spec);

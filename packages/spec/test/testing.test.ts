@@ -18,7 +18,10 @@ describe('arbitraryExperiment', () => {
   });
 
   it('generates specs with no undefined-valued keys', () => {
-    fc.assert(fc.property(arbitraryExperiment(), (spec) => !hasUndefined(spec)), { numRuns: 100 });
+    fc.assert(
+      fc.property(arbitraryExperiment(), (spec) => !hasUndefined(spec)),
+      { numRuns: 100 },
+    );
   });
 
   it('covers every data set, layer and growth variant', () => {
@@ -30,9 +33,44 @@ describe('arbitraryExperiment', () => {
       Object.values(v).forEach(visit);
     };
     fc.sample(arbitraryExperiment(), { numRuns: 400, seed: 42 }).forEach(visit);
-    for (const tag of ['spirals', 'mnist', 'fashion_mnist', 'csv', 'idx', 'dense', 'conv', 'pool', 'flatten', 'residual', 'dropout', 'batchnorm',
-      'sgd', 'momentum', 'adam', 'constant', 'step', 'cosine', 'armijo', 'adaptive', 'identity', 'scaled', 'width', 'data',
-      'none', 'sensli', 'at', 'every', 'fro', 'fro_numel', 'metric', 'spectral', 'max', 'min', 'position', 'threshold'])
+    for (const tag of [
+      'spirals',
+      'mnist',
+      'fashion_mnist',
+      'csv',
+      'idx',
+      'dense',
+      'conv',
+      'pool',
+      'flatten',
+      'residual',
+      'dropout',
+      'batchnorm',
+      'sgd',
+      'momentum',
+      'adam',
+      'constant',
+      'step',
+      'cosine',
+      'armijo',
+      'adaptive',
+      'identity',
+      'scaled',
+      'width',
+      'data',
+      'none',
+      'sensli',
+      'at',
+      'every',
+      'fro',
+      'fro_numel',
+      'metric',
+      'spectral',
+      'max',
+      'min',
+      'position',
+      'threshold',
+    ])
       expect(seen, tag).toContain(tag);
   });
 });

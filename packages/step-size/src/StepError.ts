@@ -3,7 +3,12 @@ import type { InnerProductError } from '@sprout/inner-product';
 
 export type StepError =
   /** The batch loss f_B(x) (`where: 'current'`) or the trial loss f_B(x⁺) (`'trial'`) is NaN or ±∞. */
-  | { readonly _tag: 'non-finite-loss'; readonly where: 'current' | 'trial'; readonly value: number; readonly step: number }
+  | {
+      readonly _tag: 'non-finite-loss';
+      readonly where: 'current' | 'trial';
+      readonly value: number;
+      readonly step: number;
+    }
   /** ‖d‖² is NaN or ±∞: a gradient holds a non-finite entry. */
   | { readonly _tag: 'non-finite-gradient'; readonly step: number }
   /** `grads` lacks the gradient of a parameter group. */

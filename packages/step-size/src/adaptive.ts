@@ -109,7 +109,8 @@ export const initialAdaptiveState = (spec: AdaptiveStep, o: ResolvedAdaptiveOpti
  * Curvature of f_B along d from two losses (ALGORITHMS.md §2): `L̂ = 2 (f⁺ − f + a‖d‖²) / (a²‖d‖²)`.
  * Exact for a quadratic: f⁺ = f − a‖d‖² + (a²/2) H[d, d], so L̂ = H[d, d]/‖d‖².
  */
-export const lipschitzEstimate = (f: number, fPlus: number, a: number, d2: number): number => (2 * (fPlus - f + a * d2)) / (a * a * d2);
+export const lipschitzEstimate = (f: number, fPlus: number, a: number, d2: number): number =>
+  (2 * (fPlus - f + a * d2)) / (a * a * d2);
 
 /**
  * The step size a_k (step 1 above). `none`: `β a_{k−1} + (1 − β)/L_k`, a₀ at k = 0; other modes: `ρ_k / L_k`;
@@ -139,7 +140,8 @@ export const afterTrial = (
   t: { readonly f: number; readonly fPlus: number; readonly a: number; readonly d2: number },
 ): TrialResult => {
   const next = { ...s, k: s.k + 1, a: t.a };
-  if (!Number.isFinite(t.f) || !Number.isFinite(t.fPlus)) return { state: next, Lhat: undefined, skipped: 'non-finite-loss' };
+  if (!Number.isFinite(t.f) || !Number.isFinite(t.fPlus))
+    return { state: next, Lhat: undefined, skipped: 'non-finite-loss' };
   if (!(t.d2 > o.minDirectionNorm2)) return { state: next, Lhat: undefined, skipped: 'direction-zero' };
   const second = t.fPlus - t.f + t.a * t.d2;
   if (Math.abs(second) <= o.lossResolution * Math.max(Math.abs(t.f), Math.abs(t.fPlus))) {
@@ -149,7 +151,11 @@ export const afterTrial = (
   const Lhat = Math.max(raw, spec.Lmin);
   const L = o.initialL === 'first-estimate' && !s.estimated ? Lhat : spec.beta * s.L + (1 - spec.beta) * Lhat;
   if (o.onIncrease === 'reset' && t.fPlus > t.f) {
-    return { state: { ...next, estimated: true, L: Math.max(L, Lhat), a: Math.min(t.a, 1 / Lhat) }, Lhat, skipped: undefined };
+    return {
+      state: { ...next, estimated: true, L: Math.max(L, Lhat), a: Math.min(t.a, 1 / Lhat) },
+      Lhat,
+      skipped: undefined,
+    };
   }
   return { state: { ...next, estimated: true, L }, Lhat, skipped: undefined };
 };
@@ -188,7 +194,8 @@ export const emaRatio = (
   decay: number,
   rhoMin: number,
 ): { readonly rho: number; readonly emaInner: number; readonly emaNorm2: number } => {
-  if (inner === undefined || !Number.isFinite(inner) || !Number.isFinite(d2)) return { rho: 1, emaInner: s.emaInner, emaNorm2: s.emaNorm2 };
+  if (inner === undefined || !Number.isFinite(inner) || !Number.isFinite(d2))
+    return { rho: 1, emaInner: s.emaInner, emaNorm2: s.emaNorm2 };
   const emaInner = decay * s.emaInner + (1 - decay) * inner;
   const emaNorm2 = decay * s.emaNorm2 + (1 - decay) * d2;
   const rho = emaNorm2 > 0 ? Math.min(Math.max(emaInner / emaNorm2, rhoMin), 1) : 1;
@@ -201,4 +208,6 @@ export const emaRatio = (
  * It is 0 for full-batch training (no sampling noise, ρ = 1) and ≈ 1 for B ≪ N. Without N it is 1.
  */
 export const finitePopulationCorrection = (batch: number, population: number | undefined): number =>
-  population === undefined || !(population > 1) || !(batch >= 1) ? 1 : Math.max(0, (population - batch) / (population - 1));
+  population === undefined || !(population > 1) || !(batch >= 1)
+    ? 1
+    : Math.max(0, (population - batch) / (population - 1));

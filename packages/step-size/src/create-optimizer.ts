@@ -108,12 +108,14 @@ export const createPreconditionedOptimizer = (
   const maxBacktracks = options.maxBacktracks ?? 30;
   const onLineSearchFailure = options.onLineSearchFailure ?? 'skip';
   const checkFinite = options.checkFinite ?? true;
-  if (!(Number.isInteger(maxBacktracks) && maxBacktracks >= 0)) return invalid(`maxBacktracks must be a non-negative integer, got ${maxBacktracks}`);
+  if (!(Number.isInteger(maxBacktracks) && maxBacktracks >= 0))
+    return invalid(`maxBacktracks must be a non-negative integer, got ${maxBacktracks}`);
   if (stepSpec._tag === 'armijo') {
     const errs = validateArmijo(stepSpec);
     if (errs.length > 0) return invalid(errs.join('; '));
   }
-  if (isSchedule(stepSpec) && !(stepSpec.lr >= 0 && Number.isFinite(stepSpec.lr))) return invalid(`lr must be a non-negative number, got ${stepSpec.lr}`);
+  if (isSchedule(stepSpec) && !(stepSpec.lr >= 0 && Number.isFinite(stepSpec.lr)))
+    return invalid(`lr must be a non-negative number, got ${stepSpec.lr}`);
   let adaptiveOpts: ResolvedAdaptiveOptions | undefined;
   let adaptive: AdaptiveState | undefined;
   if (stepSpec._tag === 'adaptive') {
@@ -140,7 +142,10 @@ export const createPreconditionedOptimizer = (
     if (g.kind === 'dense' || g.kind === 'conv') {
       const layer = g.layer ?? g.name;
       if (kernels.has(layer)) return invalid(`layer ${layer} has two kernels (${kernels.get(layer)!.name}, ${g.name})`);
-      if (g.variable.rank < 2) return invalid(`${g.kind} kernel ${g.name} has shape [${g.variable.shape}]; expected rank ≥ 2 (tfjs layout, last axis = out)`);
+      if (g.variable.rank < 2)
+        return invalid(
+          `${g.kind} kernel ${g.name} has shape [${g.variable.shape}]; expected rank ≥ 2 (tfjs layout, last axis = out)`,
+        );
       kernels.set(layer, g);
     }
   }
@@ -216,12 +221,18 @@ export const createPreconditionedOptimizer = (
         if (kernel?.kind === 'conv' && kernel.conv !== undefined && tap.x.rank === 4) {
           // Conv: the domain samples are the input patches (n = kh·kw·in), one per output position.
           const [kh, kw] = kernel.variable.shape as [number, number, number, number];
-          patches = extractPatches(tap.x as tf.Tensor4D, { kh, kw, stride: kernel.conv.stride, padding: kernel.conv.padding });
+          patches = extractPatches(tap.x as tf.Tensor4D, {
+            kh,
+            kw,
+            stride: kernel.conv.stride,
+            padding: kernel.conv.padding,
+          });
           x = patches;
         }
       }
       // Conv deltas: each output position is a sample of the codomain statistics.
-      const delta = lm.needsStatistics.codomain && tap.delta !== undefined ? perExampleDelta(tap.delta, lm.shape.m) : undefined;
+      const delta =
+        lm.needsStatistics.codomain && tap.delta !== undefined ? perExampleDelta(tap.delta, lm.shape.m) : undefined;
       const r = lm.update({ x, delta });
       tf.dispose([delta, patches].filter((t): t is tf.Tensor2D => t !== undefined));
       if (E.isLeft(r)) return E.left({ _tag: 'inner-product', error: r.left });
@@ -230,7 +241,8 @@ export const createPreconditionedOptimizer = (
   };
 
   const riesz = (grads: tf.NamedTensorMap): E.Either<StepError, tf.Tensor[]> => {
-    for (const gr of built) if (grads[gr.g.name] === undefined) return E.left({ _tag: 'missing-gradient', name: gr.g.name });
+    for (const gr of built)
+      if (grads[gr.g.name] === undefined) return E.left({ _tag: 'missing-gradient', name: gr.g.name });
     return E.right(built.map((gr) => spaceOf(gr).riesz(grads[gr.g.name]!)));
   };
 
@@ -269,9 +281,13 @@ export const createPreconditionedOptimizer = (
       } else {
         // Adam (Kingma & Ba 2015, as PyTorch): moments of R, bias-corrected, x ← x − lr m̂ / (√v̂ + ε).
         const { beta1, beta2, epsilon } = optimizer;
-        const m = tf.tidy(() => (gr.m === undefined ? tf.mul(r, 1 - beta1) : tf.add(tf.mul(gr.m, beta1), tf.mul(r, 1 - beta1))));
+        const m = tf.tidy(() =>
+          gr.m === undefined ? tf.mul(r, 1 - beta1) : tf.add(tf.mul(gr.m, beta1), tf.mul(r, 1 - beta1)),
+        );
         const s = tf.tidy(() =>
-          gr.v === undefined ? tf.mul(tf.square(r), 1 - beta2) : tf.add(tf.mul(gr.v, beta2), tf.mul(tf.square(r), 1 - beta2)),
+          gr.v === undefined
+            ? tf.mul(tf.square(r), 1 - beta2)
+            : tf.add(tf.mul(gr.v, beta2), tf.mul(tf.square(r), 1 - beta2)),
         );
         tf.dispose([gr.m, gr.v]);
         gr.m = tf.keep(m);
@@ -291,7 +307,8 @@ export const createPreconditionedOptimizer = (
 
   const armijoStep = (grads: tf.NamedTensorMap, ctx: StepContext): E.Either<StepError, StepInfo> => {
     if (stepSpec._tag !== 'armijo') throw new Error('armijoStep: not armijo');
-    if (ctx.lossAt === undefined) return E.left({ _tag: 'missing-statistics', message: 'armijo steps need ctx.lossAt' });
+    if (ctx.lossAt === undefined)
+      return E.left({ _tag: 'missing-statistics', message: 'armijo steps need ctx.lossAt' });
     const f = readLoss(ctx.loss);
     if (!Number.isFinite(f)) return E.left({ _tag: 'non-finite-loss', where: 'current', value: f, step: k });
     const upd = updateMetrics(ctx);
@@ -318,8 +335,16 @@ export const createPreconditionedOptimizer = (
         if (tries < maxBacktracks) a *= stepSpec.shrink;
       }
       restore(olds);
-      if (onLineSearchFailure === 'error') return E.left({ _tag: 'line-search-failed', step: k, tries: maxBacktracks + 1 });
-      const info: StepInfo = { ...emptyInfo(k, a), accepted: false, loss: f, trialLoss: fTrial, d2, backtracks: maxBacktracks };
+      if (onLineSearchFailure === 'error')
+        return E.left({ _tag: 'line-search-failed', step: k, tries: maxBacktracks + 1 });
+      const info: StepInfo = {
+        ...emptyInfo(k, a),
+        accepted: false,
+        loss: f,
+        trialLoss: fTrial,
+        d2,
+        backtracks: maxBacktracks,
+      };
       k += 1;
       return E.right(info);
     } finally {
@@ -328,18 +353,24 @@ export const createPreconditionedOptimizer = (
   };
 
   const adaptiveStep = (grads: tf.NamedTensorMap, ctx: StepContext): E.Either<StepError, StepInfo> => {
-    if (stepSpec._tag !== 'adaptive' || adaptive === undefined || adaptiveOpts === undefined) throw new Error('adaptiveStep: not adaptive');
+    if (stepSpec._tag !== 'adaptive' || adaptive === undefined || adaptiveOpts === undefined)
+      throw new Error('adaptiveStep: not adaptive');
     const spec: AdaptiveStep = stepSpec;
-    if (ctx.lossAt === undefined) return E.left({ _tag: 'missing-statistics', message: 'adaptive steps need ctx.lossAt (one extra forward pass)' });
+    if (ctx.lossAt === undefined)
+      return E.left({ _tag: 'missing-statistics', message: 'adaptive steps need ctx.lossAt (one extra forward pass)' });
     const f = readLoss(ctx.loss);
     if (!Number.isFinite(f)) return E.left({ _tag: 'non-finite-loss', where: 'current', value: f, step: k });
     if (spec.variance === 'split' && (ctx.chunkGrads === undefined || ctx.chunkGrads.length < 2)) {
-      return E.left({ _tag: 'missing-statistics', message: `split variance needs ctx.chunkGrads with K ≥ 2 chunk gradients (spec chunks = ${spec.chunks})` });
+      return E.left({
+        _tag: 'missing-statistics',
+        message: `split variance needs ctx.chunkGrads with K ≥ 2 chunk gradients (spec chunks = ${spec.chunks})`,
+      });
     }
     if (spec.variance === 'split') {
       for (const [c, cg] of ctx.chunkGrads!.entries()) {
         const lacking = built.find((gr) => cg[gr.g.name] === undefined);
-        if (lacking !== undefined) return E.left({ _tag: 'missing-statistics', message: `chunk gradient ${c} lacks ${lacking.g.name}` });
+        if (lacking !== undefined)
+          return E.left({ _tag: 'missing-statistics', message: `chunk gradient ${c} lacks ${lacking.g.name}` });
       }
     }
     const upd = updateMetrics(ctx);
@@ -378,11 +409,11 @@ export const createPreconditionedOptimizer = (
         } else if (spec.variance === 'split') {
           const chunks = ctx.chunkGrads!;
           b = chunks.length;
-          const chunkNorms = chunks.map((cg) =>
-            tf.addN(built.map((gr) => spaceOf(gr).dualNorm2(cg[gr.g.name]!))),
-          );
+          const chunkNorms = chunks.map((cg) => tf.addN(built.map((gr) => spaceOf(gr).dualNorm2(cg[gr.g.name]!))));
           const meanNorm2 = tf.addN(
-            built.map((gr) => spaceOf(gr).dualNorm2(tf.div(tf.addN(chunks.map((cg) => cg[gr.g.name]!)), chunks.length))),
+            built.map((gr) =>
+              spaceOf(gr).dualNorm2(tf.div(tf.addN(chunks.map((cg) => cg[gr.g.name]!)), chunks.length)),
+            ),
           );
           parts.push(tf.reshape(meanNorm2, [1]), tf.reshape(tf.mean(tf.stack(chunkNorms)), [1]));
         } else if (spec.variance === 'ema' && prevDirection !== undefined) {
@@ -398,7 +429,11 @@ export const createPreconditionedOptimizer = (
       let variance: number | undefined;
       let ema: { emaInner: number; emaNorm2: number } | undefined;
       if (spec.variance === 'per_example' || spec.variance === 'split') {
-        if (values.length < 3) return E.left({ _tag: 'missing-statistics', message: 'per_example variance needs ctx.taps (x and delta) for at least one dense layer' });
+        if (values.length < 3)
+          return E.left({
+            _tag: 'missing-statistics',
+            message: 'per_example variance needs ctx.taps (x and delta) for at least one dense layer',
+          });
         // b is the number of examples (per_example) or chunks (split); the correction needs the examples.
         const examples = spec.variance === 'per_example' ? b : ctx.batchSize;
         const fpc = examples === undefined ? 1 : finitePopulationCorrection(examples, options.datasetSize);
@@ -453,8 +488,15 @@ export const createPreconditionedOptimizer = (
     const lacking = built.find((gr) => grads[gr.g.name] === undefined);
     if (lacking !== undefined) return E.left({ _tag: 'missing-gradient', name: lacking.g.name });
     if (stepSpec._tag === 'adaptive' && stepSpec.variance === 'per_example') {
-      const tapped = built.some((gr) => gr.g.kind === 'dense' && tapOf(ctx, gr.layer)?.x !== undefined && tapOf(ctx, gr.layer)?.delta !== undefined);
-      if (!tapped) return E.left({ _tag: 'missing-statistics', message: 'per_example variance needs ctx.taps (x and delta) for at least one dense layer' });
+      const tapped = built.some(
+        (gr) =>
+          gr.g.kind === 'dense' && tapOf(ctx, gr.layer)?.x !== undefined && tapOf(ctx, gr.layer)?.delta !== undefined,
+      );
+      if (!tapped)
+        return E.left({
+          _tag: 'missing-statistics',
+          message: 'per_example variance needs ctx.taps (x and delta) for at least one dense layer',
+        });
     }
     switch (stepSpec._tag) {
       case 'armijo':
@@ -473,7 +515,11 @@ export const createPreconditionedOptimizer = (
     slots: new Map(
       built.map((gr) => [
         gr.g.name,
-        { ...(gr.m === undefined ? {} : { m: tf.clone(gr.m) }), ...(gr.v === undefined ? {} : { v: tf.clone(gr.v) }), t: gr.t },
+        {
+          ...(gr.m === undefined ? {} : { m: tf.clone(gr.m) }),
+          ...(gr.v === undefined ? {} : { v: tf.clone(gr.v) }),
+          t: gr.t,
+        },
       ]),
     ),
   });

@@ -8,7 +8,8 @@ import type { StepSize } from '@sprout/spec';
 /** The step sizes that are fixed functions of the epoch. */
 export type Schedule = Extract<StepSize, { readonly _tag: 'constant' | 'step' | 'cosine' }>;
 
-export const isSchedule = (s: StepSize): s is Schedule => s._tag === 'constant' || s._tag === 'step' || s._tag === 'cosine';
+export const isSchedule = (s: StepSize): s is Schedule =>
+  s._tag === 'constant' || s._tag === 'step' || s._tag === 'cosine';
 
 /**
  * The learning rate in epoch `epoch` (0-based) of a run of `totalEpochs` epochs:

@@ -51,7 +51,9 @@ describe('arithmetic', () => {
   it("the spec's on_increase policy is used unless an option overrides it", () => {
     expect(resolveAdaptiveOptions(adaptive('none')).onIncrease).toBe('keep');
     expect(resolveAdaptiveOptions(adaptive('none', { onIncrease: 'reset' })).onIncrease).toBe('reset');
-    expect(resolveAdaptiveOptions(adaptive('none', { onIncrease: 'reset' }), { onIncrease: 'reject' }).onIncrease).toBe('reject');
+    expect(resolveAdaptiveOptions(adaptive('none', { onIncrease: 'reset' }), { onIncrease: 'reject' }).onIncrease).toBe(
+      'reject',
+    );
   });
 
   it('step sizes: the reference rule a ← β a + (1 − β)/L, ρ/L for variance modes, growth cap 2', () => {
@@ -88,17 +90,33 @@ describe('arithmetic', () => {
  * f_B(x) and f_B(x⁺)). Its Hessian is diag(λ), so the curvature along d in the chosen inner product is
  * H[d, d] / ‖d‖² = Σ λ (Δ/a)² / ‖d‖², with Δ = W⁺ − W the step taken.
  */
-const noisyQuadratic = (metric: Metric, lambdas: Float32Array, steps: number, spec = adaptive('none'), options = {}) => {
+const noisyQuadratic = (
+  metric: Metric,
+  lambdas: Float32Array,
+  steps: number,
+  spec = adaptive('none'),
+  options = {},
+) => {
   const W = tf.variable(tf.zeros([4, 3]));
   const lam = tf.tensor2d(lambdas, [4, 3]);
-  const opt = right(createPreconditionedOptimizer([{ name: W.name, kind: 'dense', variable: W }], sgd(spec, metric), options));
+  const opt = right(
+    createPreconditionedOptimizer([{ name: W.name, kind: 'dense', variable: W }], sgd(spec, metric), options),
+  );
   const out: { info: StepInfo; trueL: number }[] = [];
   for (let s = 0; s < steps; s++) {
     const xi = tf.tensor2d(normals(12, 1000 + s), [4, 3]);
     const f = () => tf.tidy(() => tf.mul(0.5, tf.sum(tf.mul(lam, tf.square(tf.sub(W, xi)))))) as tf.Scalar;
     const { value, grads } = tf.variableGrads(f, [W]);
     const before = W.dataSync().slice();
-    const r = opt.step(grads, { loss: value, lossAt: () => { const t = f(); const v = t.dataSync()[0]!; t.dispose(); return v; } });
+    const r = opt.step(grads, {
+      loss: value,
+      lossAt: () => {
+        const t = f();
+        const v = t.dataSync()[0]!;
+        t.dispose();
+        return v;
+      },
+    });
     if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
     const after = W.dataSync();
     const a = r.right.a;

@@ -30,17 +30,28 @@ describe('conv layers with data-based Grams', () => {
     // Reference: n = 18, m = 3; paper layout G = (reshape(dK, [18, 3]))ᵀ.
     const patches = extractPatches(x, { kh: 3, kw: 3, stride: 1, padding: 'same' });
     const xx = updateMoment(undefined, mat(32, 18, patches.dataSync()), 'batch', 0);
-    const dd = updateMoment(undefined, mat(32, 3, Float64Array.from(delta.dataSync(), (v) => v * B)), 'batch', 0);
+    const dd = updateMoment(
+      undefined,
+      mat(
+        32,
+        3,
+        Float64Array.from(delta.dataSync(), (v) => v * B),
+      ),
+      'batch',
+      0,
+    );
     const ref = right(refFromMetric(metric, { n: 18, m: 3 }, { xx, dd }));
     const G = transpose(mat(18, 3, grads[K.name]!.dataSync()));
     const Rt = transpose(ref.riesz(G)); // 18×3, tfjs layout
     const before = K.dataSync().slice();
     const expected = before.map((v, i) => v - lr * Rt.data[i]!);
 
-    const opt = right(createPreconditionedOptimizer(
-      [{ name: K.name, kind: 'conv', variable: K, layer: 'c', conv: { stride: 1, padding: 'same' } }],
-      { _tag: 'sgd', step: { _tag: 'constant', lr }, metric },
-    ));
+    const opt = right(
+      createPreconditionedOptimizer(
+        [{ name: K.name, kind: 'conv', variable: K, layer: 'c', conv: { stride: 1, padding: 'same' } }],
+        { _tag: 'sgd', step: { _tag: 'constant', lr }, metric },
+      ),
+    );
     const r = opt.step(grads, { loss: value, taps: new Map([['c', { x, delta }]]) });
     expect(E.isRight(r)).toBe(true);
     const got = K.dataSync();

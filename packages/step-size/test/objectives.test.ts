@@ -5,12 +5,24 @@ import * as tf from '@tensorflow/tfjs';
 import type { Metric, Optimizer, StepSize } from '@sprout/spec';
 import { describe, expect, it } from 'vitest';
 import type { AdaptiveOptions, StepInfo } from '../src/index.js';
-import { adaptive, DATA_DENSE, DATA_DIAG, EUCLID, logistic, rosenbrock, runFullBatch, runLogistic, sgd, WIDTH } from './problems.js';
+import {
+  adaptive,
+  DATA_DENSE,
+  DATA_DIAG,
+  EUCLID,
+  logistic,
+  rosenbrock,
+  runFullBatch,
+  runLogistic,
+  sgd,
+  WIDTH,
+} from './problems.js';
 
 const finiteInfos = (infos: readonly StepInfo[]) => {
   for (const i of infos) {
     expect(Number.isFinite(i.a)).toBe(true);
-    for (const v of [i.L, i.Lhat, i.rho, i.d2, i.loss, i.trialLoss, i.variance]) if (v !== undefined) expect(Number.isNaN(v)).toBe(false);
+    for (const v of [i.L, i.Lhat, i.rho, i.d2, i.loss, i.trialLoss, i.variance])
+      if (v !== undefined) expect(Number.isNaN(v)).toBe(false);
   }
 };
 
@@ -100,7 +112,14 @@ describe('logistic regression, 64 examples in R⁵, batches of 16', () => {
   it('momentum and Adam with schedules train too', () => {
     const opts: Optimizer[] = [
       { _tag: 'momentum', beta: 0.9, step: { _tag: 'step', lr: 0.1, factor: 0.5, every: 10 }, metric: WIDTH },
-      { _tag: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8, step: { _tag: 'cosine', lr: 0.05, minLr: 0 }, metric: EUCLID },
+      {
+        _tag: 'adam',
+        beta1: 0.9,
+        beta2: 0.999,
+        epsilon: 1e-8,
+        step: { _tag: 'cosine', lr: 0.05, minLr: 0 },
+        metric: EUCLID,
+      },
     ];
     for (const o of opts) {
       const p = logistic(11);

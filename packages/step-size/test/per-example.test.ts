@@ -6,7 +6,12 @@ import { fromMetric as tfFromMetric, layerShapeOf } from '@sprout/inner-product/
 import type { Metric } from '@sprout/spec';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
-import { createPreconditionedOptimizer, finitePopulationCorrection, varianceRatio, type ParamGroup } from '../src/index.js';
+import {
+  createPreconditionedOptimizer,
+  finitePopulationCorrection,
+  varianceRatio,
+  type ParamGroup,
+} from '../src/index.js';
 import { adaptive, DATA_DENSE, EUCLID, normals, right, sgd, WIDTH } from './problems.js';
 
 const B = 8;
@@ -23,7 +28,8 @@ const setup = (seed: number) => {
   const W2 = tf.variable(tf.tensor2d(normals(h * m, seed + 4), [h, m]));
   const b2 = tf.variable(tf.tensor1d(normals(m, seed + 5)));
   const head = (z1: tf.Tensor) => tf.add(tf.matMul(tf.tanh(z1) as tf.Tensor2D, W2), b2);
-  const lossOfOut = (z2: tf.Tensor, y: tf.Tensor) => tf.mul(0.5, tf.mean(tf.sum(tf.square(tf.sub(z2, y)), 1))) as tf.Scalar;
+  const lossOfOut = (z2: tf.Tensor, y: tf.Tensor) =>
+    tf.mul(0.5, tf.mean(tf.sum(tf.square(tf.sub(z2, y)), 1))) as tf.Scalar;
   const z1Of = (x: tf.Tensor) => tf.add(tf.matMul(x as tf.Tensor2D, W1), b1);
   const loss = (x: tf.Tensor, y: tf.Tensor) => () => tf.tidy(() => lossOfOut(head(z1Of(x)), y));
   const groups: ParamGroup[] = [
@@ -95,7 +101,9 @@ describe('per_example variance', () => {
       expect(brute.V1).toBeCloseTo(V1, 10);
 
       // The optimizer's estimate on the same batch.
-      const opt = right(createPreconditionedOptimizer(s.groups, sgd(adaptive('per_example', { rhoMin: 1e-6 }), metric)));
+      const opt = right(
+        createPreconditionedOptimizer(s.groups, sgd(adaptive('per_example', { rhoMin: 1e-6 }), metric)),
+      );
       const { value, grads } = tf.variableGrads(s.loss(s.X, s.Y), vars);
       const r = opt.step(grads, { loss: value, lossAt: () => s.loss(s.X, s.Y)().dataSync()[0]!, taps });
       expect(E.isRight(r)).toBe(true);
@@ -107,7 +115,11 @@ describe('per_example variance', () => {
       }
       opt.dispose();
       // Full batch with the finite-population correction (datasetSize = B): no sampling variance, ρ = 1.
-      const full = right(createPreconditionedOptimizer(s.groups, sgd(adaptive('per_example', { rhoMin: 1e-6 }), metric), { datasetSize: B }));
+      const full = right(
+        createPreconditionedOptimizer(s.groups, sgd(adaptive('per_example', { rhoMin: 1e-6 }), metric), {
+          datasetSize: B,
+        }),
+      );
       const r2 = full.step(grads, { loss: value, lossAt: () => s.loss(s.X, s.Y)().dataSync()[0]!, taps });
       expect(E.isRight(r2) && [r2.right.variance, r2.right.rho]).toEqual([0, 1]);
       full.dispose();

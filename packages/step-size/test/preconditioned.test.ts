@@ -2,13 +2,7 @@
 // dense layer (ALGORITHMS.md §1), momentum and Adam equal tfjs's optimizers in the Euclidean metric,
 // errors are values that leave the variables untouched, and no tensors leak.
 import * as tf from '@tensorflow/tfjs';
-import {
-  fromMetric as refFromMetric,
-  mat,
-  transpose,
-  updateMoment,
-  type Mat,
-} from '@sprout/inner-product';
+import { fromMetric as refFromMetric, mat, transpose, updateMoment, type Mat } from '@sprout/inner-product';
 import type { Metric, Optimizer } from '@sprout/spec';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
@@ -41,11 +35,14 @@ const toMat = (t: tf.Tensor): Mat => {
 
 describe('a preconditioned step equals the closed form', () => {
   for (const [name, metric] of [
-    ['data dense (batch)', {
-      _tag: 'frobenius',
-      domain: { _tag: 'data', structure: 'dense', damping: 0.1, estimate: 'batch', decay: 0 },
-      codomain: { _tag: 'data', structure: 'dense', damping: 0.1, estimate: 'batch', decay: 0 },
-    } as Metric],
+    [
+      'data dense (batch)',
+      {
+        _tag: 'frobenius',
+        domain: { _tag: 'data', structure: 'dense', damping: 0.1, estimate: 'batch', decay: 0 },
+        codomain: { _tag: 'data', structure: 'dense', damping: 0.1, estimate: 'batch', decay: 0 },
+      } as Metric,
+    ],
     ['scaled / width', { _tag: 'frobenius', domain: { _tag: 'scaled', c: 2 }, codomain: { _tag: 'width' } } as Metric],
   ] as const) {
     it(`${name}: W⁺ = W − lr M_Y⁻¹ G M_X (paper layout), b⁺ = b − lr M_Y⁻¹ g_b`, () => {
@@ -60,7 +57,16 @@ describe('a preconditioned step equals the closed form', () => {
       const gb = toMat(grads[p.b.name]!);
       const bp = toMat(p.b);
       const xx = updateMoment(undefined, toMat(p.X), 'batch', 0);
-      const dd = updateMoment(undefined, mat(B, m, toMat(delta).data.map((v) => v * B)), 'batch', 0);
+      const dd = updateMoment(
+        undefined,
+        mat(
+          B,
+          m,
+          toMat(delta).data.map((v) => v * B),
+        ),
+        'batch',
+        0,
+      );
       const ref = right(refFromMetric(metric, { n, m }, { xx, dd }));
       const R = ref.riesz(G); // M_Y⁻¹ G M_X
       const expectedW = Wp.data.map((w, i) => w - lr * R.data[i]!);
@@ -68,7 +74,9 @@ describe('a preconditioned step equals the closed form', () => {
       const Rb = biasRef.riesz(gb);
       const expectedB = bp.data.map((v, i) => v - lr * Rb.data[i]!);
 
-      const opt = right(createPreconditionedOptimizer(p.groups, { _tag: 'sgd', step: { _tag: 'constant', lr }, metric }));
+      const opt = right(
+        createPreconditionedOptimizer(p.groups, { _tag: 'sgd', step: { _tag: 'constant', lr }, metric }),
+      );
       const r = opt.step(grads, { loss: value, taps: new Map([['L', { x: p.X, delta }]]) });
       expect(E.isRight(r)).toBe(true);
       const gotW = transpose(toMat(p.W)).data;
@@ -85,7 +93,11 @@ describe('a preconditioned step equals the closed form', () => {
 
 describe('momentum and Adam in the Euclidean metric equal tfjs optimizers', () => {
   const cases: [string, Optimizer, () => tf.Optimizer][] = [
-    ['momentum', { _tag: 'momentum', beta: 0.9, step: { _tag: 'constant', lr: 0.05 }, metric: EUCLID }, () => tf.train.momentum(0.05, 0.9)],
+    [
+      'momentum',
+      { _tag: 'momentum', beta: 0.9, step: { _tag: 'constant', lr: 0.05 }, metric: EUCLID },
+      () => tf.train.momentum(0.05, 0.9),
+    ],
     [
       'adam',
       { _tag: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-7, step: { _tag: 'constant', lr: 0.01 }, metric: EUCLID },
@@ -173,18 +185,34 @@ describe('errors are values and leave the variables as they were', () => {
 
   it('construction errors: unsupported combinations and out-of-range options', () => {
     const p = layer(6);
-    const adamAdaptive: Optimizer = { _tag: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8, step: adaptive('none'), metric: EUCLID };
+    const adamAdaptive: Optimizer = {
+      _tag: 'adam',
+      beta1: 0.9,
+      beta2: 0.999,
+      epsilon: 1e-8,
+      step: adaptive('none'),
+      metric: EUCLID,
+    };
     const u = createPreconditionedOptimizer(p.groups, adamAdaptive);
     expect(E.isLeft(u) && u.left._tag).toBe('unsupported');
     const bad = createPreconditionedOptimizer(p.groups, sgd(adaptive('none', { beta: 1 })));
     expect(E.isLeft(bad) && bad.left._tag).toBe('invalid-options');
-    const badArmijo = createPreconditionedOptimizer(p.groups, sgd({ _tag: 'armijo', initial: 1, shrink: 1.5, c: 1e-4 }));
+    const badArmijo = createPreconditionedOptimizer(
+      p.groups,
+      sgd({ _tag: 'armijo', initial: 1, shrink: 1.5, c: 1e-4 }),
+    );
     expect(E.isLeft(badArmijo) && badArmijo.left._tag).toBe('invalid-options');
-    const badMetric = createPreconditionedOptimizer(p.groups, sgd({ _tag: 'constant', lr: 0.1 }, {
-      _tag: 'frobenius',
-      domain: { _tag: 'scaled', c: -1 },
-      codomain: { _tag: 'identity' },
-    }));
+    const badMetric = createPreconditionedOptimizer(
+      p.groups,
+      sgd(
+        { _tag: 'constant', lr: 0.1 },
+        {
+          _tag: 'frobenius',
+          domain: { _tag: 'scaled', c: -1 },
+          codomain: { _tag: 'identity' },
+        },
+      ),
+    );
     expect(E.isLeft(badMetric) && badMetric.left._tag).toBe('inner-product');
     p.dispose();
   });
@@ -197,7 +225,19 @@ describe('memory', () => {
     runLogistic(p, sgd(adaptive('per_example'), DATA_DENSE), 20, { taps: true });
     runLogistic(p, sgd(adaptive('split'), DATA_DENSE), 20, { taps: true, chunks: 2 });
     runLogistic(p, sgd(adaptive('ema')), 20);
-    runLogistic(p, { _tag: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8, step: { _tag: 'constant', lr: 0.01 }, metric: DATA_DENSE }, 20, { taps: true });
+    runLogistic(
+      p,
+      {
+        _tag: 'adam',
+        beta1: 0.9,
+        beta2: 0.999,
+        epsilon: 1e-8,
+        step: { _tag: 'constant', lr: 0.01 },
+        metric: DATA_DENSE,
+      },
+      20,
+      { taps: true },
+    );
     expect(tf.memory().numTensors).toBe(before);
     p.dispose();
   });
@@ -226,7 +266,11 @@ describe('snapshot and resume (optimizer state across a rebuild)', () => {
     it(`${spec._tag}: 3 steps, snapshot, rebuild with resume, 2 steps = 5 uninterrupted steps`, () => {
       const p = layer(9);
       const q = layer(9);
-      const stepN = (o: ReturnType<typeof right<import('../src/index.js').PreconditionedOptimizer>>, l: typeof p, n: number) => {
+      const stepN = (
+        o: ReturnType<typeof right<import('../src/index.js').PreconditionedOptimizer>>,
+        l: typeof p,
+        n: number,
+      ) => {
         for (let s = 0; s < n; s++) {
           const { value, grads } = tf.variableGrads(l.f, [l.W, l.b]);
           expect(E.isRight(o.step(grads, { loss: value }))).toBe(true);
@@ -241,11 +285,16 @@ describe('snapshot and resume (optimizer state across a rebuild)', () => {
       first.dispose();
       const second = right(createPreconditionedOptimizer(q.groups, spec, { resume: snap }));
       // A parameter without a slot (a new layer) starts from zero state.
-      const fresh = right(createPreconditionedOptimizer(q.groups, spec, { resume: { slots: new Map([[q.b.name, snap.slots.get(q.b.name)!]]) } }));
+      const fresh = right(
+        createPreconditionedOptimizer(q.groups, spec, {
+          resume: { slots: new Map([[q.b.name, snap.slots.get(q.b.name)!]]) },
+        }),
+      );
       const freshSnap = fresh.snapshot();
       expect(freshSnap.slots.get(q.W.name)).toEqual({ t: 0 });
       expect(freshSnap.slots.get(q.b.name)!.m).toBeDefined();
-      const disposeSlots = (x: typeof snap) => x.slots.forEach((s) => tf.dispose([s.m, s.v].filter((t): t is tf.Tensor => t !== undefined)));
+      const disposeSlots = (x: typeof snap) =>
+        x.slots.forEach((s) => tf.dispose([s.m, s.v].filter((t): t is tf.Tensor => t !== undefined)));
       disposeSlots(snap);
       disposeSlots(freshSnap);
       stepN(second, q, 2);

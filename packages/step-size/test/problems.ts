@@ -28,7 +28,10 @@ export const DATA_DIAG: Metric = {
 
 export const sgd = (step: StepSize, metric: Metric = EUCLID): Optimizer => ({ _tag: 'sgd', step, metric });
 
-export const adaptive = (variance: 'none' | 'per_example' | 'split' | 'ema', over: Partial<AdaptiveStep> = {}): AdaptiveStep => ({
+export const adaptive = (
+  variance: 'none' | 'per_example' | 'split' | 'ema',
+  over: Partial<AdaptiveStep> = {},
+): AdaptiveStep => ({
   ...ADAPTIVE_DEFAULTS,
   variance,
   ...over,
@@ -111,7 +114,9 @@ export const logistic = (seed: number, N = 64, n = 5) => {
   const X = tf.tensor2d(normals(N * n, seed), [N, n]);
   const wStar = tf.tensor2d(normals(n, seed + 1), [n, 1]);
   const noise = tf.tensor2d(normals(N, seed + 2), [N, 1]);
-  const Y = tf.tidy(() => tf.cast(tf.greater(tf.add(tf.matMul(X, wStar), tf.mul(noise, 0.5)), 0), 'float32')) as tf.Tensor2D;
+  const Y = tf.tidy(() =>
+    tf.cast(tf.greater(tf.add(tf.matMul(X, wStar), tf.mul(noise, 0.5)), 0), 'float32'),
+  ) as tf.Tensor2D;
   tf.dispose([wStar, noise]);
   const W = tf.variable(tf.zeros([n, 1]));
   const b = tf.variable(tf.zeros([1]));
@@ -142,10 +147,16 @@ export const runLogistic = (
   p: Logistic,
   optimizer: Optimizer,
   steps: number,
-  options: PreconditionedOptimizerOptions & { readonly batch?: number; readonly taps?: boolean; readonly chunks?: number } = {},
+  options: PreconditionedOptimizerOptions & {
+    readonly batch?: number;
+    readonly taps?: boolean;
+    readonly chunks?: number;
+  } = {},
 ) => {
   const batch = options.batch ?? 16;
-  const opt = right(createPreconditionedOptimizer(p.groups, optimizer, { totalEpochs: Math.ceil((steps * batch) / p.N), ...options }));
+  const opt = right(
+    createPreconditionedOptimizer(p.groups, optimizer, { totalEpochs: Math.ceil((steps * batch) / p.N), ...options }),
+  );
   const full = () => scalar(p.loss(p.X, p.Y)());
   const initial = full();
   const infos: StepInfo[] = [];

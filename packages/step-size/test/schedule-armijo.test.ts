@@ -47,10 +47,12 @@ describe('Armijo', () => {
     const p = rosenbrock();
     const before = Array.from(p.x.dataSync());
     for (const mode of ['skip', 'error'] as const) {
-      const opt = right(createPreconditionedOptimizer(p.groups, sgd({ _tag: 'armijo', initial: 1, shrink: 0.5, c: 1e-4 }), {
-        maxBacktracks: 3,
-        onLineSearchFailure: mode,
-      }));
+      const opt = right(
+        createPreconditionedOptimizer(p.groups, sgd({ _tag: 'armijo', initial: 1, shrink: 0.5, c: 1e-4 }), {
+          maxBacktracks: 3,
+          onLineSearchFailure: mode,
+        }),
+      );
       const { value, grads } = tf.variableGrads(p.f, [p.x]);
       const r = opt.step(grads, { loss: value, lossAt: () => 1e9 });
       if (mode === 'skip') expect(E.isRight(r) && r.right).toMatchObject({ accepted: false, backtracks: 3 });

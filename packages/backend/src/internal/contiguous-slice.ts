@@ -18,7 +18,10 @@ function wrap(original: tf.KernelFunc): tf.KernelFunc {
   return ((args: KernelArgs<SliceAttrs>): TensorInfo => {
     const x = args.inputs['x']!;
     if (x.dtype === 'string') return original(args as never) as TensorInfo;
-    const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, args.attrs.begin, args.attrs.size) as [number[], number[]];
+    const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, args.attrs.begin, args.attrs.size) as [
+      number[],
+      number[],
+    ];
     if (!tf.slice_util.isSliceContinous(x.shape, begin, size)) return original(args as never) as TensorInfo;
     const offset = tf.slice_util.computeFlatOffset(begin, tf.util.computeStrides(x.shape));
     const out = args.backend.makeOutput(size, x.dtype);

@@ -23,7 +23,12 @@ interface Conv2DBackpropFilterAttrs {
 }
 
 /** Calls another kernel of the wasm backend by name (they are public through tf.getKernel). */
-export function callWasm(name: string, backend: WasmBackendLike, inputs: Record<string, TensorInfo>, attrs: object): TensorInfo {
+export function callWasm(
+  name: string,
+  backend: WasmBackendLike,
+  inputs: Record<string, TensorInfo>,
+  attrs: object,
+): TensorInfo {
   const kernel = tf.getKernel(name, 'wasm');
   if (kernel === undefined) throw new Error(`@sprout/backend: the wasm backend has no ${name} kernel`);
   return kernel.kernelFunc({ inputs, backend: backend as never, attrs: attrs as never }) as TensorInfo;

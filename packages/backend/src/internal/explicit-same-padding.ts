@@ -47,5 +47,7 @@ function wrap(original: tf.KernelFunc, depthwise: boolean): tf.KernelFunc {
 
 /** Re-registers the four wasm convolution kernels with explicit padding for 'same' (idempotent). */
 export function registerExplicitSamePadding(): readonly string[] {
-  return SAME_PADDING_KERNELS.filter((name) => rewrapWasmKernel(name, (original) => wrap(original, name.includes('Depthwise'))));
+  return SAME_PADDING_KERNELS.filter((name) =>
+    rewrapWasmKernel(name, (original) => wrap(original, name.includes('Depthwise'))),
+  );
 }

@@ -26,7 +26,9 @@ export const checkFiles = (io: Io, files: readonly string[]): CheckOutcome => {
     const source = readSource(io, file);
     const checked = E.isLeft(source) ? source : checkText(source.right, file);
     // A valid file that asks for something the pipeline cannot run yet fails here, as `sprout run` would.
-    const missing = E.isRight(checked) ? unsupported(checked.right.spec).map((d) => locate(d, checked.right.sourceMap)) : [];
+    const missing = E.isRight(checked)
+      ? unsupported(checked.right.spec).map((d) => locate(d, checked.right.sourceMap))
+      : [];
     const result = missing.length === 0 ? checked : E.left(missing);
     if (E.isRight(result)) {
       valid += 1;
@@ -47,7 +49,9 @@ export const checkCommand = (io: Io, setExit: (code: ExitCode) => void): Command
     .action((files: string[]) => {
       const r = checkFiles(io, files);
       if (r.invalid > 0) {
-        io.stderr(`sprout: ${r.errors} ${r.errors === 1 ? 'error' : 'errors'} in ${r.invalid} of ${files.length} ${files.length === 1 ? 'file' : 'files'}\n`);
+        io.stderr(
+          `sprout: ${r.errors} ${r.errors === 1 ? 'error' : 'errors'} in ${r.invalid} of ${files.length} ${files.length === 1 ? 'file' : 'files'}\n`,
+        );
         setExit(EXIT.invalid);
       } else setExit(EXIT.ok);
     });

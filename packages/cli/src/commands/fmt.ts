@@ -42,7 +42,13 @@ export const fmtCommand = (io: Io, setExit: (code: ExitCode) => void): Command =
           io.stdout(`${file}: formatted\n`);
         }
       }
-      if (failed > 0) io.stderr(`sprout: ${failed} of ${files.length} ${files.length === 1 ? 'file' : 'files'} could not be formatted\n`);
-      if (options.check === true && unformatted > 0) io.stderr(`sprout: ${unformatted} of ${files.length} ${files.length === 1 ? 'file is' : 'files are'} not formatted\n`);
+      if (failed > 0)
+        io.stderr(
+          `sprout: ${failed} of ${files.length} ${files.length === 1 ? 'file' : 'files'} could not be formatted\n`,
+        );
+      if (options.check === true && unformatted > 0)
+        io.stderr(
+          `sprout: ${unformatted} of ${files.length} ${files.length === 1 ? 'file is' : 'files are'} not formatted\n`,
+        );
       setExit(failed > 0 || (options.check === true && unformatted > 0) ? EXIT.invalid : EXIT.ok);
     });

@@ -17,7 +17,11 @@ export interface ReportCommandOptions {
 }
 
 /** Report on `dirs` and return the exit status. */
-export const reportAction = async (dirs: readonly string[], options: ReportCommandOptions = {}, io: Io = nodeIo): Promise<ExitCode> => {
+export const reportAction = async (
+  dirs: readonly string[],
+  options: ReportCommandOptions = {},
+  io: Io = nodeIo,
+): Promise<ExitCode> => {
   const r = await report(dirs, options.out !== undefined ? { out: options.out } : {})();
   if (E.isLeft(r)) {
     io.stderr(`sprout report: ${r.left.message}\n`);

@@ -19,7 +19,14 @@ import { EXIT, type ExitCode } from '../exit-codes.js';
 import { describePreflightError, estimateOutputBytes, preflightOutputDir } from '../preflight.js';
 import { nodeIo, type Io } from '../Io.js';
 import { readSource } from '../internal/read-source.js';
-import { barReporter, jsonReporter, lineReporter, quietReporter, type Reporter, type RunIo } from '../internal/run/reporters.js';
+import {
+  barReporter,
+  jsonReporter,
+  lineReporter,
+  quietReporter,
+  type Reporter,
+  type RunIo,
+} from '../internal/run/reporters.js';
 import { summaryTable } from '../internal/run/summary-table.js';
 
 export interface RunCommandOptions {
@@ -45,12 +52,20 @@ export interface Terminal {
   readonly stream?: NodeJS.WritableStream;
 }
 
-const processTerminal = (): Terminal => ({ isTTY: process.stdout.isTTY === true && process.stderr.isTTY === true, stream: process.stderr });
+const processTerminal = (): Terminal => ({
+  isTTY: process.stdout.isTTY === true && process.stderr.isTTY === true,
+  stream: process.stderr,
+});
 
 /** The record a run writes into its spec.json (where its data was found, the backend it ran on). */
 type RunRecord = { readonly baseDir?: unknown; readonly backend?: unknown };
 
-type Loaded = { readonly spec: Experiment; readonly text: string; readonly sourceMap?: SourceMap; readonly run?: RunRecord };
+type Loaded = {
+  readonly spec: Experiment;
+  readonly text: string;
+  readonly sourceMap?: SourceMap;
+  readonly run?: RunRecord;
+};
 
 /** Read FILE as Sprout text, or as JSON (a run's spec.json, whose `run` record is returned apart), and check it. */
 const load = (io: Io, file: string): E.Either<{ diagnostics: readonly Diagnostic[]; text: string }, Loaded> => {
@@ -61,7 +76,12 @@ const load = (io: Io, file: string): E.Either<{ diagnostics: readonly Diagnostic
     try {
       json = JSON.parse(text.right);
     } catch (e) {
-      return E.left({ diagnostics: [{ code: 'invalid-json', severity: 'error', message: `'${file}' is not JSON: ${(e as Error).message}` }], text: text.right });
+      return E.left({
+        diagnostics: [
+          { code: 'invalid-json', severity: 'error', message: `'${file}' is not JSON: ${(e as Error).message}` },
+        ],
+        text: text.right,
+      });
     }
     let run: RunRecord | undefined;
     if (typeof json === 'object' && json !== null && 'run' in json) {
@@ -133,7 +153,11 @@ export const runAction = async (
     io.stderr(`sprout run: ${resumeDir} is not a run directory (no spec.json)\n`);
     return EXIT.invalid;
   }
-  const rio: RunIo = { out: io.stdout, err: io.stderr, ...(terminal.stream !== undefined ? { progressStream: terminal.stream } : {}) };
+  const rio: RunIo = {
+    out: io.stdout,
+    err: io.stderr,
+    ...(terminal.stream !== undefined ? { progressStream: terminal.stream } : {}),
+  };
   try {
     const loaded = load(io, file);
     if (E.isLeft(loaded)) {
@@ -158,7 +182,9 @@ export const runAction = async (
     }
     if (!(options.quiet ?? false)) io.stderr(`${backend.right.message}\n`);
     if (recordedBackend !== undefined && recordedBackend !== backend.right.tfName)
-      io.stderr(`sprout run: warning: the run started on the ${recordedBackend} backend and resumes on ${backend.right.tfName}; its metrics will not match an uninterrupted run bit for bit (choose it with --backend)\n`);
+      io.stderr(
+        `sprout run: warning: the run started on the ${recordedBackend} backend and resumes on ${backend.right.tfName}; its metrics will not match an uninterrupted run bit for bit (choose it with --backend)\n`,
+      );
 
     // Preflight: the folder the run directory goes into is writable and has room for the outputs.
     const parent = resumeDir ?? (options.out !== undefined ? dirname(resolve(options.out)) : resolve('runs'));
@@ -195,9 +221,14 @@ export const runAction = async (
     if (E.isLeft(result)) {
       io.stderr(`sprout run: ${failureMessage(result.left, debug)}\n`);
       if (outDir !== undefined) io.stderr(`The outputs written up to that point are in ${outDir}\n`);
-      if (outDir !== undefined && result.left._tag === 'interrupted') io.stderr(`To continue the run: sprout run --resume ${outDir}\n`);
+      if (outDir !== undefined && result.left._tag === 'interrupted')
+        io.stderr(`To continue the run: sprout run --resume ${outDir}\n`);
       // Data that cannot be read is invalid input (like a file that does not parse); the rest is a failed run.
-      return result.left._tag === 'interrupted' ? EXIT.interrupted : result.left._tag === 'data-error' ? EXIT.invalid : EXIT.internal;
+      return result.left._tag === 'interrupted'
+        ? EXIT.interrupted
+        : result.left._tag === 'data-error'
+          ? EXIT.invalid
+          : EXIT.internal;
     }
     if (!(options.json ?? false)) {
       if (!(options.quiet ?? false)) io.stdout(`\n${summaryTable(result.right)}\n`);
@@ -215,13 +246,20 @@ export const runAction = async (
 /** The `run` command for the program (`createProgram`); `setExit` receives its exit status. */
 export const runCommand = (io: Io, setExit: (code: ExitCode) => void, terminal?: Terminal): Command =>
   new Command('run')
-    .description('train an experiment (.sprout file or a run\'s spec.json) and write its outputs')
+    .description("train an experiment (.sprout file or a run's spec.json) and write its outputs")
     .argument('[file]', 'the experiment to run')
     .option('--out <dir>', 'run directory (default: runs/<experiment>/<time>)')
     .addOption(new Option('--resume <run-dir>', 'continue an interrupted run from its checkpoints').conflicts('out'))
-    .addOption(new Option('--backend <backend>', 'TensorFlow.js backend').choices(['auto', 'node', 'wasm', 'cpu']).default('auto'))
     .addOption(
-      new Option('--engine <engine>', 'auto: dense/residual nets trained by SGD, momentum or Adam step on the host net where it pays (always with the native addon, else nets of at most 1,000 multiply-adds per example); tfjs: TensorFlow.js for every step')
+      new Option('--backend <backend>', 'TensorFlow.js backend')
+        .choices(['auto', 'node', 'wasm', 'cpu'])
+        .default('auto'),
+    )
+    .addOption(
+      new Option(
+        '--engine <engine>',
+        'auto: dense/residual nets trained by SGD, momentum or Adam step on the host net where it pays (always with the native addon, else nets of at most 1,000 multiply-adds per example); tfjs: TensorFlow.js for every step',
+      )
         .choices(['auto', 'tfjs'])
         .default('auto'),
     )

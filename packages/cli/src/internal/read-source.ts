@@ -21,10 +21,13 @@ export const readSource = (io: Io, path: string): E.Either<readonly Diagnostic[]
     const code = (e as { code?: string }).code;
     if (code === 'ENOENT') return E.left(fileError('file-not-found', `cannot read '${path}': no such file`));
     if (code === 'EISDIR') return E.left(fileError('not-a-file', `cannot read '${path}': it is a directory`));
-    if (code === 'EACCES' || code === 'EPERM') return E.left(fileError('permission-denied', `cannot read '${path}': permission denied`));
+    if (code === 'EACCES' || code === 'EPERM')
+      return E.left(fileError('permission-denied', `cannot read '${path}': permission denied`));
     throw e;
   }
   if (size > MAX_FILE_BYTES)
-    return E.left(fileError('file-too-large', `'${path}' has ${size} bytes; Sprout reads files of at most ${MAX_FILE_BYTES} bytes`));
+    return E.left(
+      fileError('file-too-large', `'${path}' has ${size} bytes; Sprout reads files of at most ${MAX_FILE_BYTES} bytes`),
+    );
   return decodeText(io.readFile(path));
 };

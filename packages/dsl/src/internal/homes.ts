@@ -35,4 +35,3 @@ export const HOME: Readonly<Record<string, string>> = {
   domain: 'it belongs in metric frobenius { … }',
   codomain: 'it belongs in metric frobenius { … }',
 };
-

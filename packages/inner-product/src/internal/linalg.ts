@@ -32,7 +32,8 @@ export const matmul = (a: Mat, b: Mat): Mat => {
     for (let k = 0; k < a.cols; k++) {
       const aik = a.data[i * a.cols + k]!;
       if (aik === 0) continue;
-      for (let j = 0; j < b.cols; j++) out.data[i * b.cols + j] = out.data[i * b.cols + j]! + aik * b.data[k * b.cols + j]!;
+      for (let j = 0; j < b.cols; j++)
+        out.data[i * b.cols + j] = out.data[i * b.cols + j]! + aik * b.data[k * b.cols + j]!;
     }
   }
   return out;
@@ -43,7 +44,11 @@ export const add = (a: Mat, b: Mat): Mat => {
   return { rows: a.rows, cols: a.cols, data: a.data.map((v, i) => v + b.data[i]!) };
 };
 
-export const scale = (alpha: number, a: Mat): Mat => ({ rows: a.rows, cols: a.cols, data: a.data.map((v) => alpha * v) });
+export const scale = (alpha: number, a: Mat): Mat => ({
+  rows: a.rows,
+  cols: a.cols,
+  data: a.data.map((v) => alpha * v),
+});
 
 /** `Σ_ij a_ij b_ij = tr(aᵀ b)`. */
 export const frobeniusDot = (a: Mat, b: Mat): number => {

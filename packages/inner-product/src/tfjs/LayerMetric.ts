@@ -71,7 +71,10 @@ const updateSide = (
 ): E.Either<InnerProductError, void> => {
   if (spec._tag !== 'data') return E.right(undefined);
   if (samples.rank !== 2 || samples.shape[1] !== dim) {
-    return E.left({ _tag: 'invalid-metric', message: `${side} statistics of shape [${samples.shape}], expected [B, ${dim}]` });
+    return E.left({
+      _tag: 'invalid-metric',
+      message: `${side} statistics of shape [${samples.shape}], expected [B, ${dim}]`,
+    });
   }
   const b = samples.shape[0];
   if (b === 0) return E.right(undefined);
@@ -116,10 +119,16 @@ export const fromMetric = (
     minDiagonal: options.minDiagonal ?? 1e-12,
   };
   if (!(Number.isInteger(shape.n) && shape.n > 0 && Number.isInteger(shape.m) && shape.m > 0)) {
-    return E.left({ _tag: 'invalid-metric', message: `layer shape needs positive integer n, m; got n=${shape.n}, m=${shape.m}` });
+    return E.left({
+      _tag: 'invalid-metric',
+      message: `layer shape needs positive integer n, m; got n=${shape.n}, m=${shape.m}`,
+    });
   }
   if (!(Number.isInteger(opts.refreshEvery) && opts.refreshEvery >= 1)) {
-    return E.left({ _tag: 'invalid-metric', message: `refreshEvery must be a positive integer, got ${opts.refreshEvery}` });
+    return E.left({
+      _tag: 'invalid-metric',
+      message: `refreshEvery must be a positive integer, got ${opts.refreshEvery}`,
+    });
   }
   return E.flatMap(validateGramSpec(metric.domain), () =>
     E.map((): LayerMetric => {
@@ -139,9 +148,12 @@ export const fromMetric = (
         kernel: () => current().kernel,
         bias: () => current().bias,
         update: (stats) => {
-          const rx = stats.x === undefined ? E.right(undefined) : updateSide(x, metric.domain, 'domain', shape.n, stats.x, opts);
+          const rx =
+            stats.x === undefined ? E.right(undefined) : updateSide(x, metric.domain, 'domain', shape.n, stats.x, opts);
           if (E.isLeft(rx)) return rx;
-          return stats.delta === undefined ? E.right(undefined) : updateSide(y, metric.codomain, 'codomain', shape.m, stats.delta, opts);
+          return stats.delta === undefined
+            ? E.right(undefined)
+            : updateSide(y, metric.codomain, 'codomain', shape.m, stats.delta, opts);
         },
         dispose: () => {
           disposeTfGram(x.gram);

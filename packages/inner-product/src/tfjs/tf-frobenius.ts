@@ -27,7 +27,9 @@ export interface TfFrobeniusSpace extends InnerProductSpace<tf.Tensor, tf.Scalar
 const as2d = (t: tf.Tensor, n: number, m: number, op: string): tf.Tensor2D => {
   const last = t.shape[t.shape.length - 1] ?? 1;
   if (last !== m || t.size !== n * m) {
-    throw new Error(`${op}: tensor of shape [${t.shape}] is not a layer weight with n=${n}, m=${m} (tfjs layout: last axis = out)`);
+    throw new Error(
+      `${op}: tensor of shape [${t.shape}] is not a layer weight with n=${n}, m=${m} (tfjs layout: last axis = out)`,
+    );
   }
   return tf.reshape(t, [n, m]);
 };

@@ -15,7 +15,13 @@ const smooth = (a: string): a is SmoothActivation => a === 'relu' || a === 'tanh
 
 /** A layer of the closed form; `index` is its position in its list of the net's layers. */
 export type ClosedFormLayer =
-  | { readonly _tag: 'dense'; readonly index: number; readonly activation: SmoothActivation; readonly kernel: Param; readonly bias: Param | undefined }
+  | {
+      readonly _tag: 'dense';
+      readonly index: number;
+      readonly activation: SmoothActivation;
+      readonly kernel: Param;
+      readonly bias: Param | undefined;
+    }
   | { readonly _tag: 'residual'; readonly index: number; readonly body: readonly ClosedFormLayer[] };
 
 /**

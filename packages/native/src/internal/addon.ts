@@ -75,7 +75,9 @@ export interface NativeAddon {
   setDirectConv(on: boolean, wide?: boolean): void;
 }
 
-export type AddonLoad = { readonly ok: true; readonly addon: NativeAddon; readonly path: string } | { readonly ok: false; readonly reason: string };
+export type AddonLoad =
+  | { readonly ok: true; readonly addon: NativeAddon; readonly path: string }
+  | { readonly ok: false; readonly reason: string };
 
 const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
 const addonPath = join(packageRoot, 'build', 'Release', 'sprout_native.node');
@@ -131,7 +133,8 @@ function tryLoad(): AddonLoad {
     // peer started by a benchmark would otherwise run with a different BLAS core than on its own).
     if (setCore) delete process.env['OPENBLAS_CORETYPE'];
     if (typeof addon.gemm !== 'function') return { ok: false, reason: `${addonPath} is not Sprout's addon` };
-    if (addon.abi !== ADDON_ABI) return { ok: false, reason: `${addonPath} was built from older sources (npm rebuild @sprout/native)` };
+    if (addon.abi !== ADDON_ABI)
+      return { ok: false, reason: `${addonPath} was built from older sources (npm rebuild @sprout/native)` };
     return { ok: true, addon, path: addonPath };
   } catch (e) {
     return { ok: false, reason: `failed to load ${addonPath}: ${e instanceof Error ? e.message : String(e)}` };

@@ -28,12 +28,19 @@ export function conv2dBiasRelu(a: ConvBiasReluArgs): tf.Tensor4D {
     a.filter.dtype === 'float32' &&
     a.bias.dtype === 'float32' &&
     a.bias.size === a.filter.shape[3];
-  if (!native) return tf.fused.conv2d({ x: a.x, filter: a.filter, bias: a.bias, strides: a.strides, pad: a.pad, activation: 'relu' });
-  return tf.engine().runKernel(
-    CONV_BIAS_RELU,
-    { x: a.x, filter: a.filter, bias: a.bias },
-    { strides: a.strides, pad: a.pad } as unknown as tf.NamedAttrMap,
-  ) as tf.Tensor4D;
+  if (!native)
+    return tf.fused.conv2d({
+      x: a.x,
+      filter: a.filter,
+      bias: a.bias,
+      strides: a.strides,
+      pad: a.pad,
+      activation: 'relu',
+    });
+  return tf.engine().runKernel(CONV_BIAS_RELU, { x: a.x, filter: a.filter, bias: a.bias }, {
+    strides: a.strides,
+    pad: a.pad,
+  } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
 }
 
 /** The forward kernel: the backend's FusedConv2D (native where registered) with a relu epilogue. */

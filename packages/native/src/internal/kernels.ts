@@ -119,9 +119,26 @@ function runMatMul(
 ): KernelResult {
   const plan = planMatMul(a, b, transposeA, transposeB);
   if (typeof plan === 'string') return delegate(ctx, args, plan);
-  if (tooSmall(ctx, 2 * plan.batch * plan.m * plan.n * plan.k, ctx.tuning.minMatMulFlops)) return delegate(ctx, args, 'small');
+  if (tooSmall(ctx, 2 * plan.batch * plan.m * plan.n * plan.k, ctx.tuning.minMatMulFlops))
+    return delegate(ctx, args, 'small');
   return runOnViews(ctx, args, plan.outShape, [a, b, bias ?? null], ([av, bv, biasView], ov) =>
-    ctx.addon.gemm(av!, bv!, ov, plan.m, plan.n, plan.k, transposeA, transposeB, plan.batch, plan.strideA, plan.strideB, plan.m * plan.n, biasView ?? null, activation, alpha),
+    ctx.addon.gemm(
+      av!,
+      bv!,
+      ov,
+      plan.m,
+      plan.n,
+      plan.k,
+      transposeA,
+      transposeB,
+      plan.batch,
+      plan.strideA,
+      plan.strideB,
+      plan.m * plan.n,
+      biasView ?? null,
+      activation,
+      alpha,
+    ),
   );
 }
 
@@ -153,13 +170,28 @@ export function fusedMatMulKernel(ctx: KernelContext): tf.KernelFunc {
     if (act === undefined || preluActivationWeights != null) return delegate(ctx, args, `activation ${activation}`);
     const n = (transposeB === true ? b.shape[b.shape.length - 2] : b.shape[b.shape.length - 1]) ?? 0;
     if (bias != null && !rowBias(bias, n)) return delegate(ctx, args, 'bias not a row vector');
-    return runMatMul(ctx, args, a, b, transposeA === true, transposeB === true, bias ?? undefined, act, leakyreluAlpha ?? 0.2);
+    return runMatMul(
+      ctx,
+      args,
+      a,
+      b,
+      transposeA === true,
+      transposeB === true,
+      bias ?? undefined,
+      act,
+      leakyreluAlpha ?? 0.2,
+    );
   };
 }
 
 /** A bias the epilogue can add: float32 with n entries along the last axis (leading axes all 1). */
 function rowBias(bias: tf.TensorInfo, n: number): boolean {
-  return isF32(bias) && bias.shape.length >= 1 && bias.shape[bias.shape.length - 1] === n && tf.util.sizeFromShape(bias.shape) === n;
+  return (
+    isF32(bias) &&
+    bias.shape.length >= 1 &&
+    bias.shape[bias.shape.length - 1] === n &&
+    tf.util.sizeFromShape(bias.shape) === n
+  );
 }
 
 /** [B, H, W, Cin, OH, OW, Cout, KH, KW, sh, sw, dh, dw, padTop, padLeft] for the addon. */
@@ -234,7 +266,16 @@ function runOnViews(
 const directChannels = (c: number): boolean => c === 8 || c === 16 || c === 24 || c === 32;
 
 function convFlops(info: tf.backend_util.Conv2DInfo): number {
-  return 2 * info.batchSize * info.outHeight * info.outWidth * info.filterHeight * info.filterWidth * info.inChannels * info.outChannels;
+  return (
+    2 *
+    info.batchSize *
+    info.outHeight *
+    info.outWidth *
+    info.filterHeight *
+    info.filterWidth *
+    info.inChannels *
+    info.outChannels
+  );
 }
 
 interface ConvAttrs {
@@ -262,7 +303,8 @@ function conv2dLike(ctx: KernelContext, fused: boolean): tf.KernelFunc {
     if ((attrs.dataFormat ?? 'NHWC') !== 'NHWC') return delegate(ctx, args, 'NCHW');
     if (x.shape.length !== 4 || filter.shape.length !== 4) return delegate(ctx, args, 'rank');
     const act = fused ? activationCode[attrs.activation ?? 'linear'] : 0;
-    if (act === undefined || preluActivationWeights != null) return delegate(ctx, args, `activation ${attrs.activation}`);
+    if (act === undefined || preluActivationWeights != null)
+      return delegate(ctx, args, `activation ${attrs.activation}`);
     const info = convInfo(x.shape, filter.shape, attrs, attrs.dilations ?? 1);
     if (fused && bias != null && !rowBias(bias, info.outChannels)) return delegate(ctx, args, 'bias not per channel');
     if (tooSmall(ctx, convFlops(info), ctx.tuning.minConvFlops)) return delegate(ctx, args, 'small');
@@ -318,7 +360,14 @@ function poolInfo(shape: readonly number[], attributes: unknown): tf.backend_uti
     pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
     dimRoundingMode?: 'floor' | 'round' | 'ceil';
   };
-  return tf.backend_util.computePool2DInfo(shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+  return tf.backend_util.computePool2DInfo(
+    shape as [number, number, number, number],
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
 }
 
 export function maxPoolGradKernel(ctx: KernelContext): tf.KernelFunc {
@@ -326,7 +375,9 @@ export function maxPoolGradKernel(ctx: KernelContext): tf.KernelFunc {
     const { dy, input } = args.inputs as { dy?: tf.TensorInfo; input?: tf.TensorInfo };
     if (!isF32(dy) || !isF32(input) || input.shape.length !== 4) return delegate(ctx, args, 'not float32 NHWC');
     const info = poolInfo(input.shape, args.attrs);
-    return runOnViews(ctx, args, input.shape.slice(), [dy, input], ([dyv, xv], ov) => ctx.addon.maxPoolGrad(dyv!, xv!, ov, convGeometry(info)));
+    return runOnViews(ctx, args, input.shape.slice(), [dy, input], ([dyv, xv], ov) =>
+      ctx.addon.maxPoolGrad(dyv!, xv!, ov, convGeometry(info)),
+    );
   };
 }
 
@@ -359,10 +410,14 @@ export function binaryKernel(ctx: KernelContext): tf.KernelFunc {
     // The larger operand gives the output shape; the other must repeat along its leading axes.
     const [big, small, bFirst] = sa >= sb ? [a, b, false] : [b, a, true];
     const period = trailingPeriod(big.shape, small.shape);
-    if (period === 0 || (big.shape.length < small.shape.length && sa !== sb)) return delegate(ctx, args, 'general broadcast');
+    if (period === 0 || (big.shape.length < small.shape.length && sa !== sb))
+      return delegate(ctx, args, 'general broadcast');
     const outShape = big.shape.length >= small.shape.length ? big.shape.slice() : small.shape.slice();
-    if (tf.util.sizeFromShape(outShape) < ctx.tuning.minElementwise && ctx.fallback !== undefined) return delegate(ctx, args, 'small');
-    return runOnViews(ctx, args, outShape, [big, small], ([bv, sv], ov) => ctx.addon.binary(bv!, sv!, ov, op, period, bFirst));
+    if (tf.util.sizeFromShape(outShape) < ctx.tuning.minElementwise && ctx.fallback !== undefined)
+      return delegate(ctx, args, 'small');
+    return runOnViews(ctx, args, outShape, [big, small], ([bv, sv], ov) =>
+      ctx.addon.binary(bv!, sv!, ov, op, period, bFirst),
+    );
   };
 }
 
@@ -371,7 +426,8 @@ export function unaryKernel(ctx: KernelContext): tf.KernelFunc {
   return (args) => {
     const { x } = args.inputs as { x?: tf.TensorInfo };
     if (!isF32(x)) return delegate(ctx, args, 'not float32');
-    if (tf.util.sizeFromShape(x.shape) < ctx.tuning.minElementwise && ctx.fallback !== undefined) return delegate(ctx, args, 'small');
+    if (tf.util.sizeFromShape(x.shape) < ctx.tuning.minElementwise && ctx.fallback !== undefined)
+      return delegate(ctx, args, 'small');
     const alpha = step ? ((args.attrs as { alpha?: number }).alpha ?? 0) : 0;
     return runOnViews(ctx, args, x.shape.slice(), [x], ([xv], ov) => ctx.addon.unary(xv!, ov, step ? 1 : 0, alpha));
   };
@@ -401,9 +457,12 @@ export function maxPoolKernel(ctx: KernelContext): tf.KernelFunc {
   return (args) => {
     const { x } = args.inputs as { x?: tf.TensorInfo };
     if (!isF32(x) || x.shape.length !== 4) return delegate(ctx, args, 'not float32 NHWC');
-    if (tf.util.sizeFromShape(x.shape) < ctx.tuning.minElementwise && ctx.fallback !== undefined) return delegate(ctx, args, 'small');
+    if (tf.util.sizeFromShape(x.shape) < ctx.tuning.minElementwise && ctx.fallback !== undefined)
+      return delegate(ctx, args, 'small');
     const info = poolInfo(x.shape, args.attrs);
-    return runOnViews(ctx, args, info.outShape.slice(), [x], ([xv], ov) => ctx.addon.maxPool(xv!, ov, convGeometry(info)));
+    return runOnViews(ctx, args, info.outShape.slice(), [x], ([xv], ov) =>
+      ctx.addon.maxPool(xv!, ov, convGeometry(info)),
+    );
   };
 }
 

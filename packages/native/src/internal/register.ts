@@ -132,7 +132,9 @@ export function registerNativeKernels(options: NativeKernelsOptions = {}): Nativ
   if (!load.ok) {
     if ((options.warn ?? true) && !warned) {
       warned = true;
-      process.stderr.write(`[sprout] native kernels unavailable (${load.reason}); using the stock TensorFlow.js kernels. Fast path: ${FAST_PATH_HINT}\n`);
+      process.stderr.write(
+        `[sprout] native kernels unavailable (${load.reason}); using the stock TensorFlow.js kernels. Fast path: ${FAST_PATH_HINT}\n`,
+      );
     }
     return { ok: false, reason: load.reason, kernels: [] };
   }
@@ -186,7 +188,12 @@ export function unregisterNativeKernels(): void {
 }
 
 /** The addon's state: whether it loaded, why not, and OpenBLAS's configuration and thread count. */
-export function nativeInfo(): { readonly available: boolean; readonly reason?: string; readonly blas?: string; readonly threads?: number } {
+export function nativeInfo(): {
+  readonly available: boolean;
+  readonly reason?: string;
+  readonly blas?: string;
+  readonly threads?: number;
+} {
   const load = loadAddon();
   if (!load.ok) return { available: false, reason: load.reason };
   return { available: true, blas: load.addon.getConfig(), threads: load.addon.getNumThreads() };

@@ -8,7 +8,11 @@ import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from
 import { dirname } from 'node:path';
 
 /** Write `bytes` to `path` atomically (temporary file in the same folder, then rename); `durable` adds fsyncs. */
-export const writeFileAtomic = (path: string, bytes: Uint8Array, options: { readonly durable?: boolean } = {}): void => {
+export const writeFileAtomic = (
+  path: string,
+  bytes: Uint8Array,
+  options: { readonly durable?: boolean } = {},
+): void => {
   const durable = options.durable ?? true;
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
@@ -34,4 +38,3 @@ export const writeFileAtomic = (path: string, bytes: Uint8Array, options: { read
     // Some file systems do not fsync folders; the rename itself is atomic.
   }
 };
-

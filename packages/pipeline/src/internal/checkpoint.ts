@@ -66,20 +66,32 @@ export interface CheckpointManifest {
   readonly lastInfo: { readonly L: number | null; readonly rho: number | null; readonly a: number } | null;
   /** Euclidean update rule state per parameter, or the preconditioned optimizer's scalars and slots. */
   readonly rule: Readonly<Record<string, StoredSlots>> | null;
-  readonly pre: { readonly k: number; readonly a: number | null; readonly L: number | null; readonly slots: Readonly<Record<string, StoredSlots>> } | null;
+  readonly pre: {
+    readonly k: number;
+    readonly a: number | null;
+    readonly L: number | null;
+    readonly slots: Readonly<Record<string, StoredSlots>>;
+  } | null;
   /** Metrics of the completed epochs of this run. */
   readonly metrics: readonly EpochMetrics[];
   /** Tensors: parameters (`param:<name>`), batch-norm state (`state:<name>`), optimizer slots (`opt:<name>:<slot>`). */
-  readonly tensors: readonly { readonly name: string; readonly shape: readonly number[]; readonly offset: number; readonly length: number }[];
+  readonly tensors: readonly {
+    readonly name: string;
+    readonly shape: readonly number[];
+    readonly offset: number;
+    readonly length: number;
+  }[];
 }
 
 export type CheckpointContent = Omit<CheckpointManifest, 'tensors' | 'version'>;
 
 /** Path of a run's checkpoint inside the run directory. */
-export const checkpointPath = (runDir: string, arm: string, seed: number): string => join(runDir, 'checkpoints', slug(arm), `seed-${seed}.ckpt`);
+export const checkpointPath = (runDir: string, arm: string, seed: number): string =>
+  join(runDir, 'checkpoints', slug(arm), `seed-${seed}.ckpt`);
 
 /** JSON cannot hold NaN or ±∞; they are stored as null and read back as NaN. */
-export const finiteOrNull = (x: number | undefined): number | null => (x === undefined || !Number.isFinite(x) ? null : x);
+export const finiteOrNull = (x: number | undefined): number | null =>
+  x === undefined || !Number.isFinite(x) ? null : x;
 export const orNaN = (x: number | null | undefined): number => (x === null || x === undefined ? Number.NaN : x);
 
 /** Encode a checkpoint into bytes. */
@@ -108,12 +120,16 @@ export const encodeCheckpoint = (content: CheckpointContent, tensors: readonly S
 };
 
 /** Decode a checkpoint; throws on a malformed file (callers turn it into an error value). */
-export const decodeCheckpoint = (bytes: Buffer): { manifest: CheckpointManifest; tensors: Map<string, StoredTensor> } => {
-  if (bytes.length < 12 || bytes.toString('latin1', 0, 8) !== MAGIC) throw new Error('not a Sprout checkpoint (bad magic)');
+export const decodeCheckpoint = (
+  bytes: Buffer,
+): { manifest: CheckpointManifest; tensors: Map<string, StoredTensor> } => {
+  if (bytes.length < 12 || bytes.toString('latin1', 0, 8) !== MAGIC)
+    throw new Error('not a Sprout checkpoint (bad magic)');
   const n = bytes.readUInt32LE(8);
   if (12 + n > bytes.length) throw new Error('truncated checkpoint (manifest)');
   const manifest = JSON.parse(bytes.toString('utf8', 12, 12 + n)) as CheckpointManifest;
-  if (manifest.version !== CHECKPOINT_VERSION) throw new Error(`checkpoint version ${manifest.version}; this Sprout reads version ${CHECKPOINT_VERSION}`);
+  if (manifest.version !== CHECKPOINT_VERSION)
+    throw new Error(`checkpoint version ${manifest.version}; this Sprout reads version ${CHECKPOINT_VERSION}`);
   const base = 12 + n;
   const tensors = new Map<string, StoredTensor>();
   for (const t of manifest.tensors) {

@@ -2,7 +2,15 @@
  * The pipeline's view of its sibling packages (model, data, backend), in one place, so a change in
  * their API touches only this file.
  */
-export { createNet, createNetFromLayers, forward, parameterCount, disposeNet, setWeights, toLayersModel } from '@sprout/model';
+export {
+  createNet,
+  createNetFromLayers,
+  forward,
+  parameterCount,
+  disposeNet,
+  setWeights,
+  toLayersModel,
+} from '@sprout/model';
 export { loadData, toTensors, batches, gatherBatch, disposeDatasetTensors, formatDataError } from '@sprout/data';
 export type { DatasetTensors, DataError } from '@sprout/data';
 export { initBackend } from '@sprout/backend';

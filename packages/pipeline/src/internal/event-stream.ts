@@ -4,7 +4,10 @@
  * `failed` event is always the last one the pipeline emits). A rejected producer rethrows in the consumer;
  * a consumer that leaves the loop early calls `stop` (the pipeline then ends after its current step).
  */
-export const eventStream = <T>(produce: (push: (event: T) => void) => Promise<unknown>, stop?: () => void): AsyncIterable<T> => ({
+export const eventStream = <T>(
+  produce: (push: (event: T) => void) => Promise<unknown>,
+  stop?: () => void,
+): AsyncIterable<T> => ({
   [Symbol.asyncIterator]: () => {
     const buffer: T[] = [];
     let done = false;

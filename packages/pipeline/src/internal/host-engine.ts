@@ -13,7 +13,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Loss, Optimizer } from '@sprout/spec';
-import { hostEvaluate, hostLossAndGradients, hostNetPays, hostSgdUpdate, toHostNet, writeHostNet, type HostNet, type Net } from '@sprout/model';
+import {
+  hostEvaluate,
+  hostLossAndGradients,
+  hostNetPays,
+  hostSgdUpdate,
+  toHostNet,
+  writeHostNet,
+  type HostNet,
+  type Net,
+} from '@sprout/model';
 import { gatherRows, isIdentity } from '@sprout/data';
 import type { DatasetTensors } from './deps.js';
 import type { UpdateRule } from './optimizer.js';
@@ -100,7 +109,11 @@ export function hostEngine(options: {
         const saved = rule.state.get(name);
         state.set(name, {
           t: saved?.t ?? 0,
-          slots: rule.slotNames.map((_, i) => (saved === undefined ? new Float32Array(theta.length) : Float32Array.from(saved.slots[i]!.dataSync() as Float32Array))),
+          slots: rule.slotNames.map((_, i) =>
+            saved === undefined
+              ? new Float32Array(theta.length)
+              : Float32Array.from(saved.slots[i]!.dataSync() as Float32Array),
+          ),
         });
       }
     },

@@ -14,7 +14,8 @@ export const saveLayersModel = async (model: tf.LayersModel, dir: string): Promi
   await mkdir(dir, { recursive: true });
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
-      const weightData = artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
+      const weightData =
+        artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
       const json: tf.io.ModelJSON = {
         modelTopology: artifacts.modelTopology as tf.io.ModelJSON['modelTopology'],
         format: artifacts.format ?? 'layers-model',
@@ -24,7 +25,13 @@ export const saveLayersModel = async (model: tf.LayersModel, dir: string): Promi
       };
       await writeFile(join(dir, 'model.json'), JSON.stringify(json));
       await writeFile(join(dir, WEIGHTS_FILE), new Uint8Array(weightData));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weightData.byteLength } };
+      return {
+        modelArtifactsInfo: {
+          dateSaved: new Date(),
+          modelTopologyType: 'JSON',
+          weightDataBytes: weightData.byteLength,
+        },
+      };
     }),
   );
 };
@@ -39,10 +46,12 @@ export const modelFiles = (dir: string): tf.io.IOHandler => ({
     return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
       const specs = manifest.flatMap((group) => group.weights);
       const buffers = await Promise.all(
-        manifest.flatMap((group) => group.paths).map(async (p) => {
-          const b = await readFile(join(dir, p));
-          return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
-        }),
+        manifest
+          .flatMap((group) => group.paths)
+          .map(async (p) => {
+            const b = await readFile(join(dir, p));
+            return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
+          }),
       );
       return [specs, tf.io.CompositeArrayBuffer.join(buffers)];
     });

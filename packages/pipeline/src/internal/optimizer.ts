@@ -21,7 +21,11 @@ export interface UpdateRule {
   /** Names of the slots per parameter, in `ParamState.slots` order: `velocity` (momentum), `m`, `v` (Adam). */
   readonly slotNames: readonly string[];
   /** Apply one update with step size `lr` to every variable that has a gradient. Call inside tf.tidy. */
-  readonly apply: (params: readonly { readonly name: string; readonly variable: tf.Variable }[], grads: ReadonlyMap<string, tf.Tensor>, lr: number) => void;
+  readonly apply: (
+    params: readonly { readonly name: string; readonly variable: tf.Variable }[],
+    grads: ReadonlyMap<string, tf.Tensor>,
+    lr: number,
+  ) => void;
   /** The state per parameter name (momentum buffer; Adam's m and v). */
   readonly state: Map<string, ParamState>;
   /** Drop the state of every parameter (the `reset` policy). */

@@ -13,14 +13,30 @@ import type { EpochMetrics, RunEvent, RunId } from '../Pipeline.js';
 /** Longest suffix tried when a run directory exists already (`-2` … `-999`). */
 const MAX_SUFFIX = 999;
 
-const METRIC_COLUMNS = ['arm', 'repeat', 'seed', 'epoch', 'train_loss', 'test_loss', 'test_error', 'step_size', 'parameter_count', 'seconds'];
+const METRIC_COLUMNS = [
+  'arm',
+  'repeat',
+  'seed',
+  'epoch',
+  'train_loss',
+  'test_loss',
+  'test_error',
+  'step_size',
+  'parameter_count',
+  'seconds',
+];
 const STEP_SIZE_COLUMNS = ['L', 'rho', 'a'];
 
 /** A file-system-safe form of a name: letters, digits, `.`, `_` and `-`. */
-export const slug = (name: string): string => name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'experiment';
+export const slug = (name: string): string =>
+  name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'experiment';
 
 /** UTC time as `2026-11-28T02-10-33Z` (no colons, so it is a valid file name everywhere). */
-export const timeStamp = (date: Date): string => date.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+export const timeStamp = (date: Date): string =>
+  date
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/:/g, '-');
 
 /** Create `dir`, or `dir-2`, `dir-3`, … if it exists; parents are created as needed. Returns the path made. */
 export const createExclusiveDir = (dir: string): string => {
@@ -34,7 +50,9 @@ export const createExclusiveDir = (dir: string): string => {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
   }
-  throw new Error(`createExclusiveDir: ${dir} and its suffixes up to -${MAX_SUFFIX} exist already; choose another --out`);
+  throw new Error(
+    `createExclusiveDir: ${dir} and its suffixes up to -${MAX_SUFFIX} exist already; choose another --out`,
+  );
 };
 
 const csvField = (v: string | number): string => {
@@ -53,13 +71,17 @@ export interface RunWriter {
 }
 
 /** Header of metrics.csv. */
-export const metricColumns = (stepSizeColumns: boolean): readonly string[] => (stepSizeColumns ? [...METRIC_COLUMNS, ...STEP_SIZE_COLUMNS] : METRIC_COLUMNS);
+export const metricColumns = (stepSizeColumns: boolean): readonly string[] =>
+  stepSizeColumns ? [...METRIC_COLUMNS, ...STEP_SIZE_COLUMNS] : METRIC_COLUMNS;
 
 /**
  * A writer for `dir`: creates metrics.csv and events.jsonl (exclusively), or with `append` (a resumed run)
  * appends to the existing ones.
  */
-export const runWriter = (dir: string, options: { readonly stepSizeColumns: boolean; readonly append?: boolean }): RunWriter => {
+export const runWriter = (
+  dir: string,
+  options: { readonly stepSizeColumns: boolean; readonly append?: boolean },
+): RunWriter => {
   const columns = metricColumns(options.stepSizeColumns);
   // Kept open for the run: a row costs one write(2), not an open, a write and a close (1850 epochs of a
   // spirals run spent ~0.1 s there). Each row still reaches the operating system when it is written.
@@ -73,11 +95,24 @@ export const runWriter = (dir: string, options: { readonly stepSizeColumns: bool
     json: (file, value) => writeFileAtomic(join(dir, file), Buffer.from(`${JSON.stringify(value, null, 2)}\n`, 'utf8')),
     text: (file, value) => writeFileAtomic(join(dir, file), Buffer.from(value, 'utf8')),
     event: (event) => {
-      if (eventsFd !== undefined) writeSync(eventsFd, `${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`);
+      if (eventsFd !== undefined)
+        writeSync(eventsFd, `${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`);
     },
     metrics: (id, m) => {
-      const row: (string | number)[] = [id.arm, id.repeat, id.seed, m.epoch, m.trainLoss, m.testLoss, m.testError, m.stepSize, m.parameterCount, m.seconds];
-      if (options.stepSizeColumns) row.push(m.stepSizeState?.L ?? '', m.stepSizeState?.rho ?? '', m.stepSizeState?.a ?? '');
+      const row: (string | number)[] = [
+        id.arm,
+        id.repeat,
+        id.seed,
+        m.epoch,
+        m.trainLoss,
+        m.testLoss,
+        m.testError,
+        m.stepSize,
+        m.parameterCount,
+        m.seconds,
+      ];
+      if (options.stepSizeColumns)
+        row.push(m.stepSizeState?.L ?? '', m.stepSizeState?.rho ?? '', m.stepSizeState?.a ?? '');
       if (metricsFd !== undefined) writeSync(metricsFd, `${row.map(csvField).join(',')}\n`);
     },
     close: () => {

@@ -17,7 +17,15 @@ export interface ArmPlan {
 }
 
 export const armPlans = (spec: Experiment): readonly ArmPlan[] => [
-  { name: BASE_ARM, network: spec.network, data: spec.data, loss: spec.loss, optimizer: spec.optimizer, train: spec.train, growth: spec.growth },
+  {
+    name: BASE_ARM,
+    network: spec.network,
+    data: spec.data,
+    loss: spec.loss,
+    optimizer: spec.optimizer,
+    train: spec.train,
+    growth: spec.growth,
+  },
   ...spec.compare.map((arm) => ({
     name: arm.name,
     network: arm.network ?? spec.network,
@@ -29,4 +37,5 @@ export const armPlans = (spec: Experiment): readonly ArmPlan[] => [
   })),
 ];
 
-export const seeds = (spec: Experiment): readonly number[] => Array.from({ length: spec.repeat }, (_, r) => spec.seed + r);
+export const seeds = (spec: Experiment): readonly number[] =>
+  Array.from({ length: spec.repeat }, (_, r) => spec.seed + r);

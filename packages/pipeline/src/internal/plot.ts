@@ -11,7 +11,8 @@ import type * as VegaLite from 'vega-lite';
  * hundred milliseconds of every start of `sprout run` for runs that draw nothing (`report { table final }`).
  */
 let libraries: Promise<{ readonly vega: typeof Vega; readonly vl: typeof VegaLite }> | undefined;
-const plotLibraries = () => (libraries ??= Promise.all([import('vega'), import('vega-lite')]).then(([vega, vl]) => ({ vega, vl })));
+const plotLibraries = () =>
+  (libraries ??= Promise.all([import('vega'), import('vega-lite')]).then(([vega, vl]) => ({ vega, vl })));
 
 /** The SVG of a vega-lite spec, rendered headless (vega's `none` renderer needs no canvas). */
 const renderSvg = async (spec: VegaLite.TopLevelSpec): Promise<string> => {
@@ -52,19 +53,32 @@ const curveLines = (points: readonly CurvePoint[]): CurvePoint[] => {
   const many = [...seedsPerArm.values()].some((s) => s.size > 1);
   let lines: CurvePoint[] = [...points];
   if (many) {
-    const acc = new Map<string, { arm: string; epoch: number; n: number; trainLoss: number; testLoss: number; testError: number }>();
+    const acc = new Map<
+      string,
+      { arm: string; epoch: number; n: number; trainLoss: number; testLoss: number; testError: number }
+    >();
     for (const p of points) {
       const key = `${p.arm}\u0000${p.epoch}`;
-      const a = acc.get(key) ?? acc.set(key, { arm: p.arm, epoch: p.epoch, n: 0, trainLoss: 0, testLoss: 0, testError: 0 }).get(key)!;
+      const a =
+        acc.get(key) ??
+        acc.set(key, { arm: p.arm, epoch: p.epoch, n: 0, trainLoss: 0, testLoss: 0, testError: 0 }).get(key)!;
       a.n += 1;
       a.trainLoss += p.trainLoss;
       a.testLoss += p.testLoss;
       a.testError += p.testError;
     }
-    lines = [...acc.values()].map((a) => ({ arm: a.arm, seed: -1, epoch: a.epoch, trainLoss: a.trainLoss / a.n, testLoss: a.testLoss / a.n, testError: a.testError / a.n }));
+    lines = [...acc.values()].map((a) => ({
+      arm: a.arm,
+      seed: -1,
+      epoch: a.epoch,
+      trainLoss: a.trainLoss / a.n,
+      testLoss: a.testLoss / a.n,
+      testError: a.testError / a.n,
+    }));
   }
   const lastEpoch = new Map<string, number>();
-  for (const p of lines) lastEpoch.set(`${p.arm}/${p.seed}`, Math.max(lastEpoch.get(`${p.arm}/${p.seed}`) ?? 0, p.epoch));
+  for (const p of lines)
+    lastEpoch.set(`${p.arm}/${p.seed}`, Math.max(lastEpoch.get(`${p.arm}/${p.seed}`) ?? 0, p.epoch));
   return lines.filter((p) => {
     const last = lastEpoch.get(`${p.arm}/${p.seed}`)!;
     const every = Math.max(1, Math.ceil(last / MAX_POINTS_PER_LINE));
@@ -72,7 +86,11 @@ const curveLines = (points: readonly CurvePoint[]): CurvePoint[] => {
   });
 };
 
-export const curvesSvg = async (title: string, points: readonly CurvePoint[], insertions: readonly InsertionMark[]): Promise<string> => {
+export const curvesSvg = async (
+  title: string,
+  points: readonly CurvePoint[],
+  insertions: readonly InsertionMark[],
+): Promise<string> => {
   const lines = curveLines(points);
   const runName = (p: CurvePoint) => (p.seed < 0 ? `${p.arm} (mean)` : `${p.arm} #${p.seed}`);
   const values = lines.flatMap((p) => [
@@ -134,7 +152,14 @@ export const sensitivityBars = (e: {
   readonly chosen?: number | null;
   readonly positions: readonly { readonly index: number; readonly description: string; readonly sensitivity: number }[];
 }): SensitivityBar[] =>
-  e.positions.map((p, i) => ({ arm: e.arm, seed: e.seed, epoch: e.epoch, position: `${p.index}: ${p.description}`, sensitivity: p.sensitivity, chosen: e.chosen === i }));
+  e.positions.map((p, i) => ({
+    arm: e.arm,
+    seed: e.seed,
+    epoch: e.epoch,
+    position: `${p.index}: ${p.description}`,
+    sensitivity: p.sensitivity,
+    chosen: e.chosen === i,
+  }));
 
 /** Bars of the sensitivity of every candidate position (mean over seeds), one panel per arm and insertion epoch. */
 export const sensitivitiesSvg = async (title: string, bars: readonly SensitivityBar[]): Promise<string> => {

@@ -69,7 +69,7 @@ export const csvFields = (line: string): string[] => {
       let v = '';
       i++;
       while (i < line.length) {
-        if (line[i] === '"' && line[i + 1] === '"') (v += '"'), (i += 2);
+        if (line[i] === '"' && line[i + 1] === '"') ((v += '"'), (i += 2));
         else if (line[i] === '"') break;
         else v += line[i++];
       }

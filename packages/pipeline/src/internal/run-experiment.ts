@@ -11,16 +11,40 @@ import type { Experiment } from '@sprout/spec';
 import type { ArmSummary, EpochMetrics, RunError, RunEvent, RunId, RunOptions, RunResult } from '../Pipeline.js';
 import { armPlans, seeds, type ArmPlan } from './plan.js';
 import { createExclusiveDir, metricColumns, runWriter, slug, timeStamp, type RunWriter } from './outputs.js';
-import { checkpointPath, encodeCheckpoint, readCheckpoint, type CheckpointManifest, type StoredTensor } from './checkpoint.js';
+import {
+  checkpointPath,
+  encodeCheckpoint,
+  readCheckpoint,
+  type CheckpointManifest,
+  type StoredTensor,
+} from './checkpoint.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { endedRuns, removeStaleTemporaries, runKey, takeLock, trimEvents, trimMetrics } from './resume.js';
-import { disposeDatasetTensors, disposeNet, formatDataError, initBackend, loadData, toLayersModel, toTensors, type DatasetTensors } from './deps.js';
+import {
+  disposeDatasetTensors,
+  disposeNet,
+  formatDataError,
+  initBackend,
+  loadData,
+  toLayersModel,
+  toTensors,
+  type DatasetTensors,
+} from './deps.js';
 import { trainRun } from './train-run.js';
 import { armSummary, finalTable } from './summary.js';
-import { curvesSvg, sensitivitiesSvg, sensitivityBars, type CurvePoint, type InsertionMark, type SensitivityBar } from './plot.js';
+import {
+  curvesSvg,
+  sensitivitiesSvg,
+  sensitivityBars,
+  type CurvePoint,
+  type InsertionMark,
+  type SensitivityBar,
+} from './plot.js';
 import { saveLayersModel } from './model-io.js';
 
-const PIPELINE_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const PIPELINE_VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 export interface ExperimentContext {
   readonly spec: Experiment;
@@ -32,9 +56,17 @@ export interface ExperimentContext {
 const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 const summarize = (plans: readonly ArmPlan[], finals: readonly (RunId & { final: EpochMetrics })[]): ArmSummary[] =>
-  plans.map((plan) => armSummary(plan.name, finals.filter((f) => f.arm === plan.name)));
+  plans.map((plan) =>
+    armSummary(
+      plan.name,
+      finals.filter((f) => f.arm === plan.name),
+    ),
+  );
 
-export const runExperiment = async (ctx: ExperimentContext, options: RunOptions): Promise<E.Either<RunError, RunResult>> => {
+export const runExperiment = async (
+  ctx: ExperimentContext,
+  options: RunOptions,
+): Promise<E.Either<RunError, RunResult>> => {
   const { spec } = ctx;
   const plans = armPlans(spec);
   const runSeeds = seeds(spec);
@@ -58,7 +90,12 @@ export const runExperiment = async (ctx: ExperimentContext, options: RunOptions)
     const dir = resolve(options.resume);
     try {
       const lock = takeLock(dir);
-      if (!lock.ok) return E.left({ _tag: 'output-error', path: dir, message: `the run directory ${dir} is in use by process ${lock.pid}; wait for it to end or stop it first` });
+      if (!lock.ok)
+        return E.left({
+          _tag: 'output-error',
+          path: dir,
+          message: `the run directory ${dir} is in use by process ${lock.pid}; wait for it to end or stop it first`,
+        });
       release = lock.release;
       removeStaleTemporaries(dir);
       ended = endedRuns(dir);
@@ -77,7 +114,11 @@ export const runExperiment = async (ctx: ExperimentContext, options: RunOptions)
       writer = runWriter(dir, { stepSizeColumns: ctx.stepSizeColumns, append: true });
     } catch (e) {
       release?.();
-      return E.left({ _tag: 'output-error', path: dir, message: `cannot resume the run in ${dir}: ${errorMessage(e)}` });
+      return E.left({
+        _tag: 'output-error',
+        path: dir,
+        message: `cannot resume the run in ${dir}: ${errorMessage(e)}`,
+      });
     }
   } else if (options.write ?? true) {
     const wanted = resolve(options.out ?? join(options.runsDir ?? 'runs', slug(spec.name), timeStamp(started)));
@@ -88,12 +129,22 @@ export const runExperiment = async (ctx: ExperimentContext, options: RunOptions)
       writer = runWriter(dir, { stepSizeColumns: ctx.stepSizeColumns });
       writer.json('spec.json', {
         ...spec,
-        run: { seeds: runSeeds, backend, started: started.toISOString(), baseDir: resolve(ctx.baseDir), versions: { '@sprout/pipeline': PIPELINE_VERSION, ...tf.version, node: process.version } },
+        run: {
+          seeds: runSeeds,
+          backend,
+          started: started.toISOString(),
+          baseDir: resolve(ctx.baseDir),
+          versions: { '@sprout/pipeline': PIPELINE_VERSION, ...tf.version, node: process.version },
+        },
       });
     } catch (e) {
       writer?.close();
       release?.();
-      return E.left({ _tag: 'output-error', path: wanted, message: `cannot write the run directory ${wanted}: ${errorMessage(e)}` });
+      return E.left({
+        _tag: 'output-error',
+        path: wanted,
+        message: `cannot write the run directory ${wanted}: ${errorMessage(e)}`,
+      });
     }
   }
   const outDir = writer?.dir;
@@ -108,7 +159,8 @@ export const runExperiment = async (ctx: ExperimentContext, options: RunOptions)
     else if (event._tag === 'insertion') {
       if (event.chosen !== null) insertions.push(event);
       bars.push(...sensitivityBars(event));
-    } else if (event._tag === 'run-end') finals.push({ arm: event.arm, repeat: event.repeat, seed: event.seed, final: event.final });
+    } else if (event._tag === 'run-end')
+      finals.push({ arm: event.arm, repeat: event.repeat, seed: event.seed, final: event.final });
   };
   // The plots and the summary of a resumed run include what was trained before.
   for (const e of previous) remember(e as unknown as RunEvent);
@@ -121,14 +173,23 @@ export const runExperiment = async (ctx: ExperimentContext, options: RunOptions)
   const writeEnd = async (status: unknown): Promise<void> => {
     if (writer === undefined) return;
     writer.json('summary.json', status);
-    if (spec.report.plots.includes('curves') && curve.length > 0) writer.text('curves.svg', await curvesSvg(spec.name, curve, insertions));
-    if (spec.report.plots.includes('sensitivities') && bars.length > 0) writer.text('sensitivities.svg', await sensitivitiesSvg(`${spec.name}: sensitivities`, bars));
+    if (spec.report.plots.includes('curves') && curve.length > 0)
+      writer.text('curves.svg', await curvesSvg(spec.name, curve, insertions));
+    if (spec.report.plots.includes('sensitivities') && bars.length > 0)
+      writer.text('sensitivities.svg', await sensitivitiesSvg(`${spec.name}: sensitivities`, bars));
     if (spec.report.tables.includes('final')) writer.text('final.csv', finalTable(summarize(plans, finals)));
   };
   const fail = async (error: RunError, arms: ArmSummary[]): Promise<E.Either<RunError, RunResult>> => {
     emit({ _tag: 'failed', error });
     try {
-      await writeEnd({ status: error._tag === 'interrupted' ? 'interrupted' : 'failed', experiment: spec.name, backend, outDir, error, arms });
+      await writeEnd({
+        status: error._tag === 'interrupted' ? 'interrupted' : 'failed',
+        experiment: spec.name,
+        backend,
+        outDir,
+        error,
+        arms,
+      });
     } catch {
       // The failure being reported matters more than a summary that could not be written.
     }
@@ -190,7 +251,9 @@ export const runExperiment = async (ctx: ExperimentContext, options: RunOptions)
                 // Per-epoch checkpoints are atomic but not fsync-ed: they must survive a killed process, not
                 // a power failure, and an fsync per epoch would dominate the epochs of small nets.
                 checkpoint: (content, tensors) =>
-                  writeFileAtomic(checkpointPath(dir, plan.name, seed), encodeCheckpoint(content, tensors), { durable: false }),
+                  writeFileAtomic(checkpointPath(dir, plan.name, seed), encodeCheckpoint(content, tensors), {
+                    durable: false,
+                  }),
               }
             : {}),
           ...(resumed !== undefined ? { resumeFrom: resumed } : {}),
@@ -200,13 +263,17 @@ export const runExperiment = async (ctx: ExperimentContext, options: RunOptions)
         const { net, final } = outcome.right;
         try {
           if (writer !== undefined && (options.saveModel ?? true)) {
-            const dir = repeat === 0 && plan.name === plans[0]!.name ? 'model' : join('models', slug(plan.name), `seed-${seed}`);
+            const dir =
+              repeat === 0 && plan.name === plans[0]!.name ? 'model' : join('models', slug(plan.name), `seed-${seed}`);
             let model: tf.LayersModel | undefined;
             try {
               model = toLayersModel(net);
               await saveLayersModel(model, join(writer.dir, dir));
             } catch (e) {
-              emit({ _tag: 'warning', message: `the model of arm '${plan.name}', seed ${seed} was not saved: ${errorMessage(e)}` });
+              emit({
+                _tag: 'warning',
+                message: `the model of arm '${plan.name}', seed ${seed} was not saved: ${errorMessage(e)}`,
+              });
             } finally {
               model?.dispose();
             }
@@ -217,13 +284,23 @@ export const runExperiment = async (ctx: ExperimentContext, options: RunOptions)
         emit({ _tag: 'run-end', ...id, final }); // remembered in `finals`
       }
     }
-    const result: RunResult = { experiment: spec.name, backend, outDir, arms: summarize(plans, finals), seconds: (performance.now() - t0) / 1000 };
+    const result: RunResult = {
+      experiment: spec.name,
+      backend,
+      outDir,
+      arms: summarize(plans, finals),
+      seconds: (performance.now() - t0) / 1000,
+    };
     await writeEnd({ status: 'finished', ...result });
     emit({ _tag: 'finished', result });
     return E.right(result);
   } catch (e) {
     return await fail(
-      { _tag: 'internal-error', message: errorMessage(e), ...(e instanceof Error && e.stack !== undefined ? { stack: e.stack } : {}) },
+      {
+        _tag: 'internal-error',
+        message: errorMessage(e),
+        ...(e instanceof Error && e.stack !== undefined ? { stack: e.stack } : {}),
+      },
       summarize(plans, finals),
     );
   } finally {

@@ -14,7 +14,13 @@ export const armSummary = (arm: string, runs: readonly (RunId & { readonly final
   return {
     arm,
     runs,
-    final: { trainLoss: of('trainLoss'), testLoss: of('testLoss'), testError: of('testError'), parameterCount: of('parameterCount'), seconds: of('seconds') },
+    final: {
+      trainLoss: of('trainLoss'),
+      testLoss: of('testLoss'),
+      testError: of('testError'),
+      parameterCount: of('parameterCount'),
+      seconds: of('seconds'),
+    },
   };
 };
 
@@ -22,6 +28,10 @@ export const armSummary = (arm: string, runs: readonly (RunId & { readonly final
 export const finalTable = (arms: readonly ArmSummary[]): string => {
   const header = ['arm', 'runs', ...FINAL_METRICS.flatMap((c) => [`${c}_mean`, `${c}_std`])];
   const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  const rows = arms.map((a) => [quote(a.arm), String(a.runs.length), ...FINAL_METRICS.flatMap((c) => [String(a.final[c].mean), String(a.final[c].std)])]);
+  const rows = arms.map((a) => [
+    quote(a.arm),
+    String(a.runs.length),
+    ...FINAL_METRICS.flatMap((c) => [String(a.final[c].mean), String(a.final[c].std)]),
+  ]);
   return [header, ...rows].map((r) => r.join(',')).join('\n') + '\n';
 };

@@ -9,7 +9,15 @@ import { networkLayers } from '@sprout/model/shapes';
 import { candidatePositions } from '@sprout/growth/positions';
 import { armPlans } from './plan.js';
 
-const LAYERS: ReadonlySet<Layer['_tag']> = new Set(['dense', 'conv', 'pool', 'flatten', 'residual', 'dropout', 'batchnorm']);
+const LAYERS: ReadonlySet<Layer['_tag']> = new Set([
+  'dense',
+  'conv',
+  'pool',
+  'flatten',
+  'residual',
+  'dropout',
+  'batchnorm',
+]);
 const DATA: ReadonlySet<string> = new Set(['spirals', 'mnist', 'fashion_mnist', 'cifar10', 'csv', 'idx']);
 const isDataGram = (g: { readonly _tag: string }): boolean => g._tag === 'data';
 
@@ -25,8 +33,10 @@ export const unsupported = (spec: Experiment): Diagnostic[] => {
     const base: SpecPath = a === 0 ? [] : ['compare', a - 1];
     const at = (section: string, own: boolean): SpecPath => (a === 0 || own ? [...base, section] : [section]);
     const armSpec = a === 0 ? undefined : spec.compare[a - 1];
-    if (a === 0 || armSpec?.network !== undefined) out.push(...layerDiagnostics(arm.network.layers, [...at('network', true), 'layers']));
-    if ((a === 0 || armSpec?.data !== undefined) && !DATA.has(arm.data._tag)) out.push(notImplemented(`data '${arm.data._tag}'`, at('data', true)));
+    if (a === 0 || armSpec?.network !== undefined)
+      out.push(...layerDiagnostics(arm.network.layers, [...at('network', true), 'layers']));
+    if ((a === 0 || armSpec?.data !== undefined) && !DATA.has(arm.data._tag))
+      out.push(notImplemented(`data '${arm.data._tag}'`, at('data', true)));
     const own = (section: 'optimizer' | 'growth') => a === 0 || armSpec?.[section] !== undefined;
     const o = arm.optimizer;
     if (own('optimizer')) {
@@ -37,9 +47,17 @@ export const unsupported = (spec: Experiment): Diagnostic[] => {
     const g = arm.growth;
     if (g._tag === 'sensli' && (own('growth') || own('optimizer'))) {
       const path = at('growth', own('growth'));
-      const preconditioned = !(o.step._tag === 'constant' || o.step._tag === 'step' || o.step._tag === 'cosine') || o.metric.domain._tag !== 'identity' || o.metric.codomain._tag !== 'identity';
+      const preconditioned =
+        !(o.step._tag === 'constant' || o.step._tag === 'step' || o.step._tag === 'cosine') ||
+        o.metric.domain._tag !== 'identity' ||
+        o.metric.codomain._tag !== 'identity';
       if (g.optimizerState === 'keep' && preconditioned)
-        out.push(notImplemented("optimizer state 'keep' across insertions with a step-size controller or a non-Euclidean metric", [...path, 'optimizerState']));
+        out.push(
+          notImplemented(
+            "optimizer state 'keep' across insertions with a step-size controller or a non-Euclidean metric",
+            [...path, 'optimizerState'],
+          ),
+        );
       if (g.norm._tag === 'metric' && (isDataGram(g.norm.metric.domain) || isDataGram(g.norm.metric.codomain)))
         out.push(notImplemented('a sensitivity norm with data-based Gram matrices', [...path, 'norm']));
     }
@@ -47,7 +65,10 @@ export const unsupported = (spec: Experiment): Diagnostic[] => {
     // conv+ReLU stacks: another architecture would fail at the first sensitivity pass, after training.
     if (g._tag === 'sensli' && (own('growth') || a === 0 || armSpec?.network !== undefined)) {
       const positions = candidatePositions({ input: arm.network.input, layers: networkLayers(arm.network) });
-      if (E.isLeft(positions)) out.push(notImplemented(`SensLI growth of this network (${positions.left.message})`, at('growth', own('growth'))));
+      if (E.isLeft(positions))
+        out.push(
+          notImplemented(`SensLI growth of this network (${positions.left.message})`, at('growth', own('growth'))),
+        );
     }
   });
   return out;

@@ -36,8 +36,25 @@ import {
 } from '@sprout/step-size';
 import type { ArmPlan } from './plan.js';
 import type { EpochMetrics, RunError, RunEvent, RunId, StepSizeState } from '../Pipeline.js';
-import { batches, createNet, createNetFromLayers, disposeNet, forward, gatherBatch, parameterCount, setWeights, type DatasetTensors } from './deps.js';
-import { finiteOrNull, orNaN, type CheckpointContent, type CheckpointManifest, type StoredSlots, type StoredTensor } from './checkpoint.js';
+import {
+  batches,
+  createNet,
+  createNetFromLayers,
+  disposeNet,
+  forward,
+  gatherBatch,
+  parameterCount,
+  setWeights,
+  type DatasetTensors,
+} from './deps.js';
+import {
+  finiteOrNull,
+  orNaN,
+  type CheckpointContent,
+  type CheckpointManifest,
+  type StoredSlots,
+  type StoredTensor,
+} from './checkpoint.js';
 import { errorCount } from './loss.js';
 import { updateRule, type UpdateRule } from './optimizer.js';
 import { deriveSeed } from './rng.js';
@@ -74,10 +91,14 @@ export interface TrainOutcome {
 
 /** Whether the arm needs @sprout/step-size's preconditioned optimizer (not the fast Euclidean path). */
 export const usesPreconditioner = (arm: ArmPlan): boolean =>
-  !isSchedule(arm.optimizer.step) || arm.optimizer.metric.domain._tag !== 'identity' || arm.optimizer.metric.codomain._tag !== 'identity';
+  !isSchedule(arm.optimizer.step) ||
+  arm.optimizer.metric.domain._tag !== 'identity' ||
+  arm.optimizer.metric.codomain._tag !== 'identity';
 
 const errorMessage = (e: unknown): string =>
-  typeof e === 'object' && e !== null && 'message' in e ? String((e as { message: unknown }).message) : JSON.stringify(e);
+  typeof e === 'object' && e !== null && 'message' in e
+    ? String((e as { message: unknown }).message)
+    : JSON.stringify(e);
 
 /** Loss sum and error count over the test set, on the backend. */
 const evaluate = (net: Net, arm: ArmPlan, d: DatasetTensors): [tf.Scalar, tf.Scalar] => {
@@ -128,7 +149,8 @@ const paramGroups = (net: Net): ParamGroup[] =>
  */
 const probeShapes = (net: Net): Map<string, readonly number[]> => {
   const shapes = inferShapes(net.input, net.layers);
-  if (E.isLeft(shapes)) throw new Error(`probeShapes: the net's layers do not fit together: ${JSON.stringify(shapes.left)}`);
+  if (E.isLeft(shapes))
+    throw new Error(`probeShapes: the net's layers do not fit together: ${JSON.stringify(shapes.left)}`);
   const out = new Map<string, readonly number[]>();
   const walk = (layers: readonly Layer[], prefix: readonly number[]) =>
     layers.forEach((l, i) => {
@@ -179,12 +201,27 @@ const gradientsWithTaps = (
 };
 
 /** `split` variance: the gradients of K equal chunks of the batch (the remainder of B/K is left out). */
-const chunkGradients = (net: Net, x: tf.Tensor, y: tf.Tensor, seed: number, loss: Loss, K: number): tf.NamedTensorMap[] => {
+const chunkGradients = (
+  net: Net,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  seed: number,
+  loss: Loss,
+  K: number,
+): tf.NamedTensorMap[] => {
   const b = Math.floor(x.shape[0]! / K);
   if (b < 1) return [];
   return Array.from({ length: K }, (_, k) =>
     // The chunk's loss is left to the tidy scope; its gradients are returned from it.
-    tf.tidy(() => lossAndGradients(net, tf.slice(x, k * b, b), tf.slice(y, k * b, b), { loss, training: true, seed, updateState: false }).grads),
+    tf.tidy(
+      () =>
+        lossAndGradients(net, tf.slice(x, k * b, b), tf.slice(y, k * b, b), {
+          loss,
+          training: true,
+          seed,
+          updateState: false,
+        }).grads,
+    ),
   );
 };
 
@@ -203,18 +240,27 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
   const resume = ctx.resumeFrom;
   let created: Net | undefined;
   tf.tidy(() => {
-    created = resume === undefined ? createNet(arm.network, { seed: id.seed }) : createNetFromLayers(resume.manifest.input, resume.manifest.layers, { seed: id.seed });
+    created =
+      resume === undefined
+        ? createNet(arm.network, { seed: id.seed })
+        : createNetFromLayers(resume.manifest.input, resume.manifest.layers, { seed: id.seed });
   });
   let net = created!;
   if (resume !== undefined) {
-    const weights = [...net.params.map((p) => ['param', p] as const), ...net.state.map((p) => ['state', p] as const)].map(([kind, p]) => {
+    const weights = [
+      ...net.params.map((p) => ['param', p] as const),
+      ...net.state.map((p) => ['state', p] as const),
+    ].map(([kind, p]) => {
       const t = resume.tensors.get(`${kind}:${p.name}`);
       return { name: p.name, shape: t?.shape ?? [], values: t?.values ?? new Float32Array(0) };
     });
     const set = setWeights(net, weights);
     if (E.isLeft(set)) {
       disposeNet(net);
-      return E.left({ _tag: 'internal-error', message: `the checkpoint of arm '${id.arm}', seed ${id.seed} does not fit its architecture: ${set.left.message}` });
+      return E.left({
+        _tag: 'internal-error',
+        message: `the checkpoint of arm '${id.arm}', seed ${id.seed} does not fit its architecture: ${set.left.message}`,
+      });
     }
   }
   const slotTensors = (slots: StoredSlots): Record<string, tf.Tensor> => {
@@ -228,10 +274,16 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
 
   // Step size after insertions: lr = lrFactor × last lr (ALGORITHMS.md §3), as a scale on the schedule.
   let lrScale = resume?.manifest.lrScale ?? 1;
-  const scaledSpec = () => (isSchedule(spec.step) ? { ...spec, step: { ...spec.step, lr: spec.step.lr * lrScale } } : spec);
+  const scaledSpec = () =>
+    isSchedule(spec.step) ? { ...spec, step: { ...spec.step, lr: spec.step.lr * lrScale } } : spec;
   let rule: UpdateRule | undefined;
   let pre: PreconditionedOptimizer | undefined;
-  const buildPre = (resume?: { L?: number; a?: number; k?: number; slots?: ReadonlyMap<string, { m?: tf.Tensor; v?: tf.Tensor; t: number }> }): E.Either<RunError, PreconditionedOptimizer> => {
+  const buildPre = (resume?: {
+    L?: number;
+    a?: number;
+    k?: number;
+    slots?: ReadonlyMap<string, { m?: tf.Tensor; v?: tf.Tensor; t: number }>;
+  }): E.Either<RunError, PreconditionedOptimizer> => {
     const made = createPreconditionedOptimizer(paramGroups(net), scaledSpec(), {
       totalEpochs: epochs,
       checkFinite: false,
@@ -247,11 +299,17 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
   if (usesPreconditioner(arm)) {
     const saved = resume?.manifest.pre ?? undefined;
     const slots = new Map<string, { m?: tf.Tensor; v?: tf.Tensor; t: number }>();
-    if (saved !== undefined) for (const [name, s] of Object.entries(saved.slots)) slots.set(name, { ...slotTensors(s), t: s.t });
+    if (saved !== undefined)
+      for (const [name, s] of Object.entries(saved.slots)) slots.set(name, { ...slotTensors(s), t: s.t });
     const made = buildPre(
       saved === undefined
         ? undefined
-        : { ...(saved.L !== null ? { L: saved.L } : {}), ...(saved.a !== null ? { a: saved.a } : {}), k: saved.k, slots },
+        : {
+            ...(saved.L !== null ? { L: saved.L } : {}),
+            ...(saved.a !== null ? { a: saved.a } : {}),
+            k: saved.k,
+            slots,
+          },
     );
     for (const s of slots.values()) tf.dispose([s.m, s.v].filter((t): t is tf.Tensor => t !== undefined));
     if (E.isLeft(made)) {
@@ -264,7 +322,8 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
     const saved = resume?.manifest.rule ?? undefined;
     if (saved !== undefined) {
       const state = new Map<string, Record<string, tf.Tensor>>();
-      for (const [name, s] of Object.entries(saved)) state.set(name, { ...slotTensors(s), ...(spec._tag === 'adam' ? { t: tf.scalar(s.t) } : {}) });
+      for (const [name, s] of Object.entries(saved))
+        state.set(name, { ...slotTensors(s), ...(spec._tag === 'adam' ? { t: tf.scalar(s.t) } : {}) });
       rule.importState(state);
     }
   }
@@ -272,27 +331,58 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
   // Layer taps for data-based Gram matrices and per-example variance; chunk gradients for split variance.
   const metric = spec.metric;
   const needsTaps =
-    metric.domain._tag === 'data' || metric.codomain._tag === 'data' || (spec.step._tag === 'adaptive' && spec.step.variance === 'per_example');
+    metric.domain._tag === 'data' ||
+    metric.codomain._tag === 'data' ||
+    (spec.step._tag === 'adaptive' && spec.step.variance === 'per_example');
   const splitChunks = spec.step._tag === 'adaptive' && spec.step.variance === 'split' ? spec.step.chunks : 0;
 
   // The host engine (host-engine.ts): prepared from `net` at an epoch's start; ahead of the variables
   // until `syncVariables`.
-  const host = hostEngine({ allowed: ctx.engine === 'auto' && rule !== undefined, loss: arm.loss, data: d, optimizer: spec, rule });
+  const host = hostEngine({
+    allowed: ctx.engine === 'auto' && rule !== undefined,
+    loss: arm.loss,
+    data: d,
+    optimizer: spec,
+    rule,
+  });
   const syncVariables = (): void => host.sync(net);
 
   const start = performance.now() - (resume?.manifest.seconds ?? 0) * 1000;
   let count = parameterCount(net);
   let insertions = resume?.manifest.insertions ?? 0;
-  let lastStep: number = resume !== undefined ? orNaN(resume.manifest.lastStep) : isSchedule(spec.step) ? learningRateAt(spec.step, 0, epochs) : Number.NaN;
-  let lastInfo: Pick<StepInfo, 'a'> & { readonly L?: number | undefined; readonly rho?: number | undefined } | undefined =
+  let lastStep: number =
+    resume !== undefined
+      ? orNaN(resume.manifest.lastStep)
+      : isSchedule(spec.step)
+        ? learningRateAt(spec.step, 0, epochs)
+        : Number.NaN;
+  let lastInfo:
+    (Pick<StepInfo, 'a'> & { readonly L?: number | undefined; readonly rho?: number | undefined }) | undefined =
     resume?.manifest.lastInfo === null || resume === undefined
       ? undefined
-      : { a: resume.manifest.lastInfo.a, L: orNaN(resume.manifest.lastInfo.L), rho: orNaN(resume.manifest.lastInfo.rho) };
+      : {
+          a: resume.manifest.lastInfo.a,
+          L: orNaN(resume.manifest.lastInfo.L),
+          rho: orNaN(resume.manifest.lastInfo.rho),
+        };
   host.prepare(net);
   if (resume === undefined)
-    emit({ _tag: 'run-start', ...id, index: ctx.index, epochs, stepsPerEpoch, parameterCount: count, engine: host.active() ? 'host' : 'tfjs' });
+    emit({
+      _tag: 'run-start',
+      ...id,
+      index: ctx.index,
+      epochs,
+      stepsPerEpoch,
+      parameterCount: count,
+      engine: host.active() ? 'host' : 'tfjs',
+    });
   // The running statistics of data-based metrics and of the `ema` variance are not in the checkpoint.
-  if (resume !== undefined && (metric.domain._tag === 'data' || metric.codomain._tag === 'data' || (spec.step._tag === 'adaptive' && spec.step.variance === 'ema')))
+  if (
+    resume !== undefined &&
+    (metric.domain._tag === 'data' ||
+      metric.codomain._tag === 'data' ||
+      (spec.step._tag === 'adaptive' && spec.step.variance === 'ema'))
+  )
     emit({
       _tag: 'warning',
       message: `arm '${id.arm}', seed ${id.seed}: resumed without the running statistics of its ${spec.step._tag === 'adaptive' && spec.step.variance === 'ema' ? "'ema' variance" : 'data-based metric'} (they start afresh), so its metrics may differ from an uninterrupted run's`,
@@ -302,7 +392,12 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
   let lastCheckpointAt = Number.NEGATIVE_INFINITY;
 
   /** Checkpoint after `epochDone` epochs and `stepDone` steps of the next one (with their batch losses). */
-  const saveCheckpoint = (epochDone: number, stepDone: number, partialLosses: readonly number[], partialSizes: readonly number[]): void => {
+  const saveCheckpoint = (
+    epochDone: number,
+    stepDone: number,
+    partialLosses: readonly number[],
+    partialSizes: readonly number[],
+  ): void => {
     if (ctx.checkpoint === undefined) return;
     syncVariables();
     const tensors: StoredTensor[] = [];
@@ -348,7 +443,10 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
         lrScale,
         insertions,
         lastStep: finiteOrNull(lastStep),
-        lastInfo: lastInfo === undefined ? null : { a: lastInfo.a, L: finiteOrNull(lastInfo.L), rho: finiteOrNull(lastInfo.rho) },
+        lastInfo:
+          lastInfo === undefined
+            ? null
+            : { a: lastInfo.a, L: finiteOrNull(lastInfo.L), rho: finiteOrNull(lastInfo.rho) },
         rule: ruleState,
         pre: preState,
         metrics: history,
@@ -403,7 +501,10 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
           const r = rule;
           lossValue = tf.tidy(() => {
             // A full batch in stored order uses the stored tensors as they are (no copy).
-            const { x, y } = size === nTrain && stepsPerEpoch === 1 && indices[0] === 0 && indices[size - 1] === size - 1 ? { x: d.trainX, y: d.trainY } : gatherBatch(d, indices);
+            const { x, y } =
+              size === nTrain && stepsPerEpoch === 1 && indices[0] === 0 && indices[size - 1] === size - 1
+                ? { x: d.trainX, y: d.trainY }
+                : gatherBatch(d, indices);
             // @sprout/model's closed-form back-propagation for dense/residual nets, the tape otherwise.
             const { loss, grads } = lossAndGradients(net, x, y, { loss: arm.loss, training: true, seed: stepSeed });
             r.apply(net.params, new Map(Object.entries(grads)), lr);
@@ -430,12 +531,17 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
           };
           const stepped = p.step(grads, stepCtx);
           tf.dispose([x, y, ...Object.values(grads), ...(chunkGrads ?? []).flatMap((c) => Object.values(c))]);
-          for (const t of taps?.values() ?? []) tf.dispose([t.x, t.delta].filter((u): u is tf.Tensor => u !== undefined));
+          for (const t of taps?.values() ?? [])
+            tf.dispose([t.x, t.delta].filter((u): u is tf.Tensor => u !== undefined));
           if (E.isLeft(stepped)) {
             tf.dispose([value, ...stepLosses]);
             const err = stepped.left;
-            if (err._tag === 'non-finite-loss' || err._tag === 'non-finite-gradient') return failed(nonFinite(epoch + 1, s + 1));
-            return failed({ _tag: 'internal-error', message: `optimizer step failed in epoch ${epoch + 1}, step ${s + 1}: ${errorMessage(err)}` });
+            if (err._tag === 'non-finite-loss' || err._tag === 'non-finite-gradient')
+              return failed(nonFinite(epoch + 1, s + 1));
+            return failed({
+              _tag: 'internal-error',
+              message: `optimizer step failed in epoch ${epoch + 1}, step ${s + 1}: ${errorMessage(err)}`,
+            });
           }
           lastInfo = stepped.right;
           lastStep = stepped.right.a;
@@ -463,7 +569,13 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
           });
         }
         if (ctx.stepEvery > 0 && (epoch * stepsPerEpoch + s + 1) % ctx.stepEvery === 0) {
-          emit({ _tag: 'step', ...id, epoch: epoch + 1, step: s + 1, loss: typeof lossValue === 'number' ? lossValue : (await lossValue.data())[0]! });
+          emit({
+            _tag: 'step',
+            ...id,
+            epoch: epoch + 1,
+            step: s + 1,
+            loss: typeof lossValue === 'number' ? lossValue : (await lossValue.data())[0]!,
+          });
         }
       }
       if (rule !== undefined) lastStep = lr;
@@ -484,7 +596,9 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
         lossSum += values[k]! * stepSizes[k]!;
       }
       const stepSizeState: StepSizeState | undefined =
-        spec.step._tag === 'adaptive' && lastInfo !== undefined ? { L: lastInfo.L ?? Number.NaN, rho: lastInfo.rho ?? Number.NaN, a: lastInfo.a } : undefined;
+        spec.step._tag === 'adaptive' && lastInfo !== undefined
+          ? { L: lastInfo.L ?? Number.NaN, rho: lastInfo.rho ?? Number.NaN, a: lastInfo.a }
+          : undefined;
       last = {
         epoch: epoch + 1,
         trainLoss: lossSum / nTrain,
@@ -508,9 +622,18 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
         const passStart = performance.now();
         tf.tidy(() => {
           // The host arrays let dense/residual nets take @sprout/sensitivity's host pass without a copy.
-          const arrays = d.host !== undefined && d.inputShape.length === 1 ? { host: { x: d.host.trainX, y: d.host.trainY } } : {};
+          const arrays =
+            d.host !== undefined && d.inputShape.length === 1 ? { host: { x: d.host.trainX, y: d.host.trainY } } : {};
           // Getters: the host pass reads only the host arrays, so the tensors need not be uploaded.
-          const data = { get x() { return d.trainX; }, get y() { return d.trainY; }, ...arrays };
+          const data = {
+            get x() {
+              return d.trainX;
+            },
+            get y() {
+              return d.trainY;
+            },
+            ...arrays,
+          };
           grown = growBySensitivity(old, data, {
             norm: growth.norm,
             select: growth.select,
@@ -522,7 +645,10 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
         });
         if (grown === undefined || E.isLeft(grown)) {
           const why = grown === undefined ? 'no result' : errorMessage(grown.left);
-          return failed({ _tag: 'internal-error', message: `the sensitivity pass after epoch ${epoch + 1} failed: ${why}` });
+          return failed({
+            _tag: 'internal-error',
+            message: `the sensitivity pass after epoch ${epoch + 1} failed: ${why}`,
+          });
         }
         const g = grown.right;
         const passSeconds = (performance.now() - passStart) / 1000;
@@ -533,7 +659,8 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
           net = g.net;
           host.invalidate(); // prepared from the grown net at the next epoch's start
           const names = paramNameMap(old, net);
-          stepAfter = Number.isFinite(lastStep) && lastStep > 0 ? stepAfterInsertion(lastStep, growth.lrFactor) : lastStep;
+          stepAfter =
+            Number.isFinite(lastStep) && lastStep > 0 ? stepAfterInsertion(lastStep, growth.lrFactor) : lastStep;
           lrScale *= growth.lrFactor;
           if (rule !== undefined) {
             if (growth.optimizerState === 'reset') rule.reset();
@@ -549,7 +676,11 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
             pre = undefined;
             const resume =
               spec.step._tag === 'adaptive'
-                ? { ...(state.L !== undefined ? { L: state.L } : {}), ...(state.a !== undefined ? { a: stepAfterInsertion(state.a, growth.lrFactor) } : {}), k: state.k }
+                ? {
+                    ...(state.L !== undefined ? { L: state.L } : {}),
+                    ...(state.a !== undefined ? { a: stepAfterInsertion(state.a, growth.lrFactor) } : {}),
+                    k: state.k,
+                  }
                 : undefined;
             const made = buildPre(resume);
             if (E.isLeft(made)) return failed(made.left);
@@ -573,6 +704,7 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
     rule?.dispose();
     pre?.dispose();
   }
-  if (last === undefined) throw new Error('trainRun: a run needs at least one epoch; the spec check should have rejected 0');
+  if (last === undefined)
+    throw new Error('trainRun: a run needs at least one epoch; the spec check should have rejected 0');
   return E.right({ net, final: last });
 };

@@ -101,7 +101,10 @@ export function cnnBatchGradients(
           });
           break;
         case 'pool':
-          h = l.kind === 'max' ? tf.maxPool(h as tf.Tensor4D, l.size, l.stride, 'valid') : tf.avgPool(h as tf.Tensor4D, l.size, l.stride, 'valid');
+          h =
+            l.kind === 'max'
+              ? tf.maxPool(h as tf.Tensor4D, l.size, l.stride, 'valid')
+              : tf.avgPool(h as tf.Tensor4D, l.size, l.stride, 'valid');
           break;
         case 'flatten':
           h = tf.reshape(h, [h.shape[0]!, -1]);
@@ -146,7 +149,14 @@ export function cnnBatchGradients(
                 filterShape: kernel.shape,
               } as unknown as tf.NamedAttrMap) as tf.Tensor;
             }
-            if (needInput) g = tf.conv2dTranspose(delta as tf.Tensor4D, kernel as tf.Tensor4D, input.shape as [number, number, number, number], l.stride, l.padding);
+            if (needInput)
+              g = tf.conv2dTranspose(
+                delta as tf.Tensor4D,
+                kernel as tf.Tensor4D,
+                input.shape as [number, number, number, number],
+                l.stride,
+                l.padding,
+              );
           } else if (needInput) {
             g = tf.matMul(delta, param(i, 'kernel'), false, true);
           }

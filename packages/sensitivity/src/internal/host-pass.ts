@@ -35,15 +35,33 @@ export function hostExamples(x: tf.Tensor, y: tf.Tensor): HostExamples | undefin
 }
 
 /** How a position's virtual weight gradient is formed from (a, g); undefined when the virtual layer is not the one derived above. */
-function virtualRule(position: Position, options: VirtualLayerOptions): { readonly kind: 'dense' } | { readonly kind: 'residual'; readonly scale: Float32Array } | undefined {
+function virtualRule(
+  position: Position,
+  options: VirtualLayerOptions,
+): { readonly kind: 'dense' } | { readonly kind: 'residual'; readonly scale: Float32Array } | undefined {
   const v = virtualLayer(position, options);
   const zero = (suffix: string) => v.params.find((p) => p.suffix === suffix)?.values.every((x) => x === 0) === true;
-  if (position.kind === 'dense' && v.layer._tag === 'dense' && v.layer.activation === 'relu' && v.weight === 'kernel' && zero('bias')) return { kind: 'dense' };
+  if (
+    position.kind === 'dense' &&
+    v.layer._tag === 'dense' &&
+    v.layer.activation === 'relu' &&
+    v.weight === 'kernel' &&
+    zero('bias')
+  )
+    return { kind: 'dense' };
   if (position.kind === 'residual' && v.layer._tag === 'residual') {
     const [first, second] = v.layer.body;
     const w1 = v.params.find((p) => p.suffix === 'body.0.kernel')?.values;
-    if (first?._tag !== 'dense' || first.activation !== 'tanh' || second?._tag !== 'dense' || second.activation !== 'linear' || second.bias) return undefined;
-    if (v.weight !== 'body.1.kernel' || !zero('body.0.bias') || !zero('body.1.kernel') || w1 === undefined) return undefined;
+    if (
+      first?._tag !== 'dense' ||
+      first.activation !== 'tanh' ||
+      second?._tag !== 'dense' ||
+      second.activation !== 'linear' ||
+      second.bias
+    )
+      return undefined;
+    if (v.weight !== 'body.1.kernel' || !zero('body.0.bias') || !zero('body.1.kernel') || w1 === undefined)
+      return undefined;
     return { kind: 'residual', scale: Float32Array.of(w1[0]!) };
   }
   return undefined;
@@ -70,7 +88,11 @@ export function hostMeanGradients(
 ): Float32Array | undefined {
   const rules = positions.map((p) => virtualRule(p, virtualOptions));
   if (rules.some((r) => r === undefined)) return undefined;
-  const fits = given !== undefined && given.loss === loss && given.params.size === net.params.length && net.params.every((p) => given.params.get(p.name)?.length === p.variable.size);
+  const fits =
+    given !== undefined &&
+    given.loss === loss &&
+    given.params.size === net.params.length &&
+    net.params.every((p) => given.params.get(p.name)?.length === p.variable.size);
   const h = fits ? given : toHostNet(net, { loss });
   if (h === undefined || !hostNetPays(h)) return undefined;
   const data = examples();

@@ -26,7 +26,11 @@ export interface MetricStats {
    * feeds the layers' statistics to the metrics and returns the gradients of `vars` (the caller disposes them).
    * Must not be called inside tf.tidy (the metrics keep their moments).
    */
-  readonly batch: (b: number, vars: readonly tf.Variable[], loss: (taps: Taps) => tf.Scalar) => E.Either<SensitivityError, tf.Tensor[]>;
+  readonly batch: (
+    b: number,
+    vars: readonly tf.Variable[],
+    loss: (taps: Taps) => tf.Scalar,
+  ) => E.Either<SensitivityError, tf.Tensor[]>;
   /** The squared dual norms of the averaged gradients (one read-back). */
   readonly scores: (gradients: readonly WeightGradient[]) => number[];
   readonly dispose: () => void;
@@ -84,10 +88,14 @@ export function layerMetrics(
           const { grads } = tf.variableGrads(() => loss({ inputs, probes }), [...vars, ...probeVars]);
           const xs = info.map((i) => {
             const x = inputs.get(i.key)!;
-            return i.layer._tag === 'conv' ? patches(x as tf.Tensor4D, i.layer) : (tf.reshape(x, [b, -1]) as tf.Tensor2D);
+            return i.layer._tag === 'conv'
+              ? patches(x as tf.Tensor4D, i.layer)
+              : (tf.reshape(x, [b, -1]) as tf.Tensor2D);
           });
           // The probe gradient is ∂J/∂z with J the batch mean: × b gives the per-example δ_b = ∂ℓ_b/∂z_b.
-          const deltas = info.map((i, k) => tf.reshape(tf.mul(grads[probeVars[k]!.name]!, b), [-1, i.out[i.out.length - 1]!]) as tf.Tensor2D);
+          const deltas = info.map(
+            (i, k) => tf.reshape(tf.mul(grads[probeVars[k]!.name]!, b), [-1, i.out[i.out.length - 1]!]) as tf.Tensor2D,
+          );
           return { weightGrads: vars.map((v) => grads[v.name]!), xs, deltas };
         });
         try {

@@ -15,16 +15,51 @@ const b = await initBackend(pref);
 if (E.isLeft(b)) throw new Error(JSON.stringify(b.left));
 const out = (u: number): Layer => ({ _tag: 'dense', units: u, activation: 'linear', bias: true });
 const nets: Record<string, [number[], Layer[]]> = {
-  fnn: [[2], [{ _tag: 'dense', units: 5, activation: 'relu', bias: true }, { _tag: 'dense', units: 4, activation: 'relu', bias: true }, out(2)]],
-  resnet: [[2], [{ _tag: 'dense', units: 3, activation: 'tanh', bias: true }, { _tag: 'residual', body: [{ _tag: 'dense', units: 3, activation: 'tanh', bias: true }, { _tag: 'dense', units: 3, activation: 'linear', bias: false }] }, out(2)]],
-  cnn: [[6, 6, 2], [{ _tag: 'conv', filters: 3, kernel: 3, stride: 1, padding: 'same', activation: 'relu' }, { _tag: 'pool', kind: 'max', size: 2, stride: 2 }, { _tag: 'conv', filters: 4, kernel: 3, stride: 1, padding: 'same', activation: 'relu' }, { _tag: 'flatten' }, out(2)]],
+  fnn: [
+    [2],
+    [
+      { _tag: 'dense', units: 5, activation: 'relu', bias: true },
+      { _tag: 'dense', units: 4, activation: 'relu', bias: true },
+      out(2),
+    ],
+  ],
+  resnet: [
+    [2],
+    [
+      { _tag: 'dense', units: 3, activation: 'tanh', bias: true },
+      {
+        _tag: 'residual',
+        body: [
+          { _tag: 'dense', units: 3, activation: 'tanh', bias: true },
+          { _tag: 'dense', units: 3, activation: 'linear', bias: false },
+        ],
+      },
+      out(2),
+    ],
+  ],
+  cnn: [
+    [6, 6, 2],
+    [
+      { _tag: 'conv', filters: 3, kernel: 3, stride: 1, padding: 'same', activation: 'relu' },
+      { _tag: 'pool', kind: 'max', size: 2, stride: 2 },
+      { _tag: 'conv', filters: 4, kernel: 3, stride: 1, padding: 'same', activation: 'relu' },
+      { _tag: 'flatten' },
+      out(2),
+    ],
+  ],
 };
 const result: Record<string, unknown> = { backend: tf.getBackend() };
 for (const [name, [input, layers]] of Object.entries(nets)) {
   const net = createNetFromLayers(input, layers, { seed: 1 });
   const size = input.reduce((a, c) => a * c, 1);
-  const x = tf.tensor(Array.from({ length: 16 * size }, (_, i) => 2 * Math.sin(i * 1.7)), [16, ...input]);
-  const y = tf.tensor1d(Array.from({ length: 16 }, (_, i) => i % 2), 'int32');
+  const x = tf.tensor(
+    Array.from({ length: 16 * size }, (_, i) => 2 * Math.sin(i * 1.7)),
+    [16, ...input],
+  );
+  const y = tf.tensor1d(
+    Array.from({ length: 16 }, (_, i) => i % 2),
+    'int32',
+  );
   const s = computeSensitivities(net, { x, y }, { batchSize: 6 });
   if (E.isLeft(s)) throw new Error(s.left.message);
   const grown = insertLayer(net, s.right.positions.length - 1);

@@ -21,14 +21,39 @@ const native = registerNativeKernels({ backends: [backend as 'wasm' | 'cpu'], wa
 
 const n = 200;
 const x = tf.randomUniform([n, 28, 28, 1], 0, 1, 'float32', 11);
-const y = tf.tensor1d(Array.from({ length: n }, (_, i) => (i * 7) % 10), 'int32');
-const conv = (filters: number): Layer => ({ _tag: 'conv', filters, kernel: 3, stride: 1, padding: 'same', activation: 'relu' });
+const y = tf.tensor1d(
+  Array.from({ length: n }, (_, i) => (i * 7) % 10),
+  'int32',
+);
+const conv = (filters: number): Layer => ({
+  _tag: 'conv',
+  filters,
+  kernel: 3,
+  stride: 1,
+  padding: 'same',
+  activation: 'relu',
+});
 const pool: Layer = { _tag: 'pool', kind: 'max', size: 2, stride: 2 };
-const layers: Layer[] = [conv(8), pool, conv(16), pool, { _tag: 'flatten' }, { _tag: 'dense', units: 10, activation: 'linear', bias: true }];
+const layers: Layer[] = [
+  conv(8),
+  pool,
+  conv(16),
+  pool,
+  { _tag: 'flatten' },
+  { _tag: 'dense', units: 10, activation: 'linear', bias: true },
+];
 const net = createNetFromLayers([28, 28, 1], layers, { seed: 5 });
 const J = lossFunction('cross_entropy');
 const opt = tf.train.sgd(0.1);
-for (let k = 0; k < 20; k++) tf.tidy(() => void opt.minimize(() => J(forward(net, x), y), false, net.params.map((p) => p.variable)));
+for (let k = 0; k < 20; k++)
+  tf.tidy(
+    () =>
+      void opt.minimize(
+        () => J(forward(net, x), y),
+        false,
+        net.params.map((p) => p.variable),
+      ),
+  );
 const s = computeSensitivities(net, { x, y }, { norm: { _tag: 'fro_numel' } });
 if (E.isLeft(s)) throw new Error(s.left.message);
 const file = process.argv[2] ?? '/tmp/sprout-peer-cnn.json';
@@ -39,7 +64,9 @@ writeFileSync(
     native: native.ok,
     x: Array.from(x.dataSync()),
     y: Array.from(y.dataSync()),
-    weights: Object.fromEntries(net.params.map((p) => [p.name, { shape: p.variable.shape, values: Array.from(p.variable.dataSync()) }])),
+    weights: Object.fromEntries(
+      net.params.map((p) => [p.name, { shape: p.variable.shape, values: Array.from(p.variable.dataSync()) }]),
+    ),
     scores: s.right.scores,
     positions: s.right.positions.map((p) => p.description),
   }),

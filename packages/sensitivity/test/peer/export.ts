@@ -34,7 +34,13 @@ const arches: Record<string, { layers: Layer[]; lr: number }> = {
   resnet: {
     layers: [
       { _tag: 'dense', units: 3, activation: 'tanh', bias: true },
-      { _tag: 'residual', body: [{ _tag: 'dense', units: 3, activation: 'tanh', bias: true }, { _tag: 'dense', units: 3, activation: 'linear', bias: false }] },
+      {
+        _tag: 'residual',
+        body: [
+          { _tag: 'dense', units: 3, activation: 'tanh', bias: true },
+          { _tag: 'dense', units: 3, activation: 'linear', bias: false },
+        ],
+      },
       { _tag: 'dense', units: 2, activation: 'linear', bias: true },
     ],
     lr: 0.1,
@@ -45,11 +51,21 @@ const out: Record<string, unknown> = { x: xData, y: yData };
 for (const [arch, { layers, lr }] of Object.entries(arches)) {
   const net = createNetFromLayers([2], layers, { seed: 3 });
   const opt = tf.train.sgd(lr);
-  for (let k = 0; k < 50; k++) tf.tidy(() => void opt.minimize(() => J(forward(net, x), y), false, net.params.map((p) => p.variable)));
+  for (let k = 0; k < 50; k++)
+    tf.tidy(
+      () =>
+        void opt.minimize(
+          () => J(forward(net, x), y),
+          false,
+          net.params.map((p) => p.variable),
+        ),
+    );
   const s = computeSensitivities(net, { x, y });
   if (E.isLeft(s)) throw new Error(s.left.message);
   out[arch] = {
-    weights: Object.fromEntries(net.params.map((p) => [p.name, { shape: p.variable.shape, values: Array.from(p.variable.dataSync()) }])),
+    weights: Object.fromEntries(
+      net.params.map((p) => [p.name, { shape: p.variable.shape, values: Array.from(p.variable.dataSync()) }]),
+    ),
     scores: s.right.scores,
     positions: s.right.positions.map((p) => p.description),
   };

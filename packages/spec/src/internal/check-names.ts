@@ -19,7 +19,10 @@ const checkLayer = (layer: Layer, path: SpecPath, depth: number): Check => {
     case 'dense':
       return name('activation', layer.activation, at('activation'));
     case 'conv':
-      return [...name('padding', layer.padding, at('padding')), ...name('activation', layer.activation, at('activation'))];
+      return [
+        ...name('padding', layer.padding, at('padding')),
+        ...name('activation', layer.activation, at('activation')),
+      ];
     case 'pool':
       return name('pool', layer.kind, at('kind'));
     case 'residual':
@@ -42,7 +45,10 @@ export const checkDataNames = (data: Data, path: SpecPath): Check => name('data'
 
 const checkGram = (gram: Gram, path: SpecPath): Check =>
   gram._tag === 'data'
-    ? [...name('structure', gram.structure, [...path, 'structure']), ...name('estimate', gram.estimate, [...path, 'estimate'])]
+    ? [
+        ...name('structure', gram.structure, [...path, 'structure']),
+        ...name('estimate', gram.estimate, [...path, 'estimate']),
+      ]
     : name('gram', gram._tag, [...path, '_tag']);
 
 const checkMetric = (metric: Metric, path: SpecPath): Check => [
@@ -53,7 +59,10 @@ const checkMetric = (metric: Metric, path: SpecPath): Check => [
 
 const checkStep = (step: StepSize, path: SpecPath): Check =>
   step._tag === 'adaptive'
-    ? [...name('variance', step.variance, [...path, 'variance']), ...name('onIncrease', step.onIncrease, [...path, 'onIncrease'])]
+    ? [
+        ...name('variance', step.variance, [...path, 'variance']),
+        ...name('onIncrease', step.onIncrease, [...path, 'onIncrease']),
+      ]
     : name('step', step._tag, [...path, '_tag']);
 
 export const checkOptimizerNames = (opt: Optimizer, path: SpecPath): Check => [
@@ -67,7 +76,9 @@ export const checkGrowthNames = (g: Growth, path: SpecPath): Check => {
   const at = (k: string): SpecPath => [...path, k];
   return [
     ...name('schedule', g.schedule._tag, [...at('schedule'), '_tag']),
-    ...(g.norm._tag === 'metric' ? checkMetric(g.norm.metric, [...at('norm'), 'metric']) : name('norm', g.norm._tag, [...at('norm'), '_tag'])),
+    ...(g.norm._tag === 'metric'
+      ? checkMetric(g.norm.metric, [...at('norm'), 'metric'])
+      : name('norm', g.norm._tag, [...at('norm'), '_tag'])),
     ...name('selection', g.select._tag, [...at('select'), '_tag']),
     ...name('optimizerState', g.optimizerState, at('optimizerState')),
   ];

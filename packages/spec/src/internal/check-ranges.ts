@@ -5,7 +5,19 @@
  */
 import type { Diagnostic, SpecPath } from '../Diagnostic.js';
 import * as L from '../limits.js';
-import type { Data, Experiment, Gram, Growth, Layer, Metric, Network, Optimizer, Selection, StepSize, Training } from '../Spec.js';
+import type {
+  Data,
+  Experiment,
+  Gram,
+  Growth,
+  Layer,
+  Metric,
+  Network,
+  Optimizer,
+  Selection,
+  StepSize,
+  Training,
+} from '../Spec.js';
 import { error, show } from './diagnostic.js';
 import {
   checkRange,
@@ -29,10 +41,15 @@ const text = (v: unknown, path: SpecPath, what: string, code: string): Check =>
   typeof v === 'string' && v.length > 0 && v.length <= L.MAX_NAME_LENGTH
     ? []
     : [
-        error(code, `${what} must be a non-empty string of at most ${L.MAX_NAME_LENGTH} characters, got ${show(v)}`, path, {
-          expected: `a non-empty string of at most ${L.MAX_NAME_LENGTH} characters`,
-          actual: typeof v === 'string' ? `${v.length} characters` : show(v),
-        }),
+        error(
+          code,
+          `${what} must be a non-empty string of at most ${L.MAX_NAME_LENGTH} characters, got ${show(v)}`,
+          path,
+          {
+            expected: `a non-empty string of at most ${L.MAX_NAME_LENGTH} characters`,
+            actual: typeof v === 'string' ? `${v.length} characters` : show(v),
+          },
+        ),
       ];
 
 export const checkName = (v: unknown, path: SpecPath, what: string): Check => text(v, path, what, 'invalid-name');
@@ -52,15 +69,23 @@ export const checkData = (data: Data, path: SpecPath): Check => {
     case 'cifar10':
       return [
         ...text(data.dir, at('dir'), 'cifar10 folder', 'invalid-path'),
-        ...(data.trainLimit === undefined ? [] : checkRange(data.trainLimit, positiveInt(50_000), at('trainLimit'), 'trainLimit')),
-        ...(data.testLimit === undefined ? [] : checkRange(data.testLimit, positiveInt(10_000), at('testLimit'), 'testLimit')),
+        ...(data.trainLimit === undefined
+          ? []
+          : checkRange(data.trainLimit, positiveInt(50_000), at('trainLimit'), 'trainLimit')),
+        ...(data.testLimit === undefined
+          ? []
+          : checkRange(data.testLimit, positiveInt(10_000), at('testLimit'), 'testLimit')),
       ];
     case 'mnist':
     case 'fashion_mnist':
       return [
         ...(data.dir === undefined ? [] : text(data.dir, at('dir'), 'data folder', 'invalid-path')),
-        ...(data.trainLimit === undefined ? [] : checkRange(data.trainLimit, positiveInt(L.MAX_EXAMPLES), at('trainLimit'), 'trainLimit')),
-        ...(data.testLimit === undefined ? [] : checkRange(data.testLimit, positiveInt(L.MAX_EXAMPLES), at('testLimit'), 'testLimit')),
+        ...(data.trainLimit === undefined
+          ? []
+          : checkRange(data.trainLimit, positiveInt(L.MAX_EXAMPLES), at('trainLimit'), 'trainLimit')),
+        ...(data.testLimit === undefined
+          ? []
+          : checkRange(data.testLimit, positiveInt(L.MAX_EXAMPLES), at('testLimit'), 'testLimit')),
       ];
     case 'csv':
       return [
@@ -88,7 +113,10 @@ export const checkData = (data: Data, path: SpecPath): Check => {
 /** Layers counted through residual bodies, down to MAX_NESTING (deeper nesting is its own error). */
 const countLayers = (layers: readonly Layer[], depth = 0): number =>
   layers.reduce(
-    (n, l) => n + 1 + (l._tag === 'residual' && Array.isArray(l.body) && depth < L.MAX_NESTING ? countLayers(l.body, depth + 1) : 0),
+    (n, l) =>
+      n +
+      1 +
+      (l._tag === 'residual' && Array.isArray(l.body) && depth < L.MAX_NESTING ? countLayers(l.body, depth + 1) : 0),
     0,
   );
 
@@ -112,9 +140,19 @@ const checkLayer = (layer: Layer, path: SpecPath, depth: number): Check => {
       return checkRange(layer.rate, halfOpenUnit, at('rate'), 'dropout rate');
     case 'residual': {
       if (depth >= L.MAX_NESTING)
-        return [error('too-deeply-nested', `residual blocks nest more than ${L.MAX_NESTING} deep`, path, { expected: `at most ${L.MAX_NESTING} levels` })];
+        return [
+          error('too-deeply-nested', `residual blocks nest more than ${L.MAX_NESTING} deep`, path, {
+            expected: `at most ${L.MAX_NESTING} levels`,
+          }),
+        ];
       if (layer.body.length === 0)
-        return [error('empty-residual', 'a residual block needs at least one layer (x + f(x) with f empty is 2x)', at('body'))];
+        return [
+          error(
+            'empty-residual',
+            'a residual block needs at least one layer (x + f(x) with f empty is 2x)',
+            at('body'),
+          ),
+        ];
       return layer.body.flatMap((l, i) => checkLayer(l, [...path, 'body', i], depth + 1));
     }
     default:
@@ -129,14 +167,26 @@ export const checkNetwork = (net: Network, path: SpecPath): Check => {
     ...net.input.flatMap((d, i) => width(d, [...path, 'input', i], 'input size')),
     ...(elements > L.MAX_INPUT_ELEMENTS
       ? [
-          error('input-too-large', `one input example has ${elements} elements, more than the limit ${L.MAX_INPUT_ELEMENTS}`, [...path, 'input'], {
-            expected: `at most ${L.MAX_INPUT_ELEMENTS} elements`,
-            actual: String(elements),
-          }),
+          error(
+            'input-too-large',
+            `one input example has ${elements} elements, more than the limit ${L.MAX_INPUT_ELEMENTS}`,
+            [...path, 'input'],
+            {
+              expected: `at most ${L.MAX_INPUT_ELEMENTS} elements`,
+              actual: String(elements),
+            },
+          ),
         ]
       : []),
     ...(total > L.MAX_LAYERS
-      ? [error('too-many-layers', `the network has ${total} layers, more than the limit ${L.MAX_LAYERS}`, [...path, 'layers'], { expected: `at most ${L.MAX_LAYERS}`, actual: String(total) })]
+      ? [
+          error(
+            'too-many-layers',
+            `the network has ${total} layers, more than the limit ${L.MAX_LAYERS}`,
+            [...path, 'layers'],
+            { expected: `at most ${L.MAX_LAYERS}`, actual: String(total) },
+          ),
+        ]
       : net.layers.flatMap((l, i) => checkLayer(l, [...path, 'layers', i], 0))),
     ...width(net.output.units, [...path, 'output', 'units'], 'output units'),
   ];
@@ -177,7 +227,12 @@ const checkStep = (step: StepSize, path: SpecPath): Check => {
     case 'cosine': {
       const own = [...rate(step.lr, at('lr')), ...checkRange(step.minLr, nonNegative, at('minLr'), 'cosine minLr')];
       return own.length === 0 && step.minLr > step.lr
-        ? [error('out-of-range', `cosine minLr (${step.minLr}) must not exceed lr (${step.lr})`, at('minLr'), { expected: `≤ ${step.lr}`, actual: String(step.minLr) })]
+        ? [
+            error('out-of-range', `cosine minLr (${step.minLr}) must not exceed lr (${step.lr})`, at('minLr'), {
+              expected: `≤ ${step.lr}`,
+              actual: String(step.minLr),
+            }),
+          ]
         : own;
     }
     case 'armijo':
@@ -222,7 +277,9 @@ export const checkOptimizer = (opt: Optimizer, path: SpecPath): Check => {
 
 export const checkTraining = (t: Training, path: SpecPath): Check => [
   ...checkRange(t.epochs, positiveInt(L.MAX_EPOCHS), [...path, 'epochs'], 'epochs', 'invalid-epochs'),
-  ...(t.batch === 'full' ? [] : checkRange(t.batch, positiveInt(L.MAX_BATCH), [...path, 'batch'], "batch size (or 'full')")),
+  ...(t.batch === 'full'
+    ? []
+    : checkRange(t.batch, positiveInt(L.MAX_BATCH), [...path, 'batch'], "batch size (or 'full')")),
 ];
 
 const checkSelection = (s: Selection, path: SpecPath): Check => {
@@ -242,9 +299,16 @@ export const checkGrowth = (g: Growth, path: SpecPath): Check => {
   const at = (k: string): SpecPath => [...path, k];
   const s = g.schedule;
   return [
-    ...(s._tag === 'every' ? checkRange(s.max, positiveInt(L.MAX_INSERTIONS), [...at('schedule'), 'max'], 'most insertions') : []),
+    ...(s._tag === 'every'
+      ? checkRange(s.max, positiveInt(L.MAX_INSERTIONS), [...at('schedule'), 'max'], 'most insertions')
+      : []),
     ...(s._tag === 'at' && s.epochs.length > L.MAX_INSERTIONS
-      ? [error('out-of-range', `a growth schedule lists at most ${L.MAX_INSERTIONS} epochs, got ${s.epochs.length}`, [...at('schedule'), 'epochs'])]
+      ? [
+          error('out-of-range', `a growth schedule lists at most ${L.MAX_INSERTIONS} epochs, got ${s.epochs.length}`, [
+            ...at('schedule'),
+            'epochs',
+          ]),
+        ]
       : []),
     ...(s._tag === 'at' && s.epochs.length === 0
       ? [error('out-of-range', 'a growth schedule `at` needs at least one epoch', [...at('schedule'), 'epochs'])]

@@ -19,12 +19,24 @@ export const checkSchedule = (e: Experiment): readonly Diagnostic[] => {
   const path = ['growth', 'schedule'];
   if (known && epochs < 2)
     return [
-      error('schedule-out-of-range', `growth needs at least 2 training epochs (insertions happen between epochs), got ${epochs}`, path, {
-        expected: 'epochs ≥ 2',
-        actual: String(epochs),
-      }),
+      error(
+        'schedule-out-of-range',
+        `growth needs at least 2 training epochs (insertions happen between epochs), got ${epochs}`,
+        path,
+        {
+          expected: 'epochs ≥ 2',
+          actual: String(epochs),
+        },
+      ),
     ];
-  if (schedule._tag === 'every') return checkRange(schedule.every, range, [...path, 'every'], `the insertion period of ${what.replace('an insertion epoch', 'growth')}`, 'schedule-out-of-range');
+  if (schedule._tag === 'every')
+    return checkRange(
+      schedule.every,
+      range,
+      [...path, 'every'],
+      `the insertion period of ${what.replace('an insertion epoch', 'growth')}`,
+      'schedule-out-of-range',
+    );
   if (schedule._tag !== 'at') return [];
   return schedule.epochs.flatMap((epoch, i): Diagnostic[] => {
     const own = checkRange(epoch, range, [...path, 'epochs', i], what, 'schedule-out-of-range');
@@ -32,10 +44,15 @@ export const checkSchedule = (e: Experiment): readonly Diagnostic[] => {
     const previous = schedule.epochs[i - 1];
     return i > 0 && typeof previous === 'number' && epoch <= previous
       ? [
-          error('schedule-not-increasing', `insertion epochs must increase: ${epoch} comes after ${previous}`, [...path, 'epochs', i], {
-            expected: `> ${previous}`,
-            actual: String(epoch),
-          }),
+          error(
+            'schedule-not-increasing',
+            `insertion epochs must increase: ${epoch} comes after ${previous}`,
+            [...path, 'epochs', i],
+            {
+              expected: `> ${previous}`,
+              actual: String(epoch),
+            },
+          ),
         ]
       : [];
   });

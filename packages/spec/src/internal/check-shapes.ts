@@ -18,20 +18,33 @@ export const checkShapes = (e: Experiment): readonly Diagnostic[] => {
 
   if (input.length !== 1 && input.length !== 3) {
     out.push(
-      error('input-rank', `the network input must be a vector [n] or an image [height, width, channels], got ${showShape(input)}`, ['network', 'input'], {
-        expected: '1 or 3 dimensions',
-        actual: `${input.length} dimensions`,
-      }),
+      error(
+        'input-rank',
+        `the network input must be a vector [n] or an image [height, width, channels], got ${showShape(input)}`,
+        ['network', 'input'],
+        {
+          expected: '1 or 3 dimensions',
+          actual: `${input.length} dimensions`,
+        },
+      ),
     );
   }
   const expectedInputs = inputShapes(e.data);
-  if (expectedInputs !== undefined && !expectedInputs.some((s) => s.length === input.length && s.every((d, i) => d === input[i]))) {
+  if (
+    expectedInputs !== undefined &&
+    !expectedInputs.some((s) => s.length === input.length && s.every((d, i) => d === input[i]))
+  ) {
     const expected = expectedInputs.map(showShape).join(' or ');
     out.push(
-      error('input-data-mismatch', `${e.data._tag} examples have shape ${expected}, but the network input is ${showShape(input)}`, ['network', 'input'], {
-        expected,
-        actual: showShape(input),
-      }),
+      error(
+        'input-data-mismatch',
+        `${e.data._tag} examples have shape ${expected}, but the network input is ${showShape(input)}`,
+        ['network', 'input'],
+        {
+          expected,
+          actual: showShape(input),
+        },
+      ),
     );
   }
 
@@ -43,29 +56,44 @@ export const checkShapes = (e: Experiment): readonly Diagnostic[] => {
   let parameters = flow.parameters;
   if (flow.shape !== undefined && flow.shape.length !== 1) {
     out.push(
-      error('output-needs-flatten', `the output layer is dense and needs a vector, got an image ${showShape(flow.shape)}; add 'flatten' before it`, ['network', 'output'], {
-        expected: 'a vector [n]',
-        actual: showShape(flow.shape),
-      }),
+      error(
+        'output-needs-flatten',
+        `the output layer is dense and needs a vector, got an image ${showShape(flow.shape)}; add 'flatten' before it`,
+        ['network', 'output'],
+        {
+          expected: 'a vector [n]',
+          actual: showShape(flow.shape),
+        },
+      ),
     );
   } else if (flow.shape !== undefined && isSize(output.units)) {
     parameters += flow.shape[0]! * output.units + output.units;
     if (parameters > MAX_PARAMETERS)
       out.push(
-        error('too-many-parameters', `the network has ${parameters} parameters, more than the limit ${MAX_PARAMETERS}`, ['network'], {
-          expected: `at most ${MAX_PARAMETERS}`,
-          actual: String(parameters),
-        }),
+        error(
+          'too-many-parameters',
+          `the network has ${parameters} parameters, more than the limit ${MAX_PARAMETERS}`,
+          ['network'],
+          {
+            expected: `at most ${MAX_PARAMETERS}`,
+            actual: String(parameters),
+          },
+        ),
       );
   }
 
   const classes = classCount(e.data);
   if (classes !== undefined && isSize(output.units) && output.units !== classes) {
     out.push(
-      error('output-class-mismatch', `${e.data._tag} has ${classes} classes, but the output layer has ${output.units} units`, ['network', 'output', 'units'], {
-        expected: String(classes),
-        actual: String(output.units),
-      }),
+      error(
+        'output-class-mismatch',
+        `${e.data._tag} has ${classes} classes, but the output layer has ${output.units} units`,
+        ['network', 'output', 'units'],
+        {
+          expected: String(classes),
+          actual: String(output.units),
+        },
+      ),
     );
   }
   return out;

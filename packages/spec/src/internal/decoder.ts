@@ -19,17 +19,26 @@ export type TypeOf<D> = D extends Decoder<infer A> ? A : never;
 const kindOf = (u: unknown): string => (typeof u === 'string' ? `the string ${show(u)}` : show(u));
 
 export const wrongType = (expected: string, input: unknown, path: SpecPath): Result<never> =>
-  E.left([error('wrong-type', `expected ${expected}, got ${kindOf(input)}`, path, { expected, actual: kindOf(input) })]);
+  E.left([
+    error('wrong-type', `expected ${expected}, got ${kindOf(input)}`, path, { expected, actual: kindOf(input) }),
+  ]);
 
-export const number: Decoder<number> = (u, path) => (typeof u === 'number' ? E.right(u) : wrongType('a number', u, path));
-export const string: Decoder<string> = (u, path) => (typeof u === 'string' ? E.right(u) : wrongType('a string', u, path));
-export const boolean: Decoder<boolean> = (u, path) => (typeof u === 'boolean' ? E.right(u) : wrongType('true or false', u, path));
+export const number: Decoder<number> = (u, path) =>
+  typeof u === 'number' ? E.right(u) : wrongType('a number', u, path);
+export const string: Decoder<string> = (u, path) =>
+  typeof u === 'string' ? E.right(u) : wrongType('a string', u, path);
+export const boolean: Decoder<boolean> = (u, path) =>
+  typeof u === 'boolean' ? E.right(u) : wrongType('true or false', u, path);
 
 /** A name of a closed vocabulary; an unknown one gets "did you mean". */
 export const name =
   <A extends string>(kind: NameKindKey): Decoder<A> =>
   (u, path) =>
-    typeof u !== 'string' ? wrongType('a name (string)', u, path) : isKnownName(kind, u) ? E.right(u as A) : E.left([unknownName(kind, u, path)]);
+    typeof u !== 'string'
+      ? wrongType('a name (string)', u, path)
+      : isKnownName(kind, u)
+        ? E.right(u as A)
+        : E.left([unknownName(kind, u, path)]);
 
 /** Exactly `value` (a tag already dispatched on). */
 export const literal =
@@ -58,7 +67,8 @@ export const array =
   (u, path) =>
     Array.isArray(u) ? all(u.map((v, i) => item(v, [...path, i]))) : wrongType('a list', u, path);
 
-export const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u);
+export const isRecord = (u: unknown): u is Record<string, unknown> =>
+  typeof u === 'object' && u !== null && !Array.isArray(u);
 
 type Fields = Record<string, Decoder<unknown>>;
 type Decoded<R extends Fields> = { readonly [K in keyof R]: TypeOf<R[K]> };
@@ -81,7 +91,9 @@ export const struct =
     const results: Result<unknown>[] = [];
     for (const [k, d] of Object.entries(required)) {
       if (!(k in u) || u[k] === undefined)
-        results.push(E.left([error('missing-field', `missing field '${k}'`, [...path, k], { expected: `a field '${k}'` })]));
+        results.push(
+          E.left([error('missing-field', `missing field '${k}'`, [...path, k], { expected: `a field '${k}'` })]),
+        );
       else results.push(E.map((v) => void (out[k] = v))(d(u[k], [...path, k])));
     }
     for (const [k, d] of Object.entries(optional))
@@ -91,10 +103,15 @@ export const struct =
         const suggestion = didYouMean(k, known);
         results.push(
           E.left([
-            error('unknown-field', `unknown field ${show(k)}${suggestion === undefined ? '' : `; did you mean '${suggestion}'?`}`, [...path, k], {
-              expected: known.length === 0 ? 'no fields' : `one of ${known.map((f) => `'${f}'`).join(', ')}`,
-              actual: show(k),
-            }),
+            error(
+              'unknown-field',
+              `unknown field ${show(k)}${suggestion === undefined ? '' : `; did you mean '${suggestion}'?`}`,
+              [...path, k],
+              {
+                expected: known.length === 0 ? 'no fields' : `one of ${known.map((f) => `'${f}'`).join(', ')}`,
+                actual: show(k),
+              },
+            ),
           ]),
         );
       }
@@ -107,7 +124,10 @@ export const tagged =
   (u, path) => {
     if (!isRecord(u)) return wrongType(what, u, path);
     const tag = u['_tag'];
-    if (tag === undefined) return E.left([error('missing-field', `missing field '_tag' (which ${what.replace(/^an? /, '')})`, [...path, '_tag'])]);
+    if (tag === undefined)
+      return E.left([
+        error('missing-field', `missing field '_tag' (which ${what.replace(/^an? /, '')})`, [...path, '_tag']),
+      ]);
     const decode = typeof tag === 'string' && Object.hasOwn(cases, tag) ? cases[tag] : undefined;
     return decode === undefined ? E.left([unknownName(kind, tag, [...path, '_tag'])]) : decode(u, path);
   };

@@ -26,7 +26,8 @@ export const halfOpenUnit: Range = { min: 0, max: 1, maxOpen: true };
 /** (0, 1]. */
 export const unitExcludingZero: Range = { min: 0, max: 1, minOpen: true };
 
-const fmt = (x: number): string => (Number.isInteger(x) && Math.abs(x) >= 1e5 ? x.toLocaleString('en-US').replace(/,/g, '_') : String(x));
+const fmt = (x: number): string =>
+  Number.isInteger(x) && Math.abs(x) >= 1e5 ? x.toLocaleString('en-US').replace(/,/g, '_') : String(x);
 
 /** The range in words: "an integer in [1, 100_000]", "a finite number > 0". */
 export const describe = (r: Range): string => {
@@ -54,4 +55,9 @@ export const checkRange = (
 ): readonly Diagnostic[] =>
   inRange(value, r)
     ? []
-    : [error(code, `${what} must be ${describe(r)}, got ${show(value)}`, path, { expected: describe(r), actual: show(value) })];
+    : [
+        error(code, `${what} must be ${describe(r)}, got ${show(value)}`, path, {
+          expected: describe(r),
+          actual: show(value),
+        }),
+      ];

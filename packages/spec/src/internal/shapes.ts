@@ -37,15 +37,25 @@ const unknown = (flow: Flow, diagnostics: readonly Diagnostic[] = []): Flow => (
 export const step = (flow: Flow, layer: Layer, path: SpecPath, depth = 0): Flow => {
   const shape = flow.shape;
   if (shape === undefined) return flow;
-  const next = (s: Shape, parameters = 0): Flow => ({ ...flow, shape: s, flattened: false, parameters: flow.parameters + parameters });
+  const next = (s: Shape, parameters = 0): Flow => ({
+    ...flow,
+    shape: s,
+    flattened: false,
+    parameters: flow.parameters + parameters,
+  });
   switch (layer._tag) {
     case 'dense': {
       if (shape.length !== 1)
         return unknown(flow, [
-          error('dense-needs-flatten', `a dense layer needs a vector input, got an image ${showShape(shape)}; add 'flatten' before it`, path, {
-            expected: 'a vector [n]',
-            actual: showShape(shape),
-          }),
+          error(
+            'dense-needs-flatten',
+            `a dense layer needs a vector input, got an image ${showShape(shape)}; add 'flatten' before it`,
+            path,
+            {
+              expected: 'a vector [n]',
+              actual: showShape(shape),
+            },
+          ),
         ]);
       if (!isSize(layer.units)) return unknown(flow);
       return next([layer.units], shape[0]! * layer.units + (layer.bias === false ? 0 : layer.units));
@@ -55,7 +65,9 @@ export const step = (flow: Flow, layer: Layer, path: SpecPath, depth = 0): Flow 
       const what = layer._tag === 'conv' ? 'conv' : 'pool';
       if (shape.length !== 3) {
         const code = flow.flattened ? `${what}-after-flatten` : `${what}-on-vector`;
-        const why = flow.flattened ? 'after flatten the data is a vector' : `the input here is a vector ${showShape(shape)}`;
+        const why = flow.flattened
+          ? 'after flatten the data is a vector'
+          : `the input here is a vector ${showShape(shape)}`;
         return unknown(flow, [
           error(code, `a ${what} layer needs an image [height, width, channels], but ${why}`, path, {
             expected: 'an image [height, width, channels]',
@@ -89,7 +101,12 @@ export const step = (flow: Flow, layer: Layer, path: SpecPath, depth = 0): Flow 
       return { ...flow, parameters: flow.parameters + 2 * shape[shape.length - 1]! };
     case 'residual': {
       if (depth >= MAX_NESTING || !Array.isArray(layer.body)) return unknown(flow);
-      const inner = flowThrough({ shape, flattened: flow.flattened, parameters: 0, diagnostics: [] }, layer.body, [...path, 'body'], depth + 1);
+      const inner = flowThrough(
+        { shape, flattened: flow.flattened, parameters: 0, diagnostics: [] },
+        layer.body,
+        [...path, 'body'],
+        depth + 1,
+      );
       const diagnostics = [...flow.diagnostics, ...inner.diagnostics];
       if (inner.shape === undefined) return { ...flow, shape: undefined, diagnostics };
       if (inner.shape.length !== shape.length || inner.shape.some((d, i) => d !== shape[i]))

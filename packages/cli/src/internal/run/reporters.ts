@@ -18,7 +18,8 @@ export interface Reporter {
   readonly close: () => void;
 }
 
-const fmt = (x: number): string => (Number.isFinite(x) ? (Math.abs(x) >= 1e-3 || x === 0 ? x.toFixed(4) : x.toExponential(2)) : String(x));
+const fmt = (x: number): string =>
+  Number.isFinite(x) ? (Math.abs(x) >= 1e-3 || x === 0 ? x.toFixed(4) : x.toExponential(2)) : String(x);
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
 /** JSON lines: every event as one line on stdout. */
@@ -43,11 +44,15 @@ export const lineReporter = (io: RunIo): Reporter => {
       switch (event._tag) {
         case 'started':
           runs = event.runs;
-          io.out(`${event.experiment}: ${event.runs} run${event.runs === 1 ? '' : 's'} (${event.arms.join(', ')} × ${event.repeats} seed${event.repeats === 1 ? '' : 's'})\n`);
+          io.out(
+            `${event.experiment}: ${event.runs} run${event.runs === 1 ? '' : 's'} (${event.arms.join(', ')} × ${event.repeats} seed${event.repeats === 1 ? '' : 's'})\n`,
+          );
           break;
         case 'run-start':
           epochs = new Map([[`${event.arm}/${event.seed}`, event.epochs]]);
-          io.out(`run ${event.index + 1}/${runs}: arm '${event.arm}', seed ${event.seed}, ${event.parameterCount} parameters\n`);
+          io.out(
+            `run ${event.index + 1}/${runs}: arm '${event.arm}', seed ${event.seed}, ${event.parameterCount} parameters\n`,
+          );
           break;
         case 'epoch-end': {
           const total = epochs.get(`${event.arm}/${event.seed}`) ?? event.epoch;
@@ -110,7 +115,12 @@ export const barReporter = (io: RunIo): Reporter => {
           break;
         case 'epoch-end':
           done += 1;
-          bar.update(done, { run, epoch: `${event.epoch}/${epochs}`, loss: fmt(event.trainLoss), error: pct(event.testError) });
+          bar.update(done, {
+            run,
+            epoch: `${event.epoch}/${epochs}`,
+            loss: fmt(event.trainLoss),
+            error: pct(event.testError),
+          });
           break;
         case 'warning':
           bar.stop();

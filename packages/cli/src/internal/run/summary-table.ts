@@ -6,12 +6,20 @@ const loss = (x: number): string => (x !== 0 && Math.abs(x) < 0.01 ? x.toExponen
 const percent = (x: number): string => (100 * x).toFixed(2);
 const seconds = (x: number): string => x.toFixed(1);
 
-const pm = (s: Spread, show: (x: number) => string): string => (s.std === 0 ? show(s.mean) : `${show(s.mean)} ± ${show(s.std)}`);
+const pm = (s: Spread, show: (x: number) => string): string =>
+  s.std === 0 ? show(s.mean) : `${show(s.mean)} ± ${show(s.std)}`;
 
 export const summaryTable = (result: RunResult): string => {
   const header = ['arm', 'runs', 'train loss', 'test error %', 'wall time s'];
-  const rows = result.arms.map((a) => [a.arm, String(a.runs.length), pm(a.final.trainLoss, loss), pm(a.final.testError, percent), pm(a.final.seconds, seconds)]);
+  const rows = result.arms.map((a) => [
+    a.arm,
+    String(a.runs.length),
+    pm(a.final.trainLoss, loss),
+    pm(a.final.testError, percent),
+    pm(a.final.seconds, seconds),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: readonly string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n') + '\n';
 };
