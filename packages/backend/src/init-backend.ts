@@ -4,12 +4,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/lib/Either.js';
-import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import type { BackendError, BackendInfo, BackendName, BackendPreference } from './BackendInfo.js';
 import { registerWasmKernels } from './wasm-kernels.js';
 import { registerNativeKernels } from '@sprout/native';
+import { nodeAddonMissing } from './probe.js';
 
 const require = createRequire(import.meta.url);
 
@@ -40,27 +39,6 @@ function load(name: BackendName): Promise<Loaded> {
     }
     return loaded;
   });
-}
-
-/**
- * Why @tensorflow/tfjs-node cannot load, found without loading it: the package is not installed, or its
- * native addon (`lib/napi-v<N>/tfjs_binding.node`, put there by its install script) is missing, which is
- * the usual case where the TensorFlow C library cannot be downloaded. Requiring the package to find that
- * out first loads its JavaScript, a second copy of TensorFlow.js and protobuf: about 0.15 s of every
- * `sprout run` with the default backend. `undefined` when the addon is there (then it is required).
- */
-function nodeAddonMissing(): string | undefined {
-  let root: string;
-  try {
-    root = dirname(require.resolve('@tensorflow/tfjs-node/package.json'));
-  } catch (e) {
-    return firstLine(e);
-  }
-  const lib = join(root, 'lib');
-  const built =
-    existsSync(lib) &&
-    readdirSync(lib).some((d) => d.startsWith('napi-v') && existsSync(join(lib, d, 'tfjs_binding.node')));
-  return built ? undefined : `its native addon (tfjs_binding.node) is not built in ${lib}`;
 }
 
 async function loadOnce(name: BackendName): Promise<Loaded> {

@@ -3,25 +3,23 @@
  * real implementation uses node:fs and process streams; tests pass their own to reach paths (an internal
  * failure, say) that a spawned process cannot easily reach.
  */
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { readRegularFileSync, type ReadFileResult } from '@sprout/data';
 
 export interface Io {
-  readonly readFile: (path: string) => Uint8Array;
+  /**
+   * The bytes of `path` if it is a regular file of at most `maxBytes` bytes, else why not (a FIFO, a
+   * device, a directory, a symlink loop, …); throws only on a failure of the machine.
+   */
+  readonly readFile: (path: string, maxBytes: number) => ReadFileResult;
   readonly writeFile: (path: string, text: string) => void;
-  /** Size in bytes, or throws like `fs.statSync` (ENOENT, …). */
-  readonly size: (path: string) => number;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
 }
 
 export const nodeIo: Io = {
-  readFile: (path) => readFileSync(path),
+  readFile: readRegularFileSync,
   writeFile: (path, text) => writeFileSync(path, text, 'utf8'),
-  size: (path) => {
-    const s = statSync(path);
-    if (s.isDirectory()) throw Object.assign(new Error(`EISDIR: ${path} is a directory`), { code: 'EISDIR' });
-    return s.size;
-  },
   stdout: (text) => void process.stdout.write(text),
   stderr: (text) => void process.stderr.write(text),
 };

@@ -7,4 +7,3 @@ export { nodeIo } from './Io.js';
 export type { Io } from './Io.js';
 export { checkFiles } from './commands/check.js';
 export type { CheckOutcome } from './commands/check.js';
-export { MAX_FILE_BYTES } from './internal/read-source.js';

@@ -27,8 +27,8 @@ export interface PreflightOk {
 const MIB = 1024 * 1024;
 /** Room kept free beyond the estimate, for logs and file-system overhead. */
 const MARGIN_BYTES = 16 * MIB;
-/** Checkpoints of a run on disk at once (the current one and the one being written). */
-const CHECKPOINTS_ON_DISK = 2;
+/** Checkpoints of a run on disk at once (the latest, the one before it, and the one being written). */
+const CHECKPOINTS_ON_DISK = 3;
 /** Bytes per metrics row (one per epoch), events included. */
 const BYTES_PER_EPOCH = 512;
 
@@ -105,11 +105,16 @@ const showBytes = (n: number): string => {
   return `${i === 0 ? x.toFixed(0) : x.toFixed(1)} ${units[i]}`;
 };
 
-/** The error as the one line the CLI prints. */
-export const describePreflightError = (e: PreflightError): string =>
-  e._tag === 'not-writable'
-    ? `cannot write the output folder '${e.dir}' (${e.code}): ${e.reason}; choose another folder with --out`
-    : `not enough disk space for the outputs in '${e.dir}': ${showBytes(e.freeBytes)} free, about ${showBytes(e.neededBytes)} needed; free some space or choose another folder with --out`;
+/**
+ * The error as the one line the CLI prints. Its hint fits the command: a new run can choose another folder
+ * with --out; a resumed run (`resume`) writes where it started, so only making room or access helps.
+ */
+export const describePreflightError = (e: PreflightError, command: 'out' | 'resume' = 'out'): string => {
+  const elsewhere = command === 'out' ? ' or choose another folder with --out' : ', then resume again';
+  return e._tag === 'not-writable'
+    ? `cannot write the output folder '${e.dir}' (${e.code}): ${e.reason}; ${command === 'out' ? 'choose another folder with --out' : 'make it writable, then resume again'}`
+    : `not enough disk space for the outputs in '${e.dir}': ${showBytes(e.freeBytes)} free, about ${showBytes(e.neededBytes)} needed; free some space${elsewhere}`;
+};
 
 /**
  * A rough upper estimate of the bytes a run writes, over every repeat and compare arm: per run, the

@@ -108,7 +108,7 @@ describe('usage', () => {
   test('--help lists the commands, exit 0', async () => {
     const io = recordingIo();
     expect(await runCli(['--help'], io)).toBe(EXIT.ok);
-    expect(io.out.join('')).toContain('check <files...>');
+    expect(io.out.join('')).toContain('check [options] <files...>');
     expect(io.out.join('')).toContain('fmt [options] <files...>');
   });
   test('bad usage: exit 2 with a message on stderr', async () => {
@@ -230,11 +230,7 @@ describe('internal failures (in process)', () => {
   });
 
   test('a missing file is the user’s mistake, not an internal failure', async () => {
-    const io = recordingIo({
-      size: () => {
-        throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
-      },
-    });
+    const io = recordingIo();
     expect(await runCli(['check', 'nope.sprout'], io)).toBe(EXIT.invalid);
     expect(io.err.join('')).toBe(
       "nope.sprout: error[file-not-found]: cannot read 'nope.sprout': no such file\n\nsprout: 1 error in 1 of 1 file\n",

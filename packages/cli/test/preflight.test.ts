@@ -77,11 +77,11 @@ describe('preflightOutputDir', () => {
 });
 
 describe('estimateOutputBytes', () => {
-  it('counts weights in the final model and two checkpoints (with optimizer state) plus a row per epoch, per run', () => {
+  it('counts weights in the final model and three checkpoints (latest, previous, being written; with optimizer state) plus a row per epoch, per run', () => {
     // input 2 → dense 5 → output 2: 27 parameters = 108 bytes; SGD keeps no extra state.
     const spec = experiment('tiny', { network: network(2, [dense(5)], output(2)), train: { epochs: 10 } });
-    expect(estimateOutputBytes(spec)).toBe(108 + 2 * 108 + 10 * 512);
+    expect(estimateOutputBytes(spec)).toBe(108 + 3 * 108 + 10 * 512);
     // Adam checkpoints also hold m and v; three repeats write three times as much.
-    expect(estimateOutputBytes({ ...spec, optimizer: adam(), repeat: 3 })).toBe(3 * (108 + 2 * (108 + 216) + 10 * 512));
+    expect(estimateOutputBytes({ ...spec, optimizer: adam(), repeat: 3 })).toBe(3 * (108 + 3 * (108 + 216) + 10 * 512));
   });
 });

@@ -30,3 +30,5 @@ export { toTensors, gatherBatch, disposeDatasetTensors } from './to-tensors.js';
 export { gatherRows, isIdentity } from './gather-rows.js';
 export type { LoadDataOptions } from './load-data.js';
 export { loadData } from './load-data.js';
+export type { ReadFileProblem, ReadFileResult } from './read-regular-file.js';
+export { readRegularFile, readRegularFileSync, describeReadFileProblem } from './read-regular-file.js';

@@ -4,12 +4,12 @@
  * (first bytes 1f 8b) are decompressed first with node:zlib; byte offsets in errors then count in the
  * decompressed stream.
  */
-import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { DataError } from './DataError.js';
 import { IDX_DTYPES, type IdxArray, type IdxData, type IdxDtype } from './IdxArray.js';
+import { describeReadFileProblem, readRegularFile } from './read-regular-file.js';
 
 const hex = (b: number): string => `0x${b.toString(16).padStart(2, '0')}`;
 
@@ -104,15 +104,28 @@ const decodeValues = (bytes: Uint8Array, view: DataView, at: number, count: numb
   }
 };
 
-/** Read a file as bytes; a missing file and any other read failure are told apart. */
-export const readBytes = (file: string): TE.TaskEither<DataError, Uint8Array> =>
-  TE.tryCatch(
-    async () => new Uint8Array(await readFile(file)),
-    (err): DataError =>
-      (err as NodeJS.ErrnoException).code === 'ENOENT'
+/** Largest data file read (2 GiB): CIFAR-10's six batches are 180 MB, MNIST's IDX files 55 MB. */
+export const MAX_DATA_FILE_BYTES = 2 * 1024 ** 3;
+
+/**
+ * Read a data file as bytes: a regular file only (a FIFO, a device, a directory or a symlink loop is an
+ * error at once, not a hang or an endless read), at most `MAX_DATA_FILE_BYTES`.
+ */
+export const readBytes =
+  (file: string): TE.TaskEither<DataError, Uint8Array> =>
+  async () => {
+    const r = await readRegularFile(file, MAX_DATA_FILE_BYTES);
+    if (r.ok) return E.right(r.bytes);
+    return E.left(
+      r.problem._tag === 'not-found'
         ? { _tag: 'FileNotFound', file }
-        : { _tag: 'FileUnreadable', file, reason: (err as Error).message },
-  );
+        : {
+            _tag: 'FileUnreadable',
+            file,
+            reason: describeReadFileProblem(file, r.problem).replace(/^cannot read '.*?': /, ''),
+          },
+    );
+  };
 
 /** Read and decode an IDX file (raw or gzipped). */
 export const readIdx = (file: string): TE.TaskEither<DataError, IdxArray> =>

@@ -8,7 +8,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type * as RNEA from 'fp-ts/lib/ReadonlyNonEmptyArray.js';
 import type { IRecognitionException, IToken } from 'chevrotain';
 import type { SproutFileCstNode } from './Cst.js';
-import { check, type Diagnostic, type Experiment, type SpecPath } from '@sprout/spec';
+import { check, type CheckOptions, type Diagnostic, type Experiment, type SpecPath } from '@sprout/spec';
 import { lex, type LexResult } from './lexer.js';
 import { parseTokens } from './parser.js';
 import { toAst } from './to-ast.js';
@@ -288,12 +288,16 @@ export const locate = (d: Diagnostic, sourceMap: SourceMap): Diagnostic => {
 };
 
 /** Every phase and then the spec's semantic checks, each diagnostic with a source range. */
-export const checkText = (text: string, file = 'input.sprout'): E.Either<Diagnostics, Parsed> => {
+export const checkText = (
+  text: string,
+  file = 'input.sprout',
+  options: CheckOptions = {},
+): E.Either<Diagnostics, Parsed> => {
   const r = front(text, file);
   if (r.spec === undefined || r.sourceMap === undefined) return finish(r.diagnostics, r.unlisted)!;
   const sourceMap = r.sourceMap;
   const structural = r.diagnostics.length > 0;
-  const checked = check(r.spec);
+  const checked = check(r.spec, options);
   const semantic = E.isLeft(checked)
     ? checked.left.filter(
         (d) =>

@@ -13,12 +13,10 @@ const GUTTER = 5;
 /** A displayable character for each UTF-16 unit (tabs become one space, control characters `·`). */
 const visible = (s: string): string => s.replace(/\t/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '·');
 
-/** The line of `text` that starts at `start` (without its line break). */
+/** The line of `text` that starts at `start` (without its line break: `\n`, `\r\n` or `\r`). */
 const lineAt = (text: string, start: number): string => {
-  let end = text.indexOf('\n', start);
-  if (end === -1) end = text.length;
-  if (end > start && text[end - 1] === '\r') end -= 1;
-  return text.slice(start, end);
+  const end = text.slice(start).search(/[\r\n]/);
+  return text.slice(start, end === -1 ? text.length : start + end);
 };
 
 /** Renders one diagnostic; `lines` is the text's line index (pass one to render many diagnostics fast). */

@@ -4,7 +4,7 @@
  * `Pipeline` from a checked spec; `pipeline.run` trains every arm over every repeat.
  */
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
-import type { Experiment } from '@sprout/spec';
+import type { Experiment, MemoryCheckOptions } from '@sprout/spec';
 import type { InsertionEvent } from '@sprout/sensitivity';
 
 /** Which TensorFlow.js backend to use; `auto` tries tfjs-node, then wasm, then cpu. */
@@ -39,10 +39,17 @@ export interface RunOptions {
   /**
    * Continue the run in this run directory (written by an earlier `run` of the same spec): runs that ended
    * are skipped, the interrupted one continues from its checkpoint, later ones start; metrics.csv and
-   * events.jsonl are appended to (rows after the checkpoint are dropped first). `out` is ignored.
+   * events.jsonl are appended to (rows after the checkpoint are dropped first). `out` is ignored. Refused
+   * (`checkpoint-error`) when the spec differs from the run's spec.json record, or a checkpoint fails its
+   * checksum with no sound one before it, or belongs to another run, arm or seed.
    * @default undefined
    */
   readonly resume?: string;
+  /**
+   * With `resume`: take over the run directory's lock even when its process seems alive (a lock left by a
+   * process whose pid the system gave to another program, where that cannot be told apart). @default false
+   */
+  readonly forceUnlock?: boolean;
   /**
    * Write checkpoints of every run (arm × seed) to `checkpoints/<arm>/seed-<s>.ckpt` (only with `write`): at
    * the end of an epoch per `checkpointInterval`, and always after a growth decision, after the last epoch
@@ -190,7 +197,18 @@ export type RunError =
   | (RunId & { readonly _tag: 'interrupted'; readonly epoch: number; readonly step: number; readonly message: string })
   | { readonly _tag: 'data-error'; readonly message: string }
   | { readonly _tag: 'backend-error'; readonly message: string }
-  | { readonly _tag: 'output-error'; readonly path: string; readonly message: string }
+  /**
+   * The outputs cannot be written: at the start (an unwritable folder), or mid-run (a full disk, a folder
+   * made read-only); `code` is the system error (ENOSPC, EROFS, …) where there is one.
+   */
+  | { readonly _tag: 'output-error'; readonly path: string; readonly message: string; readonly code?: string }
+  /**
+   * `resume` refused a checkpoint: it fails its checksum (and no earlier one is sound), belongs to another
+   * run, arm or seed, stands at an epoch outside the spec, or the run's spec.json changed since it started.
+   */
+  | { readonly _tag: 'checkpoint-error'; readonly path: string; readonly message: string }
+  /** The backend ran out of memory (the wasm heap's 4 GiB, or an allocation the machine refused). */
+  | { readonly _tag: 'out-of-memory'; readonly message: string }
   | { readonly _tag: 'internal-error'; readonly message: string; readonly stack?: string };
 
 export interface Pipeline {
@@ -209,4 +227,9 @@ export interface Pipeline {
 export interface CompileOptions {
   /** Directory that relative data paths (csv, idx) are resolved against. @default process.cwd() */
   readonly baseDir?: string;
+  /**
+   * The memory check of `check` (its limit, and where the limit comes from), or `false` to skip it.
+   * @default { limitBytes: DEFAULT_MEMORY_LIMIT } (8 GiB; the CLI passes a share of the machine's memory)
+   */
+  readonly memory?: MemoryCheckOptions | false;
 }

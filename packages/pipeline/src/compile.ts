@@ -14,7 +14,7 @@ import { eventStream } from './internal/event-stream.js';
 
 /** Compile `spec` into a pipeline, or return every diagnostic that stops it from running. */
 export const compile = (spec: Experiment, options: CompileOptions = {}): E.Either<readonly Diagnostic[], Pipeline> => {
-  const checked = check(spec);
+  const checked = check(spec, options.memory !== undefined ? { memory: options.memory } : {});
   if (E.isLeft(checked)) return checked;
   const problems = unsupported(spec);
   if (problems.length > 0) return E.left(problems);

@@ -8,6 +8,7 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { decodeExperiment } from '@sprout/spec';
 import * as E from 'fp-ts/lib/Either.js';
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 import type { ArmSummary, EpochMetrics, RunId } from './Pipeline.js';
@@ -55,16 +56,65 @@ interface LoadedRun {
   readonly bars: SensitivityBar[];
 }
 
+/** What each metrics column may hold: a count, a finite measurement, or a fraction in [0, 1]. */
+const COLUMN_KINDS: Readonly<Record<string, 'count' | 'measure' | 'fraction'>> = {
+  repeat: 'count',
+  seed: 'count',
+  epoch: 'count',
+  parameter_count: 'count',
+  train_loss: 'measure',
+  test_loss: 'measure',
+  step_size: 'measure',
+  seconds: 'measure',
+  test_error: 'fraction',
+};
+
+/**
+ * Why a metrics row cannot be the output of a run (with the 0-based column at fault), or undefined. A loss
+ * may be `NaN` (a diverged run), but a number too large for a float (`1e400`, read as Infinity) or a test
+ * error outside [0, 1] is a damaged or hand-edited file, not a result.
+ */
+const rowProblem = (
+  fields: readonly string[],
+  col: (name: string) => number,
+): { column: number; message: string } | undefined => {
+  for (const [name, kind] of Object.entries(COLUMN_KINDS)) {
+    const column = col(name);
+    const text = fields[column] ?? '';
+    const x = Number(text);
+    if (kind === 'measure' && text === 'NaN') continue;
+    if (text.trim() === '' || Number.isNaN(x))
+      return { column, message: `${name} ${JSON.stringify(text)} is not a number` };
+    if (!Number.isFinite(x)) return { column, message: `${name} ${text} is out of the range of a number` };
+    if (kind === 'count' && !(Number.isInteger(x) && x >= 0))
+      return { column, message: `${name} ${text} is not a whole number ≥ 0` };
+    if (kind === 'fraction' && !(x >= 0 && x <= 1))
+      return { column, message: `${name} ${text} is outside [0, 1] (a fraction of the test set)` };
+  }
+  return undefined;
+};
+
 const loadRun = (dir: string): E.Either<ReportError, LoadedRun> => {
   const bad = (message: string): E.Either<ReportError, LoadedRun> => E.left({ _tag: 'invalid-run-dir', dir, message });
-  let spec: { name?: unknown; report?: { plots?: unknown; tables?: unknown } };
+  let json: unknown;
   let metrics: string;
   try {
-    spec = JSON.parse(readFileSync(join(dir, 'spec.json'), 'utf8')) as typeof spec;
+    json = JSON.parse(readFileSync(join(dir, 'spec.json'), 'utf8'));
     metrics = readFileSync(join(dir, 'metrics.csv'), 'utf8');
   } catch (e) {
     return bad(`${dir} is not a run directory: ${e instanceof Error ? e.message : String(e)}`);
   }
+  // spec.json must be the experiment a run wrote (its `run` record apart), not any JSON.
+  const { run: _run, ...body } =
+    typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : { run: undefined };
+  const decoded = decodeExperiment(body);
+  if (E.isLeft(decoded)) {
+    const first = decoded.left[0];
+    return bad(
+      `${join(dir, 'spec.json')} is not the experiment of a run: ${first.path !== undefined && first.path.length > 0 ? `${first.path.join('.')}: ` : ''}${first.message}`,
+    );
+  }
+  const spec = decoded.right;
   const lines = metrics.split('\n').filter((l) => l.length > 0);
   const header = csvFields(lines[0] ?? '');
   const col = (name: string) => header.indexOf(name);
@@ -83,10 +133,12 @@ const loadRun = (dir: string): E.Either<ReportError, LoadedRun> => {
   const missing = need.filter((n) => col(n) < 0);
   if (missing.length > 0) return bad(`${join(dir, 'metrics.csv')} lacks the columns ${missing.join(', ')}`);
   const rows: (RunId & EpochMetrics)[] = [];
-  for (const line of lines.slice(1)) {
+  for (const [k, line] of lines.slice(1).entries()) {
     const f = csvFields(line);
     if (f.length !== header.length) continue; // a line cut short by a kill
     const num = (name: string) => Number(f[col(name)]);
+    const wrong = rowProblem(f, col);
+    if (wrong !== undefined) return bad(`${join(dir, 'metrics.csv')}:${k + 2}:${wrong.column + 1}: ${wrong.message}`);
     rows.push({
       arm: f[col('arm')]!,
       repeat: num('repeat'),
@@ -131,9 +183,9 @@ const loadRun = (dir: string): E.Either<ReportError, LoadedRun> => {
   }
   const list = (x: unknown): string[] => (Array.isArray(x) ? x.filter((s): s is string => typeof s === 'string') : []);
   return E.right({
-    name: typeof spec.name === 'string' ? spec.name : basename(dir),
-    plots: list(spec.report?.plots),
-    tables: list(spec.report?.tables),
+    name: spec.name,
+    plots: list(spec.report.plots),
+    tables: list(spec.report.tables),
     rows,
     insertions,
     bars,

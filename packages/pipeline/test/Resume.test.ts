@@ -49,7 +49,7 @@ describe('checkpoints and resume', () => {
     const ckpt = decodeCheckpoint(readFileSync(join(out, 'checkpoints', 'base', 'seed-7.ckpt')));
     expect([ckpt.manifest.epoch, ckpt.manifest.step]).toEqual([1, 1]);
     expect(ckpt.manifest.metrics).toHaveLength(1);
-    expect(readdirSync(join(out, 'checkpoints', 'base'))).toEqual(['seed-7.ckpt']); // no temporary file left
+    expect(readdirSync(join(out, 'checkpoints', 'base')).sort()).toEqual(['seed-7.ckpt', 'seed-7.ckpt.prev']); // the latest, the one before it, and no temporary file
 
     // 2nd interruption: seed 8 (seed 7 completes), after its insertion.
     const c2 = new AbortController();
@@ -147,7 +147,12 @@ describe('checkpoints and resume', () => {
     const r = await run({ resume: out, saveModel: false });
     expect(E.isRight(r)).toBe(true);
     expect(metricRows(out)).toEqual(metricRows(reference));
-    expect(readdirSync(join(out, 'checkpoints', 'base')).sort()).toEqual(['seed-7.ckpt', 'seed-8.ckpt']);
+    expect(readdirSync(join(out, 'checkpoints', 'base')).sort()).toEqual([
+      'seed-7.ckpt',
+      'seed-7.ckpt.prev',
+      'seed-8.ckpt',
+      'seed-8.ckpt.prev',
+    ]);
   }, 60_000);
 
   it('refuses to resume a run directory that a live process holds', async () => {

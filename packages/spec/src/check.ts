@@ -13,6 +13,7 @@ import { checkNames } from './internal/check-names.js';
 import { checkName, checkRanges } from './internal/check-ranges.js';
 import { checkSchedule } from './internal/check-schedule.js';
 import { checkShapes } from './internal/check-shapes.js';
+import { checkChunks } from './internal/check-batch.js';
 import { error } from './internal/diagnostic.js';
 import { MAX_ARMS } from './limits.js';
 import { checkMemory, type MemoryCheckOptions } from './memory.js';
@@ -38,6 +39,7 @@ const checkOne = (e: Experiment): Check => [
   ...checkRanges(e),
   ...checkShapes(e),
   ...checkSchedule(e),
+  ...checkChunks(e),
 ];
 
 /** The experiment an arm runs: the base with the arm's sections substituted, and no arms of its own. */

@@ -14,7 +14,8 @@
  *                and activations; the network's final size is what must fit.
  *
  * The spec package stays free of Node APIs, so the limit is an option with a documented default; the CLI
- * passes a fraction of the machine's memory.
+ * passes a fraction of the memory the machine really has (its cgroup limit, else physical memory), capped by
+ * the wasm heap's 4 GiB when training runs on wasm (cli/src/memory-limit.ts).
  */
 import type { Diagnostic } from './Diagnostic.js';
 import { error } from './internal/diagnostic.js';
@@ -56,12 +57,14 @@ export interface MemoryEstimate {
 export interface MemoryCheckOptions extends MemoryEstimateOptions {
   /** Most bytes training may need. @default DEFAULT_MEMORY_LIMIT (8 GiB) */
   readonly limitBytes?: number;
+  /** Where the limit comes from, for the message (e.g. `75 % of the cgroup limit of 2.0 GiB`). @default none */
+  readonly limitSource?: string;
 }
 
 const product = (s: Shape): number => s.reduce((a, b) => a * b, 1);
 
-/** Training examples of a full batch, when the data fixes them. */
-const fullBatch = (data: Data): number | undefined => {
+/** Training examples of the data set (a full batch), when the spec alone fixes them. */
+export const trainingExamples = (data: Data): number | undefined => {
   switch (data._tag) {
     case 'spirals':
       return Math.max(1, Math.floor(2 * data.points * data.split));
@@ -161,7 +164,7 @@ export const estimateMemory = (spec: Experiment, options: MemoryEstimateOptions 
   }
   const opt = spec.optimizer;
   const parameterCopies = 2 + (opt._tag === 'momentum' ? 1 : opt._tag === 'adam' ? 2 : 0);
-  const full = spec.train.batch === 'full' ? fullBatch(spec.data) : undefined;
+  const full = spec.train.batch === 'full' ? trainingExamples(spec.data) : undefined;
   const batch = options.batch ?? (spec.train.batch === 'full' ? (full ?? 1) : spec.train.batch);
   const parameterBytes = parameters * BYTES_PER_VALUE * parameterCopies;
   const activationBytes = w.activations * batch * BYTES_PER_VALUE * 2;
@@ -198,7 +201,13 @@ export const showBytes = (n: number): string => {
   return `${x >= 100 || i === 0 ? x.toFixed(0) : x.toFixed(1)} ${units[i]}`;
 };
 
-const tooLarge = (e: MemoryEstimate, limit: number, path: readonly (string | number)[], note?: string): Diagnostic => {
+const tooLarge = (
+  e: MemoryEstimate,
+  limit: number,
+  source: string | undefined,
+  path: readonly (string | number)[],
+  note?: string,
+): Diagnostic => {
   const parts = [
     `parameters ${e.parameters} × 4 B × ${e.parameterCopies} copies = ${showBytes(e.parameterBytes)}`,
     `activations ${e.activationsPerExample} per example × batch ${e.batch}${e.batchIsLowerBound ? ' (at least)' : ''} × 4 B × 2 = ${showBytes(e.activationBytes)}`,
@@ -206,7 +215,7 @@ const tooLarge = (e: MemoryEstimate, limit: number, path: readonly (string | num
   ];
   return error(
     'too-large',
-    `training needs about ${showBytes(e.totalBytes)} of memory, more than the limit of ${showBytes(limit)} (${parts.join('; ')})`,
+    `training needs about ${showBytes(e.totalBytes)} of memory, more than the limit of ${showBytes(limit)}${source === undefined ? '' : `, ${source}`} (${parts.join('; ')})`,
     path,
     {
       expected: `at most ${showBytes(limit)} (${limit} bytes)`,
@@ -228,7 +237,7 @@ export const checkMemory = (spec: Experiment, options: MemoryCheckOptions = {}):
   const limit = options.limitBytes ?? DEFAULT_MEMORY_LIMIT;
   const out: Diagnostic[] = [];
   const base = estimateMemory(spec, options);
-  if (base.totalBytes > limit) out.push(tooLarge(base, limit, ['network']));
+  if (base.totalBytes > limit) out.push(tooLarge(base, limit, options.limitSource, ['network']));
   spec.compare.forEach((arm, i) => {
     const e = estimateArmMemory(spec, arm, options);
     if (e.totalBytes > limit && (e.totalBytes !== base.totalBytes || base.totalBytes <= limit))
@@ -236,6 +245,7 @@ export const checkMemory = (spec: Experiment, options: MemoryCheckOptions = {}):
         tooLarge(
           e,
           limit,
+          options.limitSource,
           arm.network !== undefined ? ['compare', i, 'network'] : ['network'],
           `in compare arm '${arm.name}'`,
         ),

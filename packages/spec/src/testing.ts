@@ -7,6 +7,8 @@
 import fc from 'fast-check';
 import * as B from './builders.js';
 import { step, type Flow, type Shape } from './internal/shapes.js';
+import { resolveArm } from './check.js';
+import { checkChunks } from './internal/check-batch.js';
 import { checkMemory } from './memory.js';
 import { ACTIVATION_NAMES, ON_INCREASE_POLICIES, PLOT_NAMES, TABLE_NAMES, VARIANCE_MODES } from './names.js';
 import type {
@@ -293,8 +295,27 @@ export const arbitraryExperiment = (options: ArbitraryExperimentOptions = {}): f
         report: fc.record({ plots: fc.subarray([...PLOT_NAMES]), tables: fc.subarray([...TABLE_NAMES]) }),
       })
       .map(({ name, ...parts }): Experiment => B.experiment(name, parts))
-      .map(fitMemory),
+      .map(fitMemory)
+      .map(fitChunks),
   );
+};
+
+/**
+ * Keeps `split` variance only where every batch has at least its K chunks of examples (`too-many-chunks`);
+ * elsewhere the experiment (or arm) uses `per_example` variance instead.
+ */
+const fitChunks = (e: Experiment): Experiment => {
+  const fix = (o: Optimizer): Optimizer =>
+    o.step._tag === 'adaptive' && o.step.variance === 'split'
+      ? { ...o, step: { ...o.step, variance: 'per_example' } }
+      : o;
+  const base = checkChunks(e).length === 0 ? e : { ...e, optimizer: fix(e.optimizer) };
+  return {
+    ...base,
+    compare: base.compare.map((a) =>
+      checkChunks(resolveArm(base, a)).length === 0 ? a : { ...a, optimizer: fix(a.optimizer ?? base.optimizer) },
+    ),
+  };
 };
 
 /** Minibatches of at most this many examples where a full batch would not fit the default memory limit. */

@@ -11,12 +11,13 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import * as E from 'fp-ts/lib/Either.js';
-import { initBackend } from '@sprout/backend';
+import { autoBackendName, initBackend } from '@sprout/backend';
 import { checkText, locate, renderDiagnostics, type SourceMap } from '@sprout/dsl';
 import { compile, type BackendChoice, type RunError, type RunEvent } from '@sprout/pipeline';
-import { check, decodeExperiment, type Diagnostic, type Experiment } from '@sprout/spec';
+import { check, decodeExperiment, type Diagnostic, type Experiment, type MemoryCheckOptions } from '@sprout/spec';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { describePreflightError, estimateOutputBytes, preflightOutputDir } from '../preflight.js';
+import { memoryLimit, parseMemoryLimit } from '../memory-limit.js';
 import { nodeIo, type Io } from '../Io.js';
 import { readSource } from '../internal/read-source.js';
 import {
@@ -44,6 +45,13 @@ export interface RunCommandOptions {
   readonly resume?: string;
   /** Where steps are computed (@sprout/pipeline's `RunOptions.engine`). @default 'auto' */
   readonly engine?: 'auto' | 'tfjs';
+  /**
+   * Most memory training may plan for: bytes, or a size such as `2GiB`. @default 75 % of the machine's memory
+   * (its cgroup limit, else physical memory), at most 4 GiB on the wasm backend
+   */
+  readonly memoryLimit?: string;
+  /** With --resume: take over the run directory's lock even when its holder seems alive. @default false */
+  readonly forceUnlock?: boolean;
 }
 
 /** Where the progress display goes. @default a bar on stderr when stdout and stderr are terminals */
@@ -68,7 +76,11 @@ type Loaded = {
 };
 
 /** Read FILE as Sprout text, or as JSON (a run's spec.json, whose `run` record is returned apart), and check it. */
-const load = (io: Io, file: string): E.Either<{ diagnostics: readonly Diagnostic[]; text: string }, Loaded> => {
+const load = (
+  io: Io,
+  file: string,
+  memory: MemoryCheckOptions,
+): E.Either<{ diagnostics: readonly Diagnostic[]; text: string }, Loaded> => {
   const text = readSource(io, file);
   if (E.isLeft(text)) return E.left({ diagnostics: text.left, text: '' });
   if (file.endsWith('.json')) {
@@ -89,15 +101,31 @@ const load = (io: Io, file: string): E.Either<{ diagnostics: readonly Diagnostic
       if (typeof record === 'object' && record !== null) run = record;
       json = spec;
     }
-    const decoded = E.flatMap(decodeExperiment(json), check);
+    const decoded = E.flatMap(decodeExperiment(json), (spec) => check(spec, { memory }));
     return E.isLeft(decoded)
       ? E.left({ diagnostics: decoded.left, text: text.right })
       : E.right({ spec: decoded.right, text: text.right, ...(run !== undefined ? { run } : {}) });
   }
-  const parsed = checkText(text.right, file);
+  const parsed = checkText(text.right, file, { memory });
   return E.isLeft(parsed)
     ? E.left({ diagnostics: parsed.left, text: text.right })
     : E.right({ spec: parsed.right.spec, text: text.right, sourceMap: parsed.right.sourceMap });
+};
+
+/**
+ * The exit status of a failed run: input the user can fix (data that cannot be read, a checkpoint or run
+ * folder that `--resume` refuses) is 2, like a file that does not parse; an interrupt is 130; the rest is 1.
+ */
+const exitFor = (error: RunError): ExitCode => {
+  switch (error._tag) {
+    case 'interrupted':
+      return EXIT.interrupted;
+    case 'data-error':
+    case 'checkpoint-error':
+      return EXIT.invalid;
+    default:
+      return EXIT.internal;
+  }
 };
 
 const failureMessage = (error: RunError, debug: boolean): string => {
@@ -158,8 +186,22 @@ export const runAction = async (
     err: io.stderr,
     ...(terminal.stream !== undefined ? { progressStream: terminal.stream } : {}),
   };
+  const limitOverride = options.memoryLimit === undefined ? undefined : parseMemoryLimit(options.memoryLimit);
+  if (options.memoryLimit !== undefined && limitOverride === undefined) {
+    io.stderr(
+      `sprout run: --memory-limit '${options.memoryLimit}' is not a size (write e.g. 2GiB, 512MB or a number of bytes)\n`,
+    );
+    return EXIT.invalid;
+  }
+  // The limit depends on the backend (the wasm heap), known here from the choice before it is initialised.
+  const choice = options.backend ?? 'auto';
+  const limit = memoryLimit({
+    ...(limitOverride !== undefined ? { override: limitOverride } : {}),
+    backend: choice === 'auto' ? autoBackendName() : choice,
+  });
+  const memory: MemoryCheckOptions = { limitBytes: limit.bytes, limitSource: limit.source };
   try {
-    const loaded = load(io, file);
+    const loaded = load(io, file, memory);
     if (E.isLeft(loaded)) {
       io.stderr(renderDiagnostics(loaded.left.diagnostics, file, loaded.left.text));
       return EXIT.invalid;
@@ -169,7 +211,7 @@ export const runAction = async (
     const recorded = resumeDir !== undefined ? run : undefined;
     const baseDir = typeof recorded?.baseDir === 'string' ? recorded.baseDir : dirname(file);
     const recordedBackend = typeof recorded?.backend === 'string' ? recorded.backend : undefined;
-    const pipeline = compile(spec, { baseDir });
+    const pipeline = compile(spec, { baseDir, memory });
     if (E.isLeft(pipeline)) {
       const located = sourceMap === undefined ? pipeline.left : pipeline.left.map((d) => locate(d, sourceMap));
       io.stderr(renderDiagnostics(located, file, text));
@@ -190,7 +232,7 @@ export const runAction = async (
     const parent = resumeDir ?? (options.out !== undefined ? dirname(resolve(options.out)) : resolve('runs'));
     const ready = preflightOutputDir(parent, estimateOutputBytes(spec));
     if (E.isLeft(ready)) {
-      io.stderr(`sprout run: ${describePreflightError(ready.left)}\n`);
+      io.stderr(`sprout run: ${describePreflightError(ready.left, resumeDir !== undefined ? 'resume' : 'out')}\n`);
       return EXIT.internal;
     }
 
@@ -212,6 +254,7 @@ export const runAction = async (
         ...(options.out !== undefined ? { out: options.out } : {}),
         ...(resumeDir !== undefined ? { resume: resumeDir } : {}),
         ...(options.engine !== undefined ? { engine: options.engine } : {}),
+        ...(options.forceUnlock === true ? { forceUnlock: true } : {}),
         onEvent,
         signal,
       })();
@@ -223,12 +266,9 @@ export const runAction = async (
       if (outDir !== undefined) io.stderr(`The outputs written up to that point are in ${outDir}\n`);
       if (outDir !== undefined && result.left._tag === 'interrupted')
         io.stderr(`To continue the run: sprout run --resume ${outDir}\n`);
-      // Data that cannot be read is invalid input (like a file that does not parse); the rest is a failed run.
-      return result.left._tag === 'interrupted'
-        ? EXIT.interrupted
-        : result.left._tag === 'data-error'
-          ? EXIT.invalid
-          : EXIT.internal;
+      if (outDir !== undefined && result.left._tag === 'output-error')
+        io.stderr(`To continue the run once the folder can be written again: sprout run --resume ${outDir}\n`);
+      return exitFor(result.left);
     }
     if (!(options.json ?? false)) {
       if (!(options.quiet ?? false)) io.stdout(`\n${summaryTable(result.right)}\n`);
@@ -263,6 +303,11 @@ export const runCommand = (io: Io, setExit: (code: ExitCode) => void, terminal?:
         .choices(['auto', 'tfjs'])
         .default('auto'),
     )
+    .option(
+      '--memory-limit <size>',
+      "most memory training may plan for, e.g. 2GiB (default: 75 % of the machine's or cgroup's memory; at most 4 GiB on wasm)",
+    )
+    .option('--force-unlock', "with --resume: take over the run folder's lock even if its process seems alive")
     .addOption(new Option('--quiet', 'print only the output path, warnings and errors').conflicts('json'))
     .addOption(new Option('--json', 'print the events as JSON lines').conflicts('quiet'))
     .action(async (file: string | undefined, options: RunCommandOptions, command: Command) => {

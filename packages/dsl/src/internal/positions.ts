@@ -9,9 +9,11 @@ import type { Position, SourceRange } from '@sprout/spec';
 /** Offsets of line starts, for offset → line:column in O(log n). Lines end at `\n` (a `\r` before it is part of the line). */
 export class LineIndex {
   readonly starts: readonly number[];
+  /** Lines end at `\n`, `\r\n` or a lone `\r` (classic Mac files), as in chevrotain's default line terminators. */
   constructor(readonly text: string) {
     const starts = [0];
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    const breaks = /\r\n?|\n/g;
+    for (let m = breaks.exec(text); m !== null; m = breaks.exec(text)) starts.push(m.index + m[0].length);
     this.starts = starts;
   }
   position(offset: number): Position {

@@ -1,30 +1,51 @@
 /**
- * A run's checkpoint (issue 7): everything needed to continue one training run (arm × seed) exactly where
- * it stopped, in one binary file `checkpoints/<arm>/seed-<s>.ckpt`:
+ * A run's checkpoint: everything needed to continue one training run (arm × seed) exactly where it
+ * stopped, in one binary file `checkpoints/<arm>/seed-<s>.ckpt`:
  *
  *   bytes 0..7   magic `SPRCKPT1`
  *   bytes 8..11  n = length of the JSON manifest (uint32, little-endian)
- *   bytes 12..   the manifest (UTF-8 JSON: counters, architecture, optimizer scalars, metrics so far, and
- *                for every tensor its name, shape and offset), padded with spaces to a multiple of 4
+ *   bytes 12..   the manifest (UTF-8 JSON: counters, architecture, optimizer scalars, metrics so far, the
+ *                run, arm, seed and spec hash it belongs to, and for every tensor its name, shape and
+ *                offset), padded with spaces to a multiple of 4
  *   then         the tensors' float32 values, little-endian, at the manifest's offsets
+ *   last 32      SHA-256 of every byte before it (version 2 on): a flipped bit anywhere is found
  *
  * The file is written to `<name>.tmp-<pid>` in the same folder and renamed over the old one (not fsync-ed:
- * it survives a killed process, not a power failure): a reader sees the old checkpoint or the new one, never a half-written one. Only the
- * latest checkpoint of each run is kept (plus a temporary file while one is being written).
+ * it survives a killed process, not a power failure): a reader sees the old checkpoint or the new one,
+ * never a half-written one. The checkpoint it replaces is kept as `<name>.prev`, so that a latest
+ * checkpoint damaged on disk falls back to the one before it.
  *
  * Random state: every random stream of a run is a pure function of (seed, epoch, step) (batch order:
  * @sprout/data's `batches(n, b, seed, epoch)`; dropout masks: `deriveSeed(seed, 2, epoch, step)`;
  * initialisation only at the start), so the counters are the whole generator state.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import stableStringify from 'safe-stable-stringify';
 import { writeFileAtomic } from './atomic-write.js';
 import type { Layer } from '@sprout/spec';
 import type { EpochMetrics } from '../Pipeline.js';
 import { slug } from './outputs.js';
 
 const MAGIC = 'SPRCKPT1';
-export const CHECKPOINT_VERSION = 1;
+export const CHECKPOINT_VERSION = 2;
+const DIGEST_BYTES = 32;
+
+/** The run a checkpoint belongs to: the run directory's id (spec.json's `run.id`) and the spec's hash. */
+export interface CheckpointIdentity {
+  readonly run: string;
+  readonly specHash: string;
+}
+
+/**
+ * SHA-256 of an experiment in canonical JSON (keys sorted), so that the spec.json a run writes and the
+ * spec decoded from it again hash alike, and any edit of a setting changes the hash.
+ */
+export const specHash = (spec: unknown): string =>
+  createHash('sha256')
+    .update(stableStringify(spec) ?? '')
+    .digest('hex');
 
 /** One tensor stored in the checkpoint. */
 export interface StoredTensor {
@@ -45,6 +66,7 @@ export interface CheckpointManifest {
   readonly arm: string;
   readonly repeat: number;
   readonly seed: number;
+  readonly identity: CheckpointIdentity;
   /** Completed epochs; with `step` > 0, steps of epoch `epoch + 1` already taken. */
   readonly epoch: number;
   readonly step: number;
@@ -83,11 +105,14 @@ export interface CheckpointManifest {
   }[];
 }
 
-export type CheckpointContent = Omit<CheckpointManifest, 'tensors' | 'version'>;
+export type CheckpointContent = Omit<CheckpointManifest, 'tensors' | 'version' | 'identity'>;
 
 /** Path of a run's checkpoint inside the run directory. */
 export const checkpointPath = (runDir: string, arm: string, seed: number): string =>
   join(runDir, 'checkpoints', slug(arm), `seed-${seed}.ckpt`);
+
+/** Where the checkpoint before the latest one is kept. */
+export const previousCheckpointPath = (path: string): string => `${path}.prev`;
 
 /** JSON cannot hold NaN or ±∞; they are stored as null and read back as NaN. */
 export const finiteOrNull = (x: number | undefined): number | null =>
@@ -95,19 +120,23 @@ export const finiteOrNull = (x: number | undefined): number | null =>
 export const orNaN = (x: number | null | undefined): number => (x === null || x === undefined ? Number.NaN : x);
 
 /** Encode a checkpoint into bytes. */
-export const encodeCheckpoint = (content: CheckpointContent, tensors: readonly StoredTensor[]): Buffer => {
+export const encodeCheckpoint = (
+  content: CheckpointContent,
+  identity: CheckpointIdentity,
+  tensors: readonly StoredTensor[],
+): Buffer => {
   let offset = 0;
   const entries = tensors.map((t) => {
     const e = { name: t.name, shape: [...t.shape], offset, length: t.values.length };
     offset += t.values.length * 4;
     return e;
   });
-  const manifest: CheckpointManifest = { version: CHECKPOINT_VERSION, ...content, tensors: entries };
+  const manifest: CheckpointManifest = { version: CHECKPOINT_VERSION, ...content, identity, tensors: entries };
   let json = JSON.stringify(manifest);
   const headerLength = 12 + Buffer.byteLength(json);
   json += ' '.repeat((4 - (headerLength % 4)) % 4);
   const jsonBytes = Buffer.from(json, 'utf8');
-  const out = Buffer.alloc(12 + jsonBytes.length + offset);
+  const out = Buffer.alloc(12 + jsonBytes.length + offset + DIGEST_BYTES);
   out.write(MAGIC, 0, 'latin1');
   out.writeUInt32LE(jsonBytes.length, 8);
   jsonBytes.copy(out, 12);
@@ -116,8 +145,19 @@ export const encodeCheckpoint = (content: CheckpointContent, tensors: readonly S
     const bytes = Buffer.from(t.values.buffer, t.values.byteOffset, t.values.byteLength);
     bytes.copy(out, base + entries[i]!.offset);
   }
+  createHash('sha256')
+    .update(out.subarray(0, out.length - DIGEST_BYTES))
+    .digest()
+    .copy(out, out.length - DIGEST_BYTES);
   return out;
 };
+
+/** A checkpoint whose bytes do not match their SHA-256: damaged on disk, or edited. */
+export class ChecksumError extends Error {
+  constructor() {
+    super('it fails its checksum (damaged on disk, or edited)');
+  }
+}
 
 /** Decode a checkpoint; throws on a malformed file (callers turn it into an error value). */
 export const decodeCheckpoint = (
@@ -127,14 +167,22 @@ export const decodeCheckpoint = (
     throw new Error('not a Sprout checkpoint (bad magic)');
   const n = bytes.readUInt32LE(8);
   if (12 + n > bytes.length) throw new Error('truncated checkpoint (manifest)');
-  const manifest = JSON.parse(bytes.toString('utf8', 12, 12 + n)) as CheckpointManifest;
+  let manifest: CheckpointManifest;
+  try {
+    manifest = JSON.parse(bytes.toString('utf8', 12, 12 + n)) as CheckpointManifest;
+  } catch {
+    throw new Error('damaged checkpoint (its manifest is not JSON)');
+  }
   if (manifest.version !== CHECKPOINT_VERSION)
     throw new Error(`checkpoint version ${manifest.version}; this Sprout reads version ${CHECKPOINT_VERSION}`);
+  const body = bytes.length - DIGEST_BYTES;
+  if (body < 12 + n || !createHash('sha256').update(bytes.subarray(0, body)).digest().equals(bytes.subarray(body)))
+    throw new ChecksumError();
   const base = 12 + n;
   const tensors = new Map<string, StoredTensor>();
   for (const t of manifest.tensors) {
     const start = base + t.offset;
-    if (start + t.length * 4 > bytes.length) throw new Error(`truncated checkpoint (tensor ${t.name})`);
+    if (start + t.length * 4 > body) throw new Error(`truncated checkpoint (tensor ${t.name})`);
     // A copy, aligned for Float32Array.
     const values = new Float32Array(t.length);
     Buffer.from(values.buffer).set(bytes.subarray(start, start + t.length * 4));
@@ -143,14 +191,107 @@ export const decodeCheckpoint = (
   return { manifest, tensors };
 };
 
-/** Read a run's checkpoint, or undefined when there is none. Throws on a malformed one. */
-export const readCheckpoint = (path: string): ReturnType<typeof decodeCheckpoint> | undefined => {
+type Decoded = ReturnType<typeof decodeCheckpoint>;
+type Attempt =
+  | { readonly _tag: 'missing' }
+  | { readonly _tag: 'read'; readonly checkpoint: Decoded }
+  | { readonly _tag: 'bad'; readonly reason: string };
+
+const attempt = (path: string): Attempt => {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { _tag: 'missing' };
     throw e;
   }
-  return decodeCheckpoint(bytes);
+  try {
+    return { _tag: 'read', checkpoint: decodeCheckpoint(bytes) };
+  } catch (e) {
+    return { _tag: 'bad', reason: e instanceof Error ? e.message : String(e) };
+  }
+};
+
+/** What a resumed run expects of the checkpoint of one (arm, seed). */
+export interface ExpectedCheckpoint {
+  readonly arm: string;
+  readonly seed: number;
+  readonly identity: CheckpointIdentity;
+  /** The arm's epochs: a checkpoint beyond them is not this run's. */
+  readonly epochs: number;
+}
+
+export type CheckpointForResume =
+  | { readonly _tag: 'none' }
+  | { readonly _tag: 'ok'; readonly checkpoint: Decoded; readonly warning?: string }
+  | { readonly _tag: 'refused'; readonly path: string; readonly message: string };
+
+/** Why `m` is not the checkpoint `expect` describes, or undefined when it is. */
+const mismatch = (m: CheckpointManifest, expect: ExpectedCheckpoint): string | undefined => {
+  if (m.arm !== expect.arm || m.seed !== expect.seed)
+    return `it belongs to arm '${m.arm}', seed ${m.seed}, not to arm '${expect.arm}', seed ${expect.seed}`;
+  if (m.identity?.run !== expect.identity.run)
+    return `it belongs to another run (run id ${m.identity?.run ?? 'none'}, this run's is ${expect.identity.run})`;
+  if (m.identity.specHash !== expect.identity.specHash)
+    return "it was written for other settings: the run's spec.json changed since the checkpoint was written";
+  if (
+    !Number.isInteger(m.epoch) ||
+    m.epoch < 0 ||
+    m.epoch > expect.epochs ||
+    !Number.isInteger(m.step) ||
+    m.step < 0 ||
+    (m.epoch === expect.epochs && m.step > 0)
+  )
+    return `it stands at epoch ${m.epoch}${m.step > 0 ? `, step ${m.step}` : ''}, outside the spec's ${expect.epochs} epochs`;
+  return undefined;
+};
+
+/**
+ * The checkpoint to resume one (arm, seed) from: the latest, or the one before it when the latest fails its
+ * checksum or cannot be decoded (with a warning that says so), or `none` when the run never wrote one. A
+ * checkpoint that decodes but belongs to another run, arm, seed or spec, or stands outside the spec, is
+ * refused: resuming from it would silently mix two runs.
+ */
+export const checkpointForResume = (path: string, expect: ExpectedCheckpoint): CheckpointForResume => {
+  const latest = attempt(path);
+  let chosen: { checkpoint: Decoded; from: string; warning?: string };
+  if (latest._tag === 'read') chosen = { checkpoint: latest.checkpoint, from: path };
+  else {
+    const prevPath = previousCheckpointPath(path);
+    const previous = attempt(prevPath);
+    if (previous._tag === 'missing')
+      return latest._tag === 'missing'
+        ? { _tag: 'none' }
+        : {
+            _tag: 'refused',
+            path,
+            message: `cannot resume from ${path}: ${latest.reason}, and there is no checkpoint before it`,
+          };
+    if (previous._tag === 'bad')
+      return {
+        _tag: 'refused',
+        path,
+        message:
+          latest._tag === 'missing'
+            ? `cannot resume from ${prevPath}: ${previous.reason}`
+            : `cannot resume from ${path}: ${latest.reason}, and so does the checkpoint before it (${previous.reason})`,
+      };
+    chosen = {
+      checkpoint: previous.checkpoint,
+      from: prevPath,
+      ...(latest._tag === 'bad'
+        ? {
+            warning: `the latest checkpoint of arm '${expect.arm}', seed ${expect.seed} (${path}) ${latest.reason}; resuming from the one before it, after epoch ${previous.checkpoint.manifest.epoch}`,
+          }
+        : {}),
+    };
+  }
+  const wrong = mismatch(chosen.checkpoint.manifest, expect);
+  if (wrong !== undefined)
+    return { _tag: 'refused', path: chosen.from, message: `cannot resume from ${chosen.from}: ${wrong}` };
+  return {
+    _tag: 'ok',
+    checkpoint: chosen.checkpoint,
+    ...(chosen.warning !== undefined ? { warning: chosen.warning } : {}),
+  };
 };

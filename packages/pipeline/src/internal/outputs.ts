@@ -5,7 +5,7 @@
  * open for the run), so a run that stops keeps everything written up to then. The directory is created exclusively: two runs never
  * share one.
  */
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from './atomic-write.js';
 import type { EpochMetrics, RunEvent, RunId } from '../Pipeline.js';
@@ -60,6 +60,30 @@ const csvField = (v: string | number): string => {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
+/**
+ * Appends whole lines to an open file: a write that fails part-way (a full disk) is cut back off, so the
+ * file never ends in half a row; the error is then rethrown.
+ */
+const wholeLines = (fd: number): ((line: string) => void) => {
+  let end = fstatSync(fd).size;
+  return (line) => {
+    const bytes = Buffer.from(line, 'utf8');
+    let written = 0;
+    try {
+      while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+    } catch (e) {
+      if (written > 0)
+        try {
+          ftruncateSync(fd, end);
+        } catch {
+          // The original error says more than a failed cleanup; resume drops a cut line anyway.
+        }
+      throw e;
+    }
+    end += written;
+  };
+};
+
 export interface RunWriter {
   readonly dir: string;
   readonly json: (file: string, value: unknown) => void;
@@ -88,15 +112,16 @@ export const runWriter = (
   const flag = options.append === true ? 'a' : 'wx';
   let metricsFd: number | undefined = openSync(join(dir, 'metrics.csv'), flag);
   let eventsFd: number | undefined = openSync(join(dir, 'events.jsonl'), flag);
-  if (options.append !== true) writeSync(metricsFd, `${columns.join(',')}\n`);
+  const metricsLine = wholeLines(metricsFd);
+  const eventLine = wholeLines(eventsFd);
+  if (options.append !== true) metricsLine(`${columns.join(',')}\n`);
   return {
     dir,
     // Replaced atomically: a kill while they are written leaves the previous version.
     json: (file, value) => writeFileAtomic(join(dir, file), Buffer.from(`${JSON.stringify(value, null, 2)}\n`, 'utf8')),
     text: (file, value) => writeFileAtomic(join(dir, file), Buffer.from(value, 'utf8')),
     event: (event) => {
-      if (eventsFd !== undefined)
-        writeSync(eventsFd, `${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`);
+      if (eventsFd !== undefined) eventLine(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`);
     },
     metrics: (id, m) => {
       const row: (string | number)[] = [
@@ -113,7 +138,7 @@ export const runWriter = (
       ];
       if (options.stepSizeColumns)
         row.push(m.stepSizeState?.L ?? '', m.stepSizeState?.rho ?? '', m.stepSizeState?.a ?? '');
-      if (metricsFd !== undefined) writeSync(metricsFd, `${row.map(csvField).join(',')}\n`);
+      if (metricsFd !== undefined) metricsLine(`${row.map(csvField).join(',')}\n`);
     },
     close: () => {
       for (const fd of [metricsFd, eventsFd]) if (fd !== undefined) closeSync(fd);

@@ -3,6 +3,7 @@
  * seed run side by side; events to the writer and the subscriber; at the end summary.json and the plot.
  * A failure stops the experiment with a `failed` event; outputs written up to then stay.
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -12,9 +13,12 @@ import type { ArmSummary, EpochMetrics, RunError, RunEvent, RunId, RunOptions, R
 import { armPlans, seeds, type ArmPlan } from './plan.js';
 import { createExclusiveDir, metricColumns, runWriter, slug, timeStamp, type RunWriter } from './outputs.js';
 import {
+  checkpointForResume,
   checkpointPath,
   encodeCheckpoint,
-  readCheckpoint,
+  previousCheckpointPath,
+  specHash,
+  type CheckpointIdentity,
   type CheckpointManifest,
   type StoredTensor,
 } from './checkpoint.js';
@@ -41,6 +45,7 @@ import {
   type SensitivityBar,
 } from './plot.js';
 import { saveLayersModel } from './model-io.js';
+import { machineError } from './machine-error.js';
 
 const PIPELINE_VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -63,6 +68,16 @@ const summarize = (plans: readonly ArmPlan[], finals: readonly (RunId & { final:
     ),
   );
 
+/** The `run` record of a run directory's spec.json: its id and the hash of the settings it started with. */
+const readRunRecord = (dir: string): { id?: string; specHash?: string } => {
+  const json = JSON.parse(readFileSync(join(dir, 'spec.json'), 'utf8')) as {
+    run?: { id?: unknown; specHash?: unknown };
+  };
+  const id = json.run?.id;
+  const hash = json.run?.specHash;
+  return { ...(typeof id === 'string' ? { id } : {}), ...(typeof hash === 'string' ? { specHash: hash } : {}) };
+};
+
 export const runExperiment = async (
   ctx: ExperimentContext,
   options: RunOptions,
@@ -82,6 +97,9 @@ export const runExperiment = async (
 
   let writer: RunWriter | undefined;
   let release: (() => void) | undefined;
+  // Which run a checkpoint belongs to: a fresh id per run directory, and the settings' hash.
+  let identity: CheckpointIdentity = { run: randomUUID(), specHash: specHash(spec) };
+  const warnings: string[] = [];
   // A resumed run: the checkpoint of each unfinished run, and the events kept from before.
   const resumeFrom = new Map<string, { manifest: CheckpointManifest; tensors: Map<string, StoredTensor> }>();
   let ended = new Set<string>();
@@ -89,25 +107,48 @@ export const runExperiment = async (
   if (options.resume !== undefined) {
     const dir = resolve(options.resume);
     try {
-      const lock = takeLock(dir);
+      const lock = takeLock(dir, { force: options.forceUnlock ?? false });
       if (!lock.ok)
         return E.left({
           _tag: 'output-error',
           path: dir,
-          message: `the run directory ${dir} is in use by process ${lock.pid}; wait for it to end or stop it first`,
+          message: `the run directory ${dir} is in use by process ${lock.pid} (since ${lock.since}); wait for it to end or stop it first, or, if that process is not a Sprout run of this folder, resume with --force-unlock`,
         });
       release = lock.release;
+      const refuse = (path: string, message: string): E.Either<RunError, RunResult> => {
+        release?.();
+        return E.left({ _tag: 'checkpoint-error', path, message });
+      };
       removeStaleTemporaries(dir);
+      const recorded = readRunRecord(dir);
+      if (recorded.specHash !== identity.specHash)
+        return refuse(
+          dir,
+          `cannot resume the run in ${dir}: its spec.json changed since the run started (the settings no longer match the run's record); start a new run with the changed settings instead`,
+        );
+      if (recorded.id === undefined)
+        return refuse(
+          dir,
+          `cannot resume the run in ${dir}: its spec.json has no run id (written by an older Sprout, or edited); start a new run`,
+        );
+      identity = { run: recorded.id, specHash: identity.specHash };
       ended = endedRuns(dir);
       const checkpointed = new Map<string, { epoch: number; step: number }>();
       for (const seed of runSeeds)
         for (const plan of plans) {
           const key = runKey(plan.name, seed);
           if (ended.has(key)) continue;
-          const c = readCheckpoint(checkpointPath(dir, plan.name, seed));
-          if (c === undefined) continue;
-          resumeFrom.set(key, c);
-          checkpointed.set(key, { epoch: c.manifest.epoch, step: c.manifest.step });
+          const c = checkpointForResume(checkpointPath(dir, plan.name, seed), {
+            arm: plan.name,
+            seed,
+            identity,
+            epochs: plan.train.epochs,
+          });
+          if (c._tag === 'none') continue;
+          if (c._tag === 'refused') return refuse(c.path, c.message);
+          if (c.warning !== undefined) warnings.push(c.warning);
+          resumeFrom.set(key, c.checkpoint);
+          checkpointed.set(key, { epoch: c.checkpoint.manifest.epoch, step: c.checkpoint.manifest.step });
         }
       trimMetrics(dir, metricColumns(ctx.stepSizeColumns), { ended, checkpointed });
       previous = trimEvents(dir, { ended, checkpointed });
@@ -130,6 +171,8 @@ export const runExperiment = async (
       writer.json('spec.json', {
         ...spec,
         run: {
+          id: identity.run,
+          specHash: identity.specHash,
           seeds: runSeeds,
           backend,
           started: started.toISOString(),
@@ -180,7 +223,13 @@ export const runExperiment = async (
     if (spec.report.tables.includes('final')) writer.text('final.csv', finalTable(summarize(plans, finals)));
   };
   const fail = async (error: RunError, arms: ArmSummary[]): Promise<E.Either<RunError, RunResult>> => {
-    emit({ _tag: 'failed', error });
+    const failed: RunEvent = { _tag: 'failed', error };
+    try {
+      emit(failed);
+    } catch {
+      // The outputs cannot take the event (the failure may be that very disk): the caller still hears of it.
+      options.onEvent?.(failed);
+    }
     try {
       await writeEnd({
         status: error._tag === 'interrupted' ? 'interrupted' : 'failed',
@@ -223,6 +272,7 @@ export const runExperiment = async (
       runs: plans.length * runSeeds.length,
       totalEpochs: runSeeds.length * plans.reduce((sum, p) => sum + p.train.epochs, 0),
     });
+    for (const message of warnings) emit({ _tag: 'warning', message });
     let index = 0;
     for (const [repeat, seed] of runSeeds.entries()) {
       for (const plan of plans) {
@@ -250,10 +300,13 @@ export const runExperiment = async (
             ? {
                 // Per-epoch checkpoints are atomic but not fsync-ed: they must survive a killed process, not
                 // a power failure, and an fsync per epoch would dominate the epochs of small nets.
-                checkpoint: (content, tensors) =>
-                  writeFileAtomic(checkpointPath(dir, plan.name, seed), encodeCheckpoint(content, tensors), {
+                checkpoint: (content, tensors) => {
+                  const path = checkpointPath(dir, plan.name, seed);
+                  writeFileAtomic(path, encodeCheckpoint(content, identity, tensors), {
                     durable: false,
-                  }),
+                    previous: previousCheckpointPath(path),
+                  });
+                },
               }
             : {}),
           ...(resumed !== undefined ? { resumeFrom: resumed } : {}),
@@ -296,7 +349,7 @@ export const runExperiment = async (
     return E.right(result);
   } catch (e) {
     return await fail(
-      {
+      machineError(e, outDir) ?? {
         _tag: 'internal-error',
         message: errorMessage(e),
         ...(e instanceof Error && e.stack !== undefined ? { stack: e.stack } : {}),

@@ -1,7 +1,8 @@
 /**
  * What the pipeline can run today. A spec that asks for something not implemented yet fails at compile
  * with the `not-implemented` diagnostic naming the feature and where it is used, never halfway through a
- * run. Entries leave these lists as the features land.
+ * run; so does a `select position` past the network's candidate positions, which only the growth package
+ * can count. Entries leave these lists as the features land.
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { notImplemented, type Diagnostic, type Experiment, type Layer, type SpecPath } from '@sprout/spec';
@@ -69,6 +70,19 @@ export const unsupported = (spec: Experiment): Diagnostic[] => {
         out.push(
           notImplemented(`SensLI growth of this network (${positions.left.message})`, at('growth', own('growth'))),
         );
+      // `select position k` must name a candidate of the net as it starts: the first decision would fail.
+      else if (g.select._tag === 'position' && g.select.index >= positions.right.positions.length) {
+        const count = positions.right.positions.length;
+        out.push({
+          code: 'position-out-of-range',
+          severity: 'error',
+          message: `insertion position ${g.select.index} does not exist: this network has ${count === 1 ? 'one candidate position, 0' : `candidate positions 0..${count - 1}`}`,
+          path: [...at('growth', own('growth')), 'select', 'index'],
+          expected: `0..${count - 1}`,
+          actual: String(g.select.index),
+          ...(a === 0 ? {} : { note: `in compare arm '${arm.name}'` }),
+        });
+      }
     }
   });
   return out;

@@ -34,8 +34,27 @@ type Check = readonly Diagnostic[];
 
 const WIDTH = positiveInt(L.MAX_WIDTH);
 const width = (v: unknown, path: SpecPath, what: string): Check => checkRange(v, WIDTH, path, what, 'invalid-width');
-const rate = (v: unknown, path: SpecPath, what = 'learning rate'): Check =>
-  checkRange(v, positive, path, what, 'invalid-learning-rate');
+/**
+ * A step size: finite and > 0 as a float64, and still so in float32, the precision training computes in
+ * (1e-320 is 0 there, 1e39 infinite: either would silently train nothing or diverge).
+ */
+const rate = (v: unknown, path: SpecPath, what = 'learning rate'): Check => {
+  const own = checkRange(v, positive, path, what, 'invalid-learning-rate');
+  if (own.length > 0 || typeof v !== 'number') return own;
+  const f = Math.fround(v);
+  if (f > 0 && Number.isFinite(f)) return [];
+  return [
+    error(
+      'invalid-learning-rate',
+      `${what} ${v} is ${f === 0 ? '0' : 'infinite'} in float32, the precision training computes in`,
+      path,
+      {
+        expected: 'a number in [1.4e-45, 3.4e38] (float32)',
+        actual: String(v),
+      },
+    ),
+  ];
+};
 
 const text = (v: unknown, path: SpecPath, what: string, code: string): Check =>
   typeof v === 'string' && v.length > 0 && v.length <= L.MAX_NAME_LENGTH
