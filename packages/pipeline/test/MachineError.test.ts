@@ -5,6 +5,16 @@ import { openSync, writeSync, closeSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { machineError } from '../src/internal/machine-error.js';
 
+// The WebAssembly global, typed here: the packages' TypeScript lib has no DOM or WebAssembly types.
+const wasm = (
+  globalThis as unknown as {
+    WebAssembly: {
+      Module: new (bytes: Uint8Array) => object;
+      Instance: new (module: object) => { exports: Record<string, unknown> };
+    };
+  }
+).WebAssembly;
+
 const thrown = (f: () => unknown): unknown => {
   try {
     f();
@@ -30,7 +40,7 @@ describe('machineError', () => {
       0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 127, 3, 2, 1, 0, 5, 3, 1, 0, 1, 7, 5, 1, 1, 102, 0, 0, 10, 11, 1,
       9, 0, 65, 240, 162, 4, 40, 2, 0, 11,
     ]);
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes));
+    const instance = new wasm.Instance(new wasm.Module(bytes));
     const e = thrown(() => (instance.exports['f'] as () => number)());
     expect(String(e)).toMatch(/memory access out of bounds/);
     const r = machineError(e, undefined);
