@@ -106,6 +106,7 @@ describe('special files are refused at once (exit 2, one line)', () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(csv);
       expect(r.stderr).toContain(words);
+      expect(r.stderr).toMatch(/csv-run\.sprout:3:3 error\[data-error\]/); // at the .sprout line of the data
       clean(r.stderr);
       expect(existsSync(join(out, 'run.lock'))).toBe(false);
     }

@@ -195,7 +195,8 @@ export type RunError =
     })
   /** `options.signal` was aborted; `epoch` and `step` (1-based) are the last step that ran. */
   | (RunId & { readonly _tag: 'interrupted'; readonly epoch: number; readonly step: number; readonly message: string })
-  | { readonly _tag: 'data-error'; readonly message: string }
+  /** The data cannot be loaded; `path` is where the arm's `data` is written in the spec. */
+  | { readonly _tag: 'data-error'; readonly message: string; readonly path?: readonly (string | number)[] }
   | { readonly _tag: 'backend-error'; readonly message: string }
   /**
    * The outputs cannot be written: at the start (an unwritable folder), or mid-run (a full disk, a folder

@@ -262,7 +262,22 @@ export const runAction = async (
       reporter.close();
     }
     if (E.isLeft(result)) {
-      io.stderr(`sprout run: ${failureMessage(result.left, debug)}\n`);
+      const failure = result.left;
+      // A data file that cannot be read is reported at the `data` line of the .sprout file, like a diagnostic.
+      if (failure._tag === 'data-error' && failure.path !== undefined && sourceMap !== undefined)
+        io.stderr(
+          renderDiagnostics(
+            [
+              locate(
+                { code: 'data-error', severity: 'error', message: failure.message, path: failure.path },
+                sourceMap,
+              ),
+            ],
+            file,
+            text,
+          ),
+        );
+      else io.stderr(`sprout run: ${failureMessage(failure, debug)}\n`);
       if (outDir !== undefined) io.stderr(`The outputs written up to that point are in ${outDir}\n`);
       if (outDir !== undefined && result.left._tag === 'interrupted')
         io.stderr(`To continue the run: sprout run --resume ${outDir}\n`);

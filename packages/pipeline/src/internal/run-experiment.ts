@@ -252,10 +252,13 @@ export const runExperiment = async (
     if (cached?.key === key) return E.right(cached.tensors);
     if (cached !== undefined) disposeDatasetTensors(cached.tensors);
     cached = undefined;
+    // Where the arm's data is written in the spec, so that a front end can point at the line.
+    const armIndex = spec.compare.findIndex((a) => a.name === plan.name);
+    const path = armIndex >= 0 && spec.compare[armIndex]!.data !== undefined ? ['compare', armIndex, 'data'] : ['data'];
     const loaded = await loadData(plan.data, { baseDir: ctx.baseDir, seed, classes: plan.network.output.units })();
-    if (E.isLeft(loaded)) return E.left({ _tag: 'data-error', message: formatDataError(loaded.left) });
+    if (E.isLeft(loaded)) return E.left({ _tag: 'data-error', message: formatDataError(loaded.left), path });
     const tensors = toTensors(loaded.right, { inputShape: plan.network.input });
-    if (E.isLeft(tensors)) return E.left({ _tag: 'data-error', message: formatDataError(tensors.left) });
+    if (E.isLeft(tensors)) return E.left({ _tag: 'data-error', message: formatDataError(tensors.left), path });
     cached = { key, tensors: tensors.right };
     return tensors;
   };
