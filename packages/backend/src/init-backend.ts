@@ -2,7 +2,7 @@
  * Backend selection: tfjs-node when its native addon loads, else wasm (with Sprout's kernels), else cpu.
  * The choice is recorded with the reason for any fallback, so runs can say which backend produced them.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import * as E from 'fp-ts/lib/Either.js';
 import { createRequire } from 'node:module';
 import type { BackendError, BackendInfo, BackendName, BackendPreference } from './BackendInfo.js';
@@ -57,6 +57,7 @@ async function loadOnce(name: BackendName): Promise<Loaded> {
         await import('@tensorflow/tfjs-backend-wasm');
         break;
       case 'cpu':
+        await import('@tensorflow/tfjs-backend-cpu');
         break;
     }
     if (tf.findBackendFactory(TF_NAMES[name]) === null)

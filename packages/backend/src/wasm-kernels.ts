@@ -6,7 +6,7 @@
  * and its MaxPoolGrad drops gradient entries (see internal/max-pool-grad.ts), and its Slice copies the whole
  * input for every slice (see internal/contiguous-slice.ts).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilterWasm } from './internal/conv2d-backprop-filter.js';
 import { depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm } from './internal/depthwise-backprop.js';
 import { unsortedSegmentSumWasm } from './internal/unsorted-segment-sum.js';

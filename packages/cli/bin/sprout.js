@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// The `sprout` command from a clone. When `npm run build` (run by `npm ci`) is newer than every TypeScript
+// The `sprout` command. Installed from npm (no monorepo around it) it runs the transpiled modules,
+// packages/cli/dist/main.js, with the libraries installed beside it: no TypeScript loader, no tsx.
+// In a clone (nx.json two folders up), when `npm run build` (run by `npm ci`) is newer than every TypeScript
 // source it runs the built command on plain Node:
 // - packages/cli/dist/sprout.cjs, the whole command in one file (tools/bundle-cli.mjs), compiled with
 //   V8's code cache kept next to it (./run-bundle.js); about three times faster to start than the
@@ -12,7 +14,7 @@
 // CommonJS (bin/package.json): Node starts a CommonJS entry a few milliseconds sooner than a module.
 'use strict';
 const { spawnSync } = require('node:child_process');
-const { readdirSync, statSync } = require('node:fs');
+const { existsSync, readdirSync, statSync } = require('node:fs');
 const { dirname, join } = require('node:path');
 const { pathToFileURL } = require('node:url');
 const { runBundle } = require('./run-bundle.js');
@@ -20,6 +22,8 @@ const { runBundle } = require('./run-bundle.js');
 const packages = join(__dirname, '..', '..');
 const built = join(packages, 'cli', 'dist', 'main.js');
 const bundle = join(packages, 'cli', 'dist', 'sprout.cjs');
+
+const inClone = existsSync(join(packages, '..', 'nx.json')) && existsSync(join(packages, 'cli', 'src', 'main.ts'));
 
 /** Newest modification time of the .ts files below `dir` (0 when there are none). */
 const newest = (dir) => {
@@ -40,7 +44,7 @@ const mtime = (path) => {
   }
 };
 
-const sourcesAt = Math.max(
+const sourcesAt = !inClone ? 0 : Math.max(
   ...readdirSync(packages).map((p) => {
     try {
       return newest(join(packages, p, 'src'));
@@ -70,9 +74,9 @@ const bundleUsable = () => {
   }
 };
 
-if (fresh && bundleUsable() && runBundle(bundle)) {
+if (inClone && fresh && bundleUsable() && runBundle(bundle)) {
   // The bundle runs the command.
-} else if (fresh) {
+} else if (fresh || !inClone) {
   import(pathToFileURL(built).href).catch((e) => {
     process.stderr.write(`sprout: cannot load ${built}: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exitCode = 1;

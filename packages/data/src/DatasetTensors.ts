@@ -2,7 +2,7 @@
  * A data set moved onto the TensorFlow.js backend once, kept there for the whole run. Batches are
  * assembled from the host arrays by index (see `gatherBatch` in to-tensors.ts for the cost per step).
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 
 export type LabelEncoding = 'index' | 'onehot';
 

@@ -7,7 +7,7 @@
  * for `tf.gather` on the uploaded set. Without host arrays it falls back to `tf.gather` on the backend. A full
  * batch in stored order is not gathered at all: it is a `clone` of the stored tensors, which shares their data.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Dataset } from './Dataset.js';
 import { exampleSize } from './Dataset.js';

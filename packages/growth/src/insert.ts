@@ -11,7 +11,7 @@
  * every layer from `a` on by one, so their names change. `paramNameMap(old, grown)` gives old → new names,
  * matched by variable identity.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Net, Param, ParamRole } from '@sprout/model';
 import { layerKey } from '@sprout/model';

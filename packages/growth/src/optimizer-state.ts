@@ -5,7 +5,7 @@
  * The state is a generic map: parameter name → slot name → tensor (momentum: `{ velocity }`; Adam:
  * `{ m, v }`, optionally a per-parameter step count). Names are translated with `paramNameMap`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { Net } from '@sprout/model';
 
 /** Optimizer-state policy after an insertion. */

@@ -1,6 +1,6 @@
 // @sprout/growth/testing: tiny networks of the three architectures (FNN, ResNet, CNN) for tests of growth
 // and of the packages built on it (real tfjs; no test framework needed).
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { Layer } from '@sprout/spec';
 import { createNetFromLayers, type Net } from '@sprout/model';
 

@@ -1,7 +1,7 @@
 /**
  * A network as Sprout trains it: an architecture (spec layers, the output layer appended as a dense
  * layer) and its parameters as TensorFlow.js variables. Growth edits the architecture and carries the
- * parameters over; the forward pass is a plain function of both, so no tf.LayersModel is rebuilt per step.
+ * parameters over; the forward pass is a plain function of both, so no tfl.LayersModel is rebuilt per step.
  *
  * CONTRACT (shared by growth, sensitivity and pipeline; change only together with them):
  *   - `layers` holds every layer, including the output dense layer last.
@@ -21,7 +21,8 @@
  *     loss J with respect to the probe is δ = ∂J/∂z (batch×out or batch×h'×w'×out). For a dense layer the
  *     kernel gradient is Σ_b x_b δ_bᵀ; the per-example gradient is x_b δ_bᵀ.
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Layer } from '@sprout/spec';
 
 /** Trainable roles (`params`) and non-trainable roles (`state`). */

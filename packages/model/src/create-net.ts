@@ -8,7 +8,7 @@
  * own generator (`seedFor(runSeed, param name)` then sfc32), so they are identical on every run and backend
  * but are not PyTorch's numbers.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Layer, Network } from '@sprout/spec';
 import type { Net, Param, ParamRole } from './Net.js';

@@ -1,8 +1,9 @@
 /**
  * The forward pass of a `Net`: a pure function of the parameters and the input, built from tf ops (no
- * tf.LayersModel), so gradients with respect to the variables, the input and the probes of `Taps` all flow.
+ * tfl.LayersModel), so gradients with respect to the variables, the input and the probes of `Taps` all flow.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { conv2dBiasRelu } from '@sprout/native';
 import type { Activation, Layer } from '@sprout/spec';
 import type { Net, Param, Taps } from './Net.js';
@@ -27,7 +28,7 @@ export interface ForwardOptions {
   readonly taps?: Taps;
 }
 
-/** `activation(z)` with tfjs ops; gelu is the exact one, x·Φ(x) = x(1 + erf(x/√2))/2, as tf.layers' `gelu`. */
+/** `activation(z)` with tfjs ops; gelu is the exact one, x·Φ(x) = x(1 + erf(x/√2))/2, as tfl.layers' `gelu`. */
 export function activate(z: tf.Tensor, activation: Activation): tf.Tensor {
   switch (activation) {
     case 'relu':

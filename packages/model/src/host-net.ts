@@ -19,7 +19,7 @@
  * dot products). Results agree with the TensorFlow.js paths to
  * float32 rounding, not bit for bit; each path is deterministic.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { GEMM_ACTIVATION, nativeAddon, type NativeAddon } from '@sprout/native';
 import type { Loss } from '@sprout/spec';
 import type { Net, Param } from './Net.js';

@@ -1,10 +1,11 @@
 /**
  * Conversion between a `Net` and TensorFlow.js's layers format: `toLayersModel` for export (a functional
- * tf.LayersModel with the same predictions; residual blocks through tf.layers.add), `fromLayersModel` for a
- * user's own tf.Sequential or functional model of dense, conv2d, pooling, flatten, activation, dropout, batch
+ * tfl.LayersModel with the same predictions; residual blocks through tfl.layers.add), `fromLayersModel` for a
+ * user's own tfl.Sequential or functional model of dense, conv2d, pooling, flatten, activation, dropout, batch
  * normalisation and residual `add` layers.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Activation, Layer } from '@sprout/spec';
 import { ACTIVATIONS } from '@sprout/spec';
@@ -17,10 +18,10 @@ import { inferShapes, layerKey } from './shapes.js';
 const layerName = (key: string, kind: string) => `${kind}_${key.replace(/\./g, '_')}`;
 
 /**
- * A tf.LayersModel computing the same function as `forward(net, x)` in inference mode (dropout off, batch
+ * A tfl.LayersModel computing the same function as `forward(net, x)` in inference mode (dropout off, batch
  * norm with its moving statistics). The weights are copied; later changes to `net` do not reach the model.
  */
-export function toLayersModel(net: Net): tf.LayersModel {
+export function toLayersModel(net: Net): tfl.LayersModel {
   const values = new Map<string, tf.Tensor>();
   for (const p of [...net.params, ...net.state]) values.set(p.name, p.variable);
   const weight = (key: string, role: string): tf.Tensor => {
@@ -28,26 +29,26 @@ export function toLayersModel(net: Net): tf.LayersModel {
     if (t === undefined) throw new Error(`toLayersModel: the net has no parameter ${key}.${role}`);
     return t;
   };
-  const input = tf.input({ shape: [...net.input] });
-  const build = (h: tf.SymbolicTensor, list: readonly Layer[], prefix: readonly number[]): tf.SymbolicTensor => {
+  const input = tfl.input({ shape: [...net.input] });
+  const build = (h: tfl.SymbolicTensor, list: readonly Layer[], prefix: readonly number[]): tfl.SymbolicTensor => {
     let out = h;
     list.forEach((l, i) => {
       const path = [...prefix, i];
       const key = layerKey(path);
       switch (l._tag) {
         case 'dense': {
-          const layer = tf.layers.dense({
+          const layer = tfl.layers.dense({
             units: l.units,
             activation: l.activation,
             useBias: l.bias,
             name: layerName(key, 'dense'),
           });
-          out = layer.apply(out) as tf.SymbolicTensor;
+          out = layer.apply(out) as tfl.SymbolicTensor;
           layer.setWeights(l.bias ? [weight(key, 'kernel'), weight(key, 'bias')] : [weight(key, 'kernel')]);
           break;
         }
         case 'conv': {
-          const layer = tf.layers.conv2d({
+          const layer = tfl.layers.conv2d({
             filters: l.filters,
             kernelSize: l.kernel,
             strides: l.stride,
@@ -55,7 +56,7 @@ export function toLayersModel(net: Net): tf.LayersModel {
             activation: l.activation,
             name: layerName(key, 'conv2d'),
           });
-          out = layer.apply(out) as tf.SymbolicTensor;
+          out = layer.apply(out) as tfl.SymbolicTensor;
           layer.setWeights([weight(key, 'kernel'), weight(key, 'bias')]);
           break;
         }
@@ -66,30 +67,30 @@ export function toLayersModel(net: Net): tf.LayersModel {
             padding: 'valid' as const,
             name: layerName(key, `${l.kind}pool`),
           };
-          out = (l.kind === 'max' ? tf.layers.maxPooling2d(config) : tf.layers.averagePooling2d(config)).apply(
+          out = (l.kind === 'max' ? tfl.layers.maxPooling2d(config) : tfl.layers.averagePooling2d(config)).apply(
             out,
-          ) as tf.SymbolicTensor;
+          ) as tfl.SymbolicTensor;
           break;
         }
         case 'flatten':
-          out = tf.layers.flatten({ name: layerName(key, 'flatten') }).apply(out) as tf.SymbolicTensor;
+          out = tfl.layers.flatten({ name: layerName(key, 'flatten') }).apply(out) as tfl.SymbolicTensor;
           break;
         case 'residual': {
           const body = build(out, l.body, path);
-          out = tf.layers.add({ name: layerName(key, 'residual') }).apply([out, body]) as tf.SymbolicTensor;
+          out = tfl.layers.add({ name: layerName(key, 'residual') }).apply([out, body]) as tfl.SymbolicTensor;
           break;
         }
         case 'dropout':
-          out = tf.layers.dropout({ rate: l.rate, name: layerName(key, 'dropout') }).apply(out) as tf.SymbolicTensor;
+          out = tfl.layers.dropout({ rate: l.rate, name: layerName(key, 'dropout') }).apply(out) as tfl.SymbolicTensor;
           break;
         case 'batchnorm': {
-          const layer = tf.layers.batchNormalization({
+          const layer = tfl.layers.batchNormalization({
             axis: -1,
             momentum: 1 - BATCHNORM.momentum,
             epsilon: BATCHNORM.epsilon,
             name: layerName(key, 'batchnorm'),
           });
-          out = layer.apply(out) as tf.SymbolicTensor;
+          out = layer.apply(out) as tfl.SymbolicTensor;
           layer.setWeights([
             weight(key, 'gamma'),
             weight(key, 'beta'),
@@ -102,7 +103,7 @@ export function toLayersModel(net: Net): tf.LayersModel {
     });
     return out;
   };
-  return tf.model({ inputs: input, outputs: build(input, net.layers, []) });
+  return tfl.model({ inputs: input, outputs: build(input, net.layers, []) });
 }
 
 /** A layer read from the user's model, with the weights to copy (tfjs order) and where it came from. */
@@ -123,7 +124,7 @@ const square = (v: unknown): number | undefined => {
   return xs.every((x) => x === xs[0]) && typeof xs[0] === 'number' ? xs[0] : undefined;
 };
 
-function readLayer(layer: tf.layers.Layer, index: number): E.Either<ModelError, Read> {
+function readLayer(layer: tfl.layers.Layer, index: number): E.Either<ModelError, Read> {
   const className = layer.getClassName();
   const config = layer.getConfig() as Config;
   const bad = (message: string): E.Either<ModelError, never> =>
@@ -179,7 +180,7 @@ function readLayer(layer: tf.layers.Layer, index: number): E.Either<ModelError, 
       if (config['center'] === false || config['scale'] === false)
         return bad('batch normalisation needs center and scale');
       const axis = config['axis'];
-      const rank = (layer.input as tf.SymbolicTensor).shape.length;
+      const rank = (layer.input as tfl.SymbolicTensor).shape.length;
       if (axis !== -1 && axis !== rank - 1) return bad('only the last (channel) axis can be normalised');
       if (Math.abs(eps - BATCHNORM.epsilon) > 1e-12) {
         return bad(
@@ -200,9 +201,9 @@ function readLayer(layer: tf.layers.Layer, index: number): E.Either<ModelError, 
  * two tensors of which one derives from the other is a residual block.
  */
 function chain(
-  model: tf.LayersModel,
-  t: tf.SymbolicTensor,
-  stop: tf.SymbolicTensor | undefined,
+  model: tfl.LayersModel,
+  t: tfl.SymbolicTensor,
+  stop: tfl.SymbolicTensor | undefined,
 ): E.Either<ModelError, Read[]> {
   if (t === stop) return E.right([]);
   const layer = t.sourceLayer;
@@ -273,11 +274,11 @@ function fold(reads: readonly Read[]): E.Either<ModelError, { layers: Layer[]; w
 }
 
 /**
- * A `Net` with the architecture and weights of a user's tf.Sequential or functional model (one input, one
+ * A `Net` with the architecture and weights of a user's tfl.Sequential or functional model (one input, one
  * output). Its last layer must be a dense layer (Sprout's output layer). Layers Sprout cannot represent are
  * an `unsupported-layer` error naming the layer.
  */
-export function fromLayersModel(model: tf.LayersModel): E.Either<ModelError, Net> {
+export function fromLayersModel(model: tfl.LayersModel): E.Either<ModelError, Net> {
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
     return E.left({
       _tag: 'unsupported-layer',

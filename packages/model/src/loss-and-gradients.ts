@@ -19,7 +19,10 @@
  *    `forward`, so the function is always correct.
  * Both use the loss definitions of `batchLoss` (loss.ts).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+// For its side effect: the entry of tfjs-layers registers the gradient of every kernel (tfjs-core's own entry
+// does not), which tf.grad and variableGrads need.
+import '@tensorflow/tfjs-layers';
 import { reluBackward } from '@sprout/native';
 import type { Activation, Loss } from '@sprout/spec';
 import type { Net, Taps } from './Net.js';

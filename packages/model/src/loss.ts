@@ -7,7 +7,7 @@
  *  - MSE on one-hot targets: mean over batch and classes of (o − t)², as PyTorch's default `reduction='mean'`.
  * Targets t are one-hot rows built from integer labels [B] (int32), or given directly as a [B, C] float tensor.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { Activation, Loss } from '@sprout/spec';
 
 const PROB_FLOOR = 1e-7;

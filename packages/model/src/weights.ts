@@ -2,7 +2,7 @@
  * A network's parameters as plain numbers: counts, snapshots (checkpoints, "same initial weights" across
  * comparison arms), copies and disposal of the variables.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Net, Param } from './Net.js';
 import type { ModelError } from './ModelError.js';

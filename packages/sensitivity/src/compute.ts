@@ -12,7 +12,10 @@
  * an extended net (internal/host-pass.ts), conv+ReLU stacks from one pass through the original net
  * (internal/cnn-pass.ts), and the gradient tape through the materialised extended net for everything else.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+// For its side effect: the entry of tfjs-layers registers the gradient of every kernel (tfjs-core's own entry
+// does not), which tf.grad and variableGrads need.
+import '@tensorflow/tfjs-layers';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Loss, SensitivityNorm } from '@sprout/spec';
 import { forward, inferShapes, layerKey, type HostNet, type Net } from '@sprout/model';

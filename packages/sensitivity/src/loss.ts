@@ -3,7 +3,7 @@
  * logits (−mean_b log softmax(z_b)[y_b]; on probabilities when the output layer applies softmax) and MSE
  * against one-hot targets (mean over batch and classes). Labels are int32 class indices [b] or one-hot [b, C].
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { Activation, Loss } from '@sprout/spec';
 
 /** A batch-mean loss J_b of the network output for a batch and its labels. */
@@ -17,7 +17,7 @@ export function lossFunction(loss: Loss, outputActivation: Activation = 'linear'
     tf.tidy(() => {
       const classes = output.shape[1]!;
       const target =
-        labels.rank === 1 ? tf.oneHot(tf.cast(labels, 'int32'), classes).toFloat() : tf.cast(labels, 'float32');
+        labels.rank === 1 ? tf.cast(tf.oneHot(tf.cast(labels, 'int32'), classes), 'float32') : tf.cast(labels, 'float32');
       if (loss === 'mse') return tf.mean(tf.square(tf.sub(output, target))) as tf.Scalar;
       const logp =
         outputActivation === 'softmax' ? tf.log(tf.clipByValue(output, PROB_FLOOR, 1)) : tf.logSoftmax(output);

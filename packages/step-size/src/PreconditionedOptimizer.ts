@@ -5,7 +5,7 @@
  * `x ← x − a R` with `a` from the step-size spec: a schedule, Armijo backtracking or the adaptive
  * controller of §2; momentum and Adam run on `R` with a schedule.
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { LayerMetricOptions } from '@sprout/inner-product/tfjs';
 import type * as E from 'fp-ts/lib/Either.js';
 import type { AdaptiveOptions } from './adaptive.js';

@@ -8,7 +8,7 @@
  * tensor loss); for Armijo and adaptive one download of the stacked scalars (‖d‖², and the variance
  * statistics) plus the pipeline's extra forward pass(es) `lossAt`; dense data Grams download their moment.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { EUCLIDEAN, type InnerProductSpace } from '@sprout/inner-product';
 import {
   extractPatches,

@@ -5,7 +5,7 @@
  * evaluation take) copies just its range from a view on the heap; every other slice goes to the original.
  * test/wasm-kernels.test.ts compares against cpu.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { rewrapWasmKernel } from './rewrap.js';
 import type { KernelArgs, TensorInfo } from './wasm-types.js';
 

@@ -11,7 +11,7 @@
  * (The same identity as TensorFlow's reference `conv2d_backprop_filter`; checked against the cpu kernel in
  * test/wasm-kernels.test.ts.)
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { KernelArgs, TensorInfo, WasmBackendLike } from './wasm-types.js';
 
 interface Conv2DBackpropFilterAttrs {

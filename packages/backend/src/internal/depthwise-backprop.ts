@@ -8,7 +8,7 @@
  * Hence dF[i, j, c, m] = Σ_{n, p, q} x[n, p·s + i·d − top, q·s + j·d − left, c] · dy[n, p, q, c·M + m] and
  *       dx[n, r, t, c]  = Σ_{i, j, m, p, q: p·s + i·d − top = r, q·s + j·d − left = t} f[i, j, c, m] · dy[n, p, q, c·M + m].
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { KernelArgs, TensorInfo } from './wasm-types.js';
 
 type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];

@@ -6,7 +6,7 @@
  * padding reaches them as the equivalent explicit padding (computed by tfjs' own computeConv2DInfo), which
  * the wasm kernels pass to XNNPACK as plain numbers. test/wasm-kernels.test.ts compares against cpu.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { rewrapWasmKernel } from './rewrap.js';
 import type { KernelArgs, TensorInfo } from './wasm-types.js';
 

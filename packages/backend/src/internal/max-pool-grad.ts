@@ -6,7 +6,7 @@
  * dx[n, r, t, c] = Σ over output positions (p, q) whose window's first maximum (row-major, as TensorFlow and
  * tfjs-backend-cpu choose it) is at (r, t): dy[n, p, q, c]. Padded positions never win.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { KernelArgs, TensorInfo } from './wasm-types.js';
 
 interface MaxPoolGradAttrs {

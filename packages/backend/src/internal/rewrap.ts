@@ -3,7 +3,7 @@
  * and contiguous-slice.ts): the registered config is kept (setup and dispose functions too) with its kernel
  * function wrapped. Idempotent: a kernel function this module produced is not wrapped again.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 const wrapped = new WeakSet<tf.KernelFunc>();
 

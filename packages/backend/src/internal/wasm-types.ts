@@ -2,7 +2,7 @@
  * The slice of the wasm backend's API that Sprout's kernels use (the class is exported by
  * @tensorflow/tfjs-backend-wasm; its methods are public but not part of tfjs' documented API).
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 
 export type TensorInfo = tf.TensorInfo;
 

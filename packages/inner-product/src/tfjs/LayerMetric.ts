@@ -9,7 +9,7 @@
  * update a data Gram is the identity [design]. For conv layers `x` must be the input patches (P×n,
  * n = kh·kw·in); without them the data Grams of a conv layer stay the identity.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { Gram as GramSpec, Metric } from '@sprout/spec';
 import * as E from 'fp-ts/lib/Either.js';
 import { gramFromSpec, scalarOf, validateGramSpec, type LayerShape, type Side } from '../from-metric.js';

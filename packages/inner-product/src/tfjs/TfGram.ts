@@ -7,7 +7,7 @@
  *
  * A `TfGram` owns its tensors: dispose it with `disposeTfGram` when it is replaced.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { Gram } from '../Gram.js';
 import { choleskyInverse } from '../internal/linalg.js';
 

@@ -5,7 +5,7 @@
  * `matMul(patches, reshape(kernel, [n, m]))` equals the convolution's pre-activation output.
  * Computed with one conv2d by a one-hot filter (tfjs has no extractImagePatches).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 export interface ConvGeometry {
   readonly kh: number;

@@ -15,7 +15,7 @@
  * Elements of any rank whose last axis has length m are accepted and reshaped to [n, m]; outputs keep
  * the input's shape. Every function runs in tf.tidy; inputs are not disposed.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { InnerProductSpace } from '../InnerProductSpace.js';
 import { leftMul, rightMul, tfScalarGram, type TfGram } from './TfGram.js';
 

@@ -6,7 +6,7 @@
 // δ = dy ⊙ 1[y > 0] once (reluBackward, one native pass), then only the gradients the tape asks for:
 //   ∂J/∂x = conv2dᵀ(δ; W) (Conv2DBackpropInput),  ∂J/∂W = Conv2DBackpropFilter(x, δ),  ∂J/∂b = Σ_{b,h,w} δ.
 // Where the native kernels are not registered (no addon, another backend) it is `tf.fused.conv2d`.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { reluBackward } from './relu-backward.js';
 
 /** The kernel name of the fused forward pass (registered by `registerNativeKernels`). */

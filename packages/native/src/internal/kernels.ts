@@ -8,7 +8,7 @@
 // replaced (`fallback`); SproutReluGrad has none. The backward passes reuse these kernels through tfjs'
 // registered gradients, except ReLU's (register.ts replaces it by reluBackward) and conv2dBiasRelu's,
 // which has its own (conv-bias-relu.ts).
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { GEMM_ACTIVATION, type NativeAddon } from './addon.js';
 import type { Storage } from './storage.js';
 

@@ -3,7 +3,7 @@
 // dispose functions, so a backend initialised later still sets the stock kernel up); Sprout's own kernels
 // (SproutReluGrad, SproutConv2DBiasRelu) are added, with no fallback. Idempotent; `unregisterNativeKernels`
 // puts the stock kernels back and removes Sprout's.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
 import { loadAddon, type NativeAddon } from './addon.js';
 import {

@@ -2,7 +2,7 @@
 // decision shared by Sprout's Relu gradient, conv2dBiasRelu's gradient and callers outside the package:
 // the native one-pass kernel (SproutReluGrad) where it is registered for the current backend, else tfjs'
 // own form dy · step(y) (tfjs-core's Relu gradient).
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { RELU_GRAD } from './kernels.js';
 
 /**

@@ -1,7 +1,7 @@
 // Where a backend keeps tensor values, as the native kernels see it: allocate a float32 output, and a
 // Float32Array over a tensor's values with no copy. wasm: views on the module's linear memory (valid
 // until the next allocation, which may grow and so detach the memory); cpu: the stored typed arrays.
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 
 export interface Storage {
   /** A new float32 tensor of the given shape on the backend (contents unspecified). */

@@ -11,7 +11,7 @@
  * them (a checkpoint, the sensitivity pass and growth's state transfer, the end of the run). `prepare`
  * reads them again after an insertion.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { Loss, Optimizer } from '@sprout/spec';
 import {
   hostEvaluate,

@@ -1,16 +1,17 @@
 /**
- * A tf.LayersModel as files in the TensorFlow.js layers format (`model.json` with the topology and the
+ * A tfl.LayersModel as files in the TensorFlow.js layers format (`model.json` with the topology and the
  * weights manifest, `weights.bin` with the weights), written and read with node:fs through IO handlers,
  * so no tfjs-node file system is needed.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 
 const WEIGHTS_FILE = 'weights.bin';
 
 /** Save `model` into `dir` (created if missing) as model.json + weights.bin. */
-export const saveLayersModel = async (model: tf.LayersModel, dir: string): Promise<void> => {
+export const saveLayersModel = async (model: tfl.LayersModel, dir: string): Promise<void> => {
   await mkdir(dir, { recursive: true });
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
@@ -19,7 +20,7 @@ export const saveLayersModel = async (model: tf.LayersModel, dir: string): Promi
       const json: tf.io.ModelJSON = {
         modelTopology: artifacts.modelTopology as tf.io.ModelJSON['modelTopology'],
         format: artifacts.format ?? 'layers-model',
-        generatedBy: artifacts.generatedBy ?? `TensorFlow.js tfjs-layers v${tf.version_layers}`,
+        generatedBy: artifacts.generatedBy ?? `TensorFlow.js tfjs-layers v${tfl.version_layers}`,
         convertedBy: artifacts.convertedBy ?? null,
         weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs ?? [] }],
       };
@@ -38,7 +39,7 @@ export const saveLayersModel = async (model: tf.LayersModel, dir: string): Promi
 
 /**
  * An IO handler that loads a model saved by Sprout (or any layers-format model.json with its weight
- * files next to it) from a directory: `tf.loadLayersModel(modelFiles(dir))`.
+ * files next to it) from a directory: `tfl.loadLayersModel(modelFiles(dir))`.
  */
 export const modelFiles = (dir: string): tf.io.IOHandler => ({
   load: async () => {

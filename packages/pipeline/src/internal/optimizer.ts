@@ -7,7 +7,7 @@
  *               w ← w − α m̂ / (√v̂ + ε)   (Kingma & Ba, arXiv 1412.6980, Algorithm 1)
  * Adam's step count t is per parameter, so a parameter added by growth starts its bias correction at 1.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { Optimizer } from '@sprout/spec';
 
 export interface ParamState {

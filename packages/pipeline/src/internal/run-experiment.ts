@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Experiment } from '@sprout/spec';
 import type { ArmSummary, EpochMetrics, RunError, RunEvent, RunId, RunOptions, RunResult } from '../Pipeline.js';
@@ -177,7 +178,7 @@ export const runExperiment = async (
           backend,
           started: started.toISOString(),
           baseDir: resolve(ctx.baseDir),
-          versions: { '@sprout/pipeline': PIPELINE_VERSION, ...tf.version, node: process.version },
+          versions: { '@sprout/pipeline': PIPELINE_VERSION, 'tfjs-core': tf.version_core, 'tfjs-layers': tfl.version_layers, node: process.version },
         },
       });
     } catch (e) {
@@ -321,7 +322,7 @@ export const runExperiment = async (
           if (writer !== undefined && (options.saveModel ?? true)) {
             const dir =
               repeat === 0 && plan.name === plans[0]!.name ? 'model' : join('models', slug(plan.name), `seed-${seed}`);
-            let model: tf.LayersModel | undefined;
+            let model: tfl.LayersModel | undefined;
             try {
               model = toLayersModel(net);
               await saveLayersModel(model, join(writer.dir, dir));

@@ -18,7 +18,7 @@
  *    Frobenius-type metric, Armijo or the adaptive controller of ALGORITHMS.md §2, which reads the batch
  *    loss and needs one extra forward pass `lossAt` per step).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import * as E from 'fp-ts/lib/Either.js';
 import { batchLoss, inferShapes, layerKey, lossAndGradients, type Net } from '@sprout/model';
 import type { Layer, Loss } from '@sprout/spec';

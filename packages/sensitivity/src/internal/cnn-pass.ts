@@ -18,7 +18,7 @@
  * Nets this path does not cover (batch norm, dropout in training mode, activations other than relu and
  * linear, residual blocks, a softmax output) return `undefined`, and the caller builds the extended net.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { reluBackward } from '@sprout/native';
 import type { Layer } from '@sprout/spec';
 import { layerKey, type Net } from '@sprout/model';

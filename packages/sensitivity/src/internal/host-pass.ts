@@ -16,7 +16,7 @@
  * host engine) that call runs already-optimised code, which matters because the pass runs once per
  * insertion and its epochs can be a tenth of a millisecond.
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { Loss } from '@sprout/spec';
 import { hostLossAndGradients, hostMatMul, hostNetPays, toHostNet, type HostNet, type Net } from '@sprout/model';
 import { virtualLayer, type Position, type VirtualLayerOptions } from '@sprout/growth';

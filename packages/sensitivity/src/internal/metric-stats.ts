@@ -6,7 +6,7 @@
  * per output location), fed to the metric batch by batch (`batch` estimate: the last batch's moments; `ema`:
  * the average over the pass).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Layer, Metric } from '@sprout/spec';
 import { inferShapes, layerKey, type Net, type Taps } from '@sprout/model';

@@ -1,0 +1,2 @@
+export declare const toCommonJsDeclaration: (text: string) => string;
+export declare const buildTypes: (distOf?: (pkg: string) => string) => number;
