@@ -18,7 +18,6 @@ import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,33 +94,6 @@ const staticChevrotain = {
   },
 };
 
-/**
- * @tensorflow/tfjs re-exports @tensorflow/tfjs-backend-webgl, which registers its backend only in a
- * browser (`device_util.isBrowser()`): in Node it only registers ~160 kernels for a backend that cannot
- * exist, about 30 ms of every start. The bundle gives @tensorflow/tfjs a module with just its version
- * instead, so `tf.version` (recorded in spec.json) is unchanged; `tf.webgl` and the other WebGL exports
- * are absent (Sprout uses none). A Sprout module importing the package itself would get the real one.
- */
-const noWebglInNode = {
-  name: 'sprout-no-webgl-in-node',
-  setup(b) {
-    b.onResolve({ filter: /^@tensorflow\/tfjs-backend-webgl$/ }, (args) =>
-      /[\\/]node_modules[\\/]@tensorflow[\\/]tfjs[\\/]/.test(args.importer)
-        ? { path: args.importer, namespace: 'sprout-webgl-version' }
-        : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: 'sprout-webgl-version' }, async (args) => {
-      const pkg = join(
-        dirname(createRequire(args.path).resolve('@tensorflow/tfjs-backend-webgl')),
-        '..',
-        'package.json',
-      );
-      const { version } = JSON.parse(await readFile(pkg, 'utf8'));
-      return { contents: `export const version_webgl = ${JSON.stringify(version)};`, loader: 'js' };
-    });
-  },
-};
-
 /** Builds the bundle; returns its size in bytes. */
 export const bundleCli = async ({ outfile = CLI_BUNDLE } = {}) => {
   const result = await build({
@@ -136,7 +108,7 @@ export const bundleCli = async ({ outfile = CLI_BUNDLE } = {}) => {
     mainFields: ['module', 'main'],
     external: EXTERNAL,
     banner: { js: banner },
-    plugins: [staticChevrotain, noWebglInNode, keepLocations(outfile)],
+    plugins: [staticChevrotain, keepLocations(outfile)],
     sourcemap: false,
     legalComments: 'none',
     logLevel: 'warning',

@@ -114,6 +114,8 @@ describe('the packed packages in a project outside the repository', () => {
     let t = performance.now();
     packed = await packAll(join(work, 'packs'));
     timings['pack (build, declarations, npm pack)'] = seconds(t);
+    const kB = (n: number) => `${(n / 1000).toFixed(1)} kB`;
+    console.log(['| package | tarball | unpacked | files |', '| --- | ---: | ---: | ---: |', ...packed.map((p) => `| ${p.name} | ${kB(p.size)} | ${kB(p.unpackedSize)} | ${p.entryCount} |`)].join('\n'));
     registry = await startLocalRegistry(packed);
     project = join(work, 'project');
     mkdirSync(join(project, 'src'), { recursive: true });
