@@ -29,7 +29,8 @@ const isEsmOnly = (name) => {
       const exportsMap = JSON.stringify(manifest.exports ?? {});
       // Types for `require` are a .d.cts file, or sit under a `require` condition (where a nested
       // package.json may make them CommonJS); otherwise a "type": "module" package's types are ES modules.
-      only = manifest.type === 'module' && !exportsMap.includes('.d.cts') && !/"require":\{[^}]*"types/.test(exportsMap);
+      only =
+        manifest.type === 'module' && !exportsMap.includes('.d.cts') && !/"require":\{[^}]*"types/.test(exportsMap);
     } catch {
       only = false; // not installed at the root: a Node built-in or a package resolved elsewhere
     }
@@ -37,7 +38,11 @@ const isEsmOnly = (name) => {
   }
   return esmOnly.get(name);
 };
-const packageName = (specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+const packageName = (specifier) =>
+  specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
 
 /**
  * The .d.cts twin of a declaration file: relative specifiers name the .cjs files, and the types of an
@@ -53,7 +58,9 @@ export const toCommonJsDeclaration = (text) =>
         : `import type ${rest.replace(/([{,]\s*)type\s+/g, '$1')} with { 'resolution-mode': 'import' };`,
     )
     .replace(/import\((['"])([^'"]+)\1\)/g, (call, q, spec) =>
-      spec.startsWith('.') || !isEsmOnly(packageName(spec)) ? call : `import(${q}${spec}${q}, { with: { 'resolution-mode': 'import' } })`,
+      spec.startsWith('.') || !isEsmOnly(packageName(spec))
+        ? call
+        : `import(${q}${spec}${q}, { with: { 'resolution-mode': 'import' } })`,
     );
 
 /**
@@ -96,7 +103,8 @@ export const buildTypes = (distOf = (pkg) => join(root, 'packages', pkg, 'dist')
       const target = join(dist, relative(from, file));
       for (const m of text.matchAll(/(?:from |import\()\s*['"](\.{1,2}\/[^'"]*)['"]/g)) {
         const resolved = join(dirname(file), m[1]);
-        if (!resolved.startsWith(from + sep)) problems.push(`${relative(root, target)} refers to ${m[1]}, outside its package`);
+        if (!resolved.startsWith(from + sep))
+          problems.push(`${relative(root, target)} refers to ${m[1]}, outside its package`);
       }
       mkdirSync(dirname(target), { recursive: true });
       cpSync(file, target);
@@ -105,12 +113,15 @@ export const buildTypes = (distOf = (pkg) => join(root, 'packages', pkg, 'dist')
     }
   }
   rmSync(work, { recursive: true, force: true });
-  if (problems.length > 0) throw new Error(`declarations that would not resolve once published:\n${problems.join('\n')}`);
+  if (problems.length > 0)
+    throw new Error(`declarations that would not resolve once published:\n${problems.join('\n')}`);
   return count;
 };
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
   const started = performance.now();
   const count = buildTypes();
-  console.log(`sprout build: ${count} declaration files (.d.ts and .d.cts) in ${Math.round(performance.now() - started)} ms`);
+  console.log(
+    `sprout build: ${count} declaration files (.d.ts and .d.cts) in ${Math.round(performance.now() - started)} ms`,
+  );
 }

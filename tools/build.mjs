@@ -21,7 +21,11 @@ const args = new Set(process.argv.slice(2));
 export const sourceFiles = (dir) =>
   readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    return statSync(path).isDirectory() ? sourceFiles(path) : path.endsWith('.ts') && !path.endsWith('.d.ts') ? [path] : [];
+    return statSync(path).isDirectory()
+      ? sourceFiles(path)
+      : path.endsWith('.ts') && !path.endsWith('.d.ts')
+        ? [path]
+        : [];
   });
 
 /** The names of the folders under packages/ that hold a package with sources. */
@@ -54,7 +58,8 @@ const cjsCompatible = {
     b.onLoad({ filter: /[\\/]packages[\\/]dsl[\\/]src[\\/]internal[\\/]chevrotain\.ts$/ }, (args) => {
       const text = readFileSync(args.path, 'utf8');
       const exported = /export const \{([^}]*)\} = chevrotain;/.exec(text);
-      if (exported === null) return { errors: [{ text: `${args.path} no longer has the shape tools/build.mjs expects` }] };
+      if (exported === null)
+        return { errors: [{ text: `${args.path} no longer has the shape tools/build.mjs expects` }] };
       return { contents: `export {${exported[1]}} from 'chevrotain';`, loader: 'ts' };
     });
   },
@@ -83,14 +88,19 @@ export const transpilePackage = async (src, outdir) => {
 const main = async () => {
   const started = performance.now();
   let files = 0;
-  for (const pkg of packageDirs()) files += await transpilePackage(join(root, 'packages', pkg, 'src'), join(root, 'packages', pkg, 'dist'));
+  for (const pkg of packageDirs())
+    files += await transpilePackage(join(root, 'packages', pkg, 'src'), join(root, 'packages', pkg, 'dist'));
   const transpiled = performance.now();
-  console.log(`sprout build: ${files} files transpiled to packages/*/dist as ES modules and CommonJS in ${Math.round(transpiled - started)} ms`);
+  console.log(
+    `sprout build: ${files} files transpiled to packages/*/dist as ES modules and CommonJS in ${Math.round(transpiled - started)} ms`,
+  );
 
   if (args.has('--types')) {
     const { buildTypes } = await import('./build-types.mjs');
     const count = buildTypes();
-    console.log(`sprout build: ${count} declaration files (.d.ts and .d.cts) in ${Math.round(performance.now() - transpiled)} ms`);
+    console.log(
+      `sprout build: ${count} declaration files (.d.ts and .d.cts) in ${Math.round(performance.now() - transpiled)} ms`,
+    );
   }
 
   // Without the bundle bin/sprout.js runs the transpiled modules: slower to start, same behaviour.
@@ -99,11 +109,17 @@ const main = async () => {
     try {
       const bytes = await bundleCli();
       const bundled = performance.now();
-      console.log(`sprout build: the command bundled into packages/cli/dist/sprout.cjs (${(bytes / 1e6).toFixed(1)} MB) in ${Math.round(bundled - before)} ms`);
+      console.log(
+        `sprout build: the command bundled into packages/cli/dist/sprout.cjs (${(bytes / 1e6).toFixed(1)} MB) in ${Math.round(bundled - before)} ms`,
+      );
       const warmed = warmCodeCache();
-      console.log(`sprout build: code cache of ${warmed.length > 0 ? warmed.join(', ') : 'no command'} written in ${Math.round(performance.now() - bundled)} ms`);
+      console.log(
+        `sprout build: code cache of ${warmed.length > 0 ? warmed.join(', ') : 'no command'} written in ${Math.round(performance.now() - bundled)} ms`,
+      );
     } catch (e) {
-      console.warn(`sprout build: the command was not bundled (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); sprout runs the transpiled modules`);
+      console.warn(
+        `sprout build: the command was not bundled (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); sprout runs the transpiled modules`,
+      );
     }
   }
 };

@@ -31,7 +31,12 @@ export const packAll = async (dir) => {
       const to = join(stage, pkg);
       const manifest = JSON.parse(readFileSync(join(from, 'package.json'), 'utf8'));
       mkdirSync(to, { recursive: true });
-      for (const f of ['package.json', 'README.md', 'LICENSE', ...(manifest.files ?? []).filter((f) => !f.startsWith('!') && f !== 'dist')]) {
+      for (const f of [
+        'package.json',
+        'README.md',
+        'LICENSE',
+        ...(manifest.files ?? []).filter((f) => !f.startsWith('!') && f !== 'dist'),
+      ]) {
         if (existsSync(join(from, f))) cpSync(join(from, f), join(to, f), { recursive: true });
       }
       await transpilePackage(join(from, 'src'), join(to, 'dist'));
@@ -40,11 +45,15 @@ export const packAll = async (dir) => {
     buildTypes((pkg) => join(stage, pkg, 'dist'));
     mkdirSync(dir, { recursive: true });
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-    const { stdout } = await promisify(execFile)(npm, ['pack', ...staged, '--pack-destination', dir, '--json', '--ignore-scripts'], {
-      cwd: stage,
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    const { stdout } = await promisify(execFile)(
+      npm,
+      ['pack', ...staged, '--pack-destination', dir, '--json', '--ignore-scripts'],
+      {
+        cwd: stage,
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
     return JSON.parse(stdout).map((p) => ({
       ...p,
       filename: resolve(dir, p.filename),
@@ -64,5 +73,7 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
   console.log(`| package | tarball | unpacked | files |\n| --- | ---: | ---: | ---: |`);
   for (const p of packed) console.log(`| ${p.name} | ${kB(p.size)} | ${kB(p.unpackedSize)} | ${p.entryCount} |`);
   const total = packed.reduce((n, p) => n + p.size, 0);
-  console.log(`\n${packed.length} tarballs (${kB(total)} in all) in ${outdir}, packed in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `\n${packed.length} tarballs (${kB(total)} in all) in ${outdir}, packed in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
 }

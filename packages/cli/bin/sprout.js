@@ -44,15 +44,17 @@ const mtime = (path) => {
   }
 };
 
-const sourcesAt = !inClone ? 0 : Math.max(
-  ...readdirSync(packages).map((p) => {
-    try {
-      return newest(join(packages, p, 'src'));
-    } catch {
-      return 0; // a package without src/
-    }
-  }),
-);
+const sourcesAt = !inClone
+  ? 0
+  : Math.max(
+      ...readdirSync(packages).map((p) => {
+        try {
+          return newest(join(packages, p, 'src'));
+        } catch {
+          return 0; // a package without src/
+        }
+      }),
+    );
 
 const fresh = (mtime(built) ?? -1) >= sourcesAt;
 

@@ -17,7 +17,9 @@ export function lossFunction(loss: Loss, outputActivation: Activation = 'linear'
     tf.tidy(() => {
       const classes = output.shape[1]!;
       const target =
-        labels.rank === 1 ? tf.cast(tf.oneHot(tf.cast(labels, 'int32'), classes), 'float32') : tf.cast(labels, 'float32');
+        labels.rank === 1
+          ? tf.cast(tf.oneHot(tf.cast(labels, 'int32'), classes), 'float32')
+          : tf.cast(labels, 'float32');
       if (loss === 'mse') return tf.mean(tf.square(tf.sub(output, target))) as tf.Scalar;
       const logp =
         outputActivation === 'softmax' ? tf.log(tf.clipByValue(output, PROB_FLOOR, 1)) : tf.logSoftmax(output);

@@ -9,7 +9,14 @@ const parsed = parseExperiment('experiment "web" { train { epochs 2 } }', 'web.s
 const space = fromMetric({ _tag: 'frobenius', domain: { _tag: 'width' }, codomain: { _tag: 'width' } }, { n: 2, m: 2 });
 export const result = {
   parsed: E.isRight(parsed) ? parsed.right.spec.train.epochs : -1,
-  riesz: E.isRight(space) ? space.right.riesz(matFromRows([[1, 2], [3, 4]])).data[0] : -1,
+  riesz: E.isRight(space)
+    ? space.right.riesz(
+        matFromRows([
+          [1, 2],
+          [3, 4],
+        ]),
+      ).data[0]
+    : -1,
   defaults: DEFAULTS,
   experiment,
 };

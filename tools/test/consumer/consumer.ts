@@ -35,7 +35,10 @@ const main = async (): Promise<void> => {
     ],
   });
   const x = tf.randomNormal([64, 2], 0, 1, 'float32', 1);
-  const y = tf.tensor1d(Array.from({ length: 64 }, (_, i) => i % 2), 'int32');
+  const y = tf.tensor1d(
+    Array.from({ length: 64 }, (_, i) => i % 2),
+    'int32',
+  );
 
   // Sensitivities of every candidate position, and the layer inserted where they are largest.
   const net = fromLayersModel(model);
@@ -63,7 +66,8 @@ const main = async (): Promise<void> => {
   const metric = tfFromMetric(width, { n, m });
   if (E.isLeft(metric)) return fail(JSON.stringify(metric.left));
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const lossOf = (): tf.Scalar => tf.losses.softmaxCrossEntropy(tf.oneHot(y, 2), model.predict(x) as tf.Tensor) as tf.Scalar;
+  const lossOf = (): tf.Scalar =>
+    tf.losses.softmaxCrossEntropy(tf.oneHot(y, 2), model.predict(x) as tf.Tensor) as tf.Scalar;
   const { value, grads } = tf.variableGrads(lossOf, vars);
   const gradT = grads[vars[0]?.name ?? fail('no variable')] ?? fail('no gradient');
   const riesz = metric.right.kernel().riesz(gradT);
@@ -72,7 +76,12 @@ const main = async (): Promise<void> => {
   // The same map in the TensorFlow-free reference instance (paper layout, G is m×n).
   const reference = fromMetric(width, { n: 3, m: 2 });
   if (E.isLeft(reference)) return fail(JSON.stringify(reference.left));
-  const R = reference.right.riesz(matFromRows([[1, 0, -2], [0, 3, 1]]));
+  const R = reference.right.riesz(
+    matFromRows([
+      [1, 0, -2],
+      [0, 3, 1],
+    ]),
+  );
   if (Math.abs((R.data[2] ?? 0) + 4 / 3) > 1e-12) fail('reference Riesz map is wrong');
   tf.dispose([riesz, value, ...Object.values(grads)]);
   metric.right.dispose();
@@ -82,7 +91,12 @@ const main = async (): Promise<void> => {
   const groups = model.layers.flatMap((layer, li) =>
     layer.trainableWeights.map((w) => {
       const variable = w.read() as tf.Variable;
-      return { name: variable.name, kind: w.shape.length === 2 ? ('dense' as const) : ('bias' as const), variable, layer: `layer${li}` };
+      return {
+        name: variable.name,
+        kind: w.shape.length === 2 ? ('dense' as const) : ('bias' as const),
+        variable,
+        layer: `layer${li}`,
+      };
     }),
   );
   const made = createPreconditionedOptimizer(groups, optimizer, { initialL: 'first-estimate' });
@@ -94,15 +108,28 @@ const main = async (): Promise<void> => {
   const after = scalar(lossOf());
   tf.dispose([step.value, ...Object.values(step.grads)]);
   made.right.dispose();
-  if (!(Number.isFinite(after) && after < before)) fail(`the adaptive step did not lower the loss: ${before} → ${after}`);
+  if (!(Number.isFinite(after) && after < before))
+    fail(`the adaptive step did not lower the loss: ${before} → ${after}`);
 
   // The TensorFlow-free packages: the language, and the spec's generator for property tests.
   const parsed = parseExperiment('experiment "short" { train { epochs 3 } }', 'short.sprout');
   if (E.isLeft(parsed) || parsed.right.spec.train.epochs !== 3) fail('parseExperiment failed');
-  if (!E.isLeft(checkText('experiment "bad" { train { epochs 0 } }', 'bad.sprout'))) fail('checkText accepted epochs 0');
+  if (!E.isLeft(checkText('experiment "bad" { train { epochs 0 } }', 'bad.sprout')))
+    fail('checkText accepted epochs 0');
   const generated = fc.sample(arbitraryExperiment(), { numRuns: 3, seed: 1 }).length;
 
-  console.log(JSON.stringify({ backend: tf.getBackend(), scores: scores.length, layersAdded, gap, rieszError, before, after, generated }));
+  console.log(
+    JSON.stringify({
+      backend: tf.getBackend(),
+      scores: scores.length,
+      layersAdded,
+      gap,
+      rieszError,
+      before,
+      after,
+      generated,
+    }),
+  );
 };
 
 main().catch((e: unknown) => {

@@ -29,7 +29,11 @@ export const startLocalRegistry = async (tarballs: readonly PackedTarball[]): Pr
     const path = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/');
     const t = byName.get(path.slice(1));
     if (t !== undefined) {
-      const version = { ...t.manifest, _id: `${t.name}@${t.version}`, dist: { tarball: `${base}${tarballPath(t)}`, integrity: t.integrity, shasum: t.shasum } };
+      const version = {
+        ...t.manifest,
+        _id: `${t.name}@${t.version}`,
+        dist: { tarball: `${base}${tarballPath(t)}`, integrity: t.integrity, shasum: t.shasum },
+      };
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache' });
       res.end(JSON.stringify({ name: t.name, 'dist-tags': { latest: t.version }, versions: { [t.version]: version } }));
       return;

@@ -178,7 +178,12 @@ export const runExperiment = async (
           backend,
           started: started.toISOString(),
           baseDir: resolve(ctx.baseDir),
-          versions: { '@sprout/pipeline': PIPELINE_VERSION, 'tfjs-core': tf.version_core, 'tfjs-layers': tfl.version_layers, node: process.version },
+          versions: {
+            '@sprout/pipeline': PIPELINE_VERSION,
+            'tfjs-core': tf.version_core,
+            'tfjs-layers': tfl.version_layers,
+            node: process.version,
+          },
         },
       });
     } catch (e) {
