@@ -5,68 +5,101 @@
 /** A Sprout backend the bench can run (`sprout run --backend …`). */
 export type BenchBackend = 'wasm' | 'cpu';
 
+/** Where a protocol's data come from: generated (spirals) or files both sides read. */
+export type ProtocolData = 'spirals' | 'mnist' | 'cifar';
+
+/** The data folders the peers read (absolute or relative to the repository root). */
+export interface DataDirs {
+  readonly mnist: string;
+  readonly cifar: string;
+}
+
 /** One whole protocol, as a user runs it: a `.sprout` file against a PyTorch peer command. */
 export interface Protocol {
   readonly name: string;
   readonly title: string;
   /** The `.sprout` file, relative to the repository root. */
   readonly sproutFile: string;
-  /** The peer's script and arguments (after `/usr/bin/python3`), relative to the repository root. */
-  readonly peer: (mnistDir: string) => readonly string[];
+  /** The peer's script and arguments (after `/usr/bin/python3`), relative to the repository root, for one seed. */
+  readonly peer: (dirs: DataDirs, seed: number) => readonly string[];
   /** Epochs before the insertion (to turn the pipeline's epoch times into a sensitivity-pass ratio). */
   readonly epochsBefore: number;
-  readonly mnist: boolean;
+  readonly data: ProtocolData;
+  /**
+   * Seeds of a many-run study: Sprout runs the `.sprout` file (which repeats over as many seeds) once, the
+   * peer runs once per seed, one after the other; the wall and CPU times are the sums. @default 1
+   */
+  readonly seeds?: number;
 }
+
+/** Protocols on files (MNIST, CIFAR): minutes per run, repeated `--mnist-reps` times. */
+export const isHeavy = (p: Protocol): boolean => p.data !== 'spirals';
 
 export const PEER_SCRIPT = '../shared/peer/sensli_torch.py';
 export const CNN_PEER_SCRIPT = 'tools/peer/cnn_torch.py';
+
+/** Seeds of the many-run throughput protocol (the 30-seed spirals FNN study). */
+export const STUDY_SEEDS = 30;
+
+const spiralsFnnPeer = (seed: number): readonly string[] => [PEER_SCRIPT, '--arch', 'fnn', '--widths', '5', '--lr', '0.2', '--epochs', '450', '1400', '--seed', String(seed)];
 
 export const PROTOCOLS: readonly Protocol[] = [
   {
     name: 'spirals-fnn',
     title: 'spirals FNN [5], full batch, lr 0.2, 450 + 1400 epochs',
     sproutFile: 'tools/bench/spirals-fnn-1.sprout',
-    peer: () => [PEER_SCRIPT, '--arch', 'fnn', '--widths', '5', '--lr', '0.2', '--epochs', '450', '1400'],
+    peer: (_dirs, seed) => spiralsFnnPeer(seed),
     epochsBefore: 450,
-    mnist: false,
+    data: 'spirals',
   },
   {
     name: 'spirals-resnet',
     title: 'spirals ResNet [3, 3] tanh, full batch, lr 0.1, 450 + 1400 epochs',
     sproutFile: 'tools/bench/spirals-resnet-1.sprout',
-    peer: () => [PEER_SCRIPT, '--arch', 'resnet', '--widths', '3', '3', '--lr', '0.1', '--epochs', '450', '1400'],
+    peer: (_dirs, seed) => [PEER_SCRIPT, '--arch', 'resnet', '--widths', '3', '3', '--lr', '0.1', '--epochs', '450', '1400', '--seed', String(seed)],
     epochsBefore: 450,
-    mnist: false,
+    data: 'spirals',
+  },
+  {
+    name: 'spirals-fnn-study',
+    title: `spirals FNN study, ${STUDY_SEEDS} seeds (Sprout: one \`sprout run\` of repeat ${STUDY_SEEDS}; peer: ${STUDY_SEEDS} runs one after the other)`,
+    sproutFile: 'tools/bench/spirals-fnn-study.sprout',
+    peer: (_dirs, seed) => spiralsFnnPeer(seed),
+    epochsBefore: 450,
+    data: 'spirals',
+    seeds: STUDY_SEEDS,
   },
   {
     name: 'mnist-mlp',
     title: 'MNIST MLP [50, 50], batch 100, lr 0.1, 2 + 2 epochs',
     sproutFile: 'tools/bench/mnist-mlp-1.sprout',
-    peer: (dir) => [
-      PEER_SCRIPT,
-      '--mnist',
-      dir,
-      '--widths',
-      '50',
-      '50',
-      '--lr',
-      '0.1',
-      '--batch',
-      '100',
-      '--epochs',
-      '2',
-      '2',
-    ],
+    peer: (dirs, seed) => [PEER_SCRIPT, '--mnist', dirs.mnist, '--widths', '50', '50', '--lr', '0.1', '--batch', '100', '--epochs', '2', '2', '--seed', String(seed)],
     epochsBefore: 2,
-    mnist: true,
+    data: 'mnist',
+  },
+  {
+    name: 'mnist-mlp-wide',
+    title: 'MNIST MLP [512, 512], batch 128, lr 0.1, 1 + 1 epochs',
+    sproutFile: 'tools/bench/mnist-mlp-wide-1.sprout',
+    peer: (dirs, seed) => [PEER_SCRIPT, '--mnist', dirs.mnist, '--widths', '512', '512', '--lr', '0.1', '--batch', '128', '--epochs', '1', '1', '--seed', String(seed)],
+    epochsBefore: 1,
+    data: 'mnist',
   },
   {
     name: 'mnist-cnn',
     title: 'MNIST CNN conv8-pool-conv16-pool-dense10, batch 100, lr 0.1, 2 + 2 epochs',
     sproutFile: 'tools/bench/mnist-cnn-1.sprout',
-    peer: (dir) => [CNN_PEER_SCRIPT, '--mnist', dir, '--epochs', '2', '2'],
+    peer: (dirs, seed) => [CNN_PEER_SCRIPT, '--mnist', dirs.mnist, '--epochs', '2', '2', '--seed', String(seed)],
     epochsBefore: 2,
-    mnist: true,
+    data: 'mnist',
+  },
+  {
+    name: 'cifar-vgg-small',
+    title: 'CIFAR-10-format VGG conv32-32-pool-64-64-pool-128-pool-dense256-10, 10,000 images, batch 128, SGD 0.01, 1 + 1 epochs',
+    sproutFile: 'tools/bench/cifar-vgg-small-1.sprout',
+    peer: (dirs, seed) => [CNN_PEER_SCRIPT, '--net', 'vgg-small', '--cifar', dirs.cifar, '--lr', '0.01', '--batch', '128', '--epochs', '1', '1', '--train-limit', '10000', '--seed', String(seed)],
+    epochsBefore: 1,
+    data: 'cifar',
   },
 ];
 
@@ -90,16 +123,20 @@ export interface BenchOptions {
   /** Where latest.json / latest.md go, relative to the repository root. @default 'tools/results' */
   readonly outDir: string;
   readonly quick: boolean;
+  /** `sprout run --threads N` (the peer runs at one thread and at PyTorch's default). @default the core count */
+  readonly threads: number;
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--protocol NAME]... [--backend wasm|cpu]... [--reps N]
-                        [--mnist-reps N] [--train-limit N] [--cpu-mnist] [--no-peer] [--out DIR]
+                        [--mnist-reps N] [--train-limit N] [--threads N] [--cpu-mnist] [--no-peer] [--out DIR]
 protocols: ${PROTOCOLS.map((p) => p.name).join(', ')}`;
 
 /** Parses the bench's command line; a string on the left is the message to print with USAGE. */
 export const parseBenchArgs = (
   argv: readonly string[],
+  cores = 1,
 ): { readonly ok: true; readonly options: BenchOptions } | { readonly ok: false; readonly message: string } => {
+  let threads = cores;
   let quick = false;
   let reps: number | undefined;
   let mnistReps: number | undefined;
@@ -139,6 +176,11 @@ export const parseBenchArgs = (
         return { ok: false, message: `${a} needs an integer in [1, 100], got ${v ?? 'nothing'}` };
       if (a === '--reps') reps = n;
       else mnistReps = n;
+    } else if (a === '--threads') {
+      const v = value();
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 64) return { ok: false, message: `--threads needs an integer in [1, 64], got ${v ?? 'nothing'}` };
+      threads = n;
     } else if (a === '--train-limit') {
       const v = value();
       const n = Number(v);
@@ -163,6 +205,7 @@ export const parseBenchArgs = (
       cpuMnist,
       noPeer,
       outDir,
+      threads,
       ...(trainLimit === undefined ? {} : { trainLimit }),
     },
   };
@@ -252,6 +295,20 @@ export const sensitivityCostFromEvents = (eventsJsonl: string, epochsBefore: num
   return ratio(passSeconds, median(before));
 };
 
+/** The insertion event's `seconds` at epoch E₁ of the first seed (see sensitivityCostFromEvents); undefined without it. */
+export const insertionSecondsFromEvents = (eventsJsonl: string, epochsBefore: number): number | undefined => {
+  for (const line of eventsJsonl.split('\n')) {
+    if (!line.includes('"insertion"')) continue;
+    try {
+      const e = JSON.parse(line) as { _tag?: string; epoch?: number; seconds?: number; repeat?: number };
+      if (e._tag === 'insertion' && (e.repeat ?? 0) === 0 && e.epoch === epochsBefore && typeof e.seconds === 'number') return e.seconds;
+    } catch {
+      /* a torn line: ignore */
+    }
+  }
+  return undefined;
+};
+
 /** One command's repetitions. */
 export interface Samples {
   readonly wall: number[];
@@ -261,32 +318,38 @@ export interface Samples {
   readonly train: number[];
   /** Sensitivity pass (+ insertion) in training epochs. */
   readonly passEpochs: number[];
+  /** Sensitivity pass (+ insertion) in seconds. */
+  readonly passSeconds: number[];
   readonly finalTrainLoss: number[];
 }
 
-export const emptySamples = (): Samples => ({
-  wall: [],
-  cpu: [],
-  rssMb: [],
-  train: [],
-  passEpochs: [],
-  finalTrainLoss: [],
-});
+export const emptySamples = (): Samples => ({ wall: [], cpu: [], rssMb: [], train: [], passEpochs: [], passSeconds: [], finalTrainLoss: [] });
 
-/** One row of the table: a protocol on one Sprout backend against the peer. */
+/** One row of the table: a protocol on one Sprout backend against the peer at one thread and at PyTorch's default. */
 export interface Row {
   readonly protocol: string;
   readonly backend: string;
   readonly skipped?: string;
   readonly sprout: Samples;
+  /** The peer with `--threads 1`. */
   readonly peer?: Samples;
+  /** The peer with `--threads 0` (PyTorch's own default thread count). */
+  readonly peerDefault?: Samples;
 }
+
+/** Which peer configuration was faster (median wall). */
+export type PeerConfig = 'default' | 'one thread';
 
 export interface RowSummary {
   readonly protocol: string;
   readonly backend: string;
   readonly skipped?: string;
   readonly sproutWall?: number;
+  /** Median wall of the peer at PyTorch's default threads and at one thread. */
+  readonly peerDefaultWall?: number;
+  readonly peerOneWall?: number;
+  /** The faster of the two peer configurations; the ratios below are against it. */
+  readonly faster?: PeerConfig;
   readonly peerWall?: number;
   readonly wallRatio?: number;
   readonly sproutCpu?: number;
@@ -300,13 +363,25 @@ export interface RowSummary {
   readonly trainRatio?: number;
   readonly sproutPassEpochs?: number;
   readonly peerPassEpochs?: number;
+  readonly sproutPassSeconds?: number;
+  /** The faster of the two peer configurations' median pass seconds. */
+  readonly peerPassSeconds?: number;
+  readonly passRatio?: number;
+  /** Sprout's epoch before the insertion (pass seconds / pass epochs), for the "≥ 1 s" condition of the 1.5-epoch goal. */
+  readonly sproutEpochSeconds?: number;
   readonly reps: number;
 }
 
-/** Medians of every measure and the ratios Sprout / PyTorch. */
+/** Medians of every measure and the ratios Sprout / PyTorch against the faster peer configuration. */
 export const summarizeRow = (row: Row): RowSummary => {
   const s = row.sprout;
-  const p = row.peer;
+  const one = row.peer === undefined || row.peer.wall.length === 0 ? undefined : row.peer;
+  const dflt = row.peerDefault === undefined || row.peerDefault.wall.length === 0 ? undefined : row.peerDefault;
+  const oneWall = one && median(one.wall);
+  const dfltWall = dflt && median(dflt.wall);
+  const faster: PeerConfig | undefined =
+    oneWall === undefined ? (dfltWall === undefined ? undefined : 'default') : dfltWall === undefined || oneWall <= dfltWall ? 'one thread' : 'default';
+  const p = faster === undefined ? undefined : faster === 'default' ? dflt : one;
   const sproutWall = median(s.wall);
   const peerWall = p && median(p.wall);
   const sproutCpu = median(s.cpu);
@@ -315,16 +390,19 @@ export const summarizeRow = (row: Row): RowSummary => {
   const peerRssMb = p && median(p.rssMb);
   const sproutTrain = median(s.train);
   const peerTrain = p && median(p.train);
-  const out: { -readonly [K in keyof RowSummary]: RowSummary[K] } = {
-    protocol: row.protocol,
-    backend: row.backend,
-    reps: s.wall.length,
-  };
+  const sproutPassSeconds = median(s.passSeconds);
+  const passes = [one, dflt].map((q) => q && median(q.passSeconds)).filter((x): x is number => x !== undefined);
+  const peerPassSeconds = passes.length > 0 ? Math.min(...passes) : undefined;
+  const sproutPassEpochs = median(s.passEpochs);
+  const out: { -readonly [K in keyof RowSummary]: RowSummary[K] } = { protocol: row.protocol, backend: row.backend, reps: s.wall.length };
   const put = <K extends keyof RowSummary>(k: K, v: RowSummary[K] | undefined): void => {
     if (v !== undefined) out[k] = v;
   };
   put('skipped', row.skipped);
   put('sproutWall', sproutWall);
+  put('peerDefaultWall', dfltWall);
+  put('peerOneWall', oneWall);
+  put('faster', faster);
   put('peerWall', peerWall);
   put('wallRatio', ratio(sproutWall, peerWall));
   put('sproutCpu', sproutCpu);
@@ -336,33 +414,42 @@ export const summarizeRow = (row: Row): RowSummary => {
   put('sproutTrain', sproutTrain);
   put('peerTrain', peerTrain);
   put('trainRatio', ratio(sproutTrain, peerTrain));
-  put('sproutPassEpochs', median(s.passEpochs));
+  put('sproutPassEpochs', sproutPassEpochs);
   put('peerPassEpochs', p && median(p.passEpochs));
+  put('sproutPassSeconds', sproutPassSeconds);
+  put('peerPassSeconds', peerPassSeconds);
+  put('passRatio', ratio(sproutPassSeconds, peerPassSeconds));
+  put('sproutEpochSeconds', ratio(sproutPassSeconds, sproutPassEpochs));
   return out;
 };
+
+/** The goals of the speed issue: wall ≤ 0.8× the faster peer, peak memory ≤ 2×, pass ≤ the peer's seconds, pass ≤ 1.5 epochs where an epoch takes ≥ 1 s. */
+export const GOALS = { wallRatio: 0.8, rssRatio: 2, passRatio: 1, passEpochs: 1.5, passEpochsFromEpochSeconds: 1 } as const;
 
 const fmt = (x: number | undefined, digits: number): string => (x === undefined ? '–' : x.toFixed(digits));
 const fmtRatio = (x: number | undefined, goal: number): string =>
   x === undefined ? '–' : `${x.toFixed(2)}${x <= goal ? ' ✓' : ' ✗'}`;
 
-/** The markdown table `npm run bench` prints and writes to latest.md (✓ / ✗: the goals of issue 6). */
+/** The markdown table `npm run bench` prints and writes to latest.md (✓ / ✗: the goals, `GOALS`). */
 export const formatTable = (rows: readonly RowSummary[]): string => {
   const head = [
     'protocol',
     'backend',
     'Sprout wall s',
-    'PyTorch wall s',
-    'wall ratio (≤ 1)',
+    'PyTorch default wall s',
+    'PyTorch 1 thread wall s',
+    `wall ratio vs faster (≤ ${GOALS.wallRatio})`,
     'Sprout CPU s',
     'PyTorch CPU s',
-    'CPU ratio',
     'Sprout train s',
     'PyTorch train s',
     'Sprout max RSS MB',
     'PyTorch max RSS MB',
-    'RSS ratio (≤ 2)',
-    'sens. pass / epoch Sprout (≤ 1.5)',
-    'sens. pass / epoch PyTorch',
+    `RSS ratio (≤ ${GOALS.rssRatio})`,
+    'sens. pass s Sprout',
+    'sens. pass s PyTorch',
+    `pass ratio (≤ ${GOALS.passRatio})`,
+    `sens. pass / epoch Sprout (≤ ${GOALS.passEpochs} if epoch ≥ 1 s)`,
     'reps',
   ];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
@@ -371,23 +458,32 @@ export const formatTable = (rows: readonly RowSummary[]): string => {
       lines.push(`| ${r.protocol} | ${r.backend} | skipped: ${r.skipped} |${' |'.repeat(head.length - 3)}`);
       continue;
     }
+    const mark = (cfg: PeerConfig, x: number | undefined): string => `${fmt(x, 2)}${x !== undefined && r.faster === cfg ? ' *' : ''}`;
+    const passEpochs =
+      r.sproutPassEpochs === undefined
+        ? '–'
+        : r.sproutEpochSeconds !== undefined && r.sproutEpochSeconds >= GOALS.passEpochsFromEpochSeconds
+          ? fmtRatio(r.sproutPassEpochs, GOALS.passEpochs)
+          : `${r.sproutPassEpochs.toFixed(2)} (epoch ${fmt(r.sproutEpochSeconds === undefined ? undefined : r.sproutEpochSeconds * 1000, 1)} ms)`;
     lines.push(
       `| ${[
         r.protocol,
         r.backend,
         fmt(r.sproutWall, 2),
-        fmt(r.peerWall, 2),
-        fmtRatio(r.wallRatio, 1),
+        mark('default', r.peerDefaultWall),
+        mark('one thread', r.peerOneWall),
+        fmtRatio(r.wallRatio, GOALS.wallRatio),
         fmt(r.sproutCpu, 2),
         fmt(r.peerCpu, 2),
-        fmt(r.cpuRatio, 2),
         fmt(r.sproutTrain, 2),
         fmt(r.peerTrain, 2),
         fmt(r.sproutRssMb, 0),
         fmt(r.peerRssMb, 0),
-        fmtRatio(r.rssRatio, 2),
-        r.sproutPassEpochs === undefined ? '–' : fmtRatio(r.sproutPassEpochs, 1.5),
-        fmt(r.peerPassEpochs, 2),
+        fmtRatio(r.rssRatio, GOALS.rssRatio),
+        fmt(r.sproutPassSeconds, 3),
+        fmt(r.peerPassSeconds, 3),
+        fmtRatio(r.passRatio, GOALS.passRatio),
+        passEpochs,
         String(r.reps),
       ].join(' | ')} |`,
     );
@@ -399,7 +495,7 @@ export const formatTable = (rows: readonly RowSummary[]): string => {
 export const readPeerJson = (
   stdout: string,
   epochsBefore: number,
-): { train?: number; passEpochs?: number; finalTrainLoss?: number; position?: number; version?: string } => {
+): { train?: number; passEpochs?: number; passSeconds?: number; finalTrainLoss?: number; position?: number; version?: string } => {
   const line = stdout.trim().split('\n').pop() ?? '';
   try {
     const j = JSON.parse(line) as {
@@ -408,8 +504,8 @@ export const readPeerJson = (
       final_train_loss?: number;
       seconds?: { phase1?: number; insertion?: number; total?: number };
     };
-    const out: { train?: number; passEpochs?: number; finalTrainLoss?: number; position?: number; version?: string } =
-      {};
+    const out: { train?: number; passEpochs?: number; passSeconds?: number; finalTrainLoss?: number; position?: number; version?: string } = {};
+    if (j.seconds?.insertion !== undefined) out.passSeconds = j.seconds.insertion;
     if (j.seconds?.total !== undefined) out.train = j.seconds.total;
     const pass = ratio(
       j.seconds?.insertion,

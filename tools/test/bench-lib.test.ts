@@ -16,6 +16,7 @@ import {
   sensitivityCostFromEvents,
   summarizeRow,
   withTrainLimit,
+  insertionSecondsFromEvents,
 } from '../src/bench-lib.js';
 
 describe('parseBenchArgs', () => {
@@ -33,48 +34,14 @@ describe('parseBenchArgs', () => {
     const q = parseBenchArgs(['--quick']);
     expect(q.ok && q.options.reps).toBe(1);
     expect(q.ok && q.options.protocols.length).toBeLessThan(PROTOCOLS.length);
-    const r = parseBenchArgs([
-      '--quick',
-      '--protocol',
-      'mnist-cnn',
-      '--protocol',
-      'mnist-cnn',
-      '--backend',
-      'wasm',
-      '--reps',
-      '5',
-      '--mnist-reps',
-      '2',
-      '--no-peer',
-      '--cpu-mnist',
-      '--out',
-      'x',
-      '--train-limit',
-      '6000',
-    ]);
-    expect(r.ok && r.options).toMatchObject({
-      reps: 5,
-      mnistReps: 2,
-      protocols: ['mnist-cnn'],
-      backends: ['wasm'],
-      noPeer: true,
-      cpuMnist: true,
-      outDir: 'x',
-      trainLimit: 6000,
-    });
+    const r = parseBenchArgs(['--quick', '--protocol', 'mnist-cnn', '--protocol', 'mnist-cnn', '--backend', 'wasm', '--reps', '5', '--mnist-reps', '2', '--no-peer', '--cpu-mnist', '--out', 'x', '--train-limit', '6000', '--threads', '3']);
+    expect(r.ok && r.options).toMatchObject({ reps: 5, mnistReps: 2, protocols: ['mnist-cnn'], backends: ['wasm'], noPeer: true, cpuMnist: true, outDir: 'x', trainLimit: 6000, threads: 3 });
+    // --threads defaults to the core count given.
+    const d = parseBenchArgs([], 4);
+    expect(d.ok && d.options.threads).toBe(4);
   });
   it('refuses unknown protocols, backends, arguments and bad counts', () => {
-    for (const argv of [
-      ['--protocol', 'cifar'],
-      ['--protocol'],
-      ['--backend', 'webgl'],
-      ['--reps', '0'],
-      ['--reps', '1.5'],
-      ['--mnist-reps', '-1'],
-      ['--train-limit', '5'],
-      ['--frobnicate'],
-      ['--out'],
-    ])
+    for (const argv of [['--protocol', 'cifar'], ['--protocol'], ['--threads', '0'], ['--threads', '65'], ['--backend', 'webgl'], ['--reps', '0'], ['--reps', '1.5'], ['--mnist-reps', '-1'], ['--train-limit', '5'], ['--frobnicate'], ['--out']])
       expect(parseBenchArgs(argv).ok, argv.join(' ')).toBe(false);
   });
 });
@@ -154,62 +121,55 @@ describe('readPeerJson', () => {
   it('reads training time, pass cost and result of the peer', () => {
     const out = `${JSON.stringify({ peer: 'pytorch 1.13', position: 1, final_train_loss: 0.1, seconds: { phase1: 0.9, insertion: 0.003, total: 3 } })}\n`;
     const r = readPeerJson(out, 450);
-    expect(r).toMatchObject({ train: 3, finalTrainLoss: 0.1, position: 1, version: 'pytorch 1.13' });
+    expect(r).toMatchObject({ train: 3, finalTrainLoss: 0.1, position: 1, version: 'pytorch 1.13', passSeconds: 0.003 });
     expect(r.passEpochs).toBeCloseTo(1.5, 9);
     expect(readPeerJson('Traceback', 2)).toEqual({});
   });
 });
 
 describe('summarizeRow and formatTable', () => {
-  it('takes medians, computes Sprout/PyTorch ratios and marks the goals', () => {
-    const sprout = {
-      ...emptySamples(),
-      wall: [30, 10, 20],
-      cpu: [8, 9, 10],
-      rssMb: [300, 300, 300],
-      train: [5, 5, 5],
-      passEpochs: [1.2],
-    };
-    const peer = {
-      ...emptySamples(),
-      wall: [10, 10, 10],
-      cpu: [9, 9, 9],
-      rssMb: [100, 100, 100],
-      train: [2, 2, 2],
-      passEpochs: [0.8],
-    };
-    const s = summarizeRow({ protocol: 'spirals-fnn', backend: 'wasm', sprout, peer });
-    expect(s).toMatchObject({
-      sproutWall: 20,
-      peerWall: 10,
-      wallRatio: 2,
-      cpuRatio: 1,
-      rssRatio: 3,
-      trainRatio: 2.5,
-      sproutPassEpochs: 1.2,
-      reps: 3,
-    });
-    const fast = summarizeRow({ protocol: 'mnist-mlp', backend: 'wasm', sprout: { ...sprout, wall: [5] }, peer });
-    const skipped = summarizeRow({
-      protocol: 'mnist-cnn',
-      backend: 'cpu',
-      skipped: 'too slow',
-      sprout: emptySamples(),
-    });
+  it('takes medians, computes Sprout/PyTorch ratios against the faster peer configuration and marks the goals', () => {
+    const sprout = { ...emptySamples(), wall: [30, 10, 20], cpu: [8, 9, 10], rssMb: [300, 300, 300], train: [5, 5, 5], passEpochs: [1.2], passSeconds: [2.4] };
+    const peer = { ...emptySamples(), wall: [10, 10, 10], cpu: [9, 9, 9], rssMb: [100, 100, 100], train: [2, 2, 2], passEpochs: [0.8], passSeconds: [3] };
+    const slowDefault = { ...peer, wall: [40, 40, 40], rssMb: [500, 500, 500], passSeconds: [1.2] };
+    const s = summarizeRow({ protocol: 'spirals-fnn', backend: 'wasm', sprout, peer, peerDefault: slowDefault });
+    // The one-thread peer is faster: wall, CPU, memory and training time are against it; the pass against the
+    // faster pass of the two (1.2 s).
+    expect(s).toMatchObject({ faster: 'one thread', sproutWall: 20, peerOneWall: 10, peerDefaultWall: 40, peerWall: 10, wallRatio: 2, cpuRatio: 1, rssRatio: 3, trainRatio: 2.5, sproutPassEpochs: 1.2, passRatio: 2, reps: 3 });
+    expect(s.sproutEpochSeconds).toBeCloseTo(2, 9);
+    // With a faster default-threads peer the ratios follow it.
+    const d = summarizeRow({ protocol: 'spirals-fnn', backend: 'wasm', sprout, peer: slowDefault, peerDefault: peer });
+    expect(d).toMatchObject({ faster: 'default', wallRatio: 2, rssRatio: 3 });
+    const fast = summarizeRow({ protocol: 'mnist-mlp', backend: 'wasm', sprout: { ...sprout, wall: [5], passSeconds: [0.001] }, peer });
+    const skipped = summarizeRow({ protocol: 'mnist-cnn', backend: 'cpu', skipped: 'too slow', sprout: emptySamples() });
     const t = formatTable([s, fast, skipped]).split('\n');
     expect(t).toHaveLength(5);
-    expect(t[0]).toMatch(/^\| protocol \| backend \| Sprout wall s \| PyTorch wall s \| wall ratio/);
-    expect(t[2]).toContain('| 20.00 | 10.00 | 2.00 ✗ |');
+    expect(t[0]).toMatch(/^\| protocol \| backend \| Sprout wall s \| PyTorch default wall s \| PyTorch 1 thread wall s \| wall ratio vs faster \(≤ 0.8\)/);
+    expect(t[2]).toContain('| 20.00 | 40.00 | 10.00 * | 2.00 ✗ |');
     expect(t[2]).toContain('| 3.00 ✗ |');
-    expect(t[2]).toContain('| 1.20 ✓ |');
-    expect(t[3]).toContain('| 0.50 ✓ |');
+    expect(t[2]).toContain('| 2.400 | 1.200 | 2.00 ✗ | 1.20 ✓ |');
+    expect(t[3]).toContain('| 5.00 | – | 10.00 * | 0.50 ✓ |');
+    // An epoch under a second: the pass in epochs is shown, not judged.
+    expect(t[3]).toContain('| 1.20 (epoch 0.8 ms) |');
     expect(t[4]).toContain('skipped: too slow');
     for (const line of t) expect(line.split('|').length).toBe(t[0]!.split('|').length);
   });
   it('has no ratio without the peer', () => {
     const s = summarizeRow({ protocol: 'spirals-fnn', backend: 'cpu', sprout: { ...emptySamples(), wall: [1] } });
     expect(s.wallRatio).toBeUndefined();
-    expect(formatTable([s])).toContain('| 1.00 | – | – |');
+    expect(formatTable([s])).toContain('| 1.00 | – | – | – |');
+  });
+});
+
+describe('insertionSecondsFromEvents', () => {
+  it("is the first seed's insertion seconds at E₁", () => {
+    const lines = [
+      JSON.stringify({ _tag: 'insertion', arm: 'base', repeat: 1, epoch: 2, seconds: 9 }),
+      JSON.stringify({ _tag: 'insertion', arm: 'base', repeat: 0, epoch: 1, seconds: 8 }),
+      JSON.stringify({ _tag: 'insertion', arm: 'base', repeat: 0, epoch: 2, seconds: 0.5 }),
+    ].join('\n');
+    expect(insertionSecondsFromEvents(lines, 2)).toBe(0.5);
+    expect(insertionSecondsFromEvents(lines, 3)).toBeUndefined();
   });
 });
 

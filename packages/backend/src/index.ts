@@ -3,3 +3,4 @@ export type { BackendError, BackendInfo, BackendName, BackendPreference } from '
 export { initBackend } from './init-backend.js';
 export { autoBackendName } from './probe.js';
 export { registerWasmKernels, WASM_KERNELS, REPLACED_WASM_KERNELS } from './wasm-kernels.js';
+export { setComputeThreads, computeThreads } from './threads.js';

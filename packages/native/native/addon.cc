@@ -20,11 +20,12 @@
 
 #include "kernels.h"
 #include "napi_util.h"
+#include "threads.h"
 
 namespace sprout_native {
 
 // The interface version (addon.ts ADDON_ABI; see Init).
-constexpr int32_t kAddonAbi = 2;
+constexpr int32_t kAddonAbi = 3;
 
 bool useDirect = true;
 bool use16 = true;
@@ -47,13 +48,15 @@ napi_value SetNumThreads(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   int32_t n = 1;
   if (argc < 1 || !GetI32(env, argv[0], &n)) return nullptr;
-  openblas_set_num_threads(std::max(1, n));
+  n = std::min(64, std::max(1, n));  // 64: the pool's bound and Debian's OpenBLAS MAX_THREADS
+  openblas_set_num_threads(n);
+  SetPoolThreads(n);
   return Undefined(env);
 }
 
 napi_value GetNumThreads(napi_env env, napi_callback_info) {
   napi_value r;
-  napi_create_int32(env, openblas_get_num_threads(), &r);
+  napi_create_int32(env, PoolThreads(), &r);  // OpenBLAS's count is set to the same
   return r;
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "kernels.h"
+#include "threads.h"
 
 namespace sprout_native {
 
@@ -19,14 +20,17 @@ const float* PadInput(const float* x, int64_t B, int64_t H, int64_t W, int64_t C
   const size_t n = (size_t)(B * Hp * Wp * C);
   if (padScratch.size() < n) padScratch.resize(n);
   float* xp = padScratch.data();
-  std::fill(xp, xp + n, 0.f);
   const int64_t w0 = std::max<int64_t>(0, -pl), w1 = std::min<int64_t>(W, Wp - pl);
-  for (int64_t b = 0; b < B; ++b)
-    for (int64_t h = 0; h < H; ++h) {
-      const int64_t hp = h + pt;
-      if (hp < 0 || hp >= Hp || w1 <= w0) continue;
-      std::memcpy(xp + ((b * Hp + hp) * Wp + pl + w0) * C, x + ((b * H + h) * W + w0) * C, sizeof(float) * (w1 - w0) * C);
-    }
+  const int64_t per = Hp * Wp * C;
+  ParallelFor(B, 8, [&](int64_t b0, int64_t b1) {
+    std::fill(xp + b0 * per, xp + b1 * per, 0.f);
+    for (int64_t b = b0; b < b1; ++b)
+      for (int64_t h = 0; h < H; ++h) {
+        const int64_t hp = h + pt;
+        if (hp < 0 || hp >= Hp || w1 <= w0) continue;
+        std::memcpy(xp + ((b * Hp + hp) * Wp + pl + w0) * C, x + ((b * H + h) * W + w0) * C, sizeof(float) * (w1 - w0) * C);
+      }
+  });
   return xp;
 }
 
@@ -89,12 +93,16 @@ template <int L, int NV>
 void DirectConv(const DirectGeom& g, const float* xp, const float* w, const float* bias, int32_t act, float* out) {
   // About 8 independent accumulators hide the FMA latency.
   constexpr int PX = NV == 1 ? 8 : NV == 2 ? 4 : 2;
-  for (int64_t b = 0; b < g.B; ++b)
-    for (int64_t oh = 0; oh < g.OH; ++oh) {
+  // Output rows are independent: chunks of rows over the pool (a few hundred thousand multiply-adds each).
+  const int64_t rowWork = std::max<int64_t>(1, g.OW * g.KH * g.KW * g.Cin * L * NV);
+  ParallelFor(g.B * g.OH, std::max<int64_t>(1, (int64_t(1) << 19) / rowWork), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const int64_t b = r / g.OH, oh = r % g.OH;
       int64_t ow = 0;
       for (; ow + PX <= g.OW; ow += PX) DirectConvRow<L, NV, PX>(g, xp, w, bias, act, b, oh, ow, out);
       for (; ow < g.OW; ++ow) DirectConvRow<L, NV, 1>(g, xp, w, bias, act, b, oh, ow, out);
     }
+  });
 }
 
 bool DirectConvDispatch(const DirectGeom& g, int64_t cout, const float* xp, const float* w, const float* bias,
@@ -152,9 +160,14 @@ void DirectFilter(const DirectGeom& g, const float* xp, const float* dy, float* 
   constexpr int64_t COUT = L * NV;
   constexpr int PX = 4;  // output pixels of a row per accumulator update (PX FMAs per load/store)
   const int64_t kc = g.KH * g.KW * g.Cin;
-  std::vector<V> acc((size_t)(kc * NV), V{});
-  V* a = acc.data();
-  for (int64_t b = 0; b < g.B; ++b)
+  // A reduction over the batch: one set of accumulators per chunk of examples, the chunks fixed by the batch
+  // size alone (kFilterChunks at most) and added in order, so the sum is the same for any thread count.
+  constexpr int64_t kFilterChunks = 8;
+  const int64_t chunks = std::min<int64_t>(kFilterChunks, std::max<int64_t>(g.B, 1));
+  std::vector<V> acc((size_t)(chunks * kc * NV), V{});
+  ParallelChunks(chunks, [&](int64_t c) {
+  V* a = acc.data() + c * kc * NV;
+  for (int64_t b = ChunkBegin(g.B, chunks, c); b < ChunkBegin(g.B, chunks, c + 1); ++b)
     for (int64_t oh = 0; oh < g.OH; ++oh) {
       int64_t ow = 0;
       if (g.Cin == 1 && g.KH * g.KW * NV <= 16) {
@@ -211,8 +224,11 @@ void DirectFilter(const DirectGeom& g, const float* xp, const float* dy, float* 
         }
       }
     }
+  });
+  for (int64_t c = 1; c < chunks; ++c)
+    for (int64_t k = 0; k < kc * NV; ++k) acc[k] += acc[c * kc * NV + k];
   for (int64_t k = 0; k < kc; ++k)
-    for (int j = 0; j < NV; ++j) StoreV<L>(dw + k * COUT + L * j, a[k * NV + j]);
+    for (int j = 0; j < NV; ++j) StoreV<L>(dw + k * COUT + L * j, acc[k * NV + j]);
 }
 
 bool TryDirectBackpropFilter(const ConvGeom& g, const float* x, const float* dy, float* dw) {

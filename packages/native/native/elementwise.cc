@@ -1,9 +1,11 @@
 // Elementwise kernels and reductions on contiguous float32: add / sub / mul with a repeated operand, relu,
 // step, the relu gradient, and sums over leading axes.
+#include <algorithm>
 #include <vector>
 
 #include "kernels.h"
 #include "napi_util.h"
+#include "threads.h"
 
 namespace sprout_native {
 
@@ -45,6 +47,23 @@ void BinaryLoop(const float* a, const float* b, float* out, int64_t n, int64_t p
   }
 }
 
+// Elements per chunk of the parallel loops (smaller ops run on the calling thread alone).
+constexpr int64_t kGrain = int64_t(1) << 16;
+
+// BinaryLoop over chunks of whole periods.
+template <int OP>
+void BinaryParallel(const float* a, const float* b, float* out, int64_t n, int64_t period, bool bFirst) {
+  if (period == n || period == 1) {
+    ParallelFor(n, kGrain, [&](int64_t i0, int64_t i1) {
+      BinaryLoop<OP>(a + i0, period == 1 ? b : b + i0, out + i0, i1 - i0, period == 1 ? 1 : i1 - i0, bFirst);
+    });
+    return;
+  }
+  ParallelFor(n / period, std::max<int64_t>(1, kGrain / period), [&](int64_t r0, int64_t r1) {
+    BinaryLoop<OP>(a + r0 * period, b, out + r0 * period, (r1 - r0) * period, period, bFirst);
+  });
+}
+
 // binary(a, b, out, op, period, bFirst): see BinaryLoop; n = out.length = a.length, b.length ≥ period.
 napi_value Binary(napi_env env, napi_callback_info info) {
   napi_value argv[6];
@@ -62,9 +81,9 @@ napi_value Binary(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   switch (op) {
-    case kAdd: BinaryLoop<kAdd>(a.data, b.data, out.data, n, period, bFirst != 0); break;
-    case kSub: BinaryLoop<kSub>(a.data, b.data, out.data, n, period, bFirst != 0); break;
-    case kMul: BinaryLoop<kMul>(a.data, b.data, out.data, n, period, bFirst != 0); break;
+    case kAdd: BinaryParallel<kAdd>(a.data, b.data, out.data, n, period, bFirst != 0); break;
+    case kSub: BinaryParallel<kSub>(a.data, b.data, out.data, n, period, bFirst != 0); break;
+    case kMul: BinaryParallel<kMul>(a.data, b.data, out.data, n, period, bFirst != 0); break;
     default: Throw(env, "binary: unknown op"); return nullptr;
   }
   return Undefined(env);
@@ -91,14 +110,17 @@ napi_value Unary(napi_env env, napi_callback_info info) {
   const float* xs = x.data;
   float* o = out.data;
   const float al = (float)alpha;
-  if (op == kReluOp) {
-    for (int64_t i = 0; i < n; ++i) o[i] = xs[i] < 0.f ? 0.f : xs[i];
-  } else if (op == kStepOp) {
-    for (int64_t i = 0; i < n; ++i) o[i] = xs[i] > 0.f ? 1.f : (xs[i] != xs[i] ? xs[i] : al);
-  } else {
+  if (op != kReluOp && op != kStepOp) {
     Throw(env, "unary: unknown op");
     return nullptr;
   }
+  ParallelFor(n, kGrain, [&](int64_t i0, int64_t i1) {
+    if (op == kReluOp) {
+      for (int64_t i = i0; i < i1; ++i) o[i] = xs[i] < 0.f ? 0.f : xs[i];
+    } else {
+      for (int64_t i = i0; i < i1; ++i) o[i] = xs[i] > 0.f ? 1.f : (xs[i] != xs[i] ? xs[i] : al);
+    }
+  });
   return Undefined(env);
 }
 
@@ -116,7 +138,11 @@ napi_value ReluGrad(napi_env env, napi_callback_info info) {
     Throw(env, "reluGrad: inputs too short");
     return nullptr;
   }
-  for (int64_t i = 0; i < n; ++i) dx.data[i] = y.data[i] > 0.f ? dy.data[i] : (y.data[i] != y.data[i] ? y.data[i] : 0.f) * dy.data[i];
+  const float *d = dy.data, *yy = y.data;
+  float* o = dx.data;
+  ParallelFor(n, kGrain, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) o[i] = yy[i] > 0.f ? d[i] : (yy[i] != yy[i] ? yy[i] : 0.f) * d[i];
+  });
   return Undefined(env);
 }
 
@@ -147,13 +173,18 @@ napi_value SumRows(napi_env env, napi_callback_info info) {
     out.data[0] = (float)((s0 + s1) + (s2 + s3));
     return Undefined(env);
   }
-  std::vector<double> acc((size_t)cols, 0.0);
-  double* a = acc.data();
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* row = x.data + r * (int64_t)cols;
-    for (int64_t c = 0; c < cols; ++c) a[c] += row[c];
-  }
-  for (int64_t c = 0; c < cols; ++c) out.data[c] = (float)a[c];
+  // Column blocks of 16 over the pool when the block is large: each column is still summed over the rows
+  // in order, so the result does not depend on the thread count.
+  const int64_t block = (int64_t)rows * cols >= kGrain && cols >= 32 ? 16 : cols;
+  ParallelFor(cols, block, [&](int64_t c0, int64_t c1) {
+    std::vector<double> acc((size_t)(c1 - c0), 0.0);
+    double* a = acc.data();
+    for (int64_t r = 0; r < rows; ++r) {
+      const float* row = x.data + r * (int64_t)cols + c0;
+      for (int64_t c = 0; c < c1 - c0; ++c) a[c] += row[c];
+    }
+    for (int64_t c = 0; c < c1 - c0; ++c) out.data[c0 + c] = (float)a[c];
+  });
   return Undefined(env);
 }
 

@@ -7,13 +7,16 @@
 
 #include "kernels.h"
 #include "napi_util.h"
+#include "threads.h"
 
 namespace sprout_native {
 
 // y <- act(y + bias) on a rows × cols row-major block; bias (length cols) may be null.
 void Epilogue(float* y, int64_t rows, int64_t cols, const float* bias, int32_t act, float alpha) {
   if (bias == nullptr && act == kLinear) return;
-  for (int64_t r = 0; r < rows; ++r) {
+  // Rows are independent: chunks of about 2¹⁶ entries over the pool.
+  ParallelFor(rows, std::max<int64_t>(1, (int64_t(1) << 16) / std::max<int64_t>(cols, 1)), [&](int64_t r0, int64_t r1) {
+  for (int64_t r = r0; r < r1; ++r) {
     float* row = y + r * cols;
     if (bias != nullptr)
       for (int64_t c = 0; c < cols; ++c) row[c] += bias[c];
@@ -40,6 +43,7 @@ void Epilogue(float* y, int64_t rows, int64_t cols, const float* bias, int32_t a
         break;
     }
   }
+  });
 }
 
 // gemm(A, B, C, M, N, K, transA, transB, batch, strideA, strideB, strideC, bias, activation, alpha)

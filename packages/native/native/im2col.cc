@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "kernels.h"
+#include "threads.h"
 
 namespace sprout_native {
 
@@ -23,14 +24,14 @@ float* Scratch(size_t n) {
 
 // cols[(p - p0), (kh, kw, ci)] = x[b, oh·sh − padTop + kh·dh, ow·sw − padLeft + kw·dw, ci] (0 outside).
 // With dw = 1 the taps kw of one kh are KW·Cin consecutive input floats: one copy per (p, kh).
-void Im2col(const ConvGeom& g, const float* x, int64_t p0, int64_t p1, float* cols) {
+void Im2colRows(const ConvGeom& g, const float* x, int64_t p0, int64_t p1, int64_t first, float* cols) {
   const int64_t kc = g.KC();
   const int64_t span = g.KW * g.Cin;
   for (int64_t p = p0; p < p1; ++p) {
     const int64_t b = p / (g.OH * g.OW);
     const int64_t rem = p % (g.OH * g.OW);
     const int64_t oh = rem / g.OW, ow = rem % g.OW;
-    float* row = cols + (p - p0) * kc;
+    float* row = cols + (p - first) * kc;
     const int64_t iw0 = ow * g.sw - g.padLeft;
     for (int64_t kh = 0; kh < g.KH; ++kh) {
       const int64_t ih = oh * g.sh - g.padTop + kh * g.dh;
@@ -61,14 +62,14 @@ void Im2col(const ConvGeom& g, const float* x, int64_t p0, int64_t p1, float* co
 }
 
 // The adjoint of Im2col: dx[b, ih, iw, ci] += dcols[(p − p0), (kh, kw, ci)].
-void Col2im(const ConvGeom& g, const float* dcols, int64_t p0, int64_t p1, float* dx) {
+void Col2imRows(const ConvGeom& g, const float* dcols, int64_t p0, int64_t p1, int64_t first, float* dx) {
   const int64_t kc = g.KC();
   const int64_t span = g.KW * g.Cin;
   for (int64_t p = p0; p < p1; ++p) {
     const int64_t b = p / (g.OH * g.OW);
     const int64_t rem = p % (g.OH * g.OW);
     const int64_t oh = rem / g.OW, ow = rem % g.OW;
-    const float* row = dcols + (p - p0) * kc;
+    const float* row = dcols + (p - first) * kc;
     const int64_t iw0 = ow * g.sw - g.padLeft;
     for (int64_t kh = 0; kh < g.KH; ++kh) {
       const int64_t ih = oh * g.sh - g.padTop + kh * g.dh;
@@ -93,6 +94,23 @@ void Col2im(const ConvGeom& g, const float* dcols, int64_t p0, int64_t p1, float
       }
     }
   }
+}
+
+// Rows of the patch matrix are independent: chunks of rows over the pool.
+void Im2col(const ConvGeom& g, const float* x, int64_t p0, int64_t p1, float* cols) {
+  const int64_t grain = std::max<int64_t>(16, (int64_t(1) << 16) / std::max<int64_t>(g.KC(), 1));
+  ParallelFor(p1 - p0, grain, [&](int64_t a, int64_t b) { Im2colRows(g, x, p0 + a, p0 + b, p0, cols); });
+}
+
+// Rows of different examples add into disjoint parts of dx: chunks of whole examples over the pool, each
+// example's rows added in order (the same sums as one thread).
+void Col2im(const ConvGeom& g, const float* dcols, int64_t p0, int64_t p1, float* dx) {
+  const int64_t per = std::max<int64_t>(g.OH * g.OW, 1);
+  const int64_t b0 = p0 / per, b1 = (p1 + per - 1) / per;
+  ParallelFor(b1 - b0, 1, [&](int64_t a, int64_t b) {
+    const int64_t r0 = std::max(p0, (b0 + a) * per), r1 = std::min(p1, (b0 + b) * per);
+    if (r1 > r0) Col2imRows(g, dcols, r0, r1, p0, dx);
+  });
 }
 
 }  // namespace sprout_native

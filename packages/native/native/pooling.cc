@@ -1,11 +1,16 @@
 // Max pooling and its gradient, NHWC (tfjs-backend-cpu's tie rule: the first strictly greatest entry).
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
 #include "kernels.h"
 #include "napi_util.h"
+#include "threads.h"
 
 namespace sprout_native {
+
+// Examples per chunk: about 2¹⁶ input floats.
+int64_t BatchGrain(const ConvGeom& g) { return std::max<int64_t>(1, (int64_t(1) << 16) / std::max<int64_t>(g.H * g.W * g.Cin, 1)); }
 
 // Pooling windows that tile the input: stride = window, no padding, no dilation, every window inside the
 // input. Each input entry then lies in at most one window (rows / columns past the last window in none).
@@ -56,7 +61,9 @@ napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
     if (C % 8 == 0) {
       typedef VecT<8>::V V;
       typedef int32_t Vi __attribute__((vector_size(32)));
-      for (int64_t b = 0; b < g.B; ++b) {
+      // Examples are independent: chunks of examples over the pool.
+ParallelFor(g.B, BatchGrain(g), [&](int64_t bBegin, int64_t bEnd) {
+ for (int64_t b = bBegin; b < bEnd; ++b) {
         const float* xb = x.data + b * g.H * g.W * C;
         float* dxb = dx.data + b * g.H * g.W * C;
         zeroUncovered(dxb);
@@ -79,11 +86,14 @@ napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
               }
             }
       }
+});
       return Undefined(env);
     }
-    std::vector<float> best((size_t)C);
-    std::vector<int32_t> arg((size_t)C);
-    for (int64_t b = 0; b < g.B; ++b) {
+    // Examples are independent: chunks of examples over the pool.
+ParallelFor(g.B, BatchGrain(g), [&](int64_t bBegin, int64_t bEnd) {
+ for (int64_t b = bBegin; b < bEnd; ++b) {
+      std::vector<float> best((size_t)C);
+      std::vector<int32_t> arg((size_t)C);
       const float* xb = x.data + b * g.H * g.W * C;
       float* dxb = dx.data + b * g.H * g.W * C;
       zeroUncovered(dxb);
@@ -115,12 +125,15 @@ napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
           }
         }
     }
+});
     return Undefined(env);
   }
-  std::fill(dx.data, dx.data + nx, 0.f);
-  std::vector<float> best((size_t)C);
-  std::vector<int32_t> where((size_t)C);  // offsets inside one example (< 2³¹ floats)
-  for (int64_t b = 0; b < g.B; ++b) {
+  // Examples are independent: chunks of examples over the pool.
+ParallelFor(g.B, BatchGrain(g), [&](int64_t bBegin, int64_t bEnd) {
+ for (int64_t b = bBegin; b < bEnd; ++b) {
+    std::fill(dx.data + b * g.H * g.W * C, dx.data + (b + 1) * g.H * g.W * C, 0.f);
+    std::vector<float> best((size_t)C);
+    std::vector<int32_t> where((size_t)C);  // offsets inside one example (< 2³¹ floats)
     const float* xb = x.data + b * g.H * g.W * C;
     float* dxb = dx.data + b * g.H * g.W * C;
     for (int64_t oh = 0; oh < g.OH; ++oh) {
@@ -143,6 +156,7 @@ napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
       }
     }
   }
+});
   return Undefined(env);
 }
 
@@ -160,7 +174,9 @@ napi_value MaxPool(napi_env env, napi_callback_info info) {
   // Windows that tile the input with 8·k channels: vector loads, no bounds checks.
   if (TilesInput(g) && C % 8 == 0) {
     typedef VecT<8>::V V;
-    for (int64_t b = 0; b < g.B; ++b) {
+    // Examples are independent: chunks of examples over the pool.
+ParallelFor(g.B, BatchGrain(g), [&](int64_t bBegin, int64_t bEnd) {
+ for (int64_t b = bBegin; b < bEnd; ++b) {
       const float* xb = x.data + b * g.H * g.W * C;
       for (int64_t oh = 0; oh < g.OH; ++oh)
         for (int64_t ow = 0; ow < g.OW; ++ow) {
@@ -176,9 +192,12 @@ napi_value MaxPool(napi_env env, napi_callback_info info) {
           }
         }
     }
+});
     return Undefined(env);
   }
-  for (int64_t b = 0; b < g.B; ++b) {
+  // Examples are independent: chunks of examples over the pool.
+ParallelFor(g.B, BatchGrain(g), [&](int64_t bBegin, int64_t bEnd) {
+ for (int64_t b = bBegin; b < bEnd; ++b) {
     const float* xb = x.data + b * g.H * g.W * C;
     for (int64_t oh = 0; oh < g.OH; ++oh) {
       for (int64_t ow = 0; ow < g.OW; ++ow) {
@@ -191,6 +210,7 @@ napi_value MaxPool(napi_env env, napi_callback_info info) {
       }
     }
   }
+});
   return Undefined(env);
 }
 

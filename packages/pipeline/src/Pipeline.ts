@@ -74,6 +74,16 @@ export interface RunOptions {
    * for every step. Results agree to float32 rounding, not bit for bit. @default 'auto'
    */
   readonly engine?: 'auto' | 'tfjs';
+  /**
+   * Threads of @sprout/native's kernels (OpenBLAS products, convolution, pooling and large elementwise loops),
+   * for this process from the run's start on. With one thread a run is deterministic: the same inputs give the
+   * same bits. With more, the addon's own loops still give the same bits as with one (their work is cut by
+   * size, not by thread count), but OpenBLAS's products are cut by thread count and differ in the last bits,
+   * so a run is repeatable at a fixed count but not bit-identical to a one-thread run. Recorded as `threads`
+   * in spec.json's run record and the `started` event. @default unchanged: SPROUT_NATIVE_THREADS, else the
+   * core count
+   */
+  readonly threads?: number;
 }
 
 /** Which run of which arm an event belongs to. */
@@ -115,6 +125,8 @@ export type RunEvent =
       readonly backend: string;
       /** The backend package's one-line note (which backend, why it fell back), when `run` initialised it. */
       readonly backendMessage?: string;
+      /** Threads of the native kernels (`RunOptions.threads`; 1 without @sprout/native's addon). */
+      readonly threads: number;
       readonly arms: readonly string[];
       readonly repeats: number;
       readonly epochs: number;

@@ -52,7 +52,15 @@ export interface RunCommandOptions {
   readonly memoryLimit?: string;
   /** With --resume: take over the run directory's lock even when its holder seems alive. @default false */
   readonly forceUnlock?: boolean;
+  /**
+   * Threads of the native kernels, as written on the command line (@sprout/pipeline's `RunOptions.threads`).
+   * @default SPROUT_NATIVE_THREADS, else the core count
+   */
+  readonly threads?: string;
 }
+
+/** The largest `--threads` (the native kernels' bound). */
+const MAX_THREADS = 64;
 
 /** Where the progress display goes. @default a bar on stderr when stdout and stderr are terminals */
 export interface Terminal {
@@ -181,6 +189,14 @@ export const runAction = async (
     io.stderr(`sprout run: ${resumeDir} is not a run directory (no spec.json)\n`);
     return EXIT.invalid;
   }
+  let threads: number | undefined;
+  if (options.threads !== undefined) {
+    threads = Number(options.threads);
+    if (!/^\d+$/.test(options.threads.trim()) || threads < 1 || threads > MAX_THREADS) {
+      io.stderr(`sprout run: --threads needs a whole number from 1 to ${MAX_THREADS}, got '${options.threads}'\n`);
+      return EXIT.invalid;
+    }
+  }
   const rio: RunIo = {
     out: io.stdout,
     err: io.stderr,
@@ -255,6 +271,7 @@ export const runAction = async (
         ...(resumeDir !== undefined ? { resume: resumeDir } : {}),
         ...(options.engine !== undefined ? { engine: options.engine } : {}),
         ...(options.forceUnlock === true ? { forceUnlock: true } : {}),
+        ...(threads !== undefined ? { threads } : {}),
         onEvent,
         signal,
       })();
@@ -323,6 +340,7 @@ export const runCommand = (io: Io, setExit: (code: ExitCode) => void, terminal?:
       "most memory training may plan for, e.g. 2GiB (default: 75 % of the machine's or cgroup's memory; at most 4 GiB on wasm)",
     )
     .option('--force-unlock', "with --resume: take over the run folder's lock even if its process seems alive")
+    .option('--threads <n>', 'threads of the native kernels (OpenBLAS and the convolution/pooling loops); 1 gives the same bits on every run (default: SPROUT_NATIVE_THREADS, else the core count)')
     .addOption(new Option('--quiet', 'print only the output path, warnings and errors').conflicts('json'))
     .addOption(new Option('--json', 'print the events as JSON lines').conflicts('quiet'))
     .action(async (file: string | undefined, options: RunCommandOptions, command: Command) => {

@@ -5,9 +5,10 @@ import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 
 /** The addon interface version these bindings expect (native/addon.cc `kAddonAbi`). */
-export const ADDON_ABI = 2;
+export const ADDON_ABI = 3;
 
 /** The epilogue codes of `NativeAddon.gemm` (native/kernels.h `Activation`). */
 export const GEMM_ACTIVATION = { linear: 0, relu: 1, relu6: 2, elu: 3, leakyrelu: 4, sigmoid: 5, tanh: 6 } as const;
@@ -67,6 +68,7 @@ export interface NativeAddon {
   reluGrad(dy: Float32Array, y: Float32Array, dx: Float32Array): void;
   /** out[c] = Σ_r x[r, c] over a row-major rows × cols block (double accumulators). */
   sumRows(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  /** Threads of OpenBLAS and of the addon's own loops (one count for both). */
   setNumThreads(n: number): void;
   getNumThreads(): number;
   /** OpenBLAS build configuration and the kernel core it chose. */
@@ -112,6 +114,18 @@ function chooseOpenBlasCore(): boolean {
   return false;
 }
 
+/** Upper bound of a thread count (the addon's pool and the MAX_THREADS of Debian's OpenBLAS build). */
+export const MAX_NATIVE_THREADS = 64;
+
+/**
+ * The native kernels' thread count when none is chosen: SPROUT_NATIVE_THREADS when it is an integer ≥ 1,
+ * else the number of cores the process may use; at most MAX_NATIVE_THREADS.
+ */
+export function defaultNativeThreads(): number {
+  const env = Number(process.env['SPROUT_NATIVE_THREADS']);
+  return Math.min(MAX_NATIVE_THREADS, Math.max(1, Number.isInteger(env) && env >= 1 ? env : availableParallelism()));
+}
+
 /** Loads the addon once; `SPROUT_NATIVE=0` disables it. */
 export function loadAddon(): AddonLoad {
   if (cached !== undefined) return cached;
@@ -133,8 +147,10 @@ function tryLoad(): AddonLoad {
     // peer started by a benchmark would otherwise run with a different BLAS core than on its own).
     if (setCore) delete process.env['OPENBLAS_CORETYPE'];
     if (typeof addon.gemm !== 'function') return { ok: false, reason: `${addonPath} is not Sprout's addon` };
-    if (addon.abi !== ADDON_ABI)
-      return { ok: false, reason: `${addonPath} was built from older sources (npm rebuild @sprout/native)` };
+    if (addon.abi !== ADDON_ABI) return { ok: false, reason: `${addonPath} was built from older sources (npm rebuild @sprout/native)` };
+    // Every core unless told otherwise (OpenBLAS's own default would be the same; the addon's loops would
+    // start with one).
+    addon.setNumThreads(defaultNativeThreads());
     return { ok: true, addon, path: addonPath };
   } catch (e) {
     return { ok: false, reason: `failed to load ${addonPath}: ${e instanceof Error ? e.message : String(e)}` };

@@ -25,6 +25,7 @@ import {
 } from './kernels.js';
 import { cpuStorage, wasmStorage, type Storage } from './storage.js';
 import { reluBackward } from './relu-backward.js';
+import { setNativeThreads } from './threads.js';
 import { CONV_BIAS_RELU, convBiasReluGradient, convBiasReluKernel } from './conv-bias-relu.js';
 
 export type NativeBackendName = 'wasm' | 'cpu';
@@ -33,8 +34,8 @@ export interface NativeKernelsOptions {
   /** Backends whose kernels are overridden. @default ['wasm', 'cpu'] */
   readonly backends?: readonly NativeBackendName[];
   /**
-   * OpenBLAS threads. @default the SPROUT_NATIVE_THREADS environment variable, else 1 (PyTorch's
-   * peer runs with one thread; see README "Threads" for what two threads buy).
+   * Threads of OpenBLAS and of the addon's own loops. @default unchanged: what the addon loaded with
+   * (SPROUT_NATIVE_THREADS, else the core count; `setNativeThreads` changes it)
    */
   readonly threads?: number;
   /** Matrix products below this many flops (2·batch·M·N·K) keep the stock kernel. @default 5e4 */
@@ -95,12 +96,6 @@ const installed: Installed[] = [];
 let warned = false;
 export const FAST_PATH_HINT = 'sudo apt-get install libopenblas-dev && npm rebuild @sprout/native';
 
-function resolveThreads(threads: number | undefined): number {
-  if (threads !== undefined) return Math.max(1, Math.floor(threads));
-  const env = Number(process.env['SPROUT_NATIVE_THREADS']);
-  return Number.isFinite(env) && env >= 1 ? Math.floor(env) : 1;
-}
-
 function tuningOf(options: NativeKernelsOptions, backendName: NativeBackendName): KernelTuning {
   return {
     minMatMulFlops: options.minMatMulFlops ?? 5e4,
@@ -139,7 +134,7 @@ export function registerNativeKernels(options: NativeKernelsOptions = {}): Nativ
     return { ok: false, reason: load.reason, kernels: [] };
   }
   const addon: NativeAddon = load.addon;
-  addon.setNumThreads(resolveThreads(options.threads));
+  if (options.threads !== undefined) setNativeThreads(options.threads);
   unregisterNativeKernels();
   const backends = options.backends ?? (['wasm', 'cpu'] as const);
   if (backends.includes('wasm')) loadWasmBackend();
@@ -187,13 +182,8 @@ export function unregisterNativeKernels(): void {
   }
 }
 
-/** The addon's state: whether it loaded, why not, and OpenBLAS's configuration and thread count. */
-export function nativeInfo(): {
-  readonly available: boolean;
-  readonly reason?: string;
-  readonly blas?: string;
-  readonly threads?: number;
-} {
+/** The addon's state: whether it loaded, why not, OpenBLAS's configuration, and the kernels' thread count. */
+export function nativeInfo(): { readonly available: boolean; readonly reason?: string; readonly blas?: string; readonly threads?: number } {
   const load = loadAddon();
   if (!load.ok) return { available: false, reason: load.reason };
   return { available: true, blas: load.addon.getConfig(), threads: load.addon.getNumThreads() };

@@ -13,4 +13,4 @@ export {
 } from '@sprout/model';
 export { loadData, toTensors, batches, gatherBatch, disposeDatasetTensors, formatDataError } from '@sprout/data';
 export type { DatasetTensors, DataError } from '@sprout/data';
-export { initBackend } from '@sprout/backend';
+export { initBackend, setComputeThreads, computeThreads } from '@sprout/backend';

@@ -25,16 +25,7 @@ import {
 } from './checkpoint.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { endedRuns, removeStaleTemporaries, runKey, takeLock, trimEvents, trimMetrics } from './resume.js';
-import {
-  disposeDatasetTensors,
-  disposeNet,
-  formatDataError,
-  initBackend,
-  loadData,
-  toLayersModel,
-  toTensors,
-  type DatasetTensors,
-} from './deps.js';
+import { disposeDatasetTensors, disposeNet, formatDataError, initBackend, setComputeThreads, computeThreads, loadData, toLayersModel, toTensors, type DatasetTensors } from './deps.js';
 import { trainRun } from './train-run.js';
 import { armSummary, finalTable } from './summary.js';
 import {
@@ -95,6 +86,7 @@ export const runExperiment = async (
     backendMessage = info.right.message;
   }
   const backend = tf.getBackend();
+  const threads = options.threads !== undefined ? setComputeThreads(options.threads) : computeThreads();
 
   let writer: RunWriter | undefined;
   let release: (() => void) | undefined;
@@ -176,6 +168,7 @@ export const runExperiment = async (
           specHash: identity.specHash,
           seeds: runSeeds,
           backend,
+          threads,
           started: started.toISOString(),
           baseDir: resolve(ctx.baseDir),
           versions: {
@@ -275,6 +268,7 @@ export const runExperiment = async (
       outDir,
       backend,
       ...(backendMessage !== undefined ? { backendMessage } : {}),
+      threads,
       arms: plans.map((p) => p.name),
       repeats: spec.repeat,
       epochs: Math.max(...plans.map((p) => p.train.epochs)),
