@@ -76,19 +76,31 @@ const engine = tf.engine() as unknown as { runKernel: (name: string, ...rest: un
 const original = engine.runKernel;
 let timing = false;
 const ms = new Map<Group, number>();
+/** CPU ms (all of the process's threads) per group: steadier than wall time on the shared machine. */
+const cpuMs = new Map<Group, number>();
+const cpuNow = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 const calls = new Map<string, number>();
+const cpuByKernel = new Map<string, number>();
 let depth = 0;
 engine.runKernel = function (this: unknown, kernel: string, ...rest: unknown[]) {
   if (!timing || depth > 0) return original.call(this, kernel, ...rest);
   depth++;
   const t0 = performance.now();
+  const c0 = cpuNow();
   try {
     return original.call(this, kernel, ...rest);
   } finally {
     depth--;
     const g = groupOf(kernel);
     ms.set(g, (ms.get(g) ?? 0) + performance.now() - t0);
+    cpuMs.set(g, (cpuMs.get(g) ?? 0) + cpuNow() - c0);
     calls.set(kernel, (calls.get(kernel) ?? 0) + 1);
+    const shape = (Object.values(rest[0] as Record<string, tf.TensorInfo | null | undefined>).find((t) => t != null)?.shape ?? []).join('x');
+    const key = `${kernel} ${shape}`;
+    cpuByKernel.set(key, (cpuByKernel.get(key) ?? 0) + cpuNow() - c0);
   }
 };
 
@@ -114,32 +126,58 @@ const gemmPeak = (n: number): number => {
 };
 
 step(); // warm-up: first calls of every kernel
-const perRound: Array<{ step: number; groups: Map<Group, number> }> = [];
+const perRound: Array<{ step: number; stepCpu: number; groups: Map<Group, number>; cpu: Map<Group, number> }> = [];
 const peaks: number[] = [];
 for (let r = 0; r < rounds; r++) {
   peaks.push(gemmPeak(1024));
   ms.clear();
+  cpuMs.clear();
   timing = true;
   const t0 = performance.now();
+  const c0 = cpuNow();
   for (let i = 0; i < steps; i++) step();
   const total = (performance.now() - t0) / steps;
+  const totalCpu = (cpuNow() - c0) / steps;
   timing = false;
-  perRound.push({ step: total, groups: new Map([...ms].map(([g, v]) => [g, v / steps])) });
+  perRound.push({
+    step: total,
+    stepCpu: totalCpu,
+    groups: new Map([...ms].map(([g, v]) => [g, v / steps])),
+    cpu: new Map([...cpuMs].map(([g, v]) => [g, v / steps])),
+  });
 }
 const stepMs = median(perRound.map((r) => r.step))!;
+const stepCpu = median(perRound.map((r) => r.stepCpu))!;
 const peak = median(peaks)!;
 const load = loadavg().map((l) => l.toFixed(2)).join(' ');
-console.log(`cifar-vgg-small step, batch ${B}, wasm + native, ${threads} thread(s): ${stepMs.toFixed(1)} ms/step (median of ${rounds} rounds of ${steps} steps); GEMM peak (sgemm 1024³, same threads) ${peak.toFixed(1)} GFLOP/s; load average ${load}`);
+console.log(
+  `cifar-vgg-small step, batch ${B}, wasm + native, ${threads} thread(s): ${stepMs.toFixed(1)} ms/step wall, ${stepCpu.toFixed(1)} ms CPU (all threads; medians of ${rounds} rounds of ${steps} steps); ` +
+    `GEMM peak (sgemm 1024³, same threads, wall) ${peak.toFixed(1)} GFLOP/s; load average ${load}`,
+);
 console.log('');
-console.log('| kernel group | ms / step | share of step | GFLOP/s | % of GEMM peak |');
-console.log('|---|---:|---:|---:|---:|');
+console.log('| kernel group | wall ms / step | share of wall | CPU ms / step | share of CPU | GFLOP/s (wall) | % of GEMM peak |');
+console.log('|---|---:|---:|---:|---:|---:|---:|');
 let inGroups = 0;
+let cpuInGroups = 0;
 for (const g of GROUPS) {
   const t = median(perRound.map((r) => r.groups.get(g) ?? 0))!;
+  const c = median(perRound.map((r) => r.cpu.get(g) ?? 0))!;
   inGroups += t;
+  cpuInGroups += c;
   const gflops = macs[g] > 0 ? (2 * macs[g]) / (t * 1e6) : undefined;
-  console.log(`| ${g} | ${t.toFixed(1)} | ${((100 * t) / stepMs).toFixed(1)} % | ${gflops === undefined ? '–' : gflops.toFixed(1)} | ${gflops === undefined ? '–' : `${((100 * gflops) / peak).toFixed(0)} %`} |`);
+  console.log(
+    `| ${g} | ${t.toFixed(1)} | ${((100 * t) / stepMs).toFixed(1)} % | ${c.toFixed(1)} | ${((100 * c) / stepCpu).toFixed(1)} % | ${gflops === undefined ? '–' : gflops.toFixed(1)} | ${gflops === undefined ? '–' : `${((100 * gflops) / peak).toFixed(0)} %`} |`,
+  );
 }
-console.log(`| outside kernels (tape, JavaScript) | ${(stepMs - inGroups).toFixed(1)} | ${((100 * (stepMs - inGroups)) / stepMs).toFixed(1)} % | – | – |`);
+console.log(
+  `| outside kernels (tape, JavaScript) | ${(stepMs - inGroups).toFixed(1)} | ${((100 * (stepMs - inGroups)) / stepMs).toFixed(1)} % | ${(stepCpu - cpuInGroups).toFixed(1)} | ${((100 * (stepCpu - cpuInGroups)) / stepCpu).toFixed(1)} % | – | – |`,
+);
 console.log('');
 console.log(`kernel calls per step: ${[...calls].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n / (steps * rounds)}`).join(', ')}`);
+console.log(
+  `CPU ms per step by kernel and first input shape (top 15): ${[...cpuByKernel]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 15)
+    .map(([k, c]) => `${k} ${(c / (steps * rounds)).toFixed(1)}`)
+    .join('; ')}`,
+);

@@ -42,7 +42,7 @@ struct DirectGeom {
 // Cout = 8·NV, PX output pixels of a row at a time.
 template <int L, int NV, int PX>
 void DirectConvRow(const DirectGeom& g, const float* xp, const float* w, const float* bias, int32_t act, int64_t b,
-                   int64_t oh, int64_t ow0, float* out) {
+                   int64_t oh, int64_t ow0, float* out, int64_t outStride) {
   typedef typename VecT<L>::V V;
   constexpr int64_t COUT = L * NV;
   V acc[PX][NV];
@@ -80,7 +80,7 @@ void DirectConvRow(const DirectGeom& g, const float* xp, const float* w, const f
     }
   }
   for (int p = 0; p < PX; ++p) {
-    float* o = out + ((b * g.OH + oh) * g.OW + ow0 + p) * COUT;
+    float* o = out + ((b * g.OH + oh) * g.OW + ow0 + p) * outStride;
     for (int j = 0; j < NV; ++j) {
       V v = acc[p][j];
       if (act == kRelu) v = v < 0.f ? V{} : v;  // tfjs: NaN stays NaN
@@ -89,35 +89,59 @@ void DirectConvRow(const DirectGeom& g, const float* xp, const float* w, const f
   }
 }
 
+// outStride: floats between output pixels (Cout, or more when this call computes one block of the channels).
 template <int L, int NV>
-void DirectConv(const DirectGeom& g, const float* xp, const float* w, const float* bias, int32_t act, float* out) {
+void DirectConv(const DirectGeom& g, const float* xp, const float* w, const float* bias, int32_t act, float* out,
+                int64_t outStride) {
   // About 8 independent accumulators hide the FMA latency.
-  constexpr int PX = NV == 1 ? 8 : NV == 2 ? 4 : 2;
+  constexpr int PX = NV == 1 ? 8 : NV == 2 ? 4 : 3;
   // Output rows are independent: chunks of rows over the pool (a few hundred thousand multiply-adds each).
   const int64_t rowWork = std::max<int64_t>(1, g.OW * g.KH * g.KW * g.Cin * L * NV);
   ParallelFor(g.B * g.OH, std::max<int64_t>(1, (int64_t(1) << 19) / rowWork), [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; ++r) {
       const int64_t b = r / g.OH, oh = r % g.OH;
       int64_t ow = 0;
-      for (; ow + PX <= g.OW; ow += PX) DirectConvRow<L, NV, PX>(g, xp, w, bias, act, b, oh, ow, out);
-      for (; ow < g.OW; ++ow) DirectConvRow<L, NV, 1>(g, xp, w, bias, act, b, oh, ow, out);
+      for (; ow + PX <= g.OW; ow += PX) DirectConvRow<L, NV, PX>(g, xp, w, bias, act, b, oh, ow, out, outStride);
+      if (PX > 2 && ow + 2 <= g.OW) {  // e.g. 8 = 3 + 3 + 2 pixels
+        DirectConvRow<L, NV, 2>(g, xp, w, bias, act, b, oh, ow, out, outStride);
+        ow += 2;
+      }
+      for (; ow < g.OW; ++ow) DirectConvRow<L, NV, 1>(g, xp, w, bias, act, b, oh, ow, out, outStride);
     }
   });
+}
+
+// The widest block of the direct loops: wider outputs (64, 96, …, 256 channels) are computed 32 channels at a
+// time, each block reading the padded input again with its own contiguous copy of the filter's columns.
+constexpr int64_t kDirectBlock = 32;
+constexpr int64_t kDirectMaxCout = 256;
+
+bool DirectCout(int64_t cout) {
+  return cout == 8 || cout == 16 || cout == 24 || (cout % kDirectBlock == 0 && cout >= kDirectBlock && cout <= kDirectMaxCout);
 }
 
 bool DirectConvDispatch(const DirectGeom& g, int64_t cout, const float* xp, const float* w, const float* bias,
                         int32_t act, float* out) {
   switch (cout) {
-    case 8: DirectConv<8, 1>(g, xp, w, bias, act, out); return true;
+    case 8: DirectConv<8, 1>(g, xp, w, bias, act, out, cout); return true;
     // (16-lane vectors made these loops slower here: tools/src/bench-conv.ts; the filter gradient uses them.)
-    case 16: DirectConv<8, 2>(g, xp, w, bias, act, out); return true;
-    case 24: DirectConv<8, 3>(g, xp, w, bias, act, out); return true;
-    case 32: DirectConv<8, 4>(g, xp, w, bias, act, out); return true;
-    default: return false;
+    case 16: DirectConv<8, 2>(g, xp, w, bias, act, out, cout); return true;
+    case 24: DirectConv<8, 3>(g, xp, w, bias, act, out, cout); return true;
+    default: break;
   }
+  if (!DirectCout(cout)) return false;
+  const int64_t rows = g.KH * g.KW * g.Cin;
+  std::vector<float> block(cout == kDirectBlock ? 0 : (size_t)(rows * kDirectBlock));
+  for (int64_t c0 = 0; c0 < cout; c0 += kDirectBlock) {
+    const float* wb = w;
+    if (cout != kDirectBlock) {
+      for (int64_t r = 0; r < rows; ++r) std::memcpy(block.data() + r * kDirectBlock, w + r * cout + c0, sizeof(float) * kDirectBlock);
+      wb = block.data();
+    }
+    DirectConv<8, 4>(g, xp, wb, bias == nullptr ? nullptr : bias + c0, act, out + c0, cout);
+  }
+  return true;
 }
-
-bool DirectCout(int64_t cout) { return cout == 8 || cout == 16 || cout == 24 || cout == 32; }
 
 // The padded frame of a forward convolution: rows needed (OH − 1)·sh + (KH − 1)·dh + 1, likewise columns.
 DirectGeom ForwardFrame(const ConvGeom& g) {
@@ -136,8 +160,9 @@ bool TryDirectConv(const ConvGeom& g, const float* x, const float* w, const floa
 // dx of a stride-1, dilation-1 convolution as a direct convolution of dy (zero-padded by KH − 1 − padTop,
 // KW − 1 − padLeft) with the flipped, transposed filter w'[kh, kw, co, ci] = w[KH−1−kh, KW−1−kw, ci, co].
 bool TryDirectBackpropInput(const ConvGeom& g, const float* dy, const float* w, float* dx) {
-  // (With more output than input channels im2col + sgemm is as fast or faster: tools/src/bench-conv.ts.)
-  if (!DirectCout(g.Cin) || g.Cout > g.Cin || g.sh != 1 || g.sw != 1 || g.dh != 1 || g.dw != 1) return false;
+  // (Also with more output than input channels: on this AMD EPYC (Zen, AVX2) 32 → 64 channels at 16×16 took
+  // 22 ms of CPU against 39 with col2im + sgemm, tools/src/bench-vgg-profile.ts; on an AVX-512 Xeon sgemm won.)
+  if (!DirectCout(g.Cin) || g.sh != 1 || g.sw != 1 || g.dh != 1 || g.dw != 1) return false;
   const int64_t pt = g.KH - 1 - g.padTop, pl = g.KW - 1 - g.padLeft;
   if (pt < 0 || pl < 0 || g.H == 0 || g.W == 0 || g.Cout == 0) return false;
   std::vector<float> wt((size_t)(g.KH * g.KW * g.Cout * g.Cin));
@@ -233,7 +258,7 @@ void DirectFilter(const DirectGeom& g, const float* xp, const float* dy, float* 
 
 bool TryDirectBackpropFilter(const ConvGeom& g, const float* x, const float* dy, float* dw) {
   // Up to 64 KiB of accumulators.
-  if (!DirectCout(g.Cout) || g.P() == 0 || g.KC() == 0 || g.KC() * g.Cout > 16384) return false;
+  if (g.Cout > kDirectBlock || !DirectCout(g.Cout) || g.P() == 0 || g.KC() == 0 || g.KC() * g.Cout > 16384) return false;
   const DirectGeom d = ForwardFrame(g);
   const float* xp = PadInput(x, g.B, g.H, g.W, g.Cin, d.Hp, d.Wp, g.padTop, g.padLeft);
   switch (g.Cout) {

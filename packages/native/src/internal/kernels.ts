@@ -263,7 +263,7 @@ function runOnViews(
  * Output channel counts of the addon's direct convolution loops (native/direct_conv.cc `DirectCout`; they
  * take the linear and relu epilogues only, `TryDirectConv`).
  */
-const directChannels = (c: number): boolean => c === 8 || c === 16 || c === 24 || c === 32;
+const directChannels = (c: number): boolean => c === 8 || c === 16 || c === 24 || (c % 32 === 0 && c >= 32 && c <= 256);
 
 function convFlops(info: tf.backend_util.Conv2DInfo): number {
   return (
