@@ -10,6 +10,7 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  PEER_SCRIPT,
   PROTOCOLS,
   USAGE,
   insertionSecondsFromEvents,
@@ -91,9 +92,11 @@ const probe = (cmd: string, args: readonly string[]): string | undefined => {
 };
 
 // ---- machine -------------------------------------------------------------------------------------
-const torchVersion =
-  options.noPeer || !existsSync(PYTHON) ? undefined : probe(PYTHON, ['-c', 'import torch; print(torch.__version__)']);
-const peerScript = resolve(root, '../shared/peer/sensli_torch.py');
+const torchVersion = options.noPeer || !existsSync(PYTHON) ? undefined : probe(PYTHON, ['-c', 'import torch; print(torch.__version__)']);
+// The shared peer sits next to the repository (/work/shared/peer for /work/main); a git worktree one level
+// deeper finds it one level further up; SPROUT_PEER_DIR names it anywhere else.
+const peerDirs = [process.env['SPROUT_PEER_DIR'], resolve(root, '../shared/peer'), resolve(root, '../../shared/peer')].filter((d): d is string => d !== undefined);
+const peerScript = join(peerDirs.find((d) => existsSync(join(d, 'sensli_torch.py'))) ?? peerDirs[peerDirs.length - 2]!, 'sensli_torch.py');
 const peerReason = options.noPeer
   ? '--no-peer'
   : torchVersion === undefined
@@ -169,7 +172,8 @@ const runPeer = (p: Protocol, threads: number, rep: number, into: Samples): void
   let train = 0;
   for (let seed = 1; seed <= (p.seeds ?? 1); seed++) {
     const limit = p.data === 'mnist' && options.trainLimit !== undefined ? ['--train-limit', String(options.trainLimit)] : [];
-    const m = measure(PYTHON, [...p.peer(DIRS, seed), ...limit, '--threads', String(threads)]);
+    const args = p.peer(DIRS, seed).map((a) => (a === PEER_SCRIPT ? peerScript : a));
+    const m = measure(PYTHON, [...args, ...limit, '--threads', String(threads)]);
     if (m.status !== 0) {
       console.error(`bench: peer ${p.name} (--threads ${threads}, seed ${seed}) exited ${m.status}:\n${m.stderr.slice(-2000)}`);
       return;
