@@ -14,4 +14,6 @@ if (dir === undefined) {
   process.exit(2);
 }
 const files = await writeCifar10(dir, { train: syntheticCifar10(TRAIN, 1), test: syntheticCifar10(TEST, 2) });
-console.log(`wrote ${TRAIN} training and ${TEST} test images in the CIFAR-10 binary format to ${dir} (${files.length} files)`);
+console.log(
+  `wrote ${TRAIN} training and ${TEST} test images in the CIFAR-10 binary format to ${dir} (${files.length} files)`,
+);

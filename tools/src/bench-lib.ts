@@ -41,7 +41,20 @@ export const CNN_PEER_SCRIPT = 'tools/peer/cnn_torch.py';
 /** Seeds of the many-run throughput protocol (the 30-seed spirals FNN study). */
 export const STUDY_SEEDS = 30;
 
-const spiralsFnnPeer = (seed: number): readonly string[] => [PEER_SCRIPT, '--arch', 'fnn', '--widths', '5', '--lr', '0.2', '--epochs', '450', '1400', '--seed', String(seed)];
+const spiralsFnnPeer = (seed: number): readonly string[] => [
+  PEER_SCRIPT,
+  '--arch',
+  'fnn',
+  '--widths',
+  '5',
+  '--lr',
+  '0.2',
+  '--epochs',
+  '450',
+  '1400',
+  '--seed',
+  String(seed),
+];
 
 export const PROTOCOLS: readonly Protocol[] = [
   {
@@ -56,7 +69,21 @@ export const PROTOCOLS: readonly Protocol[] = [
     name: 'spirals-resnet',
     title: 'spirals ResNet [3, 3] tanh, full batch, lr 0.1, 450 + 1400 epochs',
     sproutFile: 'tools/bench/spirals-resnet-1.sprout',
-    peer: (_dirs, seed) => [PEER_SCRIPT, '--arch', 'resnet', '--widths', '3', '3', '--lr', '0.1', '--epochs', '450', '1400', '--seed', String(seed)],
+    peer: (_dirs, seed) => [
+      PEER_SCRIPT,
+      '--arch',
+      'resnet',
+      '--widths',
+      '3',
+      '3',
+      '--lr',
+      '0.1',
+      '--epochs',
+      '450',
+      '1400',
+      '--seed',
+      String(seed),
+    ],
     epochsBefore: 450,
     data: 'spirals',
   },
@@ -73,7 +100,23 @@ export const PROTOCOLS: readonly Protocol[] = [
     name: 'mnist-mlp',
     title: 'MNIST MLP [50, 50], batch 100, lr 0.1, 2 + 2 epochs',
     sproutFile: 'tools/bench/mnist-mlp-1.sprout',
-    peer: (dirs, seed) => [PEER_SCRIPT, '--mnist', dirs.mnist, '--widths', '50', '50', '--lr', '0.1', '--batch', '100', '--epochs', '2', '2', '--seed', String(seed)],
+    peer: (dirs, seed) => [
+      PEER_SCRIPT,
+      '--mnist',
+      dirs.mnist,
+      '--widths',
+      '50',
+      '50',
+      '--lr',
+      '0.1',
+      '--batch',
+      '100',
+      '--epochs',
+      '2',
+      '2',
+      '--seed',
+      String(seed),
+    ],
     epochsBefore: 2,
     data: 'mnist',
   },
@@ -81,7 +124,23 @@ export const PROTOCOLS: readonly Protocol[] = [
     name: 'mnist-mlp-wide',
     title: 'MNIST MLP [512, 512], batch 128, lr 0.1, 1 + 1 epochs',
     sproutFile: 'tools/bench/mnist-mlp-wide-1.sprout',
-    peer: (dirs, seed) => [PEER_SCRIPT, '--mnist', dirs.mnist, '--widths', '512', '512', '--lr', '0.1', '--batch', '128', '--epochs', '1', '1', '--seed', String(seed)],
+    peer: (dirs, seed) => [
+      PEER_SCRIPT,
+      '--mnist',
+      dirs.mnist,
+      '--widths',
+      '512',
+      '512',
+      '--lr',
+      '0.1',
+      '--batch',
+      '128',
+      '--epochs',
+      '1',
+      '1',
+      '--seed',
+      String(seed),
+    ],
     epochsBefore: 1,
     data: 'mnist',
   },
@@ -95,9 +154,27 @@ export const PROTOCOLS: readonly Protocol[] = [
   },
   {
     name: 'cifar-vgg-small',
-    title: 'CIFAR-10-format VGG conv32-32-pool-64-64-pool-128-pool-dense256-10, 10,000 images, batch 128, SGD 0.01, 1 + 1 epochs',
+    title:
+      'CIFAR-10-format VGG conv32-32-pool-64-64-pool-128-pool-dense256-10, 10,000 images, batch 128, SGD 0.01, 1 + 1 epochs',
     sproutFile: 'tools/bench/cifar-vgg-small-1.sprout',
-    peer: (dirs, seed) => [CNN_PEER_SCRIPT, '--net', 'vgg-small', '--cifar', dirs.cifar, '--lr', '0.01', '--batch', '128', '--epochs', '1', '1', '--train-limit', '10000', '--seed', String(seed)],
+    peer: (dirs, seed) => [
+      CNN_PEER_SCRIPT,
+      '--net',
+      'vgg-small',
+      '--cifar',
+      dirs.cifar,
+      '--lr',
+      '0.01',
+      '--batch',
+      '128',
+      '--epochs',
+      '1',
+      '1',
+      '--train-limit',
+      '10000',
+      '--seed',
+      String(seed),
+    ],
     epochsBefore: 1,
     data: 'cifar',
   },
@@ -179,7 +256,8 @@ export const parseBenchArgs = (
     } else if (a === '--threads') {
       const v = value();
       const n = Number(v);
-      if (!Number.isInteger(n) || n < 1 || n > 64) return { ok: false, message: `--threads needs an integer in [1, 64], got ${v ?? 'nothing'}` };
+      if (!Number.isInteger(n) || n < 1 || n > 64)
+        return { ok: false, message: `--threads needs an integer in [1, 64], got ${v ?? 'nothing'}` };
       threads = n;
     } else if (a === '--train-limit') {
       const v = value();
@@ -301,7 +379,8 @@ export const insertionSecondsFromEvents = (eventsJsonl: string, epochsBefore: nu
     if (!line.includes('"insertion"')) continue;
     try {
       const e = JSON.parse(line) as { _tag?: string; epoch?: number; seconds?: number; repeat?: number };
-      if (e._tag === 'insertion' && (e.repeat ?? 0) === 0 && e.epoch === epochsBefore && typeof e.seconds === 'number') return e.seconds;
+      if (e._tag === 'insertion' && (e.repeat ?? 0) === 0 && e.epoch === epochsBefore && typeof e.seconds === 'number')
+        return e.seconds;
     } catch {
       /* a torn line: ignore */
     }
@@ -323,7 +402,15 @@ export interface Samples {
   readonly finalTrainLoss: number[];
 }
 
-export const emptySamples = (): Samples => ({ wall: [], cpu: [], rssMb: [], train: [], passEpochs: [], passSeconds: [], finalTrainLoss: [] });
+export const emptySamples = (): Samples => ({
+  wall: [],
+  cpu: [],
+  rssMb: [],
+  train: [],
+  passEpochs: [],
+  passSeconds: [],
+  finalTrainLoss: [],
+});
 
 /** One row of the table: a protocol on one Sprout backend against the peer at one thread and at PyTorch's default. */
 export interface Row {
@@ -380,7 +467,13 @@ export const summarizeRow = (row: Row): RowSummary => {
   const oneWall = one && median(one.wall);
   const dfltWall = dflt && median(dflt.wall);
   const faster: PeerConfig | undefined =
-    oneWall === undefined ? (dfltWall === undefined ? undefined : 'default') : dfltWall === undefined || oneWall <= dfltWall ? 'one thread' : 'default';
+    oneWall === undefined
+      ? dfltWall === undefined
+        ? undefined
+        : 'default'
+      : dfltWall === undefined || oneWall <= dfltWall
+        ? 'one thread'
+        : 'default';
   const p = faster === undefined ? undefined : faster === 'default' ? dflt : one;
   const sproutWall = median(s.wall);
   const peerWall = p && median(p.wall);
@@ -394,7 +487,11 @@ export const summarizeRow = (row: Row): RowSummary => {
   const passes = [one, dflt].map((q) => q && median(q.passSeconds)).filter((x): x is number => x !== undefined);
   const peerPassSeconds = passes.length > 0 ? Math.min(...passes) : undefined;
   const sproutPassEpochs = median(s.passEpochs);
-  const out: { -readonly [K in keyof RowSummary]: RowSummary[K] } = { protocol: row.protocol, backend: row.backend, reps: s.wall.length };
+  const out: { -readonly [K in keyof RowSummary]: RowSummary[K] } = {
+    protocol: row.protocol,
+    backend: row.backend,
+    reps: s.wall.length,
+  };
   const put = <K extends keyof RowSummary>(k: K, v: RowSummary[K] | undefined): void => {
     if (v !== undefined) out[k] = v;
   };
@@ -424,7 +521,13 @@ export const summarizeRow = (row: Row): RowSummary => {
 };
 
 /** The goals of the speed issue: wall ≤ 0.8× the faster peer, peak memory ≤ 2×, pass ≤ the peer's seconds, pass ≤ 1.5 epochs where an epoch takes ≥ 1 s. */
-export const GOALS = { wallRatio: 0.8, rssRatio: 2, passRatio: 1, passEpochs: 1.5, passEpochsFromEpochSeconds: 1 } as const;
+export const GOALS = {
+  wallRatio: 0.8,
+  rssRatio: 2,
+  passRatio: 1,
+  passEpochs: 1.5,
+  passEpochsFromEpochSeconds: 1,
+} as const;
 
 const fmt = (x: number | undefined, digits: number): string => (x === undefined ? '–' : x.toFixed(digits));
 const fmtRatio = (x: number | undefined, goal: number): string =>
@@ -458,7 +561,8 @@ export const formatTable = (rows: readonly RowSummary[]): string => {
       lines.push(`| ${r.protocol} | ${r.backend} | skipped: ${r.skipped} |${' |'.repeat(head.length - 3)}`);
       continue;
     }
-    const mark = (cfg: PeerConfig, x: number | undefined): string => `${fmt(x, 2)}${x !== undefined && r.faster === cfg ? ' *' : ''}`;
+    const mark = (cfg: PeerConfig, x: number | undefined): string =>
+      `${fmt(x, 2)}${x !== undefined && r.faster === cfg ? ' *' : ''}`;
     const passEpochs =
       r.sproutPassEpochs === undefined
         ? '–'
@@ -495,7 +599,14 @@ export const formatTable = (rows: readonly RowSummary[]): string => {
 export const readPeerJson = (
   stdout: string,
   epochsBefore: number,
-): { train?: number; passEpochs?: number; passSeconds?: number; finalTrainLoss?: number; position?: number; version?: string } => {
+): {
+  train?: number;
+  passEpochs?: number;
+  passSeconds?: number;
+  finalTrainLoss?: number;
+  position?: number;
+  version?: string;
+} => {
   const line = stdout.trim().split('\n').pop() ?? '';
   try {
     const j = JSON.parse(line) as {
@@ -504,7 +615,14 @@ export const readPeerJson = (
       final_train_loss?: number;
       seconds?: { phase1?: number; insertion?: number; total?: number };
     };
-    const out: { train?: number; passEpochs?: number; passSeconds?: number; finalTrainLoss?: number; position?: number; version?: string } = {};
+    const out: {
+      train?: number;
+      passEpochs?: number;
+      passSeconds?: number;
+      finalTrainLoss?: number;
+      position?: number;
+      version?: string;
+    } = {};
     if (j.seconds?.insertion !== undefined) out.passSeconds = j.seconds.insertion;
     if (j.seconds?.total !== undefined) out.train = j.seconds.total;
     const pass = ratio(

@@ -31,7 +31,22 @@ const addon = nativeAddon();
 if (addon === null) throw new Error('@sprout/native is not built: this profile is of the native kernels');
 
 const net = createNet(
-  network([32, 32, 3], [conv(32, 3), conv(32, 3), maxPool(2), conv(64, 3), conv(64, 3), maxPool(2), conv(128, 3), maxPool(2), flatten(), dense(256, 'relu')], output(10, 'linear')),
+  network(
+    [32, 32, 3],
+    [
+      conv(32, 3),
+      conv(32, 3),
+      maxPool(2),
+      conv(64, 3),
+      conv(64, 3),
+      maxPool(2),
+      conv(128, 3),
+      maxPool(2),
+      flatten(),
+      dense(256, 'relu'),
+    ],
+    output(10, 'linear'),
+  ),
   { seed: 1 },
 );
 const x = tf.randomUniform([B, 32, 32, 3], -1, 1, 'float32', 7);
@@ -98,7 +113,9 @@ engine.runKernel = function (this: unknown, kernel: string, ...rest: unknown[]) 
     ms.set(g, (ms.get(g) ?? 0) + performance.now() - t0);
     cpuMs.set(g, (cpuMs.get(g) ?? 0) + cpuNow() - c0);
     calls.set(kernel, (calls.get(kernel) ?? 0) + 1);
-    const shape = (Object.values(rest[0] as Record<string, tf.TensorInfo | null | undefined>).find((t) => t != null)?.shape ?? []).join('x');
+    const shape = (
+      Object.values(rest[0] as Record<string, tf.TensorInfo | null | undefined>).find((t) => t != null)?.shape ?? []
+    ).join('x');
     const key = `${kernel} ${shape}`;
     cpuByKernel.set(key, (cpuByKernel.get(key) ?? 0) + cpuNow() - c0);
   }
@@ -149,13 +166,17 @@ for (let r = 0; r < rounds; r++) {
 const stepMs = median(perRound.map((r) => r.step))!;
 const stepCpu = median(perRound.map((r) => r.stepCpu))!;
 const peak = median(peaks)!;
-const load = loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = loadavg()
+  .map((l) => l.toFixed(2))
+  .join(' ');
 console.log(
   `cifar-vgg-small step, batch ${B}, wasm + native, ${threads} thread(s): ${stepMs.toFixed(1)} ms/step wall, ${stepCpu.toFixed(1)} ms CPU (all threads; medians of ${rounds} rounds of ${steps} steps); ` +
     `GEMM peak (sgemm 1024³, same threads, wall) ${peak.toFixed(1)} GFLOP/s; load average ${load}`,
 );
 console.log('');
-console.log('| kernel group | wall ms / step | share of wall | CPU ms / step | share of CPU | GFLOP/s (wall) | % of GEMM peak |');
+console.log(
+  '| kernel group | wall ms / step | share of wall | CPU ms / step | share of CPU | GFLOP/s (wall) | % of GEMM peak |',
+);
 console.log('|---|---:|---:|---:|---:|---:|---:|');
 let inGroups = 0;
 let cpuInGroups = 0;
@@ -173,7 +194,12 @@ console.log(
   `| outside kernels (tape, JavaScript) | ${(stepMs - inGroups).toFixed(1)} | ${((100 * (stepMs - inGroups)) / stepMs).toFixed(1)} % | ${(stepCpu - cpuInGroups).toFixed(1)} | ${((100 * (stepCpu - cpuInGroups)) / stepCpu).toFixed(1)} % | – | – |`,
 );
 console.log('');
-console.log(`kernel calls per step: ${[...calls].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n / (steps * rounds)}`).join(', ')}`);
+console.log(
+  `kernel calls per step: ${[...calls]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${k} ${n / (steps * rounds)}`)
+    .join(', ')}`,
+);
 console.log(
   `CPU ms per step by kernel and first input shape (top 15): ${[...cpuByKernel]
     .sort((a, b) => b[1] - a[1])

@@ -92,11 +92,19 @@ const probe = (cmd: string, args: readonly string[]): string | undefined => {
 };
 
 // ---- machine -------------------------------------------------------------------------------------
-const torchVersion = options.noPeer || !existsSync(PYTHON) ? undefined : probe(PYTHON, ['-c', 'import torch; print(torch.__version__)']);
+const torchVersion =
+  options.noPeer || !existsSync(PYTHON) ? undefined : probe(PYTHON, ['-c', 'import torch; print(torch.__version__)']);
 // The shared peer sits next to the repository (/work/shared/peer for /work/main); a git worktree one level
 // deeper finds it one level further up; SPROUT_PEER_DIR names it anywhere else.
-const peerDirs = [process.env['SPROUT_PEER_DIR'], resolve(root, '../shared/peer'), resolve(root, '../../shared/peer')].filter((d): d is string => d !== undefined);
-const peerScript = join(peerDirs.find((d) => existsSync(join(d, 'sensli_torch.py'))) ?? peerDirs[peerDirs.length - 2]!, 'sensli_torch.py');
+const peerDirs = [
+  process.env['SPROUT_PEER_DIR'],
+  resolve(root, '../shared/peer'),
+  resolve(root, '../../shared/peer'),
+].filter((d): d is string => d !== undefined);
+const peerScript = join(
+  peerDirs.find((d) => existsSync(join(d, 'sensli_torch.py'))) ?? peerDirs[peerDirs.length - 2]!,
+  'sensli_torch.py',
+);
 const peerReason = options.noPeer
   ? '--no-peer'
   : torchVersion === undefined
@@ -120,8 +128,11 @@ console.log(
 );
 if (peerReason !== undefined) console.log(`bench: the PyTorch peer is skipped: ${peerReason}`);
 if (!haveTime) console.log(`bench: ${TIME} is missing: no peak memory or CPU time`);
-if (options.trainLimit !== undefined) console.log(`bench: MNIST protocols train on the first ${options.trainLimit} examples on both sides`);
-console.log(`bench: ${options.reps} repetition(s) (MNIST, CIFAR: ${options.mnistReps}) of ${options.protocols.join(', ')} on ${options.backends.join(', ')}, Sprout with --threads ${options.threads}`);
+if (options.trainLimit !== undefined)
+  console.log(`bench: MNIST protocols train on the first ${options.trainLimit} examples on both sides`);
+console.log(
+  `bench: ${options.reps} repetition(s) (MNIST, CIFAR: ${options.mnistReps}) of ${options.protocols.join(', ')} on ${options.backends.join(', ')}, Sprout with --threads ${options.threads}`,
+);
 
 const tmp = mkdtempSync(join(os.tmpdir(), 'sprout-bench-'));
 const backendsSeen = new Map<string, string>();
@@ -133,7 +144,18 @@ const runSprout = (p: Protocol, backend: BenchBackend, rep: number, into: Sample
     file = join(tmp, `${p.name}-limited.sprout`);
     writeFileSync(file, withTrainLimit(readFileSync(join(root, p.sproutFile), 'utf8'), options.trainLimit));
   }
-  const m = measure(process.execPath, ['packages/cli/bin/sprout.js', 'run', file, '--backend', backend, '--threads', String(options.threads), '--out', out, '--quiet']);
+  const m = measure(process.execPath, [
+    'packages/cli/bin/sprout.js',
+    'run',
+    file,
+    '--backend',
+    backend,
+    '--threads',
+    String(options.threads),
+    '--out',
+    out,
+    '--quiet',
+  ]);
   if (m.status !== 0) {
     console.error(`bench: sprout ${p.name} on ${backend} exited ${m.status}:\n${m.stderr.slice(-2000)}`);
     return;
@@ -171,11 +193,14 @@ const runPeer = (p: Protocol, threads: number, rep: number, into: Samples): void
   let rss = 0;
   let train = 0;
   for (let seed = 1; seed <= (p.seeds ?? 1); seed++) {
-    const limit = p.data === 'mnist' && options.trainLimit !== undefined ? ['--train-limit', String(options.trainLimit)] : [];
+    const limit =
+      p.data === 'mnist' && options.trainLimit !== undefined ? ['--train-limit', String(options.trainLimit)] : [];
     const args = p.peer(DIRS, seed).map((a) => (a === PEER_SCRIPT ? peerScript : a));
     const m = measure(PYTHON, [...args, ...limit, '--threads', String(threads)]);
     if (m.status !== 0) {
-      console.error(`bench: peer ${p.name} (--threads ${threads}, seed ${seed}) exited ${m.status}:\n${m.stderr.slice(-2000)}`);
+      console.error(
+        `bench: peer ${p.name} (--threads ${threads}, seed ${seed}) exited ${m.status}:\n${m.stderr.slice(-2000)}`,
+      );
       return;
     }
     wall += m.wall;
@@ -195,7 +220,9 @@ const runPeer = (p: Protocol, threads: number, rep: number, into: Samples): void
     into.rssMb.push(rss / 1024);
   }
   if (Number.isFinite(train)) into.train.push(train);
-  console.log(`  peer   ${p.name} threads ${threads === 0 ? 'default' : threads} #${rep + 1}: ${wall.toFixed(2)} s wall, ${(rss / 1024).toFixed(0)} MB`);
+  console.log(
+    `  peer   ${p.name} threads ${threads === 0 ? 'default' : threads} #${rep + 1}: ${wall.toFixed(2)} s wall, ${(rss / 1024).toFixed(0)} MB`,
+  );
 };
 
 // ---- report (rewritten after every protocol, so a run stopped early still leaves its figures) ---------
@@ -206,7 +233,9 @@ const report = (done: boolean): void => {
   if (done) console.log(`\n${table}\n`);
   for (const s of done ? summaries : [])
     if (s.wallRatio !== undefined)
-      console.log(`ratio Sprout/PyTorch (${s.faster}) ${s.protocol} ${s.backend}: wall ${s.wallRatio.toFixed(2)}, peak memory ${s.rssRatio?.toFixed(2) ?? '–'}, sensitivity pass ${s.passRatio?.toFixed(2) ?? '–'}`);
+      console.log(
+        `ratio Sprout/PyTorch (${s.faster}) ${s.protocol} ${s.backend}: wall ${s.wallRatio.toFixed(2)}, peak memory ${s.rssRatio?.toFixed(2) ?? '–'}, sensitivity pass ${s.passRatio?.toFixed(2) ?? '–'}`,
+      );
   if (done && peerReason !== undefined) console.log(`PyTorch peer skipped: ${peerReason}`);
   if (done)
     console.log(
@@ -247,7 +276,11 @@ const report = (done: boolean): void => {
 /** The CIFAR-format files of cifar-vgg-small, written once (tools/src/bench-data.ts) and then read by both sides. */
 const ensureCifar = (): void => {
   if (existsSync(join(CIFAR_DIR, 'test_batch.bin'))) return;
-  const r = spawnSync(process.execPath, ['--conditions=sprout-source', '--import', 'tsx', 'tools/src/bench-data.ts', CIFAR_DIR], { cwd: root, encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    ['--conditions=sprout-source', '--import', 'tsx', 'tools/src/bench-data.ts', CIFAR_DIR],
+    { cwd: root, encoding: 'utf8' },
+  );
   if (r.status !== 0) console.error(`bench: could not write ${CIFAR_DIR}:\n${r.stderr}`);
   else console.log(`bench: ${r.stdout.trim()}`);
 };
@@ -266,7 +299,10 @@ for (const name of options.protocols) {
     console.log(`bench: ${MNIST_DIR} lacks train-images-idx3-ubyte; the peer will fail`);
   if (p.data === 'cifar') ensureCifar();
   for (let rep = 0; rep < (isHeavy(p) ? options.mnistReps : options.reps); rep++) {
-    const order: Array<BenchBackend | 'peer' | 'peerDefault'> = [...(peer ? ['peer' as const, 'peerDefault' as const] : []), ...backends];
+    const order: Array<BenchBackend | 'peer' | 'peerDefault'> = [
+      ...(peer ? ['peer' as const, 'peerDefault' as const] : []),
+      ...backends,
+    ];
     if (rep % 2 === 1) order.reverse();
     for (const who of order) {
       if (who === 'peer') runPeer(p, 1, rep, peer!);
@@ -274,7 +310,14 @@ for (const name of options.protocols) {
       else runSprout(p, who, rep, sprout.get(who)!);
     }
   }
-  for (const b of backends) rows.push({ protocol: p.name, backend: backendsSeen.get(b) ?? b, sprout: sprout.get(b)!, ...(peer ? { peer } : {}), ...(peerDefault ? { peerDefault } : {}) });
+  for (const b of backends)
+    rows.push({
+      protocol: p.name,
+      backend: backendsSeen.get(b) ?? b,
+      sprout: sprout.get(b)!,
+      ...(peer ? { peer } : {}),
+      ...(peerDefault ? { peerDefault } : {}),
+    });
   for (const b of skipped)
     rows.push({
       protocol: p.name,

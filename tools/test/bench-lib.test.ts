@@ -34,14 +34,56 @@ describe('parseBenchArgs', () => {
     const q = parseBenchArgs(['--quick']);
     expect(q.ok && q.options.reps).toBe(1);
     expect(q.ok && q.options.protocols.length).toBeLessThan(PROTOCOLS.length);
-    const r = parseBenchArgs(['--quick', '--protocol', 'mnist-cnn', '--protocol', 'mnist-cnn', '--backend', 'wasm', '--reps', '5', '--mnist-reps', '2', '--no-peer', '--cpu-mnist', '--out', 'x', '--train-limit', '6000', '--threads', '3']);
-    expect(r.ok && r.options).toMatchObject({ reps: 5, mnistReps: 2, protocols: ['mnist-cnn'], backends: ['wasm'], noPeer: true, cpuMnist: true, outDir: 'x', trainLimit: 6000, threads: 3 });
+    const r = parseBenchArgs([
+      '--quick',
+      '--protocol',
+      'mnist-cnn',
+      '--protocol',
+      'mnist-cnn',
+      '--backend',
+      'wasm',
+      '--reps',
+      '5',
+      '--mnist-reps',
+      '2',
+      '--no-peer',
+      '--cpu-mnist',
+      '--out',
+      'x',
+      '--train-limit',
+      '6000',
+      '--threads',
+      '3',
+    ]);
+    expect(r.ok && r.options).toMatchObject({
+      reps: 5,
+      mnistReps: 2,
+      protocols: ['mnist-cnn'],
+      backends: ['wasm'],
+      noPeer: true,
+      cpuMnist: true,
+      outDir: 'x',
+      trainLimit: 6000,
+      threads: 3,
+    });
     // --threads defaults to the core count given.
     const d = parseBenchArgs([], 4);
     expect(d.ok && d.options.threads).toBe(4);
   });
   it('refuses unknown protocols, backends, arguments and bad counts', () => {
-    for (const argv of [['--protocol', 'cifar'], ['--protocol'], ['--threads', '0'], ['--threads', '65'], ['--backend', 'webgl'], ['--reps', '0'], ['--reps', '1.5'], ['--mnist-reps', '-1'], ['--train-limit', '5'], ['--frobnicate'], ['--out']])
+    for (const argv of [
+      ['--protocol', 'cifar'],
+      ['--protocol'],
+      ['--threads', '0'],
+      ['--threads', '65'],
+      ['--backend', 'webgl'],
+      ['--reps', '0'],
+      ['--reps', '1.5'],
+      ['--mnist-reps', '-1'],
+      ['--train-limit', '5'],
+      ['--frobnicate'],
+      ['--out'],
+    ])
       expect(parseBenchArgs(argv).ok, argv.join(' ')).toBe(false);
   });
 });
@@ -121,7 +163,13 @@ describe('readPeerJson', () => {
   it('reads training time, pass cost and result of the peer', () => {
     const out = `${JSON.stringify({ peer: 'pytorch 1.13', position: 1, final_train_loss: 0.1, seconds: { phase1: 0.9, insertion: 0.003, total: 3 } })}\n`;
     const r = readPeerJson(out, 450);
-    expect(r).toMatchObject({ train: 3, finalTrainLoss: 0.1, position: 1, version: 'pytorch 1.13', passSeconds: 0.003 });
+    expect(r).toMatchObject({
+      train: 3,
+      finalTrainLoss: 0.1,
+      position: 1,
+      version: 'pytorch 1.13',
+      passSeconds: 0.003,
+    });
     expect(r.passEpochs).toBeCloseTo(1.5, 9);
     expect(readPeerJson('Traceback', 2)).toEqual({});
   });
@@ -129,22 +177,63 @@ describe('readPeerJson', () => {
 
 describe('summarizeRow and formatTable', () => {
   it('takes medians, computes Sprout/PyTorch ratios against the faster peer configuration and marks the goals', () => {
-    const sprout = { ...emptySamples(), wall: [30, 10, 20], cpu: [8, 9, 10], rssMb: [300, 300, 300], train: [5, 5, 5], passEpochs: [1.2], passSeconds: [2.4] };
-    const peer = { ...emptySamples(), wall: [10, 10, 10], cpu: [9, 9, 9], rssMb: [100, 100, 100], train: [2, 2, 2], passEpochs: [0.8], passSeconds: [3] };
+    const sprout = {
+      ...emptySamples(),
+      wall: [30, 10, 20],
+      cpu: [8, 9, 10],
+      rssMb: [300, 300, 300],
+      train: [5, 5, 5],
+      passEpochs: [1.2],
+      passSeconds: [2.4],
+    };
+    const peer = {
+      ...emptySamples(),
+      wall: [10, 10, 10],
+      cpu: [9, 9, 9],
+      rssMb: [100, 100, 100],
+      train: [2, 2, 2],
+      passEpochs: [0.8],
+      passSeconds: [3],
+    };
     const slowDefault = { ...peer, wall: [40, 40, 40], rssMb: [500, 500, 500], passSeconds: [1.2] };
     const s = summarizeRow({ protocol: 'spirals-fnn', backend: 'wasm', sprout, peer, peerDefault: slowDefault });
     // The one-thread peer is faster: wall, CPU, memory and training time are against it; the pass against the
     // faster pass of the two (1.2 s).
-    expect(s).toMatchObject({ faster: 'one thread', sproutWall: 20, peerOneWall: 10, peerDefaultWall: 40, peerWall: 10, wallRatio: 2, cpuRatio: 1, rssRatio: 3, trainRatio: 2.5, sproutPassEpochs: 1.2, passRatio: 2, reps: 3 });
+    expect(s).toMatchObject({
+      faster: 'one thread',
+      sproutWall: 20,
+      peerOneWall: 10,
+      peerDefaultWall: 40,
+      peerWall: 10,
+      wallRatio: 2,
+      cpuRatio: 1,
+      rssRatio: 3,
+      trainRatio: 2.5,
+      sproutPassEpochs: 1.2,
+      passRatio: 2,
+      reps: 3,
+    });
     expect(s.sproutEpochSeconds).toBeCloseTo(2, 9);
     // With a faster default-threads peer the ratios follow it.
     const d = summarizeRow({ protocol: 'spirals-fnn', backend: 'wasm', sprout, peer: slowDefault, peerDefault: peer });
     expect(d).toMatchObject({ faster: 'default', wallRatio: 2, rssRatio: 3 });
-    const fast = summarizeRow({ protocol: 'mnist-mlp', backend: 'wasm', sprout: { ...sprout, wall: [5], passSeconds: [0.001] }, peer });
-    const skipped = summarizeRow({ protocol: 'mnist-cnn', backend: 'cpu', skipped: 'too slow', sprout: emptySamples() });
+    const fast = summarizeRow({
+      protocol: 'mnist-mlp',
+      backend: 'wasm',
+      sprout: { ...sprout, wall: [5], passSeconds: [0.001] },
+      peer,
+    });
+    const skipped = summarizeRow({
+      protocol: 'mnist-cnn',
+      backend: 'cpu',
+      skipped: 'too slow',
+      sprout: emptySamples(),
+    });
     const t = formatTable([s, fast, skipped]).split('\n');
     expect(t).toHaveLength(5);
-    expect(t[0]).toMatch(/^\| protocol \| backend \| Sprout wall s \| PyTorch default wall s \| PyTorch 1 thread wall s \| wall ratio vs faster \(≤ 0.8\)/);
+    expect(t[0]).toMatch(
+      /^\| protocol \| backend \| Sprout wall s \| PyTorch default wall s \| PyTorch 1 thread wall s \| wall ratio vs faster \(≤ 0.8\)/,
+    );
     expect(t[2]).toContain('| 20.00 | 40.00 | 10.00 * | 2.00 ✗ |');
     expect(t[2]).toContain('| 3.00 ✗ |');
     expect(t[2]).toContain('| 2.400 | 1.200 | 2.00 ✗ | 1.20 ✓ |');

@@ -105,11 +105,16 @@ describe('sprout run', () => {
   it('passes --threads to the pipeline: recorded in spec.json and the started event; bad counts exit 2', async () => {
     const io = recordingIo();
     const out = join(dir, 'out-threads');
-    const code = await runCli(['run', sprout('threads'), '--out', out, '--backend', 'cpu', '--json', '--threads', '1'], io);
+    const code = await runCli(
+      ['run', sprout('threads'), '--out', out, '--backend', 'cpu', '--json', '--threads', '1'],
+      io,
+    );
     expect(code).toBe(0);
     const started = JSON.parse(io.out.join('').trim().split('\n')[0]!) as { _tag: string; threads?: number };
     expect(started).toMatchObject({ _tag: 'started', threads: 1 });
-    expect((JSON.parse(readFileSync(join(out, 'spec.json'), 'utf8')) as { run: { threads?: number } }).run.threads).toBe(1);
+    expect(
+      (JSON.parse(readFileSync(join(out, 'spec.json'), 'utf8')) as { run: { threads?: number } }).run.threads,
+    ).toBe(1);
     for (const bad of ['0', '65', '1.5', 'two']) {
       const e = recordingIo();
       expect(await runCli(['run', sprout('threads-bad'), '--threads', bad], e), bad).toBe(2);

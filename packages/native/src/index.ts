@@ -11,7 +11,13 @@ export {
   type NativeRegistration,
   type NativeBackendName,
 } from './internal/register.js';
-export { ADDON_ABI, GEMM_ACTIVATION, MAX_NATIVE_THREADS, defaultNativeThreads, type NativeAddon } from './internal/addon.js';
+export {
+  ADDON_ABI,
+  GEMM_ACTIVATION,
+  MAX_NATIVE_THREADS,
+  defaultNativeThreads,
+  type NativeAddon,
+} from './internal/addon.js';
 export { setNativeThreads, nativeThreads } from './internal/threads.js';
 export { nativeKernelCalls } from './internal/kernels.js';
 export { conv2dBiasRelu, type ConvBiasReluArgs } from './internal/conv-bias-relu.js';

@@ -3,7 +3,14 @@
 // their work is cut by size, not by thread count; OpenBLAS's products are cut by thread count, so they are
 // only promised to repeat at a fixed count. 3 threads on a 2-core machine still hands chunks to other threads.
 import { afterAll, describe, expect, it } from 'vitest';
-import { defaultNativeThreads, nativeAddon, nativeInfo, nativeThreads, setNativeThreads, type NativeAddon } from '@sprout/native';
+import {
+  defaultNativeThreads,
+  nativeAddon,
+  nativeInfo,
+  nativeThreads,
+  setNativeThreads,
+  type NativeAddon,
+} from '@sprout/native';
 
 const info = nativeInfo();
 const required = process.env['SPROUT_NATIVE_REQUIRED'] === '1';
@@ -23,10 +30,13 @@ function values(n: number, seed: number): Float32Array {
 }
 
 /** [B, H, W, Cin, OH, OW, Cout, KH, KW, sh, sw, dh, dw, padTop, padLeft] of a 3×3 'same' stride-1 convolution. */
-const same3 = (b: number, h: number, cin: number, cout: number): Int32Array => Int32Array.from([b, h, h, cin, h, h, cout, 3, 3, 1, 1, 1, 1, 1, 1]);
+const same3 = (b: number, h: number, cin: number, cout: number): Int32Array =>
+  Int32Array.from([b, h, h, cin, h, h, cout, 3, 3, 1, 1, 1, 1, 1, 1]);
 /** 2×2 max pooling with stride 2 (windows that tile the input), or 3×3 with stride 2 and padding 1 (they overlap). */
 const pool = (b: number, h: number, c: number, overlap: boolean): Int32Array =>
-  overlap ? Int32Array.from([b, h, h, c, h / 2, h / 2, c, 3, 3, 2, 2, 1, 1, 1, 1]) : Int32Array.from([b, h, h, c, h / 2, h / 2, c, 2, 2, 2, 2, 1, 1, 0, 0]);
+  overlap
+    ? Int32Array.from([b, h, h, c, h / 2, h / 2, c, 3, 3, 2, 2, 1, 1, 1, 1])
+    : Int32Array.from([b, h, h, c, h / 2, h / 2, c, 2, 2, 2, 2, 1, 1, 0, 0]);
 
 /** Every call of the addon's own loops on inputs large enough to be cut into chunks; each returns its output. */
 const ownLoops = (a: NativeAddon): Record<string, () => Float32Array> => {

@@ -147,7 +147,8 @@ function tryLoad(): AddonLoad {
     // peer started by a benchmark would otherwise run with a different BLAS core than on its own).
     if (setCore) delete process.env['OPENBLAS_CORETYPE'];
     if (typeof addon.gemm !== 'function') return { ok: false, reason: `${addonPath} is not Sprout's addon` };
-    if (addon.abi !== ADDON_ABI) return { ok: false, reason: `${addonPath} was built from older sources (npm rebuild @sprout/native)` };
+    if (addon.abi !== ADDON_ABI)
+      return { ok: false, reason: `${addonPath} was built from older sources (npm rebuild @sprout/native)` };
     // Every core unless told otherwise (OpenBLAS's own default would be the same; the addon's loops would
     // start with one).
     addon.setNumThreads(defaultNativeThreads());

@@ -183,7 +183,12 @@ export function unregisterNativeKernels(): void {
 }
 
 /** The addon's state: whether it loaded, why not, OpenBLAS's configuration, and the kernels' thread count. */
-export function nativeInfo(): { readonly available: boolean; readonly reason?: string; readonly blas?: string; readonly threads?: number } {
+export function nativeInfo(): {
+  readonly available: boolean;
+  readonly reason?: string;
+  readonly blas?: string;
+  readonly threads?: number;
+} {
   const load = loadAddon();
   if (!load.ok) return { available: false, reason: load.reason };
   return { available: true, blas: load.addon.getConfig(), threads: load.addon.getNumThreads() };

@@ -10,7 +10,8 @@ import { defaultNativeThreads, loadAddon, MAX_NATIVE_THREADS } from './addon.js'
 export function setNativeThreads(threads?: number): number {
   const load = loadAddon();
   if (!load.ok) return 1;
-  const n = threads === undefined ? defaultNativeThreads() : Math.min(MAX_NATIVE_THREADS, Math.max(1, Math.floor(threads)));
+  const n =
+    threads === undefined ? defaultNativeThreads() : Math.min(MAX_NATIVE_THREADS, Math.max(1, Math.floor(threads)));
   load.addon.setNumThreads(n);
   return load.addon.getNumThreads();
 }
