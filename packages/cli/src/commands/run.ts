@@ -340,7 +340,10 @@ export const runCommand = (io: Io, setExit: (code: ExitCode) => void, terminal?:
       "most memory training may plan for, e.g. 2GiB (default: 75 % of the machine's or cgroup's memory; at most 4 GiB on wasm)",
     )
     .option('--force-unlock', "with --resume: take over the run folder's lock even if its process seems alive")
-    .option('--threads <n>', 'threads of the native kernels (OpenBLAS and the convolution/pooling loops); 1 gives the same bits on every run (default: SPROUT_NATIVE_THREADS, else the core count)')
+    .option(
+      '--threads <n>',
+      'threads of the native kernels (OpenBLAS and the convolution/pooling loops); 1 gives the same bits on every run (default: SPROUT_NATIVE_THREADS, else the core count)',
+    )
     .addOption(new Option('--quiet', 'print only the output path, warnings and errors').conflicts('json'))
     .addOption(new Option('--json', 'print the events as JSON lines').conflicts('quiet'))
     .action(async (file: string | undefined, options: RunCommandOptions, command: Command) => {

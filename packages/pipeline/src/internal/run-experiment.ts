@@ -25,7 +25,18 @@ import {
 } from './checkpoint.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { endedRuns, removeStaleTemporaries, runKey, takeLock, trimEvents, trimMetrics } from './resume.js';
-import { disposeDatasetTensors, disposeNet, formatDataError, initBackend, setComputeThreads, computeThreads, loadData, toLayersModel, toTensors, type DatasetTensors } from './deps.js';
+import {
+  disposeDatasetTensors,
+  disposeNet,
+  formatDataError,
+  initBackend,
+  setComputeThreads,
+  computeThreads,
+  loadData,
+  toLayersModel,
+  toTensors,
+  type DatasetTensors,
+} from './deps.js';
 import { trainRun } from './train-run.js';
 import { armSummary, finalTable } from './summary.js';
 import {
