@@ -132,12 +132,15 @@ describe('usage', () => {
 describe('sprout check (in process)', () => {
   test('a valid spec the pipeline cannot run yet: exit 2 with not-implemented, as sprout run would say', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sprout-check-ni-'));
-    const file = join(dir, 'adam-adaptive.sprout');
-    writeFileSync(file, 'experiment "m" {\n  optimizer adam {\n    step adaptive\n  }\n}\n');
+    const file = join(dir, 'keep-adaptive.sprout');
+    writeFileSync(
+      file,
+      'experiment "m" {\n  optimizer sgd {\n    step adaptive\n  }\n  grow sensli {\n    at epoch 2\n    optimizer_state keep\n  }\n}\n',
+    );
     const io = recordingIo();
     expect(await runCli(['check', file], io)).toBe(EXIT.invalid);
     expect(io.err.join('')).toContain(
-      'adam-adaptive.sprout:3:5 error[not-implemented]: adam with the adaptive step size',
+      "keep-adaptive.sprout:7:21 error[not-implemented]: optimizer state 'keep' across insertions with a step-size controller",
     );
     rmSync(dir, { recursive: true, force: true });
   });

@@ -192,7 +192,7 @@ describe('sprout run', () => {
     expect(io.err.join('')).toContain('bad.sprout:2:');
     const io2 = recordingIo();
     expect(await runAction(sprout('mom', 'momentum 0.9 { step adaptive }'), { backend: 'cpu' }, io2)).toBe(2);
-    expect(io2.err.join('')).toMatch(/error\[not-implemented\]/);
+    expect(io2.err.join('')).toMatch(/error\[unsupported-combination\]/);
     const io3 = recordingIo();
     expect(await runAction(join(dir, 'missing.sprout'), {}, io3)).toBe(2);
   });

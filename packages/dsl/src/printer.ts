@@ -165,7 +165,15 @@ const step = (s: StepSize): string => {
         ['growth_cap', num(s.growthCap)],
         ['chunks', num(s.chunks)],
         ['on_increase', s.onIncrease],
+        ['a0', num(s.a0)],
+        ['initial_l', s.initialL],
+        ['restart', s.restart],
+        ['loss_resolution', num(s.lossResolution)],
       ])}`;
+    case 'dog':
+      return `step dog ${inline([['r_eps', num(s.rEps)]])}`;
+    case 'prodigy':
+      return `step prodigy ${inline([['d0', num(s.d0)]])}`;
   }
 };
 

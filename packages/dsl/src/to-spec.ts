@@ -15,6 +15,7 @@ import {
   ACTIVATION_NAMES,
   DATA_NAMES,
   DEFAULTS,
+  REFERENCE_ADAPTIVE,
   GRAM_NAMES,
   GROWTH_NAMES,
   NORM_NAMES,
@@ -132,7 +133,14 @@ export const SETTINGS: Readonly<Record<string, Schema>> = {
     growth_cap: f('growthCap', 'number'),
     chunks: f('chunks', 'number'),
     on_increase: f('onIncrease', 'word'),
+    a0: f('a0', 'number'),
+    initial_l: f('initialL', 'word'),
+    restart: f('restart', 'word'),
+    loss_resolution: f('lossResolution', 'number'),
+    preset: f('preset', 'word'),
   },
+  dog: { r_eps: f('rEps', 'number') },
+  prodigy: { d0: f('d0', 'number') },
   data: {
     structure: f('structure', 'word'),
     damping: f('damping', 'number'),
@@ -636,6 +644,8 @@ class Ctx {
     const takesLr = kind === 'constant' || kind === 'step' || kind === 'cosine';
     if (node.lr !== undefined) {
       if (takesLr) this.at([...path, 'lr'], node.lr.range);
+      // `step adaptive 0.2`: the learning rate is the first step a₀, as in the reference code.
+      else if (kind === 'adaptive') this.at([...path, 'a0'], node.lr.range);
       else
         this.noArgument(
           `'${kind}' takes no learning rate; ${kind === 'armijo' ? "set 'initial' in its { … }" : 'it computes the step size itself'}`,
@@ -653,8 +663,24 @@ class Ctx {
         return { _tag: 'cosine', lr, ...DEFAULTS.cosine, ...s } as StepSize;
       case 'armijo':
         return { _tag: 'armijo', ...DEFAULTS.armijo, ...s } as StepSize;
-      default:
-        return { _tag: 'adaptive', ...DEFAULTS.adaptive, ...s } as StepSize;
+      case 'dog':
+        return { _tag: 'dog', ...DEFAULTS.dog, ...s } as StepSize;
+      case 'prodigy':
+        return { _tag: 'prodigy', ...DEFAULTS.prodigy, ...s } as StepSize;
+      default: {
+        const { preset, ...own } = s;
+        if (preset !== undefined && preset !== 'reference') {
+          const value = node.settings?.entries.find((e) => e.key.text === 'preset')?.value;
+          if (value?._tag === 'Word')
+            this.unknown('unknown-preset', 'preset', value, ['reference'], "'reference' is the SensLI code's rule");
+        }
+        // `preset reference`: the SensLI code's rule; settings written next to it still win.
+        const base = preset === 'reference' ? REFERENCE_ADAPTIVE : DEFAULTS.adaptive;
+        if (node.lr !== undefined && own['a0'] !== undefined)
+          this.error('duplicate', "a₀ is given twice: after 'adaptive' and as 'a0'", node.lr.range);
+        const a0 = node.lr?.value ?? (own['a0'] as number | undefined) ?? DEFAULTS.adaptive.a0;
+        return { _tag: 'adaptive', ...DEFAULTS.adaptive, ...base, ...own, a0 } as StepSize;
+      }
     }
   }
 

@@ -1,7 +1,7 @@
 // AST → spec: defaults, the source map, and the structural diagnostics (asserted as rendered text).
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, test } from 'vitest';
-import { DEFAULTS } from '@sprout/spec';
+import { DEFAULTS, adaptiveReference } from '@sprout/spec';
 import { checkText, parseExperiment, rangeOf, renderDiagnostics } from '../src/index.js';
 
 const rendered = (text: string): string => {
@@ -69,9 +69,28 @@ describe('defaults', () => {
     ]);
   });
 
+  test("preset reference is the SensLI code's rule with a₀ = the number after adaptive; settings next to it win", () => {
+    const r = parseExperiment('experiment "x" { optimizer sgd { step adaptive 0.2 { preset reference } } }');
+    if (E.isLeft(r)) throw new Error('parse');
+    expect(r.right.spec.optimizer.step).toEqual(adaptiveReference(0.2));
+    const own = parseExperiment(
+      'experiment "x" { optimizer sgd { step adaptive { preset reference, a0 0.05, initial_l first_estimate } } }',
+    );
+    if (E.isLeft(own)) throw new Error('parse');
+    expect(own.right.spec.optimizer.step).toEqual({ ...adaptiveReference(0.05), initialL: 'first_estimate' });
+    const twice = checkText('experiment "x" { optimizer sgd { step adaptive 0.2 { a0 0.1 } } }', 'x.sprout');
+    expect(E.isLeft(twice) && twice.left.map((d) => d.code)).toEqual(['duplicate']);
+    const lrFree = parseExperiment(
+      'experiment "x" { optimizer sgd { step dog { r_eps 1e-4 } } compare { run "p" { optimizer sgd { step prodigy } } } }',
+    );
+    if (E.isLeft(lrFree)) throw new Error('parse');
+    expect(lrFree.right.spec.optimizer.step).toEqual({ _tag: 'dog', rEps: 1e-4 });
+    expect(lrFree.right.spec.compare[0]!.optimizer!.step).toEqual({ _tag: 'prodigy', d0: DEFAULTS.prodigy.d0 });
+  });
+
   test('omitted settings inside a section take their defaults', () => {
     const r = parseExperiment(
-      'experiment "x" { data spirals { points 100 }  optimizer adam { step adaptive { variance ema } }  grow sensli { every 10 epochs } }',
+      'experiment "x" { data spirals { points 100 }  optimizer adam { step cosine 0.1 }  grow sensli { every 10 epochs } }',
     );
     if (E.isLeft(r)) throw new Error('parse');
     const s = r.right.spec;
@@ -79,7 +98,7 @@ describe('defaults', () => {
     expect(s.optimizer).toEqual({
       _tag: 'adam',
       ...DEFAULTS.adam,
-      step: { _tag: 'adaptive', ...DEFAULTS.adaptive, variance: 'ema' },
+      step: { _tag: 'cosine', lr: 0.1, ...DEFAULTS.cosine },
       metric: DEFAULTS.metric,
     });
     expect(s.growth).toEqual({

@@ -64,12 +64,12 @@ describe('failures', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('rejects a feature that is not implemented yet, naming it', () => {
+  it('rejects momentum with a step-size controller at compile, saying what to use', () => {
     const p = compile(tiny({ optimizer: momentum(0.9, { step: adaptive() }) }));
     expect(E.isLeft(p)).toBe(true);
     if (E.isRight(p)) return;
-    expect(p.left.map((d) => [d.code, d.path])).toEqual([['not-implemented', ['optimizer', 'step']]]);
-    expect(p.left[0]!.message).toContain('momentum with the adaptive step size');
+    expect(p.left.map((d) => [d.code, d.path])).toEqual([['unsupported-combination', ['optimizer', 'step']]]);
+    expect(p.left[0]!.message).toContain("step 'adaptive' needs optimizer sgd");
   });
 
   it('rejects SensLI growth of a network without candidate positions at compile, not after training', () => {

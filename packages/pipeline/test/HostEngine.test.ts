@@ -11,6 +11,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   adam,
   adaptive,
+  adaptiveReference,
+  dog,
+  euclidean,
+  frobenius,
+  prodigy,
+  scaled,
+  width,
   atEpochs,
   batchnorm,
   constant,
@@ -27,7 +34,7 @@ import { createNet, disposeNet, type Net } from '@sprout/model';
 import { disposeDatasetTensors, spirals, toTensors } from '@sprout/data';
 import { compile, modelFiles, type RunEvent, type RunOptions } from '../src/index.js';
 import { hostEngine } from '../src/internal/host-engine.js';
-import { updateRule } from '../src/internal/optimizer.js';
+import { updateRule } from '@sprout/step-size';
 import { metricRows } from '../../../test-support/metric-rows.mjs';
 import { tiny, useCpu } from './tiny.js';
 
@@ -190,11 +197,46 @@ describe('host engine', () => {
     expect(Math.max(...a.map((v, i) => Math.abs(v - b[i]!)))).toBeLessThan(1e-4);
   }, 60_000);
 
-  it('uses TensorFlow.js for runs outside the host net (a step-size controller, dropout)', async () => {
+  for (const [name, step, metric] of [
+    ['adaptive none (reference rule)', adaptiveReference(0.3), euclidean()],
+    [
+      'adaptive ema, on_increase reset, first_estimate',
+      adaptive({ variance: 'ema', onIncrease: 'reset', initialL: 'first_estimate' }),
+      euclidean(),
+    ],
+    ['adaptive none in the width metric', adaptive({ initialL: 'first_estimate' }), frobenius(width(), width())],
+    // r_ε and d₀ larger than their defaults, so that the 6 short epochs move the net.
+    ['dog in a scaled metric', dog({ rEps: 0.05 }), frobenius(scaled(2), scaled(0.5))],
+    ['prodigy', prodigy({ d0: 0.5 }), euclidean()],
+    ['constant in the width metric', constant(0.5), frobenius(width(), width())],
+  ] as const)
+    it(`steps a controller on the host, agreeing with TensorFlow.js: ${name}, across an insertion`, async () => {
+      const spec = { ...resnetSpec(16), optimizer: sgd({ step, metric }) };
+      const host = await run(spec, { engine: 'auto' });
+      const tfjs = await run(spec, { engine: 'tfjs' });
+      if (E.isLeft(host.r)) throw new Error(host.r.left.message);
+      if (E.isLeft(tfjs.r)) throw new Error(tfjs.r.left.message);
+      expect(host.events.find((e) => e._tag === 'run-start')).toMatchObject({ engine: 'host' });
+      expect(tfjs.events.find((e) => e._tag === 'run-start')).toMatchObject({ engine: 'tfjs' });
+      const [a, b] = [epochs(host.events), epochs(tfjs.events)];
+      expect(a).toHaveLength(6);
+      // The controllers read loss differences and norms: float32 rounding reaches them, so 1e-3, not 1e-5.
+      a.forEach((m, i) => {
+        const n = b[i]!;
+        expect(Math.abs(m.trainLoss - n.trainLoss)).toBeLessThan(1e-3 * Math.max(1, n.trainLoss));
+        expect(Math.abs(m.stepSize - n.stepSize)).toBeLessThan(1e-3 * Math.abs(n.stepSize));
+        if (n.stepSizeState !== undefined)
+          expect(Math.abs(m.stepSizeState!.L - n.stepSizeState.L)).toBeLessThan(1e-3 * n.stepSizeState.L);
+      });
+      // The run learned (not a comparison of two stuck runs).
+      expect(a.at(-1)!.trainLoss).toBeLessThan(0.95 * a[0]!.trainLoss);
+    }, 60_000);
+
+  it('uses TensorFlow.js for runs outside the host net (per-example variance, dropout)', async () => {
     const withController = await run(
       tiny({
         network: network(2, [dense(8, 'relu')], 2),
-        optimizer: sgd({ step: adaptive() }),
+        optimizer: sgd({ step: adaptive({ variance: 'per_example' }) }),
         train: { epochs: 1, batch: 16 },
       }),
       {},

@@ -121,6 +121,19 @@ export type VarianceMode = 'none' | 'per_example' | 'split' | 'ema';
  */
 export type OnIncrease = 'keep' | 'reject' | 'reset';
 
+/**
+ * Where the adaptive controller's smoothed L starts ([design], ALGORITHMS.md §2): at `L0` (the reference
+ * code), or at the first measured L̂ (`first_estimate`), so a curvature scale far from L₀ is used at once.
+ */
+export type InitialL = 'L0' | 'first_estimate';
+
+/**
+ * What happens to the adaptive controller's L (and its step count) after a layer insertion: `phase` starts
+ * each training phase afresh from `initialL` (the reference code, whose `train` starts with ω = 10 on every
+ * call), `never` carries L across the insertion. The step size a always continues (× `lrFactor`).
+ */
+export type Restart = 'phase' | 'never';
+
 export type StepSize =
   | { readonly _tag: 'constant'; readonly lr: number }
   /** Multiply the rate by `factor` every `every` epochs. */
@@ -145,7 +158,29 @@ export type StepSize =
       readonly chunks: number;
       /** When the trial step raised the batch loss: keep it (the reference), reject it, or reset L and a. */
       readonly onIncrease: OnIncrease;
-    };
+      /** The first step size a₀ (the reference code: the optimizer's learning rate). */
+      readonly a0: number;
+      /** Where the smoothed L starts: `L0` (the reference) or the first measured L̂. */
+      readonly initialL: InitialL;
+      /** After a layer insertion: restart L at every training `phase` (the reference) or carry it (`never`). */
+      readonly restart: Restart;
+      /**
+       * Skip the L update when the second-order term of L̂ is below this relative loss resolution (float32
+       * rounding noise); 0 never skips (the reference).
+       */
+      readonly lossResolution: number;
+    }
+  /**
+   * DoG, "distance over gradients" (Ivgi, Hinder & Carmon, ICML 2023, arXiv 2302.12022): step
+   * `η_t = r̄_t / √(Σ_{i≤t} ‖g_i‖²_*)` with `r̄_t = max(r_ε, max_{i≤t} ‖x_i − x_0‖)`, `r_ε = rEps (1 + ‖x_0‖)`,
+   * norms in the optimizer's metric.
+   */
+  | { readonly _tag: 'dog'; readonly rEps: number }
+  /**
+   * Prodigy in its gradient-descent form (Mishchenko & Defazio, ICML 2024, arXiv 2306.06101, Algorithm 1),
+   * norms in the optimizer's metric; `d0` is the initial estimate of the distance to the solution.
+   */
+  | { readonly _tag: 'prodigy'; readonly d0: number };
 
 export type Optimizer =
   | { readonly _tag: 'sgd'; readonly step: StepSize; readonly metric: Metric }

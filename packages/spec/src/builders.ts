@@ -28,6 +28,8 @@ import type {
   Training,
   VarianceMode,
   OnIncrease,
+  InitialL,
+  Restart,
 } from './Spec.js';
 import { SPEC_VERSION } from './Spec.js';
 
@@ -345,6 +347,14 @@ export interface AdaptiveOptions {
   readonly chunks?: number;
   /** When the trial step raised the batch loss: `keep` (the reference), `reject` or `reset`. @default 'keep' */
   readonly onIncrease?: OnIncrease;
+  /** The first step size a₀. @default 0.1 */
+  readonly a0?: number;
+  /** Where the smoothed L starts: `L0` or the first measured L̂. @default 'L0' */
+  readonly initialL?: InitialL;
+  /** After an insertion: restart L every training `phase` or carry it (`never`). @default 'phase' */
+  readonly restart?: Restart;
+  /** Relative loss resolution below which the L update is skipped; 0 never skips. @default 1e-6 */
+  readonly lossResolution?: number;
 }
 
 /** The adaptive step-size controller of ALGORITHMS.md §2 (arXiv 2311.16956). */
@@ -360,8 +370,50 @@ export const adaptive = (options: AdaptiveOptions = {}): StepSize => {
     growthCap: options.growthCap ?? d.growthCap,
     chunks: options.chunks ?? d.chunks,
     onIncrease: options.onIncrease ?? d.onIncrease,
+    a0: options.a0 ?? d.a0,
+    initialL: options.initialL ?? d.initialL,
+    restart: options.restart ?? d.restart,
+    lossResolution: options.lossResolution ?? d.lossResolution,
   };
 };
+
+/**
+ * The adaptive controller exactly as the SensLI reference code runs it (train_and_test_.py, `use_adaptive_lr`):
+ * a₀ = the learning rate `lr`, L₀ = 10, β = 0.995, L_min = 1e-5, variance `none` (`a ← βa + (1 − β)/L`, no
+ * growth cap), the step kept when the loss rises, L restarted at every training phase, no L update skipped.
+ */
+export const adaptiveReference = (lr: number): StepSize => ({
+  _tag: 'adaptive',
+  ...REFERENCE_ADAPTIVE,
+  a0: lr,
+});
+
+/** The reference settings of `adaptiveReference` without a₀ (the language's `preset reference`). */
+export const REFERENCE_ADAPTIVE = {
+  variance: 'none',
+  L0: 10,
+  beta: 0.995,
+  Lmin: 1e-5,
+  rhoMin: DEFAULTS.adaptive.rhoMin,
+  growthCap: DEFAULTS.adaptive.growthCap,
+  chunks: DEFAULTS.adaptive.chunks,
+  onIncrease: 'keep',
+  initialL: 'L0',
+  restart: 'phase',
+  lossResolution: 0,
+} as const satisfies Omit<Extract<StepSize, { _tag: 'adaptive' }>, '_tag' | 'a0'>;
+
+/** DoG (Ivgi, Hinder & Carmon 2023): the learning-rate-free step `r̄_t / √(Σ‖g_i‖²)`. */
+export const dog = (options: { readonly rEps?: number } = {}): StepSize => ({
+  _tag: 'dog',
+  rEps: options.rEps ?? DEFAULTS.dog.rEps,
+});
+
+/** Prodigy, gradient-descent form (Mishchenko & Defazio 2023). */
+export const prodigy = (options: { readonly d0?: number } = {}): StepSize => ({
+  _tag: 'prodigy',
+  d0: options.d0 ?? DEFAULTS.prodigy.d0,
+});
 
 // ─── Inner products (ALGORITHMS.md §1) ─────────────────────────────────────────────────────────────────
 

@@ -46,6 +46,8 @@ import type {
   Training,
   VarianceMode,
   OnIncrease,
+  InitialL,
+  Restart,
 } from './Spec.js';
 import { SPEC_VERSION } from './Spec.js';
 
@@ -159,7 +161,13 @@ const stepSize: Decoder<StepSize> = tagged<StepSize>(
       growthCap: number,
       chunks: number,
       onIncrease: name<OnIncrease>('onIncrease'),
+      a0: number,
+      initialL: name<InitialL>('initialL'),
+      restart: name<Restart>('restart'),
+      lossResolution: number,
     }),
+    dog: struct({ _tag: literal('dog'), rEps: number }),
+    prodigy: struct({ _tag: literal('prodigy'), d0: number }),
   },
   'a step size',
 );

@@ -97,8 +97,12 @@ export interface Defaults {
   readonly cosine: Pick<Cosine, 'minLr'>;
   /** @default { initial 1, shrink 0.5, c 1e-4 } */
   readonly armijo: Omit<Armijo, '_tag'>;
-  /** ALGORITHMS.md §2. @default { variance 'none', L0 10, beta 0.995, Lmin 1e-5, rhoMin 1e-3, growthCap 2, chunks 4, onIncrease 'keep' } */
+  /** ALGORITHMS.md §2. @default { variance 'none', L0 10, beta 0.995, Lmin 1e-5, rhoMin 1e-3, growthCap 2, chunks 4, onIncrease 'keep', a0 0.1, initialL 'L0', restart 'phase', lossResolution 1e-6 } */
   readonly adaptive: Omit<Adaptive, '_tag'>;
+  /** DoG (Ivgi et al. 2023): r_ε = rEps (1 + ‖x₀‖). @default { rEps 1e-6 } */
+  readonly dog: Omit<Extract<StepSize, { _tag: 'dog' }>, '_tag'>;
+  /** Prodigy (Mishchenko & Defazio 2023). @default { d0 1e-6 } */
+  readonly prodigy: Omit<Extract<StepSize, { _tag: 'prodigy' }>, '_tag'>;
   /** ALGORITHMS.md §1. @default { structure 'diagonal', damping 1e-3, estimate 'batch', decay 0.95 } */
   readonly dataGram: Omit<DataGram, '_tag'>;
   /** ALGORITHMS.md §3 (reference SensLI). @default { norm fro, select max, lrFactor 1, optimizerState 'reset' } */
@@ -152,7 +156,13 @@ export const DEFAULTS: Defaults = deepFreeze<Defaults>({
     growthCap: 2,
     chunks: 4,
     onIncrease: 'keep',
+    a0: 0.1,
+    initialL: 'L0',
+    restart: 'phase',
+    lossResolution: 1e-6,
   },
+  dog: { rEps: 1e-6 },
+  prodigy: { d0: 1e-6 },
   dataGram: { structure: 'diagonal', damping: 1e-3, estimate: 'batch', decay: 0.95 },
   sensli: { norm: { _tag: 'fro' }, select: { _tag: 'max' }, lrFactor: 1, optimizerState: 'reset' },
   every: { max: 1 },

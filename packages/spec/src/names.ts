@@ -20,6 +20,8 @@ import type {
   Table,
   VarianceMode,
   OnIncrease,
+  InitialL,
+  Restart,
   Growth,
 } from './Spec.js';
 
@@ -64,9 +66,13 @@ export const STEP_NAMES = keys<StepSize['_tag']>({
   cosine: true,
   armijo: true,
   adaptive: true,
+  dog: true,
+  prodigy: true,
 });
 export const VARIANCE_MODES = keys<VarianceMode>({ none: true, per_example: true, split: true, ema: true });
 export const ON_INCREASE_POLICIES = keys<OnIncrease>({ keep: true, reject: true, reset: true });
+export const INITIAL_L_POLICIES = keys<InitialL>({ L0: true, first_estimate: true });
+export const RESTART_POLICIES = keys<Restart>({ phase: true, never: true });
 /** Metric tags: the spec has one (`frobenius`); `euclidean` is frobenius with identity on both sides. */
 export const METRIC_NAMES = keys<'frobenius'>({ frobenius: true });
 /** Gram matrix family tags (`Gram['_tag']`). */

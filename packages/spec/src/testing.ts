@@ -10,7 +10,15 @@ import { step, type Flow, type Shape } from './internal/shapes.js';
 import { resolveArm } from './check.js';
 import { checkChunks } from './internal/check-batch.js';
 import { checkMemory } from './memory.js';
-import { ACTIVATION_NAMES, ON_INCREASE_POLICIES, PLOT_NAMES, TABLE_NAMES, VARIANCE_MODES } from './names.js';
+import {
+  ACTIVATION_NAMES,
+  ON_INCREASE_POLICIES,
+  INITIAL_L_POLICIES,
+  RESTART_POLICIES,
+  PLOT_NAMES,
+  TABLE_NAMES,
+  VARIANCE_MODES,
+} from './names.js';
 import type {
   Activation,
   Arm,
@@ -209,14 +217,23 @@ const stepSize: fc.Arbitrary<StepSize> = fc.oneof(
       rhoMin: real(0, 1, { min: true }),
       growthCap: real(1, 10),
       chunks: int(2, 16),
+      a0: rate,
+      initialL: fc.constantFrom(...INITIAL_L_POLICIES),
+      restart: fc.constantFrom(...RESTART_POLICIES),
+      lossResolution: real(0, 1e-3),
     })
     .map(B.adaptive),
+  fc.record({ rEps: real(1e-9, 1) }).map(B.dog),
+  fc.record({ d0: real(1e-9, 1) }).map(B.prodigy),
+);
+const scheduleStep: fc.Arbitrary<StepSize> = stepSize.filter(
+  (s) => s._tag === 'constant' || s._tag === 'step' || s._tag === 'cosine',
 );
 
 const optimizer: fc.Arbitrary<Optimizer> = fc.oneof(
   fc.record({ step: stepSize, metric }).map(B.sgd),
-  fc.record({ beta: halfOpen, step: stepSize, metric }).map(({ beta, ...o }) => B.momentum(beta, o)),
-  fc.record({ beta1: halfOpen, beta2: halfOpen, epsilon: real(1e-12, 1), step: stepSize, metric }).map(B.adam),
+  fc.record({ beta: halfOpen, step: scheduleStep, metric }).map(({ beta, ...o }) => B.momentum(beta, o)),
+  fc.record({ beta1: halfOpen, beta2: halfOpen, epsilon: real(1e-12, 1), step: scheduleStep, metric }).map(B.adam),
 );
 
 const loss: fc.Arbitrary<Loss> = fc.constantFrom('cross_entropy' as const, 'mse' as const);

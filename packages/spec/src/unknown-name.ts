@@ -27,6 +27,8 @@ export const NAME_KINDS = {
   step: { code: 'unknown-step', label: 'step size', names: N.STEP_NAMES },
   variance: { code: 'unknown-variance', label: 'variance mode', names: N.VARIANCE_MODES },
   onIncrease: { code: 'unknown-on-increase', label: 'on_increase policy', names: N.ON_INCREASE_POLICIES },
+  initialL: { code: 'unknown-initial-l', label: 'initial_l policy', names: N.INITIAL_L_POLICIES },
+  restart: { code: 'unknown-restart', label: 'restart policy', names: N.RESTART_POLICIES },
   metric: { code: 'unknown-metric', label: 'metric', names: N.METRIC_NAMES },
   gram: { code: 'unknown-gram', label: 'Gram matrix', names: N.GRAM_NAMES },
   structure: { code: 'unknown-gram-structure', label: 'Gram structure', names: N.GRAM_STRUCTURES },

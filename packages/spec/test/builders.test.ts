@@ -19,6 +19,10 @@ describe('DEFAULTS', () => {
       growthCap: 2,
       chunks: 4,
       onIncrease: 'keep',
+      a0: 0.1,
+      initialL: 'L0',
+      restart: 'phase',
+      lossResolution: 1e-6,
     });
     expect(d.dataGram).toStrictEqual({ structure: 'diagonal', damping: 1e-3, estimate: 'batch', decay: 0.95 });
     expect(d.sensli).toStrictEqual({

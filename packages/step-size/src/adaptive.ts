@@ -6,7 +6,8 @@
  * One step k, with the search direction `d = −R` (R the Riesz representative of the batch gradient in the
  * chosen inner product) and `‖d‖²` in that inner product:
  *   1. a_k    = β a_{k−1} + (1 − β)/L_k                       (variance `none`, the reference; a_0 = a0)
- *      a_k    = min(ρ_k / L_k, growthCap · a_{k−1})            (variance modes; the cap applies to `none` too)
+ *      a_k    = min(ρ_k / L_k, growthCap · a_{k−1})            (variance modes; `none` is smoothed already
+ *                                                               and runs uncapped, as the reference does)
  *   2. x⁺     = x + a_k d;  one extra forward pass gives f_B(x⁺) on the same batch
  *   3. L̂      = 2 (f_B(x⁺) − f_B(x) + a_k ‖d‖²) / (a_k² ‖d‖²),  L̂ ← max(L̂, L_min)
  *      L_{k+1} = β L_k + (1 − β) L̂                             (skipped when ‖d‖² ≈ 0, when the second-order
@@ -15,15 +16,15 @@
  * This is the reference code's "adaptive lr" (SensLI repository, train_and_test_.py: omega = L, discont = β,
  * omega_min = L_min; there the new lr is computed right after the L update, which is step 1 of the next k).
  */
-import { DEFAULTS, type OnIncrease, type StepSize } from '@sprout/spec';
+import { DEFAULTS, type InitialL, type OnIncrease, type StepSize } from '@sprout/spec';
 
 export type AdaptiveStep = Extract<StepSize, { readonly _tag: 'adaptive' }>;
 
-/** The reference settings of ALGORITHMS.md §2 (the spec's defaults): L₀ = 10, β = 0.995, L_min = 1e-5, ρ_min = 1e-3, growth cap 2, K = 4. */
+/** The spec's default settings of the adaptive controller (`DEFAULTS.adaptive`; the reference rule is `adaptiveReference` of @sprout/spec). */
 export const ADAPTIVE_DEFAULTS: AdaptiveStep = { _tag: 'adaptive', ...DEFAULTS.adaptive };
 
 export interface AdaptiveOptions {
-  /** Initial step size a₀ (the reference code starts from the optimizer's learning rate). @default 1 / L₀ */
+  /** Initial step size a₀ (the reference code starts from the optimizer's learning rate). @default the spec's `a0` */
   readonly a0?: number;
   /** Decay γ of the `ema` variance estimator's moving averages. @default 0.9 */
   readonly emaDecay?: number;
@@ -33,7 +34,7 @@ export interface AdaptiveOptions {
    * [design] Skip the L update when the measured second-order term `|f_B(x⁺) − f_B(x) + a‖d‖²|` (the numerator
    * of L̂, which equals (a²/2)·H[d, d] for a quadratic) is at most `lossResolution · max(|f_B(x)|, |f_B(x⁺)|)`:
    * it is then float32 rounding noise (tiny steps, flat directions), and L̂ would be noise too. 0 turns the
-   * check off (the reference). @default 1e-6
+   * check off (the reference). @default the spec's `lossResolution`
    */
   readonly lossResolution?: number;
   /**
@@ -44,22 +45,22 @@ export interface AdaptiveOptions {
    */
   readonly onIncrease?: OnIncrease;
   /**
-   * [design] `L0`: start the smoothed L at the spec's L₀ (the reference). `first-estimate`: replace it by the
+   * [design] `L0`: start the smoothed L at the spec's L₀ (the reference). `first_estimate`: replace it by the
    * first L̂ that is computed, so that a metric whose curvature scale is far from L₀ does not wait the
-   * ~1/(1−β) steps the smoothing needs (a₀ is still used for the first step). @default 'L0'
+   * ~1/(1−β) steps the smoothing needs (a₀ is still used for the first step). @default the spec's `initialL`
    */
-  readonly initialL?: 'L0' | 'first-estimate';
+  readonly initialL?: InitialL;
 }
 
 export type ResolvedAdaptiveOptions = Required<AdaptiveOptions>;
 
 export const resolveAdaptiveOptions = (spec: AdaptiveStep, o: AdaptiveOptions = {}): ResolvedAdaptiveOptions => ({
-  a0: o.a0 ?? 1 / spec.L0,
+  a0: o.a0 ?? spec.a0,
   emaDecay: o.emaDecay ?? 0.9,
   minDirectionNorm2: o.minDirectionNorm2 ?? 1e-30,
-  lossResolution: o.lossResolution ?? 1e-6,
+  lossResolution: o.lossResolution ?? spec.lossResolution,
   onIncrease: o.onIncrease ?? spec.onIncrease,
-  initialL: o.initialL ?? 'L0',
+  initialL: o.initialL ?? spec.initialL,
 });
 
 /** Reasons the spec or the options cannot run; empty when they can. */
@@ -77,6 +78,7 @@ export const validateAdaptive = (spec: AdaptiveStep, o: ResolvedAdaptiveOptions)
   if (spec.variance === 'split' && !(Number.isInteger(spec.chunks) && spec.chunks >= 2)) {
     errors.push(`split variance needs an integer chunks ≥ 2, got ${spec.chunks}`);
   }
+  if (!(o.lossResolution >= 0)) errors.push(`lossResolution must be ≥ 0, got ${o.lossResolution}`);
   if (!(o.emaDecay >= 0 && o.emaDecay < 1)) errors.push(`emaDecay must lie in [0, 1), got ${o.emaDecay}`);
   return errors;
 };
@@ -89,7 +91,7 @@ export interface AdaptiveState {
   readonly L: number;
   /** The last step size a_{k−1} (a₀ before the first step). */
   readonly a: number;
-  /** Whether L has been updated from an estimate yet (for `initialL: 'first-estimate'`). */
+  /** Whether L has been updated from an estimate yet (for `initialL: 'first_estimate'`). */
   readonly estimated: boolean;
   /** `ema` mode: EMA of ⟨d_k, d_{k−1}⟩ and of ‖d_k‖². */
   readonly emaInner: number;
@@ -113,13 +115,14 @@ export const lipschitzEstimate = (f: number, fPlus: number, a: number, d2: numbe
   (2 * (fPlus - f + a * d2)) / (a * a * d2);
 
 /**
- * The step size a_k (step 1 above). `none`: `β a_{k−1} + (1 − β)/L_k`, a₀ at k = 0; other modes: `ρ_k / L_k`;
- * both capped at `growthCap · a_{k−1}` (ALGORITHMS.md §2 safeguards).
+ * The step size a_k (step 1 above). `none`: `β a_{k−1} + (1 − β)/L_k`, a₀ at k = 0 (the reference code,
+ * train_and_test_.py: `lr = discont * lr + (1 - discont) / omega`, uncapped); other modes: `ρ_k / L_k`, capped
+ * at `growthCap · a_{k−1}` (ALGORITHMS.md §2 safeguards).
  */
 export const stepSizeFor = (spec: AdaptiveStep, s: AdaptiveState, rho: number): number => {
   if (spec.variance === 'none') {
     if (s.k === 0) return s.a;
-    return Math.min(spec.beta * s.a + (1 - spec.beta) / s.L, spec.growthCap * s.a);
+    return spec.beta * s.a + (1 - spec.beta) / s.L;
   }
   return Math.min(rho / s.L, spec.growthCap * s.a);
 };
@@ -149,7 +152,7 @@ export const afterTrial = (
   }
   const raw = (2 * second) / (t.a * t.a * t.d2); // lipschitzEstimate(f, fPlus, a, d2)
   const Lhat = Math.max(raw, spec.Lmin);
-  const L = o.initialL === 'first-estimate' && !s.estimated ? Lhat : spec.beta * s.L + (1 - spec.beta) * Lhat;
+  const L = o.initialL === 'first_estimate' && !s.estimated ? Lhat : spec.beta * s.L + (1 - spec.beta) * Lhat;
   if (o.onIncrease === 'reset' && t.fPlus > t.f) {
     return {
       state: { ...next, estimated: true, L: Math.max(L, Lhat), a: Math.min(t.a, 1 / Lhat) },

@@ -13,6 +13,8 @@ import { EUCLIDEAN, type InnerProductSpace } from '@sprout/inner-product';
 import {
   extractPatches,
   fromMetric,
+  leftMul,
+  rightMul,
   layerShapeOf,
   tfEuclideanSpace,
   tfPerExampleBiasNorms2,
@@ -36,6 +38,8 @@ import {
   type ResolvedAdaptiveOptions,
 } from './adaptive.js';
 import { armijoAccepts, validateArmijo } from './armijo.js';
+import { dogStep, initialDogState, type DogState } from './dog.js';
+import { initialProdigyState, prodigyStep, type ProdigyState } from './prodigy.js';
 import type {
   ControllerState,
   LayerTap,
@@ -86,7 +90,7 @@ const invalid = (message: string): E.Either<StepError, never> => E.left({ _tag: 
 
 /**
  * A preconditioned optimizer over `groups` for a spec `Optimizer` (its `metric` and `step`):
- *   sgd       with any step size: schedules, `armijo`, `adaptive`;
+ *   sgd       with any step size: schedules, `armijo`, `adaptive`, `dog`, `prodigy`;
  *   momentum  (PyTorch rule on R: `m ← β m + R`, `x ← x − lr m`) with a schedule;
  *   adam      (PyTorch rule on R, bias-corrected moments) with a schedule.
  * Kernels (`dense`, `conv`) and biases use the metric of their layer; `other` parameters the Euclidean one.
@@ -116,6 +120,10 @@ export const createPreconditionedOptimizer = (
   }
   if (isSchedule(stepSpec) && !(stepSpec.lr >= 0 && Number.isFinite(stepSpec.lr)))
     return invalid(`lr must be a non-negative number, got ${stepSpec.lr}`);
+  if (stepSpec._tag === 'dog' && !(stepSpec.rEps > 0 && Number.isFinite(stepSpec.rEps)))
+    return invalid(`DoG rEps must be a positive number, got ${stepSpec.rEps}`);
+  if (stepSpec._tag === 'prodigy' && !(stepSpec.d0 > 0 && Number.isFinite(stepSpec.d0)))
+    return invalid(`Prodigy d0 must be a positive number, got ${stepSpec.d0}`);
   let adaptiveOpts: ResolvedAdaptiveOptions | undefined;
   let adaptive: AdaptiveState | undefined;
   if (stepSpec._tag === 'adaptive') {
@@ -187,6 +195,12 @@ export const createPreconditionedOptimizer = (
 
   let k = adaptive?.k ?? 0;
   let lastA: number | undefined = adaptive?.a;
+  // DoG and Prodigy measure distances from the parameters at their start x₀ (a rebuilt optimizer, e.g.
+  // after an insertion, starts a new phase from the current parameters).
+  const distanceBased = stepSpec._tag === 'dog' || stepSpec._tag === 'prodigy';
+  const x0: tf.Tensor[] = distanceBased ? built.map((gr) => tf.keep(tf.clone(gr.g.variable))) : [];
+  let dog: DogState | undefined;
+  let prodigy: ProdigyState | undefined = stepSpec._tag === 'prodigy' ? initialProdigyState(stepSpec) : undefined;
   let prevDirection: tf.Tensor[] | undefined; // ema variance: d_{k−1} as R_{k−1} per group
 
   const readLoss = (loss: number | tf.Scalar): number => (typeof loss === 'number' ? loss : loss.dataSync()[0]!);
@@ -200,6 +214,42 @@ export const createPreconditionedOptimizer = (
     });
 
   const tapOf = (ctx: StepContext, layer: string): LayerTap | undefined => ctx.taps?.get(layer);
+
+  /**
+   * Per-example squared norms ‖R_b‖² of a conv layer's kernel or bias (call inside tf.tidy). A conv kernel's
+   * per-example gradient is not rank one: with the example's input patches P_b (positions × n, n = kh·kw·in)
+   * and per-example output gradients Δ_b (positions × m), G_b = P_bᵀ Δ_b (tfjs layout n×m) and
+   * ‖R_b‖² = tr(G_bᵀ M_X G_b M_Y⁻¹) in that layout (ALGORITHMS.md §1); the bias gradient is Σ_positions Δ_b.
+   * Undefined when the kernel has no conv geometry (its patches cannot be formed).
+   */
+  const perExampleConvNorms2 = (gr: Group, kernel: ParamGroup, tap: LayerTap): tf.Tensor1D | undefined => {
+    const delta4 = tap.delta!;
+    const B = delta4.shape[0]!;
+    const m = gr.metric!.shape.m;
+    const space = spaceOf(gr) as TfFrobeniusSpace;
+    const deltaRows = perExampleDelta(delta4, m); // [B·positions, m], per-example scale
+    const positions = deltaRows.shape[0] / B;
+    if (gr.g.kind === 'bias')
+      return tfPerExampleBiasNorms2(space, tf.sum(tf.reshape(deltaRows, [B, positions, m]), 1) as tf.Tensor2D);
+    if (kernel.conv === undefined || tap.x === undefined || tap.x.rank !== 4) return undefined;
+    const [kh, kw] = kernel.variable.shape as [number, number, number, number];
+    const patches = extractPatches(tap.x as tf.Tensor4D, {
+      kh,
+      kw,
+      stride: kernel.conv.stride,
+      padding: kernel.conv.padding,
+    });
+    const n = patches.shape[1];
+    if (patches.shape[0] !== B * positions) return undefined;
+    const G = tf.matMul(tf.reshape(patches, [B, positions, n]), tf.reshape(deltaRows, [B, positions, m]), true, false); // [B, n, m]
+    // M_X G_b M_Y⁻¹ for every b: M_Y⁻¹ on the right of all rows at once, M_X on the left of the n-axis.
+    const right = tf.reshape(rightMul(tf.reshape(G, [B * n, m]) as tf.Tensor2D, space.my, true), [B, n, m]);
+    const both = tf.transpose(
+      tf.reshape(leftMul(space.mx, tf.reshape(tf.transpose(right, [1, 0, 2]), [n, B * m]) as tf.Tensor2D), [n, B, m]),
+      [1, 0, 2],
+    );
+    return tf.sum(tf.reshape(tf.mul(both, G), [B, n * m]), 1) as tf.Tensor1D;
+  };
 
   /** Feed data-based metrics with this batch's taps (before the Riesz maps of this step). */
   const updateMetrics = (ctx: StepContext): E.Either<StepError, void> => {
@@ -390,17 +440,21 @@ export const createPreconditionedOptimizer = (
           const tapped: tf.Scalar[] = [];
           built.forEach((gr, i) => {
             const lm = gr.metric;
-            if (lm === undefined || (gr.g.kind !== 'dense' && gr.g.kind !== 'bias')) return;
+            if (lm === undefined || gr.g.kind === 'other') return;
             const kernel = kernels.get(gr.layer);
-            if (gr.g.kind === 'bias' && kernel !== undefined && kernel.kind !== 'dense') return;
             const tap = tapOf(ctx, gr.layer);
-            if (tap?.delta === undefined || tap.delta.rank !== 2) return;
-            if (gr.g.kind === 'dense' && (tap.x === undefined || tap.x.rank !== 2)) return;
-            const delta = perExampleDelta(tap.delta, lm.shape.m);
-            const qb =
-              gr.g.kind === 'dense'
-                ? tfPerExampleNorms2(spaceOf(gr) as TfFrobeniusSpace, tap.x as tf.Tensor2D, delta)
-                : tfPerExampleBiasNorms2(spaceOf(gr) as TfFrobeniusSpace, delta);
+            if (tap?.delta === undefined) return;
+            const convLayer = kernel?.kind === 'conv';
+            let qb: tf.Tensor1D | undefined;
+            if (!convLayer && tap.delta.rank === 2) {
+              const delta = perExampleDelta(tap.delta, lm.shape.m);
+              if (gr.g.kind === 'dense' && tap.x?.rank === 2)
+                qb = tfPerExampleNorms2(spaceOf(gr) as TfFrobeniusSpace, tap.x as tf.Tensor2D, delta);
+              if (gr.g.kind === 'bias') qb = tfPerExampleBiasNorms2(spaceOf(gr) as TfFrobeniusSpace, delta);
+            } else if (convLayer && tap.delta.rank === 4) {
+              qb = perExampleConvNorms2(gr, kernel!, tap);
+            }
+            if (qb === undefined) return;
             b = qb.shape[0];
             q = q === undefined ? qb : tf.add(q, qb);
             tapped.push(spaceOf(gr).pairing(grads[gr.g.name]!, R[i]!));
@@ -432,7 +486,8 @@ export const createPreconditionedOptimizer = (
         if (values.length < 3)
           return E.left({
             _tag: 'missing-statistics',
-            message: 'per_example variance needs ctx.taps (x and delta) for at least one dense layer',
+            message:
+              'per_example variance needs ctx.taps (x and delta) for at least one dense or conv layer (conv kernels with their conv geometry)',
           });
         // b is the number of examples (per_example) or chunks (split); the correction needs the examples.
         const examples = spec.variance === 'per_example' ? b : ctx.batchSize;
@@ -483,6 +538,51 @@ export const createPreconditionedOptimizer = (
     }
   };
 
+  /**
+   * DoG and Prodigy (dog.ts, prodigy.ts): the step size from distances to x₀ and gradient norms in the
+   * layers' inner products; one download of [‖R‖², ‖x − x₀‖², ⟨G, x₀ − x⟩, ‖x₀‖²].
+   */
+  const distanceStep = (grads: tf.NamedTensorMap, ctx: StepContext): E.Either<StepError, StepInfo> => {
+    const f = readLoss(ctx.loss);
+    if (!Number.isFinite(f)) return E.left({ _tag: 'non-finite-loss', where: 'current', value: f, step: k });
+    const upd = updateMetrics(ctx);
+    if (E.isLeft(upd)) return upd;
+    const rs = riesz(grads);
+    if (E.isLeft(rs)) return rs;
+    const R = rs.right;
+    try {
+      const scalars = tf.tidy(() => {
+        const diffs = built.map((gr, i) => tf.sub(gr.g.variable, x0[i]!));
+        return tf.stack([
+          dualNorm2Sum(grads, R),
+          tf.addN(built.map((gr, i) => spaceOf(gr).norm2(diffs[i]!))),
+          tf.neg(tf.addN(built.map((gr, i) => spaceOf(gr).pairing(grads[gr.g.name]!, diffs[i]!)))),
+          tf.addN(built.map((gr, i) => spaceOf(gr).norm2(x0[i]!))),
+        ]);
+      });
+      const [g2, dist2, slope, x0Norm2] = Array.from(scalars.dataSync());
+      scalars.dispose();
+      if (!Number.isFinite(g2!)) return E.left({ _tag: 'non-finite-gradient', step: k });
+      let eta: number;
+      if (stepSpec._tag === 'dog') {
+        const r = dogStep(dog ?? initialDogState(stepSpec, Math.sqrt(Math.max(x0Norm2!, 0))), dist2!, g2!);
+        eta = r.eta;
+        dog = r.state;
+      } else {
+        const r = prodigyStep(prodigy!, dist2!, slope!, g2!);
+        eta = r.eta;
+        prodigy = r.state;
+      }
+      built.forEach((gr, i) => tf.tidy(() => gr.g.variable.assign(tf.sub(gr.g.variable, tf.mul(R[i]!, eta)))));
+      const info: StepInfo = { ...emptyInfo(k, eta), loss: f, d2: g2 };
+      k += 1;
+      lastA = eta;
+      return E.right(info);
+    } finally {
+      tf.dispose(R);
+    }
+  };
+
   const step = (grads: tf.NamedTensorMap, ctx: StepContext): E.Either<StepError, StepInfo> => {
     // Checks that need no computation come first, so that a Left leaves even the metric statistics alone.
     const lacking = built.find((gr) => grads[gr.g.name] === undefined);
@@ -490,12 +590,14 @@ export const createPreconditionedOptimizer = (
     if (stepSpec._tag === 'adaptive' && stepSpec.variance === 'per_example') {
       const tapped = built.some(
         (gr) =>
-          gr.g.kind === 'dense' && tapOf(ctx, gr.layer)?.x !== undefined && tapOf(ctx, gr.layer)?.delta !== undefined,
+          (gr.g.kind === 'dense' || gr.g.kind === 'conv') &&
+          tapOf(ctx, gr.layer)?.x !== undefined &&
+          tapOf(ctx, gr.layer)?.delta !== undefined,
       );
       if (!tapped)
         return E.left({
           _tag: 'missing-statistics',
-          message: 'per_example variance needs ctx.taps (x and delta) for at least one dense layer',
+          message: 'per_example variance needs ctx.taps (x and delta) for at least one dense or conv layer',
         });
     }
     switch (stepSpec._tag) {
@@ -503,6 +605,9 @@ export const createPreconditionedOptimizer = (
         return armijoStep(grads, ctx);
       case 'adaptive':
         return adaptiveStep(grads, ctx);
+      case 'dog':
+      case 'prodigy':
+        return distanceStep(grads, ctx);
       default:
         return scheduleStep(grads, ctx);
     }
@@ -529,6 +634,8 @@ export const createPreconditionedOptimizer = (
     built.forEach((gr) => tf.dispose([gr.m, gr.v].filter((t): t is tf.Tensor => t !== undefined)));
     tf.dispose(prevDirection ?? []);
     prevDirection = undefined;
+    tf.dispose(x0);
+    x0.length = 0;
   };
 
   return E.right({ step, state, snapshot, dispose });

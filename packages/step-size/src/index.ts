@@ -30,3 +30,11 @@ export type {
   PreconditionedOptimizer,
 } from './PreconditionedOptimizer.js';
 export { createPreconditionedOptimizer } from './create-optimizer.js';
+export type { DogStep, DogState } from './dog.js';
+export { initialDogState, dogStep } from './dog.js';
+export type { ProdigyStep, ProdigyState } from './prodigy.js';
+export { initialProdigyState, prodigyStep } from './prodigy.js';
+export type { HostParam, HostController, HostControllerOptions } from './host-controller.js';
+export { hostControllerFor, hostControls, rieszFactor } from './host-controller.js';
+export type { UpdateRule, ParamState, HostSlots } from './update-rules.js';
+export { updateRule, hostUpdate } from './update-rules.js';

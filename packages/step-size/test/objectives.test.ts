@@ -91,9 +91,9 @@ describe('logistic regression, 64 examples in R⁵, batches of 16', () => {
     }
   }
 
-  it("initialL 'first-estimate' lets ρ-based modes adapt at once to a metric whose scale is far from L₀", () => {
+  it("initialL 'first_estimate' lets ρ-based modes adapt at once to a metric whose scale is far from L₀", () => {
     const p = logistic(7);
-    const r = runLogistic(p, sgd(adaptive('split'), WIDTH), 120, { chunks: 4, initialL: 'first-estimate' });
+    const r = runLogistic(p, sgd(adaptive('split'), WIDTH), 120, { chunks: 4, initialL: 'first_estimate' });
     p.dispose();
     expect(r.errors).toEqual([]);
     expect(r.final).toBeLessThan(0.7 * r.initial);

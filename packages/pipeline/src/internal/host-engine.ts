@@ -1,7 +1,7 @@
 /**
  * The host engine of one training run (`RunOptions.engine` 'auto'): @sprout/model's host net of the run's
  * current net, stepping on the data set's host arrays with no TensorFlow.js kernel per step, by the
- * update rules of optimizer.ts (same formulas, in host arrays):
+ * update rules of @sprout/step-size's update-rules.ts (`hostUpdate`, the same formulas as its `updateRule`):
  *  - SGD:       θ ← θ − α g
  *  - momentum:  v ← β v + g;  θ ← θ − α v
  *  - Adam:      m ← β₁ m + (1 − β₁) g;  v ← β₂ v + (1 − β₂) g²;  θ ← θ − α m̂ / (√v̂ + ε),
@@ -17,7 +17,6 @@ import {
   hostEvaluate,
   hostLossAndGradients,
   hostNetPays,
-  hostSgdUpdate,
   toHostNet,
   writeHostNet,
   type HostNet,
@@ -25,7 +24,15 @@ import {
 } from '@sprout/model';
 import { gatherRows, isIdentity } from '@sprout/data';
 import type { DatasetTensors } from './deps.js';
-import type { UpdateRule } from './optimizer.js';
+import {
+  hostUpdate,
+  type HostController,
+  type HostParam,
+  type HostSlots,
+  type StepInfo,
+  type UpdateRule,
+} from '@sprout/step-size';
+import * as E from 'fp-ts/lib/Either.js';
 
 export interface HostEngine {
   /** Whether the current net steps on the host (after `prepare`). */
@@ -42,19 +49,15 @@ export interface HostEngine {
    * optimizer with it (SGD, momentum or Adam: the module comment's rules) at step size `lr`. Only while
    * `active()`.
    */
-  readonly step: (indices: Int32Array, lr: number) => number;
+  readonly step: (indices: Int32Array, lr: number, epoch: number) => number;
+  /** With a step-size controller: what its last step did (undefined before the first). */
+  readonly lastInfo: () => StepInfo | undefined;
   /** Summed loss and error count on the test set. Only while `active()`. */
   readonly evaluate: () => { readonly lossSum: number; readonly errors: number };
   /** Write the host values into `net`'s variables if they are ahead of them. */
   readonly sync: (net: Net) => void;
   /** Drop the host net and the `prepare` decision (the net was replaced by a grown one). */
   readonly invalidate: () => void;
-}
-
-/** A parameter's optimizer slots on the host (momentum: `velocity`; Adam: `m`, `v` and its step count). */
-interface HostSlots {
-  readonly slots: Float32Array[];
-  t: number;
 }
 
 /**
@@ -67,8 +70,15 @@ export function hostEngine(options: {
   readonly data: DatasetTensors;
   readonly optimizer: Optimizer;
   readonly rule: UpdateRule | undefined;
+  /**
+   * A step-size controller on host arrays (@sprout/step-size's `hostControllerFor`: adaptive, DoG, Prodigy,
+   * or a schedule in a scaled-identity metric), used instead of `rule`; a getter, as growth rebuilds it.
+   */
+  readonly controller?: () => HostController | undefined;
 }): HostEngine {
-  const { allowed, loss, data, optimizer, rule } = options;
+  const { allowed, loss, data, optimizer, rule, controller } = options;
+  let info: StepInfo | undefined;
+  let params: HostParam[] = [];
   const host = data.host;
   let h: HostNet | undefined;
   /** `prepare` found that the current net cannot or should not step on the host (until `invalidate`). */
@@ -94,7 +104,14 @@ export function hostEngine(options: {
     active: () => h !== undefined,
     hostNet: () => h,
     prepare: (net) => {
-      if (h !== undefined || declined || !allowed || host === undefined || rule === undefined) return;
+      if (
+        h !== undefined ||
+        declined ||
+        !allowed ||
+        host === undefined ||
+        (rule === undefined && controller === undefined)
+      )
+        return;
       // Whether it pays is known only from the host net (hostNetPays reads its layers and the addon), so
       // the parameters are copied once to decide; a net that does not pay is remembered, not copied again.
       const made = toHostNet(net, { loss });
@@ -103,6 +120,8 @@ export function hostEngine(options: {
         declined = true;
         return;
       }
+      params = hostParams(h);
+      if (rule === undefined) return;
       // The update rule's slots (restored from a checkpoint, or moved across an insertion), zeros where none.
       state = new Map();
       for (const [name, theta] of h.params) {
@@ -117,15 +136,26 @@ export function hostEngine(options: {
         });
       }
     },
-    step: (indices, lr) => {
+    step: (indices, lr, epoch) => {
       const { xs, ys } = examples(indices, h!.inputSize);
-      const value = hostLossAndGradients(h!, xs, ys, indices.length);
-      if (Number.isFinite(value)) {
-        update(h!, state, optimizer, lr);
+      const size = indices.length;
+      const value = hostLossAndGradients(h!, xs, ys, size);
+      if (!Number.isFinite(value)) return value;
+      const ctl = controller?.();
+      if (ctl === undefined) {
+        hostUpdate(h!.params, h!.grads, state, optimizer, lr);
         ahead = true;
+        return value;
       }
+      // The controller's extra forward pass: f_B at the values it set, same batch.
+      const lossAt = (): number => hostEvaluate(h!, xs, ys, size, size).lossSum / size;
+      const r = ctl.step(params, value, lossAt, epoch);
+      ahead = true;
+      if (E.isLeft(r)) return Number.NaN; // a non-finite trial loss or gradient: the run stops there
+      info = r.right;
       return value;
     },
+    lastInfo: () => info,
     evaluate: () => hostEvaluate(h!, host!.testX, host!.testY, data.testCount),
     sync: (net) => {
       if (h !== undefined && ahead) {
@@ -153,40 +183,27 @@ export function hostEngine(options: {
   };
 }
 
-/** One update of every parameter with its gradient in `h.grads` (the module comment's rules). */
-function update(h: HostNet, state: ReadonlyMap<string, HostSlots>, optimizer: Optimizer, lr: number): void {
-  if (optimizer._tag === 'sgd') {
-    hostSgdUpdate(h, lr);
-    return;
-  }
-  for (const [name, theta] of h.params) {
-    const g = h.grads.get(name)!;
-    const n = theta.length;
-    switch (optimizer._tag) {
-      case 'momentum': {
-        const v = state.get(name)!.slots[0]!;
-        const beta = optimizer.beta;
-        for (let i = 0; i < n; i++) {
-          v[i] = beta * v[i]! + g[i]!;
-          theta[i] = theta[i]! - lr * v[i]!;
-        }
-        break;
+/** The host net's dense kernels and biases as the controller's parameters (their live arrays). */
+function hostParams(h: HostNet): HostParam[] {
+  const out: HostParam[] = [];
+  const walk = (layers: HostNet['layers']): void => {
+    for (const l of layers) {
+      if (l._tag === 'residual') {
+        walk(l.body);
+        continue;
       }
-      case 'adam': {
-        const s = state.get(name)!;
-        const [m, v] = s.slots as [Float32Array, Float32Array];
-        s.t += 1;
-        const { beta1, beta2, epsilon } = optimizer;
-        const c1 = 1 - Math.pow(beta1, s.t);
-        const c2 = 1 - Math.pow(beta2, s.t);
-        for (let i = 0; i < n; i++) {
-          const gi = g[i]!;
-          m[i] = beta1 * m[i]! + (1 - beta1) * gi;
-          v[i] = beta2 * v[i]! + (1 - beta2) * gi * gi;
-          theta[i] = theta[i]! - (lr * (m[i]! / c1)) / (Math.sqrt(v[i]! / c2) + epsilon);
-        }
-        break;
-      }
+      out.push({
+        name: l.kernelName,
+        kind: 'kernel',
+        n: l.inputs,
+        m: l.units,
+        values: l.kernel,
+        grad: h.grads.get(l.kernelName)!,
+      });
+      if (l.bias !== undefined && l.biasName !== undefined)
+        out.push({ name: l.biasName, kind: 'bias', n: 1, m: l.units, values: l.bias, grad: h.grads.get(l.biasName)! });
     }
-  }
+  };
+  walk(h.layers);
+  return out;
 }

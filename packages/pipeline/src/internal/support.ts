@@ -40,11 +40,7 @@ export const unsupported = (spec: Experiment): Diagnostic[] => {
       out.push(notImplemented(`data '${arm.data._tag}'`, at('data', true)));
     const own = (section: 'optimizer' | 'growth') => a === 0 || armSpec?.[section] !== undefined;
     const o = arm.optimizer;
-    if (own('optimizer')) {
-      const path = at('optimizer', true);
-      if (o._tag !== 'sgd' && (o.step._tag === 'armijo' || o.step._tag === 'adaptive'))
-        out.push(notImplemented(`${o._tag} with the ${o.step._tag} step size (use sgd)`, [...path, 'step']));
-    }
+    // Momentum/Adam with a step-size controller: the spec check refuses it (unsupported-combination).
     const g = arm.growth;
     if (g._tag === 'sensli' && (own('growth') || own('optimizer'))) {
       const path = at('growth', own('growth'));

@@ -26,7 +26,9 @@ import { transferOptimizerState, paramNameMap, stepAfterInsertion } from '@sprou
 import { growBySensitivity, shouldGrowAt, type GrowStep } from '@sprout/sensitivity';
 import {
   createPreconditionedOptimizer,
+  hostControllerFor,
   isSchedule,
+  type HostController,
   learningRateAt,
   type LayerTap,
   type ParamGroup,
@@ -56,7 +58,7 @@ import {
   type StoredTensor,
 } from './checkpoint.js';
 import { errorCount } from './loss.js';
-import { updateRule, type UpdateRule } from './optimizer.js';
+import { updateRule, type UpdateRule } from '@sprout/step-size';
 import { deriveSeed } from './rng.js';
 import { hostEngine } from './host-engine.js';
 
@@ -140,7 +142,10 @@ const paramGroups = (net: Net): ParamGroup[] =>
     const layer = layerAt(net.layers, p.path);
     const kind: ParamGroup['kind'] =
       p.role === 'kernel' ? (layer?._tag === 'conv' ? 'conv' : 'dense') : p.role === 'bias' ? 'bias' : 'other';
-    return { name: p.name, kind, variable: p.variable, layer: layerKey(p.path) };
+    // Conv kernels carry their geometry, so data-based Grams and per-example norms can form input patches.
+    const conv =
+      kind === 'conv' && layer?._tag === 'conv' ? { conv: { stride: layer.stride, padding: layer.padding } } : {};
+    return { name: p.name, kind, variable: p.variable, layer: layerKey(p.path), ...conv };
   });
 
 /**
@@ -296,6 +301,12 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
       ? E.left({ _tag: 'internal-error', message: `cannot build the optimizer: ${errorMessage(made.left)}` })
       : E.right(made.right);
   };
+  // The same controller on host arrays, for the host engine (scaled-identity metrics; see hostControllerFor).
+  let hostCtl: HostController | undefined;
+  const buildHostController = (resume?: { L?: number; a?: number; k?: number }): void => {
+    const made = hostControllerFor(scaledSpec(), { totalEpochs: epochs, ...(resume !== undefined ? { resume } : {}) });
+    hostCtl = made !== undefined && E.isRight(made) ? made.right : undefined;
+  };
   if (usesPreconditioner(arm)) {
     const saved = resume?.manifest.pre ?? undefined;
     const slots = new Map<string, { m?: tf.Tensor; v?: tf.Tensor; t: number }>();
@@ -317,6 +328,12 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
       return made;
     }
     pre = made.right;
+    if (ctx.engine === 'auto')
+      buildHostController(
+        saved === undefined
+          ? undefined
+          : { ...(saved.L !== null ? { L: saved.L } : {}), ...(saved.a !== null ? { a: saved.a } : {}), k: saved.k },
+      );
   } else {
     rule = updateRule(spec);
     const saved = resume?.manifest.rule ?? undefined;
@@ -339,11 +356,12 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
   // The host engine (host-engine.ts): prepared from `net` at an epoch's start; ahead of the variables
   // until `syncVariables`.
   const host = hostEngine({
-    allowed: ctx.engine === 'auto' && rule !== undefined,
+    allowed: ctx.engine === 'auto' && (rule !== undefined || hostCtl !== undefined),
     loss: arm.loss,
     data: d,
     optimizer: spec,
     rule,
+    controller: () => hostCtl,
   });
   const syncVariables = (): void => host.sync(net);
 
@@ -377,15 +395,17 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
       engine: host.active() ? 'host' : 'tfjs',
     });
   // The running statistics of data-based metrics and of the `ema` variance are not in the checkpoint.
+  const distanceBased = spec.step._tag === 'dog' || spec.step._tag === 'prodigy';
   if (
     resume !== undefined &&
     (metric.domain._tag === 'data' ||
       metric.codomain._tag === 'data' ||
-      (spec.step._tag === 'adaptive' && spec.step.variance === 'ema'))
+      (spec.step._tag === 'adaptive' && spec.step.variance === 'ema') ||
+      distanceBased)
   )
     emit({
       _tag: 'warning',
-      message: `arm '${id.arm}', seed ${id.seed}: resumed without the running statistics of its ${spec.step._tag === 'adaptive' && spec.step.variance === 'ema' ? "'ema' variance" : 'data-based metric'} (they start afresh), so its metrics may differ from an uninterrupted run's`,
+      message: `arm '${id.arm}', seed ${id.seed}: resumed without the running statistics of its ${distanceBased ? `'${spec.step._tag}' step (x₀ and its sums)` : spec.step._tag === 'adaptive' && spec.step.variance === 'ema' ? "'ema' variance" : 'data-based metric'} (they start afresh), so its metrics may differ from an uninterrupted run's`,
     });
   const history: EpochMetrics[] = [...(resume?.manifest.metrics ?? [])];
   let last: EpochMetrics | undefined = history.at(-1);
@@ -417,7 +437,8 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
         ruleState[name] = { t: s.t, slots };
       }
     } else if (pre !== undefined) {
-      const snap = pre.snapshot();
+      const onHostNow = host.active() && hostCtl !== undefined;
+      const snap = onHostNow ? { ...pre.snapshot(), ...hostCtl!.state() } : pre.snapshot();
       const slots: Record<string, StoredSlots> = {};
       for (const [name, s] of snap.slots) {
         const named: Record<string, string> = {};
@@ -492,10 +513,15 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
         const stepSeed = deriveSeed(id.seed, 2, epoch, s);
         let lossValue: tf.Scalar | number;
         if (onHost) {
-          lossValue = host.step(indices, lr);
+          lossValue = host.step(indices, lr, epoch);
           if (!Number.isFinite(lossValue)) {
             tf.dispose(stepLosses);
             return failed(nonFinite(epoch + 1, s + 1));
+          }
+          const info = hostCtl !== undefined ? host.lastInfo() : undefined;
+          if (info !== undefined) {
+            lastInfo = info;
+            lastStep = info.a;
           }
         } else if (rule !== undefined) {
           const r = rule;
@@ -526,6 +552,7 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
             loss: value,
             lossAt,
             epoch,
+            batchSize: size,
             ...(taps !== undefined ? { taps } : {}),
             ...(chunkGrads !== undefined ? { chunkGrads } : {}),
           };
@@ -671,20 +698,23 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
               rule.importState(moved);
             }
           } else {
-            const state = pre!.state();
+            const state = onHost && hostCtl !== undefined ? hostCtl.state() : pre!.state();
             pre!.dispose();
             pre = undefined;
+            // The adaptive step continues (× lrFactor); L and the step count start a new phase with
+            // `restart phase` (the reference code starts every training phase at L₀), or carry on. DoG and
+            // Prodigy start a new phase from the grown net (their x₀).
+            const a = state.a !== undefined ? { a: stepAfterInsertion(state.a, growth.lrFactor) } : {};
             const resume =
               spec.step._tag === 'adaptive'
-                ? {
-                    ...(state.L !== undefined ? { L: state.L } : {}),
-                    ...(state.a !== undefined ? { a: stepAfterInsertion(state.a, growth.lrFactor) } : {}),
-                    k: state.k,
-                  }
+                ? spec.step.restart === 'phase'
+                  ? { ...a, k: 0 }
+                  : { ...(state.L !== undefined ? { L: state.L } : {}), ...a, k: state.k }
                 : undefined;
             const made = buildPre(resume);
             if (E.isLeft(made)) return failed(made.left);
             pre = made.right;
+            if (ctx.engine === 'auto') buildHostController(resume);
           }
           count = parameterCount(net);
         } else stepBefore = stepAfter = lastStep;

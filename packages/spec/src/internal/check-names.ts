@@ -62,6 +62,8 @@ const checkStep = (step: StepSize, path: SpecPath): Check =>
     ? [
         ...name('variance', step.variance, [...path, 'variance']),
         ...name('onIncrease', step.onIncrease, [...path, 'onIncrease']),
+        ...name('initialL', step.initialL, [...path, 'initialL']),
+        ...name('restart', step.restart, [...path, 'restart']),
       ]
     : name('step', step._tag, [...path, '_tag']);
 

@@ -268,7 +268,13 @@ const checkStep = (step: StepSize, path: SpecPath): Check => {
         ...checkRange(step.rhoMin, unitExcludingZero, at('rhoMin'), 'rhoMin'),
         ...checkRange(step.growthCap, { min: 1, max: Infinity, maxOpen: true }, at('growthCap'), 'growthCap'),
         ...checkRange(step.chunks, { min: 2, max: L.MAX_CHUNKS, integer: true }, at('chunks'), 'variance chunks K'),
+        ...rate(step.a0, at('a0'), 'adaptive initial step a0'),
+        ...checkRange(step.lossResolution, nonNegative, at('lossResolution'), 'adaptive lossResolution'),
       ];
+    case 'dog':
+      return checkRange(step.rEps, positive, at('rEps'), 'DoG r_eps');
+    case 'prodigy':
+      return checkRange(step.d0, positive, at('d0'), 'Prodigy d0');
     default:
       return [];
   }
@@ -277,6 +283,22 @@ const checkStep = (step: StepSize, path: SpecPath): Check => {
 export const checkOptimizer = (opt: Optimizer, path: SpecPath): Check => {
   const at = (k: string): SpecPath => [...path, k];
   const common = [...checkStep(opt.step, at('step')), ...checkMetric(opt.metric, at('metric'))];
+  const schedule = opt.step._tag === 'constant' || opt.step._tag === 'step' || opt.step._tag === 'cosine';
+  if (opt._tag !== 'sgd' && !schedule) {
+    // The controllers pick a step length for the direction −R of the current gradient (ALGORITHMS.md §2;
+    // DoG and Prodigy are analysed for plain (sub)gradient steps): a momentum or Adam direction is not it.
+    common.push(
+      error(
+        'unsupported-combination',
+        `${opt._tag} runs with a learning-rate schedule; step '${opt.step._tag}' needs optimizer sgd`,
+        at('step'),
+        {
+          expected: 'optimizer sgd, or step constant/step/cosine',
+          actual: `${opt._tag} with step ${opt.step._tag}`,
+        },
+      ),
+    );
+  }
   switch (opt._tag) {
     case 'momentum':
       return [...checkRange(opt.beta, halfOpenUnit, at('beta'), 'momentum beta'), ...common];

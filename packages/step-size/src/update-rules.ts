@@ -1,5 +1,7 @@
 /**
- * First-order update rules with their state kept per parameter name, so that growth can carry the state
+ * First-order update rules, one module for both engines: `updateRule` on TensorFlow.js variables (the
+ * pipeline's Euclidean path) and `hostUpdate` on host arrays (the host engine), same formulas, checked
+ * against each other by a parity test. Their state is kept per parameter name, so that growth can carry the state
  * of existing weights across an insertion (`keep`) or start afresh (`reset`).
  *  - SGD:       w ← w − α g
  *  - momentum:  v ← β v + g;  w ← w − α v   (the heavy-ball form of PyTorch's SGD with momentum)
@@ -110,3 +112,55 @@ export const updateRule = (optimizer: Optimizer): UpdateRule => {
   };
   return { kind: optimizer._tag, slotNames, apply, state, reset, dispose: reset, exportState, importState };
 };
+
+/** A parameter's optimizer slots on the host (momentum: `velocity`; Adam: `m`, `v` and its step count t). */
+export interface HostSlots {
+  readonly slots: Float32Array[];
+  t: number;
+}
+
+/**
+ * One update of every parameter in `params` with its gradient in `grads` (same names) and step size `lr`,
+ * on host arrays, by the module comment's rules; `state` holds each parameter's slots (not used by SGD).
+ */
+export function hostUpdate(
+  params: ReadonlyMap<string, Float32Array>,
+  grads: ReadonlyMap<string, Float32Array>,
+  state: ReadonlyMap<string, HostSlots>,
+  optimizer: Optimizer,
+  lr: number,
+): void {
+  for (const [name, theta] of params) {
+    const g = grads.get(name)!;
+    const n = theta.length;
+    switch (optimizer._tag) {
+      case 'sgd':
+        for (let i = 0; i < n; i++) theta[i] = theta[i]! - lr * g[i]!;
+        break;
+      case 'momentum': {
+        const v = state.get(name)!.slots[0]!;
+        const beta = optimizer.beta;
+        for (let i = 0; i < n; i++) {
+          v[i] = beta * v[i]! + g[i]!;
+          theta[i] = theta[i]! - lr * v[i]!;
+        }
+        break;
+      }
+      case 'adam': {
+        const s = state.get(name)!;
+        const [m, v] = s.slots as [Float32Array, Float32Array];
+        s.t += 1;
+        const { beta1, beta2, epsilon } = optimizer;
+        const c1 = 1 - Math.pow(beta1, s.t);
+        const c2 = 1 - Math.pow(beta2, s.t);
+        for (let i = 0; i < n; i++) {
+          const gi = g[i]!;
+          m[i] = beta1 * m[i]! + (1 - beta1) * gi;
+          v[i] = beta2 * v[i]! + (1 - beta2) * gi * gi;
+          theta[i] = theta[i]! - (lr * (m[i]! / c1)) / (Math.sqrt(v[i]! / c2) + epsilon);
+        }
+        break;
+      }
+    }
+  }
+}

@@ -1,0 +1,268 @@
+/**
+ * The step-size controllers on host arrays (no TensorFlow.js): the same arithmetic as
+ * `createPreconditionedOptimizer` (adaptive.ts, dog.ts, prodigy.ts, schedule.ts) for metrics whose Gram
+ * matrices are scaled identities (`identity`, `scaled c`, `width`), where the Riesz map of ALGORITHMS.md §1
+ * is one factor per parameter: `M_X = c_X I`, `M_Y = c_Y I` give `R = (c_X / c_Y) G` for a kernel and
+ * `R = g / c_Y` for a bias, and `‖R‖² = ⟨G, R⟩ = f ‖G‖²`, `‖A‖² = ‖A‖_F² / f` for a primal element A.
+ * The pipeline's host engine calls it with the host net's parameters and gradients, so an adaptive,
+ * DoG or Prodigy step costs the host step plus (adaptive) one forward pass of the host net.
+ *
+ * Covered: optimizer sgd with a schedule, `adaptive` with variance `none` or `ema`, `dog`, `prodigy`.
+ * Data-based metrics, `per_example` and `split` variance need layer statistics or chunk gradients and stay
+ * with the TensorFlow.js optimizer (`hostControllerFor` returns undefined).
+ */
+import type { Gram, Metric, Optimizer } from '@sprout/spec';
+import * as E from 'fp-ts/lib/Either.js';
+import {
+  afterTrial,
+  emaRatio,
+  initialAdaptiveState,
+  resolveAdaptiveOptions,
+  stepSizeFor,
+  validateAdaptive,
+  type AdaptiveOptions,
+  type AdaptiveState,
+} from './adaptive.js';
+import { dogStep, initialDogState, type DogState } from './dog.js';
+import type { ControllerState, StepInfo } from './PreconditionedOptimizer.js';
+import { initialProdigyState, prodigyStep, type ProdigyState } from './prodigy.js';
+import { isSchedule, learningRateAt } from './schedule.js';
+import type { StepError } from './StepError.js';
+
+/** A parameter on the host: its values and gradient (same length) and its place in a layer. */
+export interface HostParam {
+  readonly name: string;
+  /** `kernel`: a dense kernel, n inputs × m units; `bias`: length m. */
+  readonly kind: 'kernel' | 'bias';
+  readonly n: number;
+  readonly m: number;
+  readonly values: Float32Array;
+  readonly grad: Float32Array;
+}
+
+export interface HostController {
+  /**
+   * One step from the gradients in `params` (`loss` = f_B at the current values; `lossAt` = f_B at the
+   * values as they are when called, on the same batch). On `Left` the values are as before.
+   */
+  readonly step: (
+    params: readonly HostParam[],
+    loss: number,
+    lossAt: () => number,
+    epoch: number,
+  ) => E.Either<StepError, StepInfo>;
+  readonly state: () => ControllerState;
+}
+
+export interface HostControllerOptions extends AdaptiveOptions {
+  /** Epochs of the run (cosine schedules). @default 1 */
+  readonly totalEpochs?: number;
+  /** Continue an adaptive controller (see `PreconditionedOptimizerOptions.resume`). */
+  readonly resume?: { readonly L?: number; readonly a?: number; readonly k?: number };
+}
+
+const scalarOf = (g: Gram, dim: number): number | undefined => {
+  switch (g._tag) {
+    case 'identity':
+      return 1;
+    case 'scaled':
+      return g.c;
+    case 'width':
+      return 1 / dim;
+    default:
+      return undefined;
+  }
+};
+
+/**
+ * The Riesz factor f of a parameter (R = f G) in `metric`, or undefined for data-based Grams:
+ * kernel `c_X / c_Y`, bias `1 / c_Y` (ALGORITHMS.md §1, scaled identities).
+ */
+export const rieszFactor = (metric: Metric, kind: 'kernel' | 'bias', n: number, m: number): number | undefined => {
+  const cY = scalarOf(metric.codomain, m);
+  if (cY === undefined) return undefined;
+  if (kind === 'bias') return 1 / cY;
+  const cX = scalarOf(metric.domain, n);
+  return cX === undefined ? undefined : cX / cY;
+};
+
+/** Whether the host controller runs `optimizer` (see the module comment). */
+export const hostControls = (optimizer: Optimizer): boolean => {
+  const m = optimizer.metric;
+  if (scalarOf(m.domain, 1) === undefined || scalarOf(m.codomain, 1) === undefined) return false;
+  const s = optimizer.step;
+  if (s._tag === 'adaptive') return optimizer._tag === 'sgd' && (s.variance === 'none' || s.variance === 'ema');
+  if (s._tag === 'dog' || s._tag === 'prodigy') return optimizer._tag === 'sgd';
+  return optimizer._tag === 'sgd' && isSchedule(s);
+};
+
+const blank = (k: number, a: number): StepInfo => ({
+  k,
+  a,
+  accepted: true,
+  loss: undefined,
+  trialLoss: undefined,
+  d2: undefined,
+  L: undefined,
+  Lhat: undefined,
+  skipped: undefined,
+  rho: undefined,
+  variance: undefined,
+  backtracks: undefined,
+});
+
+/** The host controller of `optimizer`, or undefined when `hostControls` says no. */
+export const hostControllerFor = (
+  optimizer: Optimizer,
+  options: HostControllerOptions = {},
+): E.Either<StepError, HostController> | undefined => {
+  if (!hostControls(optimizer)) return undefined;
+  const spec = optimizer.step;
+  const metric = optimizer.metric;
+  const totalEpochs = options.totalEpochs ?? 1;
+  let k = options.resume?.k ?? 0;
+  let lastA: number | undefined;
+  const factorOf = (p: HostParam): number => rieszFactor(metric, p.kind, p.n, p.m)!;
+
+  let adaptive: AdaptiveState | undefined;
+  const adaptiveOpts = spec._tag === 'adaptive' ? resolveAdaptiveOptions(spec, options) : undefined;
+  if (spec._tag === 'adaptive') {
+    const errs = validateAdaptive(spec, adaptiveOpts!);
+    if (errs.length > 0) return E.left({ _tag: 'invalid-options', message: errs.join('; ') });
+    const init = initialAdaptiveState(spec, adaptiveOpts!);
+    adaptive = {
+      ...init,
+      L: options.resume?.L ?? init.L,
+      a: options.resume?.a ?? init.a,
+      k,
+      estimated: options.resume?.L !== undefined,
+    };
+    lastA = adaptive.a;
+  }
+  let previous: Float32Array[] | undefined; // ema: R_{k−1} per parameter
+  let x0: Float32Array[] | undefined; // dog/prodigy: the parameters at the start
+  let dog: DogState | undefined;
+  let prodigy: ProdigyState | undefined = spec._tag === 'prodigy' ? initialProdigyState(spec) : undefined;
+
+  const move = (params: readonly HostParam[], factors: readonly number[], a: number) => {
+    params.forEach((p, i) => {
+      const c = a * factors[i]!;
+      const v = p.values;
+      const g = p.grad;
+      for (let j = 0; j < v.length; j++) v[j] = v[j]! - c * g[j]!;
+    });
+  };
+
+  const step: HostController['step'] = (params, f, lossAt, epoch) => {
+    if (!Number.isFinite(f)) return E.left({ _tag: 'non-finite-loss', where: 'current', value: f, step: k });
+    const factors = params.map(factorOf);
+    // ‖d‖² = Σ_p f_p ‖G_p‖² (float64 sums).
+    let d2 = 0;
+    params.forEach((p, i) => {
+      let s = 0;
+      for (const g of p.grad) s += g * g;
+      d2 += factors[i]! * s;
+    });
+    if (!Number.isFinite(d2)) return E.left({ _tag: 'non-finite-gradient', step: k });
+
+    if (isSchedule(spec)) {
+      const lr = learningRateAt(spec, epoch, totalEpochs);
+      move(params, factors, lr);
+      const info = { ...blank(k, lr), loss: f };
+      k += 1;
+      lastA = lr;
+      return E.right(info);
+    }
+
+    if (spec._tag === 'dog' || spec._tag === 'prodigy') {
+      x0 ??= params.map((p) => Float32Array.from(p.values));
+      let dist2 = 0;
+      let slope = 0;
+      let x0Norm2 = 0;
+      params.forEach((p, i) => {
+        const o = x0![i]!;
+        let dd = 0;
+        let sl = 0;
+        let on = 0;
+        for (let j = 0; j < o.length; j++) {
+          const diff = p.values[j]! - o[j]!;
+          dd += diff * diff;
+          sl -= p.grad[j]! * diff;
+          on += o[j]! * o[j]!;
+        }
+        dist2 += dd / factors[i]!;
+        slope += sl;
+        x0Norm2 += on / factors[i]!;
+      });
+      let eta: number;
+      if (spec._tag === 'dog') {
+        const r = dogStep(dog ?? initialDogState(spec, Math.sqrt(x0Norm2)), dist2, d2);
+        eta = r.eta;
+        dog = r.state;
+      } else {
+        const r = prodigyStep(prodigy!, dist2, slope, d2);
+        eta = r.eta;
+        prodigy = r.state;
+      }
+      move(params, factors, eta);
+      const info = { ...blank(k, eta), loss: f, d2 };
+      k += 1;
+      lastA = eta;
+      return E.right(info);
+    }
+
+    // Adaptive, variance none or ema (ALGORITHMS.md §2; adaptive.ts).
+    const s = adaptive!;
+    const o = adaptiveOpts!;
+    let rho = 1;
+    let ema: { emaInner: number; emaNorm2: number } | undefined;
+    if (spec._tag === 'adaptive' && spec.variance === 'ema') {
+      let inner: number | undefined;
+      if (previous !== undefined) {
+        // ⟨R_k, R_{k−1}⟩ = ⟨G_k, R_{k−1}⟩ (the pairing), R_{k−1} = f G_{k−1}.
+        inner = 0;
+        params.forEach((p, i) => {
+          const q = previous![i]!;
+          let t = 0;
+          for (let j = 0; j < q.length; j++) t += p.grad[j]! * q[j]!;
+          inner! += t;
+        });
+      }
+      const e = emaRatio(s, inner, d2, o.emaDecay, spec.rhoMin);
+      rho = e.rho;
+      ema = { emaInner: e.emaInner, emaNorm2: e.emaNorm2 };
+    }
+    if (spec._tag !== 'adaptive') throw new Error('hostController: not adaptive');
+    const a = stepSizeFor(spec, s, rho);
+    const olds = o.onIncrease === 'keep' ? undefined : params.map((p) => Float32Array.from(p.values));
+    move(params, factors, a);
+    const fPlus = lossAt();
+    const restore = () => olds?.forEach((v, i) => params[i]!.values.set(v));
+    if (!Number.isFinite(fPlus)) {
+      if (olds !== undefined) restore();
+      else move(params, factors, -a);
+      return E.left({ _tag: 'non-finite-loss', where: 'trial', value: fPlus, step: k });
+    }
+    const trial = afterTrial(spec, s, o, { f, fPlus, a, d2 });
+    const reject = o.onIncrease !== 'keep' && fPlus > f;
+    if (reject) restore();
+    adaptive = { ...trial.state, ...(ema ?? {}) };
+    if (spec.variance === 'ema') previous = params.map((p, i) => Float32Array.from(p.grad, (g) => g * factors[i]!));
+    const info: StepInfo = {
+      ...blank(k, a),
+      accepted: !reject,
+      loss: f,
+      trialLoss: fPlus,
+      d2,
+      L: adaptive.L,
+      Lhat: trial.Lhat,
+      skipped: trial.skipped,
+      rho,
+    };
+    k += 1;
+    lastA = a;
+    return E.right(info);
+  };
+
+  return E.right({ step, state: () => ({ k, a: lastA, L: adaptive?.L }) });
+};
