@@ -171,13 +171,15 @@ const plot = (meta: Meta, all: Map<string, Map<string, Cell>>, settings: readonl
       .sort((a, b) => a.lr - b.lr);
     const finite = [...row.values()].flatMap((c) => c.losses).filter((v) => Number.isFinite(v) && v > 0);
     let lo = Math.log10(Math.min(...finite));
-    let hi = Math.log10(Math.max(...finite));
+    // The axis stops at 10× the worst constant-step loss: a run that blew up (finite but huge) is drawn at the top.
+    const gridMax = Math.max(...grid.map((g) => g.c.max).filter(Number.isFinite));
+    let hi = Math.log10(Math.min(Math.max(...finite), 10 * gridMax));
     lo = Math.floor(lo * 2) / 2;
     hi = Math.ceil(hi * 2) / 2 + 0.25; // headroom for diverged markers
     if (hi - lo < 0.5) hi = lo + 0.5;
     const X = (lr: number) => left + ((Math.log10(lr) + 3) / 3) * w;
     const Y = (v: number) =>
-      Number.isFinite(v) ? top + h - ((Math.log10(Math.max(v, 10 ** lo)) - lo) / (hi - lo)) * h : top;
+      Number.isFinite(v) ? Math.max(top, top + h - ((Math.log10(Math.max(v, 10 ** lo)) - lo) / (hi - lo)) * h) : top;
     parts.push(`<text x="${cx + pw / 2}" y="${cy + 12}" text-anchor="middle" font-weight="bold">${p.name}</text>`);
     parts.push(`<rect x="${left}" y="${top}" width="${w}" height="${h}" fill="none" stroke="#999"/>`);
     for (let e = Math.ceil(lo); e <= Math.floor(hi); e++) {
