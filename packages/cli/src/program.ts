@@ -9,6 +9,7 @@ import { checkCommand } from './commands/check.js';
 import { fmtCommand } from './commands/fmt.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { nodeIo, type Io } from './Io.js';
+import { STUDY_WORKER } from './study-worker.js';
 
 const version = (): string => {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -25,6 +26,7 @@ export type CommandFactory = (io: Io, setExit: (code: ExitCode) => void) => Comm
 const LAZY_COMMANDS: Readonly<Record<string, () => Promise<CommandFactory>>> = {
   run: async () => (await import('./commands/run.js')).runCommand, // `sprout run` (owned by the pipeline helper)
   report: async () => (await import('./commands/report.js')).reportCommand, // `sprout report` (owned by the pipeline helper)
+  worker: async () => (await import('./commands/worker.js')).workerCommand, // `sprout worker`: runs from a queue
 };
 
 /** The lazy commands the command line may reach: the one it names, or all of them for help. */
@@ -61,6 +63,14 @@ export const createProgram = (
 
 /** Runs `sprout` with `argv` (without the node and script paths) and returns its exit status. */
 export const runCli = async (argv: readonly string[], io: Io = nodeIo): Promise<ExitCode> => {
+  // A worker process of `sprout run --jobs N` (not a user command): it speaks JSON lines on stdin/stdout.
+  if (argv[0] === STUDY_WORKER) {
+    const backend = argv[argv.indexOf('--backend') + 1];
+    const { workerProcess } = await import('@sprout/study');
+    return (await workerProcess(
+      backend === 'node' || backend === 'wasm' || backend === 'cpu' ? { backend } : {},
+    )) as ExitCode;
+  }
   let code: ExitCode = EXIT.ok;
   const debug = argv.includes('--debug');
   try {

@@ -49,7 +49,11 @@ const random = (seed: number) => () => {
  */
 const runAndStop = (cliArgs: string[], epochs: number, delayMs: number, signal: NodeJS.Signals) =>
   new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; sent: boolean }>((resolve) => {
-    const child = spawn(process.execPath, args(...cliArgs, '--backend', 'cpu', '--json'), { cwd: pkg });
+    const child = spawn(
+      process.execPath,
+      args(...cliArgs, '--backend', 'cpu', '--json', ...(cliArgs.includes('--resume') ? [] : ['--jobs', '1'])),
+      { cwd: pkg },
+    );
     let seen = 0;
     let sent = false;
     let stderr = '';
@@ -73,11 +77,11 @@ describe('sprout run: interruption and resume (spawned)', () => {
     const file = join(tmp, 'kill.sprout');
     writeFileSync(file, SPEC);
     const reference = join(tmp, 'reference');
-    const ref = spawnSync(process.execPath, args('run', file, '--out', reference, '--backend', 'cpu', '--quiet'), {
-      cwd: pkg,
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
+    const ref = spawnSync(
+      process.execPath,
+      args('run', file, '--out', reference, '--backend', 'cpu', '--quiet', '--jobs', '1'),
+      { cwd: pkg, encoding: 'utf8', timeout: 120_000 },
+    );
     expect(ref.status, ref.stderr).toBe(0);
 
     const out = join(tmp, 'run');

@@ -36,7 +36,7 @@ describe('sprout run', () => {
     const text = io.out.join('');
     expect(text).toMatch(/run 1\/1: arm 'base', seed 3/);
     expect(text).toMatch(/epoch 4\/4 {2}train loss \d/);
-    expect(text).toMatch(/arm +runs +train loss +test error % +wall time s\n/);
+    expect(text).toMatch(/arm +seeds +train loss +test error % +min–max % +wall time s\n/);
     expect(text).toContain(`Results in ${out}\n`);
     expect(existsSync(join(out, 'metrics.csv'))).toBe(true);
   });

@@ -234,6 +234,26 @@ export interface CompareSection {
   readonly runs: readonly RunClause[];
   readonly range: SourceRange;
 }
+/** `lr [0.01, 0.1]`: a setting's path (or alias) and its values. */
+export interface SweepAxisNode {
+  readonly _tag: 'SweepAxis';
+  readonly path: Word;
+  readonly values: readonly Value[];
+  readonly range: SourceRange;
+}
+export interface SweepBlock {
+  readonly _tag: 'SweepBlock';
+  /** `grid` or `zip`. */
+  readonly kind: Word;
+  readonly axes: readonly SweepAxisNode[];
+  readonly range: SourceRange;
+}
+export interface SweepSection {
+  readonly _tag: 'SweepSection';
+  readonly keyword: Word;
+  readonly blocks: readonly SweepBlock[];
+  readonly range: SourceRange;
+}
 export interface ReportItem {
   readonly _tag: 'ReportItem';
   /** `plot` or `table`. */
@@ -269,6 +289,7 @@ export type ExperimentItem =
   | TrainSection
   | GrowSection
   | CompareSection
+  | SweepSection
   | ReportSection
   | UnknownStatement
   | MisplacedStatement;

@@ -44,6 +44,7 @@ export type ExperimentItemCstChildren = {
   trainSection?: TrainSectionCstNode[];
   growSection?: GrowSectionCstNode[];
   compareSection?: CompareSectionCstNode[];
+  sweepSection?: SweepSectionCstNode[];
   reportSection?: ReportSectionCstNode[];
   unknownStatement?: UnknownStatementCstNode[];
   misplacedInExperiment?: MisplacedInExperimentCstNode[];
@@ -421,6 +422,47 @@ export type RunClauseCstChildren = {
   experimentItem?: ExperimentItemCstNode[];
   Comma?: IToken[];
   RCurly: IToken[];
+};
+
+export interface SweepSectionCstNode extends CstNode {
+  name: "sweepSection";
+  children: SweepSectionCstChildren;
+}
+
+export type SweepSectionCstChildren = {
+  Kw_sweep: IToken[];
+  LCurly: IToken[];
+  sweepBlock?: SweepBlockCstNode[];
+  Comma?: IToken[];
+  RCurly: IToken[];
+};
+
+export interface SweepBlockCstNode extends CstNode {
+  name: "sweepBlock";
+  children: SweepBlockCstChildren;
+}
+
+export type SweepBlockCstChildren = {
+  Kw_grid?: IToken[];
+  Kw_zip?: IToken[];
+  LCurly: IToken[];
+  sweepAxis?: SweepAxisCstNode[];
+  Comma?: IToken[];
+  RCurly: IToken[];
+};
+
+export interface SweepAxisCstNode extends CstNode {
+  name: "sweepAxis";
+  children: SweepAxisCstChildren;
+}
+
+export type SweepAxisCstChildren = {
+  SettingPath?: IToken[];
+  Name?: IToken[];
+  LBracket: IToken[];
+  value?: ValueCstNode[];
+  Comma?: IToken[];
+  RBracket: IToken[];
 };
 
 export interface ReportSectionCstNode extends CstNode {

@@ -24,9 +24,21 @@ const STATEMENT_BLOCKS = new Set([
   'growSection',
   'compareSection',
   'runClause',
+  'sweepSection',
+  'sweepBlock',
 ]);
 /** Children that are statements of such a block. */
-const STATEMENTS = new Set(['experimentItem', 'layer', 'optimizerItem', 'growItem', 'runClause']);
+const STATEMENTS = new Set([
+  'experimentItem',
+  'layer',
+  'optimizerItem',
+  'growItem',
+  'runClause',
+  'sweepBlock',
+  'sweepAxis',
+]);
+/** Rules whose `[ … ]` holds a list of values, written `[a, b, c]`. */
+const LISTS = new Set(['sweepAxis']);
 /** Rules whose `{ … }` holds entries written on one line. */
 const INLINE_BLOCKS = new Set(['settings', 'metricClause', 'reportSection']);
 const ENTRIES = new Set(['setting', 'gramClause', 'reportItem']);
@@ -38,6 +50,8 @@ interface Roles {
   readonly statementStarts: Set<number>;
   readonly entryStarts: Set<number>;
   readonly droppedCommas: Set<number>;
+  /** Values of a `[ … ]` list: the formatter writes the commas between them. */
+  readonly listItems: Set<number>;
 }
 
 const firstOffset = (n: CstNode): number => n.location?.startOffset ?? NaN;
@@ -51,6 +65,7 @@ const HEADS: Readonly<Record<string, readonly string[]>> = {
   optimizerSection: T.BLOCK_HEADS.optimizer,
   growSection: T.BLOCK_HEADS.grow,
   compareSection: ['run'],
+  sweepSection: ['grid', 'zip'],
 };
 
 /**
@@ -106,6 +121,8 @@ const commaDroppable = (
 ): boolean => {
   const i = firstAfter(statements, comma);
   const next = statements[i];
+  // A swept setting ends with ']', so nothing after it can be read as part of it.
+  if (node.name === 'sweepBlock') return true;
   // The statement before: the last one starting before the comma (none starts at a comma).
   const before = i > 0 && firstOffset(statements[i - 1]!) < comma ? statements[i - 1] : undefined;
   if (next === undefined) return true;
@@ -119,18 +136,20 @@ const commaDroppable = (
 const collect = (node: CstNode, roles: Roles, first: ReadonlyMap<number, IToken>): void => {
   const stmtBlock = STATEMENT_BLOCKS.has(node.name);
   const inlineBlock = INLINE_BLOCKS.has(node.name);
+  const list = LISTS.has(node.name);
   const statements = stmtBlock ? statementsOf(node) : [];
   for (const [key, children] of Object.entries(node.children)) {
     for (const c of children ?? []) {
       if (isToken(c)) {
         if (stmtBlock && (c.tokenType === T.LCurly || c.tokenType === T.RCurly))
           roles.statementBraces.add(c.startOffset);
-        if (inlineBlock && key === 'Comma') roles.droppedCommas.add(c.startOffset);
+        if ((inlineBlock || list) && key === 'Comma') roles.droppedCommas.add(c.startOffset);
         if (stmtBlock && key === 'Comma' && commaDroppable(node, statements, c.startOffset, first))
           roles.droppedCommas.add(c.startOffset);
       } else {
         if (stmtBlock && STATEMENTS.has(c.name)) roles.statementStarts.add(firstOffset(c));
         if (inlineBlock && ENTRIES.has(c.name)) roles.entryStarts.add(firstOffset(c));
+        if (list && c.name === 'value') roles.listItems.add(firstOffset(c));
         collect(c, roles, first);
       }
     }
@@ -175,6 +194,7 @@ const layout = (text: string): E.Either<readonly Diagnostic[], string> => {
     statementStarts: new Set(),
     entryStarts: new Set(),
     droppedCommas: new Set(),
+    listItems: new Set(),
   };
   const first = new Map(lexed.tokens.map((t) => [t.startOffset, t] as const));
   collect(parsed.cst, roles, first);
@@ -271,6 +291,11 @@ const layout = (text: string): E.Either<readonly Diagnostic[], string> => {
     } else if (roles.entryStarts.has(t.startOffset)) {
       if (prev !== undefined && prev.tokenType !== T.LCurly) line += ',';
       put(t.image);
+    } else if (roles.listItems.has(t.startOffset)) {
+      if (prev !== undefined && prev.tokenType !== T.LBracket) line += ',';
+      put(t.image, prev === undefined || prev.tokenType !== T.LBracket);
+    } else if (t.tokenType === T.RBracket) {
+      put(']', false);
     } else if (t.tokenType === T.Comma) {
       put(',', false);
     } else {

@@ -174,6 +174,7 @@ export class SproutParser extends CstParser {
     { ALT: () => this.SUBRULE(this.trainSection) },
     { ALT: () => this.SUBRULE(this.growSection) },
     { ALT: () => this.SUBRULE(this.compareSection) },
+    { ALT: () => this.SUBRULE(this.sweepSection) },
     { ALT: () => this.SUBRULE(this.reportSection) },
     { ALT: () => this.SUBRULE(this.unknownStatement) },
     { ALT: () => this.SUBRULE(this.misplacedInExperiment) },
@@ -489,6 +490,39 @@ export class SproutParser extends CstParser {
       this.OPTION(() => this.CONSUME(T.Comma));
     });
     this.CONSUME(T.RCurly);
+  });
+
+  /** `sweep { grid { lr [0.01, 0.1]  width [5, 10] }  zip { … } }`. */
+  public sweepSection = this.RULE('sweepSection', () => {
+    this.CONSUME(T.Sweep);
+    this.CONSUME(T.LCurly);
+    this.MANY(() => {
+      this.SUBRULE(this.sweepBlock);
+      this.OPTION(() => this.CONSUME(T.Comma));
+    });
+    this.CONSUME(T.RCurly);
+  });
+
+  /** `grid { … }` (every combination) or `zip { … }` (values taken together). */
+  public sweepBlock = this.RULE('sweepBlock', () => {
+    this.OR([{ ALT: () => this.CONSUME(T.Grid) }, { ALT: () => this.CONSUME(T.Zip) }]);
+    this.CONSUME(T.LCurly);
+    this.MANY(() => {
+      this.SUBRULE(this.sweepAxis);
+      this.OPTION(() => this.CONSUME(T.Comma));
+    });
+    this.CONSUME(T.RCurly);
+  });
+
+  /** `optimizer.step.value [0.01, 0.1, 1]`, `lr [0.1, 1]`, `variance [none, per_example]`. */
+  public sweepAxis = this.RULE('sweepAxis', () => {
+    this.OR([{ ALT: () => this.CONSUME(T.SettingPath) }, { ALT: () => this.CONSUME(T.Name) }]);
+    this.CONSUME(T.LBracket);
+    this.MANY(() => {
+      this.SUBRULE(this.value);
+      this.OPTION2(() => this.CONSUME(T.Comma));
+    });
+    this.CONSUME(T.RBracket);
   });
 
   public reportSection = this.RULE('reportSection', () => {

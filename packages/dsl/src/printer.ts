@@ -14,6 +14,9 @@ import type {
   Network,
   Optimizer,
   StepSize,
+  Sweep,
+  SweepAxis,
+  SweepValue,
   Training,
 } from '@sprout/spec';
 
@@ -222,6 +225,27 @@ const growth = (g: Growth): string[] => {
   );
 };
 
+/** A sweep value: numbers as numbers, names bare when they are words, other strings quoted. */
+const sweepValue = (v: SweepValue): string =>
+  typeof v === 'number'
+    ? num(v)
+    : typeof v === 'boolean'
+      ? String(v)
+      : /^[A-Za-z_][A-Za-z0-9_]*$/.test(v) && v !== 'true' && v !== 'false'
+        ? v
+        : str(v);
+const axis = (a: SweepAxis): string => `${a.path} [${a.values.map(sweepValue).join(', ')}]`;
+
+const sweep = (s: Sweep): string[] =>
+  block(
+    'sweep',
+    [
+      ...(s.grid.length === 0 ? [] : block('grid', s.grid.map(axis), '')),
+      ...s.zip.flatMap((g) => block('zip', g.map(axis), '')),
+    ],
+    '',
+  );
+
 const arm = (a: Arm): string[] =>
   block(
     `run ${str(a.name)}`,
@@ -232,6 +256,7 @@ const arm = (a: Arm): string[] =>
       ...(a.optimizer === undefined ? [] : optimizer(a.optimizer)),
       ...(a.train === undefined ? [] : [train(a.train)]),
       ...(a.growth === undefined ? [] : growth(a.growth)),
+      ...(a.sweep === undefined ? [] : sweep(a.sweep)),
     ],
     '',
   );
@@ -249,6 +274,7 @@ export const print = (spec: Experiment): string => {
     train(spec.train),
     ...growth(spec.growth),
     ...(spec.compare.length === 0 ? [] : block('compare', spec.compare.flatMap(arm), '')),
+    ...(spec.sweep === undefined ? [] : sweep(spec.sweep)),
     report.length === 0 ? 'report { }' : `report { ${report.join(', ')} }`,
   ];
   return `${block(`experiment ${str(spec.name)}`, lines, '').join('\n')}\n`;

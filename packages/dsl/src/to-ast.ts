@@ -256,6 +256,26 @@ class Builder {
       }
       case 'compareSection':
         return { _tag: 'CompareSection', keyword, runs: this.nodes(node, 'runClause').map((r) => this.run(r)), range };
+      case 'sweepSection':
+        return {
+          _tag: 'SweepSection',
+          keyword,
+          blocks: this.nodes(node, 'sweepBlock').map((b) => ({
+            _tag: 'SweepBlock',
+            kind: this.word(this.firstWord(b)),
+            axes: this.nodes(b, 'sweepAxis').map((a) => {
+              const path = this.token(a, 'SettingPath') ?? this.firstWord(a);
+              return {
+                _tag: 'SweepAxis',
+                path: this.word(path),
+                values: this.nodes(a, 'value').map((v) => this.value(v)),
+                range: this.range(a),
+              };
+            }),
+            range: this.range(b),
+          })),
+          range,
+        };
       case 'reportSection':
         return {
           _tag: 'ReportSection',

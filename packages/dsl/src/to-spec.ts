@@ -46,6 +46,9 @@ import {
   type SourceRange,
   type SpecPath,
   type StepSize,
+  type Sweep,
+  type SweepAxis,
+  type SweepValue,
   type Table,
   type Training,
 } from '@sprout/spec';
@@ -65,9 +68,11 @@ export const EXPERIMENT_STATEMENTS = [
   'train',
   'grow',
   'compare',
+  'sweep',
   'report',
 ] as const;
-const ARM_STATEMENTS = ['data', 'network', 'loss', 'optimizer', 'train', 'grow'];
+const ARM_SECTIONS_WRITTEN = ['data', 'network', 'loss', 'optimizer', 'train', 'grow'];
+const ARM_STATEMENTS = [...ARM_SECTIONS_WRITTEN, 'sweep'];
 /** Layer statements of a `network { … }` block. */
 export const LAYER_STATEMENTS = [
   'input',
@@ -173,6 +178,7 @@ interface Parts {
   train?: Training;
   growth?: Growth;
   compare?: Arm[];
+  sweep?: Sweep;
   report?: Report;
 }
 
@@ -300,14 +306,16 @@ class Ctx {
           'statement',
           item.keyword,
           allowed,
-          inArm ? 'a compare arm may replace data, network, loss, optimizer, train and grow' : undefined,
+          inArm
+            ? 'a compare arm may replace data, network, loss, optimizer, train and grow, and have its own sweep'
+            : undefined,
         );
         continue;
       }
       if (!allowed.includes(head)) {
         this.error(
           'not-allowed-here',
-          `'${head}' cannot appear inside a compare arm; an arm may replace ${ARM_STATEMENTS.join(', ')}`,
+          `'${head}' cannot appear inside a compare arm; an arm may replace ${ARM_SECTIONS_WRITTEN.join(', ')} and have its own sweep`,
           item.keyword.range,
         );
         continue;
@@ -365,6 +373,9 @@ class Ctx {
             this.arm(run, [...at('compare'), i], parts.data ?? baseData ?? DEFAULTS.data),
           );
           break;
+        case 'SweepSection':
+          parts.sweep = this.sweep(item, at('sweep'));
+          break;
         case 'ReportSection':
           parts.report = this.report(item, at('report'));
           break;
@@ -388,6 +399,7 @@ class Ctx {
       ...(p.optimizer === undefined ? {} : { optimizer: p.optimizer }),
       ...(p.train === undefined ? {} : { train: p.train }),
       ...(p.growth === undefined ? {} : { growth: p.growth }),
+      ...(p.sweep === undefined ? {} : { sweep: p.sweep }),
     };
   }
 
@@ -893,6 +905,37 @@ class Ctx {
         if (node.arg !== undefined) this.at([...path, 'tau'], node.arg.range);
         return { _tag: 'threshold', tau: node.arg?.value ?? DEFAULTS.threshold.tau };
     }
+  }
+
+  /** `sweep { grid { … } zip { … } }`: each axis's path and values, every value's range recorded. */
+  sweep(node: A.SweepSection, path: SpecPath): Sweep {
+    const grid: SweepAxis[] = [];
+    const zip: SweepAxis[][] = [];
+    const axis = (a: A.SweepAxisNode, at: SpecPath): SweepAxis => {
+      this.at(at, a.range);
+      this.at([...at, 'path'], a.path.range);
+      a.values.forEach((v, j) => this.at([...at, 'values', j], v.range));
+      const values = a.values.map((v): SweepValue =>
+        v._tag === 'Word' ? (v.text === 'true' ? true : v.text === 'false' ? false : v.text) : v.value,
+      );
+      return { path: a.path.text, values };
+    };
+    for (const block of node.blocks) {
+      if (block.kind.text === 'grid') {
+        for (const a of block.axes) grid.push(axis(a, [...path, 'grid', grid.length]));
+      } else {
+        const g = zip.length;
+        this.at([...path, 'zip', g], block.range);
+        if (block.axes.length === 0)
+          this.error(
+            'empty-sweep-axis',
+            'this zip has no settings; give at least one: zip { lr [0.1, 1]  epochs [10, 20] }',
+            block.kind.range,
+          );
+        zip.push(block.axes.map((a, i) => axis(a, [...path, 'zip', g, i])));
+      }
+    }
+    return { grid, zip: zip.filter((g) => g.length > 0) };
   }
 
   report(node: A.ReportSection, path: SpecPath): Report {

@@ -69,13 +69,26 @@ export const Identifier = createToken({
   label: 'a name',
   categories: [Name, Atom],
 });
+/**
+ * A setting's path in a sweep: words joined by `.`, list items as `[0]` or `[*]`, at least one `.`
+ * (`optimizer.step.value`, `network.layers[0].units`). One token, so no `.` or `[` has to mean anything
+ * elsewhere in the language.
+ */
+export const SettingPath = createToken({
+  name: 'SettingPath',
+  pattern: /[A-Za-z_][A-Za-z0-9_]*(?:\[(?:\d+|\*)\])*(?:\.[A-Za-z_][A-Za-z0-9_]*(?:\[(?:\d+|\*)\])*)+/,
+  label: 'a setting path',
+  categories: [Atom],
+});
+export const LBracket = createToken({ name: 'LBracket', pattern: '[', label: "'['", categories: [Atom] });
+export const RBracket = createToken({ name: 'RBracket', pattern: ']', label: "']'", categories: [Atom] });
 export const LCurly = createToken({ name: 'LCurly', pattern: '{', label: "'{'" });
 export const RCurly = createToken({ name: 'RCurly', pattern: '}', label: "'}'" });
 export const Comma = createToken({ name: 'Comma', pattern: ',', label: "','", categories: [Atom] });
 
 /** The keywords that head a statement of each statement block. */
 export const BLOCK_HEADS = {
-  experiment: ['seed', 'repeat', 'data', 'network', 'loss', 'optimizer', 'train', 'grow', 'compare', 'report'],
+  experiment: ['seed', 'repeat', 'data', 'network', 'loss', 'optimizer', 'train', 'grow', 'compare', 'sweep', 'report'],
   network: ['input', 'dense', 'conv', 'pool', 'flatten', 'residual', 'dropout', 'batchnorm', 'output'],
   optimizer: ['step', 'metric'],
   grow: ['at', 'every', 'max', 'norm', 'select'],
@@ -148,6 +161,9 @@ export const Norm = keyword('norm');
 export const Select = keyword('select');
 export const Compare = keyword('compare');
 export const Run = keyword('run');
+export const Sweep = keyword('sweep');
+export const Grid = keyword('grid');
+export const Zip = keyword('zip');
 export const Report = keyword('report');
 export const Plot = keyword('plot');
 export const Table = keyword('table');
@@ -189,6 +205,9 @@ export const KEYWORDS: readonly TokenType[] = [
   Select,
   Compare,
   Run,
+  Sweep,
+  Grid,
+  Zip,
   Report,
   Plot,
   Table,
@@ -205,12 +224,12 @@ export function keywordText(t: TokenType): string {
  * chevrotain's own error mode would try every pattern at every offset of the run, about 2 µs a character
  * (a megabyte of `#` took 2 s). The set is written out (no complement) so that the first-char optimisation
  * still applies; it is exactly the complement of the characters that can start a token (whitespace, `"`,
- * `+`, `,`, `-`, `.`, `/`, digits, letters, `_`, `{`, `}`).
+ * `+`, `,`, `-`, `.`, `/`, digits, letters, `_`, `[`, `]`, `{`, `}`).
  */
 export const Unexpected = createToken({
   name: 'Unexpected',
   pattern:
-    /(?:[\u0000-\u0008\u000e-\u001f!#-*:-@[-^`|~-\u009f\u00a1-\ufefe\uff00-\uffff]|[-+](?!\.?\d)|\.(?!\d)|\/(?![/*]))+/,
+    /(?:[\u0000-\u0008\u000e-\u001f!#-*:-@\\^`|~-\u009f\u00a1-\ufefe\uff00-\uffff]|[-+](?!\.?\d)|\.(?!\d)|\/(?![/*]))+/,
   group: 'unexpected',
 });
 
@@ -224,6 +243,9 @@ export const ALL_TOKENS: readonly TokenType[] = [
   UnterminatedString,
   MalformedNumber,
   NumberLiteral,
+  SettingPath,
+  LBracket,
+  RBracket,
   LCurly,
   RCurly,
   Comma,

@@ -159,7 +159,7 @@ describe('structural diagnostics', () => {
           7 |   grow sensli { at epoch 5  max 2  select position }
             |                                           ^^^^^^^^
 
-      f.sprout:8:23 error[not-allowed-here]: 'repeat' cannot appear inside a compare arm; an arm may replace data, network, loss, optimizer, train, grow
+      f.sprout:8:23 error[not-allowed-here]: 'repeat' cannot appear inside a compare arm; an arm may replace data, network, loss, optimizer, train, grow and have its own sweep
           8 |   compare { run "a" { repeat 2 } }
             |                       ^^^^^^
       "

@@ -4,7 +4,7 @@
  * `Pipeline` from a checked spec; `pipeline.run` trains every arm over every repeat.
  */
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
-import type { Experiment, MemoryCheckOptions } from '@sprout/spec';
+import type { Experiment, MemoryCheckOptions, SweepValue } from '@sprout/spec';
 import type { InsertionEvent } from '@sprout/sensitivity';
 
 /** Which TensorFlow.js backend to use; `auto` tries tfjs-node, then wasm, then cpu. */
@@ -167,15 +167,27 @@ export type RunEvent =
 
 export type RunEventTag = RunEvent['_tag'];
 
-/** Mean and sample standard deviation (n − 1 in the denominator; 0 for a single run). */
+/** Mean, sample standard deviation (n − 1 in the denominator; 0 for a single run), least and greatest. */
 export interface Spread {
   readonly mean: number;
   readonly std: number;
+  readonly min: number;
+  readonly max: number;
 }
 
+/** The summary of one (arm, sweep point) over its seeds. */
 export interface ArmSummary {
+  /** The (arm, point)'s name, as in metrics.csv: the arm, then the point's settings (`base [lr=0.1]`). */
   readonly arm: string;
+  /** The compare arm (or `base`) it belongs to, when the experiment has a sweep. */
+  readonly group?: string;
+  /** The sweep point's settings by path as written, when the experiment has a sweep. */
+  readonly point?: Readonly<Record<string, SweepValue>>;
   readonly runs: readonly (RunId & { readonly final: EpochMetrics })[];
+  /** Seeds whose runs finished (the spreads are over these). */
+  readonly finished: number;
+  /** The best (arm, point) of the experiment: lowest mean final test error, then test loss (only among two or more). */
+  readonly best: boolean;
   /** Mean and spread over the repeats of every final metric. */
   readonly final: {
     readonly trainLoss: Spread;

@@ -22,7 +22,8 @@ import {
 } from './internal/plot.js';
 import { csvFields } from './internal/resume.js';
 import { writeFileAtomic } from './internal/atomic-write.js';
-import { armSummary, finalTable } from './internal/summary.js';
+import { armSummary, finalTable, markBest, type PointOf } from './internal/summary.js';
+import { armPlans, pointOf } from './internal/plan.js';
 
 export interface ReportOptions {
   /** Folder the tables and plots go to. @default the run directory (one), `report` (several) */
@@ -54,6 +55,8 @@ interface LoadedRun {
   readonly rows: (RunId & EpochMetrics)[];
   readonly insertions: InsertionMark[];
   readonly bars: SensitivityBar[];
+  /** The arm and sweep point of each (arm, point) name, from spec.json (empty without a sweep). */
+  readonly points: ReadonlyMap<string, PointOf>;
 }
 
 /** What each metrics column may hold: a count, a finite measurement, or a fraction in [0, 1]. */
@@ -182,7 +185,18 @@ const loadRun = (dir: string): E.Either<ReportError, LoadedRun> => {
     );
   }
   const list = (x: unknown): string[] => (Array.isArray(x) ? x.filter((s): s is string => typeof s === 'string') : []);
+  const points = new Map<string, PointOf>();
+  if (spec.sweep !== undefined || spec.compare.some((a) => a.sweep !== undefined))
+    try {
+      for (const plan of armPlans(spec)) {
+        const p = pointOf(plan);
+        if (p !== undefined) points.set(plan.name, p);
+      }
+    } catch {
+      // A spec.json whose sweep does not apply: the table without the points.
+    }
   return E.right({
+    points,
     name: spec.name,
     plots: list(spec.report.plots),
     tables: list(spec.report.tables),
@@ -193,7 +207,7 @@ const loadRun = (dir: string): E.Either<ReportError, LoadedRun> => {
 };
 
 /** Per arm, the final metrics: the last epoch of every (arm, seed), in the order the arms first appear. */
-const armSummaries = (rows: readonly (RunId & EpochMetrics)[]): ArmSummary[] => {
+const armSummaries = (rows: readonly (RunId & EpochMetrics)[], points: ReadonlyMap<string, PointOf>): ArmSummary[] => {
   const last = new Map<string, RunId & EpochMetrics>();
   for (const r of rows) {
     const key = JSON.stringify([r.arm, r.seed]);
@@ -201,12 +215,15 @@ const armSummaries = (rows: readonly (RunId & EpochMetrics)[]): ArmSummary[] => 
     if (prev === undefined || r.epoch >= prev.epoch) last.set(key, r);
   }
   const arms = [...new Set(rows.map((r) => r.arm))];
-  return arms.map((arm) =>
-    armSummary(
-      arm,
-      [...last.values()]
-        .filter((r) => r.arm === arm)
-        .map(({ arm: a, repeat, seed, ...final }) => ({ arm: a, repeat, seed, final })),
+  return markBest(
+    arms.map((arm) =>
+      armSummary(
+        arm,
+        [...last.values()]
+          .filter((r) => r.arm === arm)
+          .map(({ arm: a, repeat, seed, ...final }) => ({ arm: a, repeat, seed, final })),
+        points.get(arm),
+      ),
     ),
   );
 };
@@ -240,7 +257,8 @@ export const report =
     const rows = runs.flatMap((r, i) => r.rows.map((row) => ({ ...row, arm: rename(i, row.arm) })));
     const marks = runs.flatMap((r, i) => r.insertions.map((m) => ({ ...m, arm: rename(i, m.arm) })));
     const bars = runs.flatMap((r, i) => r.bars.map((b) => ({ ...b, arm: rename(i, b.arm) })));
-    const arms = armSummaries(rows);
+    const points = new Map(runs.flatMap((r, i) => [...r.points].map(([name, p]) => [rename(i, name), p] as const)));
+    const arms = armSummaries(rows, points);
     const table = finalTable(arms);
     const title = single ? runs[0]!.name : `comparison: ${names.join(', ')}`;
     const files: string[] = [];

@@ -76,7 +76,7 @@ describe('events', () => {
     expect(base.final.trainLoss.mean).toBeCloseTo(mean, 12);
     expect(base.final.trainLoss.std).toBeCloseTo(std, 12);
     expect(base.final.trainLoss.std).toBeGreaterThan(0);
-    expect(base.final.parameterCount).toEqual({ mean: 42, std: 0 });
+    expect(base.final.parameterCount).toEqual({ mean: 42, std: 0, min: 42, max: 42 });
   });
 
   it('starts compare arms with the same architecture from the same weights', async () => {

@@ -241,6 +241,8 @@ export interface Arm {
   readonly optimizer?: Optimizer;
   readonly train?: Training;
   readonly growth?: Growth;
+  /** This arm's own sweep, in place of the experiment's. */
+  readonly sweep?: Sweep;
 }
 
 export type Plot = 'curves' | 'sensitivities';
@@ -249,6 +251,27 @@ export type Table = 'final';
 export interface Report {
   readonly plots: readonly Plot[];
   readonly tables: readonly Table[];
+}
+
+/** A value a sweep gives a setting: a number, a name (activation, variance mode, …) or true/false. */
+export type SweepValue = number | string | boolean;
+
+/**
+ * One swept setting: its path as written (`optimizer.step.value`, `network.layers[0].units`, an alias such
+ * as `lr`; see sweep.ts) and the values it takes.
+ */
+export interface SweepAxis {
+  readonly path: string;
+  readonly values: readonly SweepValue[];
+}
+
+/**
+ * A sweep over settings: every combination of the `grid` axes' values, crossed with each `zip` group, whose
+ * axes move together (the i-th value of each). The sweep is crossed with the compare arms and the repeats.
+ */
+export interface Sweep {
+  readonly grid: readonly SweepAxis[];
+  readonly zip: readonly (readonly SweepAxis[])[];
 }
 
 export interface Experiment {
@@ -266,5 +289,7 @@ export interface Experiment {
   readonly growth: Growth;
   /** Extra arms run side by side with the base experiment, from the same initial weights. */
   readonly compare: readonly Arm[];
+  /** Settings swept over every arm; absent when the experiment has no sweep. */
+  readonly sweep?: Sweep;
   readonly report: Report;
 }

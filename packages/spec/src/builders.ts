@@ -30,6 +30,8 @@ import type {
   OnIncrease,
   InitialL,
   Restart,
+  Sweep,
+  SweepValue,
 } from './Spec.js';
 import { SPEC_VERSION } from './Spec.js';
 
@@ -55,6 +57,8 @@ export interface ExperimentParts {
   readonly growth?: Growth;
   /** @default [] */
   readonly compare?: readonly Arm[];
+  /** Settings swept over every arm (`sweep({ grid: { lr: [0.01, 0.1] } })`). @default no sweep */
+  readonly sweep?: Sweep;
   /** Report; missing fields take their defaults. @default report() */
   readonly report?: Partial<Report>;
 }
@@ -73,7 +77,20 @@ export const experiment = (name: string, parts: ExperimentParts = {}): Experimen
   train: train(parts.train),
   growth: parts.growth ?? DEFAULTS.growth,
   compare: parts.compare ?? DEFAULTS.compare,
+  ...(parts.sweep === undefined ? {} : { sweep: parts.sweep }),
   report: report(parts.report),
+});
+
+/** Sweep axes by path: `{ 'optimizer.step.value': [0.01, 0.1], width: [5, 10] }` (see SWEEP_ALIASES). */
+export type SweepAxes = Readonly<Record<string, readonly SweepValue[]>>;
+
+/**
+ * A sweep: every combination of the `grid` axes, crossed with each `zip` group (whose axes take their
+ * values together, the i-th of each). Axes keep the order of the object's keys.
+ */
+export const sweep = (options: { readonly grid?: SweepAxes; readonly zip?: readonly SweepAxes[] }): Sweep => ({
+  grid: Object.entries(options.grid ?? {}).map(([path, values]) => ({ path, values })),
+  zip: (options.zip ?? []).map((group) => Object.entries(group).map(([path, values]) => ({ path, values }))),
 });
 
 /** Overrides of one compare arm (sections not given are the base experiment's). */

@@ -15,9 +15,10 @@ import { checkSchedule } from './internal/check-schedule.js';
 import { checkShapes } from './internal/check-shapes.js';
 import { checkChunks } from './internal/check-batch.js';
 import { error } from './internal/diagnostic.js';
-import { MAX_ARMS } from './limits.js';
+import { MAX_ARMS, MAX_RUNS, MAX_SWEEP_POINTS } from './limits.js';
+import { applyPoint, armSweep, parseSweepPath, sweepAxes, sweepPoints, sweepSize } from './sweep.js';
 import { checkMemory, type MemoryCheckOptions } from './memory.js';
-import type { Arm, Experiment } from './Spec.js';
+import type { Arm, Experiment, Sweep } from './Spec.js';
 
 export interface CheckOptions {
   /**
@@ -92,11 +93,202 @@ const checkArmNames = (arms: readonly Arm[]): Check => {
   });
 };
 
-/** Every diagnostic of `spec`, base experiment first, then each compare arm in order, then `too-large`. */
+/** The sweep's own shape: axes with values, zip groups of equal length, paths that parse, a bounded size. */
+const checkSweepShape = (spec: Experiment, sweep: Sweep | undefined, where: SpecPath): Check => {
+  if (sweep === undefined) return [];
+  const out: Diagnostic[] = [];
+  const axes = sweepAxes(sweep, where);
+  if (axes.length === 0)
+    out.push(error('empty-sweep', 'the sweep has no settings; give grid { setting [values] } or zip { … }', where));
+  const seen = new Map<string, string>();
+  for (const { axis, at } of axes) {
+    const parsed = parseSweepPath(axis.path);
+    if (!parsed.ok) out.push(error('invalid-sweep-path', parsed.message, [...at, 'path']));
+    else {
+      const key = JSON.stringify(parsed.segments);
+      const first = seen.get(key);
+      if (first !== undefined)
+        out.push(error('duplicate', `the sweep sets '${axis.path}' twice (also as '${first}')`, [...at, 'path']));
+      seen.set(key, axis.path);
+    }
+    if (axis.values.length === 0)
+      out.push(
+        error('empty-sweep-axis', `'${axis.path}' has no values; give at least one: ${axis.path} [a, b]`, [
+          ...at,
+          'path',
+        ]),
+      );
+    const shown = new Map<string, number>();
+    axis.values.forEach((v, j) => {
+      const k = JSON.stringify(v);
+      const i = shown.get(k);
+      if (i !== undefined)
+        out.push(
+          error('duplicate-sweep-value', `'${axis.path}' takes the value ${String(v)} twice (values ${i} and ${j})`, [
+            ...at,
+            'values',
+            j,
+          ]),
+        );
+      else shown.set(k, j);
+      if (typeof v === 'number' && !Number.isFinite(v))
+        out.push(error('out-of-range', `'${axis.path}' takes finite numbers, not ${String(v)}`, [...at, 'values', j]));
+    });
+  }
+  sweep.zip.forEach((group, g) => {
+    const n = group[0]?.values.length ?? 0;
+    group.forEach((axis, i) => {
+      if (axis.values.length !== n)
+        out.push(
+          error(
+            'zip-length-mismatch',
+            `the settings of a zip go together value by value, but '${axis.path}' has ${axis.values.length} value${axis.values.length === 1 ? '' : 's'} and '${group[0]!.path}' has ${n}`,
+            [...where, 'zip', g, i, 'path'],
+            {
+              expected: `${n} values`,
+              actual: String(axis.values.length),
+            },
+          ),
+        );
+    });
+  });
+  const points = sweepSize(sweep);
+  if (points > MAX_SWEEP_POINTS)
+    out.push(
+      error('too-many-points', `the sweep has ${points} points; at most ${MAX_SWEEP_POINTS}`, where, {
+        expected: `at most ${MAX_SWEEP_POINTS}`,
+        actual: String(points),
+      }),
+    );
+  return out;
+};
+
+const startsWith = (path: SpecPath | undefined, prefix: SpecPath): boolean =>
+  path !== undefined && prefix.length <= path.length && prefix.every((p, i) => path[i] === p);
+
+/** The experiment of every arm, base first, with the sweep each runs over. */
+const sweptArms = (
+  spec: Experiment,
+): { name: string; experiment: Experiment; sweep: ReturnType<typeof armSweep> }[] => [
+  { name: 'base', experiment: { ...spec, compare: [] }, sweep: armSweep(spec, 0) },
+  ...spec.compare.map((a, i) => ({ name: a.name, experiment: resolveArm(spec, a), sweep: armSweep(spec, i + 1) })),
+];
+
+/**
+ * The diagnostics of every (arm, sweep point). One about a swept setting moves to the value in the sweep
+ * that caused it; another one keeps its path and names the point. Each value is tried on its own first, so
+ * that every setting that does not apply is reported, not only the first of a point.
+ */
+const checkSweepPoints = (spec: Experiment): Check => {
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  const add = (d: Diagnostic): void => {
+    const k = key(d);
+    if (seen.has(k)) return;
+    seen.add(k);
+    out.push(d);
+  };
+  const arms = sweptArms(spec);
+  const inArm = (name: string, i: number, own: boolean): string =>
+    own ? '' : i > 0 ? ` in compare arm '${name}'` : spec.compare.length > 0 ? ' in the base experiment' : '';
+  arms.forEach(({ name, experiment, sweep }, i) => {
+    if (sweep === undefined) return;
+    const own = sweep.at[0] === 'compare';
+    for (const { axis, at } of sweepAxes(sweep.sweep, sweep.at))
+      axis.values.forEach((value, j) => {
+        const applied = applyPoint(experiment, {
+          index: 0,
+          label: '',
+          settings: [{ path: axis.path, value, at: [...at, 'values', j] }],
+        });
+        if (!applied.ok)
+          add(
+            error(
+              'sweep-not-applicable',
+              `${applied.message}${inArm(name, i, own)}`,
+              applied.aboutValue ? [...at, 'values', j] : [...at, 'path'],
+            ),
+          );
+      });
+  });
+  if (out.length > 0) return out;
+  arms.forEach(({ name, experiment, sweep }, i) => {
+    if (sweep === undefined) return;
+    const own = sweep.at[0] === 'compare';
+    for (const point of sweepPoints(sweep.sweep, sweep.at)) {
+      const applied = applyPoint(experiment, point);
+      if (!applied.ok) continue; // reported above
+      for (const d of checkOne(applied.experiment)) {
+        const s = applied.changed.findIndex((paths) => paths.some((p) => startsWith(d.path, p)));
+        const note = d.note === undefined ? '' : `${d.note}; `;
+        if (s >= 0) {
+          const setting = point.settings[s]!;
+          add({
+            ...d,
+            path: setting.at,
+            note: `${note}${setting.path} = ${String(setting.value)}${inArm(name, i, own)}`,
+          });
+        } else add({ ...d, note: `${note}at sweep point ${point.label}${inArm(name, i, own)}` });
+      }
+    }
+  });
+  return out;
+};
+
+/** Every sweep's shape, and the number of runs of the whole plan. */
+const checkSweeps = (spec: Experiment): Check => {
+  const shapes = [
+    ...checkSweepShape(spec, spec.sweep, ['sweep']),
+    ...spec.compare.flatMap((a, i) => checkSweepShape(spec, a.sweep, ['compare', i, 'sweep'])),
+  ];
+  if (shapes.length > 0) return shapes;
+  const runs =
+    sweptArms(spec).reduce((n, a) => n + (a.sweep === undefined ? 1 : sweepSize(a.sweep.sweep)), 0) * spec.repeat;
+  if (runs > MAX_RUNS)
+    return [
+      error(
+        'too-many-runs',
+        `the arms, sweep points and repeats make ${runs} runs; at most ${MAX_RUNS}`,
+        spec.sweep === undefined ? ['compare'] : ['sweep'],
+        { expected: `at most ${MAX_RUNS}`, actual: String(runs) },
+      ),
+    ];
+  return [];
+};
+
+/** Every diagnostic of `spec`, base experiment first, then each compare arm in order, then the sweeps, then `too-large`. */
 export const diagnose = (spec: Experiment, options: CheckOptions = {}): Check => {
-  const ds = diagnoseShapes(spec);
-  if (options.memory === false || ds.length > 0) return ds;
-  return [...ds, ...checkMemory(spec, options.memory ?? {})];
+  const ds = [...diagnoseShapes(spec), ...checkSweeps(spec)];
+  if (ds.length > 0) return ds;
+  const points = checkSweepPoints(spec);
+  if (points.length > 0) return points;
+  const memory = options.memory;
+  if (memory === false) return [];
+  if (spec.sweep === undefined && spec.compare.every((a) => a.sweep === undefined))
+    return checkMemory(spec, memory ?? {});
+  // Every (arm, point)'s own estimate: a sweep over widths changes the memory a run needs.
+  const seen = new Set<string>();
+  return sweptArms(spec)
+    .flatMap(({ experiment, sweep }) =>
+      sweep === undefined
+        ? checkMemory(experiment, memory ?? {})
+        : sweepPoints(sweep.sweep, sweep.at).flatMap((point) => {
+            const r = applyPoint(experiment, point);
+            return r.ok
+              ? checkMemory(r.experiment, memory ?? {}).map((d) => ({
+                  ...d,
+                  note:
+                    d.note === undefined ? `at sweep point ${point.label}` : `${d.note}; at sweep point ${point.label}`,
+                }))
+              : [];
+          }),
+    )
+    .filter((d) => {
+      const k = key(d);
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
 };
 
 const diagnoseShapes = (spec: Experiment): Check => {

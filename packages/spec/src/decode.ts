@@ -20,6 +20,7 @@ import {
   tagged,
   type Decoder,
   type Result,
+  wrongType,
 } from './internal/decoder.js';
 import { MAX_NESTING } from './limits.js';
 import type * as RNEA from 'fp-ts/lib/ReadonlyNonEmptyArray.js';
@@ -48,6 +49,9 @@ import type {
   OnIncrease,
   InitialL,
   Restart,
+  Sweep,
+  SweepAxis,
+  SweepValue,
 } from './Spec.js';
 import { SPEC_VERSION } from './Spec.js';
 
@@ -238,9 +242,16 @@ const loss = name<Loss>('loss');
 
 const arm: Decoder<Arm> = struct(
   { name: string },
-  { network, data, loss, optimizer, train: training, growth },
+  { network, data, loss, optimizer, train: training, growth, sweep: lazy(() => sweep) },
   'a compare arm',
 );
+
+const sweepValue: Decoder<SweepValue> = (u, path) =>
+  typeof u === 'number' || typeof u === 'string' || typeof u === 'boolean'
+    ? E.right(u)
+    : wrongType('a number, a name or true/false', u, path);
+const sweepAxis: Decoder<SweepAxis> = struct({ path: string, values: array(sweepValue) }, {}, 'a swept setting');
+const sweep: Decoder<Sweep> = struct({ grid: array(sweepAxis), zip: array(array(sweepAxis)) }, {}, 'a sweep');
 
 const report: Decoder<Report> = struct({ plots: array(name<Plot>('plot')), tables: array(name<Table>('table')) });
 
@@ -260,7 +271,7 @@ const experiment: Decoder<Experiment> = struct(
     compare: array(arm),
     report,
   },
-  {},
+  { sweep },
   'an experiment',
 );
 

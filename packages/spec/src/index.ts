@@ -22,7 +22,23 @@ export {
   MAX_NAME_LENGTH,
   MAX_EXAMPLES,
   MAX_PARAMETERS,
+  MAX_SWEEP_POINTS,
+  MAX_RUNS,
 } from './limits.js';
+export {
+  SWEEP_ALIASES,
+  parseSweepPath,
+  sweepAxes,
+  sweepPoints,
+  sweepSize,
+  applyPoint,
+  armSweep,
+  pointRunName,
+  singleRun,
+} from './sweep.js';
+export type { PathSegment, LocatedAxis, PointSetting, SweepPoint, ApplyResult } from './sweep.js';
+export { planArms, runSeeds } from './plan.js';
+export type { PlannedArm } from './plan.js';
 export { didYouMean, editDistance } from './did-you-mean.js';
 export {
   LAYER_NAMES,
@@ -115,6 +131,7 @@ export {
   selectMin,
   position,
   threshold,
+  sweep,
 } from './builders.js';
 export type {
   ExperimentParts,
@@ -129,4 +146,5 @@ export type {
   AdaptiveOptions,
   DataGramOptions,
   SensliOptions,
+  SweepAxes,
 } from './builders.js';

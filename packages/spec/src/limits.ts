@@ -40,3 +40,7 @@ export const MAX_NAME_LENGTH = 1_000;
 export const MAX_EXAMPLES = 10_000_000;
 /** Most trainable parameters of a network (10⁸ floats are 400 MB). */
 export const MAX_PARAMETERS = 100_000_000;
+/** Most points of a sweep (the product of its axes' lengths). */
+export const MAX_SWEEP_POINTS = 10_000;
+/** Most runs of one experiment: arms × sweep points × repeats. */
+export const MAX_RUNS = 100_000;

@@ -34,6 +34,7 @@ import type {
   Selection,
   SensitivityNorm,
   StepSize,
+  Sweep,
   Training,
 } from './Spec.js';
 
@@ -291,6 +292,20 @@ const arms = (family: Family, text: fc.Arbitrary<string>, maxArms: number): fc.A
     { maxLength: maxArms, selector: (a) => a.name },
   );
 
+/** A sweep every generated experiment accepts (shuffle applies to every arm), as a grid or a zip, or none. */
+const sweepArb: fc.Arbitrary<Sweep | undefined> = fc.oneof(
+  fc.constant(undefined),
+  fc
+    .record({
+      values: fc.shuffledSubarray([true, false], { minLength: 1 }),
+      zip: fc.boolean(),
+      path: fc.constantFrom('train.shuffle', 'train.shuffle'),
+    })
+    .map(({ values, zip, path }): Sweep =>
+      zip ? { grid: [], zip: [[{ path, values }]] } : { grid: [{ path, values }], zip: [] },
+    ),
+);
+
 /** Valid experiments (each passes `check`), covering every variant of the spec. */
 export const arbitraryExperiment = (options: ArbitraryExperimentOptions = {}): fc.Arbitrary<Experiment> => {
   const text = options.text ?? fc.string({ minLength: 1, maxLength: 12 });
@@ -309,9 +324,12 @@ export const arbitraryExperiment = (options: ArbitraryExperimentOptions = {}): f
         train: training,
         growth,
         compare: arms(family, text, maxArms),
+        sweep: sweepArb,
         report: fc.record({ plots: fc.subarray([...PLOT_NAMES]), tables: fc.subarray([...TABLE_NAMES]) }),
       })
-      .map(({ name, ...parts }): Experiment => B.experiment(name, parts))
+      .map(({ name, sweep, ...parts }): Experiment =>
+        B.experiment(name, { ...parts, ...(sweep === undefined ? {} : { sweep }) }),
+      )
       .map(fitMemory)
       .map(fitChunks),
   );

@@ -9,17 +9,21 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import * as E from 'fp-ts/lib/Either.js';
 import { autoBackendName, initBackend } from '@sprout/backend';
 import { checkText, locate, renderDiagnostics, type SourceMap } from '@sprout/dsl';
 import { compile, type BackendChoice, type RunError, type RunEvent } from '@sprout/pipeline';
 import { check, decodeExperiment, type Diagnostic, type Experiment, type MemoryCheckOptions } from '@sprout/spec';
 import { EXIT, type ExitCode } from '../exit-codes.js';
+import { STUDY_WORKER } from '../study-worker.js';
 import { describePreflightError, estimateOutputBytes, preflightOutputDir } from '../preflight.js';
 import { memoryLimit, parseMemoryLimit } from '../memory-limit.js';
 import { nodeIo, type Io } from '../Io.js';
 import { readSource } from '../internal/read-source.js';
+import { availableParallelism } from 'node:os';
+import { isStudyDir, runLocalStudy, runQueueStudy, type WorkerCommand } from '@sprout/study';
+import { planArms } from '@sprout/spec';
 import {
   barReporter,
   jsonReporter,
@@ -45,6 +49,18 @@ export interface RunCommandOptions {
   readonly resume?: string;
   /** Where steps are computed (@sprout/pipeline's `RunOptions.engine`). @default 'auto' */
   readonly engine?: 'auto' | 'tfjs';
+  /**
+   * Runs trained at once, each in a worker process; 1 trains them one after another in this process.
+   * @default 1 here; the `sprout run` command's default is the number of cores (os.availableParallelism())
+   */
+  readonly jobs?: number;
+  /** How to start a worker process. @default this `sprout` command with `__study-worker` */
+  readonly workerCommand?: WorkerCommand;
+  /**
+   * Enqueue the runs as BullMQ jobs on the Redis at this URL and wait for `sprout worker`s to train them
+   * (the run directory must be on a file system the workers share). @default undefined (run here)
+   */
+  readonly queue?: string;
   /**
    * Most memory training may plan for: bytes, or a size such as `2GiB`. @default 75 % of the machine's memory
    * (its cgroup limit, else physical memory), at most 4 GiB on the wasm backend
@@ -252,6 +268,31 @@ export const runAction = async (
       return EXIT.internal;
     }
 
+    if (options.queue !== undefined)
+      return await runStudy(
+        spec,
+        { ...options, jobs: 1 },
+        baseDir,
+        resumeDir,
+        rio,
+        terminal,
+        signal,
+        backend.right.name,
+      );
+    const jobs = options.jobs ?? 1;
+    const runs = planArms(spec, 'base').length * spec.repeat;
+    if (resumeDir !== undefined ? isStudyDir(resumeDir) : jobs > 1 && runs > 1)
+      return await runStudy(
+        spec,
+        { ...options, jobs: Math.max(1, Math.min(jobs, runs)) },
+        baseDir,
+        resumeDir,
+        rio,
+        terminal,
+        signal,
+        backend.right.name,
+      );
+
     const reporter: Reporter = options.json
       ? jsonReporter(rio)
       : options.quiet
@@ -315,6 +356,84 @@ export const runAction = async (
   }
 };
 
+/** The command that starts a worker process: this `sprout` again, with the hidden `__study-worker`. */
+export const defaultWorkerCommand = (backend: BackendChoice): WorkerCommand => ({
+  command: process.execPath,
+  args: [...process.execArgv, process.argv[1] ?? 'sprout', STUDY_WORKER, '--backend', backend],
+});
+
+const pickReporter = (options: RunCommandOptions, rio: RunIo, terminal: Terminal): Reporter =>
+  options.json
+    ? jsonReporter(rio)
+    : options.quiet
+      ? quietReporter(rio)
+      : terminal.isTTY
+        ? barReporter(rio)
+        : lineReporter(rio);
+
+/** The runs of `spec` on `options.jobs` worker processes (or the rest of the study in `resumeDir`). */
+const runStudy = async (
+  spec: Experiment,
+  options: RunCommandOptions & { jobs: number },
+  baseDir: string,
+  resumeDir: string | undefined,
+  rio: RunIo,
+  terminal: Terminal,
+  signal: AbortSignal,
+  backend: BackendChoice,
+): Promise<ExitCode> => {
+  const reporter = pickReporter(options, rio, terminal);
+  let outcome;
+  try {
+    outcome =
+      options.queue !== undefined
+        ? await runQueueStudy(spec, {
+            url: options.queue,
+            baseDir,
+            ...(options.out !== undefined ? { out: options.out } : {}),
+            ...(resumeDir !== undefined ? { resume: resumeDir } : {}),
+            ...(options.engine !== undefined ? { engine: options.engine } : {}),
+            onEvent: reporter.onEvent,
+            signal,
+          })
+        : await runLocalStudy(spec, {
+            jobs: options.jobs,
+            command: options.workerCommand ?? defaultWorkerCommand(backend),
+            baseDir,
+            ...(options.out !== undefined ? { out: options.out } : {}),
+            ...(resumeDir !== undefined ? { resume: resumeDir } : {}),
+            ...(options.engine !== undefined ? { engine: options.engine } : {}),
+            allEvents: options.json ?? false,
+            onEvent: reporter.onEvent,
+            signal,
+          });
+  } finally {
+    reporter.close();
+  }
+  if (outcome.unreachable === true) {
+    rio.err(`sprout run: ${outcome.error ?? 'the queue cannot be reached'}\n`);
+    return EXIT.internal;
+  }
+  for (const f of outcome.failures) rio.err(`sprout run: arm '${f.name}', seed ${f.seed}: ${f.failure.message}\n`);
+  if (outcome.error !== undefined) {
+    rio.err(`sprout run: ${outcome.error}\n`);
+    return EXIT.internal;
+  }
+  if (outcome.status !== 'finished') {
+    rio.err(`The outputs written up to that point are in ${outcome.outDir}\n`);
+    if (outcome.status === 'interrupted') {
+      rio.err(`To continue the runs that did not finish: sprout run --resume ${outcome.outDir}\n`);
+      return EXIT.interrupted;
+    }
+    return outcome.failures.every((f) => f.failure.kind === 'invalid') ? EXIT.invalid : EXIT.internal;
+  }
+  if (!(options.json ?? false) && outcome.result !== undefined) {
+    if (!(options.quiet ?? false)) rio.out(`\n${summaryTable(outcome.result)}\n`);
+    rio.out(`Results in ${outcome.outDir}\n`);
+  }
+  return EXIT.ok;
+};
+
 /** The `run` command for the program (`createProgram`); `setExit` receives its exit status. */
 export const runCommand = (io: Io, setExit: (code: ExitCode) => void, terminal?: Terminal): Command =>
   new Command('run')
@@ -334,6 +453,25 @@ export const runCommand = (io: Io, setExit: (code: ExitCode) => void, terminal?:
       )
         .choices(['auto', 'tfjs'])
         .default('auto'),
+    )
+    .addOption(
+      new Option(
+        '--jobs <n>',
+        'runs trained at once, each in a worker process (default: the number of cores; 1: one after another in this process)',
+      )
+        .argParser((v) => {
+          const n = Number(v);
+          if (!Number.isInteger(n) || n < 1 || n > 1024)
+            throw new InvalidArgumentError('--jobs takes a whole number from 1 to 1024');
+          return n;
+        })
+        .default(availableParallelism(), 'the number of cores'),
+    )
+    .addOption(
+      new Option(
+        '--queue <url>',
+        'enqueue the runs on this Redis (redis://HOST:PORT, rediss://…, redis://USER:PASSWORD@…) for `sprout worker`s; the run directory must be on a shared file system',
+      ).conflicts('jobs'),
     )
     .option(
       '--memory-limit <size>',

@@ -31,6 +31,10 @@ const STEP_SIZE_COLUMNS = ['L', 'rho', 'a'];
 export const slug = (name: string): string =>
   name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'experiment';
 
+/** The folder of one run (arm, sweep point, seed) inside a run directory: its own spec.json lives there. */
+export const runFolder = (runDir: string, name: string, seed: number): string =>
+  join(runDir, 'runs', slug(name), `seed-${seed}`);
+
 /** UTC time as `2026-11-28T02-10-33Z` (no colons, so it is a valid file name everywhere). */
 export const timeStamp = (date: Date): string =>
   date

@@ -1,41 +1,59 @@
 /**
- * The arms of an experiment as complete sections: the base experiment first (named `base`), then each
- * `compare` arm with its replaced sections. Every arm runs with the seeds seed, seed+1, … seed+repeat−1,
+ * The (arm, sweep point)s of an experiment as complete sections (@sprout/spec's `planArms`): the base
+ * experiment first (named `base`), then each `compare` arm with its replaced sections, each at every point
+ * of the sweep (named `<arm> [<settings>]`). Every one runs with the seeds seed, seed+1, … seed+repeat−1,
  * so arms with the same architecture start from the same initial weights.
  */
-import type { Data, Experiment, Growth, Loss, Network, Optimizer, Training } from '@sprout/spec';
+import {
+  planArms,
+  runSeeds,
+  type Data,
+  type Experiment,
+  type Growth,
+  type Loss,
+  type Network,
+  type Optimizer,
+  type SweepPoint,
+  type SweepValue,
+  type Training,
+} from '@sprout/spec';
 import { BASE_ARM } from '../Pipeline.js';
 
 export interface ArmPlan {
+  /** Unique name of the (arm, point) in events, metrics.csv and the summary. */
   readonly name: string;
+  /** The compare arm (or `base`) it belongs to. */
+  readonly arm: string;
+  /** The sweep point, when the experiment has a sweep. */
+  readonly point?: SweepPoint;
   readonly network: Network;
   readonly data: Data;
   readonly loss: Loss;
   readonly optimizer: Optimizer;
   readonly train: Training;
   readonly growth: Growth;
+  /** The whole experiment of this (arm, point), without arms or sweep. */
+  readonly experiment: Experiment;
 }
 
-export const armPlans = (spec: Experiment): readonly ArmPlan[] => [
-  {
-    name: BASE_ARM,
-    network: spec.network,
-    data: spec.data,
-    loss: spec.loss,
-    optimizer: spec.optimizer,
-    train: spec.train,
-    growth: spec.growth,
-  },
-  ...spec.compare.map((arm) => ({
-    name: arm.name,
-    network: arm.network ?? spec.network,
-    data: arm.data ?? spec.data,
-    loss: arm.loss ?? spec.loss,
-    optimizer: arm.optimizer ?? spec.optimizer,
-    train: arm.train ?? spec.train,
-    growth: arm.growth ?? spec.growth,
-  })),
-];
+export const armPlans = (spec: Experiment): readonly ArmPlan[] =>
+  planArms(spec, BASE_ARM).map((p) => ({
+    name: p.name,
+    arm: p.arm,
+    ...(p.point === undefined ? {} : { point: p.point }),
+    network: p.experiment.network,
+    data: p.experiment.data,
+    loss: p.experiment.loss,
+    optimizer: p.experiment.optimizer,
+    train: p.experiment.train,
+    growth: p.experiment.growth,
+    experiment: p.experiment,
+  }));
 
-export const seeds = (spec: Experiment): readonly number[] =>
-  Array.from({ length: spec.repeat }, (_, r) => spec.seed + r);
+export const seeds = (spec: Experiment): readonly number[] => runSeeds(spec);
+
+/** The arm and point of a plan for its summary; undefined without a sweep. */
+export const pointOf = (plan: ArmPlan): { group: string; point: Record<string, SweepValue> } | undefined =>
+  plan.point === undefined
+    ? undefined
+    : { group: plan.arm, point: Object.fromEntries(plan.point.settings.map((s) => [s.path, s.value])) };

@@ -11,8 +11,9 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Experiment } from '@sprout/spec';
 import type { ArmSummary, EpochMetrics, RunError, RunEvent, RunId, RunOptions, RunResult } from '../Pipeline.js';
-import { armPlans, seeds, type ArmPlan } from './plan.js';
-import { createExclusiveDir, metricColumns, runWriter, slug, timeStamp, type RunWriter } from './outputs.js';
+import { armPlans, pointOf, seeds, type ArmPlan } from './plan.js';
+import { createExclusiveDir, metricColumns, runFolder, runWriter, slug, timeStamp, type RunWriter } from './outputs.js';
+import { singleRun } from '@sprout/spec';
 import {
   checkpointForResume,
   checkpointPath,
@@ -38,7 +39,7 @@ import {
   type DatasetTensors,
 } from './deps.js';
 import { trainRun } from './train-run.js';
-import { armSummary, finalTable } from './summary.js';
+import { armSummary, finalTable, markBest } from './summary.js';
 import {
   curvesSvg,
   sensitivitiesSvg,
@@ -64,10 +65,13 @@ export interface ExperimentContext {
 const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 const summarize = (plans: readonly ArmPlan[], finals: readonly (RunId & { final: EpochMetrics })[]): ArmSummary[] =>
-  plans.map((plan) =>
-    armSummary(
-      plan.name,
-      finals.filter((f) => f.arm === plan.name),
+  markBest(
+    plans.map((plan) =>
+      armSummary(
+        plan.name,
+        finals.filter((f) => f.arm === plan.name),
+        pointOf(plan),
+      ),
     ),
   );
 
@@ -190,6 +194,15 @@ export const runExperiment = async (
           },
         },
       });
+      // Each run's own resolved experiment (one arm at one sweep point with one seed): it reruns that run alone.
+      if (spec.compare.length > 0 || spec.sweep !== undefined || spec.repeat > 1)
+        for (const seed of runSeeds)
+          for (const plan of plans)
+            writeFileAtomic(
+              join(runFolder(dir, plan.name, seed), 'spec.json'),
+              Buffer.from(`${JSON.stringify(singleRun(plan.experiment, seed), null, 2)}\n`, 'utf8'),
+              { durable: false },
+            );
     } catch (e) {
       writer?.close();
       release?.();

@@ -8,7 +8,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import { notImplemented, type Diagnostic, type Experiment, type Layer, type SpecPath } from '@sprout/spec';
 import { networkLayers } from '@sprout/model/shapes';
 import { candidatePositions } from '@sprout/growth/positions';
-import { armPlans } from './plan.js';
+import { BASE_ARM } from '../Pipeline.js';
+import { planArms } from '@sprout/spec';
 
 const LAYERS: ReadonlySet<Layer['_tag']> = new Set([
   'dense',
@@ -28,9 +29,33 @@ const layerDiagnostics = (layers: readonly Layer[], path: SpecPath): Diagnostic[
     ...(layer._tag === 'residual' ? layerDiagnostics(layer.body, [...path, i, 'body']) : []),
   ]);
 
+/** The base and compare arms without the sweep, each with its sections. */
+const armsOf = (spec: Experiment): Experiment[] =>
+  planArms(
+    { ...spec, sweep: undefined, compare: spec.compare.map(({ sweep: _s, ...a }) => a) } as Experiment,
+    BASE_ARM,
+  ).map((p) => p.experiment);
+
+/**
+ * What `spec` asks for that this pipeline cannot run. A sweep point that asks for more (a swept setting
+ * the pipeline does not support) is reported at the sweep, naming the point.
+ */
 export const unsupported = (spec: Experiment): Diagnostic[] => {
+  const out = unsupportedArms(spec);
+  if ((spec.sweep === undefined && spec.compare.every((a) => a.sweep === undefined)) || out.length > 0) return out;
+  const seen = new Set<string>();
+  for (const p of planArms(spec, BASE_ARM))
+    for (const d of unsupportedArms(p.experiment))
+      if (!seen.has(d.message)) {
+        seen.add(d.message);
+        out.push({ ...d, path: ['sweep'], note: `in ${p.name}` });
+      }
+  return out;
+};
+
+const unsupportedArms = (spec: Experiment): Diagnostic[] => {
   const out: Diagnostic[] = [];
-  armPlans(spec).forEach((arm, a) => {
+  armsOf(spec).forEach((arm, a) => {
     const base: SpecPath = a === 0 ? [] : ['compare', a - 1];
     const at = (section: string, own: boolean): SpecPath => (a === 0 || own ? [...base, section] : [section]);
     const armSpec = a === 0 ? undefined : spec.compare[a - 1];

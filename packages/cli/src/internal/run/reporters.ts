@@ -38,7 +38,9 @@ export const quietReporter = (io: RunIo): Reporter => ({
 /** Plain lines for logs and pipes. */
 export const lineReporter = (io: RunIo): Reporter => {
   let runs = 1;
-  let epochs = new Map<string, number>();
+  const epochs = new Map<string, number>();
+  // With runs in parallel (sprout run --jobs), lines of another run than the last started say whose they are.
+  let current = '';
   return {
     onEvent: (event) => {
       switch (event._tag) {
@@ -49,17 +51,20 @@ export const lineReporter = (io: RunIo): Reporter => {
           );
           break;
         case 'run-start':
-          epochs = new Map([[`${event.arm}/${event.seed}`, event.epochs]]);
+          epochs.set(`${event.arm}/${event.seed}`, event.epochs);
+          current = `${event.arm}/${event.seed}`;
           io.out(
             `run ${event.index + 1}/${runs}: arm '${event.arm}', seed ${event.seed}, ${event.parameterCount} parameters\n`,
           );
           break;
         case 'epoch-end': {
-          const total = epochs.get(`${event.arm}/${event.seed}`) ?? event.epoch;
+          const key = `${event.arm}/${event.seed}`;
+          const total = epochs.get(key) ?? event.epoch;
           const every = Math.max(1, Math.floor(total / 10));
-          if (event.epoch % every === 0 || event.epoch === total)
+          if (event.epoch === total) epochs.delete(key);
+          if ((event.epoch % every === 0 || event.epoch === total) && Number.isFinite(event.trainLoss))
             io.out(
-              `  epoch ${event.epoch}/${total}  train loss ${fmt(event.trainLoss)}  test loss ${fmt(event.testLoss)}  test error ${pct(event.testError)}  ${event.seconds.toFixed(1)}s\n`,
+              `  ${key === current ? '' : `[${event.arm} #${event.seed}] `}epoch ${event.epoch}/${total}  train loss ${fmt(event.trainLoss)}  test loss ${fmt(event.testLoss)}  test error ${pct(event.testError)}  ${event.seconds.toFixed(1)}s\n`,
             );
           break;
         }

@@ -1,4 +1,8 @@
-/** The table `sprout run` prints at the end: per arm, final train loss and test error (mean ± std) and wall time. */
+/**
+ * The table `sprout run` prints at the end: per (arm, sweep point), the seeds that finished, final train loss
+ * and test error (mean ± std, and the test error's least–greatest over the seeds) and wall time; the best
+ * row is marked.
+ */
 import type { RunResult, Spread } from '@sprout/pipeline';
 
 /** A loss: 4 decimals, or 3 significant digits below 0.01. */
@@ -10,16 +14,21 @@ const pm = (s: Spread, show: (x: number) => string): string =>
   s.std === 0 ? show(s.mean) : `${show(s.mean)} ± ${show(s.std)}`;
 
 export const summaryTable = (result: RunResult): string => {
-  const header = ['arm', 'runs', 'train loss', 'test error %', 'wall time s'];
+  const header = ['arm', 'seeds', 'train loss', 'test error %', 'min–max %', 'wall time s', ''];
   const rows = result.arms.map((a) => [
     a.arm,
-    String(a.runs.length),
+    String(a.finished),
     pm(a.final.trainLoss, loss),
     pm(a.final.testError, percent),
+    a.finished === 0 ? '' : `${percent(a.final.testError.min)}–${percent(a.final.testError.max)}`,
     pm(a.final.seconds, seconds),
+    a.best ? '← best' : '',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: readonly string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n') + '\n';
+    cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return (
+    [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].map((l) => l.trimEnd()).join('\n') +
+    '\n'
+  );
 };

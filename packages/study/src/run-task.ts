@@ -1,0 +1,63 @@
+/**
+ * Running one task in this process: its run folder is created, or continued from its checkpoint when an
+ * earlier attempt left one (a worker that was stopped or killed), or skipped when the run finished before.
+ */
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import { compile, type RunEvent } from '@sprout/pipeline';
+import { decodeExperiment, type Experiment } from '@sprout/spec';
+import type { TaskFailure, WorkerSettings } from './protocol.js';
+import type { RunTask } from './tasks.js';
+
+/** Whether the run in `dir` finished (its summary.json says so). */
+export const runFinished = (dir: string): boolean => {
+  try {
+    return (JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { status?: unknown }).status === 'finished';
+  } catch {
+    return false;
+  }
+};
+
+const describe = (ds: readonly { code: string; message: string }[]): string =>
+  ds.map((d) => `${d.code}: ${d.message}`).join('; ');
+
+/**
+ * A task's experiment checked again: a task from a queue is untrusted JSON. `left` with the reason when it
+ * is not a valid experiment the pipeline can run.
+ */
+export const checkTaskSpec = (spec: unknown): E.Either<string, Experiment> => {
+  const decoded = decodeExperiment(spec);
+  if (E.isLeft(decoded)) return E.left(`not a valid experiment: ${describe(decoded.left)}`);
+  const p = compile(decoded.right);
+  return E.isLeft(p) ? E.left(`not a valid experiment: ${describe(p.left)}`) : E.right(decoded.right);
+};
+
+export type TaskOutcome =
+  { readonly ok: true; readonly skipped: boolean } | { readonly ok: false; readonly failure: TaskFailure };
+
+/** Run `task` to its end (or until `signal`), sending its events to `onEvent`. */
+export const runTask = async (
+  task: RunTask,
+  settings: WorkerSettings,
+  signal: AbortSignal,
+  onEvent: (e: RunEvent) => void,
+): Promise<TaskOutcome> => {
+  if (runFinished(task.dir)) return { ok: true, skipped: true };
+  const p = compile(task.spec, { baseDir: task.baseDir });
+  if (E.isLeft(p))
+    return { ok: false, failure: { kind: 'invalid', message: `not a valid experiment: ${describe(p.left)}` } };
+  const resume = existsSync(join(task.dir, 'spec.json'));
+  // A folder without its spec.json was left by an attempt killed before it wrote anything worth keeping.
+  if (!resume && existsSync(task.dir)) rmSync(task.dir, { recursive: true, force: true });
+  const r = await p.right.run({
+    ...(resume ? { resume: task.dir } : { out: task.dir }),
+    ...(settings.engine !== undefined ? { engine: settings.engine } : {}),
+    onEvent,
+    signal,
+  })();
+  if (E.isRight(r)) return { ok: true, skipped: false };
+  const error = r.left;
+  const kind = error._tag === 'interrupted' ? 'interrupted' : error._tag === 'data-error' ? 'invalid' : 'failed';
+  return { ok: false, failure: { kind, message: error.message, error } };
+};
