@@ -59,6 +59,7 @@ const data = (d: Data): string => {
         ['turns', num(d.turns)],
         ['radius', num(d.radius)],
         ['split', num(d.split)],
+        ['split_draw', d.splitDraw],
       ])}`;
     case 'mnist':
     case 'fashion_mnist': {
@@ -81,9 +82,13 @@ const data = (d: Data): string => {
         ['label', d.label === undefined ? undefined : typeof d.label === 'number' ? num(d.label) : str(d.label)],
         ['header', String(d.header)],
         ['split', num(d.split)],
+        ['split_draw', d.splitDraw],
       ])}`;
     case 'idx':
-      return `data idx ${str(d.images)} ${str(d.labels)} ${inline([['split', num(d.split)]])}`;
+      return `data idx ${str(d.images)} ${str(d.labels)} ${inline([
+        ['split', num(d.split)],
+        ['split_draw', d.splitDraw],
+      ])}`;
   }
 };
 
@@ -217,10 +222,22 @@ const growth = (g: Growth): string[] => {
       ? `select position ${num(sel.index)}`
       : sel._tag === 'threshold'
         ? `select threshold ${num(sel.tau)}`
-        : `select ${sel._tag}`;
+        : sel._tag === 'threshold_abs'
+          ? `select threshold_abs ${num(sel.bar)}`
+          : `select ${sel._tag}`;
+  const mean = sel._tag === 'threshold' && sel.mean !== undefined ? [`threshold_mean ${sel.mean}`] : [];
+  const init = g.residualInit === undefined ? [] : [`residual_init ${g.residualInit}`];
   return block(
     'grow sensli',
-    [...schedule, norm, select, `lr_factor ${num(g.lrFactor)}`, `optimizer_state ${g.optimizerState}`],
+    [
+      ...schedule,
+      norm,
+      select,
+      ...mean,
+      `lr_factor ${num(g.lrFactor)}`,
+      `optimizer_state ${g.optimizerState}`,
+      ...init,
+    ],
     '',
   );
 };

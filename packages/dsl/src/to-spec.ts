@@ -106,6 +106,7 @@ export const SETTINGS: Readonly<Record<string, Schema>> = {
     turns: f('turns', 'number'),
     radius: f('radius', 'number'),
     split: f('split', 'number'),
+    split_draw: f('splitDraw', 'word'),
   },
   mnist: { dir: f('dir', 'string'), train_limit: f('trainLimit', 'number'), test_limit: f('testLimit', 'number') },
   fashion_mnist: {
@@ -119,8 +120,13 @@ export const SETTINGS: Readonly<Record<string, Schema>> = {
     test_limit: f('testLimit', 'number'),
     normalize: f('normalize', 'bool'),
   },
-  csv: { label: f('label', 'label'), header: f('header', 'bool'), split: f('split', 'number') },
-  idx: { split: f('split', 'number') },
+  csv: {
+    label: f('label', 'label'),
+    header: f('header', 'bool'),
+    split: f('split', 'number'),
+    split_draw: f('splitDraw', 'word'),
+  },
+  idx: { split: f('split', 'number'), split_draw: f('splitDraw', 'word') },
   train: { epochs: f('epochs', 'number'), batch: f('batch', 'batch'), shuffle: f('shuffle', 'bool') },
   sgd: {},
   momentum: { beta: f('beta', 'number') },
@@ -152,7 +158,12 @@ export const SETTINGS: Readonly<Record<string, Schema>> = {
     estimate: f('estimate', 'word'),
     decay: f('decay', 'number'),
   },
-  sensli: { lr_factor: f('lrFactor', 'number'), optimizer_state: f('optimizerState', 'word') },
+  sensli: {
+    lr_factor: f('lrFactor', 'number'),
+    optimizer_state: f('optimizerState', 'word'),
+    threshold_mean: f('thresholdMean', 'word'),
+    residual_init: f('residualInit', 'word'),
+  },
 };
 
 const kindText: Record<FieldKind, string> = {
@@ -851,13 +862,25 @@ class Ctx {
       this.error('missing-schedule', "'sensli' needs a schedule: 'at epoch N' or 'every K epochs'", node.kind.range);
     }
     if (schedule === undefined || broken) return undefined;
+    // `threshold_mean existing|all` belongs to the threshold rule: the spec keeps it on the selection.
+    const mean = s['thresholdMean'] as 'existing' | 'all' | undefined;
+    if (mean !== undefined && select?._tag !== 'threshold') {
+      const setting = settings.find((x) => x.key.text === 'threshold_mean');
+      this.error(
+        'misplaced-setting',
+        "'threshold_mean' applies to 'select threshold τ' only",
+        setting?.range ?? node.kind.range,
+      );
+    }
     return {
       _tag: 'sensli',
       schedule,
       norm: norm ?? DEFAULTS.sensli.norm,
-      select: select ?? DEFAULTS.sensli.select,
+      select:
+        select?._tag === 'threshold' && mean !== undefined ? { ...select, mean } : (select ?? DEFAULTS.sensli.select),
       lrFactor: (s['lrFactor'] as number | undefined) ?? DEFAULTS.sensli.lrFactor,
       optimizerState: (s['optimizerState'] as 'reset' | undefined) ?? DEFAULTS.sensli.optimizerState,
+      ...(s['residualInit'] === undefined ? {} : { residualInit: s['residualInit'] as 'outer_zero' | 'inner_zero' }),
     };
   }
 
@@ -901,6 +924,9 @@ class Ctx {
         }
         this.at([...path, 'index'], node.arg.range);
         return { _tag: 'position', index: node.arg.value };
+      case 'threshold_abs':
+        if (node.arg !== undefined) this.at([...path, 'bar'], node.arg.range);
+        return { _tag: 'threshold_abs', bar: node.arg?.value ?? DEFAULTS.thresholdAbs.bar };
       default:
         if (node.arg !== undefined) this.at([...path, 'tau'], node.arg.range);
         return { _tag: 'threshold', tau: node.arg?.value ?? DEFAULTS.threshold.tau };

@@ -10,10 +10,21 @@ import { format, lex, parseExperiment, print } from '../src/index.js';
 
 const fixtures = join(import.meta.dirname, 'fixtures');
 const examples = join(import.meta.dirname, '..', '..', '..', 'examples');
+/** examples/*.sprout and examples/reference/*.sprout. */
+function exampleFiles(): string[] {
+  return [
+    ...readdirSync(examples)
+      .filter((f) => f.endsWith('.sprout'))
+      .map((f) => join(examples, f)),
+    ...readdirSync(join(examples, 'reference'))
+      .filter((f) => f.endsWith('.sprout'))
+      .map((f) => join(examples, 'reference', f)),
+  ];
+}
 const files = [
   ...readdirSync(join(fixtures, 'valid')).map((c) => join(fixtures, 'valid', c, 'input.sprout')),
   ...readdirSync(join(fixtures, 'invalid')).map((c) => join(fixtures, 'invalid', c, 'input.sprout')),
-  ...readdirSync(examples).map((f) => join(examples, f)),
+  ...exampleFiles(),
 ];
 
 const formatted = (text: string): string => {
@@ -96,8 +107,8 @@ describe('format', () => {
   );
 
   test('the examples are formatted', () => {
-    for (const f of readdirSync(examples)) {
-      const text = readFileSync(join(examples, f), 'utf8');
+    for (const f of exampleFiles()) {
+      const text = readFileSync(f, 'utf8');
       expect(formatted(text), f).toBe(text);
     }
   });

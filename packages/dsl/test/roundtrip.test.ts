@@ -47,3 +47,21 @@ describe('print ∘ parse', () => {
     );
   });
 });
+
+describe('print ∘ parse of the papers’ settings', () => {
+  test('cifar10 data, the CNN norms and threshold rules print and parse back', async () => {
+    const B = await import('@sprout/spec');
+    for (const [data, select, norm] of [
+      [B.cifar10({ dir: 'c10', trainLimit: 100, normalize: false }), B.threshold(1.5, 'all'), B.op22Reference()],
+      [B.cifar10(), B.thresholdAbs(0.001), B.spectralSame()],
+    ] as const) {
+      const spec = B.experiment('x', {
+        data,
+        network: B.network([32, 32, 3], [B.conv(4, 3), B.flatten()], B.output(10)),
+        train: B.train({ epochs: 4 }),
+        growth: B.sensli({ schedule: B.atEpochs(2), norm, select, residualInit: 'inner_zero' }),
+      });
+      expect(parsedSpec(print(spec))).toStrictEqual(spec);
+    }
+  });
+});

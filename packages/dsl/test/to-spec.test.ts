@@ -240,3 +240,37 @@ describe('image data sets from folders', () => {
     ).toContain('error[');
   });
 });
+
+describe('selection rules and norms of the reference', () => {
+  const growth = (grow: string) => {
+    const text = `experiment "x" {\n  train { epochs 10 }\n  grow sensli { at epoch 2 ${grow} }\n}`;
+    const r = parseExperiment(text);
+    if (E.isLeft(r)) throw new Error(renderDiagnostics(r.left, 'f.sprout', text));
+    const g = r.right.spec.growth;
+    if (g._tag !== 'sensli') throw new Error('expected sensli');
+    return g;
+  };
+  test('threshold_mean all goes onto the threshold rule; threshold_abs takes a bar (default 1e-4); the new norms parse', () => {
+    expect(growth('select threshold 1.5  threshold_mean all').select).toEqual({
+      _tag: 'threshold',
+      tau: 1.5,
+      mean: 'all',
+    });
+    expect(growth('select threshold_abs').select).toEqual({ _tag: 'threshold_abs', bar: 1e-4 });
+    expect(growth('select threshold_abs 0.01').select).toEqual({ _tag: 'threshold_abs', bar: 0.01 });
+    expect(growth('norm spectral_same').norm).toEqual({ _tag: 'spectral_same' });
+    expect(growth('norm op22_reference').norm).toEqual({ _tag: 'op22_reference' });
+    expect(growth('residual_init inner_zero').residualInit).toBe('inner_zero');
+    expect(growth('select max').residualInit).toBeUndefined();
+  });
+  test('threshold_mean without a threshold rule, or with an unknown word, is an error at the setting', () => {
+    expect(
+      rendered('experiment "x" {\n  train { epochs 10 }\n  grow sensli { at epoch 2  threshold_mean all }\n}'),
+    ).toContain("error[misplaced-setting]: 'threshold_mean' applies to 'select threshold τ' only");
+    expect(
+      rendered(
+        'experiment "x" {\n  train { epochs 10 }\n  grow sensli { at epoch 2  select threshold  threshold_mean al }\n}',
+      ),
+    ).toContain('unknown-threshold-mean');
+  });
+});

@@ -2,7 +2,7 @@
  * Candidate positions of a growable network (ALGORITHMS.md §3): the places where a virtual layer that leaves
  * the network function unchanged can be inserted, per architecture, indexed 0..P−1 in data-flow order.
  */
-import type { Layer } from '@sprout/spec';
+import type { Activation, Layer } from '@sprout/spec';
 
 /**
  * The architectures growth recognises, detected from the layers (`detectArchitecture`):
@@ -29,6 +29,8 @@ export interface Position {
   readonly inputShape: readonly number[];
   /** Human-readable place, e.g. `after layer 2 (dense 5 relu)`. */
   readonly description: string;
+  /** Residual positions: the activation of the net's blocks (their first body layer), which the virtual block takes. */
+  readonly activation?: Activation;
 }
 
 /** What a virtual layer is: its spec layer and the initial values of its parameters, by role path. */

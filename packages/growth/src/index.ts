@@ -4,7 +4,7 @@ export type { Architecture, Position, VirtualKind, VirtualLayer } from './Positi
 export type { GrowthError } from './GrowthError.js';
 export type { Candidates } from './positions.js';
 export { candidatePositions, detectArchitecture, describeLayer } from './positions.js';
-export type { VirtualLayerOptions } from './virtual-layer.js';
+export type { VirtualLayerOptions, ResidualInit } from './virtual-layer.js';
 export { virtualLayer } from './virtual-layer.js';
 export type { Extended, InsertOptions } from './insert.js';
 export { insertLayer, insertVirtualLayers, paramNameMap, addedParams, disposeAdded } from './insert.js';

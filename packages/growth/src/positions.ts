@@ -128,6 +128,12 @@ export function candidatePositions(net: Pick<Net, 'input' | 'layers'>): E.Either
       const first = hidden.findIndex((l) => l._tag === 'residual');
       after(first - 1, 'residual', 'before the first block, ');
       for (let i = first; i < hidden.length; i++) after(i, 'residual');
+      // The virtual block follows the net's blocks: the activation of the first block's first body layer.
+      const block = hidden[first];
+      const body0 = block?._tag === 'residual' ? block.body[0] : undefined;
+      const activation =
+        body0 !== undefined && (body0._tag === 'dense' || body0._tag === 'conv') ? body0.activation : 'tanh';
+      for (let k = 0; k < found.length; k++) found[k] = { ...found[k]!, activation };
       break;
     }
   }

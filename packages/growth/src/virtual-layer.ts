@@ -2,14 +2,22 @@
  * Virtual layers: layers that leave the network function unchanged when inserted at their position
  * (ALGORITHMS.md §3, [code]; the peer `sensli_torch.py` builds the same ones):
  *   - dense:    h ↦ ReLU(I h + 0), exact because h ≥ 0 after a ReLU;
- *   - residual: x ↦ x + W₂ tanh(W₁ x + b₁) with W₁ = 0.8 I, b₁ = 0, W₂ = 0 (W₂ without bias);
+ *   - residual: x ↦ x + W₂ σ(W₁ x + b₁) with σ the net's block activation (tanh in the reference's
+ *     ResNets); the reference's first initialisation (`outer_zero`, default) W₁ = 0.8 I, b₁ = 0, W₂ = 0,
+ *     sensitivity ∂J/∂W₂; its second (`inner_zero`, model_selection.py `v2`) W₁ = 0, b₁ = 0, W₂ = 0.8 I,
+ *     sensitivity ∂J/∂W₁, exact only when σ(0) = 0 (not for sigmoid);
  *   - conv:     3×3 conv m→m, padding same, centre tap I, other taps 0, bias 0, then ReLU (exact on h ≥ 0).
  */
 import type { Position, VirtualLayer } from './Position.js';
 
+/** Which weight of the virtual residual block starts at zero (the other is c·I); see the module comment. */
+export type ResidualInit = 'outer_zero' | 'inner_zero';
+
 export interface VirtualLayerOptions {
-  /** The scale c of the residual block's W₁ = c I (the reference's 0.8). @default 0.8 */
+  /** The scale c of the residual block's non-zero weight c I (the reference's 0.8). @default 0.8 */
   readonly residualScale?: number;
+  /** The reference's first (`outer_zero`) or second (`inner_zero`) block initialisation. @default 'outer_zero' */
+  readonly residualInit?: ResidualInit;
 }
 
 const identity = (n: number, scale = 1): Float32Array => {
@@ -20,7 +28,7 @@ const identity = (n: number, scale = 1): Float32Array => {
 
 /** The virtual layer of a position, with its identity/zero initial values (tfjs kernel layouts). */
 export function virtualLayer(
-  position: Pick<Position, 'kind' | 'width'>,
+  position: Pick<Position, 'kind' | 'width' | 'activation'>,
   options: VirtualLayerOptions = {},
 ): VirtualLayer {
   const w = position.width;
@@ -34,22 +42,25 @@ export function virtualLayer(
         ],
         weight: 'kernel',
       };
-    case 'residual':
+    case 'residual': {
+      const scale = options.residualScale ?? 0.8;
+      const inner = options.residualInit === 'inner_zero';
       return {
         layer: {
           _tag: 'residual',
           body: [
-            { _tag: 'dense', units: w, activation: 'tanh', bias: true },
+            { _tag: 'dense', units: w, activation: position.activation ?? 'tanh', bias: true },
             { _tag: 'dense', units: w, activation: 'linear', bias: false },
           ],
         },
         params: [
-          { suffix: 'body.0.kernel', shape: [w, w], values: identity(w, options.residualScale ?? 0.8) },
+          { suffix: 'body.0.kernel', shape: [w, w], values: inner ? new Float32Array(w * w) : identity(w, scale) },
           { suffix: 'body.0.bias', shape: [w], values: new Float32Array(w) },
-          { suffix: 'body.1.kernel', shape: [w, w], values: new Float32Array(w * w) },
+          { suffix: 'body.1.kernel', shape: [w, w], values: inner ? identity(w, scale) : new Float32Array(w * w) },
         ],
-        weight: 'body.1.kernel',
+        weight: inner ? 'body.0.kernel' : 'body.1.kernel',
       };
+    }
     case 'conv': {
       // tfjs conv kernel layout [kh, kw, in, out]: the centre tap (1, 1) holds I.
       const kernel = new Float32Array(9 * w * w);

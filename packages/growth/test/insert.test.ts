@@ -280,3 +280,69 @@ describe('export', () => {
     });
   }
 });
+
+describe('the virtual ResNet block follows the net and offers the reference’s second initialisation', () => {
+  const reluResnet = (): Net =>
+    createNetFromLayers(
+      [2],
+      [
+        { _tag: 'dense', units: 3, activation: 'relu', bias: true },
+        {
+          _tag: 'residual',
+          body: [
+            { _tag: 'dense', units: 3, activation: 'relu', bias: true },
+            { _tag: 'dense', units: 3, activation: 'linear', bias: false },
+          ],
+        },
+        { _tag: 'dense', units: 2, activation: 'linear', bias: true },
+      ],
+      { seed: 3 },
+    );
+
+  it('a ReLU ResNet gets ReLU virtual blocks; every insertion keeps the function (1e-6)', () => {
+    const net = reluResnet();
+    const { positions } = right(candidatePositions(net));
+    expect(positions.map((p) => p.activation)).toEqual(['relu', 'relu']);
+    const x = inputs(net, 16);
+    const before = tf.tidy(() => forward(net, x));
+    for (const init of ['outer_zero', 'inner_zero'] as const) {
+      const ext = insertVirtualLayers(net, positions, { residualInit: init });
+      const block = ext.net.layers[1]!;
+      expect(block._tag === 'residual' && block.body[0]!._tag === 'dense' && block.body[0]!.activation).toBe('relu');
+      const after = tf.tidy(() => forward(ext.net, x));
+      expect(maxAbsDiff(before, after)).toBeLessThan(1e-6);
+      after.dispose();
+      disposeAdded(ext.net, net);
+    }
+    before.dispose();
+    x.dispose();
+    disposeNet(net);
+  });
+
+  it('inner_zero: W₁ = 0, W₂ = 0.8 I, and the sensitivity is taken on W₁ (tanh net keeps its function)', () => {
+    const net = resnet();
+    const { positions } = right(candidatePositions(net));
+    expect(positions.map((p) => p.activation)).toEqual(['tanh', 'tanh']);
+    const ext = insertVirtualLayers(net, positions, { residualInit: 'inner_zero' });
+    expect(ext.weights).toEqual(['1.body.0.kernel', '3.body.0.kernel']);
+    const get = (name: string) => ext.net.params.find((p) => p.name === name)!.variable.arraySync() as number[][];
+    expect(
+      get('1.body.0.kernel')
+        .flat()
+        .every((v) => v === 0),
+    ).toBe(true);
+    expect(get('1.body.1.kernel')).toEqual(
+      [
+        [0.8, 0, 0],
+        [0, 0.8, 0],
+        [0, 0, 0.8],
+      ].map((r) => r.map((v) => Math.fround(v))),
+    );
+    const x = inputs(net, 16);
+    const d = tf.tidy(() => maxAbsDiff(forward(net, x), forward(ext.net, x)));
+    expect(d).toBeLessThan(1e-6);
+    x.dispose();
+    disposeAdded(ext.net, net);
+    disposeNet(net);
+  });
+});

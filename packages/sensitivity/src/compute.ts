@@ -26,6 +26,7 @@ import {
   virtualLayer,
   type Architecture,
   type Position,
+  type ResidualInit,
 } from '@sprout/growth';
 import type { SensitivityError } from './SensitivityError.js';
 import { lossFunction, type LossFn } from './loss.js';
@@ -63,6 +64,8 @@ export interface SensitivityOptions {
   readonly seed?: number;
   /** Scale c of the virtual ResNet block's W₁ = c I. @default 0.8 */
   readonly residualScale?: number;
+  /** The virtual ResNet block's initialisation: the reference's first (`outer_zero`) or second (`inner_zero`). @default 'outer_zero' */
+  readonly residualInit?: ResidualInit;
   /**
    * @sprout/model's host net of `net` with its current values, when the caller trains on one: the host
    * pass of dense/residual nets then computes on it (overwriting its gradient and scratch buffers) instead
@@ -133,7 +136,10 @@ export function computeSensitivities(
   const shapes = inferShapes(net.input, net.layers);
   if (E.isLeft(shapes)) return E.left({ _tag: 'invalid-network', message: shapes.left.message });
 
-  const virtualOptions = options.residualScale === undefined ? {} : { residualScale: options.residualScale };
+  const virtualOptions = {
+    ...(options.residualScale === undefined ? {} : { residualScale: options.residualScale }),
+    ...(options.residualInit === undefined ? {} : { residualInit: options.residualInit }),
+  };
   // The existing kernels to score (threshold rule), named as in the original net.
   const existingTargets: { variable: tf.Variable; grad: Omit<WeightGradient, 'values'> }[] = [];
   if (options.existing === true) {

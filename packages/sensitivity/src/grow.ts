@@ -39,11 +39,10 @@ export function growBySensitivity(
     E.map((choice: Choice): GrowStep => {
       const grown =
         choice._tag === 'insert'
-          ? insertVirtualLayers(
-              net,
-              [s.positions[choice.position]!],
-              options.residualScale === undefined ? {} : { residualScale: options.residualScale },
-            ).net
+          ? insertVirtualLayers(net, [s.positions[choice.position]!], {
+              ...(options.residualScale === undefined ? {} : { residualScale: options.residualScale }),
+              ...(options.residualInit === undefined ? {} : { residualInit: options.residualInit }),
+            }).net
           : net;
       return {
         net: grown,

@@ -7,7 +7,12 @@ export { lossFunction } from './loss.js';
 export type { WeightGradient } from './norms.js';
 export { gradientScore } from './norms.js';
 export type { SpectralOptions } from './spectral.js';
-export { convSpectralNormSquared, matrixSpectralNormSquared } from './spectral.js';
+export {
+  convSpectralNormSquared,
+  convSameSpectralNormSquared,
+  matrixSpectralNormSquared,
+  op22ReferenceSquared,
+} from './spectral.js';
 export type { TrainingData, SensitivityOptions, Sensitivities } from './compute.js';
 export { computeSensitivities } from './compute.js';
 export type { Choice, Scores } from './select.js';

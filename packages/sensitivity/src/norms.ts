@@ -6,13 +6,22 @@
  *   - `metric`: the squared dual norm of a Frobenius-type inner product, ‖R‖² = tr(Gᵀ M_Y⁻¹ G M_X)
  *     (ALGORITHMS.md §1, arXiv 2311.15419), with G read as the map from n = fan-in (k_h·k_w·in for a conv)
  *     to m = out;
- *   - `spectral`: σ_max² of the convolution operator at the layer's input resolution (spatial FFT, see
- *     spectral.ts; the reference's `op22` is also squared), or of the matrix for a dense weight.
+ *   - `spectral`: σ_max² of the PERIODIC convolution operator at the layer's input resolution (spatial FFT,
+ *     see spectral.ts), or of the matrix for a dense weight;
+ *   - `spectral_same`: σ_max² of the zero-padded ('same', stride 1) convolution operator at the layer's
+ *     input resolution, the operator of the conv layer SensLI inserts (power iteration); matrix for dense;
+ *   - `op22_reference`: the reference code's `op22` quantity, bug for bug (a DFT over the channel axes that
+ *     sees only the first k×k channels; spectral.ts); conv weights only.
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { Gram, SensitivityNorm } from '@sprout/spec';
 import type { SensitivityError } from './SensitivityError.js';
-import { convSpectralNormSquared, matrixSpectralNormSquared } from './spectral.js';
+import {
+  convSameSpectralNormSquared,
+  convSpectralNormSquared,
+  matrixSpectralNormSquared,
+  op22ReferenceSquared,
+} from './spectral.js';
 
 /** A weight's gradient with what the norms need to know about its layer. */
 export interface WeightGradient {
@@ -77,5 +86,22 @@ export function gradientScore(norm: SensitivityNorm, g: WeightGradient): E.Eithe
           [g.inputShape[0]!, g.inputShape[1]!],
         ),
       );
+    case 'spectral_same':
+      if (g.kind === 'dense') return E.right(matrixSpectralNormSquared(g.values, [g.shape[0]!, g.shape[1]!]));
+      return E.right(
+        convSameSpectralNormSquared(
+          g.values,
+          [g.shape[0]!, g.shape[1]!, g.shape[2]!, g.shape[3]!],
+          [g.inputShape[0]!, g.inputShape[1]!],
+        ),
+      );
+    case 'op22_reference':
+      if (g.kind === 'dense') {
+        return E.left({
+          _tag: 'unsupported-norm',
+          message: `op22_reference is the reference's score of conv kernels; ${g.name} is a dense weight (use spectral_same or fro)`,
+        });
+      }
+      return E.right(op22ReferenceSquared(g.values, [g.shape[0]!, g.shape[1]!, g.shape[2]!, g.shape[3]!]));
   }
 }

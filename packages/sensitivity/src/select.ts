@@ -3,8 +3,13 @@
  *   - `max`: the position with the largest sensitivity (SensLI); ties go to the first;
  *   - `min`: the smallest (the papers' validity baseline);
  *   - `position k`: always k;
- *   - `threshold τ`: the `max` position only if its score exceeds τ × the mean score of the existing layers
- *     (computed with the same norm from the same pass); otherwise the rule declines.
+ *   - `threshold τ`: the `max` position only if its score exceeds τ × a mean score computed with the same
+ *     norm from the same pass: of the existing layers (`mean: 'existing'`, default; the FNN/ResNet reference,
+ *     model_selection.py `mode == 'threshold'`) or of the existing and the virtual layers together (`mean:
+ *     'all'`; the CNN reference's `denominator_threshold`, model_selection_oo.py, which averages over every
+ *     conv layer of the fully extended model); otherwise the rule declines;
+ *   - `threshold_abs b`: the `max` position only if its score exceeds b (the CNN reference's
+ *     `threshold_abs`, b = 1e-4).
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { Selection } from '@sprout/spec';
@@ -18,7 +23,7 @@ export type Choice =
       /** The best position and its score, which did not exceed the bar. */
       readonly best: number;
       readonly score: number;
-      /** τ × the existing layers' mean score. */
+      /** The bar the best score had to exceed (τ × a mean score, or the absolute bar). */
       readonly bar: number;
     };
 
@@ -26,6 +31,8 @@ export type Choice =
 export interface Scores {
   readonly scores: readonly number[];
   readonly existingMean?: number | undefined;
+  /** The existing layers' scores (their count weighs `existingMean` in the `mean: 'all'` denominator). */
+  readonly existing?: readonly { readonly score: number }[];
 }
 
 const argBy = (xs: readonly number[], better: (a: number, b: number) => boolean): number => {
@@ -70,7 +77,21 @@ export function selectPosition(selection: Selection, s: Scores): E.Either<Sensit
         });
       }
       const k = argBy(xs, (a, b) => a > b);
-      const bar = selection.tau * s.existingMean;
+      const ne = s.existing?.length ?? 0;
+      const mean =
+        selection.mean === 'all'
+          ? (s.existingMean * ne + xs.reduce((a, b) => a + b, 0)) / (ne + xs.length)
+          : s.existingMean;
+      const bar = selection.tau * mean;
+      return E.right(
+        xs[k]! > bar
+          ? { _tag: 'insert', position: k, score: xs[k]! }
+          : { _tag: 'decline', best: k, score: xs[k]!, bar },
+      );
+    }
+    case 'threshold_abs': {
+      const k = argBy(xs, (a, b) => a > b);
+      const bar = selection.bar;
       return E.right(
         xs[k]! > bar
           ? { _tag: 'insert', position: k, score: xs[k]! }

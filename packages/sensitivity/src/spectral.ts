@@ -165,3 +165,151 @@ export function matrixSpectralNormSquared(
 ): number {
   return convSpectralNormSquared(kernel, [1, 1, shape[0], shape[1]], [1, 1], options);
 }
+
+/**
+ * σ_max(K)² of the ZERO-PADDED ('same', stride 1) convolution operator of `kernel` (tfjs layout
+ * [k_h, k_w, n, m]) on H×W inputs: the operator of the conv layer SensLI actually inserts, whose norm differs
+ * from the periodic one above (by up to 62 % at 4×4 for 3×3 kernels). No closed form exists, so power
+ * iteration on KᵀK, with K applied as the convolution (TensorFlow's 'same' offsets: ⌊(k−1)/2⌋ rows/columns
+ * before, the rest after) and Kᵀ as its adjoint, until the Rayleigh quotient ‖Kx‖²/‖x‖² changes by less than
+ * `tolerance` relatively. Cost per iteration: 2·H·W·k_h·k_w·n·m multiply-adds.
+ */
+export function convSameSpectralNormSquared(
+  kernel: ArrayLike<number>,
+  shape: readonly [number, number, number, number],
+  resolution: readonly [number, number],
+  options: SpectralOptions = {},
+): number {
+  const [kh, kw, n, m] = shape;
+  const [H, W] = resolution;
+  if (kernel.length !== kh * kw * n * m)
+    throw new Error(`convSameSpectralNormSquared: kernel has ${kernel.length} values, shape needs ${kh * kw * n * m}`);
+  const tol = options.tolerance ?? 1e-12;
+  const maxIt = options.maxIterations ?? 5000;
+  const top = Math.floor((kh - 1) / 2);
+  const left = Math.floor((kw - 1) / 2);
+  const K = Float64Array.from(kernel);
+  const x = start(H * W * n);
+  const y = new Float64Array(H * W * m);
+  /** y = K x: y[h, w, o] = Σ_{a, b, i} x[h + a − top, w + b − left, i] · K[a, b, i, o], zero outside. */
+  const forward = (): void => {
+    y.fill(0);
+    for (let h = 0; h < H; h++) {
+      for (let w = 0; w < W; w++) {
+        const out = (h * W + w) * m;
+        for (let a = 0; a < kh; a++) {
+          const p = h + a - top;
+          if (p < 0 || p >= H) continue;
+          for (let b = 0; b < kw; b++) {
+            const q = w + b - left;
+            if (q < 0 || q >= W) continue;
+            const inp = (p * W + q) * n;
+            const tap = (a * kw + b) * n * m;
+            for (let i = 0; i < n; i++) {
+              const xv = x[inp + i]!;
+              if (xv === 0) continue;
+              const row = tap + i * m;
+              for (let o = 0; o < m; o++) y[out + o] = y[out + o]! + xv * K[row + o]!;
+            }
+          }
+        }
+      }
+    }
+  };
+  /** x = Kᵀ y: the same sums with the roles of x and y exchanged. */
+  const adjoint = (): void => {
+    x.fill(0);
+    for (let h = 0; h < H; h++) {
+      for (let w = 0; w < W; w++) {
+        const out = (h * W + w) * m;
+        for (let a = 0; a < kh; a++) {
+          const p = h + a - top;
+          if (p < 0 || p >= H) continue;
+          for (let b = 0; b < kw; b++) {
+            const q = w + b - left;
+            if (q < 0 || q >= W) continue;
+            const inp = (p * W + q) * n;
+            const tap = (a * kw + b) * n * m;
+            for (let i = 0; i < n; i++) {
+              const row = tap + i * m;
+              let s = 0;
+              for (let o = 0; o < m; o++) s += y[out + o]! * K[row + o]!;
+              x[inp + i] = x[inp + i]! + s;
+            }
+          }
+        }
+      }
+    }
+  };
+  const sq = (v: Float64Array): number => {
+    let s = 0;
+    for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
+    return s;
+  };
+  let lambda = 0;
+  for (let it = 0; it < maxIt; it++) {
+    const xx = sq(x);
+    if (xx === 0) return 0;
+    forward();
+    const next = sq(y) / xx;
+    if (next === 0) return 0;
+    adjoint();
+    const z = Math.sqrt(sq(x));
+    if (z === 0) return next;
+    for (let i = 0; i < x.length; i++) x[i] = x[i]! / z;
+    if (Math.abs(next - lambda) <= tol * next) return next;
+    lambda = next;
+  }
+  return lambda;
+}
+
+/**
+ * The SensLI reference's `op22` score, reproduced BUG FOR BUG (sensitivity-based-LI-for-cnns/code/utils.py
+ * `max_sing_value`, squared in model_selection_oo.py `_layer_metric`): with the gradient in PyTorch layout
+ * G[o, i, a, b] (out, in, k_h, k_w), the reference takes `np.fft.fft2(G, s, axes=[0, 1])`, a 2-D DFT over the
+ * two CHANNEL axes, cropped or zero-padded to s×s, where s = (k−1)·stride − 2·padding + k is meant to be the
+ * input size but is computed from the kernel (3 for a 3×3 'same' kernel: torch padding 1, stride 1). Then
+ * the largest singular value of the k_h×k_w matrices T[u, v, :, :] over all (u, v), squared:
+ *     T[u, v, a, b] = Σ_{o<min(s,out)} Σ_{i<min(s,in)} G[o, i, a, b] · exp(−2πi (u·o + v·i)/s).
+ * So only the first s output and s input channels count (a 64×64×3×3 gradient scores the same with every
+ * channel from index 3 zeroed). It is not an operator norm of the layer: use it only to reproduce the
+ * reference's decisions; `spectral_same` is the norm of the inserted layer.
+ */
+export function op22ReferenceSquared(
+  kernel: ArrayLike<number>,
+  shape: readonly [number, number, number, number],
+  conv: { readonly stride: number; readonly padding: number } = { stride: 1, padding: Math.floor((shape[0] - 1) / 2) },
+): number {
+  const [kh, kw, n, m] = shape;
+  if (kernel.length !== kh * kw * n * m)
+    throw new Error(`op22ReferenceSquared: kernel has ${kernel.length} values, shape needs ${kh * kw * n * m}`);
+  const s = (kh - 1) * conv.stride - 2 * conv.padding + kh;
+  if (s < 1) return 0;
+  const re = new Float64Array(kh * kw);
+  const im = new Float64Array(kh * kw);
+  let best = 0;
+  for (let u = 0; u < s; u++) {
+    for (let v = 0; v < s; v++) {
+      re.fill(0);
+      im.fill(0);
+      for (let o = 0; o < Math.min(s, m); o++) {
+        for (let i = 0; i < Math.min(s, n); i++) {
+          const phase = (-2 * Math.PI * (u * o + v * i)) / s;
+          const c = Math.cos(phase);
+          const sn = Math.sin(phase);
+          for (let a = 0; a < kh; a++) {
+            for (let b = 0; b < kw; b++) {
+              // tfjs [a, b, i, o] is torch [o, i, a, b].
+              const g = kernel[((a * kw + b) * n + i) * m + o]!;
+              re[a * kw + b] = re[a * kw + b]! + g * c;
+              im[a * kw + b] = im[a * kw + b]! + g * sn;
+            }
+          }
+        }
+      }
+      const s2 = sigmaMaxSquared(re, im, kh, kw, {});
+      if (s2 > best) best = s2;
+    }
+  }
+  return best;
+}

@@ -39,19 +39,25 @@ describe('each sensitivity is the squared directional derivative (central finite
   // differences D(h) = (J(h) − J(−h))/2h have error O(h²); Richardson (4 D(h/2) − D(h))/3 removes the h² term.
   // ReLU nets are made smooth along the direction by positive hidden biases (every unit active, so the
   // virtual ReLU sees h > 0; a unit at exactly 0 would make J one-sided there).
-  const cases: [string, () => Net, number][] = [
-    ['fnn', () => fnn(5), 0.5],
-    ['resnet', () => resnet(5), 1],
-    ['cnn', () => smoothCnn(5), 0.5],
+  const cases: [string, () => Net, number, SensitivityOptions][] = [
+    ['fnn', () => fnn(5), 0.5, {}],
+    ['resnet', () => resnet(5), 1, {}],
+    // The reference's second block initialisation: the sensitivity is ∂J/∂W₁ at W₁ = 0, W₂ = 0.8 I.
+    ['resnet inner_zero', () => resnet(5), 1, { residualInit: 'inner_zero' }],
+    ['cnn', () => smoothCnn(5), 0.5, {}],
   ];
-  for (const [name, make, scale] of cases) {
+  for (const [name, make, scale, options] of cases) {
     it(`${name}: relative error < 1e-3 at every position`, () => {
       const net = make();
-      if (name !== 'resnet') activate(net, 2);
+      if (!name.startsWith('resnet')) activate(net, 2);
       const x = inputs(net, 32, 3, scale);
       const y = labels(32, classesOf(net));
-      const s = right(computeSensitivities(net, { x, y }));
-      const ext = insertVirtualLayers(net, s.positions);
+      const s = right(computeSensitivities(net, { x, y }, options));
+      const ext = insertVirtualLayers(
+        net,
+        s.positions,
+        options.residualInit === undefined ? {} : { residualInit: options.residualInit },
+      );
       for (let p = 0; p < s.positions.length; p++) {
         const w = ext.net.params.find((q) => q.name === ext.weights[p])!.variable;
         const w0 = w.clone();

@@ -42,6 +42,42 @@ describe('selection rules', () => {
     expect(E.isLeft(missing) && missing.left._tag).toBe('missing-existing-scores');
   });
 
+  it("threshold with mean 'all' divides by the mean over the existing AND the virtual layers (the CNN reference)", () => {
+    // existing [0.2, 0.4] (mean 0.3), virtual [0.3, 0.9, 0.1, 0.9]: mean over all six = 2.8 / 6.
+    const existing = [{ score: 0.2 }, { score: 0.4 }];
+    const all = 2.8 / 6;
+    expect(
+      right(selectPosition({ _tag: 'threshold', tau: 1.9, mean: 'all' }, { scores, existingMean: 0.3, existing })),
+    ).toEqual({
+      _tag: 'insert',
+      position: 1,
+      score: 0.9,
+    });
+    const declined = right(
+      selectPosition({ _tag: 'threshold', tau: 2, mean: 'all' }, { scores, existingMean: 0.3, existing }),
+    );
+    expect(declined._tag === 'decline' && declined.bar).toBeCloseTo(2 * all, 12);
+    // With the existing layers' mean alone the same τ = 2 inserts (0.9 > 0.6): the option changes decisions.
+    expect(
+      right(selectPosition({ _tag: 'threshold', tau: 2, mean: 'existing' }, { scores, existingMean: 0.3, existing }))
+        ._tag,
+    ).toBe('insert');
+  });
+
+  it('threshold_abs inserts only when the best score exceeds the bar', () => {
+    expect(right(selectPosition({ _tag: 'threshold_abs', bar: 0.5 }, { scores }))).toEqual({
+      _tag: 'insert',
+      position: 1,
+      score: 0.9,
+    });
+    expect(right(selectPosition({ _tag: 'threshold_abs', bar: 0.9 }, { scores }))).toEqual({
+      _tag: 'decline',
+      best: 1,
+      score: 0.9,
+      bar: 0.9,
+    });
+  });
+
   it('rejects empty and non-finite scores', () => {
     const empty = selectPosition({ _tag: 'max' }, { scores: [] });
     expect(E.isLeft(empty) && empty.left._tag).toBe('no-positions');

@@ -50,6 +50,7 @@ export type Data =
       /** Start radius r₀. */
       readonly radius: number;
       readonly split: number;
+      readonly splitDraw?: SplitDraw;
     }
   | {
       readonly _tag: 'mnist' | 'fashion_mnist';
@@ -80,8 +81,22 @@ export type Data =
       readonly label?: string | number;
       readonly header: boolean;
       readonly split: number;
+      readonly splitDraw?: SplitDraw;
     }
-  | { readonly _tag: 'idx'; readonly images: string; readonly labels: string; readonly split: number };
+  | {
+      readonly _tag: 'idx';
+      readonly images: string;
+      readonly labels: string;
+      readonly split: number;
+      readonly splitDraw?: SplitDraw;
+    };
+
+/**
+ * How repeats draw the train/test split of spirals, CSV and IDX data: `per_seed` (each run's seed draws its
+ * own split; the default) or `fixed` (one split, drawn with the experiment's first seed, for every run, so
+ * repeats vary only the initialisation and the batches, as the SensLI reference does).
+ */
+export type SplitDraw = 'fixed' | 'per_seed';
 
 export type DataTag = Data['_tag'];
 
@@ -206,14 +221,25 @@ export type SensitivityNorm =
   | { readonly _tag: 'fro' }
   | { readonly _tag: 'fro_numel' }
   | { readonly _tag: 'metric'; readonly metric: Metric }
-  | { readonly _tag: 'spectral' };
+  /** σ_max² of the periodic convolution operator (or the matrix, for dense weights). */
+  | { readonly _tag: 'spectral' }
+  /** σ_max² of the zero-padded 'same' convolution operator, the layer actually inserted (power iteration). */
+  | { readonly _tag: 'spectral_same' }
+  /** The SensLI reference's `op22` score, bug for bug (channel-axis DFT; conv weights only). */
+  | { readonly _tag: 'op22_reference' };
 
 export type Selection =
   | { readonly _tag: 'max' }
   | { readonly _tag: 'min' }
   | { readonly _tag: 'position'; readonly index: number }
-  /** Insert only if the best score exceeds τ times the mean score of the existing layers. */
-  | { readonly _tag: 'threshold'; readonly tau: number };
+  /**
+   * Insert only if the best score exceeds τ times a mean score: of the existing layers (`mean: 'existing'`,
+   * the default and the FNN/ResNet reference, model_selection.py) or of the existing AND the virtual layers
+   * (`mean: 'all'`, the CNN reference's `denominator_threshold`, model_selection_oo.py).
+   */
+  | { readonly _tag: 'threshold'; readonly tau: number; readonly mean?: 'existing' | 'all' }
+  /** Insert only if the best score exceeds `bar` (the CNN reference's `threshold_abs`, bar 1e-4). */
+  | { readonly _tag: 'threshold_abs'; readonly bar: number };
 
 export type GrowthSchedule =
   | { readonly _tag: 'at'; readonly epochs: readonly number[] }
@@ -230,6 +256,11 @@ export type Growth =
       readonly lrFactor: number;
       /** Optimizer state after an insertion: `reset` (the reference) or `keep` (zero for new weights). */
       readonly optimizerState: 'reset' | 'keep';
+      /**
+       * ResNets: the virtual block's initialisation, the reference's first (`outer_zero`: W₁ = 0.8 I, W₂ = 0;
+       * the default) or second (`inner_zero`: W₁ = 0, W₂ = 0.8 I; model_selection.py `v2`).
+       */
+      readonly residualInit?: 'outer_zero' | 'inner_zero';
     };
 
 /** One arm of a side-by-side comparison: the base experiment with some sections replaced. */

@@ -201,6 +201,7 @@ export const spirals = (options: SpiralsOptions = {}): Data => ({
   turns: options.turns ?? DEFAULTS.spirals.turns,
   radius: options.radius ?? DEFAULTS.spirals.radius,
   split: options.split ?? DEFAULTS.spirals.split,
+  ...(options.splitDraw === undefined ? {} : { splitDraw: options.splitDraw }),
 });
 
 export interface MnistOptions {
@@ -483,6 +484,8 @@ export interface SensliOptions {
   readonly lrFactor?: number;
   /** @default 'reset' */
   readonly optimizerState?: 'reset' | 'keep';
+  /** ResNets: the reference's first (`outer_zero`) or second (`inner_zero`) block initialisation. @default 'outer_zero' */
+  readonly residualInit?: 'outer_zero' | 'inner_zero';
 }
 
 /** Sensitivity-based layer insertion (arXiv 2311.15995). */
@@ -493,6 +496,7 @@ export const sensli = (options: SensliOptions): Growth => ({
   select: options.select ?? DEFAULTS.sensli.select,
   lrFactor: options.lrFactor ?? DEFAULTS.sensli.lrFactor,
   optimizerState: options.optimizerState ?? DEFAULTS.sensli.optimizerState,
+  ...(options.residualInit === undefined ? {} : { residualInit: options.residualInit }),
 });
 
 /** Insert after each of these epochs. */
@@ -513,6 +517,10 @@ export const froNumel = (): SensitivityNorm => ({ _tag: 'fro_numel' });
 export const metricNorm = (metric: Metric): SensitivityNorm => ({ _tag: 'metric', metric });
 /** Spectral norm of the convolution operator. */
 export const spectral = (): SensitivityNorm => ({ _tag: 'spectral' });
+/** Spectral norm of the zero-padded 'same' convolution operator, the layer SensLI inserts. */
+export const spectralSame = (): SensitivityNorm => ({ _tag: 'spectral_same' });
+/** The SensLI reference's `op22` score, bug for bug (to reproduce its decisions). */
+export const op22Reference = (): SensitivityNorm => ({ _tag: 'op22_reference' });
 
 /** Insert where the sensitivity is largest (SensLI). */
 export const selectMax = (): Selection => ({ _tag: 'max' });
@@ -521,4 +529,7 @@ export const selectMin = (): Selection => ({ _tag: 'min' });
 /** Always insert at candidate position `index` (0-based). */
 export const position = (index: number): Selection => ({ _tag: 'position', index });
 /** Insert only if the best score exceeds τ times the mean score of the existing layers. @param tau @default 1 */
-export const threshold = (tau: number = DEFAULTS.threshold.tau): Selection => ({ _tag: 'threshold', tau });
+export const threshold = (tau: number = DEFAULTS.threshold.tau, mean?: 'existing' | 'all'): Selection =>
+  mean === undefined ? { _tag: 'threshold', tau } : { _tag: 'threshold', tau, mean };
+/** Insert only if the best score exceeds `bar` (the CNN reference's `threshold_abs`). @param bar @default 1e-4 */
+export const thresholdAbs = (bar: number = DEFAULTS.thresholdAbs.bar): Selection => ({ _tag: 'threshold_abs', bar });

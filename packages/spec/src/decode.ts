@@ -110,15 +110,24 @@ const mnistLike = <T extends 'mnist' | 'fashion_mnist'>(tag: T) =>
 const data: Decoder<Data> = tagged<Data>(
   'data',
   {
-    spirals: struct({ _tag: literal('spirals'), points: number, turns: number, radius: number, split: number }),
+    spirals: struct(
+      { _tag: literal('spirals'), points: number, turns: number, radius: number, split: number },
+      { splitDraw: name<'fixed' | 'per_seed'>('splitDraw') },
+    ),
     mnist: mnistLike('mnist'),
     fashion_mnist: mnistLike('fashion_mnist'),
     cifar10: struct(
       { _tag: literal('cifar10'), dir: string, normalize: boolean },
       { trainLimit: number, testLimit: number },
     ),
-    csv: struct({ _tag: literal('csv'), path: string, header: boolean, split: number }, { label: csvLabel }),
-    idx: struct({ _tag: literal('idx'), images: string, labels: string, split: number }),
+    csv: struct(
+      { _tag: literal('csv'), path: string, header: boolean, split: number },
+      { label: csvLabel, splitDraw: name<'fixed' | 'per_seed'>('splitDraw') },
+    ),
+    idx: struct(
+      { _tag: literal('idx'), images: string, labels: string, split: number },
+      { splitDraw: name<'fixed' | 'per_seed'>('splitDraw') },
+    ),
   },
   'a data set',
 );
@@ -207,6 +216,8 @@ const norm: Decoder<SensitivityNorm> = tagged<SensitivityNorm>(
     fro_numel: struct({ _tag: literal('fro_numel') }),
     metric: struct({ _tag: literal('metric'), metric }),
     spectral: struct({ _tag: literal('spectral') }),
+    spectral_same: struct({ _tag: literal('spectral_same') }),
+    op22_reference: struct({ _tag: literal('op22_reference') }),
   },
   'a sensitivity norm',
 );
@@ -217,7 +228,8 @@ const selection: Decoder<Selection> = tagged<Selection>(
     max: struct({ _tag: literal('max') }),
     min: struct({ _tag: literal('min') }),
     position: struct({ _tag: literal('position'), index: number }),
-    threshold: struct({ _tag: literal('threshold'), tau: number }),
+    threshold: struct({ _tag: literal('threshold'), tau: number }, { mean: name<'existing' | 'all'>('thresholdMean') }),
+    threshold_abs: struct({ _tag: literal('threshold_abs'), bar: number }),
   },
   'a selection rule',
 );
@@ -226,14 +238,17 @@ const growth: Decoder<Growth> = tagged<Growth>(
   'growth',
   {
     none: struct({ _tag: literal('none') }),
-    sensli: struct({
-      _tag: literal('sensli'),
-      schedule,
-      norm,
-      select: selection,
-      lrFactor: number,
-      optimizerState: name<'reset' | 'keep'>('optimizerState'),
-    }),
+    sensli: struct(
+      {
+        _tag: literal('sensli'),
+        schedule,
+        norm,
+        select: selection,
+        lrFactor: number,
+        optimizerState: name<'reset' | 'keep'>('optimizerState'),
+      },
+      { residualInit: name<'outer_zero' | 'inner_zero'>('residualInit') },
+    ),
   },
   'a growth policy',
 );

@@ -111,6 +111,8 @@ export interface Defaults {
   readonly every: { readonly max: number };
   /** `select threshold` without τ. @default { tau 1 } */
   readonly threshold: { readonly tau: number };
+  /** `select threshold_abs` without a bar: the CNN reference's 1e-4. */
+  readonly thresholdAbs: { readonly bar: number };
 }
 
 const step: StepSize = { _tag: 'constant', lr: 0.1 };
@@ -167,6 +169,7 @@ export const DEFAULTS: Defaults = deepFreeze<Defaults>({
   sensli: { norm: { _tag: 'fro' }, select: { _tag: 'max' }, lrFactor: 1, optimizerState: 'reset' },
   every: { max: 1 },
   threshold: { tau: 1 },
+  thresholdAbs: { bar: 1e-4 },
 });
 
 /** Number of classes of the built-in data sets; `undefined` for files (known only after loading). */

@@ -127,11 +127,14 @@ export {
   froNumel,
   metricNorm,
   spectral,
+  spectralSame,
+  op22Reference,
   selectMax,
   selectMin,
   position,
   threshold,
   sweep,
+  thresholdAbs,
 } from './builders.js';
 export type {
   ExperimentParts,

@@ -81,8 +81,27 @@ export const GRAM_STRUCTURES = keys<'diagonal' | 'dense'>({ diagonal: true, dens
 export const GRAM_ESTIMATES = keys<'batch' | 'ema'>({ batch: true, ema: true });
 export const GROWTH_NAMES = keys<Growth['_tag']>({ none: true, sensli: true });
 export const SCHEDULE_NAMES = keys<GrowthSchedule['_tag']>({ at: true, every: true });
-export const NORM_NAMES = keys<SensitivityNorm['_tag']>({ fro: true, fro_numel: true, metric: true, spectral: true });
-export const SELECTION_NAMES = keys<Selection['_tag']>({ max: true, min: true, position: true, threshold: true });
+export const NORM_NAMES = keys<SensitivityNorm['_tag']>({
+  fro: true,
+  fro_numel: true,
+  metric: true,
+  spectral: true,
+  spectral_same: true,
+  op22_reference: true,
+});
+export const SELECTION_NAMES = keys<Selection['_tag']>({
+  max: true,
+  min: true,
+  position: true,
+  threshold: true,
+  threshold_abs: true,
+});
+/** Which layers' mean score the `threshold` rule compares with. */
+export const THRESHOLD_MEANS = keys<'existing' | 'all'>({ existing: true, all: true });
+/** The virtual ResNet block's initialisations (the reference's two). */
+export const RESIDUAL_INITS = keys<'outer_zero' | 'inner_zero'>({ outer_zero: true, inner_zero: true });
+/** How repeats draw the train/test split (`SplitDraw`). */
+export const SPLIT_DRAWS = keys<'fixed' | 'per_seed'>({ fixed: true, per_seed: true });
 export const OPTIMIZER_STATES = keys<'reset' | 'keep'>({ reset: true, keep: true });
 export const PLOT_NAMES = keys<Plot>({ curves: true, sensitivities: true });
 export const TABLE_NAMES = keys<Table>({ final: true });

@@ -149,18 +149,14 @@ const families = (text: fc.Arbitrary<string>, maxLayers: number): readonly Famil
       network: network(fc.constant([2]), fc.constant(2), maxLayers),
     },
     {
-      data: fc.tuple(fc.boolean(), limits).map(([fashion, o]) => (fashion ? B.fashionMnist(o) : B.mnist(o))),
+      data: fc
+        .tuple(fc.boolean(), limits, fc.option(text, { nil: undefined }))
+        .map(([fashion, o, dir]) =>
+          fashion ? B.fashionMnist({ ...o, ...(dir === undefined ? {} : { dir }) }) : B.mnist(o),
+        ),
       network: network(fc.constantFrom<Shape>([784], [28, 28, 1]), fc.constant(10), maxLayers),
     },
-    {
-      data: fc
-        .record(
-          { dir: text, trainLimit: int(1, 50_000), testLimit: int(1, 10_000), normalize: fc.boolean() },
-          { requiredKeys: [] },
-        )
-        .map((o) => B.cifar10(o)),
-      network: network(fc.constantFrom<Shape>([3072], [32, 32, 3]), fc.constant(10), maxLayers),
-    },
+
     {
       data: fc.oneof(
         fc
@@ -249,6 +245,8 @@ const norm: fc.Arbitrary<SensitivityNorm> = fc.oneof(
   fc.constant(B.froNumel()),
   metric.map(B.metricNorm),
   fc.constant(B.spectral()),
+  fc.constant(B.spectralSame()),
+  fc.constant(B.op22Reference()),
 );
 
 const selection: fc.Arbitrary<Selection> = fc.oneof(

@@ -38,6 +38,9 @@ export const NAME_KINDS = {
   norm: { code: 'unknown-norm', label: 'sensitivity norm', names: N.NORM_NAMES },
   selection: { code: 'unknown-selection', label: 'selection', names: N.SELECTION_NAMES },
   optimizerState: { code: 'unknown-optimizer-state', label: 'optimizer state', names: N.OPTIMIZER_STATES },
+  residualInit: { code: 'unknown-residual-init', label: 'residual block initialisation', names: N.RESIDUAL_INITS },
+  splitDraw: { code: 'unknown-split-draw', label: 'split draw', names: N.SPLIT_DRAWS },
+  thresholdMean: { code: 'unknown-threshold-mean', label: 'threshold mean', names: N.THRESHOLD_MEANS },
   plot: { code: 'unknown-plot', label: 'plot', names: N.PLOT_NAMES },
   table: { code: 'unknown-table', label: 'table', names: N.TABLE_NAMES },
 } as const satisfies Record<string, NameKind>;

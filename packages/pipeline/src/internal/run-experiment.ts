@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as E from 'fp-ts/lib/Either.js';
-import type { Experiment } from '@sprout/spec';
+import type { Data, Experiment } from '@sprout/spec';
 import type { ArmSummary, EpochMetrics, RunError, RunEvent, RunId, RunOptions, RunResult } from '../Pipeline.js';
 import { armPlans, pointOf, seeds, type ArmPlan } from './plan.js';
 import { createExclusiveDir, metricColumns, runFolder, runWriter, slug, timeStamp, type RunWriter } from './outputs.js';
@@ -54,6 +54,13 @@ import { machineError } from './machine-error.js';
 const PIPELINE_VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
+
+/**
+ * The seed of a run's train/test split: the run's own seed, or with `split_draw fixed` the experiment's
+ * first seed, so every repeat trains and tests on the same examples (the SensLI reference's protocol).
+ */
+export const dataSeed = (data: Data, experimentSeed: number, runSeed: number): number =>
+  'splitDraw' in data && data.splitDraw === 'fixed' ? experimentSeed : runSeed;
 
 export interface ExperimentContext {
   readonly spec: Experiment;
@@ -270,7 +277,8 @@ export const runExperiment = async (
 
   // The data of the latest (data, seed, input shape); arms of one repeat that share it reuse it.
   let cached: { key: string; tensors: DatasetTensors } | undefined;
-  const dataFor = async (plan: ArmPlan, seed: number): Promise<E.Either<RunError, DatasetTensors>> => {
+  const dataFor = async (plan: ArmPlan, runSeed: number): Promise<E.Either<RunError, DatasetTensors>> => {
+    const seed = dataSeed(plan.data, spec.seed, runSeed);
     const key = JSON.stringify([plan.data, seed, plan.network.input, plan.network.output.units]);
     if (cached?.key === key) return E.right(cached.tensors);
     if (cached !== undefined) disposeDatasetTensors(cached.tensors);

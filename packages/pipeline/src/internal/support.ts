@@ -104,6 +104,26 @@ const unsupportedArms = (spec: Experiment): Diagnostic[] => {
           ...(a === 0 ? {} : { note: `in compare arm '${arm.name}'` }),
         });
       }
+      // σ(0) ≠ 0 breaks function preservation of the inner-zero block.
+      else if (g.residualInit === 'inner_zero' && positions.right.positions.some((p) => p.activation === 'sigmoid'))
+        out.push(
+          notImplemented(
+            'residual_init inner_zero with sigmoid blocks (σ(0) ≠ 0 would change the network function; use outer_zero)',
+            [...at('growth', own('growth')), 'residualInit'],
+          ),
+        );
+      // The reference's op22 scores conv kernels only: a net with dense positions would fail at the first pass.
+      if (
+        E.isRight(positions) &&
+        g.norm._tag === 'op22_reference' &&
+        positions.right.positions.some((p) => p.kind !== 'conv')
+      )
+        out.push(
+          notImplemented(
+            'norm op22_reference on a network with dense or residual positions (it scores conv kernels; use spectral_same or fro)',
+            [...at('growth', own('growth')), 'norm'],
+          ),
+        );
     }
   });
   return out;

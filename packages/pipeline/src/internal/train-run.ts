@@ -668,6 +668,7 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
             batchSize: arm.train.batch,
             epoch: epoch + 1,
             hostNet: host.hostNet(),
+            ...(growth.residualInit === undefined ? {} : { residualInit: growth.residualInit }),
           });
         });
         if (grown === undefined || E.isLeft(grown)) {

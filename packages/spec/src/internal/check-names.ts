@@ -41,7 +41,12 @@ export const checkNetworkNames = (net: Network, path: SpecPath): Check => [
   ...name('activation', net.output.activation, [...path, 'output', 'activation']),
 ];
 
-export const checkDataNames = (data: Data, path: SpecPath): Check => name('data', data._tag, [...path, '_tag']);
+export const checkDataNames = (data: Data, path: SpecPath): Check => [
+  ...name('data', data._tag, [...path, '_tag']),
+  ...('splitDraw' in data && data.splitDraw !== undefined
+    ? name('splitDraw', data.splitDraw, [...path, 'splitDraw'])
+    : []),
+];
 
 const checkGram = (gram: Gram, path: SpecPath): Check =>
   gram._tag === 'data'
@@ -83,6 +88,10 @@ export const checkGrowthNames = (g: Growth, path: SpecPath): Check => {
       : name('norm', g.norm._tag, [...at('norm'), '_tag'])),
     ...name('selection', g.select._tag, [...at('select'), '_tag']),
     ...name('optimizerState', g.optimizerState, at('optimizerState')),
+    ...(g.residualInit === undefined ? [] : name('residualInit', g.residualInit, at('residualInit'))),
+    ...(g.select._tag === 'threshold' && g.select.mean !== undefined
+      ? name('thresholdMean', g.select.mean, [...at('select'), 'mean'])
+      : []),
   ];
 };
 

@@ -329,6 +329,8 @@ const checkSelection = (s: Selection, path: SpecPath): Check => {
       return checkRange(s.index, nonNegativeInt(L.MAX_LAYERS), [...path, 'index'], 'insertion position');
     case 'threshold':
       return checkRange(s.tau, positive, [...path, 'tau'], 'threshold τ');
+    case 'threshold_abs':
+      return checkRange(s.bar, nonNegative, [...path, 'bar'], 'absolute threshold');
     default:
       return [];
   }
