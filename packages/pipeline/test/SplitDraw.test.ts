@@ -11,7 +11,7 @@ describe('split_draw', () => {
     const fixed = spirals({ points: 40, splitDraw: 'fixed' });
     const perSeed = spirals({ points: 40 });
     expect([dataSeed(fixed, 1, 1), dataSeed(fixed, 1, 2), dataSeed(fixed, 1, 3)]).toEqual([1, 1, 1]);
-    expect([dataSeed(perSeed, 1, 2), dataSeed({ ...perSeed, splitDraw: 'per_seed' }, 1, 3)]).toEqual([2, 3]);
+    expect([dataSeed(perSeed, 1, 2), dataSeed(spirals({ points: 40, splitDraw: 'per_seed' }), 1, 3)]).toEqual([2, 3]);
     // And the seeds give different splits, so the choice matters.
     const testOf = async (seed: number) => {
       const d = await loadData(perSeed, { seed })();
