@@ -61,6 +61,8 @@ export const studyStarted = (
     experiment: spec.name,
     outDir,
     backend,
+    // Each worker process trains one run at a time on one thread.
+    threads: 1,
     arms: names,
     repeats: spec.repeat,
     epochs: Math.max(...tasks.map((t) => t.spec.train.epochs)),
