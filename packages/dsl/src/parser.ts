@@ -8,7 +8,7 @@
  * block also accepts an unknown statement (a word, its plain arguments and an optional block), so a
  * misspelt statement is one precise diagnostic instead of a cascade of syntax errors.
  */
-import type { CstNode, IParserErrorMessageProvider, IRecognitionException, IToken, TokenType } from 'chevrotain';
+import type { IParserErrorMessageProvider, IRecognitionException, IToken, TokenType } from 'chevrotain';
 import { CstParser, EOF } from './internal/chevrotain.js';
 import { didYouMean } from '@sprout/spec';
 import * as T from './tokens.js';

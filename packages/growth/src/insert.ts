@@ -48,7 +48,7 @@ export function insertVirtualLayers(net: Net, positions: readonly Position[], op
     if (sorted[i]!.at === sorted[i - 1]!.at)
       throw new Error(`insertVirtualLayers: position ${sorted[i]!.index} given twice`);
   }
-  let layers = [...net.layers];
+  const layers = [...net.layers];
   let params = [...net.params];
   let state = [...net.state];
   const weights = new Map<Position, string>();

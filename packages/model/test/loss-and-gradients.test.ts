@@ -7,10 +7,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Activation, Loss, Network } from '@sprout/spec';
 import { initBackend } from '@sprout/backend';
 import {
-  batchLoss,
   createNet,
   disposeNet,
-  forward,
   gradientPath,
   lossAndGradients,
   type LossAndGradientsOptions,

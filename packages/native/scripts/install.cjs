@@ -4,7 +4,7 @@
 // stock TensorFlow.js kernels (saying so once at run time). Rebuild with `npm rebuild @sprout/native`.
 'use strict';
 const { spawnSync } = require('node:child_process');
-const crypto = require('node:crypto');
+const { createHash } = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -33,7 +33,9 @@ function findNodeGyp() {
   }
   try {
     candidates.push(require.resolve('node-gyp/bin/node-gyp.js'));
-  } catch {}
+  } catch {
+    // node-gyp is not installed next to this package: the other candidates are tried
+  }
   candidates.push(
     path.join(
       path.dirname(process.execPath),
@@ -52,7 +54,7 @@ function findNodeGyp() {
 
 /** What the built addon depends on: its sources, the build file, and the Node ABI. */
 function sourcesHash() {
-  const h = crypto.createHash('sha256');
+  const h = createHash('sha256');
   const native = fs
     .readdirSync(path.join(root, 'native'))
     .filter((f) => /\.(cc|h)$/.test(f))
