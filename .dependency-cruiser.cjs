@@ -26,7 +26,7 @@ const upward = LAYERS.slice(0, -1).map((layer, i) => ({
   from: { path: pkg(layer) },
   to: { path: pkg(LAYERS.slice(i + 1).flat()) },
 }));
-const sameLayer = LAYERS.filter((l) => l.length > 1).flatMap((layer, i) =>
+const sameLayer = LAYERS.filter((l) => l.length > 1).flatMap((layer) =>
   layer.map((name) => ({
     name: `same-layer-import-${name}`,
     comment: `${name} must not import a package of its own layer`,
