@@ -23,7 +23,6 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import stableStringify from 'safe-stable-stringify';
-import { writeFileAtomic } from './atomic-write.js';
 import type { Layer } from '@sprout/spec';
 import type { EpochMetrics } from '../Pipeline.js';
 import { slug } from './outputs.js';
