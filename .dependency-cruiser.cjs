@@ -6,7 +6,8 @@
 //   3 growth
 //   4 sensitivity
 //   5 pipeline
-//   6 cli
+//   6 study
+//   7 cli
 // tools/package-graph.mjs draws the README's package diagram from the same imports and checks it.
 /** @type {import('dependency-cruiser').IConfiguration} */
 const LAYERS = [
@@ -16,6 +17,7 @@ const LAYERS = [
   ['growth'],
   ['sensitivity'],
   ['pipeline'],
+  ['study'],
   ['cli'],
 ];
 const pkg = (names) => `^packages/(${names.join('|')})/`;

@@ -22,7 +22,6 @@
  *     kernel gradient is Σ_b x_b δ_bᵀ; the per-example gradient is x_b δ_bᵀ.
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Layer } from '@sprout/spec';
 
 /** Trainable roles (`params`) and non-trainable roles (`state`). */

@@ -3,7 +3,6 @@
  * tfl.LayersModel), so gradients with respect to the variables, the input and the probes of `Taps` all flow.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
 import { conv2dBiasRelu } from '@sprout/native';
 import type { Activation, Layer } from '@sprout/spec';
 import type { Net, Param, Taps } from './Net.js';

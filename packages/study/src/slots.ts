@@ -72,7 +72,7 @@ export const workerSlots = (count: number, command: WorkerCommand): Slots => {
   };
   return {
     run: async (task, settings, onMessage) => {
-      let i = slots.findIndex((s) => !s.busy);
+      const i = slots.findIndex((s) => !s.busy);
       if (i < 0) throw new Error('workerSlots: more tasks than processes');
       if (!alive(slots[i]!)) slots[i] = start();
       const slot = slots[i]!;
