@@ -238,6 +238,8 @@ const layout = (text: string): E.Either<readonly Diagnostic[], string> => {
   let indent = 0;
   let prevEndLine = 0;
   let prev: IToken | undefined;
+  // The last token that is not a comment: a comment before a list's first value is not a value before it.
+  let prevToken: IToken | undefined;
   let firstInBlock = true;
   const flush = (): void => {
     if (line !== '') out.push(`${'  '.repeat(lineIndent)}${line}`);
@@ -292,7 +294,7 @@ const layout = (text: string): E.Either<readonly Diagnostic[], string> => {
       if (prev !== undefined && prev.tokenType !== T.LCurly) line += ',';
       put(t.image);
     } else if (roles.listItems.has(t.startOffset)) {
-      if (prev !== undefined && prev.tokenType !== T.LBracket) line += ',';
+      if (prevToken !== undefined && prevToken.tokenType !== T.LBracket) line += ',';
       put(t.image, prev === undefined || prev.tokenType !== T.LBracket);
     } else if (t.tokenType === T.RBracket) {
       put(']', false);
@@ -302,6 +304,7 @@ const layout = (text: string): E.Either<readonly Diagnostic[], string> => {
       put(t.image);
     }
     prev = t;
+    if (!isComment) prevToken = t;
     prevEndLine = t.endLine ?? t.startLine ?? prevEndLine;
   }
   flush();

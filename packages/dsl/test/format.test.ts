@@ -137,6 +137,12 @@ describe('format', () => {
 });
 
 describe('format keeps comments wherever they are', () => {
+  test('a comment before the first value of a sweep list gets no comma after it', () => {
+    const text = 'experiment "x" {\n  sweep {\n    grid {\n      lr [ /* first */ 0.1, 1]\n    }\n  }\n}\n';
+    const once = formatted(text);
+    expect(once).toContain('lr [ /* first */ 0.1, 1]');
+    expect(formatted(once)).toBe(once);
+  });
   test('comments inserted between any two tokens of a generated file: all kept, in order; idempotent; same spec', () => {
     fc.assert(
       fc.property(
