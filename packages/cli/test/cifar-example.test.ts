@@ -32,7 +32,8 @@ test('cifar10-vgg-ci.sprout runs on generated CIFAR-format data and inserts a co
       '--out',
       out,
     ],
-    { cwd: tmp, encoding: 'utf8', timeout: 600_000 },
+    // From the package folder, where tsx resolves (from tmp it does not).
+    { cwd: pkg, encoding: 'utf8', timeout: 600_000 },
   );
   expect(r.stderr.includes('    at ')).toBe(false);
   expect(r.status).toBe(0);
