@@ -222,7 +222,7 @@ export const applyPoint = (experiment: Experiment, point: SweepPoint): ApplyResu
       return {
         ok: false,
         setting,
-        message: `'${setting.path}' cannot be swept; a sweep sets the settings of a run (seeds come from 'repeat')`,
+        message: `'${setting.path}' cannot be swept; a sweep sets the settings of a run (the seeds are set by 'repeat')`,
         aboutValue: false,
       };
     const r = setIn(current, parsed.segments, setting.value, [], setting.path);
