@@ -21,6 +21,7 @@ import {
   type SensitivityBar,
 } from './internal/plot.js';
 import { csvFields } from './internal/resume.js';
+import { METRIC_COLUMNS } from './internal/outputs.js';
 import { writeFileAtomic } from './internal/atomic-write.js';
 import { armSummary, finalTable, markBest, type PointOf } from './internal/summary.js';
 import { armPlans, pointOf } from './internal/plan.js';
@@ -121,19 +122,7 @@ const loadRun = (dir: string): E.Either<ReportError, LoadedRun> => {
   const lines = metrics.split('\n').filter((l) => l.length > 0);
   const header = csvFields(lines[0] ?? '');
   const col = (name: string) => header.indexOf(name);
-  const need = [
-    'arm',
-    'repeat',
-    'seed',
-    'epoch',
-    'train_loss',
-    'test_loss',
-    'test_error',
-    'step_size',
-    'parameter_count',
-    'seconds',
-  ];
-  const missing = need.filter((n) => col(n) < 0);
+  const missing = METRIC_COLUMNS.filter((n) => col(n) < 0);
   if (missing.length > 0) return bad(`${join(dir, 'metrics.csv')} lacks the columns ${missing.join(', ')}`);
   const rows: (RunId & EpochMetrics)[] = [];
   for (const [k, line] of lines.slice(1).entries()) {

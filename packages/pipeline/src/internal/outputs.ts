@@ -13,7 +13,8 @@ import type { EpochMetrics, RunEvent, RunId } from '../Pipeline.js';
 /** Longest suffix tried when a run directory exists already (`-2` … `-999`). */
 const MAX_SUFFIX = 999;
 
-const METRIC_COLUMNS = [
+/** The columns every metrics.csv has, in order (report reads them back by name). */
+export const METRIC_COLUMNS = [
   'arm',
   'repeat',
   'seed',
