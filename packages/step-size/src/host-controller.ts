@@ -96,6 +96,48 @@ export const hostControls = (optimizer: Optimizer): boolean => {
   return optimizer._tag === 'sgd' && isSchedule(s);
 };
 
+// The loops of a step, as small monomorphic functions on Float32Array (float64 accumulators): written
+// inline as closures over HostParam they ran ~5× slower than the host net's products (a profile of the
+// MNIST MLP showed the controller's loops above the native gemm).
+/** Σ g_j² in float64. */
+function sumSquares(g: Float32Array): number {
+  let s = 0;
+  for (let j = 0; j < g.length; j++) s += g[j]! * g[j]!;
+  return s;
+}
+/** Σ a_j b_j in float64. */
+function dot(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let j = 0; j < a.length; j++) s += a[j]! * b[j]!;
+  return s;
+}
+/** y ← y + c x. */
+function axpy(y: Float32Array, c: number, x: Float32Array): void {
+  for (let j = 0; j < y.length; j++) y[j] = y[j]! + c * x[j]!;
+}
+/** y ← c x. */
+function scaleInto(y: Float32Array, c: number, x: Float32Array): void {
+  for (let j = 0; j < y.length; j++) y[j] = c * x[j]!;
+}
+
+/** ‖x − x₀‖², ⟨g, x₀ − x⟩ and ‖x₀‖² (Euclidean, float64) for DoG and Prodigy. */
+function distanceTerms(
+  x: Float32Array,
+  x0: Float32Array,
+  g: Float32Array,
+): { readonly dist2: number; readonly slope: number; readonly x0Norm2: number } {
+  let dist2 = 0;
+  let slope = 0;
+  let x0Norm2 = 0;
+  for (let j = 0; j < x0.length; j++) {
+    const diff = x[j]! - x0[j]!;
+    dist2 += diff * diff;
+    slope -= g[j]! * diff;
+    x0Norm2 += x0[j]! * x0[j]!;
+  }
+  return { dist2, slope, x0Norm2 };
+}
+
 const blank = (k: number, a: number): StepInfo => ({
   k,
   a,
@@ -145,12 +187,14 @@ export const hostControllerFor = (
   let prodigy: ProdigyState | undefined = spec._tag === 'prodigy' ? initialProdigyState(spec) : undefined;
 
   const move = (params: readonly HostParam[], factors: readonly number[], a: number) => {
-    params.forEach((p, i) => {
-      const c = a * factors[i]!;
-      const v = p.values;
-      const g = p.grad;
-      for (let j = 0; j < v.length; j++) v[j] = v[j]! - c * g[j]!;
-    });
+    for (let i = 0; i < params.length; i++) axpy(params[i]!.values, -a * factors[i]!, params[i]!.grad);
+  };
+  // onIncrease reject/reset: the values before the trial step, in buffers kept across steps.
+  let saved: Float32Array[] = [];
+  const save = (params: readonly HostParam[]): void => {
+    if (saved.length !== params.length || saved.some((b, i) => b.length !== params[i]!.values.length))
+      saved = params.map((p) => new Float32Array(p.values.length));
+    for (let i = 0; i < params.length; i++) saved[i]!.set(params[i]!.values);
   };
 
   const step: HostController['step'] = (params, f, lossAt, epoch) => {
@@ -158,11 +202,7 @@ export const hostControllerFor = (
     const factors = params.map(factorOf);
     // ‖d‖² = Σ_p f_p ‖G_p‖² (float64 sums).
     let d2 = 0;
-    params.forEach((p, i) => {
-      let s = 0;
-      for (const g of p.grad) s += g * g;
-      d2 += factors[i]! * s;
-    });
+    for (let i = 0; i < params.length; i++) d2 += factors[i]! * sumSquares(params[i]!.grad);
     if (!Number.isFinite(d2)) return E.left({ _tag: 'non-finite-gradient', step: k });
 
     if (isSchedule(spec)) {
@@ -179,21 +219,12 @@ export const hostControllerFor = (
       let dist2 = 0;
       let slope = 0;
       let x0Norm2 = 0;
-      params.forEach((p, i) => {
-        const o = x0![i]!;
-        let dd = 0;
-        let sl = 0;
-        let on = 0;
-        for (let j = 0; j < o.length; j++) {
-          const diff = p.values[j]! - o[j]!;
-          dd += diff * diff;
-          sl -= p.grad[j]! * diff;
-          on += o[j]! * o[j]!;
-        }
-        dist2 += dd / factors[i]!;
-        slope += sl;
-        x0Norm2 += on / factors[i]!;
-      });
+      for (let i = 0; i < params.length; i++) {
+        const t = distanceTerms(params[i]!.values, x0[i]!, params[i]!.grad);
+        dist2 += t.dist2 / factors[i]!;
+        slope += t.slope;
+        x0Norm2 += t.x0Norm2 / factors[i]!;
+      }
       let eta: number;
       if (spec._tag === 'dog') {
         const r = dogStep(dog ?? initialDogState(spec, Math.sqrt(x0Norm2)), dist2, d2);
@@ -221,12 +252,7 @@ export const hostControllerFor = (
       if (previous !== undefined) {
         // ⟨R_k, R_{k−1}⟩ = ⟨G_k, R_{k−1}⟩ (the pairing), R_{k−1} = f G_{k−1}.
         inner = 0;
-        params.forEach((p, i) => {
-          const q = previous![i]!;
-          let t = 0;
-          for (let j = 0; j < q.length; j++) t += p.grad[j]! * q[j]!;
-          inner! += t;
-        });
+        for (let i = 0; i < params.length; i++) inner += dot(params[i]!.grad, previous[i]!);
       }
       const e = emaRatio(s, inner, d2, o.emaDecay, spec.rhoMin);
       rho = e.rho;
@@ -234,12 +260,15 @@ export const hostControllerFor = (
     }
     if (spec._tag !== 'adaptive') throw new Error('hostController: not adaptive');
     const a = stepSizeFor(spec, s, rho);
-    const olds = o.onIncrease === 'keep' ? undefined : params.map((p) => Float32Array.from(p.values));
+    const keep = o.onIncrease === 'keep';
+    if (!keep) save(params);
     move(params, factors, a);
     const fPlus = lossAt();
-    const restore = () => olds?.forEach((v, i) => params[i]!.values.set(v));
+    const restore = () => {
+      for (let i = 0; i < params.length; i++) params[i]!.values.set(saved[i]!);
+    };
     if (!Number.isFinite(fPlus)) {
-      if (olds !== undefined) restore();
+      if (!keep) restore();
       else move(params, factors, -a);
       return E.left({ _tag: 'non-finite-loss', where: 'trial', value: fPlus, step: k });
     }
@@ -247,7 +276,11 @@ export const hostControllerFor = (
     const reject = o.onIncrease !== 'keep' && fPlus > f;
     if (reject) restore();
     adaptive = { ...trial.state, ...(ema ?? {}) };
-    if (spec.variance === 'ema') previous = params.map((p, i) => Float32Array.from(p.grad, (g) => g * factors[i]!));
+    if (spec.variance === 'ema') {
+      if (previous === undefined || previous.some((q, i) => q.length !== params[i]!.grad.length))
+        previous = params.map((p) => new Float32Array(p.grad.length));
+      for (let i = 0; i < params.length; i++) scaleInto(previous[i]!, factors[i]!, params[i]!.grad);
+    }
     const info: StepInfo = {
       ...blank(k, a),
       accepted: !reject,
