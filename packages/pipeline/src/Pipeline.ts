@@ -6,9 +6,9 @@
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 import type { Experiment, MemoryCheckOptions, SweepValue } from '@sprout/spec';
 import type { InsertionEvent } from '@sprout/sensitivity';
+import type { BackendChoice, RunHost } from './host.js';
 
-/** Which TensorFlow.js backend to use; `auto` tries tfjs-node, then wasm, then cpu. */
-export type BackendChoice = 'auto' | 'node' | 'wasm' | 'cpu';
+export type { BackendChoice } from './host.js';
 
 /** Name of the base experiment's arm in events, metrics and the summary. */
 export const BASE_ARM = 'base';
@@ -250,8 +250,13 @@ export interface Pipeline {
 }
 
 export interface CompileOptions {
-  /** Directory that relative data paths (csv, idx) are resolved against. @default process.cwd() */
+  /** Directory that relative data paths (csv, idx) are resolved against. @default the host's working directory */
   readonly baseDir?: string;
+  /**
+   * Where the pipeline runs: its files, data loader and backend. Required by `@sprout/pipeline/core`'s
+   * `compile` (`memoryHost()` in a browser). @default nodeHost (in `@sprout/pipeline`)
+   */
+  readonly host?: RunHost;
   /**
    * The memory check of `check` (its limit, and where the limit comes from), or `false` to skip it.
    * @default { limitBytes: DEFAULT_MEMORY_LIMIT } (8 GiB; the CLI passes a share of the machine's memory)

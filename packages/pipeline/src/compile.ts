@@ -11,16 +11,21 @@ import { unsupported } from './internal/support.js';
 import { armPlans } from './internal/plan.js';
 import { runExperiment } from './internal/run-experiment.js';
 import { eventStream } from './internal/event-stream.js';
+import type { RunHost } from './host.js';
 
-/** Compile `spec` into a pipeline, or return every diagnostic that stops it from running. */
-export const compile = (spec: Experiment, options: CompileOptions = {}): E.Either<readonly Diagnostic[], Pipeline> => {
+/** Compile `spec` into a pipeline that runs on `options.host`, or return every diagnostic that stops it from running. */
+export const compileOn = (
+  spec: Experiment,
+  options: CompileOptions & { readonly host: RunHost },
+): E.Either<readonly Diagnostic[], Pipeline> => {
   const checked = check(spec, options.memory !== undefined ? { memory: options.memory } : {});
   if (E.isLeft(checked)) return checked;
   const problems = unsupported(spec);
   if (problems.length > 0) return E.left(problems);
   const ctx = {
     spec,
-    baseDir: options.baseDir ?? process.cwd(),
+    host: options.host,
+    baseDir: options.baseDir ?? options.host.cwd(),
     stepSizeColumns: armPlans(spec).some((arm) => arm.optimizer.step._tag === 'adaptive'),
   };
   const run =

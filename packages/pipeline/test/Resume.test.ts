@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/Either';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { adam, adaptive, atEpochs, constant, dense, network, sensli, sgd } from '@sprout/spec';
-import { compile, type RunEvent, type RunOptions } from '../src/index.js';
+import { compile, nodeHost, type RunEvent, type RunOptions } from '../src/index.js';
 import { decodeCheckpoint } from '../src/internal/checkpoint.js';
 import { metricRows } from '../../../test-support/metric-rows.mjs';
 import { tiny, useCpu } from './tiny.js';
@@ -46,7 +46,7 @@ describe('checkpoints and resume', () => {
       onEvent: (e: RunEvent) => e._tag === 'epoch-end' && e.seed === 7 && e.epoch === 1 && c1.abort(),
     });
     expect(E.isLeft(r1) && r1.left._tag).toBe('interrupted');
-    const ckpt = decodeCheckpoint(readFileSync(join(out, 'checkpoints', 'base', 'seed-7.ckpt')));
+    const ckpt = decodeCheckpoint(readFileSync(join(out, 'checkpoints', 'base', 'seed-7.ckpt')), nodeHost.sha256);
     expect([ckpt.manifest.epoch, ckpt.manifest.step]).toEqual([1, 1]);
     expect(ckpt.manifest.metrics).toHaveLength(1);
     expect(readdirSync(join(out, 'checkpoints', 'base')).sort()).toEqual(['seed-7.ckpt', 'seed-7.ckpt.prev']); // the latest, the one before it, and no temporary file
@@ -65,7 +65,7 @@ describe('checkpoints and resume', () => {
     });
     expect(E.isLeft(r2) && r2.left._tag).toBe('interrupted');
     expect(events2.filter((e) => e._tag === 'run-start').map((e) => (e as { seed: number }).seed)).toEqual([8]); // seed 7 resumed, not restarted
-    const ckpt8 = decodeCheckpoint(readFileSync(join(out, 'checkpoints', 'base', 'seed-8.ckpt')));
+    const ckpt8 = decodeCheckpoint(readFileSync(join(out, 'checkpoints', 'base', 'seed-8.ckpt')), nodeHost.sha256);
     expect(ckpt8.manifest.insertions).toBe(1);
     expect(ckpt8.manifest.layers.length).toBe(3); // hidden dense, the inserted dense, output (2 before)
 

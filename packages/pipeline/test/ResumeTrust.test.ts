@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compile, type RunEvent, type RunOptions } from '../src/index.js';
+import { compile, nodeFiles, nodeHost, type RunEvent, type RunOptions } from '../src/index.js';
 import {
   checkpointPath,
   decodeCheckpoint,
@@ -47,7 +47,7 @@ const interrupted = async (name: string) => {
     signal: c.signal,
     onEvent: (e) => e._tag === 'epoch-end' && e.arm === 'base' && e.epoch === 3 && c.abort(),
   });
-  return { out, reference, ckpt: checkpointPath(out, 'base', 7) };
+  return { out, reference, ckpt: checkpointPath(nodeFiles, out, 'base', 7) };
 };
 
 const refusal = (r: Awaited<ReturnType<typeof run>>) =>
@@ -56,14 +56,14 @@ const refusal = (r: Awaited<ReturnType<typeof run>>) =>
 describe('resume trusts nothing on disk', () => {
   it('a checkpoint carries a SHA-256 of its bytes and the run, arm, seed and spec hash it belongs to', async () => {
     const { ckpt } = await interrupted('identity');
-    const { manifest } = decodeCheckpoint(readFileSync(ckpt));
+    const { manifest } = decodeCheckpoint(readFileSync(ckpt), nodeHost.sha256);
     expect(manifest.arm).toBe('base');
     expect(manifest.seed).toBe(7);
     expect(manifest.identity.run).toMatch(/^[0-9a-f-]{36}$/);
     expect(manifest.identity.specHash).toMatch(/^[0-9a-f]{64}$/);
     const bytes = readFileSync(ckpt);
     bytes[bytes.length - 100]! ^= 1; // one bit of one weight
-    expect(() => decodeCheckpoint(bytes)).toThrow(/fails its checksum/);
+    expect(() => decodeCheckpoint(bytes, nodeHost.sha256)).toThrow(/fails its checksum/);
   }, 60_000);
 
   it('flipping the low mantissa bit of every weight: the latest fails its checksum, the one before it is used, and the metrics still match', async () => {
@@ -98,10 +98,10 @@ describe('resume trusts nothing on disk', () => {
 
   it("the manifest's epoch set to 9999 breaks the checksum; re-signed, it is refused as outside the spec", async () => {
     const { out, ckpt } = await interrupted('epoch');
-    const { manifest, tensors } = decodeCheckpoint(readFileSync(ckpt));
+    const { manifest, tensors } = decodeCheckpoint(readFileSync(ckpt), nodeHost.sha256);
     const { version: _v, tensors: _t, identity, ...content } = manifest;
     // Re-encoded with a valid checksum, as a forger with the format would: the epoch is still checked.
-    const forged = encodeCheckpoint({ ...content, epoch: 9999 }, identity, [...tensors.values()]);
+    const forged = encodeCheckpoint({ ...content, epoch: 9999 }, identity, [...tensors.values()], nodeHost.sha256);
     writeFileSync(ckpt, forged);
     writeFileSync(previousCheckpointPath(ckpt), forged);
     expect(refusal(await run({ resume: out, saveModel: false }))).toMatch(
@@ -119,12 +119,12 @@ describe('resume trusts nothing on disk', () => {
     // The 'wide' arm has not started when base is interrupted; a finished run gives one to copy.
     const other = await interrupted('arm-source');
     expect(E.isRight(await run({ resume: other.out, saveModel: false }))).toBe(true);
-    copyFileSync(checkpointPath(other.out, 'wide', 7), ckpt);
+    copyFileSync(checkpointPath(nodeFiles, other.out, 'wide', 7), ckpt);
     expect(refusal(await run({ resume: out, saveModel: false }))).toMatch(
       /it belongs to arm 'wide', seed 7, not to arm 'base', seed 7/,
     );
     // The same arm and seed of another run directory: refused by the run id.
-    copyFileSync(checkpointPath(other.out, 'base', 7), ckpt);
+    copyFileSync(checkpointPath(nodeFiles, other.out, 'base', 7), ckpt);
     expect(refusal(await run({ resume: out, saveModel: false }))).toMatch(
       /it belongs to another run \(run id [0-9a-f-]+, this run's is [0-9a-f-]+\)/,
     );
@@ -143,7 +143,7 @@ describe('resume trusts nothing on disk', () => {
     // The record itself edited to match: the checkpoint's own hash still refuses it.
     const json = JSON.parse(readFileSync(join(out, 'spec.json'), 'utf8')) as { run: { specHash: string } };
     const { specHash } = await import('../src/internal/checkpoint.js');
-    json.run.specHash = specHash(faster);
+    json.run.specHash = specHash(faster, nodeHost.sha256);
     writeFileSync(join(out, 'spec.json'), JSON.stringify(json));
     expect(refusal(await run({ resume: out, saveModel: false }, faster))).toMatch(/written for other settings/);
   }, 60_000);

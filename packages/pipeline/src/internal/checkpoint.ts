@@ -19,13 +19,17 @@
  * @sprout/data's `batches(n, b, seed, epoch)`; dropout masks: `deriveSeed(seed, 2, epoch, step)`;
  * initialisation only at the start), so the counters are the whole generator state.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import stableStringify from 'safe-stable-stringify';
 import type { Layer } from '@sprout/spec';
 import type { EpochMetrics } from '../Pipeline.js';
 import { slug } from './outputs.js';
+import type { RunFiles } from '../host.js';
+
+/** SHA-256 of some bytes (the host's: OpenSSL in Node, a JavaScript implementation in a browser). */
+export type Sha256 = (bytes: Uint8Array) => Uint8Array;
+
+const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
 const MAGIC = 'SPRCKPT1';
 export const CHECKPOINT_VERSION = 2;
@@ -41,10 +45,8 @@ export interface CheckpointIdentity {
  * SHA-256 of an experiment in canonical JSON (keys sorted), so that the spec.json a run writes and the
  * spec decoded from it again hash alike, and any edit of a setting changes the hash.
  */
-export const specHash = (spec: unknown): string =>
-  createHash('sha256')
-    .update(stableStringify(spec) ?? '')
-    .digest('hex');
+export const specHash = (spec: unknown, sha256: Sha256): string =>
+  hex(sha256(new TextEncoder().encode(stableStringify(spec) ?? '')));
 
 /** One tensor stored in the checkpoint. */
 export interface StoredTensor {
@@ -107,8 +109,8 @@ export interface CheckpointManifest {
 export type CheckpointContent = Omit<CheckpointManifest, 'tensors' | 'version' | 'identity'>;
 
 /** Path of a run's checkpoint inside the run directory. */
-export const checkpointPath = (runDir: string, arm: string, seed: number): string =>
-  join(runDir, 'checkpoints', slug(arm), `seed-${seed}.ckpt`);
+export const checkpointPath = (files: RunFiles, runDir: string, arm: string, seed: number): string =>
+  files.join(runDir, 'checkpoints', slug(arm), `seed-${seed}.ckpt`);
 
 /** Where the checkpoint before the latest one is kept. */
 export const previousCheckpointPath = (path: string): string => `${path}.prev`;
@@ -123,7 +125,8 @@ export const encodeCheckpoint = (
   content: CheckpointContent,
   identity: CheckpointIdentity,
   tensors: readonly StoredTensor[],
-): Buffer => {
+  sha256: Sha256,
+): Uint8Array => {
   let offset = 0;
   const entries = tensors.map((t) => {
     const e = { name: t.name, shape: [...t.shape], offset, length: t.values.length };
@@ -131,23 +134,20 @@ export const encodeCheckpoint = (
     return e;
   });
   const manifest: CheckpointManifest = { version: CHECKPOINT_VERSION, ...content, identity, tensors: entries };
+  const encoder = new TextEncoder();
   let json = JSON.stringify(manifest);
-  const headerLength = 12 + Buffer.byteLength(json);
+  const headerLength = 12 + encoder.encode(json).length;
   json += ' '.repeat((4 - (headerLength % 4)) % 4);
-  const jsonBytes = Buffer.from(json, 'utf8');
-  const out = Buffer.alloc(12 + jsonBytes.length + offset + DIGEST_BYTES);
-  out.write(MAGIC, 0, 'latin1');
-  out.writeUInt32LE(jsonBytes.length, 8);
-  jsonBytes.copy(out, 12);
+  const jsonBytes = encoder.encode(json);
+  const out = new Uint8Array(12 + jsonBytes.length + offset + DIGEST_BYTES);
+  for (let i = 0; i < MAGIC.length; i++) out[i] = MAGIC.charCodeAt(i);
+  new DataView(out.buffer).setUint32(8, jsonBytes.length, true);
+  out.set(jsonBytes, 12);
   const base = 12 + jsonBytes.length;
-  for (const [i, t] of tensors.entries()) {
-    const bytes = Buffer.from(t.values.buffer, t.values.byteOffset, t.values.byteLength);
-    bytes.copy(out, base + entries[i]!.offset);
-  }
-  createHash('sha256')
-    .update(out.subarray(0, out.length - DIGEST_BYTES))
-    .digest()
-    .copy(out, out.length - DIGEST_BYTES);
+  // Float32 values in the platform's byte order: little-endian wherever TensorFlow.js runs.
+  for (const [i, t] of tensors.entries())
+    out.set(new Uint8Array(t.values.buffer, t.values.byteOffset, t.values.byteLength), base + entries[i]!.offset);
+  out.set(sha256(out.subarray(0, out.length - DIGEST_BYTES)), out.length - DIGEST_BYTES);
   return out;
 };
 
@@ -160,23 +160,23 @@ export class ChecksumError extends Error {
 
 /** Decode a checkpoint; throws on a malformed file (callers turn it into an error value). */
 export const decodeCheckpoint = (
-  bytes: Buffer,
+  bytes: Uint8Array,
+  sha256: Sha256,
 ): { manifest: CheckpointManifest; tensors: Map<string, StoredTensor> } => {
-  if (bytes.length < 12 || bytes.toString('latin1', 0, 8) !== MAGIC)
+  if (bytes.length < 12 || String.fromCharCode(...bytes.subarray(0, 8)) !== MAGIC)
     throw new Error('not a Sprout checkpoint (bad magic)');
-  const n = bytes.readUInt32LE(8);
+  const n = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true);
   if (12 + n > bytes.length) throw new Error('truncated checkpoint (manifest)');
   let manifest: CheckpointManifest;
   try {
-    manifest = JSON.parse(bytes.toString('utf8', 12, 12 + n)) as CheckpointManifest;
+    manifest = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + n))) as CheckpointManifest;
   } catch {
     throw new Error('damaged checkpoint (its manifest is not JSON)');
   }
   if (manifest.version !== CHECKPOINT_VERSION)
     throw new Error(`checkpoint version ${manifest.version}; this Sprout reads version ${CHECKPOINT_VERSION}`);
   const body = bytes.length - DIGEST_BYTES;
-  if (body < 12 + n || !createHash('sha256').update(bytes.subarray(0, body)).digest().equals(bytes.subarray(body)))
-    throw new ChecksumError();
+  if (body < 12 + n || !sameBytes(sha256(bytes.subarray(0, body)), bytes.subarray(body))) throw new ChecksumError();
   const base = 12 + n;
   const tensors = new Map<string, StoredTensor>();
   for (const t of manifest.tensors) {
@@ -184,7 +184,7 @@ export const decodeCheckpoint = (
     if (start + t.length * 4 > body) throw new Error(`truncated checkpoint (tensor ${t.name})`);
     // A copy, aligned for Float32Array.
     const values = new Float32Array(t.length);
-    Buffer.from(values.buffer).set(bytes.subarray(start, start + t.length * 4));
+    new Uint8Array(values.buffer).set(bytes.subarray(start, start + t.length * 4));
     tensors.set(t.name, { name: t.name, shape: t.shape, values });
   }
   return { manifest, tensors };
@@ -196,16 +196,11 @@ type Attempt =
   | { readonly _tag: 'read'; readonly checkpoint: Decoded }
   | { readonly _tag: 'bad'; readonly reason: string };
 
-const attempt = (path: string): Attempt => {
-  let bytes: Buffer;
+const attempt = (files: RunFiles, path: string, sha256: Sha256): Attempt => {
+  const bytes = files.read(path);
+  if (bytes === undefined) return { _tag: 'missing' };
   try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { _tag: 'missing' };
-    throw e;
-  }
-  try {
-    return { _tag: 'read', checkpoint: decodeCheckpoint(bytes) };
+    return { _tag: 'read', checkpoint: decodeCheckpoint(bytes, sha256) };
   } catch (e) {
     return { _tag: 'bad', reason: e instanceof Error ? e.message : String(e) };
   }
@@ -251,13 +246,18 @@ const mismatch = (m: CheckpointManifest, expect: ExpectedCheckpoint): string | u
  * checkpoint that decodes but belongs to another run, arm, seed or spec, or stands outside the spec, is
  * refused: resuming from it would silently mix two runs.
  */
-export const checkpointForResume = (path: string, expect: ExpectedCheckpoint): CheckpointForResume => {
-  const latest = attempt(path);
+export const checkpointForResume = (
+  files: RunFiles,
+  sha256: Sha256,
+  path: string,
+  expect: ExpectedCheckpoint,
+): CheckpointForResume => {
+  const latest = attempt(files, path, sha256);
   let chosen: { checkpoint: Decoded; from: string; warning?: string };
   if (latest._tag === 'read') chosen = { checkpoint: latest.checkpoint, from: path };
   else {
     const prevPath = previousCheckpointPath(path);
-    const previous = attempt(prevPath);
+    const previous = attempt(files, prevPath, sha256);
     if (previous._tag === 'missing')
       return latest._tag === 'missing'
         ? { _tag: 'none' }

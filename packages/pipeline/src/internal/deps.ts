@@ -1,6 +1,6 @@
 /**
- * The pipeline's view of its sibling packages (model, data, backend), in one place, so a change in
- * their API touches only this file.
+ * The pipeline's view of its sibling packages (model, data), in one place, so a change in their API touches
+ * only this file. What needs Node (loading files, the backend and its threads) comes through the RunHost.
  */
 export {
   createNet,
@@ -11,6 +11,5 @@ export {
   setWeights,
   toLayersModel,
 } from '@sprout/model';
-export { loadData, toTensors, batches, gatherBatch, disposeDatasetTensors, formatDataError } from '@sprout/data';
+export { toTensors, batches, gatherBatch, disposeDatasetTensors, formatDataError } from '@sprout/data';
 export type { DatasetTensors, DataError } from '@sprout/data';
-export { initBackend, setComputeThreads, computeThreads } from '@sprout/backend';

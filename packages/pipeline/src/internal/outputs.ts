@@ -3,12 +3,12 @@
  * (one row per epoch, appended as epochs end), events.jsonl (one JSON object per event, appended),
  * summary.json, curves.svg and model/. Rows and events are written synchronously as they happen (to files kept
  * open for the run), so a run that stops keeps everything written up to then. The directory is created exclusively: two runs never
- * share one.
+ * share one. Where the files live is the host's (RunFiles): a disk in Node, memory in a browser.
  */
-import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { writeFileAtomic } from './atomic-write.js';
+
+const utf8 = new TextEncoder();
 import type { EpochMetrics, RunEvent, RunId } from '../Pipeline.js';
+import type { RunFiles } from '../host.js';
 
 /** Longest suffix tried when a run directory exists already (`-2` … `-999`). */
 const MAX_SUFFIX = 999;
@@ -33,8 +33,8 @@ export const slug = (name: string): string =>
   name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'experiment';
 
 /** The folder of one run (arm, sweep point, seed) inside a run directory: its own spec.json lives there. */
-export const runFolder = (runDir: string, name: string, seed: number): string =>
-  join(runDir, 'runs', slug(name), `seed-${seed}`);
+export const runFolder = (files: RunFiles, runDir: string, name: string, seed: number): string =>
+  files.join(runDir, 'runs', slug(name), `seed-${seed}`);
 
 /** UTC time as `2026-11-28T02-10-33Z` (no colons, so it is a valid file name everywhere). */
 export const timeStamp = (date: Date): string =>
@@ -44,16 +44,11 @@ export const timeStamp = (date: Date): string =>
     .replace(/:/g, '-');
 
 /** Create `dir`, or `dir-2`, `dir-3`, … if it exists; parents are created as needed. Returns the path made. */
-export const createExclusiveDir = (dir: string): string => {
-  mkdirSync(dirname(dir), { recursive: true });
+export const createExclusiveDir = (files: RunFiles, dir: string): string => {
+  files.mkdirs(files.dirname(dir));
   for (let i = 1; i <= MAX_SUFFIX; i++) {
     const candidate = i === 1 ? dir : `${dir}-${i}`;
-    try {
-      mkdirSync(candidate);
-      return candidate;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
+    if (files.mkdirExclusive(candidate)) return candidate;
   }
   throw new Error(
     `createExclusiveDir: ${dir} and its suffixes up to -${MAX_SUFFIX} exist already; choose another --out`,
@@ -63,30 +58,6 @@ export const createExclusiveDir = (dir: string): string => {
 const csvField = (v: string | number): string => {
   const s = String(v);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-
-/**
- * Appends whole lines to an open file: a write that fails part-way (a full disk) is cut back off, so the
- * file never ends in half a row; the error is then rethrown.
- */
-const wholeLines = (fd: number): ((line: string) => void) => {
-  let end = fstatSync(fd).size;
-  return (line) => {
-    const bytes = Buffer.from(line, 'utf8');
-    let written = 0;
-    try {
-      while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
-    } catch (e) {
-      if (written > 0)
-        try {
-          ftruncateSync(fd, end);
-        } catch {
-          // The original error says more than a failed cleanup; resume drops a cut line anyway.
-        }
-      throw e;
-    }
-    end += written;
-  };
 };
 
 export interface RunWriter {
@@ -108,26 +79,22 @@ export const metricColumns = (stepSizeColumns: boolean): readonly string[] =>
  * appends to the existing ones.
  */
 export const runWriter = (
+  files: RunFiles,
   dir: string,
   options: { readonly stepSizeColumns: boolean; readonly append?: boolean },
 ): RunWriter => {
   const columns = metricColumns(options.stepSizeColumns);
-  // Kept open for the run: a row costs one write(2), not an open, a write and a close (1850 epochs of a
-  // spirals run spent ~0.1 s there). Each row still reaches the operating system when it is written.
-  const flag = options.append === true ? 'a' : 'wx';
-  let metricsFd: number | undefined = openSync(join(dir, 'metrics.csv'), flag);
-  let eventsFd: number | undefined = openSync(join(dir, 'events.jsonl'), flag);
-  const metricsLine = wholeLines(metricsFd);
-  const eventLine = wholeLines(eventsFd);
-  if (options.append !== true) metricsLine(`${columns.join(',')}\n`);
+  // Kept open for the run; each row still reaches the host's files when it is written.
+  const mode = options.append === true ? 'append' : 'create';
+  const metricsFile = files.openLines(files.join(dir, 'metrics.csv'), mode);
+  const eventsFile = files.openLines(files.join(dir, 'events.jsonl'), mode);
+  if (options.append !== true) metricsFile.write(`${columns.join(',')}\n`);
   return {
     dir,
     // Replaced atomically: a kill while they are written leaves the previous version.
-    json: (file, value) => writeFileAtomic(join(dir, file), Buffer.from(`${JSON.stringify(value, null, 2)}\n`, 'utf8')),
-    text: (file, value) => writeFileAtomic(join(dir, file), Buffer.from(value, 'utf8')),
-    event: (event) => {
-      if (eventsFd !== undefined) eventLine(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`);
-    },
+    json: (file, value) => files.writeAtomic(files.join(dir, file), utf8.encode(`${JSON.stringify(value, null, 2)}\n`)),
+    text: (file, value) => files.writeAtomic(files.join(dir, file), utf8.encode(value)),
+    event: (event) => eventsFile.write(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`),
     metrics: (id, m) => {
       const row: (string | number)[] = [
         id.arm,
@@ -143,11 +110,11 @@ export const runWriter = (
       ];
       if (options.stepSizeColumns)
         row.push(m.stepSizeState?.L ?? '', m.stepSizeState?.rho ?? '', m.stepSizeState?.a ?? '');
-      if (metricsFd !== undefined) metricsLine(`${row.map(csvField).join(',')}\n`);
+      metricsFile.write(`${row.map(csvField).join(',')}\n`);
     },
     close: () => {
-      for (const fd of [metricsFd, eventsFd]) if (fd !== undefined) closeSync(fd);
-      metricsFd = eventsFd = undefined;
+      metricsFile.close();
+      eventsFile.close();
     },
   };
 };

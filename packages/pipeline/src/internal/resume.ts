@@ -1,115 +1,15 @@
 /**
- * Continuing a run directory (issue 7): its lock file, and what of its metrics.csv and events.jsonl a
- * resumed run keeps. A run holds `run.lock` (its pid) while it writes; a resume refuses a directory whose
- * lock names a live process, and takes over a stale one (the process was killed). Rows and events written
- * after a run's checkpoint are dropped (the resumed run writes them again), so that no row is duplicated;
- * a line cut short by a kill is dropped too.
+ * Continuing a run directory: what of its metrics.csv and events.jsonl a resumed run keeps (the lock is the
+ * host's: lock-file.ts on disk). Rows and events written after a run's checkpoint are dropped (the resumed
+ * run writes them again), so that no row is duplicated; a line cut short by a kill is dropped too.
  */
-import { readdirSync, readFileSync, rmSync, writeFileSync, type Dirent } from 'node:fs';
-import { join } from 'node:path';
-import { writeFileAtomic } from './atomic-write.js';
+import type { RunFiles } from '../host.js';
 
-export const LOCK_FILE = 'run.lock';
-
-const alive = (pid: number): boolean => {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
-/**
- * When process `pid` started, in clock ticks since boot (Linux: field 22 of /proc/<pid>/stat), or undefined
- * where that cannot be read. A pid is reused by the system after its process ends; the pair (pid, start)
- * names one process.
- */
-const processStart = (pid: number): string | undefined => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) is in parentheses and may hold spaces: count fields after its ')'.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-};
-
-interface LockRecord {
-  readonly pid: number;
-  readonly start?: string;
-  readonly since?: string;
-}
-
-const readLock = (path: string): LockRecord | undefined => {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-  try {
-    const r = JSON.parse(text) as Partial<LockRecord>;
-    if (typeof r.pid === 'number')
-      return {
-        pid: r.pid,
-        ...(typeof r.start === 'string' ? { start: r.start } : {}),
-        ...(typeof r.since === 'string' ? { since: r.since } : {}),
-      };
-  } catch {
-    // The older format: the pid alone.
-  }
-  const pid = Number(text.trim());
-  return Number.isInteger(pid) ? { pid } : undefined;
-};
-
-/** Whether the process that wrote `lock` still runs: its pid is alive and, where it can be told, started when the lock says. */
-const holderAlive = (lock: LockRecord): boolean => {
-  if (!alive(lock.pid)) return false;
-  if (lock.start === undefined) return true;
-  const now = processStart(lock.pid);
-  return now === undefined || now === lock.start;
-};
-
-/**
- * Take the lock of `dir`: `{ ok: true, release }`, or `{ ok: false, pid, since }` naming the live process
- * that holds it. A lock whose process has ended, or whose pid now belongs to another process (started at
- * another time), is stale and taken over; `force` takes over any lock (for a holder this cannot tell apart).
- */
-export const takeLock = (
-  dir: string,
-  options: { readonly force?: boolean } = {},
-): { ok: true; release: () => void } | { ok: false; pid: number; since: string } => {
-  const path = join(dir, LOCK_FILE);
-  const start = processStart(process.pid);
-  const record = JSON.stringify({
-    pid: process.pid,
-    ...(start !== undefined ? { start } : {}),
-    since: new Date().toISOString(),
-  });
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      writeFileSync(path, `${record}\n`, { flag: 'wx' });
-      return {
-        ok: true,
-        release: () => {
-          try {
-            if (readLock(path)?.pid === process.pid) rmSync(path);
-          } catch {
-            // Already gone.
-          }
-        },
-      };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const held = readLock(path);
-      if (held !== undefined && held.pid !== process.pid && holderAlive(held) && options.force !== true)
-        return { ok: false, pid: held.pid, since: held.since ?? 'an unknown time' };
-      rmSync(path, { force: true });
-    }
-  }
-  throw new Error(`cannot take the lock ${path}`);
+const utf8 = new TextEncoder();
+const text = (files: RunFiles, path: string): string => {
+  const bytes = files.read(path);
+  if (bytes === undefined) throw new Error(`${path} does not exist`);
+  return new TextDecoder().decode(bytes);
 };
 
 /** Where each (arm, seed) run of a directory stands: ended, or checkpointed after `epoch` epochs (and `step` steps). */
@@ -162,24 +62,24 @@ const completeLines = (text: string): string[] => {
 };
 
 /** Rewrites metrics.csv (atomically) with the rows a resume keeps. */
-export const trimMetrics = (dir: string, header: readonly string[], p: RunProgress): void => {
-  const path = join(dir, 'metrics.csv');
-  const lines = completeLines(readFileSync(path, 'utf8'));
+export const trimMetrics = (files: RunFiles, dir: string, header: readonly string[], p: RunProgress): void => {
+  const path = files.join(dir, 'metrics.csv');
+  const lines = completeLines(text(files, path));
   const kept = [header.join(',')];
   for (const line of lines.slice(1)) {
     const f = csvFields(line);
     if (f.length !== header.length) continue;
     if (keepEpoch(p, f[0]!, Number(f[2]), Number(f[3]))) kept.push(line);
   }
-  writeFileAtomic(path, Buffer.from(kept.map((l) => `${l}\n`).join(''), 'utf8'));
+  files.writeAtomic(path, utf8.encode(kept.map((l) => `${l}\n`).join('')));
 };
 
 /** Rewrites events.jsonl (atomically) with the events a resume keeps; returns them (without their `time`). */
-export const trimEvents = (dir: string, p: RunProgress): Record<string, unknown>[] => {
-  const path = join(dir, 'events.jsonl');
+export const trimEvents = (files: RunFiles, dir: string, p: RunProgress): Record<string, unknown>[] => {
+  const path = files.join(dir, 'events.jsonl');
   const kept: string[] = [];
   const events: Record<string, unknown>[] = [];
-  for (const line of completeLines(readFileSync(path, 'utf8'))) {
+  for (const line of completeLines(text(files, path))) {
     let e: Record<string, unknown>;
     try {
       e = JSON.parse(line) as Record<string, unknown>;
@@ -205,20 +105,20 @@ export const trimEvents = (dir: string, p: RunProgress): Record<string, unknown>
     const { time: _time, ...rest } = e;
     events.push(rest);
   }
-  writeFileAtomic(path, Buffer.from(kept.map((l) => `${l}\n`).join(''), 'utf8'));
+  files.writeAtomic(path, utf8.encode(kept.map((l) => `${l}\n`).join('')));
   return events;
 };
 
 /** The runs that ended (a `run-end` event) in a directory's events.jsonl. */
-export const endedRuns = (dir: string): Set<string> => {
+export const endedRuns = (files: RunFiles, dir: string): Set<string> => {
   const ended = new Set<string>();
-  let text = '';
+  let content = '';
   try {
-    text = readFileSync(join(dir, 'events.jsonl'), 'utf8');
+    content = text(files, files.join(dir, 'events.jsonl'));
   } catch {
     return ended;
   }
-  for (const line of completeLines(text)) {
+  for (const line of completeLines(content)) {
     try {
       const e = JSON.parse(line) as { _tag?: string; arm?: string; seed?: number };
       if (e._tag === 'run-end' && e.arm !== undefined && e.seed !== undefined) ended.add(runKey(e.arm, e.seed));
@@ -230,25 +130,19 @@ export const endedRuns = (dir: string): Set<string> => {
 };
 
 /** Removes the temporary files of atomic writes cut short by a kill (`<name>.tmp-<pid>`), in `dir` and its checkpoints. */
-export const removeStaleTemporaries = (dir: string): number => {
+export const removeStaleTemporaries = (files: RunFiles, dir: string): number => {
   let removed = 0;
   const sweep = (folder: string, depth: number): void => {
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(folder, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const path = join(folder, e.name);
-      if (e.isDirectory() && depth > 0) sweep(path, depth - 1);
-      else if (e.isFile() && /\.tmp-\d+$/.test(e.name)) {
-        rmSync(path, { force: true });
+    for (const e of files.list(folder)) {
+      const path = files.join(folder, e.name);
+      if (e.directory && depth > 0) sweep(path, depth - 1);
+      else if (!e.directory && /\.tmp-\d+$/.test(e.name)) {
+        files.remove(path);
         removed += 1;
       }
     }
   };
   sweep(dir, 0);
-  sweep(join(dir, 'checkpoints'), 1);
+  sweep(files.join(dir, 'checkpoints'), 1);
   return removed;
 };

@@ -3,9 +3,6 @@
  * seed run side by side; events to the writer and the subscriber; at the end summary.json and the plot.
  * A failure stops the experiment with a `failed` event; outputs written up to then stay.
  */
-import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as E from 'fp-ts/lib/Either.js';
@@ -24,20 +21,16 @@ import {
   type CheckpointManifest,
   type StoredTensor,
 } from './checkpoint.js';
-import { writeFileAtomic } from './atomic-write.js';
-import { endedRuns, removeStaleTemporaries, runKey, takeLock, trimEvents, trimMetrics } from './resume.js';
+import { endedRuns, removeStaleTemporaries, runKey, trimEvents, trimMetrics } from './resume.js';
 import {
   disposeDatasetTensors,
   disposeNet,
   formatDataError,
-  initBackend,
-  setComputeThreads,
-  computeThreads,
-  loadData,
   toLayersModel,
   toTensors,
   type DatasetTensors,
 } from './deps.js';
+import type { RunFiles, RunHost } from '../host.js';
 import { trainRun } from './train-run.js';
 import { armSummary, finalTable, markBest } from './summary.js';
 import {
@@ -51,10 +44,6 @@ import {
 import { saveLayersModel } from './model-io.js';
 import { machineError } from './machine-error.js';
 
-const PIPELINE_VERSION = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
-
 /**
  * The seed of a run's train/test split: the run's own seed, or with `split_draw fixed` the experiment's
  * first seed, so every repeat trains and tests on the same examples (the SensLI reference's protocol).
@@ -64,6 +53,8 @@ export const dataSeed = (data: Data, experimentSeed: number, runSeed: number): n
 
 export interface ExperimentContext {
   readonly spec: Experiment;
+  /** Where the run runs: files, data, backend (nodeHost, memoryHost). */
+  readonly host: RunHost;
   readonly baseDir: string;
   /** Whether the metrics get the adaptive controller's columns L, rho, a. */
   readonly stepSizeColumns: boolean;
@@ -83,8 +74,11 @@ const summarize = (plans: readonly ArmPlan[], finals: readonly (RunId & { final:
   );
 
 /** The `run` record of a run directory's spec.json: its id and the hash of the settings it started with. */
-const readRunRecord = (dir: string): { id?: string; specHash?: string } => {
-  const json = JSON.parse(readFileSync(join(dir, 'spec.json'), 'utf8')) as {
+const readRunRecord = (files: RunFiles, dir: string): { id?: string; specHash?: string } => {
+  const path = files.join(dir, 'spec.json');
+  const bytes = files.read(path);
+  if (bytes === undefined) throw new Error(`${path} does not exist`);
+  const json = JSON.parse(new TextDecoder().decode(bytes)) as {
     run?: { id?: unknown; specHash?: unknown };
   };
   const id = json.run?.id;
@@ -96,33 +90,34 @@ export const runExperiment = async (
   ctx: ExperimentContext,
   options: RunOptions,
 ): Promise<E.Either<RunError, RunResult>> => {
-  const { spec } = ctx;
+  const { spec, host } = ctx;
+  const { files } = host;
   const plans = armPlans(spec);
   const runSeeds = seeds(spec);
   const started = new Date();
   const t0 = performance.now();
   let backendMessage: string | undefined;
   if (options.backend !== undefined) {
-    const info = await initBackend(options.backend);
+    const info = await host.initBackend(options.backend);
     if (E.isLeft(info)) return E.left({ _tag: 'backend-error', message: info.left.message });
     backendMessage = info.right.message;
   }
   const backend = tf.getBackend();
-  const threads = options.threads !== undefined ? setComputeThreads(options.threads) : computeThreads();
+  const threads = options.threads !== undefined ? host.setThreads(options.threads) : host.threads();
 
   let writer: RunWriter | undefined;
   let release: (() => void) | undefined;
   // Which run a checkpoint belongs to: a fresh id per run directory, and the settings' hash.
-  let identity: CheckpointIdentity = { run: randomUUID(), specHash: specHash(spec) };
+  let identity: CheckpointIdentity = { run: host.randomId(), specHash: specHash(spec, host.sha256) };
   const warnings: string[] = [];
   // A resumed run: the checkpoint of each unfinished run, and the events kept from before.
   const resumeFrom = new Map<string, { manifest: CheckpointManifest; tensors: Map<string, StoredTensor> }>();
   let ended = new Set<string>();
   let previous: Record<string, unknown>[] = [];
   if (options.resume !== undefined) {
-    const dir = resolve(options.resume);
+    const dir = files.resolve(options.resume);
     try {
-      const lock = takeLock(dir, { force: options.forceUnlock ?? false });
+      const lock = host.lock(dir, { force: options.forceUnlock ?? false });
       if (!lock.ok)
         return E.left({
           _tag: 'output-error',
@@ -134,8 +129,8 @@ export const runExperiment = async (
         release?.();
         return E.left({ _tag: 'checkpoint-error', path, message });
       };
-      removeStaleTemporaries(dir);
-      const recorded = readRunRecord(dir);
+      removeStaleTemporaries(files, dir);
+      const recorded = readRunRecord(files, dir);
       if (recorded.specHash !== identity.specHash)
         return refuse(
           dir,
@@ -147,13 +142,13 @@ export const runExperiment = async (
           `cannot resume the run in ${dir}: its spec.json has no run id (written by an older Sprout, or edited); start a new run`,
         );
       identity = { run: recorded.id, specHash: identity.specHash };
-      ended = endedRuns(dir);
+      ended = endedRuns(files, dir);
       const checkpointed = new Map<string, { epoch: number; step: number }>();
       for (const seed of runSeeds)
         for (const plan of plans) {
           const key = runKey(plan.name, seed);
           if (ended.has(key)) continue;
-          const c = checkpointForResume(checkpointPath(dir, plan.name, seed), {
+          const c = checkpointForResume(files, host.sha256, checkpointPath(files, dir, plan.name, seed), {
             arm: plan.name,
             seed,
             identity,
@@ -165,9 +160,9 @@ export const runExperiment = async (
           resumeFrom.set(key, c.checkpoint);
           checkpointed.set(key, { epoch: c.checkpoint.manifest.epoch, step: c.checkpoint.manifest.step });
         }
-      trimMetrics(dir, metricColumns(ctx.stepSizeColumns), { ended, checkpointed });
-      previous = trimEvents(dir, { ended, checkpointed });
-      writer = runWriter(dir, { stepSizeColumns: ctx.stepSizeColumns, append: true });
+      trimMetrics(files, dir, metricColumns(ctx.stepSizeColumns), { ended, checkpointed });
+      previous = trimEvents(files, dir, { ended, checkpointed });
+      writer = runWriter(files, dir, { stepSizeColumns: ctx.stepSizeColumns, append: true });
     } catch (e) {
       release?.();
       return E.left({
@@ -177,12 +172,14 @@ export const runExperiment = async (
       });
     }
   } else if (options.write ?? true) {
-    const wanted = resolve(options.out ?? join(options.runsDir ?? 'runs', slug(spec.name), timeStamp(started)));
+    const wanted = files.resolve(
+      options.out ?? files.join(options.runsDir ?? 'runs', slug(spec.name), timeStamp(started)),
+    );
     try {
-      const dir = createExclusiveDir(wanted);
-      const lock = takeLock(dir);
+      const dir = createExclusiveDir(files, wanted);
+      const lock = host.lock(dir, { force: false });
       if (lock.ok) release = lock.release;
-      writer = runWriter(dir, { stepSizeColumns: ctx.stepSizeColumns });
+      writer = runWriter(files, dir, { stepSizeColumns: ctx.stepSizeColumns });
       writer.json('spec.json', {
         ...spec,
         run: {
@@ -192,12 +189,12 @@ export const runExperiment = async (
           backend,
           threads,
           started: started.toISOString(),
-          baseDir: resolve(ctx.baseDir),
+          baseDir: files.resolve(ctx.baseDir),
           versions: {
-            '@sprout/pipeline': PIPELINE_VERSION,
+            '@sprout/pipeline': host.versions['@sprout/pipeline'] ?? 'unknown',
             'tfjs-core': tf.version_core,
             'tfjs-layers': tfl.version_layers,
-            node: process.version,
+            ...host.versions,
           },
         },
       });
@@ -205,9 +202,9 @@ export const runExperiment = async (
       if (spec.compare.length > 0 || spec.sweep !== undefined || spec.repeat > 1)
         for (const seed of runSeeds)
           for (const plan of plans)
-            writeFileAtomic(
-              join(runFolder(dir, plan.name, seed), 'spec.json'),
-              Buffer.from(`${JSON.stringify(singleRun(plan.experiment, seed), null, 2)}\n`, 'utf8'),
+            files.writeAtomic(
+              files.join(runFolder(files, dir, plan.name, seed), 'spec.json'),
+              new TextEncoder().encode(`${JSON.stringify(singleRun(plan.experiment, seed), null, 2)}\n`),
               { durable: false },
             );
     } catch (e) {
@@ -286,7 +283,11 @@ export const runExperiment = async (
     // Where the arm's data is written in the spec, so that a front end can point at the line.
     const armIndex = spec.compare.findIndex((a) => a.name === plan.name);
     const path = armIndex >= 0 && spec.compare[armIndex]!.data !== undefined ? ['compare', armIndex, 'data'] : ['data'];
-    const loaded = await loadData(plan.data, { baseDir: ctx.baseDir, seed, classes: plan.network.output.units })();
+    const loaded = await host.loadData(plan.data, {
+      baseDir: ctx.baseDir,
+      seed,
+      classes: plan.network.output.units,
+    })();
     if (E.isLeft(loaded)) return E.left({ _tag: 'data-error', message: formatDataError(loaded.left), path });
     const tensors = toTensors(loaded.right, { inputShape: plan.network.input });
     if (E.isLeft(tensors)) return E.left({ _tag: 'data-error', message: formatDataError(tensors.left), path });
@@ -336,8 +337,8 @@ export const runExperiment = async (
                 // Per-epoch checkpoints are atomic but not fsync-ed: they must survive a killed process, not
                 // a power failure, and an fsync per epoch would dominate the epochs of small nets.
                 checkpoint: (content, tensors) => {
-                  const path = checkpointPath(dir, plan.name, seed);
-                  writeFileAtomic(path, encodeCheckpoint(content, identity, tensors), {
+                  const path = checkpointPath(files, dir, plan.name, seed);
+                  files.writeAtomic(path, encodeCheckpoint(content, identity, tensors, host.sha256), {
                     durable: false,
                     previous: previousCheckpointPath(path),
                   });
@@ -352,11 +353,13 @@ export const runExperiment = async (
         try {
           if (writer !== undefined && (options.saveModel ?? true)) {
             const dir =
-              repeat === 0 && plan.name === plans[0]!.name ? 'model' : join('models', slug(plan.name), `seed-${seed}`);
+              repeat === 0 && plan.name === plans[0]!.name
+                ? 'model'
+                : files.join('models', slug(plan.name), `seed-${seed}`);
             let model: tfl.LayersModel | undefined;
             try {
               model = toLayersModel(net);
-              await saveLayersModel(model, join(writer.dir, dir));
+              await saveLayersModel(model, files.join(writer.dir, dir), files);
             } catch (e) {
               emit({
                 _tag: 'warning',
