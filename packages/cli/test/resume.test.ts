@@ -120,6 +120,45 @@ describe('sprout run: interruption and resume (spawned)', () => {
     expect(metricRows(out)).toHaveLength(1 + 2 * 40);
   }, 240_000);
 
+  test('SIGTERM inside a long epoch stops after the current step (exit 130, a checkpoint within the epoch)', async () => {
+    // One epoch of 3,000 single-example steps on TensorFlow.js kernels: several seconds, far longer than
+    // the wait below, so a run that only looks at the signal between epochs would finish with exit 0.
+    const file = join(tmp, 'long-epoch.sprout');
+    writeFileSync(
+      file,
+      `experiment "long-epoch" {
+  seed 1
+  data spirals { points 4000, split 0.75 }
+  network {
+    input 2
+    dense 8 relu
+    output 2
+  }
+  optimizer sgd { step constant 0.05 }
+  train { epochs 1, batch 1 }
+}
+`,
+    );
+    const out = join(tmp, 'long-epoch-run');
+    const stopped = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        args('run', file, '--out', out, '--backend', 'cpu', '--engine', 'tfjs', '--json', '--jobs', '1'),
+        { cwd: pkg },
+      );
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.stdout.on('data', (d: Buffer) => {
+        if (d.toString().includes('"run-start"')) setTimeout(() => child.kill('SIGTERM'), 500);
+      });
+      child.on('exit', (code) => resolve({ code, stderr }));
+    });
+    expect(stopped.code, stopped.stderr).toBe(130);
+    expect(stopped.stderr).toMatch(/interrupted after epoch 1, step \d+/);
+    expect(stopped.stderr).toContain(`sprout run --resume ${out}`);
+    expect(existsSync(join(out, 'run.lock'))).toBe(false);
+  }, 120_000);
+
   test('--resume of a folder that is not a run directory is invalid input (exit 2)', () => {
     const r = spawnSync(process.execPath, args('run', '--resume', tmp), {
       cwd: pkg,

@@ -99,7 +99,7 @@ const main = async (): Promise<void> => {
       };
     }),
   );
-  const made = createPreconditionedOptimizer(groups, optimizer, { initialL: 'first-estimate' });
+  const made = createPreconditionedOptimizer(groups, optimizer, { initialL: 'first_estimate' });
   if (E.isLeft(made)) return fail(JSON.stringify(made.left));
   const before = scalar(lossOf());
   const step = tf.variableGrads(lossOf, vars);

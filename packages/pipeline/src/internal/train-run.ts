@@ -64,6 +64,8 @@ import { hostEngine } from './host-engine.js';
 
 /** Examples per forward pass when evaluating the test set. */
 const EVAL_CHUNK = 1000;
+/** How often (ms) a long epoch lets the event loop run, so that a stop signal is seen within a step. */
+const YIELD_EVERY_MS = 100;
 
 export interface TrainContext {
   readonly id: RunId;
@@ -410,6 +412,9 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
   const history: EpochMetrics[] = [...(resume?.manifest.metrics ?? [])];
   let last: EpochMetrics | undefined = history.at(-1);
   let lastCheckpointAt = Number.NEGATIVE_INFINITY;
+  // When the event loop last ran inside an epoch: SIGINT/SIGTERM handlers (which abort ctx.signal) only run
+  // when it does, so a long epoch yields every YIELD_EVERY_MS to stop after the current step.
+  let lastYieldAt = performance.now();
 
   /** Checkpoint after `epochDone` epochs and `stepDone` steps of the next one (with their batch losses). */
   const saveCheckpoint = (
@@ -577,6 +582,10 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
         if (typeof lossValue === 'number') hostLosses.push(lossValue);
         else stepLosses.push(lossValue);
         stepSizes.push(size);
+        if (performance.now() - lastYieldAt >= YIELD_EVERY_MS) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          lastYieldAt = performance.now();
+        }
         if (ctx.signal?.aborted === true) {
           // A checkpoint inside the epoch: nothing of the steps taken is lost.
           let partialLosses = hostLosses;
@@ -728,6 +737,7 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
       }
       // Let timers (progress display) and I/O run between epochs.
       await new Promise<void>((resolve) => setImmediate(resolve));
+      lastYieldAt = performance.now();
     }
     // The host engine's values into the net (and its slots into the rule, disposed just below).
     syncVariables();
