@@ -54,7 +54,7 @@ export interface RunFiles {
 /** The lock a writer holds on a run directory, or the live holder that refuses it. */
 export type LockResult =
   | { readonly ok: true; readonly release: () => void }
-  | { readonly ok: false; readonly pid: number; readonly since: string };
+  | { readonly ok: false; readonly pid: number; readonly since: string; readonly host?: string };
 
 export interface RunHost {
   readonly files: RunFiles;

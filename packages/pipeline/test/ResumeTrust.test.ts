@@ -148,7 +148,7 @@ describe('resume trusts nothing on disk', () => {
     expect(refusal(await run({ resume: out, saveModel: false }, faster))).toMatch(/written for other settings/);
   }, 60_000);
 
-  it('a lock whose pid now belongs to an unrelated process is stale; forceUnlock takes over any lock', async () => {
+  it('a lock whose pid now belongs to an unrelated process is stale; one on another host is held; forceUnlock takes over any lock', async () => {
     const { out, reference } = await interrupted('lock');
     // pid 1 is alive but did not start when this lock says: another process has the pid now.
     writeFileSync(join(out, 'run.lock'), JSON.stringify({ pid: 1, start: '1', since: '2026-01-01T00:00:00Z' }));
@@ -164,6 +164,16 @@ describe('resume trusts nothing on disk', () => {
     writeFileSync(join(out, 'run.lock'), `${process.ppid}\n`);
     const r2 = await run({ resume: out, saveModel: false });
     expect(E.isLeft(r2) && r2.left.message).toMatch(/in use by process \d+ .*--force-unlock/);
+    // A holder on another machine (a run folder on a shared file system) cannot be looked at: held, even
+    // though its pid is not alive here.
+    writeFileSync(
+      join(out, 'run.lock'),
+      JSON.stringify({ pid: 999_999_999, start: '1', since: '2026-01-01T00:00:00Z', host: 'elsewhere.example' }),
+    );
+    const r3 = await run({ resume: out, saveModel: false });
+    expect(E.isLeft(r3) && r3.left.message).toMatch(
+      /in use by process 999999999 on elsewhere\.example .*--force-unlock/,
+    );
     expect(E.isRight(await run({ resume: out, saveModel: false, forceUnlock: true }))).toBe(true);
     expect(metricRows(out)).toEqual(metricRows(reference));
   }, 60_000);

@@ -12,6 +12,11 @@ export interface WorkerSettings {
   readonly engine?: 'auto' | 'tfjs';
   /** Send every event (true), or `progress` at most every PROGRESS_INTERVAL_MS instead of each epoch. */
   readonly allEvents?: boolean;
+  /**
+   * Take over the run folder's lock whoever holds it. Set by queue workers only: a job is run by one worker
+   * at a time (BullMQ's lock), so a run.lock left by a worker that died, on this or another machine, is stale.
+   */
+  readonly takeOverLock?: boolean;
 }
 
 export type ToWorker =

@@ -400,7 +400,7 @@ export const runQueueWorker = async (options: QueueWorkerOptions): Promise<E.Eit
         };
         pending = pending.then(() => job.updateProgress(progress as unknown as object).catch(() => {}));
       };
-      const outcome = await slots.run(task, job.data.settings ?? {}, (m) => {
+      const outcome = await slots.run(task, { ...job.data.settings, takeOverLock: true }, (m) => {
         if (m._tag === 'event') {
           if (m.event._tag === 'epoch-end') latest = m.event;
           else events.push(m.event);

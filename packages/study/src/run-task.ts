@@ -53,6 +53,7 @@ export const runTask = async (
   const r = await p.right.run({
     ...(resume ? { resume: task.dir } : { out: task.dir }),
     ...(settings.engine !== undefined ? { engine: settings.engine } : {}),
+    ...(settings.takeOverLock === true ? { forceUnlock: true } : {}),
     onEvent,
     signal,
   })();

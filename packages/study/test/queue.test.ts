@@ -5,14 +5,14 @@
 // experiments, or whose paths leave the worker's data roots, fail at once without a retry; a queue that
 // cannot be reached, or a wrong password, is a clear error within seconds.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUEUE_NAME } from '../src/index.js';
+import { startRedis, type RedisServer } from './support/redis-server.js';
 
 const cli = join(import.meta.dirname, '..', '..', 'cli', 'src', 'main.ts');
 const sprout = (...args: string[]) =>
@@ -22,55 +22,13 @@ const root = mkdtempSync(join(tmpdir(), 'sprout-queue-'));
 const cwd = join(import.meta.dirname, '..', '..', 'cli');
 const PASSWORD = 'study-secret';
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-
-let redis: ChildProcess;
+let redis: RedisServer;
 let url: string;
 const workers: ChildProcess[] = [];
 
 beforeAll(async () => {
-  const port = await freePort();
-  mkdirSync(join(root, 'redis'));
-  redis = spawn(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--dir',
-      join(root, 'redis'),
-      '--requirepass',
-      PASSWORD,
-    ],
-    { stdio: 'ignore' },
-  );
-  url = `redis://default:${PASSWORD}@127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 1 });
-    probe.on('error', () => {});
-    try {
-      await probe.connect();
-      await probe.ping();
-      probe.disconnect();
-      return;
-    } catch {
-      probe.disconnect();
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error('redis-server did not start');
+  redis = await startRedis(join(root, 'redis'), PASSWORD);
+  url = redis.url;
 });
 
 afterAll(() => {
@@ -80,7 +38,7 @@ afterAll(() => {
     } catch {
       // Gone already.
     }
-  redis?.kill('SIGKILL');
+  redis?.stop();
   rmSync(root, { recursive: true, force: true });
 });
 

@@ -4,6 +4,7 @@
  * killed).
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { LockResult } from '../host.js';
 
@@ -38,6 +39,8 @@ interface LockRecord {
   readonly pid: number;
   readonly start?: string;
   readonly since?: string;
+  /** The machine the holder runs on: a run folder on a shared file system may be locked from another one. */
+  readonly host?: string;
 }
 
 const readLock = (path: string): LockRecord | undefined => {
@@ -54,6 +57,7 @@ const readLock = (path: string): LockRecord | undefined => {
         pid: r.pid,
         ...(typeof r.start === 'string' ? { start: r.start } : {}),
         ...(typeof r.since === 'string' ? { since: r.since } : {}),
+        ...(typeof r.host === 'string' ? { host: r.host } : {}),
       };
   } catch {
     // The older format: the pid alone.
@@ -62,8 +66,12 @@ const readLock = (path: string): LockRecord | undefined => {
   return Number.isInteger(pid) ? { pid } : undefined;
 };
 
-/** Whether the process that wrote `lock` still runs: its pid is alive and, where it can be told, started when the lock says. */
+/**
+ * Whether the process that wrote `lock` still runs: its pid is alive and, where it can be told, started when
+ * the lock says. A holder on another machine cannot be looked at from here, so it counts as alive.
+ */
 const holderAlive = (lock: LockRecord): boolean => {
+  if (lock.host !== undefined && lock.host !== hostname()) return true;
   if (!alive(lock.pid)) return false;
   if (lock.start === undefined) return true;
   const now = processStart(lock.pid);
@@ -71,8 +79,8 @@ const holderAlive = (lock: LockRecord): boolean => {
 };
 
 /**
- * Take the lock of `dir`: `{ ok: true, release }`, or `{ ok: false, pid, since }` naming the live process
- * that holds it. A lock whose process has ended, or whose pid now belongs to another process (started at
+ * Take the lock of `dir`: `{ ok: true, release }`, or `{ ok: false, pid, since, host }` naming the live
+ * process that holds it (a holder on another host always counts as live). A lock whose process has ended, or whose pid now belongs to another process (started at
  * another time), is stale and taken over; `force` takes over any lock (for a holder this cannot tell apart).
  */
 export const takeLock = (dir: string, options: { readonly force?: boolean } = {}): LockResult => {
@@ -82,6 +90,7 @@ export const takeLock = (dir: string, options: { readonly force?: boolean } = {}
     pid: process.pid,
     ...(start !== undefined ? { start } : {}),
     since: new Date().toISOString(),
+    host: hostname(),
   });
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -100,7 +109,7 @@ export const takeLock = (dir: string, options: { readonly force?: boolean } = {}
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const held = readLock(path);
       if (held !== undefined && held.pid !== process.pid && holderAlive(held) && options.force !== true)
-        return { ok: false, pid: held.pid, since: held.since ?? 'an unknown time' };
+        return { ok: false, pid: held.pid, since: held.since ?? 'an unknown time', host: held.host ?? hostname() };
       rmSync(path, { force: true });
     }
   }

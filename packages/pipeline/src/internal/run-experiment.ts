@@ -122,7 +122,7 @@ export const runExperiment = async (
         return E.left({
           _tag: 'output-error',
           path: dir,
-          message: `the run directory ${dir} is in use by process ${lock.pid} (since ${lock.since}); wait for it to end or stop it first, or, if that process is not a Sprout run of this folder, resume with --force-unlock`,
+          message: `the run directory ${dir} is in use by process ${lock.pid}${lock.host !== undefined ? ` on ${lock.host}` : ''} (since ${lock.since}); wait for it to end or stop it first, or, if that process is not a Sprout run of this folder (or has died on that machine), resume with --force-unlock`,
         });
       release = lock.release;
       const refuse = (path: string, message: string): E.Either<RunError, RunResult> => {
