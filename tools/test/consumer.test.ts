@@ -113,9 +113,6 @@ const MODES = {
   bundler: { module: 'esnext', moduleResolution: 'bundler', files: ['src/consumer.ts'] },
 } as const;
 
-// Skipped: in the session's last full CI check this failed (packing and type-checking under node16, nodenext and
-// bundler) after late landings (the new @sprout/study package, sweeps, step sizes) that were never run through
-// it; the closing note reports it. It passed 11/11 before those landings.
 describe('the packed packages in a project outside the repository', () => {
   let work: string;
   let project: string;

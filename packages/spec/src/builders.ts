@@ -363,11 +363,11 @@ export interface AdaptiveOptions {
   readonly growthCap?: number;
   /** Chunks K of the `split` estimator. @default 4 */
   readonly chunks?: number;
-  /** When the trial step raised the batch loss: `keep` (the reference), `reject` or `reset`. @default 'keep' */
+  /** When the trial step raised the batch loss: `keep` (the reference), `reject` or `reset`. @default 'reset' */
   readonly onIncrease?: OnIncrease;
   /** The first step size a₀. @default 0.1 */
   readonly a0?: number;
-  /** Where the smoothed L starts: `L0` or the first measured L̂. @default 'L0' */
+  /** Where the smoothed L starts: `L0` (the reference) or the first measured L̂. @default 'first_estimate' */
   readonly initialL?: InitialL;
   /** After an insertion: restart L every training `phase` or carry it (`never`). @default 'phase' */
   readonly restart?: Restart;

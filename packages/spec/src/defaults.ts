@@ -97,7 +97,7 @@ export interface Defaults {
   readonly cosine: Pick<Cosine, 'minLr'>;
   /** @default { initial 1, shrink 0.5, c 1e-4 } */
   readonly armijo: Omit<Armijo, '_tag'>;
-  /** ALGORITHMS.md §2. @default { variance 'none', L0 10, beta 0.995, Lmin 1e-5, rhoMin 1e-3, growthCap 2, chunks 4, onIncrease 'keep', a0 0.1, initialL 'L0', restart 'phase', lossResolution 1e-6 } */
+  /** ALGORITHMS.md §2. @default { variance 'none', L0 10, beta 0.995, Lmin 1e-5, rhoMin 1e-3, growthCap 2, chunks 4, onIncrease 'reset', a0 0.1, initialL 'first_estimate', restart 'phase', lossResolution 1e-6 }: the best untuned setting of the step-size study (packages/step-size/README.md); `preset reference` is the SensLI code's. */
   readonly adaptive: Omit<Adaptive, '_tag'>;
   /** DoG (Ivgi et al. 2023): r_ε = rEps (1 + ‖x₀‖). @default { rEps 1e-6 } */
   readonly dog: Omit<Extract<StepSize, { _tag: 'dog' }>, '_tag'>;
@@ -157,9 +157,9 @@ export const DEFAULTS: Defaults = deepFreeze<Defaults>({
     rhoMin: 1e-3,
     growthCap: 2,
     chunks: 4,
-    onIncrease: 'keep',
+    onIncrease: 'reset',
     a0: 0.1,
-    initialL: 'L0',
+    initialL: 'first_estimate',
     restart: 'phase',
     lossResolution: 1e-6,
   },

@@ -18,9 +18,9 @@ describe('DEFAULTS', () => {
       rhoMin: 1e-3,
       growthCap: 2,
       chunks: 4,
-      onIncrease: 'keep',
+      onIncrease: 'reset',
       a0: 0.1,
-      initialL: 'L0',
+      initialL: 'first_estimate',
       restart: 'phase',
       lossResolution: 1e-6,
     });

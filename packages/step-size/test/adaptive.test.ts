@@ -49,8 +49,8 @@ describe('arithmetic', () => {
   });
 
   it("the spec's on_increase policy is used unless an option overrides it", () => {
-    expect(resolveAdaptiveOptions(adaptive('none')).onIncrease).toBe('keep');
-    expect(resolveAdaptiveOptions(adaptive('none', { onIncrease: 'reset' })).onIncrease).toBe('reset');
+    expect(resolveAdaptiveOptions(adaptive('none')).onIncrease).toBe('reset'); // the default
+    expect(resolveAdaptiveOptions(adaptive('none', { onIncrease: 'keep' })).onIncrease).toBe('keep');
     expect(resolveAdaptiveOptions(adaptive('none', { onIncrease: 'reset' }), { onIncrease: 'reject' }).onIncrease).toBe(
       'reject',
     );
@@ -69,7 +69,8 @@ describe('arithmetic', () => {
   });
 
   it('L update: floor L_min, smoothing β, skips for non-finite losses, ‖d‖² ≈ 0 and sub-resolution terms', () => {
-    const spec = adaptive('none');
+    // L starts at L₀ (the reference), so that the first update is smoothed too.
+    const spec = adaptive('none', { initialL: 'L0' });
     const o = resolveAdaptiveOptions(spec);
     const s = initialAdaptiveState(spec, o);
     const ok = afterTrial(spec, s, o, { f: 1, fPlus: 0.5, a: 0.1, d2: 10 }); // L̂ = 2(0.5 − 1 + 1)/(0.1) = 10

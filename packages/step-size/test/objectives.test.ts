@@ -52,7 +52,7 @@ describe('Rosenbrock from (−1.2, 1), f = 24.2', () => {
 
   it('the reference rule (none, keep) does not silently produce NaN: it stops with a non-finite-loss error', () => {
     const p = rosenbrock();
-    const r = runFullBatch(p.groups, p.f, sgd(adaptive('none')), 600);
+    const r = runFullBatch(p.groups, p.f, sgd(adaptive('none', { onIncrease: 'keep', initialL: 'L0' })), 600);
     p.x.dispose();
     expect(r.errors).toEqual(['non-finite-loss']);
     finiteInfos(r.infos);
