@@ -2,6 +2,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runAction } from '../src/commands/run.js';
@@ -36,9 +37,34 @@ describe('sprout run', () => {
     const text = io.out.join('');
     expect(text).toMatch(/run 1\/1: arm 'base', seed 3/);
     expect(text).toMatch(/epoch 4\/4 {2}train loss \d/);
-    expect(text).toMatch(/arm +seeds +train loss +test error % +min–max % +wall time s\n/);
+    expect(text).toMatch(/arm +seeds +parameters +train loss +test error % +min–max % +wall time s\n/);
     expect(text).toContain(`Results in ${out}\n`);
     expect(existsSync(join(out, 'metrics.csv'))).toBe(true);
+  });
+
+  it('npm start (examples/quickstart.sprout) shows SensLI at work: the insertion, its sensitivities, the parameter counts and the plots', async () => {
+    const io = recordingIo();
+    const out = join(dir, 'out-quickstart');
+    const example = fileURLToPath(new URL('../../../examples/quickstart.sprout', import.meta.url));
+    const code = await runCli(['run', example, '--out', out, '--backend', 'cpu', '--jobs', '1'], io);
+    expect(code).toBe(0);
+    const text = io.out.join('');
+    expect(text).toContain('quickstart: 3 runs (grown, fixed small, fixed large × 1 seed)');
+    expect(text).toMatch(
+      /epoch 200: SensLI inserted a layer at position 0 \(after layer 0 \(dense 5 relu\)\); parameters 27 → 57\n/,
+    );
+    expect(text).toMatch(
+      /sensitivity of each position \(norm fro, select max\):\n {4}→ 0: after layer 0 \(dense 5 relu\) {2}\d/,
+    );
+    const table = text.slice(text.indexOf('\narm ') + 1);
+    expect(table).toMatch(/^arm +seeds +parameters +train loss/);
+    expect(table).toMatch(/\ngrown +1 +57 /);
+    expect(table).toMatch(/\nfixed small +1 +27 /);
+    expect(table).toMatch(/\nfixed large +1 +57 /);
+    expect(text.endsWith(`Open the plots:\n  ${join(out, 'curves.svg')}\n  ${join(out, 'sensitivities.svg')}\n`)).toBe(
+      true,
+    );
+    expect(existsSync(join(out, 'sensitivities.svg'))).toBe(true);
   });
 
   it('reruns a run from its spec.json with the same losses', async () => {
@@ -149,6 +175,27 @@ describe('sprout run', () => {
     expect(code).toBe(0);
     expect(chunks.join('')).toMatch(/bar \[1\/1 base #3\]/);
     expect(io.out.join('')).toContain('Results in');
+  });
+
+  it('prints an insertion above the bar, where it stays, with every sensitivity', async () => {
+    const io = recordingIo();
+    const stream = new PassThrough();
+    const chunks: string[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c.toString()));
+    (stream as unknown as { isTTY: boolean }).isTTY = true;
+    const file = join(dir, 'bar-grow.sprout');
+    writeFileSync(
+      file,
+      'experiment "bar-grow" {\n  seed 3\n  data spirals { points 30 }\n  network { input 2  dense 4 relu  dense 4 relu  output 2 }\n  train { epochs 6, batch full }\n  grow sensli { at epoch 3 }\n}\n',
+    );
+    const code = await runAction(file, { out: join(dir, 'out-bar-grow'), backend: 'cpu' }, io, { isTTY: true, stream });
+    expect(code).toBe(0);
+    const shown = chunks.join('');
+    expect(shown).toMatch(
+      /epoch 3: SensLI inserted a layer at position \d \(after layer \d \(dense 4 relu\)\); parameters 42 → 62\n/,
+    );
+    expect(shown).toMatch(/→ \d: after layer \d \(dense 4 relu\) +\d/);
+    expect(shown.match(/after layer \d \(dense 4 relu\) +[\d.e-]+\n/g)).toHaveLength(2);
   });
 
   it('exits 1 naming the epoch and step when the loss is not finite', async () => {

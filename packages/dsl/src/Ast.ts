@@ -232,6 +232,8 @@ export interface CompareSection {
   readonly _tag: 'CompareSection';
   readonly keyword: Word;
   readonly runs: readonly RunClause[];
+  /** `base "grown"`: the names given to the base arm (the last one counts; more than one is an error). */
+  readonly bases: readonly Str[];
   readonly range: SourceRange;
 }
 /** `lr [0.01, 0.1]`: a setting's path (or alias) and its values. */

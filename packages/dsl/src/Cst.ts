@@ -406,8 +406,19 @@ export type CompareSectionCstChildren = {
   Kw_compare: IToken[];
   LCurly: IToken[];
   runClause?: RunClauseCstNode[];
+  baseClause?: BaseClauseCstNode[];
   Comma?: IToken[];
   RCurly: IToken[];
+};
+
+export interface BaseClauseCstNode extends CstNode {
+  name: "baseClause";
+  children: BaseClauseCstChildren;
+}
+
+export type BaseClauseCstChildren = {
+  Kw_base: IToken[];
+  StringLiteral: IToken[];
 };
 
 export interface RunClauseCstNode extends CstNode {

@@ -34,6 +34,7 @@ const STATEMENTS = new Set([
   'optimizerItem',
   'growItem',
   'runClause',
+  'baseClause',
   'sweepBlock',
   'sweepAxis',
 ]);
@@ -64,7 +65,7 @@ const HEADS: Readonly<Record<string, readonly string[]>> = {
   residualLayer: T.BLOCK_HEADS.network,
   optimizerSection: T.BLOCK_HEADS.optimizer,
   growSection: T.BLOCK_HEADS.grow,
-  compareSection: ['run'],
+  compareSection: ['run', 'base'],
   sweepSection: ['grid', 'zip'],
 };
 

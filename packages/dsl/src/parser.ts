@@ -179,6 +179,10 @@ export class SproutParser extends CstParser {
     { ALT: () => this.SUBRULE(this.unknownStatement) },
     { ALT: () => this.SUBRULE(this.misplacedInExperiment) },
   ];
+  private readonly compareItemAlternatives = [
+    { ALT: () => this.SUBRULE(this.runClause) },
+    { ALT: () => this.SUBRULE(this.baseClause) },
+  ];
   private readonly layerAlternatives = [
     { ALT: () => this.SUBRULE(this.inputLayer) },
     { ALT: () => this.SUBRULE(this.denseLayer) },
@@ -474,10 +478,16 @@ export class SproutParser extends CstParser {
     this.CONSUME(T.Compare);
     this.CONSUME(T.LCurly);
     this.MANY(() => {
-      this.SUBRULE(this.runClause);
+      this.OR(this.compareItemAlternatives);
       this.OPTION(() => this.CONSUME(T.Comma));
     });
     this.CONSUME(T.RCurly);
+  });
+
+  /** `base "grown"`: the name of the arm with the experiment's own settings (default `base`). */
+  public baseClause = this.RULE('baseClause', () => {
+    this.CONSUME(T.Base);
+    this.CONSUME(T.StringLiteral);
   });
 
   /** `run "fixed large" { network { … }  grow none }`. */

@@ -290,7 +290,13 @@ export const print = (spec: Experiment): string => {
     ...optimizer(spec.optimizer),
     train(spec.train),
     ...growth(spec.growth),
-    ...(spec.compare.length === 0 ? [] : block('compare', spec.compare.flatMap(arm), '')),
+    ...(spec.compare.length === 0 && spec.baseArm === undefined
+      ? []
+      : block(
+          'compare',
+          [...(spec.baseArm === undefined ? [] : [`base ${str(spec.baseArm)}`]), ...spec.compare.flatMap(arm)],
+          '',
+        )),
     ...(spec.sweep === undefined ? [] : sweep(spec.sweep)),
     report.length === 0 ? 'report { }' : `report { ${report.join(', ')} }`,
   ];

@@ -255,7 +255,13 @@ class Builder {
         };
       }
       case 'compareSection':
-        return { _tag: 'CompareSection', keyword, runs: this.nodes(node, 'runClause').map((r) => this.run(r)), range };
+        return {
+          _tag: 'CompareSection',
+          keyword,
+          runs: this.nodes(node, 'runClause').map((r) => this.run(r)),
+          bases: this.nodes(node, 'baseClause').map((b) => this.str(this.need(b, 'StringLiteral'))),
+          range,
+        };
       case 'sweepSection':
         return {
           _tag: 'SweepSection',

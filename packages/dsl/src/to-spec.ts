@@ -189,6 +189,7 @@ interface Parts {
   train?: Training;
   growth?: Growth;
   compare?: Arm[];
+  baseArm?: string;
   sweep?: Sweep;
   report?: Report;
 }
@@ -379,11 +380,18 @@ class Ctx {
           else this.poison(at('growth'));
           break;
         }
-        case 'CompareSection':
+        case 'CompareSection': {
           parts.compare = item.runs.map((run, i) =>
             this.arm(run, [...at('compare'), i], parts.data ?? baseData ?? DEFAULTS.data),
           );
+          const [base, ...again] = item.bases;
+          if (base !== undefined) {
+            parts.baseArm = base.value;
+            this.at(at('baseArm'), base.range);
+          }
+          for (const b of again) this.duplicate("the base arm's name", b.range, base!.range);
           break;
+        }
         case 'SweepSection':
           parts.sweep = this.sweep(item, at('sweep'));
           break;

@@ -161,6 +161,7 @@ export const Norm = keyword('norm');
 export const Select = keyword('select');
 export const Compare = keyword('compare');
 export const Run = keyword('run');
+export const Base = keyword('base');
 export const Sweep = keyword('sweep');
 export const Grid = keyword('grid');
 export const Zip = keyword('zip');
@@ -205,6 +206,7 @@ export const KEYWORDS: readonly TokenType[] = [
   Select,
   Compare,
   Run,
+  Base,
   Sweep,
   Grid,
   Zip,

@@ -2,7 +2,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, test } from 'vitest';
 import { DEFAULTS, adaptiveReference } from '@sprout/spec';
-import { checkText, parseExperiment, rangeOf, renderDiagnostics } from '../src/index.js';
+import { checkText, parseExperiment, print, rangeOf, renderDiagnostics } from '../src/index.js';
 
 const rendered = (text: string): string => {
   const r = checkText(text, 'f.sprout');
@@ -272,5 +272,35 @@ describe('selection rules and norms of the reference', () => {
         'experiment "x" {\n  train { epochs 10 }\n  grow sensli { at epoch 2  select threshold  threshold_mean al }\n}',
       ),
     ).toContain('unknown-threshold-mean');
+  });
+});
+
+describe('the base arm’s name', () => {
+  test('`base "…"` in compare names the arm with the experiment’s own settings, and prints back', () => {
+    const r = parseExperiment(
+      'experiment "x" { grow sensli { at epoch 2 } compare { base "grown", run "fixed" { grow none } } }',
+    );
+    if (E.isLeft(r)) throw new Error(renderDiagnostics(r.left, 'f.sprout', ''));
+    expect(r.right.spec.baseArm).toBe('grown');
+    expect(r.right.spec.compare.map((a) => a.name)).toEqual(['fixed']);
+    const printed = print(r.right.spec);
+    expect(printed).toContain('base "grown"');
+    const again = parseExperiment(printed);
+    expect(E.isRight(again) && again.right.spec).toEqual(r.right.spec);
+  });
+
+  test('without it the base arm is `base`; a second name, or a compare arm of the same name, is an error', () => {
+    const plain = parseExperiment('experiment "x" { compare { run "fixed" { grow none } } }');
+    expect(E.isRight(plain) && plain.right.spec.baseArm).toBeUndefined();
+    expect(rendered('experiment "x" {\n  compare { base "a"  base "b" }\n}')).toContain(
+      "f.sprout:2:28 error[duplicate]: the base arm's name is given twice; the first is at line 2",
+    );
+    expect(rendered('experiment "x" {\n  compare { base "fixed"  run "fixed" { grow none } }\n}')).toContain(
+      "error[duplicate-arm-name]: compare arm 0 has the base arm's name 'fixed'",
+    );
+    expect(rendered('experiment "x" {\n  compare { run "base" { grow none } }\n}')).toContain(
+      "error[duplicate-arm-name]: compare arm 0 has the base arm's name 'base'",
+    );
+    expect(rendered('experiment "x" {\n  base "a"\n}')).toContain("'base' cannot appear in experiment { … }");
   });
 });

@@ -10,7 +10,7 @@ import type { BackendChoice, RunHost } from './host.js';
 
 export type { BackendChoice } from './host.js';
 
-/** Name of the base experiment's arm in events, metrics and the summary. */
+/** Name of the base experiment's arm in events, metrics and the summary, unless the spec's `baseArm` names it. */
 export const BASE_ARM = 'base';
 
 export interface RunOptions {

@@ -320,6 +320,8 @@ export interface Experiment {
   readonly growth: Growth;
   /** Extra arms run side by side with the base experiment, from the same initial weights. */
   readonly compare: readonly Arm[];
+  /** Name of the base arm (the experiment's own settings) in events, metrics and reports. @default 'base' */
+  readonly baseArm?: string;
   /** Settings swept over every arm; absent when the experiment has no sweep. */
   readonly sweep?: Sweep;
   readonly report: Report;

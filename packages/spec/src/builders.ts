@@ -57,6 +57,8 @@ export interface ExperimentParts {
   readonly growth?: Growth;
   /** @default [] */
   readonly compare?: readonly Arm[];
+  /** Name of the base arm (the experiment's own settings) next to the compare arms. @default 'base' */
+  readonly baseArm?: string;
   /** Settings swept over every arm (`sweep({ grid: { lr: [0.01, 0.1] } })`). @default no sweep */
   readonly sweep?: Sweep;
   /** Report; missing fields take their defaults. @default report() */
@@ -77,6 +79,7 @@ export const experiment = (name: string, parts: ExperimentParts = {}): Experimen
   train: train(parts.train),
   growth: parts.growth ?? DEFAULTS.growth,
   compare: parts.compare ?? DEFAULTS.compare,
+  ...(parts.baseArm === undefined ? {} : { baseArm: parts.baseArm }),
   ...(parts.sweep === undefined ? {} : { sweep: parts.sweep }),
   report: report(parts.report),
 });

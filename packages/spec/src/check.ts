@@ -15,6 +15,7 @@ import { checkSchedule } from './internal/check-schedule.js';
 import { checkShapes } from './internal/check-shapes.js';
 import { checkChunks } from './internal/check-batch.js';
 import { error } from './internal/diagnostic.js';
+import { baseArmName, DEFAULT_BASE_ARM } from './base-arm.js';
 import { MAX_ARMS, MAX_RUNS, MAX_SWEEP_POINTS } from './limits.js';
 import { applyPoint, armSweep, parseSweepPath, sweepAxes, sweepPoints, sweepSize } from './sweep.js';
 import { checkMemory, type MemoryCheckOptions } from './memory.js';
@@ -75,22 +76,35 @@ const checkArm = (base: Experiment, baseKeys: ReadonlySet<string>, arm: Arm, i: 
   });
 };
 
-const checkArmNames = (arms: readonly Arm[]): Check => {
+const checkArmNames = (arms: readonly Arm[], baseArm: string | undefined): Check => {
   const seen = new Map<string, number>();
-  return arms.flatMap((arm, i): Diagnostic[] => {
-    const path: SpecPath = ['compare', i, 'name'];
-    const invalid = checkName(arm.name, path, 'arm name');
-    if (invalid.length > 0) return [...invalid];
-    const first = seen.get(arm.name);
-    if (first !== undefined)
-      return [
-        error('duplicate-arm-name', `two compare arms are named '${arm.name}' (arms ${first} and ${i})`, path, {
-          note: 'arm names label the results',
-        }),
-      ];
-    seen.set(arm.name, i);
-    return [];
-  });
+  const base: Diagnostic[] = baseArm === undefined ? [] : [...checkName(baseArm, ['baseArm'], 'arm name')];
+  return [
+    ...base,
+    ...arms.flatMap((arm, i): Diagnostic[] => {
+      const path: SpecPath = ['compare', i, 'name'];
+      const invalid = checkName(arm.name, path, 'arm name');
+      if (invalid.length > 0) return [...invalid];
+      const first = seen.get(arm.name);
+      if (first !== undefined)
+        return [
+          error('duplicate-arm-name', `two compare arms are named '${arm.name}' (arms ${first} and ${i})`, path, {
+            note: 'arm names label the results',
+          }),
+        ];
+      if (arm.name === (baseArm ?? DEFAULT_BASE_ARM))
+        return [
+          error('duplicate-arm-name', `compare arm ${i} has the base arm's name '${arm.name}'`, path, {
+            note:
+              baseArm === undefined
+                ? 'the base arm is called \'base\' unless named with base "…"'
+                : 'arm names label the results',
+          }),
+        ];
+      seen.set(arm.name, i);
+      return [];
+    }),
+  ];
 };
 
 /** The sweep's own shape: axes with values, zip groups of equal length, paths that parse, a bounded size. */
@@ -170,7 +184,7 @@ const startsWith = (path: SpecPath | undefined, prefix: SpecPath): boolean =>
 const sweptArms = (
   spec: Experiment,
 ): { name: string; experiment: Experiment; sweep: ReturnType<typeof armSweep> }[] => [
-  { name: 'base', experiment: { ...spec, compare: [] }, sweep: armSweep(spec, 0) },
+  { name: baseArmName(spec), experiment: { ...spec, compare: [] }, sweep: armSweep(spec, 0) },
   ...spec.compare.map((a, i) => ({ name: a.name, experiment: resolveArm(spec, a), sweep: armSweep(spec, i + 1) })),
 ];
 
@@ -309,7 +323,7 @@ const diagnoseShapes = (spec: Experiment): Check => {
   const baseKeys = new Set(base.map(key));
   return [
     ...base,
-    ...checkArmNames(spec.compare),
+    ...checkArmNames(spec.compare, spec.baseArm),
     ...spec.compare.flatMap((arm, i) => checkArm(spec, baseKeys, arm, i)),
   ];
 };

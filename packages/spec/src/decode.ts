@@ -286,7 +286,7 @@ const experiment: Decoder<Experiment> = struct(
     compare: array(arm),
     report,
   },
-  { sweep },
+  { sweep, baseArm: string },
   'an experiment',
 );
 

@@ -37,6 +37,7 @@ export {
   singleRun,
 } from './sweep.js';
 export type { PathSegment, LocatedAxis, PointSetting, SweepPoint, ApplyResult } from './sweep.js';
+export { baseArmName, DEFAULT_BASE_ARM } from './base-arm.js';
 export { planArms, runSeeds } from './plan.js';
 export type { PlannedArm } from './plan.js';
 export { didYouMean, editDistance } from './did-you-mean.js';

@@ -3,6 +3,7 @@
  * in a stable order (arms in order, base first; within an arm the sweep points in order). Each is run once
  * per seed (seed, seed+1, … seed+repeat−1); a run's id is (arm, point, seed).
  */
+import { baseArmName } from './base-arm.js';
 import { resolveArm } from './check.js';
 import type { Experiment } from './Spec.js';
 import { applyPoint, armSweep, pointRunName, sweepPoints, type SweepPoint } from './sweep.js';
@@ -19,10 +20,10 @@ export interface PlannedArm {
 }
 
 /**
- * Every (arm, point) of a checked experiment. `baseName` names the base arm. Throws only if a point cannot be
+ * Every (arm, point) of a checked experiment. `baseName` names the base arm (default: `baseArmName(spec)`). Throws only if a point cannot be
  * applied, which `check` rules out.
  */
-export const planArms = (spec: Experiment, baseName: string): readonly PlannedArm[] => {
+export const planArms = (spec: Experiment, baseName: string = baseArmName(spec)): readonly PlannedArm[] => {
   const { sweep: _sweep, ...base } = spec;
   const arms = [
     { arm: baseName, experiment: { ...base, compare: [] } as Experiment },

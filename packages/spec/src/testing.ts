@@ -322,11 +322,18 @@ export const arbitraryExperiment = (options: ArbitraryExperimentOptions = {}): f
         train: training,
         growth,
         compare: arms(family, text, maxArms),
+        baseArm: fc.option(fc.constant('grown \u00e9'), { nil: undefined }),
         sweep: sweepArb,
         report: fc.record({ plots: fc.subarray([...PLOT_NAMES]), tables: fc.subarray([...TABLE_NAMES]) }),
       })
-      .map(({ name, sweep, ...parts }): Experiment =>
-        B.experiment(name, { ...parts, ...(sweep === undefined ? {} : { sweep }) }),
+      .map(({ name, sweep, baseArm, compare, ...parts }): Experiment =>
+        B.experiment(name, {
+          ...parts,
+          // The base arm's name differs from every compare arm's.
+          compare: compare.filter((a) => a.name !== (baseArm ?? 'base')),
+          ...(baseArm === undefined ? {} : { baseArm }),
+          ...(sweep === undefined ? {} : { sweep }),
+        }),
       )
       .map(fitMemory)
       .map(fitChunks),

@@ -5,7 +5,6 @@
  */
 import { join } from 'node:path';
 import { runSeeds, singleRun, type Experiment } from '@sprout/spec';
-import { BASE_ARM } from '@sprout/pipeline';
 import { planArms } from '@sprout/spec';
 
 export interface RunTask {
@@ -32,7 +31,7 @@ export const taskDir = (runDir: string, name: string, seed: number): string =>
 
 /** Every run of a checked experiment, in a sequential run's order. */
 export const studyTasks = (spec: Experiment, runDir: string, baseDir: string): readonly RunTask[] => {
-  const plans = planArms(spec, BASE_ARM);
+  const plans = planArms(spec);
   const tasks: RunTask[] = [];
   runSeeds(spec).forEach((seed, repeat) => {
     for (const plan of plans)

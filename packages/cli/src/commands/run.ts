@@ -33,6 +33,7 @@ import {
   type RunIo,
 } from '../internal/run/reporters.js';
 import { summaryTable } from '../internal/run/summary-table.js';
+import { resultsLines } from '../internal/run/plots-to-open.js';
 
 export interface RunCommandOptions {
   /** The run directory (created exclusively). @default runs/<experiment>/<time> */
@@ -280,7 +281,7 @@ export const runAction = async (
         backend.right.name,
       );
     const jobs = options.jobs ?? 1;
-    const runs = planArms(spec, 'base').length * spec.repeat;
+    const runs = planArms(spec).length * spec.repeat;
     if (resumeDir !== undefined ? isStudyDir(resumeDir) : jobs > 1 && runs > 1)
       return await runStudy(
         spec,
@@ -345,7 +346,7 @@ export const runAction = async (
     }
     if (!(options.json ?? false)) {
       if (!(options.quiet ?? false)) io.stdout(`\n${summaryTable(result.right)}\n`);
-      if (result.right.outDir !== undefined) io.stdout(`Results in ${result.right.outDir}\n`);
+      if (result.right.outDir !== undefined) io.stdout(resultsLines(result.right.outDir));
     }
     return EXIT.ok;
   } catch (e) {
@@ -429,7 +430,7 @@ const runStudy = async (
   }
   if (!(options.json ?? false) && outcome.result !== undefined) {
     if (!(options.quiet ?? false)) rio.out(`\n${summaryTable(outcome.result)}\n`);
-    rio.out(`Results in ${outcome.outDir}\n`);
+    rio.out(resultsLines(outcome.outDir));
   }
   return EXIT.ok;
 };

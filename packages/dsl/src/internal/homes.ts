@@ -33,6 +33,7 @@ export const HOME: Readonly<Record<string, string>> = {
   norm: 'it belongs in grow sensli { … }',
   select: 'it belongs in grow sensli { … }',
   run: 'it belongs in compare { … }',
+  base: 'it belongs in compare { … }, as base "name"',
   plot: 'it belongs in report { … }',
   table: 'it belongs in report { … }',
   domain: 'it belongs in metric frobenius { … }',

@@ -17,7 +17,6 @@ import {
   type SweepValue,
   type Training,
 } from '@sprout/spec';
-import { BASE_ARM } from '../Pipeline.js';
 
 export interface ArmPlan {
   /** Unique name of the (arm, point) in events, metrics.csv and the summary. */
@@ -37,7 +36,7 @@ export interface ArmPlan {
 }
 
 export const armPlans = (spec: Experiment): readonly ArmPlan[] =>
-  planArms(spec, BASE_ARM).map((p) => ({
+  planArms(spec).map((p) => ({
     name: p.name,
     arm: p.arm,
     ...(p.point === undefined ? {} : { point: p.point }),

@@ -8,7 +8,6 @@ import * as E from 'fp-ts/lib/Either.js';
 import { notImplemented, type Diagnostic, type Experiment, type Layer, type SpecPath } from '@sprout/spec';
 import { networkLayers } from '@sprout/model/shapes';
 import { candidatePositions } from '@sprout/growth/positions';
-import { BASE_ARM } from '../Pipeline.js';
 import { planArms } from '@sprout/spec';
 
 const LAYERS: ReadonlySet<Layer['_tag']> = new Set([
@@ -31,10 +30,9 @@ const layerDiagnostics = (layers: readonly Layer[], path: SpecPath): Diagnostic[
 
 /** The base and compare arms without the sweep, each with its sections. */
 const armsOf = (spec: Experiment): Experiment[] =>
-  planArms(
-    { ...spec, sweep: undefined, compare: spec.compare.map(({ sweep: _s, ...a }) => a) } as Experiment,
-    BASE_ARM,
-  ).map((p) => p.experiment);
+  planArms({ ...spec, sweep: undefined, compare: spec.compare.map(({ sweep: _s, ...a }) => a) } as Experiment).map(
+    (p) => p.experiment,
+  );
 
 /**
  * What `spec` asks for that this pipeline cannot run. A sweep point that asks for more (a swept setting
@@ -44,7 +42,7 @@ export const unsupported = (spec: Experiment): Diagnostic[] => {
   const out = unsupportedArms(spec);
   if ((spec.sweep === undefined && spec.compare.every((a) => a.sweep === undefined)) || out.length > 0) return out;
   const seen = new Set<string>();
-  for (const p of planArms(spec, BASE_ARM))
+  for (const p of planArms(spec))
     for (const d of unsupportedArms(p.experiment))
       if (!seen.has(d.message)) {
         seen.add(d.message);

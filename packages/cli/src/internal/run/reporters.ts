@@ -4,7 +4,7 @@
  * `--quiet`. A reporter is a subscriber to the pipeline's events plus a `close` for the end.
  */
 import cliProgress from 'cli-progress';
-import type { RunEvent } from '@sprout/pipeline';
+import type { EpochMetrics, RunEvent } from '@sprout/pipeline';
 
 export interface RunIo {
   readonly out: (text: string) => void;
@@ -22,6 +22,46 @@ const fmt = (x: number): string =>
   Number.isFinite(x) ? (Math.abs(x) >= 1e-3 || x === 0 ? x.toFixed(4) : x.toExponential(2)) : String(x);
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
+/** A sensitivity: three significant digits, in exponent form below 0.001. */
+const sensitivity = (x: number): string =>
+  !Number.isFinite(x) ? String(x) : x !== 0 && Math.abs(x) < 1e-3 ? x.toExponential(2) : x.toPrecision(3);
+
+type Insertion = Extract<RunEvent, { _tag: 'insertion' }>;
+
+/** The rule as written in the language (`select threshold 1.5`). */
+const ruleText = (rule: Insertion['rule']): string => {
+  switch (rule._tag) {
+    case 'position':
+      return `position ${rule.index}`;
+    case 'threshold':
+      return `threshold ${rule.tau}`;
+    case 'threshold_abs':
+      return `threshold_abs ${rule.bar}`;
+    default:
+      return rule._tag;
+  }
+};
+
+/**
+ * The lines of a growth attempt: what was inserted where (or that the rule declined), the parameters before
+ * and after, and every candidate position's sensitivity with the chosen one marked. `who` names the run
+ * when several run at once.
+ */
+export const insertionLines = (event: Insertion, who: string): string => {
+  const head = `  ${who}epoch ${event.epoch}: `;
+  const chosen = event.chosen === null ? undefined : event.positions[event.chosen];
+  const what =
+    chosen === undefined
+      ? `SensLI inserted no layer (select ${ruleText(event.rule)} declined); ${event.paramsBefore} parameters`
+      : `SensLI inserted a layer at position ${chosen.index} (${chosen.description}); parameters ${event.paramsBefore} → ${event.paramsAfter}`;
+  const width = Math.max(...event.positions.map((p) => `${p.index}: ${p.description}`.length));
+  const rows = event.positions.map(
+    (p, i) =>
+      `    ${i === event.chosen ? '→' : ' '} ${`${p.index}: ${p.description}`.padEnd(width)}  ${sensitivity(p.sensitivity)}\n`,
+  );
+  return `${head}${what}\n    sensitivity of each position (norm ${event.norm._tag}, select ${ruleText(event.rule)}):\n${rows.join('')}`;
+};
+
 /** JSON lines: every event as one line on stdout. */
 export const jsonReporter = (io: RunIo): Reporter => ({
   onEvent: (event) => io.out(`${JSON.stringify(event)}\n`),
@@ -35,45 +75,57 @@ export const quietReporter = (io: RunIo): Reporter => ({
   close: () => {},
 });
 
-/** Plain lines for logs and pipes. */
+/** Plain lines for logs and pipes: about ten epoch lines per run, its last epoch always. */
 export const lineReporter = (io: RunIo): Reporter => {
   let runs = 1;
-  const epochs = new Map<string, number>();
+  let epochs = 0;
+  // Per run (arm, seed): its epochs, the epoch from which the next line is due, and the last epoch shown.
+  const progress = new Map<string, { total: number; next: number; shown: number }>();
   // With runs in parallel (sprout run --jobs), lines of another run than the last started say whose they are.
   let current = '';
+  const of = (key: string, total: number) =>
+    progress.get(key) ?? progress.set(key, { total, next: Math.max(1, Math.floor(total / 10)), shown: 0 }).get(key)!;
+  const epochLine = (arm: string, seed: number, m: EpochMetrics, total: number): string =>
+    `  ${`${arm}/${seed}` === current ? '' : `[${arm} #${seed}] `}epoch ${m.epoch}/${total}  train loss ${fmt(m.trainLoss)}  test loss ${fmt(m.testLoss)}  test error ${pct(m.testError)}  ${m.seconds.toFixed(1)}s\n`;
   return {
     onEvent: (event) => {
       switch (event._tag) {
         case 'started':
           runs = event.runs;
+          epochs = event.epochs;
           io.out(
             `${event.experiment}: ${event.runs} run${event.runs === 1 ? '' : 's'} (${event.arms.join(', ')} × ${event.repeats} seed${event.repeats === 1 ? '' : 's'})\n`,
           );
           break;
         case 'run-start':
-          epochs.set(`${event.arm}/${event.seed}`, event.epochs);
+          progress.delete(`${event.arm}/${event.seed}`);
+          of(`${event.arm}/${event.seed}`, event.epochs);
           current = `${event.arm}/${event.seed}`;
           io.out(
             `run ${event.index + 1}/${runs}: arm '${event.arm}', seed ${event.seed}, ${event.parameterCount} parameters\n`,
           );
           break;
         case 'epoch-end': {
-          const key = `${event.arm}/${event.seed}`;
-          const total = epochs.get(key) ?? event.epoch;
-          const every = Math.max(1, Math.floor(total / 10));
-          if (event.epoch === total) epochs.delete(key);
-          if ((event.epoch % every === 0 || event.epoch === total) && Number.isFinite(event.trainLoss))
-            io.out(
-              `  ${key === current ? '' : `[${event.arm} #${event.seed}] `}epoch ${event.epoch}/${total}  train loss ${fmt(event.trainLoss)}  test loss ${fmt(event.testLoss)}  test error ${pct(event.testError)}  ${event.seconds.toFixed(1)}s\n`,
-            );
+          // Epochs of a study's worker between two progress messages come without metrics (NaN): the line
+          // waits for the next epoch that has them.
+          if (!Number.isFinite(event.trainLoss)) break;
+          const p = of(`${event.arm}/${event.seed}`, epochs);
+          if (event.epoch < p.next && event.epoch !== p.total) break;
+          const every = Math.max(1, Math.floor(p.total / 10));
+          p.next = (Math.floor(event.epoch / every) + 1) * every;
+          p.shown = event.epoch;
+          io.out(epochLine(event.arm, event.seed, event, p.total));
+          break;
+        }
+        case 'run-end': {
+          // The last epoch, when the line for it did not come (a study's throttled progress).
+          const p = of(`${event.arm}/${event.seed}`, epochs);
+          if (p.shown < event.final.epoch) io.out(epochLine(event.arm, event.seed, event.final, p.total));
+          progress.delete(`${event.arm}/${event.seed}`);
           break;
         }
         case 'insertion':
-          io.out(
-            event.chosen === null
-              ? `  epoch ${event.epoch}: no insertion (rule ${event.rule._tag} declined)\n`
-              : `  epoch ${event.epoch}: inserted a layer at position ${event.chosen} (${event.positions[event.chosen]?.description ?? ''}), ${event.paramsBefore} → ${event.paramsAfter} parameters\n`,
-          );
+          io.out(insertionLines(event, runs > 1 ? `[${event.arm} #${event.seed}] ` : ''));
           break;
         case 'warning':
           io.err(`warning: ${event.message}\n`);
@@ -86,9 +138,13 @@ export const lineReporter = (io: RunIo): Reporter => {
   };
 };
 
-/** A progress bar over all epochs of all runs: experiment, arm and seed, epoch, loss, time left. */
+/**
+ * A progress bar over all epochs of all runs (experiment, arm and seed, epoch, loss, time left), with the
+ * events worth keeping (insertions, warnings) printed above it: they stay in the terminal's scrollback while
+ * the bar moves on below them.
+ */
 export const barReporter = (io: RunIo): Reporter => {
-  const bar = new cliProgress.SingleBar(
+  const bars = new cliProgress.MultiBar(
     {
       format: '{experiment} {run} |{bar}| epoch {epoch} | loss {loss} | test error {error} | {eta_formatted} left',
       barsize: 24,
@@ -100,44 +156,56 @@ export const barReporter = (io: RunIo): Reporter => {
     },
     cliProgress.Presets.shades_classic,
   );
+  let bar: cliProgress.SingleBar | undefined;
   let done = 0;
-  let started = false;
   let runs = 1;
   let epochs = 0;
   let run = '';
+  // Above the bar once it is drawn (cli-progress redraws it below), else as plain lines.
+  const log = (text: string): void => {
+    if (bar === undefined) io.err(text);
+    else bars.log(text);
+  };
   return {
     onEvent: (event) => {
       switch (event._tag) {
         case 'started':
           runs = event.runs;
-          bar.start(event.totalEpochs, 0, { experiment: event.experiment, run: '', epoch: '-', loss: '-', error: '-' });
-          started = true;
+          bar = bars.create(event.totalEpochs, 0, {
+            experiment: event.experiment,
+            run: '',
+            epoch: '-',
+            loss: '-',
+            error: '-',
+          });
           break;
         case 'run-start':
           epochs = event.epochs;
           run = `[${event.index + 1}/${runs} ${event.arm} #${event.seed}]`;
-          bar.update(done, { run, epoch: `0/${epochs}` });
+          bar?.update(done, { run, epoch: `0/${epochs}` });
           break;
         case 'epoch-end':
           done += 1;
-          bar.update(done, {
+          bar?.update(done, {
             run,
             epoch: `${event.epoch}/${epochs}`,
-            loss: fmt(event.trainLoss),
-            error: pct(event.testError),
+            ...(Number.isFinite(event.trainLoss) ? { loss: fmt(event.trainLoss), error: pct(event.testError) } : {}),
           });
           break;
+        case 'insertion':
+          log(insertionLines(event, runs > 1 ? `[${event.arm} #${event.seed}] ` : ''));
+          break;
         case 'warning':
-          bar.stop();
-          io.err(`warning: ${event.message}\n`);
-          bar.start(bar.getTotal(), done);
+          log(`warning: ${event.message}\n`);
           break;
         default:
           break;
       }
     },
     close: () => {
-      if (started) bar.stop();
+      if (bar === undefined) return;
+      bars.update(); // prints the lines logged since the last redraw, which stop() would drop
+      bars.stop();
     },
   };
 };
