@@ -37,7 +37,7 @@ test('cifar10-vgg-ci.sprout runs on generated CIFAR-format data and inserts a co
   );
   expect(r.stderr.includes('    at ')).toBe(false);
   expect(r.status).toBe(0);
-  expect(r.stdout).toMatch(/epoch 3: inserted a layer at position \d \(after layer \d \(conv/);
+  expect(r.stdout).toMatch(/epoch 3: SensLI inserted a layer at position \d \(after layer \d \(conv/);
   const events = readFileSync(join(out, 'events.jsonl'), 'utf8')
     .trim()
     .split('\n')

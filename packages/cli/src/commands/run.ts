@@ -346,7 +346,8 @@ export const runAction = async (
     }
     if (!(options.json ?? false)) {
       if (!(options.quiet ?? false)) io.stdout(`\n${summaryTable(result.right)}\n`);
-      if (result.right.outDir !== undefined) io.stdout(resultsLines(result.right.outDir));
+      if (result.right.outDir !== undefined)
+        io.stdout(resultsLines(result.right.outDir, { quiet: options.quiet ?? false }));
     }
     return EXIT.ok;
   } catch (e) {
@@ -430,7 +431,7 @@ const runStudy = async (
   }
   if (!(options.json ?? false) && outcome.result !== undefined) {
     if (!(options.quiet ?? false)) rio.out(`\n${summaryTable(outcome.result)}\n`);
-    rio.out(resultsLines(outcome.outDir));
+    rio.out(resultsLines(outcome.outDir, { quiet: options.quiet ?? false }));
   }
   return EXIT.ok;
 };

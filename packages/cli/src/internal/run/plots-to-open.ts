@@ -1,8 +1,12 @@
-/** The last lines of `sprout run`: where the results are, and the plots to open (the SVG files written). */
+/**
+ * The last lines of `sprout run`: where the results are, and the plots to open (the SVG files written);
+ * with `--quiet` only where the results are.
+ */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const resultsLines = (outDir: string): string => {
+export const resultsLines = (outDir: string, options: { readonly quiet?: boolean } = {}): string => {
+  if (options.quiet === true) return `Results in ${outDir}\n`;
   let plots: string[] = [];
   try {
     plots = readdirSync(outDir)
