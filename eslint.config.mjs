@@ -5,6 +5,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
+// Comments explain the code to whoever reads it, with or without this project's tracker: they cite
+// docs/algorithms.md or a paper, never "issue N".
+const noIssueNumbers = {
+  meta: { type: 'suggestion', messages: { issue: 'A comment cites an issue number; say what and why instead.' } },
+  create: (context) => ({
+    Program: () => {
+      for (const comment of context.sourceCode.getAllComments())
+        if (/\bissues? #?\d+/i.test(comment.value)) context.report({ loc: comment.loc, messageId: 'issue' });
+    },
+  }),
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -22,7 +34,9 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: { globals: { ...globals.node } },
+    plugins: { sprout: { rules: { 'no-issue-numbers': noIssueNumbers } } },
     rules: {
+      'sprout/no-issue-numbers': 'error',
       // The lexer, printer and bundle checks look for control characters on purpose.
       'no-control-regex': 'off',
       '@typescript-eslint/no-unused-vars': [

@@ -1,4 +1,4 @@
-// Kernel microbenchmarks for issue 6, all measured in one run: 512×512 matrix-product GFLOP/s on cpu,
+// Kernel microbenchmarks, all measured in one run: 512×512 matrix-product GFLOP/s on cpu,
 // wasm and native (OpenBLAS through @sprout/native, 1 and 2 threads), and training-step times for a
 // spirals-sized MLP (2-5-5-2, batch 450) and an MNIST-sized MLP (784-256-256-10, batch 128) on wasm
 // with and without the native kernels. Prints a table and the ratios.

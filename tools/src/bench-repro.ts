@@ -1,4 +1,4 @@
-// Summarises reproduction runs (issue 5): per arm of each `sprout run` directory, the final training loss
+// Summarises reproduction runs: per arm of each `sprout run` directory, the final training loss
 // and test error (mean ± std over seeds), wall time, the positions SensLI chose, whether the claim of
 // ALGORITHMS.md §3 holds; and the PyTorch peer's runs (JSON files) of the same protocol for comparison.
 //

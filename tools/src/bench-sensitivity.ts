@@ -1,4 +1,4 @@
-// Cost of one SensLI sensitivity pass relative to one training epoch (issue 6 goal: at most 1.5), on the
+// Cost of one SensLI sensitivity pass relative to one training epoch (goal: at most 1.5), on the
 // four bench nets, same backend, one process. An epoch = SGD steps over the training set in batches plus one
 // loss read-back (as a training loop that logs it); the pass = computeSensitivities over the same batches
 // (ALGORITHMS.md §3: one forward/backward per batch through the net with every virtual layer, no step).

@@ -1,4 +1,4 @@
-// Soak benchmark (issue 7): trains 10,000 steps through the pipeline — the spirals FNN [5] ReLU with
+// Soak benchmark: trains 10,000 steps through the pipeline — the spirals FNN [5] ReLU with
 // batch 45 on 450 training points (300 points per spiral, split 0.75) = 10 steps per epoch × 1000 epochs, SGD
 // lr 0.01, one SensLI insertion after epoch 20, a checkpoint written every epoch — on wasm (default), and
 // reports tf.memory().numTensors and the process's resident set size (RSS) after the warm-up (epoch 100,

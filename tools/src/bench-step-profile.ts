@@ -1,4 +1,4 @@
-// Where the time of a tiny training step goes in TensorFlow.js (issue 6): the spirals FNN protocol's
+// Where the time of a tiny training step goes in TensorFlow.js: the spirals FNN protocol's
 // step (2-5-2 ReLU MLP, full batch of 450, softmax cross-entropy, plain SGD; 1850 steps per run, PyTorch
 // ≈ 0.55 ms per step). Measures, in one run: the tape-based step (optimizer.minimize), the same with a
 // loss read (dataSync) every step, forward only, forward + backward without update, the number of

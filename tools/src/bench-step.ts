@@ -1,4 +1,4 @@
-// Training-step cost of tiny nets (issue 6): @sprout/model's lossAndGradients on the gradient tape
+// Training-step cost of tiny nets: @sprout/model's lossAndGradients on the gradient tape
 // (tf.variableGrads through forward) against its closed-form back-propagation, plus a plain SGD update,
 // on the spirals protocol's nets (FNN 2-5-2 and 2-5-5-2 ReLU, ResNet [3, 3] tanh; full batch 450,
 // softmax cross-entropy on int32 labels), on wasm and cpu, in one run; and the same step in PyTorch

@@ -332,7 +332,7 @@ for (const name of options.protocols) {
     rows.push({
       protocol: p.name,
       backend: b,
-      skipped: 'tfjs cpu runs an MNIST step ~100× slower than PyTorch (issue 6: 558 ms vs 5.6 ms); --cpu-mnist runs it',
+      skipped: 'tfjs cpu runs an MNIST step ~100× slower than PyTorch (558 ms vs 5.6 ms); --cpu-mnist runs it',
       sprout: emptySamples(),
     });
   report(false);

@@ -1,5 +1,5 @@
 /**
- * `fuzz`: the parser and checker fuzz harness (issue 7). Feeds generated and mutated inputs to every text
+ * `fuzz`: the parser and checker fuzz harness. Feeds generated and mutated inputs to every text
  * entry point of `@sprout/dsl` (see fuzz-target.ts) and reports how many ran, how many were valid or
  * invalid, every failure (a throw, a stack overflow, an oracle violation, an input slower than the limit,
  * a hang, a crash), and the slowest inputs. Failing inputs are saved as files that reproduce them.

@@ -1,4 +1,4 @@
-// The CI version of the fuzz harness (issue 7): 2,000 generated and mutated inputs through every text entry
+// The CI version of the fuzz harness: 2,000 generated and mutated inputs through every text entry
 // point of @sprout/dsl, in process; plus the harness's own guarantees (determinism, classification of
 // throws, stack overflows, oracle violations and slow inputs, reproducible failure files). The full run is
 // `npm run fuzz -w tools -- --count 100000 --seed 1`.

@@ -1,7 +1,7 @@
 /**
  * The kernels Sprout supplies to the wasm backend so that every layer trains on it: tfjs-backend-wasm 4.22
  * lacks the filter gradient of conv2d, both gradients of depthwise conv2d and the gradient of gather
- * (UnsortedSegmentSum) (tfjs issues 8474, 8082), and
+ * (UnsortedSegmentSum) (tensorflow/tfjs#8474, tensorflow/tfjs#8082), and
  * its convolutions with 'same' padding return zeros for some shapes (see internal/explicit-same-padding.ts),
  * and its MaxPoolGrad drops gradient entries (see internal/max-pool-grad.ts), and its Slice copies the whole
  * input for every slice (see internal/contiguous-slice.ts).

@@ -1,5 +1,5 @@
 /**
- * Checks on a run's output folder before training starts (issue 7): the folder can be created and
+ * Checks on a run's output folder before training starts: the folder can be created and
  * written to, and its file system has room for a rough estimate of the run's outputs. A full disk or an
  * unwritable folder is then one clear error at the start instead of a crash hours into the run.
  *

@@ -1,4 +1,4 @@
-// Output-folder checks before training (issue 7): an unwritable folder or a full disk is one clear error.
+// Output-folder checks before training: an unwritable folder or a full disk is one clear error.
 // Tests run as root here, where chmod 555 does not stop writes: unwritable folders are made as a path under
 // a regular file (ENOTDIR) and under /proc (nothing can be created there); the chmod case runs only as a
 // normal user.

@@ -1,4 +1,4 @@
-// `sprout run` survives Ctrl-C and SIGKILL (issue 7): a spawned run is stopped with SIGINT (exit 130, a
+// `sprout run` survives Ctrl-C and SIGKILL: a spawned run is stopped with SIGINT (exit 130, a
 // checkpoint, the resume command printed), then killed with SIGKILL at seeded random points and resumed
 // with `sprout run --resume` each time; the final metrics equal those of a run that was never stopped.
 import { spawn, spawnSync } from 'node:child_process';

@@ -1,6 +1,6 @@
 /**
  * `report`: the tables and plots of one or several finished (or interrupted) run directories, regenerated
- * from their saved outputs without training (issue 7). The learning curves and the final metrics come from
+ * from their saved outputs without training. The learning curves and the final metrics come from
  * metrics.csv (the last row of each arm × seed is its final epoch), the insertions and sensitivities from
  * events.jsonl, the experiment's name and report settings from spec.json. One directory: its curves.svg,
  * sensitivities.svg and final.csv are written again (to `out`, default the run directory). Several: one

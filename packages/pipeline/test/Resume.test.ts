@@ -1,4 +1,4 @@
-// Checkpoints and resume (issue 7): a run interrupted (RunOptions.signal) before and after a SensLI
+// Checkpoints and resume: a run interrupted (RunOptions.signal) before and after a SensLI
 // insertion, and resumed from its run directory, writes the same metrics bit for bit as a run that was not
 // interrupted; completed runs are skipped, no row is duplicated, and a live lock refuses a second writer.
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * What the pipeline logs for an insertion (issue 5, `events.jsonl`): every position's sensitivity, the
+ * What the pipeline logs for an insertion (`events.jsonl`): every position's sensitivity, the
  * norm and the rule, the chosen position (or the decline), the parameter count and the step size before and
  * after. Plain JSON data.
  */

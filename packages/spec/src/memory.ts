@@ -1,6 +1,6 @@
 /**
  * How much memory an experiment's training needs, estimated from the spec alone, so a network that cannot
- * fit is rejected before a single tensor is allocated (issue 7). The estimate is rough by design (float32,
+ * fit is rejected before a single tensor is allocated. The estimate is rough by design (float32,
  * no allocator overhead, no backend workspace), and deliberately on the low side of what TensorFlow.js
  * really uses, so that it never rejects a run that would fit:
  *

@@ -1,4 +1,4 @@
-// estimateMemory / checkMemory and the `too-large` diagnostic of `check` (issue 7: a network that cannot fit
+// estimateMemory / checkMemory and the `too-large` diagnostic of `check` (a network that cannot fit
 // is rejected before anything is allocated, and the error gives the estimate and the limit).
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
