@@ -11,9 +11,9 @@ import bytes from 'bytes';
 import { showBytes } from '@sprout/spec';
 
 /** Share of the machine's memory a run may plan for: the estimate leaves out allocator and backend overhead. */
-export const MEMORY_FRACTION = 0.75;
+const MEMORY_FRACTION = 0.75;
 /** The wasm backend's heap ceiling (32-bit addresses). */
-export const WASM_HEAP_BYTES = 4 * 1024 ** 3;
+const WASM_HEAP_BYTES = 4 * 1024 ** 3;
 
 export interface MemoryLimit {
   readonly bytes: number;
@@ -36,7 +36,7 @@ const readNumber = (path: string): number | undefined => {
  * of the root of the mounted hierarchy inside a container), else cgroup v1 (`memory.limit_in_bytes`; v1
  * reports "no limit" as a huge number, which the minimum with physical memory then ignores).
  */
-export const cgroupMemoryBytes = (): number | undefined => {
+const cgroupMemoryBytes = (): number | undefined => {
   const candidates: string[] = [];
   try {
     for (const line of readFileSync('/proc/self/cgroup', 'utf8').split('\n')) {

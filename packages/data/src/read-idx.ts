@@ -105,7 +105,7 @@ const decodeValues = (bytes: Uint8Array, view: DataView, at: number, count: numb
 };
 
 /** Largest data file read (2 GiB): CIFAR-10's six batches are 180 MB, MNIST's IDX files 55 MB. */
-export const MAX_DATA_FILE_BYTES = 2 * 1024 ** 3;
+const MAX_DATA_FILE_BYTES = 2 * 1024 ** 3;
 
 /**
  * Read a data file as bytes: a regular file only (a FIFO, a device, a directory or a symlink loop is an

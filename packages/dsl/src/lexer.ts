@@ -21,7 +21,7 @@ export const createSproutLexer = (options: { readonly validate?: boolean } = {})
     skipValidations: !(options.validate ?? false),
   });
 
-export const sproutLexer = createSproutLexer();
+const sproutLexer = createSproutLexer();
 
 /**
  * Most `unexpected-character` diagnostics built; the runs past it are only counted (`LexResult.unlisted`).

@@ -17,14 +17,14 @@ import type { SproutFileCstNode } from './Cst.js';
 import { shorten } from './internal/positions.js';
 
 /** How a token type is named in messages. */
-export const describeTokenType = (t: TokenType): string => {
+const describeTokenType = (t: TokenType): string => {
   if (t === EOF) return 'the end of the file';
   if (typeof t.LABEL === 'string') return t.LABEL;
   return `'${T.keywordText(t)}'`;
 };
 
 /** How an actual token is named in messages. */
-export const describeToken = (token: IToken | undefined): string => {
+const describeToken = (token: IToken | undefined): string => {
   if (token === undefined || token.tokenType === EOF) return 'the end of the file';
   const image = shorten(token.image.replace(/\s+/g, ' '));
   if (token.tokenType === T.StringLiteral) return `the string ${image}`;
@@ -52,7 +52,7 @@ const suggestion = (actual: IToken | undefined, expected: readonly TokenType[]):
 };
 
 /** Messages in Sprout's words: "expected a number after 'dense' but found 'relu'". */
-export const errorMessages: IParserErrorMessageProvider = {
+const errorMessages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage: ({ expected, actual, previous }) =>
     expected === T.RCurly && actual.tokenType.name.startsWith('Kw_')
       ? `'${actual.image}' cannot appear here${HOME[actual.image] === undefined ? '' : ` (${HOME[actual.image]})`}; expected '}' or another statement of this block`

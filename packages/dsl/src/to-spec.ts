@@ -86,7 +86,7 @@ export const LAYER_STATEMENTS = [
   'output',
 ] as const;
 /** Names a `metric` clause accepts: `euclidean` is frobenius with identity Gram matrices. */
-export const METRIC_WORDS = ['euclidean', 'frobenius'] as const;
+const METRIC_WORDS = ['euclidean', 'frobenius'] as const;
 
 const EUCLIDEAN: Metric = DEFAULTS.metric;
 

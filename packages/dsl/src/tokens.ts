@@ -13,7 +13,7 @@ export const Name = createToken({ name: 'Name', pattern: Lexer.NA, label: 'a nam
 /** Anything but a brace: used by the lenient `rawBlock` rule that swallows the body of an unknown statement. */
 export const Atom = createToken({ name: 'Atom', pattern: Lexer.NA, label: 'a word, number or string' });
 
-export const WhiteSpace = createToken({
+const WhiteSpace = createToken({
   name: 'WhiteSpace',
   pattern: /[ \t\r\n\f\v\u00a0\ufeff]+/,
   group: Lexer.SKIPPED,
@@ -26,7 +26,7 @@ export const BlockComment = createToken({
   line_breaks: true,
 });
 /** `/*` with no closing `*\/` before the end of the file. */
-export const UnterminatedComment = createToken({
+const UnterminatedComment = createToken({
   name: 'UnterminatedComment',
   pattern: /\/\*[\s\S]*/,
   group: 'invalid',
@@ -40,7 +40,7 @@ export const StringLiteral = createToken({
   categories: [Atom],
 });
 /** `"` with no closing quote on the same line. */
-export const UnterminatedString = createToken({
+const UnterminatedString = createToken({
   name: 'UnterminatedString',
   pattern: /"(?:[^"\\\r\n]|\\[^\r\n])*\\?/,
   group: 'invalid',
@@ -56,7 +56,7 @@ export const NumberLiteral = createToken({
  * Digits run into letters (`0x10`, `1e`, `5relu`): one token, so it is one `invalid-number` diagnostic
  * rather than a number and a stray name. It counts as a number for the parser.
  */
-export const MalformedNumber = createToken({
+const MalformedNumber = createToken({
   name: 'MalformedNumber',
   // The letters must not start an exponent, so `1e-3` and `1e999` stay numbers.
   pattern: /[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?(?![eE][-+]?\d)[A-Za-z_][A-Za-z0-9_]*/,
@@ -104,7 +104,7 @@ export const NotOptimizerHead = createToken({ name: 'NotOptimizerHead', pattern:
 export const NotGrowHead = createToken({ name: 'NotGrowHead', pattern: Lexer.NA, label: 'a keyword' });
 
 /** Keywords that never head a statement (they follow one): a misplaced or unknown statement may carry them. */
-export const FILLER_WORDS: readonly string[] = ['epoch', 'epochs', 'kernel', 'stride', 'padding', 'nobias'];
+const FILLER_WORDS: readonly string[] = ['epoch', 'epochs', 'kernel', 'stride', 'padding', 'nobias'];
 export const Filler = createToken({ name: 'Filler', pattern: Lexer.NA, label: 'a keyword' });
 
 const heads = (block: keyof typeof BLOCK_HEADS): readonly string[] => BLOCK_HEADS[block];
@@ -170,7 +170,7 @@ export const Plot = keyword('plot');
 export const Table = keyword('table');
 
 /** Every keyword, longest first so that no keyword shadows a longer one it prefixes (`epoch`/`epochs`). */
-export const KEYWORDS: readonly TokenType[] = [
+const KEYWORDS: readonly TokenType[] = [
   Experiment,
   Seed,
   Repeat,
@@ -228,7 +228,7 @@ export function keywordText(t: TokenType): string {
  * still applies; it is exactly the complement of the characters that can start a token (whitespace, `"`,
  * `+`, `,`, `-`, `.`, `/`, digits, letters, `_`, `[`, `]`, `{`, `}`).
  */
-export const Unexpected = createToken({
+const Unexpected = createToken({
   name: 'Unexpected',
   pattern:
     /(?:[\u0000-\u0008\u000e-\u001f!#-*:-@\\^`|~-\u009f\u00a1-\ufefe\uff00-\uffff]|[-+](?!\.?\d)|\.(?!\d)|\/(?![/*]))+/,

@@ -75,7 +75,7 @@ export interface HostTrace {
 }
 
 /** Buffers handed out in call order and reused by the next pass that asks in the same order. */
-export class Scratch {
+class Scratch {
   private readonly buffers: Float32Array[] = [];
   private next = 0;
   /** Start a pass: the next `take` returns the first buffer again. */

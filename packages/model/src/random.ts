@@ -19,7 +19,7 @@ export function seedFor(runSeed: number, name: string): number {
 }
 
 /** A generator of uniform numbers in [0, 1) from a 32-bit seed (sfc32, warmed up by 12 draws). */
-export function uniformGenerator(seed: number): () => number {
+function uniformGenerator(seed: number): () => number {
   let a = 0x9e3779b9;
   let b = 0x243f6a88;
   let c = 0xb7e15162;

@@ -53,7 +53,7 @@ const tail = (limit: number) => {
 };
 
 /** Turns worker messages about `task` into study events; progress becomes the epoch-end events it stands for. */
-export const eventsOf = () => {
+const eventsOf = () => {
   const lastEpoch = new Map<number, number>();
   return (task: RunTask, m: FromWorker): RunEvent[] => {
     if (m._tag === 'event') {

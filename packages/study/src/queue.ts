@@ -52,7 +52,7 @@ const connectionOptions = (url: string, extra: RedisOptions): RedisOptions => {
 };
 
 /** How the failure of a job that no attempt can fix begins (it is not retried). */
-export const REFUSED = 'cannot run here: ';
+const REFUSED = 'cannot run here: ';
 
 /** A connection that has answered PING, or why there is none (within CONNECT_TIMEOUT_MS, never a hang). */
 export const connectQueue = async (url: string): Promise<E.Either<string, Redis>> => {

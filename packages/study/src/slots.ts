@@ -8,7 +8,7 @@ import type { WorkerCommand } from './pool.js';
 import { lineReader, type FromWorker, type TaskFailure, type ToWorker, type WorkerSettings } from './protocol.js';
 import type { RunTask } from './tasks.js';
 
-export type SlotOutcome =
+type SlotOutcome =
   { readonly ok: true; readonly skipped: boolean } | { readonly ok: false; readonly failure: TaskFailure };
 
 interface Slot {

@@ -23,7 +23,7 @@ interface Conv2DBackpropFilterAttrs {
 }
 
 /** Calls another kernel of the wasm backend by name (they are public through tf.getKernel). */
-export function callWasm(
+function callWasm(
   name: string,
   backend: WasmBackendLike,
   inputs: Record<string, TensorInfo>,

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { rewrapWasmKernel } from './rewrap.js';
 import type { KernelArgs, TensorInfo } from './wasm-types.js';
 
-export const SAME_PADDING_KERNELS = ['Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D'] as const;
+const SAME_PADDING_KERNELS = ['Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D'] as const;
 
 interface ConvAttrs {
   strides: [number, number] | number;

@@ -10,7 +10,7 @@ import type { Diagnostic } from '@sprout/spec';
 import type { Io } from '../Io.js';
 
 /** Largest file read (16 MiB): a Sprout file is a few kilobytes; anything this big is a mistake. */
-export const MAX_SOURCE_BYTES = 16 * 1024 * 1024;
+const MAX_SOURCE_BYTES = 16 * 1024 * 1024;
 
 const CODES: Readonly<Record<ReadFileProblem['_tag'], string>> = {
   'not-found': 'file-not-found',

@@ -12,7 +12,7 @@ import type { Examples } from './examples.js';
  * Shape of one example from the dims of an images file: [N] → [1], [N, F] → [F], [N, H, W] → [H, W, 1]
  * (a single channel), [N, H, W, C] and higher ranks → the dims after N.
  */
-export const exampleShape = (dims: readonly number[]): readonly number[] => {
+const exampleShape = (dims: readonly number[]): readonly number[] => {
   const rest = dims.slice(1);
   if (rest.length === 0) return [1];
   if (rest.length === 2) return [rest[0]!, rest[1]!, 1];
@@ -20,7 +20,7 @@ export const exampleShape = (dims: readonly number[]): readonly number[] => {
 };
 
 /** Features of the first `limit` examples; uint8 values are divided by 255. Non-finite floats are errors. */
-export const idxFeatures = (
+const idxFeatures = (
   images: IdxArray,
   file: string,
   limit: number,
@@ -60,7 +60,7 @@ export const idxFeatures = (
  * Labels of the first `limit` examples as class indices. Each must be an integer in 0..classes−1; with
  * `classes` absent the count is inferred as max + 1.
  */
-export const idxLabels = (
+const idxLabels = (
   labels: IdxArray,
   file: string,
   limit: number,

@@ -5,7 +5,7 @@
  */
 import type { Mat } from '../Mat.js';
 
-export const zeros = (rows: number, cols: number): Mat => ({ rows, cols, data: new Float64Array(rows * cols) });
+const zeros = (rows: number, cols: number): Mat => ({ rows, cols, data: new Float64Array(rows * cols) });
 
 export const identity = (n: number, c = 1): Mat => {
   const out = zeros(n, n);
@@ -58,24 +58,11 @@ export const frobeniusDot = (a: Mat, b: Mat): number => {
   return s;
 };
 
-export const trace = (a: Mat): number => {
-  let s = 0;
-  for (let i = 0; i < Math.min(a.rows, a.cols); i++) s += a.data[i * a.cols + i]!;
-  return s;
-};
-
 /** Multiply row i of `a` by `d[i]` (`diag(d) a`). */
 export const scaleRows = (d: Float64Array, a: Mat): Mat => ({
   rows: a.rows,
   cols: a.cols,
   data: a.data.map((v, k) => v * d[Math.floor(k / a.cols)]!),
-});
-
-/** Multiply column j of `a` by `d[j]` (`a diag(d)`). */
-export const scaleCols = (a: Mat, d: Float64Array): Mat => ({
-  rows: a.rows,
-  cols: a.cols,
-  data: a.data.map((v, k) => v * d[k % a.cols]!),
 });
 
 /**

@@ -32,7 +32,7 @@ const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(1
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
 const MAGIC = 'SPRCKPT1';
-export const CHECKPOINT_VERSION = 2;
+const CHECKPOINT_VERSION = 2;
 const DIGEST_BYTES = 32;
 
 /** The run a checkpoint belongs to: the run directory's id (spec.json's `run.id`) and the spec's hash. */
@@ -152,7 +152,7 @@ export const encodeCheckpoint = (
 };
 
 /** A checkpoint whose bytes do not match their SHA-256: damaged on disk, or edited. */
-export class ChecksumError extends Error {
+class ChecksumError extends Error {
   constructor() {
     super('it fails its checksum (damaged on disk, or edited)');
   }

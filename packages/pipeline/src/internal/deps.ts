@@ -12,4 +12,4 @@ export {
   toLayersModel,
 } from '@sprout/model';
 export { toTensors, batches, gatherBatch, disposeDatasetTensors, formatDataError } from '@sprout/data';
-export type { DatasetTensors, DataError } from '@sprout/data';
+export type { DatasetTensors } from '@sprout/data';

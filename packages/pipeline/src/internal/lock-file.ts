@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { LockResult } from '../host.js';
 
-export const LOCK_FILE = 'run.lock';
+const LOCK_FILE = 'run.lock';
 
 const alive = (pid: number): boolean => {
   if (!Number.isInteger(pid) || pid <= 0) return false;

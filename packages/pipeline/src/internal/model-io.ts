@@ -7,7 +7,7 @@ import type { RunFiles } from '../host.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
-export const WEIGHTS_FILE = 'weights.bin';
+const WEIGHTS_FILE = 'weights.bin';
 
 /** Save `model` into `dir` (created if missing) as model.json + weights.bin. */
 export const saveLayersModel = async (model: tfl.LayersModel, dir: string, files: RunFiles): Promise<void> => {

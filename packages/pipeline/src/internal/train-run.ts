@@ -94,7 +94,7 @@ export interface TrainOutcome {
 }
 
 /** Whether the arm needs @sprout/step-size's preconditioned optimizer (not the fast Euclidean path). */
-export const usesPreconditioner = (arm: ArmPlan): boolean =>
+const usesPreconditioner = (arm: ArmPlan): boolean =>
   !isSchedule(arm.optimizer.step) ||
   arm.optimizer.metric.domain._tag !== 'identity' ||
   arm.optimizer.metric.codomain._tag !== 'identity';

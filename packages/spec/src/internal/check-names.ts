@@ -36,12 +36,12 @@ const checkLayer = (layer: Layer, path: SpecPath, depth: number): Check => {
   }
 };
 
-export const checkNetworkNames = (net: Network, path: SpecPath): Check => [
+const checkNetworkNames = (net: Network, path: SpecPath): Check => [
   ...net.layers.flatMap((l, i) => checkLayer(l, [...path, 'layers', i], 0)),
   ...name('activation', net.output.activation, [...path, 'output', 'activation']),
 ];
 
-export const checkDataNames = (data: Data, path: SpecPath): Check => [
+const checkDataNames = (data: Data, path: SpecPath): Check => [
   ...name('data', data._tag, [...path, '_tag']),
   ...('splitDraw' in data && data.splitDraw !== undefined
     ? name('splitDraw', data.splitDraw, [...path, 'splitDraw'])
@@ -72,13 +72,13 @@ const checkStep = (step: StepSize, path: SpecPath): Check =>
       ]
     : name('step', step._tag, [...path, '_tag']);
 
-export const checkOptimizerNames = (opt: Optimizer, path: SpecPath): Check => [
+const checkOptimizerNames = (opt: Optimizer, path: SpecPath): Check => [
   ...name('optimizer', opt._tag, [...path, '_tag']),
   ...checkStep(opt.step, [...path, 'step']),
   ...checkMetric(opt.metric, [...path, 'metric']),
 ];
 
-export const checkGrowthNames = (g: Growth, path: SpecPath): Check => {
+const checkGrowthNames = (g: Growth, path: SpecPath): Check => {
   if (g._tag !== 'sensli') return name('growth', g._tag, [...path, '_tag']);
   const at = (k: string): SpecPath => [...path, k];
   return [

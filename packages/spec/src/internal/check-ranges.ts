@@ -75,7 +75,7 @@ export const checkName = (v: unknown, path: SpecPath, what: string): Check => te
 
 // ─── Data ──────────────────────────────────────────────────────────────────────────────────────────────
 
-export const checkData = (data: Data, path: SpecPath): Check => {
+const checkData = (data: Data, path: SpecPath): Check => {
   const at = (k: string): SpecPath => [...path, k];
   switch (data._tag) {
     case 'spirals':
@@ -179,7 +179,7 @@ const checkLayer = (layer: Layer, path: SpecPath, depth: number): Check => {
   }
 };
 
-export const checkNetwork = (net: Network, path: SpecPath): Check => {
+const checkNetwork = (net: Network, path: SpecPath): Check => {
   const total = countLayers(net.layers);
   const elements = net.input.reduce((p, d) => p * (typeof d === 'number' ? d : 1), 1);
   return [
@@ -227,7 +227,7 @@ const checkGram = (gram: Gram, path: SpecPath): Check => {
   }
 };
 
-export const checkMetric = (metric: Metric, path: SpecPath): Check => [
+const checkMetric = (metric: Metric, path: SpecPath): Check => [
   ...checkGram(metric.domain, [...path, 'domain']),
   ...checkGram(metric.codomain, [...path, 'codomain']),
 ];
@@ -280,7 +280,7 @@ const checkStep = (step: StepSize, path: SpecPath): Check => {
   }
 };
 
-export const checkOptimizer = (opt: Optimizer, path: SpecPath): Check => {
+const checkOptimizer = (opt: Optimizer, path: SpecPath): Check => {
   const at = (k: string): SpecPath => [...path, k];
   const common = [...checkStep(opt.step, at('step')), ...checkMetric(opt.metric, at('metric'))];
   const schedule = opt.step._tag === 'constant' || opt.step._tag === 'step' || opt.step._tag === 'cosine';
@@ -316,7 +316,7 @@ export const checkOptimizer = (opt: Optimizer, path: SpecPath): Check => {
 
 // ─── Training and growth ───────────────────────────────────────────────────────────────────────────────
 
-export const checkTraining = (t: Training, path: SpecPath): Check => [
+const checkTraining = (t: Training, path: SpecPath): Check => [
   ...checkRange(t.epochs, positiveInt(L.MAX_EPOCHS), [...path, 'epochs'], 'epochs', 'invalid-epochs'),
   ...(t.batch === 'full'
     ? []
@@ -337,7 +337,7 @@ const checkSelection = (s: Selection, path: SpecPath): Check => {
 };
 
 /** Ranges of a growth policy on its own; the schedule against the training epochs is `check-schedule.ts`. */
-export const checkGrowth = (g: Growth, path: SpecPath): Check => {
+const checkGrowth = (g: Growth, path: SpecPath): Check => {
   if (g._tag !== 'sensli') return [];
   const at = (k: string): SpecPath => [...path, k];
   const s = g.schedule;

@@ -11,10 +11,10 @@ import { didYouMean } from '../did-you-mean.js';
 import { isKnownName, unknownName, type NameKindKey } from '../unknown-name.js';
 import { error, show } from './diagnostic.js';
 
-export type Errors = RNEA.ReadonlyNonEmptyArray<Diagnostic>;
+type Errors = RNEA.ReadonlyNonEmptyArray<Diagnostic>;
 export type Result<A> = E.Either<Errors, A>;
 export type Decoder<A> = (input: unknown, path: SpecPath) => Result<A>;
-export type TypeOf<D> = D extends Decoder<infer A> ? A : never;
+type TypeOf<D> = D extends Decoder<infer A> ? A : never;
 
 const kindOf = (u: unknown): string => (typeof u === 'string' ? `the string ${show(u)}` : show(u));
 
@@ -57,7 +57,7 @@ export const or =
   };
 
 /** Collects the errors of many results, or their values when all succeeded. */
-export const all = <A>(results: readonly Result<A>[]): Result<readonly A[]> => {
+const all = <A>(results: readonly Result<A>[]): Result<readonly A[]> => {
   const errors = results.flatMap((r) => (E.isLeft(r) ? r.left : []));
   return RA.isNonEmpty(errors) ? E.left(errors) : E.right(results.map((r) => (r as E.Right<A>).right));
 };

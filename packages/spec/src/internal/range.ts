@@ -30,7 +30,7 @@ const fmt = (x: number): string =>
   Number.isInteger(x) && Math.abs(x) >= 1e5 ? x.toLocaleString('en-US').replace(/,/g, '_') : String(x);
 
 /** The range in words: "an integer in [1, 100_000]", "a finite number > 0". */
-export const describe = (r: Range): string => {
+const describe = (r: Range): string => {
   const kind = r.integer ? 'an integer' : 'a finite number';
   if (r.max === Infinity) return `${kind} ${r.minOpen ? '>' : '≥'} ${fmt(r.min)}`;
   return `${kind} in ${r.minOpen ? '(' : '['}${fmt(r.min)}, ${fmt(r.max)}${r.maxOpen ? ')' : ']'}`;

@@ -47,7 +47,7 @@ const ruleText = (rule: Insertion['rule']): string => {
  * and after, and every candidate position's sensitivity with the chosen one marked. `who` names the run
  * when several run at once.
  */
-export const insertionLines = (event: Insertion, who: string): string => {
+const insertionLines = (event: Insertion, who: string): string => {
   const head = `  ${who}epoch ${event.epoch}: `;
   const chosen = event.chosen === null ? undefined : event.positions[event.chosen];
   const what =
