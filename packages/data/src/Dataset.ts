@@ -15,6 +15,9 @@ export interface Dataset {
   readonly trainY: Int32Array;
   readonly testX: Float32Array;
   readonly testY: Int32Array;
+  /** Examples held out of the training set for validation (`holdOutValidation`); absent without one. */
+  readonly validX?: Float32Array;
+  readonly validY?: Int32Array;
 }
 
 /** Number of values in one example: the product of `shape`. */
@@ -25,3 +28,6 @@ export const trainCount = (ds: Dataset): number => ds.trainY.length;
 
 /** Number of test examples. */
 export const testCount = (ds: Dataset): number => ds.testY.length;
+
+/** Number of validation examples (0 without a validation set). */
+export const validationCount = (ds: Dataset): number => ds.validY?.length ?? 0;

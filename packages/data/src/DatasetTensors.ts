@@ -21,6 +21,13 @@ export interface DatasetTensors {
   /** float32 `[testCount, ...inputShape]`. */
   readonly testX: tf.Tensor;
   readonly testY: tf.Tensor;
+  /** The validation set held out of the training examples (`Dataset.validX`), when there is one. */
+  readonly validation?: {
+    readonly count: number;
+    /** float32 `[count, ...inputShape]`. */
+    readonly x: tf.Tensor;
+    readonly y: tf.Tensor;
+  };
   /**
    * The data set's host arrays (the data set's own, not copies), from which `gatherBatch` assembles
    * batches: on wasm, copying batch rows on the host and uploading them is ~20× faster than `tf.gather`.
@@ -31,5 +38,7 @@ export interface DatasetTensors {
     /** The test set's host arrays (for evaluation on the host, e.g. @sprout/model's host net). */
     readonly testX: Float32Array;
     readonly testY: Int32Array;
+    readonly validX?: Float32Array;
+    readonly validY?: Int32Array;
   };
 }

@@ -1,6 +1,7 @@
 // Public API of @sprout/data: datasets as typed arrays, seeded splits and batches, tensors on the backend.
 export type { Dataset } from './Dataset.js';
-export { exampleSize, trainCount, testCount } from './Dataset.js';
+export { exampleSize, trainCount, testCount, validationCount } from './Dataset.js';
+export { holdOutValidation } from './validation.js';
 export type { DataError, DataErrorTag } from './DataError.js';
 export { formatDataError, dataErrorToDiagnostic } from './DataError.js';
 export type { DatasetTensors, LabelEncoding } from './DatasetTensors.js';

@@ -49,7 +49,16 @@ export const toTensors = (ds: Dataset, options: ToTensorsOptions = {}): E.Either
   const nTest = ds.testY.length;
   const y = (v: Int32Array, n: number): tf.Tensor =>
     labels === 'index' ? tf.tensor1d(v, 'int32') : tf.tensor2d(oneHot(v, ds.classes), [n, ds.classes], 'float32');
-  const made: { trainX?: tf.Tensor; trainY?: tf.Tensor; testX?: tf.Tensor; testY?: tf.Tensor } = {};
+  const made: {
+    trainX?: tf.Tensor;
+    trainY?: tf.Tensor;
+    testX?: tf.Tensor;
+    testY?: tf.Tensor;
+    validX?: tf.Tensor;
+    validY?: tf.Tensor;
+  } = {};
+  const { validX, validY } = ds;
+  const nValid = validY?.length ?? 0;
   const tensors: DatasetTensors = {
     name: ds.name,
     inputShape,
@@ -69,7 +78,26 @@ export const toTensors = (ds: Dataset, options: ToTensorsOptions = {}): E.Either
     get testY() {
       return (made.testY ??= tf.keep(y(ds.testY, nTest)));
     },
-    host: { trainX: ds.trainX, trainY: ds.trainY, testX: ds.testX, testY: ds.testY },
+    ...(validX === undefined || validY === undefined
+      ? {}
+      : {
+          validation: {
+            count: nValid,
+            get x() {
+              return (made.validX ??= tf.keep(tf.tensor(validX, [nValid, ...inputShape], 'float32')));
+            },
+            get y() {
+              return (made.validY ??= tf.keep(y(validY, nValid)));
+            },
+          },
+        }),
+    host: {
+      trainX: ds.trainX,
+      trainY: ds.trainY,
+      testX: ds.testX,
+      testY: ds.testY,
+      ...(validX === undefined || validY === undefined ? {} : { validX, validY }),
+    },
   };
   uploaded.set(tensors, () => Object.values(made).filter((t): t is tf.Tensor => t !== undefined));
   return E.right(tensors);

@@ -60,6 +60,7 @@ const data = (d: Data): string => {
         ['radius', num(d.radius)],
         ['split', num(d.split)],
         ['split_draw', d.splitDraw],
+        ['validation', d.validation === undefined ? undefined : num(d.validation)],
       ])}`;
     case 'mnist':
     case 'fashion_mnist': {
@@ -67,6 +68,7 @@ const data = (d: Data): string => {
         ['dir', d.dir === undefined ? undefined : str(d.dir)],
         ['train_limit', d.trainLimit === undefined ? undefined : num(d.trainLimit)],
         ['test_limit', d.testLimit === undefined ? undefined : num(d.testLimit)],
+        ['validation', d.validation === undefined ? undefined : num(d.validation)],
       ] as const;
       return s.every(([, v]) => v === undefined) ? `data ${d._tag}` : `data ${d._tag} ${inline(s)}`;
     }
@@ -76,6 +78,7 @@ const data = (d: Data): string => {
         ['train_limit', d.trainLimit === undefined ? undefined : num(d.trainLimit)],
         ['test_limit', d.testLimit === undefined ? undefined : num(d.testLimit)],
         ['normalize', String(d.normalize)],
+        ['validation', d.validation === undefined ? undefined : num(d.validation)],
       ])}`;
     case 'csv':
       return `data csv ${str(d.path)} ${inline([
@@ -83,11 +86,13 @@ const data = (d: Data): string => {
         ['header', String(d.header)],
         ['split', num(d.split)],
         ['split_draw', d.splitDraw],
+        ['validation', d.validation === undefined ? undefined : num(d.validation)],
       ])}`;
     case 'idx':
       return `data idx ${str(d.images)} ${str(d.labels)} ${inline([
         ['split', num(d.split)],
         ['split_draw', d.splitDraw],
+        ['validation', d.validation === undefined ? undefined : num(d.validation)],
       ])}`;
   }
 };
@@ -206,6 +211,9 @@ const train = (t: Training): string =>
     ['epochs', num(t.epochs)],
     ['batch', t.batch === 'full' ? 'full' : num(t.batch)],
     ['shuffle', String(t.shuffle)],
+    ['patience', t.stop === undefined ? undefined : num(t.stop.patience)],
+    ['monitor', t.stop?.monitor],
+    ['min_delta', t.stop === undefined ? undefined : num(t.stop.minDelta)],
   ])}`;
 
 const growth = (g: Growth): string[] => {

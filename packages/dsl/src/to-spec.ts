@@ -50,6 +50,7 @@ import {
   type SweepAxis,
   type SweepValue,
   type Table,
+  type StopMonitor,
   type Training,
 } from '@sprout/spec';
 import type * as A from './Ast.js';
@@ -107,27 +108,44 @@ export const SETTINGS: Readonly<Record<string, Schema>> = {
     radius: f('radius', 'number'),
     split: f('split', 'number'),
     split_draw: f('splitDraw', 'word'),
+    validation: f('validation', 'number'),
   },
-  mnist: { dir: f('dir', 'string'), train_limit: f('trainLimit', 'number'), test_limit: f('testLimit', 'number') },
+  mnist: {
+    dir: f('dir', 'string'),
+    train_limit: f('trainLimit', 'number'),
+    test_limit: f('testLimit', 'number'),
+    validation: f('validation', 'number'),
+  },
   fashion_mnist: {
     dir: f('dir', 'string'),
     train_limit: f('trainLimit', 'number'),
     test_limit: f('testLimit', 'number'),
+    validation: f('validation', 'number'),
   },
   cifar10: {
     dir: f('dir', 'string'),
     train_limit: f('trainLimit', 'number'),
     test_limit: f('testLimit', 'number'),
     normalize: f('normalize', 'bool'),
+    validation: f('validation', 'number'),
   },
   csv: {
     label: f('label', 'label'),
     header: f('header', 'bool'),
     split: f('split', 'number'),
     split_draw: f('splitDraw', 'word'),
+    validation: f('validation', 'number'),
   },
-  idx: { split: f('split', 'number'), split_draw: f('splitDraw', 'word') },
-  train: { epochs: f('epochs', 'number'), batch: f('batch', 'batch'), shuffle: f('shuffle', 'bool') },
+  idx: { split: f('split', 'number'), split_draw: f('splitDraw', 'word'), validation: f('validation', 'number') },
+  train: {
+    epochs: f('epochs', 'number'),
+    batch: f('batch', 'batch'),
+    shuffle: f('shuffle', 'bool'),
+    // Early stopping, gathered into the spec's `train.stop` (see STOP_FIELDS).
+    patience: f('patience', 'number'),
+    monitor: f('monitor', 'word'),
+    min_delta: f('minDelta', 'number'),
+  },
   sgd: {},
   momentum: { beta: f('beta', 'number') },
   adam: { beta1: f('beta1', 'number'), beta2: f('beta2', 'number'), epsilon: f('epsilon', 'number') },
@@ -369,10 +387,7 @@ class Ctx {
           break;
         }
         case 'TrainSection':
-          parts.train = {
-            ...DEFAULTS.train,
-            ...(this.settings(item.settings, SETTINGS['train']!, at('train'), "'train'") as Partial<Training>),
-          };
+          parts.train = this.train(item, at('train'));
           break;
         case 'GrowSection': {
           const g = this.growth(item, at('growth'));
@@ -419,6 +434,44 @@ class Ctx {
       ...(p.train === undefined ? {} : { train: p.train }),
       ...(p.growth === undefined ? {} : { growth: p.growth }),
       ...(p.sweep === undefined ? {} : { sweep: p.sweep }),
+    };
+  }
+
+  /**
+   * `train { … }`: epochs, batch and shuffle as they are; `patience`, `monitor` and `min_delta` become the
+   * spec's `stop` (early stopping is on when `patience` is given).
+   */
+  train(node: A.TrainSection, path: SpecPath): Training {
+    const s = this.settings(node.settings, SETTINGS['train']!, path, "'train'");
+    const { patience, monitor, minDelta, ...rest } = s;
+    // The settings were recorded at `train.<field>`; early stopping's live under `train.stop`.
+    const patienceRange = this.map.get(pathKey([...path, 'patience']));
+    if (patienceRange !== undefined) this.at([...path, 'stop'], patienceRange);
+    for (const k of ['patience', 'monitor', 'minDelta'])
+      if (k in s) {
+        const range = this.map.get(pathKey([...path, k]));
+        if (range !== undefined) this.at([...path, 'stop', k], range);
+      }
+    if (patience === undefined && (monitor !== undefined || minDelta !== undefined)) {
+      const range = this.map.get(pathKey([...path, monitor !== undefined ? 'monitor' : 'minDelta']))!;
+      this.error(
+        'missing-patience',
+        "early stopping needs 'patience N' (the epochs without improvement before a run stops)",
+        range,
+      );
+    }
+    return {
+      ...DEFAULTS.train,
+      ...(rest as Partial<Training>),
+      ...(patience === undefined
+        ? {}
+        : {
+            stop: {
+              patience: patience as number,
+              monitor: (monitor as StopMonitor | undefined) ?? DEFAULTS.stop.monitor,
+              minDelta: (minDelta as number | undefined) ?? DEFAULTS.stop.minDelta,
+            },
+          }),
     };
   }
 

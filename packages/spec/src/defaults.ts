@@ -7,6 +7,7 @@
 import type {
   Activation,
   Data,
+  EarlyStop,
   Gram,
   Growth,
   Layer,
@@ -113,6 +114,8 @@ export interface Defaults {
   readonly threshold: { readonly tau: number };
   /** `select threshold_abs` without a bar: the CNN reference's 1e-4. */
   readonly thresholdAbs: { readonly bar: number };
+  /** Early stopping (`patience` given) without a monitor or min_delta. @default { monitor 'validation_loss', minDelta 0 } */
+  readonly stop: Omit<EarlyStop, 'patience'>;
 }
 
 const step: StepSize = { _tag: 'constant', lr: 0.1 };
@@ -170,6 +173,7 @@ export const DEFAULTS: Defaults = deepFreeze<Defaults>({
   every: { max: 1 },
   threshold: { tau: 1 },
   thresholdAbs: { bar: 1e-4 },
+  stop: { monitor: 'validation_loss', minDelta: 0 },
 });
 
 /** Number of classes of the built-in data sets; `undefined` for files (known only after loading). */

@@ -63,6 +63,8 @@ export {
   NORM_NAMES,
   SELECTION_NAMES,
   OPTIMIZER_STATES,
+  SPLIT_DRAWS,
+  STOP_MONITORS,
   PLOT_NAMES,
   TABLE_NAMES,
 } from './names.js';
@@ -85,6 +87,7 @@ export {
   experiment,
   arm,
   train,
+  stop,
   report,
   network,
   output,

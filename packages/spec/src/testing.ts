@@ -144,7 +144,17 @@ const families = (text: fc.Arbitrary<string>, maxLayers: number): readonly Famil
   return [
     {
       data: fc
-        .record({ points: int(1, 1000), turns: real(0.1, 5), radius: real(0, 2), split: unitOpen })
+        .record(
+          {
+            points: int(1, 1000),
+            turns: real(0.1, 5),
+            radius: real(0, 2),
+            split: unitOpen,
+            splitDraw: fc.constantFrom('fixed' as const, 'per_seed' as const),
+            validation: unitOpen,
+          },
+          { requiredKeys: ['points', 'turns', 'radius', 'split'] },
+        )
         .map((o) => B.spirals(o)),
       network: network(fc.constant([2]), fc.constant(2), maxLayers),
     },
@@ -235,9 +245,22 @@ const optimizer: fc.Arbitrary<Optimizer> = fc.oneof(
 
 const loss: fc.Arbitrary<Loss> = fc.constantFrom('cross_entropy' as const, 'mse' as const);
 
-/** Training runs at least 10 epochs, so every generated growth schedule (epochs ≤ 9) fits. */
+/**
+ * Training runs at least 10 epochs, so every generated growth schedule (epochs ≤ 9) fits. Early stopping
+ * watches the training loss: an arm may replace the data, so a validation set is not certain.
+ */
 const training: fc.Arbitrary<Training> = fc
-  .record({ epochs: int(10, 2000), batch: fc.oneof(fc.constant('full' as const), int(1, 512)), shuffle: fc.boolean() })
+  .record(
+    {
+      epochs: int(10, 2000),
+      batch: fc.oneof(fc.constant('full' as const), int(1, 512)),
+      shuffle: fc.boolean(),
+      stop: fc
+        .record({ patience: int(1, 100), minDelta: real(0, 1) })
+        .map((o) => B.stop(o.patience, { monitor: 'train_loss', minDelta: o.minDelta })),
+    },
+    { requiredKeys: ['epochs', 'batch', 'shuffle'] },
+  )
   .map(B.train);
 
 const norm: fc.Arbitrary<SensitivityNorm> = fc.oneof(

@@ -16,7 +16,7 @@ export interface Examples {
 }
 
 /** Copy the examples at `indices` (in that order) into new arrays. */
-const take = (ex: Examples, indices: ArrayLike<number>): { x: Float32Array; y: Int32Array } => {
+export const take = (ex: Examples, indices: ArrayLike<number>): { x: Float32Array; y: Int32Array } => {
   const size = exampleSize(ex.shape);
   const x = new Float32Array(indices.length * size);
   const y = new Int32Array(indices.length);

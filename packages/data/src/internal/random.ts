@@ -10,7 +10,7 @@ import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 
 /** Independent random streams; adding one never changes the others. */
-export const STREAM = { split: 1, batches: 2 } as const;
+export const STREAM = { split: 1, batches: 2, validation: 3, augment: 4 } as const;
 export type Stream = (typeof STREAM)[keyof typeof STREAM];
 
 /** MurmurHash3's 32-bit finaliser: a bijection on uint32 that spreads every input bit. */

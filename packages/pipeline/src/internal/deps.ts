@@ -11,5 +11,12 @@ export {
   setWeights,
   toLayersModel,
 } from '@sprout/model';
-export { toTensors, batches, gatherBatch, disposeDatasetTensors, formatDataError } from '@sprout/data';
+export {
+  toTensors,
+  batches,
+  gatherBatch,
+  disposeDatasetTensors,
+  formatDataError,
+  holdOutValidation,
+} from '@sprout/data';
 export type { DatasetTensors } from '@sprout/data';

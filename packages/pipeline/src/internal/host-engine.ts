@@ -54,6 +54,8 @@ export interface HostEngine {
   readonly lastInfo: () => StepInfo | undefined;
   /** Summed loss and error count on the test set. Only while `active()`. */
   readonly evaluate: () => { readonly lossSum: number; readonly errors: number };
+  /** Summed loss and error count on the validation set (zeros without one). Only while `active()`. */
+  readonly evaluateValidation: () => { readonly lossSum: number; readonly errors: number };
   /** Write the host values into `net`'s variables if they are ahead of them. */
   readonly sync: (net: Net) => void;
   /** Drop the host net and the `prepare` decision (the net was replaced by a grown one). */
@@ -157,6 +159,10 @@ export function hostEngine(options: {
     },
     lastInfo: () => info,
     evaluate: () => hostEvaluate(h!, host!.testX, host!.testY, data.testCount),
+    evaluateValidation: () =>
+      host?.validX === undefined || host.validY === undefined || data.validation === undefined
+        ? { lossSum: 0, errors: 0 }
+        : hostEvaluate(h!, host.validX, host.validY, data.validation.count),
     sync: (net) => {
       if (h !== undefined && ahead) {
         writeHostNet(h, net);

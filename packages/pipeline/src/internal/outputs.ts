@@ -27,6 +27,16 @@ export const METRIC_COLUMNS = [
   'seconds',
 ];
 const STEP_SIZE_COLUMNS = ['L', 'rho', 'a'];
+/** After the step-size columns, in runs with a validation set. */
+const VALIDATION_COLUMNS = ['validation_loss', 'validation_error'];
+
+/** Which optional columns a run's metrics.csv has. */
+export interface MetricColumnOptions {
+  /** The adaptive controller's L, rho, a. */
+  readonly stepSizeColumns: boolean;
+  /** validation_loss, validation_error. */
+  readonly validationColumns: boolean;
+}
 
 /** A file-system-safe form of a name: letters, digits, `.`, `_` and `-`. */
 export const slug = (name: string): string =>
@@ -71,8 +81,11 @@ export interface RunWriter {
 }
 
 /** Header of metrics.csv. */
-export const metricColumns = (stepSizeColumns: boolean): readonly string[] =>
-  stepSizeColumns ? [...METRIC_COLUMNS, ...STEP_SIZE_COLUMNS] : METRIC_COLUMNS;
+export const metricColumns = (options: MetricColumnOptions): readonly string[] => [
+  ...METRIC_COLUMNS,
+  ...(options.stepSizeColumns ? STEP_SIZE_COLUMNS : []),
+  ...(options.validationColumns ? VALIDATION_COLUMNS : []),
+];
 
 /**
  * A writer for `dir`: creates metrics.csv and events.jsonl (exclusively), or with `append` (a resumed run)
@@ -81,9 +94,9 @@ export const metricColumns = (stepSizeColumns: boolean): readonly string[] =>
 export const runWriter = (
   files: RunFiles,
   dir: string,
-  options: { readonly stepSizeColumns: boolean; readonly append?: boolean },
+  options: MetricColumnOptions & { readonly append?: boolean },
 ): RunWriter => {
-  const columns = metricColumns(options.stepSizeColumns);
+  const columns = metricColumns(options);
   // Kept open for the run; each row still reaches the host's files when it is written.
   const mode = options.append === true ? 'append' : 'create';
   const metricsFile = files.openLines(files.join(dir, 'metrics.csv'), mode);
@@ -110,6 +123,7 @@ export const runWriter = (
       ];
       if (options.stepSizeColumns)
         row.push(m.stepSizeState?.L ?? '', m.stepSizeState?.rho ?? '', m.stepSizeState?.a ?? '');
+      if (options.validationColumns) row.push(m.validationLoss ?? '', m.validationError ?? '');
       metricsFile.write(`${row.map(csvField).join(',')}\n`);
     },
     close: () => {

@@ -26,6 +26,7 @@ import {
   disposeDatasetTensors,
   disposeNet,
   formatDataError,
+  holdOutValidation,
   toLayersModel,
   toTensors,
   type DatasetTensors,
@@ -51,6 +52,13 @@ import { machineError } from './machine-error.js';
 export const dataSeed = (data: Data, experimentSeed: number, runSeed: number): number =>
   'splitDraw' in data && data.splitDraw === 'fixed' ? experimentSeed : runSeed;
 
+/**
+ * The seed of a run's validation set: that of its train/test split, or for data whose test set is fixed
+ * (MNIST, Fashion-MNIST, CIFAR-10) the experiment's first seed, so every repeat validates on the same examples.
+ */
+const validationSeed = (data: Data, experimentSeed: number, runSeed: number): number =>
+  'split' in data ? dataSeed(data, experimentSeed, runSeed) : experimentSeed;
+
 export interface ExperimentContext {
   readonly spec: Experiment;
   /** Where the run runs: files, data, backend (nodeHost, memoryHost). */
@@ -58,6 +66,8 @@ export interface ExperimentContext {
   readonly baseDir: string;
   /** Whether the metrics get the adaptive controller's columns L, rho, a. */
   readonly stepSizeColumns: boolean;
+  /** Whether the metrics get the validation set's columns. */
+  readonly validationColumns: boolean;
 }
 
 const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -105,6 +115,7 @@ export const runExperiment = async (
   const backend = tf.getBackend();
   const threads = options.threads !== undefined ? host.setThreads(options.threads) : host.threads();
 
+  const columns = { stepSizeColumns: ctx.stepSizeColumns, validationColumns: ctx.validationColumns };
   let writer: RunWriter | undefined;
   let release: (() => void) | undefined;
   // Which run a checkpoint belongs to: a fresh id per run directory, and the settings' hash.
@@ -160,9 +171,9 @@ export const runExperiment = async (
           resumeFrom.set(key, c.checkpoint);
           checkpointed.set(key, { epoch: c.checkpoint.manifest.epoch, step: c.checkpoint.manifest.step });
         }
-      trimMetrics(files, dir, metricColumns(ctx.stepSizeColumns), { ended, checkpointed });
+      trimMetrics(files, dir, metricColumns(ctx), { ended, checkpointed });
       previous = trimEvents(files, dir, { ended, checkpointed });
-      writer = runWriter(files, dir, { stepSizeColumns: ctx.stepSizeColumns, append: true });
+      writer = runWriter(files, dir, { ...columns, append: true });
     } catch (e) {
       release?.();
       return E.left({
@@ -179,7 +190,7 @@ export const runExperiment = async (
       const dir = createExclusiveDir(files, wanted);
       const lock = host.lock(dir, { force: false });
       if (lock.ok) release = lock.release;
-      writer = runWriter(files, dir, { stepSizeColumns: ctx.stepSizeColumns });
+      writer = runWriter(files, dir, columns);
       writer.json('spec.json', {
         ...spec,
         run: {
@@ -276,7 +287,8 @@ export const runExperiment = async (
   let cached: { key: string; tensors: DatasetTensors } | undefined;
   const dataFor = async (plan: ArmPlan, runSeed: number): Promise<E.Either<RunError, DatasetTensors>> => {
     const seed = dataSeed(plan.data, spec.seed, runSeed);
-    const key = JSON.stringify([plan.data, seed, plan.network.input, plan.network.output.units]);
+    const vSeed = validationSeed(plan.data, spec.seed, runSeed);
+    const key = JSON.stringify([plan.data, seed, vSeed, plan.network.input, plan.network.output.units]);
     if (cached?.key === key) return E.right(cached.tensors);
     if (cached !== undefined) disposeDatasetTensors(cached.tensors);
     cached = undefined;
@@ -289,7 +301,11 @@ export const runExperiment = async (
       classes: plan.network.output.units,
     })();
     if (E.isLeft(loaded)) return E.left({ _tag: 'data-error', message: formatDataError(loaded.left), path });
-    const tensors = toTensors(loaded.right, { inputShape: plan.network.input });
+    // The validation set is held out here, after any host's loader, with its own seed.
+    const held =
+      plan.data.validation === undefined ? loaded : holdOutValidation(loaded.right, plan.data.validation, vSeed);
+    if (E.isLeft(held)) return E.left({ _tag: 'data-error', message: formatDataError(held.left), path });
+    const tensors = toTensors(held.right, { inputShape: plan.network.input });
     if (E.isLeft(tensors)) return E.left({ _tag: 'data-error', message: formatDataError(tensors.left), path });
     cached = { key, tensors: tensors.right };
     return tensors;

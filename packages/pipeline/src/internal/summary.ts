@@ -22,6 +22,7 @@ export const armSummary = (
   of?: PointOf,
 ): ArmSummary => {
   const over = (k: (typeof FINAL_METRICS)[number]) => spread(runs.map((r) => r.final[k]));
+  const validated = runs.length > 0 && runs.every((r) => r.final.validationLoss !== undefined);
   return {
     arm,
     ...(of === undefined ? {} : { group: of.group, point: of.point }),
@@ -34,6 +35,13 @@ export const armSummary = (
       testError: over('testError'),
       parameterCount: over('parameterCount'),
       seconds: over('seconds'),
+      ...(validated
+        ? {
+            validationLoss: spread(runs.map((r) => r.final.validationLoss ?? Number.NaN)),
+            validationError: spread(runs.map((r) => r.final.validationError ?? Number.NaN)),
+          }
+        : {}),
+      epochs: spread(runs.map((r) => r.final.epoch)),
     },
   };
 };
@@ -59,13 +67,17 @@ export const markBest = (arms: readonly ArmSummary[]): ArmSummary[] => {
  * and the mean, spread, least and greatest of every final metric; `best` is 1 on the best row.
  */
 export const finalTable = (arms: readonly ArmSummary[]): string => {
+  // The validation columns only when some (arm, point) has a validation set.
+  const validation = arms.some((a) => a.final.validationLoss !== undefined)
+    ? (['validationLoss', 'validationError'] as const)
+    : [];
   const header = [
     'arm',
     'group',
     'point',
     'runs',
     'best',
-    ...FINAL_METRICS.flatMap((c) => [`${c}_mean`, `${c}_std`, `${c}_min`, `${c}_max`]),
+    ...[...FINAL_METRICS, ...validation].flatMap((c) => [`${c}_mean`, `${c}_std`, `${c}_min`, `${c}_max`]),
   ];
   const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   const label = (p: ArmSummary['point']) =>
@@ -81,6 +93,10 @@ export const finalTable = (arms: readonly ArmSummary[]): string => {
     String(a.finished),
     a.best ? '1' : '0',
     ...FINAL_METRICS.flatMap((c) => [a.final[c].mean, a.final[c].std, a.final[c].min, a.final[c].max].map(String)),
+    ...validation.flatMap((c) => {
+      const v = a.final[c];
+      return v === undefined ? ['', '', '', ''] : [v.mean, v.std, v.min, v.max].map(String);
+    }),
   ]);
   return [header, ...rows].map((r) => r.join(',')).join('\n') + '\n';
 };

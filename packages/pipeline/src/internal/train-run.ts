@@ -61,6 +61,7 @@ import { errorCount } from './loss.js';
 import { updateRule, type UpdateRule } from '@sprout/step-size';
 import { deriveSeed } from './rng.js';
 import { hostEngine } from './host-engine.js';
+import { earlyStopState } from './early-stop.js';
 
 /** Examples per forward pass when evaluating the test set. */
 const EVAL_CHUNK = 1000;
@@ -104,16 +105,16 @@ const errorMessage = (e: unknown): string =>
     ? String((e as { message: unknown }).message)
     : JSON.stringify(e);
 
-/** Loss sum and error count over the test set, on the backend. */
-const evaluate = (net: Net, arm: ArmPlan, d: DatasetTensors): [tf.Scalar, tf.Scalar] => {
-  const n = d.testCount;
+/** Loss sum and error count over `n` examples (the test or the validation set), on the backend. */
+const evaluate = (net: Net, arm: ArmPlan, set: { x: tf.Tensor; y: tf.Tensor; n: number }): [tf.Scalar, tf.Scalar] => {
+  const { n } = set;
   let lossSum: tf.Scalar = tf.scalar(0);
   let errors: tf.Scalar = tf.scalar(0);
   for (let start = 0; start < n; start += EVAL_CHUNK) {
     const size = Math.min(EVAL_CHUNK, n - start);
     const [l, e] = tf.tidy(() => {
-      const x = size === n ? d.testX : tf.slice(d.testX, start, size);
-      const y = (size === n ? d.testY : tf.slice(d.testY, start, size)) as tf.Tensor1D;
+      const x = size === n ? set.x : tf.slice(set.x, start, size);
+      const y = (size === n ? set.y : tf.slice(set.y, start, size)) as tf.Tensor1D;
       const out = forward(net, x, { training: false });
       const l = tf.add(lossSum, tf.mul(batchLoss(arm.loss, arm.network.output.activation, out, y), size)) as tf.Scalar;
       const e = tf.add(errors, errorCount(out, y)) as tf.Scalar;
@@ -491,8 +492,11 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
     step,
     message: `the training loss became non-finite in epoch ${epoch}, step ${step} (arm '${id.arm}', seed ${id.seed})`,
   });
+  // Early stopping decides from the metrics alone (early-stop.ts): a run resumed after its stop ends at once.
+  const earlyStop = arm.train.stop;
+  let stopped = earlyStop !== undefined && history.length > 0 && earlyStopState(history, earlyStop).stop;
   try {
-    for (let epoch = resume?.manifest.epoch ?? 0; epoch < epochs; epoch++) {
+    for (let epoch = resume?.manifest.epoch ?? 0; epoch < epochs && !stopped; epoch++) {
       const lr = isSchedule(spec.step) ? learningRateAt(spec.step, epoch, epochs) * lrScale : Number.NaN;
       const order = batches(nTrain, arm.train.batch, id.seed, epoch, { shuffle: arm.train.shuffle });
       // The batch losses of the epoch stay on the backend until its end: one read for all of them.
@@ -615,15 +619,23 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
         }
       }
       if (rule !== undefined) lastStep = lr;
+      // Step losses, then test loss sum and errors, then (with a validation set) its loss sum and errors.
       let values: ArrayLike<number>;
+      const validation = d.validation;
       if (onHost) {
         const { lossSum, errors } = host.evaluate();
-        values = [...hostLosses, lossSum, errors];
+        const v = validation !== undefined ? host.evaluateValidation() : undefined;
+        values = [...hostLosses, lossSum, errors, ...(v !== undefined ? [v.lossSum, v.errors] : [])];
       } else {
-        const [testLoss, testErrors] = evaluate(net, arm, d);
-        const packed = tf.tidy(() => tf.concat([tf.stack(stepLosses), tf.stack([testLoss, testErrors])]));
+        const sums = [
+          ...evaluate(net, arm, { x: d.testX, y: d.testY, n: d.testCount }),
+          ...(validation !== undefined
+            ? evaluate(net, arm, { x: validation.x, y: validation.y, n: validation.count })
+            : []),
+        ];
+        const packed = tf.tidy(() => tf.concat([tf.stack(stepLosses), tf.stack(sums)]));
         values = await packed.data();
-        tf.dispose([packed, testLoss, testErrors, ...stepLosses]);
+        tf.dispose([packed, ...sums, ...stepLosses]);
       }
       const steps = stepSizes.length;
       let lossSum = 0;
@@ -640,6 +652,12 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
         trainLoss: lossSum / nTrain,
         testLoss: values[steps]! / d.testCount,
         testError: values[steps + 1]! / d.testCount,
+        ...(validation !== undefined
+          ? {
+              validationLoss: values[steps + 2]! / validation.count,
+              validationError: values[steps + 3]! / validation.count,
+            }
+          : {}),
         stepSize: lastStep,
         parameterCount: count,
         seconds: (performance.now() - start) / 1000,
@@ -647,6 +665,23 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
       };
       history.push(last);
       emit({ _tag: 'epoch-end', ...id, ...last });
+      if (earlyStop !== undefined && epoch + 1 < epochs) {
+        const state = earlyStopState(history, earlyStop);
+        if (state.stop) {
+          stopped = true;
+          emit({
+            _tag: 'early-stop',
+            ...id,
+            epoch: epoch + 1,
+            monitor: earlyStop.monitor,
+            best: state.best,
+            bestEpoch: state.bestEpoch,
+            patience: earlyStop.patience,
+          });
+          saveCheckpoint(epoch + 1, 0, [], []);
+          break;
+        }
+      }
 
       // SensLI growth after `epoch + 1` completed epochs (ALGORITHMS.md §3).
       let growthDecided = false;

@@ -5,7 +5,19 @@
  */
 import type { Diagnostic, SpecPath } from '../Diagnostic.js';
 import { MAX_NESTING } from '../limits.js';
-import type { Data, Experiment, Gram, Growth, Layer, Metric, Network, Optimizer, Report, StepSize } from '../Spec.js';
+import type {
+  Data,
+  Experiment,
+  Gram,
+  Growth,
+  Layer,
+  Metric,
+  Network,
+  Optimizer,
+  Report,
+  StepSize,
+  Training,
+} from '../Spec.js';
 import { isKnownName, unknownName, type NameKindKey } from '../unknown-name.js';
 
 type Check = readonly Diagnostic[];
@@ -47,6 +59,9 @@ const checkDataNames = (data: Data, path: SpecPath): Check => [
     ? name('splitDraw', data.splitDraw, [...path, 'splitDraw'])
     : []),
 ];
+
+const checkTrainingNames = (train: Training, path: SpecPath): Check =>
+  train.stop === undefined ? [] : name('monitor', train.stop.monitor, [...path, 'stop', 'monitor']);
 
 const checkGram = (gram: Gram, path: SpecPath): Check =>
   gram._tag === 'data'
@@ -106,6 +121,7 @@ export const checkNames = (e: Experiment): Check => [
   ...checkNetworkNames(e.network, ['network']),
   ...name('loss', e.loss, ['loss']),
   ...checkOptimizerNames(e.optimizer, ['optimizer']),
+  ...checkTrainingNames(e.train, ['train']),
   ...checkGrowthNames(e.growth, ['growth']),
   ...checkReport(e.report, ['report']),
 ];

@@ -75,7 +75,14 @@ export const checkName = (v: unknown, path: SpecPath, what: string): Check => te
 
 // ─── Data ──────────────────────────────────────────────────────────────────────────────────────────────
 
-const checkData = (data: Data, path: SpecPath): Check => {
+const checkData = (data: Data, path: SpecPath): Check => [
+  ...checkDataSource(data, path),
+  ...(data.validation === undefined
+    ? []
+    : checkRange(data.validation, openUnit, [...path, 'validation'], 'validation fraction')),
+];
+
+const checkDataSource = (data: Data, path: SpecPath): Check => {
   const at = (k: string): SpecPath => [...path, k];
   switch (data._tag) {
     case 'spirals':
@@ -321,7 +328,25 @@ const checkTraining = (t: Training, path: SpecPath): Check => [
   ...(t.batch === 'full'
     ? []
     : checkRange(t.batch, positiveInt(L.MAX_BATCH), [...path, 'batch'], "batch size (or 'full')")),
+  ...(t.stop === undefined
+    ? []
+    : [
+        ...checkRange(t.stop.patience, positiveInt(L.MAX_EPOCHS), [...path, 'stop', 'patience'], 'patience'),
+        ...checkRange(t.stop.minDelta, nonNegative, [...path, 'stop', 'minDelta'], 'min_delta'),
+      ]),
 ];
+
+/** Early stopping on a validation metric needs a validation set in the data. */
+const checkStopMonitor = (e: Experiment): Check =>
+  e.train.stop !== undefined && e.train.stop.monitor.startsWith('validation_') && e.data.validation === undefined
+    ? [
+        error(
+          'no-validation-set',
+          `early stopping on ${e.train.stop.monitor} needs a validation set; hold one out of the training data with 'validation 0.1' in the data section, or stop on train_loss`,
+          ['train', 'stop', 'monitor'],
+        ),
+      ]
+    : [];
 
 const checkSelection = (s: Selection, path: SpecPath): Check => {
   switch (s._tag) {
@@ -371,5 +396,6 @@ export const checkRanges = (e: Experiment): Check => [
   ...checkNetwork(e.network, ['network']),
   ...checkOptimizer(e.optimizer, ['optimizer']),
   ...checkTraining(e.train, ['train']),
+  ...checkStopMonitor(e),
   ...checkGrowth(e.growth, ['growth']),
 ];

@@ -86,7 +86,9 @@ export const lineReporter = (io: RunIo): Reporter => {
   const of = (key: string, total: number) =>
     progress.get(key) ?? progress.set(key, { total, next: Math.max(1, Math.floor(total / 10)), shown: 0 }).get(key)!;
   const epochLine = (arm: string, seed: number, m: EpochMetrics, total: number): string =>
-    `  ${`${arm}/${seed}` === current ? '' : `[${arm} #${seed}] `}epoch ${m.epoch}/${total}  train loss ${fmt(m.trainLoss)}  test loss ${fmt(m.testLoss)}  test error ${pct(m.testError)}  ${m.seconds.toFixed(1)}s\n`;
+    `  ${`${arm}/${seed}` === current ? '' : `[${arm} #${seed}] `}epoch ${m.epoch}/${total}  train loss ${fmt(m.trainLoss)}${m.validationLoss === undefined ? '' : `  validation loss ${fmt(m.validationLoss)}  validation error ${pct(m.validationError ?? Number.NaN)}`}  test loss ${fmt(m.testLoss)}  test error ${pct(m.testError)}  ${m.seconds.toFixed(1)}s\n`;
+  const stopLine = (event: Extract<RunEvent, { _tag: 'early-stop' }>): string =>
+    `  ${`${event.arm}/${event.seed}` === current ? '' : `[${event.arm} #${event.seed}] `}epoch ${event.epoch}: stopped early, ${event.monitor} not better than ${fmt(event.best)} (epoch ${event.bestEpoch}) for ${event.patience} epochs\n`;
   return {
     onEvent: (event) => {
       switch (event._tag) {
@@ -127,6 +129,13 @@ export const lineReporter = (io: RunIo): Reporter => {
         case 'insertion':
           io.out(insertionLines(event, runs > 1 ? `[${event.arm} #${event.seed}] ` : ''));
           break;
+        case 'early-stop': {
+          // The stopping epoch is the run's last: its line comes now.
+          const p = of(`${event.arm}/${event.seed}`, epochs);
+          p.total = event.epoch;
+          io.out(stopLine(event));
+          break;
+        }
         case 'warning':
           io.err(`warning: ${event.message}\n`);
           break;
@@ -194,6 +203,14 @@ export const barReporter = (io: RunIo): Reporter => {
           break;
         case 'insertion':
           log(insertionLines(event, runs > 1 ? `[${event.arm} #${event.seed}] ` : ''));
+          break;
+        case 'early-stop':
+          // The epochs the run no longer trains count as done.
+          done += epochs - event.epoch;
+          bar?.update(done, { run, epoch: `${event.epoch}/${epochs} (stopped)` });
+          log(
+            `${runs > 1 ? `[${event.arm} #${event.seed}] ` : ''}epoch ${event.epoch}: stopped early, ${event.monitor} not better than ${fmt(event.best)} (epoch ${event.bestEpoch}) for ${event.patience} epochs\n`,
+          );
           break;
         case 'warning':
           log(`warning: ${event.message}\n`);
