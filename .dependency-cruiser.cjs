@@ -7,7 +7,7 @@
 //   4 sensitivity
 //   5 pipeline
 //   6 study
-//   7 cli
+//   7 cli, playground (the browser app; neither imports the other)
 // tools/package-graph.mjs draws the README's package diagram from the same imports and checks it.
 /** @type {import('dependency-cruiser').IConfiguration} */
 const LAYERS = [
@@ -18,7 +18,7 @@ const LAYERS = [
   ['sensitivity'],
   ['pipeline'],
   ['study'],
-  ['cli'],
+  ['cli', 'playground'],
 ];
 const pkg = (names) => `^packages/(${names.join('|')})/`;
 const upward = LAYERS.slice(0, -1).map((layer, i) => ({

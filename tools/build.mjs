@@ -28,11 +28,20 @@ export const sourceFiles = (dir) =>
         : [];
   });
 
-/** The names of the folders under packages/ that hold a package with sources. */
+/** Whether packages/<pkg> is private (the playground: an app built by Vite, never published). */
+export const isPrivatePackage = (pkg) => {
+  try {
+    return JSON.parse(readFileSync(join(root, 'packages', pkg, 'package.json'), 'utf8')).private === true;
+  } catch {
+    return false;
+  }
+};
+
+/** The names of the folders under packages/ that hold a publishable package with sources. */
 export const packageDirs = () =>
   readdirSync(join(root, 'packages')).filter((pkg) => {
     try {
-      return statSync(join(root, 'packages', pkg, 'src')).isDirectory();
+      return statSync(join(root, 'packages', pkg, 'src')).isDirectory() && !isPrivatePackage(pkg);
     } catch {
       return false;
     }
@@ -119,6 +128,23 @@ const main = async () => {
     } catch (e) {
       console.warn(
         `sprout build: the command was not bundled (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); sprout runs the transpiled modules`,
+      );
+    }
+  }
+
+  // The playground's static files (packages/playground/dist), which any static server can host.
+  if (!args.has('--no-playground')) {
+    const before = performance.now();
+    try {
+      const { build: viteBuild } = await import('vite');
+      const playground = join(root, 'packages', 'playground');
+      await viteBuild({ root: playground, configFile: join(playground, 'vite.config.ts'), logLevel: 'error' });
+      console.log(
+        `sprout build: the playground built into packages/playground/dist in ${Math.round(performance.now() - before)} ms`,
+      );
+    } catch (e) {
+      console.warn(
+        `sprout build: the playground was not built (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`,
       );
     }
   }

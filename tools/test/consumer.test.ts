@@ -158,8 +158,10 @@ describe('the packed packages in a project outside the repository', () => {
   }, 300_000);
 
   it('packs every package with its build, declarations and licence, and nothing of the clone', () => {
-    const dirs = readdirSync(join(root, 'packages')).filter((d) =>
-      existsSync(join(root, 'packages', d, 'package.json')),
+    const dirs = readdirSync(join(root, 'packages')).filter(
+      (d) =>
+        existsSync(join(root, 'packages', d, 'package.json')) &&
+        JSON.parse(readFileSync(join(root, 'packages', d, 'package.json'), 'utf8')).private !== true,
     );
     expect(packed.map((p) => p.name).sort()).toEqual(dirs.map((d) => `@sprout/${d}`).sort());
     for (const p of packed) {

@@ -11,7 +11,12 @@ import { describe, expect, it } from 'vitest';
 import { readmeBlocks } from '../../test-support/readme.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const names = readdirSync(join(root, 'packages')).filter((d) => statSync(join(root, 'packages', d)).isDirectory());
+// The published packages (the private playground is an app, not a package to install).
+const names = readdirSync(join(root, 'packages')).filter(
+  (d) =>
+    statSync(join(root, 'packages', d)).isDirectory() &&
+    JSON.parse(readFileSync(join(root, 'packages', d, 'package.json'), 'utf8')).private !== true,
+);
 
 interface Manifest {
   name: string;

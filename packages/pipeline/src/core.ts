@@ -31,3 +31,4 @@ export type {
 export { memoryHost, memoryFiles, type MemoryHostOptions, type MemoryFiles } from './memory-host.js';
 export type { LineSink, LockResult, RunFiles, RunHost } from './host.js';
 export { unsupported } from './internal/support.js';
+export { latestCheckpoint, type CheckpointSnapshot } from './internal/checkpoint.js';

@@ -18,6 +18,7 @@
  *    Frobenius-type metric, Armijo or the adaptive controller of ALGORITHMS.md §2, which reads the batch
  *    loss and needs one extra forward pass `lossAt` per step).
  */
+import { nextTurn } from './next-turn.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as E from 'fp-ts/lib/Either.js';
 import { batchLoss, inferShapes, layerKey, lossAndGradients, type Net } from '@sprout/model';
@@ -587,7 +588,7 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
         else stepLosses.push(lossValue);
         stepSizes.push(size);
         if (performance.now() - lastYieldAt >= YIELD_EVERY_MS) {
-          await new Promise<void>((resolve) => setImmediate(resolve));
+          await nextTurn();
           lastYieldAt = performance.now();
         }
         if (ctx.signal?.aborted === true) {
@@ -771,7 +772,7 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
         lastCheckpointAt = now;
       }
       // Let timers (progress display) and I/O run between epochs.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await nextTurn();
       lastYieldAt = performance.now();
     }
     // The host engine's values into the net (and its slots into the rule, disposed just below).
