@@ -12,7 +12,7 @@ import { checkText, lex } from '@sprout/dsl';
 import type { Diagnostic } from '@sprout/spec';
 
 /** The CSS class of a token type (by its chevrotain name), or undefined for plain text. */
-export const tokenClass = (name: string): string | undefined => {
+const tokenClass = (name: string): string | undefined => {
   if (name.startsWith('Kw_')) return 'sp-keyword';
   switch (name) {
     case 'Identifier':

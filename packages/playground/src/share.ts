@@ -7,7 +7,7 @@
 import type { Diagnostic } from '@sprout/spec';
 import { MAX_SOURCE_LENGTH } from '@sprout/dsl';
 
-export const HASH_KEY = 'sprout';
+const HASH_KEY = 'sprout';
 /** Longest hash accepted: base64 of the longest source the language reads, and a little. */
 export const MAX_HASH_LENGTH = Math.ceil((MAX_SOURCE_LENGTH * 4) / 3) + 64;
 

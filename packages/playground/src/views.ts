@@ -72,7 +72,7 @@ export const drawCurves = (
 };
 
 /** A layer as one short label: `dense 5 relu`, `conv 3×3 16`, `residual [5, 5]`, … */
-export const layerLabel = (layer: Layer): string => {
+const layerLabel = (layer: Layer): string => {
   const l = layer as {
     _tag: string;
     units?: number;
