@@ -66,7 +66,11 @@ export const runCli = async (argv: readonly string[], io: Io = nodeIo): Promise<
   // A worker process of `sprout run --jobs N` (not a user command): it speaks JSON lines on stdin/stdout.
   if (argv[0] === STUDY_WORKER) {
     const backend = argv[argv.indexOf('--backend') + 1];
-    const { workerProcess } = await import('@sprout/study');
+    const [{ workerProcess }, { quietTensorFlow }] = await Promise.all([
+      import('@sprout/study'),
+      import('./internal/quiet-tfjs.js'),
+    ]);
+    quietTensorFlow();
     return (await workerProcess(
       backend === 'node' || backend === 'wasm' || backend === 'cpu' ? { backend } : {},
     )) as ExitCode;

@@ -1,11 +1,14 @@
 // `sprout run`: a tiny real run on cpu through the command, its output modes and its exit statuses.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { runAction } from '../src/commands/run.js';
+import type { BackendInfo } from '@sprout/backend';
+import { backendNote, runAction } from '../src/commands/run.js';
+import { barReporter } from '../src/internal/run/reporters.js';
 import { runCli } from '../src/program.js';
 import { recordingIo } from './recording-io.js';
 
@@ -32,9 +35,9 @@ describe('sprout run', () => {
     const io = recordingIo();
     const out = join(dir, 'out-plain');
     const code = await runCli(['run', sprout('plain'), '--out', out, '--backend', 'cpu'], io);
-    expect(io.err.join('')).toContain('cpu backend');
     expect(code).toBe(0);
     const text = io.out.join('');
+    expect(text).toContain('plain: 1 run (base × 1 seed) on the cpu backend\n');
     expect(text).toMatch(/run 1\/1: arm 'base', seed 3/);
     expect(text).toMatch(/epoch 4\/4 {2}train loss \d/);
     expect(text).toMatch(/arm +seeds +parameters +train loss +test error % +min–max % +wall time s\n/);
@@ -198,6 +201,80 @@ describe('sprout run', () => {
     expect(shown.match(/after layer \d \(dense 4 relu\) +[\d.e-]+\n/g)).toHaveLength(2);
   });
 
+  it('moves the bar inside a long epoch: batches done and examples per second', () => {
+    const stream = new PassThrough();
+    const chunks: string[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c.toString()));
+    (stream as unknown as { isTTY: boolean; columns: number }).isTTY = true;
+    (stream as unknown as { columns: number }).columns = 200;
+    const reporter = barReporter({ out: () => {}, err: () => {}, progressStream: stream });
+    const id = { arm: 'base', repeat: 0, seed: 1 };
+    reporter.onEvent({
+      _tag: 'started',
+      experiment: 'x',
+      outDir: undefined,
+      backend: 'cpu',
+      threads: 1,
+      arms: ['base'],
+      repeats: 1,
+      epochs: 2,
+      runs: 1,
+      totalEpochs: 2,
+    });
+    reporter.onEvent({
+      _tag: 'run-start',
+      ...id,
+      index: 0,
+      epochs: 2,
+      stepsPerEpoch: 400,
+      parameterCount: 10,
+      engine: 'tfjs',
+    });
+    reporter.onProgress!({ ...id, epoch: 1, step: 120, steps: 400, examples: 120 });
+    reporter.close();
+    expect(chunks.join('')).toMatch(/epoch 1\/2 batch 120\/400 \([\d,]+ examples\/s\)/);
+  });
+
+  it("keeps TensorFlow.js's Node banner off the terminal (it points at the uninstallable tfjs-node)", () => {
+    const out = join(dir, 'out-banner');
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--conditions=sprout-source',
+        '--import',
+        'tsx',
+        fileURLToPath(new URL('../src/main.ts', import.meta.url)),
+        'run',
+        sprout('banner'),
+        '--out',
+        out,
+        '--backend',
+        'cpu',
+        '--quiet',
+      ],
+      { encoding: 'utf8', cwd: fileURLToPath(new URL('..', import.meta.url)) },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain('looks like you are running TensorFlow.js in Node.js');
+    expect(r.stdout).toBe(`Results in ${out}\n`);
+  });
+
+  it('says in one line when the OpenBLAS kernels are missing, and nothing when all is as expected', () => {
+    const info = (native: BackendInfo['native'], name: BackendInfo['name'] = 'wasm'): BackendInfo => ({
+      name,
+      tfName: name,
+      suppliedKernels: [],
+      message: `Using the TensorFlow.js ${name} backend: @tensorflow/tfjs-node did not load (a long reason).`,
+      ...(native !== undefined ? { native } : {}),
+    });
+    expect(backendNote(info({ ok: true, kernels: [] }), 'auto', false)).toBeUndefined();
+    expect(backendNote(info({ ok: false, reason: 'no addon', kernels: [] }), 'auto', false)).toBe(
+      'Running without the OpenBLAS kernels (slower); the fast path: sudo apt-get install libopenblas-dev && npm rebuild @sprout/native',
+    );
+    expect(backendNote(info({ ok: true, kernels: [] }, 'cpu'), 'auto', false)).toContain('did not load');
+    expect(backendNote(info({ ok: true, kernels: [] }), 'auto', true)).toContain('did not load');
+  });
+
   it('exits 1 naming the epoch and step when the loss is not finite', async () => {
     const io = recordingIo();
     const out = join(dir, 'out-nan');
@@ -229,6 +306,27 @@ describe('sprout run', () => {
     expect(code).toBe(130);
     expect(io.err.join('')).toMatch(/interrupted after epoch 2, step 1/);
     expect(readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n')).toHaveLength(2);
+
+    // Resumed: the header, the run's line saying where it resumes, and the usual cadence of epoch lines.
+    const again = recordingIo();
+    expect(await runAction(undefined, { resume: out, backend: 'cpu' }, again, { isTTY: false })).toBe(0);
+    const text = again.out.join('');
+    expect(text).toContain('int: 1 run (base × 1 seed) on the cpu backend\n');
+    expect(text).toMatch(
+      /run 1\/1: arm 'base', seed 3, \d+ parameters, resumed in epoch 2 after step 1 \(20 epochs\)\n/,
+    );
+    expect(text.match(/ {2}epoch \d+\/20 /g)).toEqual([
+      '  epoch 2/20 ',
+      '  epoch 4/20 ',
+      '  epoch 6/20 ',
+      '  epoch 8/20 ',
+      '  epoch 10/20 ',
+      '  epoch 12/20 ',
+      '  epoch 14/20 ',
+      '  epoch 16/20 ',
+      '  epoch 18/20 ',
+      '  epoch 20/20 ',
+    ]);
   });
 
   it('exits 2 with rendered diagnostics on invalid input and on features not implemented yet', async () => {

@@ -29,6 +29,11 @@ export interface RunOptions {
   readonly stepEvery?: number;
   /** Called with every event, in order, before `run` resolves. @default undefined */
   readonly onEvent?: (event: RunEvent) => void;
+  /**
+   * Called about every 100 ms inside a long epoch with the steps done so far (for a progress display; not an
+   * event, so not written to events.jsonl). @default undefined
+   */
+  readonly onProgress?: (progress: StepProgress) => void;
   /** Save each run's final model in the TensorFlow.js layers format. @default true */
   readonly saveModel?: boolean;
   /**
@@ -84,6 +89,17 @@ export interface RunOptions {
    * core count
    */
   readonly threads?: number;
+}
+
+/** How far a run is inside an epoch (`RunOptions.onProgress`). */
+export interface StepProgress extends RunId {
+  /** The epoch under way, from 1. */
+  readonly epoch: number;
+  /** Steps of the epoch done, and in all. */
+  readonly step: number;
+  readonly steps: number;
+  /** Training examples of the epoch's steps done (a resumed epoch counts from where it resumed). */
+  readonly examples: number;
 }
 
 /** Which run of which arm an event belongs to. */
@@ -148,6 +164,8 @@ export type RunEvent =
       readonly parameterCount: number;
       /** Where the run's steps are computed from its start: @sprout/model's host net or TensorFlow.js (see `RunOptions.engine`). */
       readonly engine: 'host' | 'tfjs';
+      /** A resumed run: the epochs and steps done before (the checkpoint it continues from). */
+      readonly resumedAt?: { readonly epoch: number; readonly step: number };
     })
   | (RunId & { readonly _tag: 'step'; readonly epoch: number; readonly step: number; readonly loss: number })
   | (RunId & { readonly _tag: 'epoch-end' } & EpochMetrics)

@@ -26,6 +26,7 @@ export type {
   RunOptions,
   RunResult,
   Spread,
+  StepProgress,
   StepSizeState,
 } from './Pipeline.js';
 export { memoryHost, memoryFiles, type MemoryHostOptions, type MemoryFiles } from './memory-host.js';

@@ -23,6 +23,7 @@ export type {
   RunOptions,
   RunResult,
   Spread,
+  StepProgress,
   StepSizeState,
 } from './Pipeline.js';
 export { modelFiles } from './internal/model-files.js';

@@ -58,7 +58,7 @@ const eventsOf = () => {
   return (task: RunTask, m: FromWorker): RunEvent[] => {
     if (m._tag === 'event') {
       if (m.event._tag === 'epoch-end') lastEpoch.set(task.index, m.event.epoch);
-      if (m.event._tag === 'run-start') lastEpoch.set(task.index, 0);
+      if (m.event._tag === 'run-start') lastEpoch.set(task.index, m.event.resumedAt?.epoch ?? 0);
       return [asStudyEvent(task, m.event)];
     }
     if (m._tag !== 'progress') return [];

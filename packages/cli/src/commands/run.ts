@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import * as E from 'fp-ts/lib/Either.js';
-import { autoBackendName, initBackend } from '@sprout/backend';
+import { autoBackendName, initBackend, type BackendInfo } from '@sprout/backend';
 import { checkText, locate, renderDiagnostics, type SourceMap } from '@sprout/dsl';
 import { compile, type BackendChoice, type RunError, type RunEvent } from '@sprout/pipeline';
 import { check, decodeExperiment, type Diagnostic, type Experiment, type MemoryCheckOptions } from '@sprout/spec';
@@ -34,6 +34,7 @@ import {
 } from '../internal/run/reporters.js';
 import { summaryTable } from '../internal/run/summary-table.js';
 import { resultsLines } from '../internal/run/plots-to-open.js';
+import { quietTensorFlow } from '../internal/quiet-tfjs.js';
 
 export interface RunCommandOptions {
   /** The run directory (created exclusively). @default runs/<experiment>/<time> */
@@ -138,6 +139,21 @@ const load = (
 };
 
 /**
+ * What to say about the backend before a run, if anything: that the OpenBLAS kernels are missing (one line
+ * pointing to the fast path), or why `auto` fell back to the slow cpu backend; with --debug the whole note.
+ * tfjs-node not loading is no news (its install cannot fetch its library on most machines).
+ */
+export const backendNote = (info: BackendInfo, choice: BackendChoice, debug: boolean): string | undefined => {
+  if (debug) return info.message;
+  if (info.native !== undefined && !info.native.ok)
+    return info.native.reason?.includes('SPROUT_NATIVE=0') === true
+      ? `Running without the OpenBLAS kernels (${info.native.reason}).`
+      : 'Running without the OpenBLAS kernels (slower); the fast path: sudo apt-get install libopenblas-dev && npm rebuild @sprout/native';
+  if (choice === 'auto' && info.name === 'cpu') return info.message;
+  return undefined;
+};
+
+/**
  * The exit status of a failed run: input the user can fix (data that cannot be read, a checkpoint or run
  * folder that `--resume` refuses) is 2, like a file that does not parse; an interrupt is 130; the rest is 1.
  */
@@ -195,6 +211,7 @@ export const runAction = async (
   signal?: AbortSignal,
 ): Promise<ExitCode> => {
   if (signal === undefined) return withInterrupts((s) => runAction(fileArg, options, io, terminal, s));
+  quietTensorFlow();
   const debug = options.debug ?? false;
   const resumeDir = options.resume === undefined ? undefined : resolve(options.resume);
   if ((resumeDir === undefined) === (fileArg === undefined)) {
@@ -255,7 +272,8 @@ export const runAction = async (
       io.stderr(`sprout run: ${backend.left.message}\n`);
       return EXIT.internal;
     }
-    if (!(options.quiet ?? false)) io.stderr(`${backend.right.message}\n`);
+    const note = backendNote(backend.right, options.backend ?? 'auto', debug);
+    if (!(options.quiet ?? false) && note !== undefined) io.stderr(`${note}\n`);
     if (recordedBackend !== undefined && recordedBackend !== backend.right.tfName)
       io.stderr(
         `sprout run: warning: the run started on the ${recordedBackend} backend and resumes on ${backend.right.tfName}; its metrics will not match an uninterrupted run bit for bit (choose it with --backend)\n`,
@@ -315,6 +333,7 @@ export const runAction = async (
         ...(options.forceUnlock === true ? { forceUnlock: true } : {}),
         ...(threads !== undefined ? { threads } : {}),
         onEvent,
+        ...(reporter.onProgress !== undefined ? { onProgress: reporter.onProgress } : {}),
         signal,
       })();
     } finally {

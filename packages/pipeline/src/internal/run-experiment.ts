@@ -347,6 +347,7 @@ export const runExperiment = async (
           checkpointInterval: options.checkpointInterval ?? 1,
           engine: options.engine ?? 'auto',
           emit,
+          ...(options.onProgress !== undefined ? { progress: options.onProgress } : {}),
           ...(options.signal !== undefined ? { signal: options.signal } : {}),
           ...(checkpoints && dir !== undefined
             ? {

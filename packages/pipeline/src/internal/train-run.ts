@@ -38,7 +38,7 @@ import {
   type StepInfo,
 } from '@sprout/step-size';
 import type { ArmPlan } from './plan.js';
-import type { EpochMetrics, RunError, RunEvent, RunId, StepSizeState } from '../Pipeline.js';
+import type { EpochMetrics, RunError, RunEvent, RunId, StepProgress, StepSizeState } from '../Pipeline.js';
 import {
   batches,
   createNet,
@@ -86,7 +86,9 @@ export interface TrainContext {
   readonly checkpointInterval: number;
   /** See `RunOptions.engine`. */
   readonly engine: 'auto' | 'tfjs';
-  /** Continue from this checkpoint instead of starting afresh (no `run-start` event is emitted). */
+  /** See `RunOptions.onProgress`. */
+  readonly progress?: (p: StepProgress) => void;
+  /** Continue from this checkpoint instead of starting afresh (its `run-start` event says `resumedAt`). */
   readonly resumeFrom?: { readonly manifest: CheckpointManifest; readonly tensors: ReadonlyMap<string, StoredTensor> };
 }
 
@@ -388,16 +390,16 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
           rho: orNaN(resume.manifest.lastInfo.rho),
         };
   host.prepare(net);
-  if (resume === undefined)
-    emit({
-      _tag: 'run-start',
-      ...id,
-      index: ctx.index,
-      epochs,
-      stepsPerEpoch,
-      parameterCount: count,
-      engine: host.active() ? 'host' : 'tfjs',
-    });
+  emit({
+    _tag: 'run-start',
+    ...id,
+    index: ctx.index,
+    epochs,
+    stepsPerEpoch,
+    parameterCount: count,
+    engine: host.active() ? 'host' : 'tfjs',
+    ...(resume === undefined ? {} : { resumedAt: { epoch: resume.manifest.epoch, step: resume.manifest.step } }),
+  });
   // The running statistics of data-based metrics and of the `ema` variance are not in the checkpoint.
   const distanceBased = spec.step._tag === 'dog' || spec.step._tag === 'prodigy';
   if (
@@ -517,6 +519,8 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
           stepSizes.push(resume.manifest.partialSizes[k]!);
         });
       }
+      // Examples of this epoch's steps so far, for `progress`.
+      let examplesDone = 0;
       for (let s = firstStep; s < order.length; s++) {
         const indices = order[s]!;
         const size = indices.length;
@@ -587,7 +591,9 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
         if (typeof lossValue === 'number') hostLosses.push(lossValue);
         else stepLosses.push(lossValue);
         stepSizes.push(size);
+        examplesDone += size;
         if (performance.now() - lastYieldAt >= YIELD_EVERY_MS) {
+          ctx.progress?.({ ...id, epoch: epoch + 1, step: s + 1, steps: order.length, examples: examplesDone });
           await nextTurn();
           lastYieldAt = performance.now();
         }

@@ -4,7 +4,7 @@
  * `--quiet`. A reporter is a subscriber to the pipeline's events plus a `close` for the end.
  */
 import cliProgress from 'cli-progress';
-import type { EpochMetrics, RunEvent } from '@sprout/pipeline';
+import type { EpochMetrics, RunEvent, StepProgress } from '@sprout/pipeline';
 
 export interface RunIo {
   readonly out: (text: string) => void;
@@ -15,6 +15,8 @@ export interface RunIo {
 
 export interface Reporter {
   readonly onEvent: (event: RunEvent) => void;
+  /** Steps done inside a long epoch (@sprout/pipeline's `RunOptions.onProgress`). */
+  readonly onProgress?: (progress: StepProgress) => void;
   readonly close: () => void;
 }
 
@@ -62,6 +64,19 @@ const insertionLines = (event: Insertion, who: string): string => {
   return `${head}${what}\n    sensitivity of each position (norm ${event.norm._tag}, select ${ruleText(event.rule)}):\n${rows.join('')}`;
 };
 
+/** The first line of a run: the experiment, its runs, and the backend. */
+const header = (event: Extract<RunEvent, { _tag: 'started' }>): string =>
+  `${event.experiment}: ${event.runs} run${event.runs === 1 ? '' : 's'} (${event.arms.join(', ')} × ${event.repeats} seed${event.repeats === 1 ? '' : 's'}) on the ${event.backend} backend`;
+
+/** The line that starts (or resumes) one run. */
+const runHeader = (event: Extract<RunEvent, { _tag: 'run-start' }>, runs: number): string =>
+  `run ${event.index + 1}/${runs}: arm '${event.arm}', seed ${event.seed}, ${event.parameterCount} parameters` +
+  (event.resumedAt === undefined
+    ? ''
+    : event.resumedAt.step > 0
+      ? `, resumed in epoch ${event.resumedAt.epoch + 1} after step ${event.resumedAt.step} (${event.epochs} epochs)`
+      : `, resumed after epoch ${event.resumedAt.epoch} (${event.epochs} epochs)`);
+
 /** JSON lines: every event as one line on stdout. */
 export const jsonReporter = (io: RunIo): Reporter => ({
   onEvent: (event) => io.out(`${JSON.stringify(event)}\n`),
@@ -95,18 +110,21 @@ export const lineReporter = (io: RunIo): Reporter => {
         case 'started':
           runs = event.runs;
           epochs = event.epochs;
-          io.out(
-            `${event.experiment}: ${event.runs} run${event.runs === 1 ? '' : 's'} (${event.arms.join(', ')} × ${event.repeats} seed${event.repeats === 1 ? '' : 's'})\n`,
-          );
+          io.out(`${header(event)}\n`);
           break;
-        case 'run-start':
+        case 'run-start': {
           progress.delete(`${event.arm}/${event.seed}`);
-          of(`${event.arm}/${event.seed}`, event.epochs);
+          const p = of(`${event.arm}/${event.seed}`, event.epochs);
+          // A resumed run: lines at the epochs an uninterrupted run shows, after the one it resumes from.
+          if (event.resumedAt !== undefined) {
+            p.shown = event.resumedAt.epoch;
+            const every = Math.max(1, Math.floor(event.epochs / 10));
+            p.next = (Math.floor(event.resumedAt.epoch / every) + 1) * every;
+          }
           current = `${event.arm}/${event.seed}`;
-          io.out(
-            `run ${event.index + 1}/${runs}: arm '${event.arm}', seed ${event.seed}, ${event.parameterCount} parameters\n`,
-          );
+          io.out(`${runHeader(event, runs)}\n`);
           break;
+        }
         case 'epoch-end': {
           // Epochs of a study's worker between two progress messages come without metrics (NaN): the line
           // waits for the next epoch that has them.
@@ -148,14 +166,15 @@ export const lineReporter = (io: RunIo): Reporter => {
 };
 
 /**
- * A progress bar over all epochs of all runs (experiment, arm and seed, epoch, loss, time left), with the
- * events worth keeping (insertions, warnings) printed above it: they stay in the terminal's scrollback while
- * the bar moves on below them.
+ * A progress bar over all epochs of all runs (experiment, arm and seed, epoch, the batches of a long epoch
+ * with examples per second, loss, time left), with the lines worth keeping (run headers, insertions,
+ * warnings) printed above it: they stay in the terminal's scrollback while the bar moves on below them.
  */
 export const barReporter = (io: RunIo): Reporter => {
   const bars = new cliProgress.MultiBar(
     {
-      format: '{experiment} {run} |{bar}| epoch {epoch} | loss {loss} | test error {error} | {eta_formatted} left',
+      format:
+        '{experiment} {run} |{bar}| epoch {epoch}{batch} | loss {loss} | test error {error} | {eta_formatted} left',
       barsize: 24,
       hideCursor: true,
       clearOnComplete: true,
@@ -170,6 +189,8 @@ export const barReporter = (io: RunIo): Reporter => {
   let runs = 1;
   let epochs = 0;
   let run = '';
+  // When the epoch under way started (for examples per second).
+  let epochStartedAt = performance.now();
   // Above the bar once it is drawn (cli-progress redraws it below), else as plain lines.
   const log = (text: string): void => {
     if (bar === undefined) io.err(text);
@@ -180,24 +201,31 @@ export const barReporter = (io: RunIo): Reporter => {
       switch (event._tag) {
         case 'started':
           runs = event.runs;
+          log(`${header(event)}\n`);
           bar = bars.create(event.totalEpochs, 0, {
             experiment: event.experiment,
             run: '',
             epoch: '-',
+            batch: '',
             loss: '-',
             error: '-',
           });
           break;
         case 'run-start':
           epochs = event.epochs;
+          done += event.resumedAt?.epoch ?? 0;
+          epochStartedAt = performance.now();
           run = `[${event.index + 1}/${runs} ${event.arm} #${event.seed}]`;
-          bar?.update(done, { run, epoch: `0/${epochs}` });
+          if (event.resumedAt !== undefined) log(`${runHeader(event, runs)}\n`);
+          bar?.update(done, { run, epoch: `${event.resumedAt?.epoch ?? 0}/${epochs}`, batch: '' });
           break;
         case 'epoch-end':
           done += 1;
+          epochStartedAt = performance.now();
           bar?.update(done, {
             run,
             epoch: `${event.epoch}/${epochs}`,
+            batch: '',
             ...(Number.isFinite(event.trainLoss) ? { loss: fmt(event.trainLoss), error: pct(event.testError) } : {}),
           });
           break;
@@ -218,6 +246,14 @@ export const barReporter = (io: RunIo): Reporter => {
         default:
           break;
       }
+    },
+    onProgress: (p) => {
+      const seconds = (performance.now() - epochStartedAt) / 1000;
+      const rate = seconds > 0 ? Math.round(p.examples / seconds).toLocaleString('en-US') : '-';
+      bar?.update(done + p.step / p.steps, {
+        epoch: `${p.epoch}/${epochs}`,
+        batch: ` batch ${p.step}/${p.steps} (${rate} examples/s)`,
+      });
     },
     close: () => {
       if (bar === undefined) return;
