@@ -64,7 +64,11 @@ describe('checkpoints and resume', () => {
       },
     });
     expect(E.isLeft(r2) && r2.left._tag).toBe('interrupted');
-    expect(events2.filter((e) => e._tag === 'run-start').map((e) => (e as { seed: number }).seed)).toEqual([8]); // seed 7 resumed, not restarted
+    // Seed 7 resumed from its checkpoint (its run-start says where), seed 8 started afresh.
+    const starts = events2.flatMap((e) => (e._tag === 'run-start' ? [e] : []));
+    expect(starts.map((e) => e.seed)).toEqual([7, 8]);
+    expect(starts[0]!.resumedAt?.epoch).toBeGreaterThan(0);
+    expect(starts[1]!.resumedAt).toBeUndefined();
     const ckpt8 = decodeCheckpoint(readFileSync(join(out, 'checkpoints', 'base', 'seed-8.ckpt')), nodeHost.sha256);
     expect(ckpt8.manifest.insertions).toBe(1);
     expect(ckpt8.manifest.layers.length).toBe(3); // hidden dense, the inserted dense, output (2 before)
