@@ -68,10 +68,24 @@ describe('sprout report', () => {
     const io2 = recordingIo();
     expect(await reportAction([a, b], { out }, io2)).toBe(0);
     const table = readFileSync(join(out, 'final.csv'), 'utf8').trim().split('\n');
-    expect(table.map((l) => l.split(',')[0])).toEqual(['arm', 'a/base', 'b/base']);
+    expect(table.map((l) => l.split(',')[0])).toEqual(['arm', 'fast / base', 'slow / base']);
     const curves = readFileSync(join(out, 'curves.svg'), 'utf8');
-    expect(curves).toContain('a/base');
-    expect(curves).toContain('b/base');
+    expect(curves).toContain('fast / base');
+    expect(curves).toContain('slow / base');
+
+    // Named with --label; the same experiment twice is told apart.
+    const labelled = join(dir, 'labelled');
+    expect(await reportAction([a, b], { out: labelled, label: ['lr 0.2', 'lr 0.05'] }, recordingIo())).toBe(0);
+    const rows = readFileSync(join(labelled, 'final.csv'), 'utf8').trim().split('\n');
+    expect(rows.map((l) => l.split(',')[0])).toEqual(['arm', 'lr 0.2 / base', 'lr 0.05 / base']);
+    expect(readFileSync(join(labelled, 'curves.svg'), 'utf8')).toContain('lr 0.05 / base');
+    const twice = join(dir, 'twice');
+    expect(await reportAction([a, a], { out: twice }, recordingIo())).toBe(0);
+    const twiceRows = readFileSync(join(twice, 'final.csv'), 'utf8').trim().split('\n');
+    expect(twiceRows.map((l) => l.split(',')[0])).toEqual(['arm', 'fast / base', 'fast #2 / base']);
+    const tooMany = recordingIo();
+    expect(await reportAction([a], { label: ['x', 'y'] }, tooMany)).toBe(2);
+    expect(tooMany.err.join('')).toContain('2 labels for 1 run directory');
   }, 60_000);
 
   it('exits 2 for a folder that is not a run directory', async () => {

@@ -4,10 +4,11 @@
  * metrics.csv (the last row of each arm × seed is its final epoch), the insertions and sensitivities from
  * events.jsonl, the experiment's name and report settings from spec.json. One directory: its curves.svg,
  * sensitivities.svg and final.csv are written again (to `out`, default the run directory). Several: one
- * comparison table and one plot with the curves of every run, arms named `<run>/<arm>`.
+ * comparison table and one plot with the curves of every run, arms named `<experiment> / <arm>` (or
+ * `<label> / <arm>` with `labels`).
  */
 import { mkdirSync, readFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { decodeExperiment } from '@sprout/spec';
 import * as E from 'fp-ts/lib/Either.js';
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
@@ -31,6 +32,11 @@ export interface ReportOptions {
   readonly out?: string;
   /** Write the files; otherwise only return the result. @default true */
   readonly write?: boolean;
+  /**
+   * With several directories, the name of each run in rows and legends (`<label> / <arm>`), in the order of
+   * `dirs`; missing ones take the default. @default each run's experiment name (made unique with `#2`, …)
+   */
+  readonly labels?: readonly string[];
 }
 
 export type ReportError =
@@ -41,7 +47,7 @@ export type ReportError =
 export interface ReportResult {
   /** Where the files were written (undefined with `write: false`). */
   readonly outDir: string | undefined;
-  /** Per arm (`<run>/<arm>` with several directories): the final metrics, as in summary.json. */
+  /** Per arm (`<experiment> / <arm>` with several directories): the final metrics, as in summary.json. */
   readonly arms: readonly ArmSummary[];
   /** The comparison table as CSV (final.csv). */
   readonly table: string;
@@ -217,14 +223,19 @@ const armSummaries = (rows: readonly (RunId & EpochMetrics)[], points: ReadonlyM
   );
 };
 
-/** Run labels for the comparison: the directory names, made unique with `#2`, `#3`, …. */
-const labels = (dirs: readonly string[]): string[] => {
+/**
+ * Run labels for the comparison: the given label, else the run's experiment name; names that repeat are
+ * made unique with `#2`, `#3`, … (in the order of the directories).
+ */
+const labels = (runs: readonly LoadedRun[], given: readonly string[]): string[] => {
+  const wanted = runs.map((r, i) => given[i] ?? r.name);
+  const total = new Map<string, number>();
+  for (const w of wanted) total.set(w, (total.get(w) ?? 0) + 1);
   const seen = new Map<string, number>();
-  return dirs.map((d) => {
-    const base = basename(d);
-    const n = (seen.get(base) ?? 0) + 1;
-    seen.set(base, n);
-    return n === 1 ? base : `${base}#${n}`;
+  return wanted.map((w) => {
+    const n = (seen.get(w) ?? 0) + 1;
+    seen.set(w, n);
+    return (total.get(w) ?? 0) > 1 && n > 1 ? `${w} #${n}` : w;
   });
 };
 
@@ -241,8 +252,8 @@ export const report =
       runs.push(r.right);
     }
     const single = runs.length === 1;
-    const names = labels(abs);
-    const rename = (i: number, arm: string) => (single ? arm : `${names[i]}/${arm}`);
+    const names = labels(runs, options.labels ?? []);
+    const rename = (i: number, arm: string) => (single ? arm : `${names[i]} / ${arm}`);
     const rows = runs.flatMap((r, i) => r.rows.map((row) => ({ ...row, arm: rename(i, row.arm) })));
     const marks = runs.flatMap((r, i) => r.insertions.map((m) => ({ ...m, arm: rename(i, m.arm) })));
     const bars = runs.flatMap((r, i) => r.bars.map((b) => ({ ...b, arm: rename(i, b.arm) })));

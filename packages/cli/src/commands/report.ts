@@ -1,7 +1,8 @@
 /**
  * `sprout report RUN_DIR…`: regenerate the tables and plots of saved runs without training (@sprout/pipeline's
  * `report`). One directory: its curves.svg, sensitivities.svg and final.csv are written again; several:
- * one comparison table and one plot of all their curves (in `--out`, default ./report). The table is
+ * one comparison table and one plot of all their curves (in `--out`, default ./report), rows and legends
+ * named `<experiment> / <arm>` (`--label` names the runs instead). The table is
  * printed. Exit status: 0 done; 2 a directory is not a run directory; 1 the report could not be written.
  */
 import { Command } from 'commander';
@@ -14,6 +15,8 @@ import { summaryTable } from '../internal/run/summary-table.js';
 export interface ReportCommandOptions {
   /** Folder of the tables and plots. @default the run directory (one), ./report (several) */
   readonly out?: string;
+  /** Names of the runs in rows and legends, in the order of the directories. @default their experiments' names */
+  readonly label?: readonly string[];
 }
 
 /** Report on `dirs` and return the exit status. */
@@ -22,7 +25,16 @@ export const reportAction = async (
   options: ReportCommandOptions = {},
   io: Io = nodeIo,
 ): Promise<ExitCode> => {
-  const r = await report(dirs, options.out !== undefined ? { out: options.out } : {})();
+  if (options.label !== undefined && options.label.length > dirs.length) {
+    io.stderr(
+      `sprout report: ${options.label.length} labels for ${dirs.length} run director${dirs.length === 1 ? 'y' : 'ies'}\n`,
+    );
+    return EXIT.invalid;
+  }
+  const r = await report(dirs, {
+    ...(options.out !== undefined ? { out: options.out } : {}),
+    ...(options.label !== undefined ? { labels: options.label } : {}),
+  })();
   if (E.isLeft(r)) {
     io.stderr(`sprout report: ${r.left.message}\n`);
     return r.left._tag === 'invalid-run-dir' ? EXIT.invalid : EXIT.internal;
@@ -38,6 +50,10 @@ export const reportCommand = (io: Io, setExit: (code: ExitCode) => void): Comman
     .description('regenerate the tables and plots of saved runs (several: compare them side by side)')
     .argument('<run-dir...>', 'run directories (runs/<experiment>/<time>)')
     .option('--out <dir>', 'folder of the tables and plots (default: the run directory; ./report for several)')
+    .option(
+      '--label <name...>',
+      "names of the runs in rows and legends, one per directory in order (default: each run's experiment name)",
+    )
     .action(async (dirs: string[], options: ReportCommandOptions) => {
       setExit(await reportAction(dirs, options, io));
     });
