@@ -37,6 +37,15 @@ export default tseslint.config(
     plugins: { sprout: { rules: { 'no-issue-numbers': noIssueNumbers } } },
     rules: {
       'sprout/no-issue-numbers': 'error',
+      // A package's internal/ modules are its own: what it offers others lives outside internal/.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            'ExportNamedDeclaration[source.value=/\\/internal\\//], ExportAllDeclaration[source.value=/\\/internal\\//]',
+          message: 'Do not re-export an internal/ module; move what is public out of internal/.',
+        },
+      ],
       // The lexer, printer and bundle checks look for control characters on purpose.
       'no-control-regex': 'off',
       '@typescript-eslint/no-unused-vars': [

@@ -7,7 +7,7 @@
  * by Cholesky solves, diagonal ones elementwise.
  */
 import type { Mat } from './Mat.js';
-import { choleskySolve, matmul, scale, scaleRows, transpose } from './internal/linalg.js';
+import { choleskySolve, matmul, scale, scaleRows, transpose } from './linalg.js';
 
 export type Gram =
   | { readonly _tag: 'scalar'; readonly dim: number; readonly c: number }

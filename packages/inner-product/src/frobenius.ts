@@ -13,7 +13,7 @@ import type { Gram } from './Gram.js';
 import { gramMul, gramSolve, gramSolveRight, gramMulRight } from './Gram.js';
 import type { InnerProductSpace } from './InnerProductSpace.js';
 import type { Mat } from './Mat.js';
-import { add, frobeniusDot, scale } from './internal/linalg.js';
+import { add, frobeniusDot, scale } from './linalg.js';
 
 /** A reference inner-product space on m×n matrices, with its Gram matrices exposed. */
 export interface FrobeniusSpace extends InnerProductSpace<Mat, number> {

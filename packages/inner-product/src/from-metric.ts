@@ -13,7 +13,7 @@ import type { Gram } from './Gram.js';
 import type { InnerProductError } from './InnerProductError.js';
 import type { Mat } from './Mat.js';
 import { frobeniusSpace, type FrobeniusSpace } from './frobenius.js';
-import { add, cholesky, identity, matmul, scale, transpose } from './internal/linalg.js';
+import { add, cholesky, identity, matmul, scale, transpose } from './linalg.js';
 
 /** The weight of a layer as a map `Rⁿ → Rᵐ`: dense `n` = fan-in; conv `n = kh·kw·in`, `m = out`; bias `n = 1`. */
 export interface LayerShape {

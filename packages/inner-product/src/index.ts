@@ -10,4 +10,4 @@ export type { FrobeniusSpace } from './frobenius.js';
 export { frobeniusSpace, biasSpace, perExampleNorms2, perExampleBiasNorms2 } from './frobenius.js';
 export type { LayerShape, MomentStats, Side } from './from-metric.js';
 export { fromMetric, gramFromSpec, secondMoment, updateMoment, validateGramSpec, EUCLIDEAN } from './from-metric.js';
-export { transpose, matmul, cholesky, choleskySolve } from './internal/linalg.js';
+export { transpose, matmul, cholesky, choleskySolve } from './linalg.js';

@@ -19,7 +19,7 @@ import {
   updateMoment,
   type Mat,
 } from '../src/index.js';
-import { choleskyInverse, cholesky, choleskySolve } from '../src/internal/linalg.js';
+import { choleskyInverse, cholesky, choleskySolve } from '../src/linalg.js';
 import { caseArb, close, matArb } from './arbitraries.js';
 
 const right = <A>(e: E.Either<{ message: string }, A>): A => {

@@ -10,15 +10,9 @@ export {
   type NativeKernelsOptions,
   type NativeRegistration,
   type NativeBackendName,
-} from './internal/register.js';
-export {
-  ADDON_ABI,
-  GEMM_ACTIVATION,
-  MAX_NATIVE_THREADS,
-  defaultNativeThreads,
-  type NativeAddon,
-} from './internal/addon.js';
-export { setNativeThreads, nativeThreads } from './internal/threads.js';
-export { nativeKernelCalls } from './internal/kernels.js';
-export { conv2dBiasRelu, type ConvBiasReluArgs } from './internal/conv-bias-relu.js';
-export { reluBackward } from './internal/relu-backward.js';
+} from './register.js';
+export { ADDON_ABI, GEMM_ACTIVATION, MAX_NATIVE_THREADS, defaultNativeThreads, type NativeAddon } from './addon.js';
+export { setNativeThreads, nativeThreads } from './threads.js';
+export { nativeKernelCalls } from './kernels.js';
+export { conv2dBiasRelu, type ConvBiasReluArgs } from './conv-bias-relu.js';
+export { reluBackward } from './relu-backward.js';

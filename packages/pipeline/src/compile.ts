@@ -7,7 +7,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { check, type Diagnostic, type Experiment } from '@sprout/spec';
 import type { CompileOptions, Pipeline, RunError, RunEvent, RunOptions, RunResult } from './Pipeline.js';
-import { unsupported } from './internal/support.js';
+import { unsupported } from './support.js';
 import { armPlans } from './internal/plan.js';
 import { runExperiment } from './internal/run-experiment.js';
 import { eventStream } from './internal/event-stream.js';

@@ -31,5 +31,5 @@ export type {
 } from './Pipeline.js';
 export { memoryHost, memoryFiles, type MemoryHostOptions, type MemoryFiles } from './memory-host.js';
 export type { LineSink, LockResult, RunFiles, RunHost } from './host.js';
-export { unsupported } from './internal/support.js';
-export { latestCheckpoint, type CheckpointSnapshot } from './internal/checkpoint.js';
+export { unsupported } from './support.js';
+export { latestCheckpoint, type CheckpointSnapshot } from './checkpoint-snapshot.js';

@@ -26,7 +26,7 @@ export type {
   StepProgress,
   StepSizeState,
 } from './Pipeline.js';
-export { modelFiles } from './internal/model-files.js';
+export { modelFiles } from './model-files.js';
 export { report } from './report.js';
 export type { ReportError, ReportOptions, ReportResult } from './report.js';
 export { nodeHost, nodeFiles } from './node-host.js';

@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Gram } from '../Gram.js';
-import { choleskyInverse } from '../internal/linalg.js';
+import { choleskyInverse } from '../linalg.js';
 
 export type TfGram =
   | { readonly _tag: 'scalar'; readonly dim: number; readonly c: number }

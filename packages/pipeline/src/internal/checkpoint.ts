@@ -191,12 +191,12 @@ export const decodeCheckpoint = (
 };
 
 type Decoded = ReturnType<typeof decodeCheckpoint>;
-type Attempt =
+export type Attempt =
   | { readonly _tag: 'missing' }
   | { readonly _tag: 'read'; readonly checkpoint: Decoded }
   | { readonly _tag: 'bad'; readonly reason: string };
 
-const attempt = (files: RunFiles, path: string, sha256: Sha256): Attempt => {
+export const attempt = (files: RunFiles, path: string, sha256: Sha256): Attempt => {
   const bytes = files.read(path);
   if (bytes === undefined) return { _tag: 'missing' };
   try {
@@ -293,32 +293,4 @@ export const checkpointForResume = (
     checkpoint: chosen.checkpoint,
     ...(chosen.warning !== undefined ? { warning: chosen.warning } : {}),
   };
-};
-
-/** What a run's latest checkpoint holds, for a viewer of a run in progress (a page drawing the net). */
-export interface CheckpointSnapshot {
-  /** Completed epochs (and steps of the next one). */
-  readonly epoch: number;
-  readonly step: number;
-  /** The architecture now: input shape and layers, the output layer included (grown layers too). */
-  readonly input: readonly number[];
-  readonly layers: readonly Layer[];
-  /** Parameters (`param:<name>`), batch-norm state (`state:<name>`) and optimizer slots (`opt:…`). */
-  readonly tensors: ReadonlyMap<string, StoredTensor>;
-}
-
-/**
- * The latest checkpoint of (arm, seed) in a run directory on `host`, or undefined when the run has written
- * none (or it cannot be read: a viewer waits for the next one).
- */
-export const latestCheckpoint = (
-  host: { readonly files: RunFiles; readonly sha256: Sha256 },
-  runDir: string,
-  arm: string,
-  seed: number,
-): CheckpointSnapshot | undefined => {
-  const a = attempt(host.files, checkpointPath(host.files, runDir, arm, seed), host.sha256);
-  if (a._tag !== 'read') return undefined;
-  const m = a.checkpoint.manifest;
-  return { epoch: m.epoch, step: m.step, input: m.input, layers: m.layers, tensors: a.checkpoint.tensors };
 };

@@ -23,7 +23,7 @@ import {
   type KernelContext,
   type KernelTuning,
 } from './kernels.js';
-import { cpuStorage, wasmStorage, type Storage } from './storage.js';
+import { cpuStorage, wasmStorage, type Storage } from './internal/storage.js';
 import { reluBackward } from './relu-backward.js';
 import { setNativeThreads } from './threads.js';
 import { CONV_BIAS_RELU, convBiasReluGradient, convBiasReluKernel } from './conv-bias-relu.js';

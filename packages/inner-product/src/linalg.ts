@@ -3,7 +3,7 @@
  * Cholesky factorisation `S = L Lᵀ` of an SPD matrix and solves with it. Textbook algorithms
  * (Golub & Van Loan, Matrix Computations, §4.2 for Cholesky); sizes are layer widths, so O(n³) is fine.
  */
-import type { Mat } from '../Mat.js';
+import type { Mat } from './Mat.js';
 
 const zeros = (rows: number, cols: number): Mat => ({ rows, cols, data: new Float64Array(rows * cols) });
 

@@ -10,7 +10,7 @@
 // which has its own (conv-bias-relu.ts).
 import * as tf from '@tensorflow/tfjs-core';
 import { GEMM_ACTIVATION, type NativeAddon } from './addon.js';
-import type { Storage } from './storage.js';
+import type { Storage } from './internal/storage.js';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 type KernelResult = ReturnType<tf.KernelFunc>;

@@ -81,7 +81,7 @@ export type AddonLoad =
   | { readonly ok: true; readonly addon: NativeAddon; readonly path: string }
   | { readonly ok: false; readonly reason: string };
 
-const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
+const packageRoot = fileURLToPath(new URL('../', import.meta.url));
 const addonPath = join(packageRoot, 'build', 'Release', 'sprout_native.node');
 const markerPath = join(packageRoot, 'build', 'NATIVE_UNAVAILABLE.txt');
 
