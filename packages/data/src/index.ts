@@ -34,5 +34,5 @@ export { loadData } from './load-data.js';
 export type { ReadFileProblem, ReadFileResult } from './read-regular-file.js';
 export { readRegularFile, readRegularFileSync, describeReadFileProblem } from './read-regular-file.js';
 // Building a Dataset from bytes one already has (a browser's dropped files): the steps loadData takes after reading.
-export { splitExamples, type Examples } from './internal/examples.js';
-export { idxExamples } from './internal/idx-examples.js';
+export { splitExamples, type Examples } from './examples.js';
+export { idxExamples } from './idx-examples.js';

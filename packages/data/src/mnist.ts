@@ -17,7 +17,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import type { Dataset } from './Dataset.js';
 import type { DataError } from './DataError.js';
-import { idxExamples } from './internal/idx-examples.js';
+import { idxExamples } from './idx-examples.js';
 import { readIdx } from './read-idx.js';
 
 export interface MnistOptions {

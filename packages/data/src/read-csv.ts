@@ -8,7 +8,7 @@ import { parse } from 'csv-parse/sync';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { DataError } from './DataError.js';
-import type { Examples } from './internal/examples.js';
+import type { Examples } from './examples.js';
 import { readBytes } from './read-idx.js';
 
 export interface CsvOptions {

@@ -8,7 +8,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Dataset } from './Dataset.js';
 import type { DataError } from './DataError.js';
-import { splitExamples, type Examples } from './internal/examples.js';
+import { splitExamples, type Examples } from './examples.js';
 
 export interface SpiralsOptions {
   /** Points per class N. @default 300 */

@@ -6,7 +6,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Dataset } from './Dataset.js';
 import type { DataError } from './DataError.js';
-import { take } from './internal/examples.js';
+import { take } from './examples.js';
 import { permutation, STREAM } from './internal/random.js';
 
 /** `ds` with ⌊fraction · N⌋ of its training examples moved into `validX`/`validY`, drawn with `seed`. */

@@ -3,10 +3,10 @@
  * another), labels as class indices, and the shape of one example.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import type { Dataset } from '../Dataset.js';
-import { exampleSize } from '../Dataset.js';
-import type { DataError } from '../DataError.js';
-import { permutation, STREAM } from './random.js';
+import type { Dataset } from './Dataset.js';
+import { exampleSize } from './Dataset.js';
+import type { DataError } from './DataError.js';
+import { permutation, STREAM } from './internal/random.js';
 
 export interface Examples {
   readonly x: Float32Array;

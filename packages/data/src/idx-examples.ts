@@ -4,8 +4,8 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
-import type { DataError } from '../DataError.js';
-import { IDX_DTYPES, type IdxArray } from '../IdxArray.js';
+import type { DataError } from './DataError.js';
+import { IDX_DTYPES, type IdxArray } from './IdxArray.js';
 import type { Examples } from './examples.js';
 
 /**
