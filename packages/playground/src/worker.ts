@@ -154,6 +154,10 @@ const run = async (resume: boolean): Promise<void> => {
     } else if (event._tag === 'insertion' && event.chosen !== null) {
       const description = event.positions.find((q) => q.index === event.chosen)?.description ?? '';
       pendingInsertion = { arm: event.arm, seed: event.seed, description };
+    } else if (event._tag === 'run-end') {
+      // The last epoch always writes a checkpoint: the final boundary of every run, short ones included.
+      const b = boundaryOf(run.runDir, event.arm, event.seed, points);
+      if (b !== undefined) post({ type: 'boundary', ...b });
     } else if (event._tag === 'epoch-end' && live !== undefined) {
       if (pendingInsertion !== undefined) {
         drawNet(pendingInsertion.arm, pendingInsertion.seed, insertedIndex(pendingInsertion.description));
