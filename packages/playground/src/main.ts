@@ -185,15 +185,19 @@ const armView = (name: string): ArmView => {
 const onEvent = (e: RunEvent): void => {
   switch (e._tag) {
     case 'started':
-      $('arms').replaceChildren();
-      arms.clear();
+      // A continued run keeps what the stopped one drew.
+      if (!continuing) {
+        $('arms').replaceChildren();
+        arms.clear();
+      }
       for (const name of e.arms) armView(name);
       status(`training ${e.runs} run${e.runs === 1 ? '' : 's'} on ${e.backend}`);
       break;
     case 'run-start': {
       const a = armView(e.arm);
-      a.points = [];
-      a.insertions = [];
+      const done = e.resumedAt?.epoch ?? 0;
+      a.points = done > 0 ? a.points.filter((p) => p.epoch <= done) : [];
+      a.insertions = done > 0 ? a.insertions.filter((epoch) => epoch <= done) : [];
       a.epochs = e.epochs;
       a.summary.textContent = `seed ${e.seed}: ${e.parameterCount} parameters, engine ${e.engine}`;
       break;
@@ -203,6 +207,7 @@ const onEvent = (e: RunEvent): void => {
       a.points.push(e);
       if (e.epoch % 5 === 0 || e.epoch === a.epochs) {
         drawCurves(a.curves, a.points, a.insertions, a.epochs);
+        a.curves.dataset['points'] = String(a.points.length);
         a.summary.textContent = `seed ${e.seed}, epoch ${e.epoch}/${a.epochs}: train loss ${e.trainLoss.toFixed(4)}, test error ${(100 * e.testError).toFixed(1)} %, ${e.parameterCount} parameters`;
         a.summary.dataset['epoch'] = String(e.epoch);
       }
@@ -244,6 +249,7 @@ const start = (): void => {
     return;
   }
   $('downloads').replaceChildren();
+  continuing = false;
   runButton.disabled = true;
   stopButton.disabled = false;
   continueButton.disabled = true;
@@ -256,7 +262,9 @@ const start = (): void => {
 };
 runButton.addEventListener('click', start);
 stopButton.addEventListener('click', () => send({ type: 'stop' }));
+let continuing = false;
 continueButton.addEventListener('click', () => {
+  continuing = true;
   continueButton.disabled = true;
   stopButton.disabled = false;
   runButton.disabled = true;

@@ -143,7 +143,12 @@ const run = async (resume: boolean): Promise<void> => {
     if (event._tag === 'run-start') {
       live = { arm: event.arm, seed: event.seed };
       const n = networks.get(event.arm);
-      if (n !== undefined)
+      // A continued run starts from its checkpoint's architecture (grown layers included).
+      const saved =
+        event.resumedAt !== undefined ? latestCheckpoint(host, run.runDir, event.arm, event.seed) : undefined;
+      if (saved !== undefined)
+        post({ type: 'architecture', arm: event.arm, seed: event.seed, input: saved.input, layers: saved.layers });
+      else if (n !== undefined)
         post({
           type: 'architecture',
           arm: event.arm,

@@ -164,6 +164,11 @@ describe('the playground in chromium', () => {
     await page.click('#continue');
     await page.waitForFunction(() => document.body.dataset['outcome'] === 'finished', undefined, { timeout: 300_000 });
     await shot(page, '07-continued');
+    // The page kept the stopped run's curve and drew the rest: every epoch once, insertion included.
+    const base = page.locator('article.arm[data-arm="base"]');
+    expect(await base.locator('svg.curves').getAttribute('data-points')).toBe('1500');
+    expect(await base.locator('.insertion-marker').count()).toBe(1);
+    expect(await base.locator('svg.architecture').getAttribute('data-layers')).toBe('3');
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.click('#downloads a[data-file="metrics.csv"]'),
