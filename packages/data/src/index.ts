@@ -2,6 +2,8 @@
 export type { Dataset } from './Dataset.js';
 export { exampleSize, trainCount, testCount, validationCount } from './Dataset.js';
 export { holdOutValidation } from './validation.js';
+export type { AugmentOptions } from './augment.js';
+export { augmentImages } from './augment.js';
 export type { DataError, DataErrorTag } from './DataError.js';
 export { formatDataError, dataErrorToDiagnostic } from './DataError.js';
 export type { DatasetTensors, LabelEncoding } from './DatasetTensors.js';

@@ -105,15 +105,21 @@ export const toTensors = (ds: Dataset, options: ToTensorsOptions = {}): E.Either
 
 /**
  * The training examples at `indices` (from `batches`), as new tensors the caller disposes (or creates
- * inside `tf.tidy`). x: `[batch, ...inputShape]`; y as stored (see `labels`).
+ * inside `tf.tidy`). x: `[batch, ...inputShape]`; y as stored (see `labels`). `transform` changes the
+ * gathered rows in place before they are uploaded (augmentation; it needs the host arrays).
  */
-export const gatherBatch = (t: DatasetTensors, indices: Int32Array): { x: tf.Tensor; y: tf.Tensor } => {
-  if (isIdentity(indices, t.trainCount)) return { x: t.trainX.clone(), y: t.trainY.clone() };
+export const gatherBatch = (
+  t: DatasetTensors,
+  indices: Int32Array,
+  transform?: (x: Float32Array, n: number) => void,
+): { x: tf.Tensor; y: tf.Tensor } => {
+  if (transform === undefined && isIdentity(indices, t.trainCount)) return { x: t.trainX.clone(), y: t.trainY.clone() };
   if (t.host !== undefined) {
     const size = exampleSize(t.inputShape);
     const x = new Float32Array(indices.length * size);
     const labels = new Int32Array(indices.length);
     gatherRows(t.host.trainX, t.host.trainY, size, indices, x, labels);
+    transform?.(x, indices.length);
     const n = indices.length;
     return {
       x: tf.tensor(x, [n, ...t.inputShape], 'float32'),
@@ -123,6 +129,8 @@ export const gatherBatch = (t: DatasetTensors, indices: Int32Array): { x: tf.Ten
           : tf.tensor2d(oneHot(labels, t.classes), [n, t.classes], 'float32'),
     };
   }
+  if (transform !== undefined)
+    throw new Error('gatherBatch: a transform needs the data set’s host arrays (tensors made by toTensors have them)');
   return tf.tidy(() => {
     const idx = tf.tensor1d(indices, 'int32');
     return { x: tf.gather(t.trainX, idx), y: tf.gather(t.trainY, idx) };

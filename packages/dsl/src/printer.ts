@@ -51,6 +51,14 @@ const inline = (entries: readonly (readonly [string, string | undefined])[]): st
 const block = (head: string, lines: readonly string[], indent: string): string[] =>
   lines.length === 0 ? [`${indent}${head} { }`] : [`${indent}${head} {`, ...lines.map((l) => `  ${l}`), `${indent}}`];
 
+const augment = (a: Data['augment']): readonly (readonly [string, string | undefined])[] =>
+  a === undefined
+    ? []
+    : [
+        ['crop', num(a.crop)],
+        ['flip', a.flip],
+      ];
+
 const data = (d: Data): string => {
   switch (d._tag) {
     case 'spirals':
@@ -69,6 +77,7 @@ const data = (d: Data): string => {
         ['train_limit', d.trainLimit === undefined ? undefined : num(d.trainLimit)],
         ['test_limit', d.testLimit === undefined ? undefined : num(d.testLimit)],
         ['validation', d.validation === undefined ? undefined : num(d.validation)],
+        ...augment(d.augment),
       ] as const;
       return s.every(([, v]) => v === undefined) ? `data ${d._tag}` : `data ${d._tag} ${inline(s)}`;
     }
@@ -79,6 +88,7 @@ const data = (d: Data): string => {
         ['test_limit', d.testLimit === undefined ? undefined : num(d.testLimit)],
         ['normalize', String(d.normalize)],
         ['validation', d.validation === undefined ? undefined : num(d.validation)],
+        ...augment(d.augment),
       ])}`;
     case 'csv':
       return `data csv ${str(d.path)} ${inline([
@@ -93,6 +103,7 @@ const data = (d: Data): string => {
         ['split', num(d.split)],
         ['split_draw', d.splitDraw],
         ['validation', d.validation === undefined ? undefined : num(d.validation)],
+        ...augment(d.augment),
       ])}`;
   }
 };

@@ -101,6 +101,9 @@ type Schema = Readonly<Record<string, Field>>;
 const f = (field: string, kind: FieldKind): Field => ({ field, kind });
 
 /** The settings each `{ … }` block accepts, by the word the user writes → spec field. */
+/** Augmentation settings of image data, gathered into the spec's `data.augment`. */
+const AUGMENT: Schema = { crop: f('crop', 'number'), flip: f('flip', 'word') };
+
 export const SETTINGS: Readonly<Record<string, Schema>> = {
   spirals: {
     points: f('points', 'number'),
@@ -115,12 +118,14 @@ export const SETTINGS: Readonly<Record<string, Schema>> = {
     train_limit: f('trainLimit', 'number'),
     test_limit: f('testLimit', 'number'),
     validation: f('validation', 'number'),
+    ...AUGMENT,
   },
   fashion_mnist: {
     dir: f('dir', 'string'),
     train_limit: f('trainLimit', 'number'),
     test_limit: f('testLimit', 'number'),
     validation: f('validation', 'number'),
+    ...AUGMENT,
   },
   cifar10: {
     dir: f('dir', 'string'),
@@ -128,6 +133,7 @@ export const SETTINGS: Readonly<Record<string, Schema>> = {
     test_limit: f('testLimit', 'number'),
     normalize: f('normalize', 'bool'),
     validation: f('validation', 'number'),
+    ...AUGMENT,
   },
   csv: {
     label: f('label', 'label'),
@@ -136,7 +142,12 @@ export const SETTINGS: Readonly<Record<string, Schema>> = {
     split_draw: f('splitDraw', 'word'),
     validation: f('validation', 'number'),
   },
-  idx: { split: f('split', 'number'), split_draw: f('splitDraw', 'word'), validation: f('validation', 'number') },
+  idx: {
+    split: f('split', 'number'),
+    split_draw: f('splitDraw', 'word'),
+    validation: f('validation', 'number'),
+    ...AUGMENT,
+  },
   train: {
     epochs: f('epochs', 'number'),
     batch: f('batch', 'batch'),
@@ -494,7 +505,18 @@ class Ctx {
       return undefined;
     }
     this.at([...path, '_tag'], node.kind.range);
-    const s = this.settings(node.settings, SETTINGS[kind]!, path, `'${kind}'`);
+    const { crop, flip, ...s } = this.settings(node.settings, SETTINGS[kind]!, path, `'${kind}'`);
+    // `crop` and `flip` become `augment` (either alone leaves the other off: crop 0, flip none).
+    if (crop !== undefined || flip !== undefined) {
+      for (const k of ['crop', 'flip']) {
+        const range = this.map.get(pathKey([...path, k]));
+        if (range !== undefined) {
+          this.at([...path, 'augment', k], range);
+          if (this.map.get(pathKey([...path, 'augment'])) === undefined) this.at([...path, 'augment'], range);
+        }
+      }
+      s['augment'] = { crop: (crop as number | undefined) ?? 0, flip: (flip as string | undefined) ?? 'none' };
+    }
     node.paths.forEach((p, i) => this.at([...path, wantPaths[i]!], p.range));
     switch (kind) {
       case 'spirals':

@@ -116,8 +116,9 @@ test('the reference protocols Exp2–Exp7: architectures, seed counts, one split
   const cnn = checkText(readFileSync(join(examples, 'cifar10-vgg.sprout'), 'utf8'), 'cifar10-vgg.sprout');
   if (E.isLeft(cnn)) throw new Error('cifar10-vgg');
   const c = cnn.right.spec;
-  expect([c.data._tag, c.train, c.growth._tag === 'sensli' && c.growth.norm]).toEqual([
+  expect([c.data._tag, c.data.augment, c.train, c.growth._tag === 'sensli' && c.growth.norm]).toEqual([
     'cifar10',
+    { crop: 4, flip: 'horizontal' },
     { epochs: 100, batch: 128, shuffle: true },
     { _tag: 'op22_reference' },
   ]);

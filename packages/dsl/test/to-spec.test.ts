@@ -363,3 +363,47 @@ describe('validation sets and early stopping', () => {
     `);
   });
 });
+
+describe('augmentation', () => {
+  const spec = (text: string) => {
+    const r = parseExperiment(text);
+    if (E.isLeft(r)) throw new Error(renderDiagnostics(r.left, 'f.sprout', text));
+    return r.right.spec;
+  };
+  const net = 'network { input 32 32 3  flatten  output 10 }';
+  test('`crop` and `flip` in an image data section become data.augment, and print back', () => {
+    const s = spec(`experiment "x" {\n  data cifar10 { crop 4, flip horizontal }\n  ${net}\n}`);
+    expect(s.data).toEqual({
+      _tag: 'cifar10',
+      dir: 'cifar-10-batches-bin',
+      normalize: true,
+      augment: { crop: 4, flip: 'horizontal' },
+    });
+    expect(print(s)).toContain('data cifar10 { dir "cifar-10-batches-bin", normalize true, crop 4, flip horizontal }');
+    expect(spec(print(s))).toEqual(s);
+    expect(spec(`experiment "x" {\n  data cifar10 { flip horizontal }\n  ${net}\n}`).data.augment).toEqual({
+      crop: 0,
+      flip: 'horizontal',
+    });
+  });
+  test('augmentation of vectors, a crop as large as the image, an unknown flip, or on spirals are errors', () => {
+    expect(rendered('experiment "x" {\n  data mnist { crop 2, flip vertical }\n  network { input 784  output 10 }\n}'))
+      .toMatchInlineSnapshot(`
+      "f.sprout:2:21 error[augment-needs-images]: augmentation (crop, flip) needs images, but the network input is [784]; give it as height width channels
+          2 |   data mnist { crop 2, flip vertical }
+            |                     ^
+
+      f.sprout:2:29 error[unknown-flip]: unknown flip 'vertical'
+          2 |   data mnist { crop 2, flip vertical }
+            |                             ^^^^^^^^
+      "
+    `);
+    expect(rendered(`experiment "x" {\n  data cifar10 { crop 32 }\n  ${net}\n}`)).toMatchInlineSnapshot(`
+      "f.sprout:2:23 error[out-of-range]: crop padding 32 must be smaller than the image (32×32)
+          2 |   data cifar10 { crop 32 }
+            |                       ^^
+      "
+    `);
+    expect(rendered('experiment "x" {\n  data spirals { crop 2 }\n}')).toContain("unknown setting 'crop'");
+  });
+});

@@ -59,6 +59,8 @@ export type Data =
       readonly splitDraw?: SplitDraw;
       /** Fraction of the training examples held out as a seeded validation set (see `Data`); none when absent. */
       readonly validation?: number;
+      /** Seeded augmentation of the training images (see `Augment`); none when absent. */
+      readonly augment?: Augment;
     }
   | {
       readonly _tag: 'mnist' | 'fashion_mnist';
@@ -73,6 +75,8 @@ export type Data =
       readonly dir?: string;
       /** Fraction of the training examples held out as a seeded validation set (see `Data`); none when absent. */
       readonly validation?: number;
+      /** Seeded augmentation of the training images (see `Augment`); none when absent. */
+      readonly augment?: Augment;
     }
   | {
       /** CIFAR-10 from its binary distribution: data_batch_1.bin … data_batch_5.bin and test_batch.bin in `dir`. */
@@ -85,6 +89,8 @@ export type Data =
       readonly normalize: boolean;
       /** Fraction of the training examples held out as a seeded validation set (see `Data`); none when absent. */
       readonly validation?: number;
+      /** Seeded augmentation of the training images (see `Augment`); none when absent. */
+      readonly augment?: Augment;
     }
   | {
       readonly _tag: 'csv';
@@ -96,6 +102,8 @@ export type Data =
       readonly splitDraw?: SplitDraw;
       /** Fraction of the training examples held out as a seeded validation set (see `Data`); none when absent. */
       readonly validation?: number;
+      /** Seeded augmentation of the training images (see `Augment`); none when absent. */
+      readonly augment?: Augment;
     }
   | {
       readonly _tag: 'idx';
@@ -105,6 +113,8 @@ export type Data =
       readonly splitDraw?: SplitDraw;
       /** Fraction of the training examples held out as a seeded validation set (see `Data`); none when absent. */
       readonly validation?: number;
+      /** Seeded augmentation of the training images (see `Augment`); none when absent. */
+      readonly augment?: Augment;
     };
 
 /**
@@ -113,6 +123,18 @@ export type Data =
  * repeats vary only the initialisation and the batches, as the SensLI reference does).
  */
 export type SplitDraw = 'fixed' | 'per_seed';
+
+/**
+ * Seeded augmentation of every training batch of images (`crop 4, flip horizontal` in a data section): a
+ * random crop after `crop` pixels of zero padding per side (torchvision's `RandomCrop(size, padding)`) and a
+ * horizontal flip with probability ½ (`RandomHorizontalFlip`), the SensLI CNN reference's CIFAR-10
+ * transforms. The draws follow from the run's seed, the epoch and the step, so a resumed run augments as an
+ * uninterrupted one. Test, validation and sensitivity passes see the images as they are.
+ */
+export interface Augment {
+  readonly crop: number;
+  readonly flip: 'none' | 'horizontal';
+}
 
 export type DataTag = Data['_tag'];
 

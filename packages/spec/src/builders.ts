@@ -27,6 +27,7 @@ import type {
   Table,
   Training,
   EarlyStop,
+  Augment,
   SplitDraw,
   VarianceMode,
   OnIncrease,
@@ -230,6 +231,8 @@ export interface MnistOptions {
   readonly dir?: string;
   /** Fraction of the training images held out as a validation set. @default none */
   readonly validation?: number;
+  /** Seeded crop and flip of the training images. @default none */
+  readonly augment?: Augment;
 }
 
 /** MNIST digits (10 classes, 28×28×1). */
@@ -240,6 +243,7 @@ export const mnist = (options: MnistOptions = {}): Data =>
     testLimit: options.testLimit,
     dir: options.dir,
     validation: options.validation,
+    augment: options.augment,
   });
 
 /** Fashion-MNIST (10 classes, 28×28×1). */
@@ -250,6 +254,7 @@ export const fashionMnist = (options: MnistOptions = {}): Data =>
     testLimit: options.testLimit,
     dir: options.dir,
     validation: options.validation,
+    augment: options.augment,
   });
 
 export interface Cifar10Options {
@@ -261,6 +266,8 @@ export interface Cifar10Options {
   readonly normalize?: boolean;
   /** Fraction of the training images held out as a validation set. @default none */
   readonly validation?: number;
+  /** Seeded crop and flip of the training images. @default none */
+  readonly augment?: Augment;
 }
 
 /** CIFAR-10 (10 classes, 32×32×3) from its binary distribution. */
@@ -272,6 +279,7 @@ export const cifar10 = (options: Cifar10Options = {}): Data =>
     testLimit: options.testLimit,
     normalize: options.normalize ?? DEFAULTS.cifar10.normalize,
     validation: options.validation,
+    augment: options.augment,
   });
 
 export interface CsvOptions {
@@ -303,7 +311,12 @@ export const csv = (path: string, options: CsvOptions = {}): Data =>
 export const idx = (
   images: string,
   labels: string,
-  options: { readonly split?: number; readonly splitDraw?: SplitDraw; readonly validation?: number } = {},
+  options: {
+    readonly split?: number;
+    readonly splitDraw?: SplitDraw;
+    readonly validation?: number;
+    readonly augment?: Augment;
+  } = {},
 ): Data =>
   compact({
     _tag: 'idx' as const,
@@ -312,6 +325,7 @@ export const idx = (
     split: options.split ?? DEFAULTS.idx.split,
     splitDraw: options.splitDraw,
     validation: options.validation,
+    augment: options.augment,
   });
 
 // ─── Optimizers ────────────────────────────────────────────────────────────────────────────────────────

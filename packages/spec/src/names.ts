@@ -24,6 +24,7 @@ import type {
   Restart,
   Growth,
   StopMonitor,
+  Augment,
 } from './Spec.js';
 
 const keys = <K extends string>(record: Record<K, true>): readonly K[] => Object.freeze(Object.keys(record) as K[]);
@@ -103,6 +104,7 @@ export const THRESHOLD_MEANS = keys<'existing' | 'all'>({ existing: true, all: t
 export const RESIDUAL_INITS = keys<'outer_zero' | 'inner_zero'>({ outer_zero: true, inner_zero: true });
 /** How repeats draw the train/test split (`SplitDraw`). */
 export const SPLIT_DRAWS = keys<'fixed' | 'per_seed'>({ fixed: true, per_seed: true });
+export const FLIPS = keys<Augment['flip']>({ none: true, horizontal: true });
 export const STOP_MONITORS = keys<StopMonitor>({ validation_loss: true, validation_error: true, train_loss: true });
 export const OPTIMIZER_STATES = keys<'reset' | 'keep'>({ reset: true, keep: true });
 export const PLOT_NAMES = keys<Plot>({ curves: true, sensitivities: true });

@@ -40,6 +40,7 @@ export const NAME_KINDS = {
   optimizerState: { code: 'unknown-optimizer-state', label: 'optimizer state', names: N.OPTIMIZER_STATES },
   residualInit: { code: 'unknown-residual-init', label: 'residual block initialisation', names: N.RESIDUAL_INITS },
   splitDraw: { code: 'unknown-split-draw', label: 'split draw', names: N.SPLIT_DRAWS },
+  flip: { code: 'unknown-flip', label: 'flip', names: N.FLIPS },
   monitor: { code: 'unknown-monitor', label: 'early-stopping monitor', names: N.STOP_MONITORS },
   thresholdMean: { code: 'unknown-threshold-mean', label: 'threshold mean', names: N.THRESHOLD_MEANS },
   plot: { code: 'unknown-plot', label: 'plot', names: N.PLOT_NAMES },

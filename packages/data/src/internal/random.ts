@@ -28,7 +28,7 @@ const fmix32 = (h0: number): number => {
  * A 32-bit generator seed from the run seed (any safe integer; both 32-bit halves are used), a stream id
  * and an epoch. Consecutive epochs and seeds give unrelated seeds.
  */
-const deriveSeed = (seed: number, stream: Stream, epoch: number): number => {
+export const deriveSeed = (seed: number, stream: Stream, epoch: number): number => {
   if (!Number.isSafeInteger(seed) || !Number.isSafeInteger(epoch)) {
     throw new RangeError(`@sprout/data: seed and epoch must be safe integers (got seed ${seed}, epoch ${epoch})`);
   }

@@ -18,5 +18,7 @@ export {
   disposeDatasetTensors,
   formatDataError,
   holdOutValidation,
+  augmentImages,
+  CIFAR10,
 } from '@sprout/data';
 export type { DatasetTensors } from '@sprout/data';

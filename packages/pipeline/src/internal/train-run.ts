@@ -40,7 +40,9 @@ import {
 import type { ArmPlan } from './plan.js';
 import type { EpochMetrics, RunError, RunEvent, RunId, StepProgress, StepSizeState } from '../Pipeline.js';
 import {
+  augmentImages,
   batches,
+  CIFAR10,
   createNet,
   createNetFromLayers,
   disposeNet,
@@ -361,8 +363,26 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
 
   // The host engine (host-engine.ts): prepared from `net` at an epoch's start; ahead of the variables
   // until `syncVariables`.
+  // Seeded augmentation of the training batches (crop, flip): on the host rows before they are uploaded, its
+  // draws a function of (seed, epoch, step). Padding is a 0 pixel, which CIFAR-10's normalisation moves.
+  const augment = arm.data.augment;
+  const fill =
+    arm.data._tag === 'cifar10' && arm.data.normalize ? CIFAR10.mean.map((m, c) => -m / CIFAR10.std[c]!) : undefined;
+  const augmentFor =
+    augment === undefined
+      ? () => undefined
+      : (epoch: number, step: number) => (x: Float32Array, n: number) =>
+          augmentImages(
+            x,
+            n,
+            d.inputShape,
+            { ...augment, ...(fill !== undefined ? { fill } : {}) },
+            id.seed,
+            epoch * stepsPerEpoch + step,
+          );
   const host = hostEngine({
-    allowed: ctx.engine === 'auto' && (rule !== undefined || hostCtl !== undefined),
+    // The host engine gathers its own batches, without augmentation.
+    allowed: ctx.engine === 'auto' && (rule !== undefined || hostCtl !== undefined) && augment === undefined,
     loss: arm.loss,
     data: d,
     optimizer: spec,
@@ -542,9 +562,13 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
           lossValue = tf.tidy(() => {
             // A full batch in stored order uses the stored tensors as they are (no copy).
             const { x, y } =
-              size === nTrain && stepsPerEpoch === 1 && indices[0] === 0 && indices[size - 1] === size - 1
+              augment === undefined &&
+              size === nTrain &&
+              stepsPerEpoch === 1 &&
+              indices[0] === 0 &&
+              indices[size - 1] === size - 1
                 ? { x: d.trainX, y: d.trainY }
-                : gatherBatch(d, indices);
+                : gatherBatch(d, indices, augmentFor(epoch, s));
             // @sprout/model's closed-form back-propagation for dense/residual nets, the tape otherwise.
             const { loss, grads } = lossAndGradients(net, x, y, { loss: arm.loss, training: true, seed: stepSeed });
             r.apply(net.params, new Map(Object.entries(grads)), lr);
@@ -552,7 +576,7 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
           });
         } else {
           const p = pre!;
-          const { x, y } = gatherBatch(d, indices);
+          const { x, y } = gatherBatch(d, indices, augmentFor(epoch, s));
           const { value, grads, taps } = gradientsWithTaps(net, x, y, stepSeed, arm.loss, needsTaps);
           const chunkGrads = splitChunks > 0 ? chunkGradients(net, x, y, stepSeed, arm.loss, splitChunks) : undefined;
           // f_B at the current variables, same batch and dropout masks, batch-norm state untouched.

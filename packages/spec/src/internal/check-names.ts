@@ -58,6 +58,7 @@ const checkDataNames = (data: Data, path: SpecPath): Check => [
   ...('splitDraw' in data && data.splitDraw !== undefined
     ? name('splitDraw', data.splitDraw, [...path, 'splitDraw'])
     : []),
+  ...(data.augment === undefined ? [] : name('flip', data.augment.flip, [...path, 'augment', 'flip'])),
 ];
 
 const checkTrainingNames = (train: Training, path: SpecPath): Check =>

@@ -80,6 +80,9 @@ const checkData = (data: Data, path: SpecPath): Check => [
   ...(data.validation === undefined
     ? []
     : checkRange(data.validation, openUnit, [...path, 'validation'], 'validation fraction')),
+  ...(data.augment === undefined
+    ? []
+    : checkRange(data.augment.crop, nonNegativeInt(L.MAX_WIDTH), [...path, 'augment', 'crop'], 'crop padding')),
 ];
 
 const checkDataSource = (data: Data, path: SpecPath): Check => {

@@ -82,6 +82,26 @@ export const checkShapes = (e: Experiment): readonly Diagnostic[] => {
       );
   }
 
+  // Crops and flips move pixels: they need the examples as images.
+  const augment = e.data.augment;
+  if (augment !== undefined && input.length !== 3)
+    out.push(
+      error(
+        'augment-needs-images',
+        `augmentation (crop, flip) needs images, but the network input is ${showShape(input)}; give it as height width channels`,
+        ['data', 'augment'],
+        { expected: 'an input [height, width, channels]', actual: showShape(input) },
+      ),
+    );
+  else if (augment !== undefined && input.every(isSize) && augment.crop >= Math.min(input[0]!, input[1]!))
+    out.push(
+      error('out-of-range', `crop padding ${augment.crop} must be smaller than the image (${input[0]}×${input[1]})`, [
+        'data',
+        'augment',
+        'crop',
+      ]),
+    );
+
   const classes = classCount(e.data);
   if (classes !== undefined && isSize(output.units) && output.units !== classes) {
     out.push(
