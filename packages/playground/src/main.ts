@@ -21,19 +21,22 @@ import type { FromWorker, ToWorker, TrainingBackend } from './protocol.js';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 
-// The experiments of examples/ that a browser can run (spirals data), and the page's own short one.
+// The experiments of examples/ that a browser can run (spirals data), and the page's own short ones.
+const PAGE_EXAMPLES = ['spirals-sensli', 'mnist-small'];
 const sources = {
   ...import.meta.glob<string>('../examples/*.sprout', { query: '?raw', import: 'default', eager: true }),
   ...import.meta.glob<string>('../../../examples/*.sprout', { query: '?raw', import: 'default', eager: true }),
 };
 const examples = Object.entries(sources)
   .map(([path, text]) => ({ name: path.slice(path.lastIndexOf('/') + 1, -'.sprout'.length), text }))
-  .filter(({ text }) => {
+  .filter(({ name, text }) => {
     const r = checkText(text);
-    return (
-      E.isRight(r) && r.right.spec.data._tag === 'spirals' && r.right.spec.compare.every((a) => a.data === undefined)
-    );
-  });
+    if (E.isLeft(r)) return false;
+    // The page's own examples all run here (MNIST on the shipped subset); of examples/, those on spirals.
+    if (PAGE_EXAMPLES.includes(name)) return true;
+    return r.right.spec.data._tag === 'spirals' && r.right.spec.compare.every((a) => a.data === undefined);
+  })
+  .sort((a, b) => Number(!PAGE_EXAMPLES.includes(a.name)) - Number(!PAGE_EXAMPLES.includes(b.name)));
 
 // Diagnostics that come from outside the text: a shared link that could not be opened.
 let linkDiagnostics: Diagnostic[] = [];
@@ -123,6 +126,24 @@ const addFiles = async (files: FileList | readonly File[]): Promise<void> => {
   );
   forceLinting(view);
 };
+// The MNIST subset the page ships (public/mnist, written by scripts/mnist-subset.mjs).
+const MNIST_SUBSET = [
+  'train-images-idx3-ubyte',
+  'train-labels-idx1-ubyte',
+  't10k-images-idx3-ubyte',
+  't10k-labels-idx1-ubyte',
+];
+$('mnist').addEventListener('click', () => {
+  void Promise.all(
+    MNIST_SUBSET.map(async (name) => {
+      const response = await fetch(new URL(`mnist/${name}.gz`, document.baseURI));
+      if (!response.ok) throw new Error(`mnist/${name}.gz: HTTP ${response.status}`);
+      return new File([await response.arrayBuffer()], `${name}.gz`);
+    }),
+  )
+    .then(addFiles)
+    .catch((e: unknown) => status(`the MNIST subset did not load: ${e instanceof Error ? e.message : String(e)}`));
+});
 $<HTMLInputElement>('files').addEventListener('change', (e) => {
   const input = e.target as HTMLInputElement;
   if (input.files !== null) void addFiles(input.files);
@@ -313,6 +334,8 @@ worker.onmessage = (m: MessageEvent<FromWorker>): void => {
       const a = armView(msg.arm);
       drawArchitecture(a.architecture, msg.input, msg.layers, msg.inserted);
       a.architecture.dataset['layers'] = String(msg.layers.length);
+      // The decision boundary is drawn for 2-D inputs only.
+      a.boundary.hidden = !(msg.input.length === 1 && msg.input[0] === 2);
       break;
     }
     case 'boundary':

@@ -230,6 +230,24 @@ describe('the playground in chromium', () => {
     await page.close();
   }, 300_000);
 
+  it('trains the MNIST example on the subset the page ships', async () => {
+    const page = await open();
+    await page.click('#mnist');
+    await page.locator('#data-files li', { hasText: 'train-images-idx3-ubyte (784,016 bytes)' }).waitFor();
+    expect(await page.locator('#data-files li').count()).toBe(4);
+    await page.selectOption('#examples', 'mnist-small');
+    await page.click('#run');
+    await page.waitForFunction(() => document.body.dataset['outcome'] !== undefined, undefined, { timeout: 300_000 });
+    expect(await page.locator('#status').textContent()).toMatch(/^finished/);
+    expect(await epochOf(page, 'base')).toBe(4);
+    // 1,000 training images of 28×28 into dense 32 and 10 outputs: the first layer reads all 784 pixels.
+    expect(await page.locator('article.arm[data-arm="base"] svg.architecture').textContent()).toContain('input 784');
+    expect(await page.locator('article.arm[data-arm="base"] .bar').count()).toBeGreaterThan(0);
+    await shot(page, '11-mnist');
+    expect(page.errors).toEqual([]);
+    await page.close();
+  }, 300_000);
+
   it('a shared link opens its experiment; names from it stay text; a malformed link gets a diagnostic', async () => {
     const hostile = example('spirals-sensli')
       .replace('"fixed small"', '"<img src=x onerror=alert(1)><script>alert(2)</script>"')
