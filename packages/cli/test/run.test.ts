@@ -64,10 +64,19 @@ describe('sprout run', () => {
     expect(table).toMatch(/\ngrown +1 +57 /);
     expect(table).toMatch(/\nfixed small +1 +27 /);
     expect(table).toMatch(/\nfixed large +1 +57 /);
-    expect(text.endsWith(`Open the plots:\n  ${join(out, 'curves.svg')}\n  ${join(out, 'sensitivities.svg')}\n`)).toBe(
-      true,
-    );
-    expect(existsSync(join(out, 'sensitivities.svg'))).toBe(true);
+    const plots = ['architecture.svg', 'curves.svg', 'sensitivities.svg'].map((f) => `  ${join(out, f)}\n`).join('');
+    expect(text.endsWith(`Open the plots:\n${plots}`)).toBe(true);
+    // The architecture before and after the insertion, the new layer highlighted (from the event's layers).
+    const insertion = readFileSync(join(out, 'events.jsonl'), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"insertion"'))
+      .map((l) => JSON.parse(l) as { layers?: { before: string[]; after: string[]; inserted: number } })[0];
+    expect(insertion?.layers).toEqual({
+      before: ['dense 5 relu', 'dense 2 linear'],
+      after: ['dense 5 relu', 'dense 5 relu', 'dense 2 linear'],
+      inserted: 1,
+    });
+    expect(readFileSync(join(out, 'architecture.svg'), 'utf8')).toContain('grown, epoch 200: after');
   });
 
   it('reruns a run from its spec.json with the same losses', async () => {

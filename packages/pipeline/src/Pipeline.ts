@@ -180,6 +180,12 @@ export type RunEvent =
         readonly stepAfter: number;
         /** Wall seconds of the sensitivity pass with the selection and the insertion (growBySensitivity). */
         readonly seconds: number;
+        /** When a layer was inserted: the layers before and after (described) and the new one's index. */
+        readonly layers?: {
+          readonly before: readonly string[];
+          readonly after: readonly string[];
+          readonly inserted: number;
+        };
       })
   /**
    * Early stopping (`train { patience … }`) ended the run after `epoch` epochs: `monitor` had not improved on

@@ -14,10 +14,13 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 import type { ArmSummary, EpochMetrics, RunId } from './Pipeline.js';
 import {
+  architectureSvg,
   curvesSvg,
+  insertionMark,
   sensitivitiesSvg,
   sensitivityBars,
   type CurvePoint,
+  type InsertionLayers,
   type InsertionMark,
   type SensitivityBar,
 } from './internal/plot.js';
@@ -167,6 +170,7 @@ const loadRun = (dir: string): E.Either<ReportError, LoadedRun> => {
       epoch?: number;
       chosen?: number | null;
       positions?: { index: number; description: string; sensitivity: number }[];
+      layers?: InsertionLayers;
     };
     try {
       e = JSON.parse(line) as typeof e;
@@ -174,7 +178,8 @@ const loadRun = (dir: string): E.Either<ReportError, LoadedRun> => {
       continue;
     }
     if (e._tag !== 'insertion' || e.arm === undefined || e.seed === undefined || e.epoch === undefined) continue;
-    if (e.chosen !== null && e.chosen !== undefined) insertions.push({ arm: e.arm, seed: e.seed, epoch: e.epoch });
+    const mark = insertionMark({ ...e, arm: e.arm, seed: e.seed, epoch: e.epoch });
+    if (mark !== undefined) insertions.push(mark);
     bars.push(
       ...sensitivityBars({ arm: e.arm, seed: e.seed, epoch: e.epoch, chosen: e.chosen, positions: e.positions ?? [] }),
     );
@@ -276,6 +281,8 @@ export const report =
           write('curves.svg', await curvesSvg(title, rows as CurvePoint[], marks));
         if (plots.includes('sensitivities') && bars.length > 0)
           write('sensitivities.svg', await sensitivitiesSvg(`${title}: sensitivities`, bars));
+        if (plots.includes('sensitivities') && marks.some((m) => m.layers !== undefined))
+          write('architecture.svg', await architectureSvg(`${title}: architecture at each insertion`, marks));
         if (!single || runs[0]!.tables.includes('final')) write('final.csv', table);
       } catch (e) {
         return E.left({

@@ -1,7 +1,8 @@
 /**
  * The plots of a run as SVG, made with vega-lite and rendered headless by vega's SVG renderer (no canvas
- * needed): the learning curves (training and test loss on a log scale, test error; one colour per arm,
- * insertions as dashed vertical rules) and the sensitivities of every candidate position per insertion.
+ * needed): the learning curves (training and test loss on a log scale, test error; one colour per arm, the
+ * mean over the seeds with a band, insertions as labelled dashed rules), the sensitivities of every candidate
+ * position per insertion, and the architecture before and after each insertion.
  */
 import type * as Vega from 'vega';
 import type * as VegaLite from 'vega-lite';
@@ -17,7 +18,9 @@ const plotLibraries = () =>
 /** The SVG of a vega-lite spec, rendered headless (vega's `none` renderer needs no canvas). */
 const renderSvg = async (spec: VegaLite.TopLevelSpec): Promise<string> => {
   const { vega, vl } = await plotLibraries();
-  const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
+  // vega-lite's layout notes (e.g. on the facets' independent scales) would land in the user's terminal.
+  const logger = vega.logger(vega.Error);
+  const view = new vega.View(vega.parse(vl.compile(spec, { logger }).spec), { renderer: 'none', logger });
   try {
     return await view.toSVG();
   } finally {
@@ -34,102 +37,215 @@ export interface CurvePoint {
   readonly testError: number;
 }
 
+/** An insertion drawn on the curves: where (epoch) and which candidate position it chose. */
 export interface InsertionMark {
   readonly arm: string;
   readonly seed: number;
   readonly epoch: number;
+  /** The chosen candidate position's index and description, when known. */
+  readonly position?: number;
+  readonly description?: string;
+  /** The layers before and after the insertion, and which one of `after` is new (when recorded). */
+  readonly layers?: InsertionLayers;
 }
+
+/** The layers of a net before and after an insertion (their descriptions), and the index of the new one. */
+export interface InsertionLayers {
+  readonly before: readonly string[];
+  readonly after: readonly string[];
+  readonly inserted: number;
+}
+
+/** The mark of an insertion event that inserted a layer (undefined when the rule declined). */
+export const insertionMark = (e: {
+  readonly arm: string;
+  readonly seed: number;
+  readonly epoch: number;
+  readonly chosen?: number | null;
+  readonly positions?: readonly { readonly index: number; readonly description: string }[];
+  readonly layers?: InsertionLayers;
+}): InsertionMark | undefined => {
+  if (e.chosen === null || e.chosen === undefined) return undefined;
+  const p = e.positions?.[e.chosen];
+  return {
+    arm: e.arm,
+    seed: e.seed,
+    epoch: e.epoch,
+    ...(p !== undefined ? { position: p.index, description: p.description } : {}),
+    ...(e.layers !== undefined ? { layers: e.layers } : {}),
+  };
+};
 
 /** Most points drawn per line; longer runs are thinned to every k-th epoch (the last epoch is always kept). */
 const MAX_POINTS_PER_LINE = 300;
 
+type Measure = 'train loss' | 'test loss' | 'test error';
+
+/** One measure of one arm at one epoch over its seeds: mean, least and greatest. */
+interface BandPoint {
+  readonly arm: string;
+  readonly epoch: number;
+  readonly measure: Measure;
+  readonly mean: number;
+  readonly min: number;
+  readonly max: number;
+  readonly seeds: number;
+}
+
 /**
- * The curves to draw: with one seed per arm every run's line; with several, the mean over the seeds per
- * arm and epoch (the spread is in summary.json), so that 30 seeds × 1850 epochs stay a readable plot.
+ * The curves to draw: per arm, epoch and measure the mean over the seeds with the least and greatest (a
+ * band, empty with one seed), thinned to at most MAX_POINTS_PER_LINE epochs per arm.
  */
-const curveLines = (points: readonly CurvePoint[]): CurvePoint[] => {
-  const seedsPerArm = new Map<string, Set<number>>();
-  for (const p of points) (seedsPerArm.get(p.arm) ?? seedsPerArm.set(p.arm, new Set()).get(p.arm)!).add(p.seed);
-  const many = [...seedsPerArm.values()].some((s) => s.size > 1);
-  let lines: CurvePoint[] = [...points];
-  if (many) {
-    const acc = new Map<
-      string,
-      { arm: string; epoch: number; n: number; trainLoss: number; testLoss: number; testError: number }
-    >();
-    for (const p of points) {
-      const key = `${p.arm}\u0000${p.epoch}`;
-      const a =
-        acc.get(key) ??
-        acc.set(key, { arm: p.arm, epoch: p.epoch, n: 0, trainLoss: 0, testLoss: 0, testError: 0 }).get(key)!;
-      a.n += 1;
-      a.trainLoss += p.trainLoss;
-      a.testLoss += p.testLoss;
-      a.testError += p.testError;
+const curveBands = (points: readonly CurvePoint[]): BandPoint[] => {
+  const acc = new Map<string, { arm: string; epoch: number; measure: Measure; values: number[] }>();
+  for (const p of points)
+    for (const [measure, value] of [
+      ['train loss', p.trainLoss],
+      ['test loss', p.testLoss],
+      ['test error', p.testError],
+    ] as const) {
+      if (!Number.isFinite(value)) continue;
+      const key = `${p.arm}\u0000${p.epoch}\u0000${measure}`;
+      (acc.get(key) ?? acc.set(key, { arm: p.arm, epoch: p.epoch, measure, values: [] }).get(key)!).values.push(value);
     }
-    lines = [...acc.values()].map((a) => ({
-      arm: a.arm,
-      seed: -1,
-      epoch: a.epoch,
-      trainLoss: a.trainLoss / a.n,
-      testLoss: a.testLoss / a.n,
-      testError: a.testError / a.n,
-    }));
-  }
   const lastEpoch = new Map<string, number>();
-  for (const p of lines)
-    lastEpoch.set(`${p.arm}/${p.seed}`, Math.max(lastEpoch.get(`${p.arm}/${p.seed}`) ?? 0, p.epoch));
-  return lines.filter((p) => {
-    const last = lastEpoch.get(`${p.arm}/${p.seed}`)!;
-    const every = Math.max(1, Math.ceil(last / MAX_POINTS_PER_LINE));
-    return p.epoch % every === 0 || p.epoch === last || p.epoch === 1;
-  });
+  for (const p of points) lastEpoch.set(p.arm, Math.max(lastEpoch.get(p.arm) ?? 0, p.epoch));
+  return [...acc.values()]
+    .filter((a) => {
+      const last = lastEpoch.get(a.arm)!;
+      const every = Math.max(1, Math.ceil(last / MAX_POINTS_PER_LINE));
+      return a.epoch % every === 0 || a.epoch === last || a.epoch === 1;
+    })
+    .map((a) => ({
+      arm: a.arm,
+      epoch: a.epoch,
+      measure: a.measure,
+      mean: a.values.reduce((s, v) => s + v, 0) / a.values.length,
+      min: Math.min(...a.values),
+      max: Math.max(...a.values),
+      seeds: a.values.length,
+    }));
 };
 
+/** The axis of epochs: whole numbers only, from the first to the last epoch drawn. */
+const epochAxis = (last: number) => ({
+  field: 'epoch',
+  type: 'quantitative',
+  title: 'epoch',
+  scale: { domain: [1, Math.max(2, last)], nice: false },
+  axis: { tickMinStep: 1, format: 'd' },
+});
+
+/**
+ * The learning curves: training and test loss (log scale fitted to the data) and test error, per arm the
+ * mean over the seeds with a band from the least to the greatest seed, and each insertion as a dashed rule
+ * labelled with the position it chose (and how many seeds chose it).
+ */
 export const curvesSvg = async (
   title: string,
   points: readonly CurvePoint[],
   insertions: readonly InsertionMark[],
 ): Promise<string> => {
-  const lines = curveLines(points);
-  const runName = (p: CurvePoint) => (p.seed < 0 ? `${p.arm} (mean)` : `${p.arm} #${p.seed}`);
-  const values = lines.flatMap((p) => [
-    { arm: p.arm, run: runName(p), epoch: p.epoch, measure: 'train loss', value: p.trainLoss, panel: 'loss' },
-    { arm: p.arm, run: runName(p), epoch: p.epoch, measure: 'test loss', value: p.testLoss, panel: 'loss' },
-    { arm: p.arm, run: runName(p), epoch: p.epoch, measure: 'test error', value: p.testError, panel: 'error' },
-  ]);
-  const marks = [...new Map(insertions.map((i) => [`${i.arm}/${i.epoch}`, { arm: i.arm, epoch: i.epoch }])).values()];
-  const positive = (v: { value: number }) => Number.isFinite(v.value) && v.value > 0;
-  const line = (panel: 'loss' | 'error', yTitle: string, log: boolean) => ({
-    width: 420,
-    height: 260,
-    layer: [
-      {
-        data: { values: values.filter((v) => v.panel === panel && (log ? positive(v) : Number.isFinite(v.value))) },
-        mark: { type: 'line', strokeWidth: 1.5, clip: true },
-        encoding: {
-          x: { field: 'epoch', type: 'quantitative', title: 'epoch' },
-          y: { field: 'value', type: 'quantitative', title: yTitle, scale: log ? { type: 'log' } : { zero: true } },
-          color: { field: 'arm', type: 'nominal', title: 'arm' },
-          strokeDash: { field: 'measure', type: 'nominal', title: 'measure' },
-          detail: { field: 'run', type: 'nominal' },
-        },
-      },
-      ...(marks.length > 0
+  const bands = curveBands(points);
+  const last = Math.max(1, ...points.map((p) => p.epoch));
+  const seeds = Math.max(1, ...bands.map((b) => b.seeds));
+  // One mark per (arm, epoch, position), counting the seeds that chose it.
+  const counted = new Map<string, { arm: string; epoch: number; label: string; n: number }>();
+  for (const i of insertions) {
+    const where = i.position === undefined ? 'inserted' : `+ layer at ${i.position}`;
+    const key = `${i.arm}\u0000${i.epoch}\u0000${where}`;
+    const c = counted.get(key) ?? counted.set(key, { arm: i.arm, epoch: i.epoch, label: where, n: 0 }).get(key)!;
+    c.n += 1;
+  }
+  const marks = [...counted.values()].map((c, k) => ({
+    arm: c.arm,
+    epoch: c.epoch,
+    label: seeds > 1 ? `${c.label} (${c.n}×)` : c.label,
+    py: 4 + 13 * k,
+  }));
+  const positiveLosses = bands.filter((b) => b.measure !== 'test error' && b.min > 0);
+  const lossDomain =
+    positiveLosses.length === 0
+      ? undefined
+      : [Math.min(...positiveLosses.map((b) => b.min)) / 1.15, Math.max(...positiveLosses.map((b) => b.max)) * 1.15];
+  const panel = (which: 'loss' | 'error') => {
+    const values = bands.filter((b) =>
+      which === 'error' ? b.measure === 'test error' : b.measure !== 'test error' && b.min > 0,
+    );
+    const y =
+      which === 'loss'
+        ? {
+            type: 'quantitative',
+            title: 'loss',
+            scale: { type: 'log', nice: false, ...(lossDomain !== undefined ? { domain: lossDomain } : {}) },
+          }
+        : { type: 'quantitative', title: 'test error', scale: { zero: true, nice: true }, axis: { format: '.0%' } };
+    const band =
+      seeds > 1
         ? [
             {
-              data: { values: marks },
-              mark: { type: 'rule', strokeDash: [2, 2], opacity: 0.6 },
-              encoding: { x: { field: 'epoch', type: 'quantitative' }, color: { field: 'arm', type: 'nominal' } },
+              data: { values },
+              mark: { type: 'area', opacity: 0.18, clip: true },
+              encoding: {
+                x: epochAxis(last),
+                y: { field: 'min', ...y },
+                y2: { field: 'max' },
+                color: { field: 'arm', type: 'nominal', title: 'arm' },
+                detail: { field: 'measure', type: 'nominal' },
+              },
             },
           ]
-        : []),
-    ],
-  });
+        : [];
+    return {
+      width: 420,
+      height: 260,
+      title:
+        which === 'loss'
+          ? seeds > 1
+            ? 'loss (mean; band: least to greatest seed)'
+            : 'loss'
+          : seeds > 1
+            ? 'test error (mean; band: least to greatest seed)'
+            : 'test error',
+      layer: [
+        ...band,
+        {
+          data: { values },
+          mark: { type: 'line', strokeWidth: 1.6, clip: true },
+          encoding: {
+            x: epochAxis(last),
+            y: { field: 'mean', ...y },
+            color: { field: 'arm', type: 'nominal', title: 'arm' },
+            ...(which === 'loss' ? { strokeDash: { field: 'measure', type: 'nominal', title: 'measure' } } : {}),
+          },
+        },
+        ...(marks.length > 0
+          ? [
+              {
+                data: { values: marks },
+                mark: { type: 'rule', strokeDash: [3, 3], strokeWidth: 1.2 },
+                encoding: { x: { field: 'epoch', type: 'quantitative' }, color: { field: 'arm', type: 'nominal' } },
+              },
+              {
+                data: { values: marks },
+                mark: { type: 'text', align: 'left', dx: 3, baseline: 'top', fontSize: 10 },
+                encoding: {
+                  x: { field: 'epoch', type: 'quantitative' },
+                  // Pixels from the top, one line per label (no scale: the panel's y axis stays the data's).
+                  y: { field: 'py', type: 'quantitative', scale: null },
+                  text: { field: 'label' },
+                  color: { field: 'arm', type: 'nominal' },
+                },
+              },
+            ]
+          : []),
+      ],
+    };
+  };
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title,
-    hconcat: [line('loss', 'loss', true), line('error', 'test error', false)],
+    title: seeds > 1 ? `${title} (mean over ${seeds} seeds)` : title,
+    hconcat: [panel('loss'), panel('error')],
     resolve: { scale: { color: 'shared' } },
   };
   return renderSvg(spec as VegaLite.TopLevelSpec);
@@ -161,24 +277,125 @@ export const sensitivityBars = (e: {
     chosen: e.chosen === i,
   }));
 
-/** Bars of the sensitivity of every candidate position (mean over seeds), one panel per arm and insertion epoch. */
+/**
+ * Horizontal bars of the sensitivity of every candidate position (mean over the seeds), one panel per arm
+ * and insertion epoch: the positions' whole descriptions on the left, numbers in exponent form, the chosen
+ * position coloured and the count of seeds that chose it written at its bar.
+ */
 export const sensitivitiesSvg = async (title: string, bars: readonly SensitivityBar[]): Promise<string> => {
+  const groups = new Map<string, { panel: string; position: string; sum: number; n: number; chosen: number }>();
+  for (const b of bars) {
+    const panel = `${b.arm}, epoch ${b.epoch}`;
+    const key = `${panel}\u0000${b.position}`;
+    const g = groups.get(key) ?? groups.set(key, { panel, position: b.position, sum: 0, n: 0, chosen: 0 }).get(key)!;
+    g.sum += b.sensitivity;
+    g.n += 1;
+    if (b.chosen) g.chosen += 1;
+  }
+  const values = [...groups.values()].map((g) => ({
+    panel: g.panel,
+    position: g.position,
+    sensitivity: g.sum / g.n,
+    chosen: g.chosen > 0 ? 'chosen' : 'not chosen',
+    label: g.chosen === 0 ? '' : g.n > 1 ? ` chosen ${g.chosen}/${g.n}` : ' chosen',
+  }));
+  const multiple = new Set(values.map((v) => v.panel)).size > 1;
+  const inner = {
+    width: 260,
+    height: { step: 22 },
+    encoding: {
+      y: { field: 'position', type: 'nominal', title: null, sort: null, axis: { labelLimit: 0 } },
+      x: {
+        field: 'sensitivity',
+        type: 'quantitative',
+        title: 'sensitivity (mean over seeds)',
+        axis: { format: '.1e', labelOverlap: true, tickCount: 4 },
+        // Room right of the longest bar for its "chosen" label.
+        scale: { domain: [0, Math.max(0, ...values.map((v) => v.sensitivity)) * 1.3 || 1], nice: false },
+      },
+    },
+    layer: [
+      {
+        mark: 'bar',
+        encoding: {
+          color: {
+            field: 'chosen',
+            type: 'nominal',
+            title: null,
+            scale: { domain: ['chosen', 'not chosen'], range: ['#e45756', '#9ecae9'] },
+          },
+        },
+      },
+      { mark: { type: 'text', align: 'left', dx: 2, fontSize: 10 }, encoding: { text: { field: 'label' } } },
+    ],
+  };
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title,
-    data: { values: bars.map((b) => ({ ...b, panel: `${b.arm}, epoch ${b.epoch}`, chosenCount: b.chosen ? 1 : 0 })) },
-    facet: { field: 'panel', type: 'nominal', title: null },
-    columns: 3,
-    spec: {
-      width: 220,
-      height: 160,
-      mark: 'bar',
-      encoding: {
-        x: { field: 'position', type: 'nominal', title: 'position', sort: null },
-        y: { aggregate: 'mean', field: 'sensitivity', type: 'quantitative', title: 'sensitivity (mean over seeds)' },
-        color: { aggregate: 'sum', field: 'chosenCount', type: 'quantitative', title: 'times chosen' },
-      },
+    data: { values },
+    ...(multiple
+      ? {
+          facet: {
+            row: {
+              field: 'panel',
+              type: 'nominal',
+              title: null,
+              // Each panel's name above it, level: rotated names of neighbouring panels ran into each other.
+              header: { labelOrient: 'top', labelAngle: 0, labelAnchor: 'start', labelFontWeight: 'bold' },
+            },
+          },
+          spec: inner,
+          resolve: { scale: { y: 'independent' } },
+        }
+      : { ...inner, title: `${title}: ${values[0]?.panel ?? ''}` }),
+  };
+  return renderSvg(spec as VegaLite.TopLevelSpec);
+};
+
+/**
+ * The architecture before and after each insertion (of the first seed of each arm): a box per layer, the
+ * inserted one highlighted, one row of boxes per net.
+ */
+export const architectureSvg = async (title: string, insertions: readonly InsertionMark[]): Promise<string> => {
+  const firstSeed = new Map<string, number>();
+  for (const i of insertions) if (i.layers !== undefined && !firstSeed.has(i.arm)) firstSeed.set(i.arm, i.seed);
+  const shown = insertions.filter((i) => i.layers !== undefined && firstSeed.get(i.arm) === i.seed);
+  const values = shown.flatMap((i, k) => {
+    const l = i.layers!;
+    const row = (net: 'before' | 'after', layers: readonly string[]) =>
+      layers.map((layer, j) => ({
+        insertion: k,
+        net: `${i.arm}, epoch ${i.epoch}: ${net}`,
+        index: j,
+        layer,
+        kind: net === 'after' && j === l.inserted ? 'inserted' : 'kept',
+      }));
+    return [...row('before', l.before), ...row('after', l.after)];
+  });
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title,
+    data: { values },
+    width: { step: 140 },
+    height: { step: 44 },
+    encoding: {
+      x: { field: 'index', type: 'ordinal', title: 'layer', axis: { labelAngle: 0 } },
+      y: { field: 'net', type: 'nominal', title: null, sort: null, axis: { labelLimit: 0 } },
     },
+    layer: [
+      {
+        mark: { type: 'rect', cornerRadius: 4, stroke: '#333', strokeWidth: 1, width: 132, height: 34 },
+        encoding: {
+          color: {
+            field: 'kind',
+            type: 'nominal',
+            title: null,
+            scale: { domain: ['inserted', 'kept'], range: ['#f58518', '#e8eef5'] },
+          },
+        },
+      },
+      { mark: { type: 'text', fontSize: 10, limit: 128 }, encoding: { text: { field: 'layer' } } },
+    ],
   };
   return renderSvg(spec as VegaLite.TopLevelSpec);
 };

@@ -35,7 +35,9 @@ import type { RunFiles, RunHost } from '../host.js';
 import { trainRun } from './train-run.js';
 import { armSummary, finalTable, markBest } from './summary.js';
 import {
+  architectureSvg,
   curvesSvg,
+  insertionMark,
   sensitivitiesSvg,
   sensitivityBars,
   type CurvePoint,
@@ -238,7 +240,8 @@ export const runExperiment = async (
   const remember = (event: RunEvent): void => {
     if (event._tag === 'epoch-end') curve.push(event);
     else if (event._tag === 'insertion') {
-      if (event.chosen !== null) insertions.push(event);
+      const mark = insertionMark(event);
+      if (mark !== undefined) insertions.push(mark);
       bars.push(...sensitivityBars(event));
     } else if (event._tag === 'run-end')
       finals.push({ arm: event.arm, repeat: event.repeat, seed: event.seed, final: event.final });
@@ -258,6 +261,11 @@ export const runExperiment = async (
       writer.text('curves.svg', await curvesSvg(spec.name, curve, insertions));
     if (spec.report.plots.includes('sensitivities') && bars.length > 0)
       writer.text('sensitivities.svg', await sensitivitiesSvg(`${spec.name}: sensitivities`, bars));
+    if (spec.report.plots.includes('sensitivities') && insertions.some((i) => i.layers !== undefined))
+      writer.text(
+        'architecture.svg',
+        await architectureSvg(`${spec.name}: architecture at each insertion`, insertions),
+      );
     if (spec.report.tables.includes('final')) writer.text('final.csv', finalTable(summarize(plans, finals)));
   };
   const fail = async (error: RunError, arms: ArmSummary[]): Promise<E.Either<RunError, RunResult>> => {

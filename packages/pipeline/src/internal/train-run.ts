@@ -23,7 +23,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as E from 'fp-ts/lib/Either.js';
 import { batchLoss, inferShapes, layerKey, lossAndGradients, type Net } from '@sprout/model';
 import type { Layer, Loss } from '@sprout/spec';
-import { transferOptimizerState, paramNameMap, stepAfterInsertion } from '@sprout/growth';
+import { describeLayer, transferOptimizerState, paramNameMap, stepAfterInsertion } from '@sprout/growth';
 import { growBySensitivity, shouldGrowAt, type GrowStep } from '@sprout/sensitivity';
 import {
   createPreconditionedOptimizer,
@@ -39,6 +39,7 @@ import {
 } from '@sprout/step-size';
 import type { ArmPlan } from './plan.js';
 import type { EpochMetrics, RunError, RunEvent, RunId, StepProgress, StepSizeState } from '../Pipeline.js';
+import type { InsertionLayers } from './plot.js';
 import {
   augmentImages,
   batches,
@@ -93,6 +94,18 @@ export interface TrainContext {
   /** Continue from this checkpoint instead of starting afresh (its `run-start` event says `resumedAt`). */
   readonly resumeFrom?: { readonly manifest: CheckpointManifest; readonly tensors: ReadonlyMap<string, StoredTensor> };
 }
+
+/**
+ * The layers of the net before and after an insertion, as the candidate positions describe them, and the
+ * index of the new one: the first place where the two lists differ (between two equal layers, the later).
+ */
+const insertionLayers = (before: Net, after: Net): InsertionLayers => {
+  const b = before.layers.map(describeLayer);
+  const a = after.layers.map(describeLayer);
+  let inserted = a.findIndex((d, i) => d !== b[i]);
+  if (inserted < 0) inserted = a.length - 1;
+  return { before: b, after: a, inserted };
+};
 
 export interface TrainOutcome {
   readonly net: Net;
@@ -794,7 +807,14 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
           }
           count = parameterCount(net);
         } else stepBefore = stepAfter = lastStep;
-        emit({ ...g.event, ...id, stepBefore, stepAfter, seconds: passSeconds });
+        emit({
+          ...g.event,
+          ...id,
+          stepBefore,
+          stepAfter,
+          seconds: passSeconds,
+          ...(g.choice._tag === 'insert' ? { layers: insertionLayers(old, net) } : {}),
+        });
       }
       const now = performance.now();
       if (growthDecided || epoch + 1 === epochs || now - lastCheckpointAt >= ctx.checkpointInterval * 1000) {
