@@ -30,7 +30,7 @@ let url: string;
 beforeAll(async () => {
   mkdirSync(artifacts, { recursive: true });
   const configFile = join(root, 'vite.config.ts');
-  await build({ root, configFile, logLevel: 'warn' });
+  await build({ root, configFile, logLevel: 'error' });
   server = await preview({ root, configFile, logLevel: 'warn', preview: { port: 0, host: '127.0.0.1' } });
   url = server.resolvedUrls!.local[0]!;
   browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
@@ -45,6 +45,8 @@ type Tracked = Page & { errors: string[] };
 const open = async (hash = ''): Promise<Tracked> => {
   const page = (await browser.newPage({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true })) as Tracked;
   page.errors = [];
+  // Only a guard against a hang: a loaded machine may take long to start the page or train.
+  page.setDefaultTimeout(180_000);
   page.on('pageerror', (e) => page.errors.push(e.message));
   page.on('dialog', (d) => void d.dismiss().then(() => page.errors.push(`a dialog opened: ${d.message()}`)));
   await page.goto(`${url}${hash}`);
@@ -83,6 +85,13 @@ describe('the playground in chromium', () => {
     await page.locator('.cm-diagnosticAction', { hasText: "use 'relu'" }).click();
     await page.waitForFunction(() => document.querySelector('.cm-lintRange-error') === null);
     expect(await page.locator('.cm-content').textContent()).toContain('dense 5 relu');
+    // Format on demand: the example without its indentation comes back as it is written (it is formatted).
+    const written = example('spirals-sensli');
+    await setEditorText(page, written.replace(/^ +/gm, ''));
+    await page.click('#format');
+    expect(await page.evaluate(() => document.querySelector('#status')?.textContent)).toBe('formatted');
+    const lines = await page.locator('.cm-line').allTextContents();
+    expect(lines.join('\n')).toBe(written);
     expect(page.errors).toEqual([]);
     await page.close();
   });
