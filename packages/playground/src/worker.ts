@@ -158,14 +158,18 @@ const run = async (resume: boolean): Promise<void> => {
         });
     } else if (event._tag === 'insertion' && event.chosen !== null) {
       const description = event.positions.find((q) => q.index === event.chosen)?.description ?? '';
-      pendingInsertion = { arm: event.arm, seed: event.seed, description };
+      pendingInsertion = {
+        arm: event.arm,
+        seed: event.seed,
+        inserted: event.layers?.inserted ?? insertedIndex(description),
+      };
     } else if (event._tag === 'run-end') {
       // The last epoch always writes a checkpoint: the final boundary of every run, short ones included.
       const b = boundaryOf(run.runDir, event.arm, event.seed, points);
       if (b !== undefined) post({ type: 'boundary', ...b });
     } else if (event._tag === 'epoch-end' && live !== undefined) {
       if (pendingInsertion !== undefined) {
-        drawNet(pendingInsertion.arm, pendingInsertion.seed, insertedIndex(pendingInsertion.description));
+        drawNet(pendingInsertion.arm, pendingInsertion.seed, pendingInsertion.inserted);
         pendingInsertion = undefined;
       }
       const now = performance.now();
@@ -176,7 +180,7 @@ const run = async (resume: boolean): Promise<void> => {
       }
     }
   };
-  let pendingInsertion: { arm: string; seed: number; description: string } | undefined;
+  let pendingInsertion: { arm: string; seed: number; inserted: number | undefined } | undefined;
   // The spirals training points for the boundary plot (the run's own split, made by the same loader).
   if (run.spec.data._tag === 'spirals') {
     const d = await host.loadData(run.spec.data, { baseDir: '/', seed: run.spec.seed, classes: 2 })();
@@ -210,7 +214,10 @@ const run = async (resume: boolean): Promise<void> => {
   }
 };
 
-/** Where the grown layer sits: a position "after layer i (…)" (@sprout/growth) puts it at top-level index i + 1. */
+/**
+ * Where the grown layer sits when the event does not say (`layers.inserted`): a position "after layer i (…)"
+ * (@sprout/growth) puts it at top-level index i + 1.
+ */
 const insertedIndex = (description: string): number | undefined => {
   const m = /after layer (\d+)/.exec(description);
   return m === null ? undefined : Number(m[1]) + 1;
