@@ -313,6 +313,7 @@ describe('report validates what it reads (exit 2)', () => {
     writeFileSync(join(dir, 'metrics.csv'), metrics);
     return dir;
   };
+  // The header of an older Sprout (test_error before test_error_fraction): report still reads it.
   const header = 'arm,repeat,seed,epoch,train_loss,test_loss,test_error,step_size,parameter_count,seconds\n';
 
   test('a spec.json that is not an experiment, a number out of range, a test error of 200 %', () => {

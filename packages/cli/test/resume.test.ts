@@ -106,7 +106,7 @@ describe('sprout run: interruption and resume (spawned)', () => {
       else expect(r.code, r.stderr).toBe(0); // finished before the kill point
       // The directory stays readable: metrics.csv parses, the lock names a dead process.
       expect(metricRows(out)[0]).toBe(
-        'arm,repeat,seed,epoch,train_loss,test_loss,test_error,step_size,parameter_count',
+        'arm,repeat,seed,epoch,train_loss,test_loss,test_error_fraction,step_size,parameter_count',
       );
     }
     expect(kills).toBeGreaterThan(0);

@@ -123,7 +123,10 @@ export interface EpochMetrics {
   /** Mean training loss over the epoch's steps, weighted by batch size. */
   readonly trainLoss: number;
   readonly testLoss: number;
-  /** Fraction of misclassified test examples (argmax of the output against the label). */
+  /**
+   * Fraction of misclassified test examples (argmax of the output against the label), in [0, 1]: the
+   * `test_error_fraction` column of metrics.csv; tables, the terminal and plots show it as a percentage.
+   */
   readonly testError: number;
   /** Mean loss on the validation set held out of the training data (`validation` in the data), when there is one. */
   readonly validationLoss?: number;

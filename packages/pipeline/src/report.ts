@@ -25,7 +25,7 @@ import {
   type SensitivityBar,
 } from './internal/plot.js';
 import { csvFields } from './internal/resume.js';
-import { METRIC_COLUMNS } from './internal/outputs.js';
+import { FORMER_COLUMN_NAMES, METRIC_COLUMNS } from './internal/outputs.js';
 import { writeFileAtomic } from './internal/atomic-write.js';
 import { armSummary, finalTable, markBest, type PointOf } from './internal/summary.js';
 import { armPlans, pointOf } from './internal/plan.js';
@@ -79,7 +79,7 @@ const COLUMN_KINDS: Readonly<Record<string, 'count' | 'measure' | 'fraction'>> =
   test_loss: 'measure',
   step_size: 'measure',
   seconds: 'measure',
-  test_error: 'fraction',
+  test_error_fraction: 'fraction',
 };
 
 /**
@@ -90,9 +90,12 @@ const COLUMN_KINDS: Readonly<Record<string, 'count' | 'measure' | 'fraction'>> =
 const rowProblem = (
   fields: readonly string[],
   col: (name: string) => number,
+  header: readonly string[],
 ): { column: number; message: string } | undefined => {
-  for (const [name, kind] of Object.entries(COLUMN_KINDS)) {
-    const column = col(name);
+  for (const [kindName, kind] of Object.entries(COLUMN_KINDS)) {
+    const column = col(kindName);
+    // The column as the file names it (an older file: test_error).
+    const name = header[column] ?? kindName;
     const text = fields[column] ?? '';
     const x = Number(text);
     if (kind === 'measure' && text === 'NaN') continue;
@@ -130,7 +133,11 @@ const loadRun = (dir: string): E.Either<ReportError, LoadedRun> => {
   const spec = decoded.right;
   const lines = metrics.split('\n').filter((l) => l.length > 0);
   const header = csvFields(lines[0] ?? '');
-  const col = (name: string) => header.indexOf(name);
+  // A column by name, or by the name an older Sprout gave it (test_error before test_error_fraction).
+  const col = (name: string) => {
+    const i = header.indexOf(name);
+    return i >= 0 || FORMER_COLUMN_NAMES[name] === undefined ? i : header.indexOf(FORMER_COLUMN_NAMES[name]);
+  };
   const missing = METRIC_COLUMNS.filter((n) => col(n) < 0);
   if (missing.length > 0) return bad(`${join(dir, 'metrics.csv')} lacks the columns ${missing.join(', ')}`);
   const rows: (RunId & EpochMetrics)[] = [];
@@ -138,7 +145,7 @@ const loadRun = (dir: string): E.Either<ReportError, LoadedRun> => {
     const f = csvFields(line);
     if (f.length !== header.length) continue; // a line cut short by a kill
     const num = (name: string) => Number(f[col(name)]);
-    const wrong = rowProblem(f, col);
+    const wrong = rowProblem(f, col, header);
     if (wrong !== undefined) return bad(`${join(dir, 'metrics.csv')}:${k + 2}:${wrong.column + 1}: ${wrong.message}`);
     rows.push({
       arm: f[col('arm')]!,
@@ -147,7 +154,7 @@ const loadRun = (dir: string): E.Either<ReportError, LoadedRun> => {
       epoch: num('epoch'),
       trainLoss: num('train_loss'),
       testLoss: num('test_loss'),
-      testError: num('test_error'),
+      testError: num('test_error_fraction'),
       stepSize: num('step_size'),
       parameterCount: num('parameter_count'),
       seconds: num('seconds'),

@@ -59,7 +59,9 @@ describe('outputs', () => {
 
   it('has one metrics row per epoch, matching the events', () => {
     const lines = readFileSync(join(result.outDir!, 'metrics.csv'), 'utf8').trim().split('\n');
-    expect(lines[0]).toBe('arm,repeat,seed,epoch,train_loss,test_loss,test_error,step_size,parameter_count,seconds');
+    expect(lines[0]).toBe(
+      'arm,repeat,seed,epoch,train_loss,test_loss,test_error_fraction,step_size,parameter_count,seconds',
+    );
     expect(lines).toHaveLength(6);
     const events = readFileSync(join(result.outDir!, 'events.jsonl'), 'utf8')
       .trim()

@@ -79,7 +79,7 @@ describe('validation set', () => {
     const tfjs = await run(spec, { write: true, out: join(dir, 'tfjs'), saveModel: false, engine: 'tfjs' });
     const header = readFileSync(join(dir, 'auto', 'metrics.csv'), 'utf8').split('\n')[0];
     expect(header).toBe(
-      'arm,repeat,seed,epoch,train_loss,test_loss,test_error,step_size,parameter_count,seconds,validation_loss,validation_error',
+      'arm,repeat,seed,epoch,train_loss,test_loss,test_error_fraction,step_size,parameter_count,seconds,validation_loss,validation_error_fraction',
     );
     for (const [a, b] of auto.epochs.map((e, i) => [e, tfjs.epochs[i]!] as const)) {
       expect(Number.isFinite(a.validationLoss)).toBe(true);

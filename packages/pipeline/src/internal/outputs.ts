@@ -13,7 +13,10 @@ import type { RunFiles } from '../host.js';
 /** Longest suffix tried when a run directory exists already (`-2` … `-999`). */
 const MAX_SUFFIX = 999;
 
-/** The columns every metrics.csv has, in order (report reads them back by name). */
+/**
+ * The columns every metrics.csv has, in order (report reads them back by name). Errors are fractions of the
+ * examples in [0, 1], and their columns say so; tables, the terminal and plots show them as percentages.
+ */
 export const METRIC_COLUMNS = [
   'arm',
   'repeat',
@@ -21,20 +24,20 @@ export const METRIC_COLUMNS = [
   'epoch',
   'train_loss',
   'test_loss',
-  'test_error',
+  'test_error_fraction',
   'step_size',
   'parameter_count',
   'seconds',
 ];
 const STEP_SIZE_COLUMNS = ['L', 'rho', 'a'];
 /** After the step-size columns, in runs with a validation set. */
-const VALIDATION_COLUMNS = ['validation_loss', 'validation_error'];
+const VALIDATION_COLUMNS = ['validation_loss', 'validation_error_fraction'];
 
 /** Which optional columns a run's metrics.csv has. */
 export interface MetricColumnOptions {
   /** The adaptive controller's L, rho, a. */
   readonly stepSizeColumns: boolean;
-  /** validation_loss, validation_error. */
+  /** validation_loss, validation_error_fraction. */
   readonly validationColumns: boolean;
 }
 
@@ -131,4 +134,10 @@ export const runWriter = (
       eventsFile.close();
     },
   };
+};
+
+/** The names an older Sprout wrote for columns since renamed (report still reads such metrics.csv files). */
+export const FORMER_COLUMN_NAMES: Readonly<Record<string, string>> = {
+  test_error_fraction: 'test_error',
+  validation_error_fraction: 'validation_error',
 };

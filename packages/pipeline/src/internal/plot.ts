@@ -179,7 +179,7 @@ export const curvesSvg = async (
             title: 'loss',
             scale: { type: 'log', nice: false, ...(lossDomain !== undefined ? { domain: lossDomain } : {}) },
           }
-        : { type: 'quantitative', title: 'test error', scale: { zero: true, nice: true }, axis: { format: '.0%' } };
+        : { type: 'quantitative', title: 'test error (%)', scale: { zero: true, nice: true }, axis: { format: '.0%' } };
     const band =
       seeds > 1
         ? [

@@ -66,6 +66,9 @@ export const markBest = (arms: readonly ArmSummary[]): ArmSummary[] => {
  * The comparison table (`table final`) as CSV: per (arm, point) its arm and point, the seeds that finished,
  * and the mean, spread, least and greatest of every final metric; `best` is 1 on the best row.
  */
+/** A metric's name in final.csv: errors say that they are fractions, as in metrics.csv. */
+const columnName = (metric: string): string => (metric.endsWith('Error') ? `${metric}Fraction` : metric);
+
 export const finalTable = (arms: readonly ArmSummary[]): string => {
   // The validation columns only when some (arm, point) has a validation set.
   const validation = arms.some((a) => a.final.validationLoss !== undefined)
@@ -77,7 +80,9 @@ export const finalTable = (arms: readonly ArmSummary[]): string => {
     'point',
     'runs',
     'best',
-    ...[...FINAL_METRICS, ...validation].flatMap((c) => [`${c}_mean`, `${c}_std`, `${c}_min`, `${c}_max`]),
+    ...[...FINAL_METRICS, ...validation]
+      .map(columnName)
+      .flatMap((c) => [`${c}_mean`, `${c}_std`, `${c}_min`, `${c}_max`]),
   ];
   const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   const label = (p: ArmSummary['point']) =>
