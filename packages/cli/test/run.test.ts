@@ -351,3 +351,27 @@ describe('sprout run', () => {
     expect(await runAction(join(dir, 'missing.sprout'), {}, io3)).toBe(2);
   });
 });
+
+describe('sprout run --resume DIR --epochs N', () => {
+  it('extends a finished run: every run trains on to N epochs', async () => {
+    const out = join(dir, 'out-extend');
+    expect(
+      await runCli(['run', sprout('extend'), '--out', out, '--backend', 'cpu', '--jobs', '1'], recordingIo()),
+    ).toBe(0);
+    const io = recordingIo();
+    expect(await runCli(['run', '--resume', out, '--epochs', '7', '--backend', 'cpu'], io)).toBe(0);
+    expect(io.out.join('')).toMatch(/epoch 7\/7 {2}train loss \d/);
+    const rows = readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n').slice(1);
+    expect(rows.map((r) => r.split(',')[3])).toEqual(['1', '2', '3', '4', '5', '6', '7']);
+    expect(JSON.parse(readFileSync(join(out, 'spec.json'), 'utf8')).train.epochs).toBe(7);
+  });
+
+  it('refuses --epochs without --resume, or a count that is not a whole number', async () => {
+    const io = recordingIo();
+    expect(await runCli(['run', sprout('extend-bad'), '--epochs', '7'], io)).toBe(2);
+    expect(io.err.join('')).toContain('sprout run: --epochs extends a run: give it with --resume RUN_DIR');
+    const io2 = recordingIo();
+    expect(await runCli(['run', '--resume', join(dir, 'out-extend'), '--epochs', 'ten'], io2)).toBe(2);
+    expect(io2.err.join('')).toContain("--epochs needs a whole number from 1 to 1000000, got 'ten'");
+  });
+});

@@ -51,6 +51,13 @@ export interface RunOptions {
    */
   readonly resume?: string;
   /**
+   * With `resume`: the spec may differ from the run's record in its training epochs (more of them, for the
+   * base and any arm): every run, finished ones included, continues from its last checkpoint to the new
+   * epochs, and spec.json becomes the extended spec (its `run.extended` lists what it was extended from).
+   * @default false
+   */
+  readonly extend?: boolean;
+  /**
    * With `resume`: take over the run directory's lock even when its process seems alive (a lock left by a
    * process whose pid the system gave to another program, where that cannot be told apart). @default false
    */

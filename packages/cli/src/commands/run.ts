@@ -14,7 +14,14 @@ import * as E from 'fp-ts/lib/Either.js';
 import { autoBackendName, initBackend, type BackendInfo } from '@sprout/backend';
 import { checkText, locate, renderDiagnostics, type SourceMap } from '@sprout/dsl';
 import { compile, type BackendChoice, type RunError, type RunEvent } from '@sprout/pipeline';
-import { check, decodeExperiment, type Diagnostic, type Experiment, type MemoryCheckOptions } from '@sprout/spec';
+import {
+  check,
+  decodeExperiment,
+  MAX_EPOCHS,
+  type Diagnostic,
+  type Experiment,
+  type MemoryCheckOptions,
+} from '@sprout/spec';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { STUDY_WORKER } from '../study-worker.js';
 import { describePreflightError, estimateOutputBytes, preflightOutputDir } from '../preflight.js';
@@ -70,6 +77,11 @@ export interface RunCommandOptions {
   readonly memoryLimit?: string;
   /** With --resume: take over the run directory's lock even when its holder seems alive. @default false */
   readonly forceUnlock?: boolean;
+  /**
+   * With --resume: train every run (finished ones too) to this many epochs, as written on the command line
+   * (@sprout/pipeline's `RunOptions.extend`). @default undefined (resume as recorded)
+   */
+  readonly epochs?: string;
   /**
    * Threads of the native kernels, as written on the command line (@sprout/pipeline's `RunOptions.threads`).
    * @default SPROUT_NATIVE_THREADS, else the core count
@@ -223,6 +235,26 @@ export const runAction = async (
     io.stderr(`sprout run: ${resumeDir} is not a run directory (no spec.json)\n`);
     return EXIT.invalid;
   }
+  let extendTo: number | undefined;
+  if (options.epochs !== undefined) {
+    extendTo = Number(options.epochs);
+    if (resumeDir === undefined) {
+      io.stderr(
+        'sprout run: --epochs extends a run: give it with --resume RUN_DIR (in a file, set train { epochs N })\n',
+      );
+      return EXIT.invalid;
+    }
+    if (!/^\d+$/.test(options.epochs.trim()) || extendTo < 1 || extendTo > MAX_EPOCHS) {
+      io.stderr(`sprout run: --epochs needs a whole number from 1 to ${MAX_EPOCHS}, got '${options.epochs}'\n`);
+      return EXIT.invalid;
+    }
+    if (isStudyDir(resumeDir)) {
+      io.stderr(
+        `sprout run: --epochs cannot extend ${resumeDir} yet: it is a study run on worker processes (--jobs); extend runs trained with --jobs 1\n`,
+      );
+      return EXIT.invalid;
+    }
+  }
   let threads: number | undefined;
   if (options.threads !== undefined) {
     threads = Number(options.threads);
@@ -256,7 +288,18 @@ export const runAction = async (
       io.stderr(renderDiagnostics(loaded.left.diagnostics, file, loaded.left.text));
       return EXIT.invalid;
     }
-    const { spec, text, sourceMap, run } = loaded.right;
+    const { text, sourceMap, run } = loaded.right;
+    // --epochs: every arm trains to the new count (the pipeline checks that only the epochs changed).
+    const spec =
+      extendTo === undefined
+        ? loaded.right.spec
+        : {
+            ...loaded.right.spec,
+            train: { ...loaded.right.spec.train, epochs: extendTo },
+            compare: loaded.right.spec.compare.map((a) =>
+              a.train === undefined ? a : { ...a, train: { ...a.train, epochs: extendTo } },
+            ),
+          };
     // A resumed run reads its data relative to where the first run found it (the `run` record's baseDir).
     const recorded = resumeDir !== undefined ? run : undefined;
     const baseDir = typeof recorded?.baseDir === 'string' ? recorded.baseDir : dirname(file);
@@ -331,6 +374,7 @@ export const runAction = async (
         ...(resumeDir !== undefined ? { resume: resumeDir } : {}),
         ...(options.engine !== undefined ? { engine: options.engine } : {}),
         ...(options.forceUnlock === true ? { forceUnlock: true } : {}),
+        ...(extendTo !== undefined ? { extend: true } : {}),
         ...(threads !== undefined ? { threads } : {}),
         onEvent,
         ...(reporter.onProgress !== undefined ? { onProgress: reporter.onProgress } : {}),
@@ -499,6 +543,10 @@ export const runCommand = (io: Io, setExit: (code: ExitCode) => void, terminal?:
       "most memory training may plan for, e.g. 2GiB (default: 75 % of the machine's or cgroup's memory; at most 4 GiB on wasm)",
     )
     .option('--force-unlock', "with --resume: take over the run folder's lock even if its process seems alive")
+    .option(
+      '--epochs <n>',
+      'with --resume: train every run, finished ones too, on to n epochs in all (extends a finished run)',
+    )
     .option(
       '--threads <n>',
       'threads of the native kernels (OpenBLAS and the convolution/pooling loops); 1 gives the same bits on every run (default: SPROUT_NATIVE_THREADS, else the core count)',

@@ -85,18 +85,48 @@ const summarize = (plans: readonly ArmPlan[], finals: readonly (RunId & { final:
     ),
   );
 
-/** The `run` record of a run directory's spec.json: its id and the hash of the settings it started with. */
-const readRunRecord = (files: RunFiles, dir: string): { id?: string; specHash?: string } => {
+/**
+ * The `run` record of a run directory's spec.json: its id and the hash of the settings it started with, the
+ * whole record, and the epochs it recorded (the base's, then each compare arm's own, for `extend`).
+ */
+const readRunRecord = (
+  files: RunFiles,
+  dir: string,
+): {
+  id?: string;
+  specHash?: string;
+  record: Record<string, unknown>;
+  epochs: { base: unknown; arms: unknown[] };
+} => {
   const path = files.join(dir, 'spec.json');
   const bytes = files.read(path);
   if (bytes === undefined) throw new Error(`${path} does not exist`);
   const json = JSON.parse(new TextDecoder().decode(bytes)) as {
-    run?: { id?: unknown; specHash?: unknown };
+    run?: Record<string, unknown>;
+    train?: { epochs?: unknown };
+    compare?: { train?: { epochs?: unknown } }[];
   };
-  const id = json.run?.id;
-  const hash = json.run?.specHash;
-  return { ...(typeof id === 'string' ? { id } : {}), ...(typeof hash === 'string' ? { specHash: hash } : {}) };
+  const id = json.run?.['id'];
+  const hash = json.run?.['specHash'];
+  return {
+    ...(typeof id === 'string' ? { id } : {}),
+    ...(typeof hash === 'string' ? { specHash: hash } : {}),
+    record: json.run ?? {},
+    epochs: {
+      base: json.train?.epochs,
+      arms: Array.isArray(json.compare) ? json.compare.map((a) => a.train?.epochs) : [],
+    },
+  };
 };
+
+/** `spec` with the training epochs of `epochs` (base and arms), to compare with a recorded spec. */
+const withEpochs = (spec: Experiment, epochs: { base: unknown; arms: unknown[] }): Experiment => ({
+  ...spec,
+  train: { ...spec.train, epochs: epochs.base as number },
+  compare: spec.compare.map((a, i) =>
+    a.train === undefined ? a : { ...a, train: { ...a.train, epochs: epochs.arms[i] as number } },
+  ),
+});
 
 export const runExperiment = async (
   ctx: ExperimentContext,
@@ -144,7 +174,24 @@ export const runExperiment = async (
       };
       removeStaleTemporaries(files, dir);
       const recorded = readRunRecord(files, dir);
-      if (recorded.specHash !== identity.specHash)
+      // `extend`: the spec may differ from the recorded one in its epochs alone, and only by more of them.
+      const extending = options.extend === true && recorded.specHash !== identity.specHash;
+      if (extending) {
+        const fewer = plans.some((p) => {
+          const armIndex = spec.compare.findIndex((a) => a.name === p.arm);
+          const before =
+            armIndex >= 0 && spec.compare[armIndex]!.train !== undefined
+              ? recorded.epochs.arms[armIndex]
+              : recorded.epochs.base;
+          return typeof before === 'number' && p.train.epochs < before;
+        });
+        if (specHash(withEpochs(spec, recorded.epochs), host.sha256) !== recorded.specHash)
+          return refuse(
+            dir,
+            `cannot extend the run in ${dir}: its settings differ from the run's record in more than the epochs; start a new run with the changed settings instead`,
+          );
+        if (fewer) return refuse(dir, `cannot extend the run in ${dir} to fewer epochs than it was trained for`);
+      } else if (recorded.specHash !== identity.specHash)
         return refuse(
           dir,
           `cannot resume the run in ${dir}: its spec.json changed since the run started (the settings no longer match the run's record); start a new run with the changed settings instead`,
@@ -155,7 +202,10 @@ export const runExperiment = async (
           `cannot resume the run in ${dir}: its spec.json has no run id (written by an older Sprout, or edited); start a new run`,
         );
       identity = { run: recorded.id, specHash: identity.specHash };
-      ended = endedRuns(files, dir);
+      // Checkpoints written before an extension carry the recorded settings' hash; new ones the new hash.
+      const readIdentity = { run: recorded.id, specHash: recorded.specHash ?? identity.specHash };
+      // An extension continues the runs that ended too, from the checkpoint after their last epoch.
+      ended = extending ? new Set() : endedRuns(files, dir);
       const checkpointed = new Map<string, { epoch: number; step: number }>();
       for (const seed of runSeeds)
         for (const plan of plans) {
@@ -164,7 +214,7 @@ export const runExperiment = async (
           const c = checkpointForResume(files, host.sha256, checkpointPath(files, dir, plan.name, seed), {
             arm: plan.name,
             seed,
-            identity,
+            identity: readIdentity,
             epochs: plan.train.epochs,
           });
           if (c._tag === 'none') continue;
@@ -176,6 +226,19 @@ export const runExperiment = async (
       trimMetrics(files, dir, metricColumns(ctx), { ended, checkpointed });
       previous = trimEvents(files, dir, { ended, checkpointed });
       writer = runWriter(files, dir, { ...columns, append: true });
+      // The extended spec is the run's spec from now on; the record says what it was extended from.
+      if (extending)
+        writer.json('spec.json', {
+          ...spec,
+          run: {
+            ...recorded.record,
+            specHash: identity.specHash,
+            extended: [
+              ...(Array.isArray(recorded.record['extended']) ? recorded.record['extended'] : []),
+              { from: recorded.epochs, specHash: recorded.specHash, at: started.toISOString() },
+            ],
+          },
+        });
     } catch (e) {
       release?.();
       return E.left({
