@@ -375,3 +375,65 @@ describe('sprout run --resume DIR --epochs N', () => {
     expect(io2.err.join('')).toContain("--epochs needs a whole number from 1 to 1000000, got 'ten'");
   });
 });
+
+describe('sprout run FILE --from RUN_DIR', () => {
+  it('starts from the saved model: its grown architecture and weights', async () => {
+    const grown = join(dir, 'grow.sprout');
+    writeFileSync(
+      grown,
+      `experiment "grow" {
+  seed 3
+  data spirals { points 30, split_draw fixed }
+  network { input 2  dense 6 relu  output 2 }
+  optimizer sgd { step constant 0.1 }
+  train { epochs 4, batch 15 }
+  grow sensli { at epoch 2 }
+}
+`,
+    );
+    const first = join(dir, 'out-grown');
+    const io1 = recordingIo();
+    expect(await runCli(['run', grown, '--out', first, '--backend', 'cpu', '--json'], io1)).toBe(0);
+    const events1 = io1.out
+      .join('')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const final1 = events1.find((e) => e._tag === 'run-end').final;
+    // The same data, a step too small to move the weights: the warm start's first epoch shows the saved net.
+    const warm = join(dir, 'warm.sprout');
+    writeFileSync(
+      warm,
+      `experiment "warm" {
+  seed 3
+  data spirals { points 30, split_draw fixed }
+  optimizer sgd { step constant 1e-30 }
+  train { epochs 1, batch 15 }
+}
+`,
+    );
+    const io2 = recordingIo();
+    const second = join(dir, 'out-warm');
+    expect(await runCli(['run', warm, '--from', first, '--out', second, '--backend', 'cpu', '--json'], io2)).toBe(0);
+    const events2 = io2.out
+      .join('')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const start = events2.find((e) => e._tag === 'run-start');
+    expect(start.parameterCount).toBe(final1.parameterCount);
+    const epoch1 = events2.find((e) => e._tag === 'epoch-end');
+    expect(epoch1.testLoss).toBeCloseTo(final1.testLoss, 6);
+    expect(epoch1.testError).toBe(final1.testError);
+    const recorded = JSON.parse(readFileSync(join(second, 'spec.json'), 'utf8'));
+    expect(recorded.network.layers.length).toBe(2); // the grown net: dense 6 and the inserted layer
+    expect(recorded.run.warmStart).toBe(first);
+    expect(existsSync(join(second, 'initial', 'model.json'))).toBe(true);
+  });
+
+  it('says what is wrong with a path that holds no model', async () => {
+    const io = recordingIo();
+    expect(await runCli(['run', sprout('from-bad'), '--from', join(dir, 'nowhere'), '--backend', 'cpu'], io)).toBe(2);
+    expect(io.err.join('')).toContain('is neither a run directory with model/model.json');
+  });
+});

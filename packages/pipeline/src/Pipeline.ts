@@ -6,6 +6,7 @@
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js';
 import type { Experiment, MemoryCheckOptions, SweepValue } from '@sprout/spec';
 import type { InsertionEvent } from '@sprout/sensitivity';
+import type { WeightSnapshot } from '@sprout/model';
 import type { BackendChoice, RunHost } from './host.js';
 
 export type { BackendChoice } from './host.js';
@@ -50,6 +51,15 @@ export interface RunOptions {
    * @default undefined
    */
   readonly resume?: string;
+  /**
+   * A warm start: the weights (from `loadWarmStart`, whose `network` the spec must train) every run of an
+   * arm with the spec's own network starts from, instead of a seeded initialisation; arms with a network of
+   * their own start as usual. The weights are saved to `initial/` in the run directory, and `warmStart` is
+   * recorded in spec.json's `run`, so a resume finds them there. @default undefined
+   */
+  readonly initialWeights?: readonly WeightSnapshot[];
+  /** Where `initialWeights` came from, for spec.json's record. @default undefined */
+  readonly warmStart?: string;
   /**
    * With `resume`: the spec may differ from the run's record in its training epochs (more of them, for the
    * base and any arm): every run, finished ones included, continues from its last checkpoint to the new

@@ -27,6 +27,8 @@ export type {
   StepSizeState,
 } from './Pipeline.js';
 export { modelFiles } from './model-files.js';
+export type { WarmStart } from './warm-start.js';
+export { loadWarmStart } from './warm-start.js';
 export { report } from './report.js';
 export type { ReportError, ReportOptions, ReportResult } from './report.js';
 export { nodeHost, nodeFiles } from './node-host.js';

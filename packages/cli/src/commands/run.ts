@@ -13,7 +13,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import * as E from 'fp-ts/lib/Either.js';
 import { autoBackendName, initBackend, type BackendInfo } from '@sprout/backend';
 import { checkText, locate, renderDiagnostics, type SourceMap } from '@sprout/dsl';
-import { compile, type BackendChoice, type RunError, type RunEvent } from '@sprout/pipeline';
+import { compile, loadWarmStart, type BackendChoice, type RunError, type RunEvent } from '@sprout/pipeline';
 import {
   check,
   decodeExperiment,
@@ -78,6 +78,11 @@ export interface RunCommandOptions {
   /** With --resume: take over the run directory's lock even when its holder seems alive. @default false */
   readonly forceUnlock?: boolean;
   /**
+   * A warm start: a run directory, model folder or model.json whose architecture (grown layers included) the
+   * experiment trains, every run starting from its weights (@sprout/pipeline's `loadWarmStart`). @default undefined
+   */
+  readonly from?: string;
+  /**
    * With --resume: train every run (finished ones too) to this many epochs, as written on the command line
    * (@sprout/pipeline's `RunOptions.extend`). @default undefined (resume as recorded)
    */
@@ -104,7 +109,7 @@ const processTerminal = (): Terminal => ({
 });
 
 /** The record a run writes into its spec.json (where its data was found, the backend it ran on). */
-type RunRecord = { readonly baseDir?: unknown; readonly backend?: unknown };
+type RunRecord = { readonly baseDir?: unknown; readonly backend?: unknown; readonly warmStart?: unknown };
 
 type Loaded = {
   readonly spec: Experiment;
@@ -289,14 +294,28 @@ export const runAction = async (
       return EXIT.invalid;
     }
     const { text, sourceMap, run } = loaded.right;
+    // A warm start: from --from, or on resume from the run directory's initial/ (spec.json's network is its).
+    const warmFrom =
+      options.from ??
+      (resumeDir !== undefined && typeof run?.warmStart === 'string' ? join(resumeDir, 'initial') : undefined);
+    const warm = warmFrom === undefined ? undefined : await loadWarmStart(warmFrom);
+    if (warm !== undefined && E.isLeft(warm)) {
+      io.stderr(`sprout run: --from: ${warm.left}\n`);
+      return EXIT.invalid;
+    }
+    const warmStart = warm?.right;
+    const fromSpec =
+      warmStart === undefined || resumeDir !== undefined
+        ? loaded.right.spec
+        : { ...loaded.right.spec, network: warmStart.network };
     // --epochs: every arm trains to the new count (the pipeline checks that only the epochs changed).
     const spec =
       extendTo === undefined
-        ? loaded.right.spec
+        ? fromSpec
         : {
-            ...loaded.right.spec,
-            train: { ...loaded.right.spec.train, epochs: extendTo },
-            compare: loaded.right.spec.compare.map((a) =>
+            ...fromSpec,
+            train: { ...fromSpec.train, epochs: extendTo },
+            compare: fromSpec.compare.map((a) =>
               a.train === undefined ? a : { ...a, train: { ...a.train, epochs: extendTo } },
             ),
           };
@@ -375,6 +394,12 @@ export const runAction = async (
         ...(options.engine !== undefined ? { engine: options.engine } : {}),
         ...(options.forceUnlock === true ? { forceUnlock: true } : {}),
         ...(extendTo !== undefined ? { extend: true } : {}),
+        ...(warmStart !== undefined
+          ? {
+              initialWeights: warmStart.weights,
+              warmStart: options.from !== undefined ? resolve(options.from) : warmStart.source,
+            }
+          : {}),
         ...(threads !== undefined ? { threads } : {}),
         onEvent,
         ...(reporter.onProgress !== undefined ? { onProgress: reporter.onProgress } : {}),
@@ -543,6 +568,12 @@ export const runCommand = (io: Io, setExit: (code: ExitCode) => void, terminal?:
       "most memory training may plan for, e.g. 2GiB (default: 75 % of the machine's or cgroup's memory; at most 4 GiB on wasm)",
     )
     .option('--force-unlock', "with --resume: take over the run folder's lock even if its process seems alive")
+    .addOption(
+      new Option(
+        '--from <model>',
+        'start from a saved model (a run directory, a model folder or model.json): its architecture, grown layers included, and weights',
+      ).conflicts('resume'),
+    )
     .option(
       '--epochs <n>',
       'with --resume: train every run, finished ones too, on to n epochs in all (extends a finished run)',

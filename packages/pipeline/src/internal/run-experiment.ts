@@ -23,6 +23,8 @@ import {
 } from './checkpoint.js';
 import { endedRuns, removeStaleTemporaries, runKey, trimEvents, trimMetrics } from './resume.js';
 import {
+  createNet,
+  setWeights,
   disposeDatasetTensors,
   disposeNet,
   formatDataError,
@@ -272,8 +274,25 @@ export const runExperiment = async (
             'tfjs-layers': tfl.version_layers,
             ...host.versions,
           },
+          ...(options.initialWeights !== undefined ? { warmStart: options.warmStart ?? 'weights given' } : {}),
         },
       });
+      // A warm start's weights go into the run directory, where a resume finds them (initial/model.json).
+      if (options.initialWeights !== undefined) {
+        const net = createNet(spec.network, { seed: spec.seed });
+        try {
+          const set = setWeights(net, options.initialWeights);
+          if (E.isLeft(set)) throw new Error(`the warm start's weights do not fit the network: ${set.left.message}`);
+          const model = toLayersModel(net);
+          try {
+            await saveLayersModel(model, files.join(dir, 'initial'), files);
+          } finally {
+            model.dispose();
+          }
+        } finally {
+          disposeNet(net);
+        }
+      }
       // Each run's own resolved experiment (one arm at one sweep point with one seed): it reruns that run alone.
       if (spec.compare.length > 0 || spec.sweep !== undefined || spec.repeat > 1)
         for (const seed of runSeeds)
@@ -417,6 +436,10 @@ export const runExperiment = async (
           stepEvery: options.stepEvery ?? 0,
           checkpointInterval: options.checkpointInterval ?? 1,
           engine: options.engine ?? 'auto',
+          // A warm start applies to the arms that train the spec's own network.
+          ...(options.initialWeights !== undefined && JSON.stringify(plan.network) === JSON.stringify(spec.network)
+            ? { initialWeights: options.initialWeights }
+            : {}),
           emit,
           ...(options.onProgress !== undefined ? { progress: options.onProgress } : {}),
           ...(options.signal !== undefined ? { signal: options.signal } : {}),

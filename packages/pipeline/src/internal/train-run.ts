@@ -21,7 +21,7 @@
 import { nextTurn } from './next-turn.js';
 import * as tf from '@tensorflow/tfjs-core';
 import * as E from 'fp-ts/lib/Either.js';
-import { batchLoss, inferShapes, layerKey, lossAndGradients, type Net } from '@sprout/model';
+import { batchLoss, inferShapes, layerKey, lossAndGradients, type Net, type WeightSnapshot } from '@sprout/model';
 import type { Layer, Loss } from '@sprout/spec';
 import { describeLayer, transferOptimizerState, paramNameMap, stepAfterInsertion } from '@sprout/growth';
 import { growBySensitivity, shouldGrowAt, type GrowStep } from '@sprout/sensitivity';
@@ -89,6 +89,8 @@ export interface TrainContext {
   readonly checkpointInterval: number;
   /** See `RunOptions.engine`. */
   readonly engine: 'auto' | 'tfjs';
+  /** Start from these weights (a warm start) instead of the seeded initialisation. */
+  readonly initialWeights?: readonly WeightSnapshot[];
   /** See `RunOptions.onProgress`. */
   readonly progress?: (p: StepProgress) => void;
   /** Continue from this checkpoint instead of starting afresh (its `run-start` event says `resumedAt`). */
@@ -272,6 +274,16 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
         : createNetFromLayers(resume.manifest.input, resume.manifest.layers, { seed: id.seed });
   });
   let net = created!;
+  if (resume === undefined && ctx.initialWeights !== undefined) {
+    const set = setWeights(net, ctx.initialWeights);
+    if (E.isLeft(set)) {
+      disposeNet(net);
+      return E.left({
+        _tag: 'internal-error',
+        message: `the warm start's weights do not fit arm '${id.arm}': ${set.left.message}`,
+      });
+    }
+  }
   if (resume !== undefined) {
     const weights = [
       ...net.params.map((p) => ['param', p] as const),
