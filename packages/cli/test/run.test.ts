@@ -429,6 +429,12 @@ describe('sprout run FILE --from RUN_DIR', () => {
     expect(recorded.network.layers.length).toBe(2); // the grown net: dense 6 and the inserted layer
     expect(recorded.run.warmStart).toBe(first);
     expect(existsSync(join(second, 'initial', 'model.json'))).toBe(true);
+    // A resume (here an extension by one epoch) reads the warm start back from initial/.
+    expect(
+      await runCli(['run', '--resume', second, '--epochs', '2', '--backend', 'cpu', '--quiet'], recordingIo()),
+    ).toBe(0);
+    const rows = readFileSync(join(second, 'metrics.csv'), 'utf8').trim().split('\n').slice(1);
+    expect(rows.map((r) => r.split(',')[3])).toEqual(['1', '2']);
   });
 
   it('says what is wrong with a path that holds no model', async () => {
