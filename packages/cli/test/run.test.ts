@@ -1,6 +1,6 @@
 // `sprout run`: a tiny real run on cpu through the command, its output modes and its exit statuses.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,6 +95,19 @@ describe('sprout run', () => {
     expect(metrics(join(dir, 'out-rerun'))).toEqual(metrics(first));
   });
 
+  it('--out: an empty folder is used; one that holds files is refused in one line', async () => {
+    const empty = join(dir, 'out-empty');
+    mkdirSync(empty);
+    const io = recordingIo();
+    expect(await runAction(sprout('empty'), { out: empty, backend: 'cpu', quiet: true }, io)).toBe(0);
+    expect(io.out.join('')).toBe(`Results in ${empty}\n`);
+    const again = recordingIo();
+    expect(await runAction(sprout('empty'), { out: empty, backend: 'cpu', quiet: true }, again)).toBe(1);
+    expect(again.err.join('')).toBe(
+      `sprout run: cannot write the run directory ${empty}: ${empty} exists and is not empty; give a new or empty folder to --out\n`,
+    );
+  });
+
   it('exits 2 naming the data file when it cannot be read', async () => {
     const file = join(dir, 'nodata.sprout');
     writeFileSync(
@@ -104,6 +117,9 @@ describe('sprout run', () => {
     const io = recordingIo();
     expect(await runAction(file, { out: join(dir, 'out-nodata'), backend: 'cpu', quiet: true }, io)).toBe(2);
     expect(io.err.join('')).toContain('missing.csv');
+    // It failed before its first epoch: no half-made run folder.
+    expect(existsSync(join(dir, 'out-nodata'))).toBe(false);
+    expect(io.err.join('')).not.toContain('The outputs written up to that point');
   });
 
   it('passes --engine to the pipeline: the run-start event names the engine', async () => {

@@ -16,7 +16,8 @@ export const BASE_ARM = 'base';
 
 export interface RunOptions {
   /**
-   * The run directory, created exclusively (a suffix `-2`, `-3`, … is added if it exists).
+   * The run directory: created, or used when it exists and is empty; a folder that exists and holds files
+   * is refused (`output-error`). Without it, the default folder gets a suffix `-2`, `-3`, … if it exists.
    * @default `<runsDir>/<experiment>/<UTC time>`
    */
   readonly out?: string;

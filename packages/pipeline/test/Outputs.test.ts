@@ -1,14 +1,15 @@
 // A run's directory: spec.json, metrics.csv (a row per epoch), events.jsonl, summary.json, curves.svg and
 // model/ in the layers format, which tf.loadLayersModel reads back (through `modelFiles`) with the same
-// predictions: its test loss and error equal the run's final ones. Two runs never share a directory.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+// predictions: its test loss and error equal the run's final ones. Two runs never share a directory: a
+// named folder that holds files is refused, an empty one is used.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/Either';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadData } from '@sprout/data';
-import { compile, modelFiles, type RunResult } from '../src/index.js';
+import { compile, modelFiles, type RunError, type RunResult } from '../src/index.js';
 import { tiny, useCpu } from './tiny.js';
 
 beforeAll(useCpu);
@@ -18,22 +19,33 @@ const temp = (): string => mkdtempSync(join(tmpdir(), 'sprout-pipeline-'));
 describe('outputs', () => {
   const spec = tiny({ train: { epochs: 5, batch: 16 } });
   let result: RunResult;
-  let again: RunResult;
+  let again: E.Either<RunError, RunResult>;
   const root = temp();
 
   beforeAll(async () => {
     const p = compile(spec);
     if (E.isLeft(p)) throw new Error(JSON.stringify(p.left));
     const r = await p.right.run({ out: join(root, 'run') })();
-    const s = await p.right.run({ out: join(root, 'run') })();
-    if (E.isLeft(r) || E.isLeft(s)) throw new Error('run failed');
+    again = await p.right.run({ out: join(root, 'run') })();
+    if (E.isLeft(r)) throw new Error('run failed');
     result = r.right;
-    again = s.right;
+  });
+
+  it('uses a named folder that exists and is empty', async () => {
+    const empty = join(root, 'empty');
+    mkdirSync(empty);
+    const p = compile(spec);
+    if (E.isLeft(p)) throw new Error(JSON.stringify(p.left));
+    const r = await p.right.run({ out: empty, saveModel: false })();
+    expect(E.isRight(r) && r.right.outDir).toBe(empty);
+    expect(existsSync(join(empty, 'metrics.csv'))).toBe(true);
   });
 
   it('writes every file into a fresh directory', () => {
     expect(result.outDir).toBe(join(root, 'run'));
-    expect(again.outDir).toBe(join(root, 'run-2'));
+    // The same folder again holds a run: refused, not written next to it under another name.
+    expect(E.isLeft(again) && again.left._tag).toBe('output-error');
+    expect(E.isLeft(again) && again.left.message).toContain(`${join(root, 'run')} exists and is not empty`);
     for (const f of [
       'spec.json',
       'metrics.csv',

@@ -57,8 +57,17 @@ export const timeStamp = (date: Date): string =>
     .replace(/:/g, '-');
 
 /** Create `dir`, or `dir-2`, `dir-3`, … if it exists; parents are created as needed. Returns the path made. */
-export const createExclusiveDir = (files: RunFiles, dir: string): string => {
+export const createExclusiveDir = (
+  files: RunFiles,
+  dir: string,
+  options: { readonly given?: boolean } = {},
+): string => {
   files.mkdirs(files.dirname(dir));
+  // A folder the user named: made, or taken when it exists and is empty; never another name in its place.
+  if (options.given === true) {
+    if (files.mkdirExclusive(dir) || files.list(dir).length === 0) return dir;
+    throw new Error(`${dir} exists and is not empty; give a new or empty folder to --out`);
+  }
   for (let i = 1; i <= MAX_SUFFIX; i++) {
     const candidate = i === 1 ? dir : `${dir}-${i}`;
     if (files.mkdirExclusive(candidate)) return candidate;

@@ -159,6 +159,34 @@ export const runExperiment = async (
   const resumeFrom = new Map<string, { manifest: CheckpointManifest; tensors: Map<string, StoredTensor> }>();
   let ended = new Set<string>();
   let previous: Record<string, unknown>[] = [];
+  // The data of the latest (data, seed, input shape); arms of one repeat that share it reuse it.
+  let cached: { key: string; tensors: DatasetTensors } | undefined;
+  const dataFor = async (plan: ArmPlan, runSeed: number): Promise<E.Either<RunError, DatasetTensors>> => {
+    const seed = dataSeed(plan.data, spec.seed, runSeed);
+    const vSeed = validationSeed(plan.data, spec.seed, runSeed);
+    const key = JSON.stringify([plan.data, seed, vSeed, plan.network.input, plan.network.output.units]);
+    if (cached?.key === key) return E.right(cached.tensors);
+    if (cached !== undefined) disposeDatasetTensors(cached.tensors);
+    cached = undefined;
+    // Where the arm's data is written in the spec, so that a front end can point at the line.
+    const armIndex = spec.compare.findIndex((a) => a.name === plan.name);
+    const path = armIndex >= 0 && spec.compare[armIndex]!.data !== undefined ? ['compare', armIndex, 'data'] : ['data'];
+    const loaded = await host.loadData(plan.data, {
+      baseDir: ctx.baseDir,
+      seed,
+      classes: plan.network.output.units,
+    })();
+    if (E.isLeft(loaded)) return E.left({ _tag: 'data-error', message: formatDataError(loaded.left), path });
+    // The validation set is held out here, after any host's loader, with its own seed.
+    const held =
+      plan.data.validation === undefined ? loaded : holdOutValidation(loaded.right, plan.data.validation, vSeed);
+    if (E.isLeft(held)) return E.left({ _tag: 'data-error', message: formatDataError(held.left), path });
+    const tensors = toTensors(held.right, { inputShape: plan.network.input });
+    if (E.isLeft(tensors)) return E.left({ _tag: 'data-error', message: formatDataError(tensors.left), path });
+    cached = { key, tensors: tensors.right };
+    return tensors;
+  };
+
   if (options.resume !== undefined) {
     const dir = files.resolve(options.resume);
     try {
@@ -250,11 +278,14 @@ export const runExperiment = async (
       });
     }
   } else if (options.write ?? true) {
+    // The first run's data before its folder: a run that cannot start leaves no half-made run directory.
+    const first = await dataFor(plans[0]!, runSeeds[0]!);
+    if (E.isLeft(first)) return first;
     const wanted = files.resolve(
       options.out ?? files.join(options.runsDir ?? 'runs', slug(spec.name), timeStamp(started)),
     );
     try {
-      const dir = createExclusiveDir(files, wanted);
+      const dir = createExclusiveDir(files, wanted, { given: options.out !== undefined });
       const lock = host.lock(dir, { force: false });
       if (lock.ok) release = lock.release;
       writer = runWriter(files, dir, columns);
@@ -373,33 +404,6 @@ export const runExperiment = async (
     return E.left(error);
   };
 
-  // The data of the latest (data, seed, input shape); arms of one repeat that share it reuse it.
-  let cached: { key: string; tensors: DatasetTensors } | undefined;
-  const dataFor = async (plan: ArmPlan, runSeed: number): Promise<E.Either<RunError, DatasetTensors>> => {
-    const seed = dataSeed(plan.data, spec.seed, runSeed);
-    const vSeed = validationSeed(plan.data, spec.seed, runSeed);
-    const key = JSON.stringify([plan.data, seed, vSeed, plan.network.input, plan.network.output.units]);
-    if (cached?.key === key) return E.right(cached.tensors);
-    if (cached !== undefined) disposeDatasetTensors(cached.tensors);
-    cached = undefined;
-    // Where the arm's data is written in the spec, so that a front end can point at the line.
-    const armIndex = spec.compare.findIndex((a) => a.name === plan.name);
-    const path = armIndex >= 0 && spec.compare[armIndex]!.data !== undefined ? ['compare', armIndex, 'data'] : ['data'];
-    const loaded = await host.loadData(plan.data, {
-      baseDir: ctx.baseDir,
-      seed,
-      classes: plan.network.output.units,
-    })();
-    if (E.isLeft(loaded)) return E.left({ _tag: 'data-error', message: formatDataError(loaded.left), path });
-    // The validation set is held out here, after any host's loader, with its own seed.
-    const held =
-      plan.data.validation === undefined ? loaded : holdOutValidation(loaded.right, plan.data.validation, vSeed);
-    if (E.isLeft(held)) return E.left({ _tag: 'data-error', message: formatDataError(held.left), path });
-    const tensors = toTensors(held.right, { inputShape: plan.network.input });
-    if (E.isLeft(tensors)) return E.left({ _tag: 'data-error', message: formatDataError(tensors.left), path });
-    cached = { key, tensors: tensors.right };
-    return tensors;
-  };
   try {
     emit({
       _tag: 'started',
