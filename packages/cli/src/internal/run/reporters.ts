@@ -96,6 +96,8 @@ export const lineReporter = (io: RunIo): Reporter => {
   let epochs = 0;
   // Per run (arm, seed): its epochs, the epoch from which the next line is due, and the last epoch shown.
   const progress = new Map<string, { total: number; next: number; shown: number }>();
+  // Per run, the line saying it stopped early, printed after its last epoch's line.
+  const stops = new Map<string, string>();
   // With runs in parallel (sprout run --jobs), lines of another run than the last started say whose they are.
   let current = '';
   const of = (key: string, total: number) =>
@@ -142,16 +144,20 @@ export const lineReporter = (io: RunIo): Reporter => {
           const p = of(`${event.arm}/${event.seed}`, epochs);
           if (p.shown < event.final.epoch) io.out(epochLine(event.arm, event.seed, event.final, p.total));
           progress.delete(`${event.arm}/${event.seed}`);
+          // Why the run ended early, after its last epoch's line.
+          const stopped = stops.get(`${event.arm}/${event.seed}`);
+          if (stopped !== undefined) io.out(stopped);
+          stops.delete(`${event.arm}/${event.seed}`);
           break;
         }
         case 'insertion':
           io.out(insertionLines(event, runs > 1 ? `[${event.arm} #${event.seed}] ` : ''));
           break;
         case 'early-stop': {
-          // The stopping epoch is the run's last: its line comes now.
+          // The stopping epoch is the run's last: its line comes with run-end, then this one.
           const p = of(`${event.arm}/${event.seed}`, epochs);
           p.total = event.epoch;
-          io.out(stopLine(event));
+          stops.set(`${event.arm}/${event.seed}`, stopLine(event));
           break;
         }
         case 'warning':
