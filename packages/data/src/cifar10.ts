@@ -38,7 +38,7 @@ export const CIFAR10 = {
   std: [0.2023, 0.1994, 0.201],
 } as const;
 
-export interface Cifar10Options {
+export interface Cifar10LoadOptions {
   /** Use only the first `trainLimit` training images (files read in order 1..5). @default all 50 000 */
   readonly trainLimit?: number;
   /** Use only the first `testLimit` test images. @default all 10 000 */
@@ -265,7 +265,7 @@ export const cifar10Features = (pixels: Uint8Array, normalize: boolean): Float32
  * `trainLimit` / `testLimit` images), shape `[32, 32, 3]`, 10 classes. A missing folder or file is a
  * `DatasetUnavailable` error that says where to get the data.
  */
-export const cifar10 = (dir: string, options: Cifar10Options = {}): TE.TaskEither<DataError, Dataset> =>
+export const loadCifar10 = (dir: string, options: Cifar10LoadOptions = {}): TE.TaskEither<DataError, Dataset> =>
   pipe(
     TE.Do,
     TE.bind('trainLimit', () => TE.fromEither(checkLimit('trainLimit', options.trainLimit))),

@@ -10,20 +10,20 @@ export type { DatasetTensors, LabelEncoding } from './DatasetTensors.js';
 export type { IdxArray, IdxData, IdxDtype } from './IdxArray.js';
 export { IDX_DTYPES } from './IdxArray.js';
 export type { SpiralsOptions } from './spirals.js';
-export { spirals, spiralPoints } from './spirals.js';
-export type { MnistOptions } from './mnist.js';
-export { mnist, fashionMnist, mnistDataDir, FASHION_MNIST_URL } from './mnist.js';
-export type { Cifar10Options, Cifar10Images } from './cifar10.js';
+export { generateSpirals, spiralPoints } from './spirals.js';
+export type { MnistLoadOptions } from './mnist.js';
+export { loadMnist, loadFashionMnist, mnistDataDir, FASHION_MNIST_URL } from './mnist.js';
+export type { Cifar10LoadOptions, Cifar10Images } from './cifar10.js';
 export {
   CIFAR10,
-  cifar10,
+  loadCifar10,
   parseCifar10,
   encodeCifar10,
   writeCifar10,
   syntheticCifar10,
   cifar10Features,
 } from './cifar10.js';
-export type { CsvOptions, CsvExamples } from './read-csv.js';
+export type { CsvReadOptions, CsvExamples } from './read-csv.js';
 export { parseCsv, readCsv } from './read-csv.js';
 export { parseIdx, readIdx, encodeIdx } from './read-idx.js';
 export type { BatchesOptions } from './batches.js';

@@ -10,11 +10,11 @@ import type { Dataset } from './Dataset.js';
 import type { DataError } from './DataError.js';
 import { splitExamples } from './examples.js';
 import { idxExamples } from './idx-examples.js';
-import { cifar10 } from './cifar10.js';
-import { fashionMnist, mnist } from './mnist.js';
+import { loadCifar10 } from './cifar10.js';
+import { loadFashionMnist, loadMnist } from './mnist.js';
 import { readCsv } from './read-csv.js';
 import { readIdx } from './read-idx.js';
-import { spirals } from './spirals.js';
+import { generateSpirals } from './spirals.js';
 
 export interface LoadDataOptions {
   /** Directory that relative CSV and IDX paths start from (the .sprout file's directory). @default process.cwd() */
@@ -50,19 +50,19 @@ const load = (data: Data, options: LoadDataOptions): TE.TaskEither<DataError, Da
   switch (data._tag) {
     case 'spirals':
       return TE.fromEither(
-        spirals({ points: data.points, turns: data.turns, radius: data.radius, split: data.split, seed }),
+        generateSpirals({ points: data.points, turns: data.turns, radius: data.radius, split: data.split, seed }),
       );
     case 'mnist':
     case 'fashion_mnist': {
       const dir = data.dir !== undefined ? path.resolve(baseDir, data.dir) : options.mnistDir;
-      return (data._tag === 'mnist' ? mnist : fashionMnist)({
+      return (data._tag === 'mnist' ? loadMnist : loadFashionMnist)({
         ...(data.trainLimit !== undefined ? { trainLimit: data.trainLimit } : {}),
         ...(data.testLimit !== undefined ? { testLimit: data.testLimit } : {}),
         ...(dir !== undefined ? { dir } : {}),
       });
     }
     case 'cifar10':
-      return cifar10(path.resolve(baseDir, data.dir), {
+      return loadCifar10(path.resolve(baseDir, data.dir), {
         normalize: data.normalize,
         ...(data.trainLimit !== undefined ? { trainLimit: data.trainLimit } : {}),
         ...(data.testLimit !== undefined ? { testLimit: data.testLimit } : {}),

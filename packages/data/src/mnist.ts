@@ -20,7 +20,7 @@ import type { DataError } from './DataError.js';
 import { idxExamples } from './idx-examples.js';
 import { readIdx } from './read-idx.js';
 
-export interface MnistOptions {
+export interface MnistLoadOptions {
   /** Use only the first `trainLimit` training images. @default all 60 000 */
   readonly trainLimit?: number;
   /** Use only the first `testLimit` test images. @default all 10 000 */
@@ -78,7 +78,8 @@ const part = (
   );
 
 /** MNIST: the official training and test sets, or their first `trainLimit` / `testLimit` images. */
-export const mnist = (options: MnistOptions = {}): TE.TaskEither<DataError, Dataset> => idxPair('mnist', options);
+export const loadMnist = (options: MnistLoadOptions = {}): TE.TaskEither<DataError, Dataset> =>
+  idxPair('mnist', options);
 
 /** Where the Fashion-MNIST IDX files are published. */
 export const FASHION_MNIST_URL = 'https://github.com/zalandoresearch/fashion-mnist (data/fashion/*.gz)';
@@ -88,7 +89,7 @@ export const FASHION_MNIST_URL = 'https://github.com/zalandoresearch/fashion-mni
  * training and 10 000 test images of 28×28 pixels, 10 classes. Without a folder, or with one that lacks the
  * files, a `DatasetUnavailable` error that says where to get them.
  */
-export const fashionMnist = (options: MnistOptions = {}): TE.TaskEither<DataError, Dataset> => {
+export const loadFashionMnist = (options: MnistLoadOptions = {}): TE.TaskEither<DataError, Dataset> => {
   const dir = options.dir;
   const unavailable = (reason: string): DataError => ({
     _tag: 'DatasetUnavailable',
@@ -105,7 +106,7 @@ export const fashionMnist = (options: MnistOptions = {}): TE.TaskEither<DataErro
   );
 };
 
-const idxPair = (name: 'mnist' | 'fashion_mnist', options: MnistOptions): TE.TaskEither<DataError, Dataset> =>
+const idxPair = (name: 'mnist' | 'fashion_mnist', options: MnistLoadOptions): TE.TaskEither<DataError, Dataset> =>
   pipe(
     TE.Do,
     TE.bind('trainLimit', () => TE.fromEither(checkLimit('trainLimit', options.trainLimit))),

@@ -11,7 +11,7 @@ import type { DataError } from './DataError.js';
 import type { Examples } from './examples.js';
 import { readBytes } from './read-idx.js';
 
-export interface CsvOptions {
+export interface CsvReadOptions {
   /** Whether the first row names the columns. @default true */
   readonly header?: boolean;
   /** Label column: a header name, or a 0-based index. @default the last column */
@@ -32,7 +32,11 @@ interface Row {
 }
 
 /** Parse CSV text; `file` only names the file in errors. */
-export const parseCsv = (text: string, file: string, options: CsvOptions = {}): E.Either<DataError, CsvExamples> => {
+export const parseCsv = (
+  text: string,
+  file: string,
+  options: CsvReadOptions = {},
+): E.Either<DataError, CsvExamples> => {
   const header = options.header ?? true;
   let rows: Row[];
   try {
@@ -134,5 +138,5 @@ export const parseCsv = (text: string, file: string, options: CsvOptions = {}): 
 };
 
 /** Read and parse a CSV file (UTF-8). */
-export const readCsv = (file: string, options: CsvOptions = {}): TE.TaskEither<DataError, CsvExamples> =>
+export const readCsv = (file: string, options: CsvReadOptions = {}): TE.TaskEither<DataError, CsvExamples> =>
   TE.flatMapEither(readBytes(file), (bytes) => parseCsv(Buffer.from(bytes).toString('utf8'), file, options));

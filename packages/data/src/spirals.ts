@@ -49,7 +49,7 @@ export const spiralPoints = (points: number, turns: number, radius: number): { x
 };
 
 /** The spirals data set, split seeded into training and test points. */
-export const spirals = (options: SpiralsOptions = {}): E.Either<DataError, Dataset> => {
+export const generateSpirals = (options: SpiralsOptions = {}): E.Either<DataError, Dataset> => {
   const points = options.points ?? 300;
   const turns = options.turns ?? 1;
   const radius = options.radius ?? 0.5;

@@ -6,7 +6,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   CIFAR10,
-  cifar10,
+  loadCifar10,
   encodeCifar10,
   formatDataError,
   loadData,
@@ -105,7 +105,7 @@ describe('cifar10 (reading a folder of batch files)', () => {
     // 23 images over 5 files: 5, 5, 5, 4, 4.
     expect((await readFile(files[0]!)).length).toBe(5 * 3073);
     expect((await readFile(files[4]!)).length).toBe(4 * 3073);
-    const ds: Dataset = ok(await cifar10(dir)());
+    const ds: Dataset = ok(await loadCifar10(dir)());
     expect(ds.shape).toEqual([32, 32, 3]);
     expect(ds.classes).toBe(10);
     expect(Array.from(ds.trainY)).toEqual(Array.from(train.labels));
@@ -115,7 +115,7 @@ describe('cifar10 (reading a folder of batch files)', () => {
       const i = 17 * 3072 + (3 * 32 + 4) * 3 + c;
       expect(ds.trainX[i]).toBeCloseTo((train.pixels[i]! / 255 - CIFAR10.mean[c]!) / CIFAR10.std[c]!, 6);
     }
-    const raw = ok(await cifar10(dir, { normalize: false, trainLimit: 7, testLimit: 2 })());
+    const raw = ok(await loadCifar10(dir, { normalize: false, trainLimit: 7, testLimit: 2 })());
     expect(raw.trainY.length).toBe(7);
     expect(raw.testY.length).toBe(2);
     expect(raw.trainX[6 * 3072 + 1]).toBe(Math.fround(train.pixels[6 * 3072 + 1]! / 255));
@@ -134,18 +134,20 @@ describe('cifar10 (reading a folder of batch files)', () => {
 
   it('a missing folder or batch file says where to get the data', async () => {
     const nowhere = path.join(root, 'nowhere');
-    const msg = fail(await cifar10(nowhere)());
+    const msg = fail(await loadCifar10(nowhere)());
     expect(msg).toContain(`the folder ${nowhere} does not exist`);
     expect(msg).toContain(CIFAR10.url);
     expect(msg).toContain('tar xzf cifar-10-binary.tar.gz');
     const partial = path.join(root, 'partial');
     await writeCifar10(partial, { train, test });
     unlinkSync(path.join(partial, 'data_batch_3.bin'));
-    expect(ok(await cifar10(partial, { trainLimit: 10 })()).trainY.length).toBe(10);
-    const missing = fail(await cifar10(partial)());
+    expect(ok(await loadCifar10(partial, { trainLimit: 10 })()).trainY.length).toBe(10);
+    const missing = fail(await loadCifar10(partial)());
     expect(missing).toContain(`${path.join(partial, 'data_batch_3.bin')} is missing`);
     expect(missing).toContain(CIFAR10.url);
     writeFileSync(path.join(partial, 'data_batch_3.bin'), new Uint8Array(0));
-    expect(fail(await cifar10(partial)())).toBe(`${path.join(partial, 'data_batch_3.bin')}: no examples in the file`);
+    expect(fail(await loadCifar10(partial)())).toBe(
+      `${path.join(partial, 'data_batch_3.bin')}: no examples in the file`,
+    );
   });
 });

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { Data } from '@sprout/spec';
 import * as E from 'fp-ts/lib/Either.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeIdx, formatDataError, loadData, spirals, type Dataset } from '../src/index.js';
+import { encodeIdx, formatDataError, loadData, generateSpirals, type Dataset } from '../src/index.js';
 
 // A project folder as a user has it: the .sprout file's directory with data files beside it.
 const baseDir = mkdtempSync(path.join(tmpdir(), 'sprout-load-'));
@@ -35,7 +35,7 @@ describe('loadData', () => {
   it('loads spirals exactly as spirals() with the run seed', async () => {
     const data: Data = { _tag: 'spirals', points: 50, turns: 2, radius: 0.3, split: 0.5 };
     const a = ok(await loadData(data, { seed: 3 })());
-    const b = ok(spirals({ points: 50, turns: 2, radius: 0.3, split: 0.5, seed: 3 }));
+    const b = ok(generateSpirals({ points: 50, turns: 2, radius: 0.3, split: 0.5, seed: 3 }));
     expect(a).toEqual(b);
     expect(a.trainY.length).toBe(50);
   });

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatDataError, parseCsv, readCsv, type CsvOptions, type DataError } from '../src/index.js';
+import { formatDataError, parseCsv, readCsv, type CsvReadOptions, type DataError } from '../src/index.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'sprout-csv-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const message = (text: string, options: CsvOptions = {}): string => {
+const message = (text: string, options: CsvReadOptions = {}): string => {
   const r = parseCsv(text, 'data.csv', options);
   return E.isLeft(r) ? formatDataError(r.left) : 'no error';
 };

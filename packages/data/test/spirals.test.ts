@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
-import { formatDataError, spiralPoints, spirals, type Dataset } from '../src/index.js';
+import { formatDataError, spiralPoints, generateSpirals, type Dataset } from '../src/index.js';
 
 const right = <A>(e: E.Either<unknown, A>): A => {
   if (E.isLeft(e)) throw new Error(`expected Right, got ${JSON.stringify(e.left)}`);
@@ -73,7 +73,7 @@ describe('spirals', () => {
   };
 
   it('splits the reference 600 points 450 / 150 (⌊0.75 · 600⌋), keeping every point once', () => {
-    const ds = right(spirals());
+    const ds = right(generateSpirals());
     expect(ds.name).toBe('spirals');
     expect(ds.shape).toEqual([2]);
     expect(ds.classes).toBe(2);
@@ -87,26 +87,26 @@ describe('spirals', () => {
   });
 
   it('is deterministic for a seed and shuffled differently for another', () => {
-    const a = right(spirals({ seed: 7 }));
-    const b = right(spirals({ seed: 7 }));
-    const c = right(spirals({ seed: 8 }));
+    const a = right(generateSpirals({ seed: 7 }));
+    const b = right(generateSpirals({ seed: 7 }));
+    const c = right(generateSpirals({ seed: 8 }));
     expect(Array.from(a.trainX)).toEqual(Array.from(b.trainX));
     expect(Array.from(a.trainY)).toEqual(Array.from(b.trainY));
     expect(Array.from(a.trainX)).not.toEqual(Array.from(c.trainX));
   });
 
   it('shuffles: the training set is not the points in generation order', () => {
-    const ds = right(spirals());
+    const ds = right(generateSpirals());
     const labels = Array.from(ds.trainY.subarray(0, 40));
     expect(new Set(labels).size).toBe(2);
   });
 
   it('rejects a split that leaves no training point', () => {
-    const e = spirals({ points: 1, split: 0.4 });
+    const e = generateSpirals({ points: 1, split: 0.4 });
     expect(E.isLeft(e) && formatDataError(e.left)).toBe(
       'invalid split: split 0.4 of 2 examples leaves no training example',
     );
-    const f = spirals({ points: 0 });
+    const f = generateSpirals({ points: 0 });
     expect(E.isLeft(f) && f.left._tag).toBe('InvalidOption');
   });
 });

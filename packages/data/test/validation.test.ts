@@ -3,7 +3,14 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { spirals as spiralsSpec } from '@sprout/spec';
-import { disposeDatasetTensors, holdOutValidation, loadData, spirals, toTensors, type Dataset } from '../src/index.js';
+import {
+  disposeDatasetTensors,
+  holdOutValidation,
+  loadData,
+  generateSpirals,
+  toTensors,
+  type Dataset,
+} from '../src/index.js';
 
 const right = <A>(e: E.Either<unknown, A>): A => {
   if (E.isLeft(e)) throw new Error(`expected Right, got ${JSON.stringify(e.left)}`);
@@ -15,7 +22,7 @@ const rows = (x: Float32Array, y: Int32Array): string[] =>
   Array.from(y, (label, i) => `${x[2 * i]},${x[2 * i + 1]}|${label}`);
 
 describe('holdOutValidation', () => {
-  const ds: Dataset = right(spirals({ points: 100, turns: 1, radius: 0.5, split: 0.75, seed: 3 }));
+  const ds: Dataset = right(generateSpirals({ points: 100, turns: 1, radius: 0.5, split: 0.75, seed: 3 }));
 
   it('moves ⌊f·N⌋ training examples into the validation set; the two parts are the training set, disjoint', () => {
     const v = right(holdOutValidation(ds, 0.2, 7));

@@ -9,7 +9,7 @@
 import type { Mat } from './Mat.js';
 import { choleskySolve, matmul, scale, scaleRows, transpose } from './linalg.js';
 
-export type Gram =
+export type GramMatrix =
   | { readonly _tag: 'scalar'; readonly dim: number; readonly c: number }
   | { readonly _tag: 'diagonal'; readonly dim: number; readonly d: Float64Array }
   | {
@@ -23,12 +23,12 @@ export type Gram =
       readonly inverted: boolean;
     };
 
-const checkDim = (g: Gram, v: Mat, op: string): void => {
+const checkDim = (g: GramMatrix, v: Mat, op: string): void => {
   if (v.rows !== g.dim) throw new Error(`${op}: Gram of size ${g.dim} applied to ${v.rows}×${v.cols}`);
 };
 
 /** `M V` (V has `dim` rows). */
-export const gramMul = (g: Gram, v: Mat): Mat => {
+export const gramMul = (g: GramMatrix, v: Mat): Mat => {
   checkDim(g, v, 'gramMul');
   switch (g._tag) {
     case 'scalar':
@@ -41,7 +41,7 @@ export const gramMul = (g: Gram, v: Mat): Mat => {
 };
 
 /** `M⁻¹ V` (V has `dim` rows). */
-export const gramSolve = (g: Gram, v: Mat): Mat => {
+export const gramSolve = (g: GramMatrix, v: Mat): Mat => {
   checkDim(g, v, 'gramSolve');
   switch (g._tag) {
     case 'scalar':
@@ -57,13 +57,13 @@ export const gramSolve = (g: Gram, v: Mat): Mat => {
 };
 
 /** `V M` (V has `dim` columns; M is symmetric, so `V M = (M Vᵀ)ᵀ`). */
-export const gramMulRight = (v: Mat, g: Gram): Mat => transpose(gramMul(g, transpose(v)));
+export const gramMulRight = (v: Mat, g: GramMatrix): Mat => transpose(gramMul(g, transpose(v)));
 
 /** `V M⁻¹` (V has `dim` columns). */
-export const gramSolveRight = (v: Mat, g: Gram): Mat => transpose(gramSolve(g, transpose(v)));
+export const gramSolveRight = (v: Mat, g: GramMatrix): Mat => transpose(gramSolve(g, transpose(v)));
 
 /** `M` as a dense matrix (for tests and for handing to the tfjs instance). */
-export const gramMatrix = (g: Gram): Mat => {
+export const gramMatrix = (g: GramMatrix): Mat => {
   const id: Mat = { rows: g.dim, cols: g.dim, data: new Float64Array(g.dim * g.dim) };
   for (let i = 0; i < g.dim; i++) id.data[i * g.dim + i] = 1;
   return gramMul(g, id);

@@ -9,7 +9,7 @@
  *
  * A bias `b ∈ Y` is the map R¹ → Y with `M_X = 1`: its representative is `M_Y⁻¹ g_b` (`biasSpace`).
  */
-import type { Gram } from './Gram.js';
+import type { GramMatrix } from './Gram.js';
 import { gramMul, gramSolve, gramSolveRight, gramMulRight } from './Gram.js';
 import type { InnerProductSpace } from './InnerProductSpace.js';
 import type { Mat } from './Mat.js';
@@ -18,13 +18,13 @@ import { add, frobeniusDot, scale } from './linalg.js';
 /** A reference inner-product space on m×n matrices, with its Gram matrices exposed. */
 export interface FrobeniusSpace extends InnerProductSpace<Mat, number> {
   /** `M_X`, n×n (domain, fan-in). */
-  readonly mx: Gram;
+  readonly mx: GramMatrix;
   /** `M_Y`, m×m (codomain, fan-out). */
-  readonly my: Gram;
+  readonly my: GramMatrix;
 }
 
 /** The Frobenius-type inner product `tr(M_X⁻¹ Aᵀ M_Y B)` on m×n matrices (ALGORITHMS.md §1). */
-export const frobeniusSpace = (mx: Gram, my: Gram): FrobeniusSpace => {
+export const frobeniusSpace = (mx: GramMatrix, my: GramMatrix): FrobeniusSpace => {
   const inner = (a: Mat, b: Mat): number => frobeniusDot(gramSolveRight(gramMul(my, a), mx), b);
   const riesz = (g: Mat): Mat => gramMulRight(gramSolve(my, g), mx);
   return {

@@ -9,14 +9,14 @@
  */
 import type { Gram as GramSpec, Metric } from '@sprout/spec';
 import * as E from 'fp-ts/lib/Either.js';
-import type { Gram } from './Gram.js';
+import type { GramMatrix } from './Gram.js';
 import type { InnerProductError } from './InnerProductError.js';
 import type { Mat } from './Mat.js';
 import { frobeniusSpace, type FrobeniusSpace } from './frobenius.js';
 import { add, cholesky, identity, matmul, scale, transpose } from './linalg.js';
 
 /** The weight of a layer as a map `Rⁿ → Rᵐ`: dense `n` = fan-in; conv `n = kh·kw·in`, `m = out`; bias `n = 1`. */
-export interface LayerShape {
+export interface WeightShape {
   readonly n: number;
   readonly m: number;
 }
@@ -83,8 +83,8 @@ export const gramFromSpec = (
   side: Side,
   dim: number,
   moment?: Mat,
-): E.Either<InnerProductError, Gram> =>
-  E.flatMap(validateGramSpec(spec), (s): E.Either<InnerProductError, Gram> => {
+): E.Either<InnerProductError, GramMatrix> =>
+  E.flatMap(validateGramSpec(spec), (s): E.Either<InnerProductError, GramMatrix> => {
     const c = scalarOf(s, side, dim);
     if (c !== undefined) return E.right({ _tag: 'scalar', dim, c });
     if (s._tag !== 'data') throw new Error('gramFromSpec: unreachable');
@@ -120,16 +120,16 @@ export const gramFromSpec = (
   });
 
 /** The reference inner-product space of a layer weight (m×n) for a spec `Metric`. */
-export const fromMetric = (
+export const frobeniusSpaceFor = (
   metric: Metric,
-  shape: LayerShape,
+  shape: WeightShape,
   stats: MomentStats = {},
 ): E.Either<InnerProductError, FrobeniusSpace> => {
   if (!(Number.isInteger(shape.n) && shape.n > 0 && Number.isInteger(shape.m) && shape.m > 0)) {
     return invalid(`layer shape needs positive integer n, m; got n=${shape.n}, m=${shape.m}`);
   }
   return E.flatMap(gramFromSpec(metric.domain, 'domain', shape.n, stats.xx), (mx) =>
-    E.map((my: Gram) => frobeniusSpace(mx, my))(gramFromSpec(metric.codomain, 'codomain', shape.m, stats.dd)),
+    E.map((my: GramMatrix) => frobeniusSpace(mx, my))(gramFromSpec(metric.codomain, 'codomain', shape.m, stats.dd)),
   );
 };
 

@@ -4,10 +4,17 @@ export type { InnerProductSpace } from './InnerProductSpace.js';
 export type { InnerProductError } from './InnerProductError.js';
 export type { Mat } from './Mat.js';
 export { mat, matFromRows, matToRows } from './Mat.js';
-export type { Gram } from './Gram.js';
+export type { GramMatrix } from './Gram.js';
 export { gramMul, gramSolve, gramMulRight, gramSolveRight, gramMatrix } from './Gram.js';
 export type { FrobeniusSpace } from './frobenius.js';
 export { frobeniusSpace, biasSpace, perExampleNorms2, perExampleBiasNorms2 } from './frobenius.js';
-export type { LayerShape, MomentStats, Side } from './from-metric.js';
-export { fromMetric, gramFromSpec, secondMoment, updateMoment, validateGramSpec, EUCLIDEAN } from './from-metric.js';
+export type { WeightShape, MomentStats, Side } from './from-metric.js';
+export {
+  frobeniusSpaceFor,
+  gramFromSpec,
+  secondMoment,
+  updateMoment,
+  validateGramSpec,
+  EUCLIDEAN,
+} from './from-metric.js';
 export { transpose, matmul, cholesky, choleskySolve } from './linalg.js';

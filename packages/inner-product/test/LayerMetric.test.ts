@@ -6,7 +6,7 @@ import type { Gram as GramSpec, Metric } from '@sprout/spec';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import {
-  fromMetric as refFromMetric,
+  frobeniusSpaceFor as refFromMetric,
   mat,
   transpose,
   updateMoment,
@@ -14,7 +14,7 @@ import {
   perExampleBiasNorms2,
   type Mat,
 } from '../src/index.js';
-import { fromMetric, layerShapeOf, tfPerExampleBiasNorms2, tfPerExampleNorms2 } from '../src/tfjs/index.js';
+import { layerMetricFor, layerShapeOf, tfPerExampleBiasNorms2, tfPerExampleNorms2 } from '../src/tfjs/index.js';
 
 const rand = (seed: number) => () => {
   seed = (seed * 1103515245 + 12345) % 2147483648;
@@ -48,7 +48,7 @@ describe('LayerMetric (tfjs) against the reference', () => {
       const m = 3;
       const metric: Metric = { _tag: 'frobenius', domain: gram, codomain: gram };
       const before = tf.memory().numTensors;
-      const lm = right(fromMetric(metric, { n, m }));
+      const lm = right(layerMetricFor(metric, { n, m }));
       let xx: Mat | undefined;
       let dd: Mat | undefined;
       let x = randMat(6, n, next);
@@ -92,7 +92,7 @@ describe('LayerMetric (tfjs) against the reference', () => {
     expect(layerShapeOf([5, 7])).toEqual({ n: 5, m: 7 });
     expect(layerShapeOf([7])).toEqual({ n: 1, m: 7 });
     const metric: Metric = { _tag: 'frobenius', domain: { _tag: 'width' }, codomain: { _tag: 'scaled', c: 2 } };
-    const lm = right(fromMetric(metric, layerShapeOf([3, 3, 2, 4])));
+    const lm = right(layerMetricFor(metric, layerShapeOf([3, 3, 2, 4])));
     const k = tf.randomNormal([3, 3, 2, 4], 0, 1, 'float32', 1);
     const r = lm.kernel().riesz(k);
     expect(r.shape).toEqual([3, 3, 2, 4]);
@@ -105,7 +105,7 @@ describe('LayerMetric (tfjs) against the reference', () => {
 
   it('statistics of the wrong width are an invalid-metric error', () => {
     const data = { _tag: 'data', structure: 'dense', damping: 0.1, estimate: 'batch', decay: 0 } as const;
-    const lm = right(fromMetric({ _tag: 'frobenius', domain: data, codomain: data }, { n: 3, m: 2 }));
+    const lm = right(layerMetricFor({ _tag: 'frobenius', domain: data, codomain: data }, { n: 3, m: 2 }));
     const x = tf.ones([4, 5]) as tf.Tensor2D;
     const res = lm.update({ x });
     expect(E.isLeft(res) && res.left._tag).toBe('invalid-metric');

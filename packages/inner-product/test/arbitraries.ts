@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import type { Gram as GramSpec, Metric } from '@sprout/spec';
 import * as E from 'fp-ts/lib/Either.js';
-import { fromMetric, mat, secondMoment, type FrobeniusSpace, type Mat } from '../src/index.js';
+import { frobeniusSpaceFor, mat, secondMoment, type FrobeniusSpace, type Mat } from '../src/index.js';
 
 // Entries on a 1e-3 grid in [-2, 2]: no subnormals, whose squares underflow to 0 (not a law violation).
 export const entry = fc.integer({ min: -2000, max: 2000 }).map((v) => v / 1000);
@@ -48,7 +48,11 @@ export const caseArb = (minDamping = 0.01): fc.Arbitrary<Case> =>
       }),
     )
     .map((c) => {
-      const space = fromMetric(c.metric, { n: c.n, m: c.m }, { xx: secondMoment(c.x), dd: secondMoment(c.delta) });
+      const space = frobeniusSpaceFor(
+        c.metric,
+        { n: c.n, m: c.m },
+        { xx: secondMoment(c.x), dd: secondMoment(c.delta) },
+      );
       if (E.isLeft(space)) throw new Error(`caseArb: ${space.left.message}`);
       return { ...c, space: space.right };
     });

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import {
   biasSpace,
   EUCLIDEAN,
-  fromMetric,
+  frobeniusSpaceFor,
   gramMatrix,
   matFromRows,
   matmul,
@@ -35,7 +35,7 @@ describe('closed forms', () => {
   ]); // m = 2, n = 3
 
   it('euclidean: R = G and ‖R‖² = ‖G‖_F²', () => {
-    const s = right(fromMetric(EUCLIDEAN, { n: 3, m: 2 }));
+    const s = right(frobeniusSpaceFor(EUCLIDEAN, { n: 3, m: 2 }));
     expect(maxAbsDiff(s.riesz(g), g)).toBe(0);
     expect(s.dualNorm2(g)).toBeCloseTo(1 + 4 + 0.25 + 9 + 0.0625 + 1, 12);
   });
@@ -46,14 +46,14 @@ describe('closed forms', () => {
       domain: { _tag: 'scaled', c: 3 },
       codomain: { _tag: 'scaled', c: 0.5 },
     };
-    const s = right(fromMetric(metric, { n: 3, m: 2 }));
+    const s = right(frobeniusSpaceFor(metric, { n: 3, m: 2 }));
     const r = s.riesz(g);
     g.data.forEach((v, i) => expect(r.data[i]).toBeCloseTo(6 * v, 12));
   });
 
   it('width-scaled: M_X = I/n, M_Y = I/m, so R = (m / n) G', () => {
     const metric: Metric = { _tag: 'frobenius', domain: { _tag: 'width' }, codomain: { _tag: 'width' } };
-    const s = right(fromMetric(metric, { n: 3, m: 2 }));
+    const s = right(frobeniusSpaceFor(metric, { n: 3, m: 2 }));
     const r = s.riesz(g);
     g.data.forEach((v, i) => expect(r.data[i]).toBeCloseTo((2 / 3) * v, 12));
   });
@@ -74,7 +74,7 @@ describe('closed forms', () => {
         ({ x, d, g: gg, eps }) => {
           const data = { _tag: 'data', structure: 'dense', damping: eps, estimate: 'batch', decay: 0 } as const;
           const s = right(
-            fromMetric(
+            frobeniusSpaceFor(
               { _tag: 'frobenius', domain: data, codomain: data },
               { n: x.cols, m: d.cols },
               {
@@ -107,7 +107,7 @@ describe('closed forms', () => {
     const d = matFromRows([[2], [0]]);
     const data = { _tag: 'data', structure: 'diagonal', damping: 0.5, estimate: 'batch', decay: 0 } as const;
     const s = right(
-      fromMetric(
+      frobeniusSpaceFor(
         { _tag: 'frobenius', domain: data, codomain: data },
         { n: 2, m: 1 },
         { xx: secondMoment(x), dd: secondMoment(d) },
@@ -153,7 +153,7 @@ describe('per-example norms and biases', () => {
 
   it('the bias gradient is M_Y⁻¹ g_b', () => {
     const metric: Metric = { _tag: 'frobenius', domain: { _tag: 'scaled', c: 7 }, codomain: { _tag: 'scaled', c: 4 } };
-    const bs = biasSpace(right(fromMetric(metric, { n: 3, m: 2 })));
+    const bs = biasSpace(right(frobeniusSpaceFor(metric, { n: 3, m: 2 })));
     const r = bs.riesz(transpose(matFromRows([[2, -8]])));
     expect(Array.from(r.data)).toEqual([0.5, -2]);
   });
@@ -162,21 +162,21 @@ describe('per-example norms and biases', () => {
 describe('errors are values', () => {
   it('scaled c ≤ 0 and negative damping are invalid-metric', () => {
     const bad: Metric = { _tag: 'frobenius', domain: { _tag: 'scaled', c: 0 }, codomain: { _tag: 'identity' } };
-    const r = fromMetric(bad, { n: 2, m: 2 });
+    const r = frobeniusSpaceFor(bad, { n: 2, m: 2 });
     expect(E.isLeft(r) && r.left._tag).toBe('invalid-metric');
     const neg: Metric = {
       _tag: 'frobenius',
       domain: { _tag: 'data', structure: 'dense', damping: -1, estimate: 'batch', decay: 0 },
       codomain: { _tag: 'identity' },
     };
-    expect(E.isLeft(fromMetric(neg, { n: 2, m: 2 }))).toBe(true);
-    expect(E.isLeft(fromMetric(EUCLIDEAN, { n: 0, m: 2 }))).toBe(true);
+    expect(E.isLeft(frobeniusSpaceFor(neg, { n: 2, m: 2 }))).toBe(true);
+    expect(E.isLeft(frobeniusSpaceFor(EUCLIDEAN, { n: 0, m: 2 }))).toBe(true);
   });
 
   it('a singular moment without damping is not-positive-definite', () => {
     const data = { _tag: 'data', structure: 'dense', damping: 0, estimate: 'batch', decay: 0 } as const;
     const x = matFromRows([[1, 1]]); // E[xxᵀ] has rank one
-    const r = fromMetric(
+    const r = frobeniusSpaceFor(
       { _tag: 'frobenius', domain: data, codomain: { _tag: 'identity' } },
       { n: 2, m: 1 },
       { xx: secondMoment(x) },

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { spirals } from '@sprout/data';
+import { generateSpirals } from '@sprout/data';
 import type { LineSink, RunFiles, RunHost } from './host.js';
 
 /** The in-memory files of a memory host, readable from outside (downloads, tests). */
@@ -135,7 +135,7 @@ export interface MemoryHostOptions {
 const spiralsOnly: RunHost['loadData'] = (data, options) =>
   data._tag === 'spirals'
     ? TE.fromEither(
-        spirals({
+        generateSpirals({
           points: data.points,
           turns: data.turns,
           radius: data.radius,

@@ -252,7 +252,7 @@ const labels = (runs: readonly LoadedRun[], given: readonly string[]): string[] 
 };
 
 /** Regenerate the tables and plots of `dirs` (one run directory, or several to compare). */
-export const report =
+export const reportRuns =
   (dirs: readonly string[], options: ReportOptions = {}): TaskEither<ReportError, ReportResult> =>
   async () => {
     if (dirs.length === 0) return E.left({ _tag: 'invalid-run-dir', dir: '', message: 'no run directory given' });

@@ -31,7 +31,7 @@ import {
   type Experiment,
 } from '@sprout/spec';
 import { createNet, disposeNet, type Net } from '@sprout/model';
-import { disposeDatasetTensors, spirals, toTensors } from '@sprout/data';
+import { disposeDatasetTensors, generateSpirals, toTensors } from '@sprout/data';
 import { compile, modelFiles, type RunEvent, type RunOptions } from '../src/index.js';
 import { hostEngine } from '../src/internal/host-engine.js';
 import { updateRule } from '@sprout/step-size';
@@ -257,7 +257,7 @@ describe('host engine decision', () => {
       input: { get: () => (reads++, net.input) },
       params: { get: () => (reads++, net.params) },
     });
-    const ds = spirals({ points: 8 });
+    const ds = generateSpirals({ points: 8 });
     if (E.isLeft(ds)) throw new Error('spirals');
     const data = toTensors(ds.right);
     if (E.isLeft(data)) throw new Error('toTensors');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { arm, constant, decodeExperiment, sgd, sweep } from '@sprout/spec';
-import { compile, report, type RunResult } from '../src/index.js';
+import { compile, reportRuns, type RunResult } from '../src/index.js';
 import { tiny, useCpu } from './tiny.js';
 
 beforeAll(useCpu);
@@ -77,7 +77,7 @@ describe('a sweep crossed with an arm and repeats', () => {
   });
 
   it('report rebuilds the same table from the run directory', async () => {
-    const r = await report([result.outDir!], { write: false })();
+    const r = await reportRuns([result.outDir!], { write: false })();
     if (E.isLeft(r)) throw new Error(r.left.message);
     expect(r.right.table).toBe(readFileSync(join(result.outDir!, 'final.csv'), 'utf8'));
   });

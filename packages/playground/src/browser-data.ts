@@ -9,7 +9,7 @@ import {
   idxExamples,
   parseCsv,
   parseIdx,
-  spirals,
+  generateSpirals,
   splitExamples,
   type DataError,
   type Dataset,
@@ -60,7 +60,7 @@ export const browserLoadData =
     switch (data._tag) {
       case 'spirals':
         return TE.fromEither(
-          spirals({ points: data.points, turns: data.turns, radius: data.radius, split: data.split, seed }),
+          generateSpirals({ points: data.points, turns: data.turns, radius: data.radius, split: data.split, seed }),
         );
       case 'csv':
         return TE.fromEither(

@@ -4,7 +4,7 @@
  */
 
 /** A position in source text: 1-based line and column, 0-based offset. */
-export interface Position {
+export interface SourcePosition {
   readonly line: number;
   readonly column: number;
   readonly offset: number;
@@ -12,8 +12,8 @@ export interface Position {
 
 /** A span of source text; `end` is exclusive. */
 export interface SourceRange {
-  readonly start: Position;
-  readonly end: Position;
+  readonly start: SourcePosition;
+  readonly end: SourcePosition;
 }
 
 /** Path of a value inside a spec, e.g. `['network', 'layers', 2, 'activation']`. */

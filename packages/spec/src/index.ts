@@ -1,6 +1,6 @@
 // Public API of @sprout/spec: the spec types, defaults and limits, builders, checks and the JSON decoder.
 export * from './Spec.js';
-export type { Diagnostic, Position, SourceRange, SpecPath, Severity } from './Diagnostic.js';
+export type { Diagnostic, SourcePosition, SourceRange, SpecPath, Severity } from './Diagnostic.js';
 export { DEFAULTS, classCount, inputShapes } from './defaults.js';
 export type { Defaults } from './defaults.js';
 export {

@@ -8,7 +8,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { LayerMetricOptions } from '@sprout/inner-product/tfjs';
 import type * as E from 'fp-ts/lib/Either.js';
-import type { AdaptiveOptions } from './adaptive.js';
+import type { AdaptiveOverrides } from './adaptive.js';
 import type { StepError } from './StepError.js';
 
 /** How a parameter enters the inner product: `dense`/`conv` kernels (tfjs layout, last axis = out), biases, or `other` (Euclidean). */
@@ -93,7 +93,7 @@ export interface StepInfo {
   readonly backtracks: number | undefined;
 }
 
-export interface PreconditionedOptimizerOptions extends AdaptiveOptions, LayerMetricOptions {
+export interface PreconditionedOptimizerOptions extends AdaptiveOverrides, LayerMetricOptions {
   /** Epochs of the run (cosine schedules decay over them). @default 1 */
   readonly totalEpochs?: number;
   /** Whether tap `delta` rows are gradients of the batch-mean loss (`batch-mean`) or per-example gradients. @default 'batch-mean' */

@@ -23,7 +23,7 @@ export type AdaptiveStep = Extract<StepSize, { readonly _tag: 'adaptive' }>;
 /** The spec's default settings of the adaptive controller (`DEFAULTS.adaptive`; the reference rule is `adaptiveReference` of @sprout/spec). */
 export const ADAPTIVE_DEFAULTS: AdaptiveStep = { _tag: 'adaptive', ...DEFAULTS.adaptive };
 
-export interface AdaptiveOptions {
+export interface AdaptiveOverrides {
   /** Initial step size a₀ (the reference code starts from the optimizer's learning rate). @default the spec's `a0` */
   readonly a0?: number;
   /** Decay γ of the `ema` variance estimator's moving averages. @default 0.9 */
@@ -52,9 +52,9 @@ export interface AdaptiveOptions {
   readonly initialL?: InitialL;
 }
 
-export type ResolvedAdaptiveOptions = Required<AdaptiveOptions>;
+export type ResolvedAdaptiveOptions = Required<AdaptiveOverrides>;
 
-export const resolveAdaptiveOptions = (spec: AdaptiveStep, o: AdaptiveOptions = {}): ResolvedAdaptiveOptions => ({
+export const resolveAdaptiveOptions = (spec: AdaptiveStep, o: AdaptiveOverrides = {}): ResolvedAdaptiveOptions => ({
   a0: o.a0 ?? spec.a0,
   emaDecay: o.emaDecay ?? 0.9,
   minDirectionNorm2: o.minDirectionNorm2 ?? 1e-30,

@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { EUCLIDEAN, type InnerProductSpace } from '@sprout/inner-product';
 import {
   extractPatches,
-  fromMetric,
+  layerMetricFor,
   leftMul,
   rightMul,
   layerShapeOf,
@@ -168,7 +168,7 @@ export const createPreconditionedOptimizer = (
       if (lm === undefined) {
         const kernel = kernels.get(layer);
         const shape = kernel !== undefined ? layerShapeOf(kernel.variable.shape) : { n: 1, m: g.variable.size };
-        const made = fromMetric(metric, shape, options);
+        const made = layerMetricFor(metric, shape, options);
         if (E.isLeft(made)) {
           disposeMetrics();
           return E.left({ _tag: 'inner-product', error: made.left });

@@ -20,7 +20,7 @@ import {
   resolveAdaptiveOptions,
   stepSizeFor,
   validateAdaptive,
-  type AdaptiveOptions,
+  type AdaptiveOverrides,
   type AdaptiveState,
 } from './adaptive.js';
 import { dogStep, initialDogState, type DogState } from './dog.js';
@@ -54,7 +54,7 @@ export interface HostController {
   readonly state: () => ControllerState;
 }
 
-export interface HostControllerOptions extends AdaptiveOptions {
+export interface HostControllerOptions extends AdaptiveOverrides {
   /** Epochs of the run (cosine schedules). @default 1 */
   readonly totalEpochs?: number;
   /** Continue an adaptive controller (see `PreconditionedOptimizerOptions.resume`). */

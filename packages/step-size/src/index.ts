@@ -5,7 +5,7 @@ export type { Schedule } from './schedule.js';
 export { learningRateAt, isSchedule } from './schedule.js';
 export type { ArmijoStep } from './armijo.js';
 export { armijoAccepts } from './armijo.js';
-export type { AdaptiveStep, AdaptiveOptions, AdaptiveState, TrialResult, VarianceEstimate } from './adaptive.js';
+export type { AdaptiveStep, AdaptiveOverrides, AdaptiveState, TrialResult, VarianceEstimate } from './adaptive.js';
 export {
   ADAPTIVE_DEFAULTS,
   lipschitzEstimate,

@@ -2,7 +2,7 @@
 // the preconditioned step on a conv layer equals the closed form built from the patch and output-gradient
 // statistics (ALGORITHMS.md §1, [design] for conv).
 import * as tf from '@tensorflow/tfjs';
-import { fromMetric as refFromMetric, mat, transpose, updateMoment } from '@sprout/inner-product';
+import { frobeniusSpaceFor as refFromMetric, mat, transpose, updateMoment } from '@sprout/inner-product';
 import { extractPatches } from '@sprout/inner-product/tfjs';
 import type { Metric } from '@sprout/spec';
 import * as E from 'fp-ts/lib/Either.js';

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Metric, Optimizer, StepSize } from '@sprout/spec';
 import { describe, expect, it } from 'vitest';
-import type { AdaptiveOptions, StepInfo } from '../src/index.js';
+import type { AdaptiveOverrides, StepInfo } from '../src/index.js';
 import {
   adaptive,
   DATA_DENSE,
@@ -27,7 +27,7 @@ const finiteInfos = (infos: readonly StepInfo[]) => {
 };
 
 describe('Rosenbrock from (−1.2, 1), f = 24.2', () => {
-  const cases: [string, StepSize, AdaptiveOptions][] = [
+  const cases: [string, StepSize, AdaptiveOverrides][] = [
     ['constant 1e-3', { _tag: 'constant', lr: 1e-3 }, {}],
     ['step 1e-3 ×0.5 every 5 epochs', { _tag: 'step', lr: 1e-3, factor: 0.5, every: 5 }, {}],
     ['cosine 1e-3 → 1e-4', { _tag: 'cosine', lr: 1e-3, minLr: 1e-4 }, {}],

@@ -2,7 +2,7 @@
 // output-position gradients), not rank one. The optimizer's V_B and ρ are checked against a brute-force
 // loop that takes each example's gradient with tf.variableGrads and its norm in the same inner product.
 import * as tf from '@tensorflow/tfjs';
-import { extractPatches, fromMetric as tfFromMetric, layerShapeOf } from '@sprout/inner-product/tfjs';
+import { extractPatches, layerMetricFor as tfFromMetric, layerShapeOf } from '@sprout/inner-product/tfjs';
 import type { Metric } from '@sprout/spec';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';

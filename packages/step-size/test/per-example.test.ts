@@ -2,7 +2,7 @@
 // that loops over the examples of a two-layer network, takes each example's gradient with tf.variableGrads,
 // maps it with the Riesz map of the same inner product and averages the squared norms.
 import * as tf from '@tensorflow/tfjs';
-import { fromMetric as tfFromMetric, layerShapeOf } from '@sprout/inner-product/tfjs';
+import { layerMetricFor as tfFromMetric, layerShapeOf } from '@sprout/inner-product/tfjs';
 import type { Metric } from '@sprout/spec';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';

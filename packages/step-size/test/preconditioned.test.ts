@@ -2,7 +2,7 @@
 // dense layer (ALGORITHMS.md §1), momentum and Adam equal tfjs's optimizers in the Euclidean metric,
 // errors are values that leave the variables untouched, and no tensors leak.
 import * as tf from '@tensorflow/tfjs';
-import { fromMetric as refFromMetric, mat, transpose, updateMoment, type Mat } from '@sprout/inner-product';
+import { frobeniusSpaceFor as refFromMetric, mat, transpose, updateMoment, type Mat } from '@sprout/inner-product';
 import type { Metric, Optimizer } from '@sprout/spec';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';

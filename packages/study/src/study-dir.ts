@@ -3,7 +3,7 @@
  * `runs/<arm and point>/seed-<s>/`, one folder per run written by whichever worker ran it. Merging gathers
  * the runs' metrics.csv and events.jsonl into the directory's own (named by arm and point, in a sequential
  * run's order), and writes summary.json, final.csv and the plots as a sequential run would (through
- * @sprout/pipeline's `report`), so `sprout report` and every tool reading a run directory work unchanged.
+ * @sprout/pipeline's `reportRuns`), so `sprout report` and every tool reading a run directory work unchanged.
  */
 import {
   closeSync,
@@ -17,7 +17,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import { report, type RunResult } from '@sprout/pipeline';
+import { reportRuns, type RunResult } from '@sprout/pipeline';
 import type { Experiment } from '@sprout/spec';
 import type { RunTask } from './tasks.js';
 
@@ -178,7 +178,7 @@ export const finishStudy = async (
   failures: readonly { readonly name: string; readonly seed: number; readonly message: string }[] = [],
 ): Promise<E.Either<string, RunResult>> => {
   mergeRuns(dir, tasks);
-  const r = await report([dir])();
+  const r = await reportRuns([dir])();
   if (E.isLeft(r)) return E.left(r.left.message);
   const result: RunResult = {
     experiment: spec.name,

@@ -2,11 +2,14 @@
 // platform browser): the build fails if any of them reaches a Node built-in.
 import * as E from 'fp-ts/lib/Either.js';
 import { parseExperiment } from '@sprout/dsl';
-import { fromMetric, matFromRows } from '@sprout/inner-product';
+import { frobeniusSpaceFor, matFromRows } from '@sprout/inner-product';
 import { experiment, DEFAULTS } from '@sprout/spec';
 
 const parsed = parseExperiment('experiment "web" { train { epochs 2 } }', 'web.sprout');
-const space = fromMetric({ _tag: 'frobenius', domain: { _tag: 'width' }, codomain: { _tag: 'width' } }, { n: 2, m: 2 });
+const space = frobeniusSpaceFor(
+  { _tag: 'frobenius', domain: { _tag: 'width' }, codomain: { _tag: 'width' } },
+  { n: 2, m: 2 },
+);
 export const result = {
   parsed: E.isRight(parsed) ? parsed.right.spec.train.epochs : -1,
   riesz: E.isRight(space)

@@ -6,8 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/lib/Either.js';
 import { checkText, parseExperiment } from '@sprout/dsl';
 import { insertLayer } from '@sprout/growth';
-import { fromMetric, matFromRows } from '@sprout/inner-product';
-import { fromMetric as tfFromMetric } from '@sprout/inner-product/tfjs';
+import { frobeniusSpaceFor, matFromRows } from '@sprout/inner-product';
+import { layerMetricFor as tfFromMetric } from '@sprout/inner-product/tfjs';
 import { fromLayersModel, toLayersModel } from '@sprout/model';
 import { computeSensitivities, selectPosition } from '@sprout/sensitivity';
 import type { Metric, Optimizer } from '@sprout/spec';
@@ -74,7 +74,7 @@ const main = async (): Promise<void> => {
   const rieszError = scalar(tf.max(tf.abs(tf.sub(riesz, tf.mul(gradT, m / n)))));
   if (!(rieszError < 1e-6)) fail(`Riesz map differs from (m/n)·G by ${rieszError}`);
   // The same map in the TensorFlow-free reference instance (paper layout, G is m×n).
-  const reference = fromMetric(width, { n: 3, m: 2 });
+  const reference = frobeniusSpaceFor(width, { n: 3, m: 2 });
   if (E.isLeft(reference)) return fail(JSON.stringify(reference.left));
   const R = reference.right.riesz(
     matFromRows([

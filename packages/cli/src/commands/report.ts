@@ -7,7 +7,7 @@
  */
 import { Command } from 'commander';
 import * as E from 'fp-ts/lib/Either.js';
-import { report } from '@sprout/pipeline';
+import { reportRuns } from '@sprout/pipeline';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { nodeIo, type Io } from '../Io.js';
 import { summaryTable } from '../internal/run/summary-table.js';
@@ -31,7 +31,7 @@ export const reportAction = async (
     );
     return EXIT.invalid;
   }
-  const r = await report(dirs, {
+  const r = await reportRuns(dirs, {
     ...(options.out !== undefined ? { out: options.out } : {}),
     ...(options.label !== undefined ? { labels: options.label } : {}),
   })();

@@ -4,7 +4,7 @@
  * it takes the end of the token before it (Langium's rule), so every diagnostic points somewhere real.
  */
 import type { IToken } from 'chevrotain';
-import type { Position, SourceRange } from '@sprout/spec';
+import type { SourcePosition, SourceRange } from '@sprout/spec';
 
 /** Offsets of line starts, for offset → line:column in O(log n). Lines end at `\n` (a `\r` before it is part of the line). */
 export class LineIndex {
@@ -16,7 +16,7 @@ export class LineIndex {
     for (let m = breaks.exec(text); m !== null; m = breaks.exec(text)) starts.push(m.index + m[0].length);
     this.starts = starts;
   }
-  position(offset: number): Position {
+  position(offset: number): SourcePosition {
     const o = Math.max(0, Math.min(offset, this.text.length));
     let lo = 0;
     let hi = this.starts.length - 1;

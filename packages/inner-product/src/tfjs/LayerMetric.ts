@@ -12,9 +12,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Gram as GramSpec, Metric } from '@sprout/spec';
 import * as E from 'fp-ts/lib/Either.js';
-import { gramFromSpec, scalarOf, validateGramSpec, type LayerShape, type Side } from '../from-metric.js';
+import { gramFromSpec, scalarOf, validateGramSpec, type WeightShape, type Side } from '../from-metric.js';
 import type { InnerProductError } from '../InnerProductError.js';
-import type { Gram } from '../Gram.js';
+import type { GramMatrix } from '../Gram.js';
 import { disposeTfGram, tfGramFromReference, tfScalarGram, type TfGram } from './TfGram.js';
 import { tfBiasSpace, tfFrobeniusSpace, type TfFrobeniusSpace } from './tf-frobenius.js';
 
@@ -33,7 +33,7 @@ export interface LayerStatistics {
 
 export interface LayerMetric {
   readonly metric: Metric;
-  readonly shape: LayerShape;
+  readonly shape: WeightShape;
   /** Which sides are data-based, i.e. want `update` with `x` (domain) or `δ` (codomain). */
   readonly needsStatistics: { readonly domain: boolean; readonly codomain: boolean };
   /**
@@ -99,7 +99,7 @@ const updateSide = (
   if ((state.updates - 1) % options.refreshEvery !== 0) return E.right(undefined);
   const values = next.dataSync();
   const moment = { rows: dim, cols: dim, data: Float64Array.from(values) };
-  return E.map((g: Gram): void => {
+  return E.map((g: GramMatrix): void => {
     disposeTfGram(state.gram);
     state.gram = tfGramFromReference(g);
   })(gramFromSpec(spec, side, dim, moment));
@@ -109,9 +109,9 @@ const updateSide = (
  * The tfjs inner product of a layer weight for a spec `Metric`; `shape` is the weight as a map `Rⁿ → Rᵐ`
  * (dense: n = fan-in, m = units; conv: n = kh·kw·in, m = filters). See `layerShapeOf`.
  */
-export const fromMetric = (
+export const layerMetricFor = (
   metric: Metric,
-  shape: LayerShape,
+  shape: WeightShape,
   options: LayerMetricOptions = {},
 ): E.Either<InnerProductError, LayerMetric> => {
   const opts: Required<LayerMetricOptions> = {
@@ -170,7 +170,7 @@ export const fromMetric = (
  * The map shape of a tfjs kernel: dense [n, m] → {n, m}; conv [kh, kw, in, out] → {n: kh·kw·in, m: out};
  * a bias [m] → {n: 1, m}.
  */
-export const layerShapeOf = (tensorShape: readonly number[]): LayerShape => {
+export const layerShapeOf = (tensorShape: readonly number[]): WeightShape => {
   const m = tensorShape[tensorShape.length - 1] ?? 1;
   const n = tensorShape.slice(0, -1).reduce((a, b) => a * b, 1);
   return { n, m };

@@ -8,7 +8,7 @@
  * A `TfGram` owns its tensors: dispose it with `disposeTfGram` when it is replaced.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Gram } from '../Gram.js';
+import type { GramMatrix } from '../Gram.js';
 import { choleskyInverse } from '../linalg.js';
 
 export type TfGram =
@@ -20,7 +20,7 @@ export type TfGram =
 export const tfScalarGram = (dim: number, c = 1): TfGram => ({ _tag: 'scalar', dim, c });
 
 /** Upload a reference Gram: scalars stay scalars, diagonals keep `d` and `1/d`, dense keeps `M` and `M⁻¹`. */
-export const tfGramFromReference = (g: Gram): TfGram => {
+export const tfGramFromReference = (g: GramMatrix): TfGram => {
   switch (g._tag) {
     case 'scalar':
       return { _tag: 'scalar', dim: g.dim, c: g.c };

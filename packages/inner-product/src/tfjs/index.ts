@@ -10,6 +10,6 @@ export {
   tfPerExampleBiasNorms2,
 } from './tf-frobenius.js';
 export type { LayerMetric, LayerMetricOptions, LayerStatistics } from './LayerMetric.js';
-export { fromMetric, layerShapeOf } from './LayerMetric.js';
+export { layerMetricFor, layerShapeOf } from './LayerMetric.js';
 export type { ConvGeometry } from './patches.js';
 export { extractPatches } from './patches.js';

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Layer, Metric } from '@sprout/spec';
 import { inferShapes, layerKey, type Net, type Taps } from '@sprout/model';
-import { fromMetric, layerShapeOf, type LayerMetric } from '@sprout/inner-product/tfjs';
+import { layerMetricFor, layerShapeOf, type LayerMetric } from '@sprout/inner-product/tfjs';
 import type { SensitivityError } from '../SensitivityError.js';
 import type { WeightGradient } from '../norms.js';
 import { layerAt } from './layers.js';
@@ -66,7 +66,7 @@ export function layerMetrics(
   const info: { key: string; layer: Layer; out: readonly number[] }[] = [];
   for (const t of targets) {
     const p = byVar.get(t.variable)!;
-    const m = fromMetric(metric, layerShapeOf(t.variable.shape));
+    const m = layerMetricFor(metric, layerShapeOf(t.variable.shape));
     if (E.isLeft(m)) {
       made.forEach((x) => x.dispose());
       return E.left({ _tag: 'unsupported-norm', message: m.left.message });
