@@ -1,4 +1,4 @@
-// Declarations for every package, generated from the sources by one tsc program (`tsc -p` on a config
+// Declarations for every published package, generated from the sources by one tsc program (`tsc -p` on a config
 // that includes every packages/*/src and resolves @sprout/* to their sources through the `sprout-source`
 // condition, so each package's types are checked once): dist/**/*.d.ts for the `import` condition, and a
 // copy of each as .d.cts with its relative specifiers pointing at .cjs files for the `require` condition
@@ -63,8 +63,18 @@ export const toCommonJsDeclaration = (text) =>
         : `import(${q}${spec}${q}, { with: { 'resolution-mode': 'import' } })`,
     );
 
+/** The folders of the packages that are published: a private one (the playground, a web app) has no types to ship. */
+const publishedPackages = () =>
+  readdirSync(join(root, 'packages')).filter((pkg) => {
+    try {
+      return JSON.parse(readFileSync(join(root, 'packages', pkg, 'package.json'), 'utf8')).private !== true;
+    } catch {
+      return false;
+    }
+  });
+
 /**
- * Writes the declarations of every package into `distOf(name)` (default packages/<name>/dist); returns
+ * Writes the declarations of every published package into `distOf(name)` (default packages/<name>/dist); returns
  * how many files it wrote.
  */
 export const buildTypes = (distOf = (pkg) => join(root, 'packages', pkg, 'dist')) => {
@@ -86,7 +96,7 @@ export const buildTypes = (distOf = (pkg) => join(root, 'packages', pkg, 'dist')
         rootDir: join(root, 'packages'),
         outDir: join(work, 'out'),
       },
-      include: [join(root, 'packages', '*', 'src')],
+      include: publishedPackages().map((pkg) => join(root, 'packages', pkg, 'src')),
     }),
   );
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
