@@ -43,6 +43,17 @@ describe('curves.svg', () => {
     expect(t).toContain('+ layer at 1 (2×)');
     expect(t).toContain('demo (mean over 2 seeds)');
   });
+
+  it('draws a study the size of the reference protocols (3 arms × 30 seeds × 1,850 epochs)', async () => {
+    // 166,500 points: more than a spread into Math.max can take (it overflowed the call stack).
+    const points: CurvePoint[] = [];
+    for (const arm of ['grown', 'fixed small', 'fixed large'])
+      for (let seed = 1; seed <= 30; seed++)
+        for (let epoch = 1; epoch <= 1850; epoch++) points.push(point(arm, seed, epoch, 1 / epoch + seed / 100, 0.1));
+    const t = texts(await curvesSvg('study', points, []));
+    expect(t).toContain('study (mean over 30 seeds)');
+    expect(t).toContain('1800'); // the epoch axis reaches the end of the runs
+  }, 120_000);
 });
 
 describe('sensitivities.svg', () => {
