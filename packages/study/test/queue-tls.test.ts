@@ -7,13 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTlsFiles, startRedis, type RedisServer, type TlsFiles } from './support/redis-server.js';
+import { cwd, sprout } from './support/sprout-cli.js';
 
-const cli = join(import.meta.dirname, '..', '..', 'cli', 'src', 'main.ts');
-const sprout = (...args: string[]) =>
-  [process.execPath, ['--conditions=sprout-source', '--import', 'tsx', cli, ...args]] as const;
 const root = mkdtempSync(join(tmpdir(), 'sprout-queue-tls-'));
-// `--import tsx` is resolved from the working folder: the processes start in the cli package.
-const cwd = join(import.meta.dirname, '..', '..', 'cli');
 
 let tls: TlsFiles;
 let redis: RedisServer;

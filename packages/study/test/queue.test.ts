@@ -13,13 +13,9 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUEUE_NAME } from '../src/index.js';
 import { startRedis, type RedisServer } from './support/redis-server.js';
+import { cwd, sprout } from './support/sprout-cli.js';
 
-const cli = join(import.meta.dirname, '..', '..', 'cli', 'src', 'main.ts');
-const sprout = (...args: string[]) =>
-  [process.execPath, ['--conditions=sprout-source', '--import', 'tsx', cli, ...args]] as const;
 const root = mkdtempSync(join(tmpdir(), 'sprout-queue-'));
-// `--import tsx` is resolved from the working folder: the processes start in the cli package.
-const cwd = join(import.meta.dirname, '..', '..', 'cli');
 const PASSWORD = 'study-secret';
 
 let redis: RedisServer;
