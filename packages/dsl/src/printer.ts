@@ -19,6 +19,16 @@ import type {
   SweepValue,
   Training,
 } from '@sprout/spec';
+import {
+  GRAM_SCHEMA,
+  OPTIMIZER_SCHEMA,
+  STEP_SIZE_SCHEMA,
+  isSetting,
+  positionalField,
+  settingWord,
+  type SchemaField,
+  type SchemaFields,
+} from '@sprout/spec';
 
 /** A number as the lexer reads it back exactly (`-0` keeps its sign). */
 const num = (n: number): string => (Object.is(n, -0) ? '-0' : String(n));
@@ -140,81 +150,49 @@ const network = (n: Network): string[] =>
     '',
   );
 
-const gram = (g: Gram): string => {
-  switch (g._tag) {
-    case 'identity':
-    case 'width':
-      return g._tag;
-    case 'scaled':
-      return `scaled ${num(g.c)}`;
-    case 'data':
-      return `data ${inline([
-        ['structure', g.structure],
-        ['damping', num(g.damping)],
-        ['estimate', g.estimate],
-        ['decay', num(g.decay)],
-      ])}`;
-  }
+/** A setting's value as the language writes it: numbers exactly, names bare. */
+const value = (f: SchemaField, v: unknown): string | undefined =>
+  v === undefined ? undefined : f.type === 'number' ? num(v as number) : String(v);
+
+/**
+ * A described variant (the spec's schema) as text: the value written after its name, if it has one, and
+ * its settings as `[word, text]` in the schema's order.
+ */
+const described = (
+  fields: SchemaFields,
+  v: object,
+): { readonly afterName: string; readonly settings: readonly (readonly [string, string | undefined])[] } => {
+  const values = v as Readonly<Record<string, unknown>>;
+  const positional = positionalField(fields);
+  // `also`: accepted after the name, printed as a setting (`step adaptive { a0 0.1 }`).
+  const after = positional?.[1].positional?.mode === 'also' ? undefined : positional;
+  return {
+    afterName: after === undefined ? '' : ` ${value(after[1], values[after[0]])}`,
+    settings: Object.entries(fields)
+      .filter(([k, f]) => isSetting(f) && k !== after?.[0])
+      .map(([k, f]) => [settingWord(k), value(f, values[k])] as const),
+  };
 };
+
+/** `scaled 2`, `step cosine 0.1 { min_lr 0 }`: a clause of a described variant, its settings inline. */
+const clause = (fields: SchemaFields, v: object & { readonly _tag: string }): string => {
+  const { afterName, settings } = described(fields, v);
+  return `${v._tag}${afterName}${settings.length === 0 ? '' : ` ${inline(settings)}`}`;
+};
+
+const gram = (g: Gram): string => clause(GRAM_SCHEMA.variants[g._tag], g);
 
 const metric = (m: Metric): string =>
   m.domain._tag === 'identity' && m.codomain._tag === 'identity'
     ? 'metric euclidean'
     : `metric frobenius { domain ${gram(m.domain)}, codomain ${gram(m.codomain)} }`;
 
-const step = (s: StepSize): string => {
-  switch (s._tag) {
-    case 'constant':
-      return `step constant ${num(s.lr)}`;
-    case 'step':
-      return `step step ${num(s.lr)} ${inline([
-        ['factor', num(s.factor)],
-        ['every', num(s.every)],
-      ])}`;
-    case 'cosine':
-      return `step cosine ${num(s.lr)} ${inline([['min_lr', num(s.minLr)]])}`;
-    case 'armijo':
-      return `step armijo ${inline([
-        ['initial', num(s.initial)],
-        ['shrink', num(s.shrink)],
-        ['c', num(s.c)],
-      ])}`;
-    case 'adaptive':
-      return `step adaptive ${inline([
-        ['variance', s.variance],
-        ['L0', num(s.L0)],
-        ['beta', num(s.beta)],
-        ['Lmin', num(s.Lmin)],
-        ['rho_min', num(s.rhoMin)],
-        ['growth_cap', num(s.growthCap)],
-        ['chunks', num(s.chunks)],
-        ['on_increase', s.onIncrease],
-        ['a0', num(s.a0)],
-        ['initial_l', s.initialL],
-        ['restart', s.restart],
-        ['loss_resolution', num(s.lossResolution)],
-      ])}`;
-    case 'dog':
-      return `step dog ${inline([['r_eps', num(s.rEps)]])}`;
-    case 'prodigy':
-      return `step prodigy ${inline([['d0', num(s.d0)]])}`;
-  }
-};
+const step = (s: StepSize): string => `step ${clause(STEP_SIZE_SCHEMA.variants[s._tag], s)}`;
 
 const optimizer = (o: Optimizer): string[] => {
-  const common = [step(o.step), metric(o.metric)];
-  switch (o._tag) {
-    case 'sgd':
-      return block('optimizer sgd', common, '');
-    case 'momentum':
-      return block(`optimizer momentum ${num(o.beta)}`, common, '');
-    case 'adam':
-      return block(
-        'optimizer adam',
-        [`beta1 ${num(o.beta1)}`, `beta2 ${num(o.beta2)}`, `epsilon ${num(o.epsilon)}`, ...common],
-        '',
-      );
-  }
+  const { afterName, settings } = described(OPTIMIZER_SCHEMA.variants[o._tag], o);
+  const lines = settings.flatMap(([word, text]) => (text === undefined ? [] : [`${word} ${text}`]));
+  return block(`optimizer ${o._tag}${afterName}`, [...lines, step(o.step), metric(o.metric)], '');
 };
 
 const train = (t: Training): string =>

@@ -22,6 +22,14 @@ import {
   OPTIMIZER_NAMES,
   SELECTION_NAMES,
   experiment,
+  fillVariant,
+  isSetting,
+  positionalField,
+  settingWord,
+  variantFields,
+  GRAM_SCHEMA,
+  OPTIMIZER_SCHEMA,
+  STEP_SIZE_SCHEMA,
   STEP_NAMES,
   classCount,
   didYouMean,
@@ -43,6 +51,8 @@ import {
   type Report,
   type Selection,
   type SensitivityNorm,
+  type SchemaFields,
+  type SchemaUnion,
   type SourceRange,
   type SpecPath,
   type StepSize,
@@ -99,6 +109,26 @@ interface Field {
 type Schema = Readonly<Record<string, Field>>;
 
 const f = (field: string, kind: FieldKind): Field => ({ field, kind });
+
+/** The settings of a variant the spec's schema describes: its numbers and names, by their words. */
+const settingsOf = (fields: SchemaFields): Schema =>
+  Object.fromEntries(
+    Object.entries(fields).flatMap(([k, d]): [string, Field][] =>
+      isSetting(d) ? [[settingWord(k), f(k, d.type === 'number' ? 'number' : 'word')]] : [],
+    ),
+  );
+/** The settings of every variant of a described union, by the variant's tag. */
+const described = (u: SchemaUnion): Record<string, Schema> =>
+  Object.fromEntries(Object.entries(u.variants).map(([tag, fields]): [string, Schema] => [tag, settingsOf(fields)]));
+/** The Gram matrices' settings, by kind (only `data` has any). */
+const GRAM_SETTINGS = described(GRAM_SCHEMA);
+/** The step rules' settings; `preset reference` is the language's own (the SensLI code's adaptive rule). */
+const describedSteps = Object.fromEntries(
+  Object.entries(described(STEP_SIZE_SCHEMA)).map(([tag, s]): [string, Schema] => [
+    tag,
+    tag === 'adaptive' ? { ...s, preset: f('preset', 'word') } : s,
+  ]),
+);
 
 /** The settings each `{ … }` block accepts, by the word the user writes → spec field. */
 /** Augmentation settings of image data, gathered into the spec's `data.augment`. */
@@ -157,36 +187,9 @@ export const SETTINGS: Readonly<Record<string, Schema>> = {
     monitor: f('monitor', 'word'),
     min_delta: f('minDelta', 'number'),
   },
-  sgd: {},
-  momentum: { beta: f('beta', 'number') },
-  adam: { beta1: f('beta1', 'number'), beta2: f('beta2', 'number'), epsilon: f('epsilon', 'number') },
-  constant: {},
-  step: { factor: f('factor', 'number'), every: f('every', 'number') },
-  cosine: { min_lr: f('minLr', 'number') },
-  armijo: { initial: f('initial', 'number'), shrink: f('shrink', 'number'), c: f('c', 'number') },
-  adaptive: {
-    variance: f('variance', 'word'),
-    L0: f('L0', 'number'),
-    beta: f('beta', 'number'),
-    Lmin: f('Lmin', 'number'),
-    rho_min: f('rhoMin', 'number'),
-    growth_cap: f('growthCap', 'number'),
-    chunks: f('chunks', 'number'),
-    on_increase: f('onIncrease', 'word'),
-    a0: f('a0', 'number'),
-    initial_l: f('initialL', 'word'),
-    restart: f('restart', 'word'),
-    loss_resolution: f('lossResolution', 'number'),
-    preset: f('preset', 'word'),
-  },
-  dog: { r_eps: f('rEps', 'number') },
-  prodigy: { d0: f('d0', 'number') },
-  data: {
-    structure: f('structure', 'word'),
-    damping: f('damping', 'number'),
-    estimate: f('estimate', 'word'),
-    decay: f('decay', 'number'),
-  },
+  ...described(OPTIMIZER_SCHEMA),
+  ...describedSteps,
+  data: GRAM_SETTINGS['data']!,
   sensli: {
     lr_factor: f('lrFactor', 'number'),
     optimizer_state: f('optimizerState', 'word'),
@@ -326,6 +329,53 @@ class Ctx {
       case 'batch':
         return v._tag === 'Num' ? v.value : v._tag === 'Word' && v.text === 'full' ? 'full' : wrong();
     }
+  }
+
+  /**
+   * Before a variant's settings are read: where the value written right after its name is (`momentum 0.9`,
+   * `step cosine 0.1`, `scaled 2`), or, when the variant takes none, `takesNone`.
+   */
+  beforeSettings(fields: SchemaFields, num: A.Num | undefined, path: SpecPath, takesNone: string): void {
+    if (num === undefined) return;
+    const entry = positionalField(fields);
+    if (entry === undefined) this.noArgument(takesNone, num.range);
+    else if (entry[1].positional?.mode !== 'preferred') this.at([...path, entry[0]], num.range);
+  }
+
+  /**
+   * After the settings: the value written after the variant's name as its spec field (given as a setting
+   * too, it is an error, and the value after the name wins), or `undefined` when the variant needs one and
+   * none is written.
+   */
+  afterName(
+    fields: SchemaFields,
+    kind: string,
+    kindRange: SourceRange,
+    num: A.Num | undefined,
+    s: Record<string, unknown>,
+    path: SpecPath,
+  ): Record<string, unknown> | undefined {
+    const entry = positionalField(fields);
+    const written = entry?.[1].positional;
+    if (entry === undefined || written === undefined) return {};
+    const [key, field] = entry;
+    if (num === undefined) {
+      if (field.default !== undefined) return {};
+      this.error(
+        'missing-argument',
+        `'${kind}' needs its ${written.noun ?? 'value'}: ${kind} ${written.symbol}`,
+        kindRange,
+      );
+      return undefined;
+    }
+    if (written.mode !== 'only' && s[key] !== undefined)
+      this.error(
+        'duplicate',
+        `${written.symbol} is given twice: after '${kind}' and as '${settingWord(key)}'`,
+        num.range,
+      );
+    if (written.mode === 'preferred') this.at([...path, key], num.range);
+    return { [key]: num.value };
   }
 
   /** An experiment's (or an arm's) statements → the spec parts they give. */
@@ -689,11 +739,11 @@ class Ctx {
 
   optimizer(node: A.OptimizerSection, path: SpecPath): Optimizer | undefined {
     const kind = node.kind.text;
-    const known = (OPTIMIZER_NAMES as readonly string[]).includes(kind);
-    if (!known) this.unknown('unknown-optimizer', 'optimizer', node.kind, OPTIMIZER_NAMES);
-    else this.at([...path, '_tag'], node.kind.range);
-    if (node.beta !== undefined && known && kind !== 'momentum') {
-      this.noArgument(`'${kind}' takes no number; only 'momentum β' does`, node.beta.range);
+    const fields = variantFields(OPTIMIZER_SCHEMA, kind);
+    if (fields === undefined) this.unknown('unknown-optimizer', 'optimizer', node.kind, OPTIMIZER_NAMES);
+    else {
+      this.at([...path, '_tag'], node.kind.range);
+      this.beforeSettings(fields, node.beta, path, `'${kind}' takes no number; only 'momentum β' does`);
     }
     let step: StepSize | undefined;
     let metric: Metric | undefined;
@@ -720,74 +770,43 @@ class Ctx {
       else settings.push(item);
     }
     // An unknown optimizer still has its step and metric checked above; its own settings cannot be.
-    if (!known) return undefined;
+    if (fields === undefined) return undefined;
     const s = this.settings(settings, SETTINGS[kind]!, path, `'${kind}'`);
-    const common = { step: step ?? DEFAULTS.step, metric: metric ?? DEFAULTS.metric };
-    switch (kind) {
-      case 'sgd':
-        return { _tag: 'sgd', ...common };
-      case 'momentum': {
-        if (node.beta !== undefined) {
-          if (s['beta'] !== undefined)
-            this.error('duplicate', "β is given twice: after 'momentum' and as 'beta'", node.beta.range);
-          this.at([...path, 'beta'], node.beta.range);
-        }
-        const beta = node.beta?.value ?? (s['beta'] as number | undefined) ?? DEFAULTS.momentum.beta;
-        return { _tag: 'momentum', beta, ...common };
-      }
-      default:
-        return { _tag: 'adam', ...DEFAULTS.adam, ...(s as object), ...common } as Optimizer;
-    }
+    const written = this.afterName(fields, kind, node.kind.range, node.beta, s, path);
+    if (written === undefined) return undefined;
+    return fillVariant(OPTIMIZER_SCHEMA, kind as Optimizer['_tag'], { ...s, ...written, step, metric });
   }
 
   step(node: A.StepClause, path: SpecPath): StepSize | undefined {
     const kind = node.kind.text;
-    if (!(STEP_NAMES as readonly string[]).includes(kind)) {
+    const fields = variantFields(STEP_SIZE_SCHEMA, kind);
+    if (fields === undefined) {
       this.unknown('unknown-step', 'step size', node.kind, STEP_NAMES);
       return undefined;
     }
     this.at([...path, '_tag'], node.kind.range);
-    const takesLr = kind === 'constant' || kind === 'step' || kind === 'cosine';
-    if (node.lr !== undefined) {
-      if (takesLr) this.at([...path, 'lr'], node.lr.range);
-      // `step adaptive 0.2`: the learning rate is the first step a₀, as in the reference code.
-      else if (kind === 'adaptive') this.at([...path, 'a0'], node.lr.range);
-      else
-        this.noArgument(
-          `'${kind}' takes no learning rate; ${kind === 'armijo' ? "set 'initial' in its { … }" : 'it computes the step size itself'}`,
-          node.lr.range,
-        );
-    }
+    // `step adaptive 0.2`: the learning rate is the first step a₀, as in the reference code.
+    this.beforeSettings(
+      fields,
+      node.lr,
+      path,
+      `'${kind}' takes no learning rate; ${kind === 'armijo' ? "set 'initial' in its { … }" : 'it computes the step size itself'}`,
+    );
     const s = this.settings(node.settings, SETTINGS[kind]!, path, `step '${kind}'`);
-    const lr = node.lr?.value ?? DEFAULTS.lr;
-    switch (kind) {
-      case 'constant':
-        return { _tag: 'constant', lr };
-      case 'step':
-        return { _tag: 'step', lr, ...DEFAULTS.stepDecay, ...s } as StepSize;
-      case 'cosine':
-        return { _tag: 'cosine', lr, ...DEFAULTS.cosine, ...s } as StepSize;
-      case 'armijo':
-        return { _tag: 'armijo', ...DEFAULTS.armijo, ...s } as StepSize;
-      case 'dog':
-        return { _tag: 'dog', ...DEFAULTS.dog, ...s } as StepSize;
-      case 'prodigy':
-        return { _tag: 'prodigy', ...DEFAULTS.prodigy, ...s } as StepSize;
-      default: {
-        const { preset, ...own } = s;
-        if (preset !== undefined && preset !== 'reference') {
-          const value = node.settings?.entries.find((e) => e.key.text === 'preset')?.value;
-          if (value?._tag === 'Word')
-            this.unknown('unknown-preset', 'preset', value, ['reference'], "'reference' is the SensLI code's rule");
-        }
-        // `preset reference`: the SensLI code's rule; settings written next to it still win.
-        const base = preset === 'reference' ? REFERENCE_ADAPTIVE : DEFAULTS.adaptive;
-        if (node.lr !== undefined && own['a0'] !== undefined)
-          this.error('duplicate', "a₀ is given twice: after 'adaptive' and as 'a0'", node.lr.range);
-        const a0 = node.lr?.value ?? (own['a0'] as number | undefined) ?? DEFAULTS.adaptive.a0;
-        return { _tag: 'adaptive', ...DEFAULTS.adaptive, ...base, ...own, a0 } as StepSize;
+    let given: Record<string, unknown> = s;
+    if (kind === 'adaptive') {
+      const { preset, ...own } = s;
+      if (preset !== undefined && preset !== 'reference') {
+        const value = node.settings?.entries.find((e) => e.key.text === 'preset')?.value;
+        if (value?._tag === 'Word')
+          this.unknown('unknown-preset', 'preset', value, ['reference'], "'reference' is the SensLI code's rule");
       }
+      // `preset reference`: the SensLI code's rule; settings written next to it still win.
+      given = preset === 'reference' ? { ...REFERENCE_ADAPTIVE, ...own } : own;
     }
+    const written = this.afterName(fields, kind, node.kind.range, node.lr, given, path);
+    if (written === undefined) return undefined;
+    return fillVariant(STEP_SIZE_SCHEMA, kind as StepSize['_tag'], { ...given, ...written });
   }
 
   metric(node: A.MetricClause, path: SpecPath): Metric | undefined {
@@ -826,33 +845,20 @@ class Ctx {
 
   gram(node: A.GramClause, path: SpecPath): Gram | undefined {
     const kind = node.kind.text;
-    if (!(GRAM_NAMES as readonly string[]).includes(kind)) {
+    const fields = variantFields(GRAM_SCHEMA, kind);
+    if (fields === undefined) {
       this.unknown('unknown-gram', 'Gram matrix', node.kind, GRAM_NAMES);
       return undefined;
     }
-    if (node.scale !== undefined && kind !== 'scaled')
-      this.noArgument(`'${kind}' takes no number; only 'scaled c' does`, node.scale.range);
-    if (node.settings !== undefined && kind !== 'data')
+    this.beforeSettings(fields, node.scale, path, `'${kind}' takes no number; only 'scaled c' does`);
+    const table = GRAM_SETTINGS[kind] ?? {};
+    const takesSettings = Object.keys(table).length > 0;
+    if (node.settings !== undefined && !takesSettings)
       this.noArgument(`'${kind}' takes no { … }; only 'data' does`, node.settings.range);
-    switch (kind) {
-      case 'identity':
-        return { _tag: 'identity' };
-      case 'width':
-        return { _tag: 'width' };
-      case 'scaled':
-        if (node.scale === undefined) {
-          this.error('missing-argument', "'scaled' needs its factor: scaled c", node.kind.range);
-          return undefined;
-        }
-        this.at([...path, 'c'], node.scale.range);
-        return { _tag: 'scaled', c: node.scale.value };
-      default:
-        return {
-          _tag: 'data',
-          ...DEFAULTS.dataGram,
-          ...this.settings(node.settings, SETTINGS['data']!, path, "Gram matrix 'data'"),
-        } as Gram;
-    }
+    const s = takesSettings ? this.settings(node.settings, table, path, `Gram matrix '${kind}'`) : {};
+    const written = this.afterName(fields, kind, node.kind.range, node.scale, s, path);
+    if (written === undefined) return undefined;
+    return fillVariant(GRAM_SCHEMA, kind as Gram['_tag'], { ...s, ...written });
   }
 
   growth(node: A.GrowSection, path: SpecPath): Growth | undefined {

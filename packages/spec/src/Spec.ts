@@ -4,6 +4,8 @@
  * resolved spec written as `spec.json` reruns the same experiment.
  */
 
+import type { Metric, Optimizer } from './schema/optimizer.js';
+
 /** Version of the spec format; bumped when a field changes meaning. */
 export const SPEC_VERSION = 1 as const;
 
@@ -140,112 +142,18 @@ export type DataTag = Data['_tag'];
 
 export type Loss = 'cross_entropy' | 'mse';
 
-/** A Gram matrix family for one side (domain `X` or codomain `Y`) of a layer's weight (ALGORITHMS.md §1). */
-export type Gram =
-  | { readonly _tag: 'identity' }
-  | { readonly _tag: 'scaled'; readonly c: number }
-  /** `I/n` on the domain (n = fan-in), `I/m` on the codomain (m = fan-out). */
-  | { readonly _tag: 'width' }
-  /**
-   * From data statistics: domain `(E[x xᵀ] + εI)⁻¹`, codomain `E[δ δᵀ] + εI`; `estimate` per batch or as an
-   * exponential moving average with `decay`.
-   */
-  | {
-      readonly _tag: 'data';
-      readonly structure: 'diagonal' | 'dense';
-      readonly damping: number;
-      readonly estimate: 'batch' | 'ema';
-      readonly decay: number;
-    };
-
-/** A Frobenius-type inner product `⟨A, B⟩ = tr(M_X⁻¹ Aᵀ M_Y B)`; euclidean is identity on both sides. */
-export interface Metric {
-  readonly _tag: 'frobenius';
-  readonly domain: Gram;
-  readonly codomain: Gram;
-}
-
-export type VarianceMode = 'none' | 'per_example' | 'split' | 'ema';
-
-/**
- * What the adaptive controller does when the trial step raised the batch loss ([design], ALGORITHMS.md §2
- * safeguards): `keep` the step (the reference code), `reject` it (undo), or `reset` (undo, then
- * L ← max(L, L̂) and a ← min(a, 1/L̂)).
- */
-export type OnIncrease = 'keep' | 'reject' | 'reset';
-
-/**
- * Where the adaptive controller's smoothed L starts ([design], ALGORITHMS.md §2): at `L0` (the reference
- * code), or at the first measured L̂ (`first_estimate`), so a curvature scale far from L₀ is used at once.
- */
-export type InitialL = 'L0' | 'first_estimate';
-
-/**
- * What happens to the adaptive controller's L (and its step count) after a layer insertion: `phase` starts
- * each training phase afresh from `initialL` (the reference code, whose `train` starts with ω = 10 on every
- * call), `never` carries L across the insertion. The step size a always continues (× `lrFactor`).
- */
-export type Restart = 'phase' | 'never';
-
-export type StepSize =
-  | { readonly _tag: 'constant'; readonly lr: number }
-  /** Multiply the rate by `factor` every `every` epochs. */
-  | { readonly _tag: 'step'; readonly lr: number; readonly factor: number; readonly every: number }
-  /** Cosine decay from `lr` to `minLr` over the run's epochs. */
-  | { readonly _tag: 'cosine'; readonly lr: number; readonly minLr: number }
-  /** Armijo backtracking from `initial`, shrinking by `shrink` until sufficient decrease with constant `c`. */
-  | { readonly _tag: 'armijo'; readonly initial: number; readonly shrink: number; readonly c: number }
-  /** The adaptive controller of ALGORITHMS.md §2. */
-  | {
-      readonly _tag: 'adaptive';
-      readonly variance: VarianceMode;
-      /** Initial Lipschitz estimate L₀. */
-      readonly L0: number;
-      /** Smoothing factor β of the L estimate. */
-      readonly beta: number;
-      readonly Lmin: number;
-      readonly rhoMin: number;
-      /** Growth cap: a_k ≤ growthCap · a_{k−1}. */
-      readonly growthCap: number;
-      /** Number of chunks K for `split` variance. */
-      readonly chunks: number;
-      /** When the trial step raised the batch loss: keep it (the reference), reject it, or reset L and a. */
-      readonly onIncrease: OnIncrease;
-      /** The first step size a₀ (the reference code: the optimizer's learning rate). */
-      readonly a0: number;
-      /** Where the smoothed L starts: `L0` (the reference) or the first measured L̂. */
-      readonly initialL: InitialL;
-      /** After a layer insertion: restart L at every training `phase` (the reference) or carry it (`never`). */
-      readonly restart: Restart;
-      /**
-       * Skip the L update when the second-order term of L̂ is below this relative loss resolution (float32
-       * rounding noise); 0 never skips (the reference).
-       */
-      readonly lossResolution: number;
-    }
-  /**
-   * DoG, "distance over gradients" (Ivgi, Hinder & Carmon, ICML 2023, arXiv 2302.12022): step
-   * `η_t = r̄_t / √(Σ_{i≤t} ‖g_i‖²_*)` with `r̄_t = max(r_ε, max_{i≤t} ‖x_i − x_0‖)`, `r_ε = rEps (1 + ‖x_0‖)`,
-   * norms in the optimizer's metric.
-   */
-  | { readonly _tag: 'dog'; readonly rEps: number }
-  /**
-   * Prodigy in its gradient-descent form (Mishchenko & Defazio, ICML 2024, arXiv 2306.06101, Algorithm 1),
-   * norms in the optimizer's metric; `d0` is the initial estimate of the distance to the solution.
-   */
-  | { readonly _tag: 'prodigy'; readonly d0: number };
-
-export type Optimizer =
-  | { readonly _tag: 'sgd'; readonly step: StepSize; readonly metric: Metric }
-  | { readonly _tag: 'momentum'; readonly beta: number; readonly step: StepSize; readonly metric: Metric }
-  | {
-      readonly _tag: 'adam';
-      readonly beta1: number;
-      readonly beta2: number;
-      readonly epsilon: number;
-      readonly step: StepSize;
-      readonly metric: Metric;
-    };
+// The optimizer section (optimizer, step-size rule, metric, Gram matrices) is described once, in
+// schema/optimizer.ts; its types are derived from that description.
+export type {
+  Gram,
+  InitialL,
+  Metric,
+  OnIncrease,
+  Optimizer,
+  Restart,
+  StepSize,
+  VarianceMode,
+} from './schema/optimizer.js';
 
 /** What early stopping watches: the validation set's mean loss or error, or the epoch's training loss. */
 export type StopMonitor = 'validation_loss' | 'validation_error' | 'train_loss';

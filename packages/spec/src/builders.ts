@@ -29,14 +29,12 @@ import type {
   EarlyStop,
   Augment,
   SplitDraw,
-  VarianceMode,
-  OnIncrease,
-  InitialL,
-  Restart,
   Sweep,
   SweepValue,
 } from './Spec.js';
 import { SPEC_VERSION } from './Spec.js';
+import { fillVariant } from './schema/describe.js';
+import { GRAM_SCHEMA, OPTIMIZER_SCHEMA, STEP_SIZE_SCHEMA } from './schema/optimizer.js';
 
 // ─── Experiment ────────────────────────────────────────────────────────────────────────────────────────
 
@@ -330,126 +328,53 @@ export const idx = (
 
 // ─── Optimizers ────────────────────────────────────────────────────────────────────────────────────────
 
-export interface OptimizerOptions {
-  /** @default constant(0.1) */
-  readonly step?: StepSize;
-  /** @default euclidean() */
-  readonly metric?: Metric;
-}
+/** The fields of variant `T` of `U` a builder takes, each optional (absent ones take their defaults). */
+type OptionsOf<U extends { readonly _tag: string }, T extends U['_tag'], Positional extends string = never> = Partial<
+  Omit<Extract<U, { _tag: T }>, '_tag' | Positional>
+>;
+
+/** The step rule and metric of an optimizer. @default { step constant(0.1), metric euclidean() } */
+export type OptimizerOptions = OptionsOf<Optimizer, 'sgd'>;
 
 /** Plain (preconditioned) SGD. */
-export const sgd = (options: OptimizerOptions = {}): Optimizer => ({
-  _tag: 'sgd',
-  step: options.step ?? DEFAULTS.step,
-  metric: options.metric ?? DEFAULTS.metric,
-});
+export const sgd = (options: OptimizerOptions = {}): Optimizer => fillVariant(OPTIMIZER_SCHEMA, 'sgd', options);
 
 /** Heavy-ball momentum. @param beta @default 0.9 */
-export const momentum = (beta: number = DEFAULTS.momentum.beta, options: OptimizerOptions = {}): Optimizer => ({
-  _tag: 'momentum',
-  beta,
-  step: options.step ?? DEFAULTS.step,
-  metric: options.metric ?? DEFAULTS.metric,
-});
+export const momentum = (beta?: number, options: OptimizerOptions = {}): Optimizer =>
+  fillVariant(OPTIMIZER_SCHEMA, 'momentum', { ...options, beta });
 
-export interface AdamOptions extends OptimizerOptions {
-  /** @default 0.9 */
-  readonly beta1?: number;
-  /** @default 0.999 */
-  readonly beta2?: number;
-  /** @default 1e-8 */
-  readonly epsilon?: number;
-}
+/** Adam's settings. @default { beta1 0.9, beta2 0.999, epsilon 1e-8, step constant(0.1), metric euclidean() } */
+export type AdamOptions = OptionsOf<Optimizer, 'adam'>;
 
 /** Adam. */
-export const adam = (options: AdamOptions = {}): Optimizer => ({
-  _tag: 'adam',
-  beta1: options.beta1 ?? DEFAULTS.adam.beta1,
-  beta2: options.beta2 ?? DEFAULTS.adam.beta2,
-  epsilon: options.epsilon ?? DEFAULTS.adam.epsilon,
-  step: options.step ?? DEFAULTS.step,
-  metric: options.metric ?? DEFAULTS.metric,
-});
+export const adam = (options: AdamOptions = {}): Optimizer => fillVariant(OPTIMIZER_SCHEMA, 'adam', options);
 
 // ─── Step sizes ────────────────────────────────────────────────────────────────────────────────────────
 
 /** A constant learning rate. @param lr @default 0.1 */
-export const constant = (lr: number = DEFAULTS.lr): StepSize => ({ _tag: 'constant', lr });
+export const constant = (lr?: number): StepSize => fillVariant(STEP_SIZE_SCHEMA, 'constant', { lr });
 
 /** Step decay: `lr` multiplied by `factor` every `every` epochs. @default { factor 0.1, every 30 } */
-export const stepDecay = (
-  lr: number = DEFAULTS.lr,
-  options: { readonly factor?: number; readonly every?: number } = {},
-): StepSize => ({
-  _tag: 'step',
-  lr,
-  factor: options.factor ?? DEFAULTS.stepDecay.factor,
-  every: options.every ?? DEFAULTS.stepDecay.every,
-});
+export const stepDecay = (lr?: number, options: OptionsOf<StepSize, 'step', 'lr'> = {}): StepSize =>
+  fillVariant(STEP_SIZE_SCHEMA, 'step', { ...options, lr });
 
 /** Cosine decay from `lr` to `minLr` over the run. @default { minLr 0 } */
-export const cosine = (lr: number = DEFAULTS.lr, options: { readonly minLr?: number } = {}): StepSize => ({
-  _tag: 'cosine',
-  lr,
-  minLr: options.minLr ?? DEFAULTS.cosine.minLr,
-});
+export const cosine = (lr?: number, options: OptionsOf<StepSize, 'cosine', 'lr'> = {}): StepSize =>
+  fillVariant(STEP_SIZE_SCHEMA, 'cosine', { ...options, lr });
 
 /** Armijo backtracking. @default { initial 1, shrink 0.5, c 1e-4 } */
-export const armijo = (
-  options: { readonly initial?: number; readonly shrink?: number; readonly c?: number } = {},
-): StepSize => ({
-  _tag: 'armijo',
-  initial: options.initial ?? DEFAULTS.armijo.initial,
-  shrink: options.shrink ?? DEFAULTS.armijo.shrink,
-  c: options.c ?? DEFAULTS.armijo.c,
-});
+export const armijo = (options: OptionsOf<StepSize, 'armijo'> = {}): StepSize =>
+  fillVariant(STEP_SIZE_SCHEMA, 'armijo', options);
 
-export interface AdaptiveOptions {
-  /** Estimator of ρ (ALGORITHMS.md §2). @default 'none' */
-  readonly variance?: VarianceMode;
-  /** Initial Lipschitz estimate L₀. @default 10 */
-  readonly L0?: number;
-  /** Smoothing β of the L estimate. @default 0.995 */
-  readonly beta?: number;
-  /** Floor of L̂. @default 1e-5 */
-  readonly Lmin?: number;
-  /** Floor of ρ. @default 1e-3 */
-  readonly rhoMin?: number;
-  /** a_k ≤ growthCap · a_{k−1}. @default 2 */
-  readonly growthCap?: number;
-  /** Chunks K of the `split` estimator. @default 4 */
-  readonly chunks?: number;
-  /** When the trial step raised the batch loss: `keep` (the reference), `reject` or `reset`. @default 'reset' */
-  readonly onIncrease?: OnIncrease;
-  /** The first step size a₀. @default 0.1 */
-  readonly a0?: number;
-  /** Where the smoothed L starts: `L0` (the reference) or the first measured L̂. @default 'first_estimate' */
-  readonly initialL?: InitialL;
-  /** After an insertion: restart L every training `phase` or carry it (`never`). @default 'phase' */
-  readonly restart?: Restart;
-  /** Relative loss resolution below which the L update is skipped; 0 never skips. @default 1e-6 */
-  readonly lossResolution?: number;
-}
+/**
+ * The adaptive controller's settings (ALGORITHMS.md §2). @default { variance 'none', L0 10, beta 0.995,
+ * Lmin 1e-5, rhoMin 1e-3, growthCap 2, chunks 4, onIncrease 'reset', a0 0.1, initialL 'first_estimate',
+ * restart 'phase', lossResolution 1e-6 }
+ */
+export type AdaptiveOptions = OptionsOf<StepSize, 'adaptive'>;
 
 /** The adaptive step-size controller of ALGORITHMS.md §2 (arXiv 2311.16956). */
-export const adaptive = (options: AdaptiveOptions = {}): StepSize => {
-  const d = DEFAULTS.adaptive;
-  return {
-    _tag: 'adaptive',
-    variance: options.variance ?? d.variance,
-    L0: options.L0 ?? d.L0,
-    beta: options.beta ?? d.beta,
-    Lmin: options.Lmin ?? d.Lmin,
-    rhoMin: options.rhoMin ?? d.rhoMin,
-    growthCap: options.growthCap ?? d.growthCap,
-    chunks: options.chunks ?? d.chunks,
-    onIncrease: options.onIncrease ?? d.onIncrease,
-    a0: options.a0 ?? d.a0,
-    initialL: options.initialL ?? d.initialL,
-    restart: options.restart ?? d.restart,
-    lossResolution: options.lossResolution ?? d.lossResolution,
-  };
-};
+export const adaptive = (options: AdaptiveOptions = {}): StepSize => fillVariant(STEP_SIZE_SCHEMA, 'adaptive', options);
 
 /**
  * The adaptive controller exactly as the SensLI reference code runs it (train_and_test_.py, `use_adaptive_lr`):
@@ -478,45 +403,27 @@ export const REFERENCE_ADAPTIVE = {
 } as const satisfies Omit<Extract<StepSize, { _tag: 'adaptive' }>, '_tag' | 'a0'>;
 
 /** DoG (Ivgi, Hinder & Carmon 2023): the learning-rate-free step `r̄_t / √(Σ‖g_i‖²)`. */
-export const dog = (options: { readonly rEps?: number } = {}): StepSize => ({
-  _tag: 'dog',
-  rEps: options.rEps ?? DEFAULTS.dog.rEps,
-});
+export const dog = (options: OptionsOf<StepSize, 'dog'> = {}): StepSize =>
+  fillVariant(STEP_SIZE_SCHEMA, 'dog', options);
 
 /** Prodigy, gradient-descent form (Mishchenko & Defazio 2023). */
-export const prodigy = (options: { readonly d0?: number } = {}): StepSize => ({
-  _tag: 'prodigy',
-  d0: options.d0 ?? DEFAULTS.prodigy.d0,
-});
+export const prodigy = (options: OptionsOf<StepSize, 'prodigy'> = {}): StepSize =>
+  fillVariant(STEP_SIZE_SCHEMA, 'prodigy', options);
 
 // ─── Inner products (ALGORITHMS.md §1) ─────────────────────────────────────────────────────────────────
 
 /** The identity Gram matrix. */
 export const identity = (): Gram => ({ _tag: 'identity' });
 /** The Gram matrix `c I`. */
-export const scaled = (c: number): Gram => ({ _tag: 'scaled', c });
+export const scaled = (c: number): Gram => fillVariant(GRAM_SCHEMA, 'scaled', { c });
 /** `I/n` on the domain, `I/m` on the codomain. */
 export const width = (): Gram => ({ _tag: 'width' });
 
-export interface DataGramOptions {
-  /** @default 'diagonal' */
-  readonly structure?: 'diagonal' | 'dense';
-  /** ε. @default 1e-3 */
-  readonly damping?: number;
-  /** @default 'batch' */
-  readonly estimate?: 'batch' | 'ema';
-  /** EMA decay when `estimate` is 'ema'. @default 0.95 */
-  readonly decay?: number;
-}
+/** The data-based Gram matrix's settings. @default { structure 'diagonal', damping 1e-3, estimate 'batch', decay 0.95 } */
+export type DataGramOptions = OptionsOf<Gram, 'data'>;
 
 /** The data-based Gram matrix (K-FAC structure). */
-export const dataGram = (options: DataGramOptions = {}): Gram => ({
-  _tag: 'data',
-  structure: options.structure ?? DEFAULTS.dataGram.structure,
-  damping: options.damping ?? DEFAULTS.dataGram.damping,
-  estimate: options.estimate ?? DEFAULTS.dataGram.estimate,
-  decay: options.decay ?? DEFAULTS.dataGram.decay,
-});
+export const dataGram = (options: DataGramOptions = {}): Gram => fillVariant(GRAM_SCHEMA, 'data', options);
 
 /** The Frobenius-type inner product `tr(M_X⁻¹ Aᵀ M_Y B)` with Gram matrices `domain` (M_X) and `codomain` (M_Y). */
 export const frobenius = (domain: Gram, codomain: Gram): Metric => ({ _tag: 'frobenius', domain, codomain });

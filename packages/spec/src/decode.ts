@@ -9,6 +9,7 @@ import { error, show } from './internal/diagnostic.js';
 import {
   array,
   boolean,
+  described,
   isRecord,
   lazy,
   literal,
@@ -23,6 +24,7 @@ import {
   wrongType,
 } from './internal/decoder.js';
 import { MAX_NESTING } from './limits.js';
+import { METRIC_SCHEMA, OPTIMIZER_SCHEMA } from './schema/optimizer.js';
 import type * as RNEA from 'fp-ts/lib/ReadonlyNonEmptyArray.js';
 import type {
   Activation,
@@ -32,26 +34,18 @@ import type {
   Arm,
   Data,
   Experiment,
-  Gram,
   Growth,
   GrowthSchedule,
   Layer,
   Loss,
-  Metric,
   Network,
-  Optimizer,
   Padding,
   Plot,
   Report,
   Selection,
   SensitivityNorm,
-  StepSize,
   Table,
   Training,
-  VarianceMode,
-  OnIncrease,
-  InitialL,
-  Restart,
   Sweep,
   SweepAxis,
   SweepValue,
@@ -138,66 +132,8 @@ const data: Decoder<Data> = tagged<Data>(
 
 // ─── Optimizer ─────────────────────────────────────────────────────────────────────────────────────────
 
-const gram: Decoder<Gram> = tagged<Gram>(
-  'gram',
-  {
-    identity: struct({ _tag: literal('identity') }),
-    scaled: struct({ _tag: literal('scaled'), c: number }),
-    width: struct({ _tag: literal('width') }),
-    data: struct({
-      _tag: literal('data'),
-      structure: name<'diagonal' | 'dense'>('structure'),
-      damping: number,
-      estimate: name<'batch' | 'ema'>('estimate'),
-      decay: number,
-    }),
-  },
-  'a Gram matrix',
-);
-
-const metric: Decoder<Metric> = tagged<Metric>(
-  'metric',
-  { frobenius: struct({ _tag: literal('frobenius'), domain: gram, codomain: gram }) },
-  'a metric',
-);
-
-const stepSize: Decoder<StepSize> = tagged<StepSize>(
-  'step',
-  {
-    constant: struct({ _tag: literal('constant'), lr: number }),
-    step: struct({ _tag: literal('step'), lr: number, factor: number, every: number }),
-    cosine: struct({ _tag: literal('cosine'), lr: number, minLr: number }),
-    armijo: struct({ _tag: literal('armijo'), initial: number, shrink: number, c: number }),
-    adaptive: struct({
-      _tag: literal('adaptive'),
-      variance: name<VarianceMode>('variance'),
-      L0: number,
-      beta: number,
-      Lmin: number,
-      rhoMin: number,
-      growthCap: number,
-      chunks: number,
-      onIncrease: name<OnIncrease>('onIncrease'),
-      a0: number,
-      initialL: name<InitialL>('initialL'),
-      restart: name<Restart>('restart'),
-      lossResolution: number,
-    }),
-    dog: struct({ _tag: literal('dog'), rEps: number }),
-    prodigy: struct({ _tag: literal('prodigy'), d0: number }),
-  },
-  'a step size',
-);
-
-const optimizer: Decoder<Optimizer> = tagged<Optimizer>(
-  'optimizer',
-  {
-    sgd: struct({ _tag: literal('sgd'), step: stepSize, metric }),
-    momentum: struct({ _tag: literal('momentum'), beta: number, step: stepSize, metric }),
-    adam: struct({ _tag: literal('adam'), beta1: number, beta2: number, epsilon: number, step: stepSize, metric }),
-  },
-  'an optimizer',
-);
+const metric = described(METRIC_SCHEMA);
+const optimizer = described(OPTIMIZER_SCHEMA);
 
 // ─── Training, growth, compare, report ─────────────────────────────────────────────────────────────────
 

@@ -19,6 +19,8 @@ import type {
   StepSize,
   Training,
 } from './Spec.js';
+import { fillVariant, settingDefaults } from './schema/describe.js';
+import { GRAM_SCHEMA, LEARNING_RATE, OPTIMIZER_SCHEMA, STEP_SIZE_SCHEMA } from './schema/optimizer.js';
 
 type SpiralsData = Extract<Data, { _tag: 'spirals' }>;
 type CsvData = Extract<Data, { _tag: 'csv' }>;
@@ -29,6 +31,8 @@ type Adaptive = Extract<StepSize, { _tag: 'adaptive' }>;
 type StepDecay = Extract<StepSize, { _tag: 'step' }>;
 type Cosine = Extract<StepSize, { _tag: 'cosine' }>;
 type Armijo = Extract<StepSize, { _tag: 'armijo' }>;
+/** An optimizer's own settings, without its step rule and metric. */
+type OwnSettings<T extends Optimizer['_tag']> = Omit<Extract<Optimizer, { _tag: T }>, '_tag' | 'step' | 'metric'>;
 type Sensli = Extract<Growth, { _tag: 'sensli' }>;
 type Dense = Extract<Layer, { _tag: 'dense' }>;
 type Conv = Extract<Layer, { _tag: 'conv' }>;
@@ -41,9 +45,8 @@ const deepFreeze = <T>(value: T): T => {
   return value;
 };
 
-const IDENTITY: Gram = { _tag: 'identity' };
-/** The Euclidean (classical Frobenius) inner product: identity Gram matrices on both sides. */
-const EUCLIDEAN: Metric = { _tag: 'frobenius', domain: IDENTITY, codomain: IDENTITY };
+/** Plain SGD with its described defaults: a constant step size and the Euclidean (classical Frobenius) metric. */
+const SGD = fillVariant(OPTIMIZER_SCHEMA, 'sgd', {});
 
 export interface Defaults {
   /** Random seed of the first run. @default 1 */
@@ -89,13 +92,13 @@ export interface Defaults {
   /** Pool: the stride defaults to the pool size (non-overlapping windows), so there is no constant here. */
   readonly pool: { readonly kind: 'max' | 'avg' };
   /** @default { beta 0.9 } */
-  readonly momentum: { readonly beta: number };
+  readonly momentum: OwnSettings<'momentum'>;
   /** @default { beta1 0.9, beta2 0.999, epsilon 1e-8 } */
-  readonly adam: { readonly beta1: number; readonly beta2: number; readonly epsilon: number };
+  readonly adam: OwnSettings<'adam'>;
   /** Step decay: multiply by `factor` every `every` epochs. @default { factor 0.1, every 30 } */
-  readonly stepDecay: Pick<StepDecay, 'factor' | 'every'>;
+  readonly stepDecay: Omit<StepDecay, '_tag' | 'lr'>;
   /** @default { minLr 0 } */
-  readonly cosine: Pick<Cosine, 'minLr'>;
+  readonly cosine: Omit<Cosine, '_tag' | 'lr'>;
   /** @default { initial 1, shrink 0.5, c 1e-4 } */
   readonly armijo: Omit<Armijo, '_tag'>;
   /** ALGORITHMS.md §2. @default { variance 'none', L0 10, beta 0.995, Lmin 1e-5, rhoMin 1e-3, growthCap 2, chunks 4, onIncrease 'reset', a0 0.1, initialL 'first_estimate', restart 'phase', lossResolution 1e-6 }: the best untuned setting of the step-size study (packages/step-size/README.md); `preset reference` is the SensLI code's. */
@@ -118,8 +121,6 @@ export interface Defaults {
   readonly stop: Omit<EarlyStop, 'patience'>;
 }
 
-const step: StepSize = { _tag: 'constant', lr: 0.1 };
-
 export const DEFAULTS: Defaults = deepFreeze<Defaults>({
   seed: 1,
   repeat: 1,
@@ -134,10 +135,10 @@ export const DEFAULTS: Defaults = deepFreeze<Defaults>({
     output: { units: 2, activation: 'linear' },
   },
   loss: 'cross_entropy',
-  optimizer: { _tag: 'sgd', step, metric: EUCLIDEAN },
-  step,
-  lr: 0.1,
-  metric: EUCLIDEAN,
+  optimizer: SGD,
+  step: SGD.step,
+  lr: LEARNING_RATE,
+  metric: SGD.metric,
   train: { epochs: 100, batch: 'full', shuffle: true },
   growth: { _tag: 'none' },
   compare: [],
@@ -147,28 +148,15 @@ export const DEFAULTS: Defaults = deepFreeze<Defaults>({
   dense: { bias: true },
   conv: { stride: 1, padding: 'same' },
   pool: { kind: 'max' },
-  momentum: { beta: 0.9 },
-  adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
-  stepDecay: { factor: 0.1, every: 30 },
-  cosine: { minLr: 0 },
-  armijo: { initial: 1, shrink: 0.5, c: 1e-4 },
-  adaptive: {
-    variance: 'none',
-    L0: 10,
-    beta: 0.995,
-    Lmin: 1e-5,
-    rhoMin: 1e-3,
-    growthCap: 2,
-    chunks: 4,
-    onIncrease: 'reset',
-    a0: 0.1,
-    initialL: 'first_estimate',
-    restart: 'phase',
-    lossResolution: 1e-6,
-  },
-  dog: { rEps: 1e-6 },
-  prodigy: { d0: 1e-6 },
-  dataGram: { structure: 'diagonal', damping: 1e-3, estimate: 'batch', decay: 0.95 },
+  momentum: settingDefaults(OPTIMIZER_SCHEMA, 'momentum') as Defaults['momentum'],
+  adam: settingDefaults(OPTIMIZER_SCHEMA, 'adam') as Defaults['adam'],
+  stepDecay: settingDefaults(STEP_SIZE_SCHEMA, 'step') as Defaults['stepDecay'],
+  cosine: settingDefaults(STEP_SIZE_SCHEMA, 'cosine') as Defaults['cosine'],
+  armijo: settingDefaults(STEP_SIZE_SCHEMA, 'armijo') as Defaults['armijo'],
+  adaptive: settingDefaults(STEP_SIZE_SCHEMA, 'adaptive') as Defaults['adaptive'],
+  dog: settingDefaults(STEP_SIZE_SCHEMA, 'dog') as Defaults['dog'],
+  prodigy: settingDefaults(STEP_SIZE_SCHEMA, 'prodigy') as Defaults['prodigy'],
+  dataGram: settingDefaults(GRAM_SCHEMA, 'data') as Defaults['dataGram'],
   sensli: { norm: { _tag: 'fro' }, select: { _tag: 'max' }, lrFactor: 1, optimizerState: 'reset' },
   every: { max: 1 },
   threshold: { tau: 1 },

@@ -83,6 +83,26 @@ export {
 } from './memory.js';
 export type { MemoryEstimate, MemoryEstimateOptions, MemoryCheckOptions } from './memory.js';
 export { decodeExperiment } from './decode.js';
+export { GRAM_SCHEMA, METRIC_SCHEMA, OPTIMIZER_SCHEMA, STEP_SIZE_SCHEMA } from './schema/optimizer.js';
+export {
+  fillVariant,
+  isSetting,
+  positionalField,
+  settingDefaults,
+  settingWord,
+  variantFields,
+} from './schema/describe.js';
+export type {
+  Field as SchemaField,
+  Fields as SchemaFields,
+  Infer as SchemaValue,
+  NameField as SchemaNameField,
+  NumberField as SchemaNumberField,
+  Positional as SchemaPositional,
+  SubField as SchemaSubField,
+  TagOf as SchemaTag,
+  Union as SchemaUnion,
+} from './schema/describe.js';
 export {
   experiment,
   arm,

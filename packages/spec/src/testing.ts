@@ -9,22 +9,17 @@ import * as B from './builders.js';
 import { step, type Flow, type Shape } from './internal/shapes.js';
 import { resolveArm } from './check.js';
 import { checkChunks } from './internal/check-batch.js';
+import type { Range } from './internal/range.js';
 import { checkMemory } from './memory.js';
-import {
-  ACTIVATION_NAMES,
-  ON_INCREASE_POLICIES,
-  INITIAL_L_POLICIES,
-  RESTART_POLICIES,
-  PLOT_NAMES,
-  TABLE_NAMES,
-  VARIANCE_MODES,
-} from './names.js';
+import { ACTIVATION_NAMES, PLOT_NAMES, TABLE_NAMES } from './names.js';
+import { fillVariant, type Field, type Union } from './schema/describe.js';
+import { METRIC_SCHEMA, OPTIMIZER_SCHEMA } from './schema/optimizer.js';
+import { NAME_KINDS, type NameKindKey } from './unknown-name.js';
 import type {
   Activation,
   Arm,
   Data,
   Experiment,
-  Gram,
   Growth,
   Layer,
   Loss,
@@ -33,7 +28,6 @@ import type {
   Optimizer,
   Selection,
   SensitivityNorm,
-  StepSize,
   Sweep,
   Training,
 } from './Spec.js';
@@ -62,7 +56,6 @@ const real = (min: number, max: number, open: { min?: boolean; max?: boolean } =
 const int = (min: number, max: number): fc.Arbitrary<number> => fc.integer({ min, max });
 
 const activation: fc.Arbitrary<Activation> = fc.constantFrom(...ACTIVATION_NAMES);
-const rate = real(1e-6, 10);
 const unitOpen = real(0, 1, { min: true, max: true });
 const halfOpen = real(0, 1, { max: true });
 
@@ -193,55 +186,44 @@ const families = (text: fc.Arbitrary<string>, maxLayers: number): readonly Famil
 
 // ─── Optimizers, inner products and step sizes ─────────────────────────────────────────────────────────
 
-const gram: fc.Arbitrary<Gram> = fc.oneof(
-  fc.constant(B.identity()),
-  real(1e-3, 1e3).map(B.scaled),
-  fc.constant(B.width()),
-  fc
-    .record({
-      structure: fc.constantFrom('diagonal' as const, 'dense' as const),
-      damping: real(1e-8, 1),
-      estimate: fc.constantFrom('batch' as const, 'ema' as const),
-      decay: halfOpen,
-    })
-    .map(B.dataGram),
-);
+/** Learning rates tests draw: from 1e-6 to 10. */
+const RATES: Range = { min: 1e-6, max: 10 };
 
-const metric: fc.Arbitrary<Metric> = fc.tuple(gram, gram).map(([d, c]) => B.frobenius(d, c));
+const fromRange = (r: Range): fc.Arbitrary<number> =>
+  r.integer ? int(r.min, r.max) : real(r.min, r.max, { min: r.minOpen ?? false, max: r.maxOpen ?? false });
 
-const stepSize: fc.Arbitrary<StepSize> = fc.oneof(
-  rate.map(B.constant),
-  fc.record({ lr: rate, factor: real(0, 1, { min: true }), every: int(1, 100) }).map((o) => B.stepDecay(o.lr, o)),
-  fc.record({ lr: rate, fraction: real(0, 1) }).map((o) => B.cosine(o.lr, { minLr: o.lr * o.fraction })),
-  fc.record({ initial: rate, shrink: unitOpen, c: unitOpen }).map(B.armijo),
-  fc
-    .record({
-      variance: fc.constantFrom(...VARIANCE_MODES),
-      onIncrease: fc.constantFrom(...ON_INCREASE_POLICIES),
-      L0: real(1e-3, 1e3),
-      beta: halfOpen,
-      Lmin: real(1e-9, 1),
-      rhoMin: real(0, 1, { min: true }),
-      growthCap: real(1, 10),
-      chunks: int(2, 16),
-      a0: rate,
-      initialL: fc.constantFrom(...INITIAL_L_POLICIES),
-      restart: fc.constantFrom(...RESTART_POLICIES),
-      lossResolution: real(0, 1e-3),
-    })
-    .map(B.adaptive),
-  fc.record({ rEps: real(1e-9, 1) }).map(B.dog),
-  fc.record({ d0: real(1e-9, 1) }).map(B.prodigy),
-);
-const scheduleStep: fc.Arbitrary<StepSize> = stepSize.filter(
-  (s) => s._tag === 'constant' || s._tag === 'step' || s._tag === 'cosine',
-);
+/** Values of one field: its sample (a range, or a fraction in [0, 1] scaled below), its range, its names. */
+const field = (f: Field): fc.Arbitrary<unknown> => {
+  switch (f.type) {
+    case 'number':
+      return f.sample !== undefined && 'fractionOf' in f.sample
+        ? real(0, 1)
+        : fromRange(f.sample ?? (f.range === 'rate' ? RATES : f.range));
+    case 'name':
+      return fc.constantFrom(...NAME_KINDS[f.kind as NameKindKey].names);
+    case 'union':
+      return described(f.union, f.sample);
+  }
+};
 
-const optimizer: fc.Arbitrary<Optimizer> = fc.oneof(
-  fc.record({ step: stepSize, metric }).map(B.sgd),
-  fc.record({ beta: halfOpen, step: scheduleStep, metric }).map(({ beta, ...o }) => B.momentum(beta, o)),
-  fc.record({ beta1: halfOpen, beta2: halfOpen, epsilon: real(1e-12, 1), step: scheduleStep, metric }).map(B.adam),
-);
+/** Values of a described union (schema/describe.ts), every variant (or those of `tags`) and every field drawn. */
+const described = (u: Union, tags?: readonly string[]): fc.Arbitrary<unknown> =>
+  fc.oneof(
+    ...Object.entries(u.variants)
+      .filter(([tag]) => tags === undefined || tags.includes(tag))
+      .map(([tag, fields]) =>
+        fc.record(Object.fromEntries(Object.entries(fields).map(([k, f]) => [k, field(f)]))).map((drawn) => {
+          const values: Record<string, unknown> = { ...drawn };
+          for (const [k, f] of Object.entries(fields))
+            if (f.type === 'number' && f.sample !== undefined && 'fractionOf' in f.sample)
+              values[k] = (values[f.sample.fractionOf] as number) * (values[k] as number);
+          return fillVariant(u, tag, values);
+        }),
+      ),
+  );
+
+const metric = described(METRIC_SCHEMA) as fc.Arbitrary<Metric>;
+const optimizer = described(OPTIMIZER_SCHEMA) as fc.Arbitrary<Optimizer>;
 
 const loss: fc.Arbitrary<Loss> = fc.constantFrom('cross_entropy' as const, 'mse' as const);
 

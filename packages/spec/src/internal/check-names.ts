@@ -5,19 +5,9 @@
  */
 import type { Diagnostic, SpecPath } from '../Diagnostic.js';
 import { MAX_NESTING } from '../limits.js';
-import type {
-  Data,
-  Experiment,
-  Gram,
-  Growth,
-  Layer,
-  Metric,
-  Network,
-  Optimizer,
-  Report,
-  StepSize,
-  Training,
-} from '../Spec.js';
+import type { Data, Experiment, Growth, Layer, Metric, Network, Report, Training } from '../Spec.js';
+import { sharedFields, variantFields, type Tagged, type Union } from '../schema/describe.js';
+import { METRIC_SCHEMA, OPTIMIZER_SCHEMA } from '../schema/optimizer.js';
 import { isKnownName, unknownName, type NameKindKey } from '../unknown-name.js';
 
 type Check = readonly Diagnostic[];
@@ -64,35 +54,27 @@ const checkDataNames = (data: Data, path: SpecPath): Check => [
 const checkTrainingNames = (train: Training, path: SpecPath): Check =>
   train.stop === undefined ? [] : name('monitor', train.stop.monitor, [...path, 'stop', 'monitor']);
 
-const checkGram = (gram: Gram, path: SpecPath): Check =>
-  gram._tag === 'data'
-    ? [
-        ...name('structure', gram.structure, [...path, 'structure']),
-        ...name('estimate', gram.estimate, [...path, 'estimate']),
-      ]
-    : name('gram', gram._tag, [...path, '_tag']);
+/**
+ * The names of a described union's value (schema/describe.ts): its tag, then each name field of its variant
+ * (of an unknown variant, the fields all variants share), nested unions walked.
+ */
+const checkDescribed = (u: Union, value: unknown, path: SpecPath): Check => {
+  if (typeof value !== 'object' || value === null) return [];
+  const v = value as Tagged;
+  const fields = variantFields(u, v._tag);
+  return [
+    ...(fields === undefined ? [unknownName(u.kind as NameKindKey, v._tag, [...path, '_tag'])] : []),
+    ...Object.entries(fields ?? sharedFields(u)).flatMap(([k, f]) =>
+      f.type === 'name'
+        ? name(f.kind as NameKindKey, v[k], [...path, k])
+        : f.type === 'union'
+          ? checkDescribed(f.union, v[k], [...path, k])
+          : [],
+    ),
+  ];
+};
 
-const checkMetric = (metric: Metric, path: SpecPath): Check => [
-  ...name('metric', metric._tag, [...path, '_tag']),
-  ...checkGram(metric.domain, [...path, 'domain']),
-  ...checkGram(metric.codomain, [...path, 'codomain']),
-];
-
-const checkStep = (step: StepSize, path: SpecPath): Check =>
-  step._tag === 'adaptive'
-    ? [
-        ...name('variance', step.variance, [...path, 'variance']),
-        ...name('onIncrease', step.onIncrease, [...path, 'onIncrease']),
-        ...name('initialL', step.initialL, [...path, 'initialL']),
-        ...name('restart', step.restart, [...path, 'restart']),
-      ]
-    : name('step', step._tag, [...path, '_tag']);
-
-const checkOptimizerNames = (opt: Optimizer, path: SpecPath): Check => [
-  ...name('optimizer', opt._tag, [...path, '_tag']),
-  ...checkStep(opt.step, [...path, 'step']),
-  ...checkMetric(opt.metric, [...path, 'metric']),
-];
+const checkMetric = (metric: Metric, path: SpecPath): Check => checkDescribed(METRIC_SCHEMA, metric, path);
 
 const checkGrowthNames = (g: Growth, path: SpecPath): Check => {
   if (g._tag !== 'sensli') return name('growth', g._tag, [...path, '_tag']);
@@ -121,7 +103,7 @@ export const checkNames = (e: Experiment): Check => [
   ...checkDataNames(e.data, ['data']),
   ...checkNetworkNames(e.network, ['network']),
   ...name('loss', e.loss, ['loss']),
-  ...checkOptimizerNames(e.optimizer, ['optimizer']),
+  ...checkDescribed(OPTIMIZER_SCHEMA, e.optimizer, ['optimizer']),
   ...checkTrainingNames(e.train, ['train']),
   ...checkGrowthNames(e.growth, ['growth']),
   ...checkReport(e.report, ['report']),

@@ -5,30 +5,11 @@
  */
 import type { Diagnostic, SpecPath } from '../Diagnostic.js';
 import * as L from '../limits.js';
-import type {
-  Data,
-  Experiment,
-  Gram,
-  Growth,
-  Layer,
-  Metric,
-  Network,
-  Optimizer,
-  Selection,
-  StepSize,
-  Training,
-} from '../Spec.js';
+import type { Data, Experiment, Growth, Layer, Metric, Network, Selection, Training } from '../Spec.js';
+import { sharedFields, variantFields, type Field, type Tagged, type Union } from '../schema/describe.js';
+import { METRIC_SCHEMA, OPTIMIZER_SCHEMA } from '../schema/optimizer.js';
 import { error, show } from './diagnostic.js';
-import {
-  checkRange,
-  halfOpenUnit,
-  nonNegative,
-  nonNegativeInt,
-  openUnit,
-  positive,
-  positiveInt,
-  unitExcludingZero,
-} from './range.js';
+import { checkRange, halfOpenUnit, nonNegative, nonNegativeInt, openUnit, positive, positiveInt } from './range.js';
 
 type Check = readonly Diagnostic[];
 
@@ -223,106 +204,31 @@ const checkNetwork = (net: Network, path: SpecPath): Check => {
 
 // ─── Optimizer ─────────────────────────────────────────────────────────────────────────────────────────
 
-const checkGram = (gram: Gram, path: SpecPath): Check => {
-  switch (gram._tag) {
-    case 'scaled':
-      return checkRange(gram.c, positive, [...path, 'c'], 'Gram scale c');
-    case 'data':
-      return [
-        ...checkRange(gram.damping, positive, [...path, 'damping'], 'Gram damping ε'),
-        ...checkRange(gram.decay, halfOpenUnit, [...path, 'decay'], 'Gram EMA decay'),
-      ];
-    default:
+/**
+ * The ranges of a described union's value (schema/describe.ts): each number field of its variant (of an
+ * unknown variant, the fields all variants share), nested unions walked, then the union's own cross-field rules.
+ */
+const checkDescribed = (u: Union, value: unknown, path: SpecPath): Check => {
+  if (typeof value !== 'object' || value === null) return [];
+  const v = value as Tagged;
+  const own = Object.entries(variantFields(u, v._tag) ?? sharedFields(u)).flatMap(([k, f]) =>
+    checkField(f, v[k], [...path, k]),
+  );
+  return u.refine === undefined ? own : [...own, ...u.refine(v, path, own.length === 0)];
+};
+
+const checkField = (f: Field, v: unknown, path: SpecPath): Check => {
+  switch (f.type) {
+    case 'number':
+      return f.range === 'rate' ? rate(v, path, f.what) : checkRange(v, f.range, path, f.what, f.code);
+    case 'union':
+      return checkDescribed(f.union, v, path);
+    case 'name':
       return [];
   }
 };
 
-const checkMetric = (metric: Metric, path: SpecPath): Check => [
-  ...checkGram(metric.domain, [...path, 'domain']),
-  ...checkGram(metric.codomain, [...path, 'codomain']),
-];
-
-const checkStep = (step: StepSize, path: SpecPath): Check => {
-  const at = (k: string): SpecPath => [...path, k];
-  switch (step._tag) {
-    case 'constant':
-      return rate(step.lr, at('lr'));
-    case 'step':
-      return [
-        ...rate(step.lr, at('lr')),
-        ...checkRange(step.factor, unitExcludingZero, at('factor'), 'step decay factor'),
-        ...checkRange(step.every, positiveInt(L.MAX_EPOCHS), at('every'), 'step decay period (epochs)'),
-      ];
-    case 'cosine': {
-      const own = [...rate(step.lr, at('lr')), ...checkRange(step.minLr, nonNegative, at('minLr'), 'cosine minLr')];
-      return own.length === 0 && step.minLr > step.lr
-        ? [
-            error('out-of-range', `cosine minLr (${step.minLr}) must not exceed lr (${step.lr})`, at('minLr'), {
-              expected: `≤ ${step.lr}`,
-              actual: String(step.minLr),
-            }),
-          ]
-        : own;
-    }
-    case 'armijo':
-      return [
-        ...rate(step.initial, at('initial'), 'Armijo initial step'),
-        ...checkRange(step.shrink, openUnit, at('shrink'), 'Armijo shrink factor'),
-        ...checkRange(step.c, openUnit, at('c'), 'Armijo constant c'),
-      ];
-    case 'adaptive':
-      return [
-        ...checkRange(step.L0, positive, at('L0'), 'initial Lipschitz estimate L0'),
-        ...checkRange(step.beta, halfOpenUnit, at('beta'), 'adaptive smoothing beta'),
-        ...checkRange(step.Lmin, positive, at('Lmin'), 'Lmin'),
-        ...checkRange(step.rhoMin, unitExcludingZero, at('rhoMin'), 'rhoMin'),
-        ...checkRange(step.growthCap, { min: 1, max: Infinity, maxOpen: true }, at('growthCap'), 'growthCap'),
-        ...checkRange(step.chunks, { min: 2, max: L.MAX_CHUNKS, integer: true }, at('chunks'), 'variance chunks K'),
-        ...rate(step.a0, at('a0'), 'adaptive initial step a0'),
-        ...checkRange(step.lossResolution, nonNegative, at('lossResolution'), 'adaptive lossResolution'),
-      ];
-    case 'dog':
-      return checkRange(step.rEps, positive, at('rEps'), 'DoG r_eps');
-    case 'prodigy':
-      return checkRange(step.d0, positive, at('d0'), 'Prodigy d0');
-    default:
-      return [];
-  }
-};
-
-const checkOptimizer = (opt: Optimizer, path: SpecPath): Check => {
-  const at = (k: string): SpecPath => [...path, k];
-  const common = [...checkStep(opt.step, at('step')), ...checkMetric(opt.metric, at('metric'))];
-  const schedule = opt.step._tag === 'constant' || opt.step._tag === 'step' || opt.step._tag === 'cosine';
-  if (opt._tag !== 'sgd' && !schedule) {
-    // The controllers pick a step length for the direction −R of the current gradient (ALGORITHMS.md §2;
-    // DoG and Prodigy are analysed for plain (sub)gradient steps): a momentum or Adam direction is not it.
-    common.push(
-      error(
-        'unsupported-combination',
-        `${opt._tag} runs with a learning-rate schedule; step '${opt.step._tag}' needs optimizer sgd`,
-        at('step'),
-        {
-          expected: 'optimizer sgd, or step constant/step/cosine',
-          actual: `${opt._tag} with step ${opt.step._tag}`,
-        },
-      ),
-    );
-  }
-  switch (opt._tag) {
-    case 'momentum':
-      return [...checkRange(opt.beta, halfOpenUnit, at('beta'), 'momentum beta'), ...common];
-    case 'adam':
-      return [
-        ...checkRange(opt.beta1, halfOpenUnit, at('beta1'), 'Adam beta1'),
-        ...checkRange(opt.beta2, halfOpenUnit, at('beta2'), 'Adam beta2'),
-        ...checkRange(opt.epsilon, positive, at('epsilon'), 'Adam epsilon'),
-        ...common,
-      ];
-    default:
-      return common;
-  }
-};
+const checkMetric = (metric: Metric, path: SpecPath): Check => checkDescribed(METRIC_SCHEMA, metric, path);
 
 // ─── Training and growth ───────────────────────────────────────────────────────────────────────────────
 
@@ -397,7 +303,7 @@ export const checkRanges = (e: Experiment): Check => [
   ...checkRange(e.repeat, positiveInt(L.MAX_REPEAT), ['repeat'], 'repeat'),
   ...checkData(e.data, ['data']),
   ...checkNetwork(e.network, ['network']),
-  ...checkOptimizer(e.optimizer, ['optimizer']),
+  ...checkDescribed(OPTIMIZER_SCHEMA, e.optimizer, ['optimizer']),
   ...checkTraining(e.train, ['train']),
   ...checkStopMonitor(e),
   ...checkGrowth(e.growth, ['growth']),

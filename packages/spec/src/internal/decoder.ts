@@ -9,6 +9,7 @@ import type * as RNEA from 'fp-ts/lib/ReadonlyNonEmptyArray.js';
 import type { Diagnostic, SpecPath } from '../Diagnostic.js';
 import { didYouMean } from '../did-you-mean.js';
 import { isKnownName, unknownName, type NameKindKey } from '../unknown-name.js';
+import type { Field, Infer, Union } from '../schema/describe.js';
 import { error, show } from './diagnostic.js';
 
 type Errors = RNEA.ReadonlyNonEmptyArray<Diagnostic>;
@@ -136,4 +137,18 @@ export const tagged =
 export const lazy = <A>(make: () => Decoder<A>): Decoder<A> => {
   let d: Decoder<A> | undefined;
   return (u, path) => (d ??= make())(u, path);
+};
+
+const fieldDecoder = (f: Field): Decoder<unknown> =>
+  f.type === 'number' ? number : f.type === 'name' ? name(f.kind as NameKindKey) : described(f.union);
+
+/** The decoder of a described union (schema/describe.ts): its variants' fields in the order described. */
+export const described = <U extends Union>(u: U): Decoder<Infer<U>> => {
+  const cases: Record<string, Decoder<unknown>> = {};
+  for (const [tag, fields] of Object.entries(u.variants))
+    cases[tag] = struct({
+      _tag: literal(tag),
+      ...Object.fromEntries(Object.entries(fields).map(([k, f]) => [k, fieldDecoder(f)])),
+    });
+  return tagged<unknown>(u.kind as NameKindKey, cases, u.what) as Decoder<Infer<U>>;
 };
