@@ -145,6 +145,45 @@ describe('sprout check (in process)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  test('looks at the data: a missing CSV, too few output units, an input layer the examples do not fit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sprout-check-data-'));
+    // Three classes, two features, a header.
+    writeFileSync(join(dir, 'three.csv'), 'x,y,label\n0,1,0\n1,0,1\n1,1,2\n0,0,1\n');
+    const write = (name: string, data: string, input: number, output: number): string => {
+      const file = join(dir, name);
+      writeFileSync(
+        file,
+        `experiment "d" {\n  data ${data}\n  network {\n    input ${input}\n    dense 4 relu\n    output ${output}\n  }\n}\n`,
+      );
+      return file;
+    };
+    const ok = write('ok.sprout', 'csv "three.csv"', 2, 3);
+    const missing = write('missing.sprout', 'csv "gone.csv"', 2, 3);
+    const fewUnits = write('few-units.sprout', 'csv "three.csv"', 2, 2);
+    const wideInput = write('wide-input.sprout', 'csv "three.csv"', 3, 3);
+    const good = recordingIo();
+    expect(await runCli(['check', ok], good)).toBe(EXIT.ok);
+    expect(good.out.join('')).toBe(`${ok}: ok (experiment 'd')\n`);
+    const bad = recordingIo();
+    expect(await runCli(['check', missing, fewUnits, wideInput], bad)).toBe(EXIT.invalid);
+    const err = bad.err.join('');
+    expect(err).toContain(`missing.sprout:2:3 error[data-file-not-found]: ${join(dir, 'gone.csv')}: file not found`);
+    // The class count is the output layer's problem: the diagnostic points at it and says what to change.
+    expect(err).toMatch(
+      /few-units\.sprout:6:5 error\[data-bad-label\]: .*three\.csv:4:3: label 2 is out of range: labels must be integers 0\.\.1; the output layer has 2 units, one per class: give it as many units as the data has classes/,
+    );
+    expect(err).toContain('wide-input.sprout:4:5 error[data-shape-mismatch]: the network input [3] does not fit one example of');
+    expect(err).toContain('sprout: 3 errors in 3 of 3 files');
+    // A built-in data set not downloaded on this machine is a warning: the file itself is valid.
+    const cifar = write('cifar.sprout', 'cifar10 { dir "nowhere" }', 3072, 10);
+    const warned = recordingIo();
+    expect(await runCli(['check', cifar], warned)).toBe(EXIT.ok);
+    expect(warned.err.join('')).toContain('cifar.sprout:2:3 warning[data-unavailable]: data set cifar10 is not available');
+    expect(warned.err.join('')).toContain('cifar-10-binary.tar.gz');
+    expect(warned.out.join('')).toBe(`${cifar}: ok (experiment 'd')\n`);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   test('an invalid file: exit 2, every diagnostic rendered on stderr, and a summary', async () => {
     const io = recordingIo();
     expect(await runCli(['check', join(pkg, 'test/fixtures/invalid.sprout')], io)).toBe(EXIT.invalid);

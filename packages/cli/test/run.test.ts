@@ -122,6 +122,20 @@ describe('sprout run', () => {
     expect(io.err.join('')).not.toContain('The outputs written up to that point');
   });
 
+  it('exits 2 at the output layer when the data has more classes than it has units', async () => {
+    writeFileSync(join(dir, 'three.csv'), 'x,y,label\n0,1,0\n1,0,1\n1,1,2\n0,0,1\n');
+    const file = join(dir, 'few-units.sprout');
+    writeFileSync(
+      file,
+      'experiment "few" {\n  data csv "three.csv"\n  network {\n    input 2\n    dense 4 relu\n    output 2\n  }\n}\n',
+    );
+    const io = recordingIo();
+    expect(await runAction(file, { out: join(dir, 'out-few'), backend: 'cpu', quiet: true }, io)).toBe(2);
+    expect(io.err.join('')).toContain('few-units.sprout:6:5');
+    expect(io.err.join('')).toContain('the output layer has 2 units, one per class');
+    expect(existsSync(join(dir, 'out-few'))).toBe(false);
+  });
+
   it('passes --engine to the pipeline: the run-start event names the engine', async () => {
     for (const [engine, expected] of [
       ['auto', 'host'],

@@ -25,7 +25,11 @@ export interface RunOptions {
   readonly runsDir?: string;
   /** Write the outputs (spec.json, metrics.csv, events.jsonl, summary.json, curves.svg, model/). @default true */
   readonly write?: boolean;
-  /** Initialise this backend before training; when absent, the current tfjs backend is used. @default undefined */
+  /**
+   * Initialise this backend before training. When absent: the backend the caller already set (or started by
+   * using tensors) is kept; if TensorFlow.js has started none yet, `auto` is used, as by `sprout run`.
+   * @default 'auto' when no backend is started yet, else the current one
+   */
   readonly backend?: BackendChoice;
   /** Emit a `step` event every this many steps (each one reads the loss from the backend). @default 0 (none) */
   readonly stepEvery?: number;
@@ -267,7 +271,7 @@ export interface ArmSummary {
 export interface RunResult {
   readonly experiment: string;
   readonly backend: string;
-  /** The run directory, when outputs were written. */
+  /** The run directory; undefined only with `write: false`, which writes no directory. */
   readonly outDir: string | undefined;
   readonly arms: readonly ArmSummary[];
   /** Wall time of the whole experiment in seconds. */

@@ -5,7 +5,7 @@
  */
 import { join, resolve } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import type { RunEvent, RunResult } from '@sprout/pipeline';
+import type { RunEvent, RunResult, StepProgress } from '@sprout/pipeline';
 import { runSeeds, type Experiment } from '@sprout/spec';
 import { runPool, type WorkerCommand } from './pool.js';
 import type { TaskFailure } from './protocol.js';
@@ -26,6 +26,8 @@ export interface LocalStudyOptions {
   /** Send every epoch's event (for --json); otherwise progress comes at most five times a second per run. */
   readonly allEvents?: boolean;
   readonly onEvent?: (event: RunEvent) => void;
+  /** Steps done inside a long epoch of any run in flight (for a progress display). */
+  readonly onProgress?: (progress: StepProgress) => void;
   readonly signal?: AbortSignal;
 }
 
@@ -123,6 +125,7 @@ export const runLocalStudy = async (spec: Experiment, options: LocalStudyOptions
       allEvents: options.allEvents ?? false,
     },
     ...(options.onEvent !== undefined ? { onEvent: options.onEvent } : {}),
+    ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
     ...(options.signal !== undefined ? { signal: options.signal } : {}),
   });
   const failures = [...pool.failed].map(([index, failure]) => ({

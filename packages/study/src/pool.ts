@@ -6,7 +6,7 @@
  * checkpoint; tasks not started stay for `--resume`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { RunEvent } from '@sprout/pipeline';
+import type { RunEvent, StepProgress } from '@sprout/pipeline';
 import { lineReader, type FromWorker, type TaskFailure, type ToWorker, type WorkerSettings } from './protocol.js';
 import type { RunTask } from './tasks.js';
 
@@ -23,6 +23,8 @@ export interface PoolOptions {
   readonly settings?: WorkerSettings;
   /** Every event of every run, named as in the study. */
   readonly onEvent?: (event: RunEvent) => void;
+  /** Steps done inside a long epoch of any run, named as in the study. */
+  readonly onProgress?: (progress: StepProgress) => void;
   readonly signal?: AbortSignal;
 }
 
@@ -157,6 +159,9 @@ export const runPool = (tasks: readonly RunTask[], options: PoolOptions): Promis
             // A spec or data that cannot run fails every run alike: stop instead of failing them one by one.
             if (m.failure.kind === 'invalid') stopAll();
             next(w);
+          } else if (m._tag === 'step-progress') {
+            const { _tag: _t, id: _id, ...steps } = m;
+            options.onProgress?.({ arm: task.name, repeat: task.repeat, seed: task.seed, ...steps });
           } else for (const e of toEvents(task, m)) options.onEvent?.(e);
         }),
       );

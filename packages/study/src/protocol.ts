@@ -43,6 +43,15 @@ export type FromWorker =
       readonly parameterCount: number;
       readonly seconds: number;
     }
+  /** Steps done inside a long epoch (the pipeline's `onProgress`), for the study's progress display. */
+  | {
+      readonly _tag: 'step-progress';
+      readonly id: number;
+      readonly epoch: number;
+      readonly step: number;
+      readonly steps: number;
+      readonly examples: number;
+    }
   | { readonly _tag: 'done'; readonly id: number; readonly skipped: boolean }
   | { readonly _tag: 'failed'; readonly id: number; readonly failure: TaskFailure };
 

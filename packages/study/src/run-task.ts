@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import { compile, type RunEvent } from '@sprout/pipeline';
+import { compile, type RunEvent, type StepProgress } from '@sprout/pipeline';
 import { decodeExperiment, type Experiment } from '@sprout/spec';
 import type { TaskFailure, WorkerSettings } from './protocol.js';
 import type { RunTask } from './tasks.js';
@@ -36,12 +36,13 @@ export const checkTaskSpec = (spec: unknown): E.Either<string, Experiment> => {
 export type TaskOutcome =
   { readonly ok: true; readonly skipped: boolean } | { readonly ok: false; readonly failure: TaskFailure };
 
-/** Run `task` to its end (or until `signal`), sending its events to `onEvent`. */
+/** Run `task` to its end (or until `signal`), sending its events to `onEvent` and in-epoch progress to `onProgress`. */
 export const runTask = async (
   task: RunTask,
   settings: WorkerSettings,
   signal: AbortSignal,
   onEvent: (e: RunEvent) => void,
+  onProgress?: (p: StepProgress) => void,
 ): Promise<TaskOutcome> => {
   if (runFinished(task.dir)) return { ok: true, skipped: true };
   const p = compile(task.spec, { baseDir: task.baseDir });
@@ -55,6 +56,7 @@ export const runTask = async (
     ...(settings.engine !== undefined ? { engine: settings.engine } : {}),
     ...(settings.takeOverLock === true ? { forceUnlock: true } : {}),
     onEvent,
+    ...(onProgress !== undefined ? { onProgress } : {}),
     signal,
   })();
   if (E.isRight(r)) return { ok: true, skipped: false };

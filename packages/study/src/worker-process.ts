@@ -5,7 +5,7 @@
  */
 import { initBackend } from '@sprout/backend';
 import * as E from 'fp-ts/lib/Either.js';
-import type { RunEvent } from '@sprout/pipeline';
+import type { RunEvent, StepProgress } from '@sprout/pipeline';
 import { lineReader, PROGRESS_INTERVAL_MS, type FromWorker, type ToWorker } from './protocol.js';
 import { runTask } from './run-task.js';
 
@@ -90,7 +90,10 @@ export const workerProcess = async (options: WorkerProcessOptions = {}): Promise
         if (event._tag === 'started' || event._tag === 'finished' || event._tag === 'failed') return;
         send({ _tag: 'event', id: task.index, event });
       };
-      const outcome = await runTask(task, settings, controller.signal, onEvent);
+      // The pipeline reports a long epoch's steps about every 100 ms: each becomes one line.
+      const onProgress = (p: StepProgress): void =>
+        send({ _tag: 'step-progress', id: task.index, epoch: p.epoch, step: p.step, steps: p.steps, examples: p.examples });
+      const outcome = await runTask(task, settings, controller.signal, onEvent, onProgress);
       send(
         outcome.ok
           ? { _tag: 'done', id: task.index, skipped: outcome.skipped }

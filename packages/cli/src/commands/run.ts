@@ -495,6 +495,7 @@ const runStudy = async (
             ...(options.engine !== undefined ? { engine: options.engine } : {}),
             allEvents: options.json ?? false,
             onEvent: reporter.onEvent,
+            ...(reporter.onProgress !== undefined ? { onProgress: reporter.onProgress } : {}),
             signal,
           });
   } finally {

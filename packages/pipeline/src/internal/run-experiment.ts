@@ -35,6 +35,7 @@ import {
 } from './deps.js';
 import type { RunFiles, RunHost } from '../host.js';
 import { trainRun } from './train-run.js';
+import { dataProblem } from './class-count.js';
 import { armSummary, finalTable, markBest } from './summary.js';
 import {
   architectureSvg,
@@ -141,8 +142,11 @@ export const runExperiment = async (
   const started = new Date();
   const t0 = performance.now();
   let backendMessage: string | undefined;
-  if (options.backend !== undefined) {
-    const info = await host.initBackend(options.backend);
+  // The CLI's default (`auto`) when the caller has chosen no backend yet: a tfjs engine that has not
+  // started one. A backend the caller set, or started by using tensors, is kept.
+  const backendChoice = options.backend ?? (tf.engine().backendName == null ? 'auto' : undefined);
+  if (backendChoice !== undefined) {
+    const info = await host.initBackend(backendChoice);
     if (E.isLeft(info)) return E.left({ _tag: 'backend-error', message: info.left.message });
     backendMessage = info.right.message;
   }
@@ -169,14 +173,22 @@ export const runExperiment = async (
     if (cached !== undefined) disposeDatasetTensors(cached.tensors);
     cached = undefined;
     // Where the arm's data is written in the spec, so that a front end can point at the line.
-    const armIndex = spec.compare.findIndex((a) => a.name === plan.name);
+    const armIndex = spec.compare.findIndex((a) => a.name === plan.arm);
     const path = armIndex >= 0 && spec.compare[armIndex]!.data !== undefined ? ['compare', armIndex, 'data'] : ['data'];
+    const outputPath =
+      armIndex >= 0 && spec.compare[armIndex]!.network !== undefined
+        ? ['compare', armIndex, 'network', 'output']
+        : ['network', 'output'];
     const loaded = await host.loadData(plan.data, {
       baseDir: ctx.baseDir,
       seed,
       classes: plan.network.output.units,
     })();
-    if (E.isLeft(loaded)) return E.left({ _tag: 'data-error', message: formatDataError(loaded.left), path });
+    if (E.isLeft(loaded))
+      return E.left({
+        _tag: 'data-error',
+        ...dataProblem(loaded.left, formatDataError(loaded.left), plan.network.output.units, path, outputPath),
+      });
     // The validation set is held out here, after any host's loader, with its own seed.
     const held =
       plan.data.validation === undefined ? loaded : holdOutValidation(loaded.right, plan.data.validation, vSeed);

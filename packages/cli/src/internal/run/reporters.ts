@@ -195,8 +195,11 @@ export const barReporter = (io: RunIo): Reporter => {
   let runs = 1;
   let epochs = 0;
   let run = '';
-  // When the epoch under way started (for examples per second).
-  let epochStartedAt = performance.now();
+  // Per run in flight (`arm/seed`; several with --jobs): when its epoch under way started (for examples per
+  // second), and the fraction of that epoch done, which the bar adds to the epochs done.
+  const epochStartedAt = new Map<string, number>();
+  const partial = new Map<string, number>();
+  const position = (): number => done + [...partial.values()].reduce((a, b) => a + b, 0);
   // Above the bar once it is drawn (cli-progress redraws it below), else as plain lines.
   const log = (text: string): void => {
     if (bar === undefined) io.err(text);
@@ -220,15 +223,17 @@ export const barReporter = (io: RunIo): Reporter => {
         case 'run-start':
           epochs = event.epochs;
           done += event.resumedAt?.epoch ?? 0;
-          epochStartedAt = performance.now();
+          epochStartedAt.set(`${event.arm}/${event.seed}`, performance.now());
+          partial.delete(`${event.arm}/${event.seed}`);
           run = `[${event.index + 1}/${runs} ${event.arm} #${event.seed}]`;
           if (event.resumedAt !== undefined) log(`${runHeader(event, runs)}\n`);
-          bar?.update(done, { run, epoch: `${event.resumedAt?.epoch ?? 0}/${epochs}`, batch: '' });
+          bar?.update(position(), { run, epoch: `${event.resumedAt?.epoch ?? 0}/${epochs}`, batch: '' });
           break;
         case 'epoch-end':
           done += 1;
-          epochStartedAt = performance.now();
-          bar?.update(done, {
+          epochStartedAt.set(`${event.arm}/${event.seed}`, performance.now());
+          partial.delete(`${event.arm}/${event.seed}`);
+          bar?.update(position(), {
             run,
             epoch: `${event.epoch}/${epochs}`,
             batch: '',
@@ -241,7 +246,8 @@ export const barReporter = (io: RunIo): Reporter => {
         case 'early-stop':
           // The epochs the run no longer trains count as done.
           done += epochs - event.epoch;
-          bar?.update(done, { run, epoch: `${event.epoch}/${epochs} (stopped)` });
+          partial.delete(`${event.arm}/${event.seed}`);
+          bar?.update(position(), { run, epoch: `${event.epoch}/${epochs} (stopped)` });
           log(
             `${runs > 1 ? `[${event.arm} #${event.seed}] ` : ''}epoch ${event.epoch}: stopped early, ${event.monitor} not better than ${fmt(event.best)} (epoch ${event.bestEpoch}) for ${event.patience} epochs\n`,
           );
@@ -254,9 +260,11 @@ export const barReporter = (io: RunIo): Reporter => {
       }
     },
     onProgress: (p) => {
-      const seconds = (performance.now() - epochStartedAt) / 1000;
+      const key = `${p.arm}/${p.seed}`;
+      const seconds = (performance.now() - (epochStartedAt.get(key) ?? performance.now())) / 1000;
       const rate = seconds > 0 ? Math.round(p.examples / seconds).toLocaleString('en-US') : '-';
-      bar?.update(done + p.step / p.steps, {
+      partial.set(key, p.step / p.steps);
+      bar?.update(position(), {
         epoch: `${p.epoch}/${epochs}`,
         batch: ` batch ${p.step}/${p.steps} (${rate} examples/s)`,
       });
