@@ -38,14 +38,15 @@ const CIFAR_DIR = join(root, 'tools/bench/data/cifar10-bench');
 const DIRS = { mnist: MNIST_DIR, cifar: CIFAR_DIR };
 const TIMEOUT_MS = 60 * 60 * 1000;
 
-// `--study step-size`: the step-size study (bench-step-size.ts), in this process; nothing below runs.
+// `--study step-size`: the step-size study (bench-step-size.ts); `--study jobs`: `--jobs` and the queue
+// (bench-study.ts); nothing below runs.
 if (process.argv.includes('--study')) {
   const study = process.argv[process.argv.indexOf('--study') + 1];
-  if (study !== 'step-size') {
-    console.error(`bench: unknown study '${study ?? ''}'; the studies are: step-size`);
+  if (study !== 'step-size' && study !== 'jobs') {
+    console.error(`bench: unknown study '${study ?? ''}'; the studies are: step-size, jobs`);
     process.exit(2);
   }
-  await import('./bench-step-size.js');
+  await import(study === 'jobs' ? './bench-study.js' : './bench-step-size.js');
   process.exit(0);
 }
 if (process.argv.includes('--help') || process.argv.includes('-h')) {

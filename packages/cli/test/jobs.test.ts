@@ -167,4 +167,22 @@ describe('sprout run --jobs', () => {
     // Runs that had finished were not run again.
     expect(finishedBefore.map((d) => readFileSync(join(d, 'metrics.csv'), 'utf8'))).toEqual(mtimes);
   });
+
+  it('a study whose data is missing fails once, naming the file, with no follow-on error', async () => {
+    const bad = join(dir, 'no-data.sprout');
+    writeFileSync(
+      bad,
+      'experiment "nodata" {\n  repeat 2\n  data csv "missing.csv"\n  network { input 2  dense 4 relu  output 2 }\n}\n',
+    );
+    const io = recordingIo();
+    const out = join(dir, 'no-data');
+    const code = await runAction(bad, { out, backend: 'cpu', quiet: true, jobs: 2, workerCommand: worker }, io, {
+      isTTY: false,
+    });
+    expect(code).toBe(2);
+    const err = io.err.join('');
+    expect(err).toContain('missing.csv');
+    expect(err).not.toContain('lacks the columns');
+    expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))).toMatchObject({ status: 'failed', arms: [] });
+  });
 });

@@ -178,7 +178,9 @@ export const finishStudy = async (
   failures: readonly { readonly name: string; readonly seed: number; readonly message: string }[] = [],
 ): Promise<E.Either<string, RunResult>> => {
   mergeRuns(dir, tasks);
-  const r = await reportRuns([dir])();
+  // No run got as far as its first metrics (every one failed at once): nothing to report but the failures.
+  const trained = tasks.some((t) => existsSync(join(t.dir, 'metrics.csv')));
+  const r = trained ? await reportRuns([dir])() : E.right({ arms: [] });
   if (E.isLeft(r)) return E.left(r.left.message);
   const result: RunResult = {
     experiment: spec.name,
