@@ -172,13 +172,17 @@ describe('sprout check (in process)', () => {
     expect(err).toMatch(
       /few-units\.sprout:6:5 error\[data-bad-label\]: .*three\.csv:4:3: label 2 is out of range: labels must be integers 0\.\.1; the output layer has 2 units, one per class: give it as many units as the data has classes/,
     );
-    expect(err).toContain('wide-input.sprout:4:5 error[data-shape-mismatch]: the network input [3] does not fit one example of');
+    expect(err).toContain(
+      'wide-input.sprout:4:5 error[data-shape-mismatch]: the network input [3] does not fit one example of',
+    );
     expect(err).toContain('sprout: 3 errors in 3 of 3 files');
     // A built-in data set not downloaded on this machine is a warning: the file itself is valid.
     const cifar = write('cifar.sprout', 'cifar10 { dir "nowhere" }', 3072, 10);
     const warned = recordingIo();
     expect(await runCli(['check', cifar], warned)).toBe(EXIT.ok);
-    expect(warned.err.join('')).toContain('cifar.sprout:2:3 warning[data-unavailable]: data set cifar10 is not available');
+    expect(warned.err.join('')).toContain(
+      'cifar.sprout:2:3 warning[data-unavailable]: data set cifar10 is not available',
+    );
     expect(warned.err.join('')).toContain('cifar-10-binary.tar.gz');
     expect(warned.out.join('')).toBe(`${cifar}: ok (experiment 'd')\n`);
     rmSync(dir, { recursive: true, force: true });

@@ -83,17 +83,20 @@ export const checkData = async (spec: Experiment, options: DataCheckOptions): Pr
       continue;
     }
     if (E.isLeft(loaded)) {
-      const problem = dataProblem(loaded.left, formatDataError(loaded.left), network.output.units, dataPath, [...networkPath, 'output']);
+      const problem = dataProblem(loaded.left, formatDataError(loaded.left), network.output.units, dataPath, [
+        ...networkPath,
+        'output',
+      ]);
       out.push({ ...dataErrorToDiagnostic(loaded.left, problem.path), message: problem.message });
       continue;
     }
     const ds = loaded.right;
     if (exampleSize(network.input) !== exampleSize(ds.shape))
       out.push(
-        dataErrorToDiagnostic(
-          { _tag: 'ShapeMismatch', dataset: ds.name, expected: network.input, actual: ds.shape },
-          [...networkPath, 'input'],
-        ),
+        dataErrorToDiagnostic({ _tag: 'ShapeMismatch', dataset: ds.name, expected: network.input, actual: ds.shape }, [
+          ...networkPath,
+          'input',
+        ]),
       );
   }
   return out;

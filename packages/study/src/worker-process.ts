@@ -92,7 +92,14 @@ export const workerProcess = async (options: WorkerProcessOptions = {}): Promise
       };
       // The pipeline reports a long epoch's steps about every 100 ms: each becomes one line.
       const onProgress = (p: StepProgress): void =>
-        send({ _tag: 'step-progress', id: task.index, epoch: p.epoch, step: p.step, steps: p.steps, examples: p.examples });
+        send({
+          _tag: 'step-progress',
+          id: task.index,
+          epoch: p.epoch,
+          step: p.step,
+          steps: p.steps,
+          examples: p.examples,
+        });
       const outcome = await runTask(task, settings, controller.signal, onEvent, onProgress);
       send(
         outcome.ok

@@ -53,7 +53,8 @@ export const checkFiles = async (
     const result = problems.length === 0 ? checked : E.left(problems);
     if (E.isRight(result)) {
       valid += 1;
-      if (warnings.length > 0) io.stderr(`${renderDiagnostics(warnings, file, E.isRight(source) ? source.right : '')}\n`);
+      if (warnings.length > 0)
+        io.stderr(`${renderDiagnostics(warnings, file, E.isRight(source) ? source.right : '')}\n`);
       io.stdout(`${file}: ok (experiment '${result.right.spec.name}')\n`);
     } else {
       invalid += 1;
