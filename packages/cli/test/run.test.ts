@@ -52,7 +52,9 @@ describe('sprout run', () => {
     const code = await runCli(['run', example, '--out', out, '--backend', 'cpu', '--jobs', '1'], io);
     expect(code).toBe(0);
     const text = io.out.join('');
-    expect(text).toContain('quickstart: 3 runs (grown, fixed small, fixed large × 1 seed)');
+    expect(text).toMatch(
+      /quickstart: 3 runs \(grown, fixed small, fixed large × 1 seed\) on (\d+ worker process(es)?|the \w+ backend)\n/,
+    );
     expect(text).toMatch(
       /epoch 200: SensLI inserted a layer at position 0 \(after layer 0 \(dense 5 relu\)\); parameters 27 → 57\n/,
     );

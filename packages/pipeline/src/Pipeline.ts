@@ -170,6 +170,8 @@ export type RunEvent =
       readonly backend: string;
       /** The backend package's one-line note (which backend, why it fell back), when `run` initialised it. */
       readonly backendMessage?: string;
+      /** Where a study's runs train when not in this process: `2 worker processes`, `queue redis://host:port`. */
+      readonly workers?: string;
       /** Threads of the native kernels (`RunOptions.threads`; 1 without @sprout/native's addon). */
       readonly threads: number;
       readonly arms: readonly string[];

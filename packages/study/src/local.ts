@@ -55,14 +55,15 @@ export const studyStarted = (
   spec: Experiment,
   tasks: readonly RunTask[],
   outDir: string,
-  backend: string,
+  workers: string,
 ): RunEvent => {
   const names = [...new Set(tasks.map((t) => t.name))];
   return {
     _tag: 'started',
     experiment: spec.name,
     outDir,
-    backend,
+    backend: workers,
+    workers,
     // Each worker process trains one run at a time on one thread.
     threads: 1,
     arms: names,

@@ -66,7 +66,7 @@ const insertionLines = (event: Insertion, who: string): string => {
 
 /** The first line of a run: the experiment, its runs, and the backend. */
 const header = (event: Extract<RunEvent, { _tag: 'started' }>): string =>
-  `${event.experiment}: ${event.runs} run${event.runs === 1 ? '' : 's'} (${event.arms.join(', ')} × ${event.repeats} seed${event.repeats === 1 ? '' : 's'}) on the ${event.backend} backend`;
+  `${event.experiment}: ${event.runs} run${event.runs === 1 ? '' : 's'} (${event.arms.join(', ')} × ${event.repeats} seed${event.repeats === 1 ? '' : 's'}) on ${event.workers ?? `the ${event.backend} backend`}`;
 
 /** The line that starts (or resumes) one run. */
 const runHeader = (event: Extract<RunEvent, { _tag: 'run-start' }>, runs: number): string =>
