@@ -88,6 +88,7 @@ export interface DropoutLayer {
 }
 export interface BatchnormLayer {
   readonly _tag: 'BatchnormLayer';
+  readonly activation?: Word;
   readonly range: SourceRange;
 }
 export interface OutputLayer {

@@ -212,6 +212,7 @@ export interface BatchnormLayerCstNode extends CstNode {
 
 export type BatchnormLayerCstChildren = {
   Kw_batchnorm: IToken[];
+  Identifier?: IToken[];
 };
 
 export interface OutputLayerCstNode extends CstNode {

@@ -70,12 +70,13 @@ const HEADS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /**
- * Statements whose optional tail can take an identifier (`dense 5 relu`, `output 2 softmax`, the arguments
+ * Statements whose optional tail can take an identifier (`dense 5 relu`, `batchnorm relu`, `output 2 softmax`, the arguments
  * of an unknown or misplaced statement): an identifier-headed statement after one of them needs its comma.
  */
 const OPEN = new Set([
   'denseLayer',
   'convLayer',
+  'batchnormLayer',
   'outputLayer',
   'unknownStatement',
   'misplacedInExperiment',

@@ -341,8 +341,10 @@ export class SproutParser extends CstParser {
     this.CONSUME(T.NumberLiteral);
   });
 
+  /** `batchnorm`, `batchnorm relu` (the norm, then the activation). */
   public batchnormLayer = this.RULE('batchnormLayer', () => {
     this.CONSUME(T.Batchnorm);
+    this.OPTION(() => this.CONSUME(T.Identifier));
   });
 
   /** `output 2`, `output 10 softmax`. */

@@ -131,7 +131,7 @@ const layer = (l: Layer): string[] => {
     case 'flatten':
       return ['flatten'];
     case 'batchnorm':
-      return ['batchnorm'];
+      return [l.activation === undefined ? 'batchnorm' : `batchnorm ${l.activation}`];
     case 'dropout':
       return [`dropout ${num(l.rate)}`];
     case 'residual':
@@ -224,6 +224,7 @@ const growth = (g: Growth): string[] => {
           : `select ${sel._tag}`;
   const mean = sel._tag === 'threshold' && sel.mean !== undefined ? [`threshold_mean ${sel.mean}`] : [];
   const init = g.residualInit === undefined ? [] : [`residual_init ${g.residualInit}`];
+  const bn = g.insertBatchnorm === undefined ? [] : [`insert_batchnorm ${g.insertBatchnorm}`];
   return block(
     'grow sensli',
     [
@@ -234,6 +235,7 @@ const growth = (g: Growth): string[] => {
       `lr_factor ${num(g.lrFactor)}`,
       `optimizer_state ${g.optimizerState}`,
       ...init,
+      ...bn,
     ],
     '',
   );

@@ -364,7 +364,7 @@ class Builder {
       case 'dropoutLayer':
         return { _tag: 'DropoutLayer', rate: this.num(this.need(node, 'NumberLiteral')), range };
       case 'batchnormLayer':
-        return { _tag: 'BatchnormLayer', range };
+        return { _tag: 'BatchnormLayer', ...activation, range };
       case 'outputLayer':
         return { _tag: 'OutputLayer', units: this.num(this.need(node, 'NumberLiteral')), ...activation, range };
       case 'unknownStatement':

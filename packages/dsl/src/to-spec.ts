@@ -195,6 +195,7 @@ export const SETTINGS: Readonly<Record<string, Schema>> = {
     optimizer_state: f('optimizerState', 'word'),
     threshold_mean: f('thresholdMean', 'word'),
     residual_init: f('residualInit', 'word'),
+    insert_batchnorm: f('insertBatchnorm', 'word'),
   },
 };
 
@@ -696,7 +697,9 @@ class Ctx {
       case 'FlattenLayer':
         return { _tag: 'flatten' };
       case 'BatchnormLayer':
-        return { _tag: 'batchnorm' };
+        return l.activation === undefined
+          ? { _tag: 'batchnorm' }
+          : { _tag: 'batchnorm', activation: act(l.activation) };
       case 'DropoutLayer':
         this.at(at('rate'), l.rate.range);
         return { _tag: 'dropout', rate: l.rate.value };
@@ -970,6 +973,9 @@ class Ctx {
       lrFactor: (s['lrFactor'] as number | undefined) ?? DEFAULTS.sensli.lrFactor,
       optimizerState: (s['optimizerState'] as 'reset' | undefined) ?? DEFAULTS.sensli.optimizerState,
       ...(s['residualInit'] === undefined ? {} : { residualInit: s['residualInit'] as 'outer_zero' | 'inner_zero' }),
+      ...(s['insertBatchnorm'] === undefined
+        ? {}
+        : { insertBatchnorm: s['insertBatchnorm'] as 'reference' | 'preserve' }),
     };
   }
 

@@ -30,7 +30,7 @@ const BLOCKS: ReadonlyArray<readonly [string, object, readonly string[]]> = [
 /** Words of the language that set a spec field outside the block's defaults (options without a default). */
 const WITHOUT_DEFAULT: Readonly<Record<string, readonly string[]>> = {
   adaptive: ['preset'],
-  sensli: ['thresholdMean', 'residualInit'],
+  sensli: ['thresholdMean', 'residualInit', 'insertBatchnorm'],
   spirals: ['splitDraw', 'validation'],
   csv: ['label', 'splitDraw', 'validation'],
   idx: ['splitDraw', 'validation', 'crop', 'flip'],

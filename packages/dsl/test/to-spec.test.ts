@@ -263,6 +263,27 @@ describe('selection rules and norms of the reference', () => {
     expect(growth('residual_init inner_zero').residualInit).toBe('inner_zero');
     expect(growth('select max').residualInit).toBeUndefined();
   });
+  test('insert_batchnorm and batchnorm with an activation reach the spec; a misspelt activation or init is an error at its word', () => {
+    expect(growth('insert_batchnorm preserve').insertBatchnorm).toBe('preserve');
+    expect(growth('insert_batchnorm reference').insertBatchnorm).toBe('reference');
+    expect(growth('select max').insertBatchnorm).toBeUndefined();
+    const r = parseExperiment(
+      'experiment "x" {\n  network { input 8 8 1  conv 4 kernel 3 linear  batchnorm relu  batchnorm  flatten  output 2 }\n}',
+    );
+    if (E.isLeft(r)) throw new Error('parse');
+    expect(r.right.spec.network.layers.slice(1, 3)).toEqual([
+      { _tag: 'batchnorm', activation: 'relu' },
+      { _tag: 'batchnorm' },
+    ]);
+    expect(
+      rendered(
+        'experiment "x" {\n  network { input 8 8 1  conv 4 kernel 3 linear  batchnorm rellu  flatten  output 2 }\n}',
+      ),
+    ).toContain('f.sprout:2:60 error[unknown-activation]');
+    expect(
+      rendered('experiment "x" {\n  train { epochs 10 }\n  grow sensli { at epoch 2  insert_batchnorm keep }\n}'),
+    ).toContain('error[unknown-batchnorm-init]');
+  });
   test('threshold_mean without a threshold rule, or with an unknown word, is an error at the setting', () => {
     expect(
       rendered('experiment "x" {\n  train { epochs 10 }\n  grow sensli { at epoch 2  threshold_mean all }\n}'),

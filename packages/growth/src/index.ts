@@ -8,6 +8,8 @@ export type { VirtualLayerOptions, ResidualInit } from './virtual-layer.js';
 export { virtualLayer } from './virtual-layer.js';
 export type { Extended, InsertOptions } from './insert.js';
 export { insertLayer, insertVirtualLayers, paramNameMap, addedParams, disposeAdded } from './insert.js';
+export type { BatchnormInit } from './batchnorm-block.js';
+export { insertConvBatchnorm, activationMoments } from './batchnorm-block.js';
 export type { OptimizerState, OptimizerStatePolicy } from './optimizer-state.js';
 export { transferOptimizerState } from './optimizer-state.js';
 export { stepAfterInsertion } from './step-size.js';

@@ -19,8 +19,15 @@ import type { Position } from './Position.js';
 import type { GrowthError } from './GrowthError.js';
 import { candidatePositions } from './positions.js';
 import { virtualLayer, type VirtualLayerOptions } from './virtual-layer.js';
+import { insertConvBatchnorm, type BatchnormInit } from './batchnorm-block.js';
 
-export type InsertOptions = VirtualLayerOptions;
+export interface InsertOptions extends VirtualLayerOptions {
+  /**
+   * Conv positions: insert conv + batch norm + ReLU (the CNN reference's `BN=True`), the norm started this way
+   * (batchnorm-block.ts); absent: the plain virtual layer.
+   */
+  readonly batchnorm?: BatchnormInit;
+}
 
 /** The result of inserting several virtual layers at once. */
 export interface Extended {
@@ -42,7 +49,11 @@ const shift = (p: Param, at: number, by: number): Param => {
  * each at its identity/zero initialisation, trainable. The network function is unchanged. Variables of `net`
  * are shared (see the module comment).
  */
-export function insertVirtualLayers(net: Net, positions: readonly Position[], options: InsertOptions = {}): Extended {
+export function insertVirtualLayers(
+  net: Net,
+  positions: readonly Position[],
+  options: VirtualLayerOptions = {},
+): Extended {
   const sorted = [...positions].sort((a, b) => a.at - b.at);
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i]!.at === sorted[i - 1]!.at)
@@ -94,7 +105,8 @@ export function insertVirtualLayers(net: Net, positions: readonly Position[], op
 
 /**
  * The net with the virtual layer of candidate position `position` (0..P−1) inserted, at its
- * identity/zero initialisation and trainable; every existing weight is kept (shared, see the module comment).
+ * identity/zero initialisation and trainable (with `batchnorm`, conv + BN + ReLU: two layers); every existing
+ * weight is kept (shared, see the module comment).
  */
 export function insertLayer(net: Net, position: number, options: InsertOptions = {}): E.Either<GrowthError, Net> {
   return E.chain((c: { positions: readonly Position[] }) => {
@@ -107,7 +119,13 @@ export function insertLayer(net: Net, position: number, options: InsertOptions =
         message: `position ${position} does not exist; this net has positions 0..${c.positions.length - 1}`,
       });
     }
-    return E.right(insertVirtualLayers(net, [pos], options).net);
+    if (options.batchnorm === undefined) return E.right(insertVirtualLayers(net, [pos], options).net);
+    if (pos.kind !== 'conv')
+      return E.left<GrowthError, Net>({
+        _tag: 'unsupported-architecture',
+        message: `position ${position} is a ${pos.kind} position; conv + batch norm goes only at conv positions`,
+      });
+    return E.right(insertConvBatchnorm(net, pos, options.batchnorm));
   })(candidatePositions(net));
 }
 

@@ -2,7 +2,7 @@
  * Detection of a network's architecture and its candidate positions (ALGORITHMS.md §3, [code]):
  *   - feed-forward ReLU nets: after each hidden activation (no candidate before the first hidden layer);
  *   - tanh ResNets: before the first residual block and after each block;
- *   - conv+ReLU stacks: after each conv+ReLU, before pooling.
+ *   - conv+ReLU stacks: after each conv+ReLU (or conv + `batchnorm relu`), before pooling.
  * Positions are indexed 0..P−1 in data-flow order.
  * Loads no TensorFlow.js (also exported as `@sprout/growth/positions`, for `sprout check`).
  */
@@ -29,7 +29,7 @@ export function describeLayer(layer: Layer): string {
     case 'dropout':
       return `dropout ${layer.rate}`;
     case 'batchnorm':
-      return 'batchnorm';
+      return layer.activation === undefined ? 'batchnorm' : `batchnorm ${layer.activation}`;
   }
 }
 
@@ -120,8 +120,11 @@ export function candidatePositions(net: Pick<Net, 'input' | 'layers'>): E.Either
       });
       break;
     case 'cnn':
+      // After conv+ReLU, and after conv + `batchnorm relu` (the reference's conv + BN + ReLU, which an
+      // insertion with `batchnorm` makes): both outputs are ≥ 0, where the virtual conv+ReLU is exact.
       hidden.forEach((l, i) => {
         if (l._tag === 'conv' && l.activation === 'relu') after(i, 'conv');
+        else if (l._tag === 'batchnorm' && l.activation === 'relu' && hidden[i - 1]?._tag === 'conv') after(i, 'conv');
       });
       break;
     case 'resnet': {

@@ -119,7 +119,8 @@ export function forward(net: Net, x: tf.Tensor, options: ForwardOptions = {}): t
         const beta = v(key, 'beta');
         const mean = v(key, 'movingMean');
         const variance = v(key, 'movingVariance');
-        if (!training) return tf.batchNorm(h, mean, variance, beta, gamma, BATCHNORM.epsilon);
+        const then = (z: tf.Tensor): tf.Tensor => (l.activation === undefined ? z : activate(z, l.activation));
+        if (!training) return then(tf.batchNorm(h, mean, variance, beta, gamma, BATCHNORM.epsilon));
         const axes = h.shape.map((_, i) => i).slice(0, -1);
         const moments = tf.moments(h, axes);
         if (updateState) {
@@ -131,7 +132,7 @@ export function forward(net: Net, x: tf.Tensor, options: ForwardOptions = {}): t
             variance.assign(tf.add(tf.mul(1 - m, variance), tf.mul(m, unbiased)));
           });
         }
-        return tf.batchNorm(h, moments.mean, moments.variance, beta, gamma, BATCHNORM.epsilon);
+        return then(tf.batchNorm(h, moments.mean, moments.variance, beta, gamma, BATCHNORM.epsilon));
       }
     }
   };

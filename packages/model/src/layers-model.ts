@@ -97,6 +97,11 @@ export function toLayersModel(net: Net): tfl.LayersModel {
             weight(key, 'movingMean'),
             weight(key, 'movingVariance'),
           ]);
+          // The layers format has no activation on BatchNormalization: a separate Activation layer follows.
+          if (l.activation !== undefined && l.activation !== 'linear')
+            out = tfl.layers
+              .activation({ activation: l.activation, name: layerName(key, 'batchnorm_activation') })
+              .apply(out) as tfl.SymbolicTensor;
           break;
         }
       }
@@ -241,7 +246,7 @@ function chain(
   return E.map((r: Read) => [...base.right, r])(readLayer(layer, index));
 }
 
-/** Folds standalone activations into the preceding dense or conv layer with a linear activation. */
+/** Folds standalone activations into the preceding dense, conv or batch-norm layer without an activation. */
 function fold(reads: readonly Read[]): E.Either<ModelError, { layers: Layer[]; weights: (readonly tf.Tensor[])[] }> {
   const layers: Layer[] = [];
   const weights: (readonly tf.Tensor[])[] = [];
@@ -249,12 +254,16 @@ function fold(reads: readonly Read[]): E.Either<ModelError, { layers: Layer[]; w
     if (r.layer._tag === 'activation') {
       const prev = layers[layers.length - 1];
       if (r.layer.activation === 'linear') continue;
+      if (prev?._tag === 'batchnorm' && (prev.activation === undefined || prev.activation === 'linear')) {
+        layers[layers.length - 1] = { _tag: 'batchnorm', activation: r.layer.activation };
+        continue;
+      }
       if (prev === undefined || (prev._tag !== 'dense' && prev._tag !== 'conv') || prev.activation !== 'linear') {
         return E.left({
           _tag: 'unsupported-layer',
           index: r.index,
           className: r.className,
-          message: `layer ${r.index} (Activation): Sprout applies activations inside dense and conv layers; this one does not follow a dense or conv layer without activation`,
+          message: `layer ${r.index} (Activation): Sprout applies activations inside dense, conv and batch-norm layers; this one does not follow one without activation`,
         });
       }
       layers[layers.length - 1] = { ...prev, activation: r.layer.activation };

@@ -34,7 +34,7 @@ export const cnn: Network = {
   input: [8, 7, 2],
   layers: [
     { _tag: 'conv', filters: 3, kernel: 3, stride: 1, padding: 'same', activation: 'relu' },
-    { _tag: 'batchnorm' },
+    { _tag: 'batchnorm', activation: 'tanh' },
     { _tag: 'pool', kind: 'max', size: 2, stride: 2 },
     {
       _tag: 'residual',

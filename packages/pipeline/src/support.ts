@@ -111,6 +111,14 @@ const unsupportedArms = (spec: Experiment): Diagnostic[] => {
             [...at('growth', own('growth')), 'residualInit'],
           ),
         );
+      // Conv + batch norm + ReLU goes only at conv positions: another net would fail at its first insertion.
+      if (E.isRight(positions) && g.insertBatchnorm !== undefined && positions.right.architecture !== 'cnn')
+        out.push(
+          notImplemented(
+            `insert_batchnorm on a ${positions.right.architecture === 'fnn' ? 'feed-forward net' : 'ResNet'} (conv + batch norm goes at conv positions only)`,
+            [...at('growth', own('growth')), 'insertBatchnorm'],
+          ),
+        );
       // The reference's op22 scores conv kernels only: a net with dense positions would fail at the first pass.
       if (
         E.isRight(positions) &&

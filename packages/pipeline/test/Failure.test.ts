@@ -87,6 +87,19 @@ describe('failures', () => {
     expect(E.isRight(compile(tiny({ network: resnetWithTail })))).toBe(true);
   });
 
+  it('rejects insert_batchnorm on a feed-forward net at compile, at the setting', () => {
+    const p = compile(
+      tiny({
+        network: network(2, [dense(5, 'relu')], 2),
+        growth: sensli({ schedule: atEpochs(2), insertBatchnorm: 'preserve' }),
+      }),
+    );
+    expect(E.isLeft(p) && p.left.map((d) => [d.code, d.path])).toEqual([
+      ['not-implemented', ['growth', 'insertBatchnorm']],
+    ]);
+    expect(E.isLeft(p) && p.left[0]!.message).toContain('insert_batchnorm on a feed-forward net');
+  });
+
   it('returns the spec check diagnostics', () => {
     const p = compile(tiny({ train: { epochs: 0 } }));
     expect(E.isLeft(p) && p.left.length > 0).toBe(true);

@@ -30,7 +30,11 @@ export type Layer =
   /** A residual block `x + f(x)`; `f` is the body and must keep the shape of `x`. */
   | { readonly _tag: 'residual'; readonly body: readonly Layer[] }
   | { readonly _tag: 'dropout'; readonly rate: number }
-  | { readonly _tag: 'batchnorm' };
+  /**
+   * Batch normalisation over the last (channel) axis, then `activation` (none when absent): `batchnorm relu`
+   * after a linear conv is the reference's conv + BN + ReLU.
+   */
+  | { readonly _tag: 'batchnorm'; readonly activation?: Activation };
 
 export type LayerTag = Layer['_tag'];
 
@@ -223,6 +227,13 @@ export type Growth =
        * the default) or second (`inner_zero`: W₁ = 0, W₂ = 0.8 I; model_selection.py `v2`).
        */
       readonly residualInit?: 'outer_zero' | 'inner_zero';
+      /**
+       * CNNs: the chosen conv is inserted with a batch norm between it and its ReLU (conv + BN + ReLU, the
+       * CNN reference's `BN=True`), the norm initialised as the reference's (`reference`: γ = 1, β = 0,
+       * moving mean 0, variance 1; the function changes in training mode) or from the training data's
+       * statistics at the position (`preserve`: exact in inference mode, see ALGORITHMS.md §3). Absent: conv + ReLU.
+       */
+      readonly insertBatchnorm?: 'reference' | 'preserve';
     };
 
 /** One arm of a side-by-side comparison: the base experiment with some sections replaced. */

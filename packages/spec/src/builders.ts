@@ -202,8 +202,9 @@ export const residual = (...body: readonly Layer[]): Layer => ({ _tag: 'residual
 /** Dropout with drop probability `rate` ∈ [0, 1). */
 export const dropout = (rate: number): Layer => ({ _tag: 'dropout', rate });
 
-/** Batch normalisation. */
-export const batchnorm = (): Layer => ({ _tag: 'batchnorm' });
+/** Batch normalisation, then `activation` (none when absent), e.g. `batchnorm('relu')` after a linear conv. */
+export const batchnorm = (activation?: Activation): Layer =>
+  activation === undefined ? { _tag: 'batchnorm' } : { _tag: 'batchnorm', activation };
 
 // ─── Data ──────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -449,6 +450,8 @@ export interface SensliOptions {
   readonly optimizerState?: 'reset' | 'keep';
   /** ResNets: the reference's first (`outer_zero`) or second (`inner_zero`) block initialisation. @default 'outer_zero' */
   readonly residualInit?: 'outer_zero' | 'inner_zero';
+  /** CNNs: insert conv + batch norm + ReLU, the norm initialised as the reference's or from the data (see `Growth`). */
+  readonly insertBatchnorm?: 'reference' | 'preserve';
 }
 
 /** Sensitivity-based layer insertion (arXiv 2311.15995). */
@@ -460,6 +463,7 @@ export const sensli = (options: SensliOptions): Growth => ({
   lrFactor: options.lrFactor ?? DEFAULTS.sensli.lrFactor,
   optimizerState: options.optimizerState ?? DEFAULTS.sensli.optimizerState,
   ...(options.residualInit === undefined ? {} : { residualInit: options.residualInit }),
+  ...(options.insertBatchnorm === undefined ? {} : { insertBatchnorm: options.insertBatchnorm }),
 });
 
 /** Insert after each of these epochs. */

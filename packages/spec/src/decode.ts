@@ -87,7 +87,7 @@ const layer = (depth: number): Decoder<Layer> =>
           ? tooDeep
           : struct({ _tag: literal('residual'), body: array(lazy(() => layer(depth + 1))) }),
       dropout: struct({ _tag: literal('dropout'), rate: number }),
-      batchnorm: struct({ _tag: literal('batchnorm') }),
+      batchnorm: struct({ _tag: literal('batchnorm') }, { activation }),
     },
     'a layer',
   );
@@ -192,7 +192,10 @@ const growth: Decoder<Growth> = tagged<Growth>(
         lrFactor: number,
         optimizerState: name<'reset' | 'keep'>('optimizerState'),
       },
-      { residualInit: name<'outer_zero' | 'inner_zero'>('residualInit') },
+      {
+        residualInit: name<'outer_zero' | 'inner_zero'>('residualInit'),
+        insertBatchnorm: name<'reference' | 'preserve'>('insertBatchnorm'),
+      },
     ),
   },
   'a growth policy',

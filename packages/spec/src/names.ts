@@ -102,6 +102,7 @@ export const SELECTION_NAMES = keys<Selection['_tag']>({
 export const THRESHOLD_MEANS = keys<'existing' | 'all'>({ existing: true, all: true });
 /** The virtual ResNet block's initialisations (the reference's two). */
 export const RESIDUAL_INITS = keys<'outer_zero' | 'inner_zero'>({ outer_zero: true, inner_zero: true });
+export const BATCHNORM_INITS = keys<'reference' | 'preserve'>({ reference: true, preserve: true });
 /** How repeats draw the train/test split (`SplitDraw`). */
 export const SPLIT_DRAWS = keys<'fixed' | 'per_seed'>({ fixed: true, per_seed: true });
 export const FLIPS = keys<Augment['flip']>({ none: true, horizontal: true });

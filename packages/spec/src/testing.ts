@@ -69,7 +69,7 @@ const vectorProposal: fc.Arbitrary<Proposal> = fc.oneof(
     .record({ units: int(1, 16), act: activation, bias: fc.boolean() })
     .map((p) => () => B.dense(p.units, p.act, { bias: p.bias })),
   halfOpen.map((r) => () => B.dropout(r)),
-  fc.constant(() => B.batchnorm()),
+  fc.option(activation, { nil: undefined }).map((a) => () => B.batchnorm(a)),
   fc
     .record({ hidden: fc.array(int(1, 8), { maxLength: 2 }), act: activation })
     .map((p) => (shape: Shape) => B.residual(...p.hidden.map((u) => B.dense(u, p.act)), B.dense(shape[0]!, p.act))),
@@ -88,7 +88,7 @@ const imageProposal: fc.Arbitrary<Proposal> = fc.oneof(
   fc
     .record({ max: fc.boolean(), size: int(1, 3), stride: int(1, 3) })
     .map((p) => () => (p.max ? B.maxPool(p.size, p.stride) : B.avgPool(p.size, p.stride))),
-  fc.constant(() => B.batchnorm()),
+  fc.option(activation, { nil: undefined }).map((a) => () => B.batchnorm(a)),
   fc
     .record({ kernel: fc.constantFrom(1, 3), act: activation })
     .map((p) => (shape: Shape) => B.residual(B.conv(shape[2]!, p.kernel, { activation: p.act }))),
@@ -275,8 +275,9 @@ const growth: fc.Arbitrary<Growth> = fc.oneof(
       select: selection,
       lrFactor: real(1e-3, 10),
       optimizerState: fc.constantFrom('reset' as const, 'keep' as const),
+      bn: fc.option(fc.constantFrom('reference' as const, 'preserve' as const), { nil: undefined }),
     })
-    .map(B.sensli),
+    .map(({ bn, ...o }) => B.sensli({ ...o, ...(bn === undefined ? {} : { insertBatchnorm: bn }) })),
 );
 
 // ─── Experiments ───────────────────────────────────────────────────────────────────────────────────────

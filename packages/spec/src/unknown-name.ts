@@ -39,6 +39,7 @@ export const NAME_KINDS = {
   selection: { code: 'unknown-selection', label: 'selection', names: N.SELECTION_NAMES },
   optimizerState: { code: 'unknown-optimizer-state', label: 'optimizer state', names: N.OPTIMIZER_STATES },
   residualInit: { code: 'unknown-residual-init', label: 'residual block initialisation', names: N.RESIDUAL_INITS },
+  insertBatchnorm: { code: 'unknown-batchnorm-init', label: 'batch norm initialisation', names: N.BATCHNORM_INITS },
   splitDraw: { code: 'unknown-split-draw', label: 'split draw', names: N.SPLIT_DRAWS },
   flip: { code: 'unknown-flip', label: 'flip', names: N.FLIPS },
   monitor: { code: 'unknown-monitor', label: 'early-stopping monitor', names: N.STOP_MONITORS },

@@ -29,9 +29,10 @@ const checkLayer = (layer: Layer, path: SpecPath, depth: number): Check => {
       return name('pool', layer.kind, at('kind'));
     case 'residual':
       return depth >= MAX_NESTING ? [] : layer.body.flatMap((l, i) => checkLayer(l, [...path, 'body', i], depth + 1));
+    case 'batchnorm':
+      return layer.activation === undefined ? [] : name('activation', layer.activation, at('activation'));
     case 'flatten':
     case 'dropout':
-    case 'batchnorm':
       return [];
     default:
       return name('layer', (layer as { _tag: unknown })._tag, at('_tag'));
@@ -87,6 +88,7 @@ const checkGrowthNames = (g: Growth, path: SpecPath): Check => {
     ...name('selection', g.select._tag, [...at('select'), '_tag']),
     ...name('optimizerState', g.optimizerState, at('optimizerState')),
     ...(g.residualInit === undefined ? [] : name('residualInit', g.residualInit, at('residualInit'))),
+    ...(g.insertBatchnorm === undefined ? [] : name('insertBatchnorm', g.insertBatchnorm, at('insertBatchnorm'))),
     ...(g.select._tag === 'threshold' && g.select.mean !== undefined
       ? name('thresholdMean', g.select.mean, [...at('select'), 'mean'])
       : []),

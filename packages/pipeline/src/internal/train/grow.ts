@@ -93,6 +93,7 @@ export const growAfterEpoch = (input: {
       epoch: input.epochsDone,
       hostNet: host.hostNet(),
       ...(growth.residualInit === undefined ? {} : { residualInit: growth.residualInit }),
+      ...(growth.insertBatchnorm === undefined ? {} : { insertBatchnorm: growth.insertBatchnorm }),
     });
   });
   if (grown === undefined || E.isLeft(grown)) {
