@@ -45,6 +45,37 @@ describe('sprout run', () => {
     expect(existsSync(join(out, 'metrics.csv'))).toBe(true);
   });
 
+  it('the summary table shows the validation metrics and, when early stopping may end a run, the epochs trained', async () => {
+    const file = join(dir, 'stops.sprout');
+    writeFileSync(
+      file,
+      `experiment "stops" {
+  seed 3
+  data spirals { points 30, validation 0.2 }
+  network { input 2  dense 6 relu  output 2 }
+  optimizer sgd { step constant 0.5 }
+  train { epochs 400, batch 15, patience 3 }
+}
+`,
+    );
+    const io = recordingIo();
+    const out = join(dir, 'out-stops');
+    expect(await runCli(['run', file, '--out', out, '--backend', 'cpu', '--jobs', '1'], io)).toBe(0);
+    const text = io.out.join('');
+    const table = text.slice(text.indexOf('\narm ') + 1);
+    expect(table).toMatch(
+      /^arm +seeds +parameters +epochs +train loss +val loss +val error % +test error % +min–max % +wall time s\n/,
+    );
+    const trained = readFileSync(join(out, 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .filter((l) => (JSON.parse(l) as { _tag: string })._tag === 'epoch-end').length;
+    expect(trained).toBeLessThan(400);
+    expect(text).toContain('stopped early');
+    // parameters, epochs trained, train loss, validation loss, validation error %
+    expect(table).toMatch(new RegExp(`\\nbase +1 +\\d+ +${trained} +\\S+ +\\S+ +\\d+\\.\\d{2} `));
+  });
+
   it('npm start (examples/quickstart.sprout) shows SensLI at work: the insertion, its sensitivities, the parameter counts and the plots', async () => {
     const io = recordingIo();
     const out = join(dir, 'out-quickstart');

@@ -174,6 +174,10 @@ export const backendNote = (info: BackendInfo, choice: BackendChoice, debug: boo
  * The exit status of a failed run: input the user can fix (data that cannot be read, a checkpoint or run
  * folder that `--resume` refuses) is 2, like a file that does not parse; an interrupt is 130; the rest is 1.
  */
+/** Whether some arm of `spec` may stop early (its summary table then shows the epochs trained). */
+const stopsEarly = (spec: Experiment): boolean =>
+  spec.train.stop !== undefined || spec.compare.some((a) => a.train?.stop !== undefined);
+
 const exitFor = (error: RunError): ExitCode => {
   switch (error._tag) {
     case 'interrupted':
@@ -433,7 +437,7 @@ export const runAction = async (
       return exitFor(result.left);
     }
     if (!(options.json ?? false)) {
-      if (!(options.quiet ?? false)) io.stdout(`\n${summaryTable(result.right)}\n`);
+      if (!(options.quiet ?? false)) io.stdout(`\n${summaryTable(result.right, { epochs: stopsEarly(spec) })}\n`);
       if (result.right.outDir !== undefined)
         io.stdout(resultsLines(result.right.outDir, { quiet: options.quiet ?? false }));
     }
@@ -519,7 +523,7 @@ const runStudy = async (
     return outcome.failures.every((f) => f.failure.kind === 'invalid') ? EXIT.invalid : EXIT.internal;
   }
   if (!(options.json ?? false) && outcome.result !== undefined) {
-    if (!(options.quiet ?? false)) rio.out(`\n${summaryTable(outcome.result)}\n`);
+    if (!(options.quiet ?? false)) rio.out(`\n${summaryTable(outcome.result, { epochs: stopsEarly(spec) })}\n`);
     rio.out(resultsLines(outcome.outDir, { quiet: options.quiet ?? false }));
   }
   return EXIT.ok;
