@@ -7,7 +7,7 @@
  */
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
-import { deriveSeed, STREAM } from './internal/random.js';
+import { deriveSeed, STREAM } from './random.js';
 
 export interface AugmentOptions {
   /** Padding (pixels per side) of the random crop; 0: no crop. */

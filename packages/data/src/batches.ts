@@ -4,7 +4,7 @@
  * run, machine and backend. Like the reference (sensli_torch.py `batches`), a full batch is the data
  * in its stored order, and the last batch of an epoch may be smaller than `batchSize`.
  */
-import { permutation, STREAM } from './internal/random.js';
+import { permutation, STREAM } from './random.js';
 
 export interface BatchesOptions {
   /** Shuffle the examples each epoch; without it every epoch takes them in stored order. @default true */

@@ -6,7 +6,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Dataset } from './Dataset.js';
 import { exampleSize } from './Dataset.js';
 import type { DataError } from './DataError.js';
-import { permutation, STREAM } from './internal/random.js';
+import { permutation, STREAM } from './random.js';
 
 export interface Examples {
   readonly x: Float32Array;

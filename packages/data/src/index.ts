@@ -31,6 +31,7 @@ export { batches, stepsPerEpoch } from './batches.js';
 export type { ToTensorsOptions } from './to-tensors.js';
 export { toTensors, gatherBatch, disposeDatasetTensors } from './to-tensors.js';
 export { gatherRows, isIdentity } from './gather-rows.js';
+export { seedFor, uniformArray, mixSeeds } from './random.js';
 export type { LoadDataOptions } from './load-data.js';
 export { loadData } from './load-data.js';
 export type { ReadFileProblem, ReadFileResult } from './read-regular-file.js';

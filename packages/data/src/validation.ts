@@ -7,7 +7,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Dataset } from './Dataset.js';
 import type { DataError } from './DataError.js';
 import { take } from './examples.js';
-import { permutation, STREAM } from './internal/random.js';
+import { permutation, STREAM } from './random.js';
 
 /** `ds` with ⌊fraction · N⌋ of its training examples moved into `validX`/`validY`, drawn with `seed`. */
 export const holdOutValidation = (ds: Dataset, fraction: number, seed: number): E.Either<DataError, Dataset> => {

@@ -5,7 +5,7 @@
  * `nn.Linear` and `nn.Conv2d` draw kernel and bias from U(−1/√fan_in, 1/√fan_in) (kaiming_uniform with
  * a = √5 gives exactly this bound for the kernel), with fan_in = in for dense and kh·kw·in for conv;
  * `nn.BatchNorm2d` starts at γ = 1, β = 0, moving mean 0, moving variance 1. The numbers come from Sprout's
- * own generator (`seedFor(runSeed, param name)` then sfc32), so they are identical on every run and backend
+ * own generator (@sprout/data's `seedFor(runSeed, param name)` then sfc32), so they are identical on every run and backend
  * but are not PyTorch's numbers.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -13,7 +13,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Layer, Network } from '@sprout/spec';
 import type { Net, Param, ParamRole } from './Net.js';
 import { inferShapes, layerKey, networkLayers } from './shapes.js';
-import { seedFor, uniformArray } from './random.js';
+import { seedFor, uniformArray } from '@sprout/data';
 
 export interface CreateNetOptions {
   /** The run seed; every parameter's numbers derive from it and the parameter's name. */

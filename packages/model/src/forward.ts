@@ -7,7 +7,7 @@ import { conv2dBiasRelu } from '@sprout/native';
 import type { Activation, Layer } from '@sprout/spec';
 import type { Net, Param, Taps } from './Net.js';
 import { layerKey } from './shapes.js';
-import { seedFor } from './random.js';
+import { seedFor } from '@sprout/data';
 
 /**
  * Batch normalisation constants, PyTorch's defaults (`nn.BatchNorm2d`): ε = 1e-5 and moving averages

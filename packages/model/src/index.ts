@@ -7,7 +7,6 @@ export type { CreateNetOptions } from './create-net.js';
 export { createNet, createNetFromLayers } from './create-net.js';
 export type { ForwardOptions } from './forward.js';
 export { forward, activate, BATCHNORM } from './forward.js';
-export { seedFor, uniformArray } from './random.js';
 export type { WeightSnapshot } from './weights.js';
 export { parameterCount, disposeNet, cloneNet, getWeights, setWeights } from './weights.js';
 export { toLayersModel, fromLayersModel } from './layers-model.js';

@@ -3,15 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/lib/Either.js';
 import { initBackend } from '@sprout/backend';
-import {
-  createNet,
-  disposeNet,
-  getWeights,
-  inferShapes,
-  networkLayers,
-  parameterCount,
-  seedFor,
-} from '../src/index.js';
+import { createNet, disposeNet, getWeights, inferShapes, networkLayers, parameterCount } from '../src/index.js';
+import { seedFor } from '@sprout/data';
 import { cnn, mlp, resnet } from './fixtures.js';
 
 beforeAll(async () => {

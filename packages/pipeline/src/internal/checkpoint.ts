@@ -16,7 +16,7 @@
  * checkpoint damaged on disk falls back to the one before it.
  *
  * Random state: every random stream of a run is a pure function of (seed, epoch, step) (batch order:
- * @sprout/data's `batches(n, b, seed, epoch)`; dropout masks: `deriveSeed(seed, 2, epoch, step)`;
+ * @sprout/data's `batches(n, b, seed, epoch)`; dropout masks: @sprout/data's `mixSeeds(seed, 2, epoch, step)`;
  * initialisation only at the start), so the counters are the whole generator state.
  */
 import stableStringify from 'safe-stable-stringify';

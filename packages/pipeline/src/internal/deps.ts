@@ -20,5 +20,6 @@ export {
   holdOutValidation,
   augmentImages,
   CIFAR10,
+  mixSeeds,
 } from '@sprout/data';
 export type { DatasetTensors } from '@sprout/data';

@@ -21,10 +21,9 @@ import type {
 } from '@sprout/step-size';
 import type { EpochMetrics, RunError, RunEvent, RunId, StepProgress, StepSizeState } from '../../Pipeline.js';
 import type { ArmPlan } from '../plan.js';
-import { augmentImages, batches, CIFAR10, forward, gatherBatch, type DatasetTensors } from '../deps.js';
+import { augmentImages, batches, CIFAR10, forward, gatherBatch, mixSeeds, type DatasetTensors } from '../deps.js';
 import { orNaN } from '../checkpoint.js';
 import { errorCount } from '../loss.js';
-import { deriveSeed } from '../rng.js';
 import { nextTurn } from '../next-turn.js';
 import type { HostEngine } from '../host-engine.js';
 import type { Updater } from './updater.js';
@@ -354,7 +353,7 @@ export const runEpoch = async (input: EpochInput, hooks: EpochHooks): Promise<Ep
   for (let s = firstStep; s < order.length; s++) {
     const indices = order[s]!;
     const size = indices.length;
-    const stepSeed = deriveSeed(id.seed, 2, epoch, s);
+    const stepSeed = mixSeeds(id.seed, 2, epoch, s);
     let lossValue: tf.Scalar | number;
     if (onHost) {
       lossValue = host.step(indices, lr, epoch);
