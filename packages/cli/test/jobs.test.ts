@@ -186,3 +186,52 @@ describe('sprout run --jobs', () => {
     expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))).toMatchObject({ status: 'failed', arms: [] });
   });
 });
+
+describe('sprout run --resume STUDY --epochs N', () => {
+  const study = (epochs: number): string => {
+    const f = join(dir, `extend-${epochs}.sprout`);
+    writeFileSync(
+      f,
+      `experiment "extend" {
+  seed 2
+  repeat 1
+  data spirals { points 30 }
+  network { input 2  dense 5 relu  output 2 }
+  optimizer sgd { step constant 0.1 }
+  train { epochs ${epochs}, batch 15, shuffle true }
+  grow sensli { at epoch 2 }
+  compare {
+    run "fixed" { grow none }
+  }
+}
+`,
+    );
+    return f;
+  };
+  const options = { backend: 'cpu' as const, quiet: true, jobs: 2, workerCommand: worker };
+
+  it('extends every run of a study made with --jobs, bit for bit as the study trained to N epochs at once', async () => {
+    const short = join(dir, 'extend-short');
+    const long = join(dir, 'extend-long');
+    expect(await runAction(study(4), { ...options, out: short }, recordingIo(), { isTTY: false })).toBe(0);
+    expect(await runAction(study(7), { ...options, out: long }, recordingIo(), { isTTY: false })).toBe(0);
+    expect(metrics(short)).toHaveLength(2 * 4);
+    const io = recordingIo();
+    expect(await runAction(undefined, { ...options, resume: short, epochs: '7' }, io, { isTTY: false })).toBe(0);
+    expect(metrics(short)).toEqual(metrics(long));
+    expect(finals(short)).toEqual(finals(long));
+    const spec = JSON.parse(readFileSync(join(short, 'spec.json'), 'utf8')) as {
+      train: { epochs: number };
+      run: { study: unknown; extended: { from: { base: number } }[] };
+    };
+    expect(spec.train.epochs).toBe(7);
+    expect(spec.run.study).toBeDefined();
+    expect(spec.run.extended.map((e) => e.from.base)).toEqual([4]);
+
+    // Fewer epochs than trained: refused before any run starts.
+    const fewer = recordingIo();
+    expect(await runAction(undefined, { ...options, resume: short, epochs: '5' }, fewer, { isTTY: false })).toBe(2);
+    expect(fewer.err.join('')).toContain('to fewer epochs than it was trained for');
+    expect(metrics(short)).toEqual(metrics(long));
+  }, 300_000);
+});

@@ -439,6 +439,24 @@ describe('sprout run --resume DIR --epochs N', () => {
   });
 });
 
+describe('sprout run FILE --repeat N', () => {
+  it("runs N seeds instead of the file's repeat; a resumed run keeps its seeds", async () => {
+    const out = join(dir, 'out-repeat');
+    const io = recordingIo();
+    expect(
+      await runCli(['run', sprout('repeat'), '--repeat', '2', '--out', out, '--backend', 'cpu', '--jobs', '1'], io),
+    ).toBe(0);
+    expect(io.out.join('')).toContain('repeat: 2 runs (base × 2 seeds)');
+    expect(JSON.parse(readFileSync(join(out, 'spec.json'), 'utf8')).repeat).toBe(2);
+    const again = recordingIo();
+    expect(await runCli(['run', '--resume', out, '--repeat', '3'], again)).toBe(2);
+    expect(again.err.join('')).toContain('--repeat sets the seeds of a new run');
+    const bad = recordingIo();
+    expect(await runCli(['run', sprout('repeat-bad'), '--repeat', '0'], bad)).toBe(2);
+    expect(bad.err.join('')).toContain("--repeat needs a whole number from 1 to 1000, got '0'");
+  });
+});
+
 describe('sprout run FILE --from RUN_DIR', () => {
   it('starts from the saved model: its grown architecture and weights', async () => {
     const grown = join(dir, 'grow.sprout');

@@ -9,8 +9,8 @@ import type { RunEvent, RunResult, StepProgress } from '@sprout/pipeline';
 import { runSeeds, type Experiment } from '@sprout/spec';
 import { runPool, type WorkerCommand } from './pool.js';
 import type { TaskFailure } from './protocol.js';
-import { runFinished } from './run-task.js';
-import { createStudyDir, finishStudy, writeStudySpec, type StudyStatus } from './study-dir.js';
+import { taskDone } from './run-task.js';
+import { createStudyDir, finishStudy, writeExtendedStudySpec, writeStudySpec, type StudyStatus } from './study-dir.js';
 import { studyTasks, type RunTask } from './tasks.js';
 
 export interface LocalStudyOptions {
@@ -20,6 +20,11 @@ export interface LocalStudyOptions {
   readonly out?: string;
   /** Continue the study in this directory: finished runs are kept, the others continue from their checkpoints. */
   readonly resume?: string;
+  /**
+   * With `resume`: `spec` asks for more epochs than the study trained (`sprout run --resume DIR --epochs N`);
+   * spec.json becomes `spec`, and every run, finished ones too, trains on to the new count from its last checkpoint.
+   */
+  readonly extend?: boolean;
   /** Folder that relative data paths are read from. */
   readonly baseDir: string;
   readonly engine?: 'auto' | 'tfjs';
@@ -80,8 +85,10 @@ export const runLocalStudy = async (spec: Experiment, options: LocalStudyOptions
   const started = new Date();
   let dir: string;
   try {
-    if (options.resume !== undefined) dir = resolve(options.resume);
-    else {
+    if (options.resume !== undefined) {
+      dir = resolve(options.resume);
+      if (options.extend === true) writeExtendedStudySpec(dir, spec, started);
+    } else {
       dir = createStudyDir(resolve(options.out ?? join('runs', slug(spec.name), timeStamp(started))));
       writeStudySpec(dir, spec, {
         seeds: runSeeds(spec),
@@ -99,7 +106,7 @@ export const runLocalStudy = async (spec: Experiment, options: LocalStudyOptions
     };
   }
   const tasks = studyTasks(spec, dir, resolve(options.baseDir));
-  const todo = tasks.filter((t) => !runFinished(t.dir));
+  const todo = tasks.filter((t) => !taskDone(t));
   options.onEvent?.(studyStarted(spec, tasks, dir, `${options.jobs} worker process${options.jobs === 1 ? '' : 'es'}`));
   // Runs finished before a resume count towards the display at once.
   for (const t of tasks)
@@ -134,7 +141,7 @@ export const runLocalStudy = async (spec: Experiment, options: LocalStudyOptions
     seed: tasks[index]!.seed,
     failure,
   }));
-  const complete = tasks.every((t) => runFinished(t.dir));
+  const complete = tasks.every((t) => taskDone(t));
   const status: StudyStatus = failures.length > 0 ? 'failed' : complete ? 'finished' : 'interrupted';
   try {
     const merged = await finishStudy(

@@ -18,7 +18,7 @@ import type { RunEvent } from '@sprout/pipeline';
 import { runSeeds, type Experiment } from '@sprout/spec';
 import { asStudyEvent, type WorkerCommand } from './pool.js';
 import type { TaskFailure, WorkerSettings } from './protocol.js';
-import { checkTaskSpec, runFinished } from './run-task.js';
+import { checkTaskSpec, taskDone } from './run-task.js';
 import { workerSlots } from './slots.js';
 import { createStudyDir, finishStudy, writeStudySpec, type StudyStatus } from './study-dir.js';
 import { studyStarted, type StudyOutcome } from './local.js';
@@ -172,7 +172,7 @@ export const runQueueStudy = async (spec: Experiment, options: QueueStudyOptions
     };
   }
   const tasks = studyTasks(spec, dir, resolve(options.baseDir));
-  const todo = tasks.filter((t) => !runFinished(t.dir));
+  const todo = tasks.filter((t) => !taskDone(t));
   options.onEvent?.(studyStarted(spec, tasks, dir, `queue ${redactUrl(options.url)}`));
   for (const t of tasks)
     if (!todo.includes(t))
@@ -273,7 +273,7 @@ export const runQueueStudy = async (spec: Experiment, options: QueueStudyOptions
     await queue.close();
     connection.disconnect();
   }
-  const complete = tasks.every((t) => runFinished(t.dir));
+  const complete = tasks.every((t) => taskDone(t));
   const status: StudyStatus = failures.length > 0 ? 'failed' : complete ? 'finished' : 'interrupted';
   try {
     const merged = await finishStudy(

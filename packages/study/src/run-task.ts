@@ -33,6 +33,24 @@ export const checkTaskSpec = (spec: unknown): E.Either<string, Experiment> => {
   return E.isLeft(p) ? E.left(`not a valid experiment: ${describe(p.left)}`) : E.right(decoded.right);
 };
 
+/** The epochs the run in `dir` is set to train (its spec.json), when it has one. */
+const recordedEpochs = (dir: string): number | undefined => {
+  try {
+    const epochs = (JSON.parse(readFileSync(join(dir, 'spec.json'), 'utf8')) as { train?: { epochs?: unknown } }).train
+      ?.epochs;
+    return typeof epochs === 'number' ? epochs : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * Whether `task` needs no more training: its run finished, with the epochs the task asks for (a study
+ * extended by `sprout run --resume DIR --epochs N` asks its finished runs for more).
+ */
+export const taskDone = (task: RunTask): boolean =>
+  runFinished(task.dir) && (recordedEpochs(task.dir) ?? 0) >= task.spec.train.epochs;
+
 export type TaskOutcome =
   { readonly ok: true; readonly skipped: boolean } | { readonly ok: false; readonly failure: TaskFailure };
 
@@ -44,15 +62,19 @@ export const runTask = async (
   onEvent: (e: RunEvent) => void,
   onProgress?: (p: StepProgress) => void,
 ): Promise<TaskOutcome> => {
-  if (runFinished(task.dir)) return { ok: true, skipped: true };
+  if (taskDone(task)) return { ok: true, skipped: true };
   const p = compile(task.spec, { baseDir: task.baseDir });
   if (E.isLeft(p))
     return { ok: false, failure: { kind: 'invalid', message: `not a valid experiment: ${describe(p.left)}` } };
   const resume = existsSync(join(task.dir, 'spec.json'));
   // A folder without its spec.json was left by an attempt killed before it wrote anything worth keeping.
   if (!resume && existsSync(task.dir)) rmSync(task.dir, { recursive: true, force: true });
+  // A run set to fewer epochs than the task's (a study being extended) continues to them from its last checkpoint.
+  const recorded = resume ? recordedEpochs(task.dir) : undefined;
+  const extend = recorded !== undefined && recorded < task.spec.train.epochs;
   const r = await p.right.run({
     ...(resume ? { resume: task.dir } : { out: task.dir }),
+    ...(extend ? { extend: true } : {}),
     ...(settings.engine !== undefined ? { engine: settings.engine } : {}),
     ...(settings.takeOverLock === true ? { forceUnlock: true } : {}),
     onEvent,

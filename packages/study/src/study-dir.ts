@@ -56,6 +56,25 @@ export const writeStudySpec = (
   record: { seeds: readonly number[]; baseDir: string; started: string; study: StudyRecord },
 ): void => writeAtomic(join(dir, 'spec.json'), `${JSON.stringify({ ...spec, run: record }, null, 2)}\n`);
 
+/**
+ * spec.json of a study extended to more epochs (`sprout run --resume DIR --epochs N`): the extended experiment,
+ * with its `run` record kept and an `extended` entry saying which epochs it had before (as a single run records it).
+ */
+export const writeExtendedStudySpec = (dir: string, spec: Experiment, at: Date): void => {
+  const before = JSON.parse(readFileSync(join(dir, 'spec.json'), 'utf8')) as {
+    run?: Record<string, unknown>;
+    train?: { epochs?: unknown };
+    compare?: readonly { train?: { epochs?: unknown } }[];
+  };
+  const record = before.run ?? {};
+  const from = {
+    base: before.train?.epochs ?? null,
+    arms: (before.compare ?? []).map((a) => a.train?.epochs ?? null),
+  };
+  const extended = [...(Array.isArray(record['extended']) ? record['extended'] : []), { from, at: at.toISOString() }];
+  writeAtomic(join(dir, 'spec.json'), `${JSON.stringify({ ...spec, run: { ...record, extended } }, null, 2)}\n`);
+};
+
 /** The `study` record of a run directory's spec.json, when it was run as a study. */
 export const studyRecord = (dir: string): StudyRecord | undefined => {
   try {

@@ -18,6 +18,7 @@ import {
   check,
   decodeExperiment,
   MAX_EPOCHS,
+  MAX_REPEAT,
   type Diagnostic,
   type Experiment,
   type MemoryCheckOptions,
@@ -29,7 +30,7 @@ import { memoryLimit, parseMemoryLimit } from '../memory-limit.js';
 import { nodeIo, type Io } from '../Io.js';
 import { readSource } from '../internal/read-source.js';
 import { availableParallelism } from 'node:os';
-import { isStudyDir, runLocalStudy, runQueueStudy, type WorkerCommand } from '@sprout/study';
+import { isStudyDir, runLocalStudy, runQueueStudy, studyRecord, type WorkerCommand } from '@sprout/study';
 import { planArms } from '@sprout/spec';
 import {
   barReporter,
@@ -87,6 +88,11 @@ export interface RunCommandOptions {
    * (@sprout/pipeline's `RunOptions.extend`). @default undefined (resume as recorded)
    */
   readonly epochs?: string;
+  /**
+   * Seeds to run instead of the file's `repeat` (the first seeds of its sequence), as written on the command line;
+   * a new run only. @default undefined (the file's repeat)
+   */
+  readonly repeat?: string;
   /**
    * Threads of the native kernels, as written on the command line (@sprout/pipeline's `RunOptions.threads`).
    * @default SPROUT_NATIVE_THREADS, else the core count
@@ -257,10 +263,22 @@ export const runAction = async (
       io.stderr(`sprout run: --epochs needs a whole number from 1 to ${MAX_EPOCHS}, got '${options.epochs}'\n`);
       return EXIT.invalid;
     }
-    if (isStudyDir(resumeDir)) {
+    if (studyRecord(resumeDir)?.mode === 'queue') {
       io.stderr(
-        `sprout run: --epochs cannot extend ${resumeDir} yet: it is a study run on worker processes (--jobs); extend runs trained with --jobs 1\n`,
+        `sprout run: --epochs cannot extend ${resumeDir} yet: it is a study run through a queue (--queue); extend runs trained with --jobs\n`,
       );
+      return EXIT.invalid;
+    }
+  }
+  let repeat: number | undefined;
+  if (options.repeat !== undefined) {
+    repeat = Number(options.repeat);
+    if (resumeDir !== undefined) {
+      io.stderr('sprout run: --repeat sets the seeds of a new run; a resumed run keeps the seeds it started with\n');
+      return EXIT.invalid;
+    }
+    if (!/^\d+$/.test(options.repeat.trim()) || repeat < 1 || repeat > MAX_REPEAT) {
+      io.stderr(`sprout run: --repeat needs a whole number from 1 to ${MAX_REPEAT}, got '${options.repeat}'\n`);
       return EXIT.invalid;
     }
   }
@@ -308,10 +326,9 @@ export const runAction = async (
       return EXIT.invalid;
     }
     const warmStart = warm?.right;
+    const loadedSpec = repeat === undefined ? loaded.right.spec : { ...loaded.right.spec, repeat };
     const fromSpec =
-      warmStart === undefined || resumeDir !== undefined
-        ? loaded.right.spec
-        : { ...loaded.right.spec, network: warmStart.network };
+      warmStart === undefined || resumeDir !== undefined ? loadedSpec : { ...loadedSpec, network: warmStart.network };
     // --epochs: every arm trains to the new count (the pipeline checks that only the epochs changed).
     const spec =
       extendTo === undefined
@@ -323,6 +340,17 @@ export const runAction = async (
               a.train === undefined ? a : { ...a, train: { ...a.train, epochs: extendTo } },
             ),
           };
+    // A study's runs check their own extension; fewer epochs are refused here, before any run starts.
+    if (extendTo !== undefined && resumeDir !== undefined && isStudyDir(resumeDir)) {
+      const trained = [
+        fromSpec.train.epochs,
+        ...fromSpec.compare.flatMap((a) => (a.train === undefined ? [] : [a.train.epochs])),
+      ];
+      if (Math.max(...trained) > extendTo) {
+        io.stderr(`sprout run: cannot extend the run in ${resumeDir} to fewer epochs than it was trained for\n`);
+        return EXIT.invalid;
+      }
+    }
     // A resumed run reads its data relative to where the first run found it (the `run` record's baseDir).
     const recorded = resumeDir !== undefined ? run : undefined;
     const baseDir = typeof recorded?.baseDir === 'string' ? recorded.baseDir : dirname(file);
@@ -496,6 +524,7 @@ const runStudy = async (
             baseDir,
             ...(options.out !== undefined ? { out: options.out } : {}),
             ...(resumeDir !== undefined ? { resume: resumeDir } : {}),
+            ...(resumeDir !== undefined && options.epochs !== undefined ? { extend: true } : {}),
             ...(options.engine !== undefined ? { engine: options.engine } : {}),
             allEvents: options.json ?? false,
             onEvent: reporter.onEvent,
@@ -582,6 +611,10 @@ export const runCommand = (io: Io, setExit: (code: ExitCode) => void, terminal?:
     .option(
       '--epochs <n>',
       'with --resume: train every run, finished ones too, on to n epochs in all (extends a finished run)',
+    )
+    .option(
+      '--repeat <n>',
+      "run n seeds instead of the file's repeat (its first n seeds), e.g. a short trial of a study",
     )
     .option(
       '--threads <n>',
