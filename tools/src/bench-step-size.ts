@@ -66,8 +66,10 @@ const spiralsFnn = (batch: number | 'full', epochs: number) => (step: StepSize, 
   });
 
 // MNIST is reduced to a subset so that the study finishes on a shared 2-core machine (see the README).
-const MNIST_TRAIN = 1000;
-const MNIST_TEST = 500;
+const MNIST_TRAIN = 5000;
+const MNIST_TEST = 1000;
+/** Epochs of the MNIST MLP protocols: 400 steps of batch 50. */
+const MLP_EPOCHS = 4;
 const mlp = (epochs: number) => (step: StepSize, metric: Metric, seed: number) =>
   experiment('study', {
     seed,
@@ -105,13 +107,13 @@ export const PROTOCOLS: readonly Protocol[] = [
   },
   {
     name: 'mnist-mlp',
-    description: `MNIST (first ${MNIST_TRAIN} training images), MLP [50, 50], batch 50, 3 epochs (60 steps)`,
+    description: `MNIST (first ${MNIST_TRAIN} training images), MLP [50, 50], batch 50, ${MLP_EPOCHS} epochs (${(MLP_EPOCHS * MNIST_TRAIN) / 50} steps)`,
     metric: euclidean(),
-    build: mlp(3),
+    build: mlp(MLP_EPOCHS),
   },
   {
     name: 'mnist-cnn',
-    description: `MNIST (first ${MNIST_TRAIN} training images), CNN conv 8 → pool → conv 16 → pool, batch 50, 2 epochs (40 steps)`,
+    description: `MNIST (first ${MNIST_TRAIN} training images), CNN conv 8 → pool → conv 16 → pool, batch 50, 2 epochs (${(2 * MNIST_TRAIN) / 50} steps)`,
     metric: euclidean(),
     build: (step, metric, seed) =>
       experiment('study', {
@@ -126,13 +128,13 @@ export const PROTOCOLS: readonly Protocol[] = [
     name: 'mlp-width',
     description: 'the MNIST MLP in the width metric (I/n, I/m)',
     metric: frobenius(width(), width()),
-    build: mlp(3),
+    build: mlp(MLP_EPOCHS),
   },
   {
     name: 'mlp-data',
     description: 'the MNIST MLP in a data-based metric (diagonal, per batch)',
     metric: frobenius(dataGram(), dataGram()),
-    build: mlp(3),
+    build: mlp(MLP_EPOCHS),
   },
 ];
 
