@@ -247,13 +247,18 @@ const main = async (): Promise<void> => {
     );
     const order = PROTOCOLS.map((p) => p.name);
     const first = parts[0]!.meta;
+    // Whether the parts ran side by side or one after the other, from their start times and lengths.
+    const spans = parts
+      .map((p) => ({ start: Date.parse(p.meta.started), end: Date.parse(p.meta.started) + p.meta.minutes * 60000 }))
+      .sort((a, b) => a.start - b.start);
+    const sideBySide = spans.some((s, i) => i > 0 && s.start < spans[i - 1]!.end);
     const meta: Meta = {
       ...first,
       command:
-        parts.map((p) => p.meta.command).join(' & ') +
-        ` (in parallel), then npm run bench -w tools -- --study step-size --merge ${merge}`,
-      started: parts.map((p) => p.meta.started).sort()[0]!,
-      minutes: Math.max(...parts.map((p) => p.meta.minutes)),
+        parts.map((p) => p.meta.command).join(sideBySide ? ' & ' : '; ') +
+        ` (${sideBySide ? 'side by side' : 'one after the other'}), then npm run bench -w tools -- --study step-size --merge ${merge}`,
+      started: new Date(spans[0]!.start).toISOString(),
+      minutes: (Math.max(...spans.map((s) => s.end)) - spans[0]!.start) / 60000,
       loadBefore: first.loadBefore,
       loadAfter: parts.at(-1)!.meta.loadAfter,
       protocols: parts.flatMap((p) => p.meta.protocols).sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name)),

@@ -37,8 +37,9 @@ export const cells = (records: readonly RunRecord[]): Map<string, Map<string, Ce
     const p = out.get(r.protocol) ?? new Map<string, Cell>();
     out.set(r.protocol, p);
     const c = p.get(r.setting) ?? { losses: [], seconds: [], mean: 0, std: 0, min: 0, max: 0 };
-    c.losses.push(r.loss);
-    c.seconds.push(r.seconds);
+    // A diverged run's Infinity is `null` once it went through JSON (a merged part).
+    c.losses.push(typeof r.loss === 'number' ? r.loss : Infinity);
+    c.seconds.push(typeof r.seconds === 'number' ? r.seconds : NaN);
     p.set(r.setting, c);
   }
   for (const p of out.values())
@@ -70,7 +71,12 @@ export const studyReport = (meta: Meta, records: readonly RunRecord[]): { markdo
   const worst = new Map(
     settings.map((s) => [
       s,
-      Math.max(...[...all.values()].map((p) => (p.get(s)?.mean ?? Infinity) / (bestConstant(p)?.cell.mean ?? NaN))),
+      Math.max(
+        ...[...all.values()].map((p) => {
+          const ratio = (p.get(s)?.mean ?? Infinity) / (bestConstant(p)?.cell.mean ?? NaN);
+          return Number.isNaN(ratio) ? Infinity : ratio; // a setting that diverged is worst
+        }),
+      ),
     ]),
   );
   const ranked = [...worst.entries()].sort((a, b) => a[1] - b[1]);
@@ -94,7 +100,9 @@ export const studyReport = (meta: Meta, records: readonly RunRecord[]): { markdo
       const c = row.get(s);
       if (c === undefined) return '–';
       const ratio = c.mean / bm;
-      return `${fmt(c.mean)} ± ${fmt(c.std)} (${Number.isFinite(ratio) ? ratio.toFixed(2) : '∞'}${ratio <= 1.1 ? ' ✓' : ''})`;
+      const diverged = c.losses.filter((l) => !Number.isFinite(l)).length;
+      if (diverged > 0) return `diverged in ${diverged} of ${c.losses.length} runs`;
+      return `${fmt(c.mean)} ± ${fmt(c.std)} (${ratio.toFixed(2)}${ratio <= 1.1 ? ' ✓' : ''})`;
     });
     lines.push(
       `| ${p.name} | ${best === undefined ? '–' : `${fmt(bm)} ± ${fmt(best.cell.std)} (${best.name.slice('constant '.length)})`} | ${cols.join(' | ')} |`,

@@ -1,5 +1,5 @@
 /**
- * The adaptive step size of ALGORITHMS.md §2 (arXiv 2311.16956; arithmetic in adaptive.ts): a = 2ρ/L from a
+ * The adaptive step size of ALGORITHMS.md §2 (arXiv 2311.16956; arithmetic in adaptive.ts): a = ρ/L from a
  * smoothed estimate of the gradient's Lipschitz constant L and the ratio ρ of the squared mean direction to
  * its variance, estimated per example (rank-one norms from layer taps), from chunk gradients (`split`), or
  * from consecutive directions (`ema`); one trial step with the extra forward pass `lossAt` updates L.
