@@ -22,7 +22,11 @@ const shapes: readonly [number, number, number, boolean, boolean, string][] = [
   [512, 512, B, true, false, 'weight grad 2: hᵀ·Δ (512×128 · 128×512)'],
   [B, 512, 512, false, true, 'input grad 2: Δ·Wᵀ (128×512 · 512×512)'],
 ];
-console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 console.log('| product | 1 thread GFLOP/s | 2 threads GFLOP/s | 2 / 1 |');
 console.log('|---|---|---|---|');
 for (const [m, n, k, ta, tb, what] of shapes) {
