@@ -177,18 +177,22 @@ for (let k = 0; k < args.length; k++) {
   if (peerPrefix !== undefined) {
     const pdir = dirname(peerPrefix);
     const stem = basename(peerPrefix);
-    out.push('\nPyTorch peer (`sensli_torch.py`, same protocol, its own seeds/initialisation):\n');
+    out.push(
+      '\nPyTorch peer (`sensli_torch.py`, or `tools/peer/sensli_reference.py` with one split and the fixed nets as `small` and `large`; same protocol, its own seeds and initialisation):\n',
+    );
     out.push('| rule | seeds | final train loss | test error % | positions chosen | training s per run |');
     out.push('|---|---|---|---|---|---|');
-    for (const sel of ['max', 'min']) {
+    // `small` and `large`: the fixed arms (tools/peer/sensli_reference.py --select none), when their files exist.
+    for (const sel of ['max', 'min', 'small', 'large']) {
       const files = readdirSync(pdir).filter((f) => f.startsWith(`${stem}${sel}-`) && f.endsWith('.json'));
+      if (files.length === 0 && (sel === 'small' || sel === 'large')) continue;
       const runs = files
         .map((f) => {
           try {
             return JSON.parse(readFileSync(join(pdir, f), 'utf8')) as {
               final_train_loss: number;
               final_test_error: number;
-              position: number;
+              position: number | null;
               seconds: { total: number };
             };
           } catch {
@@ -203,7 +207,7 @@ for (let k = 0; k < args.length; k++) {
         )} | ${pm(
           runs.map((r) => r.final_test_error),
           2,
-        )} | ${counts(runs.map((r) => r.position))} | ${pm(
+        )} | ${runs.every((r) => r.position === null) ? '–' : counts(runs.map((r) => r.position ?? 'none'))} | ${pm(
           runs.map((r) => r.seconds.total),
           2,
         )} |`,
