@@ -110,6 +110,24 @@ const rowProblem = (
   return undefined;
 };
 
+/**
+ * The validation metrics of a row, when metrics.csv has their columns and the row's run held a validation
+ * set out (an empty field otherwise); a value that is not a number, or an error outside [0, 1], is left out.
+ */
+const validation = (
+  fields: readonly string[],
+  col: (name: string) => number,
+): Pick<EpochMetrics, 'validationLoss' | 'validationError'> => {
+  const loss = fields[col('validation_loss')] ?? '';
+  const error = fields[col('validation_error_fraction')] ?? '';
+  if (loss.trim() === '' || error.trim() === '') return {};
+  const l = Number(loss);
+  const e = Number(error);
+  return Number.isNaN(e) || !(e >= 0 && e <= 1) || (Number.isNaN(l) && loss !== 'NaN')
+    ? {}
+    : { validationLoss: l, validationError: e };
+};
+
 const loadRun = (dir: string): E.Either<ReportError, LoadedRun> => {
   const bad = (message: string): E.Either<ReportError, LoadedRun> => E.left({ _tag: 'invalid-run-dir', dir, message });
   let json: unknown;
@@ -158,6 +176,7 @@ const loadRun = (dir: string): E.Either<ReportError, LoadedRun> => {
       stepSize: num('step_size'),
       parameterCount: num('parameter_count'),
       seconds: num('seconds'),
+      ...validation(f, col),
     });
   }
   const insertions: InsertionMark[] = [];

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { adam, constant, dense, network, sgd, spirals, stop, type Experiment } from '@sprout/spec';
 import { createNet, batchLoss, disposeNet, forward } from '@sprout/model';
 import { holdOutValidation, loadData } from '@sprout/data';
-import { compile, type EpochMetrics, type RunEvent, type RunOptions } from '../src/index.js';
+import { compile, reportRuns, type EpochMetrics, type RunEvent, type RunOptions } from '../src/index.js';
 import { earlyStopState } from '../src/internal/early-stop.js';
 import { metricRows } from '../../../test-support/metric-rows.mjs';
 import { tiny, useCpu } from './tiny.js';
@@ -94,6 +94,11 @@ describe('validation set', () => {
     expect(readFileSync(join(dir, 'auto', 'final.csv'), 'utf8').split('\n')[0]).toContain(
       'validationLoss_mean,validationLoss_std',
     );
+    // `sprout report` (and a study's summary, which is built the same way) reads them back from metrics.csv.
+    const again = await reportRuns([join(dir, 'auto')], { out: join(dir, 'report') })();
+    if (E.isLeft(again)) throw new Error(again.left.message);
+    expect(again.right.arms[0]!.final.validationLoss).toEqual(summary.arms[0].final.validationLoss);
+    expect(again.right.arms[0]!.final.validationError).toEqual(summary.arms[0].final.validationError);
   });
 });
 
