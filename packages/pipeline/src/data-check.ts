@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { dataErrorToDiagnostic, exampleSize, formatDataError, loadData } from '@sprout/data/load';
 import { planArms, type Data, type Diagnostic, type Experiment } from '@sprout/spec';
-import { dataProblem } from './internal/class-count.js';
+import { armSectionPath, dataProblem } from './internal/data-problem.js';
 
 export interface DataCheckOptions {
   /** The folder relative data paths start from (the .sprout file's). */
@@ -53,14 +53,10 @@ const cheap = (data: Data): Data =>
 export const checkData = async (spec: Experiment, options: DataCheckOptions): Promise<Diagnostic[]> => {
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
-  const arms = planArms(spec);
-  const armIndex = new Map<string, number>(spec.compare.map((a, i) => [a.name, i]));
-  for (const planned of arms) {
+  for (const planned of planArms(spec)) {
     const { data, network } = planned.experiment;
-    const i = armIndex.get(planned.arm);
-    const own = (section: 'data' | 'network'): boolean => i !== undefined && spec.compare[i]![section] !== undefined;
-    const dataPath = own('data') ? ['compare', i!, 'data'] : ['data'];
-    const networkPath = own('network') ? ['compare', i!, 'network'] : ['network'];
+    const dataPath = armSectionPath(spec, planned.arm, 'data');
+    const networkPath = armSectionPath(spec, planned.arm, 'network');
     const key = JSON.stringify([data, network.input, network.output.units]);
     if (seen.has(key)) continue;
     seen.add(key);

@@ -28,6 +28,7 @@ import type { ControllerState, StepInfo } from './PreconditionedOptimizer.js';
 import { initialProdigyState, prodigyStep, type ProdigyState } from './prodigy.js';
 import { isSchedule, learningRateAt } from './schedule.js';
 import type { StepError } from './StepError.js';
+import { emptyInfo } from './steppers/stepper.js';
 
 /** A parameter on the host: its values and gradient (same length) and its place in a layer. */
 export interface HostParam {
@@ -138,21 +139,6 @@ function distanceTerms(
   return { dist2, slope, x0Norm2 };
 }
 
-const blank = (k: number, a: number): StepInfo => ({
-  k,
-  a,
-  accepted: true,
-  loss: undefined,
-  trialLoss: undefined,
-  d2: undefined,
-  L: undefined,
-  Lhat: undefined,
-  skipped: undefined,
-  rho: undefined,
-  variance: undefined,
-  backtracks: undefined,
-});
-
 /** The host controller of `optimizer`, or undefined when `hostControls` says no. */
 export const hostControllerFor = (
   optimizer: Optimizer,
@@ -208,7 +194,7 @@ export const hostControllerFor = (
     if (isSchedule(spec)) {
       const lr = learningRateAt(spec, epoch, totalEpochs);
       move(params, factors, lr);
-      const info = { ...blank(k, lr), loss: f };
+      const info = { ...emptyInfo(k, lr), loss: f };
       k += 1;
       lastA = lr;
       return E.right(info);
@@ -236,7 +222,7 @@ export const hostControllerFor = (
         prodigy = r.state;
       }
       move(params, factors, eta);
-      const info = { ...blank(k, eta), loss: f, d2 };
+      const info = { ...emptyInfo(k, eta), loss: f, d2 };
       k += 1;
       lastA = eta;
       return E.right(info);
@@ -282,7 +268,7 @@ export const hostControllerFor = (
       for (let i = 0; i < params.length; i++) scaleInto(previous[i]!, factors[i]!, params[i]!.grad);
     }
     const info: StepInfo = {
-      ...blank(k, a),
+      ...emptyInfo(k, a),
       accepted: !reject,
       loss: f,
       trialLoss: fPlus,

@@ -35,7 +35,7 @@ import {
 } from './deps.js';
 import type { RunFiles, RunHost } from '../host.js';
 import { trainRun } from './train-run.js';
-import { dataProblem } from './class-count.js';
+import { armSectionPath, dataProblem } from './data-problem.js';
 import { armSummary, finalTable, markBest } from './summary.js';
 import {
   architectureSvg,
@@ -173,12 +173,8 @@ export const runExperiment = async (
     if (cached !== undefined) disposeDatasetTensors(cached.tensors);
     cached = undefined;
     // Where the arm's data is written in the spec, so that a front end can point at the line.
-    const armIndex = spec.compare.findIndex((a) => a.name === plan.arm);
-    const path = armIndex >= 0 && spec.compare[armIndex]!.data !== undefined ? ['compare', armIndex, 'data'] : ['data'];
-    const outputPath =
-      armIndex >= 0 && spec.compare[armIndex]!.network !== undefined
-        ? ['compare', armIndex, 'network', 'output']
-        : ['network', 'output'];
+    const path = armSectionPath(spec, plan.arm, 'data');
+    const outputPath = [...armSectionPath(spec, plan.arm, 'network'), 'output'];
     const loaded = await host.loadData(plan.data, {
       baseDir: ctx.baseDir,
       seed,

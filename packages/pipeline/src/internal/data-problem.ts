@@ -4,6 +4,20 @@
  * Type-only imports: `sprout check` uses this without loading TensorFlow.js.
  */
 import type { DataError } from '@sprout/data';
+import type { Experiment } from '@sprout/spec';
+
+/**
+ * Where an arm's `section` is written in the spec: in its own `compare` entry when it sets one, else in the
+ * base experiment's, so that a diagnostic points at the line the user has to change.
+ */
+export const armSectionPath = (
+  spec: Experiment,
+  arm: string,
+  section: 'data' | 'network',
+): readonly (string | number)[] => {
+  const i = spec.compare.findIndex((a) => a.name === arm);
+  return i >= 0 && spec.compare[i]![section] !== undefined ? ['compare', i, section] : [section];
+};
 
 /** Whether `e` is the loader's complaint that the data has more classes than `units` output units. */
 const isClassCountError = (e: DataError, units: number): boolean =>
