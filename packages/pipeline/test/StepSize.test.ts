@@ -6,8 +6,20 @@ import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { adaptive, armijo, constant, dataGram, frobenius, identity, sgd, width, type Optimizer } from '@sprout/spec';
-import { compile, type EpochMetrics } from '../src/index.js';
+import {
+  adaptive,
+  armijo,
+  constant,
+  dataGram,
+  dense,
+  frobenius,
+  identity,
+  network,
+  sgd,
+  width,
+  type Optimizer,
+} from '@sprout/spec';
+import { compile, type EpochMetrics, type RunOptions } from '../src/index.js';
 import { tiny, useCpu } from './tiny.js';
 
 beforeAll(useCpu);
@@ -65,5 +77,47 @@ describe('step sizes', () => {
     );
     expect(kfac.every((e) => Number.isFinite(e.trainLoss))).toBe(true);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  // The controller's settings reach it on either engine: tfjs (createPreconditionedOptimizer) and the host
+  // engine (hostControllerFor); a net without dropout so that `auto` picks the host.
+  const controllerRun = async (optimizer: Optimizer, engine: RunOptions['engine']) => {
+    const p = compile(tiny({ optimizer, network: network(2, [dense(6, 'tanh')], 2), train: { epochs: 5, batch: 10 } }));
+    if (E.isLeft(p)) throw new Error(JSON.stringify(p.left));
+    const epochs: EpochMetrics[] = [];
+    const engines: string[] = [];
+    const r = await p.right.run({
+      write: false,
+      engine,
+      onEvent: (e) => {
+        if (e._tag === 'epoch-end') epochs.push(e);
+        if (e._tag === 'run-start') engines.push(e.engine);
+      },
+    })();
+    if (E.isLeft(r)) throw new Error(r.left.message);
+    return { engines, L: epochs.map((e) => e.stepSizeState!.L), rho: epochs.map((e) => e.stepSizeState!.rho) };
+  };
+
+  it.each([
+    ['tfjs', 'tfjs'],
+    ['auto', 'host'],
+  ] as const)('passes minDirectionNorm2 and emaDecay to the controller (engine %s)', async (engine, ran) => {
+    // Every ‖d‖² is below a threshold of 1e10, so every L update is skipped: L stays at L₀ exactly.
+    const fromL0 = { initialL: 'L0', L0: 7 } as const;
+    const skipped = await controllerRun(sgd({ step: adaptive({ ...fromL0, minDirectionNorm2: 1e10 }) }), engine);
+    expect(skipped.engines).toEqual([ran]);
+    expect(skipped.L).toEqual([7, 7, 7, 7, 7]);
+    const updated = await controllerRun(sgd({ step: adaptive(fromL0) }), engine);
+    expect(updated.L.every((L) => L !== 7)).toBe(true);
+    // The ema variance estimator's decay changes ρ; the default written out changes nothing.
+    const ema = (emaDecay?: number) =>
+      controllerRun(
+        sgd({ step: adaptive({ variance: 'ema', ...(emaDecay !== undefined ? { emaDecay } : {}) }) }),
+        engine,
+      );
+    const [byDefault, written, other] = [await ema(), await ema(0.9), await ema(0.2)];
+    expect(written.engines).toEqual([ran]);
+    expect(written.rho).toEqual(byDefault.rho);
+    expect(other.rho).not.toEqual(byDefault.rho);
   });
 });

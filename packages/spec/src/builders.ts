@@ -370,7 +370,7 @@ export const armijo = (options: OptionsOf<StepSize, 'armijo'> = {}): StepSize =>
 /**
  * The adaptive controller's settings (ALGORITHMS.md §2). @default { variance 'none', L0 10, beta 0.995,
  * Lmin 1e-5, rhoMin 1e-3, growthCap 2, chunks 4, onIncrease 'reset', a0 0.1, initialL 'first_estimate',
- * restart 'phase', lossResolution 1e-6 }
+ * restart 'phase', lossResolution 1e-6, emaDecay 0.9, minDirectionNorm2 1e-30 }
  */
 export type AdaptiveOptions = OptionsOf<StepSize, 'adaptive'>;
 
@@ -401,6 +401,8 @@ export const REFERENCE_ADAPTIVE = {
   initialL: 'L0',
   restart: 'phase',
   lossResolution: 0,
+  emaDecay: DEFAULTS.adaptive.emaDecay,
+  minDirectionNorm2: DEFAULTS.adaptive.minDirectionNorm2,
 } as const satisfies Omit<Extract<StepSize, { _tag: 'adaptive' }>, '_tag' | 'a0'>;
 
 /** DoG (Ivgi, Hinder & Carmon 2023): the learning-rate-free step `r̄_t / √(Σ‖g_i‖²)`. */

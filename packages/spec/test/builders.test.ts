@@ -23,6 +23,8 @@ describe('DEFAULTS', () => {
       initialL: 'first_estimate',
       restart: 'phase',
       lossResolution: 1e-6,
+      emaDecay: 0.9,
+      minDirectionNorm2: 1e-30,
     });
     expect(d.dataGram).toStrictEqual({ structure: 'diagonal', damping: 1e-3, estimate: 'batch', decay: 0.95 });
     expect(d.sensli).toStrictEqual({

@@ -26,9 +26,9 @@ export const ADAPTIVE_DEFAULTS: AdaptiveStep = { _tag: 'adaptive', ...DEFAULTS.a
 export interface AdaptiveOverrides {
   /** Initial step size a₀ (the reference code starts from the optimizer's learning rate). @default the spec's `a0` */
   readonly a0?: number;
-  /** Decay γ of the `ema` variance estimator's moving averages. @default 0.9 */
+  /** Decay γ of the `ema` variance estimator's moving averages. @default the spec's `emaDecay` (0.9) */
   readonly emaDecay?: number;
-  /** `‖d‖²` at or below this counts as ≈ 0 and skips the L update. @default 1e-30 */
+  /** `‖d‖²` at or below this counts as ≈ 0 and skips the L update. @default the spec's `minDirectionNorm2` (1e-30) */
   readonly minDirectionNorm2?: number;
   /**
    * [design] Skip the L update when the measured second-order term `|f_B(x⁺) − f_B(x) + a‖d‖²|` (the numerator
@@ -56,8 +56,8 @@ export type ResolvedAdaptiveOptions = Required<AdaptiveOverrides>;
 
 export const resolveAdaptiveOptions = (spec: AdaptiveStep, o: AdaptiveOverrides = {}): ResolvedAdaptiveOptions => ({
   a0: o.a0 ?? spec.a0,
-  emaDecay: o.emaDecay ?? 0.9,
-  minDirectionNorm2: o.minDirectionNorm2 ?? 1e-30,
+  emaDecay: o.emaDecay ?? spec.emaDecay,
+  minDirectionNorm2: o.minDirectionNorm2 ?? spec.minDirectionNorm2,
   lossResolution: o.lossResolution ?? spec.lossResolution,
   onIncrease: o.onIncrease ?? spec.onIncrease,
   initialL: o.initialL ?? spec.initialL,

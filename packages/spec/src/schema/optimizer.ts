@@ -147,6 +147,15 @@ export const STEP_SIZE_SCHEMA = union(
         what: 'adaptive lossResolution',
         sample: { min: 0, max: 1e-3 },
       }),
+      /** Decay γ of the `ema` variance estimator's moving averages of ⟨d_k, d_{k−1}⟩ and ‖d_k‖². */
+      emaDecay: num({ default: 0.9, range: halfOpenUnit, what: 'adaptive emaDecay' }),
+      /** `‖d‖²` at or below this counts as ≈ 0 and skips the L update. */
+      minDirectionNorm2: num({
+        default: 1e-30,
+        range: nonNegative,
+        what: 'adaptive minDirectionNorm2',
+        sample: { min: 0, max: 1e-6 },
+      }),
     },
     /**
      * DoG, "distance over gradients" (Ivgi, Hinder & Carmon, ICML 2023, arXiv 2302.12022): step
