@@ -270,11 +270,19 @@ export interface ArmSummary {
   };
 }
 
-export interface RunResult {
+/**
+ * What a finished run returns. `OutDir` is the type of `outDir`: `string` for a run that writes its outputs
+ * (`pipeline.run()`, `run({ out })`, anything without `write: false`), `undefined` for `run({ write: false })`,
+ * and either when the options' `write` is only known to be a boolean (as in the `finished` event).
+ */
+export interface RunResult<OutDir extends string | undefined = string | undefined> {
   readonly experiment: string;
   readonly backend: string;
-  /** The run directory; undefined only with `write: false`, which writes no directory. */
-  readonly outDir: string | undefined;
+  /**
+   * The run directory that holds the outputs (absolute or as given by `out`/`runsDir`; on resume, the
+   * resumed directory). A run with `write: false` makes no directory, so it has none: `undefined`.
+   */
+  readonly outDir: OutDir;
   readonly arms: readonly ArmSummary[];
   /** Wall time of the whole experiment in seconds. */
   readonly seconds: number;
@@ -308,11 +316,31 @@ export type RunError =
   | { readonly _tag: 'out-of-memory'; readonly message: string }
   | { readonly _tag: 'internal-error'; readonly message: string; readonly stack?: string };
 
+/**
+ * The type of `RunResult.outDir` for a run with options `O`: a directory when the run resumes one or writes
+ * (the default), `undefined` with `write: false`, either when `write` is only known to be a boolean.
+ */
+type OutDirOf<O extends RunOptions> = O extends { readonly resume: string }
+  ? string
+  : O extends { readonly write: false }
+    ? undefined
+    : O extends { readonly write: true }
+      ? string
+      : 'write' extends keyof O
+        ? string | undefined
+        : string;
+
 export interface Pipeline {
   /** The checked experiment this pipeline runs. */
   readonly spec: Experiment;
-  /** Train every arm over every repeat; events go to `options.onEvent`. */
-  readonly run: (options?: RunOptions) => TaskEither<RunError, RunResult>;
+  /**
+   * Train every arm over every repeat; events go to `options.onEvent`. The result's `outDir` is typed a
+   * `string` unless the options say `write: false` (see `RunResult`).
+   */
+  readonly run: {
+    (): TaskEither<RunError, RunResult<string>>;
+    <O extends RunOptions>(options?: O): TaskEither<RunError, RunResult<OutDirOf<O>>>;
+  };
   /**
    * The same run as an async iterator of its events, ending with `finished` or `failed`.
    * Events are buffered until the consumer pulls them; training does not wait for the consumer. Leaving the

@@ -29,10 +29,10 @@ export const compileOn = (
     stepSizeColumns: armPlans(spec).some((arm) => arm.optimizer.step._tag === 'adaptive'),
     validationColumns: armPlans(spec).some((arm) => arm.data.validation !== undefined),
   };
-  const run =
-    (runOptions: RunOptions = {}): TE.TaskEither<RunError, RunResult> =>
+  // runExperiment makes a run directory exactly when it resumes one or writes, as Pipeline['run'] types it.
+  const run = ((runOptions: RunOptions = {}): TE.TaskEither<RunError, RunResult> =>
     () =>
-      runExperiment(ctx, runOptions);
+      runExperiment(ctx, runOptions)) as Pipeline['run'];
   const events = (runOptions: Omit<RunOptions, 'onEvent'> = {}): AsyncIterable<RunEvent> => {
     // Leaving the loop early stops the run; a caller's own signal still works.
     const controller = new AbortController();

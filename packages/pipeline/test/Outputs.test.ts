@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as E from 'fp-ts/Either';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { loadData } from '@sprout/data';
-import { compile, modelFiles, type RunError, type RunResult } from '../src/index.js';
+import { compile, modelFiles, type RunError, type RunOptions, type RunResult } from '../src/index.js';
 import { tiny, useCpu } from './tiny.js';
 
 beforeAll(useCpu);
@@ -18,7 +18,7 @@ const temp = (): string => mkdtempSync(join(tmpdir(), 'sprout-pipeline-'));
 
 describe('outputs', () => {
   const spec = tiny({ train: { epochs: 5, batch: 16 } });
-  let result: RunResult;
+  let result: RunResult<string>;
   let again: E.Either<RunError, RunResult>;
   const root = temp();
 
@@ -41,6 +41,32 @@ describe('outputs', () => {
     expect(existsSync(join(empty, 'metrics.csv'))).toBe(true);
   });
 
+  it('names its directory in RunResult.outDir whenever it writes, and has none with write: false', async () => {
+    const p = compile(spec);
+    if (E.isLeft(p)) throw new Error(JSON.stringify(p.left));
+    // The types say so too (checked by tsc over the tests): a string unless `write: false`.
+    const unwritten = await p.right.run({ write: false })();
+    if (E.isLeft(unwritten)) throw new Error(unwritten.left.message);
+    expectTypeOf(unwritten.right.outDir).toEqualTypeOf<undefined>();
+    expect(unwritten.right.outDir).toBeUndefined();
+    const runsDir = join(root, 'default');
+    const written = await p.right.run({ runsDir, saveModel: false })();
+    if (E.isLeft(written)) throw new Error(written.left.message);
+    expectTypeOf(written.right.outDir).toEqualTypeOf<string>();
+    expect(written.right.outDir.startsWith(join(runsDir, spec.name))).toBe(true);
+    expect(existsSync(join(written.right.outDir, 'summary.json'))).toBe(true);
+    const resumed = await p.right.run({ resume: written.right.outDir, write: false })();
+    if (E.isLeft(resumed)) throw new Error(resumed.left.message);
+    expectTypeOf(resumed.right.outDir).toEqualTypeOf<string>();
+    expect(resumed.right.outDir).toBe(written.right.outDir);
+    // Options known only as RunOptions: either.
+    const options: RunOptions = { write: false };
+    const either = await p.right.run(options)();
+    if (E.isLeft(either)) throw new Error(either.left.message);
+    expectTypeOf(either.right.outDir).toEqualTypeOf<string | undefined>();
+    expect(either.right.outDir).toBeUndefined();
+  });
+
   it('writes every file into a fresh directory', () => {
     expect(result.outDir).toBe(join(root, 'run'));
     // The same folder again holds a run: refused, not written next to it under another name.
@@ -56,11 +82,11 @@ describe('outputs', () => {
       'model/model.json',
       'model/weights.bin',
     ])
-      expect(existsSync(join(result.outDir!, f)), f).toBe(true);
+      expect(existsSync(join(result.outDir, f)), f).toBe(true);
   });
 
   it('records the resolved spec with seeds, backend and versions', () => {
-    const saved = JSON.parse(readFileSync(join(result.outDir!, 'spec.json'), 'utf8'));
+    const saved = JSON.parse(readFileSync(join(result.outDir, 'spec.json'), 'utf8'));
     expect(saved.network).toEqual(spec.network);
     expect(saved.seed).toBe(7);
     expect(saved.run.seeds).toEqual([7]);
@@ -70,26 +96,26 @@ describe('outputs', () => {
   });
 
   it('has one metrics row per epoch, matching the events', () => {
-    const lines = readFileSync(join(result.outDir!, 'metrics.csv'), 'utf8').trim().split('\n');
+    const lines = readFileSync(join(result.outDir, 'metrics.csv'), 'utf8').trim().split('\n');
     expect(lines[0]).toBe(
       'arm,repeat,seed,epoch,train_loss,test_loss,test_error_fraction,step_size,parameter_count,seconds',
     );
     expect(lines).toHaveLength(6);
-    const events = readFileSync(join(result.outDir!, 'events.jsonl'), 'utf8')
+    const events = readFileSync(join(result.outDir, 'events.jsonl'), 'utf8')
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
     const epochs = events.filter((e) => e._tag === 'epoch-end');
     expect(lines.slice(1).map((l) => Number(l.split(',')[4]))).toEqual(epochs.map((e) => e.trainLoss));
     expect(events.at(-1)._tag).toBe('finished');
-    const summary = JSON.parse(readFileSync(join(result.outDir!, 'summary.json'), 'utf8'));
+    const summary = JSON.parse(readFileSync(join(result.outDir, 'summary.json'), 'utf8'));
     expect(summary.status).toBe('finished');
     expect(summary.arms[0].final.trainLoss.mean).toBe(epochs.at(-1).trainLoss);
-    expect(readFileSync(join(result.outDir!, 'curves.svg'), 'utf8')).toMatch(/^<svg[^>]*>[\s\S]*<\/svg>$/);
+    expect(readFileSync(join(result.outDir, 'curves.svg'), 'utf8')).toMatch(/^<svg[^>]*>[\s\S]*<\/svg>$/);
   });
 
   it('saves a model that loads back with the same predictions', async () => {
-    const model = await tf.loadLayersModel(modelFiles(join(result.outDir!, 'model')));
+    const model = await tf.loadLayersModel(modelFiles(join(result.outDir, 'model')));
     const ds = await loadData(spec.data, { seed: spec.seed })();
     if (E.isLeft(ds)) throw new Error('data');
     const n = ds.right.testY.length;

@@ -27,7 +27,7 @@ describe('a sweep crossed with an arm and repeats', () => {
     compare: [arm('slow', { optimizer: sgd({ step: constant(0.01) }) })],
     sweep: sweep({ grid: { lr: [0.05, 0.5] } }),
   });
-  let result: RunResult;
+  let result: RunResult<string>;
   const root = mkdtempSync(join(tmpdir(), 'sprout-sweep-'));
 
   beforeAll(async () => {
@@ -51,7 +51,7 @@ describe('a sweep crossed with an arm and repeats', () => {
       ['slow', { lr: 0.05 }],
       ['slow', { lr: 0.5 }],
     ]);
-    const rows = metricRows(result.outDir!);
+    const rows = metricRows(result.outDir);
     expect(rows.length).toBe(4 * 2 * 3);
     // The swept rate is the step size each run trained with (the arm's own 0.01 is replaced too).
     for (const r of rows) expect(Number(r[7])).toBe(r[0]!.includes('lr=0.05') ? 0.05 : 0.5);
@@ -69,21 +69,21 @@ describe('a sweep crossed with an arm and repeats', () => {
     expect(best.length).toBe(1);
     const lowest = Math.min(...result.arms.map((a) => a.final.testError.mean));
     expect(best[0]!.final.testError.mean).toBe(lowest);
-    const summary = JSON.parse(readFileSync(join(result.outDir!, 'summary.json'), 'utf8'));
+    const summary = JSON.parse(readFileSync(join(result.outDir, 'summary.json'), 'utf8'));
     expect(summary.arms.map((a: { best: boolean }) => a.best)).toEqual(result.arms.map((a) => a.best));
-    const table = readFileSync(join(result.outDir!, 'final.csv'), 'utf8').split('\n');
+    const table = readFileSync(join(result.outDir, 'final.csv'), 'utf8').split('\n');
     expect(table[0]).toMatch(/^arm,group,point,runs,best,trainLoss_mean,trainLoss_std,trainLoss_min,trainLoss_max,/);
     expect(table.filter((l) => l.split(',')[4] === '1').length).toBe(1);
   });
 
   it('report rebuilds the same table from the run directory', async () => {
-    const r = await reportRuns([result.outDir!], { write: false })();
+    const r = await reportRuns([result.outDir], { write: false })();
     if (E.isLeft(r)) throw new Error(r.left.message);
-    expect(r.right.table).toBe(readFileSync(join(result.outDir!, 'final.csv'), 'utf8'));
+    expect(r.right.table).toBe(readFileSync(join(result.outDir, 'final.csv'), 'utf8'));
   });
 
   it('writes each run its own resolved spec.json, which reruns it alone with the same metrics', async () => {
-    const file = join(result.outDir!, 'runs', 'slow-lr-0.5', 'seed-8', 'spec.json');
+    const file = join(result.outDir, 'runs', 'slow-lr-0.5', 'seed-8', 'spec.json');
     const alone = decodeExperiment(JSON.parse(readFileSync(file, 'utf8')));
     if (E.isLeft(alone)) throw new Error(JSON.stringify(alone.left));
     expect(alone.right.seed).toBe(8);
@@ -96,9 +96,9 @@ describe('a sweep crossed with an arm and repeats', () => {
     const r = await p.right.run({ out: join(root, 'alone'), saveModel: false })();
     if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
     const strip = (row: string[]) => [row[3], ...row.slice(4, 9)]; // epoch and the metrics, not the name or the wall time
-    const mine = metricRows(result.outDir!)
+    const mine = metricRows(result.outDir)
       .filter((row) => row[0] === 'slow [lr=0.5]' && row[2] === '8')
       .map(strip);
-    expect(metricRows(r.right.outDir!).map(strip)).toEqual(mine);
+    expect(metricRows(r.right.outDir).map(strip)).toEqual(mine);
   });
 });
