@@ -5,6 +5,7 @@
  */
 import cliProgress from 'cli-progress';
 import type { EpochMetrics, RunEvent, StepProgress } from '@sprout/pipeline';
+import { timeLeft } from './time-left.js';
 
 export interface RunIo {
   readonly out: (text: string) => void;
@@ -185,6 +186,7 @@ export const barReporter = (io: RunIo): Reporter => {
       hideCursor: true,
       clearOnComplete: true,
       etaBuffer: 50,
+      formatTime: timeLeft,
       fps: 8,
       ...(io.progressStream !== undefined ? { stream: io.progressStream } : {}),
     },
