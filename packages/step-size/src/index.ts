@@ -36,5 +36,5 @@ export type { ProdigyStep, ProdigyState } from './prodigy.js';
 export { initialProdigyState, prodigyStep } from './prodigy.js';
 export type { HostParam, HostController, HostControllerOptions } from './host-controller.js';
 export { hostControllerFor, hostControls, rieszFactor } from './host-controller.js';
-export type { UpdateRule, ParamState, HostSlots } from './update-rules.js';
+export type { UpdateRule, ParamState, HostSlots, HostUpdateKernel } from './update-rules.js';
 export { updateRule, hostUpdate } from './update-rules.js';

@@ -120,8 +120,59 @@ export interface HostSlots {
 }
 
 /**
+ * Compiled loops of `hostUpdate`'s rules with its arithmetic (each operand read as a double, each stored
+ * value rounded once to float32, no fused multiply-add), so that they give the same bits: @sprout/native's
+ * addon has this shape. `kind` 0 SGD, 1 momentum (s1 = velocity, h1 = β), 2 Adam (s1 = m, s2 = v,
+ * h1 = β₁, h2 = β₂, h3 = ε, h4 = 1 − β₁ᵗ, h5 = 1 − β₂ᵗ).
+ */
+export interface HostUpdateKernel {
+  update(
+    kind: number,
+    theta: Float32Array,
+    g: Float32Array,
+    s1: Float32Array | null,
+    s2: Float32Array | null,
+    lr: number,
+    h1: number,
+    h2: number,
+    h3: number,
+    h4: number,
+    h5: number,
+  ): void;
+}
+
+/** One parameter's update through `kernel`, the rules and slot handling of `hostUpdate`'s loops. */
+function nativeUpdate(
+  kernel: HostUpdateKernel,
+  theta: Float32Array,
+  g: Float32Array,
+  s: HostSlots | undefined,
+  optimizer: Optimizer,
+  lr: number,
+): void {
+  switch (optimizer._tag) {
+    case 'sgd':
+      kernel.update(0, theta, g, null, null, lr, 0, 0, 0, 0, 0);
+      return;
+    case 'momentum':
+      kernel.update(1, theta, g, s!.slots[0]!, null, lr, optimizer.beta, 0, 0, 0, 0);
+      return;
+    case 'adam': {
+      s!.t += 1;
+      const { beta1, beta2, epsilon } = optimizer;
+      const c1 = 1 - Math.pow(beta1, s!.t);
+      const c2 = 1 - Math.pow(beta2, s!.t);
+      kernel.update(2, theta, g, s!.slots[0]!, s!.slots[1]!, lr, beta1, beta2, epsilon, c1, c2);
+      return;
+    }
+  }
+}
+
+/**
  * One update of every parameter in `params` with its gradient in `grads` (same names) and step size `lr`,
  * on host arrays, by the module comment's rules; `state` holds each parameter's slots (not used by SGD).
+ * With `kernel` (e.g. @sprout/native's addon) the loops are its compiled ones, with the same results bit
+ * for bit; an update of a wide net's 670,000 parameters took 2.7 ms per step in these JavaScript loops.
  */
 export function hostUpdate(
   params: ReadonlyMap<string, Float32Array>,
@@ -129,9 +180,14 @@ export function hostUpdate(
   state: ReadonlyMap<string, HostSlots>,
   optimizer: Optimizer,
   lr: number,
+  kernel?: HostUpdateKernel | null,
 ): void {
   for (const [name, theta] of params) {
     const g = grads.get(name)!;
+    if (kernel) {
+      nativeUpdate(kernel, theta, g, state.get(name), optimizer, lr);
+      continue;
+    }
     const n = theta.length;
     switch (optimizer._tag) {
       case 'sgd':

@@ -145,7 +145,7 @@ export function hostEngine(options: {
       if (!Number.isFinite(value)) return value;
       const ctl = controller?.();
       if (ctl === undefined) {
-        hostUpdate(h!.params, h!.grads, state, optimizer, lr);
+        hostUpdate(h!.params, h!.grads, state, optimizer, lr, h!.addon);
         ahead = true;
         return value;
       }
