@@ -16,7 +16,7 @@ import {
 } from '../src/internal/checkpoint.js';
 import { metricRows } from '../../../test-support/metric-rows.mjs';
 import { tiny, useCpu } from './tiny.js';
-import { constant, dense, network, sgd, type Experiment } from '@sprout/spec';
+import { constant, decodeExperiment, dense, network, sgd, type Experiment } from '@sprout/spec';
 
 beforeAll(useCpu);
 
@@ -146,6 +146,45 @@ describe('resume trusts nothing on disk', () => {
     json.run.specHash = specHash(faster, nodeHost.sha256);
     writeFileSync(join(out, 'spec.json'), JSON.stringify(json));
     expect(refusal(await run({ resume: out, saveModel: false }, faster))).toMatch(/written for other settings/);
+  }, 60_000);
+
+  it('a spec.json written before a field existed resumes, the field at its default, and trains as the uninterrupted run', async () => {
+    const { out, reference } = await interrupted('older');
+    // Made as an older Sprout would have written it: no `metric` in the optimizers, the record's hash and the
+    // checkpoints' identity that of those settings.
+    const json = JSON.parse(readFileSync(join(out, 'spec.json'), 'utf8')) as Record<string, unknown> & {
+      optimizer: Record<string, unknown>;
+      compare: { optimizer: Record<string, unknown> }[];
+      run: { specHash: string };
+    };
+    delete json.optimizer['metric'];
+    delete json.compare[0]!.optimizer['metric'];
+    const { run: record, ...settings } = json;
+    const { specHash } = await import('../src/internal/checkpoint.js');
+    record.specHash = specHash(settings, nodeHost.sha256);
+    writeFileSync(join(out, 'spec.json'), JSON.stringify(json));
+    for (const ckpt of [
+      checkpointPath(nodeFiles, out, 'base', 7),
+      previousCheckpointPath(checkpointPath(nodeFiles, out, 'base', 7)),
+    ]) {
+      const { manifest, tensors } = decodeCheckpoint(readFileSync(ckpt), nodeHost.sha256);
+      const { version: _v, tensors: _t, identity, ...content } = manifest;
+      const older = { ...identity, specHash: record.specHash };
+      writeFileSync(ckpt, encodeCheckpoint(content, older, [...tensors.values()], nodeHost.sha256));
+    }
+    // As `sprout run --resume` does: the spec is what today's decoder reads from the file.
+    const decoded = decodeExperiment(settings);
+    if (E.isLeft(decoded)) throw new Error(JSON.stringify(decoded.left));
+    expect(decoded.right).toStrictEqual(spec);
+    const r = await run({ resume: out, saveModel: false }, decoded.right);
+    expect(E.isRight(r) ? 'resumed' : r.left.message).toBe('resumed');
+    expect(metricRows(out)).toEqual(metricRows(reference));
+    // An edited setting in such a file is still refused.
+    const edited = { ...settings, seed: 8 };
+    writeFileSync(join(out, 'spec.json'), JSON.stringify({ ...edited, run: record }));
+    expect(refusal(await run({ resume: out, saveModel: false }, { ...spec, seed: 8 }))).toMatch(
+      /its spec\.json changed since the run started/,
+    );
   }, 60_000);
 
   it('a lock whose pid now belongs to an unrelated process is stale; one on another host is held; forceUnlock takes over any lock', async () => {

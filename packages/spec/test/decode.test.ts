@@ -1,10 +1,14 @@
+import { readFileSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { arbitraryExperiment } from '@sprout/spec/testing';
 import {
+  adaptive,
   decodeExperiment,
+  DEFAULTS,
   experiment,
+  momentum,
   residual,
   dense,
   network,
@@ -72,6 +76,32 @@ describe('decodeExperiment', () => {
   it('keeps absent optional fields absent', () => {
     const r = decodeExperiment({ ...json(), data: { _tag: 'mnist', trainLimit: 5 } });
     expect(E.isRight(r) && r.right.data).toStrictEqual({ _tag: 'mnist', trainLimit: 5 });
+  });
+
+  it('reads a spec.json written before a field existed, the field taking its default', () => {
+    // A run's spec.json (its `run` record removed) from before the adaptive step had emaDecay and minDirectionNorm2.
+    const old = JSON.parse(readFileSync(new URL('fixtures/spec-before-ema-decay.json', import.meta.url), 'utf8'));
+    expect(old.optimizer.step).not.toHaveProperty('emaDecay');
+    const r = decodeExperiment(old);
+    if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
+    const step = r.right.optimizer.step;
+    expect(step).toStrictEqual({ _tag: 'adaptive', ...DEFAULTS.adaptive });
+    // In the order of the description, as a spec built today serialises.
+    expect(JSON.stringify(step)).toBe(JSON.stringify(adaptive()));
+    expect({ ...r.right, optimizer: old.optimizer }).toStrictEqual(old);
+  });
+
+  it('fills a missing nested section with its default; a field without a default is still required', () => {
+    const bad = json();
+    bad['optimizer'] = { _tag: 'momentum', beta: 0.5, metric: { _tag: 'frobenius', codomain: { _tag: 'scaled' } } };
+    expect(brief(bad)).toStrictEqual([
+      ['missing-field', ['optimizer', 'metric', 'codomain', 'c'], "missing field 'c'"],
+    ]);
+    bad['optimizer'] = { _tag: 'momentum', beta: 0.5 };
+    const r = decodeExperiment(bad);
+    expect(E.isRight(r) && JSON.stringify(r.right.optimizer)).toBe(
+      JSON.stringify(experiment('x', { optimizer: momentum(0.5) }).optimizer),
+    );
   });
 
   it('stops at hostile nesting without overflowing the stack', () => {

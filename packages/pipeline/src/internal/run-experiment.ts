@@ -10,7 +10,7 @@ import type { Data, Experiment } from '@sprout/spec';
 import type { ArmSummary, EpochMetrics, RunError, RunEvent, RunId, RunOptions, RunResult } from '../Pipeline.js';
 import { armPlans, pointOf, seeds, type ArmPlan } from './plan.js';
 import { createExclusiveDir, metricColumns, runFolder, runWriter, slug, timeStamp, type RunWriter } from './outputs.js';
-import { singleRun } from '@sprout/spec';
+import { decodeExperiment, singleRun } from '@sprout/spec';
 import {
   checkpointForResume,
   checkpointPath,
@@ -19,6 +19,7 @@ import {
   specHash,
   type CheckpointIdentity,
   type CheckpointManifest,
+  type Sha256,
   type StoredTensor,
 } from './checkpoint.js';
 import { endedRuns, removeStaleTemporaries, runKey, trimEvents, trimMetrics } from './resume.js';
@@ -91,13 +92,17 @@ const summarize = (plans: readonly ArmPlan[], finals: readonly (RunId & { final:
 /**
  * The `run` record of a run directory's spec.json: its id and the hash of the settings it started with, the
  * whole record, and the epochs it recorded (the base's, then each compare arm's own, for `extend`).
+ * `readAs`: when the file's settings are those of the record (unedited), the hash of the spec a decoder of
+ * today reads from them (the same hash unless the file predates a field, which then takes its default).
  */
 const readRunRecord = (
   files: RunFiles,
   dir: string,
+  sha256: Sha256,
 ): {
   id?: string;
   specHash?: string;
+  readAs?: string;
   record: Record<string, unknown>;
   epochs: { base: unknown; arms: unknown[] };
 } => {
@@ -111,9 +116,13 @@ const readRunRecord = (
   };
   const id = json.run?.['id'];
   const hash = json.run?.['specHash'];
+  const { run: _record, ...settings } = json;
+  const decoded =
+    typeof hash === 'string' && specHash(settings, sha256) === hash ? decodeExperiment(settings) : undefined;
   return {
     ...(typeof id === 'string' ? { id } : {}),
     ...(typeof hash === 'string' ? { specHash: hash } : {}),
+    ...(decoded !== undefined && E.isRight(decoded) ? { readAs: specHash(decoded.right, sha256) } : {}),
     record: json.run ?? {},
     epochs: {
       base: json.train?.epochs,
@@ -211,7 +220,11 @@ export const runExperiment = async (
         return E.left({ _tag: 'checkpoint-error', path, message });
       };
       removeStaleTemporaries(files, dir);
-      const recorded = readRunRecord(files, dir);
+      const recorded = readRunRecord(files, dir, host.sha256);
+      // A spec.json written before a field existed reads with the field's default: the same settings, so the
+      // run goes on under the recorded hash (its checkpoints carry it).
+      if (recorded.specHash !== undefined && recorded.readAs === identity.specHash && !options.extend)
+        identity = { ...identity, specHash: recorded.specHash };
       // `extend`: the spec may differ from the recorded one in its epochs alone, and only by more of them.
       const extending = options.extend === true && recorded.specHash !== identity.specHash;
       if (extending) {

@@ -9,7 +9,7 @@ import type * as RNEA from 'fp-ts/lib/ReadonlyNonEmptyArray.js';
 import type { Diagnostic, SpecPath } from '../Diagnostic.js';
 import { didYouMean } from '../did-you-mean.js';
 import { isKnownName, unknownName, type NameKindKey } from '../unknown-name.js';
-import type { Field, Infer, Union } from '../schema/describe.js';
+import type { Field, Fields as DescribedFields, Infer, Union } from '../schema/describe.js';
 import { error, show } from './diagnostic.js';
 
 type Errors = RNEA.ReadonlyNonEmptyArray<Diagnostic>;
@@ -142,13 +142,26 @@ export const lazy = <A>(make: () => Decoder<A>): Decoder<A> => {
 const fieldDecoder = (f: Field): Decoder<unknown> =>
   f.type === 'number' ? number : f.type === 'name' ? name(f.kind as NameKindKey) : described(f.union);
 
+/**
+ * `u` with every described field it lacks set to its default: a spec.json written before a field was added
+ * reads as the spec the field's default gives (the language fills defaults the same way). Fields without a
+ * default stay required.
+ */
+const withDefaults = (fields: DescribedFields, u: unknown): unknown => {
+  if (!isRecord(u)) return u;
+  const missing = Object.entries(fields).filter(([k, f]) => f.default !== undefined && u[k] === undefined);
+  return missing.length === 0 ? u : { ...u, ...Object.fromEntries(missing.map(([k, f]) => [k, f.default])) };
+};
+
 /** The decoder of a described union (schema/describe.ts): its variants' fields in the order described. */
 export const described = <U extends Union>(u: U): Decoder<Infer<U>> => {
   const cases: Record<string, Decoder<unknown>> = {};
-  for (const [tag, fields] of Object.entries(u.variants))
-    cases[tag] = struct({
+  for (const [tag, fields] of Object.entries(u.variants)) {
+    const decode = struct({
       _tag: literal(tag),
       ...Object.fromEntries(Object.entries(fields).map(([k, f]) => [k, fieldDecoder(f)])),
     });
+    cases[tag] = (input, path) => decode(withDefaults(fields, input), path);
+  }
   return tagged<unknown>(u.kind as NameKindKey, cases, u.what) as Decoder<Infer<U>>;
 };
