@@ -14,10 +14,10 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import * as E from 'fp-ts/lib/Either.js';
-import type { RunEvent } from '@sprout/pipeline';
+import type { RunEvent, StepProgress } from '@sprout/pipeline';
 import { runSeeds, type Experiment } from '@sprout/spec';
 import { asStudyEvent, type WorkerCommand } from './pool.js';
-import type { TaskFailure, WorkerSettings } from './protocol.js';
+import { PROGRESS_INTERVAL_MS, type TaskFailure, type WorkerSettings } from './protocol.js';
 import { checkTaskSpec, taskDone } from './run-task.js';
 import { workerSlots } from './slots.js';
 import { createStudyDir, finishStudy, writeStudySpec, type StudyStatus } from './study-dir.js';
@@ -104,12 +104,14 @@ export interface RunJob {
 
 /**
  * What a worker reports while a run trains (BullMQ job progress): the attempt, the run's events but its
- * epochs, and its latest epoch (so the progress stays small however long the run).
+ * epochs, its latest epoch (so the progress stays small however long the run), and the steps done in the
+ * epoch under way when it is a long one.
  */
 export interface JobProgress {
   readonly attempt: number;
   readonly events: readonly RunEvent[];
   readonly latest?: RunEvent & { readonly _tag: 'epoch-end' };
+  readonly step?: Pick<StepProgress, 'epoch' | 'step' | 'steps' | 'examples'>;
 }
 
 // ─── Submitter ─────────────────────────────────────────────────────────────────────────────────────────
@@ -121,6 +123,8 @@ export interface QueueStudyOptions {
   readonly baseDir: string;
   readonly engine?: 'auto' | 'tfjs';
   readonly onEvent?: (event: RunEvent) => void;
+  /** Steps done inside a long epoch of any run in flight, as often as the submitter looks (for a progress display). */
+  readonly onProgress?: (progress: StepProgress) => void;
   readonly signal?: AbortSignal;
   /** How often the submitter looks at its jobs. @default 200 ms */
   readonly pollMs?: number;
@@ -210,7 +214,8 @@ export const runQueueStudy = async (spec: Experiment, options: QueueStudyOptions
   );
   const failures: { name: string; seed: number; failure: TaskFailure }[] = [];
   const open = new Map(todo.map((t) => [jobId(t), t] as const));
-  const seen = new Map<string, { attempt: number; events: number; epoch: number }>(); // progress shown, per job
+  // Progress shown, per job: its attempt, events, epochs and in-epoch steps.
+  const seen = new Map<string, { attempt: number; events: number; epoch: number; step: string }>();
   let interrupted = options.signal?.aborted ?? false;
   const stop = () => {
     interrupted = true;
@@ -225,8 +230,8 @@ export const runQueueStudy = async (spec: Experiment, options: QueueStudyOptions
         if (job === undefined) continue;
         const p = job.progress as Partial<JobProgress> | number | undefined;
         if (typeof p === 'object' && p !== null && Array.isArray(p.events)) {
-          const was = seen.get(id) ?? { attempt: -1, events: 0, epoch: 0 };
-          const now = was.attempt === p.attempt ? was : { attempt: p.attempt ?? 0, events: 0, epoch: 0 };
+          const was = seen.get(id) ?? { attempt: -1, events: 0, epoch: 0, step: '' };
+          const now = was.attempt === p.attempt ? was : { attempt: p.attempt ?? 0, events: 0, epoch: 0, step: '' };
           const fresh = p.events.slice(now.events);
           for (const e of fresh) if (e._tag !== 'run-end') options.onEvent?.(asStudyEvent(task, e));
           if (p.latest !== undefined)
@@ -239,11 +244,13 @@ export const runQueueStudy = async (spec: Experiment, options: QueueStudyOptions
                 }),
               );
           for (const e of fresh) if (e._tag === 'run-end') options.onEvent?.(asStudyEvent(task, e));
-          seen.set(id, {
-            attempt: now.attempt,
-            events: p.events.length,
-            epoch: Math.max(now.epoch, p.latest?.epoch ?? 0),
-          });
+          const epoch = Math.max(now.epoch, p.latest?.epoch ?? 0);
+          // Steps of the epoch under way (not of one whose end was shown), once each.
+          const steps = p.step !== undefined && p.step.epoch > epoch ? p.step : undefined;
+          const step = steps === undefined ? now.step : JSON.stringify(steps);
+          if (steps !== undefined && step !== now.step)
+            options.onProgress?.({ arm: task.name, repeat: task.repeat, seed: task.seed, ...steps });
+          seen.set(id, { attempt: now.attempt, events: p.events.length, epoch, step });
         }
         const state = await job.getState();
         if (state === 'completed') open.delete(id);
@@ -391,12 +398,15 @@ export const runQueueWorker = async (options: QueueWorkerOptions): Promise<E.Eit
       log(`job ${job.id}: ${task.name}, seed ${task.seed} (attempt ${job.attemptsMade + 1})`);
       const events: RunEvent[] = [];
       let latest: JobProgress['latest'];
+      let step: JobProgress['step'];
+      let stepReported = 0;
       let pending: Promise<unknown> = Promise.resolve();
       const report = () => {
         const progress: JobProgress = {
           attempt: job.attemptsMade,
           events: [...events],
           ...(latest !== undefined ? { latest } : {}),
+          ...(step !== undefined ? { step } : {}),
         };
         pending = pending.then(() => job.updateProgress(progress as unknown as object).catch(() => {}));
       };
@@ -409,6 +419,16 @@ export const runQueueWorker = async (options: QueueWorkerOptions): Promise<E.Eit
           const { _tag, id: _id, ...metrics } = m;
           latest = { _tag: 'epoch-end', arm: task.name, repeat: task.repeat, seed: task.seed, ...metrics };
           report();
+        } else if (m._tag === 'step-progress') {
+          // A long epoch's steps (the worker process sends them about every 100 ms): to Redis at most every
+          // PROGRESS_INTERVAL_MS.
+          const { _tag, id: _id, ...steps } = m;
+          step = steps;
+          const now = performance.now();
+          if (now - stepReported >= PROGRESS_INTERVAL_MS) {
+            stepReported = now;
+            report();
+          }
         }
       });
       await pending;

@@ -516,6 +516,7 @@ const runStudy = async (
             ...(resumeDir !== undefined ? { resume: resumeDir } : {}),
             ...(options.engine !== undefined ? { engine: options.engine } : {}),
             onEvent: reporter.onEvent,
+            ...(reporter.onProgress !== undefined ? { onProgress: reporter.onProgress } : {}),
             signal,
           })
         : await runLocalStudy(spec, {
