@@ -25,7 +25,7 @@
 namespace sprout_native {
 
 // The interface version (addon.ts ADDON_ABI; see Init).
-constexpr int32_t kAddonAbi = 4;
+constexpr int32_t kAddonAbi = 5;
 
 bool useDirect = true;
 bool use16 = true;
@@ -83,6 +83,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"reluGrad", nullptr, ReluGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"sumRows", nullptr, SumRows, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"update", nullptr, Update, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"accumulate", nullptr, Accumulate, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setNumThreads", nullptr, SetNumThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"getNumThreads", nullptr, GetNumThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"getConfig", nullptr, GetConfig, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

@@ -205,4 +205,34 @@ napi_value SumRows(napi_env env, napi_callback_info info) {
   return Undefined(env);
 }
 
+// accumulate(acc, x): acc[i] += x[i], acc a Float64Array, x a Float32Array of at least its length: the running
+// sums of float32 results kept in double (the sensitivity pass's sums over batches), exactly the JavaScript
+// loop `acc[i] = acc[i] + x[i]` (one double addition per entry, in any order of the entries).
+napi_value Accumulate(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  if (!GetArgs(env, info, argv, "accumulate expects 2 arguments")) return nullptr;
+  bool isTyped = false;
+  napi_is_typedarray(env, argv[0], &isTyped);
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  napi_value buffer;
+  size_t offset;
+  if (!isTyped || napi_get_typedarray_info(env, argv[0], &type, &length, &data, &buffer, &offset) != napi_ok ||
+      type != napi_float64_array) {
+    Throw(env, "acc must be a Float64Array");
+    return nullptr;
+  }
+  F32 x;
+  if (!GetF32(env, argv[1], &x, false, "x must be a Float32Array")) return nullptr;
+  const int64_t n = (int64_t)length;
+  if (!CheckLen(env, x, n, "accumulate: x is shorter than acc")) return nullptr;
+  double* acc = static_cast<double*>(data);
+  const float* xs = x.data;
+  ParallelFor(n, kGrain, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) acc[i] += (double)xs[i];
+  });
+  return Undefined(env);
+}
+
 }  // namespace sprout_native

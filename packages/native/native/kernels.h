@@ -84,5 +84,6 @@ napi_value Unary(napi_env env, napi_callback_info info);
 napi_value ReluGrad(napi_env env, napi_callback_info info);
 napi_value SumRows(napi_env env, napi_callback_info info);
 napi_value Update(napi_env env, napi_callback_info info);
+napi_value Accumulate(napi_env env, napi_callback_info info);
 
 }  // namespace sprout_native

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 
 /** The addon interface version these bindings expect (native/addon.cc `kAddonAbi`). */
-export const ADDON_ABI = 4;
+export const ADDON_ABI = 5;
 
 /** The epilogue codes of `NativeAddon.gemm` (native/kernels.h `Activation`). */
 export const GEMM_ACTIVATION = { linear: 0, relu: 1, relu6: 2, elu: 3, leakyrelu: 4, sigmoid: 5, tanh: 6 } as const;
@@ -68,6 +68,8 @@ export interface NativeAddon {
   reluGrad(dy: Float32Array, y: Float32Array, dx: Float32Array): void;
   /** out[c] = Σ_r x[r, c] over a row-major rows × cols block (double accumulators). */
   sumRows(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  /** acc[i] += x[i] for i < acc.length, in double (x float32, at least as long): running sums over batches. */
+  accumulate(acc: Float64Array, x: Float32Array): void;
   /**
    * One optimizer step on `theta` in place, bit for bit the JavaScript loops of @sprout/step-size's
    * `hostUpdate` (double arithmetic, one float32 rounding per stored value): `kind` 0 SGD, 1 momentum

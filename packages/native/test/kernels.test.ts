@@ -429,6 +429,25 @@ describe.skipIf(!info.available && !required)('native kernels match the cpu back
     );
   });
 
+  it('accumulate adds float32 entries into double sums as the JavaScript loop does, bit for bit', () => {
+    const addon = nativeAddon()!;
+    const n = 150_001; // more than one chunk of the addon's threads, and an odd tail
+    const acc = Float64Array.from(values(n, 31), (v) => v * 1e-3);
+    const expected = Float64Array.from(acc);
+    for (let k = 0; k < 3; k++) {
+      const x = values(n, 40 + k);
+      addon.accumulate(acc, x);
+      for (let i = 0; i < n; i++) expected[i] = expected[i]! + x[i]!;
+    }
+    let differing = 0;
+    for (let i = 0; i < n; i++) if (!Object.is(acc[i], expected[i])) differing++;
+    expect(differing).toBe(0);
+    expect(() => addon.accumulate(new Float64Array(4), new Float32Array(3))).toThrow('x is shorter than acc');
+    expect(() => addon.accumulate(new Float32Array(4) as unknown as Float64Array, new Float32Array(4))).toThrow(
+      'acc must be a Float64Array',
+    );
+  });
+
   it('wasm: views survive memory growth (outputs larger than the free heap)', async () => {
     await tf.setBackend('wasm');
     const heap = (): number =>
