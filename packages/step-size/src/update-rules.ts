@@ -39,6 +39,40 @@ export interface UpdateRule {
   readonly dispose: () => void;
 }
 
+/**
+ * One parameter's update by the module comment's rules on tensors, for every TensorFlow.js caller (`updateRule`
+ * on the Euclidean gradient, the schedule stepper on the Riesz representative): from the value `x`, the
+ * direction `g`, the slots (momentum [v]; Adam [m, v]; an absent slot counts as zeros) and Adam's step count
+ * `t` after this step, the new value and the new slots. Call inside tf.tidy.
+ */
+export function tensorUpdate(
+  optimizer: Optimizer,
+  x: tf.Tensor,
+  g: tf.Tensor,
+  slots: readonly (tf.Tensor | undefined)[],
+  t: number,
+  lr: number,
+): { value: tf.Tensor; slots: tf.Tensor[] } {
+  switch (optimizer._tag) {
+    case 'sgd':
+      return { value: tf.sub(x, tf.mul(g, lr)), slots: [] };
+    case 'momentum': {
+      const v = slots[0] === undefined ? tf.clone(g) : tf.add(tf.mul(slots[0], optimizer.beta), g);
+      return { value: tf.sub(x, tf.mul(v, lr)), slots: [v] };
+    }
+    case 'adam': {
+      const { beta1, beta2, epsilon } = optimizer;
+      const [m0, v0] = slots;
+      const m = m0 === undefined ? tf.mul(g, 1 - beta1) : tf.add(tf.mul(m0, beta1), tf.mul(g, 1 - beta1));
+      const v =
+        v0 === undefined ? tf.mul(tf.square(g), 1 - beta2) : tf.add(tf.mul(v0, beta2), tf.mul(tf.square(g), 1 - beta2));
+      const mHat = tf.div(m, 1 - Math.pow(beta1, t));
+      const vHat = tf.div(v, 1 - Math.pow(beta2, t));
+      return { value: tf.sub(x, tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), epsilon)), lr)), slots: [m, v] };
+    }
+  }
+}
+
 const slotCount = (o: Optimizer): number => (o._tag === 'sgd' ? 0 : o._tag === 'momentum' ? 1 : 2);
 
 export const updateRule = (optimizer: Optimizer): UpdateRule => {
@@ -59,29 +93,11 @@ export const updateRule = (optimizer: Optimizer): UpdateRule => {
     for (const { name, variable } of params) {
       const g = grads.get(name);
       if (g === undefined) continue;
-      switch (optimizer._tag) {
-        case 'sgd':
-          variable.assign(tf.sub(variable, tf.mul(g, lr)));
-          break;
-        case 'momentum': {
-          const [v] = slotsOf(name, variable).slots as [tf.Variable];
-          v.assign(tf.add(tf.mul(v, optimizer.beta), g));
-          variable.assign(tf.sub(variable, tf.mul(v, lr)));
-          break;
-        }
-        case 'adam': {
-          const s = slotsOf(name, variable);
-          const [m, v] = s.slots as [tf.Variable, tf.Variable];
-          s.t += 1;
-          const { beta1, beta2, epsilon } = optimizer;
-          m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
-          v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)));
-          const mHat = tf.div(m, 1 - Math.pow(beta1, s.t));
-          const vHat = tf.div(v, 1 - Math.pow(beta2, s.t));
-          variable.assign(tf.sub(variable, tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), epsilon)), lr)));
-          break;
-        }
-      }
+      const s = slotsOf(name, variable);
+      if (optimizer._tag === 'adam') s.t += 1;
+      const next = tensorUpdate(optimizer, variable, g, s.slots, s.t, lr);
+      next.slots.forEach((slot, i) => s.slots[i]!.assign(slot));
+      variable.assign(next.value);
     }
   };
   const slotNames = optimizer._tag === 'momentum' ? ['velocity'] : optimizer._tag === 'adam' ? ['m', 'v'] : [];

@@ -1,5 +1,6 @@
 /**
- * Schedules (constant, step decay, cosine) for SGD, momentum and Adam on the Riesz representative R:
+ * Schedules (constant, step decay, cosine) for SGD, momentum and Adam on the Riesz representative R, by
+ * update-rules.ts's `tensorUpdate` (the rules of the Euclidean path, with R for the gradient):
  *   sgd       x ← x − lr R;
  *   momentum  PyTorch SGD momentum (dampening 0): m ← β m + R (m₁ = R), x ← x − lr m;
  *   adam      Kingma & Ba 2015, as PyTorch: moments of R, bias-corrected, x ← x − lr m̂ / (√v̂ + ε).
@@ -8,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Optimizer } from '@sprout/spec';
 import * as E from 'fp-ts/lib/Either.js';
 import { learningRateAt, type Schedule } from '../schedule.js';
+import { tensorUpdate } from '../update-rules.js';
 import type { StepError } from '../StepError.js';
 import { emptyInfo, invalid, readLoss, type MakeStepper } from './stepper.js';
 
@@ -32,34 +34,14 @@ export const scheduleStepper = (optimizer: Optimizer, schedule: Schedule): E.Eit
         if (E.isLeft(rs)) return rs;
         const lr = learningRateAt(schedule, ctx.epoch ?? 0, totalEpochs);
         params.list.forEach((p, i) => {
-          const r = rs.right[i]!;
           const v = p.g.variable;
-          if (optimizer._tag === 'sgd') {
-            tf.tidy(() => v.assign(tf.sub(v, tf.mul(r, lr))));
-          } else if (optimizer._tag === 'momentum') {
-            const m = p.m === undefined ? tf.clone(r) : tf.tidy(() => tf.add(tf.mul(p.m!, optimizer.beta), r));
-            p.m?.dispose();
-            p.m = tf.keep(m);
-            tf.tidy(() => v.assign(tf.sub(v, tf.mul(m, lr))));
-          } else {
-            const { beta1, beta2, epsilon } = optimizer;
-            const m = tf.tidy(() =>
-              p.m === undefined ? tf.mul(r, 1 - beta1) : tf.add(tf.mul(p.m, beta1), tf.mul(r, 1 - beta1)),
-            );
-            const s = tf.tidy(() =>
-              p.v === undefined
-                ? tf.mul(tf.square(r), 1 - beta2)
-                : tf.add(tf.mul(p.v, beta2), tf.mul(tf.square(r), 1 - beta2)),
-            );
+          if (optimizer._tag === 'adam') p.t += 1;
+          const next = tf.tidy(() => tensorUpdate(optimizer, v, rs.right[i]!, [p.m, p.v], p.t, lr));
+          v.assign(next.value);
+          next.value.dispose();
+          if (optimizer._tag !== 'sgd') {
             tf.dispose([p.m, p.v]);
-            p.m = tf.keep(m);
-            p.v = tf.keep(s);
-            p.t += 1;
-            const c1 = 1 - Math.pow(beta1, p.t);
-            const c2 = 1 - Math.pow(beta2, p.t);
-            tf.tidy(() =>
-              v.assign(tf.sub(v, tf.mul(tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(s, c2)), epsilon)), lr))),
-            );
+            [p.m, p.v] = next.slots;
           }
         });
         tf.dispose(rs.right);
