@@ -22,6 +22,12 @@ const ADAPTIVE = {
   minDirectionNorm2: ['min_direction_norm2 1e-12', 1e-12],
 } as const satisfies Record<keyof AdaptiveOverrides, Setting>;
 
+/** Armijo's options of `createPreconditionedOptimizer`: the language's settings of `step armijo { … }`. */
+const ARMIJO = {
+  maxBacktracks: ['max_backtracks 5', 5],
+  onLineSearchFailure: ['on_line_search_failure error', 'error'],
+} as const satisfies Partial<Record<keyof PreconditionedOptimizerOptions, Setting>>;
+
 /**
  * The other options of `createPreconditionedOptimizer`: the run sets these from the experiment or from its
  * own state, so they are not settings of their own.
@@ -35,9 +41,9 @@ const FROM_THE_RUN = {
 } as const;
 
 /** Options the language cannot set yet (kept visible so the gap is not silent). */
-const NOT_YET = ['maxBacktracks', 'onLineSearchFailure', 'refreshEvery', 'minDiagonal'] as const;
+const NOT_YET = ['refreshEvery', 'minDiagonal'] as const;
 
-type Listed = keyof typeof ADAPTIVE | keyof typeof FROM_THE_RUN | (typeof NOT_YET)[number];
+type Listed = keyof typeof ADAPTIVE | keyof typeof ARMIJO | keyof typeof FROM_THE_RUN | (typeof NOT_YET)[number];
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 /** Fails the typecheck when an option of `createPreconditionedOptimizer` is missing above, or one above is not an option. */
 const everyOptionListed: Same<keyof PreconditionedOptimizerOptions, Listed> = true;
@@ -60,6 +66,13 @@ describe("@sprout/step-size's options and the language", () => {
     expect(r.right.spec.optimizer.step).toMatchObject({ _tag: 'adaptive', [field]: value });
   });
 
+  it.each(Object.entries(ARMIJO))('%s is set by `step armijo { %s }`', (field, [text, value]) => {
+    expect(DEFAULTS.armijo[field as keyof typeof DEFAULTS.armijo]).not.toEqual(value);
+    const r = parseExperiment(`experiment "x" { optimizer sgd { step armijo { ${text} } } }`);
+    if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
+    expect(r.right.spec.optimizer.step).toMatchObject({ _tag: 'armijo', [field]: value });
+  });
+
   it("the README's AdaptiveOverrides row documents exactly these options", () => {
     const documented = readmeRow('../../packages/step-size/README.md', 'AdaptiveOverrides');
     expect(new Set(documented)).toEqual(new Set(Object.keys(ADAPTIVE)));
@@ -70,7 +83,7 @@ describe("@sprout/step-size's options and the language", () => {
     const documented = readmeRow('../../packages/step-size/README.md', 'PreconditionedOptimizerOptions');
     // `datasetSize` has a row of its own.
     expect(new Set([...documented, 'datasetSize'])).toEqual(
-      new Set([...Object.keys(FROM_THE_RUN), ...NOT_YET, 'AdaptiveOverrides']),
+      new Set([...Object.keys(ARMIJO), ...Object.keys(FROM_THE_RUN), ...NOT_YET, 'AdaptiveOverrides']),
     );
   });
 });

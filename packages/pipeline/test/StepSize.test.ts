@@ -120,4 +120,33 @@ describe('step sizes', () => {
     expect(written.rho).toEqual(byDefault.rho);
     expect(other.rho).not.toEqual(byDefault.rho);
   });
+
+  it("passes Armijo's maxBacktracks and onLineSearchFailure to the controller", async () => {
+    const armijoRun = (options: Parameters<typeof armijo>[0]) =>
+      compile(
+        tiny({
+          optimizer: sgd({ step: armijo(options) }),
+          network: network(2, [dense(6, 'tanh')], 2),
+          train: { epochs: 3, batch: 'full' },
+        }),
+      );
+    const losses = async (options: Parameters<typeof armijo>[0]) => {
+      const p = armijoRun(options);
+      if (E.isLeft(p)) throw new Error(JSON.stringify(p.left));
+      const epochs: EpochMetrics[] = [];
+      const r = await p.right.run({ write: false, onEvent: (e) => e._tag === 'epoch-end' && epochs.push(e) })();
+      if (E.isLeft(r)) throw new Error(r.left.message);
+      return epochs.map((e) => e.trainLoss);
+    };
+    // From a step of 1e6 no trial is accepted without shrinking: with none allowed every step is undone, so
+    // the full-batch loss never moves; 30 shrinks (the default) reach an accepted step.
+    const stuck = await losses({ initial: 1e6, maxBacktracks: 0 });
+    expect(new Set(stuck).size).toBe(1);
+    const moving = await losses({ initial: 1e6 });
+    expect(moving.at(-1)).toBeLessThan(moving[0]!);
+    const p = armijoRun({ initial: 1e6, maxBacktracks: 0, onLineSearchFailure: 'error' });
+    if (E.isLeft(p)) throw new Error(JSON.stringify(p.left));
+    const r = await p.right.run({ write: false })();
+    expect(E.isLeft(r) && r.left.message).toMatch(/epoch 1, step 1: .*line-search-failed/);
+  });
 });

@@ -34,6 +34,8 @@ export const MAX_ARMS = 100;
 export const MAX_INSERTIONS = 1_000;
 /** Most chunks K of the `split` variance estimator. */
 export const MAX_CHUNKS = 1_024;
+/** Armijo shrinks per step: 1,000 halvings take any step below the smallest float. */
+export const MAX_BACKTRACKS = 1_000;
 /** Longest experiment or arm name, and longest file path. */
 export const MAX_NAME_LENGTH = 1_000;
 /** Most training/test examples taken from MNIST-like data (`trainLimit`, `testLimit`). */

@@ -81,6 +81,7 @@ export const METRIC_NAMES = keys<'frobenius'>({ frobenius: true });
 export const GRAM_NAMES = keys<Gram['_tag']>({ identity: true, scaled: true, width: true, data: true });
 export const GRAM_STRUCTURES = keys<'diagonal' | 'dense'>({ diagonal: true, dense: true });
 export const GRAM_ESTIMATES = keys<'batch' | 'ema'>({ batch: true, ema: true });
+export const LINE_SEARCH_FAILURES = keys<'skip' | 'error'>({ skip: true, error: true });
 export const GROWTH_NAMES = keys<Growth['_tag']>({ none: true, sensli: true });
 export const SCHEDULE_NAMES = keys<GrowthSchedule['_tag']>({ at: true, every: true });
 export const NORM_NAMES = keys<SensitivityNorm['_tag']>({

@@ -33,6 +33,11 @@ export const NAME_KINDS = {
   gram: { code: 'unknown-gram', label: 'Gram matrix', names: N.GRAM_NAMES },
   structure: { code: 'unknown-gram-structure', label: 'Gram structure', names: N.GRAM_STRUCTURES },
   estimate: { code: 'unknown-gram-estimate', label: 'Gram estimate', names: N.GRAM_ESTIMATES },
+  onLineSearchFailure: {
+    code: 'unknown-line-search-failure',
+    label: 'on_line_search_failure policy',
+    names: N.LINE_SEARCH_FAILURES,
+  },
   growth: { code: 'unknown-growth', label: 'growth policy', names: N.GROWTH_NAMES },
   schedule: { code: 'unknown-schedule', label: 'growth schedule', names: N.SCHEDULE_NAMES },
   norm: { code: 'unknown-norm', label: 'sensitivity norm', names: N.NORM_NAMES },

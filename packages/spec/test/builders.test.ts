@@ -38,7 +38,7 @@ describe('DEFAULTS', () => {
       { split: 0.8 },
       { factor: 0.1, every: 30 },
       { minLr: 0 },
-      { initial: 1, shrink: 0.5, c: 1e-4 },
+      { initial: 1, shrink: 0.5, c: 1e-4, maxBacktracks: 30, onLineSearchFailure: 'skip' },
       { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
       { beta: 0.9 },
     ]);
@@ -109,7 +109,14 @@ describe('builders', () => {
     expect(S.adam()).toMatchObject({ beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
     expect(S.stepDecay(0.5)).toStrictEqual({ _tag: 'step', lr: 0.5, factor: 0.1, every: 30 });
     expect(S.cosine()).toStrictEqual({ _tag: 'cosine', lr: 0.1, minLr: 0 });
-    expect(S.armijo()).toStrictEqual({ _tag: 'armijo', initial: 1, shrink: 0.5, c: 1e-4 });
+    expect(S.armijo()).toStrictEqual({
+      _tag: 'armijo',
+      initial: 1,
+      shrink: 0.5,
+      c: 1e-4,
+      maxBacktracks: 30,
+      onLineSearchFailure: 'skip',
+    });
     expect(S.adaptive({ variance: 'split' })).toStrictEqual({
       _tag: 'adaptive',
       ...S.DEFAULTS.adaptive,

@@ -98,9 +98,9 @@ export interface PreconditionedOptimizerOptions extends AdaptiveOverrides, Layer
   readonly totalEpochs?: number;
   /** Whether tap `delta` rows are gradients of the batch-mean loss (`batch-mean`) or per-example gradients. @default 'batch-mean' */
   readonly deltaIs?: 'batch-mean' | 'per-example';
-  /** Armijo: the largest number of shrinks per step. @default 30 */
+  /** Armijo: the largest number of shrinks per step. @default the spec's `maxBacktracks` (30) */
   readonly maxBacktracks?: number;
-  /** Armijo: when no trial satisfies the condition, undo the step and report it (`skip`) or return an error. @default 'skip' */
+  /** Armijo: when no trial satisfies the condition, undo the step and report it (`skip`) or return an error. @default the spec's `onLineSearchFailure` ('skip') */
   readonly onLineSearchFailure?: 'skip' | 'error';
   /** Schedules: read a tensor loss to check it is finite (one scalar download per step). @default true */
   readonly checkFinite?: boolean;

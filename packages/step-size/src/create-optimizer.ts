@@ -70,7 +70,7 @@ export const createPreconditionedOptimizer = (
       message: `${optimizer._tag} runs with constant, step or cosine schedules; ${stepSpec._tag} steps need optimizer sgd`,
     });
   }
-  const maxBacktracks = options.maxBacktracks ?? 30;
+  const maxBacktracks = options.maxBacktracks ?? (stepSpec._tag === 'armijo' ? stepSpec.maxBacktracks : 0);
   if (!(Number.isInteger(maxBacktracks) && maxBacktracks >= 0))
     return invalid(`maxBacktracks must be a non-negative integer, got ${maxBacktracks}`);
   const chosen = stepperFor(optimizer, options);

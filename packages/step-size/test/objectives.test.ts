@@ -31,7 +31,11 @@ describe('Rosenbrock from (−1.2, 1), f = 24.2', () => {
     ['constant 1e-3', { _tag: 'constant', lr: 1e-3 }, {}],
     ['step 1e-3 ×0.5 every 5 epochs', { _tag: 'step', lr: 1e-3, factor: 0.5, every: 5 }, {}],
     ['cosine 1e-3 → 1e-4', { _tag: 'cosine', lr: 1e-3, minLr: 1e-4 }, {}],
-    ['armijo', { _tag: 'armijo', initial: 1, shrink: 0.5, c: 1e-4 }, {}],
+    [
+      'armijo',
+      { _tag: 'armijo', initial: 1, shrink: 0.5, c: 1e-4, maxBacktracks: 30, onLineSearchFailure: 'skip' },
+      {},
+    ],
     // The reference rule (none, onIncrease keep) diverges here: a_k follows the slowly smoothed 1/L past 2/L_true.
     ['adaptive none, onIncrease reset', adaptive('none'), { onIncrease: 'reset' }],
     ['adaptive ema', adaptive('ema'), {}],
@@ -68,7 +72,11 @@ describe('logistic regression, 64 examples in R⁵, batches of 16', () => {
   ];
   const steps: [string, StepSize, { taps?: boolean; chunks?: number }][] = [
     ['constant 0.5', { _tag: 'constant', lr: 0.5 }, {}],
-    ['armijo', { _tag: 'armijo', initial: 4, shrink: 0.5, c: 1e-4 }, {}],
+    [
+      'armijo',
+      { _tag: 'armijo', initial: 4, shrink: 0.5, c: 1e-4, maxBacktracks: 30, onLineSearchFailure: 'skip' },
+      {},
+    ],
     ['adaptive none', adaptive('none'), {}],
     ['adaptive per_example', adaptive('per_example'), { taps: true }],
     ['adaptive split K=2', adaptive('split'), { chunks: 2 }],

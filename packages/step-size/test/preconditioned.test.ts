@@ -199,7 +199,7 @@ describe('errors are values and leave the variables as they were', () => {
     expect(E.isLeft(bad) && bad.left._tag).toBe('invalid-options');
     const badArmijo = createPreconditionedOptimizer(
       p.groups,
-      sgd({ _tag: 'armijo', initial: 1, shrink: 1.5, c: 1e-4 }),
+      sgd({ _tag: 'armijo', initial: 1, shrink: 1.5, c: 1e-4, maxBacktracks: 30, onLineSearchFailure: 'skip' }),
     );
     expect(E.isLeft(badArmijo) && badArmijo.left._tag).toBe('invalid-options');
     const badMetric = createPreconditionedOptimizer(

@@ -29,10 +29,19 @@ describe('Armijo', () => {
   it('every accepted step satisfies f(x⁺) ≤ f(x) − c a ‖d‖² (Rosenbrock, logistic regression in the width metric)', () => {
     const c = 0.3;
     const p = rosenbrock();
-    const r1 = runFullBatch(p.groups, p.f, sgd({ _tag: 'armijo', initial: 1, shrink: 0.5, c }), 200);
+    const r1 = runFullBatch(
+      p.groups,
+      p.f,
+      sgd({ _tag: 'armijo', initial: 1, shrink: 0.5, c, maxBacktracks: 30, onLineSearchFailure: 'skip' }),
+      200,
+    );
     p.x.dispose();
     const q = logistic(5);
-    const r2 = runLogistic(q, sgd({ _tag: 'armijo', initial: 100, shrink: 0.5, c }, WIDTH), 60);
+    const r2 = runLogistic(
+      q,
+      sgd({ _tag: 'armijo', initial: 100, shrink: 0.5, c, maxBacktracks: 30, onLineSearchFailure: 'skip' }, WIDTH),
+      60,
+    );
     q.dispose();
     for (const r of [r1, r2]) {
       expect(r.errors).toEqual([]);
@@ -48,10 +57,14 @@ describe('Armijo', () => {
     const before = Array.from(p.x.dataSync());
     for (const mode of ['skip', 'error'] as const) {
       const opt = right(
-        createPreconditionedOptimizer(p.groups, sgd({ _tag: 'armijo', initial: 1, shrink: 0.5, c: 1e-4 }), {
-          maxBacktracks: 3,
-          onLineSearchFailure: mode,
-        }),
+        createPreconditionedOptimizer(
+          p.groups,
+          sgd({ _tag: 'armijo', initial: 1, shrink: 0.5, c: 1e-4, maxBacktracks: 30, onLineSearchFailure: 'skip' }),
+          {
+            maxBacktracks: 3,
+            onLineSearchFailure: mode,
+          },
+        ),
       );
       const { value, grads } = tf.variableGrads(p.f, [p.x]);
       const r = opt.step(grads, { loss: value, lossAt: () => 1e9 });

@@ -4,8 +4,16 @@
  * decoder, defaults, builders, checks and test data, and in the language's settings and printer.
  */
 import { error } from '../internal/diagnostic.js';
-import { halfOpenUnit, nonNegative, openUnit, positive, positiveInt, unitExcludingZero } from '../internal/range.js';
-import { MAX_CHUNKS, MAX_EPOCHS } from '../limits.js';
+import {
+  halfOpenUnit,
+  nonNegative,
+  nonNegativeInt,
+  openUnit,
+  positive,
+  positiveInt,
+  unitExcludingZero,
+} from '../internal/range.js';
+import { MAX_BACKTRACKS, MAX_CHUNKS, MAX_EPOCHS } from '../limits.js';
 import { name, num, sub, union, type Infer } from './describe.js';
 
 export type VarianceMode = 'none' | 'per_example' | 'split' | 'ema';
@@ -95,6 +103,15 @@ export const STEP_SIZE_SCHEMA = union(
       initial: num({ default: 1, range: 'rate', what: 'Armijo initial step' }),
       shrink: num({ default: 0.5, range: openUnit, what: 'Armijo shrink factor' }),
       c: num({ default: 1e-4, range: openUnit, what: 'Armijo constant c' }),
+      /** The largest number of shrinks per step. */
+      maxBacktracks: num({
+        default: 30,
+        range: nonNegativeInt(MAX_BACKTRACKS),
+        what: 'Armijo maxBacktracks',
+        sample: nonNegativeInt(40),
+      }),
+      /** When no trial satisfies the condition: undo the step and go on (`skip`), or end the run with an error. */
+      onLineSearchFailure: name<'skip' | 'error'>('onLineSearchFailure', { default: 'skip' }),
     },
     /** The adaptive controller of ALGORITHMS.md §2. */
     adaptive: {

@@ -13,8 +13,8 @@ export const armijoStepper = (spec: ArmijoStep): E.Either<StepError, MakeStepper
   const errs = validateArmijo(spec);
   if (errs.length > 0) return invalid(errs.join('; '));
   return E.right((params, options) => {
-    const maxBacktracks = options.maxBacktracks ?? 30;
-    const onLineSearchFailure = options.onLineSearchFailure ?? 'skip';
+    const maxBacktracks = options.maxBacktracks ?? spec.maxBacktracks;
+    const onLineSearchFailure = options.onLineSearchFailure ?? spec.onLineSearchFailure;
     let lastA: number | undefined;
     return {
       step: (grads, ctx, k) => {
