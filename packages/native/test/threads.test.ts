@@ -108,6 +108,23 @@ const ownLoops = (a: NativeAddon): Record<string, () => Float32Array> => {
       a.sumRows(dy32, y, dy32.length / 32, 32);
       return y;
     },
+    'Adam update (two steps)': () => {
+      const theta = Float32Array.from(dy32);
+      const m = new Float32Array(theta.length);
+      const v = new Float32Array(theta.length);
+      for (const t of [1, 2]) {
+        const c1 = 1 - Math.pow(0.9, t);
+        const c2 = 1 - Math.pow(0.999, t);
+        a.update(2, theta, values(theta.length, 20 + t), m, v, 0.01, 0.9, 0.999, 1e-8, c1, c2);
+      }
+      return theta;
+    },
+    'running sums in double (accumulate)': () => {
+      const acc = new Float64Array(dy32.length);
+      a.accumulate(acc, dy32);
+      a.accumulate(acc, values(dy32.length, 9));
+      return new Float32Array(acc.buffer); // the doubles' bytes, compared as they are
+    },
   };
 };
 
