@@ -29,6 +29,15 @@ const ARMIJO = {
 } as const satisfies Partial<Record<keyof PreconditionedOptimizerOptions, Setting>>;
 
 /**
+ * `LayerMetricOptions` of @sprout/inner-product (options of `createPreconditionedOptimizer` too): the
+ * language's settings of a data Gram, `data { … }` (per side of the metric).
+ */
+const DATA_GRAM = {
+  refreshEvery: ['refresh_every 10', 10],
+  minDiagonal: ['min_diagonal 1e-6', 1e-6],
+} as const satisfies Partial<Record<keyof PreconditionedOptimizerOptions, Setting>>;
+
+/**
  * The other options of `createPreconditionedOptimizer`: the run sets these from the experiment or from its
  * own state, so they are not settings of their own.
  */
@@ -41,9 +50,14 @@ const FROM_THE_RUN = {
 } as const;
 
 /** Options the language cannot set yet (kept visible so the gap is not silent). */
-const NOT_YET = ['refreshEvery', 'minDiagonal'] as const;
+const NOT_YET = [] as const;
 
-type Listed = keyof typeof ADAPTIVE | keyof typeof ARMIJO | keyof typeof FROM_THE_RUN | (typeof NOT_YET)[number];
+type Listed =
+  | keyof typeof ADAPTIVE
+  | keyof typeof ARMIJO
+  | keyof typeof DATA_GRAM
+  | keyof typeof FROM_THE_RUN
+  | (typeof NOT_YET)[number];
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 /** Fails the typecheck when an option of `createPreconditionedOptimizer` is missing above, or one above is not an option. */
 const everyOptionListed: Same<keyof PreconditionedOptimizerOptions, Listed> = true;
@@ -73,6 +87,16 @@ describe("@sprout/step-size's options and the language", () => {
     expect(r.right.spec.optimizer.step).toMatchObject({ _tag: 'armijo', [field]: value });
   });
 
+  it.each(Object.entries(DATA_GRAM))(
+    '%s is set by `metric frobenius { domain data { %s } }`',
+    (field, [text, value]) => {
+      expect(DEFAULTS.dataGram[field as keyof typeof DEFAULTS.dataGram]).not.toEqual(value);
+      const r = parseExperiment(`experiment "x" { optimizer sgd { metric frobenius { domain data { ${text} } } } }`);
+      if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
+      expect(r.right.spec.optimizer.metric.domain).toMatchObject({ _tag: 'data', [field]: value });
+    },
+  );
+
   it("the README's AdaptiveOverrides row documents exactly these options", () => {
     const documented = readmeRow('../../packages/step-size/README.md', 'AdaptiveOverrides');
     expect(new Set(documented)).toEqual(new Set(Object.keys(ADAPTIVE)));
@@ -83,7 +107,13 @@ describe("@sprout/step-size's options and the language", () => {
     const documented = readmeRow('../../packages/step-size/README.md', 'PreconditionedOptimizerOptions');
     // `datasetSize` has a row of its own.
     expect(new Set([...documented, 'datasetSize'])).toEqual(
-      new Set([...Object.keys(ARMIJO), ...Object.keys(FROM_THE_RUN), ...NOT_YET, 'AdaptiveOverrides']),
+      new Set([
+        ...Object.keys(ARMIJO),
+        ...Object.keys(DATA_GRAM),
+        ...Object.keys(FROM_THE_RUN),
+        ...NOT_YET,
+        'AdaptiveOverrides',
+      ]),
     );
   });
 });

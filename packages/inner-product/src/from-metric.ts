@@ -55,6 +55,8 @@ export const validateGramSpec = (spec: GramSpec): E.Either<InnerProductError, Gr
     case 'data':
       if (!(spec.damping >= 0) || !Number.isFinite(spec.damping))
         return invalid(`data Gram needs damping ε ≥ 0, got ${spec.damping}`);
+      if (!(Number.isInteger(spec.refreshEvery) && spec.refreshEvery >= 1))
+        return invalid(`data Gram needs a positive integer refreshEvery, got ${spec.refreshEvery}`);
       if (spec.estimate === 'ema' && !(spec.decay >= 0 && spec.decay < 1)) {
         return invalid(`ema estimate needs 0 ≤ decay < 1, got ${spec.decay}`);
       }

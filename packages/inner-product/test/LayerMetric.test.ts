@@ -35,10 +35,54 @@ const right = <A>(e: E.Either<{ message: string }, A>): A => {
 
 describe('LayerMetric (tfjs) against the reference', () => {
   const cases: [string, GramSpec][] = [
-    ['dense batch', { _tag: 'data', structure: 'dense', damping: 0.1, estimate: 'batch', decay: 0.9 }],
-    ['dense ema', { _tag: 'data', structure: 'dense', damping: 0.1, estimate: 'ema', decay: 0.8 }],
-    ['diagonal batch', { _tag: 'data', structure: 'diagonal', damping: 0.1, estimate: 'batch', decay: 0.9 }],
-    ['diagonal ema', { _tag: 'data', structure: 'diagonal', damping: 0.1, estimate: 'ema', decay: 0.8 }],
+    [
+      'dense batch',
+      {
+        _tag: 'data',
+        structure: 'dense',
+        damping: 0.1,
+        estimate: 'batch',
+        decay: 0.9,
+        refreshEvery: 1,
+        minDiagonal: 1e-12,
+      },
+    ],
+    [
+      'dense ema',
+      {
+        _tag: 'data',
+        structure: 'dense',
+        damping: 0.1,
+        estimate: 'ema',
+        decay: 0.8,
+        refreshEvery: 1,
+        minDiagonal: 1e-12,
+      },
+    ],
+    [
+      'diagonal batch',
+      {
+        _tag: 'data',
+        structure: 'diagonal',
+        damping: 0.1,
+        estimate: 'batch',
+        decay: 0.9,
+        refreshEvery: 1,
+        minDiagonal: 1e-12,
+      },
+    ],
+    [
+      'diagonal ema',
+      {
+        _tag: 'data',
+        structure: 'diagonal',
+        damping: 0.1,
+        estimate: 'ema',
+        decay: 0.8,
+        refreshEvery: 1,
+        minDiagonal: 1e-12,
+      },
+    ],
     ['width', { _tag: 'width' }],
   ];
   for (const [name, gram] of cases) {
@@ -104,7 +148,15 @@ describe('LayerMetric (tfjs) against the reference', () => {
   });
 
   it('statistics of the wrong width are an invalid-metric error', () => {
-    const data = { _tag: 'data', structure: 'dense', damping: 0.1, estimate: 'batch', decay: 0 } as const;
+    const data = {
+      _tag: 'data',
+      structure: 'dense',
+      damping: 0.1,
+      estimate: 'batch',
+      decay: 0,
+      refreshEvery: 1,
+      minDiagonal: 1e-12,
+    } as const;
     const lm = right(layerMetricFor({ _tag: 'frobenius', domain: data, codomain: data }, { n: 3, m: 2 }));
     const x = tf.ones([4, 5]) as tf.Tensor2D;
     const res = lm.update({ x });

@@ -20,7 +20,14 @@ export const gramSpecArb = (minDamping: number): fc.Arbitrary<GramSpec> =>
         structure: fc.constantFrom<'diagonal' | 'dense'>('diagonal', 'dense'),
         damping: fc.double({ min: minDamping, max: 1, noNaN: true }),
       })
-      .map((r): GramSpec => ({ _tag: 'data', ...r, estimate: 'batch', decay: 0.9 })),
+      .map((r): GramSpec => ({
+        _tag: 'data',
+        ...r,
+        estimate: 'batch',
+        decay: 0.9,
+        refreshEvery: 1,
+        minDiagonal: 1e-12,
+      })),
   );
 
 /** A layer n→m, a metric, sample statistics, and the reference space built from them. */

@@ -72,7 +72,15 @@ describe('closed forms', () => {
           ),
         ),
         ({ x, d, g: gg, eps }) => {
-          const data = { _tag: 'data', structure: 'dense', damping: eps, estimate: 'batch', decay: 0 } as const;
+          const data = {
+            _tag: 'data',
+            structure: 'dense',
+            damping: eps,
+            estimate: 'batch',
+            decay: 0,
+            refreshEvery: 1,
+            minDiagonal: 1e-12,
+          } as const;
           const s = right(
             frobeniusSpaceFor(
               { _tag: 'frobenius', domain: data, codomain: data },
@@ -105,7 +113,15 @@ describe('closed forms', () => {
       [3, 0],
     ]);
     const d = matFromRows([[2], [0]]);
-    const data = { _tag: 'data', structure: 'diagonal', damping: 0.5, estimate: 'batch', decay: 0 } as const;
+    const data = {
+      _tag: 'data',
+      structure: 'diagonal',
+      damping: 0.5,
+      estimate: 'batch',
+      decay: 0,
+      refreshEvery: 1,
+      minDiagonal: 1e-12,
+    } as const;
     const s = right(
       frobeniusSpaceFor(
         { _tag: 'frobenius', domain: data, codomain: data },
@@ -166,7 +182,15 @@ describe('errors are values', () => {
     expect(E.isLeft(r) && r.left._tag).toBe('invalid-metric');
     const neg: Metric = {
       _tag: 'frobenius',
-      domain: { _tag: 'data', structure: 'dense', damping: -1, estimate: 'batch', decay: 0 },
+      domain: {
+        _tag: 'data',
+        structure: 'dense',
+        damping: -1,
+        estimate: 'batch',
+        decay: 0,
+        refreshEvery: 1,
+        minDiagonal: 1e-12,
+      },
       codomain: { _tag: 'identity' },
     };
     expect(E.isLeft(frobeniusSpaceFor(neg, { n: 2, m: 2 }))).toBe(true);
@@ -174,7 +198,15 @@ describe('errors are values', () => {
   });
 
   it('a singular moment without damping is not-positive-definite', () => {
-    const data = { _tag: 'data', structure: 'dense', damping: 0, estimate: 'batch', decay: 0 } as const;
+    const data = {
+      _tag: 'data',
+      structure: 'dense',
+      damping: 0,
+      estimate: 'batch',
+      decay: 0,
+      refreshEvery: 1,
+      minDiagonal: 1e-12,
+    } as const;
     const x = matFromRows([[1, 1]]); // E[xxᵀ] has rank one
     const r = frobeniusSpaceFor(
       { _tag: 'frobenius', domain: data, codomain: { _tag: 'identity' } },

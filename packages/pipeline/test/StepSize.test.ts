@@ -15,6 +15,7 @@ import {
   frobenius,
   identity,
   network,
+  scaled,
   sgd,
   width,
   type Optimizer,
@@ -148,5 +149,33 @@ describe('step sizes', () => {
     if (E.isLeft(p)) throw new Error(JSON.stringify(p.left));
     const r = await p.right.run({ write: false })();
     expect(E.isLeft(r) && r.left.message).toMatch(/epoch 1, step 1: .*line-search-failed/);
+  });
+
+  it("passes a data Gram's minDiagonal and refreshEvery to the layer metrics", async () => {
+    const losses = async (domain: Parameters<typeof frobenius>[0], batch: number | 'full') => {
+      const p = compile(
+        tiny({
+          optimizer: sgd({ step: constant(0.05), metric: frobenius(domain, identity()) }),
+          network: network(2, [dense(6, 'tanh')], 2),
+          train: { epochs: 3, batch },
+        }),
+      );
+      if (E.isLeft(p)) throw new Error(JSON.stringify(p.left));
+      const epochs: EpochMetrics[] = [];
+      const r = await p.right.run({ write: false, onEvent: (e) => e._tag === 'epoch-end' && epochs.push(e) })();
+      if (E.isLeft(r)) throw new Error(r.left.message);
+      return epochs.map((e) => e.trainLoss);
+    };
+    // A floor of 1000 above every diagonal entry E[x²] + ε (inputs and tanh activations are below 1) makes the
+    // domain data Gram (E[x²] + ε)⁻¹ equal to I/1000: the run of the metric with domain `scaled 0.001`, up to
+    // float32 rounding.
+    const floored = await losses(dataGram({ minDiagonal: 1000 }), 'full');
+    const scaledRun = await losses(scaled(0.001), 'full');
+    floored.forEach((l, i) => expect(l).toBeCloseTo(scaledRun[i]!, 5));
+    expect(await losses(dataGram(), 'full')).not.toEqual(floored);
+    // A dense Gram refactored only at the first of the minibatch updates differs from one refactored at each.
+    const each = await losses(dataGram({ structure: 'dense' }), 10);
+    const once = await losses(dataGram({ structure: 'dense', refreshEvery: 1000 }), 10);
+    expect(once).not.toEqual(each);
   });
 });

@@ -214,7 +214,15 @@ describe('norms, existing layers, memory and errors', () => {
     // This runs the statistics path (conv input patches, per-location δ) end to end.
     const eps = 1e6;
     for (const side of ['domain', 'codomain'] as const) {
-      const data = { _tag: 'data', structure: 'dense', damping: eps, estimate: 'ema', decay: 0.5 } as const;
+      const data = {
+        _tag: 'data',
+        structure: 'dense',
+        damping: eps,
+        estimate: 'ema',
+        decay: 0.5,
+        refreshEvery: 1,
+        minDiagonal: 1e-12,
+      } as const;
       const id: Gram = { _tag: 'identity' };
       const metric: Metric = {
         _tag: 'frobenius',
@@ -237,7 +245,15 @@ describe('norms, existing layers, memory and errors', () => {
     const eps = 1e-2;
     const metric = {
       _tag: 'frobenius',
-      domain: { _tag: 'data', structure: 'diagonal', damping: eps, estimate: 'batch', decay: 0.9 },
+      domain: {
+        _tag: 'data',
+        structure: 'diagonal',
+        damping: eps,
+        estimate: 'batch',
+        decay: 0.9,
+        refreshEvery: 1,
+        minDiagonal: 1e-12,
+      },
       codomain: { _tag: 'identity' },
     } as const;
     const s = right(computeSensitivities(net, { x, y }, { norm: { _tag: 'metric', metric } }));
@@ -287,8 +303,24 @@ describe('norms, existing layers, memory and errors', () => {
     // The statistics path of data-based metrics (taps, probes, conv patches, metric moments) too.
     const metric: Metric = {
       _tag: 'frobenius',
-      domain: { _tag: 'data', structure: 'dense', damping: 1e-3, estimate: 'ema', decay: 0.9 },
-      codomain: { _tag: 'data', structure: 'diagonal', damping: 1e-3, estimate: 'batch', decay: 0.9 },
+      domain: {
+        _tag: 'data',
+        structure: 'dense',
+        damping: 1e-3,
+        estimate: 'ema',
+        decay: 0.9,
+        refreshEvery: 1,
+        minDiagonal: 1e-12,
+      },
+      codomain: {
+        _tag: 'data',
+        structure: 'diagonal',
+        damping: 1e-3,
+        estimate: 'batch',
+        decay: 0.9,
+        refreshEvery: 1,
+        minDiagonal: 1e-12,
+      },
     };
     for (const [m, xm] of [
       [net, x],

@@ -36,6 +36,8 @@ export const MAX_INSERTIONS = 1_000;
 export const MAX_CHUNKS = 1_024;
 /** Armijo shrinks per step: 1,000 halvings take any step below the smallest float. */
 export const MAX_BACKTRACKS = 1_000;
+/** Updates between refactorisations of a dense data Gram. */
+export const MAX_GRAM_REFRESH = 1_000_000;
 /** Longest experiment or arm name, and longest file path. */
 export const MAX_NAME_LENGTH = 1_000;
 /** Most training/test examples taken from MNIST-like data (`trainLimit`, `testLimit`). */

@@ -26,7 +26,14 @@ describe('DEFAULTS', () => {
       emaDecay: 0.9,
       minDirectionNorm2: 1e-30,
     });
-    expect(d.dataGram).toStrictEqual({ structure: 'diagonal', damping: 1e-3, estimate: 'batch', decay: 0.95 });
+    expect(d.dataGram).toStrictEqual({
+      structure: 'diagonal',
+      damping: 1e-3,
+      estimate: 'batch',
+      decay: 0.95,
+      refreshEvery: 1,
+      minDiagonal: 1e-12,
+    });
     expect(d.sensli).toStrictEqual({
       norm: { _tag: 'fro' },
       select: { _tag: 'max' },
@@ -128,6 +135,8 @@ describe('builders', () => {
       damping: 1e-3,
       estimate: 'batch',
       decay: 0.95,
+      refreshEvery: 1,
+      minDiagonal: 1e-12,
     });
     expect(S.euclidean()).toStrictEqual(S.frobenius(S.identity(), S.identity()));
     expect(S.sensli({ schedule: S.atEpochs(450) })).toStrictEqual({

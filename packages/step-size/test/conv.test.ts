@@ -20,8 +20,24 @@ describe('conv layers with data-based Grams', () => {
     const f = () => tf.tidy(() => lossOfZ(tf.conv2d(x, K as tf.Variable<tf.Rank.R4>, 1, 'same')));
     const metric: Metric = {
       _tag: 'frobenius',
-      domain: { _tag: 'data', structure: 'dense', damping: 0.5, estimate: 'batch', decay: 0 },
-      codomain: { _tag: 'data', structure: 'dense', damping: 0.5, estimate: 'batch', decay: 0 },
+      domain: {
+        _tag: 'data',
+        structure: 'dense',
+        damping: 0.5,
+        estimate: 'batch',
+        decay: 0,
+        refreshEvery: 1,
+        minDiagonal: 1e-12,
+      },
+      codomain: {
+        _tag: 'data',
+        structure: 'dense',
+        damping: 0.5,
+        estimate: 'batch',
+        decay: 0,
+        refreshEvery: 1,
+        minDiagonal: 1e-12,
+      },
     };
     const lr = 0.05;
     const z = tf.tidy(() => tf.conv2d(x, K as tf.Variable<tf.Rank.R4>, 1, 'same'));

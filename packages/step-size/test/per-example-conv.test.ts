@@ -19,8 +19,24 @@ describe('per_example variance on conv layers', () => {
       'data dense',
       {
         _tag: 'frobenius',
-        domain: { _tag: 'data', structure: 'dense', damping: 0.3, estimate: 'batch', decay: 0 },
-        codomain: { _tag: 'data', structure: 'diagonal', damping: 0.3, estimate: 'batch', decay: 0 },
+        domain: {
+          _tag: 'data',
+          structure: 'dense',
+          damping: 0.3,
+          estimate: 'batch',
+          decay: 0,
+          refreshEvery: 1,
+          minDiagonal: 1e-12,
+        },
+        codomain: {
+          _tag: 'data',
+          structure: 'diagonal',
+          damping: 0.3,
+          estimate: 'batch',
+          decay: 0,
+          refreshEvery: 1,
+          minDiagonal: 1e-12,
+        },
       } as Metric,
     ],
   ] as const) {

@@ -17,13 +17,45 @@ export const EUCLID: Metric = { _tag: 'frobenius', domain: { _tag: 'identity' },
 export const WIDTH: Metric = { _tag: 'frobenius', domain: { _tag: 'width' }, codomain: { _tag: 'width' } };
 export const DATA_DENSE: Metric = {
   _tag: 'frobenius',
-  domain: { _tag: 'data', structure: 'dense', damping: 0.1, estimate: 'ema', decay: 0.9 },
-  codomain: { _tag: 'data', structure: 'dense', damping: 0.1, estimate: 'ema', decay: 0.9 },
+  domain: {
+    _tag: 'data',
+    structure: 'dense',
+    damping: 0.1,
+    estimate: 'ema',
+    decay: 0.9,
+    refreshEvery: 1,
+    minDiagonal: 1e-12,
+  },
+  codomain: {
+    _tag: 'data',
+    structure: 'dense',
+    damping: 0.1,
+    estimate: 'ema',
+    decay: 0.9,
+    refreshEvery: 1,
+    minDiagonal: 1e-12,
+  },
 };
 export const DATA_DIAG: Metric = {
   _tag: 'frobenius',
-  domain: { _tag: 'data', structure: 'diagonal', damping: 0.1, estimate: 'batch', decay: 0.9 },
-  codomain: { _tag: 'data', structure: 'diagonal', damping: 0.1, estimate: 'batch', decay: 0.9 },
+  domain: {
+    _tag: 'data',
+    structure: 'diagonal',
+    damping: 0.1,
+    estimate: 'batch',
+    decay: 0.9,
+    refreshEvery: 1,
+    minDiagonal: 1e-12,
+  },
+  codomain: {
+    _tag: 'data',
+    structure: 'diagonal',
+    damping: 0.1,
+    estimate: 'batch',
+    decay: 0.9,
+    refreshEvery: 1,
+    minDiagonal: 1e-12,
+  },
 };
 
 export const sgd = (step: StepSize, metric: Metric = EUCLID): Optimizer => ({ _tag: 'sgd', step, metric });

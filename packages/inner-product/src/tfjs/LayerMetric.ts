@@ -19,9 +19,9 @@ import { disposeTfGram, tfGramFromReference, tfScalarGram, type TfGram } from '.
 import { tfBiasSpace, tfFrobeniusSpace, type TfFrobeniusSpace } from './tf-frobenius.js';
 
 export interface LayerMetricOptions {
-  /** Refresh a dense data Gram's Cholesky factorisation every k-th update (the moment is still updated every time). @default 1 */
+  /** Refresh a dense data Gram's Cholesky factorisation every k-th update (the moment is still updated every time). @default the Gram spec's `refreshEvery` (1) */
   readonly refreshEvery?: number;
-  /** Lower bound of a diagonal data Gram's entries, guarding against ε = 0 on a dead unit. @default 1e-12 */
+  /** Lower bound of a diagonal data Gram's entries, guarding against ε = 0 on a dead unit. @default the Gram spec's `minDiagonal` (1e-12) */
   readonly minDiagonal?: number;
 }
 
@@ -67,7 +67,7 @@ const updateSide = (
   side: Side,
   dim: number,
   samples: tf.Tensor2D,
-  options: Required<LayerMetricOptions>,
+  options: LayerMetricOptions,
 ): E.Either<InnerProductError, void> => {
   if (spec._tag !== 'data') return E.right(undefined);
   if (samples.rank !== 2 || samples.shape[1] !== dim) {
@@ -89,14 +89,14 @@ const updateSide = (
   state.updates += 1;
   if (!dense) {
     const [d, dInv] = tf.tidy(() => {
-      const v = tf.maximum(tf.add(next, spec.damping), options.minDiagonal);
+      const v = tf.maximum(tf.add(next, spec.damping), options.minDiagonal ?? spec.minDiagonal);
       return side === 'domain' ? [tf.reciprocal(v), v] : [v, tf.reciprocal(v)];
     }) as [tf.Tensor1D, tf.Tensor1D];
     disposeTfGram(state.gram);
     state.gram = { _tag: 'diagonal', dim, d, dInv };
     return E.right(undefined);
   }
-  if ((state.updates - 1) % options.refreshEvery !== 0) return E.right(undefined);
+  if ((state.updates - 1) % (options.refreshEvery ?? spec.refreshEvery) !== 0) return E.right(undefined);
   const values = next.dataSync();
   const moment = { rows: dim, cols: dim, data: Float64Array.from(values) };
   return E.map((g: GramMatrix): void => {
@@ -114,20 +114,16 @@ export const layerMetricFor = (
   shape: WeightShape,
   options: LayerMetricOptions = {},
 ): E.Either<InnerProductError, LayerMetric> => {
-  const opts: Required<LayerMetricOptions> = {
-    refreshEvery: options.refreshEvery ?? 1,
-    minDiagonal: options.minDiagonal ?? 1e-12,
-  };
   if (!(Number.isInteger(shape.n) && shape.n > 0 && Number.isInteger(shape.m) && shape.m > 0)) {
     return E.left({
       _tag: 'invalid-metric',
       message: `layer shape needs positive integer n, m; got n=${shape.n}, m=${shape.m}`,
     });
   }
-  if (!(Number.isInteger(opts.refreshEvery) && opts.refreshEvery >= 1)) {
+  if (options.refreshEvery !== undefined && !(Number.isInteger(options.refreshEvery) && options.refreshEvery >= 1)) {
     return E.left({
       _tag: 'invalid-metric',
-      message: `refreshEvery must be a positive integer, got ${opts.refreshEvery}`,
+      message: `refreshEvery must be a positive integer, got ${options.refreshEvery}`,
     });
   }
   return E.flatMap(validateGramSpec(metric.domain), () =>
@@ -149,11 +145,13 @@ export const layerMetricFor = (
         bias: () => current().bias,
         update: (stats) => {
           const rx =
-            stats.x === undefined ? E.right(undefined) : updateSide(x, metric.domain, 'domain', shape.n, stats.x, opts);
+            stats.x === undefined
+              ? E.right(undefined)
+              : updateSide(x, metric.domain, 'domain', shape.n, stats.x, options);
           if (E.isLeft(rx)) return rx;
           return stats.delta === undefined
             ? E.right(undefined)
-            : updateSide(y, metric.codomain, 'codomain', shape.m, stats.delta, opts);
+            : updateSide(y, metric.codomain, 'codomain', shape.m, stats.delta, options);
         },
         dispose: () => {
           disposeTfGram(x.gram);

@@ -13,7 +13,7 @@ import {
   positiveInt,
   unitExcludingZero,
 } from '../internal/range.js';
-import { MAX_BACKTRACKS, MAX_CHUNKS, MAX_EPOCHS } from '../limits.js';
+import { MAX_BACKTRACKS, MAX_CHUNKS, MAX_EPOCHS, MAX_GRAM_REFRESH } from '../limits.js';
 import { name, num, sub, union, type Infer } from './describe.js';
 
 export type VarianceMode = 'none' | 'per_example' | 'split' | 'ema';
@@ -63,6 +63,15 @@ export const GRAM_SCHEMA = union('gram', 'a Gram matrix', {
     damping: num({ default: 1e-3, range: positive, what: 'Gram damping ε', sample: { min: 1e-8, max: 1 } }),
     estimate: name<'batch' | 'ema'>('estimate', { default: 'batch' }),
     decay: num({ default: 0.95, range: halfOpenUnit, what: 'Gram EMA decay' }),
+    /** Refresh a dense Gram's Cholesky factorisation every k-th update (the moment is updated every time). */
+    refreshEvery: num({
+      default: 1,
+      range: positiveInt(MAX_GRAM_REFRESH),
+      what: 'Gram refreshEvery',
+      sample: positiveInt(10),
+    }),
+    /** Lower bound of a diagonal Gram's entries, guarding against ε = 0 on a dead unit. */
+    minDiagonal: num({ default: 1e-12, range: nonNegative, what: 'Gram minDiagonal', sample: { min: 0, max: 1e-6 } }),
   },
 });
 
