@@ -20,7 +20,7 @@ import { asStudyEvent, type WorkerCommand } from './pool.js';
 import { PROGRESS_INTERVAL_MS, type TaskFailure, type WorkerSettings } from './protocol.js';
 import { checkTaskSpec, taskDone } from './run-task.js';
 import { workerSlots } from './slots.js';
-import { createStudyDir, finishStudy, writeStudySpec, type StudyStatus } from './study-dir.js';
+import { createStudyDir, finishStudy, writeExtendedStudySpec, writeStudySpec, type StudyStatus } from './study-dir.js';
 import { studyStarted, type StudyOutcome } from './local.js';
 import { studyTasks, type RunTask } from './tasks.js';
 
@@ -120,6 +120,12 @@ export interface QueueStudyOptions {
   readonly url: string;
   readonly out?: string;
   readonly resume?: string;
+  /**
+   * With `resume`: `spec` asks for more epochs than the study trained (`sprout run --resume DIR --epochs N`);
+   * spec.json becomes `spec`, and every run, finished ones too, is submitted again and trains on to the new
+   * count from its last checkpoint.
+   */
+  readonly extend?: boolean;
   readonly baseDir: string;
   readonly engine?: 'auto' | 'tfjs';
   readonly onEvent?: (event: RunEvent) => void;
@@ -155,8 +161,10 @@ export const runQueueStudy = async (spec: Experiment, options: QueueStudyOptions
   const started = new Date();
   let dir: string;
   try {
-    if (options.resume !== undefined) dir = resolve(options.resume);
-    else {
+    if (options.resume !== undefined) {
+      dir = resolve(options.resume);
+      if (options.extend === true) writeExtendedStudySpec(dir, spec, started);
+    } else {
       dir = createStudyDir(resolve(options.out ?? join('runs', slug(spec.name), timeStamp(started))));
       writeStudySpec(dir, spec, {
         seeds: runSeeds(spec),

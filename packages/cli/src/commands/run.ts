@@ -30,7 +30,7 @@ import { memoryLimit, parseMemoryLimit } from '../memory-limit.js';
 import { nodeIo, type Io } from '../Io.js';
 import { readSource } from '../internal/read-source.js';
 import { availableParallelism } from 'node:os';
-import { isStudyDir, runLocalStudy, runQueueStudy, studyRecord, type WorkerCommand } from '@sprout/study';
+import { isStudyDir, runLocalStudy, runQueueStudy, type WorkerCommand } from '@sprout/study';
 import { planArms } from '@sprout/spec';
 import {
   barReporter,
@@ -261,12 +261,6 @@ export const runAction = async (
     }
     if (!/^\d+$/.test(options.epochs.trim()) || extendTo < 1 || extendTo > MAX_EPOCHS) {
       io.stderr(`sprout run: --epochs needs a whole number from 1 to ${MAX_EPOCHS}, got '${options.epochs}'\n`);
-      return EXIT.invalid;
-    }
-    if (studyRecord(resumeDir)?.mode === 'queue') {
-      io.stderr(
-        `sprout run: --epochs cannot extend ${resumeDir} yet: it is a study run through a queue (--queue); extend runs trained with --jobs\n`,
-      );
       return EXIT.invalid;
     }
   }
@@ -514,6 +508,7 @@ const runStudy = async (
             baseDir,
             ...(options.out !== undefined ? { out: options.out } : {}),
             ...(resumeDir !== undefined ? { resume: resumeDir } : {}),
+            ...(resumeDir !== undefined && options.epochs !== undefined ? { extend: true } : {}),
             ...(options.engine !== undefined ? { engine: options.engine } : {}),
             onEvent: reporter.onEvent,
             ...(reporter.onProgress !== undefined ? { onProgress: reporter.onProgress } : {}),
