@@ -373,19 +373,23 @@ export const sensitivityCostFromEvents = (eventsJsonl: string, epochsBefore: num
   return ratio(passSeconds, median(before));
 };
 
-/** The insertion event's `seconds` at epoch E₁ of the first seed (see sensitivityCostFromEvents); undefined without it. */
+/**
+ * The insertion events' `seconds` at epoch E₁ (see sensitivityCostFromEvents), the median over the seeds and
+ * arms that insert there: one seed's pass for a one-seed protocol; for a study, the pass as its runs meet it
+ * (the peer's side takes the median over its runs too). Undefined without one.
+ */
 export const insertionSecondsFromEvents = (eventsJsonl: string, epochsBefore: number): number | undefined => {
+  const seconds: number[] = [];
   for (const line of eventsJsonl.split('\n')) {
     if (!line.includes('"insertion"')) continue;
     try {
-      const e = JSON.parse(line) as { _tag?: string; epoch?: number; seconds?: number; repeat?: number };
-      if (e._tag === 'insertion' && (e.repeat ?? 0) === 0 && e.epoch === epochsBefore && typeof e.seconds === 'number')
-        return e.seconds;
+      const e = JSON.parse(line) as { _tag?: string; epoch?: number; seconds?: number };
+      if (e._tag === 'insertion' && e.epoch === epochsBefore && typeof e.seconds === 'number') seconds.push(e.seconds);
     } catch {
       /* a torn line: ignore */
     }
   }
-  return undefined;
+  return median(seconds);
 };
 
 /** One command's repetitions. */

@@ -14,6 +14,7 @@ import {
   PROTOCOLS,
   USAGE,
   insertionSecondsFromEvents,
+  median,
   isHeavy,
   emptySamples,
   formatTable,
@@ -203,6 +204,7 @@ const runPeer = (p: Protocol, threads: number, rep: number, into: Samples): void
   let cpu = 0;
   let rss = 0;
   let train = 0;
+  const passSeconds: number[] = []; // per seed; the median goes in, as on Sprout's side
   for (let seed = 1; seed <= (p.seeds ?? 1); seed++) {
     const limit =
       p.data === 'mnist' && options.trainLimit !== undefined ? ['--train-limit', String(options.trainLimit)] : [];
@@ -219,13 +221,13 @@ const runPeer = (p: Protocol, threads: number, rep: number, into: Samples): void
     rss = Math.max(rss, m.tv.maxRssKb ?? NaN);
     const j = readPeerJson(m.stdout, p.epochsBefore);
     train += j.train ?? NaN;
-    if (seed === 1) {
-      if (j.passEpochs !== undefined) into.passEpochs.push(j.passEpochs);
-      if (j.passSeconds !== undefined) into.passSeconds.push(j.passSeconds);
-    }
+    if (seed === 1 && j.passEpochs !== undefined) into.passEpochs.push(j.passEpochs);
+    if (j.passSeconds !== undefined) passSeconds.push(j.passSeconds);
     if (j.finalTrainLoss !== undefined && seed === 1) into.finalTrainLoss.push(j.finalTrainLoss);
   }
   into.wall.push(wall);
+  const pass = median(passSeconds);
+  if (pass !== undefined) into.passSeconds.push(pass);
   if (haveTime) {
     into.cpu.push(cpu);
     into.rssMb.push(rss / 1024);
@@ -279,7 +281,7 @@ const report = (done: boolean): void => {
       `${table}\n\n` +
       `Wall: process start to exit of \`node packages/cli/bin/sprout.js run FILE --backend B\` (the built dist when it is fresh) and of \`${PYTHON} PEER …\`. ` +
       `CPU and max RSS: \`/usr/bin/time -v\`. Train s: what each tool reports for training itself. ` +
-      `Sensitivity pass / epoch: Sprout from events.jsonl (the insertion event's \`seconds\`, the pass with selection and insertion as the pipeline times it, over the median epoch before it), the peer from its \`seconds.insertion\` / (phase 1 / E₁); both are single wall-time samples of a pass that runs once, cold (first calls of its code), meaningless when the load average exceeds the core count.\n`,
+      `Sensitivity pass / epoch: Sprout from events.jsonl (the insertion event's \`seconds\`, the pass with selection and insertion as the pipeline times it, over the median epoch before it), the peer from its \`seconds.insertion\` / (phase 1 / E₁); both are wall-time samples of a pass that runs once per run, cold in a one-run process (first calls of its code), meaningless when the load average exceeds the core count. Pass seconds: for the 30-seed study the median over the seeds on both sides (Sprout's worker processes run many seeds, the peer one per process).\n`,
   );
   console.log(`bench: ${done ? 'wrote' : 'updated (partial)'} ${join(options.outDir, 'latest.json')} and latest.md`);
 };

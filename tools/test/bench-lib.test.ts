@@ -251,13 +251,16 @@ describe('summarizeRow and formatTable', () => {
 });
 
 describe('insertionSecondsFromEvents', () => {
-  it("is the first seed's insertion seconds at E₁", () => {
+  it('is the median over the seeds of the insertion seconds at E₁', () => {
     const lines = [
       JSON.stringify({ _tag: 'insertion', arm: 'base', repeat: 1, epoch: 2, seconds: 9 }),
       JSON.stringify({ _tag: 'insertion', arm: 'base', repeat: 0, epoch: 1, seconds: 8 }),
       JSON.stringify({ _tag: 'insertion', arm: 'base', repeat: 0, epoch: 2, seconds: 0.5 }),
+      JSON.stringify({ _tag: 'insertion', arm: 'base', repeat: 2, epoch: 2, seconds: 0.75 }),
+      '{"_tag":"insertion","epo', // a torn line
     ].join('\n');
-    expect(insertionSecondsFromEvents(lines, 2)).toBe(0.5);
+    expect(insertionSecondsFromEvents(lines, 2)).toBe(0.75);
+    expect(insertionSecondsFromEvents(lines, 1)).toBe(8);
     expect(insertionSecondsFromEvents(lines, 3)).toBeUndefined();
   });
 });
