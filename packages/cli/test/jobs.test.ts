@@ -95,6 +95,11 @@ describe('sprout run --jobs', () => {
     ]);
     const alone = JSON.parse(readFileSync(join(two, 'runs', 'fixed-lr-0.2', 'seed-7', 'spec.json'), 'utf8'));
     expect([alone.seed, alone.repeat, alone.growth._tag, alone.optimizer.step.lr]).toEqual([7, 1, 'none', 0.2]);
+    // The plots and the table are drawn once, for the study, not for each run.
+    expect(existsSync(join(two, 'curves.svg'))).toBe(true);
+    expect(existsSync(join(two, 'final.csv'))).toBe(true);
+    expect(existsSync(join(two, 'runs', 'fixed-lr-0.2', 'seed-7', 'summary.json'))).toBe(true);
+    expect(existsSync(join(two, 'runs', 'fixed-lr-0.2', 'seed-7', 'curves.svg'))).toBe(false);
     // Insertions of the runs are in the study's events, named by arm and point.
     const events = readFileSync(join(two, 'events.jsonl'), 'utf8')
       .trim()
@@ -184,6 +189,10 @@ describe('sprout run --jobs', () => {
     expect(err).toContain('missing.csv');
     expect(err).not.toContain('lacks the columns');
     expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))).toMatchObject({ status: 'failed', arms: [] });
+    // Its metrics.csv has the columns, and no rows.
+    expect(readFileSync(join(out, 'metrics.csv'), 'utf8')).toBe(
+      'arm,repeat,seed,epoch,train_loss,test_loss,test_error_fraction,step_size,parameter_count,seconds\n',
+    );
   });
 });
 

@@ -43,6 +43,17 @@ export interface RunOptions {
   /** Save each run's final model in the TensorFlow.js layers format. @default true */
   readonly saveModel?: boolean;
   /**
+   * Write the plots and final.csv that the spec's `report` asks for when the run ends. A study's runs leave
+   * them out: the study draws them once over all its runs. @default true
+   */
+  readonly report?: boolean;
+  /**
+   * Flush spec.json, summary.json and the report's files to the disk (fsync) when they are written, so that
+   * they survive a power failure and not only a killed process. A study's runs skip it: a run whose
+   * summary.json is lost continues from its checkpoint when the study is resumed. @default true
+   */
+  readonly durable?: boolean;
+  /**
    * Stop the run: the current step finishes, then the run ends with an `interrupted` error (outputs so far
    * are kept, as for any failure). @default undefined
    */

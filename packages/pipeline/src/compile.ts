@@ -8,7 +8,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import { check, type Diagnostic, type Experiment } from '@sprout/spec';
 import type { CompileOptions, Pipeline, RunError, RunEvent, RunOptions, RunResult } from './Pipeline.js';
 import { unsupported } from './support.js';
-import { armPlans } from './internal/plan.js';
+import { metricColumnOptions } from './internal/plan.js';
 import { runExperiment } from './internal/run-experiment.js';
 import { eventStream } from './internal/event-stream.js';
 import type { RunHost } from './host.js';
@@ -26,8 +26,7 @@ export const compileOn = (
     spec,
     host: options.host,
     baseDir: options.baseDir ?? options.host.cwd(),
-    stepSizeColumns: armPlans(spec).some((arm) => arm.optimizer.step._tag === 'adaptive'),
-    validationColumns: armPlans(spec).some((arm) => arm.data.validation !== undefined),
+    ...metricColumnOptions(spec),
   };
   // runExperiment makes a run directory exactly when it resumes one or writes, as Pipeline['run'] types it.
   const run = ((runOptions: RunOptions = {}): TE.TaskEither<RunError, RunResult> =>

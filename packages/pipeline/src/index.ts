@@ -29,7 +29,7 @@ export type {
 export { modelFiles } from './model-files.js';
 export type { WarmStart } from './warm-start.js';
 export { loadWarmStart } from './warm-start.js';
-export { reportRuns } from './report.js';
+export { metricsHeader, reportRuns } from './report.js';
 export type { ReportError, ReportOptions, ReportResult } from './report.js';
 export { nodeHost, nodeFiles } from './node-host.js';
 export { memoryHost, memoryFiles, type MemoryHostOptions, type MemoryFiles } from './memory-host.js';

@@ -132,3 +132,39 @@ describe('outputs', () => {
     expect(error).toBeCloseTo(final.testError, 6);
   });
 });
+
+describe('rows held back', () => {
+  it('are on file up to the last checkpoint while the run trains, and all of them at its end', async () => {
+    const spec = tiny({ train: { epochs: 30, batch: 16 } });
+    const p = compile(spec);
+    if (E.isLeft(p)) throw new Error(JSON.stringify(p.left));
+    const out = join(temp(), 'run');
+    const onFile = (): number[] =>
+      readFileSync(join(out, 'metrics.csv'), 'utf8')
+        .split('\n')
+        .slice(1, -1)
+        .map((l) => Number(l.split(',')[3]));
+    const seen: { epoch: number; rows: number[] }[] = [];
+    // A checkpoint after every epoch: when epoch k ends, the checkpoint after epoch k − 1 has been written.
+    const r = await p.right.run({
+      out,
+      checkpointInterval: 0,
+      saveModel: false,
+      report: false,
+      onEvent: (e) => {
+        if (e._tag === 'epoch-end') seen.push({ epoch: e.epoch, rows: onFile() });
+      },
+    })();
+    expect(E.isRight(r)).toBe(true);
+    for (const { epoch, rows } of seen) {
+      const upTo = Array.from({ length: epoch - 1 }, (_, i) => i + 1);
+      expect(rows.slice(0, epoch - 1)).toEqual(upTo);
+      expect(rows.length).toBeLessThanOrEqual(epoch);
+    }
+    expect(onFile()).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    // `report: false`: the summary, but no plots or table (a study draws them once for all its runs).
+    expect(existsSync(join(out, 'summary.json'))).toBe(true);
+    expect(existsSync(join(out, 'curves.svg'))).toBe(false);
+    expect(existsSync(join(out, 'final.csv'))).toBe(false);
+  });
+});

@@ -10,7 +10,9 @@ export { workerProcess } from './worker-process.js';
 export type { WorkerProcessOptions } from './worker-process.js';
 export { runTask, runFinished, checkTaskSpec } from './run-task.js';
 export type { TaskOutcome } from './run-task.js';
-export { isStudyDir, studyRecord, finishStudy, mergeRuns } from './study-dir.js';
+export { isStudyDir, studyRecord, finishStudy } from './study-dir.js';
+export { studyMerger } from './merge.js';
+export type { StudyMerger } from './merge.js';
 export type { StudyRecord, StudyStatus } from './study-dir.js';
 export type { TaskFailure, WorkerSettings } from './protocol.js';
 export {

@@ -5,8 +5,9 @@
  */
 import { join, resolve } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import type { RunEvent, RunResult, StepProgress } from '@sprout/pipeline';
+import { metricsHeader, type RunEvent, type RunResult, type StepProgress } from '@sprout/pipeline';
 import { runSeeds, type Experiment } from '@sprout/spec';
+import { studyMerger, type StudyMerger } from './merge.js';
 import { runPool, type WorkerCommand } from './pool.js';
 import type { TaskFailure } from './protocol.js';
 import { taskDone } from './run-task.js';
@@ -107,6 +108,18 @@ export const runLocalStudy = async (spec: Experiment, options: LocalStudyOptions
   }
   const tasks = studyTasks(spec, dir, resolve(options.baseDir));
   const todo = tasks.filter((t) => !taskDone(t));
+  let merger: StudyMerger;
+  try {
+    merger = studyMerger(dir, metricsHeader(spec), tasks);
+  } catch (e) {
+    return {
+      status: 'failed',
+      outDir: dir,
+      failures: [],
+      error: `cannot write the run directory: ${e instanceof Error ? e.message : String(e)}`,
+    };
+  }
+  for (const t of tasks) if (!todo.includes(t)) merger.finished(t.index);
   options.onEvent?.(studyStarted(spec, tasks, dir, `${options.jobs} worker process${options.jobs === 1 ? '' : 'es'}`));
   // Runs finished before a resume count towards the display at once.
   for (const t of tasks)
@@ -134,6 +147,7 @@ export const runLocalStudy = async (spec: Experiment, options: LocalStudyOptions
     },
     ...(options.onEvent !== undefined ? { onEvent: options.onEvent } : {}),
     ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
+    onFinished: merger.finished,
     ...(options.signal !== undefined ? { signal: options.signal } : {}),
   });
   const failures = [...pool.failed].map(([index, failure]) => ({
@@ -151,10 +165,12 @@ export const runLocalStudy = async (spec: Experiment, options: LocalStudyOptions
       status,
       (performance.now() - t0) / 1000,
       failures.map((f) => ({ name: f.name, seed: f.seed, message: f.failure.message })),
+      merger,
     );
     if (E.isLeft(merged)) return { status, outDir: dir, failures, error: merged.left };
     return { status, outDir: dir, result: merged.right, failures };
   } catch (e) {
+    merger.abandon();
     return {
       status,
       outDir: dir,

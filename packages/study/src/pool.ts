@@ -25,6 +25,8 @@ export interface PoolOptions {
   readonly onEvent?: (event: RunEvent) => void;
   /** Steps done inside a long epoch of any run, named as in the study. */
   readonly onProgress?: (progress: StepProgress) => void;
+  /** A task's run finished (or had finished before): its files no longer change. */
+  readonly onFinished?: (index: number) => void;
   readonly signal?: AbortSignal;
 }
 
@@ -153,7 +155,8 @@ export const runPool = (tasks: readonly RunTask[], options: PoolOptions): Promis
           if (task === undefined) return;
           if (m._tag === 'done') {
             finished.add(task.index);
-            next(w);
+            next(w); // the worker goes on at once; the run's files are read while it trains the next
+            options.onFinished?.(task.index);
           } else if (m._tag === 'failed') {
             if (m.failure.kind !== 'interrupted') failed.set(task.index, m.failure);
             // A spec or data that cannot run fails every run alike: stop instead of failing them one by one.

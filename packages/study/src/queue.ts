@@ -14,8 +14,9 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import * as E from 'fp-ts/lib/Either.js';
-import type { RunEvent, StepProgress } from '@sprout/pipeline';
+import { metricsHeader, type RunEvent, type StepProgress } from '@sprout/pipeline';
 import { runSeeds, type Experiment } from '@sprout/spec';
+import { studyMerger, type StudyMerger } from './merge.js';
 import { asStudyEvent, type WorkerCommand } from './pool.js';
 import { PROGRESS_INTERVAL_MS, type TaskFailure, type WorkerSettings } from './protocol.js';
 import { checkTaskSpec, taskDone } from './run-task.js';
@@ -185,6 +186,20 @@ export const runQueueStudy = async (spec: Experiment, options: QueueStudyOptions
   }
   const tasks = studyTasks(spec, dir, resolve(options.baseDir));
   const todo = tasks.filter((t) => !taskDone(t));
+  let merger: StudyMerger;
+  try {
+    merger = studyMerger(dir, metricsHeader(spec), tasks);
+  } catch (e) {
+    await queue.close();
+    connection.disconnect();
+    return {
+      status: 'failed',
+      outDir: dir,
+      failures: [],
+      error: `cannot write the run directory: ${e instanceof Error ? e.message : String(e)}`,
+    };
+  }
+  for (const t of tasks) if (!todo.includes(t)) merger.finished(t.index);
   options.onEvent?.(studyStarted(spec, tasks, dir, `queue ${redactUrl(options.url)}`));
   for (const t of tasks)
     if (!todo.includes(t))
@@ -261,8 +276,10 @@ export const runQueueStudy = async (spec: Experiment, options: QueueStudyOptions
           seen.set(id, { attempt: now.attempt, events: p.events.length, epoch, step });
         }
         const state = await job.getState();
-        if (state === 'completed') open.delete(id);
-        else if (state === 'failed') {
+        if (state === 'completed') {
+          open.delete(id);
+          merger.finished(task.index);
+        } else if (state === 'failed') {
           open.delete(id);
           const unrecoverable = (job.failedReason ?? '').startsWith(REFUSED);
           failures.push({
@@ -298,10 +315,12 @@ export const runQueueStudy = async (spec: Experiment, options: QueueStudyOptions
       status,
       (performance.now() - t0) / 1000,
       failures.map((f) => ({ name: f.name, seed: f.seed, message: f.failure.message })),
+      merger,
     );
     if (E.isLeft(merged)) return { status, outDir: dir, failures, error: merged.left };
     return { status, outDir: dir, result: merged.right, failures };
   } catch (e) {
+    merger.abandon();
     return {
       status,
       outDir: dir,
@@ -394,6 +413,7 @@ export const runQueueWorker = async (options: QueueWorkerOptions): Promise<E.Eit
   const slots = workerSlots(concurrency, options.command);
   const log = options.log ?? (() => {});
   const lockDuration = (options.lockSeconds ?? 30) * 1000;
+  const jobs = connection.duplicate();
   const worker = new Worker<RunJob>(
     QUEUE_NAME,
     async (job: Job<RunJob>) => {
@@ -449,7 +469,7 @@ export const runQueueWorker = async (options: QueueWorkerOptions): Promise<E.Eit
       throw new Error(outcome.failure.message);
     },
     {
-      connection: connection.duplicate(),
+      connection: jobs,
       concurrency,
       lockDuration,
       stalledInterval: Math.max(1000, lockDuration / 2),
@@ -466,6 +486,8 @@ export const runQueueWorker = async (options: QueueWorkerOptions): Promise<E.Eit
   // Stop the runs first (they checkpoint); their jobs fail this attempt and go back to the queue.
   await slots.close();
   await worker.close();
+  // BullMQ leaves a connection it was given open: without this the process would not end.
+  jobs.disconnect();
   connection.disconnect();
   return E.right(undefined);
 };

@@ -77,6 +77,9 @@ export const runTask = async (
     ...(extend ? { extend: true } : {}),
     ...(settings.engine !== undefined ? { engine: settings.engine } : {}),
     ...(settings.takeOverLock === true ? { forceUnlock: true } : {}),
+    // The study draws the plots and tables once over all its runs, and can rerun a run whose files are lost.
+    report: false,
+    durable: false,
     onEvent,
     ...(onProgress !== undefined ? { onProgress } : {}),
     signal,

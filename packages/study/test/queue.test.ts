@@ -189,6 +189,18 @@ describe('sprout run --queue and sprout worker', () => {
     connection.disconnect();
   });
 
+  it(
+    'a worker stopped with SIGTERM ends, exit 0 (it closes every connection it opened)',
+    { timeout: 300_000 },
+    async () => {
+      const w = startWorker('w3');
+      while (!w.log.some((l) => l.includes('taking runs from the queue'))) await new Promise((r) => setTimeout(r, 100));
+      const closed = new Promise<number | null>((resolve) => w.w.on('close', resolve));
+      process.kill(w.w.pid!, 'SIGTERM');
+      expect(await closed).toBe(0);
+    },
+  );
+
   it('an unreachable queue or a wrong password is a clear error within seconds (exit 1)', { timeout: 600_000 }, () => {
     const file2 = join(root, 'queued.sprout');
     for (const [target, message] of [

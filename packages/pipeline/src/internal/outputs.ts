@@ -1,8 +1,9 @@
 /**
  * A run's directory and the files in it (ARCHITECTURE.md, "A run's outputs"): spec.json, metrics.csv
  * (one row per epoch, appended as epochs end), events.jsonl (one JSON object per event, appended),
- * summary.json, curves.svg and model/. Rows and events are written synchronously as they happen (to files kept
- * open for the run), so a run that stops keeps everything written up to then. The directory is created exclusively: two runs never
+ * summary.json, curves.svg and model/. Rows and events are written as they happen, held back at most 100 ms
+ * and written before every checkpoint (to files kept open for the run), so a run that stops keeps everything
+ * up to then, and a killed one everything up to its last checkpoint. The directory is created exclusively: two runs never
  * share one. Where the files live is the host's (RunFiles): a disk in Node, memory in a browser.
  */
 
@@ -78,8 +79,8 @@ export const createExclusiveDir = (
 };
 
 const csvField = (v: string | number): string => {
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  if (typeof v === 'number') return String(v); // never a comma, quote or line break
+  return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 };
 
 export interface RunWriter {
@@ -88,9 +89,14 @@ export interface RunWriter {
   readonly text: (file: string, value: string) => void;
   readonly event: (event: RunEvent) => void;
   readonly metrics: (id: RunId, m: EpochMetrics) => void;
-  /** Close metrics.csv and events.jsonl (further rows and events are dropped). */
+  /** Write out the rows and events held back (before a checkpoint, so the files hold every row up to it). */
+  readonly flush: () => void;
+  /** Flush, then close metrics.csv and events.jsonl (further rows and events are dropped). */
   readonly close: () => void;
 }
+
+/** Longest time (ms) rows and events are held back before they are written: one write per file per interval. */
+const FLUSH_INTERVAL_MS = 100;
 
 /** Header of metrics.csv. */
 export const metricColumns = (options: MetricColumnOptions): readonly string[] => [
@@ -106,20 +112,47 @@ export const metricColumns = (options: MetricColumnOptions): readonly string[] =
 export const runWriter = (
   files: RunFiles,
   dir: string,
-  options: MetricColumnOptions & { readonly append?: boolean },
+  options: MetricColumnOptions & { readonly append?: boolean; readonly durable?: boolean },
 ): RunWriter => {
   const columns = metricColumns(options);
-  // Kept open for the run; each row still reaches the host's files when it is written.
+  const durable = options.durable ?? true;
+  // Kept open for the run. Rows and events are held back at most FLUSH_INTERVAL_MS (two write calls per
+  // epoch of a tiny net cost more than its training), and always written before a checkpoint, so a killed
+  // run loses none that its resume keeps.
   const mode = options.append === true ? 'append' : 'create';
   const metricsFile = files.openLines(files.join(dir, 'metrics.csv'), mode);
   const eventsFile = files.openLines(files.join(dir, 'events.jsonl'), mode);
   if (options.append !== true) metricsFile.write(`${columns.join(',')}\n`);
+  let rows = '';
+  let events = '';
+  let flushed = performance.now();
+  const flush = (): void => {
+    flushed = performance.now();
+    if (rows !== '') {
+      const text = rows;
+      rows = '';
+      metricsFile.write(text);
+    }
+    if (events !== '') {
+      const text = events;
+      events = '';
+      eventsFile.write(text);
+    }
+  };
+  const due = (): void => {
+    if (performance.now() - flushed >= FLUSH_INTERVAL_MS) flush();
+  };
   return {
     dir,
     // Replaced atomically: a kill while they are written leaves the previous version.
-    json: (file, value) => files.writeAtomic(files.join(dir, file), utf8.encode(`${JSON.stringify(value, null, 2)}\n`)),
-    text: (file, value) => files.writeAtomic(files.join(dir, file), utf8.encode(value)),
-    event: (event) => eventsFile.write(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`),
+    json: (file, value) =>
+      files.writeAtomic(files.join(dir, file), utf8.encode(`${JSON.stringify(value, null, 2)}\n`), { durable }),
+    text: (file, value) => files.writeAtomic(files.join(dir, file), utf8.encode(value), { durable }),
+    // The object written is `{ time, ...event }`, spelt out as text (no copy of the event).
+    event: (event) => {
+      events += `{"time":"${new Date().toISOString()}",${JSON.stringify(event).slice(1)}\n`;
+      due();
+    },
     metrics: (id, m) => {
       const row: (string | number)[] = [
         id.arm,
@@ -136,11 +169,17 @@ export const runWriter = (
       if (options.stepSizeColumns)
         row.push(m.stepSizeState?.L ?? '', m.stepSizeState?.rho ?? '', m.stepSizeState?.a ?? '');
       if (options.validationColumns) row.push(m.validationLoss ?? '', m.validationError ?? '');
-      metricsFile.write(`${row.map(csvField).join(',')}\n`);
+      rows += `${row.map(csvField).join(',')}\n`;
+      due();
     },
+    flush,
     close: () => {
-      metricsFile.close();
-      eventsFile.close();
+      try {
+        flush();
+      } finally {
+        metricsFile.close();
+        eventsFile.close();
+      }
     },
   };
 };

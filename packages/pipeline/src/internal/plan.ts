@@ -17,6 +17,7 @@ import {
   type SweepValue,
   type Training,
 } from '@sprout/spec';
+import type { MetricColumnOptions } from './outputs.js';
 
 export interface ArmPlan {
   /** Unique name of the (arm, point) in events, metrics.csv and the summary. */
@@ -50,6 +51,15 @@ export const armPlans = (spec: Experiment): readonly ArmPlan[] =>
   }));
 
 export const seeds = (spec: Experiment): readonly number[] => runSeeds(spec);
+
+/** Which optional columns the metrics.csv of `spec`'s runs has: those any of its (arm, point)s needs. */
+export const metricColumnOptions = (spec: Experiment): MetricColumnOptions => {
+  const plans = armPlans(spec);
+  return {
+    stepSizeColumns: plans.some((arm) => arm.optimizer.step._tag === 'adaptive'),
+    validationColumns: plans.some((arm) => arm.data.validation !== undefined),
+  };
+};
 
 /** The arm and point of a plan for its summary; undefined without a sweep. */
 export const pointOf = (plan: ArmPlan): { group: string; point: Record<string, SweepValue> } | undefined =>

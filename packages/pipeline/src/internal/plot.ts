@@ -97,8 +97,17 @@ interface BandPoint {
  * band, empty with one seed), thinned to at most MAX_POINTS_PER_LINE epochs per arm.
  */
 const curveBands = (points: readonly CurvePoint[]): BandPoint[] => {
+  const lastEpoch = new Map<string, number>();
+  for (const p of points) lastEpoch.set(p.arm, Math.max(lastEpoch.get(p.arm) ?? 0, p.epoch));
+  const drawn = (arm: string, epoch: number): boolean => {
+    const last = lastEpoch.get(arm)!;
+    const every = Math.max(1, Math.ceil(last / MAX_POINTS_PER_LINE));
+    return epoch % every === 0 || epoch === last || epoch === 1;
+  };
+  // Epochs that are not drawn are skipped before they are gathered (a study has hundreds of thousands).
   const acc = new Map<string, { arm: string; epoch: number; measure: Measure; values: number[] }>();
-  for (const p of points)
+  for (const p of points) {
+    if (!drawn(p.arm, p.epoch)) continue;
     for (const [measure, value] of [
       ['train loss', p.trainLoss],
       ['test loss', p.testLoss],
@@ -108,23 +117,16 @@ const curveBands = (points: readonly CurvePoint[]): BandPoint[] => {
       const key = `${p.arm}\u0000${p.epoch}\u0000${measure}`;
       (acc.get(key) ?? acc.set(key, { arm: p.arm, epoch: p.epoch, measure, values: [] }).get(key)!).values.push(value);
     }
-  const lastEpoch = new Map<string, number>();
-  for (const p of points) lastEpoch.set(p.arm, Math.max(lastEpoch.get(p.arm) ?? 0, p.epoch));
-  return [...acc.values()]
-    .filter((a) => {
-      const last = lastEpoch.get(a.arm)!;
-      const every = Math.max(1, Math.ceil(last / MAX_POINTS_PER_LINE));
-      return a.epoch % every === 0 || a.epoch === last || a.epoch === 1;
-    })
-    .map((a) => ({
-      arm: a.arm,
-      epoch: a.epoch,
-      measure: a.measure,
-      mean: a.values.reduce((s, v) => s + v, 0) / a.values.length,
-      min: Math.min(...a.values),
-      max: Math.max(...a.values),
-      seeds: a.values.length,
-    }));
+  }
+  return [...acc.values()].map((a) => ({
+    arm: a.arm,
+    epoch: a.epoch,
+    measure: a.measure,
+    mean: a.values.reduce((s, v) => s + v, 0) / a.values.length,
+    min: Math.min(...a.values),
+    max: Math.max(...a.values),
+    seeds: a.values.length,
+  }));
 };
 
 /** The axis of epochs: whole numbers only, from the first to the last epoch drawn. */

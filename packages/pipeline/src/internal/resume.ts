@@ -22,6 +22,7 @@ export const runKey = (arm: string, seed: number): string => JSON.stringify([arm
 
 /** Splits one CSV line (fields as written by outputs.ts: quotes double embedded quotes). */
 export const csvFields = (line: string): string[] => {
+  if (!line.includes('"')) return line.split(','); // no quoted field: nearly every line
   const out: string[] = [];
   let i = 0;
   while (i <= line.length) {

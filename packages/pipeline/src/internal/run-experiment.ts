@@ -162,7 +162,11 @@ export const runExperiment = async (
   const backend = tf.getBackend();
   const threads = options.threads !== undefined ? host.setThreads(options.threads) : host.threads();
 
-  const columns = { stepSizeColumns: ctx.stepSizeColumns, validationColumns: ctx.validationColumns };
+  const columns = {
+    stepSizeColumns: ctx.stepSizeColumns,
+    validationColumns: ctx.validationColumns,
+    durable: options.durable ?? true,
+  };
   let writer: RunWriter | undefined;
   let release: (() => void) | undefined;
   // Which run a checkpoint belongs to: a fresh id per run directory, and the settings' hash.
@@ -371,9 +375,12 @@ export const runExperiment = async (
   const insertions: InsertionMark[] = [];
   const bars: SensitivityBar[] = [];
   const finals: (RunId & { final: EpochMetrics })[] = [];
+  // Without a report at the end, only the finals are kept (for summary.json).
+  const report = options.report ?? true;
   const remember = (event: RunEvent): void => {
-    if (event._tag === 'epoch-end') curve.push(event);
-    else if (event._tag === 'insertion') {
+    if (event._tag === 'epoch-end') {
+      if (report) curve.push(event);
+    } else if (event._tag === 'insertion') {
       const mark = insertionMark(event);
       if (mark !== undefined) insertions.push(mark);
       bars.push(...sensitivityBars(event));
@@ -391,6 +398,7 @@ export const runExperiment = async (
   const writeEnd = async (status: unknown): Promise<void> => {
     if (writer === undefined) return;
     writer.json('summary.json', status);
+    if (!report) return;
     if (spec.report.plots.includes('curves') && curve.length > 0)
       writer.text('curves.svg', await curvesSvg(spec.name, curve, insertions));
     if (spec.report.plots.includes('sensitivities') && bars.length > 0)
@@ -406,6 +414,7 @@ export const runExperiment = async (
     const failed: RunEvent = { _tag: 'failed', error };
     try {
       emit(failed);
+      writer?.flush();
     } catch {
       // The outputs cannot take the event (the failure may be that very disk): the caller still hears of it.
       options.onEvent?.(failed);
@@ -473,6 +482,7 @@ export const runExperiment = async (
                 // Per-epoch checkpoints are atomic but not fsync-ed: they must survive a killed process, not
                 // a power failure, and an fsync per epoch would dominate the epochs of small nets.
                 checkpoint: (content, tensors) => {
+                  writer?.flush(); // the rows up to the checkpoint are on file before it is
                   const path = checkpointPath(files, dir, plan.name, seed);
                   files.writeAtomic(path, encodeCheckpoint(content, identity, tensors, host.sha256), {
                     durable: false,
@@ -520,6 +530,7 @@ export const runExperiment = async (
     };
     await writeEnd({ status: 'finished', ...result });
     emit({ _tag: 'finished', result });
+    writer?.flush();
     return E.right(result);
   } catch (e) {
     return await fail(
@@ -531,7 +542,11 @@ export const runExperiment = async (
       summarize(plans, finals),
     );
   } finally {
-    writer?.close();
+    try {
+      writer?.close();
+    } catch {
+      // Only what a failure left held back (its error is the one reported).
+    }
     if (cached !== undefined) disposeDatasetTensors(cached.tensors);
     release?.();
   }

@@ -1,0 +1,205 @@
+/**
+ * The study directory's metrics.csv and events.jsonl, gathered from its runs' own while the study runs: a
+ * run's rows and events are appended as soon as it has finished, in a sequential run's order (a run that
+ * finishes before an earlier one waits for it), named by the study's arm and point and repeat. Rows and
+ * epoch events are rewritten as text (only their arm and repeat change), not parsed: appending a run costs
+ * about a copy of its files. Both files are written under temporary names and renamed into place at the
+ * end, so a reader sees the previous complete merge (of a study being resumed) or the new one.
+ */
+import { closeSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RunTask } from './tasks.js';
+
+export interface StudyMerger {
+  /** Run `index` has finished: its files no longer change. */
+  readonly finished: (index: number) => void;
+  /** Append every run not appended yet (finished or not), then put both files in place. */
+  readonly finish: () => void;
+  /** Close and remove the temporary files. */
+  readonly abandon: () => void;
+}
+
+/** Fields of one CSV line as written by the pipeline (quotes around fields with commas, doubled quotes inside). */
+const csvFields = (line: string): string[] => {
+  const out: string[] = [];
+  let i = 0;
+  while (i <= line.length) {
+    if (line[i] === '"') {
+      let v = '';
+      i++;
+      while (i < line.length) {
+        if (line[i] === '"' && line[i + 1] === '"') {
+          v += '"';
+          i += 2;
+        } else if (line[i] === '"') break;
+        else v += line[i++];
+      }
+      out.push(v);
+      i += 2;
+    } else {
+      const j = line.indexOf(',', i);
+      const end = j < 0 ? line.length : j;
+      out.push(line.slice(i, end));
+      i = end + 1;
+    }
+  }
+  return out;
+};
+const csvField = (v: string): string => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+/** The lines of a file that end with a newline (a last line cut short by a kill is left out); none if it is missing. */
+const completeLines = (path: string): string[] => {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return [];
+  }
+  const lines = text.split('\n');
+  lines.pop();
+  return lines.filter((l) => l.length > 0);
+};
+
+/** Where the third field of a CSV line starts (after arm and repeat), or -1. */
+const afterTwoFields = (line: string): number => {
+  let i = 0;
+  if (line[0] === '"') {
+    i = 1;
+    for (;;) {
+      const q = line.indexOf('"', i);
+      if (q < 0) return -1;
+      if (line[q + 1] === '"') i = q + 2;
+      else {
+        i = q + 1;
+        break;
+      }
+    }
+    if (line[i] !== ',') return -1;
+  } else {
+    i = line.indexOf(',');
+    if (i < 0) return -1;
+  }
+  const j = line.indexOf(',', i + 1);
+  return j < 0 ? -1 : j + 1;
+};
+
+/** metrics.csv rows of `task`'s run under the study's `header`, named as in the study. */
+const metricRows = (task: RunTask, header: readonly string[]): string => {
+  const [first, ...rows] = completeLines(join(task.dir, 'metrics.csv'));
+  if (first === undefined) return '';
+  const prefix = `${csvField(task.name)},${task.repeat},`;
+  let out = '';
+  if (first === header.join(',') && header[0] === 'arm' && header[1] === 'repeat') {
+    // The run wrote the study's columns: only its arm and repeat change.
+    for (const row of rows) {
+      const rest = afterTwoFields(row);
+      if (rest > 0) out += `${prefix}${row.slice(rest)}\n`;
+    }
+    return out;
+  }
+  const h = csvFields(first);
+  for (const line of rows) {
+    const row = csvFields(line);
+    if (row.length !== h.length) continue;
+    const value = (c: string): string =>
+      c === 'arm' ? task.name : c === 'repeat' ? String(task.repeat) : (row[h.indexOf(c)] ?? '');
+    out += `${header.map((c) => csvField(value(c))).join(',')}\n`;
+  }
+  return out;
+};
+
+const EPOCH_END = '"_tag":"epoch-end"';
+
+/** events.jsonl lines of `task`'s run, named as in the study, without the run's own started/finished/failed. */
+const eventLines = (task: RunTask): string => {
+  let out = '';
+  // How the run named itself in its events ("arm":…,"repeat":…,), learnt from its first parsed event.
+  let own: string | undefined;
+  const study = `"arm":${JSON.stringify(task.name)},"repeat":${task.repeat},`;
+  for (const line of completeLines(join(task.dir, 'events.jsonl'))) {
+    // Epoch events are nearly all of a run's events: their name is replaced in the text.
+    if (own !== undefined && line.includes(EPOCH_END)) {
+      const at = line.indexOf(own);
+      if (at >= 0) {
+        out += `${line.slice(0, at)}${study}${line.slice(at + own.length)}\n`;
+        continue;
+      }
+    }
+    let e: Record<string, unknown>;
+    try {
+      e = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    if (e['_tag'] === 'started' || e['_tag'] === 'finished' || e['_tag'] === 'failed') continue;
+    if ('arm' in e) {
+      own ??= `"arm":${JSON.stringify(e['arm'])},"repeat":${JSON.stringify(e['repeat'])},`;
+      Object.assign(e, { arm: task.name, repeat: task.repeat }, e['_tag'] === 'run-start' ? { index: task.index } : {});
+    }
+    out += `${JSON.stringify(e)}\n`;
+  }
+  return out;
+};
+
+const write = (fd: number, text: string): void => {
+  const bytes = Buffer.from(text, 'utf8');
+  let written = 0;
+  while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+};
+
+/** Temporary files of a merge that did not end (its process was killed). */
+const STALE = /^(metrics\.csv|events\.jsonl)\.tmp-\d+$/;
+
+/**
+ * A merger of `tasks`' files into `dir`'s metrics.csv (with the columns `header`, written at once, so a
+ * study without any run that trained still has it) and events.jsonl.
+ */
+export const studyMerger = (dir: string, header: readonly string[], tasks: readonly RunTask[]): StudyMerger => {
+  for (const f of readdirSync(dir)) if (STALE.test(f)) rmSync(join(dir, f), { force: true });
+  const metricsTmp = join(dir, `metrics.csv.tmp-${process.pid}`);
+  const eventsTmp = join(dir, `events.jsonl.tmp-${process.pid}`);
+  const metrics = openSync(metricsTmp, 'w');
+  const events = openSync(eventsTmp, 'w');
+  let open = true;
+  const close = (): void => {
+    if (!open) return;
+    open = false;
+    closeSync(metrics);
+    closeSync(events);
+  };
+  write(metrics, `${header.join(',')}\n`);
+  const done = new Set<number>();
+  let next = 0; // tasks[0 … next-1] are appended
+  let failure: unknown;
+  const append = (): void => {
+    const task = tasks[next++]!;
+    write(metrics, metricRows(task, header));
+    write(events, eventLines(task));
+  };
+  return {
+    finished: (index) => {
+      if (!open || failure !== undefined) return;
+      done.add(index);
+      try {
+        while (next < tasks.length && done.has(tasks[next]!.index)) append();
+      } catch (e) {
+        failure = e; // reported by `finish`; the study's runs go on
+      }
+    },
+    finish: () => {
+      try {
+        if (failure !== undefined) throw failure;
+        while (next < tasks.length) append();
+      } finally {
+        close();
+      }
+      renameSync(metricsTmp, join(dir, 'metrics.csv'));
+      renameSync(eventsTmp, join(dir, 'events.jsonl'));
+    },
+    abandon: () => {
+      close();
+      rmSync(metricsTmp, { force: true });
+      rmSync(eventsTmp, { force: true });
+    },
+  };
+};
