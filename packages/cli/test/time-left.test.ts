@@ -1,6 +1,9 @@
 // The progress bar's time left: the whole time is rounded before it is split into hours and minutes (or
-// minutes and seconds), so no field reads 60 (cli-progress's own format printed "6h60m" and "3m60s").
+// minutes and seconds), so no field reads 60 (cli-progress's own format printed "6h60m" and "3m60s"); and
+// with runs in parallel, each epoch on the bar is named by its own run.
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { barReporter } from '../src/internal/run/reporters.js';
 import { timeLeft } from '../src/internal/run/time-left.js';
 
 /** Seconds a `7h05m`, `3m05s` or `45s` stands for, with its fields (undefined for another form). */
@@ -34,5 +37,60 @@ describe('time left on the progress bar', () => {
 
   it('shows ? while there is no estimate', () => {
     for (const eta of ['NULL', 'INF', '0', Number.NaN, Number.POSITIVE_INFINITY, -1]) expect(timeLeft(eta)).toBe('?');
+  });
+});
+
+describe('the progress bar of runs in parallel', () => {
+  it('shows each epoch with the run it belongs to, out of its own epochs', () => {
+    const stream = new PassThrough();
+    const chunks: string[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c.toString()));
+    Object.assign(stream, { isTTY: true, columns: 200 });
+    const reporter = barReporter({ out: () => {}, err: () => {}, progressStream: stream });
+    reporter.onEvent({
+      _tag: 'started',
+      experiment: 'x',
+      outDir: undefined,
+      backend: 'cpu',
+      workers: '2 worker processes',
+      threads: 1,
+      arms: ['a', 'b'],
+      repeats: 1,
+      epochs: 3,
+      runs: 2,
+      totalEpochs: 5,
+    });
+    reporter.onEvent({
+      _tag: 'run-start',
+      arm: 'a',
+      repeat: 0,
+      seed: 1,
+      index: 0,
+      epochs: 2,
+      stepsPerEpoch: 1,
+      parameterCount: 10,
+      engine: 'host',
+    });
+    reporter.onEvent({
+      _tag: 'run-start',
+      arm: 'b',
+      repeat: 0,
+      seed: 1,
+      index: 1,
+      epochs: 3,
+      stepsPerEpoch: 1,
+      parameterCount: 10,
+      engine: 'host',
+    });
+    // An epoch of the first run, after the second started: named as the first, out of its own 2 epochs.
+    const metrics = { trainLoss: 0.5, testLoss: 0.5, testError: 0.25, stepSize: 0.1, parameterCount: 10, seconds: 0 };
+    reporter.onEvent({ _tag: 'epoch-end', arm: 'a', repeat: 0, seed: 1, epoch: 1, ...metrics });
+    reporter.close();
+    const frames = chunks
+      .join('')
+      .split(/\r|\n|\x1b\[[0-9;]*[A-Za-z]/)
+      .filter((f) => f.includes('|'));
+    expect(frames.at(-1)).toMatch(/\[1\/2 a #1\] .*epoch 1\/2 /);
+    expect(frames.at(-1)).toMatch(/\| (\?|\d+h\d\dm|\d+m\d\ds|\d+s) left/);
   });
 });

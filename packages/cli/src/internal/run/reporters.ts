@@ -180,13 +180,10 @@ export const lineReporter = (io: RunIo): Reporter => {
 export const barReporter = (io: RunIo): Reporter => {
   const bars = new cliProgress.MultiBar(
     {
-      format:
-        '{experiment} {run} |{bar}| epoch {epoch}{batch} | loss {loss} | test error {error} | {eta_formatted} left',
+      format: '{experiment} {run} |{bar}| epoch {epoch}{batch} | loss {loss} | test error {error} | {left} left',
       barsize: 24,
       hideCursor: true,
       clearOnComplete: true,
-      etaBuffer: 50,
-      formatTime: timeLeft,
       fps: 8,
       ...(io.progressStream !== undefined ? { stream: io.progressStream } : {}),
     },
@@ -196,12 +193,24 @@ export const barReporter = (io: RunIo): Reporter => {
   let done = 0;
   let runs = 1;
   let epochs = 0;
-  let run = '';
+  let total = 0;
+  // Each run's label and epochs (several run at once with --jobs): an epoch is shown with the run it belongs to.
+  const runInfo = new Map<string, { readonly run: string; readonly epochs: number }>();
+  const infoOf = (key: string) => runInfo.get(key) ?? { run: '', epochs };
+  // Time left from the mean pace since training began (the first run's start, after any epochs done before a
+  // resume). cli-progress's own estimate, over its last 50 updates, read 0 s when a study's worker reported a
+  // burst of epochs at once.
+  let paceFrom: { readonly t: number; readonly position: number } | undefined;
   // Per run in flight (`arm/seed`; several with --jobs): when its epoch under way started (for examples per
   // second), and the fraction of that epoch done, which the bar adds to the epochs done.
   const epochStartedAt = new Map<string, number>();
   const partial = new Map<string, number>();
   const position = (): number => done + [...partial.values()].reduce((a, b) => a + b, 0);
+  const left = (): string => {
+    const at = position();
+    if (paceFrom === undefined || at <= paceFrom.position) return '?';
+    return timeLeft((((total - at) / (at - paceFrom.position)) * (performance.now() - paceFrom.t)) / 1000);
+  };
   // Above the bar once it is drawn (cli-progress redraws it below), else as plain lines.
   const log = (text: string): void => {
     if (bar === undefined) io.err(text);
@@ -212,9 +221,11 @@ export const barReporter = (io: RunIo): Reporter => {
       switch (event._tag) {
         case 'started':
           runs = event.runs;
+          total = event.totalEpochs;
           log(`${header(event)}\n`);
           bar = bars.create(event.totalEpochs, 0, {
             experiment: event.experiment,
+            left: '?',
             run: '',
             epoch: '-',
             batch: '',
@@ -222,38 +233,53 @@ export const barReporter = (io: RunIo): Reporter => {
             error: '-',
           });
           break;
-        case 'run-start':
+        case 'run-start': {
           epochs = event.epochs;
           done += event.resumedAt?.epoch ?? 0;
-          epochStartedAt.set(`${event.arm}/${event.seed}`, performance.now());
-          partial.delete(`${event.arm}/${event.seed}`);
-          run = `[${event.index + 1}/${runs} ${event.arm} #${event.seed}]`;
+          paceFrom ??= { t: performance.now(), position: position() };
+          const key = `${event.arm}/${event.seed}`;
+          epochStartedAt.set(key, performance.now());
+          partial.delete(key);
+          const run = `[${event.index + 1}/${runs} ${event.arm} #${event.seed}]`;
+          runInfo.set(key, { run, epochs: event.epochs });
           if (event.resumedAt !== undefined) log(`${runHeader(event, runs)}\n`);
-          bar?.update(position(), { run, epoch: `${event.resumedAt?.epoch ?? 0}/${epochs}`, batch: '' });
-          break;
-        case 'epoch-end':
-          done += 1;
-          epochStartedAt.set(`${event.arm}/${event.seed}`, performance.now());
-          partial.delete(`${event.arm}/${event.seed}`);
           bar?.update(position(), {
             run,
-            epoch: `${event.epoch}/${epochs}`,
+            epoch: `${event.resumedAt?.epoch ?? 0}/${event.epochs}`,
             batch: '',
+            left: left(),
+          });
+          break;
+        }
+        case 'epoch-end': {
+          done += 1;
+          const key = `${event.arm}/${event.seed}`;
+          epochStartedAt.set(key, performance.now());
+          partial.delete(key);
+          const { run, epochs: of } = infoOf(key);
+          bar?.update(position(), {
+            run,
+            epoch: `${event.epoch}/${of}`,
+            batch: '',
+            left: left(),
             ...(Number.isFinite(event.trainLoss) ? { loss: fmt(event.trainLoss), error: pct(event.testError) } : {}),
           });
           break;
+        }
         case 'insertion':
           log(insertionLines(event, runs > 1 ? `[${event.arm} #${event.seed}] ` : ''));
           break;
-        case 'early-stop':
+        case 'early-stop': {
           // The epochs the run no longer trains count as done.
-          done += epochs - event.epoch;
+          const { run, epochs: of } = infoOf(`${event.arm}/${event.seed}`);
+          done += of - event.epoch;
           partial.delete(`${event.arm}/${event.seed}`);
-          bar?.update(position(), { run, epoch: `${event.epoch}/${epochs} (stopped)` });
+          bar?.update(position(), { run, epoch: `${event.epoch}/${of} (stopped)`, left: left() });
           log(
             `${runs > 1 ? `[${event.arm} #${event.seed}] ` : ''}epoch ${event.epoch}: stopped early, ${event.monitor} not better than ${fmt(event.best)} (epoch ${event.bestEpoch}) for ${event.patience} epochs\n`,
           );
           break;
+        }
         case 'warning':
           log(`warning: ${event.message}\n`);
           break;
@@ -266,9 +292,12 @@ export const barReporter = (io: RunIo): Reporter => {
       const seconds = (performance.now() - (epochStartedAt.get(key) ?? performance.now())) / 1000;
       const rate = seconds > 0 ? Math.round(p.examples / seconds).toLocaleString('en-US') : '-';
       partial.set(key, p.step / p.steps);
+      const { run, epochs: of } = infoOf(key);
       bar?.update(position(), {
-        epoch: `${p.epoch}/${epochs}`,
+        run,
+        epoch: `${p.epoch}/${of}`,
         batch: ` batch ${p.step}/${p.steps} (${rate} examples/s)`,
+        left: left(),
       });
     },
     close: () => {
