@@ -44,6 +44,18 @@ describe('curves.svg', () => {
     expect(t).toContain('demo (mean over 2 seeds)');
   });
 
+  it('names each arm whole in the legend, however long (a report labels them experiment / arm)', async () => {
+    const arm = 'spirals-fnn-reference-protocol #2 / fixed large [lr=0.05, width=10]';
+    const t = texts(
+      await curvesSvg(
+        'report',
+        [1, 2].map((e) => point(arm, 1, e, 1 / e, 0.1)),
+        [],
+      ),
+    );
+    expect(t).toContain(arm);
+  });
+
   it('draws a study the size of the reference protocols (3 arms × 30 seeds × 1,850 epochs)', async () => {
     // 166,500 points: more than a spread into Math.max can take (it overflowed the call stack).
     const points: CurvePoint[] = [];

@@ -253,6 +253,8 @@ export const curvesSvg = async (
     title: seeds > 1 ? `${title} (mean over ${seeds} seeds)` : title,
     hconcat: [panel('loss'), panel('error')],
     resolve: { scale: { color: 'shared' } },
+    // Whole arm names in the legend (`experiment / arm [point]` in a report), not cut at 160 pixels.
+    config: { legend: { labelLimit: 0 } },
   };
   return renderSvg(spec as VegaLite.TopLevelSpec);
 };
