@@ -4,7 +4,8 @@
  * resolved spec written as `spec.json` reruns the same experiment.
  */
 
-import type { Metric, Optimizer } from './schema/optimizer.js';
+import type { SensitivityNorm } from './schema/growth.js';
+import type { Optimizer } from './schema/optimizer.js';
 
 /** Version of the spec format; bumped when a field changes meaning. */
 export const SPEC_VERSION = 1 as const;
@@ -182,17 +183,7 @@ export interface Training {
   readonly stop?: EarlyStop;
 }
 
-/** How candidate positions are compared (ALGORITHMS.md §3). */
-export type SensitivityNorm =
-  | { readonly _tag: 'fro' }
-  | { readonly _tag: 'fro_numel' }
-  | { readonly _tag: 'metric'; readonly metric: Metric }
-  /** σ_max² of the periodic convolution operator (or the matrix, for dense weights). */
-  | { readonly _tag: 'spectral' }
-  /** σ_max² of the zero-padded 'same' convolution operator, the layer actually inserted (power iteration). */
-  | { readonly _tag: 'spectral_same' }
-  /** The SensLI reference's `op22` score, bug for bug (channel-axis DFT; conv weights only). */
-  | { readonly _tag: 'op22_reference' };
+export type { SensitivityNorm } from './schema/growth.js';
 
 export type Selection =
   | { readonly _tag: 'max' }

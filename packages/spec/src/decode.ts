@@ -24,7 +24,8 @@ import {
   wrongType,
 } from './internal/decoder.js';
 import { MAX_NESTING } from './limits.js';
-import { METRIC_SCHEMA, OPTIMIZER_SCHEMA } from './schema/optimizer.js';
+import { NORM_SCHEMA } from './schema/growth.js';
+import { OPTIMIZER_SCHEMA } from './schema/optimizer.js';
 import type * as RNEA from 'fp-ts/lib/ReadonlyNonEmptyArray.js';
 import type {
   Activation,
@@ -43,7 +44,6 @@ import type {
   Plot,
   Report,
   Selection,
-  SensitivityNorm,
   Table,
   Training,
   Sweep,
@@ -132,7 +132,6 @@ const data: Decoder<Data> = tagged<Data>(
 
 // ─── Optimizer ─────────────────────────────────────────────────────────────────────────────────────────
 
-const metric = described(METRIC_SCHEMA);
 const optimizer = described(OPTIMIZER_SCHEMA);
 
 // ─── Training, growth, compare, report ─────────────────────────────────────────────────────────────────
@@ -154,18 +153,7 @@ const schedule: Decoder<GrowthSchedule> = tagged<GrowthSchedule>(
   'a growth schedule',
 );
 
-const norm: Decoder<SensitivityNorm> = tagged<SensitivityNorm>(
-  'norm',
-  {
-    fro: struct({ _tag: literal('fro') }),
-    fro_numel: struct({ _tag: literal('fro_numel') }),
-    metric: struct({ _tag: literal('metric'), metric }),
-    spectral: struct({ _tag: literal('spectral') }),
-    spectral_same: struct({ _tag: literal('spectral_same') }),
-    op22_reference: struct({ _tag: literal('op22_reference') }),
-  },
-  'a sensitivity norm',
-);
+const norm = described(NORM_SCHEMA);
 
 const selection: Decoder<Selection> = tagged<Selection>(
   'selection',

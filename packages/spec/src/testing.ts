@@ -13,7 +13,8 @@ import type { Range } from './internal/range.js';
 import { checkMemory } from './memory.js';
 import { ACTIVATION_NAMES, PLOT_NAMES, TABLE_NAMES } from './names.js';
 import { fillVariant, type Field, type Union } from './schema/describe.js';
-import { METRIC_SCHEMA, OPTIMIZER_SCHEMA } from './schema/optimizer.js';
+import { NORM_SCHEMA } from './schema/growth.js';
+import { OPTIMIZER_SCHEMA } from './schema/optimizer.js';
 import { NAME_KINDS, type NameKindKey } from './unknown-name.js';
 import type {
   Activation,
@@ -23,7 +24,6 @@ import type {
   Growth,
   Layer,
   Loss,
-  Metric,
   Network,
   Optimizer,
   Selection,
@@ -222,7 +222,6 @@ const described = (u: Union, tags?: readonly string[]): fc.Arbitrary<unknown> =>
       ),
   );
 
-const metric = described(METRIC_SCHEMA) as fc.Arbitrary<Metric>;
 const optimizer = described(OPTIMIZER_SCHEMA) as fc.Arbitrary<Optimizer>;
 
 const loss: fc.Arbitrary<Loss> = fc.constantFrom('cross_entropy' as const, 'mse' as const);
@@ -245,14 +244,7 @@ const training: fc.Arbitrary<Training> = fc
   )
   .map(B.train);
 
-const norm: fc.Arbitrary<SensitivityNorm> = fc.oneof(
-  fc.constant(B.fro()),
-  fc.constant(B.froNumel()),
-  metric.map(B.metricNorm),
-  fc.constant(B.spectral()),
-  fc.constant(B.spectralSame()),
-  fc.constant(B.op22Reference()),
-);
+const norm = described(NORM_SCHEMA) as fc.Arbitrary<SensitivityNorm>;
 
 const selection: fc.Arbitrary<Selection> = fc.oneof(
   fc.constant(B.selectMax()),

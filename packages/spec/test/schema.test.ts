@@ -8,6 +8,7 @@ import {
   GRAM_SCHEMA,
   METRIC_SCHEMA,
   NAME_KINDS,
+  NORM_SCHEMA,
   OPTIMIZER_SCHEMA,
   STEP_SIZE_SCHEMA,
   adam,
@@ -18,7 +19,7 @@ import {
   type SchemaUnion,
 } from '../src/index.js';
 
-const UNIONS: readonly SchemaUnion[] = [OPTIMIZER_SCHEMA, STEP_SIZE_SCHEMA, METRIC_SCHEMA, GRAM_SCHEMA];
+const UNIONS: readonly SchemaUnion[] = [OPTIMIZER_SCHEMA, STEP_SIZE_SCHEMA, METRIC_SCHEMA, GRAM_SCHEMA, NORM_SCHEMA];
 
 describe('the described unions', () => {
   it.each(UNIONS.map((u) => [u.kind, u] as const))('%s: its tags are its vocabulary, its names known kinds', (_, u) => {

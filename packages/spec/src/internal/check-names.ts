@@ -5,9 +5,10 @@
  */
 import type { Diagnostic, SpecPath } from '../Diagnostic.js';
 import { MAX_NESTING } from '../limits.js';
-import type { Data, Experiment, Growth, Layer, Metric, Network, Report, Training } from '../Spec.js';
+import type { Data, Experiment, Growth, Layer, Network, Report, Training } from '../Spec.js';
 import { sharedFields, variantFields, type Tagged, type Union } from '../schema/describe.js';
-import { METRIC_SCHEMA, OPTIMIZER_SCHEMA } from '../schema/optimizer.js';
+import { NORM_SCHEMA } from '../schema/growth.js';
+import { OPTIMIZER_SCHEMA } from '../schema/optimizer.js';
 import { isKnownName, unknownName, type NameKindKey } from '../unknown-name.js';
 
 type Check = readonly Diagnostic[];
@@ -75,16 +76,12 @@ const checkDescribed = (u: Union, value: unknown, path: SpecPath): Check => {
   ];
 };
 
-const checkMetric = (metric: Metric, path: SpecPath): Check => checkDescribed(METRIC_SCHEMA, metric, path);
-
 const checkGrowthNames = (g: Growth, path: SpecPath): Check => {
   if (g._tag !== 'sensli') return name('growth', g._tag, [...path, '_tag']);
   const at = (k: string): SpecPath => [...path, k];
   return [
     ...name('schedule', g.schedule._tag, [...at('schedule'), '_tag']),
-    ...(g.norm._tag === 'metric'
-      ? checkMetric(g.norm.metric, [...at('norm'), 'metric'])
-      : name('norm', g.norm._tag, [...at('norm'), '_tag'])),
+    ...checkDescribed(NORM_SCHEMA, g.norm, at('norm')),
     ...name('selection', g.select._tag, [...at('select'), '_tag']),
     ...name('optimizerState', g.optimizerState, at('optimizerState')),
     ...(g.residualInit === undefined ? [] : name('residualInit', g.residualInit, at('residualInit'))),

@@ -5,9 +5,10 @@
  */
 import type { Diagnostic, SpecPath } from '../Diagnostic.js';
 import * as L from '../limits.js';
-import type { Data, Experiment, Growth, Layer, Metric, Network, Selection, Training } from '../Spec.js';
+import type { Data, Experiment, Growth, Layer, Network, Selection, Training } from '../Spec.js';
 import { sharedFields, variantFields, type Field, type Tagged, type Union } from '../schema/describe.js';
-import { METRIC_SCHEMA, OPTIMIZER_SCHEMA } from '../schema/optimizer.js';
+import { NORM_SCHEMA } from '../schema/growth.js';
+import { OPTIMIZER_SCHEMA } from '../schema/optimizer.js';
 import { error, show } from './diagnostic.js';
 import { checkRange, halfOpenUnit, nonNegative, nonNegativeInt, openUnit, positive, positiveInt } from './range.js';
 
@@ -228,8 +229,6 @@ const checkField = (f: Field, v: unknown, path: SpecPath): Check => {
   }
 };
 
-const checkMetric = (metric: Metric, path: SpecPath): Check => checkDescribed(METRIC_SCHEMA, metric, path);
-
 // ─── Training and growth ───────────────────────────────────────────────────────────────────────────────
 
 const checkTraining = (t: Training, path: SpecPath): Check => [
@@ -290,7 +289,7 @@ const checkGrowth = (g: Growth, path: SpecPath): Check => {
     ...(s._tag === 'at' && s.epochs.length === 0
       ? [error('out-of-range', 'a growth schedule `at` needs at least one epoch', [...at('schedule'), 'epochs'])]
       : []),
-    ...(g.norm._tag === 'metric' ? checkMetric(g.norm.metric, [...at('norm'), 'metric']) : []),
+    ...checkDescribed(NORM_SCHEMA, g.norm, at('norm')),
     ...checkSelection(g.select, at('select')),
     ...checkRange(g.lrFactor, positive, at('lrFactor'), 'lrFactor'),
   ];
