@@ -30,6 +30,7 @@ export { modelFiles } from './model-files.js';
 export type { WarmStart } from './warm-start.js';
 export { loadWarmStart } from './warm-start.js';
 export { metricsHeader, reportRuns } from './report.js';
+export { csvField, csvFields } from './csv.js';
 export type { ReportError, ReportOptions, ReportResult } from './report.js';
 export { nodeHost, nodeFiles } from './node-host.js';
 export { memoryHost, memoryFiles, type MemoryHostOptions, type MemoryFiles } from './memory-host.js';

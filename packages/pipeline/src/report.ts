@@ -24,7 +24,7 @@ import {
   type InsertionMark,
   type SensitivityBar,
 } from './internal/plot.js';
-import { csvFields } from './internal/resume.js';
+import { csvFields } from './csv.js';
 import { FORMER_COLUMN_NAMES, METRIC_COLUMNS, metricColumns } from './internal/outputs.js';
 import { writeFileAtomic } from './internal/atomic-write.js';
 import { armSummary, finalTable, markBest, type PointOf } from './internal/summary.js';

@@ -8,6 +8,7 @@
  */
 import { closeSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { csvField, csvFields } from '@sprout/pipeline';
 import type { RunTask } from './tasks.js';
 
 export interface StudyMerger {
@@ -18,34 +19,6 @@ export interface StudyMerger {
   /** Close and remove the temporary files. */
   readonly abandon: () => void;
 }
-
-/** Fields of one CSV line as written by the pipeline (quotes around fields with commas, doubled quotes inside). */
-const csvFields = (line: string): string[] => {
-  const out: string[] = [];
-  let i = 0;
-  while (i <= line.length) {
-    if (line[i] === '"') {
-      let v = '';
-      i++;
-      while (i < line.length) {
-        if (line[i] === '"' && line[i + 1] === '"') {
-          v += '"';
-          i += 2;
-        } else if (line[i] === '"') break;
-        else v += line[i++];
-      }
-      out.push(v);
-      i += 2;
-    } else {
-      const j = line.indexOf(',', i);
-      const end = j < 0 ? line.length : j;
-      out.push(line.slice(i, end));
-      i = end + 1;
-    }
-  }
-  return out;
-};
-const csvField = (v: string): string => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
 /** The lines of a file that end with a newline (a last line cut short by a kill is left out); none if it is missing. */
 const completeLines = (path: string): string[] => {

@@ -10,6 +10,7 @@
 const utf8 = new TextEncoder();
 import type { EpochMetrics, RunEvent, RunId } from '../Pipeline.js';
 import type { RunFiles } from '../host.js';
+import { csvField } from '../csv.js';
 
 /** Longest suffix tried when a run directory exists already (`-2` … `-999`). */
 const MAX_SUFFIX = 999;
@@ -76,11 +77,6 @@ export const createExclusiveDir = (
   throw new Error(
     `createExclusiveDir: ${dir} and its suffixes up to -${MAX_SUFFIX} exist already; choose another --out`,
   );
-};
-
-const csvField = (v: string | number): string => {
-  if (typeof v === 'number') return String(v); // never a comma, quote or line break
-  return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 };
 
 export interface RunWriter {

@@ -4,6 +4,7 @@
  * run writes them again), so that no row is duplicated; a line cut short by a kill is dropped too.
  */
 import type { RunFiles } from '../host.js';
+import { csvFields } from '../csv.js';
 
 const utf8 = new TextEncoder();
 const text = (files: RunFiles, path: string): string => {
@@ -19,34 +20,6 @@ export interface RunProgress {
 }
 
 export const runKey = (arm: string, seed: number): string => JSON.stringify([arm, seed]);
-
-/** Splits one CSV line (fields as written by outputs.ts: quotes double embedded quotes). */
-export const csvFields = (line: string): string[] => {
-  if (!line.includes('"')) return line.split(','); // no quoted field: nearly every line
-  const out: string[] = [];
-  let i = 0;
-  while (i <= line.length) {
-    if (line[i] === '"') {
-      let v = '';
-      i++;
-      while (i < line.length) {
-        if (line[i] === '"' && line[i + 1] === '"') {
-          v += '"';
-          i += 2;
-        } else if (line[i] === '"') break;
-        else v += line[i++];
-      }
-      out.push(v);
-      i += 2;
-    } else {
-      const j = line.indexOf(',', i);
-      const end = j < 0 ? line.length : j;
-      out.push(line.slice(i, end));
-      i = end + 1;
-    }
-  }
-  return out;
-};
 
 const keepEpoch = (p: RunProgress, arm: string, seed: number, epoch: number): boolean => {
   const key = runKey(arm, seed);
