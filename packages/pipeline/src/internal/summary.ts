@@ -5,6 +5,7 @@
  */
 import type { SweepValue } from '@sprout/spec';
 import type { ArmSummary, EpochMetrics, RunId } from '../Pipeline.js';
+import { csvField } from '../csv.js';
 import { spread } from './stats.js';
 
 const FINAL_METRICS = ['trainLoss', 'testLoss', 'testError', 'parameterCount', 'seconds'] as const;
@@ -84,7 +85,6 @@ export const finalTable = (arms: readonly ArmSummary[]): string => {
       .map(columnName)
       .flatMap((c) => [`${c}_mean`, `${c}_std`, `${c}_min`, `${c}_max`]),
   ];
-  const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   const label = (p: ArmSummary['point']) =>
     p === undefined
       ? ''
@@ -92,9 +92,9 @@ export const finalTable = (arms: readonly ArmSummary[]): string => {
           .map(([k, v]) => `${k}=${String(v)}`)
           .join(' ');
   const rows = arms.map((a) => [
-    quote(a.arm),
-    quote(a.group ?? a.arm),
-    quote(label(a.point)),
+    csvField(a.arm),
+    csvField(a.group ?? a.arm),
+    csvField(label(a.point)),
     String(a.finished),
     a.best ? '1' : '0',
     ...FINAL_METRICS.flatMap((c) => [a.final[c].mean, a.final[c].std, a.final[c].min, a.final[c].max].map(String)),
