@@ -23,6 +23,7 @@ import {
   GRAM_SCHEMA,
   OPTIMIZER_SCHEMA,
   STEP_SIZE_SCHEMA,
+  TRAINING_SCHEMA,
   isSetting,
   positionalField,
   settingWord,
@@ -150,9 +151,21 @@ const network = (n: Network): string[] =>
     '',
   );
 
-/** A setting's value as the language writes it: numbers exactly, names bare. */
+/** A setting's value as the language writes it: numbers exactly, names and booleans bare. */
 const value = (f: SchemaField, v: unknown): string | undefined =>
-  v === undefined ? undefined : f.type === 'number' ? num(v as number) : String(v);
+  v === undefined ? undefined : f.type === 'number' && v !== f.orWord?.word ? num(v as number) : String(v);
+
+/** A struct's settings as `[word, text]` in the schema's order, a nested record's in its place (absent: none). */
+const structSettings = (fields: SchemaFields, v: object | undefined): (readonly [string, string | undefined])[] => {
+  const values = (v ?? {}) as Readonly<Record<string, unknown>>;
+  return Object.entries(fields).flatMap(([k, f]) =>
+    f.type === 'record'
+      ? structSettings(f.struct.fields, values[k] as object | undefined)
+      : isSetting(f)
+        ? [[settingWord(k), value(f, values[k])] as const]
+        : [],
+  );
+};
 
 /**
  * A described variant (the spec's schema) as text: the value written after its name, if it has one, and
@@ -195,15 +208,7 @@ const optimizer = (o: Optimizer): string[] => {
   return block(`optimizer ${o._tag}${afterName}`, [...lines, step(o.step), metric(o.metric)], '');
 };
 
-const train = (t: Training): string =>
-  `train ${inline([
-    ['epochs', num(t.epochs)],
-    ['batch', t.batch === 'full' ? 'full' : num(t.batch)],
-    ['shuffle', String(t.shuffle)],
-    ['patience', t.stop === undefined ? undefined : num(t.stop.patience)],
-    ['monitor', t.stop?.monitor],
-    ['min_delta', t.stop === undefined ? undefined : num(t.stop.minDelta)],
-  ])}`;
+const train = (t: Training): string => `train ${inline(structSettings(TRAINING_SCHEMA.fields, t))}`;
 
 const growth = (g: Growth): string[] => {
   if (g._tag === 'none') return ['grow none'];

@@ -22,6 +22,7 @@ import {
   OPTIMIZER_NAMES,
   SELECTION_NAMES,
   experiment,
+  fillStruct,
   fillVariant,
   isSetting,
   positionalField,
@@ -31,6 +32,8 @@ import {
   OPTIMIZER_SCHEMA,
   STEP_SIZE_SCHEMA,
   STEP_NAMES,
+  STOP_SCHEMA,
+  TRAINING_SCHEMA,
   classCount,
   didYouMean,
   inputShapes,
@@ -60,7 +63,6 @@ import {
   type SweepAxis,
   type SweepValue,
   type Table,
-  type StopMonitor,
   type Training,
 } from '@sprout/spec';
 import type * as A from './Ast.js';
@@ -101,20 +103,37 @@ const METRIC_WORDS = ['euclidean', 'frobenius'] as const;
 
 const EUCLIDEAN: Metric = DEFAULTS.metric;
 
-type FieldKind = 'number' | 'string' | 'word' | 'bool' | 'label' | 'batch';
+/** `numberOrWord`: a number or the field's `word` (`batch full`). */
+type FieldKind = 'number' | 'string' | 'word' | 'bool' | 'label' | 'numberOrWord';
 interface Field {
   readonly field: string;
   readonly kind: FieldKind;
+  /** The word a `numberOrWord` field takes. */
+  readonly word?: string;
 }
 type Schema = Readonly<Record<string, Field>>;
 
 const f = (field: string, kind: FieldKind): Field => ({ field, kind });
 
-/** The settings of a variant the spec's schema describes: its numbers and names, by their words. */
+/**
+ * The settings of a variant or struct the spec's schema describes: its numbers, names and booleans, by their
+ * words; a nested record's settings are written in the same block (`train { epochs 10  patience 5 }`).
+ */
 const settingsOf = (fields: SchemaFields): Schema =>
   Object.fromEntries(
     Object.entries(fields).flatMap(([k, d]): [string, Field][] =>
-      isSetting(d) ? [[settingWord(k), f(k, d.type === 'number' ? 'number' : 'word')]] : [],
+      d.type === 'record'
+        ? Object.entries(settingsOf(d.struct.fields))
+        : !isSetting(d)
+          ? []
+          : d.type === 'number'
+            ? [
+                [
+                  settingWord(k),
+                  d.orWord === undefined ? f(k, 'number') : { field: k, kind: 'numberOrWord', word: d.orWord.word },
+                ],
+              ]
+            : [[settingWord(k), f(k, d.type === 'boolean' ? 'bool' : 'word')]],
     ),
   );
 /** The settings of every variant of a described union, by the variant's tag. */
@@ -178,15 +197,8 @@ export const SETTINGS: Readonly<Record<string, Schema>> = {
     validation: f('validation', 'number'),
     ...AUGMENT,
   },
-  train: {
-    epochs: f('epochs', 'number'),
-    batch: f('batch', 'batch'),
-    shuffle: f('shuffle', 'bool'),
-    // Early stopping, gathered into the spec's `train.stop` (see STOP_FIELDS).
-    patience: f('patience', 'number'),
-    monitor: f('monitor', 'word'),
-    min_delta: f('minDelta', 'number'),
-  },
+  // Early stopping's settings (patience, monitor, min_delta) are gathered into the spec's `train.stop`.
+  train: settingsOf(TRAINING_SCHEMA.fields),
   ...described(OPTIMIZER_SCHEMA),
   ...describedSteps,
   data: GRAM_SETTINGS['data']!,
@@ -199,13 +211,21 @@ export const SETTINGS: Readonly<Record<string, Schema>> = {
   },
 };
 
-const kindText: Record<FieldKind, string> = {
-  number: 'a number',
-  string: 'a string',
-  word: 'a name',
-  bool: 'true or false',
-  label: 'a column name (string) or index (number)',
-  batch: "a number or 'full'",
+const kindText = (field: Field): string => {
+  switch (field.kind) {
+    case 'number':
+      return 'a number';
+    case 'string':
+      return 'a string';
+    case 'word':
+      return 'a name';
+    case 'bool':
+      return 'true or false';
+    case 'label':
+      return 'a column name (string) or index (number)';
+    case 'numberOrWord':
+      return `a number or '${field.word}'`;
+  }
 };
 
 const describeValue = (v: A.Value): string =>
@@ -313,7 +333,7 @@ class Ctx {
   fieldValue(e: A.Setting, field: Field): unknown {
     const v = e.value;
     const wrong = (): undefined => {
-      this.error('wrong-value', `'${e.key.text}' takes ${kindText[field.kind]}, not ${describeValue(v)}`, v.range);
+      this.error('wrong-value', `'${e.key.text}' takes ${kindText(field)}, not ${describeValue(v)}`, v.range);
       return undefined;
     };
     switch (field.kind) {
@@ -327,8 +347,8 @@ class Ctx {
         return v._tag === 'Word' && (v.text === 'true' || v.text === 'false') ? v.text === 'true' : wrong();
       case 'label':
         return v._tag === 'Str' || v._tag === 'Num' ? v.value : wrong();
-      case 'batch':
-        return v._tag === 'Num' ? v.value : v._tag === 'Word' && v.text === 'full' ? 'full' : wrong();
+      case 'numberOrWord':
+        return v._tag === 'Num' ? v.value : v._tag === 'Word' && v.text === field.word ? field.word : wrong();
     }
   }
 
@@ -509,7 +529,7 @@ class Ctx {
     // The settings were recorded at `train.<field>`; early stopping's live under `train.stop`.
     const patienceRange = this.map.get(pathKey([...path, 'patience']));
     if (patienceRange !== undefined) this.at([...path, 'stop'], patienceRange);
-    for (const k of ['patience', 'monitor', 'minDelta'])
+    for (const k of Object.keys(STOP_SCHEMA.fields))
       if (k in s) {
         const range = this.map.get(pathKey([...path, k]));
         if (range !== undefined) this.at([...path, 'stop', k], range);
@@ -522,19 +542,10 @@ class Ctx {
         range,
       );
     }
-    return {
-      ...DEFAULTS.train,
-      ...(rest as Partial<Training>),
-      ...(patience === undefined
-        ? {}
-        : {
-            stop: {
-              patience: patience as number,
-              monitor: (monitor as StopMonitor | undefined) ?? DEFAULTS.stop.monitor,
-              minDelta: (minDelta as number | undefined) ?? DEFAULTS.stop.minDelta,
-            },
-          }),
-    };
+    return fillStruct(TRAINING_SCHEMA, {
+      ...rest,
+      ...(patience === undefined ? {} : { stop: fillStruct(STOP_SCHEMA, { patience, monitor, minDelta }) }),
+    });
   }
 
   data(node: A.DataSection, path: SpecPath): Data | undefined {

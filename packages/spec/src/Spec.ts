@@ -6,6 +6,7 @@
 
 import type { SensitivityNorm } from './schema/growth.js';
 import type { Optimizer } from './schema/optimizer.js';
+import type { Training } from './schema/training.js';
 
 /** Version of the spec format; bumped when a field changes meaning. */
 export const SPEC_VERSION = 1 as const;
@@ -160,28 +161,8 @@ export type {
   VarianceMode,
 } from './schema/optimizer.js';
 
-/** What early stopping watches: the validation set's mean loss or error, or the epoch's training loss. */
-export type StopMonitor = 'validation_loss' | 'validation_error' | 'train_loss';
-
-/**
- * Early stopping: the run ends when `monitor` has not improved by more than `minDelta` on its best value
- * for `patience` epochs in a row. A SensLI insertion restarts the count (the grown net gets `patience`
- * epochs of its own). The final metrics are those of the last epoch trained.
- */
-export interface EarlyStop {
-  readonly patience: number;
-  readonly monitor: StopMonitor;
-  readonly minDelta: number;
-}
-
-export interface Training {
-  readonly epochs: number;
-  /** Examples per step; `'full'` is the whole training set. */
-  readonly batch: number | 'full';
-  readonly shuffle: boolean;
-  /** Early stopping; absent: every run trains all `epochs`. */
-  readonly stop?: EarlyStop;
-}
+// The training section is described once, in schema/training.ts.
+export type { EarlyStop, StopMonitor, Training } from './schema/training.js';
 
 export type { SensitivityNorm } from './schema/growth.js';
 

@@ -33,8 +33,9 @@ import type {
   SweepValue,
 } from './Spec.js';
 import { SPEC_VERSION } from './Spec.js';
-import { fillVariant } from './schema/describe.js';
+import { fillStruct, fillVariant } from './schema/describe.js';
 import { GRAM_SCHEMA, OPTIMIZER_SCHEMA, STEP_SIZE_SCHEMA } from './schema/optimizer.js';
+import { STOP_SCHEMA, TRAINING_SCHEMA } from './schema/training.js';
 
 // ─── Experiment ────────────────────────────────────────────────────────────────────────────────────────
 
@@ -104,22 +105,14 @@ export type ArmOverrides = Omit<Arm, 'name'>;
 export const arm = (name: string, overrides: ArmOverrides = {}): Arm => compact({ name, ...overrides });
 
 /** Training settings. @default { epochs 100, batch 'full', shuffle true } (no early stopping) */
-export const train = (options: Partial<Training> = {}): Training => ({
-  epochs: options.epochs ?? DEFAULTS.train.epochs,
-  batch: options.batch ?? DEFAULTS.train.batch,
-  shuffle: options.shuffle ?? DEFAULTS.train.shuffle,
-  ...(options.stop === undefined ? {} : { stop: options.stop }),
-});
+export const train = (options: Partial<Training> = {}): Training => fillStruct(TRAINING_SCHEMA, options);
 
 /**
  * Early stopping after `patience` epochs without an improvement of more than `minDelta`.
  * @default { monitor 'validation_loss', minDelta 0 }
  */
-export const stop = (patience: number, options: Partial<Omit<EarlyStop, 'patience'>> = {}): EarlyStop => ({
-  patience,
-  monitor: options.monitor ?? DEFAULTS.stop.monitor,
-  minDelta: options.minDelta ?? DEFAULTS.stop.minDelta,
-});
+export const stop = (patience: number, options: Partial<Omit<EarlyStop, 'patience'>> = {}): EarlyStop =>
+  fillStruct(STOP_SCHEMA, { ...options, patience });
 
 /** What to report. @default { plots ['curves'], tables ['final'] } */
 export const report = (

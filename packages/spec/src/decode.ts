@@ -10,6 +10,7 @@ import {
   array,
   boolean,
   described,
+  describedStruct,
   isRecord,
   lazy,
   literal,
@@ -26,12 +27,11 @@ import {
 import { MAX_NESTING } from './limits.js';
 import { NORM_SCHEMA } from './schema/growth.js';
 import { OPTIMIZER_SCHEMA } from './schema/optimizer.js';
+import { TRAINING_SCHEMA } from './schema/training.js';
 import type * as RNEA from 'fp-ts/lib/ReadonlyNonEmptyArray.js';
 import type {
   Activation,
   Augment,
-  EarlyStop,
-  StopMonitor,
   Arm,
   Data,
   Experiment,
@@ -45,7 +45,6 @@ import type {
   Report,
   Selection,
   Table,
-  Training,
   Sweep,
   SweepAxis,
   SweepValue,
@@ -136,13 +135,7 @@ const optimizer = described(OPTIMIZER_SCHEMA);
 
 // ─── Training, growth, compare, report ─────────────────────────────────────────────────────────────────
 
-const batch: Decoder<number | 'full'> = or<'full', number>(literal('full'), number, "a batch size or 'full'");
-const earlyStop: Decoder<EarlyStop> = struct({
-  patience: number,
-  monitor: name<StopMonitor>('monitor'),
-  minDelta: number,
-});
-const training: Decoder<Training> = struct({ epochs: number, batch, shuffle: boolean }, { stop: earlyStop });
+const training = describedStruct(TRAINING_SCHEMA);
 
 const schedule: Decoder<GrowthSchedule> = tagged<GrowthSchedule>(
   'schedule',

@@ -19,8 +19,9 @@ import type {
   StepSize,
   Training,
 } from './Spec.js';
-import { fillVariant, settingDefaults } from './schema/describe.js';
+import { fieldDefaults, fillVariant, settingDefaults } from './schema/describe.js';
 import { GRAM_SCHEMA, LEARNING_RATE, OPTIMIZER_SCHEMA, STEP_SIZE_SCHEMA } from './schema/optimizer.js';
+import { STOP_SCHEMA, TRAINING_SCHEMA } from './schema/training.js';
 
 type SpiralsData = Extract<Data, { _tag: 'spirals' }>;
 type CsvData = Extract<Data, { _tag: 'csv' }>;
@@ -139,7 +140,7 @@ export const DEFAULTS: Defaults = deepFreeze<Defaults>({
   step: SGD.step,
   lr: LEARNING_RATE,
   metric: SGD.metric,
-  train: { epochs: 100, batch: 'full', shuffle: true },
+  train: fieldDefaults(TRAINING_SCHEMA.fields) as Defaults['train'],
   growth: { _tag: 'none' },
   compare: [],
   report: { plots: ['curves'], tables: ['final'] },
@@ -161,7 +162,7 @@ export const DEFAULTS: Defaults = deepFreeze<Defaults>({
   every: { max: 1 },
   threshold: { tau: 1 },
   thresholdAbs: { bar: 1e-4 },
-  stop: { monitor: 'validation_loss', minDelta: 0 },
+  stop: fieldDefaults(STOP_SCHEMA.fields) as Defaults['stop'],
 });
 
 /** Number of classes of the built-in data sets; `undefined` for files (known only after loading). */

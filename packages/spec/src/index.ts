@@ -85,7 +85,9 @@ export type { MemoryEstimate, MemoryEstimateOptions, MemoryCheckOptions } from '
 export { decodeExperiment } from './decode.js';
 export { GRAM_SCHEMA, METRIC_SCHEMA, OPTIMIZER_SCHEMA, STEP_SIZE_SCHEMA } from './schema/optimizer.js';
 export { NORM_SCHEMA } from './schema/growth.js';
+export { STOP_SCHEMA, TRAINING_SCHEMA } from './schema/training.js';
 export {
+  fillStruct,
   fillVariant,
   isSetting,
   positionalField,

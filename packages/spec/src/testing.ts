@@ -12,9 +12,10 @@ import { checkChunks } from './internal/check-batch.js';
 import type { Range } from './internal/range.js';
 import { checkMemory } from './memory.js';
 import { ACTIVATION_NAMES, PLOT_NAMES, TABLE_NAMES } from './names.js';
-import { fillVariant, type Field, type Union } from './schema/describe.js';
+import { fillStruct, fillVariant, type Field, type Fields, type Struct, type Union } from './schema/describe.js';
 import { NORM_SCHEMA } from './schema/growth.js';
 import { OPTIMIZER_SCHEMA } from './schema/optimizer.js';
+import { TRAINING_SCHEMA } from './schema/training.js';
 import { NAME_KINDS, type NameKindKey } from './unknown-name.js';
 import type {
   Activation,
@@ -195,54 +196,55 @@ const fromRange = (r: Range): fc.Arbitrary<number> =>
 /** Values of one field: its sample (a range, or a fraction in [0, 1] scaled below), its range, its names. */
 const field = (f: Field): fc.Arbitrary<unknown> => {
   switch (f.type) {
-    case 'number':
-      return f.sample !== undefined && 'fractionOf' in f.sample
-        ? real(0, 1)
-        : fromRange(f.sample ?? (f.range === 'rate' ? RATES : f.range));
+    case 'number': {
+      const n =
+        f.sample !== undefined && 'fractionOf' in f.sample
+          ? real(0, 1)
+          : fromRange(f.sample ?? (f.range === 'rate' ? RATES : f.range));
+      return f.orWord === undefined ? n : fc.oneof(fc.constant(f.orWord.word), n);
+    }
     case 'name':
-      return fc.constantFrom(...NAME_KINDS[f.kind as NameKindKey].names);
+      return fc.constantFrom(...(f.sample ?? NAME_KINDS[f.kind as NameKindKey].names));
+    case 'boolean':
+      return fc.boolean();
     case 'union':
       return described(f.union, f.sample);
+    case 'record':
+      return describedStruct(f.struct);
   }
 };
+
+/** Some described fields drawn, an optional one sometimes absent, fractions of another field scaled. */
+const fieldValues = (fields: Fields): fc.Arbitrary<Record<string, unknown>> =>
+  fc
+    .record(Object.fromEntries(Object.entries(fields).map(([k, f]) => [k, field(f)])), {
+      requiredKeys: Object.keys(fields).filter((k) => fields[k]!.optional !== true),
+    })
+    .map((drawn) => {
+      const values: Record<string, unknown> = { ...drawn };
+      for (const [k, f] of Object.entries(fields))
+        if (f.type === 'number' && f.sample !== undefined && 'fractionOf' in f.sample && k in values)
+          values[k] = (values[f.sample.fractionOf] as number) * (values[k] as number);
+      return values;
+    });
 
 /** Values of a described union (schema/describe.ts), every variant (or those of `tags`) and every field drawn. */
 const described = (u: Union, tags?: readonly string[]): fc.Arbitrary<unknown> =>
   fc.oneof(
     ...Object.entries(u.variants)
       .filter(([tag]) => tags === undefined || tags.includes(tag))
-      .map(([tag, fields]) =>
-        fc.record(Object.fromEntries(Object.entries(fields).map(([k, f]) => [k, field(f)]))).map((drawn) => {
-          const values: Record<string, unknown> = { ...drawn };
-          for (const [k, f] of Object.entries(fields))
-            if (f.type === 'number' && f.sample !== undefined && 'fractionOf' in f.sample)
-              values[k] = (values[f.sample.fractionOf] as number) * (values[k] as number);
-          return fillVariant(u, tag, values);
-        }),
-      ),
+      .map(([tag, fields]) => fieldValues(fields).map((values) => fillVariant(u, tag, values))),
   );
+
+/** Values of a described struct, every field drawn. */
+const describedStruct = (s: Struct): fc.Arbitrary<unknown> =>
+  fieldValues(s.fields).map((values) => fillStruct(s, values));
 
 const optimizer = described(OPTIMIZER_SCHEMA) as fc.Arbitrary<Optimizer>;
 
 const loss: fc.Arbitrary<Loss> = fc.constantFrom('cross_entropy' as const, 'mse' as const);
 
-/**
- * Training runs at least 10 epochs, so every generated growth schedule (epochs ≤ 9) fits. Early stopping
- * watches the training loss: an arm may replace the data, so a validation set is not certain.
- */
-const training: fc.Arbitrary<Training> = fc
-  .record(
-    {
-      epochs: int(10, 2000),
-      batch: fc.oneof(fc.constant('full' as const), int(1, 512)),
-      shuffle: fc.boolean(),
-      stop: fc
-        .record({ patience: int(1, 100), minDelta: real(0, 1) })
-        .map((o) => B.stop(o.patience, { monitor: 'train_loss', minDelta: o.minDelta })),
-    },
-    { requiredKeys: ['epochs', 'batch', 'shuffle'] },
-  )
-  .map(B.train);
+const training = describedStruct(TRAINING_SCHEMA) as fc.Arbitrary<Training>;
 
 const norm = described(NORM_SCHEMA) as fc.Arbitrary<SensitivityNorm>;
 

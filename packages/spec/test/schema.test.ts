@@ -1,6 +1,6 @@
-// The optimizer section is described once (src/schema/optimizer.ts) and its types, decoder, defaults,
-// builders, checks and test data are derived from it; these tests hold the description to the vocabularies
-// the diagnostics name, and show one field travelling through every derived part.
+// The optimizer and training sections are described once (src/schema/optimizer.ts, training.ts) and their
+// types, decoder, defaults, builders, checks and test data are derived from them; these tests hold the
+// description to the vocabularies the diagnostics name, and show one field travelling through every derived part.
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import {
@@ -11,12 +11,17 @@ import {
   NORM_SCHEMA,
   OPTIMIZER_SCHEMA,
   STEP_SIZE_SCHEMA,
+  STOP_SCHEMA,
+  TRAINING_SCHEMA,
   adam,
   check,
   decodeExperiment,
   experiment,
   settingDefaults,
+  stop,
+  train,
   type SchemaUnion,
+  type Training,
 } from '../src/index.js';
 
 const UNIONS: readonly SchemaUnion[] = [OPTIMIZER_SCHEMA, STEP_SIZE_SCHEMA, METRIC_SCHEMA, GRAM_SCHEMA, NORM_SCHEMA];
@@ -61,6 +66,65 @@ describe('one field through the derived parts', () => {
     const bad = check(experiment('x', { optimizer: adam({ beta2: 1 }) }));
     expect(E.isLeft(bad) && bad.left.map((d) => [d.code, d.path, d.message])).toEqual([
       ['out-of-range', ['optimizer', 'beta2'], 'Adam beta2 must be a finite number in [0, 1), got 1'],
+    ]);
+  });
+});
+
+describe('the training section, a struct with a number-or-word, a boolean and an optional nested record', () => {
+  it('gives DEFAULTS and the builders its defaults, in its order, early stopping absent unless given', () => {
+    expect(Object.keys(DEFAULTS.train)).toEqual(['epochs', 'batch', 'shuffle']);
+    expect(DEFAULTS.train).toEqual({ epochs: 100, batch: 'full', shuffle: true });
+    expect(DEFAULTS.stop).toEqual({ monitor: 'validation_loss', minDelta: 0 });
+    const t = train({ shuffle: false, batch: 8 });
+    expect(t).toStrictEqual({ epochs: 100, batch: 8, shuffle: false });
+    expect(Object.keys(train({ stop: stop(3), epochs: 2 }))).toEqual(Object.keys(TRAINING_SCHEMA.fields));
+    expect(Object.keys(stop(3, { minDelta: 0.1 }))).toEqual(Object.keys(STOP_SCHEMA.fields));
+    // The type: `batch` a number or 'full', `stop` optional.
+    const typed: Training = { epochs: 1, batch: 'full', shuffle: true };
+    // @ts-expect-error a batch is a number or 'full'
+    const wrong: Training = { epochs: 1, batch: 'all', shuffle: true };
+    expect([typed, wrong].length).toBe(2);
+  });
+
+  it('decodes the word and the number, names the type of either, fills a default, and keeps patience required', () => {
+    const spec = experiment('x', { train: train({ batch: 16, stop: stop(2, { monitor: 'train_loss' }) }) });
+    const json = JSON.parse(JSON.stringify(spec)) as Record<string, unknown>;
+    expect(decodeExperiment(json)).toEqual(E.right(spec));
+    const at = (t: unknown) => {
+      const r = decodeExperiment({ ...json, train: t });
+      return E.isLeft(r) ? r.left.map((d) => [d.code, (d.path ?? []).join('.'), d.message]) : r.right.train;
+    };
+    expect(at({ ...spec.train, batch: 'all', shuffle: 1 })).toEqual([
+      ['wrong-type', 'train.batch', "expected a batch size or 'full', got the string 'all'"],
+      ['wrong-type', 'train.shuffle', 'expected true or false, got 1'],
+    ]);
+    expect(at({ epochs: 5, stop: { patience: 4 } })).toStrictEqual({
+      epochs: 5,
+      batch: 'full',
+      shuffle: true,
+      stop: { patience: 4, monitor: 'validation_loss', minDelta: 0 },
+    });
+    expect(at({ ...spec.train, stop: { monitor: 'train_los' } })).toEqual([
+      ['missing-field', 'train.stop.patience', "missing field 'patience'"],
+      [
+        'unknown-monitor',
+        'train.stop.monitor',
+        "unknown early-stopping monitor 'train_los'; did you mean 'train_loss'?",
+      ],
+    ]);
+  });
+
+  it('checks the ranges of the number (not of the word) and of the nested record when present', () => {
+    const codes = (t: Training) => {
+      const r = check(experiment('x', { train: t }));
+      return E.isLeft(r) ? r.left.map((d) => [d.code, (d.path ?? []).join('.'), d.message]) : [];
+    };
+    expect(codes(train({ batch: 'full' }))).toEqual([]);
+    expect(codes(train({ epochs: 0, batch: 0.5, stop: stop(0, { minDelta: -1, monitor: 'train_loss' }) }))).toEqual([
+      ['invalid-epochs', 'train.epochs', 'epochs must be an integer in [1, 1_000_000], got 0'],
+      ['out-of-range', 'train.batch', "batch size (or 'full') must be an integer in [1, 1_000_000], got 0.5"],
+      ['out-of-range', 'train.stop.patience', 'patience must be an integer in [1, 1_000_000], got 0'],
+      ['out-of-range', 'train.stop.minDelta', 'min_delta must be a finite number ≥ 0, got -1'],
     ]);
   });
 });

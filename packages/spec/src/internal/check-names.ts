@@ -5,10 +5,11 @@
  */
 import type { Diagnostic, SpecPath } from '../Diagnostic.js';
 import { MAX_NESTING } from '../limits.js';
-import type { Data, Experiment, Growth, Layer, Network, Report, Training } from '../Spec.js';
-import { sharedFields, variantFields, type Tagged, type Union } from '../schema/describe.js';
+import type { Data, Experiment, Growth, Layer, Network, Report } from '../Spec.js';
+import { sharedFields, variantFields, type Fields, type Tagged, type Union } from '../schema/describe.js';
 import { NORM_SCHEMA } from '../schema/growth.js';
 import { OPTIMIZER_SCHEMA } from '../schema/optimizer.js';
+import { TRAINING_SCHEMA } from '../schema/training.js';
 import { isKnownName, unknownName, type NameKindKey } from '../unknown-name.js';
 
 type Check = readonly Diagnostic[];
@@ -53,12 +54,9 @@ const checkDataNames = (data: Data, path: SpecPath): Check => [
   ...(data.augment === undefined ? [] : name('flip', data.augment.flip, [...path, 'augment', 'flip'])),
 ];
 
-const checkTrainingNames = (train: Training, path: SpecPath): Check =>
-  train.stop === undefined ? [] : name('monitor', train.stop.monitor, [...path, 'stop', 'monitor']);
-
 /**
  * The names of a described union's value (schema/describe.ts): its tag, then each name field of its variant
- * (of an unknown variant, the fields all variants share), nested unions walked.
+ * (of an unknown variant, the fields all variants share), nested sections walked.
  */
 const checkDescribed = (u: Union, value: unknown, path: SpecPath): Check => {
   if (typeof value !== 'object' || value === null) return [];
@@ -66,14 +64,25 @@ const checkDescribed = (u: Union, value: unknown, path: SpecPath): Check => {
   const fields = variantFields(u, v._tag);
   return [
     ...(fields === undefined ? [unknownName(u.kind as NameKindKey, v._tag, [...path, '_tag'])] : []),
-    ...Object.entries(fields ?? sharedFields(u)).flatMap(([k, f]) =>
-      f.type === 'name'
+    ...checkFields(fields ?? sharedFields(u), v, path),
+  ];
+};
+
+/** The names of a value's described fields; an absent optional field has none. */
+const checkFields = (fields: Fields, value: unknown, path: SpecPath): Check => {
+  if (typeof value !== 'object' || value === null) return [];
+  const v = value as Readonly<Record<string, unknown>>;
+  return Object.entries(fields).flatMap(([k, f]) =>
+    f.optional === true && v[k] === undefined
+      ? []
+      : f.type === 'name'
         ? name(f.kind as NameKindKey, v[k], [...path, k])
         : f.type === 'union'
           ? checkDescribed(f.union, v[k], [...path, k])
-          : [],
-    ),
-  ];
+          : f.type === 'record'
+            ? checkFields(f.struct.fields, v[k], [...path, k])
+            : [],
+  );
 };
 
 const checkGrowthNames = (g: Growth, path: SpecPath): Check => {
@@ -103,7 +112,7 @@ export const checkNames = (e: Experiment): Check => [
   ...checkNetworkNames(e.network, ['network']),
   ...name('loss', e.loss, ['loss']),
   ...checkDescribed(OPTIMIZER_SCHEMA, e.optimizer, ['optimizer']),
-  ...checkTrainingNames(e.train, ['train']),
+  ...checkFields(TRAINING_SCHEMA.fields, e.train, ['train']),
   ...checkGrowthNames(e.growth, ['growth']),
   ...checkReport(e.report, ['report']),
 ];

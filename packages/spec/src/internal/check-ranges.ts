@@ -5,10 +5,11 @@
  */
 import type { Diagnostic, SpecPath } from '../Diagnostic.js';
 import * as L from '../limits.js';
-import type { Data, Experiment, Growth, Layer, Network, Selection, Training } from '../Spec.js';
-import { sharedFields, variantFields, type Field, type Tagged, type Union } from '../schema/describe.js';
+import type { Data, Experiment, Growth, Layer, Network, Selection } from '../Spec.js';
+import { sharedFields, variantFields, type Field, type Fields, type Tagged, type Union } from '../schema/describe.js';
 import { NORM_SCHEMA } from '../schema/growth.js';
 import { OPTIMIZER_SCHEMA } from '../schema/optimizer.js';
+import { TRAINING_SCHEMA } from '../schema/training.js';
 import { error, show } from './diagnostic.js';
 import { checkRange, halfOpenUnit, nonNegative, nonNegativeInt, openUnit, positive, positiveInt } from './range.js';
 
@@ -207,42 +208,40 @@ const checkNetwork = (net: Network, path: SpecPath): Check => {
 
 /**
  * The ranges of a described union's value (schema/describe.ts): each number field of its variant (of an
- * unknown variant, the fields all variants share), nested unions walked, then the union's own cross-field rules.
+ * unknown variant, the fields all variants share), nested sections walked, then the union's own cross-field rules.
  */
 const checkDescribed = (u: Union, value: unknown, path: SpecPath): Check => {
   if (typeof value !== 'object' || value === null) return [];
   const v = value as Tagged;
-  const own = Object.entries(variantFields(u, v._tag) ?? sharedFields(u)).flatMap(([k, f]) =>
-    checkField(f, v[k], [...path, k]),
-  );
+  const own = checkFields(variantFields(u, v._tag) ?? sharedFields(u), v, path);
   return u.refine === undefined ? own : [...own, ...u.refine(v, path, own.length === 0)];
+};
+
+/** The ranges of a value's described fields, in the order described; an absent optional field has none. */
+const checkFields = (fields: Fields, value: unknown, path: SpecPath): Check => {
+  if (typeof value !== 'object' || value === null) return [];
+  const v = value as Readonly<Record<string, unknown>>;
+  return Object.entries(fields).flatMap(([k, f]) =>
+    f.optional === true && v[k] === undefined ? [] : checkField(f, v[k], [...path, k]),
+  );
 };
 
 const checkField = (f: Field, v: unknown, path: SpecPath): Check => {
   switch (f.type) {
     case 'number':
+      if (f.orWord !== undefined && v === f.orWord.word) return [];
       return f.range === 'rate' ? rate(v, path, f.what) : checkRange(v, f.range, path, f.what, f.code);
     case 'union':
       return checkDescribed(f.union, v, path);
+    case 'record':
+      return checkFields(f.struct.fields, v, path);
     case 'name':
+    case 'boolean':
       return [];
   }
 };
 
 // ─── Training and growth ───────────────────────────────────────────────────────────────────────────────
-
-const checkTraining = (t: Training, path: SpecPath): Check => [
-  ...checkRange(t.epochs, positiveInt(L.MAX_EPOCHS), [...path, 'epochs'], 'epochs', 'invalid-epochs'),
-  ...(t.batch === 'full'
-    ? []
-    : checkRange(t.batch, positiveInt(L.MAX_BATCH), [...path, 'batch'], "batch size (or 'full')")),
-  ...(t.stop === undefined
-    ? []
-    : [
-        ...checkRange(t.stop.patience, positiveInt(L.MAX_EPOCHS), [...path, 'stop', 'patience'], 'patience'),
-        ...checkRange(t.stop.minDelta, nonNegative, [...path, 'stop', 'minDelta'], 'min_delta'),
-      ]),
-];
 
 /** Early stopping on a validation metric needs a validation set in the data. */
 const checkStopMonitor = (e: Experiment): Check =>
@@ -303,7 +302,7 @@ export const checkRanges = (e: Experiment): Check => [
   ...checkData(e.data, ['data']),
   ...checkNetwork(e.network, ['network']),
   ...checkDescribed(OPTIMIZER_SCHEMA, e.optimizer, ['optimizer']),
-  ...checkTraining(e.train, ['train']),
+  ...checkFields(TRAINING_SCHEMA.fields, e.train, ['train']),
   ...checkStopMonitor(e),
   ...checkGrowth(e.growth, ['growth']),
 ];

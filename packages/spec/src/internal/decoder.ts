@@ -9,7 +9,7 @@ import type * as RNEA from 'fp-ts/lib/ReadonlyNonEmptyArray.js';
 import type { Diagnostic, SpecPath } from '../Diagnostic.js';
 import { didYouMean } from '../did-you-mean.js';
 import { isKnownName, unknownName, type NameKindKey } from '../unknown-name.js';
-import type { Field, Fields as DescribedFields, Infer, Union } from '../schema/describe.js';
+import type { Field, Fields as DescribedFields, Infer, Struct, Union } from '../schema/describe.js';
 import { error, show } from './diagnostic.js';
 
 type Errors = RNEA.ReadonlyNonEmptyArray<Diagnostic>;
@@ -139,13 +139,25 @@ export const lazy = <A>(make: () => Decoder<A>): Decoder<A> => {
   return (u, path) => (d ??= make())(u, path);
 };
 
-const fieldDecoder = (f: Field): Decoder<unknown> =>
-  f.type === 'number' ? number : f.type === 'name' ? name(f.kind as NameKindKey) : described(f.union);
+const fieldDecoder = (f: Field): Decoder<unknown> => {
+  switch (f.type) {
+    case 'number':
+      return f.orWord === undefined ? number : or(literal(f.orWord.word), number, f.orWord.expected);
+    case 'boolean':
+      return boolean;
+    case 'name':
+      return name(f.kind as NameKindKey);
+    case 'union':
+      return described(f.union);
+    case 'record':
+      return describedStruct(f.struct);
+  }
+};
 
 /**
  * `u` with every described field it lacks set to its default: a spec.json written before a field was added
  * reads as the spec the field's default gives (the language fills defaults the same way). Fields without a
- * default stay required.
+ * default stay required, or absent when optional.
  */
 const withDefaults = (fields: DescribedFields, u: unknown): unknown => {
   if (!isRecord(u)) return u;
@@ -153,15 +165,35 @@ const withDefaults = (fields: DescribedFields, u: unknown): unknown => {
   return missing.length === 0 ? u : { ...u, ...Object.fromEntries(missing.map(([k, f]) => [k, f.default])) };
 };
 
+/** The struct decoder of some described fields (`extra`: the tag), their values in the order described. */
+const fieldsDecoder = (
+  fields: DescribedFields,
+  extra: Record<string, Decoder<unknown>>,
+  what?: string,
+): Decoder<Record<string, unknown>> => {
+  const entries = Object.entries(fields);
+  const decode = struct(
+    {
+      ...extra,
+      ...Object.fromEntries(entries.filter(([, f]) => f.optional !== true).map(([k, f]) => [k, fieldDecoder(f)])),
+    },
+    Object.fromEntries(entries.filter(([, f]) => f.optional === true).map(([k, f]) => [k, fieldDecoder(f)])),
+    what,
+  );
+  const order = [...Object.keys(extra), ...entries.map(([k]) => k)];
+  return (input, path) =>
+    E.map((v: Record<string, unknown>) =>
+      Object.fromEntries(order.filter((k) => Object.hasOwn(v, k)).map((k) => [k, v[k]])),
+    )(decode(withDefaults(fields, input), path));
+};
+
 /** The decoder of a described union (schema/describe.ts): its variants' fields in the order described. */
 export const described = <U extends Union>(u: U): Decoder<Infer<U>> => {
   const cases: Record<string, Decoder<unknown>> = {};
-  for (const [tag, fields] of Object.entries(u.variants)) {
-    const decode = struct({
-      _tag: literal(tag),
-      ...Object.fromEntries(Object.entries(fields).map(([k, f]) => [k, fieldDecoder(f)])),
-    });
-    cases[tag] = (input, path) => decode(withDefaults(fields, input), path);
-  }
+  for (const [tag, fields] of Object.entries(u.variants)) cases[tag] = fieldsDecoder(fields, { _tag: literal(tag) });
   return tagged<unknown>(u.kind as NameKindKey, cases, u.what) as Decoder<Infer<U>>;
 };
+
+/** The decoder of a described struct: an object of its fields, in the order described. */
+export const describedStruct = <S extends Struct>(s: S): Decoder<Infer<S>> =>
+  fieldsDecoder(s.fields, {}) as Decoder<Infer<S>>;

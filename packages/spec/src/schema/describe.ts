@@ -1,8 +1,9 @@
 /**
- * The one description of a section of the spec: a tagged union whose variants list their fields, each with
- * its default, its valid range, the label of its range message and the values tests draw. The TypeScript
- * type (`Infer`), the JSON decoder, the defaults, the builders, the name and range checks, the fast-check
- * arbitraries and the language's settings and printer are all derived from it, so a new field is one entry.
+ * The one description of a section of the spec: a tagged union whose variants list their fields, or a
+ * record of fields without a tag (`struct`: the training settings), each field with its default, its valid
+ * range, the label of its range message and the values tests draw. The TypeScript type (`Infer`), the JSON
+ * decoder, the defaults, the builders, the name and range checks, the fast-check arbitraries and the
+ * language's settings and printer are all derived from it, so a new field is one entry.
  * Plain data: nothing here imports fast-check or the language.
  */
 import type { Diagnostic, SpecPath } from '../Diagnostic.js';
@@ -21,9 +22,22 @@ export interface Positional {
   readonly noun?: string;
 }
 
-export interface NumberField {
+/** Every field may be optional: absent from the value (`?:` in the type), never `undefined`. */
+interface Optionality {
+  readonly optional?: boolean;
+}
+
+/** A word a number field also takes (`batch full`), and the JSON decoder's type message for either. */
+export interface OrWord<W extends string = string> {
+  readonly word: W;
+  /** "expected `expected`, got …": "a batch size or 'full'". */
+  readonly expected: string;
+}
+
+export interface NumberField<W extends string = string> extends Optionality {
   readonly type: 'number';
-  readonly default?: number;
+  /** A string only when it is the field's `orWord`. */
+  readonly default?: number | string;
   /** The valid values; `rate`: a step size, finite and > 0 in float64 and in float32. */
   readonly range: Range | 'rate';
   /** The value in a range message: "`what` must be a finite number > 0, got 0". */
@@ -36,19 +50,28 @@ export interface NumberField {
    */
   readonly sample?: Range | { readonly fractionOf: string };
   readonly positional?: Positional;
+  readonly orWord?: OrWord<W>;
 }
 
 /** A name of a closed vocabulary (`NAME_KINDS[kind]`); `N` is its TypeScript type. */
-export interface NameField<N extends string = string> {
+export interface NameField<N extends string = string> extends Optionality {
   readonly type: 'name';
   /** A key of `NAME_KINDS` (unknown-name.ts, which this module cannot import: it would close a cycle). */
   readonly kind: string;
   readonly default?: N;
+  /** The names test data draws (default: all). */
+  readonly sample?: readonly string[];
+  readonly positional?: undefined;
+}
+
+export interface BoolField extends Optionality {
+  readonly type: 'boolean';
+  readonly default?: boolean;
   readonly positional?: undefined;
 }
 
 /** A nested section that is itself a described union (an optimizer's step size and metric). */
-export interface SubField<U extends Union = Union> {
+export interface SubField<U extends Union = Union> extends Optionality {
   readonly type: 'union';
   readonly union: U;
   readonly default?: { readonly _tag: string };
@@ -57,7 +80,18 @@ export interface SubField<U extends Union = Union> {
   readonly positional?: undefined;
 }
 
-export type Field = NumberField | NameField | SubField;
+/**
+ * A nested record without a tag (training's early stopping). The language writes its settings in the
+ * parent's block (`train { epochs 10  patience 5 }`).
+ */
+export interface RecordField<S extends Struct = Struct> extends Optionality {
+  readonly type: 'record';
+  readonly struct: S;
+  readonly default?: undefined;
+  readonly positional?: undefined;
+}
+
+export type Field = NumberField | NameField | BoolField | SubField | RecordField;
 export type Fields = Readonly<Record<string, Field>>;
 type Variants = Readonly<Record<string, Fields>>;
 
@@ -77,25 +111,46 @@ export interface Union<V extends Variants = Variants> {
   readonly refine?: (value: Tagged, path: SpecPath, valid: boolean) => readonly Diagnostic[];
 }
 
+/** A record of fields without a tag (the training settings). */
+export interface Struct<F extends Fields = Fields> {
+  readonly fields: F;
+}
+
 /** The tags of a described union. */
 export type TagOf<U> = U extends Union<infer V> ? keyof V & string : never;
 
-type ValueOf<F> = F extends NumberField
-  ? number
-  : F extends NameField<infer N>
-    ? N
-    : F extends SubField<infer U>
-      ? Infer<U>
-      : never;
+type ValueOf<F> = F extends { readonly orWord: { readonly word: infer W } }
+  ? number | W
+  : F extends NumberField
+    ? number
+    : F extends NameField<infer N>
+      ? N
+      : F extends BoolField
+        ? boolean
+        : F extends SubField<infer U>
+          ? Infer<U>
+          : F extends RecordField<infer S>
+            ? Infer<S>
+            : never;
 type Flat<X> = { [K in keyof X]: X[K] };
+type IsOptional<F> = F extends { readonly optional: true } ? true : false;
+/** The object a record of fields stands for: optional fields `?:`. */
+type Shape<F> = { readonly [K in keyof F as IsOptional<F[K]> extends true ? never : K]: ValueOf<F[K]> } & {
+  readonly [K in keyof F as IsOptional<F[K]> extends true ? K : never]?: ValueOf<F[K]>;
+};
 
-/** The TypeScript type a described union stands for: one readonly object per variant, tagged by `_tag`. */
+/**
+ * The TypeScript type a description stands for: of a union, one readonly object per variant, tagged by
+ * `_tag`; of a struct, one readonly object.
+ */
 export type Infer<U> =
   U extends Union<infer V>
     ? {
-        [T in keyof V & string]: Flat<{ readonly _tag: T } & { readonly [K in keyof V[T]]: ValueOf<V[T][K]> }>;
+        [T in keyof V & string]: Flat<{ readonly _tag: T } & Shape<V[T]>>;
       }[keyof V & string]
-    : never;
+    : U extends Struct<infer F>
+      ? Flat<Shape<F>>
+      : never;
 
 // ─── Constructors ──────────────────────────────────────────────────────────────────────────────────────
 
@@ -106,13 +161,42 @@ export const union = <V extends Variants>(
   refine?: Union['refine'],
 ): Union<V> => (refine === undefined ? { kind, what, variants } : { kind, what, variants, refine });
 
-export const num = (options: Omit<NumberField, 'type'>): NumberField => ({ type: 'number', ...options });
+export const struct = <F extends Fields>(fields: F): Struct<F> => ({ fields });
 
-export const name = <N extends string>(kind: string, options: { readonly default?: N } = {}): NameField<N> => ({
+export const num = (
+  options: Omit<NumberField, 'type' | 'orWord' | 'default'> & { readonly default?: number },
+): NumberField => ({
+  type: 'number',
+  ...options,
+});
+
+/** A number that may also be the word `word` (`batch full`): `number | W` in the type. */
+export const numOrWord = <const W extends string>(
+  word: W,
+  expected: string,
+  options: Omit<NumberField, 'type' | 'orWord' | 'default' | 'positional'> & { readonly default?: number | W },
+): NumberField<W> & { readonly orWord: OrWord<W> } => ({
+  type: 'number',
+  ...options,
+  orWord: { word, expected },
+});
+
+export const name = <N extends string>(
+  kind: string,
+  options: { readonly default?: N; readonly sample?: readonly N[] } = {},
+): NameField<N> => ({
   type: 'name',
   kind,
   ...options,
 });
+
+export const bool = (options: { readonly default?: boolean } = {}): BoolField => ({ type: 'boolean', ...options });
+
+/** A nested record (schema `s`) as a field. */
+export const record = <S extends Struct>(s: S): RecordField<S> => ({ type: 'record', struct: s });
+
+/** `f`, absent from the value unless given (`?:` in the type). */
+export const optional = <F extends Field>(f: F): F & { readonly optional: true } => ({ ...f, optional: true });
 
 export const sub = <U extends Union>(
   u: U,
@@ -132,7 +216,10 @@ export const variantFields = (u: Union, tag: unknown): Fields | undefined =>
 export const sharedFields = (u: Union): Fields => {
   const [first, ...rest] = Object.values(u.variants);
   const same = (a: Field | undefined, b: Field): boolean =>
-    a !== undefined && a.type === b.type && (a.type !== 'union' || a.union === (b as SubField).union);
+    a !== undefined &&
+    a.type === b.type &&
+    (a.type !== 'union' || a.union === (b as SubField).union) &&
+    (a.type !== 'record' || a.struct === (b as RecordField).struct);
   return Object.fromEntries(Object.entries(first ?? {}).filter(([k, f]) => rest.every((v) => same(v[k], f))));
 };
 
@@ -140,9 +227,12 @@ export const sharedFields = (u: Union): Fields => {
 export const settingWord = (field: string): string =>
   field.replace(/([a-z0-9])([A-Z])/g, (_, a: string, b: string) => `${a}_${b.toLowerCase()}`);
 
-/** Whether a field is a setting of the language (`{ beta1 0.9 }`): a number or a name not written only after the variant's name. */
-export const isSetting = (f: Field): f is NumberField | NameField =>
-  f.type !== 'union' && f.positional?.mode !== 'only';
+/**
+ * Whether a field is a setting of the language (`{ beta1 0.9 }`): a number, a name or a boolean not written
+ * only after the variant's name.
+ */
+export const isSetting = (f: Field): f is NumberField | NameField | BoolField =>
+  f.type !== 'union' && f.type !== 'record' && f.positional?.mode !== 'only';
 
 /** The field written right after the variant's name, if the variant has one. */
 export const positionalField = (fields: Fields): readonly [string, NumberField] | undefined => {
@@ -154,20 +244,28 @@ export const positionalField = (fields: Fields): readonly [string, NumberField] 
  * Variant `tag` of `u` from the values `given`, every absent one taking its default, in the order of the
  * description (so specs built any way serialise alike). A field with neither stays absent.
  */
-export const fillVariant = <U extends Union>(u: U, tag: TagOf<U>, given: object): Infer<U> => {
+export const fillVariant = <U extends Union>(u: U, tag: TagOf<U>, given: object): Infer<U> =>
+  ({ _tag: tag, ...fill(variantFields(u, tag) ?? {}, given) }) as unknown as Infer<U>;
+
+/** A struct's value from the values `given`, as `fillVariant` (absent ones take their defaults, in order). */
+export const fillStruct = <S extends Struct>(s: S, given: object): Infer<S> => fill(s.fields, given) as Infer<S>;
+
+const fill = (fields: Fields, given: object): Record<string, unknown> => {
   const values = given as Readonly<Record<string, unknown>>;
-  const out: Record<string, unknown> = { _tag: tag };
-  for (const [k, f] of Object.entries(variantFields(u, tag) ?? {})) {
+  const out: Record<string, unknown> = {};
+  for (const [k, f] of Object.entries(fields)) {
     const v = values[k] ?? f.default;
     if (v !== undefined) out[k] = v;
   }
-  return out as unknown as Infer<U>;
+  return out;
 };
 
-/** The defaults of variant `tag`'s settings (`DEFAULTS.adam`): not its nested sections, nor values written only after its name. */
-export const settingDefaults = (u: Union, tag: string): Readonly<Record<string, unknown>> =>
+/** The defaults of some fields' settings: not nested sections, nor values written only after a variant's name. */
+export const fieldDefaults = (fields: Fields): Readonly<Record<string, unknown>> =>
   Object.fromEntries(
-    Object.entries(u.variants[tag] ?? {}).flatMap(([k, f]) =>
-      isSetting(f) && f.default !== undefined ? [[k, f.default]] : [],
-    ),
+    Object.entries(fields).flatMap(([k, f]) => (isSetting(f) && f.default !== undefined ? [[k, f.default]] : [])),
   );
+
+/** The defaults of variant `tag`'s settings (`DEFAULTS.adam`). */
+export const settingDefaults = (u: Union, tag: string): Readonly<Record<string, unknown>> =>
+  fieldDefaults(u.variants[tag] ?? {});
