@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Queue, QueueEvents, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import * as E from 'fp-ts/lib/Either.js';
 import { metricsHeader, type RunEvent, type StepProgress } from '@sprout/pipeline';
@@ -133,7 +133,11 @@ export interface QueueStudyOptions {
   /** Steps done inside a long epoch of any run in flight, as often as the submitter looks (for a progress display). */
   readonly onProgress?: (progress: StepProgress) => void;
   readonly signal?: AbortSignal;
-  /** How often the submitter looks at its jobs. @default 200 ms */
+  /**
+   * How often the submitter asks for the state of its open jobs. It follows them through Redis' event stream
+   * (progress, completed, failed) as they happen; this check only catches events it missed (a stream trimmed
+   * while the submitter was cut off). @default 5000 ms
+   */
   readonly pollMs?: number;
 }
 
@@ -222,6 +226,14 @@ export const runQueueStudy = async (spec: Experiment, options: QueueStudyOptions
   const submission = Date.now().toString(36);
   const jobId = (t: RunTask) => `${study}-${submission}-${t.index}`;
   const settings: WorkerSettings = { ...(options.engine !== undefined ? { engine: options.engine } : {}) };
+  // The jobs are followed through the queue's event stream, read from its last entry before they are added
+  // (on a connection of its own: the read blocks), so that no event of theirs is missed.
+  const last = await connection.xrevrange(queue.keys['events']!, '+', '-', 'COUNT', 1);
+  const eventsConnection = connection.duplicate();
+  const events = new QueueEvents(QUEUE_NAME, {
+    connection: eventsConnection,
+    lastEventId: last[0]?.[0] ?? '0-0',
+  });
   await queue.addBulk(
     todo.map((t) => ({
       name: t.name,
@@ -239,42 +251,92 @@ export const runQueueStudy = async (spec: Experiment, options: QueueStudyOptions
   const open = new Map(todo.map((t) => [jobId(t), t] as const));
   // Progress shown, per job: its attempt, events, epochs and in-epoch steps.
   const seen = new Map<string, { attempt: number; events: number; epoch: number; step: string }>();
+  /** Shows what is new in a job's progress (the worker's JobProgress). */
+  const show = (id: string, task: RunTask, p: Partial<JobProgress> | number | undefined): void => {
+    if (typeof p !== 'object' || p === null || !Array.isArray(p.events)) return;
+    const was = seen.get(id) ?? { attempt: -1, events: 0, epoch: 0, step: '' };
+    const now = was.attempt === p.attempt ? was : { attempt: p.attempt ?? 0, events: 0, epoch: 0, step: '' };
+    const fresh = p.events.slice(now.events);
+    for (const e of fresh) if (e._tag !== 'run-end') options.onEvent?.(asStudyEvent(task, e));
+    if (p.latest !== undefined)
+      for (let epoch = now.epoch + 1; epoch <= p.latest.epoch; epoch++)
+        options.onEvent?.(
+          asStudyEvent(task, {
+            ...p.latest,
+            epoch,
+            ...(epoch < p.latest.epoch ? { trainLoss: NaN, testLoss: NaN, testError: NaN, stepSize: NaN } : {}),
+          }),
+        );
+    for (const e of fresh) if (e._tag === 'run-end') options.onEvent?.(asStudyEvent(task, e));
+    const epoch = Math.max(now.epoch, p.latest?.epoch ?? 0);
+    // Steps of the epoch under way (not of one whose end was shown), once each.
+    const steps = p.step !== undefined && p.step.epoch > epoch ? p.step : undefined;
+    const step = steps === undefined ? now.step : JSON.stringify(steps);
+    if (steps !== undefined && step !== now.step)
+      options.onProgress?.({ arm: task.name, repeat: task.repeat, seed: task.seed, ...steps });
+    seen.set(id, { attempt: now.attempt, events: p.events.length, epoch, step });
+  };
+  // What the event stream said since the loop below last looked: each job's latest progress, jobs that ended.
+  const progressed = new Map<string, unknown>();
+  const ended = new Set<string>();
+  let wake: (() => void) | undefined;
+  const heard = (): void => {
+    wake?.();
+  };
+  events.on('progress', ({ jobId: id, data }) => {
+    if (!open.has(id)) return; // another study's job, or one this study is done with
+    progressed.set(id, data);
+    heard();
+  });
+  const end = ({ jobId: id }: { jobId: string }): void => {
+    if (!open.has(id)) return;
+    ended.add(id);
+    heard();
+  };
+  events.on('completed', end);
+  events.on('failed', end);
+  events.on('error', () => {});
   let interrupted = options.signal?.aborted ?? false;
   const stop = () => {
     interrupted = true;
+    heard();
   };
   options.signal?.addEventListener('abort', stop, { once: true });
-  const pollMs = options.pollMs ?? 200;
+  const pollMs = options.pollMs ?? 5000;
+  let polled = performance.now();
   try {
     while (open.size > 0 && !interrupted) {
-      await new Promise((r) => setTimeout(r, pollMs));
-      for (const [id, task] of [...open]) {
+      if (progressed.size === 0 && ended.size === 0) {
+        const wait = Math.max(0, polled + pollMs - performance.now());
+        let timer: NodeJS.Timeout | undefined;
+        await new Promise<void>((r) => {
+          wake = r;
+          timer = setTimeout(r, wait);
+        });
+        // Woken by an event: no timer may keep the process alive once the study is over.
+        clearTimeout(timer);
+        wake = undefined;
+      }
+      for (const [id, p] of [...progressed]) {
+        progressed.delete(id);
+        const task = open.get(id);
+        if (task !== undefined) show(id, task, p as Partial<JobProgress>);
+      }
+      if (performance.now() - polled >= pollMs) {
+        polled = performance.now();
+        for (const id of open.keys()) {
+          const state = await queue.getJobState(id);
+          if (state === 'completed' || state === 'failed') ended.add(id);
+        }
+      }
+      for (const id of [...ended]) {
+        ended.delete(id);
+        const task = open.get(id);
+        if (task === undefined) continue;
         const job = await queue.getJob(id);
         if (job === undefined) continue;
-        const p = job.progress as Partial<JobProgress> | number | undefined;
-        if (typeof p === 'object' && p !== null && Array.isArray(p.events)) {
-          const was = seen.get(id) ?? { attempt: -1, events: 0, epoch: 0, step: '' };
-          const now = was.attempt === p.attempt ? was : { attempt: p.attempt ?? 0, events: 0, epoch: 0, step: '' };
-          const fresh = p.events.slice(now.events);
-          for (const e of fresh) if (e._tag !== 'run-end') options.onEvent?.(asStudyEvent(task, e));
-          if (p.latest !== undefined)
-            for (let epoch = now.epoch + 1; epoch <= p.latest.epoch; epoch++)
-              options.onEvent?.(
-                asStudyEvent(task, {
-                  ...p.latest,
-                  epoch,
-                  ...(epoch < p.latest.epoch ? { trainLoss: NaN, testLoss: NaN, testError: NaN, stepSize: NaN } : {}),
-                }),
-              );
-          for (const e of fresh) if (e._tag === 'run-end') options.onEvent?.(asStudyEvent(task, e));
-          const epoch = Math.max(now.epoch, p.latest?.epoch ?? 0);
-          // Steps of the epoch under way (not of one whose end was shown), once each.
-          const steps = p.step !== undefined && p.step.epoch > epoch ? p.step : undefined;
-          const step = steps === undefined ? now.step : JSON.stringify(steps);
-          if (steps !== undefined && step !== now.step)
-            options.onProgress?.({ arm: task.name, repeat: task.repeat, seed: task.seed, ...steps });
-          seen.set(id, { attempt: now.attempt, events: p.events.length, epoch, step });
-        }
+        // The last progress, in case its event was missed (the display then still ends complete).
+        show(id, task, job.progress as Partial<JobProgress>);
         const state = await job.getState();
         if (state === 'completed') {
           open.delete(id);
@@ -302,6 +364,8 @@ export const runQueueStudy = async (spec: Experiment, options: QueueStudyOptions
       }
   } finally {
     options.signal?.removeEventListener('abort', stop);
+    await events.close();
+    eventsConnection.disconnect();
     await queue.close();
     connection.disconnect();
   }
