@@ -397,12 +397,32 @@ function lossAndOutputGradient(
   return total / batch;
 }
 
+/** What `hostLossAndGradients` computes besides the loss and the trace. */
+export interface HostGradientOptions {
+  /**
+   * The parameters whose gradients go to `h.grads` (the others' buffers keep stale values). The backward
+   * pass through every layer still runs, since the trace needs it, but the weight-gradient products of
+   * the others are skipped: a sensitivity pass that reads only the trace saves a third of its products on
+   * a wide MLP. What is computed is bit-identical either way.
+   * @default every parameter
+   */
+  readonly wanted?: ReadonlySet<string>;
+}
+
 /**
  * The batch-mean loss J of the host net on `x` [batch × inputSize] (row-major) and integer `labels`
  * [batch], and ∂J/∂θ into `h.grads`; `h.trace` then holds the top-level activations and their gradients.
  * Returns J (NaN or ±∞ when it is not finite).
+ *
  */
-export function hostLossAndGradients(h: HostNet, x: Float32Array, labels: Int32Array, batch: number): number {
+export function hostLossAndGradients(
+  h: HostNet,
+  x: Float32Array,
+  labels: Int32Array,
+  batch: number,
+  options: HostGradientOptions = {},
+): number {
+  const { wanted } = options;
   const addon = h.addon;
   const records: LayerRecord[] = [];
   const o = forwardPass(h, x, batch, records);
@@ -456,8 +476,9 @@ export function hostLossAndGradients(h: HostNet, x: Float32Array, labels: Int32A
           break;
       }
       if (top) topDeltas[i] = delta;
-      gemm(addon, rec.input, delta, h.grads.get(l.kernelName)!, l.inputs, n, batch, true, false);
-      if (l.biasName !== undefined) {
+      if (wanted === undefined || wanted.has(l.kernelName))
+        gemm(addon, rec.input, delta, h.grads.get(l.kernelName)!, l.inputs, n, batch, true, false);
+      if (l.biasName !== undefined && (wanted === undefined || wanted.has(l.biasName))) {
         const gb = h.grads.get(l.biasName)!;
         // Both sum each column over the rows in order in a double: the same bits (the addon sums a single
         // column in four partial sums, hence n > 1).

@@ -13,7 +13,7 @@ export { toLayersModel, fromLayersModel } from './layers-model.js';
 export { batchLoss } from './loss.js';
 export type { GradientPath, LossAndGradients, LossAndGradientsOptions } from './loss-and-gradients.js';
 export { gradientPath, lossAndGradients } from './loss-and-gradients.js';
-export type { HostActivation, HostLayer, HostNet, HostNetOptions, HostTrace } from './host-net.js';
+export type { HostActivation, HostGradientOptions, HostLayer, HostNet, HostNetOptions, HostTrace } from './host-net.js';
 export {
   HOST_LOOPS_MAX_MULTIPLY_ADDS,
   hostMatMul,

@@ -120,6 +120,42 @@ describe('host net', () => {
     }
   });
 
+  it('computes only the wanted weight gradients, with the same trace and the same bits for those', () => {
+    const batch = 6;
+    const xs = values(batch * 3, 47);
+    const ys = labelsOf(batch);
+    const net = createNet(denseNet('relu', 'linear'), { seed: 4 });
+    for (const native of nativeAddon() === null ? [false] : [false, true]) {
+      const full = toHostNet(net, { loss: 'cross_entropy', native })!;
+      const part = toHostNet(net, { loss: 'cross_entropy', native })!;
+      const lossFull = hostLossAndGradients(full, xs, ys, batch);
+      const sentinel = -12345;
+      for (const g of part.grads.values()) g.fill(sentinel);
+      const wanted = new Set(['1.body.0.kernel', '4.bias']);
+      expect(hostLossAndGradients(part, xs, ys, batch, { wanted })).toBe(lossFull);
+      for (const [name, g] of part.grads) {
+        if (wanted.has(name)) expect(Array.from(g), name).toEqual(Array.from(full.grads.get(name)!));
+        else
+          expect(
+            g.every((v) => v === sentinel),
+            `${name} left alone`,
+          ).toBe(true);
+      }
+      for (const key of ['outputs', 'gradients', 'deltas'] as const)
+        full.trace[key].forEach((a, j) =>
+          expect(a === undefined ? undefined : Array.from(a), `${key}[${j}], native ${native}`).toEqual(
+            part.trace[key][j] === undefined ? undefined : Array.from(part.trace[key][j]!),
+          ),
+        );
+      // Nothing wanted: the trace alone, as the sensitivity pass reads it.
+      for (const g of part.grads.values()) g.fill(sentinel);
+      hostLossAndGradients(part, xs, ys, batch, { wanted: new Set() });
+      for (const g of part.grads.values()) expect(g.every((v) => v === sentinel)).toBe(true);
+      expect(Array.from(part.trace.deltas[0]!)).toEqual(Array.from(full.trace.deltas[0]!));
+    }
+    disposeNet(net);
+  });
+
   it('hostMatMul applies its activation after the product, natively and in the loops', () => {
     const a = values(7 * 3, 41);
     const b = values(4 * 3, 42);

@@ -12,7 +12,8 @@
  * as in compute.ts. Tests compare every gradient with the tape through the materialised extended net.
  *
  * Cost: each batch is one call of the training step's `hostLossAndGradients` (a, g and the ReLU layers'
- * δ are in its trace) plus two small products per position; with the caller's host net (the pipeline's
+ * δ are in its trace) without the weight gradients of parameters not in `existing`, plus one or two
+ * products per position; with the caller's host net (the pipeline's
  * host engine) that call runs already-optimised code, which matters because the pass runs once per
  * insertion and its epochs can be a tenth of a millisecond.
  */
@@ -111,6 +112,7 @@ export function hostMeanGradients(
   const width = h.inputSize;
   const virtualSums = positions.map((p) => new Float64Array(p.width * p.width));
   const existingGrads = existing.map((name) => h.grads.get(name)!);
+  const wanted = new Set(existing);
   const existingSums = existingGrads.map((g) => new Float64Array(g.length));
   const largest = Math.max(...bounds.map(([s, e]) => e - s));
   const widest = Math.max(1, ...positions.map((p) => p.width));
@@ -138,8 +140,9 @@ export function hostMeanGradients(
       ys = by.subarray(0, size);
       gatherRows(data.x, data.y, width, indices!.subarray(s, e), xs, ys);
     }
-    // The training step's own call; its trace holds every a and g = ∂J/∂a the products need.
-    hostLossAndGradients(h, xs, ys, size);
+    // The training step's own call; its trace holds every a and g = ∂J/∂a the products need. Only the
+    // existing parameters asked for get their weight gradients (usually none).
+    hostLossAndGradients(h, xs, ys, size, { wanted });
     const { outputs, gradients, deltas } = h.trace;
     positions.forEach((p, i) => {
       const rule = rules[i]!;
