@@ -86,6 +86,14 @@ describe('sprout run --jobs', () => {
     expect(text).toMatch(/study: 12 runs/);
     expect(text).toMatch(/← best/);
     expect(text).toContain(`Results in ${two}\n`);
+    // The checkpoint after each insertion, relayed from the worker processes, its file named in the study's folder.
+    const said = [...text.matchAll(/epoch 100: checkpoint written to (\S+) \(after the growth decision\)\n/g)];
+    expect(said.map((m) => m[1]).sort()).toEqual(
+      ['0.05', '0.2'].flatMap((lr) =>
+        [5, 6, 7].map((s) => join('runs', `base-lr-${lr}`, `seed-${s}`, 'checkpoints', 'base', `seed-${s}.ckpt`)),
+      ),
+    );
+    for (const m of said) expect(existsSync(join(two, m[1]!))).toBe(true);
     // Each run in its own folder, with its own resolved spec.json.
     expect(readdirSync(join(two, 'runs')).sort()).toEqual([
       'base-lr-0.05',
@@ -118,6 +126,10 @@ describe('sprout run --jobs', () => {
       'base [lr=0.2]',
       'base [lr=0.2]',
     ]);
+    // So are the checkpoints, each file named in the study's folder.
+    const checkpoints = events.filter((e) => e._tag === 'checkpoint') as unknown as { file: string }[];
+    expect(checkpoints.length).toBeGreaterThanOrEqual(12 + 6); // the last epoch of each run, each growth decision
+    for (const c of checkpoints) expect(existsSync(join(two, c.file))).toBe(true);
   });
 
   it('Ctrl-C checkpoints every run in flight (exit 130); --resume continues only the unfinished ones, to the same metrics', async () => {

@@ -7,12 +7,15 @@ import { fileURLToPath } from 'node:url';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { BackendInfo } from '@sprout/backend';
+import type { RunEvent } from '@sprout/pipeline';
 import { backendNote, runAction } from '../src/commands/run.js';
-import { barReporter } from '../src/internal/run/reporters.js';
+import { barReporter, lineReporter, ROUTINE_CHECKPOINT_LINE_MS } from '../src/internal/run/reporters.js';
 import { runCli } from '../src/program.js';
 import { recordingIo } from './recording-io.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sprout-cli-run-'));
+
+type Checkpoint = Extract<RunEvent, { _tag: 'checkpoint' }>;
 
 const sprout = (name: string, optimizer = 'sgd { step constant 0.1 }', epochs = 4): string => {
   const file = join(dir, `${name}.sprout`);
@@ -92,6 +95,10 @@ describe('sprout run', () => {
     expect(text).toMatch(
       /sensitivity of each position \(norm fro, select max\):\n {4}→ 0: after layer 0 \(dense 5 relu\) {2}\d/,
     );
+    // The checkpoint after the insertion, its file named in the run's folder.
+    const checkpoint = /\[grown #1\] epoch 200: checkpoint written to (\S+) \(after the growth decision\)\n/.exec(text);
+    expect(checkpoint?.[1]).toBe(join('checkpoints', 'grown', 'seed-1.ckpt'));
+    expect(existsSync(join(out, checkpoint![1]!))).toBe(true);
     const table = text.slice(text.indexOf('\narm ') + 1);
     expect(table).toMatch(/^arm +seeds +parameters +train loss/);
     expect(table).toMatch(/\ngrown +1 +57 /);
@@ -271,6 +278,63 @@ describe('sprout run', () => {
     );
     expect(shown).toMatch(/→ \d: after layer \d \(dense 4 relu\) +\d/);
     expect(shown.match(/after layer \d \(dense 4 relu\) +[\d.e-]+\n/g)).toHaveLength(2);
+    // The checkpoint written after the growth decision, under the insertion's lines.
+    expect(shown).toMatch(
+      /→ \d: after layer[^\n]*\n(?:[^\n]*\n)?[^\n]*epoch 3: checkpoint written to checkpoints\/base\/seed-3\.ckpt \(after the growth decision\)\n/,
+    );
+  });
+
+  it('prints checkpoints above the bar and in plain lines: notable ones always, routine ones once a minute', () => {
+    const stream = new PassThrough();
+    const chunks: string[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c.toString()));
+    (stream as unknown as { isTTY: boolean; columns: number }).isTTY = true;
+    (stream as unknown as { columns: number }).columns = 200;
+    let t = 0;
+    const clock = () => t;
+    const plain: string[] = [];
+    const reporters = [
+      barReporter({ out: () => {}, err: () => {}, progressStream: stream }, clock),
+      lineReporter({ out: (s) => plain.push(s), err: (s) => plain.push(s) }, clock),
+    ];
+    const id = { arm: 'base', repeat: 0, seed: 1 };
+    const file = 'checkpoints/base/seed-1.ckpt';
+    const send = (e: RunEvent) => reporters.forEach((r) => r.onEvent(e));
+    send({
+      _tag: 'started',
+      experiment: 'x',
+      outDir: undefined,
+      backend: 'cpu',
+      threads: 1,
+      arms: ['base'],
+      repeats: 1,
+      epochs: 9,
+      runs: 1,
+      totalEpochs: 9,
+    });
+    send({ _tag: 'run-start', ...id, index: 0, epochs: 9, stepsPerEpoch: 4, parameterCount: 10, engine: 'tfjs' });
+    const at = (seconds: number, epoch: number, step: number, reason: Checkpoint['reason']) => {
+      t = seconds * 1000;
+      send({ _tag: 'checkpoint', ...id, epoch, step, file, reason });
+    };
+    at(1, 1, 0, 'interval'); // routine, within the first minute: no line
+    at(2, 2, 0, 'growth');
+    at(2 + ROUTINE_CHECKPOINT_LINE_MS / 1000 - 1, 3, 0, 'interval'); // within a minute of the last line
+    at(2 + ROUTINE_CHECKPOINT_LINE_MS / 1000, 4, 0, 'interval');
+    at(3 + ROUTINE_CHECKPOINT_LINE_MS / 1000, 5, 0, 'last-epoch');
+    at(4 + ROUTINE_CHECKPOINT_LINE_MS / 1000, 5, 3, 'early-stop');
+    at(5 + ROUTINE_CHECKPOINT_LINE_MS / 1000, 6, 2, 'interrupted');
+    reporters.forEach((r) => r.close());
+    const expected = [
+      `  epoch 2: checkpoint written to ${file} (after the growth decision)`,
+      `  epoch 4: checkpoint written to ${file}`,
+      `  epoch 6, step 3: checkpoint written to ${file} (after the early stop)`,
+      `  epoch 7, step 2: checkpoint written to ${file} (interrupted)`,
+    ];
+    const linesOf = (text: string) => text.split(/\r?\n/).filter((l) => l.includes('checkpoint written'));
+    expect(linesOf(plain.join(''))).toEqual(expected);
+    // On the terminal, each above the bar (cli-progress clears the bar's line and writes the text there).
+    expect(linesOf(chunks.join('')).map((l) => l.slice(l.indexOf('  epoch')))).toEqual(expected);
   });
 
   it('moves the bar inside a long epoch: batches done and examples per second', () => {

@@ -237,6 +237,19 @@ export type RunEvent =
       readonly bestEpoch: number;
       readonly patience: number;
     })
+  /**
+   * A checkpoint of the run was written (`RunOptions.checkpoints`): the run can continue from here with
+   * `resume`. `epoch` epochs and `step` steps of the next one were done (as in `run-start`'s `resumedAt`);
+   * `file` is the checkpoint's path inside the run directory. `reason`: `interval` (an epoch's end, per
+   * `checkpointInterval`), `growth` (after a growth decision), `early-stop`, `last-epoch`, `interrupted`.
+   */
+  | (RunId & {
+      readonly _tag: 'checkpoint';
+      readonly epoch: number;
+      readonly step: number;
+      readonly file: string;
+      readonly reason: 'interval' | 'growth' | 'early-stop' | 'last-epoch' | 'interrupted';
+    })
   | (RunId & { readonly _tag: 'run-end'; readonly final: EpochMetrics })
   /** Something the user should know that does not stop the run (e.g. a model that could not be exported). */
   | { readonly _tag: 'warning'; readonly message: string }

@@ -159,6 +159,61 @@ describe('checkpoints and resume', () => {
     ]);
   }, 60_000);
 
+  it('says every checkpoint it writes in a checkpoint event (when, why, which file), kept over a resume', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'sprout-resume-said-')), 'run');
+    type Said = Extract<RunEvent, { _tag: 'checkpoint' }>;
+    const said = (events: readonly RunEvent[]): string[] =>
+      events.flatMap((e) => (e._tag === 'checkpoint' ? [`${e.seed}:${e.epoch}.${e.step} ${e.reason} ${e.file}`] : []));
+    const c = new AbortController();
+    const first: RunEvent[] = [];
+    await run({
+      out,
+      saveModel: false,
+      checkpointInterval: 3600, // per interval, only the first epoch's
+      signal: c.signal,
+      onEvent: (e) => {
+        first.push(e);
+        if (e._tag === 'epoch-end' && e.seed === 7 && e.epoch === 3) c.abort();
+      },
+    });
+    const file = join('checkpoints', 'base', 'seed-7.ckpt');
+    expect(said(first)).toEqual([`7:1.0 interval ${file}`, `7:2.0 growth ${file}`, `7:3.1 interrupted ${file}`]);
+    // Each event comes after its file is written: the checkpoint on disk is the last one said.
+    const onDisk = decodeCheckpoint(readFileSync(join(out, file)), nodeHost.sha256).manifest;
+    expect([onDisk.epoch, onDisk.step]).toEqual([3, 1]);
+    // As if a later checkpoint had been said but not kept (the resume goes back to the one on disk).
+    const events = join(out, 'events.jsonl');
+    writeFileSync(
+      events,
+      `${readFileSync(events, 'utf8')}{"_tag":"checkpoint","arm":"base","repeat":0,"seed":7,"epoch":4,"step":0,"file":"${file}","reason":"interval"}\n`,
+    );
+    const second: RunEvent[] = [];
+    expect(E.isRight(await run({ resume: out, saveModel: false, onEvent: (e) => second.push(e) }))).toBe(true);
+    const file8 = join('checkpoints', 'base', 'seed-8.ckpt');
+    expect(said(second)).toEqual([
+      `7:4.0 interval ${file}`,
+      `7:5.0 last-epoch ${file}`,
+      `8:1.0 interval ${file8}`,
+      `8:2.0 growth ${file8}`,
+      `8:5.0 last-epoch ${file8}`,
+    ]);
+    const recorded = readFileSync(events, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as RunEvent)
+      .filter((e): e is Said => e._tag === 'checkpoint');
+    expect(recorded.map((e) => `${e.seed}:${e.epoch}.${e.step} ${e.reason}`)).toEqual([
+      '7:1.0 interval',
+      '7:2.0 growth',
+      '7:3.1 interrupted',
+      '7:4.0 interval',
+      '7:5.0 last-epoch',
+      '8:1.0 interval',
+      '8:2.0 growth',
+      '8:5.0 last-epoch',
+    ]);
+  }, 60_000);
+
   it('refuses to resume a run directory that a live process holds', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'sprout-resume-lock-')), 'run');
     const c = new AbortController();

@@ -9,7 +9,7 @@
 import { closeSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { csvField, csvFields } from '@sprout/pipeline';
-import type { RunTask } from './tasks.js';
+import { taskFolder, type RunTask } from './tasks.js';
 
 export interface StudyMerger {
   /** Run `index` has finished: its files no longer change. */
@@ -108,6 +108,9 @@ const eventLines = (task: RunTask): string => {
     if ('arm' in e) {
       own ??= `"arm":${JSON.stringify(e['arm'])},"repeat":${JSON.stringify(e['repeat'])},`;
       Object.assign(e, { arm: task.name, repeat: task.repeat }, e['_tag'] === 'run-start' ? { index: task.index } : {});
+      // A checkpoint's file, relative to the run's folder, as a path in the study's directory.
+      if (e['_tag'] === 'checkpoint' && typeof e['file'] === 'string')
+        e['file'] = join(taskFolder(task.name, task.seed), e['file']);
     }
     out += `${JSON.stringify(e)}\n`;
   }

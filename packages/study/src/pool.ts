@@ -6,9 +6,10 @@
  * checkpoint; tasks not started stay for `--resume`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import type { RunEvent, StepProgress } from '@sprout/pipeline';
 import { lineReader, type FromWorker, type TaskFailure, type ToWorker, type WorkerSettings } from './protocol.js';
-import type { RunTask } from './tasks.js';
+import { taskFolder, type RunTask } from './tasks.js';
 
 /** How to start a worker process: the `sprout` command with the hidden `__study-worker` sub-command. */
 export interface WorkerCommand {
@@ -38,10 +39,14 @@ export interface PoolResult {
   readonly interrupted: boolean;
 }
 
-/** An event of a run alone, named as the study's run `task`. */
+/**
+ * An event of a run alone, named as the study's run `task`; a checkpoint's file becomes its path in the
+ * study's directory.
+ */
 export const asStudyEvent = (task: RunTask, event: RunEvent): RunEvent => {
   if (!('arm' in event)) return event;
   const named = { ...event, arm: task.name, repeat: task.repeat } as RunEvent;
+  if (named._tag === 'checkpoint') return { ...named, file: join(taskFolder(task.name, task.seed), named.file) };
   return named._tag === 'run-start' ? { ...named, index: task.index } : named;
 };
 

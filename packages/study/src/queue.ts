@@ -105,15 +105,36 @@ export interface RunJob {
 
 /**
  * What a worker reports while a run trains (BullMQ job progress): the attempt, the run's events but its
- * epochs, its latest epoch (so the progress stays small however long the run), and the steps done in the
- * epoch under way when it is a long one.
+ * epochs and routine checkpoints, its latest epoch and checkpoint (so the progress stays small however long
+ * the run), and the steps done in the epoch under way when it is a long one.
  */
 export interface JobProgress {
   readonly attempt: number;
   readonly events: readonly RunEvent[];
   readonly latest?: RunEvent & { readonly _tag: 'epoch-end' };
+  /** Its latest routine checkpoint (`reason` `interval`): these come about every second, so only the last is kept. */
+  readonly checkpoint?: RunEvent & { readonly _tag: 'checkpoint' };
   readonly step?: Pick<StepProgress, 'epoch' | 'step' | 'steps' | 'examples'>;
 }
+
+/**
+ * A run's new events with its latest routine checkpoint (kept apart in the job progress) put back in their
+ * order: before the first event that came after it (a later epoch's).
+ */
+const withCheckpoint = (
+  fresh: readonly RunEvent[],
+  checkpoint: (RunEvent & { readonly _tag: 'checkpoint' }) | undefined,
+): readonly RunEvent[] => {
+  if (checkpoint === undefined) return fresh;
+  const later = fresh.findIndex((e) =>
+    e._tag === 'checkpoint'
+      ? e.epoch > checkpoint.epoch || (e.epoch === checkpoint.epoch && e.step > checkpoint.step)
+      : e._tag === 'run-end'
+        ? true
+        : 'epoch' in e && e.epoch > checkpoint.epoch,
+  );
+  return later < 0 ? [...fresh, checkpoint] : [...fresh.slice(0, later), checkpoint, ...fresh.slice(later)];
+};
 
 // ─── Submitter ─────────────────────────────────────────────────────────────────────────────────────────
 
@@ -250,13 +271,18 @@ export const runQueueStudy = async (spec: Experiment, options: QueueStudyOptions
   const failures: { name: string; seed: number; failure: TaskFailure }[] = [];
   const open = new Map(todo.map((t) => [jobId(t), t] as const));
   // Progress shown, per job: its attempt, events, epochs and in-epoch steps.
-  const seen = new Map<string, { attempt: number; events: number; epoch: number; step: string }>();
+  const seen = new Map<string, { attempt: number; events: number; epoch: number; step: string; checkpoint: string }>();
   /** Shows what is new in a job's progress (the worker's JobProgress). */
   const show = (id: string, task: RunTask, p: Partial<JobProgress> | number | undefined): void => {
     if (typeof p !== 'object' || p === null || !Array.isArray(p.events)) return;
-    const was = seen.get(id) ?? { attempt: -1, events: 0, epoch: 0, step: '' };
-    const now = was.attempt === p.attempt ? was : { attempt: p.attempt ?? 0, events: 0, epoch: 0, step: '' };
-    const fresh = p.events.slice(now.events);
+    const was = seen.get(id) ?? { attempt: -1, events: 0, epoch: 0, step: '', checkpoint: '' };
+    const now =
+      was.attempt === p.attempt ? was : { attempt: p.attempt ?? 0, events: 0, epoch: 0, step: '', checkpoint: '' };
+    const checkpoint = p.checkpoint === undefined ? now.checkpoint : JSON.stringify(p.checkpoint);
+    const fresh = withCheckpoint(
+      p.events.slice(now.events),
+      p.checkpoint !== undefined && checkpoint !== now.checkpoint ? p.checkpoint : undefined,
+    );
     for (const e of fresh) if (e._tag !== 'run-end') options.onEvent?.(asStudyEvent(task, e));
     if (p.latest !== undefined)
       for (let epoch = now.epoch + 1; epoch <= p.latest.epoch; epoch++)
@@ -274,7 +300,7 @@ export const runQueueStudy = async (spec: Experiment, options: QueueStudyOptions
     const step = steps === undefined ? now.step : JSON.stringify(steps);
     if (steps !== undefined && step !== now.step)
       options.onProgress?.({ arm: task.name, repeat: task.repeat, seed: task.seed, ...steps });
-    seen.set(id, { attempt: now.attempt, events: p.events.length, epoch, step });
+    seen.set(id, { attempt: now.attempt, events: p.events.length, epoch, step, checkpoint });
   };
   // What the event stream said since the loop below last looked: each job's latest progress, jobs that ended.
   const progressed = new Map<string, unknown>();
@@ -490,6 +516,7 @@ export const runQueueWorker = async (options: QueueWorkerOptions): Promise<E.Eit
       log(`job ${job.id}: ${task.name}, seed ${task.seed} (attempt ${job.attemptsMade + 1})`);
       const events: RunEvent[] = [];
       let latest: JobProgress['latest'];
+      let checkpoint: JobProgress['checkpoint'];
       let step: JobProgress['step'];
       let stepReported = 0;
       let pending: Promise<unknown> = Promise.resolve();
@@ -498,6 +525,7 @@ export const runQueueWorker = async (options: QueueWorkerOptions): Promise<E.Eit
           attempt: job.attemptsMade,
           events: [...events],
           ...(latest !== undefined ? { latest } : {}),
+          ...(checkpoint !== undefined ? { checkpoint } : {}),
           ...(step !== undefined ? { step } : {}),
         };
         pending = pending.then(() => job.updateProgress(progress as unknown as object).catch(() => {}));
@@ -505,6 +533,7 @@ export const runQueueWorker = async (options: QueueWorkerOptions): Promise<E.Eit
       const outcome = await slots.run(task, { ...job.data.settings, takeOverLock: true }, (m) => {
         if (m._tag === 'event') {
           if (m.event._tag === 'epoch-end') latest = m.event;
+          else if (m.event._tag === 'checkpoint' && m.event.reason === 'interval') checkpoint = m.event;
           else events.push(m.event);
           report();
         } else if (m._tag === 'progress') {

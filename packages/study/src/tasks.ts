@@ -25,9 +25,11 @@ export interface RunTask {
 /** A file-system-safe form of a name (as the pipeline's run folders use). */
 const slug = (name: string): string => name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'experiment';
 
+/** The folder of one run relative to its study's run directory. */
+export const taskFolder = (name: string, seed: number): string => join('runs', slug(name), `seed-${seed}`);
+
 /** The folder of one run inside a study's run directory. */
-export const taskDir = (runDir: string, name: string, seed: number): string =>
-  join(runDir, 'runs', slug(name), `seed-${seed}`);
+export const taskDir = (runDir: string, name: string, seed: number): string => join(runDir, taskFolder(name, seed));
 
 /** Every run of a checked experiment, in a sequential run's order. */
 export const studyTasks = (spec: Experiment, runDir: string, baseDir: string): readonly RunTask[] => {

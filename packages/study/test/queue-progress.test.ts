@@ -73,5 +73,12 @@ describe('sprout run --queue: progress inside an epoch', () => {
     // Each (epoch, step) once, in order.
     const keys = steps.map((s) => s.epoch * 1e6 + s.step);
     expect(keys).toEqual([...new Set(keys)].sort((a, b) => a - b));
+    // Checkpoints: the routine one after epoch 1 (kept apart from the job's events, the latest only) and the
+    // last epoch's, once each, in order, each file named in the study's folder.
+    const file = join('runs', 'base', 'seed-3', 'checkpoints', 'base', 'seed-3.ckpt');
+    expect(
+      seen.flatMap((e) => (e._tag === 'checkpoint' ? [`${e.arm} ${e.epoch}.${e.step} ${e.reason} ${e.file}`] : [])),
+    ).toEqual([`base 1.0 interval ${file}`, `base 2.0 last-epoch ${file}`]);
+    expect(seen.at(-1)?._tag).toBe('run-end');
   });
 });

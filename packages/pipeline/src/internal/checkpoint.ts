@@ -108,9 +108,13 @@ export interface CheckpointManifest {
 
 export type CheckpointContent = Omit<CheckpointManifest, 'tensors' | 'version' | 'identity'>;
 
+/** Path of a run's checkpoint relative to the run directory. */
+export const checkpointFile = (files: RunFiles, arm: string, seed: number): string =>
+  files.join('checkpoints', slug(arm), `seed-${seed}.ckpt`);
+
 /** Path of a run's checkpoint inside the run directory. */
 export const checkpointPath = (files: RunFiles, runDir: string, arm: string, seed: number): string =>
-  files.join(runDir, 'checkpoints', slug(arm), `seed-${seed}.ckpt`);
+  files.join(runDir, checkpointFile(files, arm, seed));
 
 /** Where the checkpoint before the latest one is kept. */
 export const previousCheckpointPath = (path: string): string => `${path}.prev`;

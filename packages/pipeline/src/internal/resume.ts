@@ -73,6 +73,12 @@ export const trimEvents = (files: RunFiles, dir: string, p: RunProgress): Record
           const st = e['step'] as number;
           if (!(ep <= c.epoch || (ep === c.epoch + 1 && st <= c.step))) continue;
         }
+        // A checkpoint's epoch counts epochs done, its step the steps of the next (as the manifest's).
+        if (tag === 'checkpoint') {
+          const ep = e['epoch'] as number;
+          const st = e['step'] as number;
+          if (!(ep < c.epoch || (ep === c.epoch && st <= c.step))) continue;
+        }
       }
     }
     kept.push(line);

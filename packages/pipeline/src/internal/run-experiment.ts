@@ -12,6 +12,7 @@ import { armPlans, pointOf, seeds, type ArmPlan } from './plan.js';
 import { createExclusiveDir, metricColumns, runFolder, runWriter, slug, timeStamp, type RunWriter } from './outputs.js';
 import { decodeExperiment, singleRun } from '@sprout/spec';
 import {
+  checkpointFile,
   checkpointForResume,
   checkpointPath,
   encodeCheckpoint,
@@ -483,11 +484,13 @@ export const runExperiment = async (
                 // a power failure, and an fsync per epoch would dominate the epochs of small nets.
                 checkpoint: (content, tensors) => {
                   writer?.flush(); // the rows up to the checkpoint are on file before it is
-                  const path = checkpointPath(files, dir, plan.name, seed);
+                  const file = checkpointFile(files, plan.name, seed);
+                  const path = files.join(dir, file);
                   files.writeAtomic(path, encodeCheckpoint(content, identity, tensors, host.sha256), {
                     durable: false,
                     previous: previousCheckpointPath(path),
                   });
+                  return file;
                 },
               }
             : {}),

@@ -38,9 +38,9 @@ export interface TrainContext {
   readonly signal?: AbortSignal;
   /**
    * Write a checkpoint: at the end of an epoch per `checkpointInterval`, and always after a growth decision,
-   * after the last epoch and when interrupted.
+   * after the last epoch and when interrupted. Returns the file written, relative to the run directory.
    */
-  readonly checkpoint?: (content: CheckpointContent, tensors: readonly StoredTensor[]) => void;
+  readonly checkpoint?: (content: CheckpointContent, tensors: readonly StoredTensor[]) => string;
   /** Seconds between per-epoch checkpoints (see `RunOptions.checkpointInterval`). */
   readonly checkpointInterval: number;
   /** See `RunOptions.engine`. */
@@ -133,8 +133,9 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
   let lastCheckpointAt = Number.NEGATIVE_INFINITY;
   const turns = eventLoopTurns(YIELD_EVERY_MS);
 
-  /** Checkpoint after `epoch` epochs and `step` steps of the next one (with their batch losses). */
+  /** Checkpoint after `epoch` epochs and `step` steps of the next one (with their batch losses), and say so. */
   const saveCheckpoint = (
+    reason: Extract<RunEvent, { _tag: 'checkpoint' }>['reason'],
     epoch: number,
     step: number,
     partialLosses: readonly number[],
@@ -149,7 +150,8 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
       updater,
       host.active(),
     );
-    ctx.checkpoint(content, tensors);
+    const file = ctx.checkpoint(content, tensors);
+    emit({ _tag: 'checkpoint', ...id, epoch, step, file, reason });
   };
   const failed = (error: RunError): E.Either<RunError, TrainOutcome> => {
     disposeNet(net);
@@ -191,7 +193,7 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
       trace = steps.trace;
       if (steps._tag === 'interrupted') {
         // A checkpoint inside the epoch: nothing of the steps taken is lost.
-        saveCheckpoint(epoch, steps.step, steps.losses, steps.sizes);
+        saveCheckpoint('interrupted', epoch, steps.step, steps.losses, steps.sizes);
         return failed({
           _tag: 'interrupted',
           ...id,
@@ -229,7 +231,7 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
             bestEpoch: state.bestEpoch,
             patience: earlyStop.patience,
           });
-          saveCheckpoint(epoch + 1, 0, [], []);
+          saveCheckpoint('early-stop', epoch + 1, 0, [], []);
           break;
         }
       }
@@ -265,7 +267,13 @@ export const trainRun = async (ctx: TrainContext): Promise<E.Either<RunError, Tr
       }
       const now = performance.now();
       if (growth !== undefined || epoch + 1 === epochs || now - lastCheckpointAt >= ctx.checkpointInterval * 1000) {
-        saveCheckpoint(epoch + 1, 0, [], []);
+        saveCheckpoint(
+          growth !== undefined ? 'growth' : epoch + 1 === epochs ? 'last-epoch' : 'interval',
+          epoch + 1,
+          0,
+          [],
+          [],
+        );
         lastCheckpointAt = now;
       }
       // Let timers (progress display) and I/O run between epochs.

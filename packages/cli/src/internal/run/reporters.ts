@@ -65,6 +65,39 @@ const insertionLines = (event: Insertion, who: string): string => {
   return `${head}${what}\n    sensitivity of each position (norm ${event.norm._tag}, select ${ruleText(event.rule)}):\n${rows.join('')}`;
 };
 
+type Checkpoint = Extract<RunEvent, { _tag: 'checkpoint' }>;
+
+const CHECKPOINT_WHY: Record<Checkpoint['reason'], string> = {
+  interval: '',
+  growth: ' (after the growth decision)',
+  'early-stop': ' (after the early stop)',
+  'last-epoch': ' (after the last epoch)',
+  interrupted: ' (interrupted)',
+};
+
+/** The line of a checkpoint written: when in the run, its file in the run directory, and why then. */
+const checkpointLine = (event: Checkpoint, who: string): string =>
+  `  ${who}${event.step > 0 ? `epoch ${event.epoch + 1}, step ${event.step}` : `epoch ${event.epoch}`}: checkpoint written to ${event.file}${CHECKPOINT_WHY[event.reason]}\n`;
+
+/** Least time between two lines of routine checkpoints (per interval, after the last epoch), in ms. */
+export const ROUTINE_CHECKPOINT_LINE_MS = 60_000;
+
+/**
+ * Which checkpoints get a line: those after a growth decision, an early stop or an interrupt always; routine
+ * ones, which come every second or so, once a minute at most (counted from the display's start and the
+ * last checkpoint line), so that they reassure on a long run without burying the rest.
+ */
+const checkpointGate = (now: () => number): ((event: Checkpoint) => boolean) => {
+  let last = now();
+  return (event) => {
+    const t = now();
+    if ((event.reason === 'interval' || event.reason === 'last-epoch') && t - last < ROUTINE_CHECKPOINT_LINE_MS)
+      return false;
+    last = t;
+    return true;
+  };
+};
+
 /** The first line of a run: the experiment, its runs, and the backend. */
 const header = (event: Extract<RunEvent, { _tag: 'started' }>): string =>
   `${event.experiment}: ${event.runs} run${event.runs === 1 ? '' : 's'} (${event.arms.join(', ')} × ${event.repeats} seed${event.repeats === 1 ? '' : 's'}) on ${event.workers ?? `the ${event.backend} backend`}`;
@@ -91,8 +124,12 @@ export const quietReporter = (io: RunIo): Reporter => ({
   close: () => {},
 });
 
-/** Plain lines for logs and pipes: about ten epoch lines per run, its last epoch always. */
-export const lineReporter = (io: RunIo): Reporter => {
+/**
+ * Plain lines for logs and pipes: about ten epoch lines per run, its last epoch always. `now` (ms) paces
+ * the lines of routine checkpoints.
+ */
+export const lineReporter = (io: RunIo, now: () => number = () => performance.now()): Reporter => {
+  const showCheckpoint = checkpointGate(now);
   let runs = 1;
   let epochs = 0;
   // Per run (arm, seed): its epochs, the epoch from which the next line is due, and the last epoch shown.
@@ -154,6 +191,15 @@ export const lineReporter = (io: RunIo): Reporter => {
         case 'insertion':
           io.out(insertionLines(event, runs > 1 ? `[${event.arm} #${event.seed}] ` : ''));
           break;
+        case 'checkpoint': {
+          if (!showCheckpoint(event)) break;
+          const key = `${event.arm}/${event.seed}`;
+          const line = checkpointLine(event, runs > 1 ? `[${event.arm} #${event.seed}] ` : '');
+          // After an early stop, with the stop's line (which waits for the run's last epoch line).
+          if (event.reason === 'early-stop' && stops.has(key)) stops.set(key, `${stops.get(key)!}${line}`);
+          else io.out(line);
+          break;
+        }
         case 'early-stop': {
           // The stopping epoch is the run's last: its line comes with run-end, then this one.
           const p = of(`${event.arm}/${event.seed}`, epochs);
@@ -175,9 +221,11 @@ export const lineReporter = (io: RunIo): Reporter => {
 /**
  * A progress bar over all epochs of all runs (experiment, arm and seed, epoch, the batches of a long epoch
  * with examples per second, loss, time left), with the lines worth keeping (run headers, insertions,
- * warnings) printed above it: they stay in the terminal's scrollback while the bar moves on below them.
+ * checkpoints, warnings) printed above it: they stay in the terminal's scrollback while the bar moves on
+ * below them. `now` (ms) paces the lines of routine checkpoints.
  */
-export const barReporter = (io: RunIo): Reporter => {
+export const barReporter = (io: RunIo, now: () => number = () => performance.now()): Reporter => {
+  const showCheckpoint = checkpointGate(now);
   const bars = new cliProgress.MultiBar(
     {
       format: '{experiment} {run} |{bar}| epoch {epoch}{batch} | loss {loss} | test error {error} | {left} left',
@@ -268,6 +316,9 @@ export const barReporter = (io: RunIo): Reporter => {
         }
         case 'insertion':
           log(insertionLines(event, runs > 1 ? `[${event.arm} #${event.seed}] ` : ''));
+          break;
+        case 'checkpoint':
+          if (showCheckpoint(event)) log(checkpointLine(event, runs > 1 ? `[${event.arm} #${event.seed}] ` : ''));
           break;
         case 'early-stop': {
           // The epochs the run no longer trains count as done.
