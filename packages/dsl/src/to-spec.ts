@@ -34,6 +34,9 @@ import {
   STEP_NAMES,
   STOP_SCHEMA,
   TRAINING_SCHEMA,
+  GROWTH_SCHEMA,
+  SCHEDULE_SCHEMA,
+  SELECTION_SCHEMA,
   classCount,
   didYouMean,
   inputShapes,
@@ -149,6 +152,20 @@ const describedSteps = Object.fromEntries(
   ]),
 );
 
+/**
+ * SensLI's settings (its schedule, norm and selection are clauses), with `threshold_mean`, the threshold
+ * rule's `mean` kept on the selection, written among them after `optimizer_state`.
+ */
+const SENSLI_SETTINGS: Schema = (() => {
+  const own = Object.entries(settingsOf(GROWTH_SCHEMA.variants.sensli));
+  const after = own.findIndex(([word]) => word === 'optimizer_state') + 1;
+  return Object.fromEntries([
+    ...own.slice(0, after),
+    ['threshold_mean', f('thresholdMean', 'word')],
+    ...own.slice(after),
+  ]);
+})();
+
 /** The settings each `{ … }` block accepts, by the word the user writes → spec field. */
 /** Augmentation settings of image data, gathered into the spec's `data.augment`. */
 const AUGMENT: Schema = { crop: f('crop', 'number'), flip: f('flip', 'word') };
@@ -202,13 +219,7 @@ export const SETTINGS: Readonly<Record<string, Schema>> = {
   ...described(OPTIMIZER_SCHEMA),
   ...describedSteps,
   data: GRAM_SETTINGS['data']!,
-  sensli: {
-    lr_factor: f('lrFactor', 'number'),
-    optimizer_state: f('optimizerState', 'word'),
-    threshold_mean: f('thresholdMean', 'word'),
-    residual_init: f('residualInit', 'word'),
-    insert_batchnorm: f('insertBatchnorm', 'word'),
-  },
+  sensli: SENSLI_SETTINGS,
 };
 
 const kindText = (field: Field): string => {
@@ -960,7 +971,7 @@ class Ctx {
         this.noArgument("'max' belongs to an 'every K epochs' schedule; 'at' lists its epochs", max.range);
       schedule = { _tag: 'at', epochs: at.epochs.map((e) => e.value) };
     } else if (every !== undefined) {
-      schedule = { _tag: 'every', every: every.every.value, max: max?.max.value ?? DEFAULTS.every.max };
+      schedule = fillVariant(SCHEDULE_SCHEMA, 'every', { every: every.every.value, max: max?.max.value });
     } else {
       this.error('missing-schedule', "'sensli' needs a schedule: 'at epoch N' or 'every K epochs'", node.kind.range);
     }
@@ -975,19 +986,13 @@ class Ctx {
         setting?.range ?? node.kind.range,
       );
     }
-    return {
-      _tag: 'sensli',
+    const { thresholdMean: _mean, ...own } = s;
+    return fillVariant(GROWTH_SCHEMA, 'sensli', {
+      ...own,
       schedule,
-      norm: norm ?? DEFAULTS.sensli.norm,
-      select:
-        select?._tag === 'threshold' && mean !== undefined ? { ...select, mean } : (select ?? DEFAULTS.sensli.select),
-      lrFactor: (s['lrFactor'] as number | undefined) ?? DEFAULTS.sensli.lrFactor,
-      optimizerState: (s['optimizerState'] as 'reset' | undefined) ?? DEFAULTS.sensli.optimizerState,
-      ...(s['residualInit'] === undefined ? {} : { residualInit: s['residualInit'] as 'outer_zero' | 'inner_zero' }),
-      ...(s['insertBatchnorm'] === undefined
-        ? {}
-        : { insertBatchnorm: s['insertBatchnorm'] as 'reference' | 'preserve' }),
-    };
+      norm,
+      select: select?._tag === 'threshold' && mean !== undefined ? { ...select, mean } : select,
+    });
   }
 
   norm(node: A.NormClause, path: SpecPath): SensitivityNorm | undefined {
@@ -1032,10 +1037,10 @@ class Ctx {
         return { _tag: 'position', index: node.arg.value };
       case 'threshold_abs':
         if (node.arg !== undefined) this.at([...path, 'bar'], node.arg.range);
-        return { _tag: 'threshold_abs', bar: node.arg?.value ?? DEFAULTS.thresholdAbs.bar };
+        return fillVariant(SELECTION_SCHEMA, 'threshold_abs', { bar: node.arg?.value });
       default:
         if (node.arg !== undefined) this.at([...path, 'tau'], node.arg.range);
-        return { _tag: 'threshold', tau: node.arg?.value ?? DEFAULTS.threshold.tau };
+        return fillVariant(SELECTION_SCHEMA, 'threshold', { tau: node.arg?.value });
     }
   }
 

@@ -4,7 +4,7 @@
  * resolved spec written as `spec.json` reruns the same experiment.
  */
 
-import type { SensitivityNorm } from './schema/growth.js';
+import type { Growth } from './schema/growth.js';
 import type { Optimizer } from './schema/optimizer.js';
 import type { Training } from './schema/training.js';
 
@@ -164,49 +164,9 @@ export type {
 // The training section is described once, in schema/training.ts.
 export type { EarlyStop, StopMonitor, Training } from './schema/training.js';
 
-export type { SensitivityNorm } from './schema/growth.js';
-
-export type Selection =
-  | { readonly _tag: 'max' }
-  | { readonly _tag: 'min' }
-  | { readonly _tag: 'position'; readonly index: number }
-  /**
-   * Insert only if the best score exceeds τ times a mean score: of the existing layers (`mean: 'existing'`,
-   * the default and the FNN/ResNet reference, model_selection.py) or of the existing AND the virtual layers
-   * (`mean: 'all'`, the CNN reference's `denominator_threshold`, model_selection_oo.py).
-   */
-  | { readonly _tag: 'threshold'; readonly tau: number; readonly mean?: 'existing' | 'all' }
-  /** Insert only if the best score exceeds `bar` (the CNN reference's `threshold_abs`, bar 1e-4). */
-  | { readonly _tag: 'threshold_abs'; readonly bar: number };
-
-export type GrowthSchedule =
-  | { readonly _tag: 'at'; readonly epochs: readonly number[] }
-  | { readonly _tag: 'every'; readonly every: number; readonly max: number };
-
-export type Growth =
-  | { readonly _tag: 'none' }
-  | {
-      readonly _tag: 'sensli';
-      readonly schedule: GrowthSchedule;
-      readonly norm: SensitivityNorm;
-      readonly select: Selection;
-      /** Step size after an insertion = lrFactor × the last step size. */
-      readonly lrFactor: number;
-      /** Optimizer state after an insertion: `reset` (the reference) or `keep` (zero for new weights). */
-      readonly optimizerState: 'reset' | 'keep';
-      /**
-       * ResNets: the virtual block's initialisation, the reference's first (`outer_zero`: W₁ = 0.8 I, W₂ = 0;
-       * the default) or second (`inner_zero`: W₁ = 0, W₂ = 0.8 I; model_selection.py `v2`).
-       */
-      readonly residualInit?: 'outer_zero' | 'inner_zero';
-      /**
-       * CNNs: the chosen conv is inserted with a batch norm between it and its ReLU (conv + BN + ReLU, the
-       * CNN reference's `BN=True`), the norm initialised as the reference's (`reference`: γ = 1, β = 0,
-       * moving mean 0, variance 1; the function changes in training mode) or from the training data's
-       * statistics at the position (`preserve`: exact in inference mode, see ALGORITHMS.md §3). Absent: conv + ReLU.
-       */
-      readonly insertBatchnorm?: 'reference' | 'preserve';
-    };
+// The growth section (schedule, sensitivity norm, selection rule, insertion settings) is described once, in
+// schema/growth.ts.
+export type { Growth, GrowthSchedule, Selection, SensitivityNorm } from './schema/growth.js';
 
 /** One arm of a side-by-side comparison: the base experiment with some sections replaced. */
 export interface Arm {

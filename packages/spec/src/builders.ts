@@ -36,6 +36,7 @@ import { SPEC_VERSION } from './Spec.js';
 import { fillStruct, fillVariant } from './schema/describe.js';
 import { GRAM_SCHEMA, OPTIMIZER_SCHEMA, STEP_SIZE_SCHEMA } from './schema/optimizer.js';
 import { STOP_SCHEMA, TRAINING_SCHEMA } from './schema/training.js';
+import { GROWTH_SCHEMA, SCHEDULE_SCHEMA, SELECTION_SCHEMA } from './schema/growth.js';
 
 // ─── Experiment ────────────────────────────────────────────────────────────────────────────────────────
 
@@ -450,26 +451,14 @@ export interface SensliOptions {
 }
 
 /** Sensitivity-based layer insertion (arXiv 2311.15995). */
-export const sensli = (options: SensliOptions): Growth => ({
-  _tag: 'sensli',
-  schedule: options.schedule,
-  norm: options.norm ?? DEFAULTS.sensli.norm,
-  select: options.select ?? DEFAULTS.sensli.select,
-  lrFactor: options.lrFactor ?? DEFAULTS.sensli.lrFactor,
-  optimizerState: options.optimizerState ?? DEFAULTS.sensli.optimizerState,
-  ...(options.residualInit === undefined ? {} : { residualInit: options.residualInit }),
-  ...(options.insertBatchnorm === undefined ? {} : { insertBatchnorm: options.insertBatchnorm }),
-});
+export const sensli = (options: SensliOptions): Growth => fillVariant(GROWTH_SCHEMA, 'sensli', options);
 
 /** Insert after each of these epochs. */
 export const atEpochs = (...epochs: readonly number[]): GrowthSchedule => ({ _tag: 'at', epochs: [...epochs] });
 
 /** Insert every `k` epochs, at most `max` times. @param max @default 1 */
-export const every = (k: number, max: number = DEFAULTS.every.max): GrowthSchedule => ({
-  _tag: 'every',
-  every: k,
-  max,
-});
+export const every = (k: number, max?: number): GrowthSchedule =>
+  fillVariant(SCHEDULE_SCHEMA, 'every', { every: k, max });
 
 /** Frobenius norm of the sensitivity. */
 export const fro = (): SensitivityNorm => ({ _tag: 'fro' });
@@ -491,7 +480,7 @@ export const selectMin = (): Selection => ({ _tag: 'min' });
 /** Always insert at candidate position `index` (0-based). */
 export const position = (index: number): Selection => ({ _tag: 'position', index });
 /** Insert only if the best score exceeds τ times the mean score of the existing layers. @param tau @default 1 */
-export const threshold = (tau: number = DEFAULTS.threshold.tau, mean?: 'existing' | 'all'): Selection =>
-  mean === undefined ? { _tag: 'threshold', tau } : { _tag: 'threshold', tau, mean };
+export const threshold = (tau?: number, mean?: 'existing' | 'all'): Selection =>
+  fillVariant(SELECTION_SCHEMA, 'threshold', { tau, mean });
 /** Insert only if the best score exceeds `bar` (the CNN reference's `threshold_abs`). @param bar @default 1e-4 */
-export const thresholdAbs = (bar: number = DEFAULTS.thresholdAbs.bar): Selection => ({ _tag: 'threshold_abs', bar });
+export const thresholdAbs = (bar?: number): Selection => fillVariant(SELECTION_SCHEMA, 'threshold_abs', { bar });

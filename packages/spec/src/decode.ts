@@ -25,7 +25,7 @@ import {
   wrongType,
 } from './internal/decoder.js';
 import { MAX_NESTING } from './limits.js';
-import { NORM_SCHEMA } from './schema/growth.js';
+import { GROWTH_SCHEMA } from './schema/growth.js';
 import { OPTIMIZER_SCHEMA } from './schema/optimizer.js';
 import { TRAINING_SCHEMA } from './schema/training.js';
 import type * as RNEA from 'fp-ts/lib/ReadonlyNonEmptyArray.js';
@@ -35,15 +35,12 @@ import type {
   Arm,
   Data,
   Experiment,
-  Growth,
-  GrowthSchedule,
   Layer,
   Loss,
   Network,
   Padding,
   Plot,
   Report,
-  Selection,
   Table,
   Sweep,
   SweepAxis,
@@ -137,50 +134,7 @@ const optimizer = described(OPTIMIZER_SCHEMA);
 
 const training = describedStruct(TRAINING_SCHEMA);
 
-const schedule: Decoder<GrowthSchedule> = tagged<GrowthSchedule>(
-  'schedule',
-  {
-    at: struct({ _tag: literal('at'), epochs: array(number) }),
-    every: struct({ _tag: literal('every'), every: number, max: number }),
-  },
-  'a growth schedule',
-);
-
-const norm = described(NORM_SCHEMA);
-
-const selection: Decoder<Selection> = tagged<Selection>(
-  'selection',
-  {
-    max: struct({ _tag: literal('max') }),
-    min: struct({ _tag: literal('min') }),
-    position: struct({ _tag: literal('position'), index: number }),
-    threshold: struct({ _tag: literal('threshold'), tau: number }, { mean: name<'existing' | 'all'>('thresholdMean') }),
-    threshold_abs: struct({ _tag: literal('threshold_abs'), bar: number }),
-  },
-  'a selection rule',
-);
-
-const growth: Decoder<Growth> = tagged<Growth>(
-  'growth',
-  {
-    none: struct({ _tag: literal('none') }),
-    sensli: struct(
-      {
-        _tag: literal('sensli'),
-        schedule,
-        norm,
-        select: selection,
-        lrFactor: number,
-        optimizerState: name<'reset' | 'keep'>('optimizerState'),
-      },
-      {
-        residualInit: name<'outer_zero' | 'inner_zero'>('residualInit'),
-        insertBatchnorm: name<'reference' | 'preserve'>('insertBatchnorm'),
-      },
-    ),
-  },
-  'a growth policy',
-);
+const growth = described(GROWTH_SCHEMA);
 
 const loss = name<Loss>('loss');
 

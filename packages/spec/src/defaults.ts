@@ -22,6 +22,7 @@ import type {
 import { fieldDefaults, fillVariant, settingDefaults } from './schema/describe.js';
 import { GRAM_SCHEMA, LEARNING_RATE, OPTIMIZER_SCHEMA, STEP_SIZE_SCHEMA } from './schema/optimizer.js';
 import { STOP_SCHEMA, TRAINING_SCHEMA } from './schema/training.js';
+import { GROWTH_SCHEMA, SCHEDULE_SCHEMA, SELECTION_SCHEMA } from './schema/growth.js';
 
 type SpiralsData = Extract<Data, { _tag: 'spirals' }>;
 type CsvData = Extract<Data, { _tag: 'csv' }>;
@@ -48,6 +49,9 @@ const deepFreeze = <T>(value: T): T => {
 
 /** Plain SGD with its described defaults: a constant step size and the Euclidean (classical Frobenius) metric. */
 const SGD = fillVariant(OPTIMIZER_SCHEMA, 'sgd', {});
+
+/** SensLI's described defaults, without its tag (and its schedule, which has none). */
+const { _tag: _sensli, ...SENSLI } = fillVariant(GROWTH_SCHEMA, 'sensli', {}) as Sensli;
 
 export interface Defaults {
   /** Random seed of the first run. @default 1 */
@@ -158,10 +162,10 @@ export const DEFAULTS: Defaults = deepFreeze<Defaults>({
   dog: settingDefaults(STEP_SIZE_SCHEMA, 'dog') as Defaults['dog'],
   prodigy: settingDefaults(STEP_SIZE_SCHEMA, 'prodigy') as Defaults['prodigy'],
   dataGram: settingDefaults(GRAM_SCHEMA, 'data') as Defaults['dataGram'],
-  sensli: { norm: { _tag: 'fro' }, select: { _tag: 'max' }, lrFactor: 1, optimizerState: 'reset' },
-  every: { max: 1 },
-  threshold: { tau: 1 },
-  thresholdAbs: { bar: 1e-4 },
+  sensli: SENSLI,
+  every: settingDefaults(SCHEDULE_SCHEMA, 'every') as Defaults['every'],
+  threshold: settingDefaults(SELECTION_SCHEMA, 'threshold') as Defaults['threshold'],
+  thresholdAbs: settingDefaults(SELECTION_SCHEMA, 'threshold_abs') as Defaults['thresholdAbs'],
   stop: fieldDefaults(STOP_SCHEMA.fields) as Defaults['stop'],
 });
 

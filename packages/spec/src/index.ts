@@ -84,7 +84,7 @@ export {
 export type { MemoryEstimate, MemoryEstimateOptions, MemoryCheckOptions } from './memory.js';
 export { decodeExperiment } from './decode.js';
 export { GRAM_SCHEMA, METRIC_SCHEMA, OPTIMIZER_SCHEMA, STEP_SIZE_SCHEMA } from './schema/optimizer.js';
-export { NORM_SCHEMA } from './schema/growth.js';
+export { GROWTH_SCHEMA, NORM_SCHEMA, SCHEDULE_SCHEMA, SELECTION_SCHEMA } from './schema/growth.js';
 export { STOP_SCHEMA, TRAINING_SCHEMA } from './schema/training.js';
 export {
   fillStruct,

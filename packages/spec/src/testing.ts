@@ -13,7 +13,7 @@ import type { Range } from './internal/range.js';
 import { checkMemory } from './memory.js';
 import { ACTIVATION_NAMES, PLOT_NAMES, TABLE_NAMES } from './names.js';
 import { fillStruct, fillVariant, type Field, type Fields, type Struct, type Union } from './schema/describe.js';
-import { NORM_SCHEMA } from './schema/growth.js';
+import { GROWTH_SCHEMA } from './schema/growth.js';
 import { OPTIMIZER_SCHEMA } from './schema/optimizer.js';
 import { TRAINING_SCHEMA } from './schema/training.js';
 import { NAME_KINDS, type NameKindKey } from './unknown-name.js';
@@ -27,8 +27,6 @@ import type {
   Loss,
   Network,
   Optimizer,
-  Selection,
-  SensitivityNorm,
   Sweep,
   Training,
 } from './Spec.js';
@@ -198,9 +196,7 @@ const field = (f: Field): fc.Arbitrary<unknown> => {
   switch (f.type) {
     case 'number': {
       const n =
-        f.sample !== undefined && 'fractionOf' in f.sample
-          ? real(0, 1)
-          : fromRange(f.sample ?? (f.range === 'rate' ? RATES : f.range));
+        f.sample !== undefined && 'fractionOf' in f.sample ? real(0, 1) : fromRange(f.sample ?? rangeOf(f.range));
       return f.orWord === undefined ? n : fc.oneof(fc.constant(f.orWord.word), n);
     }
     case 'name':
@@ -211,7 +207,15 @@ const field = (f: Field): fc.Arbitrary<unknown> => {
       return described(f.union, f.sample);
     case 'record':
       return describedStruct(f.struct);
+    case 'list':
+      return fc.uniqueArray(field(f.item) as fc.Arbitrary<number>, f.sample).map((xs) => [...xs].sort((a, b) => a - b));
   }
+};
+
+/** The values a number field without a sample draws: its range, learning rates for a rate. */
+const rangeOf = (r: Range | 'rate' | undefined): Range => {
+  if (r === undefined) throw new Error('a described number without a range needs a sample');
+  return r === 'rate' ? RATES : r;
 };
 
 /** Some described fields drawn, an optional one sometimes absent, fractions of another field scaled. */
@@ -246,33 +250,7 @@ const loss: fc.Arbitrary<Loss> = fc.constantFrom('cross_entropy' as const, 'mse'
 
 const training = describedStruct(TRAINING_SCHEMA) as fc.Arbitrary<Training>;
 
-const norm = described(NORM_SCHEMA) as fc.Arbitrary<SensitivityNorm>;
-
-const selection: fc.Arbitrary<Selection> = fc.oneof(
-  fc.constant(B.selectMax()),
-  fc.constant(B.selectMin()),
-  int(0, 10).map(B.position),
-  real(1e-3, 10).map(B.threshold),
-);
-
-const growth: fc.Arbitrary<Growth> = fc.oneof(
-  fc.constant(B.none()),
-  fc
-    .record({
-      schedule: fc.oneof(
-        fc
-          .uniqueArray(int(1, 9), { minLength: 1, maxLength: 4 })
-          .map((es) => B.atEpochs(...[...es].sort((a, b) => a - b))),
-        fc.tuple(int(1, 9), int(1, 10)).map(([k, max]) => B.every(k, max)),
-      ),
-      norm,
-      select: selection,
-      lrFactor: real(1e-3, 10),
-      optimizerState: fc.constantFrom('reset' as const, 'keep' as const),
-      bn: fc.option(fc.constantFrom('reference' as const, 'preserve' as const), { nil: undefined }),
-    })
-    .map(({ bn, ...o }) => B.sensli({ ...o, ...(bn === undefined ? {} : { insertBatchnorm: bn }) })),
-);
+const growth = described(GROWTH_SCHEMA) as fc.Arbitrary<Growth>;
 
 // ─── Experiments ───────────────────────────────────────────────────────────────────────────────────────
 

@@ -6,10 +6,13 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULTS,
   GRAM_SCHEMA,
+  GROWTH_SCHEMA,
   METRIC_SCHEMA,
   NAME_KINDS,
   NORM_SCHEMA,
   OPTIMIZER_SCHEMA,
+  SCHEDULE_SCHEMA,
+  SELECTION_SCHEMA,
   STEP_SIZE_SCHEMA,
   STOP_SCHEMA,
   TRAINING_SCHEMA,
@@ -17,14 +20,27 @@ import {
   check,
   decodeExperiment,
   experiment,
+  atEpochs,
+  every,
+  sensli,
   settingDefaults,
   stop,
+  threshold,
   train,
   type SchemaUnion,
   type Training,
 } from '../src/index.js';
 
-const UNIONS: readonly SchemaUnion[] = [OPTIMIZER_SCHEMA, STEP_SIZE_SCHEMA, METRIC_SCHEMA, GRAM_SCHEMA, NORM_SCHEMA];
+const UNIONS: readonly SchemaUnion[] = [
+  OPTIMIZER_SCHEMA,
+  STEP_SIZE_SCHEMA,
+  METRIC_SCHEMA,
+  GRAM_SCHEMA,
+  NORM_SCHEMA,
+  GROWTH_SCHEMA,
+  SCHEDULE_SCHEMA,
+  SELECTION_SCHEMA,
+];
 
 describe('the described unions', () => {
   it.each(UNIONS.map((u) => [u.kind, u] as const))('%s: its tags are its vocabulary, its names known kinds', (_, u) => {
@@ -125,6 +141,53 @@ describe('the training section, a struct with a number-or-word, a boolean and an
       ['out-of-range', 'train.batch', "batch size (or 'full') must be an integer in [1, 1_000_000], got 0.5"],
       ['out-of-range', 'train.stop.patience', 'patience must be an integer in [1, 1_000_000], got 0'],
       ['out-of-range', 'train.stop.minDelta', 'min_delta must be a finite number ≥ 0, got -1'],
+    ]);
+  });
+});
+
+describe('the growth section: nested unions, a list and optional names', () => {
+  const grown = sensli({ schedule: every(2), select: threshold(undefined, 'all') });
+
+  it('fills defaults from the description, in its order, optional names absent', () => {
+    expect(grown).toStrictEqual({
+      _tag: 'sensli',
+      schedule: { _tag: 'every', every: 2, max: 1 },
+      norm: { _tag: 'fro' },
+      select: { _tag: 'threshold', tau: 1, mean: 'all' },
+      lrFactor: 1,
+      optimizerState: 'reset',
+    });
+    expect(DEFAULTS.sensli).toStrictEqual({
+      norm: { _tag: 'fro' },
+      select: { _tag: 'max' },
+      lrFactor: 1,
+      optimizerState: 'reset',
+    });
+    expect([DEFAULTS.every, DEFAULTS.threshold, DEFAULTS.thresholdAbs]).toEqual([
+      { max: 1 },
+      { tau: 1 },
+      { bar: 1e-4 },
+    ]);
+  });
+
+  it('decodes the list item by item and checks its length and the ranges it describes', () => {
+    const spec = experiment('x', { train: train({ epochs: 20 }), growth: grown });
+    const json = JSON.parse(JSON.stringify(spec)) as Record<string, unknown>;
+    expect(decodeExperiment(json)).toEqual(E.right(spec));
+    const decoded = decodeExperiment({ ...json, growth: { ...grown, schedule: { _tag: 'at', epochs: [1, 'x'] } } });
+    expect(E.isLeft(decoded) && decoded.left.map((d) => [d.code, (d.path ?? []).join('.'), d.message])).toEqual([
+      ['wrong-type', 'growth.schedule.epochs.1', "expected a number, got the string 'x'"],
+    ]);
+    const checked = check(
+      experiment('x', {
+        train: train({ epochs: 20 }),
+        growth: sensli({ schedule: atEpochs(), select: threshold(-1), lrFactor: 0 }),
+      }),
+    );
+    expect(E.isLeft(checked) && checked.left.map((d) => [d.code, (d.path ?? []).join('.'), d.message])).toEqual([
+      ['out-of-range', 'growth.schedule.epochs', 'a growth schedule `at` needs at least one epoch'],
+      ['out-of-range', 'growth.select.tau', 'threshold τ must be a finite number > 0, got -1'],
+      ['out-of-range', 'growth.lrFactor', 'lrFactor must be a finite number > 0, got 0'],
     ]);
   });
 });

@@ -5,9 +5,9 @@
  */
 import type { Diagnostic, SpecPath } from '../Diagnostic.js';
 import { MAX_NESTING } from '../limits.js';
-import type { Data, Experiment, Growth, Layer, Network, Report } from '../Spec.js';
+import type { Data, Experiment, Layer, Network, Report } from '../Spec.js';
 import { sharedFields, variantFields, type Fields, type Tagged, type Union } from '../schema/describe.js';
-import { NORM_SCHEMA } from '../schema/growth.js';
+import { GROWTH_SCHEMA } from '../schema/growth.js';
 import { OPTIMIZER_SCHEMA } from '../schema/optimizer.js';
 import { TRAINING_SCHEMA } from '../schema/training.js';
 import { isKnownName, unknownName, type NameKindKey } from '../unknown-name.js';
@@ -85,22 +85,6 @@ const checkFields = (fields: Fields, value: unknown, path: SpecPath): Check => {
   );
 };
 
-const checkGrowthNames = (g: Growth, path: SpecPath): Check => {
-  if (g._tag !== 'sensli') return name('growth', g._tag, [...path, '_tag']);
-  const at = (k: string): SpecPath => [...path, k];
-  return [
-    ...name('schedule', g.schedule._tag, [...at('schedule'), '_tag']),
-    ...checkDescribed(NORM_SCHEMA, g.norm, at('norm')),
-    ...name('selection', g.select._tag, [...at('select'), '_tag']),
-    ...name('optimizerState', g.optimizerState, at('optimizerState')),
-    ...(g.residualInit === undefined ? [] : name('residualInit', g.residualInit, at('residualInit'))),
-    ...(g.insertBatchnorm === undefined ? [] : name('insertBatchnorm', g.insertBatchnorm, at('insertBatchnorm'))),
-    ...(g.select._tag === 'threshold' && g.select.mean !== undefined
-      ? name('thresholdMean', g.select.mean, [...at('select'), 'mean'])
-      : []),
-  ];
-};
-
 const checkReport = (r: Report, path: SpecPath): Check => [
   ...r.plots.flatMap((p, i) => name('plot', p, [...path, 'plots', i])),
   ...r.tables.flatMap((t, i) => name('table', t, [...path, 'tables', i])),
@@ -113,6 +97,6 @@ export const checkNames = (e: Experiment): Check => [
   ...name('loss', e.loss, ['loss']),
   ...checkDescribed(OPTIMIZER_SCHEMA, e.optimizer, ['optimizer']),
   ...checkFields(TRAINING_SCHEMA.fields, e.train, ['train']),
-  ...checkGrowthNames(e.growth, ['growth']),
+  ...checkDescribed(GROWTH_SCHEMA, e.growth, ['growth']),
   ...checkReport(e.report, ['report']),
 ];

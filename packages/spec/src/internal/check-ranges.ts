@@ -5,9 +5,9 @@
  */
 import type { Diagnostic, SpecPath } from '../Diagnostic.js';
 import * as L from '../limits.js';
-import type { Data, Experiment, Growth, Layer, Network, Selection } from '../Spec.js';
+import type { Data, Experiment, Layer, Network } from '../Spec.js';
 import { sharedFields, variantFields, type Field, type Fields, type Tagged, type Union } from '../schema/describe.js';
-import { NORM_SCHEMA } from '../schema/growth.js';
+import { GROWTH_SCHEMA } from '../schema/growth.js';
 import { OPTIMIZER_SCHEMA } from '../schema/optimizer.js';
 import { TRAINING_SCHEMA } from '../schema/training.js';
 import { error, show } from './diagnostic.js';
@@ -229,8 +229,10 @@ const checkFields = (fields: Fields, value: unknown, path: SpecPath): Check => {
 const checkField = (f: Field, v: unknown, path: SpecPath): Check => {
   switch (f.type) {
     case 'number':
-      if (f.orWord !== undefined && v === f.orWord.word) return [];
+      if ((f.orWord !== undefined && v === f.orWord.word) || f.range === undefined) return [];
       return f.range === 'rate' ? rate(v, path, f.what) : checkRange(v, f.range, path, f.what, f.code);
+    case 'list':
+      return Array.isArray(v) ? v.flatMap((x, i) => checkField(f.item, x, [...path, i])) : [];
     case 'union':
       return checkDescribed(f.union, v, path);
     case 'record':
@@ -241,7 +243,7 @@ const checkField = (f: Field, v: unknown, path: SpecPath): Check => {
   }
 };
 
-// ─── Training and growth ───────────────────────────────────────────────────────────────────────────────
+// ─── Training ───────────────────────────────────────────────────────────────────────────────
 
 /** Early stopping on a validation metric needs a validation set in the data. */
 const checkStopMonitor = (e: Experiment): Check =>
@@ -255,45 +257,6 @@ const checkStopMonitor = (e: Experiment): Check =>
       ]
     : [];
 
-const checkSelection = (s: Selection, path: SpecPath): Check => {
-  switch (s._tag) {
-    case 'position':
-      return checkRange(s.index, nonNegativeInt(L.MAX_LAYERS), [...path, 'index'], 'insertion position');
-    case 'threshold':
-      return checkRange(s.tau, positive, [...path, 'tau'], 'threshold τ');
-    case 'threshold_abs':
-      return checkRange(s.bar, nonNegative, [...path, 'bar'], 'absolute threshold');
-    default:
-      return [];
-  }
-};
-
-/** Ranges of a growth policy on its own; the schedule against the training epochs is `check-schedule.ts`. */
-const checkGrowth = (g: Growth, path: SpecPath): Check => {
-  if (g._tag !== 'sensli') return [];
-  const at = (k: string): SpecPath => [...path, k];
-  const s = g.schedule;
-  return [
-    ...(s._tag === 'every'
-      ? checkRange(s.max, positiveInt(L.MAX_INSERTIONS), [...at('schedule'), 'max'], 'most insertions')
-      : []),
-    ...(s._tag === 'at' && s.epochs.length > L.MAX_INSERTIONS
-      ? [
-          error('out-of-range', `a growth schedule lists at most ${L.MAX_INSERTIONS} epochs, got ${s.epochs.length}`, [
-            ...at('schedule'),
-            'epochs',
-          ]),
-        ]
-      : []),
-    ...(s._tag === 'at' && s.epochs.length === 0
-      ? [error('out-of-range', 'a growth schedule `at` needs at least one epoch', [...at('schedule'), 'epochs'])]
-      : []),
-    ...checkDescribed(NORM_SCHEMA, g.norm, at('norm')),
-    ...checkSelection(g.select, at('select')),
-    ...checkRange(g.lrFactor, positive, at('lrFactor'), 'lrFactor'),
-  ];
-};
-
 /** Every range of one experiment's sections (not its compare arms, which `check.ts` resolves and checks). */
 export const checkRanges = (e: Experiment): Check => [
   ...checkName(e.name, ['name'], 'experiment name'),
@@ -304,5 +267,5 @@ export const checkRanges = (e: Experiment): Check => [
   ...checkDescribed(OPTIMIZER_SCHEMA, e.optimizer, ['optimizer']),
   ...checkFields(TRAINING_SCHEMA.fields, e.train, ['train']),
   ...checkStopMonitor(e),
-  ...checkGrowth(e.growth, ['growth']),
+  ...checkDescribed(GROWTH_SCHEMA, e.growth, ['growth']),
 ];

@@ -151,6 +151,8 @@ const fieldDecoder = (f: Field): Decoder<unknown> => {
       return described(f.union);
     case 'record':
       return describedStruct(f.struct);
+    case 'list':
+      return array(fieldDecoder(f.item));
   }
 };
 

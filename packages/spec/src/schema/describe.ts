@@ -38,8 +38,11 @@ export interface NumberField<W extends string = string> extends Optionality {
   readonly type: 'number';
   /** A string only when it is the field's `orWord`. */
   readonly default?: number | string;
-  /** The valid values; `rate`: a step size, finite and > 0 in float64 and in float32. */
-  readonly range: Range | 'rate';
+  /**
+   * The valid values; `rate`: a step size, finite and > 0 in float64 and in float32; absent: checked
+   * elsewhere, against other sections (a growth schedule's epochs against the training's, check-schedule.ts).
+   */
+  readonly range?: Range | 'rate';
   /** The value in a range message: "`what` must be a finite number > 0, got 0". */
   readonly what: string;
   /** The diagnostic's code when out of range. @default 'out-of-range' */
@@ -91,7 +94,17 @@ export interface RecordField<S extends Struct = Struct> extends Optionality {
   readonly positional?: undefined;
 }
 
-export type Field = NumberField | NameField | BoolField | SubField | RecordField;
+/** A list of numbers (a growth schedule's epochs). */
+export interface ListField extends Optionality {
+  readonly type: 'list';
+  readonly item: NumberField;
+  /** Test data: between `minLength` and `maxLength` distinct items, in increasing order. */
+  readonly sample: { readonly minLength: number; readonly maxLength: number };
+  readonly default?: undefined;
+  readonly positional?: undefined;
+}
+
+export type Field = NumberField | NameField | BoolField | SubField | RecordField | ListField;
 export type Fields = Readonly<Record<string, Field>>;
 type Variants = Readonly<Record<string, Fields>>;
 
@@ -131,7 +144,9 @@ type ValueOf<F> = F extends { readonly orWord: { readonly word: infer W } }
           ? Infer<U>
           : F extends RecordField<infer S>
             ? Infer<S>
-            : never;
+            : F extends ListField
+              ? readonly number[]
+              : never;
 type Flat<X> = { [K in keyof X]: X[K] };
 type IsOptional<F> = F extends { readonly optional: true } ? true : false;
 /** The object a record of fields stands for: optional fields `?:`. */
@@ -195,6 +210,9 @@ export const bool = (options: { readonly default?: boolean } = {}): BoolField =>
 /** A nested record (schema `s`) as a field. */
 export const record = <S extends Struct>(s: S): RecordField<S> => ({ type: 'record', struct: s });
 
+/** A list of numbers, each an `item`. */
+export const list = (item: NumberField, sample: ListField['sample']): ListField => ({ type: 'list', item, sample });
+
 /** `f`, absent from the value unless given (`?:` in the type). */
 export const optional = <F extends Field>(f: F): F & { readonly optional: true } => ({ ...f, optional: true });
 
@@ -232,7 +250,7 @@ export const settingWord = (field: string): string =>
  * only after the variant's name.
  */
 export const isSetting = (f: Field): f is NumberField | NameField | BoolField =>
-  f.type !== 'union' && f.type !== 'record' && f.positional?.mode !== 'only';
+  f.type !== 'union' && f.type !== 'record' && f.type !== 'list' && f.positional?.mode !== 'only';
 
 /** The field written right after the variant's name, if the variant has one. */
 export const positionalField = (fields: Fields): readonly [string, NumberField] | undefined => {
