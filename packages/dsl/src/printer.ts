@@ -21,6 +21,7 @@ import type {
 } from '@sprout/spec';
 import {
   GRAM_SCHEMA,
+  GROWTH_SCHEMA,
   OPTIMIZER_SCHEMA,
   STEP_SIZE_SCHEMA,
   TRAINING_SCHEMA,
@@ -228,22 +229,10 @@ const growth = (g: Growth): string[] => {
           ? `select threshold_abs ${num(sel.bar)}`
           : `select ${sel._tag}`;
   const mean = sel._tag === 'threshold' && sel.mean !== undefined ? [`threshold_mean ${sel.mean}`] : [];
-  const init = g.residualInit === undefined ? [] : [`residual_init ${g.residualInit}`];
-  const bn = g.insertBatchnorm === undefined ? [] : [`insert_batchnorm ${g.insertBatchnorm}`];
-  return block(
-    'grow sensli',
-    [
-      ...schedule,
-      norm,
-      select,
-      ...mean,
-      `lr_factor ${num(g.lrFactor)}`,
-      `optimizer_state ${g.optimizerState}`,
-      ...init,
-      ...bn,
-    ],
-    '',
-  );
+  // The settings after the clauses, in the schema's order (an absent optional one is not written).
+  const { settings } = described(GROWTH_SCHEMA.variants.sensli, g);
+  const lines = settings.flatMap(([word, text]) => (text === undefined ? [] : [`${word} ${text}`]));
+  return block('grow sensli', [...schedule, norm, select, ...mean, ...lines], '');
 };
 
 /** A sweep value: numbers as numbers, names bare when they are words, other strings quoted. */
