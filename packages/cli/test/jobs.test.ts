@@ -103,6 +103,10 @@ describe('sprout run --jobs', () => {
     ]);
     const alone = JSON.parse(readFileSync(join(two, 'runs', 'fixed-lr-0.2', 'seed-7', 'spec.json'), 'utf8'));
     expect([alone.seed, alone.repeat, alone.growth._tag, alone.optimizer.step.lr]).toEqual([7, 1, 'none', 0.2]);
+    // The study's spec.json says where its runs trained, as each run's does.
+    const study = JSON.parse(readFileSync(join(two, 'spec.json'), 'utf8'));
+    expect([study.run.backend, study.run.threads]).toEqual(['cpu', alone.run.threads]);
+    expect(study.run.study).toEqual({ mode: 'jobs', jobs: 2 });
     // The plots and the table are drawn once, for the study, not for each run.
     expect(existsSync(join(two, 'curves.svg'))).toBe(true);
     expect(existsSync(join(two, 'final.csv'))).toBe(true);

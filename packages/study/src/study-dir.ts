@@ -78,17 +78,44 @@ export const studyRecord = (dir: string): StudyRecord | undefined => {
   }
 };
 
-/** The backend the runs trained on (from their spec.json), or `unknown`. */
-const backendOf = (tasks: readonly RunTask[]): string => {
-  for (const t of tasks)
+/**
+ * Where the runs of a study trained, from their own spec.json: the backend and native threads all of them
+ * recorded; `mixed` (with each backend's number of runs in `backends`) when queue workers on different
+ * machines used different ones; undefined before any run started.
+ */
+export const runsMachine = (
+  tasks: readonly RunTask[],
+): { backend: string; backends?: Record<string, number>; threads?: number } | undefined => {
+  const backends: Record<string, number> = {};
+  const threads = new Set<unknown>();
+  for (const t of tasks) {
+    let run: { backend?: unknown; threads?: unknown } | undefined;
     try {
-      const b = (JSON.parse(readFileSync(join(t.dir, 'spec.json'), 'utf8')) as { run?: { backend?: unknown } }).run
-        ?.backend;
-      if (typeof b === 'string') return b;
+      run = (JSON.parse(readFileSync(join(t.dir, 'spec.json'), 'utf8')) as { run?: typeof run }).run;
     } catch {
-      // Not run yet.
+      continue; // not started
     }
-  return 'unknown';
+    if (typeof run?.backend !== 'string') continue;
+    backends[run.backend] = (backends[run.backend] ?? 0) + 1;
+    threads.add(run.threads);
+  }
+  const names = Object.keys(backends);
+  if (names.length === 0) return undefined;
+  const [only] = threads;
+  return {
+    backend: names.length === 1 ? names[0]! : 'mixed',
+    ...(names.length > 1 ? { backends } : {}),
+    ...(threads.size === 1 && typeof only === 'number' ? { threads: only } : {}),
+  };
+};
+
+/** spec.json's `run` record with where the runs trained (`runsMachine`), as a single run's records it. */
+const recordMachine = (dir: string, tasks: readonly RunTask[]): void => {
+  const machine = runsMachine(tasks);
+  if (machine === undefined) return;
+  const json = JSON.parse(readFileSync(join(dir, 'spec.json'), 'utf8')) as { run?: Record<string, unknown> };
+  const { backend: _b, backends: _bs, threads: _t, ...record } = json.run ?? {};
+  writeAtomic(join(dir, 'spec.json'), `${JSON.stringify({ ...json, run: { ...record, ...machine } }, null, 2)}\n`);
 };
 
 export type StudyStatus = 'finished' | 'interrupted' | 'failed';
@@ -108,11 +135,12 @@ export const finishStudy = async (
   merger: StudyMerger = studyMerger(dir, metricsHeader(spec), tasks),
 ): Promise<E.Either<string, RunResult>> => {
   merger.finish();
+  recordMachine(dir, tasks);
   const r = await reportRuns([dir])();
   if (E.isLeft(r)) return E.left(r.left.message);
   const result: RunResult = {
     experiment: spec.name,
-    backend: backendOf(tasks),
+    backend: runsMachine(tasks)?.backend ?? 'unknown',
     outDir: dir,
     arms: r.right.arms,
     seconds,

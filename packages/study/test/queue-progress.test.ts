@@ -2,7 +2,7 @@
 // worker), so its progress bar moves within the epoch as with --jobs; it hears of them, and of the job's end,
 // through the queue's event stream as they happen. A real redis-server, a queue worker in
 // this process and its worker process (the sprout CLI through tsx).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,5 +80,11 @@ describe('sprout run --queue: progress inside an epoch', () => {
       seen.flatMap((e) => (e._tag === 'checkpoint' ? [`${e.arm} ${e.epoch}.${e.step} ${e.reason} ${e.file}`] : [])),
     ).toEqual([`base 1.0 interval ${file}`, `base 2.0 last-epoch ${file}`]);
     expect(seen.at(-1)?._tag).toBe('run-end');
+    // The study's spec.json says where its run trained, as the run's own does.
+    const record = (dir: string) =>
+      (JSON.parse(readFileSync(join(dir, 'spec.json'), 'utf8')) as { run: { backend?: string; threads?: number } }).run;
+    const own = record(join(root, 'study', 'runs', 'base', 'seed-3'));
+    expect(own.backend).toBe('cpu');
+    expect(record(join(root, 'study'))).toMatchObject({ backend: own.backend, threads: own.threads });
   });
 });

@@ -348,7 +348,11 @@ export const runAction = async (
     // A resumed run reads its data relative to where the first run found it (the `run` record's baseDir).
     const recorded = resumeDir !== undefined ? run : undefined;
     const baseDir = typeof recorded?.baseDir === 'string' ? recorded.baseDir : dirname(file);
-    const recordedBackend = typeof recorded?.backend === 'string' ? recorded.backend : undefined;
+    // A queue's runs train on its workers' machines, not here; `mixed` runs trained on several.
+    const recordedBackend =
+      typeof recorded?.backend === 'string' && recorded.backend !== 'mixed' && options.queue === undefined
+        ? recorded.backend
+        : undefined;
     const pipeline = compile(spec, { baseDir, memory });
     if (E.isLeft(pipeline)) {
       const located = sourceMap === undefined ? pipeline.left : pipeline.left.map((d) => locate(d, sourceMap));
