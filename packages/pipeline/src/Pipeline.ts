@@ -321,6 +321,11 @@ export type RunError =
       readonly step: number;
       readonly message: string;
     })
+  /**
+   * The optimizer could not take step `step` of epoch `epoch` (both 1-based): an Armijo line search that found
+   * no step with `on_line_search_failure error`, an inner product that cannot be built, … (`message` says which).
+   */
+  | (RunId & { readonly _tag: 'step-failed'; readonly epoch: number; readonly step: number; readonly message: string })
   /** `options.signal` was aborted; `epoch` and `step` (1-based) are the last step that ran. */
   | (RunId & { readonly _tag: 'interrupted'; readonly epoch: number; readonly step: number; readonly message: string })
   /** The data cannot be loaded; `path` is where the arm's `data` is written in the spec. */

@@ -19,7 +19,35 @@ export type StepError =
   | { readonly _tag: 'invalid-options'; readonly message: string }
   /** A combination this package does not implement (momentum/Adam with Armijo or adaptive steps). */
   | { readonly _tag: 'unsupported'; readonly message: string }
-  /** Armijo backtracking found no sufficient decrease within `maxBacktracks` trials (only with `onLineSearchFailure: 'error'`). */
-  | { readonly _tag: 'line-search-failed'; readonly step: number; readonly tries: number }
+  /**
+   * Armijo backtracking found no sufficient decrease within `maxBacktracks` trials (only with
+   * `onLineSearchFailure: 'error'`); `smallest` is the last step size tried.
+   */
+  | { readonly _tag: 'line-search-failed'; readonly step: number; readonly tries: number; readonly smallest: number }
   /** Building or updating a layer's inner product failed. */
   | { readonly _tag: 'inner-product'; readonly error: InnerProductError };
+
+/**
+ * One readable sentence for a step error: what went wrong and, where a setting decides it, which to change
+ * (named as in the .sprout language: `max_backtracks`, `initial`).
+ */
+export const describeStepError = (e: StepError): string => {
+  switch (e._tag) {
+    case 'non-finite-loss':
+      return `the ${e.where === 'current' ? 'batch loss' : 'batch loss after the trial step'} is ${e.value}, not a finite number`;
+    case 'non-finite-gradient':
+      return 'a gradient holds a NaN or infinite entry';
+    case 'missing-gradient':
+      return `no gradient was given for the parameters '${e.name}'`;
+    case 'missing-statistics':
+      return `the step lacks what it measures: ${e.message}`;
+    case 'invalid-options':
+      return `the optimizer settings are out of range: ${e.message}`;
+    case 'unsupported':
+      return e.message;
+    case 'line-search-failed':
+      return `the Armijo line search found no step with sufficient decrease in ${e.tries} ${e.tries === 1 ? 'try' : 'tries'} (the smallest tried: ${e.smallest.toPrecision(3)}); raise max_backtracks or lower initial`;
+    case 'inner-product':
+      return `a layer's inner product cannot be built: ${e.error.message}`;
+  }
+};

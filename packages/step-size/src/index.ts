@@ -1,6 +1,7 @@
 // Public API of @sprout/step-size: schedules, Armijo backtracking, the adaptive controller of ALGORITHMS.md §2,
 // and the preconditioned optimizer the training pipeline calls.
 export type { StepError } from './StepError.js';
+export { describeStepError } from './StepError.js';
 export type { Schedule } from './schedule.js';
 export { learningRateAt, isSchedule } from './schedule.js';
 export type { ArmijoStep } from './armijo.js';

@@ -45,7 +45,7 @@ export const armijoStepper = (spec: ArmijoStep): E.Either<StepError, MakeStepper
           }
           params.restore(olds);
           if (onLineSearchFailure === 'error')
-            return E.left({ _tag: 'line-search-failed', step: k, tries: maxBacktracks + 1 });
+            return E.left({ _tag: 'line-search-failed', step: k, tries: maxBacktracks + 1, smallest: a });
           const info: StepInfo = {
             ...emptyInfo(k, a),
             accepted: false,

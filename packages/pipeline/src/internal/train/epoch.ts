@@ -19,6 +19,7 @@ import type {
   StepInfo,
   UpdateRule,
 } from '@sprout/step-size';
+import { describeStepError } from '@sprout/step-size';
 import type { EpochMetrics, RunError, RunEvent, RunId, StepProgress, StepSizeState } from '../../Pipeline.js';
 import type { ArmPlan } from '../plan.js';
 import { augmentImages, batches, CIFAR10, forward, gatherBatch, mixSeeds, type DatasetTensors } from '../deps.js';
@@ -28,7 +29,7 @@ import { nextTurn } from '../next-turn.js';
 import type { HostEngine } from '../host-engine.js';
 import type { Updater } from './updater.js';
 import type { StepTrace } from './restore.js';
-import { errorMessage, nonFinite } from './errors.js';
+import { nonFinite } from './errors.js';
 
 /** Examples per forward pass when evaluating the test set. */
 const EVAL_CHUNK = 1000;
@@ -389,8 +390,11 @@ export const runEpoch = async (input: EpochInput, hooks: EpochHooks): Promise<Ep
         if (err._tag === 'non-finite-loss' || err._tag === 'non-finite-gradient')
           return failed(nonFinite(id, epoch + 1, s + 1));
         return failed({
-          _tag: 'internal-error',
-          message: `optimizer step failed in epoch ${epoch + 1}, step ${s + 1}: ${errorMessage(err)}`,
+          _tag: 'step-failed',
+          ...id,
+          epoch: epoch + 1,
+          step: s + 1,
+          message: `the optimizer step failed in epoch ${epoch + 1}, step ${s + 1} (arm '${id.arm}', seed ${id.seed}): ${describeStepError(err)}`,
         });
       }
       trace = { lastInfo: stepped.right.info, lastStep: stepped.right.info.a };

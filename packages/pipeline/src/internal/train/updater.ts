@@ -18,6 +18,7 @@ import type { Growth, Layer, Loss, Optimizer } from '@sprout/spec';
 import { transferOptimizerState, paramNameMap, stepAfterInsertion } from '@sprout/growth';
 import {
   createPreconditionedOptimizer,
+  describeStepError,
   hostControllerFor,
   isSchedule,
   updateRule,
@@ -31,7 +32,6 @@ import type { CheckpointManifest, StoredSlots, StoredTensor } from '../checkpoin
 import { finiteOrNull } from '../checkpoint.js';
 import { hostEngine, type HostEngine } from '../host-engine.js';
 import type { DatasetTensors } from '../deps.js';
-import { errorMessage } from './errors.js';
 
 /** A Euclidean update rule, or the preconditioned optimizer with (on the host engine) its host controller. */
 export type Updater =
@@ -108,7 +108,7 @@ const preconditioned = (
     ...(resume !== undefined ? { resume } : {}),
   });
   return E.isLeft(made)
-    ? E.left({ _tag: 'internal-error', message: `cannot build the optimizer: ${errorMessage(made.left)}` })
+    ? E.left({ _tag: 'internal-error', message: `cannot build the optimizer: ${describeStepError(made.left)}` })
     : E.right(made.right);
 };
 
