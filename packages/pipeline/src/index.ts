@@ -29,9 +29,9 @@ export type {
 export { modelFiles } from './model-files.js';
 export type { WarmStart } from './warm-start.js';
 export { loadWarmStart } from './warm-start.js';
-export { metricsHeader, reportRuns } from './report.js';
+export { addInsertionEvents, addMetricRows, metricsHeader, reportRuns, runRecords } from './report.js';
 export { csvField, csvFields } from './csv.js';
-export type { ReportError, ReportOptions, ReportResult } from './report.js';
+export type { ReportError, ReportOptions, ReportResult, RunRecords } from './report.js';
 export { nodeHost, nodeFiles } from './node-host.js';
 export { memoryHost, memoryFiles, type MemoryHostOptions, type MemoryFiles } from './memory-host.js';
 export type { LineSink, LockResult, RunFiles, RunHost } from './host.js';

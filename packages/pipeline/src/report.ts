@@ -43,7 +43,22 @@ export interface ReportOptions {
    * `dirs`; missing ones take the default. @default each run's experiment name (made unique with `#2`, …)
    */
   readonly labels?: readonly string[];
+  /**
+   * One directory: its rows and insertion events as already read (`runRecords`, filled by a study while it
+   * merges its runs' files), instead of reading its metrics.csv and events.jsonl back.
+   */
+  readonly records?: RunRecords;
 }
+
+/** What `report` reads from a run directory's metrics.csv (its rows) and events.jsonl (its insertions). */
+export interface RunRecords {
+  readonly rows: (RunId & EpochMetrics)[];
+  readonly insertions: InsertionMark[];
+  readonly bars: SensitivityBar[];
+}
+
+/** Records to fill with `addMetricRows` and `addInsertionEvents`. */
+export const runRecords = (): RunRecords => ({ rows: [], insertions: [], bars: [] });
 
 export type ReportError =
   /** A run directory lacks a file or holds one that cannot be read. */
@@ -61,13 +76,10 @@ export interface ReportResult {
   readonly files: readonly string[];
 }
 
-interface LoadedRun {
+interface LoadedRun extends RunRecords {
   readonly name: string;
   readonly plots: readonly string[];
   readonly tables: readonly string[];
-  readonly rows: (RunId & EpochMetrics)[];
-  readonly insertions: InsertionMark[];
-  readonly bars: SensitivityBar[];
   /** The arm and sweep point of each (arm, point) name, from spec.json (empty without a sweep). */
   readonly points: ReadonlyMap<string, PointOf>;
 }
@@ -128,29 +140,18 @@ const validation = (
     : { validationLoss: l, validationError: e };
 };
 
-const loadRun = (dir: string): E.Either<ReportError, LoadedRun> => {
-  const bad = (message: string): E.Either<ReportError, LoadedRun> => E.left({ _tag: 'invalid-run-dir', dir, message });
-  let json: unknown;
-  let metrics: string;
-  try {
-    json = JSON.parse(readFileSync(join(dir, 'spec.json'), 'utf8'));
-    metrics = readFileSync(join(dir, 'metrics.csv'), 'utf8');
-  } catch (e) {
-    return bad(`${dir} is not a run directory: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  // spec.json must be the experiment a run wrote (its `run` record apart), not any JSON.
-  const { run: _run, ...body } =
-    typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : { run: undefined };
-  const decoded = decodeExperiment(body);
-  if (E.isLeft(decoded)) {
-    const first = decoded.left[0];
-    return bad(
-      `${join(dir, 'spec.json')} is not the experiment of a run: ${first.path !== undefined && first.path.length > 0 ? `${first.path.join('.')}: ` : ''}${first.message}`,
-    );
-  }
-  const spec = decoded.right;
-  const lines = metrics.split('\n').filter((l) => l.length > 0);
-  const header = csvFields(lines[0] ?? '');
+/**
+ * Adds the rows of a metrics.csv to `records`: `header` (its first line, split) and the lines after it; a row
+ * with too few or too many fields (a line cut short by a kill) is left out. `as`: the arm and repeat the rows
+ * are given instead of their own (a study's run). A row that cannot be the output of a run stops the reading:
+ * its 0-based index among `lines`, column and why.
+ */
+export const addMetricRows = (
+  records: RunRecords,
+  header: readonly string[],
+  lines: readonly string[],
+  as?: { readonly arm: string; readonly repeat: number },
+): { readonly line: number; readonly column: number; readonly message: string } | undefined => {
   // A column by name, or by the name an older Sprout gave it (test_error before test_error_fraction).
   const columns = new Map<string, number>();
   const col = (name: string): number => {
@@ -167,18 +168,15 @@ const loadRun = (dir: string): E.Either<ReportError, LoadedRun> => {
     name: header[col(name)] ?? name,
     kind,
   }));
-  const missing = METRIC_COLUMNS.filter((n) => col(n) < 0);
-  if (missing.length > 0) return bad(`${join(dir, 'metrics.csv')} lacks the columns ${missing.join(', ')}`);
-  const rows: (RunId & EpochMetrics)[] = [];
-  for (const [k, line] of lines.slice(1).entries()) {
+  for (const [k, line] of lines.entries()) {
     const f = csvFields(line);
     if (f.length !== header.length) continue; // a line cut short by a kill
     const num = (name: string) => Number(f[col(name)]);
     const wrong = rowProblem(f, checked);
-    if (wrong !== undefined) return bad(`${join(dir, 'metrics.csv')}:${k + 2}:${wrong.column + 1}: ${wrong.message}`);
-    rows.push({
-      arm: f[col('arm')]!,
-      repeat: num('repeat'),
+    if (wrong !== undefined) return { line: k, ...wrong };
+    records.rows.push({
+      arm: as?.arm ?? f[col('arm')]!,
+      repeat: as?.repeat ?? num('repeat'),
       seed: num('seed'),
       epoch: num('epoch'),
       trainLoss: num('train_loss'),
@@ -190,15 +188,12 @@ const loadRun = (dir: string): E.Either<ReportError, LoadedRun> => {
       ...validation(f, col),
     });
   }
-  const insertions: InsertionMark[] = [];
-  const bars: SensitivityBar[] = [];
-  let events = '';
-  try {
-    events = readFileSync(join(dir, 'events.jsonl'), 'utf8');
-  } catch {
-    // No events: curves without insertion marks.
-  }
-  for (const line of events.split('\n')) {
+  return undefined;
+};
+
+/** Adds the insertions (curve marks and sensitivity bars) among events.jsonl `lines` to `records`. */
+export const addInsertionEvents = (records: RunRecords, lines: readonly string[]): void => {
+  for (const line of lines) {
     // Only insertions matter here; the text test spares parsing the (many) other events.
     if (!line.includes('insertion')) continue;
     let e: {
@@ -217,10 +212,57 @@ const loadRun = (dir: string): E.Either<ReportError, LoadedRun> => {
     }
     if (e._tag !== 'insertion' || e.arm === undefined || e.seed === undefined || e.epoch === undefined) continue;
     const mark = insertionMark({ ...e, arm: e.arm, seed: e.seed, epoch: e.epoch });
-    if (mark !== undefined) insertions.push(mark);
-    bars.push(
+    if (mark !== undefined) records.insertions.push(mark);
+    records.bars.push(
       ...sensitivityBars({ arm: e.arm, seed: e.seed, epoch: e.epoch, chosen: e.chosen, positions: e.positions ?? [] }),
     );
+  }
+};
+
+/** The columns every metrics.csv has (older names accepted), or the ones `header` lacks. */
+const missingColumns = (header: readonly string[]): string[] =>
+  METRIC_COLUMNS.filter(
+    (n) => !header.includes(n) && (FORMER_COLUMN_NAMES[n] === undefined || !header.includes(FORMER_COLUMN_NAMES[n])),
+  );
+
+const loadRun = (dir: string, given?: RunRecords): E.Either<ReportError, LoadedRun> => {
+  const bad = (message: string): E.Either<ReportError, LoadedRun> => E.left({ _tag: 'invalid-run-dir', dir, message });
+  let json: unknown;
+  let metrics = '';
+  try {
+    json = JSON.parse(readFileSync(join(dir, 'spec.json'), 'utf8'));
+    if (given === undefined) metrics = readFileSync(join(dir, 'metrics.csv'), 'utf8');
+  } catch (e) {
+    return bad(`${dir} is not a run directory: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  // spec.json must be the experiment a run wrote (its `run` record apart), not any JSON.
+  const { run: _run, ...body } =
+    typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : { run: undefined };
+  const decoded = decodeExperiment(body);
+  if (E.isLeft(decoded)) {
+    const first = decoded.left[0];
+    return bad(
+      `${join(dir, 'spec.json')} is not the experiment of a run: ${first.path !== undefined && first.path.length > 0 ? `${first.path.join('.')}: ` : ''}${first.message}`,
+    );
+  }
+  const spec = decoded.right;
+  let records = given;
+  if (records === undefined) {
+    records = runRecords();
+    const lines = metrics.split('\n').filter((l) => l.length > 0);
+    const header = csvFields(lines[0] ?? '');
+    const missing = missingColumns(header);
+    if (missing.length > 0) return bad(`${join(dir, 'metrics.csv')} lacks the columns ${missing.join(', ')}`);
+    const wrong = addMetricRows(records, header, lines.slice(1));
+    if (wrong !== undefined)
+      return bad(`${join(dir, 'metrics.csv')}:${wrong.line + 2}:${wrong.column + 1}: ${wrong.message}`);
+    let events = '';
+    try {
+      events = readFileSync(join(dir, 'events.jsonl'), 'utf8');
+    } catch {
+      // No events: curves without insertion marks.
+    }
+    addInsertionEvents(records, events.split('\n'));
   }
   const list = (x: unknown): string[] => (Array.isArray(x) ? x.filter((s): s is string => typeof s === 'string') : []);
   const points = new Map<string, PointOf>();
@@ -238,9 +280,9 @@ const loadRun = (dir: string): E.Either<ReportError, LoadedRun> => {
     name: spec.name,
     plots: list(spec.report.plots),
     tables: list(spec.report.tables),
-    rows,
-    insertions,
-    bars,
+    rows: records.rows,
+    insertions: records.insertions,
+    bars: records.bars,
   });
 };
 
@@ -288,7 +330,7 @@ export const reportRuns =
     const abs = dirs.map((d) => resolve(d));
     const runs: LoadedRun[] = [];
     for (const d of abs) {
-      const r = loadRun(d);
+      const r = loadRun(d, abs.length === 1 ? options.records : undefined);
       if (E.isLeft(r)) return r;
       runs.push(r.right);
     }

@@ -2,13 +2,21 @@
 // own resolved spec.json that reruns it alone to the same metrics; the summary gives per (arm, point) the
 // mean, spread, least and greatest over the seeds, the seeds that finished and the best point; `report`
 // rebuilds the same table from the files.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { arm, constant, decodeExperiment, sgd, sweep } from '@sprout/spec';
-import { compile, reportRuns, type RunResult } from '../src/index.js';
+import {
+  addInsertionEvents,
+  addMetricRows,
+  compile,
+  csvFields,
+  reportRuns,
+  runRecords,
+  type RunResult,
+} from '../src/index.js';
 import { tiny, useCpu } from './tiny.js';
 
 beforeAll(useCpu);
@@ -80,6 +88,21 @@ describe('a sweep crossed with an arm and repeats', () => {
     const r = await reportRuns([result.outDir], { write: false })();
     if (E.isLeft(r)) throw new Error(r.left.message);
     expect(r.right.table).toBe(readFileSync(join(result.outDir, 'final.csv'), 'utf8'));
+  });
+
+  it('report draws from rows and insertions read already (a study merging its runs) without reading them back', async () => {
+    const bare = join(root, 'bare');
+    mkdirSync(bare);
+    copyFileSync(join(result.outDir, 'spec.json'), join(bare, 'spec.json'));
+    const records = runRecords();
+    const [header, ...lines] = readFileSync(join(result.outDir, 'metrics.csv'), 'utf8').trim().split('\n');
+    expect(addMetricRows(records, csvFields(header!), lines)).toBeUndefined();
+    addInsertionEvents(records, readFileSync(join(result.outDir, 'events.jsonl'), 'utf8').split('\n'));
+    const r = await reportRuns([bare], { write: false, records })();
+    if (E.isLeft(r)) throw new Error(r.left.message);
+    expect(r.right.table).toBe(readFileSync(join(result.outDir, 'final.csv'), 'utf8'));
+    // Without them the folder (no metrics.csv) is not a run directory.
+    expect(E.isLeft(await reportRuns([bare], { write: false })())).toBe(true);
   });
 
   it('writes each run its own resolved spec.json, which reruns it alone with the same metrics', async () => {

@@ -8,7 +8,8 @@
  */
 import { closeSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { csvField, csvFields } from '@sprout/pipeline';
+import * as E from 'fp-ts/lib/Either.js';
+import { addInsertionEvents, addMetricRows, csvField, csvFields, runRecords, type RunRecords } from '@sprout/pipeline';
 import { taskFolder, type RunTask } from './tasks.js';
 
 export interface StudyMerger {
@@ -18,6 +19,11 @@ export interface StudyMerger {
   readonly finish: () => void;
   /** Close and remove the temporary files. */
   readonly abandon: () => void;
+  /**
+   * The rows and insertions appended so far, as `report` reads them (the study's summary and plots are drawn
+   * from them without reading the merged files back), or why a run's metrics.csv has a row that is not a run's.
+   */
+  readonly records: () => E.Either<string, RunRecords>;
 }
 
 /** The lines of a file that end with a newline (a last line cut short by a kill is left out); none if it is missing. */
@@ -56,35 +62,54 @@ const afterTwoFields = (line: string): number => {
   return j < 0 ? -1 : j + 1;
 };
 
-/** metrics.csv rows of `task`'s run under the study's `header`, named as in the study. */
-const metricRows = (task: RunTask, header: readonly string[]): string => {
-  const [first, ...rows] = completeLines(join(task.dir, 'metrics.csv'));
-  if (first === undefined) return '';
+/**
+ * metrics.csv rows of `task`'s run under the study's `header`, named as in the study; they are added to
+ * `records` as well (a row that is not a run's: why, naming the run's file, line and column).
+ */
+const metricRows = (
+  task: RunTask,
+  header: readonly string[],
+  records: RunRecords,
+): { readonly text: string; readonly problem?: string } => {
+  const file = join(task.dir, 'metrics.csv');
+  const [first, ...rows] = completeLines(file);
+  if (first === undefined) return { text: '' };
   const prefix = `${csvField(task.name)},${task.repeat},`;
   let out = '';
+  let wrong: ReturnType<typeof addMetricRows>;
   if (first === header.join(',') && header[0] === 'arm' && header[1] === 'repeat') {
     // The run wrote the study's columns: only its arm and repeat change.
     for (const row of rows) {
       const rest = afterTwoFields(row);
       if (rest > 0) out += `${prefix}${row.slice(rest)}\n`;
     }
-    return out;
+    wrong = addMetricRows(records, header, rows, { arm: task.name, repeat: task.repeat });
+  } else {
+    const h = csvFields(first);
+    const lines: string[] = [];
+    for (const line of rows) {
+      const row = csvFields(line);
+      if (row.length !== h.length) continue;
+      const value = (c: string): string =>
+        c === 'arm' ? task.name : c === 'repeat' ? String(task.repeat) : (row[h.indexOf(c)] ?? '');
+      lines.push(header.map((c) => csvField(value(c))).join(','));
+    }
+    for (const line of lines) out += `${line}\n`;
+    wrong = addMetricRows(records, header, lines);
   }
-  const h = csvFields(first);
-  for (const line of rows) {
-    const row = csvFields(line);
-    if (row.length !== h.length) continue;
-    const value = (c: string): string =>
-      c === 'arm' ? task.name : c === 'repeat' ? String(task.repeat) : (row[h.indexOf(c)] ?? '');
-    out += `${header.map((c) => csvField(value(c))).join(',')}\n`;
-  }
-  return out;
+  return wrong === undefined
+    ? { text: out }
+    : { text: out, problem: `${file}:${wrong.line + 2}:${wrong.column + 1}: ${wrong.message}` };
 };
 
 const EPOCH_END = '"_tag":"epoch-end"';
 
-/** events.jsonl lines of `task`'s run, named as in the study, without the run's own started/finished/failed. */
-const eventLines = (task: RunTask): string => {
+/**
+ * events.jsonl lines of `task`'s run, named as in the study, without the run's own started/finished/failed;
+ * its insertions are added to `records`.
+ */
+const eventLines = (task: RunTask, records: RunRecords): string => {
+  const other: string[] = [];
   let out = '';
   // How the run named itself in its events ("arm":…,"repeat":…,), learnt from its first parsed event.
   let own: string | undefined;
@@ -112,8 +137,11 @@ const eventLines = (task: RunTask): string => {
       if (e['_tag'] === 'checkpoint' && typeof e['file'] === 'string')
         e['file'] = join(taskFolder(task.name, task.seed), e['file']);
     }
-    out += `${JSON.stringify(e)}\n`;
+    const named = JSON.stringify(e);
+    other.push(named);
+    out += `${named}\n`;
   }
+  addInsertionEvents(records, other);
   return out;
 };
 
@@ -147,10 +175,14 @@ export const studyMerger = (dir: string, header: readonly string[], tasks: reado
   const done = new Set<number>();
   let next = 0; // tasks[0 … next-1] are appended
   let failure: unknown;
+  const records = runRecords();
+  let problem: string | undefined;
   const append = (): void => {
     const task = tasks[next++]!;
-    write(metrics, metricRows(task, header));
-    write(events, eventLines(task));
+    const rows = metricRows(task, header, records);
+    problem ??= rows.problem;
+    write(metrics, rows.text);
+    write(events, eventLines(task, records));
   };
   return {
     finished: (index) => {
@@ -177,5 +209,6 @@ export const studyMerger = (dir: string, header: readonly string[], tasks: reado
       rmSync(metricsTmp, { force: true });
       rmSync(eventsTmp, { force: true });
     },
+    records: () => (problem === undefined ? E.right(records) : E.left(problem)),
   };
 };

@@ -3,8 +3,8 @@
  * `runs/<arm and point>/seed-<s>/`, one folder per run written by whichever worker ran it. The runs'
  * metrics.csv and events.jsonl are gathered into the directory's own as they finish (merge.ts: named by arm
  * and point, in a sequential run's order); at the end summary.json, final.csv and the plots are written as a
- * sequential run would (through @sprout/pipeline's `reportRuns`), once for the whole study, so `sprout
- * report` and every tool reading a run directory work unchanged.
+ * sequential run would (through @sprout/pipeline's `reportRuns`, from the rows and insertions gathered while
+ * merging), once for the whole study, so `sprout report` and every tool reading a run directory work unchanged.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -136,7 +136,10 @@ export const finishStudy = async (
 ): Promise<E.Either<string, RunResult>> => {
   merger.finish();
   recordMachine(dir, tasks);
-  const r = await reportRuns([dir])();
+  // The rows and insertions the merger gathered: the merged files are not read back.
+  const records = merger.records();
+  if (E.isLeft(records)) return records;
+  const r = await reportRuns([dir], { records: records.right })();
   if (E.isLeft(r)) return E.left(r.left.message);
   const result: RunResult = {
     experiment: spec.name,

@@ -1,11 +1,14 @@
 // The study's metrics.csv and events.jsonl gathered from its runs' own: each run appended once it and every
 // earlier run have finished, in a sequential run's order, named by the study's arm and repeat; the files in
 // place only at the end; the header even when no run trained. The lines equal those of parsing each row and
-// event and writing it again with the study's names (what the merge did before it rewrote text).
+// event and writing it again with the study's names (what the merge did before it rewrote text). The rows
+// and insertions it gathers on the way are those of reading the merged files back.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
+import { addInsertionEvents, addMetricRows, csvFields, runRecords } from '@sprout/pipeline';
 import { studyMerger, type RunTask } from '../src/index.js';
 
 const HEADER = ['arm', 'repeat', 'seed', 'epoch', 'train_loss', 'test_loss', 'test_error_fraction', 'step_size'];
@@ -26,7 +29,17 @@ const run = (
   const seed = 10 + repeat;
   const epochs = Array.from({ length: options.epochs ?? 3 }, (_, i) => i + 1);
   const value = (c: string, epoch: number): string | number =>
-    c === 'arm' ? 'base' : c === 'repeat' ? 0 : c === 'seed' ? seed : c === 'epoch' ? epoch : 1 / (epoch + index + 3);
+    c === 'arm'
+      ? 'base'
+      : c === 'repeat'
+        ? 0
+        : c === 'seed'
+          ? seed
+          : c === 'epoch'
+            ? epoch
+            : c === 'parameter_count'
+              ? 27
+              : 1 / (epoch + index + 3);
   writeFileSync(
     join(dir, 'metrics.csv'),
     [header.join(','), ...epochs.map((e) => header.map((c) => csv(value(c, e))).join(','))].join('\n') +
@@ -114,6 +127,47 @@ describe('studyMerger', () => {
       [2, 'base [lr=0.1]', 1],
       [3, 'wide, "deep"', 1],
     ]);
+  });
+
+  it('gathers the rows and insertions that reading the merged files back gives', () => {
+    const root = mkdtempSync(join(tmpdir(), 'sprout-merge-'));
+    const full = [...HEADER, 'parameter_count', 'seconds'];
+    const tasks = [
+      run(root, 0, 'base [lr=0.1]', 0, { header: full }),
+      // Columns in another order: rewritten field by field.
+      run(root, 1, 'wide, "deep"', 0, { header: [...full].reverse(), cut: true }),
+      run(root, 2, 'base [lr=0.1]', 1, { header: full, epochs: 5 }),
+    ];
+    const merger = studyMerger(root, full, tasks);
+    merger.finished(1);
+    merger.finished(0);
+    merger.finish();
+    const gathered = merger.records();
+    const back = runRecords();
+    const [header, ...lines] = readFileSync(join(root, 'metrics.csv'), 'utf8').trim().split('\n');
+    expect(addMetricRows(back, csvFields(header!), lines)).toBeUndefined();
+    addInsertionEvents(back, readFileSync(join(root, 'events.jsonl'), 'utf8').split('\n'));
+    expect(gathered).toEqual(E.right(back));
+    expect(back.rows).toHaveLength(3 + 3 + 5);
+    expect(back.rows[3]).toMatchObject({ arm: 'wide, "deep"', repeat: 0, seed: 10, epoch: 1 });
+    expect(back.insertions.map((m) => [m.arm, m.seed, m.epoch])).toEqual([
+      ['base [lr=0.1]', 10, 2],
+      ['wide, "deep"', 10, 2],
+      ['base [lr=0.1]', 11, 2],
+    ]);
+  });
+
+  it("names a run's row that no run writes by the run's file, line and column", () => {
+    const root = mkdtempSync(join(tmpdir(), 'sprout-merge-'));
+    const full = [...HEADER, 'parameter_count', 'seconds'];
+    const tasks = [run(root, 0, 'base', 0, { header: full }), run(root, 1, 'base', 1, { header: full })];
+    const file = join(tasks[1]!.dir, 'metrics.csv');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/\n(base,0,11,2,[^,]*,[^,]*,)[^,]*/, '\n$11.5'));
+    const merger = studyMerger(root, full, tasks);
+    merger.finish();
+    expect(merger.records()).toEqual(
+      E.left(`${file}:3:7: test_error_fraction 1.5 is outside [0, 1] (a fraction of the test set)`),
+    );
   });
 
   it('writes the header of a study in which no run trained, and clears what a killed merge left', () => {
