@@ -133,6 +133,11 @@ export interface StepProgress extends RunId {
   readonly steps: number;
   /** Training examples of the epoch's steps done (a resumed epoch counts from where it resumed). */
   readonly examples: number;
+  /**
+   * Wall seconds those steps took, measured by the run (a display elsewhere, which hears of them late,
+   * divides `examples` by it for the pace).
+   */
+  readonly seconds: number;
 }
 
 /** Which run of which arm an event belongs to. */

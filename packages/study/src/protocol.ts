@@ -51,6 +51,7 @@ export type FromWorker =
       readonly step: number;
       readonly steps: number;
       readonly examples: number;
+      readonly seconds: number;
     }
   | { readonly _tag: 'done'; readonly id: number; readonly skipped: boolean }
   | { readonly _tag: 'failed'; readonly id: number; readonly failure: TaskFailure };

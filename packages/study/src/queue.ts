@@ -114,7 +114,7 @@ export interface JobProgress {
   readonly latest?: RunEvent & { readonly _tag: 'epoch-end' };
   /** Its latest routine checkpoint (`reason` `interval`): these come about every second, so only the last is kept. */
   readonly checkpoint?: RunEvent & { readonly _tag: 'checkpoint' };
-  readonly step?: Pick<StepProgress, 'epoch' | 'step' | 'steps' | 'examples'>;
+  readonly step?: Pick<StepProgress, 'epoch' | 'step' | 'steps' | 'examples' | 'seconds'>;
 }
 
 /**

@@ -99,6 +99,7 @@ export const workerProcess = async (options: WorkerProcessOptions = {}): Promise
           step: p.step,
           steps: p.steps,
           examples: p.examples,
+          seconds: p.seconds,
         });
       const outcome = await runTask(task, settings, controller.signal, onEvent, onProgress);
       send(

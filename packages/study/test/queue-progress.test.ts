@@ -65,6 +65,7 @@ describe('sprout run --queue: progress inside an epoch', () => {
       expect(s.step).toBeGreaterThan(0);
       expect(s.step).toBeLessThan(600);
       expect(s.examples).toBe(s.step);
+      expect(s.seconds).toBeGreaterThan(0); // the run's own time of those steps, for the display's pace
       // Always the epoch under way: its end comes after, the previous one's before.
       const at = seen.indexOf(s);
       const ended = seen.slice(0, at).filter((e) => e._tag === 'epoch-end').length;

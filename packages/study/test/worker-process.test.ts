@@ -43,7 +43,10 @@ describe('the study worker process', () => {
       expect(s.step).toBeGreaterThan(0);
       expect(s.step).toBeLessThanOrEqual(400);
       expect(s.examples).toBe(s.step);
+      expect(s.seconds).toBeGreaterThan(0); // the run's own time of those steps, for the display's pace
     }
+    const seconds = steps.map((s) => s.seconds);
+    expect(seconds).toEqual([...seconds].sort((a, b) => a - b));
     expect(lines.at(-1)).toEqual({ _tag: 'done', id: task!.index, skipped: false });
   });
 });

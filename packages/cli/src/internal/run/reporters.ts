@@ -249,9 +249,8 @@ export const barReporter = (io: RunIo, now: () => number = () => performance.now
   // resume). cli-progress's own estimate, over its last 50 updates, read 0 s when a study's worker reported a
   // burst of epochs at once.
   let paceFrom: { readonly t: number; readonly position: number } | undefined;
-  // Per run in flight (`arm/seed`; several with --jobs): when its epoch under way started (for examples per
-  // second), and the fraction of that epoch done, which the bar adds to the epochs done.
-  const epochStartedAt = new Map<string, number>();
+  // Per run in flight (`arm/seed`; several with --jobs): the fraction of its epoch under way done, which the
+  // bar adds to the epochs done.
   const partial = new Map<string, number>();
   const position = (): number => done + [...partial.values()].reduce((a, b) => a + b, 0);
   const left = (): string => {
@@ -286,7 +285,6 @@ export const barReporter = (io: RunIo, now: () => number = () => performance.now
           done += event.resumedAt?.epoch ?? 0;
           paceFrom ??= { t: performance.now(), position: position() };
           const key = `${event.arm}/${event.seed}`;
-          epochStartedAt.set(key, performance.now());
           partial.delete(key);
           const run = `[${event.index + 1}/${runs} ${event.arm} #${event.seed}]`;
           runInfo.set(key, { run, epochs: event.epochs });
@@ -302,7 +300,6 @@ export const barReporter = (io: RunIo, now: () => number = () => performance.now
         case 'epoch-end': {
           done += 1;
           const key = `${event.arm}/${event.seed}`;
-          epochStartedAt.set(key, performance.now());
           partial.delete(key);
           const { run, epochs: of } = infoOf(key);
           bar?.update(position(), {
@@ -340,8 +337,9 @@ export const barReporter = (io: RunIo, now: () => number = () => performance.now
     },
     onProgress: (p) => {
       const key = `${p.arm}/${p.seed}`;
-      const seconds = (performance.now() - (epochStartedAt.get(key) ?? performance.now())) / 1000;
-      const rate = seconds > 0 ? Math.round(p.examples / seconds).toLocaleString('en-US') : '-';
+      // The pace as the run measured it: a study's display hears of an epoch's end and its steps late, so its
+      // own clock would make it read absurdly high (or low) once per epoch.
+      const rate = p.seconds > 0 ? Math.round(p.examples / p.seconds).toLocaleString('en-US') : '-';
       partial.set(key, p.step / p.steps);
       const { run, epochs: of } = infoOf(key);
       bar?.update(position(), {

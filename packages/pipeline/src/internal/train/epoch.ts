@@ -349,8 +349,9 @@ export const runEpoch = async (input: EpochInput, hooks: EpochHooks): Promise<Ep
     tf.dispose(stepLosses);
     return { _tag: 'failed', error };
   };
-  // Examples of this epoch's steps so far, for `progress`.
+  // Examples of this epoch's steps so far and when they began, for `progress`.
   let examplesDone = 0;
+  const stepsFrom = performance.now();
   for (let s = firstStep; s < order.length; s++) {
     const indices = order[s]!;
     const size = indices.length;
@@ -405,7 +406,14 @@ export const runEpoch = async (input: EpochInput, hooks: EpochHooks): Promise<Ep
     stepSizes.push(size);
     examplesDone += size;
     if (hooks.turns.due()) {
-      hooks.progress?.({ ...id, epoch: epoch + 1, step: s + 1, steps: order.length, examples: examplesDone });
+      hooks.progress?.({
+        ...id,
+        epoch: epoch + 1,
+        step: s + 1,
+        steps: order.length,
+        examples: examplesDone,
+        seconds: (performance.now() - stepsFrom) / 1000,
+      });
       await hooks.turns.take();
     }
     if (hooks.signal?.aborted === true) {
