@@ -53,6 +53,34 @@ const interrupted = async (name: string) => {
 const refusal = (r: Awaited<ReturnType<typeof run>>) =>
   E.isLeft(r) && r.left._tag === 'checkpoint-error' ? r.left.message : `not refused: ${JSON.stringify(r)}`;
 
+/**
+ * The run directory made as an older Sprout would have written it: no `metric` in the optimizers, the record's
+ * hash and the checkpoints' identity that of those settings. Returns the settings and the record.
+ */
+const makeOlder = async (out: string) => {
+  const json = JSON.parse(readFileSync(join(out, 'spec.json'), 'utf8')) as Record<string, unknown> & {
+    optimizer: Record<string, unknown>;
+    compare: { optimizer: Record<string, unknown> }[];
+    run: { specHash: string };
+  };
+  delete json.optimizer['metric'];
+  delete json.compare[0]!.optimizer['metric'];
+  const { run: record, ...settings } = json;
+  const { specHash } = await import('../src/internal/checkpoint.js');
+  record.specHash = specHash(settings, nodeHost.sha256);
+  writeFileSync(join(out, 'spec.json'), JSON.stringify(json));
+  for (const ckpt of [
+    checkpointPath(nodeFiles, out, 'base', 7),
+    previousCheckpointPath(checkpointPath(nodeFiles, out, 'base', 7)),
+  ]) {
+    const { manifest, tensors } = decodeCheckpoint(readFileSync(ckpt), nodeHost.sha256);
+    const { version: _v, tensors: _t, identity, ...content } = manifest;
+    const older = { ...identity, specHash: record.specHash };
+    writeFileSync(ckpt, encodeCheckpoint(content, older, [...tensors.values()], nodeHost.sha256));
+  }
+  return { settings, record };
+};
+
 describe('resume trusts nothing on disk', () => {
   it('a checkpoint carries a SHA-256 of its bytes and the run, arm, seed and spec hash it belongs to', async () => {
     const { ckpt } = await interrupted('identity');
@@ -150,28 +178,7 @@ describe('resume trusts nothing on disk', () => {
 
   it('a spec.json written before a field existed resumes, the field at its default, and trains as the uninterrupted run', async () => {
     const { out, reference } = await interrupted('older');
-    // Made as an older Sprout would have written it: no `metric` in the optimizers, the record's hash and the
-    // checkpoints' identity that of those settings.
-    const json = JSON.parse(readFileSync(join(out, 'spec.json'), 'utf8')) as Record<string, unknown> & {
-      optimizer: Record<string, unknown>;
-      compare: { optimizer: Record<string, unknown> }[];
-      run: { specHash: string };
-    };
-    delete json.optimizer['metric'];
-    delete json.compare[0]!.optimizer['metric'];
-    const { run: record, ...settings } = json;
-    const { specHash } = await import('../src/internal/checkpoint.js');
-    record.specHash = specHash(settings, nodeHost.sha256);
-    writeFileSync(join(out, 'spec.json'), JSON.stringify(json));
-    for (const ckpt of [
-      checkpointPath(nodeFiles, out, 'base', 7),
-      previousCheckpointPath(checkpointPath(nodeFiles, out, 'base', 7)),
-    ]) {
-      const { manifest, tensors } = decodeCheckpoint(readFileSync(ckpt), nodeHost.sha256);
-      const { version: _v, tensors: _t, identity, ...content } = manifest;
-      const older = { ...identity, specHash: record.specHash };
-      writeFileSync(ckpt, encodeCheckpoint(content, older, [...tensors.values()], nodeHost.sha256));
-    }
+    const { settings, record } = await makeOlder(out);
     // As `sprout run --resume` does: the spec is what today's decoder reads from the file.
     const decoded = decodeExperiment(settings);
     if (E.isLeft(decoded)) throw new Error(JSON.stringify(decoded.left));
@@ -184,6 +191,24 @@ describe('resume trusts nothing on disk', () => {
     writeFileSync(join(out, 'spec.json'), JSON.stringify({ ...edited, run: record }));
     expect(refusal(await run({ resume: out, saveModel: false }, { ...spec, seed: 8 }))).toMatch(
       /its spec\.json changed since the run started/,
+    );
+  }, 60_000);
+
+  it('a run whose spec.json was written before a field existed extends to more epochs (--epochs) as one trained to them at once', async () => {
+    const { out } = await interrupted('older-extend');
+    const { settings, record } = await makeOlder(out);
+    const decoded = decodeExperiment(settings);
+    if (E.isLeft(decoded)) throw new Error(JSON.stringify(decoded.left));
+    const longer = { ...decoded.right, train: { ...decoded.right.train, epochs: 8 } };
+    const reference = join(mkdtempSync(join(tmpdir(), 'sprout-trust-older-extend-')), 'reference');
+    expect(E.isRight(await run({ out: reference, saveModel: false }, longer))).toBe(true);
+    const r = await run({ resume: out, extend: true, saveModel: false }, longer);
+    expect(E.isRight(r) ? 'extended' : r.left.message).toBe('extended');
+    expect(metricRows(out)).toEqual(metricRows(reference));
+    // An edited setting in such a file is still refused.
+    writeFileSync(join(out, 'spec.json'), JSON.stringify({ ...settings, seed: 8, run: record }));
+    expect(refusal(await run({ resume: out, extend: true, saveModel: false }, { ...longer, seed: 8 }))).toMatch(
+      /differ from the run's record in more than the epochs/,
     );
   }, 60_000);
 

@@ -241,7 +241,10 @@ export const runExperiment = async (
               : recorded.epochs.base;
           return typeof before === 'number' && p.train.epochs < before;
         });
-        if (specHash(withEpochs(spec, recorded.epochs), host.sha256) !== recorded.specHash)
+        // The recorded settings as written, or as today's decoder reads them (a spec.json written before a
+        // field existed: the field at its default).
+        const before = specHash(withEpochs(spec, recorded.epochs), host.sha256);
+        if (before !== recorded.specHash && before !== recorded.readAs)
           return refuse(
             dir,
             `cannot extend the run in ${dir}: its settings differ from the run's record in more than the epochs; start a new run with the changed settings instead`,
