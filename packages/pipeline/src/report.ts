@@ -99,19 +99,24 @@ const COLUMN_KINDS: Readonly<Record<string, ColumnKind>> = {
 };
 
 /**
- * Why a metrics row cannot be the output of a run (with the 0-based column at fault), or undefined. A loss
- * may be `NaN` (a diverged run), but a number too large for a float (`1e400`, read as Infinity) or a test
- * error outside [0, 1] is a damaged or hand-edited file, not a result.
+ * Why a metrics row cannot be the output of a run (with the 0-based column at fault), or undefined; the
+ * checked columns' numbers go to `values`, in `checked`'s order. A loss may be `NaN` (a diverged run), but a
+ * number too large for a float (`1e400`, read as Infinity) or a test error outside [0, 1] is a damaged or
+ * hand-edited file, not a result.
  */
 const rowProblem = (
   fields: readonly string[],
   checked: readonly { readonly column: number; readonly name: string; readonly kind: ColumnKind }[],
+  values: number[],
 ): { column: number; message: string } | undefined => {
-  for (const { column, name, kind } of checked) {
+  for (let j = 0; j < checked.length; j++) {
+    const { column, name, kind } = checked[j]!;
     const text = fields[column] ?? '';
     const x = Number(text);
+    values[j] = x;
     if (kind === 'measure' && text === 'NaN') continue;
-    if (text.trim() === '' || Number.isNaN(x))
+    // Only blank text (or none) reads as 0 without being a number.
+    if (Number.isNaN(x) || (x === 0 && text.trim() === ''))
       return { column, message: `${name} ${JSON.stringify(text)} is not a number` };
     if (!Number.isFinite(x)) return { column, message: `${name} ${text} is out of the range of a number` };
     if (kind === 'count' && !(Number.isInteger(x) && x >= 0))
@@ -123,21 +128,19 @@ const rowProblem = (
 };
 
 /**
- * The validation metrics of a row, when metrics.csv has their columns and the row's run held a validation
- * set out (an empty field otherwise); a value that is not a number, or an error outside [0, 1], is left out.
+ * Adds the validation metrics of a row to it, when metrics.csv has their columns (`loss`, `error`: their
+ * indices, -1 without) and the row's run held a validation set out (an empty field otherwise); a value that
+ * is not a number, or an error outside [0, 1], is left out.
  */
-const validation = (
-  fields: readonly string[],
-  col: (name: string) => number,
-): Pick<EpochMetrics, 'validationLoss' | 'validationError'> => {
-  const loss = fields[col('validation_loss')] ?? '';
-  const error = fields[col('validation_error_fraction')] ?? '';
-  if (loss.trim() === '' || error.trim() === '') return {};
+const addValidation = (row: EpochMetrics, fields: readonly string[], lossAt: number, errorAt: number): void => {
+  if (lossAt < 0 || errorAt < 0) return;
+  const loss = fields[lossAt] ?? '';
+  const error = fields[errorAt] ?? '';
+  if (loss.trim() === '' || error.trim() === '') return;
   const l = Number(loss);
   const e = Number(error);
-  return Number.isNaN(e) || !(e >= 0 && e <= 1) || (Number.isNaN(l) && loss !== 'NaN')
-    ? {}
-    : { validationLoss: l, validationError: e };
+  if (Number.isNaN(e) || !(e >= 0 && e <= 1) || (Number.isNaN(l) && loss !== 'NaN')) return;
+  Object.assign(row, { validationLoss: l, validationError: e });
 };
 
 /**
@@ -153,40 +156,53 @@ export const addMetricRows = (
   as?: { readonly arm: string; readonly repeat: number },
 ): { readonly line: number; readonly column: number; readonly message: string } | undefined => {
   // A column by name, or by the name an older Sprout gave it (test_error before test_error_fraction).
-  const columns = new Map<string, number>();
   const col = (name: string): number => {
-    const known = columns.get(name);
-    if (known !== undefined) return known;
     const i = header.indexOf(name);
-    const c = i >= 0 || FORMER_COLUMN_NAMES[name] === undefined ? i : header.indexOf(FORMER_COLUMN_NAMES[name]);
-    columns.set(name, c);
-    return c;
+    return i >= 0 || FORMER_COLUMN_NAMES[name] === undefined ? i : header.indexOf(FORMER_COLUMN_NAMES[name]);
   };
   // The columns each row is checked in, named as the file names them (an older file: test_error).
+  const names = Object.keys(COLUMN_KINDS);
   const checked = Object.entries(COLUMN_KINDS).map(([name, kind]) => ({
     column: col(name),
     name: header[col(name)] ?? name,
     kind,
   }));
-  for (const [k, line] of lines.entries()) {
-    const f = csvFields(line);
+  // Where each checked column's number lands in `values`.
+  const at = (name: string): number => names.indexOf(name);
+  const [repeat, seed, epoch, trainLoss, testLoss, testError, stepSize, parameterCount, seconds] = [
+    'repeat',
+    'seed',
+    'epoch',
+    'train_loss',
+    'test_loss',
+    'test_error_fraction',
+    'step_size',
+    'parameter_count',
+    'seconds',
+  ].map(at) as [number, number, number, number, number, number, number, number, number];
+  const arm = col('arm');
+  const lossAt = col('validation_loss');
+  const errorAt = col('validation_error_fraction');
+  const values: number[] = [];
+  for (let k = 0; k < lines.length; k++) {
+    const f = csvFields(lines[k]!);
     if (f.length !== header.length) continue; // a line cut short by a kill
-    const num = (name: string) => Number(f[col(name)]);
-    const wrong = rowProblem(f, checked);
+    const wrong = rowProblem(f, checked, values);
     if (wrong !== undefined) return { line: k, ...wrong };
-    records.rows.push({
-      arm: as?.arm ?? f[col('arm')]!,
-      repeat: as?.repeat ?? num('repeat'),
-      seed: num('seed'),
-      epoch: num('epoch'),
-      trainLoss: num('train_loss'),
-      testLoss: num('test_loss'),
-      testError: num('test_error_fraction'),
-      stepSize: num('step_size'),
-      parameterCount: num('parameter_count'),
-      seconds: num('seconds'),
-      ...validation(f, col),
-    });
+    const row: RunId & EpochMetrics = {
+      arm: as?.arm ?? f[arm]!,
+      repeat: as?.repeat ?? values[repeat]!,
+      seed: values[seed]!,
+      epoch: values[epoch]!,
+      trainLoss: values[trainLoss]!,
+      testLoss: values[testLoss]!,
+      testError: values[testError]!,
+      stepSize: values[stepSize]!,
+      parameterCount: values[parameterCount]!,
+      seconds: values[seconds]!,
+    };
+    addValidation(row, f, lossAt, errorAt);
+    records.rows.push(row);
   }
   return undefined;
 };
