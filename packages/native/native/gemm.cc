@@ -46,6 +46,42 @@ void Epilogue(float* y, int64_t rows, int64_t cols, const float* bias, int32_t a
   });
 }
 
+// Products of at least this many multiply-adds and kSplitColumns·2 columns are cut into column blocks.
+constexpr int64_t kSplitMinWork = int64_t(1) << 20;
+constexpr int64_t kSplitColumns = 256;
+constexpr int64_t kSplitMaxBlocks = 8;
+
+// The number of column blocks of an M×N×K product: fixed by its sizes, never by the thread count.
+int64_t ColumnBlocks(int64_t m, int64_t n, int64_t k) {
+  if (m * n * k < kSplitMinWork) return 1;
+  return std::min(kSplitMaxBlocks, std::max<int64_t>(1, n / kSplitColumns));
+}
+
+// C (M×N) = op(A) op(B), row-major. A large product is cut into column blocks, each a one-thread OpenBLAS
+// call, spread over the addon's pool: on the 128-row products of a training step OpenBLAS's own threads
+// gained little (1.25–1.39× from a second thread on the weight gradients, whose K is the batch) and stalled
+// when another process took a core (its threads wait for each other), while a block is independent work
+// that the pool hands out one at a time. The blocks depend on the sizes only, so these products give the
+// same bits at every thread count. Smaller products keep OpenBLAS's threads.
+void Product(bool ta, bool tb, int m, int n, int k, const float* a, int lda, const float* b, int ldb, float* c) {
+  const int64_t blocks = ColumnBlocks(m, n, k);
+  if (blocks == 1) {
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.f, a,
+                lda, b, ldb, 0.f, c, std::max(n, 1));
+    return;
+  }
+  openblas_set_num_threads(1);
+  ParallelChunks(blocks, [&](int64_t block) {
+    const int64_t c0 = ChunkBegin(n, blocks, block);
+    const int64_t c1 = ChunkBegin(n, blocks, block + 1);
+    // Columns c0… of op(B): B's columns (row-major K×N) or its rows (B is N×K when transposed).
+    const float* bBlock = tb ? b + c0 * k : b + c0;
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, (int)(c1 - c0), k,
+                1.f, a, lda, bBlock, ldb, 0.f, c + c0, n);
+  });
+  openblas_set_num_threads(PoolThreads());  // the count setNumThreads gave both
+}
+
 // gemm(A, B, C, M, N, K, transA, transB, batch, strideA, strideB, strideC, bias, activation, alpha)
 // For each batch index i: C_i (M×N, row-major) = act(op(A_i) op(B_i) + bias), with A_i = A + i·strideA
 // (stride 0 broadcasts one matrix over the batch), op(X) = Xᵀ when trans is set. op(A) is M×K, op(B) K×N.
@@ -90,9 +126,8 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
     if (k == 0) {
       std::fill(ci, ci + (int64_t)m * n, 0.f);
     } else if (m > 0 && n > 0) {
-      cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k,
-                  1.f, a.data + (int64_t)i * sa, std::max(lda, 1), b.data + (int64_t)i * sb, std::max(ldb, 1),
-                  0.f, ci, std::max(n, 1));
+      Product(ta != 0, tb != 0, m, n, k, a.data + (int64_t)i * sa, std::max(lda, 1), b.data + (int64_t)i * sb,
+              std::max(ldb, 1), ci);
     }
     Epilogue(ci, m, n, bias.data, act, (float)alpha);
   }

@@ -1,7 +1,7 @@
 // What the thread count promises (README "Threads"): the addon's own loops (direct convolutions, the
-// padding copy, pooling, elementwise ops, sums, the epilogue) give the same bits for any thread count, because
-// their work is cut by size, not by thread count; OpenBLAS's products are cut by thread count, so they are
-// only promised to repeat at a fixed count. 3 threads on a 2-core machine still hands chunks to other threads.
+// padding copy, pooling, elementwise ops, sums, the epilogue) and the large products gemm cuts into column
+// blocks give the same bits for any thread count, because their work is cut by size, not by thread count;
+// the other OpenBLAS products are cut by thread count, so they are only promised to repeat at a fixed count. 3 threads on a 2-core machine still hands chunks to other threads.
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   defaultNativeThreads,
@@ -37,6 +37,20 @@ const pool = (b: number, h: number, c: number, overlap: boolean): Int32Array =>
   overlap
     ? Int32Array.from([b, h, h, c, h / 2, h / 2, c, 3, 3, 2, 2, 1, 1, 1, 1])
     : Int32Array.from([b, h, h, c, h / 2, h / 2, c, 2, 2, 2, 2, 1, 1, 0, 0]);
+
+/** The products of a wide MLP's training step (784-512-512, batch 128): forward, weight and input gradients. */
+const LARGE_PRODUCTS: readonly (readonly [number, number, number, boolean, boolean])[] = [
+  [128, 512, 784, false, false],
+  [784, 512, 128, true, false],
+  [128, 512, 512, false, true],
+];
+
+/** C = op(A)·op(B) through the addon's gemm, on deterministic inputs of the given sizes. */
+function largeProduct(a: NativeAddon, m: number, n: number, k: number, ta: boolean, tb: boolean): Float32Array {
+  const c = new Float32Array(m * n);
+  a.gemm(values(m * k, m + k), values(k * n, n + k), c, m, n, k, ta, tb, 1, 0, 0, 0, null, 0, 0);
+  return c;
+}
 
 /** Every call of the addon's own loops on inputs large enough to be cut into chunks; each returns its output. */
 const ownLoops = (a: NativeAddon): Record<string, () => Float32Array> => {
@@ -119,6 +133,12 @@ const ownLoops = (a: NativeAddon): Record<string, () => Float32Array> => {
       }
       return theta;
     },
+    ...Object.fromEntries(
+      LARGE_PRODUCTS.map(([m, n, k, ta, tb]) => [
+        `gemm ${m}×${n}×${k}${ta ? ', Aᵀ' : ''}${tb ? ', Bᵀ' : ''} (cut into column blocks by size)`,
+        () => largeProduct(a, m, n, k, ta, tb),
+      ]),
+    ),
     'running sums in double (accumulate)': () => {
       const acc = new Float64Array(dy32.length);
       a.accumulate(acc, dy32);
@@ -155,6 +175,28 @@ describe.skipIf(!info.available && !required)('threads', () => {
         expect(bits(run()), `${n} threads`).toEqual(bits(one));
       }
     });
+
+  it('a product cut into column blocks is the product (float64 reference), at 1 and 2 threads', () => {
+    for (const [m, n, k, ta, tb] of LARGE_PRODUCTS) {
+      const A = values(m * k, m + k);
+      const B = values(k * n, n + k);
+      const at = (i: number, p: number): number => (ta ? A[p * m + i]! : A[i * k + p]!);
+      const bt = (p: number, j: number): number => (tb ? B[j * k + p]! : B[p * n + j]!);
+      for (const threads of [1, 2]) {
+        setNativeThreads(threads);
+        const c = largeProduct(addon, m, n, k, ta, tb);
+        let worst = 0;
+        // Every 7th row and column: all column blocks are visited.
+        for (let i = 0; i < m; i += 7)
+          for (let j = 0; j < n; j += 7) {
+            let s = 0;
+            for (let p = 0; p < k; p++) s += at(i, p) * bt(p, j);
+            worst = Math.max(worst, Math.abs(c[i * n + j]! - s));
+          }
+        expect(worst, `${m}×${n}×${k} ${ta} ${tb}, ${threads} threads`).toBeLessThan(1e-4);
+      }
+    }
+  });
 
   it('OpenBLAS products (gemm, im2col convolutions) repeat bit for bit at a fixed thread count', () => {
     const M = 256;
