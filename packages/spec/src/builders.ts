@@ -36,6 +36,7 @@ import { SPEC_VERSION } from './Spec.js';
 import { fillStruct, fillVariant } from './schema/describe.js';
 import { GRAM_SCHEMA, OPTIMIZER_SCHEMA, STEP_SIZE_SCHEMA } from './schema/optimizer.js';
 import { STOP_SCHEMA, TRAINING_SCHEMA } from './schema/training.js';
+import { DATA_SCHEMA } from './schema/data.js';
 import { GROWTH_SCHEMA, SCHEDULE_SCHEMA, SELECTION_SCHEMA } from './schema/growth.js';
 
 // ─── Experiment ────────────────────────────────────────────────────────────────────────────────────────
@@ -205,15 +206,7 @@ export const batchnorm = (activation?: Activation): Layer =>
 type SpiralsOptions = Partial<Omit<Extract<Data, { _tag: 'spirals' }>, '_tag'>>;
 
 /** Two interleaved spirals (ALGORITHMS.md §3). @default { points 300, turns 1, radius 0.5, split 0.75 } */
-export const spirals = (options: SpiralsOptions = {}): Data => ({
-  _tag: 'spirals',
-  points: options.points ?? DEFAULTS.spirals.points,
-  turns: options.turns ?? DEFAULTS.spirals.turns,
-  radius: options.radius ?? DEFAULTS.spirals.radius,
-  split: options.split ?? DEFAULTS.spirals.split,
-  ...(options.splitDraw === undefined ? {} : { splitDraw: options.splitDraw }),
-  ...(options.validation === undefined ? {} : { validation: options.validation }),
-});
+export const spirals = (options: SpiralsOptions = {}): Data => fillVariant(DATA_SCHEMA, 'spirals', options);
 
 export interface MnistOptions {
   /** Use only the first `trainLimit` training images. @default all */
@@ -229,26 +222,10 @@ export interface MnistOptions {
 }
 
 /** MNIST digits (10 classes, 28×28×1). */
-export const mnist = (options: MnistOptions = {}): Data =>
-  compact({
-    _tag: 'mnist' as const,
-    trainLimit: options.trainLimit,
-    testLimit: options.testLimit,
-    dir: options.dir,
-    validation: options.validation,
-    augment: options.augment,
-  });
+export const mnist = (options: MnistOptions = {}): Data => fillVariant(DATA_SCHEMA, 'mnist', options);
 
 /** Fashion-MNIST (10 classes, 28×28×1). */
-export const fashionMnist = (options: MnistOptions = {}): Data =>
-  compact({
-    _tag: 'fashion_mnist' as const,
-    trainLimit: options.trainLimit,
-    testLimit: options.testLimit,
-    dir: options.dir,
-    validation: options.validation,
-    augment: options.augment,
-  });
+export const fashionMnist = (options: MnistOptions = {}): Data => fillVariant(DATA_SCHEMA, 'fashion_mnist', options);
 
 export interface Cifar10Options {
   /** Folder of data_batch_1.bin … test_batch.bin. @default 'cifar-10-batches-bin' */
@@ -264,16 +241,7 @@ export interface Cifar10Options {
 }
 
 /** CIFAR-10 (10 classes, 32×32×3) from its binary distribution. */
-export const cifar10 = (options: Cifar10Options = {}): Data =>
-  compact({
-    _tag: 'cifar10' as const,
-    dir: options.dir ?? DEFAULTS.cifar10.dir,
-    trainLimit: options.trainLimit,
-    testLimit: options.testLimit,
-    normalize: options.normalize ?? DEFAULTS.cifar10.normalize,
-    validation: options.validation,
-    augment: options.augment,
-  });
+export const cifar10 = (options: Cifar10Options = {}): Data => fillVariant(DATA_SCHEMA, 'cifar10', options);
 
 export interface CsvOptions {
   /** Label column: its name (with a header) or 0-based index. @default the last column */
@@ -290,15 +258,7 @@ export interface CsvOptions {
 
 /** A CSV file of numeric features and a label column. */
 export const csv = (path: string, options: CsvOptions = {}): Data =>
-  compact({
-    _tag: 'csv' as const,
-    path,
-    label: options.label,
-    header: options.header ?? DEFAULTS.csv.header,
-    split: options.split ?? DEFAULTS.csv.split,
-    splitDraw: options.splitDraw,
-    validation: options.validation,
-  });
+  fillVariant(DATA_SCHEMA, 'csv', { ...options, path });
 
 /** IDX files (the MNIST file format): images and labels. @param options.split @default 0.8 */
 export const idx = (
@@ -310,16 +270,7 @@ export const idx = (
     readonly validation?: number;
     readonly augment?: Augment;
   } = {},
-): Data =>
-  compact({
-    _tag: 'idx' as const,
-    images,
-    labels,
-    split: options.split ?? DEFAULTS.idx.split,
-    splitDraw: options.splitDraw,
-    validation: options.validation,
-    augment: options.augment,
-  });
+): Data => fillVariant(DATA_SCHEMA, 'idx', { ...options, images, labels });
 
 // ─── Optimizers ────────────────────────────────────────────────────────────────────────────────────────
 

@@ -16,7 +16,6 @@ import {
   literal,
   name,
   number,
-  or,
   string,
   struct,
   tagged,
@@ -25,15 +24,14 @@ import {
   wrongType,
 } from './internal/decoder.js';
 import { MAX_NESTING } from './limits.js';
+import { DATA_SCHEMA } from './schema/data.js';
 import { GROWTH_SCHEMA } from './schema/growth.js';
 import { OPTIMIZER_SCHEMA } from './schema/optimizer.js';
 import { TRAINING_SCHEMA } from './schema/training.js';
 import type * as RNEA from 'fp-ts/lib/ReadonlyNonEmptyArray.js';
 import type {
   Activation,
-  Augment,
   Arm,
-  Data,
   Experiment,
   Layer,
   Loss,
@@ -96,35 +94,7 @@ const network: Decoder<Network> = struct({
 
 // ─── Data ──────────────────────────────────────────────────────────────────────────────────────────────
 
-const augment: Decoder<Augment> = struct({ crop: number, flip: name<'none' | 'horizontal'>('flip') });
-const csvLabel = or<string, number>(string, number, 'a column name or index');
-const mnistLike = <T extends 'mnist' | 'fashion_mnist'>(tag: T) =>
-  struct({ _tag: literal(tag) }, { trainLimit: number, testLimit: number, dir: string, validation: number, augment });
-
-const data: Decoder<Data> = tagged<Data>(
-  'data',
-  {
-    spirals: struct(
-      { _tag: literal('spirals'), points: number, turns: number, radius: number, split: number },
-      { splitDraw: name<'fixed' | 'per_seed'>('splitDraw'), validation: number, augment },
-    ),
-    mnist: mnistLike('mnist'),
-    fashion_mnist: mnistLike('fashion_mnist'),
-    cifar10: struct(
-      { _tag: literal('cifar10'), dir: string, normalize: boolean },
-      { trainLimit: number, testLimit: number, validation: number, augment },
-    ),
-    csv: struct(
-      { _tag: literal('csv'), path: string, header: boolean, split: number },
-      { label: csvLabel, splitDraw: name<'fixed' | 'per_seed'>('splitDraw'), validation: number, augment },
-    ),
-    idx: struct(
-      { _tag: literal('idx'), images: string, labels: string, split: number },
-      { splitDraw: name<'fixed' | 'per_seed'>('splitDraw'), validation: number, augment },
-    ),
-  },
-  'a data set',
-);
+const data = described(DATA_SCHEMA);
 
 // ─── Optimizer ─────────────────────────────────────────────────────────────────────────────────────────
 

@@ -22,6 +22,7 @@ import type {
 import { fieldDefaults, fillVariant, settingDefaults } from './schema/describe.js';
 import { GRAM_SCHEMA, LEARNING_RATE, OPTIMIZER_SCHEMA, STEP_SIZE_SCHEMA } from './schema/optimizer.js';
 import { STOP_SCHEMA, TRAINING_SCHEMA } from './schema/training.js';
+import { DATA_SCHEMA } from './schema/data.js';
 import { GROWTH_SCHEMA, SCHEDULE_SCHEMA, SELECTION_SCHEMA } from './schema/growth.js';
 
 type SpiralsData = Extract<Data, { _tag: 'spirals' }>;
@@ -129,11 +130,11 @@ export interface Defaults {
 export const DEFAULTS: Defaults = deepFreeze<Defaults>({
   seed: 1,
   repeat: 1,
-  data: { _tag: 'spirals', points: 300, turns: 1, radius: 0.5, split: 0.75 },
-  spirals: { points: 300, turns: 1, radius: 0.5, split: 0.75 },
-  csv: { header: true, split: 0.8 },
-  idx: { split: 0.8 },
-  cifar10: { dir: 'cifar-10-batches-bin', normalize: true },
+  data: fillVariant(DATA_SCHEMA, 'spirals', {}) as SpiralsData,
+  spirals: settingDefaults(DATA_SCHEMA, 'spirals') as Defaults['spirals'],
+  csv: settingDefaults(DATA_SCHEMA, 'csv') as Defaults['csv'],
+  idx: settingDefaults(DATA_SCHEMA, 'idx') as Defaults['idx'],
+  cifar10: settingDefaults(DATA_SCHEMA, 'cifar10') as Defaults['cifar10'],
   network: {
     input: [2],
     layers: [{ _tag: 'dense', units: 5, activation: 'relu', bias: true }],

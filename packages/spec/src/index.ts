@@ -86,6 +86,7 @@ export { decodeExperiment } from './decode.js';
 export { GRAM_SCHEMA, METRIC_SCHEMA, OPTIMIZER_SCHEMA, STEP_SIZE_SCHEMA } from './schema/optimizer.js';
 export { GROWTH_SCHEMA, NORM_SCHEMA, SCHEDULE_SCHEMA, SELECTION_SCHEMA } from './schema/growth.js';
 export { STOP_SCHEMA, TRAINING_SCHEMA } from './schema/training.js';
+export { DATA_SCHEMA } from './schema/data.js';
 export {
   fillStruct,
   fillVariant,

@@ -203,6 +203,8 @@ const field = (f: Field): fc.Arbitrary<unknown> => {
       return fc.constantFrom(...(f.sample ?? NAME_KINDS[f.kind as NameKindKey].names));
     case 'boolean':
       return fc.boolean();
+    case 'text':
+      return fc.string({ minLength: 1, maxLength: 12 });
     case 'union':
       return described(f.union, f.sample);
     case 'record':

@@ -4,6 +4,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import {
+  DATA_SCHEMA,
   DEFAULTS,
   GRAM_SCHEMA,
   GROWTH_SCHEMA,
@@ -21,6 +22,8 @@ import {
   decodeExperiment,
   experiment,
   atEpochs,
+  cifar10,
+  csv,
   every,
   sensli,
   settingDefaults,
@@ -40,6 +43,7 @@ const UNIONS: readonly SchemaUnion[] = [
   GROWTH_SCHEMA,
   SCHEDULE_SCHEMA,
   SELECTION_SCHEMA,
+  DATA_SCHEMA,
 ];
 
 describe('the described unions', () => {
@@ -189,5 +193,53 @@ describe('the growth section: nested unions, a list and optional names', () => {
       ['out-of-range', 'growth.select.tau', 'threshold τ must be a finite number > 0, got -1'],
       ['out-of-range', 'growth.lrFactor', 'lrFactor must be a finite number > 0, got 0'],
     ]);
+  });
+});
+
+describe('the data section: strings, a name-or-index and fields the language writes its own way', () => {
+  it('fills the described defaults in the order described, optional fields absent', () => {
+    expect(cifar10({ testLimit: 3, validation: 0.1 })).toStrictEqual({
+      _tag: 'cifar10',
+      dir: 'cifar-10-batches-bin',
+      testLimit: 3,
+      normalize: true,
+      validation: 0.1,
+    });
+    expect(csv('p.csv', { label: 2 })).toStrictEqual({
+      _tag: 'csv',
+      path: 'p.csv',
+      label: 2,
+      header: true,
+      split: 0.8,
+    });
+    expect(DEFAULTS.data).toStrictEqual({ _tag: 'spirals', points: 300, turns: 1, radius: 0.5, split: 0.75 });
+  });
+
+  it('decodes a label as a name or an index and checks each as what it is', () => {
+    const json = JSON.parse(JSON.stringify(experiment('x', { data: csv('p.csv', { label: 'y' }) }))) as Record<
+      string,
+      unknown
+    >;
+    const decoded = decodeExperiment({
+      ...json,
+      data: { _tag: 'csv', path: 'p.csv', label: true, header: true, split: 0.5 },
+    });
+    expect(E.isLeft(decoded) && decoded.left.map((d) => [d.code, (d.path ?? []).join('.'), d.message])).toEqual([
+      ['wrong-type', 'data.label', 'expected a column name or index, got true'],
+    ]);
+    const codes = (label: string | number) => {
+      const r = check(
+        experiment('x', {
+          data: csv('', { label }),
+          network: { input: [3], layers: [], output: { units: 2, activation: 'linear' } },
+        }),
+      );
+      return E.isLeft(r) ? r.left.map((d) => [d.code, (d.path ?? []).join('.'), d.message]) : [];
+    };
+    expect(codes(-1)).toEqual([
+      ['invalid-path', 'data.path', "csv path must be a non-empty string of at most 1000 characters, got ''"],
+      ['out-of-range', 'data.label', 'label column index must be an integer in [0, 100_000], got -1'],
+    ]);
+    expect(codes('').map((c) => c[1])).toEqual(['data.path', 'data.label']);
   });
 });

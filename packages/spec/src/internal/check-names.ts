@@ -5,8 +5,9 @@
  */
 import type { Diagnostic, SpecPath } from '../Diagnostic.js';
 import { MAX_NESTING } from '../limits.js';
-import type { Data, Experiment, Layer, Network, Report } from '../Spec.js';
+import type { Experiment, Layer, Network, Report } from '../Spec.js';
 import { sharedFields, variantFields, type Fields, type Tagged, type Union } from '../schema/describe.js';
+import { DATA_SCHEMA } from '../schema/data.js';
 import { GROWTH_SCHEMA } from '../schema/growth.js';
 import { OPTIMIZER_SCHEMA } from '../schema/optimizer.js';
 import { TRAINING_SCHEMA } from '../schema/training.js';
@@ -44,14 +45,6 @@ const checkLayer = (layer: Layer, path: SpecPath, depth: number): Check => {
 const checkNetworkNames = (net: Network, path: SpecPath): Check => [
   ...net.layers.flatMap((l, i) => checkLayer(l, [...path, 'layers', i], 0)),
   ...name('activation', net.output.activation, [...path, 'output', 'activation']),
-];
-
-const checkDataNames = (data: Data, path: SpecPath): Check => [
-  ...name('data', data._tag, [...path, '_tag']),
-  ...('splitDraw' in data && data.splitDraw !== undefined
-    ? name('splitDraw', data.splitDraw, [...path, 'splitDraw'])
-    : []),
-  ...(data.augment === undefined ? [] : name('flip', data.augment.flip, [...path, 'augment', 'flip'])),
 ];
 
 /**
@@ -92,7 +85,7 @@ const checkReport = (r: Report, path: SpecPath): Check => [
 
 /** Every name of one experiment's sections (not its compare arms, which `check.ts` resolves and checks). */
 export const checkNames = (e: Experiment): Check => [
-  ...checkDataNames(e.data, ['data']),
+  ...checkDescribed(DATA_SCHEMA, e.data, ['data']),
   ...checkNetworkNames(e.network, ['network']),
   ...name('loss', e.loss, ['loss']),
   ...checkDescribed(OPTIMIZER_SCHEMA, e.optimizer, ['optimizer']),

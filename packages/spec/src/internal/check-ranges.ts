@@ -5,13 +5,14 @@
  */
 import type { Diagnostic, SpecPath } from '../Diagnostic.js';
 import * as L from '../limits.js';
-import type { Data, Experiment, Layer, Network } from '../Spec.js';
+import type { Experiment, Layer, Network } from '../Spec.js';
 import { sharedFields, variantFields, type Field, type Fields, type Tagged, type Union } from '../schema/describe.js';
+import { DATA_SCHEMA } from '../schema/data.js';
 import { GROWTH_SCHEMA } from '../schema/growth.js';
 import { OPTIMIZER_SCHEMA } from '../schema/optimizer.js';
 import { TRAINING_SCHEMA } from '../schema/training.js';
 import { error, show } from './diagnostic.js';
-import { checkRange, halfOpenUnit, nonNegative, nonNegativeInt, openUnit, positive, positiveInt } from './range.js';
+import { checkRange, halfOpenUnit, nonNegativeInt, positive, positiveInt } from './range.js';
 
 type Check = readonly Diagnostic[];
 
@@ -57,68 +58,6 @@ const text = (v: unknown, path: SpecPath, what: string, code: string): Check =>
 export const checkName = (v: unknown, path: SpecPath, what: string): Check => text(v, path, what, 'invalid-name');
 
 // ─── Data ──────────────────────────────────────────────────────────────────────────────────────────────
-
-const checkData = (data: Data, path: SpecPath): Check => [
-  ...checkDataSource(data, path),
-  ...(data.validation === undefined
-    ? []
-    : checkRange(data.validation, openUnit, [...path, 'validation'], 'validation fraction')),
-  ...(data.augment === undefined
-    ? []
-    : checkRange(data.augment.crop, nonNegativeInt(L.MAX_WIDTH), [...path, 'augment', 'crop'], 'crop padding')),
-];
-
-const checkDataSource = (data: Data, path: SpecPath): Check => {
-  const at = (k: string): SpecPath => [...path, k];
-  switch (data._tag) {
-    case 'spirals':
-      return [
-        ...checkRange(data.points, positiveInt(L.MAX_POINTS), at('points'), 'spiral points per class'),
-        ...checkRange(data.turns, { min: 0, max: L.MAX_TURNS, minOpen: true }, at('turns'), 'spiral turns'),
-        ...checkRange(data.radius, nonNegative, at('radius'), 'spiral start radius'),
-        ...checkRange(data.split, openUnit, at('split'), 'split'),
-      ];
-    case 'cifar10':
-      return [
-        ...text(data.dir, at('dir'), 'cifar10 folder', 'invalid-path'),
-        ...(data.trainLimit === undefined
-          ? []
-          : checkRange(data.trainLimit, positiveInt(50_000), at('trainLimit'), 'trainLimit')),
-        ...(data.testLimit === undefined
-          ? []
-          : checkRange(data.testLimit, positiveInt(10_000), at('testLimit'), 'testLimit')),
-      ];
-    case 'mnist':
-    case 'fashion_mnist':
-      return [
-        ...(data.dir === undefined ? [] : text(data.dir, at('dir'), 'data folder', 'invalid-path')),
-        ...(data.trainLimit === undefined
-          ? []
-          : checkRange(data.trainLimit, positiveInt(L.MAX_EXAMPLES), at('trainLimit'), 'trainLimit')),
-        ...(data.testLimit === undefined
-          ? []
-          : checkRange(data.testLimit, positiveInt(L.MAX_EXAMPLES), at('testLimit'), 'testLimit')),
-      ];
-    case 'csv':
-      return [
-        ...text(data.path, at('path'), 'csv path', 'invalid-path'),
-        ...(data.label === undefined || typeof data.label === 'string'
-          ? data.label === undefined
-            ? []
-            : text(data.label, at('label'), 'label column name', 'out-of-range')
-          : checkRange(data.label, nonNegativeInt(L.MAX_WIDTH), at('label'), 'label column index')),
-        ...checkRange(data.split, openUnit, at('split'), 'split'),
-      ];
-    case 'idx':
-      return [
-        ...text(data.images, at('images'), 'idx images path', 'invalid-path'),
-        ...text(data.labels, at('labels'), 'idx labels path', 'invalid-path'),
-        ...checkRange(data.split, openUnit, at('split'), 'split'),
-      ];
-    default:
-      return [];
-  }
-};
 
 // ─── Network ───────────────────────────────────────────────────────────────────────────────────────────
 
@@ -237,6 +176,10 @@ const checkField = (f: Field, v: unknown, path: SpecPath): Check => {
       return checkDescribed(f.union, v, path);
     case 'record':
       return checkFields(f.struct.fields, v, path);
+    case 'text':
+      return f.orIndex !== undefined && typeof v === 'number'
+        ? checkRange(v, f.orIndex.range, path, f.orIndex.what)
+        : text(v, path, f.what, f.code);
     case 'name':
     case 'boolean':
       return [];
@@ -262,7 +205,7 @@ export const checkRanges = (e: Experiment): Check => [
   ...checkName(e.name, ['name'], 'experiment name'),
   ...checkRange(e.seed, nonNegativeInt(L.MAX_SEED), ['seed'], 'seed'),
   ...checkRange(e.repeat, positiveInt(L.MAX_REPEAT), ['repeat'], 'repeat'),
-  ...checkData(e.data, ['data']),
+  ...checkDescribed(DATA_SCHEMA, e.data, ['data']),
   ...checkNetwork(e.network, ['network']),
   ...checkDescribed(OPTIMIZER_SCHEMA, e.optimizer, ['optimizer']),
   ...checkFields(TRAINING_SCHEMA.fields, e.train, ['train']),

@@ -48,7 +48,7 @@ export const literal =
     u === value ? E.right(value) : wrongType(show(value), u, path);
 
 /** Either decoder, tried in order; the errors of the last when both fail. */
-export const or =
+const or =
   <A, B>(a: Decoder<A>, b: Decoder<B>, expected: string): Decoder<A | B> =>
   (u, path) => {
     const first = a(u, path);
@@ -145,6 +145,8 @@ const fieldDecoder = (f: Field): Decoder<unknown> => {
       return f.orWord === undefined ? number : or(literal(f.orWord.word), number, f.orWord.expected);
     case 'boolean':
       return boolean;
+    case 'text':
+      return f.orIndex === undefined ? string : or(string, number, f.orIndex.expected);
     case 'name':
       return name(f.kind as NameKindKey);
     case 'union':
@@ -167,7 +169,10 @@ const withDefaults = (fields: DescribedFields, u: unknown): unknown => {
   return missing.length === 0 ? u : { ...u, ...Object.fromEntries(missing.map(([k, f]) => [k, f.default])) };
 };
 
-/** The struct decoder of some described fields (`extra`: the tag), their values in the order described. */
+/**
+ * The struct decoder of some described fields (`extra`: the tag): the required fields' values first, then
+ * the optional ones', each in the order described (the key order spec.json files have always been read in).
+ */
 const fieldsDecoder = (
   fields: DescribedFields,
   extra: Record<string, Decoder<unknown>>,
@@ -182,11 +187,7 @@ const fieldsDecoder = (
     Object.fromEntries(entries.filter(([, f]) => f.optional === true).map(([k, f]) => [k, fieldDecoder(f)])),
     what,
   );
-  const order = [...Object.keys(extra), ...entries.map(([k]) => k)];
-  return (input, path) =>
-    E.map((v: Record<string, unknown>) =>
-      Object.fromEntries(order.filter((k) => Object.hasOwn(v, k)).map((k) => [k, v[k]])),
-    )(decode(withDefaults(fields, input), path));
+  return (input, path) => decode(withDefaults(fields, input), path);
 };
 
 /** The decoder of a described union (schema/describe.ts): its variants' fields in the order described. */

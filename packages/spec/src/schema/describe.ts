@@ -22,9 +22,11 @@ export interface Positional {
   readonly noun?: string;
 }
 
-/** Every field may be optional: absent from the value (`?:` in the type), never `undefined`. */
 interface Optionality {
+  /** Absent from the value unless given (`?:` in the type), never `undefined`. */
   readonly optional?: boolean;
+  /** `false`: not a setting of the language's block (a file path written after the data set's name, or none). */
+  readonly language?: false;
 }
 
 /** A word a number field also takes (`batch full`), and the JSON decoder's type message for either. */
@@ -94,6 +96,19 @@ export interface RecordField<S extends Struct = Struct> extends Optionality {
   readonly positional?: undefined;
 }
 
+/** A string: non-empty, at most MAX_NAME_LENGTH characters (a file path, a folder, a column name). */
+export interface TextField extends Optionality {
+  readonly type: 'text';
+  readonly default?: string;
+  /** The value in its range message: "`what` must be a non-empty string …". */
+  readonly what: string;
+  /** The diagnostic's code when it is empty or too long. */
+  readonly code: string;
+  /** An index the field also takes (a csv label: a column's name or index), `string | number` in the type. */
+  readonly orIndex?: { readonly range: Range; readonly what: string; readonly expected: string };
+  readonly positional?: undefined;
+}
+
 /** A list of numbers (a growth schedule's epochs). */
 export interface ListField extends Optionality {
   readonly type: 'list';
@@ -104,7 +119,7 @@ export interface ListField extends Optionality {
   readonly positional?: undefined;
 }
 
-export type Field = NumberField | NameField | BoolField | SubField | RecordField | ListField;
+export type Field = NumberField | NameField | BoolField | TextField | SubField | RecordField | ListField;
 export type Fields = Readonly<Record<string, Field>>;
 type Variants = Readonly<Record<string, Fields>>;
 
@@ -140,13 +155,17 @@ type ValueOf<F> = F extends { readonly orWord: { readonly word: infer W } }
       ? N
       : F extends BoolField
         ? boolean
-        : F extends SubField<infer U>
-          ? Infer<U>
-          : F extends RecordField<infer S>
-            ? Infer<S>
-            : F extends ListField
-              ? readonly number[]
-              : never;
+        : F extends { readonly type: 'text'; readonly orIndex: object }
+          ? string | number
+          : F extends TextField
+            ? string
+            : F extends SubField<infer U>
+              ? Infer<U>
+              : F extends RecordField<infer S>
+                ? Infer<S>
+                : F extends ListField
+                  ? readonly number[]
+                  : never;
 type Flat<X> = { [K in keyof X]: X[K] };
 type IsOptional<F> = F extends { readonly optional: true } ? true : false;
 /** The object a record of fields stands for: optional fields `?:`. */
@@ -207,6 +226,16 @@ export const name = <N extends string>(
 
 export const bool = (options: { readonly default?: boolean } = {}): BoolField => ({ type: 'boolean', ...options });
 
+export const text = (options: Omit<TextField, 'type' | 'orIndex'>): TextField => ({ type: 'text', ...options });
+
+/** A string or an index (a csv label column). */
+export const textOrIndex = (
+  options: Omit<TextField, 'type' | 'orIndex'> & { readonly orIndex: NonNullable<TextField['orIndex']> },
+): TextField & { readonly orIndex: object } => ({ type: 'text', ...options });
+
+/** `f`, not a setting of the language's block. */
+export const notInLanguage = <F extends Field>(f: F): F & { readonly language: false } => ({ ...f, language: false });
+
 /** A nested record (schema `s`) as a field. */
 export const record = <S extends Struct>(s: S): RecordField<S> => ({ type: 'record', struct: s });
 
@@ -249,8 +278,12 @@ export const settingWord = (field: string): string =>
  * Whether a field is a setting of the language (`{ beta1 0.9 }`): a number, a name or a boolean not written
  * only after the variant's name.
  */
-export const isSetting = (f: Field): f is NumberField | NameField | BoolField =>
-  f.type !== 'union' && f.type !== 'record' && f.type !== 'list' && f.positional?.mode !== 'only';
+export const isSetting = (f: Field): f is NumberField | NameField | BoolField | TextField =>
+  f.type !== 'union' &&
+  f.type !== 'record' &&
+  f.type !== 'list' &&
+  f.language !== false &&
+  f.positional?.mode !== 'only';
 
 /** The field written right after the variant's name, if the variant has one. */
 export const positionalField = (fields: Fields): readonly [string, NumberField] | undefined => {
