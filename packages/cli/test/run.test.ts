@@ -395,6 +395,68 @@ describe('sprout run', () => {
     ).toMatch(/epoch 2\/2 batch 40\/400 \(80 examples\/s\)/);
   });
 
+  it('shows the loss and test error of the run the bar names, when several runs train at once', () => {
+    const one = { arm: 'base', repeat: 0, seed: 1 };
+    const two = { arm: 'base', repeat: 1, seed: 2 };
+    /** The bar's last frame after the first run's epoch 1 ends and then `last` reports progress. */
+    const lastFrame = (last: typeof one): string => {
+      const stream = new PassThrough();
+      const chunks: string[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c.toString()));
+      (stream as unknown as { isTTY: boolean; columns: number }).isTTY = true;
+      (stream as unknown as { columns: number }).columns = 200;
+      const reporter = barReporter({ out: () => {}, err: () => {}, progressStream: stream });
+      reporter.onEvent({
+        _tag: 'started',
+        experiment: 'x',
+        outDir: undefined,
+        backend: 'cpu',
+        threads: 1,
+        arms: ['base'],
+        repeats: 2,
+        epochs: 2,
+        runs: 2,
+        totalEpochs: 4,
+      });
+      for (const [id, index] of [
+        [one, 0],
+        [two, 1],
+      ] as const)
+        reporter.onEvent({
+          _tag: 'run-start',
+          ...id,
+          index,
+          epochs: 2,
+          stepsPerEpoch: 400,
+          parameterCount: 10,
+          engine: 'tfjs',
+        });
+      reporter.onEvent({
+        _tag: 'epoch-end',
+        ...one,
+        epoch: 1,
+        trainLoss: 0.123456,
+        testLoss: 0.5,
+        testError: 0.25,
+        stepSize: 0.1,
+        parameterCount: 10,
+        seconds: 9,
+      });
+      reporter.onProgress!({ ...last, epoch: last === one ? 2 : 1, step: 40, steps: 400, examples: 40, seconds: 0.5 });
+      reporter.close();
+      const frames = chunks
+        .join('')
+        .split(/\r|\n|\u001b\[[0-9;]*[A-Za-z]/)
+        .filter((f) => f.includes('examples/s'));
+      return frames.at(-1) ?? '';
+    };
+    // The second run has finished no epoch yet: none of the first run's metrics next to its label.
+    expect(lastFrame(two)).toMatch(/base #2\].*loss - \| test error -/);
+    const first = lastFrame(one);
+    expect(first).toMatch(/base #1\].*epoch 2\/2 batch 40\/400/);
+    expect(first).not.toMatch(/loss - \|/);
+  });
+
   it("keeps TensorFlow.js's Node banner off the terminal (it points at the uninstallable tfjs-node)", () => {
     const out = join(dir, 'out-banner');
     const r = spawnSync(

@@ -245,6 +245,9 @@ export const barReporter = (io: RunIo, now: () => number = () => performance.now
   // Each run's label and epochs (several run at once with --jobs): an epoch is shown with the run it belongs to.
   const runInfo = new Map<string, { readonly run: string; readonly epochs: number }>();
   const infoOf = (key: string) => runInfo.get(key) ?? { run: '', epochs };
+  // Each run's last epoch metrics: the bar shows the loss and test error of the run it names.
+  const metrics = new Map<string, { readonly loss: string; readonly error: string }>();
+  const metricsOf = (key: string) => metrics.get(key) ?? { loss: '-', error: '-' };
   // Time left from the mean pace since training began (the first run's start, after any epochs done before a
   // resume). cli-progress's own estimate, over its last 50 updates, read 0 s when a study's worker reported a
   // burst of epochs at once.
@@ -291,6 +294,7 @@ export const barReporter = (io: RunIo, now: () => number = () => performance.now
           if (event.resumedAt !== undefined) log(`${runHeader(event, runs)}\n`);
           bar?.update(position(), {
             run,
+            ...metricsOf(key),
             epoch: `${event.resumedAt?.epoch ?? 0}/${event.epochs}`,
             batch: '',
             left: left(),
@@ -302,12 +306,14 @@ export const barReporter = (io: RunIo, now: () => number = () => performance.now
           const key = `${event.arm}/${event.seed}`;
           partial.delete(key);
           const { run, epochs: of } = infoOf(key);
+          if (Number.isFinite(event.trainLoss))
+            metrics.set(key, { loss: fmt(event.trainLoss), error: pct(event.testError) });
           bar?.update(position(), {
             run,
             epoch: `${event.epoch}/${of}`,
             batch: '',
             left: left(),
-            ...(Number.isFinite(event.trainLoss) ? { loss: fmt(event.trainLoss), error: pct(event.testError) } : {}),
+            ...metricsOf(key),
           });
           break;
         }
@@ -322,7 +328,12 @@ export const barReporter = (io: RunIo, now: () => number = () => performance.now
           const { run, epochs: of } = infoOf(`${event.arm}/${event.seed}`);
           done += of - event.epoch;
           partial.delete(`${event.arm}/${event.seed}`);
-          bar?.update(position(), { run, epoch: `${event.epoch}/${of} (stopped)`, left: left() });
+          bar?.update(position(), {
+            run,
+            epoch: `${event.epoch}/${of} (stopped)`,
+            left: left(),
+            ...metricsOf(`${event.arm}/${event.seed}`),
+          });
           log(
             `${runs > 1 ? `[${event.arm} #${event.seed}] ` : ''}epoch ${event.epoch}: stopped early, ${event.monitor} not better than ${fmt(event.best)} (epoch ${event.bestEpoch}) for ${event.patience} epochs\n`,
           );
@@ -347,6 +358,7 @@ export const barReporter = (io: RunIo, now: () => number = () => performance.now
         epoch: `${p.epoch}/${of}`,
         batch: ` batch ${p.step}/${p.steps} (${rate} examples/s)`,
         left: left(),
+        ...metricsOf(key),
       });
     },
     close: () => {
