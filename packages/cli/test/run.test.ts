@@ -33,6 +33,47 @@ const sprout = (name: string, optimizer = 'sgd { step constant 0.1 }', epochs = 
   return file;
 };
 
+type Bar = ReturnType<typeof barReporter>;
+
+/** What the progress bar writes to a terminal for a study of two-epoch runs `ids` (400 steps each) after `feed`. */
+function barOutput(
+  ids: readonly { arm: string; repeat: number; seed: number }[],
+  feed: (reporter: Bar) => void,
+): string {
+  const stream = new PassThrough();
+  const chunks: string[] = [];
+  stream.on('data', (c: Buffer) => chunks.push(c.toString()));
+  (stream as unknown as { isTTY: boolean; columns: number }).isTTY = true;
+  (stream as unknown as { columns: number }).columns = 200;
+  const reporter = barReporter({ out: () => {}, err: () => {}, progressStream: stream });
+  reporter.onEvent({
+    _tag: 'started',
+    experiment: 'x',
+    outDir: undefined,
+    backend: 'cpu',
+    threads: 1,
+    arms: ['base'],
+    repeats: ids.length,
+    epochs: 2,
+    runs: ids.length,
+    totalEpochs: 2 * ids.length,
+  });
+  ids.forEach((id, index) =>
+    reporter.onEvent({
+      _tag: 'run-start',
+      ...id,
+      index,
+      epochs: 2,
+      stepsPerEpoch: 400,
+      parameterCount: 10,
+      engine: 'tfjs',
+    }),
+  );
+  feed(reporter);
+  reporter.close();
+  return chunks.join('');
+}
+
 describe('sprout run', () => {
   it('trains, prints plain lines and a summary table, and says where the results are', async () => {
     const io = recordingIo();
@@ -339,39 +380,7 @@ describe('sprout run', () => {
 
   it('moves the bar inside a long epoch: batches done and examples per second as the run measured them', () => {
     const id = { arm: 'base', repeat: 0, seed: 1 };
-    /** What the bar shows last after these events and in-epoch progress. */
-    const shown = (feed: (reporter: ReturnType<typeof barReporter>) => void): string => {
-      const stream = new PassThrough();
-      const chunks: string[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c.toString()));
-      (stream as unknown as { isTTY: boolean; columns: number }).isTTY = true;
-      (stream as unknown as { columns: number }).columns = 200;
-      const reporter = barReporter({ out: () => {}, err: () => {}, progressStream: stream });
-      reporter.onEvent({
-        _tag: 'started',
-        experiment: 'x',
-        outDir: undefined,
-        backend: 'cpu',
-        threads: 1,
-        arms: ['base'],
-        repeats: 1,
-        epochs: 2,
-        runs: 1,
-        totalEpochs: 2,
-      });
-      reporter.onEvent({
-        _tag: 'run-start',
-        ...id,
-        index: 0,
-        epochs: 2,
-        stepsPerEpoch: 400,
-        parameterCount: 10,
-        engine: 'tfjs',
-      });
-      feed(reporter);
-      reporter.close();
-      return chunks.join('');
-    };
+    const shown = (feed: (reporter: Bar) => void): string => barOutput([id], feed);
     expect(shown((r) => r.onProgress!({ ...id, epoch: 1, step: 120, steps: 400, examples: 120, seconds: 2 }))).toMatch(
       /epoch 1\/2 batch 120\/400 \(60 examples\/s\)/,
     );
@@ -399,57 +408,31 @@ describe('sprout run', () => {
     const one = { arm: 'base', repeat: 0, seed: 1 };
     const two = { arm: 'base', repeat: 1, seed: 2 };
     /** The bar's last frame after the first run's epoch 1 ends and then `last` reports progress. */
-    const lastFrame = (last: typeof one): string => {
-      const stream = new PassThrough();
-      const chunks: string[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c.toString()));
-      (stream as unknown as { isTTY: boolean; columns: number }).isTTY = true;
-      (stream as unknown as { columns: number }).columns = 200;
-      const reporter = barReporter({ out: () => {}, err: () => {}, progressStream: stream });
-      reporter.onEvent({
-        _tag: 'started',
-        experiment: 'x',
-        outDir: undefined,
-        backend: 'cpu',
-        threads: 1,
-        arms: ['base'],
-        repeats: 2,
-        epochs: 2,
-        runs: 2,
-        totalEpochs: 4,
-      });
-      for (const [id, index] of [
-        [one, 0],
-        [two, 1],
-      ] as const)
+    const lastFrame = (last: typeof one): string =>
+      barOutput([one, two], (reporter) => {
         reporter.onEvent({
-          _tag: 'run-start',
-          ...id,
-          index,
-          epochs: 2,
-          stepsPerEpoch: 400,
+          _tag: 'epoch-end',
+          ...one,
+          epoch: 1,
+          trainLoss: 0.123456,
+          testLoss: 0.5,
+          testError: 0.25,
+          stepSize: 0.1,
           parameterCount: 10,
-          engine: 'tfjs',
+          seconds: 9,
         });
-      reporter.onEvent({
-        _tag: 'epoch-end',
-        ...one,
-        epoch: 1,
-        trainLoss: 0.123456,
-        testLoss: 0.5,
-        testError: 0.25,
-        stepSize: 0.1,
-        parameterCount: 10,
-        seconds: 9,
-      });
-      reporter.onProgress!({ ...last, epoch: last === one ? 2 : 1, step: 40, steps: 400, examples: 40, seconds: 0.5 });
-      reporter.close();
-      const frames = chunks
-        .join('')
+        reporter.onProgress!({
+          ...last,
+          epoch: last === one ? 2 : 1,
+          step: 40,
+          steps: 400,
+          examples: 40,
+          seconds: 0.5,
+        });
+      })
         .split(/\r|\n|\u001b\[[0-9;]*[A-Za-z]/)
-        .filter((f) => f.includes('examples/s'));
-      return frames.at(-1) ?? '';
-    };
+        .filter((f) => f.includes('examples/s'))
+        .at(-1) ?? '';
     // The second run has finished no epoch yet: none of the first run's metrics next to its label.
     expect(lastFrame(two)).toMatch(/base #2\].*loss - \| test error -/);
     const first = lastFrame(one);

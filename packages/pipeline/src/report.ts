@@ -169,17 +169,10 @@ export const addMetricRows = (
   }));
   // Where each checked column's number lands in `values`.
   const at = (name: string): number => names.indexOf(name);
-  const [repeat, seed, epoch, trainLoss, testLoss, testError, stepSize, parameterCount, seconds] = [
-    'repeat',
-    'seed',
-    'epoch',
-    'train_loss',
-    'test_loss',
-    'test_error_fraction',
-    'step_size',
-    'parameter_count',
-    'seconds',
-  ].map(at) as [number, number, number, number, number, number, number, number, number];
+  // METRIC_COLUMNS after 'arm', in their order.
+  const [repeat, seed, epoch, trainLoss, testLoss, testError, stepSize, parameterCount, seconds] = METRIC_COLUMNS.slice(
+    1,
+  ).map(at) as [number, number, number, number, number, number, number, number, number];
   const arm = col('arm');
   const lossAt = col('validation_loss');
   const errorAt = col('validation_error_fraction');
