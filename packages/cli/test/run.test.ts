@@ -4,14 +4,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { BackendInfo } from '@sprout/backend';
 import type { RunEvent } from '@sprout/pipeline';
 import { backendNote, runAction } from '../src/commands/run.js';
 import { barReporter, lineReporter, ROUTINE_CHECKPOINT_LINE_MS } from '../src/internal/run/reporters.js';
 import { runCli } from '../src/program.js';
-import { recordingIo } from './recording-io.js';
+import { recordingIo, terminalStream } from './recording-io.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sprout-cli-run-'));
 
@@ -40,11 +39,7 @@ function barOutput(
   ids: readonly { arm: string; repeat: number; seed: number }[],
   feed: (reporter: Bar) => void,
 ): string {
-  const stream = new PassThrough();
-  const chunks: string[] = [];
-  stream.on('data', (c: Buffer) => chunks.push(c.toString()));
-  (stream as unknown as { isTTY: boolean; columns: number }).isTTY = true;
-  (stream as unknown as { columns: number }).columns = 200;
+  const { stream, text } = terminalStream();
   const reporter = barReporter({ out: () => {}, err: () => {}, progressStream: stream });
   reporter.onEvent({
     _tag: 'started',
@@ -71,7 +66,7 @@ function barOutput(
   );
   feed(reporter);
   reporter.close();
-  return chunks.join('');
+  return text();
 }
 
 describe('sprout run', () => {
@@ -287,25 +282,19 @@ describe('sprout run', () => {
 
   it('draws a progress bar on a terminal', async () => {
     const io = recordingIo();
-    const stream = new PassThrough();
-    const chunks: string[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c.toString()));
-    (stream as unknown as { isTTY: boolean }).isTTY = true;
+    const { stream, text } = terminalStream();
     const code = await runAction(sprout('bar', undefined, 30), { out: join(dir, 'out-bar'), backend: 'cpu' }, io, {
       isTTY: true,
       stream,
     });
     expect(code).toBe(0);
-    expect(chunks.join('')).toMatch(/bar \[1\/1 base #3\]/);
+    expect(text()).toMatch(/bar \[1\/1 base #3\]/);
     expect(io.out.join('')).toContain('Results in');
   });
 
   it('prints an insertion above the bar, where it stays, with every sensitivity', async () => {
     const io = recordingIo();
-    const stream = new PassThrough();
-    const chunks: string[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c.toString()));
-    (stream as unknown as { isTTY: boolean }).isTTY = true;
+    const { stream, text } = terminalStream();
     const file = join(dir, 'bar-grow.sprout');
     writeFileSync(
       file,
@@ -313,7 +302,7 @@ describe('sprout run', () => {
     );
     const code = await runAction(file, { out: join(dir, 'out-bar-grow'), backend: 'cpu' }, io, { isTTY: true, stream });
     expect(code).toBe(0);
-    const shown = chunks.join('');
+    const shown = text();
     expect(shown).toMatch(
       /epoch 3: SensLI inserted a layer at position \d \(after layer \d \(dense 4 relu\)\); parameters 42 → 62\n/,
     );
@@ -326,11 +315,7 @@ describe('sprout run', () => {
   });
 
   it('prints checkpoints above the bar and in plain lines: notable ones always, routine ones once a minute', () => {
-    const stream = new PassThrough();
-    const chunks: string[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c.toString()));
-    (stream as unknown as { isTTY: boolean; columns: number }).isTTY = true;
-    (stream as unknown as { columns: number }).columns = 200;
+    const { stream, text } = terminalStream();
     let t = 0;
     const clock = () => t;
     const plain: string[] = [];
@@ -375,7 +360,7 @@ describe('sprout run', () => {
     const linesOf = (text: string) => text.split(/\r?\n/).filter((l) => l.includes('checkpoint written'));
     expect(linesOf(plain.join(''))).toEqual(expected);
     // On the terminal, each above the bar (cli-progress clears the bar's line and writes the text there).
-    expect(linesOf(chunks.join('')).map((l) => l.slice(l.indexOf('  epoch')))).toEqual(expected);
+    expect(linesOf(text()).map((l) => l.slice(l.indexOf('  epoch')))).toEqual(expected);
   });
 
   it('moves the bar inside a long epoch: batches done and examples per second as the run measured them', () => {

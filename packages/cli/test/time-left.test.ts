@@ -1,10 +1,10 @@
 // The progress bar's time left: the whole time is rounded before it is split into hours and minutes (or
 // minutes and seconds), so no field reads 60 (cli-progress's own format printed "6h60m" and "3m60s"); and
 // with runs in parallel, each epoch on the bar is named by its own run.
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { barReporter } from '../src/internal/run/reporters.js';
 import { timeLeft } from '../src/internal/run/time-left.js';
+import { terminalStream } from './recording-io.js';
 
 /** Seconds a `7h05m`, `3m05s` or `45s` stands for, with its fields (undefined for another form). */
 const parse = (s: string): { seconds: number; fields: number[] } | undefined => {
@@ -42,10 +42,7 @@ describe('time left on the progress bar', () => {
 
 describe('the progress bar of runs in parallel', () => {
   it('shows each epoch with the run it belongs to, out of its own epochs', () => {
-    const stream = new PassThrough();
-    const chunks: string[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c.toString()));
-    Object.assign(stream, { isTTY: true, columns: 200 });
+    const { stream, text } = terminalStream();
     const reporter = barReporter({ out: () => {}, err: () => {}, progressStream: stream });
     reporter.onEvent({
       _tag: 'started',
@@ -86,8 +83,7 @@ describe('the progress bar of runs in parallel', () => {
     const metrics = { trainLoss: 0.5, testLoss: 0.5, testError: 0.25, stepSize: 0.1, parameterCount: 10, seconds: 0 };
     reporter.onEvent({ _tag: 'epoch-end', arm: 'a', repeat: 0, seed: 1, epoch: 1, ...metrics });
     reporter.close();
-    const frames = chunks
-      .join('')
+    const frames = text()
       .split(/\r|\n|\x1b\[[0-9;]*[A-Za-z]/)
       .filter((f) => f.includes('|'));
     expect(frames.at(-1)).toMatch(/\[1\/2 a #1\] .*epoch 1\/2 /);
